@@ -1,0 +1,381 @@
+"""``olm``: Juju-shaped commands over the embedded model and its metal pool.
+
+Every failure a user can cause prints one ``ERROR ...`` line (a no-fit adds its explanation
+below it) and exits non-zero, with no traceback unless ``--debug`` is given. The machines behind
+the embedded pool are simulated, and every listing says so.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import yaml
+
+from . import __version__, cloud, model
+from .cloud import inventory
+from . import constraints as juju_constraints
+from .engine import Engine, EngineError
+from .store import DEFAULT_STATE_DIR, Store, StoreError
+
+__all__ = ['main']
+
+SIMULATED = 'embedded pool, simulated machines'
+_USER_ERRORS = (
+    cloud.CloudError,
+    EngineError,
+    StoreError,
+    juju_constraints.ConstraintsError,
+)
+_FORMATS = ('tabular', 'yaml', 'json')
+
+
+class _UsageError(Exception):
+    """A command line that does not parse."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``olm`` command; returns the process exit status."""
+    parser = _build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = '--debug' in args_list
+    try:
+        args = parser.parse_args(args_list)
+    except _UsageError as e:
+        print(f'ERROR {e}', file=sys.stderr)
+        return 2
+    if not hasattr(args, 'run'):
+        parser.print_help()
+        return 0
+    _configure_logging(debug)
+    state_dir = args.state_dir or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
+    store = Store(state_dir)
+    try:
+        return int(args.run(Engine(store), args) or 0)
+    except _USER_ERRORS as e:
+        if debug:
+            raise
+        print(f'ERROR {e}', file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        if debug:
+            raise
+        print(f'ERROR unexpected {type(e).__name__}: {e} (run with --debug for the traceback)',
+              file=sys.stderr)  # fmt: skip
+        return 1
+    finally:
+        store.close()
+
+
+def _configure_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter('%(levelname)s %(message)s'))
+    root = logging.getLogger('orchestrator')
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    root.propagate = False
+
+
+# -- parser ------------------------------------------------------------------------------
+
+
+def _build_parser() -> _Parser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        '--state-dir',
+        default=argparse.SUPPRESS,
+        help=f'model state directory (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
+    )
+    common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
+                        help='show tracebacks and debug logging')  # fmt: skip
+
+    parser = _Parser(
+        prog='olm',
+        description='A small embedded Juju that models a bare-metal pool as a cloud. '
+        'The machines of the embedded pool are simulated.',
+        parents=[common],
+    )
+    parser.set_defaults(state_dir=None)
+    parser.add_argument('--version', action='version', version=f'olm {__version__}')
+    commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=_Parser)
+
+    pool = commands.add_parser('pool', help='the metal pool (the cloud)', parents=[common])
+    pool_commands = pool.add_subparsers(title='pool commands', metavar='COMMAND',
+                                        parser_class=_Parser)  # fmt: skip
+
+    p = pool_commands.add_parser('import', help='add the machines of an inventory file',
+                                 parents=[common])  # fmt: skip
+    p.add_argument('file', help='YAML inventory (see bundles/pools/lab.yaml)')
+    p.set_defaults(run=_pool_import)
+
+    p = pool_commands.add_parser('list', help='list the machines of the pool', parents=[common])
+    _add_format(p)
+    p.set_defaults(run=_pool_list)
+
+    p = pool_commands.add_parser('generate', help='write a seeded, heterogeneous pool file',
+                                 parents=[common])  # fmt: skip
+    p.add_argument('--count', type=_positive_int('--count'), required=True)
+    p.add_argument('--seed', type=_int('--seed'), default=0)
+    p.add_argument('--prefix', default='node', help='hostname prefix (default: node)')
+    p.add_argument('-o', '--output', help='write to this file instead of standard output')
+    p.add_argument('--import', dest='do_import', action='store_true',
+                   help='add the generated machines to the pool instead of printing them')  # fmt: skip
+    p.set_defaults(run=_pool_generate)
+
+    p = pool_commands.add_parser(
+        'capacity', help='how many more machines of a shape are free now', parents=[common]
+    )
+    p.add_argument('--constraints', default='', help='Juju constraints, e.g. "mem=6G cores=2"')
+    p.add_argument('placement', nargs='?', help='<hostname>, system-id=<id> or zone=<zone>')
+    p.set_defaults(run=_pool_capacity)
+
+    p = pool_commands.add_parser('release', help='release a machine to Ready', parents=[common])
+    p.add_argument('machine', help='hostname or system id')
+    p.add_argument('--erase', action='store_true', help='erase its disks on the way')
+    p.set_defaults(run=_pool_release)
+
+    p = pool_commands.add_parser('mark-broken', help='mark a machine Broken', parents=[common])
+    p.add_argument('machine', help='hostname or system id')
+    p.add_argument('--message', default='', help='why it is broken')
+    p.set_defaults(run=_pool_mark_broken)
+
+    p = pool_commands.add_parser('mark-fixed', help='return a Broken machine to service',
+                                 parents=[common])  # fmt: skip
+    p.add_argument('machine', help='hostname or system id')
+    p.set_defaults(run=_pool_mark_fixed)
+
+    p = commands.add_parser('add-machine', help='provision machines from the pool',
+                            parents=[common])  # fmt: skip
+    p.add_argument('placement', nargs='?', help='<hostname>, system-id=<id> or zone=<zone>')
+    p.add_argument('-n', '--num-machines', dest='count', type=_positive_int('-n'), default=1)
+    p.add_argument('--constraints', default='', help='Juju constraints, e.g. "mem=6G cores=2"')
+    p.set_defaults(run=_add_machine)
+
+    p = commands.add_parser('machines', help="list the model's machines", parents=[common])
+    _add_format(p)
+    p.set_defaults(run=_machines)
+
+    p = commands.add_parser('remove-machine', help='remove machines and release them',
+                            parents=[common])  # fmt: skip
+    p.add_argument('ids', nargs='+', metavar='ID')
+    p.add_argument('--keep-instance', action='store_true',
+                   help='leave the MAAS machine allocated')  # fmt: skip
+    p.add_argument('--erase', action='store_true', help='erase disks on release')
+    p.set_defaults(run=_remove_machine)
+
+    p = commands.add_parser('set-model-constraints', help="replace the model's constraints",
+                            parents=[common])  # fmt: skip
+    p.add_argument('constraints', nargs='*', help='key=value ...')
+    p.set_defaults(run=_set_model_constraints)
+
+    p = commands.add_parser('model-constraints', help="show the model's constraints",
+                            parents=[common])  # fmt: skip
+    p.set_defaults(run=_model_constraints)
+    return parser
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--format', choices=_FORMATS, default='tabular',
+                        help='output format (default: tabular)')  # fmt: skip
+
+
+def _int(flag: str) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'{flag} must be an integer, got {text!r}') from None
+
+    return convert
+
+
+def _positive_int(flag: str) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        value = _int(flag)(text)
+        if value < 1:
+            raise argparse.ArgumentTypeError(f'{flag} must be a positive integer, got {text!r}')
+        return value
+
+    return convert
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
+    added = engine.import_pool(args.file)
+    print(f'imported {added} machines from {args.file} into the {SIMULATED}')
+
+
+def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
+    machines = engine.pool_machines()
+    if args.format != 'tabular':
+        records = [inventory.to_record(m) for m in machines]
+        _emit({'simulated': True, 'machines': records}, args.format)
+        return
+    counts: dict[str, int] = {}
+    for m in machines:
+        counts[m.status.label] = counts.get(m.status.label, 0) + 1
+    summary = ', '.join(f'{n} {label}' for label, n in sorted(counts.items()))
+    print(f'Pool ({SIMULATED}): {len(machines)} machines' + (f': {summary}' if summary else ''))
+    if not machines:
+        print('The pool is empty: import an inventory with "olm pool import FILE".')
+        return
+    print()
+    rows = [
+        [
+            m.hostname, m.system_id, m.status.label, m.arch_name, str(m.cores),
+            _gib(m.memory), _disks(m.disks), m.zone, m.pool, ','.join(sorted(m.tags)) or '-',
+            m.owner or '-',
+        ]
+        for m in machines
+    ]  # fmt: skip
+    headers = ['Hostname', 'System id', 'Status', 'Arch', 'Cores', 'RAM', 'Disks', 'Zone',
+               'Pool', 'Tags', 'Owner']  # fmt: skip
+    _print_table(headers, rows)
+
+
+def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
+    machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
+    if args.do_import:
+        added = engine.add_to_pool(machines)
+        print(f'generated and imported {added} machines (seed {args.seed}) into the {SIMULATED}')
+        return
+    text = inventory.dump_yaml(inventory.to_document(machines))
+    header = f'# olm pool generate --count {args.count} --seed {args.seed}: simulated machines\n'
+    if args.output:
+        Path(args.output).write_text(header + text)
+        print(f'wrote {len(machines)} machines to {args.output}')
+    else:
+        sys.stdout.write(header + text)
+
+
+def _pool_capacity(engine: Engine, args: argparse.Namespace) -> None:
+    constraints = juju_constraints.parse(args.constraints)
+    free = engine.capacity(constraints, args.placement)
+    shape = str(constraints) or 'any'
+    print(f'{free} more machine{"" if free == 1 else "s"} matching "{shape}" '
+          f'{"is" if free == 1 else "are"} Ready now ({SIMULATED})')  # fmt: skip
+
+
+def _pool_release(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.release_pool_machine(args.machine, erase=args.erase)
+    print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
+
+
+def _pool_mark_broken(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.mark_broken(args.machine, args.message)
+    print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
+
+
+def _pool_mark_fixed(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.mark_fixed(args.machine)
+    print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
+
+
+def _add_machine(engine: Engine, args: argparse.Namespace) -> None:
+    constraints = juju_constraints.parse(args.constraints)
+    for m in engine.add_machines(args.count, constraints, args.placement):
+        print(f'created machine {m.id} on {m.hostname} ({m.instance_id}, {m.zone}): {m.hardware}')
+
+
+def _machines(engine: Engine, args: argparse.Namespace) -> None:
+    machines = engine.machines()
+    if args.format != 'tabular':
+        _emit({'model': {'type': 'olm', 'simulated': True},
+               'machines': {m.id: _machine_record(m) for m in machines}}, args.format)  # fmt: skip
+        return
+    print(f'Model olm ({SIMULATED})')
+    print()
+    if not machines:
+        print('No machines to display.')
+        return
+    rows = [
+        [m.id, m.status, m.address or '-', m.instance_id, m.base, m.zone, m.message]
+        for m in machines
+    ]
+    _print_table(['Machine', 'State', 'Address', 'Inst id', 'Base', 'AZ', 'Message'], rows)
+
+
+def _remove_machine(engine: Engine, args: argparse.Namespace) -> None:
+    removed = engine.remove_machines(args.ids, keep_instance=args.keep_instance, erase=args.erase)
+    for record, released in removed:
+        after = f'released {released.hostname} to {released.status.label}' if released else (
+            f'kept {record.hostname} allocated'
+        )
+        print(f'removed machine {record.id} ({after})')
+
+
+def _set_model_constraints(engine: Engine, args: argparse.Namespace) -> None:
+    engine.set_model_constraints(juju_constraints.parse(*args.constraints))
+
+
+def _model_constraints(engine: Engine, args: argparse.Namespace) -> None:
+    print(str(engine.model_constraints()))
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def _machine_record(m: model.Machine) -> dict[str, object]:
+    """One machine in ``juju machines --format yaml`` shape."""
+    name, _, channel = m.base.partition('@')
+    return {
+        'juju-status': {'current': m.status},
+        'hostname': m.hostname,
+        'dns-name': m.address,
+        'ip-addresses': [m.address] if m.address else [],
+        'instance-id': m.instance_id,
+        'machine-status': {'current': 'running', 'message': m.message},
+        'base': {'name': name, 'channel': channel},
+        'hardware': m.hardware,
+        'constraints': m.constraints,
+    }
+
+
+def _emit(document: object, fmt: str) -> None:
+    if fmt == 'json':
+        print(json.dumps(document))
+    else:
+        sys.stdout.write(yaml.safe_dump(document, sort_keys=False))
+
+
+def _print_table(headers: list[str], rows: Iterable[list[str]]) -> None:
+    rows = list(rows)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    for row in [headers, *rows]:
+        print('  '.join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _gib(mib: int) -> str:
+    return f'{mib / 1024:.1f}G'
+
+
+def _disks(disks: Iterable[cloud.Disk]) -> str:
+    out: list[str] = []
+    for d in disks:
+        size = f'{d.size / cloud.GB / 1000:.2g}T' if d.size >= 1000 * cloud.GB else (
+            f'{d.size / cloud.GB:.0f}G'
+        )
+        tags = f'({",".join(sorted(d.tags))})' if d.tags else ''
+        out.append(f'{d.name}:{size}{tags}')
+    return ' '.join(out)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

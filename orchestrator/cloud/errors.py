@@ -1,0 +1,148 @@
+"""The errors of the metal pool.
+
+Every error a caller can act on derives from :class:`CloudError`, so the CLI catches one family
+and prints one line. The messages are MAAS's own where MAAS has one::
+
+    CloudError
+    ├── InventoryError          a pool file that cannot be imported (nothing is imported)
+    ├── MachineNotFoundError    no machine with that hostname or system id
+    ├── IllegalTransitionError  a status change MAAS's NODE_TRANSITIONS refuses
+    ├── PlacementError          a placement directive MAAS does not understand
+    ├── RequestError            MAAS's 400: an allocate parameter MAAS rejects
+    └── NoMatchError            MAAS's 409: no Ready machine satisfies the request
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+__all__ = [
+    'CloudError',
+    'IllegalTransitionError',
+    'InventoryError',
+    'MachineNotFoundError',
+    'NoMatchError',
+    'PlacementError',
+    'RequestError',
+]
+
+
+class CloudError(Exception):
+    """Base of every error the pool raises on purpose."""
+
+
+class InventoryError(CloudError):
+    """A pool inventory that is not valid; the message names the file, machine and field."""
+
+
+class MachineNotFoundError(CloudError):
+    """No machine in the pool has the hostname or system id asked for."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f'machine "{ref}" not found in the pool')
+        self.ref = ref
+
+
+class PlacementError(CloudError):
+    """A placement directive that is neither a hostname, ``system-id=`` nor ``zone=``."""
+
+
+class RequestError(CloudError):
+    """MAAS's HTTP 400: an allocate parameter is malformed or names something unknown.
+
+    Attributes:
+        field: the MAAS parameter at fault (``mem``, ``storage``, ``tags``, ...).
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f'{field}: {message}')
+        self.field = field
+
+
+class IllegalTransitionError(CloudError):
+    """A status change that MAAS does not allow; nothing was changed.
+
+    Attributes:
+        current: the label of the status the machine is in.
+        requested: the label of the status that was asked for.
+        machine: the hostname, if known.
+    """
+
+    def __init__(
+        self, current: str, requested: str, *, machine: str = '', message: str = ''
+    ) -> None:
+        text = message or f'Invalid transition: {current} -> {requested}.'
+        super().__init__(f'machine "{machine}": {text}' if machine else text)
+        self.current = current
+        self.requested = requested
+        self.machine = machine
+
+
+class NoMatchError(CloudError):
+    """MAAS's HTTP 409: no Ready machine matches, with an account of why.
+
+    The first line is MAAS's own ``No available machine matches constraints: ...`` text; the
+    lines after it say, per constraint, how many Ready machines it excluded, and how many
+    machines would match if they were Ready. Like kube-scheduler's status, it separates a
+    request that may fit later from one that never will.
+
+    Attributes:
+        maas_message: MAAS's 409 body.
+        requested: how many machines were asked for.
+        ready: how many machines were Ready when the request was made.
+        excluded: constraint text -> number of Ready machines it excluded.
+        not_ready: status label -> number of machines that match every constraint but are in
+            that status.
+        matching_ready: Ready machines that match every constraint (fewer than ``requested``).
+    """
+
+    def __init__(
+        self,
+        maas_message: str,
+        *,
+        requested: int,
+        ready: int,
+        excluded: Mapping[str, int],
+        not_ready: Mapping[str, int],
+        matching_ready: int,
+        notes: Sequence[str] = (),
+    ) -> None:
+        self.maas_message = maas_message
+        self.requested = requested
+        self.ready = ready
+        self.excluded = dict(excluded)
+        self.not_ready = dict(not_ready)
+        self.matching_ready = matching_ready
+        self.notes = tuple(notes)
+        super().__init__(self._render())
+
+    @property
+    def may_fit_later(self) -> bool:
+        """True if enough machines match but some are busy: retry after a release.
+
+        False means the pool as it stands can never satisfy the request.
+        """
+        return self.matching_ready + sum(self.not_ready.values()) >= self.requested
+
+    def _render(self) -> str:
+        lines = [self.maas_message]
+        if self.requested > 1:
+            lines.append(
+                f'  {self.requested} machines requested, {self.matching_ready} Ready machine'
+                f'{"" if self.matching_ready == 1 else "s"} match (all or none are allocated)'
+            )
+        for constraint, count in self.excluded.items():
+            lines.append(f'  {constraint}: excludes {count} of {self.ready} Ready machines')
+        busy = sum(self.not_ready.values())
+        if busy:
+            detail = ', '.join(f'{n} {label}' for label, n in sorted(self.not_ready.items()))
+            lines.append(
+                f'  {busy} machine{"" if busy == 1 else "s"} would match but '
+                f'{"is" if busy == 1 else "are"} not Ready ({detail})'
+            )
+        else:
+            lines.append('  no machine in another status would match either')
+        lines.extend(f'  {note}' for note in self.notes)
+        return '\n'.join(lines)

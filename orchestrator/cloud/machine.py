@@ -1,0 +1,114 @@
+"""One bare-metal machine of the pool, as MAAS describes it.
+
+Machines are frozen: the pool replaces a machine to change it, so a snapshot handed to a caller
+never changes under it. A 100k-machine pool must fit in a few hundred MB, hence ``slots`` and
+shared (interned) tag sets.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from .lifecycle import Status
+
+__all__ = ['GB', 'Disk', 'Machine']
+
+GB = 1000**3
+"""MAAS sizes block devices and storage constraints in GB of 10^9 bytes."""
+
+_NO_PARAMS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Disk:
+    """A physical block device.
+
+    Attributes:
+        name: the kernel name, e.g. ``sda`` or ``nvme0n1``.
+        size: bytes.
+        tags: MAAS block-device tags, e.g. ``ssd``, ``nvme``, ``rotary``.
+        boot: True for the disk the default storage layout puts ``/`` on.
+    """
+
+    name: str
+    size: int
+    tags: frozenset[str] = frozenset()
+    boot: bool = False
+
+    @property
+    def size_gb(self) -> float:
+        """Size in MAAS's GB (10^9 bytes)."""
+        return self.size / GB
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Machine:
+    """A machine in the pool: its hardware, where it sits, and its MAAS status.
+
+    Attributes:
+        system_id: MAAS's short, stable identifier.
+        hostname: unique within the pool.
+        arch: MAAS architecture, ``arch/subarch`` (``amd64/generic``).
+        cores: ``cpu_count``.
+        memory: MiB.
+        disks: block devices, the boot disk first.
+        tags: machine tags.
+        zone: availability zone.
+        pool: resource pool.
+        power_type: BMC driver (``ipmi``, ``redfish``, ``manual``, ...).
+        power_parameters: driver parameters; ``power_pass`` is a credential and never shown.
+        address: the boot interface's IP address (simulated machines only route to nothing).
+        status: MAAS status.
+        previous_status: status before ``Broken``, so ``mark-fixed`` can go back to Deployed.
+        owner: who allocated the machine (the Juju model), None while it is free.
+        status_message: MAAS's last status message.
+    """
+
+    system_id: str
+    hostname: str
+    arch: str
+    cores: int
+    memory: int
+    disks: tuple[Disk, ...]
+    tags: frozenset[str]
+    zone: str
+    pool: str
+    power_type: str = 'manual'
+    power_parameters: Mapping[str, str] = dataclasses.field(default_factory=lambda: _NO_PARAMS)
+    address: str = ''
+    status: Status = Status.READY
+    previous_status: Status | None = None
+    owner: str | None = None
+    status_message: str = ''
+
+    @property
+    def cost(self) -> float:
+        """MAAS's allocation cost: ``cpu_count + memory / 1024``, cheapest first."""
+        return self.cores + self.memory / 1024
+
+    @property
+    def cost_key(self) -> int:
+        """``cost * 1024`` as an exact integer, so equal costs compare equal."""
+        return self.cores * 1024 + self.memory
+
+    @property
+    def arch_name(self) -> str:
+        """The architecture without its subarchitecture, as Juju reports it."""
+        return self.arch.partition('/')[0]
+
+    @property
+    def boot_disk(self) -> Disk | None:
+        """The disk holding ``/`` under the default layout."""
+        for disk in self.disks:
+            if disk.boot:
+                return disk
+        return self.disks[0] if self.disks else None
+
+    @property
+    def storage(self) -> int:
+        """Total block-device capacity in bytes."""
+        return sum(disk.size for disk in self.disks)

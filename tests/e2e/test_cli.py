@@ -1,0 +1,222 @@
+"""The olm CLI end to end: separate processes over one state directory (simulated pool)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+
+
+def olm(state: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, 'OLM_HOME': str(state)}
+    done = subprocess.run(
+        [sys.executable, '-m', 'orchestrator.cli', *args],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    if check and done.returncode != 0:
+        raise AssertionError(f'olm {" ".join(args)} failed:\n{done.stdout}\n{done.stderr}')
+    return done
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / 'olm'
+
+
+@pytest.fixture
+def lab(state: Path) -> Path:
+    olm(state, 'pool', 'import', str(LAB))
+    return state
+
+
+def pool_json(state: Path) -> list[dict[str, object]]:
+    return json.loads(olm(state, 'pool', 'list', '--format', 'json').stdout)['machines']
+
+
+def test_import_list_and_formats(lab: Path):
+    table = olm(lab, 'pool', 'list').stdout
+    assert table.startswith('Pool (embedded pool, simulated machines): 20 machines')
+    assert 'Hostname' in table and 'zone-b' in table
+    machines = pool_json(lab)
+    assert len(machines) == 20
+    assert all(m['power_parameters'].get('power_pass', '********') == '********'  # type: ignore[union-attr]
+               for m in machines)
+    doc = yaml.safe_load(olm(lab, 'pool', 'list', '--format', 'yaml').stdout)
+    assert doc['simulated'] is True and len(doc['machines']) == 20
+
+
+def test_add_machine_spreads_and_records_machines(lab: Path):
+    out = olm(lab, 'add-machine', '-n', '2', '--constraints', 'mem=6G cores=2').stdout
+    assert out.count('created machine') == 2
+    doc = json.loads(olm(lab, 'machines', '--format', 'json').stdout)
+    machines = doc['machines']
+    assert list(machines) == ['0', '1']
+    zones = {m['hardware'].rsplit('availability-zone=', 1)[1] for m in machines.values()}
+    assert len(zones) == 2  # Juju's zone spreading
+    assert all(m['juju-status']['current'] == 'started' for m in machines.values())
+    assert all(m['constraints'] == 'cores=2 mem=6144M' for m in machines.values())
+    deployed = {m['hostname']: m for m in pool_json(lab)}
+    for m in machines.values():
+        assert deployed[m['hostname']]['status'] == 'Deployed'
+    table = olm(lab, 'machines').stdout
+    assert 'simulated machines' in table and 'Inst id' in table
+
+
+def test_remove_machine_releases_and_numbers_are_not_reused(lab: Path):
+    olm(lab, 'add-machine', '-n', '2')
+    host = json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']['0']['hostname']
+    out = olm(lab, 'remove-machine', '0').stdout
+    assert out.strip() == f'removed machine 0 (released {host} to Ready)'
+    assert {m['hostname']: m['status'] for m in pool_json(lab)}[host] == 'Ready'
+    olm(lab, 'add-machine')
+    assert list(json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']) == [
+        '1', '2'
+    ]
+
+
+def test_no_fit_is_explained_and_changes_nothing(lab: Path):
+    before = pool_json(lab)
+    done = olm(lab, 'add-machine', '-n', '3', '--constraints', 'cores=64 mem=256G tags=gpu',
+               check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stdout == ''
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith('ERROR No available machine matches constraints: ')
+    assert any(line.startswith('  cpu_count=64: excludes ') for line in lines)
+    assert 'Traceback' not in done.stderr
+    assert pool_json(lab) == before
+    assert json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines'] == {}
+
+
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (['add-machine', '--constraints', 'mem=lots'],
+         'ERROR bad "mem" constraint: must be a non-negative float with optional M/G/T/P suffix'),
+        (['add-machine', '--constraints', 'colour=red'], 'ERROR unknown constraint "colour"'),
+        (['add-machine', '--constraints', 'cores'], 'ERROR malformed constraint "cores"'),
+        (['add-machine', '-n', '0'], 'ERROR argument -n/--num-machines: -n must be a positive'),
+        (['add-machine', 'rack=3'], 'ERROR unknown placement directive: rack=3'),
+        (['remove-machine', '7'], 'ERROR machine 7 not found'),
+        (['pool', 'capacity', '--constraints', 'arch=sparc'],
+         'ERROR bad "arch" constraint: "sparc" not recognized'),
+        (['pool', 'generate', '--count', 'many'], 'ERROR argument --count: --count must be an'),
+        (['pool', 'release', 'nowhere'], 'ERROR machine "nowhere" not found in the pool'),
+        (['pool', 'list', '--format', 'xml'], 'ERROR argument --format: invalid choice'),
+        (['frobnicate'], 'ERROR argument COMMAND: invalid choice'),
+    ],
+)
+def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):
+    before = pool_json(lab)
+    done = olm(lab, *args, check=False)
+    assert done.returncode != 0
+    assert done.stderr.startswith(message), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert pool_json(lab) == before
+
+
+def test_debug_shows_the_traceback(lab: Path):
+    done = olm(lab, '--debug', 'remove-machine', '7', check=False)
+    assert done.returncode == 1 and 'Traceback' in done.stderr
+
+
+def test_bad_pool_file_imports_nothing(state: Path, tmp_path: Path):
+    data = yaml.safe_load(LAB.read_text())
+    data['machines'][5]['cores'] = 'eight'
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text(yaml.safe_dump(data))
+    done = olm(state, 'pool', 'import', str(bad), check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith('ERROR ') and 'bad.yaml' in done.stderr
+    assert 'cores' in done.stderr and 'Traceback' not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert pool_json(state) == []
+
+
+def test_import_twice_is_refused_whole(lab: Path):
+    done = olm(lab, 'pool', 'import', str(LAB), check=False)
+    assert done.returncode == 1 and 'already in the pool' in done.stderr
+    assert len(pool_json(lab)) == 20
+
+
+def test_capacity_and_unsupported_constraint_warning(lab: Path):
+    first = olm(lab, 'pool', 'capacity', '--constraints', 'mem=6G cores=2').stdout
+    free = int(first.split()[0])
+    done = olm(lab, 'add-machine', '--constraints', 'mem=6G cores=2 cpu-power=100')
+    assert 'WARNING unsupported constraints: cpu-power' in done.stderr
+    after = olm(lab, 'pool', 'capacity', '--constraints', 'mem=6G cores=2').stdout
+    assert int(after.split()[0]) == free - 1
+
+
+def test_model_constraints_merge_under_machine_constraints(lab: Path):
+    olm(lab, 'set-model-constraints', 'cores=4', 'tags=ssd')
+    assert olm(lab, 'model-constraints').stdout.strip() == 'cores=4 tags=ssd'
+    olm(lab, 'add-machine', '--constraints', 'tags=')
+    m = json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']['0']
+    assert m['constraints'] == 'cores=4 tags='
+
+
+def test_pool_lifecycle_commands(lab: Path):
+    host = next(m['hostname'] for m in pool_json(lab) if m['status'] == 'Ready')
+    assert olm(lab, 'pool', 'mark-broken', str(host), '--message', 'fan').stdout.endswith(
+        'Broken\n'
+    )
+    assert olm(lab, 'pool', 'mark-fixed', str(host)).stdout.endswith('Ready\n')
+    olm(lab, 'add-machine', str(host))
+    done = olm(lab, 'pool', 'release', str(host), check=False)
+    assert done.returncode == 1 and 'olm remove-machine 0' in done.stderr
+
+
+def test_generate_is_seeded_and_importable(state: Path, tmp_path: Path):
+    out = tmp_path / 'gen.yaml'
+    olm(state, 'pool', 'generate', '--count', '300', '--seed', '7', '-o', str(out))
+    again = olm(state, 'pool', 'generate', '--count', '300', '--seed', '7').stdout
+    assert out.read_text() == again
+    olm(state, 'pool', 'import', str(out))
+    assert len(pool_json(state)) == 300
+
+
+def test_two_processes_at_once_never_corrupt_the_state(state: Path, tmp_path: Path):
+    olm(state, 'pool', 'generate', '--count', '200', '--seed', '3', '--import')
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as workers:
+        runs = list(workers.map(
+            lambda _: olm(state, 'add-machine', '-n', '5', '--constraints', 'cores=2'), range(8)
+        ))  # fmt: skip
+    assert all(r.returncode == 0 for r in runs)
+    machines = json.loads(olm(state, 'machines', '--format', 'json').stdout)['machines']
+    assert sorted(map(int, machines)) == list(range(40))
+    hosts = [m['hostname'] for m in machines.values()]
+    assert len(set(hosts)) == 40
+    deployed = [m for m in pool_json(state) if m['status'] == 'Deployed']
+    assert sorted(m['hostname'] for m in deployed) == sorted(hosts)
+    conn = sqlite3.connect(state / 'state.db')
+    assert conn.execute('PRAGMA integrity_check').fetchone() == ('ok',)
+    assert conn.execute('PRAGMA journal_mode').fetchone() == ('wal',)
+
+
+def test_state_dir_flag_and_default(tmp_path: Path):
+    work = tmp_path / 'cwd'
+    work.mkdir()
+    shutil.copy(LAB, work / 'lab.yaml')
+    env = {k: v for k, v in os.environ.items() if k != 'OLM_HOME'}
+    run = subprocess.run(
+        [sys.executable, '-m', 'orchestrator.cli', 'pool', 'import', 'lab.yaml'],
+        cwd=work, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert 'imported 20 machines' in run.stdout
+    assert (work / '.olm' / 'state.db').exists()
+    other = tmp_path / 'other'
+    done = olm(tmp_path / 'ignored', '--state-dir', str(other), 'pool', 'list')
+    assert 'The pool is empty' in done.stdout
+    assert (other / 'state.db').exists()
