@@ -21,8 +21,8 @@ from typing import NoReturn
 import yaml
 
 from . import __version__, cloud, model
-from .cloud import inventory
 from . import constraints as juju_constraints
+from .cloud import inventory
 from .engine import Engine, EngineError
 from .store import DEFAULT_STATE_DIR, Store, StoreError
 
@@ -133,8 +133,12 @@ def _build_parser() -> _Parser:
     p.add_argument('--seed', type=_int('--seed'), default=0)
     p.add_argument('--prefix', default='node', help='hostname prefix (default: node)')
     p.add_argument('-o', '--output', help='write to this file instead of standard output')
-    p.add_argument('--import', dest='do_import', action='store_true',
-                   help='add the generated machines to the pool instead of printing them')  # fmt: skip
+    p.add_argument(
+        '--import',
+        dest='do_import',
+        action='store_true',
+        help='add the generated machines to the pool instead of printing them',
+    )
     p.set_defaults(run=_pool_generate)
 
     p = pool_commands.add_parser(
@@ -315,8 +319,10 @@ def _machines(engine: Engine, args: argparse.Namespace) -> None:
 def _remove_machine(engine: Engine, args: argparse.Namespace) -> None:
     removed = engine.remove_machines(args.ids, keep_instance=args.keep_instance, erase=args.erase)
     for record, released in removed:
-        after = f'released {released.hostname} to {released.status.label}' if released else (
-            f'kept {record.hostname} allocated'
+        after = (
+            f'released {released.hostname} to {released.status.label}'
+            if released
+            else (f'kept {record.hostname} allocated')
         )
         print(f'removed machine {record.id} ({after})')
 
@@ -369,8 +375,10 @@ def _gib(mib: int) -> str:
 def _disks(disks: Iterable[cloud.Disk]) -> str:
     out: list[str] = []
     for d in disks:
-        size = f'{d.size / cloud.GB / 1000:.2g}T' if d.size >= 1000 * cloud.GB else (
-            f'{d.size / cloud.GB:.0f}G'
+        size = (
+            f'{d.size / cloud.GB / 1000:.2g}T'
+            if d.size >= 1000 * cloud.GB
+            else (f'{d.size / cloud.GB:.0f}G')
         )
         tags = f'({",".join(sorted(d.tags))})' if d.tags else ''
         out.append(f'{d.name}:{size}{tags}')

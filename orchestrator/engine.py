@@ -14,8 +14,8 @@ import os
 from collections.abc import Sequence
 
 from . import cloud, model
-from .cloud import inventory
 from . import constraints as juju_constraints
+from .cloud import inventory
 from .store import Store, Transaction
 
 __all__ = ['Engine', 'EngineError']
@@ -144,9 +144,7 @@ class Engine:
         with self.store.transaction() as txn:
             merged = juju_constraints.merge(self._model_constraints(txn), asked)
             existing = [m.instance_id for m in txn.machines()]
-            picked = txn.pool.allocate(
-                merged, count, placement, spread=existing, owner=self.owner
-            )
+            picked = txn.pool.allocate(merged, count, placement, spread=existing, owner=self.owner)
             added: list[model.Machine] = []
             for machine in picked:
                 deployed = txn.pool.deploy(machine.system_id, owner=self.owner)

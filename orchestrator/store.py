@@ -13,13 +13,20 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from . import cloud, model
 
-__all__ = ['DEFAULT_STATE_DIR', 'LOCK_TIMEOUT', 'SCHEMA_VERSION', 'Store', 'StoreError', 'Transaction']
+__all__ = [
+    'DEFAULT_STATE_DIR',
+    'LOCK_TIMEOUT',
+    'SCHEMA_VERSION',
+    'Store',
+    'StoreError',
+    'Transaction',
+]
 
 DEFAULT_STATE_DIR = Path('.olm')
 LOCK_TIMEOUT = 60.0
@@ -106,7 +113,7 @@ class Store:
             self._conn = None
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self) -> Generator[Transaction]:
         """One change: everything inside commits together, or nothing does."""
         conn = self._connect()
         try:
@@ -118,7 +125,7 @@ class Store:
             raise StoreError(f'state database {self.path}: {e}') from None
 
     @contextlib.contextmanager
-    def snapshot(self) -> Iterator[Transaction]:
+    def snapshot(self) -> Generator[Transaction]:
         """A read-only view, consistent for its duration, that never blocks a writer."""
         conn = self._connect()
         conn.execute('BEGIN DEFERRED')
@@ -129,7 +136,7 @@ class Store:
 
 
 @contextlib.contextmanager
-def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+def _immediate(conn: sqlite3.Connection) -> Generator[None]:
     conn.execute('BEGIN IMMEDIATE')
     try:
         yield

@@ -25,7 +25,7 @@ __all__ = [
 
 
 class Status(enum.IntEnum):
-    """A MAAS machine status: the integer is MAAS's ``NodeStatus``, ``label`` its ``status_name``."""
+    """A MAAS machine status: the value is MAAS's ``NodeStatus``, the label its ``status_name``."""
 
     NEW = 0
     COMMISSIONING = 1
@@ -100,90 +100,257 @@ _LABELS: Mapping[Status, str] = {
 _S = Status
 
 TRANSITIONS: Mapping[Status, frozenset[Status]] = {
-    _S.NEW: frozenset({
-        _S.COMMISSIONING, _S.TESTING, _S.MISSING, _S.READY, _S.RETIRED, _S.BROKEN,
-        _S.ENTERING_RESCUE_MODE,
-    }),
-    _S.COMMISSIONING: frozenset({
-        _S.FAILED_COMMISSIONING, _S.READY, _S.RETIRED, _S.MISSING, _S.NEW, _S.BROKEN, _S.TESTING,
-    }),
-    _S.FAILED_COMMISSIONING: frozenset({
-        _S.COMMISSIONING, _S.MISSING, _S.RETIRED, _S.BROKEN, _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.READY: frozenset({
-        _S.ENTERING_RESCUE_MODE, _S.COMMISSIONING, _S.ALLOCATED, _S.RESERVED, _S.RETIRED,
-        _S.MISSING, _S.BROKEN, _S.TESTING,
-    }),
-    _S.RESERVED: frozenset({
-        _S.READY, _S.ALLOCATED, _S.RETIRED, _S.MISSING, _S.BROKEN, _S.DISK_ERASING,
-        _S.RELEASING, _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.ALLOCATED: frozenset({
-        _S.READY, _S.RETIRED, _S.MISSING, _S.BROKEN, _S.DEPLOYING, _S.DISK_ERASING,
-        _S.RELEASING, _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.DEPLOYING: frozenset({
-        _S.ALLOCATED, _S.MISSING, _S.BROKEN, _S.FAILED_DEPLOYMENT, _S.DEPLOYED, _S.READY,
-        _S.DISK_ERASING, _S.RELEASING,
-    }),
-    _S.FAILED_DEPLOYMENT: frozenset({
-        _S.ALLOCATED, _S.MISSING, _S.BROKEN, _S.READY, _S.DISK_ERASING, _S.RELEASING,
-        _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.DEPLOYED: frozenset({
-        _S.ALLOCATED, _S.MISSING, _S.BROKEN, _S.READY, _S.DISK_ERASING, _S.RELEASING,
-        _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.RELEASING: frozenset({
-        _S.NEW, _S.ALLOCATED, _S.RESERVED, _S.DEPLOYED, _S.READY, _S.BROKEN, _S.MISSING,
-        _S.FAILED_DEPLOYMENT, _S.FAILED_DISK_ERASING, _S.FAILED_RELEASING,
-    }),
-    _S.FAILED_RELEASING: frozenset({
-        _S.RELEASING, _S.DISK_ERASING, _S.READY, _S.BROKEN, _S.TESTING,
-    }),
-    _S.DISK_ERASING: frozenset({
-        _S.BROKEN, _S.DISK_ERASING, _S.FAILED_DISK_ERASING, _S.READY, _S.RELEASING,
-    }),
-    _S.FAILED_DISK_ERASING: frozenset({
-        _S.DISK_ERASING, _S.RELEASING, _S.BROKEN, _S.ALLOCATED, _S.READY,
-        _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.BROKEN: frozenset({
-        _S.COMMISSIONING, _S.READY, _S.DISK_ERASING, _S.RELEASING, _S.ENTERING_RESCUE_MODE,
-        _S.TESTING, _S.DEPLOYED,
-    }),
-    _S.MISSING: frozenset({
-        _S.NEW, _S.READY, _S.ALLOCATED, _S.COMMISSIONING, _S.BROKEN, _S.ENTERING_RESCUE_MODE,
-        _S.TESTING,
-    }),
-    _S.RETIRED: frozenset({
-        _S.NEW, _S.READY, _S.MISSING, _S.BROKEN, _S.ENTERING_RESCUE_MODE, _S.TESTING,
-    }),
-    _S.ENTERING_RESCUE_MODE: frozenset({
-        _S.READY, _S.BROKEN, _S.DEPLOYED, _S.RESCUE_MODE, _S.FAILED_ENTERING_RESCUE_MODE,
-        _S.EXITING_RESCUE_MODE,
-    }),
+    _S.NEW: frozenset(
+        {
+            _S.COMMISSIONING,
+            _S.TESTING,
+            _S.MISSING,
+            _S.READY,
+            _S.RETIRED,
+            _S.BROKEN,
+            _S.ENTERING_RESCUE_MODE,
+        }
+    ),
+    _S.COMMISSIONING: frozenset(
+        {
+            _S.FAILED_COMMISSIONING,
+            _S.READY,
+            _S.RETIRED,
+            _S.MISSING,
+            _S.NEW,
+            _S.BROKEN,
+            _S.TESTING,
+        }
+    ),
+    _S.FAILED_COMMISSIONING: frozenset(
+        {
+            _S.COMMISSIONING,
+            _S.MISSING,
+            _S.RETIRED,
+            _S.BROKEN,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.READY: frozenset(
+        {
+            _S.ENTERING_RESCUE_MODE,
+            _S.COMMISSIONING,
+            _S.ALLOCATED,
+            _S.RESERVED,
+            _S.RETIRED,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.TESTING,
+        }
+    ),
+    _S.RESERVED: frozenset(
+        {
+            _S.READY,
+            _S.ALLOCATED,
+            _S.RETIRED,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.DISK_ERASING,
+            _S.RELEASING,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.ALLOCATED: frozenset(
+        {
+            _S.READY,
+            _S.RETIRED,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.DEPLOYING,
+            _S.DISK_ERASING,
+            _S.RELEASING,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.DEPLOYING: frozenset(
+        {
+            _S.ALLOCATED,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.FAILED_DEPLOYMENT,
+            _S.DEPLOYED,
+            _S.READY,
+            _S.DISK_ERASING,
+            _S.RELEASING,
+        }
+    ),
+    _S.FAILED_DEPLOYMENT: frozenset(
+        {
+            _S.ALLOCATED,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.READY,
+            _S.DISK_ERASING,
+            _S.RELEASING,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.DEPLOYED: frozenset(
+        {
+            _S.ALLOCATED,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.READY,
+            _S.DISK_ERASING,
+            _S.RELEASING,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.RELEASING: frozenset(
+        {
+            _S.NEW,
+            _S.ALLOCATED,
+            _S.RESERVED,
+            _S.DEPLOYED,
+            _S.READY,
+            _S.BROKEN,
+            _S.MISSING,
+            _S.FAILED_DEPLOYMENT,
+            _S.FAILED_DISK_ERASING,
+            _S.FAILED_RELEASING,
+        }
+    ),
+    _S.FAILED_RELEASING: frozenset(
+        {
+            _S.RELEASING,
+            _S.DISK_ERASING,
+            _S.READY,
+            _S.BROKEN,
+            _S.TESTING,
+        }
+    ),
+    _S.DISK_ERASING: frozenset(
+        {
+            _S.BROKEN,
+            _S.DISK_ERASING,
+            _S.FAILED_DISK_ERASING,
+            _S.READY,
+            _S.RELEASING,
+        }
+    ),
+    _S.FAILED_DISK_ERASING: frozenset(
+        {
+            _S.DISK_ERASING,
+            _S.RELEASING,
+            _S.BROKEN,
+            _S.ALLOCATED,
+            _S.READY,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.BROKEN: frozenset(
+        {
+            _S.COMMISSIONING,
+            _S.READY,
+            _S.DISK_ERASING,
+            _S.RELEASING,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+            _S.DEPLOYED,
+        }
+    ),
+    _S.MISSING: frozenset(
+        {
+            _S.NEW,
+            _S.READY,
+            _S.ALLOCATED,
+            _S.COMMISSIONING,
+            _S.BROKEN,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.RETIRED: frozenset(
+        {
+            _S.NEW,
+            _S.READY,
+            _S.MISSING,
+            _S.BROKEN,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
+    _S.ENTERING_RESCUE_MODE: frozenset(
+        {
+            _S.READY,
+            _S.BROKEN,
+            _S.DEPLOYED,
+            _S.RESCUE_MODE,
+            _S.FAILED_ENTERING_RESCUE_MODE,
+            _S.EXITING_RESCUE_MODE,
+        }
+    ),
     _S.RESCUE_MODE: frozenset({_S.BROKEN, _S.EXITING_RESCUE_MODE, _S.TESTING}),
-    _S.EXITING_RESCUE_MODE: frozenset({
-        _S.NEW, _S.BROKEN, _S.FAILED_COMMISSIONING, _S.READY, _S.RESERVED, _S.ALLOCATED,
-        _S.FAILED_DEPLOYMENT, _S.DEPLOYED, _S.MISSING, _S.RETIRED, _S.FAILED_RELEASING,
-        _S.FAILED_DISK_ERASING, _S.RESCUE_MODE, _S.FAILED_ENTERING_RESCUE_MODE,
-        _S.FAILED_EXITING_RESCUE_MODE, _S.FAILED_TESTING,
-    }),
-    _S.FAILED_ENTERING_RESCUE_MODE: frozenset({
-        _S.BROKEN, _S.ENTERING_RESCUE_MODE, _S.EXITING_RESCUE_MODE, _S.TESTING,
-    }),
+    _S.EXITING_RESCUE_MODE: frozenset(
+        {
+            _S.NEW,
+            _S.BROKEN,
+            _S.FAILED_COMMISSIONING,
+            _S.READY,
+            _S.RESERVED,
+            _S.ALLOCATED,
+            _S.FAILED_DEPLOYMENT,
+            _S.DEPLOYED,
+            _S.MISSING,
+            _S.RETIRED,
+            _S.FAILED_RELEASING,
+            _S.FAILED_DISK_ERASING,
+            _S.RESCUE_MODE,
+            _S.FAILED_ENTERING_RESCUE_MODE,
+            _S.FAILED_EXITING_RESCUE_MODE,
+            _S.FAILED_TESTING,
+        }
+    ),
+    _S.FAILED_ENTERING_RESCUE_MODE: frozenset(
+        {
+            _S.BROKEN,
+            _S.ENTERING_RESCUE_MODE,
+            _S.EXITING_RESCUE_MODE,
+            _S.TESTING,
+        }
+    ),
     _S.FAILED_EXITING_RESCUE_MODE: frozenset({_S.BROKEN, _S.EXITING_RESCUE_MODE, _S.TESTING}),
-    _S.TESTING: frozenset({
-        _S.BROKEN, _S.NEW, _S.READY, _S.RESERVED, _S.ALLOCATED, _S.DEPLOYED, _S.COMMISSIONING,
-        _S.FAILED_DEPLOYMENT, _S.MISSING, _S.RETIRED, _S.FAILED_RELEASING,
-        _S.FAILED_DISK_ERASING, _S.FAILED_ENTERING_RESCUE_MODE, _S.FAILED_EXITING_RESCUE_MODE,
-        _S.FAILED_TESTING,
-    }),
-    _S.FAILED_TESTING: frozenset({
-        _S.COMMISSIONING, _S.BROKEN, _S.MISSING, _S.ENTERING_RESCUE_MODE, _S.TESTING, _S.READY,
-        _S.DEPLOYED,
-    }),
+    _S.TESTING: frozenset(
+        {
+            _S.BROKEN,
+            _S.NEW,
+            _S.READY,
+            _S.RESERVED,
+            _S.ALLOCATED,
+            _S.DEPLOYED,
+            _S.COMMISSIONING,
+            _S.FAILED_DEPLOYMENT,
+            _S.MISSING,
+            _S.RETIRED,
+            _S.FAILED_RELEASING,
+            _S.FAILED_DISK_ERASING,
+            _S.FAILED_ENTERING_RESCUE_MODE,
+            _S.FAILED_EXITING_RESCUE_MODE,
+            _S.FAILED_TESTING,
+        }
+    ),
+    _S.FAILED_TESTING: frozenset(
+        {
+            _S.COMMISSIONING,
+            _S.BROKEN,
+            _S.MISSING,
+            _S.ENTERING_RESCUE_MODE,
+            _S.TESTING,
+            _S.READY,
+            _S.DEPLOYED,
+        }
+    ),
 }
 
 # In-progress status -> its failed status (MAAS ``NODE_FAILURE_STATUS_TRANSITIONS``).
@@ -198,10 +365,18 @@ FAILED_COUNTERPART: Mapping[Status, Status] = {
 }
 
 # Statuses ``release`` accepts (MAAS ``RELEASABLE_STATUSES``).
-RELEASABLE: frozenset[Status] = frozenset({
-    _S.ALLOCATED, _S.RESERVED, _S.BROKEN, _S.DEPLOYING, _S.DEPLOYED, _S.FAILED_DEPLOYMENT,
-    _S.FAILED_DISK_ERASING, _S.FAILED_RELEASING,
-})
+RELEASABLE: frozenset[Status] = frozenset(
+    {
+        _S.ALLOCATED,
+        _S.RESERVED,
+        _S.BROKEN,
+        _S.DEPLOYING,
+        _S.DEPLOYED,
+        _S.FAILED_DEPLOYMENT,
+        _S.FAILED_DISK_ERASING,
+        _S.FAILED_RELEASING,
+    }
+)
 
 
 def check_transition(current: Status, new: Status, *, machine: str = '') -> None:

@@ -75,7 +75,9 @@ class _ReadyIndex:
         entry = (machine.hostname, machine.system_id)
         del bucket[bisect.bisect_left(bucket, entry)]
 
-    def candidates(self, request: AllocationRequest, shape_filters: list[Criterion]) -> Iterator[str]:
+    def candidates(
+        self, request: AllocationRequest, shape_filters: list[Criterion]
+    ) -> Iterator[str]:
         """System ids of Ready machines whose shape fits, cheapest first, then by hostname."""
         start = bisect.bisect_left(self.cost_keys, request.min_cost_key)
         for cost in self.cost_keys[start:]:
@@ -368,8 +370,7 @@ class Pool:
                 Status.RELEASING.label,
                 machine=machine.hostname,
                 message=(
-                    'Machine cannot be released in its current state '
-                    f"('{machine.status.label}')."
+                    f"Machine cannot be released in its current state ('{machine.status.label}')."
                 ),
             )
         if erase:

@@ -182,10 +182,8 @@ class AllocationRequest:
         if self.mem is not None:
             mem = self.mem
             out.append(Criterion.on_shape(f'mem={mem}', lambda c, m, a: m >= mem))
-        for tag in self.tags:
-            out.append(Criterion(f'tags={tag}', _has_tag(tag)))
-        for tag in self.not_tags:
-            out.append(Criterion(f'not_tags={tag}', _lacks_tag(tag)))
+        out.extend(Criterion(f'tags={tag}', _has_tag(tag)) for tag in self.tags)
+        out.extend(Criterion(f'not_tags={tag}', _lacks_tag(tag)) for tag in self.not_tags)
         if self.zones:
             zones = self.zones
             text = 'zone=' + ','.join(sorted(zones))

@@ -57,7 +57,7 @@ def parse(value: str) -> tuple[StorageItem, ...]:
             raise malformed from None
         text = found.group(0)
         rendered.append(text)
-        tag_set = frozenset(tag.strip() for tag in tags.split(',')) if tags else frozenset()
+        tag_set = frozenset[str](t.strip() for t in tags.split(',')) if tags else frozenset[str]()
         items.append(StorageItem(label or str(index), int(gigabytes * GB), tag_set, text))
     if not items or ','.join(rendered) != value:
         raise malformed

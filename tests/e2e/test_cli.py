@@ -50,8 +50,10 @@ def test_import_list_and_formats(lab: Path):
     assert 'Hostname' in table and 'zone-b' in table
     machines = pool_json(lab)
     assert len(machines) == 20
-    assert all(m['power_parameters'].get('power_pass', '********') == '********'  # type: ignore[union-attr]
-               for m in machines)
+    assert all(
+        m['power_parameters'].get('power_pass', '********') == '********'  # type: ignore[union-attr]
+        for m in machines
+    )
     doc = yaml.safe_load(olm(lab, 'pool', 'list', '--format', 'yaml').stdout)
     assert doc['simulated'] is True and len(doc['machines']) == 20
 
@@ -81,7 +83,8 @@ def test_remove_machine_releases_and_numbers_are_not_reused(lab: Path):
     assert {m['hostname']: m['status'] for m in pool_json(lab)}[host] == 'Ready'
     olm(lab, 'add-machine')
     assert list(json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']) == [
-        '1', '2'
+        '1',
+        '2',
     ]
 
 
@@ -102,15 +105,19 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
 @pytest.mark.parametrize(
     ('args', 'message'),
     [
-        (['add-machine', '--constraints', 'mem=lots'],
-         'ERROR bad "mem" constraint: must be a non-negative float with optional M/G/T/P suffix'),
+        (
+            ['add-machine', '--constraints', 'mem=lots'],
+            'ERROR bad "mem" constraint: must be a non-negative float with optional M/G/T/P',
+        ),
         (['add-machine', '--constraints', 'colour=red'], 'ERROR unknown constraint "colour"'),
         (['add-machine', '--constraints', 'cores'], 'ERROR malformed constraint "cores"'),
         (['add-machine', '-n', '0'], 'ERROR argument -n/--num-machines: -n must be a positive'),
         (['add-machine', 'rack=3'], 'ERROR unknown placement directive: rack=3'),
         (['remove-machine', '7'], 'ERROR machine 7 not found'),
-        (['pool', 'capacity', '--constraints', 'arch=sparc'],
-         'ERROR bad "arch" constraint: "sparc" not recognized'),
+        (
+            ['pool', 'capacity', '--constraints', 'arch=sparc'],
+            'ERROR bad "arch" constraint: "sparc" not recognized',
+        ),
         (['pool', 'generate', '--count', 'many'], 'ERROR argument --count: --count must be an'),
         (['pool', 'release', 'nowhere'], 'ERROR machine "nowhere" not found in the pool'),
         (['pool', 'list', '--format', 'xml'], 'ERROR argument --format: invalid choice'),

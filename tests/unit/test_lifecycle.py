@@ -26,7 +26,9 @@ def test_from_label_round_trips(status: Status):
 
 
 def test_from_label_rejects_unknown_with_the_valid_labels():
-    with pytest.raises(ValueError, match=r"unknown machine status 'Running'; expected one of 'New'"):
+    with pytest.raises(
+        ValueError, match=r"unknown machine status 'Running'; expected one of 'New'"
+    ):
         Status.from_label('Running')
 
 
@@ -47,8 +49,14 @@ def test_transition_table(current: Status, new: Status):
 def test_table_matches_maas_for_key_rows():
     t = lifecycle.TRANSITIONS
     assert t[Status.READY] == {
-        Status.ENTERING_RESCUE_MODE, Status.COMMISSIONING, Status.ALLOCATED, Status.RESERVED,
-        Status.RETIRED, Status.MISSING, Status.BROKEN, Status.TESTING,
+        Status.ENTERING_RESCUE_MODE,
+        Status.COMMISSIONING,
+        Status.ALLOCATED,
+        Status.RESERVED,
+        Status.RETIRED,
+        Status.MISSING,
+        Status.BROKEN,
+        Status.TESTING,
     }
     assert Status.DEPLOYED not in t[Status.READY]
     assert Status.READY in t[Status.RELEASING]
@@ -71,8 +79,11 @@ def test_failed_counterparts(current: Status, failed: Status):
 
 @pytest.mark.parametrize('status', [s for s in Status if s not in lifecycle.FAILED_COUNTERPART])
 def test_no_failed_counterpart_uses_maas_message(status: Status):
-    with pytest.raises(IllegalTransitionError, match=(
-        f'The status of the node is {int(status)}; this status cannot be transitioned to a '
-        'corresponding failed status.'
-    )):
+    with pytest.raises(
+        IllegalTransitionError,
+        match=(
+            f'The status of the node is {int(status)}; this status cannot be transitioned to a '
+            'corresponding failed status.'
+        ),
+    ):
         lifecycle.failed_counterpart(status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import disk, machine
 
@@ -27,15 +29,24 @@ def statuses(pool: Pool) -> dict[str, Status]:
 
 
 def small_pool() -> Pool:
-    return Pool([
-        machine('big', 32, 128, tags=('ssd', 'gpu'), zone='zone-b'),
-        machine('mid', 8, 32, tags=('ssd',), zone='zone-a'),
-        machine('tiny', 2, 4, zone='zone-c'),
-        machine('small', 4, 8, tags=('nvme',), zone='zone-c', pool='storage'),
-        machine('arm', 16, 64, arch='arm64/generic', zone='zone-a'),
-        machine('busy', 64, 256, tags=('gpu',), zone='zone-b', status=Status.DEPLOYED,
-                owner='admin'),
-    ])
+    return Pool(
+        [
+            machine('big', 32, 128, tags=('ssd', 'gpu'), zone='zone-b'),
+            machine('mid', 8, 32, tags=('ssd',), zone='zone-a'),
+            machine('tiny', 2, 4, zone='zone-c'),
+            machine('small', 4, 8, tags=('nvme',), zone='zone-c', pool='storage'),
+            machine('arm', 16, 64, arch='arm64/generic', zone='zone-a'),
+            machine(
+                'busy',
+                64,
+                256,
+                tags=('gpu',),
+                zone='zone-b',
+                status=Status.DEPLOYED,
+                owner='admin',
+            ),
+        ]
+    )
 
 
 # -- ordering --------------------------------------------------------------------------
@@ -110,10 +121,14 @@ def test_pool_and_storage_are_maas_request_fields():
     pool = small_pool()
     request = AllocationRequest.from_maas_params({'pool': ['storage']})
     assert pool.allocate(request)[0].hostname == 'small'
-    rich = Pool([
-        machine('plain', 2, 4),
-        machine('data', 8, 16, disks=(disk('sda', 240, boot=True), disk('sdb', 4000, 'rotary'))),
-    ])
+    rich = Pool(
+        [
+            machine('plain', 2, 4),
+            machine(
+                'data', 8, 16, disks=(disk('sda', 240, boot=True), disk('sdb', 4000, 'rotary'))
+            ),
+        ]
+    )
     request = AllocationRequest.from_maas_params({'storage': ['root:100,osd:2000(rotary)']})
     assert rich.allocate(request)[0].hostname == 'data'
 
@@ -326,15 +341,26 @@ def test_deploy_refuses_other_states_with_maas_message(status: Status):
     with pytest.raises(IllegalTransitionError) as info:
         pool.deploy('x')
     assert str(info.value) == (
-        f'machine "x": Can\'t deploy a machine that is in the \'{status.label}\' state'
+        f"machine \"x\": Can't deploy a machine that is in the '{status.label}' state"
     )
     assert pool.get('x').status is status
 
 
-@pytest.mark.parametrize('status', sorted(
-    {Status.ALLOCATED, Status.RESERVED, Status.BROKEN, Status.DEPLOYING, Status.DEPLOYED,
-     Status.FAILED_DEPLOYMENT, Status.FAILED_DISK_ERASING, Status.FAILED_RELEASING},
-))
+@pytest.mark.parametrize(
+    'status',
+    sorted(
+        {
+            Status.ALLOCATED,
+            Status.RESERVED,
+            Status.BROKEN,
+            Status.DEPLOYING,
+            Status.DEPLOYED,
+            Status.FAILED_DEPLOYMENT,
+            Status.FAILED_DISK_ERASING,
+            Status.FAILED_RELEASING,
+        },
+    ),
+)
 def test_release_from_every_releasable_status(status: Status):
     pool = Pool([machine('x', status=status, owner='admin')])
     m = pool.release('x')
@@ -345,7 +371,7 @@ def test_release_from_every_releasable_status(status: Status):
 def test_release_with_erase_passes_through_disk_erasing():
     pool = Pool([machine('x', status=Status.DEPLOYED, owner='admin')])
     seen: list[Status] = []
-    original = pool._set  # noqa: SLF001 - observe the steps of the lifecycle
+    original = pool._set
 
     def spy(m: Machine, status: Status, **kw: object) -> Machine:
         seen.append(status)
@@ -364,9 +390,10 @@ def test_release_of_ready_is_a_no_op_and_new_is_refused():
     pool = Pool([machine('r'), machine('n', status=Status.NEW)])
     assert pool.release('r').status is Status.READY
     assert pool.changed == set()
-    with pytest.raises(IllegalTransitionError, match=(
-        r"^machine \"n\": Machine cannot be released in its current state \('New'\)\.$"
-    )):
+    with pytest.raises(
+        IllegalTransitionError,
+        match=(r"^machine \"n\": Machine cannot be released in its current state \('New'\)\.$"),
+    ):
         pool.release('n')
 
 
@@ -374,7 +401,10 @@ def test_mark_broken_releases_first_and_mark_fixed_returns_to_deployed():
     pool = Pool([machine('d', status=Status.DEPLOYED, owner='admin'), machine('r')])
     b = pool.mark_broken('d', 'PSU failure')
     assert (b.status, b.owner, b.previous_status, b.status_message) == (
-        Status.BROKEN, None, Status.DEPLOYED, 'PSU failure'
+        Status.BROKEN,
+        None,
+        Status.DEPLOYED,
+        'PSU failure',
     )
     assert pool.mark_fixed('d').status is Status.DEPLOYED
     pool.mark_broken('r')
@@ -385,7 +415,9 @@ def test_mark_broken_releases_first_and_mark_fixed_returns_to_deployed():
 
 def test_mark_fixed_only_from_broken():
     pool = Pool([machine('r')])
-    with pytest.raises(IllegalTransitionError, match="Can't mark a non-broken node as 'Ready'."):
+    with pytest.raises(
+        IllegalTransitionError, match=re.escape("Can't mark a non-broken node as 'Ready'.")
+    ):
         pool.mark_fixed('r')
 
 
@@ -395,7 +427,9 @@ def test_mark_broken_refused_where_maas_refuses():
     pool = Pool([machine('y', status=Status.RESCUE_MODE)])
     pool.mark_broken('y')
     pool = Pool([machine('z', status=Status.BROKEN)])
-    with pytest.raises(IllegalTransitionError, match='Invalid transition: Broken -> Broken.'):
+    with pytest.raises(
+        IllegalTransitionError, match=re.escape('Invalid transition: Broken -> Broken.')
+    ):
         pool.mark_broken('z')
 
 

@@ -17,8 +17,20 @@ def test_parse_items_labels_sizes_and_tags():
 
 
 @pytest.mark.parametrize(
-    'value', ['', 'root', 'root:', 'root:10,', ',root:10', 'root:10 data:5', 'a:1(x', 'r:1..2',
-              'root:10;data:5', 'a:1,a:2', '-5'],
+    'value',
+    [
+        '',
+        'root',
+        'root:',
+        'root:10,',
+        ',root:10',
+        'root:10 data:5',
+        'a:1(x',
+        'r:1..2',
+        'root:10;data:5',
+        'a:1,a:2',
+        '-5',
+    ],
 )
 def test_malformed_uses_maas_message(value: str):
     with pytest.raises(RequestError) as info:
@@ -40,23 +52,38 @@ def test_boot_flag_names_the_root_device():
 
 
 def test_other_items_take_the_smallest_fitting_unused_disk():
-    m = machine('n1', disks=(
-        disk('sda', 100, boot=True), disk('sdb', 2000), disk('sdc', 500), disk('sdd', 1000),
-    ))
+    m = machine(
+        'n1',
+        disks=(
+            disk('sda', 100, boot=True),
+            disk('sdb', 2000),
+            disk('sdc', 500),
+            disk('sdd', 1000),
+        ),
+    )
     assert storage.match(storage.parse('root:0,a:400'), m) == {'root': 'sda', 'a': 'sdc'}
     assert storage.match(storage.parse('root:0,a:400,b:400'), m) == {
-        'root': 'sda', 'a': 'sdc', 'b': 'sdd',
+        'root': 'sda',
+        'a': 'sdc',
+        'b': 'sdd',
     }
     assert storage.match(storage.parse('root:0,a:400,b:400,c:400,d:1'), m) is None
 
 
 def test_most_specific_items_are_matched_first():
-    m = machine('n1', disks=(
-        disk('sda', 100, boot=True), disk('sdb', 500, 'ssd'), disk('sdc', 900),
-    ))
+    m = machine(
+        'n1',
+        disks=(
+            disk('sda', 100, boot=True),
+            disk('sdb', 500, 'ssd'),
+            disk('sdc', 900),
+        ),
+    )
     # In written order, 'a' would take the small ssd and leave 'b' nothing; MAAS sorts by tags.
     assert storage.match(storage.parse('root:0,a:400,b:400(ssd)'), m) == {
-        'root': 'sda', 'b': 'sdb', 'a': 'sdc',
+        'root': 'sda',
+        'b': 'sdb',
+        'a': 'sdc',
     }
 
 
