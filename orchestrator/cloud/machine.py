@@ -15,12 +15,19 @@ from types import MappingProxyType
 
 from .lifecycle import Status
 
-__all__ = ['GB', 'Disk', 'Machine']
+__all__ = ['GB', 'KEEP', 'Disk', 'Keep', 'Machine']
 
 GB = 1000**3
 """MAAS sizes block devices and storage constraints in GB of 10^9 bytes."""
 
 _NO_PARAMS: Mapping[str, str] = MappingProxyType({})
+
+
+class Keep:
+    """The type of :data:`KEEP`: leave a field as it is."""
+
+
+KEEP = Keep()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -84,6 +91,24 @@ class Machine:
     previous_status: Status | None = None
     owner: str | None = None
     status_message: str = ''
+
+    def with_state(
+        self,
+        status: Status,
+        *,
+        owner: str | Keep | None = KEEP,
+        previous_status: Status | Keep | None = KEEP,
+        status_message: str | Keep = KEEP,
+    ) -> Machine:
+        """A copy in another status; the pool's hot path, hence no ``dataclasses.replace``."""
+        return Machine(
+            self.system_id, self.hostname, self.arch, self.cores, self.memory, self.disks,
+            self.tags, self.zone, self.pool, self.power_type, self.power_parameters,
+            self.address, status,
+            self.previous_status if isinstance(previous_status, Keep) else previous_status,
+            self.owner if isinstance(owner, Keep) else owner,
+            self.status_message if isinstance(status_message, Keep) else status_message,
+        )  # fmt: skip
 
     @property
     def cost(self) -> float:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import collections
-import dataclasses
+import functools
 import heapq
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
@@ -30,7 +30,7 @@ from .errors import (
     RequestError,
 )
 from .lifecycle import RELEASABLE, Status, check_transition, failed_counterpart
-from .machine import Machine
+from .machine import KEEP, Keep, Machine
 from .request import AllocationRequest, Criterion
 
 __all__ = ['Pool']
@@ -76,7 +76,7 @@ class _ReadyIndex:
         del bucket[bisect.bisect_left(bucket, entry)]
 
     def candidates(
-        self, request: AllocationRequest, shape_filters: list[Criterion]
+        self, request: AllocationRequest, shape_filters: tuple[Criterion, ...]
     ) -> Iterator[str]:
         """System ids of Ready machines whose shape fits, cheapest first, then by hostname."""
         start = bisect.bisect_left(self.cost_keys, request.min_cost_key)
@@ -93,7 +93,7 @@ class _ReadyIndex:
                 for _, system_id in heapq.merge(*buckets):
                     yield system_id
 
-    def count(self, request: AllocationRequest, shape_filters: list[Criterion]) -> int:
+    def count(self, request: AllocationRequest, shape_filters: tuple[Criterion, ...]) -> int:
         start = bisect.bisect_left(self.cost_keys, request.min_cost_key)
         return sum(
             len(self.buckets[shape])
@@ -103,7 +103,7 @@ class _ReadyIndex:
         )
 
 
-def _shape_fits(shape: _Shape, filters: list[Criterion]) -> bool:
+def _shape_fits(shape: _Shape, filters: tuple[Criterion, ...]) -> bool:
     return all(f.shape(*shape) for f in filters if f.shape is not None)
 
 
@@ -209,7 +209,7 @@ class Pool:
             raise RequestError('count', f'must be a positive integer, got {count}')
         request = self._request(constraints, placement)
         group = collections.Counter(self.get(ref).zone for ref in spread or ())
-        filters = _split(request.criteria())
+        filters = _filters(request)
         allocated: list[Machine] = []
         for _ in range(count):
             machine = self._pick(request, filters, group if spread is not None else None)
@@ -228,7 +228,7 @@ class Pool:
     ) -> int:
         """How many more machines matching the request are Ready now."""
         request = self._request(constraints, placement)
-        shape_filters, machine_filters = _split(request.criteria())
+        shape_filters, machine_filters = _filters(request)
         if not machine_filters:
             return self._ready.count(request, shape_filters)
         return sum(
@@ -247,7 +247,7 @@ class Pool:
                 raise RequestError('placement', 'give placement inside the MAAS request')
             request = constraints
         else:
-            request = AllocationRequest.from_constraints(constraints, placement)
+            request = _translate(constraints, placement)
         self._validate_names(request)
         return request
 
@@ -271,7 +271,7 @@ class Pool:
     def _pick(
         self,
         request: AllocationRequest,
-        filters: tuple[list[Criterion], list[Criterion]],
+        filters: tuple[tuple[Criterion, ...], tuple[Criterion, ...]],
         group: collections.Counter[str] | None,
     ) -> Machine | None:
         shape_filters, machine_filters = filters
@@ -283,7 +283,7 @@ class Pool:
         zones = sorted(request.zones or self.zones, key=lambda z: (group[z], z))
         for zone in zones:
             in_zone = Criterion(f'zone={zone}', lambda m, z=zone: m.zone == z)
-            machine = self._first(request, shape_filters, [in_zone, *machine_filters])
+            machine = self._first(request, shape_filters, (in_zone, *machine_filters))
             if machine is not None:
                 return machine
         return None
@@ -291,8 +291,8 @@ class Pool:
     def _first(
         self,
         request: AllocationRequest,
-        shape_filters: list[Criterion],
-        machine_filters: list[Criterion],
+        shape_filters: tuple[Criterion, ...],
+        machine_filters: tuple[Criterion, ...],
     ) -> Machine | None:
         for system_id in self._ready.candidates(request, shape_filters):
             machine = self._machines[system_id]
@@ -436,10 +436,20 @@ class Pool:
             self._ready.add(machine)
         self.changed.add(machine.system_id)
 
-    def _set(self, machine: Machine, status: Status, **changes: object) -> Machine:
+    def _set(
+        self,
+        machine: Machine,
+        status: Status,
+        *,
+        owner: str | Keep | None = KEEP,
+        previous_status: Status | Keep | None = KEEP,
+        status_message: str | Keep = KEEP,
+    ) -> Machine:
         """Replace a machine with its next status; every status change comes through here."""
         check_transition(machine.status, status, machine=machine.hostname)
-        updated = dataclasses.replace(machine, status=status, **changes)  # pyright: ignore[reportArgumentType]
+        updated = machine.with_state(
+            status, owner=owner, previous_status=previous_status, status_message=status_message
+        )
         if machine.status is Status.READY:
             self._ready.remove(machine)
         if status is Status.READY:
@@ -449,7 +459,19 @@ class Pool:
         return updated
 
 
-def _split(criteria: list[Criterion]) -> tuple[list[Criterion], list[Criterion]]:
-    shape = [c for c in criteria if c.shape is not None]
-    rest = [c for c in criteria if c.shape is None]
+# A model asks for the same few shapes again and again (add-unit -n, one application's units):
+# translating and compiling a request once per distinct value keeps allocation cheap.
+@functools.lru_cache(maxsize=256)
+def _translate(
+    constraints: juju_constraints.Constraints, placement: str | None
+) -> AllocationRequest:
+    return AllocationRequest.from_constraints(constraints, placement)
+
+
+@functools.lru_cache(maxsize=256)
+def _filters(request: AllocationRequest) -> tuple[tuple[Criterion, ...], tuple[Criterion, ...]]:
+    """The request's criteria split into shape tests and per-machine tests."""
+    criteria = request.criteria()
+    shape = tuple(c for c in criteria if c.shape is not None)
+    rest = tuple(c for c in criteria if c.shape is None)
     return shape, rest
