@@ -61,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     _configure_logging(debug)
-    state_dir = args.state_dir or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
+    # --state-dir is accepted before or after the command; it is absent when not given.
+    state_dir = getattr(args, 'state_dir', None) or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
     store = Store(state_dir)
     try:
         return int(args.run(Engine(store), args) or 0)
@@ -110,7 +111,6 @@ def _build_parser() -> _Parser:
         'The machines of the embedded pool are simulated.',
         parents=[common],
     )
-    parser.set_defaults(state_dir=None)
     parser.add_argument('--version', action='version', version=f'olm {__version__}')
     commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=_Parser)
 
@@ -376,7 +376,7 @@ def _disks(disks: Iterable[cloud.Disk]) -> str:
     out: list[str] = []
     for d in disks:
         size = (
-            f'{d.size / cloud.GB / 1000:.2g}T'
+            f'{d.size / cloud.GB / 1000:.3g}T'
             if d.size >= 1000 * cloud.GB
             else (f'{d.size / cloud.GB:.0f}G')
         )

@@ -130,8 +130,9 @@ class NoMatchError(CloudError):
         lines = [self.maas_message]
         if self.requested > 1:
             lines.append(
-                f'  {self.requested} machines requested, {self.matching_ready} Ready machine'
-                f'{"" if self.matching_ready == 1 else "s"} match (all or none are allocated)'
+                f'  {self.requested} machines requested, {self.matching_ready} Ready '
+                f'{"machine matches" if self.matching_ready == 1 else "machines match"} '
+                '(all or none are allocated)'
             )
         for constraint, count in self.excluded.items():
             lines.append(f'  {constraint}: excludes {count} of {self.ready} Ready machines')

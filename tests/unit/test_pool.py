@@ -196,6 +196,11 @@ def test_count_gets_all_machines_or_none():
         pool.allocate(c('tags=ssd'), count=3)
     assert statuses(pool) == before
     assert info.value.requested == 3 and info.value.matching_ready == 2
+    assert '  3 machines requested, 2 Ready machines match (all or none are allocated)' in str(
+        info.value
+    )
+    with pytest.raises(NoMatchError, match='2 machines requested, 1 Ready machine matches'):
+        pool.allocate(c('tags=gpu'), count=2)
     got = pool.allocate(c('tags=ssd'), count=2)
     assert sorted(m.hostname for m in got) == ['big', 'mid']
 
