@@ -118,6 +118,10 @@ class Pool:
         self._machines: dict[str, Machine] = {}
         self._by_hostname: dict[str, str] = {}
         self._ready = _ReadyIndex()
+        # Names MAAS validates a request against; hardware never changes, so these only grow.
+        self._zones: set[str] = set()
+        self._pools: set[str] = set()
+        self._tags: set[str] = set()
         self.changed: set[str] = set()
         """System ids changed since the pool was built (or :meth:`clear_changes`)."""
         for machine in machines:
@@ -151,7 +155,7 @@ class Pool:
     @property
     def zones(self) -> frozenset[str]:
         """Every zone that holds a machine."""
-        return frozenset(m.zone for m in self._machines.values())
+        return frozenset(self._zones)
 
     def status_counts(self) -> Mapping[Status, int]:
         """How many machines are in each status."""
@@ -253,17 +257,14 @@ class Pool:
 
     def _validate_names(self, request: AllocationRequest) -> None:
         """MAAS answers 400 for tags, zones and pools it has never heard of."""
-        if request.tags:
-            known = set[str]().union(*(m.tags for m in self._machines.values()))
-            unknown = [t for t in request.tags if t not in known]
-            if unknown:
-                names = ', '.join(repr(t) for t in unknown)
-                raise RequestError('tags', f'No such tag(s): {names}.')
-        for field, wanted in (('zone', request.zones | request.not_in_zones),
-                              ('pool', request.pools | request.not_in_pools)):  # fmt: skip
-            if not wanted:
-                continue
-            known = {getattr(m, field) for m in self._machines.values()}
+        unknown_tags = [t for t in request.tags if t not in self._tags]
+        if unknown_tags:
+            names = ', '.join(repr(t) for t in unknown_tags)
+            raise RequestError('tags', f'No such tag(s): {names}.')
+        for field, wanted, known in (
+            ('zone', request.zones | request.not_in_zones, self._zones),
+            ('pool', request.pools | request.not_in_pools, self._pools),
+        ):
             unknown = sorted(wanted - known)
             if unknown:
                 raise RequestError(field, f'No such {field}(s): {", ".join(unknown)}.')
@@ -280,7 +281,7 @@ class Pool:
         # Juju: zones with the fewest machines of the group first; a zone with no match is
         # skipped like a zone-specific provisioning failure. Ties go by zone name here, where
         # Juju picks at random, so runs repeat.
-        zones = sorted(request.zones or self.zones, key=lambda z: (group[z], z))
+        zones = sorted(request.zones or self._zones, key=lambda z: (group[z], z))
         for zone in zones:
             in_zone = Criterion(f'zone={zone}', lambda m, z=zone: m.zone == z)
             machine = self._first(request, shape_filters, (in_zone, *machine_filters))
@@ -432,6 +433,9 @@ class Pool:
     def _insert(self, machine: Machine) -> None:
         self._machines[machine.system_id] = machine
         self._by_hostname[machine.hostname] = machine.system_id
+        self._zones.add(machine.zone)
+        self._pools.add(machine.pool)
+        self._tags.update(machine.tags)
         if machine.status is Status.READY:
             self._ready.add(machine)
         self.changed.add(machine.system_id)
