@@ -25,7 +25,8 @@ import dataclasses
 import logging
 import math
 import re
-from typing import Final, TypeAlias, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeAlias
 
 __all__ = [
     'MAAS_UNSUPPORTED',
@@ -120,8 +121,6 @@ _SIZE_ERROR: Final = 'must be a non-negative float with optional M/G/T/P suffix'
 _UINT_ERROR: Final = 'must be a non-negative integer'
 _BOOL_ERROR: Final = "must be 'true' or 'false'"
 
-_T = TypeVar('_T')
-
 _Value: TypeAlias = str | int | bool | tuple[str, ...] | None
 
 
@@ -179,8 +178,8 @@ class Constraints:
     allocate_public_ip: bool | None = None
     image_id: str | None = None
 
-    def _items(self) -> tuple[tuple[str, _Value], ...]:
-        """Pair every Juju key with its value, in canonical order, so one loop serves all."""
+    def items(self) -> tuple[tuple[str, _Value], ...]:
+        """Every Juju key with its value (None when absent), in canonical order."""
         return (
             ('arch', self.arch),
             ('container', self.container),
@@ -211,7 +210,7 @@ class Constraints:
         separating space (and the next key) when read back.
         """
         tokens: list[str] = []
-        for key, value in self._items():
+        for key, value in self.items():
             if value is None:
                 continue
             tokens.append(f'{key}={_render(key, value)}'.replace(' ', _ESCAPED_SPACE))
@@ -219,7 +218,7 @@ class Constraints:
 
     def keys(self) -> tuple[str, ...]:
         """Return the present keys (Juju names, canonical order), empty values included."""
-        return tuple(key for key, value in self._items() if value is not None)
+        return tuple(key for key, value in self.items() if value is not None)
 
     @property
     def positive_tags(self) -> tuple[str, ...]:
@@ -283,113 +282,29 @@ class Constraints:
         return params
 
 
-@dataclasses.dataclass(slots=True)
-class _Draft:
-    """Mutable twin of ``Constraints`` that ``parse`` fills, mirroring Go's ``*Value``."""
+def _parse_arch(text: str) -> str:
+    if text and text not in SUPPORTED_ARCHES:
+        raise _InvalidValueError(f'{_go_quote(text)} not recognized')
+    return text
 
-    arch: str | None = None
-    container: str | None = None
-    cores: int | None = None
-    cpu_power: int | None = None
-    instance_role: str | None = None
-    instance_type: str | None = None
-    mem: int | None = None
-    root_disk: int | None = None
-    root_disk_source: str | None = None
-    tags: tuple[str, ...] | None = None
-    spaces: tuple[str, ...] | None = None
-    virt_type: str | None = None
-    zones: tuple[str, ...] | None = None
-    allocate_public_ip: bool | None = None
-    image_id: str | None = None
 
-    def set(self, key: str, text: str) -> None:
-        """Set one canonical key like Juju's ``setRaw``: already-set first, then the value.
+def _parse_container(text: str) -> str:
+    if text and text not in _CONTAINER_TYPES:
+        raise _InvalidValueError(f'invalid container type {_go_quote(text)}')
+    return text
 
-        Raises:
-            _InvalidValueError: the key is set already or the value is invalid.
-            ConstraintsError: the key is unknown.
-        """
-        match key:
-            case 'arch':
-                _ensure_unset(self.arch)
-                if text and text not in SUPPORTED_ARCHES:
-                    raise _InvalidValueError(f'{_go_quote(text)} not recognized')
-                self.arch = text
-            case 'container':
-                _ensure_unset(self.container)
-                if text and text not in _CONTAINER_TYPES:
-                    raise _InvalidValueError(f'invalid container type {_go_quote(text)}')
-                self.container = text
-            case 'cores':
-                _ensure_unset(self.cores)
-                self.cores = _parse_uint(text)
-            case 'cpu-power':
-                _ensure_unset(self.cpu_power)
-                self.cpu_power = _parse_uint(text)
-            case 'instance-role':
-                _ensure_unset(self.instance_role)
-                self.instance_role = text
-            case 'instance-type':
-                _ensure_unset(self.instance_type)
-                self.instance_type = text
-            case 'mem':
-                _ensure_unset(self.mem)
-                self.mem = _parse_size(text)
-            case 'root-disk':
-                _ensure_unset(self.root_disk)
-                self.root_disk = _parse_size(text)
-            case 'root-disk-source':
-                _ensure_unset(self.root_disk_source)
-                self.root_disk_source = text
-            case 'tags':
-                _ensure_unset(self.tags)
-                self.tags = _split_commas(text)
-            case 'spaces':
-                _ensure_unset(self.spaces)
-                spaces = _split_commas(text)
-                for name in spaces:
-                    bare = name.removeprefix('^')
-                    if not _SPACE_NAME.fullmatch(bare):
-                        raise _InvalidValueError(f'{_go_quote(bare)} is not a valid space name')
-                self.spaces = spaces
-            case 'virt-type':
-                _ensure_unset(self.virt_type)
-                self.virt_type = text
-            case 'zones':
-                _ensure_unset(self.zones)
-                self.zones = _split_commas(text)
-            case 'allocate-public-ip':
-                # Juju returns before the already-set check: an empty value is a no-op.
-                if not text:
-                    return
-                _ensure_unset(self.allocate_public_ip)
-                self.allocate_public_ip = _parse_bool(text)
-            case 'image-id':
-                _ensure_unset(self.image_id)
-                self.image_id = text
-            case _:
-                raise ConstraintsError(f'unknown constraint {_go_quote(key)}')
 
-    def freeze(self) -> Constraints:
-        """Return the immutable value, once every token has been applied."""
-        return Constraints(
-            arch=self.arch,
-            container=self.container,
-            cores=self.cores,
-            cpu_power=self.cpu_power,
-            instance_role=self.instance_role,
-            instance_type=self.instance_type,
-            mem=self.mem,
-            root_disk=self.root_disk,
-            root_disk_source=self.root_disk_source,
-            tags=self.tags,
-            spaces=self.spaces,
-            virt_type=self.virt_type,
-            zones=self.zones,
-            allocate_public_ip=self.allocate_public_ip,
-            image_id=self.image_id,
-        )
+def _parse_spaces(text: str) -> tuple[str, ...]:
+    spaces = _split_commas(text)
+    for name in spaces:
+        bare = name.removeprefix('^')
+        if not _SPACE_NAME.fullmatch(bare):
+            raise _InvalidValueError(f'{_go_quote(bare)} is not a valid space name')
+    return spaces
+
+
+def _parse_text(text: str) -> str:
+    return text
 
 
 def parse(*texts: str) -> Constraints:
@@ -409,7 +324,7 @@ def parse(*texts: str) -> Constraints:
         ConstraintsError: with Juju's message, e.g. ``malformed constraint "x"``,
             ``unknown constraint "x"`` or ``bad "mem" constraint: already set``.
     """
-    draft = _Draft()
+    values: dict[str, Any] = {}
     for text in texts:
         guarded = text.replace(_ESCAPED_SPACE, _PLACEHOLDER)
         for raw in guarded.strip(_GO_WHITESPACE).split(' '):
@@ -420,11 +335,19 @@ def parse(*texts: str) -> Constraints:
             if not sep or not name:
                 raise ConstraintsError(f'malformed constraint {_go_quote(token)}')
             key = _ALIASES.get(name, name)
+            parse_value = _VALUE_PARSERS.get(key)
+            if parse_value is None:
+                raise ConstraintsError(f'unknown constraint {_go_quote(key)}')
+            if key == 'allocate-public-ip' and not value:
+                continue  # Juju returns before its already-set check: a no-op.
+            field = key.replace('-', '_')
             try:
-                draft.set(key, value)
+                if field in values:
+                    raise _InvalidValueError('already set')
+                values[field] = parse_value(value)
             except _InvalidValueError as exc:
                 raise ConstraintsError(f'bad {_go_quote(key)} constraint: {exc}') from None
-    return draft.freeze()
+    return Constraints(**values)
 
 
 def merge(model: Constraints, application: Constraints) -> Constraints:
@@ -446,28 +369,10 @@ def merge(model: Constraints, application: Constraints) -> Constraints:
     unsupported = [key for key in _KEYS if key in MAAS_UNSUPPORTED and key in present]
     if unsupported:
         logger.warning('unsupported constraints: %s', ','.join(unsupported))
-    return Constraints(
-        arch=_first(application.arch, model.arch),
-        container=_first(application.container, model.container),
-        cores=_first(application.cores, model.cores),
-        cpu_power=_first(application.cpu_power, model.cpu_power),
-        instance_role=_first(application.instance_role, model.instance_role),
-        instance_type=_first(application.instance_type, model.instance_type),
-        mem=_first(application.mem, model.mem),
-        root_disk=_first(application.root_disk, model.root_disk),
-        root_disk_source=_first(application.root_disk_source, model.root_disk_source),
-        tags=_first(application.tags, model.tags),
-        spaces=_first(application.spaces, model.spaces),
-        virt_type=_first(application.virt_type, model.virt_type),
-        zones=_first(application.zones, model.zones),
-        allocate_public_ip=_first(application.allocate_public_ip, model.allocate_public_ip),
-        image_id=_first(application.image_id, model.image_id),
-    )
-
-
-def _first(preferred: _T | None, fallback: _T | None) -> _T | None:
-    """Return ``preferred`` unless absent; zero values count as present."""
-    return fallback if preferred is None else preferred
+    overrides = {
+        key.replace('-', '_'): value for key, value in application.items() if value is not None
+    }
+    return dataclasses.replace(model, **overrides)
 
 
 def _render(key: str, value: str | int | bool | tuple[str, ...]) -> str:
@@ -498,12 +403,6 @@ def _split_signed(items: tuple[str, ...] | None) -> tuple[tuple[str, ...], tuple
         else:
             positives.append(item)
     return tuple(positives), tuple(negatives)
-
-
-def _ensure_unset(current: object) -> None:
-    """Refuse a second value for a key, as every Juju setter does."""
-    if current is not None:
-        raise _InvalidValueError('already set')
 
 
 def _split_commas(text: str) -> tuple[str, ...]:
@@ -584,6 +483,26 @@ def _parse_bool(text: str) -> bool:
     if text in _GO_FALSE:
         return False
     raise _InvalidValueError(_BOOL_ERROR)
+
+
+_VALUE_PARSERS: Final[Mapping[str, Callable[[str], object]]] = {
+    'arch': _parse_arch,
+    'container': _parse_container,
+    'cores': _parse_uint,
+    'cpu-power': _parse_uint,
+    'instance-role': _parse_text,
+    'instance-type': _parse_text,
+    'mem': _parse_size,
+    'root-disk': _parse_size,
+    'root-disk-source': _parse_text,
+    'tags': _split_commas,
+    'spaces': _parse_spaces,
+    'virt-type': _parse_text,
+    'zones': _split_commas,
+    'allocate-public-ip': _parse_bool,
+    'image-id': _parse_text,
+}
+"""Each key's value parser, Juju's ``setRaw`` cases; an empty value is a present zero."""
 
 
 def _go_quote(text: str) -> str:
