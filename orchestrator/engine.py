@@ -137,7 +137,7 @@ class Engine:
             cloud.CloudError: when the pool cannot satisfy the request (nothing changes).
         """
         if count < 1:
-            raise EngineError('--num-units must be a positive integer')
+            raise EngineError(f'number of machines must be a positive integer, got {count}')
         if placement and '=' not in placement and count > 1:
             raise EngineError(f'cannot add {count} machines to one named machine "{placement}"')
         asked = constraints or juju_constraints.Constraints()

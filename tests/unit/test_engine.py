@@ -72,7 +72,7 @@ def test_remove_checks_every_id_first(engine: Engine):
 @pytest.mark.parametrize(
     ('count', 'placement', 'message'),
     [
-        (0, None, '--num-units must be a positive integer'),
+        (0, None, 'number of machines must be a positive integer, got 0'),
         (2, 'a0', 'cannot add 2 machines to one named machine "a0"'),
     ],
 )
