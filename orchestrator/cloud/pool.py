@@ -8,7 +8,7 @@ fewest of the group's machines is tried first) and all-or-nothing for several ma
 Ready machines are indexed by hardware shape ``(cores, memory, arch)``. The shapes are kept in
 cost order, so a request skips every shape too small for it with one bisection and tests the
 remaining ones once per shape, not once per machine. A generated 100k-machine pool has a few
-hundred shapes, which is what keeps an allocation near-constant in the size of the pool.
+dozen shapes, which is what keeps an allocation near-constant in the size of the pool.
 """
 
 # pyright: strict
@@ -19,7 +19,7 @@ import bisect
 import collections
 import functools
 import heapq
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 
 from .. import constraints as juju_constraints
 from .errors import (
@@ -37,15 +37,6 @@ __all__ = ['Pool']
 
 _Shape = tuple[int, int, str]  # (cores, memory MiB, arch)
 _Entry = tuple[str, str]  # (hostname, system_id): bucket order is the tie-break
-
-# Statuses MAAS's mark-broken action accepts (``node_action.MarkBroken.actionable_statuses``).
-_BREAKABLE = frozenset({
-    Status.NEW, Status.COMMISSIONING, Status.READY, Status.ALLOCATED, Status.RELEASING,
-    Status.DEPLOYING, Status.DEPLOYED, Status.DISK_ERASING, Status.TESTING,
-    Status.FAILED_COMMISSIONING, Status.FAILED_DEPLOYMENT, Status.FAILED_RELEASING,
-    Status.FAILED_DISK_ERASING, Status.FAILED_ENTERING_RESCUE_MODE,
-    Status.FAILED_EXITING_RESCUE_MODE, Status.FAILED_TESTING,
-})  # fmt: skip
 
 
 class _ReadyIndex:
@@ -157,10 +148,6 @@ class Pool:
         """Every zone that holds a machine."""
         return frozenset(self._zones)
 
-    def status_counts(self) -> Mapping[Status, int]:
-        """How many machines are in each status."""
-        return collections.Counter(m.status for m in self._machines.values())
-
     # -- inventory -----------------------------------------------------------------------
 
     def add(self, machines: Iterable[Machine]) -> int:
@@ -170,10 +157,12 @@ class Pool:
             InventoryError: if a hostname or system id is already in the pool.
         """
         new = list(machines)
+        seen: set[str] = set()
         for machine in new:
             for ref in (machine.hostname, machine.system_id):
-                if ref in self._by_hostname or ref in self._machines:
+                if ref in self._by_hostname or ref in self._machines or ref in seen:
                     raise InventoryError(f'machine "{ref}" is already in the pool')
+                seen.add(ref)
         for machine in new:
             self._insert(machine)
         return len(new)
@@ -385,12 +374,11 @@ class Pool:
         """Mark a machine Broken, releasing it first if it is releasable (MAAS's order).
 
         Raises:
-            IllegalTransitionError: if MAAS's mark-broken action does not apply to its status.
+            IllegalTransitionError: if NODE_TRANSITIONS has no way from its status to Broken.
         """
         machine = self.get(ref)
         before = machine.status
-        if before not in _BREAKABLE:
-            check_transition(before, Status.BROKEN, machine=machine.hostname)
+        check_transition(before, Status.BROKEN, machine=machine.hostname)
         if before in RELEASABLE:
             machine = self._set(machine, Status.RELEASING, owner=None)
         return self._set(

@@ -308,6 +308,9 @@ def test_add_is_all_or_nothing_on_duplicates():
     with pytest.raises(InventoryError, match='machine "mid" is already in the pool'):
         pool.add([machine('new'), machine('mid')])
     assert len(pool) == 6
+    with pytest.raises(InventoryError, match='machine "twin" is already in the pool'):
+        pool.add([machine('twin'), machine('twin')])
+    assert len(pool) == 6
     with pytest.raises(MachineNotFoundError, match='machine "new" not found in the pool'):
         pool.get('new')
 
