@@ -115,8 +115,9 @@ def _build_parser() -> _Parser:
     commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=_Parser)
 
     pool = commands.add_parser('pool', help='the metal pool (the cloud)', parents=[common])
-    pool_commands = pool.add_subparsers(title='pool commands', metavar='COMMAND',
-                                        parser_class=_Parser)  # fmt: skip
+    pool_commands = pool.add_subparsers(
+        title='pool commands', metavar='COMMAND', parser_class=_Parser, required=True
+    )
 
     p = pool_commands.add_parser('import', help='add the machines of an inventory file',
                                  parents=[common])  # fmt: skip
