@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import machine
+from builders import machine
 
 from orchestrator import constraints
 from orchestrator.cloud import NoMatchError, Status

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import disk, machine
+from builders import disk, machine
 
 from orchestrator.cloud import GB, InventoryError, Machine, Status, inventory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import disk, machine
+from builders import disk, machine
 
 from orchestrator import constraints
 from orchestrator.cloud import (

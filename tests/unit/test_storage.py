@@ -1,7 +1,7 @@
 """MAAS's storage constraint: grammar and disk-picking rule."""
 
 import pytest
-from conftest import disk, machine
+from builders import disk, machine
 
 from orchestrator.cloud import GB, RequestError, storage
 

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import disk, machine
+from builders import disk, machine
 
 from orchestrator import constraints, model
 from orchestrator.cloud import NoMatchError, Status

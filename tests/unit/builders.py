@@ -1,4 +1,4 @@
-"""Shared builders for the orchestrator's unit tests."""
+"""Builders of pool machines for the orchestrator's unit tests."""
 
 from __future__ import annotations
 
