@@ -38,7 +38,8 @@ _SECRET_ID = re.compile(r'^secret:(//[^/\s]+/)?[0-9a-z]+$')
 
 def _secret_id(value: str) -> str:
     if not _SECRET_ID.match(value):
-        raise ValueError(f'must be a Juju secret id (secret:...), got {value!r}')
+        # The value is not quoted: a misplaced credential would end up in a status message.
+        raise ValueError('must be a Juju secret id (secret:...)')
     return value
 
 
@@ -87,7 +88,8 @@ def load(model: type[_M], data: Mapping[str, str]) -> _M:
         try:
             decoded[key] = json.loads(raw)
         except json.JSONDecodeError:
-            raise DatabagError(key, f'is not JSON: {raw[:40]!r}') from None
+            # Not quoted, for the same reason: the raw value may be a credential.
+            raise DatabagError(key, f'is not JSON ({len(raw)} characters)') from None
     try:
         return model.model_validate(decoded)
     except pydantic.ValidationError as e:

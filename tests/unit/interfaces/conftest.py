@@ -16,7 +16,7 @@ KNOWN_CREDENTIALS: set[str] = set()
 """Credential values the testing helpers put into secrets; tests add theirs with remember()."""
 
 
-class CredentialLeak(AssertionError):
+class CredentialLeakError(AssertionError):
     """A databag written by the charm holds a credential value."""
 
 
@@ -50,7 +50,7 @@ def assert_no_credentials(state: testing.State) -> None:
         for key, value in data.items():
             for secret in secrets:
                 if secret in value:
-                    raise CredentialLeak(f'{where} field {key!r} holds a credential value')
+                    raise CredentialLeakError(f'{where} field {key!r} holds a credential value')
 
 
 def run(ctx: testing.Context[Any], event: Any, state: testing.State) -> testing.State:

@@ -1,0 +1,633 @@
+"""kube_cluster v0: a Kubernetes control plane lets worker units join its cluster.
+
+Spec
+====
+
+Provider: ``kubernetes-control-plane``. Requirer: ``kubernetes-worker`` (every unit joins the
+cluster as a node). A control plane serves several worker applications, so the provider may have
+several relations on its endpoint.
+
+Provider application databag (written by the provider's leader):
+
+- ``api-endpoints`` (array of ``{"url": str}``, in order of preference): the API server URLs;
+  the load balancer's first when there is one, then every control-plane unit's. Order matters
+  here, unlike in the other arrays of this package.
+- ``cluster-name`` (str): the cluster's name, for kubeconfig contexts and node labels.
+- ``ca-certificate`` (str, PEM): the cluster CA, to verify the API servers (public, not a
+  credential).
+- ``pod-cidr`` / ``service-cidr`` (str): the pod and service networks; one CIDR, or two
+  comma-separated ones (IPv4 and IPv6) for a dual-stack cluster, as Kubernetes takes them.
+- ``dns-ip`` (str, an IP address): the cluster DNS service's address, for kubelet.
+- ``dns-domain`` (str): the cluster DNS domain, e.g. ``cluster.local``.
+- ``kubernetes-version`` (str): the control plane's version; workers must not be newer.
+- ``join-tokens`` (object, worker unit name -> **Juju secret id**): one secret per worker unit,
+  owned by the provider application and granted to that unit only, with content
+  ``{"token": <bootstrap token>}``. A unit finds its own entry; tokens never appear in a
+  databag, and a unit cannot read another unit's token. The entry and the secret are removed
+  when the unit departs.
+
+Provider unit databag: nothing.
+
+Requirer application databag: nothing.
+
+Requirer unit databag (written by every worker unit):
+
+- ``node-name`` (str): the Kubernetes node name the unit registers as.
+- ``state`` (``"pending"`` | ``"joined"`` | ``"token-failed"``): ``token-failed`` asks the
+  leader for a new token. A value this version does not know reads as ``"unknown"``
+  (:attr:`NodeState.UNKNOWN`).
+- ``version`` (str): the kubelet version the unit runs.
+
+Every value is JSON; every top-level field may be absent (read as None), so an empty databag is
+valid and means "nothing published yet".
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import ipaddress
+import json
+import logging
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import ops
+import pydantic
+
+from metal_interfaces._base import Databag, DatabagError, Endpoint, SecretId, dump, load
+
+__all__ = [
+    'CONTENT_KEY',
+    'VERSION',
+    'ApiEndpoint',
+    'ClusterChangedEvent',
+    'ClusterGoneEvent',
+    'ClusterReadyEvent',
+    'KubeClusterEvent',
+    'NodeState',
+    'Provider',
+    'ProviderAppData',
+    'ProviderEvents',
+    'Requirer',
+    'RequirerEvents',
+    'RequirerUnitData',
+    'TokenAvailableEvent',
+    'Worker',
+    'WorkerChangedEvent',
+    'WorkerDepartedEvent',
+]
+
+VERSION = 0
+"""Interface version; a removed field or a changed meaning would make it 1."""
+
+CONTENT_KEY = 'token'
+"""The key of a join-token secret's content that holds the bootstrap token."""
+
+logger = logging.getLogger(__name__)
+
+
+def _kebab(name: str) -> str:
+    """Wire names are kebab-case, as Juju's own keys are; Python names stay snake_case."""
+    return name.replace('_', '-')
+
+
+def _cidrs(value: str) -> str:
+    """One CIDR, or a comma-separated dual-stack pair, as kube-apiserver takes them."""
+    parts = value.split(',')
+    if len(parts) > 2:
+        raise ValueError('at most two comma-separated CIDRs (dual stack)')
+    for part in parts:
+        ipaddress.ip_network(part.strip(), strict=True)
+    return value
+
+
+def _ip(value: str) -> str:
+    ipaddress.ip_address(value)
+    return value
+
+
+_NonEmpty = Annotated[str, pydantic.Field(min_length=1)]
+_Cidrs = Annotated[str, pydantic.AfterValidator(_cidrs)]
+_Ip = Annotated[str, pydantic.AfterValidator(_ip)]
+
+
+class NodeState(enum.StrEnum):
+    """Where a worker unit is in joining the cluster.
+
+    Unknown values read as :attr:`UNKNOWN` instead of failing: a later version may add states,
+    and an older control plane must still read the rest of the worker's data.
+    """
+
+    PENDING = 'pending'
+    JOINED = 'joined'
+    TOKEN_FAILED = 'token-failed'  # noqa: S105 - a state name, not a token
+    UNKNOWN = 'unknown'
+
+    @classmethod
+    def _missing_(cls, value: object) -> NodeState | None:
+        return cls.UNKNOWN if isinstance(value, str) else None
+
+
+class ApiEndpoint(pydantic.BaseModel):
+    """One API server URL; an object so that later versions can add fields per endpoint."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra='ignore')
+
+    url: Annotated[str, pydantic.Field(pattern=r'^https://\S+$')]
+
+
+class ProviderAppData(Databag):
+    """What the control plane's leader publishes: the cluster, and a token per worker unit."""
+
+    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+
+    api_endpoints: list[ApiEndpoint] | None = None
+    cluster_name: _NonEmpty | None = None
+    ca_certificate: _NonEmpty | None = None
+    pod_cidr: _Cidrs | None = None
+    service_cidr: _Cidrs | None = None
+    dns_ip: _Ip | None = None
+    dns_domain: _NonEmpty | None = None
+    kubernetes_version: _NonEmpty | None = None
+    join_tokens: dict[str, SecretId] | None = None
+
+    @property
+    def urls(self) -> list[str]:
+        """The API server URLs in order of preference (load balancer first)."""
+        return [e.url for e in self.api_endpoints or []]
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether a worker can reach and trust the cluster: URLs, a name, and the CA."""
+        return bool(self.urls) and self.cluster_name is not None and bool(self.ca_certificate)
+
+    def cluster_only(self) -> ProviderAppData:
+        """This data without the join tokens: what every worker unit shares."""
+        return self.model_copy(update={'join_tokens': None})
+
+
+class RequirerUnitData(Databag):
+    """What one worker unit reports about itself."""
+
+    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+
+    node_name: _NonEmpty | None = None
+    state: NodeState | None = None
+    version: _NonEmpty | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Worker:
+    """One worker unit as the control plane sees it.
+
+    Attributes:
+        relation: the relation the unit is on.
+        unit: the worker unit.
+        data: what it reported (all None until it has written).
+        token_secret: the id of its join-token secret, or None if none was issued (always
+            None on a non-leader, which cannot read its application's databag).
+    """
+
+    relation: ops.Relation
+    unit: ops.Unit
+    data: RequirerUnitData
+    token_secret: str | None
+
+
+class KubeClusterEvent(ops.RelationEvent):
+    """Something changed on one kube-cluster relation; ``relation`` says which."""
+
+
+class WorkerChangedEvent(KubeClusterEvent):
+    """Provider side: a worker unit joined or changed its data.
+
+    The leader re-reads :meth:`Provider.units_needing_tokens` and issues tokens. It also fires
+    for a newly joined worker with nothing written yet.
+    """
+
+
+class WorkerDepartedEvent(KubeClusterEvent):
+    """Provider side: a worker unit left (its token is already revoked by the leader)."""
+
+
+class ClusterReadyEvent(KubeClusterEvent):
+    """Requirer side: the cluster became reachable, as seen by this unit for the first time."""
+
+
+class ClusterChangedEvent(KubeClusterEvent):
+    """Requirer side: the cluster's shared data changed (other units' tokens do not count)."""
+
+
+class TokenAvailableEvent(KubeClusterEvent):
+    """Requirer side: this unit has a new join token (new secret or new revision)."""
+
+
+class ClusterGoneEvent(KubeClusterEvent):
+    """Requirer side: the relation is going away; the node should leave the cluster."""
+
+
+class ProviderEvents(ops.ObjectEvents):
+    """Events the provider emits."""
+
+    worker_changed = ops.EventSource(WorkerChangedEvent)
+    worker_departed = ops.EventSource(WorkerDepartedEvent)
+
+
+class RequirerEvents(ops.ObjectEvents):
+    """Events the requirer emits."""
+
+    cluster_ready = ops.EventSource(ClusterReadyEvent)
+    cluster_changed = ops.EventSource(ClusterChangedEvent)
+    token_available = ops.EventSource(TokenAvailableEvent)
+    cluster_gone = ops.EventSource(ClusterGoneEvent)
+
+
+class Provider(Endpoint):
+    """The control plane's side: publish the cluster, issue and revoke per-unit join tokens.
+
+    Each worker unit's token is its own application secret (label from :meth:`token_label`),
+    granted to that unit only, so one worker can never join as another and revoking one never
+    touches the rest. The leader removes a unit's secret and map entry when the unit departs,
+    and any entry of a unit no longer related whenever it issues a token (which also tidies up
+    after a departure that happened while there was no leader).
+
+    Args:
+        charm: the kubernetes-control-plane charm.
+        endpoint: the endpoint name in its metadata.
+    """
+
+    on = ProviderEvents()
+
+    def __init__(self, charm: ops.CharmBase, endpoint: str = 'kube-cluster') -> None:
+        super().__init__(charm, endpoint)
+        events = charm.on[endpoint]
+        self.framework.observe(events.relation_changed, self._on_changed)
+        self.framework.observe(events.relation_departed, self._on_departed)
+        self.framework.observe(events.relation_broken, self._on_broken)
+
+    def token_label(self, relation: ops.Relation, unit_name: str) -> str:
+        """The label of one worker unit's join-token secret."""
+        return f'{self.endpoint}-{relation.id}-join-token-{unit_name.replace("/", "-")}'
+
+    def publish_cluster(
+        self,
+        *,
+        api_endpoints: Sequence[str],
+        cluster_name: str,
+        ca_certificate: str,
+        pod_cidr: str,
+        service_cidr: str,
+        dns_ip: str,
+        dns_domain: str = 'cluster.local',
+        kubernetes_version: str,
+        relation: ops.Relation | None = None,
+    ) -> bool:
+        """Publish the cluster on ``relation`` or on every relation (leader only).
+
+        The join tokens already issued are kept as they are.
+
+        Args:
+            api_endpoints: API server URLs in order of preference, the load balancer first;
+                duplicates after the first are dropped.
+            cluster_name: the cluster's name.
+            ca_certificate: the cluster CA (PEM).
+            pod_cidr: the pod network (one CIDR, or an IPv4,IPv6 pair).
+            service_cidr: the service network (same form).
+            dns_ip: the cluster DNS service's address.
+            dns_domain: the cluster DNS domain.
+            kubernetes_version: the control plane's version.
+            relation: the relation to publish on; by default every established one.
+
+        Returns:
+            Whether anything was written: False on a non-leader, or without a relation.
+
+        Raises:
+            pydantic.ValidationError: if the values do not fit the interface (a charm bug).
+        """
+        if not self.is_leader:
+            logger.debug('not the leader: application data on %s left alone', self.endpoint)
+            return False
+        cluster = ProviderAppData(
+            api_endpoints=[ApiEndpoint(url=u) for u in dict.fromkeys(api_endpoints)],
+            cluster_name=cluster_name,
+            ca_certificate=ca_certificate,
+            pod_cidr=pod_cidr,
+            service_cidr=service_cidr,
+            dns_ip=dns_ip,
+            dns_domain=dns_domain,
+            kubernetes_version=kubernetes_version,
+        )
+        relations = [relation] if relation is not None else self.relations
+        for each in relations:
+            tokens = self._own(each).join_tokens
+            self._write_app(each, cluster.model_copy(update={'join_tokens': tokens}))
+        return bool(relations)
+
+    def issue_token(self, relation: ops.Relation, unit: ops.Unit, token: str) -> str | None:
+        """Give one worker unit a join token (leader only).
+
+        The token goes into the unit's own secret (created, or given a new revision when it
+        changed), granted to that unit alone; its id goes into ``join-tokens``. Entries of
+        units no longer on the relation are removed on the way.
+
+        Returns:
+            The secret id, or None on a non-leader (which writes nothing).
+        """
+        if not self.is_leader:
+            logger.debug('not the leader: no token issued on %s', self.endpoint)
+            return None
+        label = self.token_label(relation, unit.name)
+        content = {CONTENT_KEY: token}
+        try:
+            secret = self.model.get_secret(label=label)
+        except ops.SecretNotFoundError:
+            secret = self.model.app.add_secret(
+                content, label=label, description=f'kubernetes join token for {unit.name}'
+            )
+        else:
+            if secret.peek_content() != content:
+                secret.set_content(content)
+        secret.grant(relation, unit=unit)
+        secret_id = _secret_id(secret)
+        tokens = self._prune(relation, dict(self._own(relation).join_tokens or {}))
+        tokens[unit.name] = secret_id
+        self._write_tokens(relation, tokens)
+        return secret_id
+
+    def revoke_token(self, relation: ops.Relation, unit_name: str) -> bool:
+        """Revoke and remove one unit's join token and its map entry (leader only).
+
+        Returns:
+            Whether the unit had a token that was removed.
+        """
+        if not self.is_leader:
+            return False
+        tokens = dict(self._own(relation).join_tokens or {})
+        removed = self._remove_secret(relation, unit_name, revoke=True)
+        if tokens.pop(unit_name, None) is not None:
+            removed = True
+            self._write_tokens(relation, tokens)
+        return removed
+
+    def workers(self) -> list[Worker]:
+        """Every worker unit on every established relation, by relation id then unit name.
+
+        A unit whose data is malformed is left out and reported as Blocked.
+        """
+        out: list[Worker] = []
+        for relation in sorted(self.relations, key=lambda r: r.id):
+            tokens = self._own(relation).join_tokens or {}
+            for unit in sorted(relation.units, key=lambda u: u.name):
+                data = self._read(RequirerUnitData, relation, unit)
+                if data is not None:
+                    out.append(Worker(relation, unit, data, tokens.get(unit.name)))
+        return out
+
+    def units_needing_tokens(self) -> list[tuple[ops.Relation, ops.Unit]]:
+        """Worker units the leader should issue a token to, by relation id then unit name.
+
+        A unit needs one when it has none yet, or when it reports ``token-failed`` (its token
+        expired or was rejected). A unit with malformed data still gets its first token: the
+        token does not depend on what the unit wrote. Only the leader can tell (it alone can
+        read the token map), so a non-leader gets an empty list.
+        """
+        out: list[tuple[ops.Relation, ops.Unit]] = []
+        if not self.is_leader:
+            return out
+        for relation in sorted(self.relations, key=lambda r: r.id):
+            tokens = self._own(relation).join_tokens or {}
+            for unit in sorted(relation.units, key=lambda u: u.name):
+                data = self._read(RequirerUnitData, relation, unit)
+                failed = data is not None and data.state == NodeState.TOKEN_FAILED
+                if unit.name not in tokens or failed:
+                    out.append((relation, unit))
+        return out
+
+    def _own(self, relation: ops.Relation) -> ProviderAppData:
+        """This application's published data on a relation; empty on a non-leader.
+
+        Juju lets only the leader read its own application databag.
+        """
+        if not self.is_leader:
+            return ProviderAppData()
+        try:
+            return load(ProviderAppData, relation.data[self.model.app])
+        except ops.ModelError as e:  # e.g. a relation Juju no longer lets us read
+            logger.warning('%s: own application data unreadable: %s', self.endpoint, e)
+            return ProviderAppData()
+        except DatabagError as e:
+            logger.warning('%s: own application data unreadable, rewritten: %s', self.endpoint, e)
+            return ProviderAppData()
+
+    def _write_tokens(self, relation: ops.Relation, tokens: dict[str, str]) -> None:
+        data = self._own(relation).model_copy(update={'join_tokens': tokens or None})
+        self._write_app(relation, data)
+
+    def _prune(self, relation: ops.Relation, tokens: dict[str, str]) -> dict[str, str]:
+        """``tokens`` without units that left the relation, whose secrets are removed."""
+        present = {u.name for u in relation.units}
+        for name in [n for n in tokens if n not in present]:
+            self._remove_secret(relation, name, revoke=False)
+            del tokens[name]
+        return tokens
+
+    def _remove_secret(self, relation: ops.Relation, unit_name: str, *, revoke: bool) -> bool:
+        try:
+            secret = self.model.get_secret(label=self.token_label(relation, unit_name))
+        except ops.SecretNotFoundError:
+            return False
+        if revoke and relation.active:
+            unit = self.model.get_unit(unit_name)
+            try:
+                secret.revoke(relation, unit=unit)
+            except ops.ModelError as e:  # the grant may be gone with the unit already
+                logger.debug('%s: revoking %s: %s', self.endpoint, unit_name, e)
+        secret.remove_all_revisions()
+        return True
+
+    def _scan(self) -> None:
+        for relation in self.relations:
+            for unit in relation.units:
+                self._read(RequirerUnitData, relation, unit)
+
+    def _on_changed(self, event: ops.RelationChangedEvent) -> None:
+        if event.unit is None:
+            return  # the worker application's databag carries nothing in v0
+        if self._read(RequirerUnitData, event.relation, event.unit) is None:
+            return  # reported as Blocked at collect-status
+        self.on.worker_changed.emit(event.relation, app=event.app, unit=event.unit)
+
+    def _on_departed(self, event: ops.RelationDepartedEvent) -> None:
+        departed = event.unit
+        self._problems.pop((event.relation.id, departed.name), None)
+        if event.departing_unit == self.model.unit:
+            return  # this unit is leaving: the worker stays, and so does its token
+        if self.is_leader:
+            self.revoke_token(event.relation, departed.name)
+        self.on.worker_departed.emit(event.relation, app=event.app, unit=departed)
+
+    def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
+        if not self.is_leader:
+            return
+        for name in self._own(event.relation).join_tokens or {}:
+            self._remove_secret(event.relation, name, revoke=False)
+
+
+class Requirer(Endpoint):
+    """The worker's side: read the cluster and this unit's join token, report the node.
+
+    The custom events compare what this unit last saw (kept in a StoredState: the cluster data
+    without tokens, and this unit's token secret id, never a token) with the provider's data,
+    so ``cluster_ready`` fires once per relation when the cluster becomes reachable,
+    ``cluster_changed`` for every later change that concerns every worker, and
+    ``token_available`` when this unit's token secret appears or gets a new revision.
+
+    Args:
+        charm: the kubernetes-worker charm.
+        endpoint: the endpoint name in its metadata.
+    """
+
+    on = RequirerEvents()
+    _stored = ops.StoredState()
+
+    def __init__(self, charm: ops.CharmBase, endpoint: str = 'kube-cluster') -> None:
+        super().__init__(charm, endpoint)
+        self._stored.set_default(seen={}, tokens={})
+        events = charm.on[endpoint]
+        self.framework.observe(events.relation_changed, self._on_changed)
+        self.framework.observe(events.relation_broken, self._on_broken)
+        self.framework.observe(charm.on.secret_changed, self._on_secret_changed)
+
+    def cluster(self, relation: ops.Relation | None = None) -> ProviderAppData | None:
+        """The control plane's data on ``relation`` (default: the first relation).
+
+        Returns:
+            The typed data, which may be empty or not ready yet (see
+            :attr:`ProviderAppData.is_ready`); None without a relation or if it is malformed.
+        """
+        relation = relation or self._first()
+        if relation is None:
+            return None
+        return self._read(ProviderAppData, relation, relation.app)
+
+    def token_secret(self, relation: ops.Relation | None = None) -> str | None:
+        """The id of this unit's join-token secret, or None if none was issued yet."""
+        data = self.cluster(relation)
+        if data is None or data.join_tokens is None:
+            return None
+        return data.join_tokens.get(self.model.unit.name)
+
+    def join_token(self, relation: ops.Relation | None = None) -> str | None:
+        """This unit's join token, from its secret at the latest revision.
+
+        Returns:
+            The token, or None if none was issued yet, or the secret is missing, not granted
+            to this unit, or has no ``token`` key (the last three are logged).
+        """
+        secret_id = self.token_secret(relation)
+        if secret_id is None:
+            return None
+        try:
+            secret = self.model.get_secret(id=secret_id)
+            token = secret.get_content(refresh=True).get(CONTENT_KEY)
+        except (ops.SecretNotFoundError, ops.ModelError) as e:
+            logger.warning('%s: join token secret %s unreadable: %s', self.endpoint, secret_id, e)
+            return None
+        if token is None:
+            logger.warning('%s: join token secret has no %r', self.endpoint, CONTENT_KEY)
+        return token
+
+    def set_node_state(
+        self,
+        node_name: str,
+        state: NodeState | str,
+        version: str | None = None,
+        relation: ops.Relation | None = None,
+    ) -> None:
+        """Report this node on ``relation`` or on every relation (any unit may).
+
+        Raises:
+            pydantic.ValidationError: if the values do not fit the interface (a charm bug).
+        """
+        data = RequirerUnitData(node_name=node_name, state=NodeState(state), version=version)
+        for each in [relation] if relation is not None else self.relations:
+            self._write_unit(each, data)
+
+    def _first(self) -> ops.Relation | None:
+        relations = sorted(self.relations, key=lambda r: r.id)
+        return relations[0] if relations else None
+
+    def _scan(self) -> None:
+        for relation in self.relations:
+            self._read(ProviderAppData, relation, relation.app)
+
+    def _on_changed(self, event: ops.RelationChangedEvent) -> None:
+        data = self._read(ProviderAppData, event.relation, event.relation.app)
+        if data is None:
+            return  # reported as Blocked at collect-status
+        key = str(event.relation.id)
+        now = json.dumps(dump(data.cluster_only()), sort_keys=True)
+        # Never seen counts as empty: a relation nobody has written to yet is no news.
+        before: str = self._stored.seen.get(key, _EMPTY)
+        if now != before:
+            self._stored.seen[key] = now
+            if data.is_ready and not _was_ready(before):
+                self.on.cluster_ready.emit(event.relation, app=event.app, unit=event.unit)
+            else:
+                self.on.cluster_changed.emit(event.relation, app=event.app, unit=event.unit)
+        token = (data.join_tokens or {}).get(self.model.unit.name)
+        if token != self._stored.tokens.get(key):
+            if token is None:
+                self._stored.tokens.pop(key, None)
+            else:
+                self._stored.tokens[key] = token
+                self.on.token_available.emit(event.relation, app=event.app, unit=event.unit)
+
+    def _on_secret_changed(self, event: ops.SecretChangedEvent) -> None:
+        changed = event.secret.id
+        if changed is None:
+            return
+        for relation in self.relations:
+            token = self.token_secret(relation)
+            if token is not None and _same_secret(token, changed):
+                self.on.token_available.emit(relation, app=relation.app)
+
+    def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
+        self._stored.seen.pop(str(event.relation.id), None)
+        self._stored.tokens.pop(str(event.relation.id), None)
+        self._problems.pop((event.relation.id, event.relation.app.name), None)
+        self.on.cluster_gone.emit(event.relation, app=event.app)
+
+
+def _secret_id(secret: ops.Secret) -> str:
+    """An owned secret's id, asking Juju when ops does not know it yet (lookup by label)."""
+    secret_id = secret.id or secret.get_info().id
+    assert secret_id is not None  # an owner always learns the id from secret-info-get
+    return secret_id
+
+
+def _same_secret(a: str, b: str) -> bool:
+    """Whether two ids name one secret, with or without the model prefix (ids are unique)."""
+
+    def short(secret_id: str) -> str:
+        return secret_id.rsplit('/', 1)[-1].removeprefix('secret:')
+
+    return short(a) == short(b)
+
+
+_EMPTY = json.dumps(dump(ProviderAppData()), sort_keys=True)
+"""The stored form of an empty provider databag."""
+
+
+def _was_ready(fingerprint: str | None) -> bool:
+    """Whether the cluster data last seen (as stored) was ready."""
+    if fingerprint is None:
+        return False
+    try:
+        raw: Any = json.loads(fingerprint)
+        return load(ProviderAppData, raw).is_ready
+    except (DatabagError, ValueError):
+        return False

@@ -1,0 +1,530 @@
+"""The kube_cluster interface, both sides, through tiny charms run by ops.testing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import ops
+import pytest
+from conftest import remember, run
+from metal_interfaces import kube_cluster as kube
+from metal_interfaces._base import load
+from metal_interfaces.kube_cluster_testing import (
+    DEFAULT_CA,
+    DEFAULT_TOKEN,
+    relation_for_provider,
+    relation_for_requirer,
+)
+from ops import testing
+
+PROVIDER_META: dict[str, Any] = {
+    'name': 'kubernetes-control-plane',
+    'provides': {'kube-cluster': {'interface': 'kube-cluster'}},
+}
+REQUIRER_META: dict[str, Any] = {
+    'name': 'kubernetes-worker',
+    'requires': {'kube-cluster': {'interface': 'kube-cluster'}},
+}
+CLUSTER: dict[str, Any] = {
+    'api_endpoints': ['https://10.0.0.100:6443', 'https://10.0.0.10:6443'],
+    'cluster_name': 'metal-k8s',
+    'ca_certificate': DEFAULT_CA,
+    'pod_cidr': '10.1.0.0/16',
+    'service_cidr': '10.152.183.0/24,fd00:10:152::/112',
+    'dns_ip': '10.152.183.10',
+    'kubernetes_version': '1.31.2',
+}
+SEEN: dict[str, Any] = {}
+"""What the test charms observed during the last run (they live only inside ctx.run)."""
+
+
+def token_for(unit_name: str) -> str:
+    """A distinct made-up token per unit (and a credential to the leak scan)."""
+    return f'tok{unit_name[-1]:0>3}.{unit_name.replace("/", "x"):0>16}'[:23]
+
+
+remember(DEFAULT_TOKEN, *(token_for(f'kubernetes-worker/{n}') for n in range(4)))
+
+
+@pytest.fixture(autouse=True)
+def _clear_seen() -> None:
+    SEEN.clear()
+
+
+class ProviderCharm(ops.CharmBase):
+    """A control plane that publishes the cluster and gives every worker that needs one a token."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.kube = kube.Provider(self, 'kube-cluster')
+        framework.observe(self.kube.on.worker_changed, self._on_worker_changed)
+        framework.observe(self.kube.on.worker_departed, self._on_worker_departed)
+        framework.observe(self.on.update_status, self._record)
+        framework.observe(self.on.config_changed, self._on_config_changed)
+        framework.observe(self.on.collect_unit_status, self._on_collect)
+
+    def _record(self, _: ops.EventBase) -> None:
+        SEEN['workers'] = self.kube.workers()
+        SEEN['needing'] = [u.name for _, u in self.kube.units_needing_tokens()]
+
+    def _on_worker_changed(self, event: kube.WorkerChangedEvent) -> None:
+        self._record(event)
+        SEEN['published'] = self.kube.publish_cluster(**CLUSTER)
+        SEEN['issued'] = [
+            self.kube.issue_token(relation, unit, token_for(unit.name))
+            for relation, unit in self.kube.units_needing_tokens()
+        ]
+
+    def _on_config_changed(self, _: ops.ConfigChangedEvent) -> None:
+        """Reissue every worker's token, needed or not (as an operator action would)."""
+        SEEN['issued'] = [
+            self.kube.issue_token(relation, unit, token_for(unit.name))
+            for relation in self.kube.relations
+            for unit in sorted(relation.units, key=lambda u: u.name)
+        ]
+
+    def _on_worker_departed(self, event: kube.WorkerDepartedEvent) -> None:
+        SEEN['departed'] = event.unit.name if event.unit else None
+
+    def _on_collect(self, event: ops.CollectStatusEvent) -> None:
+        event.add_status(ops.ActiveStatus())
+
+
+class RequirerCharm(ops.CharmBase):
+    """A worker that reports its node and remembers the cluster and its token."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.kube = kube.Requirer(self, 'kube-cluster')
+        framework.observe(self.on.config_changed, self._on_config_changed)
+        framework.observe(self.on.update_status, self._record)
+        for bound in (
+            self.kube.on.cluster_ready,
+            self.kube.on.cluster_changed,
+            self.kube.on.token_available,
+            self.kube.on.cluster_gone,
+        ):
+            framework.observe(bound, self._record)
+        framework.observe(self.on.collect_unit_status, self._on_collect)
+
+    def _on_config_changed(self, _: ops.ConfigChangedEvent) -> None:
+        self.kube.set_node_state('node-a', 'token-failed', '1.31.1')
+
+    def _record(self, _: ops.EventBase) -> None:
+        SEEN['cluster'] = self.kube.cluster()
+        SEEN['token'] = self.kube.join_token()
+
+    def _on_collect(self, event: ops.CollectStatusEvent) -> None:
+        event.add_status(ops.ActiveStatus())
+
+
+def provider_ctx() -> testing.Context[ProviderCharm]:
+    return testing.Context(ProviderCharm, meta=PROVIDER_META)
+
+
+def requirer_ctx() -> testing.Context[RequirerCharm]:
+    return testing.Context(RequirerCharm, meta=REQUIRER_META)
+
+
+def state(
+    *relations: testing.Relation,
+    secrets: tuple[testing.Secret | None, ...] = (),
+    leader: bool = True,
+) -> testing.State:
+    return testing.State(
+        relations=set(relations),
+        secrets={s for s in secrets if s is not None},
+        leader=leader,
+        model=testing.Model(type='lxd'),
+    )
+
+
+def relation_in(out: testing.State, relation: testing.Relation) -> testing.Relation:
+    """The output state's version of ``relation`` (typed: get_relation answers any kind)."""
+    found = out.get_relation(relation.id)
+    assert isinstance(found, testing.Relation)
+    return found
+
+
+def emitted(ctx: testing.Context[Any]) -> list[type[ops.EventBase]]:
+    return [type(e) for e in ctx.emitted_events if isinstance(e, kube.KubeClusterEvent)]
+
+
+def published(out: testing.State, relation: testing.Relation) -> kube.ProviderAppData:
+    return load(kube.ProviderAppData, relation_in(out, relation).local_app_data)
+
+
+def as_consumer(secret: testing.Secret) -> testing.Secret:
+    """The provider's own secret as a granted consumer sees it."""
+    return testing.Secret(dict(secret.latest_content or {}), id=secret.id, owner=None)
+
+
+def by_label(out: testing.State) -> dict[str, testing.Secret]:
+    return {s.label or '': s for s in out.secrets}
+
+
+# Provider side
+
+
+def test_provider_publishes_cluster_and_one_secret_per_unit() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+
+    assert emitted(ctx) == [kube.WorkerChangedEvent]
+    assert SEEN['needing'] == ['kubernetes-worker/0', 'kubernetes-worker/1']
+    assert [(w.unit.name, w.data.state) for w in SEEN['workers']] == [
+        ('kubernetes-worker/0', kube.NodeState.JOINED),
+        ('kubernetes-worker/1', kube.NodeState.PENDING),
+    ]
+
+    secrets = by_label(out)
+    assert set(secrets) == {
+        f'kube-cluster-{rel.id}-join-token-kubernetes-worker-0',
+        f'kube-cluster-{rel.id}-join-token-kubernetes-worker-1',
+    }
+    data = published(out, rel)
+    assert data.join_tokens is not None
+    for n in (0, 1):
+        name = f'kubernetes-worker/{n}'
+        secret = secrets[f'kube-cluster-{rel.id}-join-token-kubernetes-worker-{n}']
+        assert secret.owner == 'app'
+        assert secret.tracked_content == {'token': token_for(name)}
+        assert secret.remote_grants == {rel.id: frozenset({name})}  # that unit only
+        assert data.join_tokens[name] == secret.id
+
+    assert data.cluster_only() == kube.ProviderAppData(
+        api_endpoints=[kube.ApiEndpoint(url=u) for u in CLUSTER['api_endpoints']],
+        cluster_name='metal-k8s',
+        ca_certificate=DEFAULT_CA,
+        pod_cidr='10.1.0.0/16',
+        service_cidr='10.152.183.0/24,fd00:10:152::/112',
+        dns_ip='10.152.183.10',
+        dns_domain='cluster.local',
+        kubernetes_version='1.31.2',
+    )
+    assert data.urls[0] == 'https://10.0.0.100:6443'  # load balancer first, order kept
+    assert out.unit_status == testing.ActiveStatus()
+
+
+def test_provider_reissues_only_for_failed_or_missing_tokens() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    ids = published(first, rel).join_tokens
+    assert ids is not None
+
+    # Every unit has a token and none failed: nothing to do, and publishing keeps the map.
+    ctx = provider_ctx()
+    again = run(ctx, ctx.on.relation_changed(relation_in(first, rel), remote_unit=0), first)
+    assert SEEN['needing'] == []
+    assert SEEN['issued'] == []
+    assert published(again, rel).join_tokens == ids
+
+    # Unit 1 reports token-failed and unit 2 shows up: both need one, unit 0 does not.
+    units = dict(relation_in(again, rel).remote_units_data)
+    units[1] = {**units[1], 'state': json.dumps('token-failed')}
+    units[2] = {}
+    grown = dataclasses.replace(relation_in(again, rel), remote_units_data=units)
+    ctx = provider_ctx()
+    out = run(
+        ctx,
+        ctx.on.relation_changed(grown, remote_unit=1),
+        dataclasses.replace(again, relations={grown}),
+    )
+    assert SEEN['needing'] == ['kubernetes-worker/1', 'kubernetes-worker/2']
+    tokens = published(out, rel).join_tokens
+    assert tokens is not None
+    assert set(tokens) == {f'kubernetes-worker/{n}' for n in range(3)}
+    assert tokens['kubernetes-worker/1'] == ids['kubernetes-worker/1']  # same secret, reissued
+    assert len(out.secrets) == 3
+
+
+def test_provider_departed_unit_loses_its_token() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    assert len(first.secrets) == 2
+
+    left = dataclasses.replace(
+        relation_in(first, rel),
+        remote_units_data={0: relation_in(first, rel).remote_units_data[0]},
+    )
+    ctx = provider_ctx()
+    out = run(
+        ctx,
+        ctx.on.relation_departed(left, remote_unit=1, departing_unit=1),
+        dataclasses.replace(first, relations={left}),
+    )
+
+    assert emitted(ctx) == [kube.WorkerDepartedEvent]
+    assert SEEN['departed'] == 'kubernetes-worker/1'
+    [kept] = out.secrets
+    assert kept.remote_grants == {rel.id: frozenset({'kubernetes-worker/0'})}
+    tokens = published(out, rel).join_tokens
+    assert tokens == {'kubernetes-worker/0': kept.id}
+
+
+def test_provider_prunes_tokens_of_units_gone_while_leaderless() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+
+    # Unit 1 left without the leader noticing; unit 3 arrives and gets a token.
+    units = {0: dict(relation_in(first, rel).remote_units_data[0]), 3: {}}
+    changed = dataclasses.replace(relation_in(first, rel), remote_units_data=units)
+    ctx = provider_ctx()
+    out = run(
+        ctx,
+        ctx.on.relation_changed(changed, remote_unit=3),
+        dataclasses.replace(first, relations={changed}),
+    )
+    tokens = published(out, rel).join_tokens
+    assert tokens is not None
+    assert set(tokens) == {'kubernetes-worker/0', 'kubernetes-worker/3'}
+    assert {s.id for s in out.secrets} == set(tokens.values())
+
+
+def test_provider_broken_relation_removes_every_token_secret() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+
+    ctx = provider_ctx()
+    out = run(ctx, ctx.on.relation_broken(relation_in(first, rel)), first)
+    assert out.secrets == frozenset()
+
+
+def test_provider_non_leader_writes_nothing() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel, leader=False))
+
+    assert SEEN['published'] is False
+    assert SEEN['needing'] == []  # only the leader can tell
+    assert relation_in(out, rel).local_app_data == {}
+    assert out.secrets == frozenset()
+
+    out = run(ctx, ctx.on.config_changed(), state(rel, leader=False))
+    assert SEEN['issued'] == [None, None]
+    assert relation_in(out, rel).local_app_data == {}
+    assert out.secrets == frozenset()
+
+
+def test_provider_forced_reissue_reuses_each_units_secret() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    before = {s.id for s in first.secrets}
+
+    ctx = provider_ctx()
+    out = run(ctx, ctx.on.config_changed(), first)
+    assert set(SEEN['issued']) == before
+    assert {s.id for s in out.secrets} == before
+
+
+@pytest.mark.parametrize(
+    ('unit_data', 'field'),
+    [
+        ({'node-name': 'worker-0'}, 'node-name'),  # not JSON
+        ({'state': '5'}, 'state'),  # a number, not a state
+        ({'version': '{"major": 1}'}, 'version'),  # an object, not a string
+    ],
+)
+def test_provider_reports_malformed_worker_data_as_blocked(
+    unit_data: dict[str, str], field: str
+) -> None:
+    ctx = provider_ctx()
+    rel = testing.Relation(
+        'kube-cluster', remote_app_name='kubernetes-worker', remote_units_data={0: unit_data}
+    )
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+
+    assert emitted(ctx) == []
+    assert isinstance(out.unit_status, testing.BlockedStatus)
+    assert f'field "{field}"' in out.unit_status.message
+    assert 'kubernetes-worker/0' in out.unit_status.message
+
+    run(ctx, ctx.on.update_status(), state(rel))
+    assert SEEN['workers'] == []
+    assert SEEN['needing'] == ['kubernetes-worker/0']  # still owed a first token
+
+
+def test_provider_unknown_state_reads_as_unknown() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider(
+        workers={0: kube.RequirerUnitData()},
+        remote_units_data={0: {'state': '"draining"', 'node-name': '"n0"'}},
+    )
+    out = run(ctx, ctx.on.update_status(), state(rel))
+
+    [worker] = SEEN['workers']
+    assert worker.data.state is kube.NodeState.UNKNOWN
+    assert worker.data.node_name == 'n0'
+    assert out.unit_status == testing.ActiveStatus()
+
+
+# Requirer side
+
+
+def test_round_trip_provider_output_reads_back_on_the_requirer() -> None:
+    pctx = provider_ctx()
+    prel = relation_for_provider()
+    pout = run(pctx, pctx.on.relation_changed(prel, remote_unit=0), state(prel))
+    mine = by_label(pout)[f'kube-cluster-{prel.id}-join-token-kubernetes-worker-0']
+
+    rctx = requirer_ctx()
+    rrel = testing.Relation(
+        'kube-cluster',
+        remote_app_name='kubernetes-control-plane',
+        remote_app_data=dict(relation_in(pout, prel).local_app_data),
+    )
+    rout = run(
+        rctx,
+        rctx.on.relation_changed(rrel, remote_unit=0),
+        state(rrel, secrets=(as_consumer(mine),)),
+    )
+
+    assert emitted(rctx) == [kube.ClusterReadyEvent, kube.TokenAvailableEvent]
+    assert SEEN['cluster'] == published(pout, prel)
+    assert SEEN['token'] == token_for('kubernetes-worker/0')
+    assert rout.unit_status == testing.ActiveStatus()
+
+
+def test_round_trip_requirer_output_reads_back_on_the_provider() -> None:
+    rctx = requirer_ctx()
+    rrel, secret = relation_for_requirer()
+    rout = run(rctx, rctx.on.config_changed(), state(rrel, secrets=(secret,), leader=False))
+    written = dict(relation_in(rout, rrel).local_unit_data)
+    assert relation_in(rout, rrel).local_app_data == {}
+
+    pctx = provider_ctx()
+    prel = testing.Relation(
+        'kube-cluster', remote_app_name='kubernetes-worker', remote_units_data={0: written}
+    )
+    run(pctx, pctx.on.update_status(), state(prel))
+    [worker] = SEEN['workers']
+    assert worker.data == kube.RequirerUnitData(
+        node_name='node-a', state=kube.NodeState.TOKEN_FAILED, version='1.31.1'
+    )
+    assert SEEN['needing'] == ['kubernetes-worker/0']
+
+
+def test_requirer_sees_only_its_own_token() -> None:
+    ctx = requirer_ctx()
+    rel, secret = relation_for_requirer(unit_name='kubernetes-worker/5')
+    run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel, secrets=(secret,)))
+
+    assert emitted(ctx) == [kube.ClusterReadyEvent]
+    assert SEEN['cluster'].is_ready
+    assert SEEN['token'] is None
+
+
+def test_requirer_events_follow_changes() -> None:
+    ctx = requirer_ctx()
+    rel, secret = relation_for_requirer()
+    assert secret is not None
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel, secrets=(secret,)))
+    assert emitted(ctx) == [kube.ClusterReadyEvent, kube.TokenAvailableEvent]
+    assert SEEN['token'] == DEFAULT_TOKEN
+
+    ctx = requirer_ctx()
+    run(ctx, ctx.on.relation_changed(relation_in(first, rel), remote_unit=0), first)
+    assert emitted(ctx) == []
+
+    # Another unit's token appearing is not news for this unit.
+    tokens = json.loads(rel.remote_app_data['join-tokens'])
+    others = {**tokens, 'kubernetes-worker/9': 'secret:cq5v1e7mp25c77an1m0g'}
+    other_rel = dataclasses.replace(
+        relation_in(first, rel),
+        remote_app_data={**rel.remote_app_data, 'join-tokens': json.dumps(others)},
+    )
+    ctx = requirer_ctx()
+    quiet = run(
+        ctx,
+        ctx.on.relation_changed(other_rel, remote_unit=0),
+        dataclasses.replace(first, relations={other_rel}),
+    )
+    assert emitted(ctx) == []
+
+    # A new API endpoint is.
+    moved = dataclasses.replace(
+        relation_in(quiet, rel),
+        remote_app_data={
+            **other_rel.remote_app_data,
+            'api-endpoints': json.dumps([{'url': 'https://10.0.0.200:6443'}]),
+        },
+    )
+    ctx = requirer_ctx()
+    changed = run(
+        ctx,
+        ctx.on.relation_changed(moved, remote_unit=0),
+        dataclasses.replace(quiet, relations={moved}),
+    )
+    assert emitted(ctx) == [kube.ClusterChangedEvent]
+    assert SEEN['cluster'].urls == ['https://10.0.0.200:6443']
+
+    # A new revision of this unit's token secret.
+    ctx = requirer_ctx()
+    run(ctx, ctx.on.secret_changed(secret), changed)
+    assert emitted(ctx) == [kube.TokenAvailableEvent]
+
+    ctx = requirer_ctx()
+    run(ctx, ctx.on.relation_broken(moved), changed)
+    assert emitted(ctx) == [kube.ClusterGoneEvent]
+
+
+@pytest.mark.parametrize(
+    ('app_data', 'field'),
+    [
+        ({'cluster-name': 'metal-k8s'}, 'cluster-name'),  # not JSON
+        ({'pod-cidr': '"10.1.0.0/33"'}, 'pod-cidr'),  # not a network
+        ({'dns-ip': '"ten.dot"'}, 'dns-ip'),  # not an address
+        ({'api-endpoints': '[{"url": "http://10.0.0.10:6443"}]'}, 'api-endpoints'),  # not https
+        ({'join-tokens': '{"kubernetes-worker/0": "abcdef.0123456789abcdef"}'}, 'join-tokens'),
+        ({'join-tokens': '["secret:cq5v1e7mp25c77an1m0g"]'}, 'join-tokens'),  # not a mapping
+    ],
+)
+def test_requirer_reports_malformed_cluster_data_as_blocked(
+    app_data: dict[str, str], field: str
+) -> None:
+    ctx = requirer_ctx()
+    rel = testing.Relation(
+        'kube-cluster', remote_app_name='kubernetes-control-plane', remote_app_data=app_data
+    )
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+
+    assert emitted(ctx) == []
+    assert isinstance(out.unit_status, testing.BlockedStatus)
+    assert f'field "{field}"' in out.unit_status.message
+    assert DEFAULT_TOKEN not in out.unit_status.message  # never quoted into a status
+
+    run(ctx, ctx.on.update_status(), state(rel))
+    assert SEEN['cluster'] is None
+    assert SEEN['token'] is None
+
+
+def test_requirer_empty_databag_parses_without_events() -> None:
+    ctx = requirer_ctx()
+    rel = testing.Relation('kube-cluster', remote_app_name='kubernetes-control-plane')
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+
+    assert emitted(ctx) == []
+    run(ctx, ctx.on.update_status(), state(rel))
+    assert SEEN['cluster'] == kube.ProviderAppData()
+    assert SEEN['token'] is None
+    assert out.unit_status == testing.ActiveStatus()
+
+
+def test_requirer_writes_only_its_unit_databag_even_as_leader() -> None:
+    ctx = requirer_ctx()
+    rel, secret = relation_for_requirer()
+    out = run(ctx, ctx.on.config_changed(), state(rel, secrets=(secret,)))
+
+    local = relation_in(out, rel)
+    assert local.local_app_data == {}
+    assert load(kube.RequirerUnitData, local.local_unit_data).state is (
+        kube.NodeState.TOKEN_FAILED
+    )
