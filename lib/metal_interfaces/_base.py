@@ -28,7 +28,11 @@ __all__ = [
     'Endpoint',
     'SecretId',
     'dump',
+    'kebab',
     'load',
+    'owned_secret_id',
+    'same_secret',
+    'was_ready',
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,6 +111,38 @@ def dump(model: Databag) -> dict[str, str]:
     for key, value in values.items():
         out[key] = '' if value is None else json.dumps(value, sort_keys=True)
     return out
+
+
+def kebab(name: str) -> str:
+    """Wire names are kebab-case, as Juju's own keys are; Python names stay snake_case."""
+    return name.replace('_', '-')
+
+
+def same_secret(a: str, b: str) -> bool:
+    """Whether two ids name one secret, with or without the model prefix (ids are unique)."""
+
+    def short(secret_id: str) -> str:
+        return secret_id.rsplit('/', 1)[-1].removeprefix('secret:')
+
+    return short(a) == short(b)
+
+
+def owned_secret_id(secret: ops.Secret) -> str:
+    """An owned secret's id, asking Juju when ops does not know it yet (lookup by label)."""
+    secret_id = secret.id or secret.get_info().id
+    assert secret_id is not None  # an owner always learns the id from secret-info-get
+    return secret_id
+
+
+def was_ready(model: type[Databag], fingerprint: str | None) -> bool:
+    """Whether data remembered as its JSON fingerprint had ``is_ready`` true."""
+    if fingerprint is None:
+        return False
+    try:
+        value = load(model, json.loads(fingerprint))
+    except (DatabagError, ValueError):
+        return False
+    return bool(getattr(value, 'is_ready', False))
 
 
 class Endpoint(ops.Object):

@@ -44,7 +44,15 @@ from typing import Annotated, Literal
 import ops
 import pydantic
 
-from metal_interfaces._base import Databag, DatabagError, Endpoint, SecretId, dump, load
+from metal_interfaces._base import (
+    Databag,
+    Endpoint,
+    SecretId,
+    dump,
+    kebab,
+    same_secret,
+    was_ready,
+)
 
 __all__ = [
     'CONTENT_KEY',
@@ -74,11 +82,6 @@ CONTENT_KEY = 'key'
 logger = logging.getLogger(__name__)
 
 
-def _kebab(name: str) -> str:
-    """Wire names are kebab-case, as Juju's own keys are; Python names stay snake_case."""
-    return name.replace('_', '-')
-
-
 class Pool(pydantic.BaseModel):
     """One pool, as requested or as created."""
 
@@ -100,7 +103,7 @@ class Monitor(pydantic.BaseModel):
 class RequirerAppData(Databag):
     """What the requirer's leader asks for: a client and its pools."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     client_name: Annotated[str, pydantic.Field(min_length=1)] | None = None
     pools: list[Pool] | None = None
@@ -109,7 +112,7 @@ class RequirerAppData(Databag):
 class ProviderAppData(Databag):
     """What the provider's leader publishes: how to reach the cluster and with which key."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     fsid: Annotated[str, pydantic.Field(min_length=1)] | None = None
     mon_addresses: list[Monitor] | None = None
@@ -391,7 +394,7 @@ class Requirer(Endpoint):
         if now == before:
             return
         self._stored.seen[key] = now
-        if data.is_ready and not _was_ready(before):
+        if data.is_ready and not was_ready(ProviderAppData, before):
             self.on.ceph_ready.emit(event.relation, app=event.app, unit=event.unit)
         else:
             self.on.ceph_changed.emit(event.relation, app=event.app, unit=event.unit)
@@ -404,28 +407,9 @@ class Requirer(Endpoint):
             data = self._read(ProviderAppData, relation, relation.app)
             if data is None or data.client_key_secret is None:
                 continue
-            if _same_secret(data.client_key_secret, changed):
+            if same_secret(data.client_key_secret, changed):
                 self.on.ceph_changed.emit(relation, app=relation.app)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
         self._stored.seen.pop(str(event.relation.id), None)
         self.on.ceph_gone.emit(event.relation, app=event.app)
-
-
-def _same_secret(a: str, b: str) -> bool:
-    """Whether two ids name one secret, with or without the model prefix (ids are unique)."""
-
-    def short(secret_id: str) -> str:
-        return secret_id.rsplit('/', 1)[-1].removeprefix('secret:')
-
-    return short(a) == short(b)
-
-
-def _was_ready(fingerprint: str | None) -> bool:
-    """Whether the provider data last seen (as stored) was ready."""
-    if fingerprint is None:
-        return False
-    try:
-        return load(ProviderAppData, json.loads(fingerprint)).is_ready
-    except (DatabagError, ValueError):
-        return False

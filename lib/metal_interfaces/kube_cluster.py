@@ -52,12 +52,23 @@ import ipaddress
 import json
 import logging
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 import ops
 import pydantic
 
-from metal_interfaces._base import Databag, DatabagError, Endpoint, SecretId, dump, load
+from metal_interfaces._base import (
+    Databag,
+    DatabagError,
+    Endpoint,
+    SecretId,
+    dump,
+    kebab,
+    load,
+    owned_secret_id,
+    same_secret,
+    was_ready,
+)
 
 __all__ = [
     'CONTENT_KEY',
@@ -87,11 +98,6 @@ CONTENT_KEY = 'token'
 """The key of a join-token secret's content that holds the bootstrap token."""
 
 logger = logging.getLogger(__name__)
-
-
-def _kebab(name: str) -> str:
-    """Wire names are kebab-case, as Juju's own keys are; Python names stay snake_case."""
-    return name.replace('_', '-')
 
 
 def _cidrs(value: str) -> str:
@@ -142,7 +148,7 @@ class ApiEndpoint(pydantic.BaseModel):
 class ProviderAppData(Databag):
     """What the control plane's leader publishes: the cluster, and a token per worker unit."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     api_endpoints: list[ApiEndpoint] | None = None
     cluster_name: _NonEmpty | None = None
@@ -172,7 +178,7 @@ class ProviderAppData(Databag):
 class RequirerUnitData(Databag):
     """What one worker unit reports about itself."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     node_name: _NonEmpty | None = None
     state: NodeState | None = None
@@ -351,7 +357,7 @@ class Provider(Endpoint):
             if secret.peek_content() != content:
                 secret.set_content(content)
         secret.grant(relation, unit=unit)
-        secret_id = _secret_id(secret)
+        secret_id = owned_secret_id(secret)
         tokens = self._prune(relation, dict(self._own(relation).join_tokens or {}))
         tokens[unit.name] = secret_id
         self._write_tokens(relation, tokens)
@@ -574,7 +580,7 @@ class Requirer(Endpoint):
         before: str = self._stored.seen.get(key, _EMPTY)
         if now != before:
             self._stored.seen[key] = now
-            if data.is_ready and not _was_ready(before):
+            if data.is_ready and not was_ready(ProviderAppData, before):
                 self.on.cluster_ready.emit(event.relation, app=event.app, unit=event.unit)
             else:
                 self.on.cluster_changed.emit(event.relation, app=event.app, unit=event.unit)
@@ -592,7 +598,7 @@ class Requirer(Endpoint):
             return
         for relation in self.relations:
             token = self.token_secret(relation)
-            if token is not None and _same_secret(token, changed):
+            if token is not None and same_secret(token, changed):
                 self.on.token_available.emit(relation, app=relation.app)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
@@ -602,32 +608,5 @@ class Requirer(Endpoint):
         self.on.cluster_gone.emit(event.relation, app=event.app)
 
 
-def _secret_id(secret: ops.Secret) -> str:
-    """An owned secret's id, asking Juju when ops does not know it yet (lookup by label)."""
-    secret_id = secret.id or secret.get_info().id
-    assert secret_id is not None  # an owner always learns the id from secret-info-get
-    return secret_id
-
-
-def _same_secret(a: str, b: str) -> bool:
-    """Whether two ids name one secret, with or without the model prefix (ids are unique)."""
-
-    def short(secret_id: str) -> str:
-        return secret_id.rsplit('/', 1)[-1].removeprefix('secret:')
-
-    return short(a) == short(b)
-
-
 _EMPTY = json.dumps(dump(ProviderAppData()), sort_keys=True)
 """The stored form of an empty provider databag."""
-
-
-def _was_ready(fingerprint: str | None) -> bool:
-    """Whether the cluster data last seen (as stored) was ready."""
-    if fingerprint is None:
-        return False
-    try:
-        raw: Any = json.loads(fingerprint)
-        return load(ProviderAppData, raw).is_ready
-    except (DatabagError, ValueError):
-        return False

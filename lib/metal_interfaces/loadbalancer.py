@@ -44,7 +44,7 @@ from typing import Annotated, Literal
 import ops
 import pydantic
 
-from metal_interfaces._base import Databag, DatabagError, Endpoint, dump, load
+from metal_interfaces._base import Databag, Endpoint, dump, kebab, was_ready
 
 __all__ = [
     'VERSION',
@@ -74,11 +74,6 @@ Port = Annotated[int, pydantic.Strict(), pydantic.Field(ge=1, le=65535)]
 """A TCP port; strict so that a string or a bool on the wire is an error, not a guess."""
 
 
-def _kebab(name: str) -> str:
-    """Wire names are kebab-case, as Juju's own keys are; Python names stay snake_case."""
-    return name.replace('_', '-')
-
-
 class HealthCheck(pydantic.BaseModel):
     """How the load balancer decides that a backend is alive.
 
@@ -95,7 +90,7 @@ class HealthCheck(pydantic.BaseModel):
 class RequirerAppData(Databag):
     """What the requirer's leader asks for: the ports and the health check."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     frontend_port: Port | None = None
     backend_port: Port | None = None
@@ -110,7 +105,7 @@ class RequirerAppData(Databag):
 class RequirerUnitData(Databag):
     """What each requirer unit publishes: where to reach it."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     backend_address: Annotated[str, pydantic.Field(min_length=1)] | None = None
 
@@ -126,7 +121,7 @@ class Frontend(pydantic.BaseModel):
 class ProviderAppData(Databag):
     """What the provider's leader publishes: where the frontend is and whether it works."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     frontends: list[Frontend] | None = None
     port: Port | None = None
@@ -357,7 +352,7 @@ class Requirer(Endpoint):
         if now == before:
             return
         self._stored.seen[key] = now
-        if data.is_ready and not _was_ready(before):
+        if data.is_ready and not was_ready(ProviderAppData, before):
             self.on.frontend_ready.emit(event.relation, app=event.app, unit=event.unit)
         else:
             self.on.frontend_changed.emit(event.relation, app=event.app, unit=event.unit)
@@ -365,13 +360,3 @@ class Requirer(Endpoint):
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
         self._stored.seen.pop(str(event.relation.id), None)
         self.on.frontend_gone.emit(event.relation, app=event.app)
-
-
-def _was_ready(fingerprint: str | None) -> bool:
-    """Whether the provider data last seen (as stored) was ready."""
-    if fingerprint is None:
-        return False
-    try:
-        return load(ProviderAppData, json.loads(fingerprint)).is_ready
-    except (DatabagError, ValueError):
-        return False

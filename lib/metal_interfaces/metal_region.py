@@ -43,12 +43,21 @@ import enum
 import json
 import logging
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated
 
 import ops
 import pydantic
 
-from metal_interfaces._base import Databag, DatabagError, Endpoint, SecretId, dump, load
+from metal_interfaces._base import (
+    Databag,
+    Endpoint,
+    SecretId,
+    dump,
+    kebab,
+    owned_secret_id,
+    same_secret,
+    was_ready,
+)
 
 __all__ = [
     'CONTENT_KEY',
@@ -82,11 +91,6 @@ _NonEmpty = Annotated[str, pydantic.Field(min_length=1)]
 _Url = Annotated[str, pydantic.Field(pattern=r'^https?://\S+$')]
 
 
-def _kebab(name: str) -> str:
-    """Wire names are kebab-case, as Juju's own keys are; Python names stay snake_case."""
-    return name.replace('_', '-')
-
-
 class RegistrationState(enum.StrEnum):
     """How a rack's registration with the region went.
 
@@ -115,7 +119,7 @@ class Address(pydantic.BaseModel):
 class ProviderAppData(Databag):
     """What the region's leader publishes: where to register, and with which secret."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     api_url: _Url | None = None
     region_addresses: list[Address] | None = None
@@ -136,7 +140,7 @@ class ProviderAppData(Databag):
 class RequirerUnitData(Databag):
     """What one rack unit reports about itself."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     hostname: _NonEmpty | None = None
     address: _NonEmpty | None = None
@@ -264,7 +268,7 @@ class Provider(Endpoint):
             maas_version=maas_version,
         )
         secret = self._put_secret(secret_content)
-        data = data.model_copy(update={'shared_secret': _secret_id(secret)})
+        data = data.model_copy(update={'shared_secret': owned_secret_id(secret)})
         for each in relations:
             secret.grant(each)
             self._write_app(each, data)
@@ -408,7 +412,7 @@ class Requirer(Endpoint):
         if now == before:
             return
         self._stored.seen[key] = now
-        if data.is_ready and not _was_ready(before):
+        if data.is_ready and not was_ready(ProviderAppData, before):
             self.on.region_ready.emit(event.relation, app=event.app, unit=event.unit)
         else:
             self.on.region_changed.emit(event.relation, app=event.app, unit=event.unit)
@@ -421,7 +425,7 @@ class Requirer(Endpoint):
             data = self._read(ProviderAppData, relation, relation.app)
             if data is None or data.shared_secret is None:
                 continue
-            if _same_secret(data.shared_secret, changed):
+            if same_secret(data.shared_secret, changed):
                 self.on.region_changed.emit(relation, app=relation.app)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
@@ -430,32 +434,5 @@ class Requirer(Endpoint):
         self.on.region_gone.emit(event.relation, app=event.app)
 
 
-def _secret_id(secret: ops.Secret) -> str:
-    """An owned secret's id, asking Juju when ops does not know it yet (lookup by label)."""
-    secret_id = secret.id or secret.get_info().id
-    assert secret_id is not None  # an owner always learns the id from secret-info-get
-    return secret_id
-
-
-def _same_secret(a: str, b: str) -> bool:
-    """Whether two ids name one secret, with or without the model prefix (ids are unique)."""
-
-    def short(secret_id: str) -> str:
-        return secret_id.rsplit('/', 1)[-1].removeprefix('secret:')
-
-    return short(a) == short(b)
-
-
 _EMPTY = json.dumps(dump(ProviderAppData()), sort_keys=True)
 """The stored form of an empty provider databag."""
-
-
-def _was_ready(fingerprint: str | None) -> bool:
-    """Whether the region data last seen (as stored) was ready."""
-    if fingerprint is None:
-        return False
-    try:
-        raw: Any = json.loads(fingerprint)
-        return load(ProviderAppData, raw).is_ready
-    except (DatabagError, ValueError):
-        return False

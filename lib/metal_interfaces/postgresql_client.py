@@ -52,7 +52,7 @@ from typing import Annotated, Any
 import ops
 import pydantic
 
-from metal_interfaces._base import Databag, DatabagError, Endpoint, SecretId
+from metal_interfaces._base import Databag, DatabagError, Endpoint, SecretId, kebab, same_secret
 
 __all__ = [
     'PLAINTEXT_CREDENTIALS',
@@ -89,18 +89,13 @@ PLAINTEXT_CREDENTIALS: tuple[str, ...] = ('password', 'uris', 'read-only-uris')
 logger = logging.getLogger(__name__)
 
 
-def _kebab(name: str) -> str:
-    """Wire names are kebab-case, as data_interfaces writes them; Python names stay snake_case."""
-    return name.replace('_', '-')
-
-
 _HostPort = Annotated[str, pydantic.Field(pattern=r'^\S+:\d{1,5}$')]
 
 
 class RequirerAppData(Databag):
     """What this requirer's leader asks for (plain strings on the wire, see the spec)."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     database: Annotated[str, pydantic.Field(min_length=1)] | None = None
     extra_user_roles: str | None = None
@@ -120,7 +115,7 @@ class RequirerAppData(Databag):
 class ProviderAppData(Databag):
     """What the PostgreSQL provider published, parsed from its plain-string databag."""
 
-    model_config = pydantic.ConfigDict(alias_generator=_kebab)
+    model_config = pydantic.ConfigDict(alias_generator=kebab)
 
     database: str | None = None
     endpoints: list[_HostPort] | None = None
@@ -372,7 +367,7 @@ class Requirer(Endpoint):
             return
         for relation in self.relations:
             data = self._read_provider(relation)
-            if data is not None and data.secret_user and _same_secret(data.secret_user, changed):
+            if data is not None and data.secret_user and same_secret(data.secret_user, changed):
                 self.on.credentials_changed.emit(relation, app=relation.app)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
@@ -389,12 +384,3 @@ def _restore(fingerprint: str | None) -> ProviderAppData | None:
         return ProviderAppData.model_validate_json(fingerprint)
     except pydantic.ValidationError:
         return None
-
-
-def _same_secret(a: str, b: str) -> bool:
-    """Whether two ids name one secret, with or without the model prefix (ids are unique)."""
-
-    def short(secret_id: str) -> str:
-        return secret_id.rsplit('/', 1)[-1].removeprefix('secret:')
-
-    return short(a) == short(b)
