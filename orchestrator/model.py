@@ -1,7 +1,13 @@
-"""The Juju model olm keeps: for now its machines.
+"""The Juju model olm keeps: machines, applications, units, relations, secrets and actions.
 
-A model machine is Juju's view of a cloud instance: a number that is never reused, the MAAS
-system id as its instance id, the hardware Juju read back from MAAS, and Juju's machine status.
+These are plain mutable records. The engine changes them inside one store transaction per
+committed hook, and the store persists each record as one JSON row. Every record knows how to
+turn itself into JSON-able data (``to_data``) and back (``from_data``), and nothing here talks to
+the store, the charms or the pool: the model is the shared vocabulary of the other modules.
+
+Names follow Juju: a unit's *workload* status is what its charm sets, its *agent* status what the
+unit agent does (``allocating``, ``executing``, ``idle``, ``error``); a relation's *scope* holds
+the units that entered it, which is what other units see join.
 """
 
 # pyright: strict
@@ -9,10 +15,29 @@ system id as its instance id, the hardware Juju read back from MAAS, and Juju's 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import Any, Literal
 
-__all__ = ['DEFAULT_BASE', 'Machine']
+__all__ = [
+    'DEFAULT_BASE',
+    'Action',
+    'Application',
+    'HookFailure',
+    'Machine',
+    'Relation',
+    'RelationEndpoint',
+    'RelationView',
+    'RemoteApplication',
+    'Secret',
+    'SecretConsumer',
+    'Status',
+    'Unit',
+    'UnitProgress',
+]
 
 DEFAULT_BASE = 'ubuntu@24.04'
+
+Life = Literal['alive', 'dying']
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,3 +68,482 @@ class Machine:
     base: str = DEFAULT_BASE
     status: str = 'pending'
     message: str = ''
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Status:
+    """A status value with its message and when it was set (seconds since the epoch)."""
+
+    current: str
+    message: str = ''
+    since: float = 0.0
+
+    def to_data(self) -> list[Any]:
+        """JSON-able form."""
+        return [self.current, self.message, self.since]
+
+    @classmethod
+    def from_data(cls, data: list[Any]) -> Status:
+        """Inverse of :meth:`to_data`."""
+        return cls(str(data[0]), str(data[1]), float(data[2]))
+
+
+@dataclasses.dataclass(kw_only=True)
+class Application:
+    """A deployed application.
+
+    ``config`` holds only the values a user set; the charm's defaults fill the rest when an
+    event runs. ``config_version`` and ``charm_version`` grow on every change so that each unit
+    can tell, as Juju's uniter does, that it has a ``config-changed`` or ``upgrade-charm`` due.
+    ``leader_version`` grows with every election: non-leaders then owe a
+    ``leader-settings-changed``.
+    """
+
+    name: str
+    charm: str
+    charm_path: str
+    charm_name: str
+    channel: str | None = None
+    revision: int | None = None
+    base: str = DEFAULT_BASE
+    config: dict[str, str | int | float | bool] = dataclasses.field(
+        default_factory=dict[str, 'str | int | float | bool']
+    )
+    config_version: int = 1
+    charm_version: int = 1
+    constraints: str = ''
+    exposed: bool = False
+    trust: bool = False
+    annotations: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    storage: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    bindings: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    life: Life = 'alive'
+    leader: str | None = None
+    leader_version: int = 0
+    status: Status | None = None
+    next_unit: int = 0
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data = dataclasses.asdict(self)
+        data['status'] = None if self.status is None else self.status.to_data()
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Application:
+        """Inverse of :meth:`to_data`."""
+        fields = dict(data)
+        status = fields.pop('status')
+        return cls(**fields, status=None if status is None else Status.from_data(status))
+
+
+@dataclasses.dataclass(kw_only=True)
+class RemoteApplication:
+    """An application of another model, consumed through an offer (bundle ``saas:``).
+
+    Under olm the remote side is simulated: its databags and secrets come from an offer file
+    and never change on their own.
+    """
+
+    name: str
+    url: str
+    offer_path: str
+    endpoints: dict[str, list[str]]  # endpoint -> [role, interface]
+    units: list[str] = dataclasses.field(default_factory=list[str])
+    status: Status = dataclasses.field(default_factory=lambda: Status('active'))
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data = dataclasses.asdict(self)
+        data['status'] = self.status.to_data()
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> RemoteApplication:
+        """Inverse of :meth:`to_data`."""
+        fields = dict(data)
+        status = Status.from_data(fields.pop('status'))
+        return cls(**fields, status=status)
+
+
+@dataclasses.dataclass(kw_only=True)
+class HookFailure:
+    """The hook a unit is stuck on: Juju keeps it pending until it succeeds or is resolved."""
+
+    hook: str
+    """Juju's hook name, e.g. ``db-relation-changed``."""
+    event: dict[str, Any]
+    """The event to run again (the engine's description of it)."""
+    relation_id: int | None = None
+    remote_unit: str | None = None
+    attempts: int = 1
+    retry_at: float = 0.0
+    error: str = ''
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> HookFailure:
+        """Inverse of :meth:`to_data`."""
+        return cls(**data)
+
+
+@dataclasses.dataclass(kw_only=True)
+class RelationView:
+    """One unit's knowledge of one relation: what its uniter has already run hooks for.
+
+    ``members`` maps each remote unit the unit has seen join to the version of that unit's
+    databag it last saw; ``app_version`` is the version of the remote application databag it
+    last saw. The engine compares them with the relation to decide the next relation hook.
+    """
+
+    created: bool = False
+    members: dict[str, int] = dataclasses.field(default_factory=dict[str, int])
+    app_version: int = 0
+    changed_pending: str | None = None
+    broken: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> RelationView:
+        """Inverse of :meth:`to_data`."""
+        return cls(**data)
+
+
+@dataclasses.dataclass(kw_only=True)
+class UnitProgress:
+    """A unit agent's local state (Juju's uniter state file), persisted with every hook.
+
+    Juju's uniter decides the next hook by comparing this with the model; so does olm. After
+    a crash the engine reads it back and continues where the last committed hook left off.
+    """
+
+    installed: bool = False
+    started: bool = False
+    config_version: int = 0
+    charm_version: int = 0
+    leader_version: int = 0
+    leader_elected: bool = False
+    start_pending: bool = False
+    config_pending: bool = False
+    relations: dict[int, RelationView] = dataclasses.field(default_factory=dict[int, RelationView])
+    failure: HookFailure | None = None
+    actions: list[str] = dataclasses.field(default_factory=list[str])
+    secret_events: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
+    update_status: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data = dataclasses.asdict(self)
+        data['relations'] = {str(k): v.to_data() for k, v in self.relations.items()}
+        data['failure'] = None if self.failure is None else self.failure.to_data()
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> UnitProgress:
+        """Inverse of :meth:`to_data`."""
+        fields = dict(data)
+        relations = {int(k): RelationView.from_data(v) for k, v in fields.pop('relations').items()}
+        failure = fields.pop('failure')
+        return cls(
+            **fields,
+            relations=relations,
+            failure=None if failure is None else HookFailure.from_data(failure),
+        )
+
+
+@dataclasses.dataclass(kw_only=True)
+class Unit:
+    """A unit of an application, on one machine of the model.
+
+    ``stored_state`` and ``deferred`` are what ops keeps in the unit's ``.unit-state.db``: the
+    charm's ``StoredState`` contents and its deferred events, kept as marshal-encoded text
+    because ops allows any marshallable value there.
+    """
+
+    name: str
+    application: str
+    machine: str
+    life: Life = 'alive'
+    workload: Status = dataclasses.field(
+        default_factory=lambda: Status('waiting', 'waiting for machine')
+    )
+    agent: Status = dataclasses.field(default_factory=lambda: Status('allocating'))
+    workload_set: bool = False
+    workload_version: str = ''
+    ports: list[str] = dataclasses.field(default_factory=list[str])
+    stored_state: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
+    deferred: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
+    progress: UnitProgress = dataclasses.field(default_factory=UnitProgress)
+
+    @property
+    def number(self) -> int:
+        """The unit number (``app/3`` → 3)."""
+        return int(self.name.rsplit('/', 1)[1])
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data = dataclasses.asdict(self)
+        data['workload'] = self.workload.to_data()
+        data['agent'] = self.agent.to_data()
+        data['progress'] = self.progress.to_data()
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Unit:
+        """Inverse of :meth:`to_data`."""
+        fields = dict(data)
+        return cls(
+            **{k: v for k, v in fields.items() if k not in ('workload', 'agent', 'progress')},
+            workload=Status.from_data(fields['workload']),
+            agent=Status.from_data(fields['agent']),
+            progress=UnitProgress.from_data(fields['progress']),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RelationEndpoint:
+    """One end of a relation: ``application:endpoint`` with its role and interface."""
+
+    application: str
+    name: str
+    role: str
+    interface: str
+
+    def __str__(self) -> str:
+        return f'{self.application}:{self.name}'
+
+
+@dataclasses.dataclass(kw_only=True)
+class Relation:
+    """A relation (Juju: integration) between two applications, or a peer relation.
+
+    Databags are versioned: every committed change bumps the version of the bag that changed,
+    which is what tells the other units' agents that they owe a ``relation-changed``.
+    """
+
+    id: int
+    endpoints: list[RelationEndpoint]
+    life: Life = 'alive'
+    scope: list[str] = dataclasses.field(default_factory=list[str])
+    app_data: dict[str, dict[str, str]] = dataclasses.field(
+        default_factory=dict[str, dict[str, str]]
+    )
+    app_version: dict[str, int] = dataclasses.field(default_factory=dict[str, int])
+    unit_data: dict[str, dict[str, str]] = dataclasses.field(
+        default_factory=dict[str, dict[str, str]]
+    )
+    unit_version: dict[str, int] = dataclasses.field(default_factory=dict[str, int])
+
+    @property
+    def is_peer(self) -> bool:
+        """A peer relation has one endpoint."""
+        return len(self.endpoints) == 1
+
+    @property
+    def interface(self) -> str:
+        """The relation's interface."""
+        return self.endpoints[0].interface
+
+    def endpoint_of(self, application: str) -> RelationEndpoint:
+        """The end an application takes part through."""
+        for endpoint in self.endpoints:
+            if endpoint.application == application:
+                return endpoint
+        raise KeyError(application)
+
+    def other_application(self, application: str) -> str:
+        """The application at the other end (itself for a peer relation)."""
+        for endpoint in self.endpoints:
+            if endpoint.application != application:
+                return endpoint.application
+        return application
+
+    def key(self) -> str:
+        """Juju's relation key, e.g. ``db:database app:db`` (provider first) or ``app:peers``."""
+        ordered = sorted(self.endpoints, key=lambda e: e.role != 'provider')
+        return ' '.join(str(e) for e in ordered)
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data = dataclasses.asdict(self)
+        data['endpoints'] = [dataclasses.astuple(e) for e in self.endpoints]
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Relation:
+        """Inverse of :meth:`to_data`."""
+        fields = dict(data)
+        endpoints = [RelationEndpoint(*e) for e in fields.pop('endpoints')]
+        return cls(**fields, endpoints=endpoints)
+
+
+@dataclasses.dataclass(kw_only=True)
+class SecretConsumer:
+    """A unit's view of a secret it was granted: the revision it tracks and its label."""
+
+    tracked: int
+    label: str | None = None
+    notified: int = 0
+
+
+@dataclasses.dataclass(kw_only=True)
+class Secret:
+    """A Juju secret: owned by an application (its leader manages it) or by a unit.
+
+    ``grants`` maps a relation id to the applications or units the secret was granted to over
+    that relation; ``consumers`` records, per consuming unit, the revision it tracks. A revision
+    nobody tracks any more is reported to the owner with ``secret-remove``.
+    """
+
+    id: str
+    owner: str
+    owner_kind: Literal['app', 'unit']
+    label: str | None = None
+    description: str | None = None
+    rotate: str | None = None
+    rotate_at: float | None = None
+    expire_at: float | None = None
+    revisions: dict[int, dict[str, str]] = dataclasses.field(
+        default_factory=dict[int, dict[str, str]]
+    )
+    latest: int = 1
+    grants: dict[int, list[str]] = dataclasses.field(default_factory=dict[int, list[str]])
+    consumers: dict[str, SecretConsumer] = dataclasses.field(
+        default_factory=dict[str, SecretConsumer]
+    )
+    removal_notified: list[int] = dataclasses.field(default_factory=list[int])
+    expiry_notified: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        data = dataclasses.asdict(self)
+        data['revisions'] = {str(k): v for k, v in self.revisions.items()}
+        data['grants'] = {str(k): v for k, v in self.grants.items()}
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Secret:
+        """Inverse of :meth:`to_data`."""
+        fields = dict(data)
+        return cls(
+            **{k: v for k, v in fields.items() if k not in ('revisions', 'grants', 'consumers')},
+            revisions={int(k): v for k, v in fields['revisions'].items()},
+            grants={int(k): v for k, v in fields['grants'].items()},
+            consumers={k: SecretConsumer(**v) for k, v in fields['consumers'].items()},
+        )
+
+
+@dataclasses.dataclass(kw_only=True)
+class Action:
+    """An action run on a unit (``juju run``), with its outcome once it ran."""
+
+    id: str
+    unit: str
+    name: str
+    params: dict[str, Any]
+    status: Literal['pending', 'running', 'completed', 'failed'] = 'pending'
+    message: str = ''
+    results: dict[str, Any] = dataclasses.field(default_factory=dict[str, Any])
+    log: list[str] = dataclasses.field(default_factory=list[str])
+    enqueued: float = 0.0
+    completed: float = 0.0
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Action:
+        """Inverse of :meth:`to_data`."""
+        return cls(**data)
+
+
+_KINDS = ('application', 'remote-application', 'unit', 'relation', 'secret', 'action')
+
+
+@dataclasses.dataclass(kw_only=True)
+class Model:
+    """The whole model in memory, with a record of what changed since the last commit.
+
+    The engine loads it once per command and mutates it hook by hook; :meth:`touch` marks a
+    record for the next store transaction, which writes only what changed.
+    """
+
+    name: str = 'olm'
+    machines: dict[str, Machine] = dataclasses.field(default_factory=dict[str, Machine])
+    applications: dict[str, Application] = dataclasses.field(
+        default_factory=dict[str, Application]
+    )
+    remote_applications: dict[str, RemoteApplication] = dataclasses.field(
+        default_factory=dict[str, RemoteApplication]
+    )
+    units: dict[str, Unit] = dataclasses.field(default_factory=dict[str, Unit])
+    relations: dict[int, Relation] = dataclasses.field(default_factory=dict[int, Relation])
+    secrets: dict[str, Secret] = dataclasses.field(default_factory=dict[str, Secret])
+    actions: dict[str, Action] = dataclasses.field(default_factory=dict[str, Action])
+    dirty: set[tuple[str, str]] = dataclasses.field(default_factory=set[tuple[str, str]])
+
+    def touch(self, kind: str, key: str | int) -> None:
+        """Mark a record (by kind and key) as changed or deleted."""
+        self.dirty.add((kind, str(key)))
+
+    def units_of(self, application: str) -> list[Unit]:
+        """An application's units, by number."""
+        return sorted(
+            (u for u in self.units.values() if u.application == application),
+            key=lambda u: u.number,
+        )
+
+    def relations_of(self, application: str) -> list[Relation]:
+        """The relations an application takes part in, by id."""
+        return sorted(
+            (
+                r
+                for r in self.relations.values()
+                if any(e.application == application for e in r.endpoints)
+            ),
+            key=lambda r: r.id,
+        )
+
+    def record(self, kind: str, key: str) -> Any:
+        """The JSON data of one record, or None when it no longer exists."""
+        table: Mapping[Any, Any] = {
+            'application': self.applications,
+            'remote-application': self.remote_applications,
+            'unit': self.units,
+            'relation': self.relations,
+            'secret': self.secrets,
+            'action': self.actions,
+        }[kind]
+        item = table.get(int(key) if kind == 'relation' else key)
+        return None if item is None else item.to_data()
+
+    @classmethod
+    def from_records(
+        cls, records: Mapping[str, Mapping[str, Any]], machines: list[Machine], name: str = 'olm'
+    ) -> Model:
+        """Rebuild the model from store records (kind → key → data)."""
+
+        def of(kind: str) -> Mapping[str, Any]:
+            return records.get(kind, {})
+
+        return cls(
+            name=name,
+            machines={m.id: m for m in machines},
+            applications={k: Application.from_data(v) for k, v in of('application').items()},
+            remote_applications={
+                k: RemoteApplication.from_data(v) for k, v in of('remote-application').items()
+            },
+            units={k: Unit.from_data(v) for k, v in of('unit').items()},
+            relations={int(k): Relation.from_data(v) for k, v in of('relation').items()},
+            secrets={k: Secret.from_data(v) for k, v in of('secret').items()},
+            actions={k: Action.from_data(v) for k, v in of('action').items()},
+        )
+
+    KINDS = _KINDS

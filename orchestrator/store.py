@@ -10,18 +10,21 @@ wrote. A change that raises rolls back whole, so an error never leaves half a ch
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import fcntl
 import json
 import os
 import sqlite3
 from collections.abc import Generator, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import cloud, model
 
 __all__ = [
     'DEFAULT_STATE_DIR',
     'LOCK_TIMEOUT',
+    'LogEntry',
     'SCHEMA_VERSION',
     'Store',
     'StoreError',
@@ -72,7 +75,33 @@ CREATE TABLE IF NOT EXISTS sequences (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL NOT NULL,
+    unit TEXT NOT NULL,
+    event TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 """
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the event trace: which unit ran which event, and how it ended."""
+
+    seq: int
+    time: float
+    unit: str
+    event: str
+    outcome: str
+    detail: str = ''
 
 
 class StoreError(Exception):
@@ -111,6 +140,21 @@ class Store:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Generator[None]:
+        """Hold the model's writer lock: one ``olm`` process changes and settles it at a time.
+
+        Juju has one controller deciding what runs next; olm has whichever process holds this
+        lock. Readers (``olm status``) never take it: sqlite's snapshots serve them.
+        """
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / 'writer.lock', 'a+') as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def transaction(self) -> Generator[Transaction]:
@@ -218,6 +262,53 @@ class Transaction:
         value = 0 if row is None else int(row[0])
         self._conn.execute('INSERT OR REPLACE INTO sequences VALUES (?, ?)', (name, value + 1))
         return value
+
+    # -- model records -------------------------------------------------------------------
+
+    def records(self, kind: str) -> dict[str, Any]:
+        """Every record of one kind (``application``, ``unit``, ...), by key, as JSON data."""
+        rows = self._conn.execute('SELECT key, data FROM records WHERE kind = ?', (kind,))
+        return {str(key): json.loads(str(data)) for key, data in rows}
+
+    def put_records(self, kind: str, records: Iterable[tuple[str, Any]]) -> None:
+        """Insert or replace records of one kind."""
+        self._conn.executemany(
+            'INSERT OR REPLACE INTO records VALUES (?, ?, ?)',
+            ((kind, key, json.dumps(data, separators=(',', ':'))) for key, data in records),
+        )
+
+    def delete_records(self, kind: str, keys: Iterable[str]) -> None:
+        """Forget records of one kind."""
+        self._conn.executemany(
+            'DELETE FROM records WHERE kind = ? AND key = ?', ((kind, k) for k in keys)
+        )
+
+    # -- the event log (olm debug-log) ---------------------------------------------------
+
+    def append_log(self, entries: Iterable[LogEntry]) -> None:
+        """Append entries to the event log."""
+        self._conn.executemany(
+            'INSERT INTO log (time, unit, event, outcome, detail) VALUES (?, ?, ?, ?, ?)',
+            ((e.time, e.unit, e.event, e.outcome, e.detail) for e in entries),
+        )
+
+    def log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
+        """Entries of the event log after sequence number ``after``, oldest first.
+
+        With ``limit``, only the last ``limit`` of them.
+        """
+        if limit is None:
+            rows = self._conn.execute('SELECT * FROM log WHERE seq > ? ORDER BY seq', (after,))
+        else:
+            rows = self._conn.execute(
+                'SELECT * FROM (SELECT * FROM log WHERE seq > ? ORDER BY seq DESC LIMIT ?) '
+                'ORDER BY seq',
+                (after, limit),
+            )
+        return [
+            LogEntry(int(seq), float(t), str(u), str(e), str(o), str(d))
+            for seq, t, u, e, o, d in rows
+        ]
 
     # -- settings ------------------------------------------------------------------------
 
