@@ -20,7 +20,8 @@ from typing import NoReturn
 
 import yaml
 
-from . import __version__, cloud, model
+from . import __version__, charmspec, cloud, model, runner, status
+from . import bundle as juju_bundle
 from . import constraints as juju_constraints
 from .cloud import inventory
 from .engine import Engine, EngineError
@@ -34,6 +35,9 @@ _USER_ERRORS = (
     EngineError,
     StoreError,
     juju_constraints.ConstraintsError,
+    charmspec.CharmSpecError,
+    juju_bundle.BundleError,
+    runner.CharmLoadError,
 )
 _FORMATS = ('tabular', 'yaml', 'json')
 
@@ -65,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     state_dir = getattr(args, 'state_dir', None) or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
     store = Store(state_dir)
     try:
-        return int(args.run(Engine(store), args) or 0)
+        seed = getattr(args, 'seed', None)
+        return int(args.run(Engine(store, seed=seed), args) or 0)
+    except _UsageError as e:
+        print(f'ERROR {e}', file=sys.stderr)
+        return 2
     except _USER_ERRORS as e:
         if debug:
             raise
@@ -102,6 +110,8 @@ def _build_parser() -> _Parser:
         default=argparse.SUPPRESS,
         help=f'model state directory (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
     )
+    common.add_argument('--seed', type=_int('--seed'), default=argparse.SUPPRESS,
+                        help='fix the interleaving of units (default: a random seed, reported)')  # fmt: skip
     common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                         help='show tracebacks and debug logging')  # fmt: skip
 
@@ -191,12 +201,106 @@ def _build_parser() -> _Parser:
     p = commands.add_parser('model-constraints', help="show the model's constraints",
                             parents=[common])  # fmt: skip
     p.set_defaults(run=_model_constraints)
+
+    p = commands.add_parser('deploy', help='deploy a bundle or a charm', parents=[common])
+    p.add_argument('ref', metavar='BUNDLE|CHARM',
+                   help='a bundle file, a charm directory, or a charm name under charms/')  # fmt: skip
+    p.add_argument('application', nargs='?', help='application name (charms only)')
+    p.add_argument('--overlay', action='append', default=[], help='bundle overlay file')
+    p.add_argument('--offers', help='directory of offer files for saas entries')
+    p.add_argument('-n', '--num-units', dest='num_units', type=_int('-n'), default=None)
+    p.add_argument('--to', default=None, help='placement directives, comma separated')
+    p.add_argument('--constraints', default=None)
+    p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE')
+    p.add_argument('--dry-run', action='store_true')
+    p.set_defaults(run=_deploy)
+
+    p = commands.add_parser('add-unit', help='add units to an application', parents=[common])
+    p.add_argument('application')
+    p.add_argument('-n', '--num-units', dest='count', type=_positive_int('-n'), default=1)
+    p.add_argument('--to', default=None, help='placement directives, comma separated')
+    p.add_argument('--constraints', default='',
+                   help='olm extension: constraints for the new machines')  # fmt: skip
+    p.set_defaults(run=_add_unit)
+
+    p = commands.add_parser('remove-unit', help='remove units', parents=[common])
+    p.add_argument('units', nargs='+', metavar='UNIT')
+    p.set_defaults(run=_remove_unit)
+
+    p = commands.add_parser('remove-application', help='remove applications', parents=[common])
+    p.add_argument('applications', nargs='+', metavar='APPLICATION')
+    p.set_defaults(run=_remove_application)
+
+    p = commands.add_parser('integrate', help='relate two applications', parents=[common])
+    p.add_argument('a', metavar='APP[:ENDPOINT]')
+    p.add_argument('b', metavar='APP[:ENDPOINT]')
+    p.set_defaults(run=_integrate)
+
+    p = commands.add_parser('remove-relation', help='remove a relation', parents=[common])
+    p.add_argument('a', metavar='APP[:ENDPOINT]')
+    p.add_argument('b', metavar='APP[:ENDPOINT]')
+    p.set_defaults(run=_remove_relation)
+
+    p = commands.add_parser('config', help="show or set an application's config",
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('settings', nargs='*', metavar='KEY[=VALUE]')
+    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.set_defaults(run=_config)
+
+    p = commands.add_parser('set-constraints', help="replace an application's constraints",
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('constraints', nargs='*', help='key=value ...')
+    p.set_defaults(run=_set_constraints)
+
+    p = commands.add_parser('constraints', help="show an application's constraints",
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.set_defaults(run=_constraints)
+
+    p = commands.add_parser('run', help='run an action on a unit', parents=[common])
+    p.add_argument('unit')
+    p.add_argument('action')
+    p.add_argument('params', nargs='*', metavar='KEY=VALUE')
+    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.set_defaults(run=_run_action)
+
+    p = commands.add_parser('resolve', aliases=['resolved'], help='retry or skip a failed hook',
+                            parents=[common])  # fmt: skip
+    p.add_argument('units', nargs='+', metavar='UNIT')
+    p.add_argument('--no-retry', action='store_true', help='skip the failed hook')
+    p.set_defaults(run=_resolve)
+
+    p = commands.add_parser('update-status', help='run update-status now (olm extension)',
+                            parents=[common])  # fmt: skip
+    p.add_argument('targets', nargs='*', metavar='APP|UNIT')
+    p.set_defaults(run=_update_status)
+
+    p = commands.add_parser('status', help='show the model', parents=[common])
+    _add_format(p)
+    p.add_argument('--relations', '--integrations', action='store_true', dest='relations')
+    p.set_defaults(run=_status)
+
+    p = commands.add_parser('debug-log', help='the event trace', parents=[common])
+    p.add_argument('-n', '--lines', type=_positive_int('--lines'), default=None)
+    p.add_argument('--include', action='append', default=[], metavar='UNIT|APP')
+    p.add_argument('--details', action='store_true', help='show tracebacks and charm logs')
+    p.set_defaults(run=_debug_log)
+
+    p = commands.add_parser('wait', help='settle the model, stopping at an error',
+                            parents=[common])  # fmt: skip
+    p.add_argument('--timeout', type=float, default=600.0)
+    p.add_argument('--quiet', action='store_true', help='no progress display')
+    p.set_defaults(run=_wait)
     return parser
 
 
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--format', choices=_FORMATS, default='tabular',
-                        help='output format (default: tabular)')  # fmt: skip
+def _add_format(
+    parser: argparse.ArgumentParser, default: str = 'tabular', choices: Sequence[str] = _FORMATS
+) -> None:
+    parser.add_argument('--format', choices=choices, default=default,
+                        help=f'output format (default: {default})')  # fmt: skip
 
 
 def _int(flag: str) -> Callable[[str], int]:
@@ -334,6 +438,205 @@ def _set_model_constraints(engine: Engine, args: argparse.Namespace) -> None:
 
 def _model_constraints(engine: Engine, args: argparse.Namespace) -> None:
     print(str(engine.model_constraints()))
+
+
+# -- applications and units --------------------------------------------------------------
+
+
+def _split_kv(items: Sequence[str], what: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise _UsageError(f'expected "key=value", got "{item}" in {what}')
+        values[key] = value
+    return values
+
+
+def _placements(text: str | None) -> list[str]:
+    return [] if not text else [t.strip() for t in text.split(',') if t.strip()]
+
+
+def _deploy(engine: Engine, args: argparse.Namespace) -> None:
+    is_bundle = Path(args.ref).expanduser().is_file()
+    if is_bundle:
+        charm_only = [
+            flag
+            for flag, given in (
+                ('--config', args.config), ('--constraints', args.constraints is not None),
+                ('-n', args.num_units is not None), ('--to', args.to is not None),
+            )
+            if given
+        ]  # fmt: skip
+        if charm_only:
+            raise EngineError(
+                'options provided but not supported when deploying a bundle: '
+                + ', '.join(charm_only)
+            )
+    report = engine.deploy(
+        args.ref,
+        application=args.application,
+        num_units=1 if args.num_units is None else args.num_units,
+        to=_placements(args.to),
+        constraints=args.constraints or '',
+        config=_split_kv(args.config, '--config'),
+        overlays=args.overlay,
+        offers_dir=args.offers,
+        dry_run=args.dry_run,
+    )
+    for warning in report.warnings:
+        print(f'WARNING {warning}', file=sys.stderr)
+    if args.dry_run:
+        print('Changes to deploy (dry run, nothing changed):')
+    for line in report.changes:
+        print(line)
+    _report_settle(report.settle)
+
+
+def _report_settle(result: object) -> None:
+    from .engine import SettleResult
+
+    if not isinstance(result, SettleResult):
+        return
+    state = 'settled' if result.settled else 'units in error: ' + ', '.join(result.errors)
+    print(f'Ran {result.hooks} hooks on {SIMULATED}; {state} (seed {result.seed}).')
+
+
+def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
+    names = engine.add_unit(args.application, args.count, to=_placements(args.to),
+                            constraints=args.constraints)  # fmt: skip
+    for name in names:
+        print(f'added unit {name}')
+
+
+def _remove_unit(engine: Engine, args: argparse.Namespace) -> None:
+    engine.remove_unit(args.units)
+    for name in args.units:
+        print(f'removed unit {name}')
+
+
+def _remove_application(engine: Engine, args: argparse.Namespace) -> None:
+    engine.remove_application(args.applications)
+    for name in args.applications:
+        print(f'removed application {name}')
+
+
+def _integrate(engine: Engine, args: argparse.Namespace) -> None:
+    print(f'added relation {engine.integrate(args.a, args.b)}')
+
+
+def _remove_relation(engine: Engine, args: argparse.Namespace) -> None:
+    print(f'removed relation {engine.remove_relation(args.a, args.b)}')
+
+
+def _config(engine: Engine, args: argparse.Namespace) -> None:
+    if any('=' in s for s in args.settings):
+        if not all('=' in s for s in args.settings):
+            raise _UsageError('cannot mix getting and setting config values')
+        engine.set_config(args.application, _split_kv(args.settings, 'config'))
+        return
+    settings = engine.config(args.application)
+    if len(args.settings) == 1:
+        key = args.settings[0]
+        if key not in settings:
+            raise EngineError(f'key "{key}" not found in "{args.application}" application config')
+        print(settings[key].get('value', ''))
+        return
+    if args.settings:
+        raise _UsageError('can only retrieve a single value, or all values')
+    app = engine.status_view().model.applications[args.application]
+    _emit({'application': args.application, 'charm': app.charm_name, 'settings': settings},
+          args.format)  # fmt: skip
+
+
+def _set_constraints(engine: Engine, args: argparse.Namespace) -> None:
+    engine.set_constraints(args.application, ' '.join(args.constraints))
+
+
+def _constraints(engine: Engine, args: argparse.Namespace) -> None:
+    print(engine.constraints(args.application))
+
+
+def _run_action(engine: Engine, args: argparse.Namespace) -> int:
+    params: dict[str, object] = {}
+    for key, text in _split_kv(args.params, 'action parameters').items():
+        params[key] = yaml.safe_load(text) if text else ''
+    action = engine.run_action(args.unit, args.action, params)
+    document: dict[str, object] = {}
+    if action.log:
+        for line in action.log:
+            print(line, file=sys.stderr)
+    document.update(action.results)
+    if document:
+        _emit(document, args.format)
+    if action.status != 'completed':
+        print(f'ERROR the action failed: {action.message}', file=sys.stderr)
+        return 1
+    return 0
+
+
+def _resolve(engine: Engine, args: argparse.Namespace) -> None:
+    engine.resolve(args.units, no_retry=args.no_retry)
+
+
+def _update_status(engine: Engine, args: argparse.Namespace) -> None:
+    engine.update_status(args.targets)
+
+
+def _status(engine: Engine, args: argparse.Namespace) -> None:
+    data = engine.status_view()
+    m = data.model
+    view = status.ModelView(
+        name=m.name,
+        controller='olm',
+        cloud='metal-pool',
+        version=__version__,
+        machines=list(m.machines.values()),
+        applications=list(m.applications.values()),
+        remote_applications=list(m.remote_applications.values()),
+        units=list(m.units.values()),
+        relations=list(m.relations.values()),
+        charm_revisions=data.charm_revisions,
+        simulated=True,
+    )
+    if args.format == 'tabular':
+        sys.stdout.write(status.render_tabular(view, relations=args.relations))
+        return
+    _emit(status.to_dict(view), args.format)
+
+
+def _debug_log(engine: Engine, args: argparse.Namespace) -> None:
+    import datetime
+
+    wanted = set(args.include)
+    for entry in engine.debug_log(limit=args.lines):
+        if wanted and entry.unit not in wanted and entry.unit.split('/')[0] not in wanted:
+            continue
+        when = datetime.datetime.fromtimestamp(entry.time, datetime.UTC).strftime('%H:%M:%S')
+        line = f'{when} {entry.unit} {entry.event}: {entry.outcome}'
+        if entry.outcome != 'ok' and entry.detail and not args.details:
+            line += f' ({entry.detail.splitlines()[0]})'
+        print(line)
+        if args.details and entry.detail:
+            for detail in entry.detail.splitlines():
+                print(f'    {detail}')
+
+
+def _wait(engine: Engine, args: argparse.Namespace) -> None:
+    if not args.quiet:
+        engine.progress = _progress_printer()
+    result = engine.wait(timeout=args.timeout)
+    _report_settle(result)
+
+
+def _progress_printer() -> Callable[[str], None]:
+    count = [0]
+
+    def show(line: str) -> None:
+        count[0] += 1
+        print(f'[{count[0]}] {line}', file=sys.stderr)
+
+    return show
 
 
 # -- rendering ---------------------------------------------------------------------------

@@ -1,24 +1,44 @@
-"""The olm engine: the operations a user asks of the model, each one store transaction.
+"""The olm engine: the operations a user asks of the model, and the settling of its units.
 
-For now the engine provisions machines: it merges the model's constraints under the machine's,
-allocates from the metal pool with Juju's zone spreading, deploys, and records the model
-machines; or it releases them. Every operation validates before it changes anything, and runs
-inside one transaction, so a failure leaves no partial change.
+Provisioning machines merges the model's constraints under the request, allocates from the
+metal pool with Juju's zone spreading and records the model's machines. Deploying, adding units,
+integrating and configuring change the model in one store transaction, validated first so that
+a refusal changes nothing; then the engine *settles*: it lets every unit agent run its next hook
+(:func:`orchestrator.uniter.next_hook`) one hook at a time, each through the runner and each
+committed in its own transaction (:mod:`orchestrator.hookcommit`), until no unit has anything
+left to do. Which unit goes next is drawn from a seeded random generator, so one seed is one
+legal interleaving and another seed another.
+
+One process changes a model at a time (the store's writer lock); ``olm status`` reads alongside.
 """
 
 # pyright: strict
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
 import os
-from collections.abc import Sequence
+import random
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
-from . import cloud, model
+from scenario import state as scenario_state
+
+from . import bundle as juju_bundle
+from . import charmspec, cloud, hookcommit, model, runner, sim, uniter
 from . import constraints as juju_constraints
 from .cloud import inventory
-from .store import Store, Transaction
+from .hooks import Hook
+from .store import LogEntry, Store, Transaction
 
-__all__ = ['Engine', 'EngineError']
+__all__ = ['DeployReport', 'Engine', 'EngineError', 'RetryPolicy', 'SettleResult']
+
+RetryPolicy = hookcommit.RetryPolicy
+REPO_CHARMS = Path(__file__).resolve().parent.parent / 'charms'
 
 
 class EngineError(Exception):
@@ -33,9 +53,28 @@ class Engine:
         owner: the MAAS user the model allocates machines as.
     """
 
-    def __init__(self, store: Store, *, owner: str = 'admin') -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        owner: str = 'admin',
+        charms_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        seed: int | None = None,
+        retry: RetryPolicy | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self.store = store
         self.owner = owner
+        self.charms_dir = charms_dir or Path(os.environ.get('OLM_CHARMS', REPO_CHARMS))
+        self.clock = clock
+        self.sleep = sleep
+        self.seed = seed
+        self.retry = retry or _retry_from_environment()
+        self.progress = progress
+        self.runner = runner.Runner()
+        self._specs: dict[str, charmspec.CharmSpec] = {}
 
     # -- the metal pool ------------------------------------------------------------------
 
@@ -192,6 +231,814 @@ class Engine:
             return removed
 
 
+    # -- applications, units, relations: each change validated, committed, then settled --
+
+    def deploy(
+        self,
+        ref: str,
+        *,
+        application: str | None = None,
+        num_units: int = 1,
+        to: Sequence[str] = (),
+        constraints: str = '',
+        config: Mapping[str, object] | None = None,
+        overlays: Sequence[str | os.PathLike[str]] = (),
+        offers_dir: str | os.PathLike[str] | None = None,
+        dry_run: bool = False,
+        settle: bool = True,
+    ) -> DeployReport:
+        """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
+
+        Raises:
+            EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
+                (nothing changes).
+            cloud.CloudError: when the pool cannot provide the machines (nothing changes).
+        """
+        path = Path(ref).expanduser()
+        if path.is_file():
+            return self._deploy_bundle(path, overlays, offers_dir, dry_run=dry_run, settle=settle)
+        if overlays:
+            raise EngineError('flags provided but not supported when deploying a charm: --overlay')
+        if num_units < 0:
+            raise EngineError(f'--num-units must be a positive integer, got {num_units}')
+        charm_path = charmspec.resolve(ref, charms_dir=self.charms_dir, base_dir=Path.cwd())
+        spec = charmspec.load(charm_path)
+        name = application or spec.name
+        _check_application_name(name)
+        options = spec.parse_config(dict(config or {}), source=name)
+        asked = juju_constraints.parse(constraints)
+        placements = [juju_bundle.parse_placement(t) for t in to]
+        report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
+        report.changes.append(f'- deploy application {name} from {charm_path}')
+        if dry_run:
+            report.changes.append(f'- add {num_units} unit(s) of {name}')
+            return report
+        with self._session() as s:
+            if name in s.model.applications or name in s.model.remote_applications:
+                raise EngineError(f'cannot add application "{name}": application already exists')
+            with s.transaction() as txn:
+                app = self._add_application(
+                    s, txn, name=name, charm=ref, spec=spec, options=options,
+                    constraints=str(asked),
+                )  # fmt: skip
+                units = self._add_units(s, txn, app, num_units, placements, asked)
+            report.changes += [f'- add unit {u.name} to machine {u.machine}' for u in units]
+            if settle:
+                report.settle = self._settle(s)
+        return report
+
+    def _deploy_bundle(
+        self,
+        path: Path,
+        overlays: Sequence[str | os.PathLike[str]],
+        offers_dir: str | os.PathLike[str] | None,
+        *,
+        dry_run: bool,
+        settle: bool,
+    ) -> DeployReport:
+        data = juju_bundle.load(
+            path,
+            overlays=[Path(o) for o in overlays],
+            charms_dir=self.charms_dir,
+            offers_dir=None if offers_dir is None else Path(offers_dir),
+        )
+        report = DeployReport(warnings=list(data.warnings))
+        report.changes.append(f'Located bundle "{path}"')
+        for name, saas in data.saas.items():
+            report.changes.append(f'- add consumed offer {name} from {saas.url} (simulated)')
+        for key in data.machines:
+            report.changes.append(f'- add new machine for bundle machine "{key}"')
+        for name, app in data.applications.items():
+            report.changes.append(f'- deploy application {name} from {app.charm_path}')
+            if app.options:
+                report.changes.append(f'- set application options for {name}')
+            report.changes.append(f'- add {app.num_units} unit(s) of {name}')
+            if app.expose:
+                report.changes.append(f'- expose all endpoints of {name}')
+        for relation in data.relations:
+            report.changes.append(
+                f'- add relation {relation.provider.application}:{relation.provider.endpoint} '
+                f'- {relation.requirer.application}:{relation.requirer.endpoint}'
+            )
+        if dry_run:
+            return report
+        with self._session() as s:
+            for name, app_spec in data.applications.items():
+                existing = s.model.applications.get(name)
+                if existing is not None and Path(existing.charm_path) != app_spec.charm_path:
+                    raise EngineError(
+                        f'cannot deploy bundle: application "{name}" already exists with '
+                        f'charm {existing.charm_path}'
+                    )
+            with s.transaction() as txn:
+                for name, saas in data.saas.items():
+                    if name not in s.model.remote_applications:
+                        self._add_remote_application(s, name, saas)
+                bundle_machines: dict[str, str] = {}
+                for key, machine in data.machines.items():
+                    record = self._provision(
+                        s, txn, juju_constraints.parse(machine.constraints), count=1, spread=[]
+                    )[0]
+                    bundle_machines[key] = record.id
+                for name, app_spec in data.applications.items():
+                    app = s.model.applications.get(name)
+                    if app is None:
+                        app = self._add_application(
+                            s, txn, name=name, charm=app_spec.charm, spec=app_spec.spec,
+                            options=dict(app_spec.options), constraints=app_spec.constraints,
+                            bundle_app=app_spec,
+                        )  # fmt: skip
+                # Units after every application exists: placements may name other units.
+                for name, app_spec in data.applications.items():
+                    app = s.model.applications[name]
+                    have = len([u for u in s.model.units_of(name) if u.life == 'alive'])
+                    wanted = app_spec.placements[have:] if have < app_spec.num_units else []
+                    placements = [_bundle_target(p, bundle_machines) for p in wanted]
+                    units = self._add_units(
+                        s, txn, app, len(placements), placements,
+                        juju_constraints.parse(app_spec.constraints),
+                    )  # fmt: skip
+                    report.changes += [f'- unit {u.name} on machine {u.machine}' for u in units]
+                for relation in data.relations:
+                    endpoints = (
+                        f'{relation.provider.application}:{relation.provider.endpoint}',
+                        f'{relation.requirer.application}:{relation.requirer.endpoint}',
+                    )
+                    if _find_relation(s.model, *endpoints) is None:
+                        self._add_relation(s, txn, relation)
+            if settle:
+                report.settle = self._settle(s)
+        return report
+
+    def add_unit(
+        self,
+        application: str,
+        count: int = 1,
+        *,
+        to: Sequence[str] = (),
+        constraints: str = '',
+        settle: bool = True,
+    ) -> list[str]:
+        """``juju add-unit``; ``constraints`` is olm's extension (see DESIGN.md).
+
+        Returns the new units' names.
+        """
+        if count < 1:
+            raise EngineError(f'--num-units must be a positive integer, got {count}')
+        asked = juju_constraints.parse(constraints)
+        placements = [juju_bundle.parse_placement(t) for t in to]
+        if len(placements) > count:
+            raise EngineError(
+                f'too many placement directives: {len(placements)} for {count} unit(s)'
+            )
+        with self._session() as s:
+            app = self._application(s.model, application)
+            with s.transaction() as txn:
+                merged = juju_constraints.merge(juju_constraints.parse(app.constraints), asked)
+                units = self._add_units(s, txn, app, count, placements, merged)
+            if settle:
+                self._settle(s)
+            return [u.name for u in units]
+
+    def remove_unit(self, names: Sequence[str], *, settle: bool = True) -> None:
+        """``juju remove-unit``: each unit departs its relations, stops and is removed."""
+        if not names:
+            raise EngineError('no units specified')
+        with self._session() as s:
+            for name in names:
+                if name not in s.model.units:
+                    raise EngineError(f'removing unit {name} failed: unit "{name}" does not exist')
+            with s.transaction():
+                for name in names:
+                    self._mark_dying(s, s.model.units[name])
+            if settle:
+                self._settle(s)
+
+    def remove_application(self, names: Sequence[str], *, settle: bool = True) -> None:
+        """``juju remove-application``: all its units and relations go, then the application."""
+        if not names:
+            raise EngineError('no application specified')
+        with self._session() as s:
+            for name in names:
+                if name not in s.model.applications and name not in s.model.remote_applications:
+                    raise EngineError(
+                        f'removing application {name} failed: application "{name}" not found'
+                    )
+            with s.transaction():
+                for name in names:
+                    if name in s.model.remote_applications:
+                        self._remove_remote(s, name)
+                        continue
+                    app = s.model.applications[name]
+                    app.life = 'dying'
+                    s.model.touch('application', name)
+                    for relation in s.model.relations_of(name):
+                        self._relation_dying(s, relation)
+                    for unit in s.model.units_of(name):
+                        self._mark_dying(s, unit)
+                    if not s.model.units_of(name):
+                        hookcommit.remove_application_record(s.model, app)
+            if settle:
+                self._settle(s)
+
+    def integrate(self, a: str, b: str, *, settle: bool = True) -> str:
+        """``juju integrate``: relate two applications; returns the relation's key."""
+        with self._session() as s:
+            relation_spec = juju_bundle.resolve_endpoints(a, b, self._endpoints(s.model))
+            key = (
+                f'{relation_spec.provider.application}:{relation_spec.provider.endpoint} '
+                f'{relation_spec.requirer.application}:{relation_spec.requirer.endpoint}'
+            )
+            found = _find_relation(s.model, *key.split())
+            if found is not None:
+                raise EngineError(f'cannot add relation "{key}": relation {key} already exists')
+            with s.transaction() as txn:
+                relation = self._add_relation(s, txn, relation_spec)
+            if settle:
+                self._settle(s)
+            return relation.key()
+
+    def remove_relation(self, a: str, b: str, *, settle: bool = True) -> str:
+        """``juju remove-relation``: both sides depart, then run ``relation-broken``."""
+        with self._session() as s:
+            relation = _find_relation(s.model, a, b)
+            if relation is None:
+                raise EngineError(f'relation "{a} {b}" not found')
+            if relation.life == 'dying':
+                raise EngineError(f'relation "{relation.key()}" is already being removed')
+            key = relation.key()
+            with s.transaction():
+                self._relation_dying(s, relation)
+            if settle:
+                self._settle(s)
+            return key
+
+    def config(self, application: str) -> dict[str, dict[str, Any]]:
+        """``juju config APP``: every option with its value, default and source."""
+        with self.store.snapshot() as txn:
+            m = self._load_model(txn)
+        app = self._application(m, application)
+        spec = self._spec(app)
+        settings: dict[str, dict[str, Any]] = {}
+        for name, option in sorted(spec.config.items()):
+            entry: dict[str, Any] = {'type': option.type, 'description': option.description}
+            if name in app.config:
+                entry.update(value=app.config[name], source='user')
+            elif option.default is not None:
+                entry.update(value=option.default, source='default')
+            else:
+                entry['source'] = 'unset'
+            if option.default is not None:
+                entry['default'] = option.default
+            settings[name] = entry
+        return settings
+
+    def set_config(
+        self, application: str, values: Mapping[str, object], *, settle: bool = True
+    ) -> bool:
+        """``juju config APP k=v ...``; returns whether anything changed (units then run
+        ``config-changed``)."""
+        with self._session() as s:
+            app = self._application(s.model, application)
+            parsed = self._spec(app).parse_config(dict(values), source=application)
+            merged = {**app.config, **parsed}
+            if merged == app.config:
+                return False
+            with s.transaction():
+                app.config = merged
+                app.config_version += 1
+                s.model.touch('application', app.name)
+                s.candidates |= {u.name for u in s.model.units_of(app.name)}
+            if settle:
+                self._settle(s)
+            return True
+
+    def set_constraints(self, application: str, constraints: str) -> None:
+        """``juju set-constraints``: replace the application's constraints for future units."""
+        parsed = juju_constraints.parse(constraints)
+        with self._session() as s:
+            app = self._application(s.model, application)
+            with s.transaction():
+                app.constraints = str(parsed)
+                s.model.touch('application', app.name)
+
+    def constraints(self, application: str) -> str:
+        """``juju constraints APP``."""
+        with self.store.snapshot() as txn:
+            return self._application(self._load_model(txn), application).constraints
+
+    def run_action(
+        self, unit_name: str, action: str, params: Mapping[str, object]
+    ) -> model.Action:
+        """``juju run UNIT ACTION k=v``: queue the action, settle, return its outcome."""
+        with self._session() as s:
+            unit = s.model.units.get(unit_name)
+            if unit is None:
+                raise EngineError(f'unit "{unit_name}" not found')
+            spec = self._spec(s.model.applications[unit.application])
+            if action not in spec.actions:
+                raise EngineError(f'action "{action}" not defined on unit "{unit_name}"')
+            checked = spec.validate_action(action, params)
+            with s.transaction() as txn:
+                record = model.Action(
+                    id=str(txn.next_sequence('action')),
+                    unit=unit_name,
+                    name=action,
+                    params=dict(checked),
+                    enqueued=self.clock(),
+                )
+                s.model.actions[record.id] = record
+                s.model.touch('action', record.id)
+                unit.progress.actions.append(record.id)
+                s.model.touch('unit', unit_name)
+                s.candidates.add(unit_name)
+            self._settle(s)
+            return s.model.actions[record.id]
+
+    def resolve(self, names: Sequence[str], *, no_retry: bool = False) -> None:
+        """``juju resolve [--no-retry]``: retry the failed hook now, or skip it.
+
+        Skipping still commits the hook's progress (Juju's ``skip`` operation), so a unit
+        stuck in ``install`` goes on to ``config-changed`` and ``start``.
+        """
+        if not names:
+            raise EngineError('no units specified')
+        with self._session() as s:
+            for name in names:
+                unit = s.model.units.get(name)
+                if unit is None:
+                    raise EngineError(f'unit "{name}" not found')
+                if unit.progress.failure is None:
+                    raise EngineError(f'unit "{name}" is not in an error state')
+            with s.transaction():
+                for name in names:
+                    unit = s.model.units[name]
+                    failure = unit.progress.failure
+                    assert failure is not None
+                    if no_retry:
+                        self._skip(s, unit, Hook.from_data(failure.event))
+                    else:
+                        failure.retry_at = 0.0
+                    s.model.touch('unit', name)
+                    s.candidates.add(name)
+            self._settle(s, retry_units=set(names))
+
+    def update_status(self, targets: Sequence[str] = ()) -> None:
+        """Run ``update-status`` on units (all, or those of the named applications/units)."""
+        with self._session() as s:
+            units = self._targets(s.model, targets)
+            with s.transaction():
+                for unit in units:
+                    unit.progress.update_status = True
+                    s.model.touch('unit', unit.name)
+                    s.candidates.add(unit.name)
+            self._settle(s)
+
+    def wait(self, *, timeout: float = 600.0, stop_on_error: bool = True) -> SettleResult:
+        """Settle until nothing is left to do; hooks in error are retried when due.
+
+        Raises:
+            EngineError: a unit is in error (with ``stop_on_error``), or the timeout passed.
+        """
+        deadline = self.clock() + timeout
+        total = SettleResult()
+        with self._session() as s:
+            s.candidates |= set(s.model.units)
+            while True:
+                result = self._settle(s)
+                total.hooks += result.hooks
+                failing = sorted(
+                    (u for u in s.model.units.values() if u.progress.failure is not None),
+                    key=lambda u: _natural(u.name),
+                )
+                if failing and stop_on_error:
+                    lines = [f'{u.name}: {u.agent.message}' for u in failing]
+                    raise EngineError('units in error: ' + '; '.join(lines))
+                if not failing:
+                    total.settled = True
+                    return total
+                due = min(u.progress.failure.retry_at for u in failing if u.progress.failure)
+                if due > deadline:
+                    raise EngineError(
+                        f'timed out after {timeout:g}s; still in error: '
+                        + ', '.join(u.name for u in failing)
+                    )
+                self.sleep(max(0.0, due - self.clock()))
+                s.candidates |= {u.name for u in failing}
+
+    def status_view(self) -> StatusData:
+        """Everything ``olm status`` shows, read in one snapshot."""
+        with self.store.snapshot() as txn:
+            m = self._load_model(txn)
+            pending = {
+                u.name for u in m.units.values() if uniter.next_hook(m, u, now=self.clock())
+            }
+        revisions = {name: 1 + app.charm_version - 1 for name, app in m.applications.items()}
+        return StatusData(model=m, charm_revisions=revisions, busy=pending)
+
+    def debug_log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
+        """The event trace (``olm debug-log``)."""
+        with self.store.snapshot() as txn:
+            return txn.log(after=after, limit=limit)
+
+    # -- internals: loading, committing, settling --------------------------------------------
+
+    @contextlib.contextmanager
+    def _session(self) -> Generator[_Session]:
+        with self.store.exclusive():
+            with self.store.snapshot() as txn:
+                m = self._load_model(txn)
+                world = sim.World(clock=self.clock, sleep=self.sleep)
+                shared = txn.records('sim-shared').get('')
+                if shared is not None:
+                    world.load_shared(shared)
+                for machine_id, data in txn.records('sim-machine').items():
+                    world.load_machine(machine_id, data)
+                secret_sequence = int(txn.get_setting('secret-sequence', '0'))
+            world.clear_changes()
+            session = _Session(self.store, m, world, secret_sequence)
+            session.candidates |= set(m.units)
+            yield session
+
+    @staticmethod
+    def _load_model(txn: Transaction) -> model.Model:
+        records = {kind: txn.records(kind) for kind in model.Model.KINDS}
+        return model.Model.from_records(records, txn.machines())
+
+    def _settle(self, s: _Session, *, retry_units: set[str] | None = None) -> SettleResult:
+        """Run hooks until no unit has anything to do now; one transaction per hook."""
+        seed = self.seed if self.seed is not None else random.SystemRandom().randrange(2**32)
+        rng = random.Random(seed)
+        failed: set[str] = set()
+        result = SettleResult(seed=seed)
+        candidates = s.candidates
+        previous_ids = scenario_state._generate_secret_id  # pyright: ignore[reportPrivateUsage]
+        scenario_state._generate_secret_id = s.next_secret_id  # pyright: ignore[reportPrivateUsage]
+        try:
+            while candidates:
+                name = rng.choice(sorted(candidates, key=_natural))
+                unit = s.model.units.get(name)
+                hook = None
+                if unit is not None and name not in failed:
+                    hook = uniter.next_hook(s.model, unit, now=self.clock(),
+                                            retry=self.retry.automatic or name in (retry_units or ()))  # fmt: skip
+                if unit is None or hook is None:
+                    candidates.discard(name)
+                    continue
+                ok, affected = self._run_one(s, unit, hook)
+                result.hooks += 1
+                if not ok:
+                    failed.add(name)
+                    result.errors.append(name)
+                candidates |= {n for n in affected if n in s.model.units}
+                if self.progress is not None:
+                    self.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
+        finally:
+            scenario_state._generate_secret_id = previous_ids  # pyright: ignore[reportPrivateUsage]
+        result.settled = not any(u.progress.failure for u in s.model.units.values())
+        return result
+
+    def _run_one(self, s: _Session, unit: model.Unit, hook: Hook) -> tuple[bool, set[str]]:
+        m = s.model
+        spec = self._spec(m.applications[unit.application])
+        host = self._host(s, unit.machine)
+        outcome = self.runner.run(m, unit, hook, spec, host)
+        now = self.clock()
+        with s.transaction() as txn:
+            if outcome.ok:
+                affected = hookcommit.apply_success(m, unit, hook, outcome, now=now)
+                result = 'ok' if outcome.action_failure is None else 'action failed'
+                detail = outcome.action_failure or ''
+            else:
+                affected = hookcommit.apply_failure(
+                    m, unit, hook, outcome.error, now=now, retry=self.retry
+                )
+                result = 'failed' if hook.kind != 'action' else 'action failed'
+                detail = f'{outcome.error}\n{outcome.traceback}'.rstrip()
+            logs = '\n'.join(f'{level} {message}' for level, message in outcome.logs)
+            if logs:
+                detail = f'{detail}\n{logs}'.strip()
+            s.log.append(LogEntry(0, now, unit.name, hook.describe(), result, detail))
+            if hook.kind == 'remove' and outcome.ok:
+                self._release_unit_machine(s, txn, unit)
+        return outcome.ok, affected
+
+    def _skip(self, s: _Session, unit: model.Unit, hook: Hook) -> None:
+        """Commit a failed hook's progress without running it (``resolve --no-retry``)."""
+        spec = self._spec(s.model.applications[unit.application])
+        projected = runner.project(s.model, unit, hook, spec)
+        outcome = runner.Outcome(ok=True, state_in=projected, state_out=projected)
+        if hook.kind == 'action':
+            unit.progress.failure = None
+            return
+        hookcommit.apply_success(s.model, unit, hook, outcome, now=self.clock())
+        unit.progress.failure = None
+        s.log.append(LogEntry(0, self.clock(), unit.name, hook.describe(), 'skipped', ''))
+
+    def _host(self, s: _Session, machine_id: str) -> sim.SimHost:
+        try:
+            return s.world.host(machine_id)
+        except KeyError:
+            machine = s.model.machines[machine_id]
+            return s.world.add_machine(
+                machine_id, hostname=machine.hostname, addresses=[machine.address]
+            )
+
+    def _spec(self, app: model.Application) -> charmspec.CharmSpec:
+        spec = self._specs.get(app.charm_path)
+        if spec is None:
+            spec = charmspec.load(Path(app.charm_path))
+            self._specs[app.charm_path] = spec
+        return spec
+
+    @staticmethod
+    def _application(m: model.Model, name: str) -> model.Application:
+        app = m.applications.get(name)
+        if app is None:
+            raise EngineError(f'application "{name}" not found')
+        return app
+
+    def _targets(self, m: model.Model, targets: Sequence[str]) -> list[model.Unit]:
+        if not targets:
+            return sorted(m.units.values(), key=lambda u: _natural(u.name))
+        units: list[model.Unit] = []
+        for target in targets:
+            if '/' in target:
+                if target not in m.units:
+                    raise EngineError(f'unit "{target}" not found')
+                units.append(m.units[target])
+            else:
+                units += m.units_of(self._application(m, target).name)
+        return units
+
+    def _endpoints(self, m: model.Model) -> dict[str, dict[str, charmspec.Endpoint]]:
+        endpoints: dict[str, dict[str, charmspec.Endpoint]] = {
+            name: dict(self._spec(app).endpoints) for name, app in m.applications.items()
+        }
+        for name, remote in m.remote_applications.items():
+            endpoints[name] = {
+                ep: charmspec.Endpoint(name=ep, role=role, interface=interface)  # pyright: ignore[reportArgumentType]
+                for ep, (role, interface) in remote.endpoints.items()
+            }
+        return endpoints
+
+    def _add_application(
+        self,
+        s: _Session,
+        txn: Transaction,
+        *,
+        name: str,
+        charm: str,
+        spec: charmspec.CharmSpec,
+        options: Mapping[str, str | int | float | bool],
+        constraints: str,
+        bundle_app: juju_bundle.ApplicationSpec | None = None,
+    ) -> model.Application:
+        app = model.Application(
+            name=name,
+            charm=charm,
+            charm_path=str(spec.path),
+            charm_name=spec.name,
+            config=dict(options),
+            constraints=constraints,
+        )
+        if bundle_app is not None:
+            app.channel, app.revision = bundle_app.channel, bundle_app.revision
+            app.base = bundle_app.base or app.base
+            app.exposed, app.trust = bundle_app.expose, bundle_app.trust
+            app.annotations = dict(bundle_app.annotations)
+            app.storage = dict(bundle_app.storage)
+            app.bindings = dict(bundle_app.bindings)
+        s.model.applications[name] = app
+        s.model.touch('application', name)
+        self._specs[app.charm_path] = spec
+        for endpoint in spec.endpoints.values():
+            if endpoint.role == 'peer':
+                relation = model.Relation(
+                    id=txn.next_sequence('relation'),
+                    endpoints=[model.RelationEndpoint(name, endpoint.name, 'peer',
+                                                      endpoint.interface)],  # fmt: skip
+                )
+                s.model.relations[relation.id] = relation
+                s.model.touch('relation', relation.id)
+        return app
+
+    def _add_units(
+        self,
+        s: _Session,
+        txn: Transaction,
+        app: model.Application,
+        count: int,
+        placements: Sequence[juju_bundle.Placement | str],
+        constraints: juju_constraints.Constraints,
+    ) -> list[model.Unit]:
+        m = s.model
+        targets: list[tuple[str, bool] | None] = []
+        for index in range(count):
+            placement = placements[index] if index < len(placements) else None
+            targets.append(self._placement_machine(m, placement))
+        new_count = sum(1 for t in targets if t is None)
+        spread = [m.machines[u.machine].instance_id for u in m.units_of(app.name)
+                  if u.machine in m.machines]  # fmt: skip
+        fresh: list[model.Machine] = []
+        if new_count:
+            merged = juju_constraints.merge(juju_constraints.parse(app.constraints), constraints)
+            fresh = self._provision(s, txn, merged, count=new_count, spread=spread)
+        units: list[model.Unit] = []
+        for target in targets:
+            if target is None:
+                machine_id, created = fresh.pop(0).id, True
+            else:
+                machine_id, created = target
+            unit = model.Unit(
+                name=f'{app.name}/{app.next_unit}',
+                application=app.name,
+                machine=machine_id,
+                machine_created=created,
+            )
+            app.next_unit += 1
+            m.units[unit.name] = unit
+            m.touch('unit', unit.name)
+            units.append(unit)
+            s.candidates.add(unit.name)
+        m.touch('application', app.name)
+        s.candidates |= hookcommit.elect_leader(m, app)
+        for relation in m.relations_of(app.name):
+            s.candidates |= {u.name for e in relation.endpoints for u in m.units_of(e.application)}
+        return units
+
+    def _placement_machine(
+        self, m: model.Model, placement: juju_bundle.Placement | str | None
+    ) -> tuple[str, bool] | None:
+        """An existing machine a placement names (machine id, created-for-unit), or None."""
+        if placement is None:
+            return None
+        if isinstance(placement, str):
+            if placement not in m.machines:
+                raise EngineError(f'machine {placement} not found')
+            return placement, False
+        if placement.container is not None:
+            raise EngineError(
+                f'container placement "{placement.container}:" is not supported: '
+                'olm deploys units on the metal pool machines directly'
+            )
+        if placement.new:
+            return None
+        if placement.machine is not None:
+            if placement.machine not in m.machines:
+                raise EngineError(f'machine {placement.machine} not found')
+            return placement.machine, False
+        if placement.application is not None:
+            units = m.units_of(placement.application)
+            unit_number = placement.unit if placement.unit is not None else 0
+            for unit in units:
+                if unit.number == unit_number:
+                    return unit.machine, False
+            raise EngineError(
+                f'unit {placement.application}/{unit_number} not found for placement'
+            )
+        return None
+
+    def _provision(
+        self,
+        s: _Session,
+        txn: Transaction,
+        merged: juju_constraints.Constraints,
+        *,
+        count: int,
+        spread: Sequence[str],
+    ) -> list[model.Machine]:
+        picked = txn.pool.allocate(merged, count, None, spread=spread, owner=self.owner)
+        added: list[model.Machine] = []
+        for machine in picked:
+            deployed = txn.pool.deploy(machine.system_id, owner=self.owner)
+            record = model.Machine(
+                id=str(txn.next_sequence('machine')),
+                instance_id=deployed.system_id,
+                hostname=deployed.hostname,
+                address=deployed.address,
+                zone=deployed.zone,
+                hardware=hardware_text(deployed),
+                constraints=str(merged),
+                status='started',
+                message=deployed.status.label,
+            )
+            txn.put_machine(record)
+            s.model.machines[record.id] = record
+            s.world.add_machine(record.id, hostname=record.hostname, addresses=[record.address])
+            added.append(record)
+        return added
+
+    def _release_unit_machine(self, s: _Session, txn: Transaction, unit: model.Unit) -> None:
+        """Juju removes a machine it provisioned for a unit once the unit is gone."""
+        if not unit.machine_created:
+            return
+        if any(u.machine == unit.machine for u in s.model.units.values()):
+            return
+        machine = s.model.machines.pop(unit.machine, None)
+        if machine is None:
+            return
+        txn.pool.release(machine.instance_id, comment='Released by olm')
+        txn.delete_machines([machine.id])
+        s.world.remove_machine(machine.id)
+        txn.delete_records('sim-machine', [machine.id])
+
+    def _add_remote_application(self, s: _Session, name: str, saas: juju_bundle.SaasSpec) -> None:
+        offer = saas.offer
+        units = sorted({u for per in offer.units.values() for u in per}, key=_natural)
+        remote = model.RemoteApplication(
+            name=name,
+            url=saas.url,
+            offer_path=str(offer.path),
+            endpoints={ep: [e.role, e.interface] for ep, e in offer.endpoints.items()},
+            units=units or [f'{name}/0'],
+        )
+        s.model.remote_applications[name] = remote
+        s.model.touch('remote-application', name)
+
+    def _remove_remote(self, s: _Session, name: str) -> None:
+        for relation in s.model.relations_of(name):
+            self._relation_dying(s, relation)
+        del s.model.remote_applications[name]
+        s.model.touch('remote-application', name)
+
+    def _add_relation(
+        self, s: _Session, txn: Transaction, spec: juju_bundle.RelationSpec
+    ) -> model.Relation:
+        m = s.model
+        ends: list[model.RelationEndpoint] = []
+        for ref, role in ((spec.provider, 'provider'), (spec.requirer, 'requirer')):
+            ends.append(model.RelationEndpoint(ref.application, ref.endpoint, role, spec.interface))
+        relation = model.Relation(id=txn.next_sequence('relation'), endpoints=ends)
+        m.relations[relation.id] = relation
+        m.touch('relation', relation.id)
+        for end in ends:
+            remote = m.remote_applications.get(end.application)
+            if remote is not None:
+                self._fill_remote_side(s, relation, remote, end.name)
+            else:
+                s.candidates |= {u.name for u in m.units_of(end.application)}
+        return relation
+
+    def _fill_remote_side(
+        self, s: _Session, relation: model.Relation, remote: model.RemoteApplication, endpoint: str
+    ) -> None:
+        """The offer's databags and secrets, as the remote application would have written them."""
+        offer = juju_bundle.load_offer(Path(remote.offer_path), remote.name)
+        local_app = relation.other_application(remote.name)
+        secret_ids: dict[str, str] = {}
+        for label, content in offer.secrets.items():
+            secret_id = s.next_secret_id()
+            s.model.secrets[secret_id] = model.Secret(
+                id=secret_id,
+                owner=remote.name,
+                owner_kind='app',
+                label=label,
+                revisions={1: dict(content)},
+                grants={relation.id: [local_app]},
+            )
+            s.model.touch('secret', secret_id)
+            secret_ids[label] = secret_id
+        app_data = offer.app_data.get(endpoint, {})
+        relation.app_data[remote.name] = {k: offer.render(v, secret_ids) for k, v in app_data.items()}
+        relation.app_version[remote.name] = 1
+        for unit_name, data in offer.units.get(endpoint, {}).items():
+            relation.unit_data[unit_name] = {k: offer.render(v, secret_ids) for k, v in data.items()}
+            relation.unit_version[unit_name] = 1
+            relation.scope.append(unit_name)
+        if not offer.units.get(endpoint):
+            for unit_name in remote.units:
+                relation.unit_data[unit_name] = {}
+                relation.unit_version[unit_name] = 1
+                relation.scope.append(unit_name)
+
+    def _mark_dying(self, s: _Session, unit: model.Unit) -> None:
+        m = s.model
+        if unit.life == 'dying':
+            return
+        unit.life = 'dying'
+        m.touch('unit', unit.name)
+        s.candidates.add(unit.name)
+        for relation in m.relations.values():
+            if unit.name in relation.scope:
+                relation.scope.remove(unit.name)
+                m.touch('relation', relation.id)
+                s.candidates |= {
+                    u.name for e in relation.endpoints for u in m.units_of(e.application)
+                }
+        app = m.applications[unit.application]
+        if app.leader == unit.name:
+            s.candidates |= hookcommit.elect_leader(m, app)
+
+    def _relation_dying(self, s: _Session, relation: model.Relation) -> None:
+        m = s.model
+        relation.life = 'dying'
+        m.touch('relation', relation.id)
+        units = [u for e in relation.endpoints for u in m.units_of(e.application)]
+        s.candidates |= {u.name for u in units}
+        s.candidates |= hookcommit.forget_relation_if_done(m, relation)
+
+
 def hardware_text(machine: cloud.Machine) -> str:
     """Juju's hardware characteristics string for a MAAS machine."""
     parts = [
@@ -206,3 +1053,141 @@ def hardware_text(machine: cloud.Machine) -> str:
         parts.append('tags=' + ','.join(sorted(machine.tags)))
     parts.append(f'availability-zone={machine.zone}')
     return ' '.join(parts)
+
+
+@dataclasses.dataclass(kw_only=True)
+class SettleResult:
+    """What a settle did: hooks run, units that failed, and the seed of its interleaving."""
+
+    hooks: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list[str])
+    settled: bool = False
+    seed: int | None = None
+
+
+@dataclasses.dataclass(kw_only=True)
+class DeployReport:
+    """The changes a deploy made (or would make, with ``--dry-run``) and its warnings."""
+
+    changes: list[str] = dataclasses.field(default_factory=list[str])
+    warnings: list[str] = dataclasses.field(default_factory=list[str])
+    settle: SettleResult | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatusData:
+    """The model as ``olm status`` shows it, and which units still have work queued."""
+
+    model: model.Model
+    charm_revisions: Mapping[str, int]
+    busy: frozenset[str] | set[str]
+
+
+class _Session:
+    """One command's hold on the model: loaded once, committed hook by hook."""
+
+    def __init__(
+        self, store: Store, m: model.Model, world: sim.World, secret_sequence: int
+    ) -> None:
+        self.store = store
+        self.model = m
+        self.world = world
+        self.log: list[LogEntry] = []
+        self.candidates: set[str] = set()
+        self.secret_sequence = secret_sequence
+        self._sequence_dirty = False
+
+    def next_secret_id(self) -> str:
+        """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""
+        self.secret_sequence += 1
+        self._sequence_dirty = True
+        digest = hashlib.sha256(f'{runner.MODEL_UUID}:{self.secret_sequence}'.encode()).digest()
+        alphabet = '0123456789abcdefghijklmnopqrstuv'
+        number = int.from_bytes(digest[:13])
+        chars = [alphabet[(number >> (5 * i)) & 31] for i in range(20)]
+        return 'secret:' + ''.join(chars)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Generator[Transaction]:
+        """A store transaction that also writes every model record changed inside it."""
+        with self.store.transaction() as txn:
+            yield txn
+            self.flush(txn)
+
+    def flush(self, txn: Transaction) -> None:
+        m = self.model
+        for kind, key in sorted(m.dirty):
+            data = m.record(kind, key)
+            if data is None:
+                txn.delete_records(kind, [key])
+            else:
+                txn.put_records(kind, [(key, data)])
+        m.dirty.clear()
+        changed = self.world.changed
+        if '' in changed:
+            txn.put_records('sim-shared', [('', self.world.dump_shared())])
+        machines = [mid for mid in changed if mid and mid in self.world_machines()]
+        txn.put_records('sim-machine', [(mid, self.world.dump_machine(mid)) for mid in machines])
+        self.world.clear_changes()
+        if self._sequence_dirty:
+            txn.set_setting('secret-sequence', str(self.secret_sequence))
+            self._sequence_dirty = False
+        if self.log:
+            txn.append_log(self.log)
+            self.log.clear()
+
+    def world_machines(self) -> set[str]:
+        return set(self.model.machines)
+
+
+def _check_application_name(name: str) -> None:
+    import re
+
+    if not re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*', name):
+        raise EngineError(f'invalid application name "{name}"')
+
+
+def _bundle_target(
+    placement: juju_bundle.Placement, bundle_machines: Mapping[str, str]
+) -> juju_bundle.Placement | str:
+    if placement.machine is not None and placement.container is None:
+        return bundle_machines[placement.machine]
+    return placement
+
+
+def _find_relation(m: model.Model, a: str, b: str) -> model.Relation | None:
+    """The relation between two ``app[:endpoint]`` references, if exactly one matches."""
+
+    def matches(end: model.RelationEndpoint, ref: str) -> bool:
+        app, _, endpoint = ref.partition(':')
+        return end.application == app and (not endpoint or end.name == endpoint)
+
+    found = [
+        r
+        for r in m.relations.values()
+        if len(r.endpoints) == 2
+        and (
+            (matches(r.endpoints[0], a) and matches(r.endpoints[1], b))
+            or (matches(r.endpoints[0], b) and matches(r.endpoints[1], a))
+        )
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _natural(name: str) -> tuple[str, int]:
+    app, _, number = name.rpartition('/')
+    return (app, int(number) if number.isdigit() else -1)
+
+
+def _retry_from_environment() -> RetryPolicy:
+    """Juju's back-off, or ``OLM_RETRY_DELAY`` seconds (0 retries at the next settle)."""
+    delay = os.environ.get('OLM_RETRY_DELAY')
+    if delay is None:
+        return RetryPolicy()
+    try:
+        seconds = float(delay)
+    except ValueError:
+        raise EngineError(f'OLM_RETRY_DELAY must be a number of seconds, got "{delay}"') from None
+    return RetryPolicy(initial=seconds, maximum=max(seconds, 0.0))
+
+

@@ -269,6 +269,7 @@ class Unit:
     name: str
     application: str
     machine: str
+    machine_created: bool = False
     life: Life = 'alive'
     workload: Status = dataclasses.field(
         default_factory=lambda: Status('waiting', 'waiting for machine')

@@ -1,0 +1,456 @@
+"""Committing a hook: what of a charm run's output becomes part of the model, and what follows.
+
+Juju sends a hook's relation settings, ports, secret changes, status and charm state to the
+controller in one ``CommitHookChanges`` call, and only when the hook succeeded
+(reference/testing-ecosystem.md §1.9). :func:`apply_success` is that call for olm: it diffs the
+run's output state against its input, writes the differences into the model, advances the
+unit agent's progress for the hook it ran, and returns the units whose next hook may have
+changed. :func:`apply_failure` records a failed hook the way Juju does: nothing of the charm's
+output commits, the unit goes to ``error`` with ``hook failed: "<hook>"`` and the hook waits for
+a retry or ``olm resolve``.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from ops import testing
+
+from . import model, runner
+from .hooks import Hook
+
+__all__ = ['ROTATION_SECONDS', 'RetryPolicy', 'apply_failure', 'apply_success', 'elect_leader']
+
+ROTATION_SECONDS = {
+    'hourly': 3600,
+    'daily': 86400,
+    'weekly': 7 * 86400,
+    'monthly': 30 * 86400,
+    'quarterly': 91 * 86400,
+    'yearly': 365 * 86400,
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When a failed hook is tried again (Juju: 5 s, doubling, at most 5 min).
+
+    Attributes:
+        automatic: Juju's ``automatically-retry-hooks`` model setting.
+        initial: seconds before the first retry.
+        factor: growth per attempt.
+        maximum: the longest wait.
+    """
+
+    automatic: bool = True
+    initial: float = 5.0
+    factor: float = 2.0
+    maximum: float = 300.0
+
+    def delay(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts``-th failure."""
+        return min(self.maximum, self.initial * self.factor ** max(0, attempts - 1))
+
+
+def apply_failure(
+    m: model.Model, unit: model.Unit, hook: Hook, error: str, *, now: float, retry: RetryPolicy
+) -> set[str]:
+    """Record a failed hook: the unit is in error and its queue blocked."""
+    if hook.kind == 'action':
+        # An action that raises fails the action, not the unit (Juju: non-zero exit).
+        action = m.actions[str(hook.action_id)]
+        action.status, action.message, action.completed = 'failed', error, now
+        unit.progress.actions.remove(action.id)
+        m.touch('action', action.id)
+        m.touch('unit', unit.name)
+        return {unit.name}
+    previous = unit.progress.failure
+    attempts = previous.attempts + 1 if previous is not None else 1
+    unit.progress.failure = model.HookFailure(
+        hook=hook.juju_name,
+        event=hook.to_data(),
+        relation_id=hook.relation_id,
+        remote_unit=hook.remote_unit,
+        attempts=attempts,
+        retry_at=now + retry.delay(attempts) if retry.automatic else float('inf'),
+        error=error,
+    )
+    unit.agent = model.Status('error', f'hook failed: "{hook.juju_name}"', now)
+    m.touch('unit', unit.name)
+    return {unit.name}
+
+
+def apply_success(
+    m: model.Model,
+    unit: model.Unit,
+    hook: Hook,
+    outcome: runner.Outcome,
+    *,
+    now: float,
+    rotation: dict[str, int] | None = None,
+) -> set[str]:
+    """Commit a successful run into the model; returns the units that may have work now."""
+    out = outcome.state_out
+    assert out is not None
+    app = m.applications[unit.application]
+    leader = app.leader == unit.name
+    affected: set[str] = {unit.name}
+    m.touch('unit', unit.name)
+
+    affected |= _commit_relations(m, unit, hook, outcome.state_in, out, leader)
+    _commit_status(m, unit, app, outcome.state_in, out, leader, now)
+    unit.workload_version = out.workload_version
+    unit.ports = sorted({runner.port_text(p) for p in out.opened_ports})
+    unit.stored_state = [runner.encode_stored(s) for s in out.stored_states]
+    unit.deferred = [runner.encode_deferred(d) for d in out.deferred]
+    affected |= _commit_secrets(m, unit, hook, outcome, leader, now)
+    affected |= _advance(m, unit, hook, outcome, now)
+    if unit.progress.failure is not None and unit.name in m.units:
+        unit.progress.failure = None
+    if unit.name in m.units and unit.agent.current != 'idle':
+        unit.agent = model.Status('idle', '', now)
+    return affected
+
+
+def _commit_relations(
+    m: model.Model,
+    unit: model.Unit,
+    hook: Hook,
+    state_in: testing.State,
+    out: testing.State,
+    leader: bool,
+) -> set[str]:
+    affected: set[str] = set()
+    before = {r.id: r for r in state_in.relations}
+    for projected in out.relations:
+        relation = m.relations.get(projected.id)
+        if relation is None:
+            continue
+        # A departing unit's writes during relation-departed are not published (Juju).
+        publishing = not (hook.kind == 'relation-departed' and unit.life == 'dying')
+        unit_data = dict(projected.local_unit_data)
+        previous = before[projected.id]
+        if publishing and unit_data != dict(previous.local_unit_data):
+            relation.unit_data[unit.name] = unit_data
+            relation.unit_version[unit.name] = relation.unit_version.get(unit.name, 0) + 1
+            affected |= _units_watching(m, relation, unit.application)
+            m.touch('relation', relation.id)
+        app_data = dict(projected.local_app_data)
+        if publishing and leader and app_data != dict(previous.local_app_data):
+            relation.app_data[unit.application] = app_data
+            relation.app_version[unit.application] = (
+                relation.app_version.get(unit.application, 0) + 1
+            )
+            affected |= _units_watching(m, relation, unit.application)
+            m.touch('relation', relation.id)
+    return affected
+
+
+def _units_watching(m: model.Model, relation: model.Relation, writer_app: str) -> set[str]:
+    """Units whose next relation hook may depend on a databag of ``writer_app``."""
+    if relation.is_peer:
+        return {u.name for u in m.units_of(writer_app)}
+    return {u.name for u in m.units_of(relation.other_application(writer_app))}
+
+
+def _status_of(status: Any) -> tuple[str, str]:
+    return str(status.name), str(status.message)
+
+
+def _commit_status(
+    m: model.Model,
+    unit: model.Unit,
+    app: model.Application,
+    state_in: testing.State,
+    out: testing.State,
+    leader: bool,
+    now: float,
+) -> None:
+    if _status_of(out.unit_status) != _status_of(state_in.unit_status):
+        name, message = _status_of(out.unit_status)
+        unit.workload = model.Status(name, message, now)
+        unit.workload_set = True
+    if leader and _status_of(out.app_status) != _status_of(state_in.app_status):
+        name, message = _status_of(out.app_status)
+        app.status = None if name == 'unknown' else model.Status(name, message, now)
+        m.touch('application', app.name)
+
+
+def _commit_secrets(
+    m: model.Model,
+    unit: model.Unit,
+    hook: Hook,
+    outcome: runner.Outcome,
+    leader: bool,
+    now: float,
+) -> set[str]:
+    out = outcome.state_out
+    assert out is not None
+    affected: set[str] = set()
+    before = {s.id: s for s in outcome.state_in.secrets}
+    after = {s.id: s for s in out.secrets}
+    for secret_id, projected in after.items():
+        tracked, latest = runner.secret_revisions(projected)
+        if projected.owner is None:
+            secret = m.secrets.get(secret_id)
+            if secret is None:
+                continue
+            consumer = secret.consumers.setdefault(
+                unit.name, model.SecretConsumer(tracked=tracked, notified=secret.latest)
+            )
+            consumer.tracked = min(tracked, secret.latest)
+            consumer.label = projected.label
+            m.touch('secret', secret_id)
+            affected |= _owners(m, secret)
+            continue
+        secret = m.secrets.get(secret_id)
+        if secret is None:
+            owner = unit.application if projected.owner == 'app' else unit.name
+            secret = model.Secret(
+                id=secret_id,
+                owner=owner,
+                owner_kind=projected.owner,
+                revisions={1: dict(projected.latest_content)},
+                latest=1,
+            )
+            m.secrets[secret_id] = secret
+        elif dict(projected.latest_content) != secret.revisions.get(secret.latest):
+            # A new revision; consumers tracking an older one owe a secret-changed.
+            secret.latest += 1
+            secret.revisions[secret.latest] = dict(projected.latest_content)
+            for name in secret.consumers:
+                affected.add(name)
+        del latest
+        secret.label = projected.label
+        secret.description = projected.description
+        rotate = projected.rotate.value if projected.rotate is not None else None
+        if rotate != secret.rotate:
+            secret.rotate = rotate
+            secret.rotate_at = now + ROTATION_SECONDS[rotate] if rotate in ROTATION_SECONDS else None
+        secret.expire_at = projected.expire.timestamp() if projected.expire else None
+        grants = {rid: sorted(names) for rid, names in projected.remote_grants.items()}
+        if grants != secret.grants:
+            secret.grants = grants
+            affected |= _grantees(m, secret)
+        m.touch('secret', secret_id)
+    for secret_id, projected in before.items():
+        if projected.owner is not None and secret_id not in after and secret_id in m.secrets:
+            affected |= _grantees(m, m.secrets.pop(secret_id))
+            m.touch('secret', secret_id)
+    if hook.kind == 'secret-remove' and hook.secret_id in m.secrets:
+        secret = m.secrets[hook.secret_id]
+        for revision in outcome.removed_revisions:
+            secret.revisions.pop(revision, None)
+    del leader
+    return affected
+
+
+def _owners(m: model.Model, secret: model.Secret) -> set[str]:
+    if secret.owner_kind == 'unit':
+        return {secret.owner}
+    return {u.name for u in m.units_of(secret.owner)}
+
+
+def _grantees(m: model.Model, secret: model.Secret) -> set[str]:
+    names: set[str] = set()
+    for granted in secret.grants.values():
+        for name in granted:
+            names |= {u.name for u in m.units_of(name)} if '/' not in name else {name}
+    return names | set(secret.consumers)
+
+
+def _advance(
+    m: model.Model, unit: model.Unit, hook: Hook, outcome: runner.Outcome, now: float
+) -> set[str]:
+    """Move the unit agent's progress past the hook it ran (Juju's operation commit)."""
+    progress = unit.progress
+    app = m.applications[unit.application]
+    affected: set[str] = set()
+    kind = hook.kind
+    if kind == 'install':
+        progress.installed = True
+        if not unit.workload_set:
+            unit.workload = model.Status('maintenance', 'installing charm software', now)
+    elif kind == 'start':
+        progress.started, progress.start_pending = True, False
+        if not unit.workload_set:
+            unit.workload = model.Status('unknown', '', now)
+    elif kind == 'config-changed':
+        progress.config_version = app.config_version
+        progress.config_pending = False
+        progress.start_pending = not progress.started
+    elif kind == 'upgrade-charm':
+        progress.charm_version, progress.config_pending = app.charm_version, True
+    elif kind == 'leader-elected':
+        progress.leader_elected = True
+        progress.leader_version = app.leader_version
+    elif kind == 'leader-settings-changed':
+        progress.leader_version = app.leader_version
+    elif kind == 'update-status':
+        progress.update_status = False
+    elif kind == 'stop':
+        progress.started = False
+    elif kind == 'remove':
+        affected |= remove_unit_record(m, unit, now)
+    elif kind == 'action':
+        action = m.actions[str(hook.action_id)]
+        action.status = 'failed' if outcome.action_failure is not None else 'completed'
+        action.message = outcome.action_failure or ''
+        action.results = dict(outcome.action_results)
+        action.log = list(outcome.action_logs)
+        action.completed = now
+        progress.actions.remove(action.id)
+        m.touch('action', action.id)
+    elif hook.is_relation:
+        affected |= _advance_relation(m, unit, hook)
+    else:
+        _advance_secret(m, unit, hook, now)
+    return affected
+
+
+def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
+    relation = m.relations.get(int(hook.relation_id or 0))
+    if relation is None:
+        return set()
+    view = unit.progress.relations.setdefault(relation.id, model.RelationView())
+    affected: set[str] = set()
+    remote = hook.remote_unit
+    if hook.kind == 'relation-created':
+        view.created = True
+        if unit.life == 'alive' and unit.name not in relation.scope:
+            relation.scope.append(unit.name)
+            relation.unit_data.setdefault(unit.name, runner.default_unit_data(m, unit))
+            affected |= {u for u in _members_of(m, relation) if u != unit.name}
+            m.touch('relation', relation.id)
+    elif hook.kind == 'relation-joined' and remote is not None:
+        view.members[remote] = relation.unit_version.get(remote, 0)
+        view.changed_pending = remote
+    elif hook.kind == 'relation-changed':
+        if remote is None:
+            view.app_version = relation.app_version.get(
+                relation.other_application(unit.application), 0
+            )
+        else:
+            if remote in view.members:
+                view.members[remote] = relation.unit_version.get(remote, 0)
+            if view.changed_pending == remote:
+                view.changed_pending = None
+    elif hook.kind == 'relation-departed' and remote is not None:
+        view.members.pop(remote, None)
+        if view.changed_pending == remote:
+            view.changed_pending = None
+    elif hook.kind == 'relation-broken':
+        view.broken = True
+        affected |= forget_relation_if_done(m, relation)
+    return affected
+
+
+def _members_of(m: model.Model, relation: model.Relation) -> set[str]:
+    names: set[str] = set()
+    for endpoint in relation.endpoints:
+        names |= {u.name for u in m.units_of(endpoint.application)}
+    return names
+
+
+def forget_relation_if_done(m: model.Model, relation: model.Relation) -> set[str]:
+    """A dying relation goes once every unit still in it has run relation-broken."""
+    if relation.life != 'dying':
+        return set()
+    units = [m.units[name] for name in _members_of(m, relation)]
+    for other in units:
+        view = other.progress.relations.get(relation.id)
+        if view is not None and view.created and not view.broken and other.progress.installed:
+            return set()
+    del m.relations[relation.id]
+    m.touch('relation', relation.id)
+    for other in units:
+        if other.progress.relations.pop(relation.id, None) is not None:
+            m.touch('unit', other.name)
+    return {u.name for u in units}
+
+
+def _advance_secret(m: model.Model, unit: model.Unit, hook: Hook, now: float) -> None:
+    secret = m.secrets.get(str(hook.secret_id))
+    if secret is None:
+        return
+    m.touch('secret', secret.id)
+    if hook.kind == 'secret-changed':
+        consumer = secret.consumers.get(unit.name)
+        if consumer is not None:
+            consumer.notified = secret.latest
+    elif hook.kind == 'secret-rotate':
+        interval = ROTATION_SECONDS.get(secret.rotate or '')
+        secret.rotate_at = now + interval if interval else None
+    elif hook.kind == 'secret-expired':
+        secret.expiry_notified = True
+    elif hook.kind == 'secret-remove' and hook.secret_revision is not None:
+        secret.removal_notified.append(hook.secret_revision)
+
+
+def remove_unit_record(m: model.Model, unit: model.Unit, now: float) -> set[str]:
+    """Forget a unit that ran its ``remove`` hook (or never installed)."""
+    affected: set[str] = set()
+    del m.units[unit.name]
+    m.touch('unit', unit.name)
+    for relation in list(m.relations.values()):
+        if unit.name in relation.scope or unit.name in relation.unit_data:
+            if unit.name in relation.scope:
+                relation.scope.remove(unit.name)
+            relation.unit_data.pop(unit.name, None)
+            relation.unit_version.pop(unit.name, None)
+            m.touch('relation', relation.id)
+            affected |= _members_of(m, relation)
+            affected |= forget_relation_if_done(m, relation)
+    for secret in list(m.secrets.values()):
+        if unit.name in secret.consumers:
+            del secret.consumers[unit.name]
+            m.touch('secret', secret.id)
+        if secret.owner_kind == 'unit' and secret.owner == unit.name:
+            del m.secrets[secret.id]
+            m.touch('secret', secret.id)
+    app = m.applications.get(unit.application)
+    if app is not None:
+        if app.leader == unit.name:
+            affected |= elect_leader(m, app)
+        if app.life == 'dying' and not m.units_of(app.name):
+            remove_application_record(m, app)
+    del now
+    return affected
+
+
+def remove_application_record(m: model.Model, app: model.Application) -> None:
+    del m.applications[app.name]
+    m.touch('application', app.name)
+    for relation in m.relations_of(app.name):
+        del m.relations[relation.id]
+        m.touch('relation', relation.id)
+    for secret in list(m.secrets.values()):
+        if secret.owner_kind == 'app' and secret.owner == app.name:
+            del m.secrets[secret.id]
+            m.touch('secret', secret.id)
+
+
+def elect_leader(m: model.Model, app: model.Application) -> set[str]:
+    """Give the application a new leader (the lowest-numbered alive unit) if it needs one."""
+    alive = [u for u in m.units_of(app.name) if u.life == 'alive']
+    current = m.units.get(app.leader or '')
+    if current is not None and current.life == 'alive':
+        return set()
+    app.leader = alive[0].name if alive else None
+    m.touch('application', app.name)
+    if app.leader is None:
+        return set()
+    app.leader_version += 1
+    new = m.units[app.leader]
+    new.progress.leader_elected = False
+    m.touch('unit', new.name)
+    return {u.name for u in alive}
+
+
+def units_in(m: model.Model, names: Iterable[str]) -> list[model.Unit]:
+    """The units of these names that still exist."""
+    return [m.units[n] for n in names if n in m.units]
