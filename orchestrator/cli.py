@@ -111,7 +111,7 @@ def _build_parser() -> _Parser:
         help=f'model state directory (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
     )
     common.add_argument('--seed', type=_int('--seed'), default=argparse.SUPPRESS,
-                        help='fix the interleaving of units (default: a random seed, reported)')  # fmt: skip
+                        help='fix the interleaving of units (default: random, reported)')  # fmt: skip
     common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                         help='show tracebacks and debug logging')  # fmt: skip
 
@@ -204,7 +204,7 @@ def _build_parser() -> _Parser:
 
     p = commands.add_parser('deploy', help='deploy a bundle or a charm', parents=[common])
     p.add_argument('ref', metavar='BUNDLE|CHARM',
-                   help='a bundle file, a charm directory, or a charm name under charms/')  # fmt: skip
+                   help='a bundle file, a charm directory or a charm name')  # fmt: skip
     p.add_argument('application', nargs='?', help='application name (charms only)')
     p.add_argument('--overlay', action='append', default=[], help='bundle overlay file')
     p.add_argument('--offers', help='directory of offer files for saas entries')

@@ -230,7 +230,6 @@ class Engine:
             txn.delete_machines(m.id for m, _ in removed)
             return removed
 
-
     # -- applications, units, relations: each change validated, committed, then settled --
 
     def deploy(
@@ -496,8 +495,10 @@ class Engine:
     def set_config(
         self, application: str, values: Mapping[str, object], *, settle: bool = True
     ) -> bool:
-        """``juju config APP k=v ...``; returns whether anything changed (units then run
-        ``config-changed``)."""
+        """``juju config APP k=v ...``; returns whether anything changed.
+
+        A change makes every unit of the application run ``config-changed``.
+        """
         with self._session() as s:
             app = self._application(s.model, application)
             parsed = self._spec(app).parse_config(dict(values), source=application)
@@ -538,7 +539,7 @@ class Engine:
             spec = self._spec(s.model.applications[unit.application])
             if action not in spec.actions:
                 raise EngineError(f'action "{action}" not defined on unit "{unit_name}"')
-            checked = spec.validate_action(action, params)
+            checked = spec.validate_action(action, params, unit=unit_name)
             with s.transaction() as txn:
                 record = model.Action(
                     id=str(txn.next_sequence('action')),
@@ -618,7 +619,7 @@ class Engine:
                     total.settled = True
                     return total
                 due = min(u.progress.failure.retry_at for u in failing if u.progress.failure)
-                if due > deadline:
+                if due > deadline or self.clock() >= deadline:
                     raise EngineError(
                         f'timed out after {timeout:g}s; still in error: '
                         + ', '.join(u.name for u in failing)
@@ -680,8 +681,8 @@ class Engine:
                 unit = s.model.units.get(name)
                 hook = None
                 if unit is not None and name not in failed:
-                    hook = uniter.next_hook(s.model, unit, now=self.clock(),
-                                            retry=self.retry.automatic or name in (retry_units or ()))  # fmt: skip
+                    retry = self.retry.automatic or name in (retry_units or ())
+                    hook = uniter.next_hook(s.model, unit, now=self.clock(), retry=retry)
                 if unit is None or hook is None:
                     candidates.discard(name)
                     continue
@@ -816,8 +817,9 @@ class Engine:
             if endpoint.role == 'peer':
                 relation = model.Relation(
                     id=txn.next_sequence('relation'),
-                    endpoints=[model.RelationEndpoint(name, endpoint.name, 'peer',
-                                                      endpoint.interface)],  # fmt: skip
+                    endpoints=[
+                        model.RelationEndpoint(name, endpoint.name, 'peer', endpoint.interface)
+                    ],
                 )
                 s.model.relations[relation.id] = relation
                 s.model.touch('relation', relation.id)
@@ -968,7 +970,9 @@ class Engine:
         m = s.model
         ends: list[model.RelationEndpoint] = []
         for ref, role in ((spec.provider, 'provider'), (spec.requirer, 'requirer')):
-            ends.append(model.RelationEndpoint(ref.application, ref.endpoint, role, spec.interface))
+            ends.append(
+                model.RelationEndpoint(ref.application, ref.endpoint, role, spec.interface)
+            )
         relation = model.Relation(id=txn.next_sequence('relation'), endpoints=ends)
         m.relations[relation.id] = relation
         m.touch('relation', relation.id)
@@ -984,7 +988,7 @@ class Engine:
         self, s: _Session, relation: model.Relation, remote: model.RemoteApplication, endpoint: str
     ) -> None:
         """The offer's databags and secrets, as the remote application would have written them."""
-        offer = juju_bundle.load_offer(Path(remote.offer_path), remote.name)
+        offer = juju_bundle.load_offer(Path(remote.offer_path), name=remote.name)
         local_app = relation.other_application(remote.name)
         secret_ids: dict[str, str] = {}
         for label, content in offer.secrets.items():
@@ -1000,10 +1004,14 @@ class Engine:
             s.model.touch('secret', secret_id)
             secret_ids[label] = secret_id
         app_data = offer.app_data.get(endpoint, {})
-        relation.app_data[remote.name] = {k: offer.render(v, secret_ids) for k, v in app_data.items()}
+        relation.app_data[remote.name] = {
+            k: offer.render(v, secret_ids) for k, v in app_data.items()
+        }
         relation.app_version[remote.name] = 1
         for unit_name, data in offer.units.get(endpoint, {}).items():
-            relation.unit_data[unit_name] = {k: offer.render(v, secret_ids) for k, v in data.items()}
+            relation.unit_data[unit_name] = {
+                k: offer.render(v, secret_ids) for k, v in data.items()
+            }
             relation.unit_version[unit_name] = 1
             relation.scope.append(unit_name)
         if not offer.units.get(endpoint):
@@ -1189,5 +1197,3 @@ def _retry_from_environment() -> RetryPolicy:
     except ValueError:
         raise EngineError(f'OLM_RETRY_DELAY must be a number of seconds, got "{delay}"') from None
     return RetryPolicy(initial=seconds, maximum=max(seconds, 0.0))
-
-

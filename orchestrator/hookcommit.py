@@ -53,7 +53,7 @@ class RetryPolicy:
 
     def delay(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failure."""
-        return min(self.maximum, self.initial * self.factor ** max(0, attempts - 1))
+        return min(self.maximum, self.initial * self.factor ** min(max(0, attempts - 1), 32))
 
 
 def apply_failure(
@@ -230,7 +230,9 @@ def _commit_secrets(
         rotate = projected.rotate.value if projected.rotate is not None else None
         if rotate != secret.rotate:
             secret.rotate = rotate
-            secret.rotate_at = now + ROTATION_SECONDS[rotate] if rotate in ROTATION_SECONDS else None
+            secret.rotate_at = (
+                now + ROTATION_SECONDS[rotate] if rotate in ROTATION_SECONDS else None
+            )
         secret.expire_at = projected.expire.timestamp() if projected.expire else None
         grants = {rid: sorted(names) for rid, names in projected.remote_grants.items()}
         if grants != secret.grants:
@@ -273,6 +275,7 @@ def _advance(
     kind = hook.kind
     if kind == 'install':
         progress.installed = True
+        progress.charm_version = app.charm_version
         if not unit.workload_set:
             unit.workload = model.Status('maintenance', 'installing charm software', now)
     elif kind == 'start':

@@ -71,9 +71,11 @@ class Hook:
         text = self.juju_name
         if self.kind == 'action':
             return f'action {self.action} (id {self.action_id})'
+        if self.kind in ('relation-created', 'relation-broken'):
+            return f'{text} ({self.relation_id})'
         if self.is_relation:
-            about = self.remote_unit or self.remote_app or ''
-            return f'{text} ({self.relation_id}, {about})' if about else f'{text} ({self.relation_id})'
+            # An application-databag change has no remote unit: name the application.
+            return f'{text} ({self.relation_id}, {self.remote_unit or self.remote_app})'
         if self.secret_id is not None:
             revision = '' if self.secret_revision is None else f' revision {self.secret_revision}'
             return f'{text} ({self.secret_id}{revision})'

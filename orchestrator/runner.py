@@ -12,8 +12,8 @@ Three adjustments to Scenario keep the run faithful and cheap (Scenario 8, ``ops
 - the virtual charm directory is built once per charm (Scenario rewrites the metadata YAML on
   every run, about a third of a run's cost) and links the charm's own files, so a charm that
   reads ``self.charm_dir / 'templates'`` finds them;
-- ``JUJU_REMOTE_UNIT`` is left unset for an application-databag ``relation-changed`` (Scenario
-  would invent one) and ``JUJU_DEPARTING_UNIT`` names the unit that really leaves;
+- ``JUJU_REMOTE_UNIT`` is empty for an application-databag ``relation-changed``, as Juju sets
+  it (Scenario would invent a unit) and ``JUJU_DEPARTING_UNIT`` names the unit that really leaves;
 - Scenario's consistency checker is skipped: the projection is built from a consistent model.
 
 Charms are imported in isolation from each other (:class:`CharmLoader`): every charm has a
@@ -33,6 +33,7 @@ import dataclasses
 import datetime
 import importlib
 import inspect
+import logging
 import marshal
 import os
 import sys
@@ -47,7 +48,7 @@ import metal_host
 import ops
 import yaml
 from ops import testing
-from scenario import _runtime, context, state
+from scenario import _runtime, errors, state
 
 from . import charmspec, model
 from .hooks import Hook
@@ -55,15 +56,18 @@ from .hooks import Hook
 __all__ = ['CharmLoadError', 'CharmLoader', 'Outcome', 'Runner', 'project']
 
 os.environ.setdefault('SCENARIO_SKIP_CONSISTENCY_CHECKS', '1')
+# Scenario warns when a relation-changed has no remote unit; for an application-databag change
+# that is exactly what Juju does.
+logging.getLogger('ops-scenario').setLevel(logging.ERROR)
 
 MODEL_UUID = '6d3a1c2e-7b0f-4c59-9f1e-0a1b2c3d4e5f'
 """olm models have one fixed uuid: charms that key on it see a stable value."""
 
-_STATUS_TYPES: dict[str, type[ops.StatusBase]] = {
-    'active': ops.ActiveStatus,
-    'blocked': ops.BlockedStatus,
-    'maintenance': ops.MaintenanceStatus,
-    'waiting': ops.WaitingStatus,
+_STATUS_TYPES: dict[str, Any] = {
+    'active': testing.ActiveStatus,
+    'blocked': testing.BlockedStatus,
+    'maintenance': testing.MaintenanceStatus,
+    'waiting': testing.WaitingStatus,
 }
 _ROTATE = {r.value: r for r in ops.SecretRotate}
 
@@ -170,7 +174,7 @@ def _charm_class(module: ModuleType, path: Path) -> type[ops.CharmBase]:
 
 class _Runtime(_runtime.Runtime):
     charm_dirs: dict[Path, Path] = {}  # noqa: RUF012 - one virtual charm dir per charm, per process
-    env_overrides: Mapping[str, str | None] = {}  # noqa: RUF012
+    env_overrides: Mapping[str, str | None] = {}
     charm_path: Path = Path()
 
     @contextlib.contextmanager
@@ -208,7 +212,7 @@ def _make_charm_dir(path: Path, spec: Any) -> Path:
 class _Context(testing.Context[ops.CharmBase]):
     """A Context whose runs use :class:`_Runtime`."""
 
-    runtime_env: Mapping[str, str | None] = {}  # noqa: RUF012
+    runtime_env: Mapping[str, str | None] = {}
     charm_path: Path = Path()
 
     @contextlib.contextmanager
@@ -232,6 +236,8 @@ class _Context(testing.Context[ops.CharmBase]):
             self._action_failure_message = None
         with runtime.exec(state=state, event=event, context=self) as ops_:
             yield ops_
+        if event.action and self._action_failure_message is not None:
+            raise testing.ActionFailed(self._action_failure_message, state=self._output_state)
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -319,7 +325,7 @@ class Runner:
         except testing.ActionFailed as failed:
             return self._outcome(ctx, state_in, failed.state, action_failure=failed.message)
         except Exception as e:  # the charm's own exception, whatever it is
-            cause = e.__cause__ if isinstance(e, context.UncaughtCharmError) and e.__cause__ else e
+            cause = e.__cause__ if isinstance(e, errors.UncaughtCharmError) and e.__cause__ else e
             return Outcome(
                 ok=False,
                 state_in=state_in,
@@ -354,7 +360,8 @@ def _logs(ctx: _Context) -> tuple[tuple[str, str], ...]:
 
 def _env_overrides(hook: Hook) -> dict[str, str | None]:
     if hook.kind == 'relation-changed' and hook.remote_unit is None:
-        return {'JUJU_REMOTE_UNIT': None}
+        # Juju sets the variable empty for an application-databag change.
+        return {'JUJU_REMOTE_UNIT': ''}
     if hook.kind == 'relation-departed' and hook.departing_unit:
         return {'JUJU_DEPARTING_UNIT': hook.departing_unit}
     return {}
@@ -467,7 +474,9 @@ def _relation(
 ) -> Any:
     app = unit.application
     endpoint = relation.endpoint_of(app)
-    members = [u for u in view.members if not (u == hook.remote_unit and hook.kind == 'relation-departed')]
+    members = [
+        u for u in view.members if not (u == hook.remote_unit and hook.kind == 'relation-departed')
+    ]
     if hook.relation_id == relation.id and hook.kind == 'relation-joined' and hook.remote_unit:
         members.append(hook.remote_unit)
     if hook.relation_id == relation.id and hook.kind == 'relation-broken':
@@ -570,7 +579,7 @@ def _status(status: model.Status) -> Any:
     kind = _STATUS_TYPES.get(status.current)
     if kind is None:
         return testing.UnknownStatus()
-    return testing.StatusBase.from_ops(kind(status.message))
+    return kind(status.message)
 
 
 def _port(text: str) -> Any:

@@ -24,8 +24,8 @@ from . import cloud, model
 __all__ = [
     'DEFAULT_STATE_DIR',
     'LOCK_TIMEOUT',
-    'LogEntry',
     'SCHEMA_VERSION',
+    'LogEntry',
     'Store',
     'StoreError',
     'Transaction',

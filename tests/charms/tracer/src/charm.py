@@ -5,7 +5,6 @@ import os
 import secrets
 
 import ops
-
 import workload
 
 
@@ -42,11 +41,17 @@ class TracerCharm(ops.CharmBase):
 
     def _reconcile(self) -> None:
         greeting = str(self.config['greeting'])
-        for relation in self.model.relations['peers'] + self.model.relations['db'] + self.model.relations['backend']:
-            relation.data[self.unit].update({
-                'greeting': greeting,
-                'seen': str(len(relation.units)),
-            })
+        for relation in (
+            self.model.relations['peers']
+            + self.model.relations['db']
+            + self.model.relations['backend']
+        ):
+            relation.data[self.unit].update(
+                {
+                    'greeting': greeting,
+                    'seen': str(len(relation.units)),
+                }
+            )
             if self.unit.is_leader():
                 relation.data[self.app]['leader'] = self.unit.name
         if self.unit.is_leader():

@@ -1,0 +1,48 @@
+"""Simulated machines for olm: a Host per machine, emulated programs, one shared World.
+
+A simulated machine (:class:`SimHost`) has an in-memory filesystem and runs emulated programs
+(``snap``, ``apt-get``, ``dpkg``, ``systemctl``; later ``k8s``, ``maas``, ``microceph`` …) that
+answer with the real tools' texts and exit statuses. The runner binds one for each event it
+runs, so charm code drives it exactly as it would drive a real machine::
+
+    world = World()
+    host = world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
+    with metal_host.bound(host):
+        ctx.run(ctx.on.install(), state)
+    world.dump_machine('0')  # persisted between olm commands
+
+Everything here is a simulation and is labelled :data:`SIMULATED` wherever it could be taken
+for the real thing.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from .faults import Fault, FaultKind, Faults
+from .host import DEFAULT_ENV, SIMULATED, CommandRecord, Handler, Invocation, SimHost
+from .programs.apt import PackageSpec
+from .programs.snap import SnapApp, SnapRelease, SnapSpec
+from .world import Catalog, ProgramRegistry, SimError, StateError, UnknownMachineError, World
+
+__all__ = [
+    'DEFAULT_ENV',
+    'SIMULATED',
+    'Catalog',
+    'CommandRecord',
+    'Fault',
+    'FaultKind',
+    'Faults',
+    'Handler',
+    'Invocation',
+    'PackageSpec',
+    'ProgramRegistry',
+    'SimError',
+    'SimHost',
+    'SnapApp',
+    'SnapRelease',
+    'SnapSpec',
+    'StateError',
+    'UnknownMachineError',
+    'World',
+]

@@ -1,0 +1,710 @@
+"""SimHost: a simulated machine behind the :class:`metal_host.Host` seam.
+
+A SimHost keeps an in-memory filesystem and per-program state, and runs programs by looking
+their base name up in its World's program table. Everything a charm sees through it — return
+values, exit statuses, error types and messages — matches what :class:`metal_host.LocalHost`
+gives on a real machine, down to the argv of the convenience methods (``snap_install`` runs
+``snap install NAME ...`` through :meth:`SimHost.run`, so faults and programs see exactly what a
+real machine would run).
+
+It is a simulation and says so: its ``repr`` and the version output of every program it runs
+carry the :data:`SIMULATED` label.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
+
+import metal_host
+import tenacity
+from metal_host import (
+    CommandError,
+    CommandTimeoutError,
+    Completed,
+    FileEntry,
+    FileOperationError,
+    MissingFileError,
+    RetryPolicy,
+    ServiceAction,
+    StrPath,
+    _commands,  # the very argv LocalHost runs, so the simulation cannot drift from it
+)
+from metal_host._protocol import machine_path
+
+if TYPE_CHECKING:
+    from .world import World
+
+__all__ = [
+    'DEFAULT_ENV',
+    'SIMULATED',
+    'CommandRecord',
+    'Handler',
+    'Invocation',
+    'SimHost',
+]
+
+logger = logging.getLogger(__name__)
+
+SIMULATED = 'simulated machine'
+"""The label every simulated thing carries: a SimHost's repr, every program's version output,
+the persisted state. Nothing here may ever pass for a real machine."""
+
+DEFAULT_ENV: Mapping[str, str] = {
+    'PATH': '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin',
+    'LANG': 'C.UTF-8',
+}
+"""The environment a program sees on a simulated machine, before a command's own additions
+(``DEBIAN_FRONTEND`` for apt-get)."""
+
+_NOT_FOUND = 127  # what a shell, and LocalHost, report for a program that is not there
+_KILLED = -9  # what subprocess reports for a program killed by SIGKILL after its timeout
+_FORMAT = 1
+
+
+class CommandRecord(NamedTuple):
+    """One program run on a SimHost, as kept in :attr:`SimHost.history`.
+
+    Attributes:
+        argv: the command (Sensitive arguments stay Sensitive, so a log can redact them).
+        returncode: its exit status; 127 when no such program exists, -9 when it was killed
+            for outliving its timeout.
+    """
+
+    argv: tuple[str, ...]
+    returncode: int
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a program handler is given: one run of one program on one machine.
+
+    Attributes:
+        host: the machine it runs on (its files and per-program state).
+        world: the World, for facts shared between machines.
+        argv: the command line; ``argv[0]`` as the caller wrote it.
+        input: the text on its standard input (None: empty).
+        env: its environment (the machine's defaults plus the command's additions).
+        timeout: the caller's timeout in seconds, or None.
+    """
+
+    host: SimHost
+    world: World
+    argv: tuple[str, ...]
+    input: str | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENV))
+    timeout: float | None = None
+
+    @property
+    def program(self) -> str:
+        """The program's base name (``'snap'`` for ``/usr/bin/snap``)."""
+        return posixpath.basename(self.argv[0])
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The arguments after the program name."""
+        return self.argv[1:]
+
+    def result(self, stdout: str = '', stderr: str = '', returncode: int = 0) -> Completed:
+        """A :class:`~metal_host.Completed` for this invocation."""
+        return Completed(self.argv, returncode, stdout, stderr)
+
+
+Handler = Callable[[Invocation], Completed]
+"""A simulated program: takes an :class:`Invocation`, returns what the program printed and its
+exit status (a non-zero status is returned, not raised; the Host applies ``check``). It may
+raise :class:`~metal_host.CommandTimeoutError` to simulate a hang."""
+
+
+class SimHost:
+    """A simulated machine; implements :class:`metal_host.Host` exactly.
+
+    Make one with :meth:`orchestrator.sim.World.add_machine`, never directly. Beyond the Host
+    protocol it offers what tests and emulated programs need: :attr:`files`,
+    :attr:`directories`, per-program :attr:`state`, the command :attr:`history`, :meth:`call`
+    for one program to run another, and small filesystem helpers.
+
+    Attributes:
+        machine_id: the machine's id in its World (a Juju machine id such as ``'0'``).
+        files: path → file, for every regular file on the machine.
+        directories: directories that exist without holding any file.
+        state: per-program state, namespaced by program (``state['snap']``); JSON-able.
+        history: every program run through :meth:`run` (each attempt, retries included), in
+            order. Kept for the running process only; it is not part of the dumped state.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        machine_id: str,
+        *,
+        hostname: str,
+        addresses: Sequence[str],
+    ) -> None:
+        self.world = world
+        self.machine_id = machine_id
+        self._hostname = hostname
+        self._addresses = list(addresses)
+        self.files: dict[str, FileEntry] = {}
+        self.directories: set[str] = set()
+        self.state: dict[str, Any] = {}
+        self.history: list[CommandRecord] = []
+
+    def __repr__(self) -> str:
+        return f'<SimHost {self.machine_id!r} hostname={self._hostname!r} ({SIMULATED})>'
+
+    # -- programs ------------------------------------------------------------------------------
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        input: str | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+    ) -> Completed:
+        """Run a simulated program, as :meth:`metal_host.LocalHost.run` runs a real one.
+
+        The program is looked up by base name in the World's program table; a missing one
+        fails with exit status 127 and ``NAME: No such file or directory``, as LocalHost
+        reports a missing executable. Armed faults apply first. Transient failures (see
+        :func:`metal_host.is_transient`) are retried under the World's retry policy, waiting
+        with the World's ``sleep``, exactly as LocalHost retries them.
+
+        Raises:
+            CommandError: non-zero exit and ``check`` is true.
+            CommandTimeoutError: a slow fault (or a program) outlived ``timeout``.
+        """
+        return self._run(argv, input=input, timeout=timeout, check=check)
+
+    def call(
+        self,
+        argv: Sequence[str],
+        *,
+        input: str | None = None,
+        timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Completed:
+        """Run a program from inside another one (systemd running ``ExecStartPre=``).
+
+        Unlike :meth:`run` it never raises for an exit status, does not retry and is not
+        recorded in :attr:`history` (which holds what the charm ran). Faults still apply.
+
+        Raises:
+            CommandTimeoutError: a slow fault outlived ``timeout``.
+        """
+        args = _commands.argv_tuple(argv)
+        return self._attempt(args, input, timeout, env, record=False)
+
+    def _run(
+        self,
+        argv: Sequence[str],
+        *,
+        input: str | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> Completed:
+        args = _commands.argv_tuple(argv)
+        policy: RetryPolicy = self.world.retry
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome is not None else None
+            wait = state.next_action.sleep if state.next_action is not None else 0.0
+            logger.warning(
+                '%s: %s; transient, retrying in %.1fs (attempt %d of %d)',
+                self.machine_id,
+                error,
+                wait,
+                state.attempt_number + 1,
+                policy.attempts,
+            )
+
+        # The same retry shape as LocalHost (metal_host._local), so a charm meets the same
+        # behaviour on a simulated machine as on a real one; only the sleep is the World's.
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(policy.attempts),
+            wait=tenacity.wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait),
+            retry=tenacity.retry_if_exception(metal_host.is_transient),
+            before_sleep=log_retry,
+            sleep=self.world.sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._checked_attempt, args, input, timeout, env)
+        except CommandError as error:
+            if check:
+                raise
+            return Completed(error.argv, error.returncode, error.stdout, error.stderr)
+
+    def _checked_attempt(
+        self,
+        args: tuple[str, ...],
+        input: str | None,
+        timeout: float | None,
+        env: Mapping[str, str] | None,
+    ) -> Completed:
+        result = self._attempt(args, input, timeout, env, record=True)
+        if result.returncode != 0:
+            raise CommandError(args, result.returncode, result.stdout, result.stderr)
+        return result
+
+    def _attempt(
+        self,
+        args: tuple[str, ...],
+        input: str | None,
+        timeout: float | None,
+        env: Mapping[str, str] | None,
+        *,
+        record: bool,
+    ) -> Completed:
+        """One run of one program: faults, then the handler.
+
+        A non-zero exit status is returned, never raised.
+        """
+        program = posixpath.basename(args[0])
+        faults = self.world.faults
+        slow = faults.slow(program, self.machine_id, args[1:])
+        if slow is not None:
+            if timeout is not None and slow.delay > timeout:
+                self.world.sleep(timeout)
+                if record:
+                    self.history.append(CommandRecord(args, _KILLED))
+                raise CommandTimeoutError(args, timeout)
+            self.world.sleep(slow.delay)
+        failure = faults.take_failure(program, self.machine_id, args[1:])
+        if failure is not None:
+            result = Completed(args, failure.returncode, '', failure.stderr)
+        else:
+            result = self._dispatch(program, args, input, timeout, env, record)
+        if record:
+            self.history.append(CommandRecord(args, result.returncode))
+        return result
+
+    def _dispatch(
+        self,
+        program: str,
+        args: tuple[str, ...],
+        input: str | None,
+        timeout: float | None,
+        env: Mapping[str, str] | None,
+        record: bool,
+    ) -> Completed:
+        handler = self.world.programs.get(program)
+        if handler is None:
+            return Completed(args, _NOT_FOUND, '', f'{args[0]}: No such file or directory')
+        invocation = Invocation(
+            self, self.world, args, input, {**DEFAULT_ENV, **(env or {})}, timeout
+        )
+        try:
+            result = handler(invocation)
+        except CommandTimeoutError:
+            if record:
+                self.history.append(CommandRecord(args, _KILLED))
+            raise
+        except CommandError as error:  # a handler may raise rather than return a failure
+            return Completed(args, error.returncode, error.stdout, error.stderr)
+        return Completed(args, result.returncode, result.stdout, result.stderr)
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def read_text(self, path: StrPath) -> str:
+        """The file's content (see :meth:`metal_host.Host.read_text`)."""
+        name = machine_path(path)
+        entry = self.files.get(name)
+        if entry is not None:
+            return entry.content
+        if self._under_file(name):
+            raise FileOperationError('read', name, 'Not a directory')
+        if self.is_dir(name):
+            raise FileOperationError('read', name, 'Is a directory')
+        raise MissingFileError('read', name, 'no such file')
+
+    def write_text(
+        self,
+        path: StrPath,
+        content: str,
+        *,
+        mode: int = 0o644,
+        owner: str | None = None,
+        group: str | None = None,
+    ) -> bool:
+        """Write a file, only if it changes (see :meth:`metal_host.Host.write_text`).
+
+        As on a real machine, a new file belongs to root unless ``owner``/``group`` say
+        otherwise, and naming a user or group the machine does not have fails (packages add
+        their users: ``haproxy`` exists once the haproxy package is installed).
+        """
+        if not 0 <= mode <= 0o7777:
+            raise ValueError(f'mode must be a permission mode such as 0o644, got {mode:#o}')
+        name = machine_path(path)
+        content.encode('utf-8')  # LocalHost encodes before writing; fail the same way
+        user = self._account(owner, name, 'user', self.users())
+        grp = self._account(group, name, 'group', self.groups())
+        if self._under_file(name):
+            raise FileOperationError('write', name, 'Not a directory')
+        if name == '/' or self.is_dir(name):
+            raise FileOperationError('write', name, 'Is a directory')
+        old = self.files.get(name)
+        new = FileEntry(
+            content,
+            mode,
+            user if user is not None else (old.owner if old else 'root'),
+            grp if grp is not None else (old.group if old else 'root'),
+        )
+        if new == old:
+            return False
+        self.files[name] = new
+        return True
+
+    def remove(self, path: StrPath) -> bool:
+        """Remove a file; False if it was not there (see :meth:`metal_host.Host.remove`)."""
+        name = machine_path(path)
+        if self.files.pop(name, None) is not None:
+            return True
+        if self._under_file(name):
+            raise FileOperationError('remove', name, 'Not a directory')
+        if name == '/' or self.is_dir(name):
+            raise FileOperationError('remove', name, 'Is a directory')
+        return False
+
+    def exists(self, path: StrPath) -> bool:
+        """Whether the file or directory exists."""
+        name = machine_path(path)
+        return name in self.files or self.is_dir(name)
+
+    def is_dir(self, path: StrPath) -> bool:
+        """Whether ``path`` is a directory: explicit, or holding a file or directory."""
+        name = machine_path(path)
+        if name == '/' or name in self.directories:
+            return True
+        prefix = name + '/'
+        return any(p.startswith(prefix) for p in self.files) or any(
+            d.startswith(prefix) for d in self.directories
+        )
+
+    def mkdir(self, path: StrPath) -> None:
+        """Create a directory and its parents (``mkdir -p``).
+
+        Raises:
+            FileOperationError: a file is in the way.
+        """
+        name = machine_path(path)
+        if name in self.files or self._under_file(name):
+            raise FileOperationError('mkdir', name, 'File exists')
+        if name != '/':
+            self.directories.add(name)
+
+    def remove_tree(self, path: StrPath) -> None:
+        """Remove a directory and everything under it (``rm -rf``); nothing if absent."""
+        name = machine_path(path)
+        prefix = name.rstrip('/') + '/'
+        for file in [p for p in self.files if p == name or p.startswith(prefix)]:
+            del self.files[file]
+        self.directories = {d for d in self.directories if not (d == name or d.startswith(prefix))}
+
+    def listdir(self, path: StrPath) -> list[str]:
+        """The names directly inside a directory, sorted ([] if it does not exist)."""
+        prefix = machine_path(path).rstrip('/') + '/'
+        names = {
+            p[len(prefix) :].split('/', 1)[0]
+            for p in (*self.files, *self.directories)
+            if p.startswith(prefix)
+        }
+        return sorted(names)
+
+    def _under_file(self, name: str) -> bool:
+        """Whether some ancestor of ``name`` is a regular file."""
+        parent = posixpath.dirname(name)
+        while parent not in ('/', ''):
+            if parent in self.files:
+                return True
+            parent = posixpath.dirname(parent)
+        return False
+
+    def _account(
+        self, name: str | None, path: str, kind: str, known: Mapping[str, int]
+    ) -> str | None:
+        """A user or group name to store: numeric ids map to names when the machine has one."""
+        if name is None:
+            return None
+        if name.isdigit():
+            return next((n for n, i in known.items() if i == int(name)), name)
+        if name not in known:
+            raise FileOperationError('write', path, f'no {kind} named {name!r}')
+        return name
+
+    # -- accounts --------------------------------------------------------------------------------
+
+    def users(self) -> dict[str, int]:
+        """User name → uid, from the machine's ``/etc/passwd``."""
+        return _accounts(self.files.get('/etc/passwd'), uid_field=2)
+
+    def groups(self) -> dict[str, int]:
+        """Group name → gid, from the machine's ``/etc/group``."""
+        return _accounts(self.files.get('/etc/group'), uid_field=2)
+
+    def add_system_user(self, name: str, *, home: str = '/nonexistent', gecos: str = '') -> int:
+        """Add a system user with a group of the same name, as ``adduser --system --group``.
+
+        Nothing happens when the user exists. The uid and gid are the first free ones from
+        100, as adduser picks them.
+
+        Returns:
+            The user's uid.
+        """
+        users = self.users()
+        if name in users:
+            return users[name]
+        groups = self.groups()
+        uid = next(i for i in range(100, 1000) if i not in users.values())
+        gid = groups.get(name)
+        if gid is None:
+            gid = next(i for i in range(100, 1000) if i not in groups.values())
+            self._append('/etc/group', f'{name}:x:{gid}:\n')
+        self._append('/etc/passwd', f'{name}:x:{uid}:{gid}:{gecos}:{home}:/usr/sbin/nologin\n')
+        return uid
+
+    def _append(self, path: str, line: str) -> None:
+        entry = self.files.get(path)
+        text = entry.content if entry is not None else ''
+        if text and not text.endswith('\n'):
+            text += '\n'
+        self.write_text(path, text + line, mode=entry.mode if entry else 0o644)
+
+    # -- snaps, packages, services ---------------------------------------------------------------
+
+    def snap_install(
+        self, name: str, *, channel: str | None = None, classic: bool = False
+    ) -> None:
+        """``snap install NAME [--channel=C] [--classic]``, through :meth:`run`."""
+        self.run(_commands.snap_install(name, channel, classic))
+
+    def snap_refresh(self, name: str, *, channel: str | None = None) -> None:
+        """``snap refresh NAME [--channel=C]``, through :meth:`run`."""
+        self.run(_commands.snap_refresh(name, channel))
+
+    def snap_hold(self, name: str) -> None:
+        """``snap refresh --hold NAME``, through :meth:`run`."""
+        self.run(_commands.snap_hold(name))
+
+    def apt_install(self, *packages: str) -> None:
+        """``apt-get install -y --no-install-recommends ...`` with ``DEBIAN_FRONTEND``."""
+        if packages:
+            self._run(_commands.apt_install(packages), env=_commands.APT_ENV)
+
+    def service(self, action: ServiceAction, name: str) -> None:
+        """``systemctl ACTION NAME``, through :meth:`run`."""
+        if action not in get_args(ServiceAction):
+            raise ValueError(f'unknown service action {action!r}')
+        self.run(_commands.service(action, name))
+
+    def service_active(self, name: str) -> bool:
+        """``systemctl is-active --quiet NAME`` exits 0."""
+        return self.run(_commands.service_active(name), check=False).ok
+
+    # -- identity --------------------------------------------------------------------------------
+
+    def hostname(self) -> str:
+        """The host name the machine was added with."""
+        return self._hostname
+
+    def addresses(self) -> list[str]:
+        """The addresses the machine was added with, IPv4 first."""
+        return list(self._addresses)
+
+    # -- per-program state ------------------------------------------------------------------------
+
+    def namespace(self, program: str) -> dict[str, Any]:
+        """The program's slice of :attr:`state`, created empty on first use."""
+        return cast('dict[str, Any]', self.state.setdefault(program, {}))
+
+    # -- persistence ------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything that makes this machine what it is, JSON-able (not the history)."""
+        return {
+            'format': _FORMAT,
+            'label': SIMULATED,
+            'machine_id': self.machine_id,
+            'hostname': self._hostname,
+            'addresses': list(self._addresses),
+            'files': {
+                path: [entry.content, entry.mode, entry.owner, entry.group]
+                for path, entry in sorted(self.files.items())
+            },
+            'directories': sorted(self.directories),
+            'state': self.state,
+        }
+
+    @classmethod
+    def from_json(cls, world: World, data: Mapping[str, Any]) -> SimHost:
+        """Rebuild a machine from :meth:`to_json`'s output.
+
+        Raises:
+            KeyError, TypeError, ValueError: the data is not a dumped machine.
+        """
+        if data.get('format') != _FORMAT:
+            raise ValueError(f'unsupported machine state format {data.get("format")!r}')
+        host = cls(
+            world,
+            str(data['machine_id']),
+            hostname=str(data['hostname']),
+            addresses=[str(a) for a in cast('list[object]', data['addresses'])],
+        )
+        files = cast('dict[str, list[Any]]', data['files'])
+        for path, (content, mode, owner, group) in files.items():
+            host.files[str(path)] = FileEntry(str(content), int(mode), owner, group)
+        host.directories = {str(d) for d in cast('list[object]', data['directories'])}
+        host.state = dict(cast('dict[str, Any]', data['state']))
+        return host
+
+    def provision(self) -> None:
+        """Lay down what a freshly deployed Ubuntu 24.04 machine has on disk."""
+        for path, content in _base_files(self._hostname).items():
+            self.files[path] = FileEntry(content, 0o644, 'root', 'root')
+        self.directories.update(_BASE_DIRECTORIES)
+
+
+def _accounts(entry: FileEntry | None, *, uid_field: int) -> dict[str, int]:
+    found: dict[str, int] = {'root': 0}
+    if entry is None:
+        return found
+    for line in entry.content.splitlines():
+        fields = line.split(':')
+        if len(fields) > uid_field and fields[uid_field].isdigit():
+            found[fields[0]] = int(fields[uid_field])
+    return found
+
+
+_BASE_DIRECTORIES = frozenset(
+    {
+        '/bin',
+        '/boot',
+        '/dev',
+        '/etc/apt',
+        '/etc/default',
+        '/etc/systemd/system',
+        '/home/ubuntu',
+        '/opt',
+        '/proc',
+        '/root',
+        '/run',
+        '/snap/bin',
+        '/srv',
+        '/sys',
+        '/tmp',  # noqa: S108  # a simulated machine's directory, not a file we write
+        '/usr/bin',
+        '/usr/lib/systemd/system',
+        '/usr/local/bin',
+        '/usr/sbin',
+        '/var/cache',
+        '/var/lib/dpkg',
+        '/var/lib/snapd',
+        '/var/log',
+        '/var/snap',
+        '/var/tmp',  # noqa: S108  # likewise
+    }
+)
+
+_USERS = (
+    ('root', 0, 0, 'root', '/root', '/bin/bash'),
+    ('daemon', 1, 1, 'daemon', '/usr/sbin', '/usr/sbin/nologin'),
+    ('bin', 2, 2, 'bin', '/bin', '/usr/sbin/nologin'),
+    ('sys', 3, 3, 'sys', '/dev', '/usr/sbin/nologin'),
+    ('sync', 4, 65534, 'sync', '/bin', '/bin/sync'),
+    ('man', 6, 12, 'man', '/var/cache/man', '/usr/sbin/nologin'),
+    ('mail', 8, 8, 'mail', '/var/mail', '/usr/sbin/nologin'),
+    ('proxy', 13, 13, 'proxy', '/bin', '/usr/sbin/nologin'),
+    ('www-data', 33, 33, 'www-data', '/var/www', '/usr/sbin/nologin'),
+    ('backup', 34, 34, 'backup', '/var/backups', '/usr/sbin/nologin'),
+    ('_apt', 42, 65534, '', '/nonexistent', '/usr/sbin/nologin'),
+    ('nobody', 65534, 65534, 'nobody', '/nonexistent', '/usr/sbin/nologin'),
+    ('systemd-network', 998, 998, 'systemd Network Management', '/', '/usr/sbin/nologin'),
+    ('systemd-timesync', 996, 996, 'systemd Time Synchronization', '/', '/usr/sbin/nologin'),
+    ('messagebus', 100, 101, '', '/nonexistent', '/usr/sbin/nologin'),
+    ('syslog', 101, 102, '', '/nonexistent', '/usr/sbin/nologin'),
+    ('sshd', 102, 65534, '', '/run/sshd', '/usr/sbin/nologin'),
+    ('ubuntu', 1000, 1000, 'Ubuntu', '/home/ubuntu', '/bin/bash'),
+)
+
+_GROUPS = (
+    ('root', 0),
+    ('daemon', 1),
+    ('bin', 2),
+    ('sys', 3),
+    ('adm', 4),
+    ('tty', 5),
+    ('disk', 6),
+    ('mail', 8),
+    ('man', 12),
+    ('proxy', 13),
+    ('www-data', 33),
+    ('backup', 34),
+    ('systemd-journal', 999),
+    ('systemd-network', 998),
+    ('systemd-timesync', 996),
+    ('messagebus', 101),
+    ('syslog', 102),
+    ('sudo', 27),
+    ('users', 100),
+    ('nogroup', 65534),
+    ('ubuntu', 1000),
+)
+
+_OS_RELEASE = """\
+# simulated machine (olm): an in-memory stand-in for Ubuntu 24.04, not a real installation
+PRETTY_NAME="Ubuntu 24.04.2 LTS"
+NAME="Ubuntu"
+VERSION_ID="24.04"
+VERSION="24.04.2 LTS (Noble Numbat)"
+VERSION_CODENAME=noble
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+SUPPORT_URL="https://help.ubuntu.com/"
+BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"
+PRIVACY_POLICY_URL="https://www.ubuntu.com/legal/terms-and-policies/privacy-policy"
+UBUNTU_CODENAME=noble
+LOGO=ubuntu-logo
+"""
+
+
+def _base_files(hostname: str) -> dict[str, str]:
+    hosts = (
+        '127.0.0.1 localhost\n'
+        f'127.0.1.1 {hostname}\n'
+        '\n'
+        '# The following lines are desirable for IPv6 capable hosts\n'
+        '::1 ip6-localhost ip6-loopback\n'
+        'fe00::0 ip6-localnet\n'
+        'ff00::0 ip6-mcastprefix\n'
+        'ff02::1 ip6-allnodes\n'
+        'ff02::2 ip6-allrouters\n'
+    )
+    passwd = ''.join(f'{n}:x:{u}:{g}:{c}:{h}:{s}\n' for n, u, g, c, h, s in _USERS)
+    group = ''.join(f'{n}:x:{g}:{"ubuntu" if n in ("adm", "sudo") else ""}\n' for n, g in _GROUPS)
+    return {
+        '/etc/hostname': f'{hostname}\n',
+        '/etc/hosts': hosts,
+        '/etc/os-release': _OS_RELEASE,
+        '/usr/lib/os-release': _OS_RELEASE,
+        '/etc/passwd': passwd,
+        '/etc/group': group,
+        '/etc/environment': (
+            'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:'
+            '/usr/games:/usr/local/games:/snap/bin"\n'
+        ),
+    }
+
+
+if TYPE_CHECKING:
+    # SimHost satisfies the protocol, checked by pyright rather than by hope.
+    from .world import World as _World
+
+    _conforms: metal_host.Host = SimHost(_World(), '0', hostname='h', addresses=())

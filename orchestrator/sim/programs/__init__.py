@@ -1,0 +1,35 @@
+"""The emulated programs every World runs: snap, apt-get, dpkg, dpkg-query and systemctl.
+
+Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program names to them and
+:func:`provision` gives a freshly added machine what a deployed Ubuntu 24.04 server already has
+(base packages and their running services). Programs added later (``k8s``, ``maas`` …) register
+themselves on a World's :attr:`~orchestrator.sim.World.programs`.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from . import apt, snap, systemctl
+
+if TYPE_CHECKING:
+    from ..host import Handler, SimHost
+
+__all__ = ['BUILTIN', 'apt', 'provision', 'snap', 'systemctl']
+
+BUILTIN: Mapping[str, Handler] = {
+    'snap': snap.handle,
+    'apt-get': apt.handle_apt_get,
+    'dpkg': apt.handle_dpkg,
+    'dpkg-query': apt.handle_dpkg_query,
+    'systemctl': systemctl.handle,
+}
+"""Program name → handler, registered in every World."""
+
+
+def provision(host: SimHost) -> None:
+    """Install a fresh machine's base packages and start their services."""
+    apt.provision(host)

@@ -1,0 +1,197 @@
+"""Event order under olm against Juju's documented order (juju-maas-semantics.md §5)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from enginetools import last_seq, trace
+
+from orchestrator import engine as olm_engine
+
+SETUP_LEADER = [
+    'install',
+    'peers-relation-created (0)',
+    'leader-elected',
+    'config-changed',
+    'start',
+]
+SETUP_OTHER = [
+    'install',
+    'peers-relation-created (0)',
+    'leader-settings-changed',
+    'config-changed',
+    'start',
+]
+
+
+def _kind(event: str) -> str:
+    return event.split(' ')[0]
+
+
+def test_deploy_runs_the_install_phase_in_juju_order(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=3)
+
+    assert trace(engine, 'tracer/0')[:5] == SETUP_LEADER
+    for unit in ('tracer/1', 'tracer/2'):
+        assert trace(engine, unit)[:5] == SETUP_OTHER
+    for unit in ('tracer/0', 'tracer/1', 'tracer/2'):
+        events = trace(engine, unit)
+        joined = [e for e in events if 'relation-joined' in e]
+        others = {f'tracer/{n}' for n in range(3)} - {unit}
+        assert sorted(re.findall(r'tracer/\d', ' '.join(joined))) == sorted(others)
+        # Relation hooks come only after start.
+        assert all(events.index(e) > events.index('start') for e in joined)
+
+
+def test_joined_is_followed_by_changed_for_the_same_unit(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=3)
+    for unit in ('tracer/0', 'tracer/1', 'tracer/2'):
+        events = [e for e in trace(engine, unit) if e.startswith('peers-relation-')]
+        for i, event in enumerate(events):
+            if 'joined' in event:
+                remote = event.split(', ')[1]
+                assert events[i + 1] == f'peers-relation-changed (0, {remote}'
+
+
+def test_no_unit_sees_its_own_writes(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=3)
+    for entry in engine.debug_log():
+        if 'relation-changed' in entry.event:
+            assert entry.unit not in entry.event
+    # The leader writes the peer application databag but never gets relation-changed for it.
+    assert 'peers-relation-changed (0, tracer)' not in trace(engine, 'tracer/0')
+    assert 'peers-relation-changed (0, tracer)' in trace(engine, 'tracer/1')
+
+
+def test_application_databag_is_written_by_the_leader_only(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=3)
+    data = engine.status_view().model
+    peers = next(r for r in data.relations.values() if r.is_peer)
+    assert peers.app_data == {'tracer': {'leader': 'tracer/0'}}
+    assert data.applications['tracer'].leader == 'tracer/0'
+    for unit in ('tracer/0', 'tracer/1', 'tracer/2'):
+        assert peers.unit_data[unit]['seen'] == '2'
+        assert peers.unit_data[unit]['ingress-address']
+
+
+def test_scale_down_departs_without_broken_for_peers(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=3)
+    mark = last_seq(engine)
+    engine.remove_unit(['tracer/2'])
+
+    assert trace(engine, 'tracer/2', since=mark) == [
+        'peers-relation-departed (0, tracer/0)',
+        'peers-relation-departed (0, tracer/1)',
+        'stop',
+        'remove',
+    ]
+    for unit in ('tracer/0', 'tracer/1'):
+        assert trace(engine, unit, since=mark)[0] == 'peers-relation-departed (0, tracer/2)'
+    m = engine.status_view().model
+    assert 'tracer/2' not in m.units
+    assert not any('broken' in line for line in trace(engine, since=mark))
+    # The machine provisioned for the unit went back to the pool.
+    assert len(m.machines) == 2
+
+
+def test_leader_is_re_elected_when_it_goes(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=3)
+    mark = last_seq(engine)
+    engine.remove_unit(['tracer/0'])
+
+    assert engine.status_view().model.applications['tracer'].leader == 'tracer/1'
+    assert 'leader-elected' in trace(engine, 'tracer/1', since=mark)
+    assert 'leader-settings-changed' in trace(engine, 'tracer/2', since=mark)
+    peers = next(r for r in engine.status_view().model.relations.values() if r.is_peer)
+    assert peers.app_data['tracer'] == {'leader': 'tracer/1'}
+
+
+def test_integrate_and_remove_relation(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=2)
+    engine.deploy('mirror', num_units=1)
+    mark = last_seq(engine)
+    key = engine.integrate('mirror', 'tracer')
+    assert key == 'tracer:db mirror:db'
+
+    mirror = trace(engine, 'mirror/0', since=mark)
+    assert mirror[0] == 'db-relation-created (1)'
+    joined = [e for e in mirror if 'joined' in e]
+    assert joined == ['db-relation-joined (1, tracer/0)', 'db-relation-joined (1, tracer/1)']
+    assert 'db-relation-changed (1, tracer)' in mirror  # the leader's application data
+    for unit in ('tracer/0', 'tracer/1'):
+        events = trace(engine, unit, since=mark)
+        assert events[0] == 'db-relation-created (1)'
+        assert 'db-relation-joined (1, mirror/0)' in events
+
+    m = engine.status_view().model
+    relation = m.relations[1]
+    assert relation.unit_data['mirror/0']['mirror'] == 'mirror-workload'
+    assert m.units['mirror/0'].workload.message == 'mirror-workload leader=tracer/0'
+
+    mark = last_seq(engine)
+    engine.remove_relation('tracer:db', 'mirror:db')
+    assert trace(engine, 'mirror/0', since=mark) == [
+        'db-relation-departed (1, tracer/0)',
+        'db-relation-departed (1, tracer/1)',
+        'db-relation-broken (1)',
+    ]
+    assert trace(engine, 'tracer/0', since=mark) == [
+        'db-relation-departed (1, mirror/0)',
+        'db-relation-broken (1)',
+    ]
+    assert 1 not in engine.status_view().model.relations
+
+
+def test_remove_application_tears_down_both_sides(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=1)
+    engine.deploy('mirror', num_units=2)
+    engine.integrate('tracer:db', 'mirror:db')
+    mark = last_seq(engine)
+    engine.remove_application(['mirror'])
+
+    for unit in ('mirror/0', 'mirror/1'):
+        assert trace(engine, unit, since=mark) == [
+            'db-relation-departed (1, tracer/0)',
+            'db-relation-broken (1)',
+            'stop',
+            'remove',
+        ]
+    assert trace(engine, 'tracer/0', since=mark) == [
+        'db-relation-departed (1, mirror/0)',
+        'db-relation-departed (1, mirror/1)',
+        'db-relation-broken (1)',
+    ]
+    m = engine.status_view().model
+    assert set(m.applications) == {'tracer'}
+    assert set(m.relations) == {0}
+
+
+def test_two_charms_with_the_same_module_names_run_side_by_side(engine: olm_engine.Engine):
+    engine.deploy('tracer')
+    engine.deploy('mirror')
+    engine.integrate('tracer', 'mirror')
+    engine.update_status()
+    m = engine.status_view().model
+    assert m.units['tracer/0'].workload.message.startswith('tracer-workload events=')
+    assert m.units['mirror/0'].workload.message == 'mirror-workload leader=tracer/0'
+
+
+def test_each_event_runs_with_its_machine_host_bound(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=2)
+    m = engine.status_view().model
+    # collect-status reads the file install wrote through metal_host on the same sim machine.
+    for unit in ('tracer/0', 'tracer/1'):
+        assert m.units[unit].workload.current == 'active'
+
+
+def test_unknown_things_are_refused_without_change(engine: olm_engine.Engine):
+    engine.deploy('tracer')
+    before = engine.debug_log()
+    with pytest.raises(olm_engine.EngineError, match='application already exists'):
+        engine.deploy('tracer')
+    with pytest.raises(olm_engine.EngineError, match='application "nope" not found'):
+        engine.add_unit('nope')
+    with pytest.raises(olm_engine.EngineError, match='does not exist'):
+        engine.remove_unit(['tracer/9'])
+    assert engine.debug_log() == before

@@ -1,0 +1,166 @@
+"""The apt-get, dpkg and dpkg-query emulation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+from metal_host import CommandError, Completed
+
+from orchestrator.sim import SIMULATED, PackageSpec, SimHost, World
+
+HEADER = 'Reading package lists...\nBuilding dependency tree...\nReading state information...\n'
+NONINTERACTIVE = {'DEBIAN_FRONTEND': 'noninteractive'}
+
+
+@pytest.fixture
+def world() -> World:
+    return World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
+
+
+@pytest.fixture
+def host(world: World) -> SimHost:
+    return world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
+
+
+def apt(host: SimHost, *args: str, env: Mapping[str, str] | None = None) -> Completed:
+    return host._run(['apt-get', *args], check=False, env=env)  # pyright: ignore[reportPrivateUsage]
+
+
+def test_unknown_package(host: SimHost) -> None:
+    result = apt(host, 'install', '-y', 'no-such-package')
+    assert result == Completed(
+        ('apt-get', 'install', '-y', 'no-such-package'),
+        100,
+        HEADER,
+        'E: Unable to locate package no-such-package\n',
+    )
+    with pytest.raises(CommandError, match='E: Unable to locate package nope'):
+        host.apt_install('nope')
+
+
+def test_install_sets_up_the_package(host: SimHost) -> None:
+    result = apt(host, 'install', '-y', '--no-install-recommends', 'haproxy', env=NONINTERACTIVE)
+    assert result.returncode == 0
+    assert result.stdout.startswith(
+        HEADER + 'The following additional packages will be installed:\n'
+        '  liblua5.4-0\n'
+        'The following NEW packages will be installed:\n'
+        '  haproxy liblua5.4-0\n'
+        '0 upgraded, 2 newly installed, 0 to remove and 0 not upgraded.\n'
+    )
+    assert 'Unpacking haproxy (2.8.5-1ubuntu3.3) ...\n' in result.stdout
+    assert 'Setting up haproxy (2.8.5-1ubuntu3.3) ...\n' in result.stdout
+    assert (
+        'Created symlink /etc/systemd/system/multi-user.target.wants/haproxy.service → '
+        '/usr/lib/systemd/system/haproxy.service.\n'
+    ) in result.stdout
+    assert result.stderr == ''
+    assert 'chroot /var/lib/haproxy' in host.read_text('/etc/haproxy/haproxy.cfg')
+    assert host.service_active('haproxy')
+    again = apt(host, 'install', '-y', 'haproxy')
+    assert again.stdout == (
+        HEADER + 'haproxy is already the newest version (2.8.5-1ubuntu3.3).\n'
+        '0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n'
+    )
+
+
+def test_extra_packages_need_a_yes(host: SimHost) -> None:
+    result = apt(host, 'install', 'jq')
+    assert result.returncode == 1
+    assert result.stdout.endswith('Do you want to continue? [Y/n] Abort.\n')
+    assert host.run(['dpkg-query', '-W', 'jq'], check=False).returncode == 1
+    # A package with no new dependencies needs no confirmation, as with apt.
+    assert apt(host, 'install', 'socat').returncode == 0
+
+
+def test_conffiles_survive_remove_not_purge(host: SimHost) -> None:
+    host.apt_install('haproxy')
+    host.write_text('/etc/haproxy/haproxy.cfg', 'global\n')
+    host.apt_install('haproxy')
+    assert host.read_text('/etc/haproxy/haproxy.cfg') == 'global\n'
+    asked = apt(host, 'remove', 'haproxy')
+    assert asked.returncode == 1 and 'Abort.' in asked.stdout
+    removed = apt(host, 'remove', '-y', 'haproxy')
+    assert 'Removing haproxy (2.8.5-1ubuntu3.3) ...\n' in removed.stdout
+    assert not host.service_active('haproxy')
+    assert not host.exists('/usr/lib/systemd/system/haproxy.service')
+    assert host.read_text('/etc/haproxy/haproxy.cfg') == 'global\n'
+    status = host.run(['dpkg-query', '-W', '-f=${db:Status-Abbrev}${Version}', 'haproxy'])
+    assert status.stdout == 'rc 2.8.5-1ubuntu3.3'
+    not_installed = apt(host, 'remove', '-y', 'haproxy')
+    assert "Package 'haproxy' is not installed, so not removed\n" in not_installed.stdout
+    purged = apt(host, 'purge', '-y', 'haproxy')
+    assert '  haproxy*\n' in purged.stdout
+    assert 'Purging configuration files for haproxy (2.8.5-1ubuntu3.3) ...\n' in purged.stdout
+    assert not host.exists('/etc/haproxy/haproxy.cfg')
+
+
+def test_keepalived_waits_for_its_configuration(host: SimHost) -> None:
+    host.apt_install('keepalived')
+    assert not host.service_active('keepalived')  # ConditionFileNotEmpty, as on Ubuntu
+    host.write_text('/etc/keepalived/keepalived.conf', 'vrrp_instance VI_1 {}\n')
+    host.service('restart', 'keepalived')
+    assert host.service_active('keepalived')
+
+
+def test_debian_frontend_is_honoured(host: SimHost) -> None:
+    interactive = apt(host, 'install', '-y', 'postgresql')
+    assert interactive.returncode == 0
+    assert interactive.stderr.startswith('debconf: unable to initialize frontend: Dialog\n')
+    assert host.service_active('postgresql')
+    quiet = apt(host, 'install', '-y', 'chrony', env=NONINTERACTIVE)
+    assert quiet.stderr == ''
+
+
+def test_options_and_operations(host: SimHost) -> None:
+    assert apt(host, '-Z', 'install', 'jq').stderr == (
+        "E: Command line option 'Z' [from -Z] is not understood in combination with the other "
+        'options.\n'
+    )
+    assert apt(host, '--bogus', 'install').returncode == 100
+    assert apt(host, 'frob').stderr == 'E: Invalid operation frob\n'
+    assert apt(host, 'update').stdout == 'Reading package lists...\n'
+    assert apt(host, '--version').stdout == f'apt 2.7.14build2 (amd64) ({SIMULATED})\n'
+    wrong = apt(host, 'install', '-y', 'jq=9.9')
+    assert (wrong.returncode, wrong.stderr) == (100, "E: Version '9.9' for 'jq' was not found\n")
+    simulated = apt(host, 'install', '-s', 'jq')
+    assert 'Inst jq (1.7.1-3build1 Ubuntu:24.04/noble [amd64])\n' in simulated.stdout
+    assert host.run(['dpkg-query', '-W', 'jq'], check=False).returncode == 1
+
+
+def test_dpkg_queries(host: SimHost) -> None:
+    assert host.run(['dpkg-query', '-W', 'snapd']).stdout == 'snapd\t2.67.1+24.04\n'
+    missing = host.run(['dpkg-query', '-W', 'jq'], check=False)
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        'dpkg-query: no packages found matching jq\n',
+    )
+    status = host.run(['dpkg', '-s', 'snapd']).stdout
+    assert status.startswith('Package: snapd\nStatus: install ok installed\n')
+    not_there = host.run(['dpkg', '-s', 'jq'], check=False)
+    assert not_there.stderr == (
+        "dpkg-query: package 'jq' is not installed and no information is available\n"
+        'Use dpkg --info (= dpkg-deb --info) to examine archive files.\n'
+    )
+    listed = host.run(['dpkg', '-l', 'snapd']).stdout
+    assert listed.splitlines()[-1].startswith('ii  snapd')
+    assert 'simulated' in host.run(['dpkg', '--version']).stdout
+
+
+def test_packages_can_be_added_to_the_archive(world: World, host: SimHost) -> None:
+    world.catalog.add_package(
+        PackageSpec(
+            'tracer-agent',
+            '1.0-1',
+            'test agent',
+            units={
+                'tracer.service': '[Unit]\nDescription=Tracer\n[Service]\nExecStart=/bin/x\n'
+                '[Install]\nWantedBy=multi-user.target\n'
+            },
+        )
+    )
+    host.apt_install('tracer-agent')
+    assert host.service_active('tracer')
+    with pytest.raises(ValueError, match='already in the catalog'):
+        world.catalog.add_package(world.catalog.packages['tracer-agent'])

@@ -1,0 +1,232 @@
+"""The snap emulation: snapd's texts, exit statuses and effects on the machine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from metal_host import CommandError, Completed
+
+from orchestrator.sim import SIMULATED, Invocation, SimHost, SnapApp, SnapRelease, SnapSpec, World
+
+NEEDS_CLASSIC = (
+    'error: This revision of snap "k8s" was published using classic confinement and\n'
+    '       thus may perform arbitrary system changes outside of the security\n'
+    '       sandbox that snaps are usually confined to, which may put your system at\n'
+    '       risk.\n'
+    '\n'
+    '       If you understand and want to proceed repeat the command including\n'
+    '       --classic.\n'
+)
+
+
+@pytest.fixture
+def world() -> World:
+    return World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
+
+
+@pytest.fixture
+def host(world: World) -> SimHost:
+    return world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
+
+
+def snap(host: SimHost, *args: str) -> Completed:
+    return host.run(['snap', *args], check=False)
+
+
+def test_fresh_machine_has_no_snaps(host: SimHost) -> None:
+    result = snap(host, 'list')
+    assert result == Completed(
+        ('snap', 'list'), 0, '', "No snaps are installed yet. Try 'snap install hello-world'.\n"
+    )
+    assert snap(host, 'list', 'k8s') == Completed(
+        ('snap', 'list', 'k8s'), 1, '', 'error: no matching snaps installed\n'
+    )
+
+
+def test_install_a_classic_snap(host: SimHost) -> None:
+    assert snap(host, 'install', 'k8s').stderr == NEEDS_CLASSIC
+    assert snap(host, 'install', 'k8s').returncode == 1
+    host.snap_install('k8s', channel='1.32-classic/stable', classic=True)
+    result = snap(host, 'install', 'k8s', '--classic')
+    assert result.returncode == 0
+    assert result.stderr == 'snap "k8s" is already installed, see \'snap help refresh\'\n'
+    # The base and snapd came with it, as snapd installs them.
+    assert snap(host, 'list').stdout == (
+        'Name    Version   Rev    Tracking             Publisher    Notes\n'
+        'core22  20250315  1908   latest/stable        canonical**  base\n'
+        'k8s     v1.32.3   3640   1.32-classic/stable  canonical**  classic\n'
+        'snapd   2.67.1    24505  latest/stable        canonical**  snapd\n'
+    )
+    assert host.exists('/snap/k8s/3640') and host.exists('/var/snap/k8s/common')
+
+
+def test_install_output_and_unknown_snap(host: SimHost) -> None:
+    result = snap(host, 'install', 'k8s', '--classic', '--channel=1.31-classic/stable')
+    assert result.stdout == 'k8s (1.31-classic/stable) v1.31.7 from Canonical** installed\n'
+    assert snap(host, 'install', 'microceph').stdout == (
+        'microceph 19.2.0+snapab139d4a1f from Canonical** installed\n'
+    )
+    missing = snap(host, 'install', 'no-such-snap')
+    assert (missing.returncode, missing.stderr) == (1, 'error: snap "no-such-snap" not found\n')
+    with pytest.raises(CommandError, match=r'failed \(exit 1\): error: snap "x" not found'):
+        host.snap_install('x')
+
+
+def test_closed_channel_follows_to_a_stabler_risk(host: SimHost) -> None:
+    result = snap(host, 'install', 'microceph', '--channel', 'squid/edge')
+    assert result.stdout == (
+        'microceph (squid/candidate) 19.2.1+snap6ee2b1c9b2 from Canonical** installed\n'
+        'Channel squid/edge for microceph is closed; temporarily forwarding to squid/candidate.\n'
+    )
+
+
+def test_unavailable_channel(host: SimHost) -> None:
+    result = snap(host, 'install', 'microceph', '--channel=9.9/stable')
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        'error: snap "microceph" is not available on 9.9/stable but is available to install on '
+        'the following tracks:\n'
+        '       latest/stable  snap install --channel=latest microceph\n'
+    )
+    assert "Get more information with 'snap info microceph'." in result.stderr
+
+
+def test_install_creates_services(host: SimHost) -> None:
+    host.snap_install('k8s', classic=True)
+    result = snap(host, 'services', 'k8s')
+    assert result.stdout.splitlines()[:4] == [
+        'Service                      Startup   Current   Notes',
+        'k8s.containerd               disabled  inactive  -',
+        'k8s.k8s-apiserver-proxy      disabled  inactive  -',
+        'k8s.k8s-dqlite               disabled  inactive  -',
+    ]
+    assert 'k8s.k8sd                     enabled   active    -' in result.stdout
+    unit = host.read_text('/etc/systemd/system/snap.k8s.kubelet.service')
+    assert 'ExecStart=/usr/bin/snap run k8s.kubelet' in unit
+    assert host.service_active('snap.k8s.k8sd')
+    assert not host.service_active('snap.k8s.kubelet')
+
+
+def test_start_stop_restart(host: SimHost) -> None:
+    host.snap_install('k8s', classic=True)
+    assert snap(host, 'start', '--enable', 'k8s.kubelet').stdout == 'Started.\n'
+    assert host.service_active('snap.k8s.kubelet')
+    assert host.run(['systemctl', 'is-enabled', 'snap.k8s.kubelet']).stdout == 'enabled\n'
+    assert snap(host, 'restart', 'k8s').stdout == 'Restarted.\n'
+    assert snap(host, 'stop', '--disable', 'k8s.kubelet').stdout == 'Stopped.\n'
+    assert not host.service_active('snap.k8s.kubelet')
+    no_app = snap(host, 'stop', 'k8s.nope')
+    assert (no_app.returncode, no_app.stderr) == (1, 'error: snap "k8s" has no service "nope"\n')
+    no_snap = snap(host, 'start', 'maas')
+    assert (no_snap.returncode, no_snap.stderr) == (1, 'error: snap "maas" not found\n')
+    assert snap(host, 'services', 'core22').stderr == 'error: snap "core22" has no services\n'
+
+
+def test_refresh_and_hold(host: SimHost) -> None:
+    not_installed = snap(host, 'refresh', 'k8s')
+    assert (not_installed.returncode, not_installed.stderr) == (
+        1,
+        'error: snap "k8s" is not installed\n',
+    )
+    with pytest.raises(CommandError, match='is not installed'):
+        host.snap_hold('k8s')
+    host.snap_install('k8s', classic=True)
+    same = snap(host, 'refresh', 'k8s')
+    assert (same.returncode, same.stderr) == (0, 'snap "k8s" has no updates available\n')
+    switched = snap(host, 'refresh', 'k8s', '--channel=1.33-classic/stable')
+    assert switched.stdout == 'k8s (1.33-classic/stable) v1.33.0 from Canonical** refreshed\n'
+    assert snap(host, 'refresh', '--hold', 'k8s').stdout == (
+        'General refreshes of "k8s" held indefinitely\n'
+    )
+    listed = snap(host, 'list', 'k8s').stdout
+    assert listed.splitlines()[1].endswith('classic,held')
+    assert snap(host, 'refresh', '--unhold', 'k8s').stdout == (
+        'Removed general refresh hold of "k8s"\n'
+    )
+    # A refresh restarts what ran and keeps the service units in step with the revision.
+    assert host.service_active('snap.k8s.k8sd')
+    assert '/var/snap/k8s/3811' in host.read_text('/etc/systemd/system/snap.k8s.k8sd.service')
+
+
+def test_remove(host: SimHost) -> None:
+    gone = snap(host, 'remove', 'k8s')
+    assert (gone.returncode, gone.stderr) == (0, 'snap "k8s" is not installed\n')
+    host.snap_install('k8s', classic=True)
+    assert snap(host, 'remove', 'k8s').stdout == 'k8s removed\n'
+    assert not host.exists('/snap/k8s')
+    assert not host.exists('/etc/systemd/system/snap.k8s.k8sd.service')
+    assert not host.service_active('snap.k8s.k8sd')
+    assert host.run(['systemctl', 'status', 'snap.k8s.k8sd'], check=False).returncode == 4
+
+
+def test_config(host: SimHost) -> None:
+    host.snap_install('maas')
+    assert snap(host, 'get', 'maas').stderr == 'error: snap "maas" has no configuration\n'
+    assert snap(host, 'set', 'maas', 'a.b=1', 'c=text', 'd={"x": true}').returncode == 0
+    assert snap(host, 'get', 'maas', 'c').stdout == 'text\n'
+    assert snap(host, 'get', 'maas', 'a.b').stdout == '1\n'
+    assert json.loads(snap(host, 'get', '-d', 'maas').stdout) == {
+        'a': {'b': 1},
+        'c': 'text',
+        'd': {'x': True},
+    }
+    assert snap(host, 'get', '-d', 'maas', 'c').stdout == '{\n\t"c": "text"\n}\n'
+    missing = snap(host, 'get', 'maas', 'zz')
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        'error: snap "maas" has no "zz" configuration option\n',
+    )
+    bad = snap(host, 'set', 'maas', 'novalue')
+    assert bad.stderr == 'error: invalid configuration: "novalue" (want key=value)\n'
+    assert snap(host, 'unset', 'maas', 'a.b').returncode == 0
+    assert snap(host, 'set', 'maas', 'c!').returncode == 0
+    assert json.loads(snap(host, 'get', '-d', 'maas').stdout) == {'a': {}, 'd': {'x': True}}
+    assert snap(host, 'set', 'k8s', 'a=1').stderr == 'error: snap "k8s" is not installed\n'
+
+
+def test_info_version_and_unknown_commands(host: SimHost) -> None:
+    info = snap(host, 'info', 'maas').stdout
+    assert info.startswith('name:      maas\n')
+    assert '  3.6/stable:' in info and 'installed:' not in info
+    assert snap(host, 'info', 'nope').stderr == 'error: no snap found for "nope"\n'
+    version = snap(host, 'version').stdout
+    assert version.splitlines()[0] == f'snap    2.67.1+24.04 ({SIMULATED})'
+    assert 'simulated' in snap(host, '--version').stdout
+    unknown = snap(host, 'frobnicate')
+    assert unknown.stderr == 'error: unknown command "frobnicate", see \'snap help\'.\n'
+    assert snap(host, 'install', '--bogus', 'k8s').stderr == "error: unknown flag `bogus'\n"
+    assert snap(host, 'wait', 'system', 'seed.loaded').returncode == 0
+
+
+def test_later_programs_add_snaps_and_run_through_snap_run(world: World, host: SimHost) -> None:
+    world.catalog.add_snap(
+        SnapSpec(
+            'tracer',
+            'a test snap',
+            releases=(SnapRelease('latest/stable', '1.0', 7),),
+            apps=(SnapApp('tracer', daemon=None), SnapApp('agent', install_mode='disable')),
+        )
+    )
+    world.programs.register('tracer', lambda inv: inv.result(f'traced {" ".join(inv.args)}\n'))
+    with pytest.raises(ValueError, match='already in the catalog'):
+        world.catalog.add_snap(world.catalog.snaps['tracer'])
+    host.snap_install('tracer')
+    assert snap(host, 'run', 'tracer', '--flag', 'x').stdout == 'traced --flag x\n'
+    assert snap(host, 'services').stdout.splitlines()[-1] == (
+        'tracer.agent  disabled  inactive  -'
+    )
+    not_there = snap(host, 'run', 'nothing')
+    assert not_there.returncode == 1
+
+
+def test_handler_sees_invocation(world: World, host: SimHost) -> None:
+    calls: list[Invocation] = []
+
+    def spy(invocation: Invocation) -> Completed:
+        calls.append(invocation)
+        return invocation.result()
+
+    world.programs.register('kubectl', spy)
+    host.run(['kubectl', 'get', 'nodes'], timeout=5)
+    assert calls[0].timeout == 5 and calls[0].argv == ('kubectl', 'get', 'nodes')
