@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     state_dir = getattr(args, 'state_dir', None) or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
     store = Store(state_dir)
     try:
-        seed = getattr(args, 'seed', None)
+        seed = getattr(args, 'settle_seed', None)
         return int(args.run(Engine(store, seed=seed), args) or 0)
     except _UsageError as e:
         print(f'ERROR {e}', file=sys.stderr)
@@ -110,8 +110,6 @@ def _build_parser() -> _Parser:
         default=argparse.SUPPRESS,
         help=f'model state directory (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
     )
-    common.add_argument('--seed', type=_int('--seed'), default=argparse.SUPPRESS,
-                        help='fix the interleaving of units (default: random, reported)')  # fmt: skip
     common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                         help='show tracebacks and debug logging')  # fmt: skip
 
@@ -213,6 +211,7 @@ def _build_parser() -> _Parser:
     p.add_argument('--constraints', default=None)
     p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE')
     p.add_argument('--dry-run', action='store_true')
+    _add_seed(p)
     p.set_defaults(run=_deploy)
 
     p = commands.add_parser('add-unit', help='add units to an application', parents=[common])
@@ -221,24 +220,29 @@ def _build_parser() -> _Parser:
     p.add_argument('--to', default=None, help='placement directives, comma separated')
     p.add_argument('--constraints', default='',
                    help='olm extension: constraints for the new machines')  # fmt: skip
+    _add_seed(p)
     p.set_defaults(run=_add_unit)
 
     p = commands.add_parser('remove-unit', help='remove units', parents=[common])
     p.add_argument('units', nargs='+', metavar='UNIT')
+    _add_seed(p)
     p.set_defaults(run=_remove_unit)
 
     p = commands.add_parser('remove-application', help='remove applications', parents=[common])
     p.add_argument('applications', nargs='+', metavar='APPLICATION')
+    _add_seed(p)
     p.set_defaults(run=_remove_application)
 
     p = commands.add_parser('integrate', help='relate two applications', parents=[common])
     p.add_argument('a', metavar='APP[:ENDPOINT]')
     p.add_argument('b', metavar='APP[:ENDPOINT]')
+    _add_seed(p)
     p.set_defaults(run=_integrate)
 
     p = commands.add_parser('remove-relation', help='remove a relation', parents=[common])
     p.add_argument('a', metavar='APP[:ENDPOINT]')
     p.add_argument('b', metavar='APP[:ENDPOINT]')
+    _add_seed(p)
     p.set_defaults(run=_remove_relation)
 
     p = commands.add_parser('config', help="show or set an application's config",
@@ -246,6 +250,7 @@ def _build_parser() -> _Parser:
     p.add_argument('application')
     p.add_argument('settings', nargs='*', metavar='KEY[=VALUE]')
     _add_format(p, default='yaml', choices=('yaml', 'json'))
+    _add_seed(p)
     p.set_defaults(run=_config)
 
     p = commands.add_parser('set-constraints', help="replace an application's constraints",
@@ -264,17 +269,20 @@ def _build_parser() -> _Parser:
     p.add_argument('action')
     p.add_argument('params', nargs='*', metavar='KEY=VALUE')
     _add_format(p, default='yaml', choices=('yaml', 'json'))
+    _add_seed(p)
     p.set_defaults(run=_run_action)
 
     p = commands.add_parser('resolve', aliases=['resolved'], help='retry or skip a failed hook',
                             parents=[common])  # fmt: skip
     p.add_argument('units', nargs='+', metavar='UNIT')
     p.add_argument('--no-retry', action='store_true', help='skip the failed hook')
+    _add_seed(p)
     p.set_defaults(run=_resolve)
 
     p = commands.add_parser('update-status', help='run update-status now (olm extension)',
                             parents=[common])  # fmt: skip
     p.add_argument('targets', nargs='*', metavar='APP|UNIT')
+    _add_seed(p)
     p.set_defaults(run=_update_status)
 
     p = commands.add_parser('status', help='show the model', parents=[common])
@@ -292,6 +300,7 @@ def _build_parser() -> _Parser:
                             parents=[common])  # fmt: skip
     p.add_argument('--timeout', type=float, default=600.0)
     p.add_argument('--quiet', action='store_true', help='no progress display')
+    _add_seed(p)
     p.set_defaults(run=_wait)
     return parser
 
@@ -301,6 +310,11 @@ def _add_format(
 ) -> None:
     parser.add_argument('--format', choices=choices, default=default,
                         help=f'output format (default: {default})')  # fmt: skip
+
+
+def _add_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--seed', dest='settle_seed', type=_int('--seed'), default=None,
+                        help='fix the interleaving of units (default: random, reported)')  # fmt: skip
 
 
 def _int(flag: str) -> Callable[[str], int]:

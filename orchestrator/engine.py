@@ -608,6 +608,7 @@ class Engine:
             while True:
                 result = self._settle(s)
                 total.hooks += result.hooks
+                total.seed = result.seed
                 failing = sorted(
                     (u for u in s.model.units.values() if u.progress.failure is not None),
                     key=lambda u: _natural(u.name),

@@ -81,7 +81,7 @@ class LoadedCharm:
     """A charm class together with the modules its directory provided."""
 
     charm_type: type[ops.CharmBase]
-    modules: Mapping[str, ModuleType]
+    modules: dict[str, ModuleType]
     paths: tuple[str, ...]
 
 
@@ -130,16 +130,28 @@ class CharmLoader:
 
     @contextlib.contextmanager
     def active(self, loaded: LoadedCharm) -> Generator[None]:
-        """Make a charm's modules and paths the importable ones for the duration."""
+        """Make a charm's modules and paths the importable ones for the duration.
+
+        A module the charm imports lazily (inside a handler) is adopted as the charm's when
+        the run ends, so the next charm never sees it.
+        """
         saved = {name: sys.modules.get(name) for name in self._owned}
         for name in self._owned:
             sys.modules.pop(name, None)
         sys.modules.update(loaded.modules)
+        before = set(sys.modules)
         sys.path[:0] = loaded.paths
         try:
             yield
         finally:
             del sys.path[: len(loaded.paths)]
+            root = Path(loaded.paths[0]).parent if loaded.paths else None
+            for name in set(sys.modules) - before:
+                module = sys.modules[name]
+                if root is not None and _within(module, root):
+                    loaded.modules[name] = module
+                    self._owned.add(name)
+                    saved.setdefault(name, None)
             for name, module in saved.items():
                 if module is None:
                     sys.modules.pop(name, None)

@@ -173,7 +173,7 @@ def test_two_charms_with_the_same_module_names_run_side_by_side(engine: olm_engi
     engine.integrate('tracer', 'mirror')
     engine.update_status()
     m = engine.status_view().model
-    assert m.units['tracer/0'].workload.message.startswith('tracer-workload events=')
+    assert m.units['tracer/0'].workload.message.startswith('tracer-workload peers=')
     assert m.units['mirror/0'].workload.message == 'mirror-workload leader=tracer/0'
 
 
@@ -195,3 +195,16 @@ def test_unknown_things_are_refused_without_change(engine: olm_engine.Engine):
     with pytest.raises(olm_engine.EngineError, match='does not exist'):
         engine.remove_unit(['tracer/9'])
     assert engine.debug_log() == before
+
+
+def test_a_module_imported_lazily_stays_with_its_charm(engine: olm_engine.Engine):
+    # mirror imports its `workload` inside handlers; tracer imports its own at the top. Loading
+    # mirror first and letting it import lazily must not hand mirror's module to tracer.
+    engine.deploy('mirror')
+    engine.update_status()
+    engine.deploy('tracer')
+    engine.integrate('tracer', 'mirror')
+    m = engine.status_view().model
+    assert m.units['tracer/0'].agent.current == 'idle'
+    assert m.units['tracer/0'].workload.message.startswith('tracer-workload')
+    assert m.relations[1].unit_data['mirror/0']['mirror'] == 'mirror-workload'

@@ -94,7 +94,9 @@ class TracerCharm(ops.CharmBase):
     def _on_collect(self, event: ops.CollectStatusEvent) -> None:
         if not workload.installed():
             event.add_status(ops.BlockedStatus('workload missing'))
-        event.add_status(ops.ActiveStatus(f'{workload.NAME} events={self._stored.events}'))
+        peers = self.model.get_relation('peers')
+        count = len(peers.units) if peers else 0
+        event.add_status(ops.ActiveStatus(f'{workload.NAME} peers={count}'))
 
 
 if __name__ == '__main__':
