@@ -314,7 +314,7 @@ def _add_format(
 
 def _add_seed(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--seed', dest='settle_seed', type=_int('--seed'), default=None,
-                        help='fix the interleaving of units (default: random, reported)')  # fmt: skip
+                        help='fix the interleaving of units (default: random)')  # fmt: skip
 
 
 def _int(flag: str) -> Callable[[str], int]:

@@ -351,7 +351,9 @@ class Engine:
                 for name, app_spec in data.applications.items():
                     app = s.model.applications[name]
                     have = len([u for u in s.model.units_of(name) if u.life == 'alive'])
-                    wanted = app_spec.placements[have:] if have < app_spec.num_units else []
+                    wanted: Sequence[juju_bundle.Placement] = (
+                        app_spec.placements[have:] if have < app_spec.num_units else ()
+                    )
                     placements = [_bundle_target(p, bundle_machines) for p in wanted]
                     units = self._add_units(
                         s, txn, app, len(placements), placements,
@@ -657,8 +659,9 @@ class Engine:
                 for machine_id, data in txn.records('sim-machine').items():
                     world.load_machine(machine_id, data)
                 secret_sequence = int(txn.get_setting('secret-sequence', '0'))
-            world.clear_changes()
             session = _Session(self.store, m, world, secret_sequence)
+            session.saved_machines = {mid: world.dump_machine(mid) for mid in world.machines}
+            session.saved_shared = world.dump_shared()
             session.candidates |= set(m.units)
             yield session
 
@@ -706,7 +709,7 @@ class Engine:
         host = self._host(s, unit.machine)
         outcome = self.runner.run(m, unit, hook, spec, host)
         now = self.clock()
-        with s.transaction() as txn:
+        with s.transaction(machines={unit.machine}) as txn:
             if outcome.ok:
                 affected = hookcommit.apply_success(m, unit, hook, outcome, now=now)
                 result = 'ok' if outcome.action_failure is None else 'action failed'
@@ -944,6 +947,7 @@ class Engine:
         txn.pool.release(machine.instance_id, comment='Released by olm')
         txn.delete_machines([machine.id])
         s.world.remove_machine(machine.id)
+        s.saved_machines.pop(machine.id, None)
         txn.delete_records('sim-machine', [machine.id])
 
     def _add_remote_application(self, s: _Session, name: str, saas: juju_bundle.SaasSpec) -> None:
@@ -1105,6 +1109,8 @@ class _Session:
         self.candidates: set[str] = set()
         self.secret_sequence = secret_sequence
         self._sequence_dirty = False
+        self.saved_machines: dict[str, str] = {}
+        self.saved_shared = ''
 
     def next_secret_id(self) -> str:
         """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""
@@ -1117,13 +1123,19 @@ class _Session:
         return 'secret:' + ''.join(chars)
 
     @contextlib.contextmanager
-    def transaction(self) -> Generator[Transaction]:
-        """A store transaction that also writes every model record changed inside it."""
+    def transaction(self, machines: set[str] | None = None) -> Generator[Transaction]:
+        """A store transaction that also writes every model record changed inside it.
+
+        Args:
+            machines: the simulated machines that may have changed (a hook touches only its
+                own); None checks them all.
+        """
         with self.store.transaction() as txn:
             yield txn
-            self.flush(txn)
+            self.flush(txn, machines)
 
-    def flush(self, txn: Transaction) -> None:
+    def flush(self, txn: Transaction, machines: set[str] | None = None) -> None:
+        """Write the changed model records, simulated machines and event log entries."""
         m = self.model
         for kind, key in sorted(m.dirty):
             data = m.record(kind, key)
@@ -1132,12 +1144,7 @@ class _Session:
             else:
                 txn.put_records(kind, [(key, data)])
         m.dirty.clear()
-        changed = self.world.changed
-        if '' in changed:
-            txn.put_records('sim-shared', [('', self.world.dump_shared())])
-        machines = [mid for mid in changed if mid and mid in self.world_machines()]
-        txn.put_records('sim-machine', [(mid, self.world.dump_machine(mid)) for mid in machines])
-        self.world.clear_changes()
+        self._flush_world(txn, machines)
         if self._sequence_dirty:
             txn.set_setting('secret-sequence', str(self.secret_sequence))
             self._sequence_dirty = False
@@ -1145,8 +1152,24 @@ class _Session:
             txn.append_log(self.log)
             self.log.clear()
 
-    def world_machines(self) -> set[str]:
-        return set(self.model.machines)
+    def _flush_world(self, txn: Transaction, machines: set[str] | None) -> None:
+        # Dumping every machine after every hook would cost O(machines) per hook; a hook only
+        # changes its own machine and the shared facts, so only those are compared.
+        known = set(self.world.machines)
+        candidates = known | set(self.saved_machines) if machines is None else machines
+        for machine_id in sorted(candidates):
+            if machine_id not in known:
+                if self.saved_machines.pop(machine_id, None) is not None:
+                    txn.delete_records('sim-machine', [machine_id])
+                continue
+            dump = self.world.dump_machine(machine_id)
+            if self.saved_machines.get(machine_id) != dump:
+                self.saved_machines[machine_id] = dump
+                txn.put_records('sim-machine', [(machine_id, dump)])
+        shared = self.world.dump_shared()
+        if shared != self.saved_shared:
+            self.saved_shared = shared
+            txn.put_records('sim-shared', [('', shared)])
 
 
 def _check_application_name(name: str) -> None:

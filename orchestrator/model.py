@@ -522,7 +522,8 @@ class Model:
             'secret': self.secrets,
             'action': self.actions,
         }[kind]
-        item = table.get(int(key) if kind == 'relation' else key)
+        lookup: Any = int(key) if kind == 'relation' else key
+        item = table.get(lookup)
         return None if item is None else item.to_data()
 
     @classmethod

@@ -48,7 +48,7 @@ import metal_host
 import ops
 import yaml
 from ops import testing
-from scenario import _runtime, errors, state
+from scenario import _ops_main_mock, _runtime, errors, state
 
 from . import charmspec, model
 from .hooks import Hook
@@ -184,7 +184,7 @@ def _charm_class(module: ModuleType, path: Path) -> type[ops.CharmBase]:
 # -- Scenario with a cached charm root and Juju's relation environment --------------------
 
 
-class _Runtime(_runtime.Runtime):
+class _Runtime(_runtime.Runtime[ops.CharmBase]):
     charm_dirs: dict[Path, Path] = {}  # noqa: RUF012 - one virtual charm dir per charm, per process
     env_overrides: Mapping[str, str | None] = {}
     charm_path: Path = Path()
@@ -221,6 +221,25 @@ def _make_charm_dir(path: Path, spec: Any) -> Path:
     return root
 
 
+_original_load_meta = _ops_main_mock.Ops._load_charm_meta
+_meta_cache: dict[Path, ops.CharmMeta] = {}
+
+
+def _load_charm_meta(self: Any) -> ops.CharmMeta:
+    # ops parses the metadata YAML on every run; olm's charm directories never change, so the
+    # parsed metadata is kept per directory. Other Scenario users keep the original behaviour.
+    root = Path(self._charm_root)
+    if root not in _Runtime.charm_dirs.values():
+        return _original_load_meta(self)
+    meta = _meta_cache.get(root)
+    if meta is None:
+        meta = _meta_cache[root] = _original_load_meta(self)
+    return meta
+
+
+_ops_main_mock.Ops._load_charm_meta = _load_charm_meta  # pyright: ignore[reportAttributeAccessIssue]
+
+
 class _Context(testing.Context[ops.CharmBase]):
     """A Context whose runs use :class:`_Runtime`."""
 
@@ -249,7 +268,10 @@ class _Context(testing.Context[ops.CharmBase]):
         with runtime.exec(state=state, event=event, context=self) as ops_:
             yield ops_
         if event.action and self._action_failure_message is not None:
-            raise testing.ActionFailed(self._action_failure_message, state=self._output_state)
+            raise testing.ActionFailed(
+                self._action_failure_message,
+                state=self._output_state,  # pyright: ignore[reportArgumentType]
+            )
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -335,7 +357,8 @@ class Runner:
             with self.loader.active(loaded), metal_host.bound(host):
                 state_out = ctx.run(event, state_in)
         except testing.ActionFailed as failed:
-            return self._outcome(ctx, state_in, failed.state, action_failure=failed.message)
+            out: Any = failed.state
+            return self._outcome(ctx, state_in, out, action_failure=failed.message)
         except Exception as e:  # the charm's own exception, whatever it is
             cause = e.__cause__ if isinstance(e, errors.UncaughtCharmError) and e.__cause__ else e
             return Outcome(
