@@ -1,0 +1,117 @@
+"""olm deploy, status, integrate, run, resolve and wait as separate processes (simulation)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'tracer-mirror.yaml'
+CHARMS = ROOT / 'tests' / 'charms'
+
+
+def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_CHARMS': str(CHARMS),
+           'OLM_RETRY_DELAY': '3600'}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, '-m', 'orchestrator.cli', *args],
+        capture_output=True, text=True, env=env, timeout=300, check=False, cwd=ROOT,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = tmp_path_factory.mktemp('olm')
+    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
+    done = olm(state, 'deploy', str(BUNDLE), '--seed', '4')
+    assert done.returncode == 0, done.stderr
+    assert 'settled (seed 4)' in done.stdout
+    return state
+
+
+def test_status_json_has_juju_shape(model: Path):
+    status = json.loads(olm(model, 'status', '--format', 'json').stdout)
+    assert status['model']['type'] == 'iaas'
+    tracer = status['applications']['tracer']
+    assert tracer['application-status']['current'] == 'active'
+    assert set(tracer['units']) == {'tracer/0', 'tracer/1', 'tracer/2'}
+    assert tracer['units']['tracer/0']['leader'] is True
+    assert tracer['units']['tracer/0']['juju-status']['current'] == 'idle'
+    assert tracer['relations']['db'][0]['related-application'] == 'mirror'
+    machine = tracer['units']['tracer/0']['machine']
+    assert status['machines'][machine]['machine-status']['current'] == 'running'
+
+
+def test_status_tabular_says_it_is_simulated(model: Path):
+    out = olm(model, 'status', '--relations').stdout
+    assert 'simulated machines' in out
+    assert 'tracer/0*' in out
+    assert 'tracer:db' in out and 'mirror:db' in out
+
+
+def test_action_results_and_failures(model: Path):
+    done = olm(model, 'run', 'tracer/1', 'echo', 'message=hello', '--format', 'json')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {'echo': 'hello', 'unit': 'tracer/1'}
+    refused = olm(model, 'run', 'tracer/1', 'refuse')
+    assert refused.returncode == 1
+    assert 'refused, as asked' in refused.stderr
+    bad = olm(model, 'run', 'tracer/1', 'echo')
+    assert bad.returncode == 1
+    assert bad.stderr.startswith('ERROR ') and 'Traceback' not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (('integrate', 'tracer:nope', 'mirror'), 'tracer:nope'),
+        (('deploy', str(BUNDLE), '--config', 'greeting=x'),
+         'options provided but not supported when deploying a bundle: --config'),
+        (('config', 'tracer', 'workers=many'), 'workers'),
+        (('resolve', 'tracer/0'), 'unit "tracer/0" is not in an error state'),
+        (('add-unit', 'nope'), 'application "nope" not found'),
+        (('remove-unit', 'tracer/9'), 'tracer/9'),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_and_changes_nothing(model: Path, args: tuple[str, ...], message: str):
+    before = olm(model, 'status', '--format', 'json').stdout
+    done = olm(model, *args)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert done.stderr.count('\n') == 1 and 'Traceback' not in done.stderr
+    after = olm(model, 'status', '--format', 'json').stdout
+
+    def without_times(text: str) -> dict[str, object]:
+        document = json.loads(text)
+        document.pop('controller', None)
+        return json.loads(json.dumps(document).replace('"since"', '"_"'))
+
+    assert without_times(after).keys() == without_times(before).keys()
+    assert json.loads(after)['applications'].keys() == json.loads(before)['applications'].keys()
+
+
+def test_error_wait_and_resolve(tmp_path: Path):
+    state = tmp_path / 'olm'
+    olm(state, 'pool', 'import', str(LAB))
+    done = olm(state, 'deploy', 'tracer', '--config', 'fail-on=install')
+    assert done.returncode == 0, done.stderr
+    assert 'units in error: tracer/0' in done.stdout
+    waited = olm(state, 'wait', '--quiet', '--timeout', '1')
+    assert waited.returncode == 1
+    assert 'tracer/0: hook failed: "install"' in waited.stderr
+    status = json.loads(olm(state, 'status', '--format', 'json').stdout)
+    unit = status['applications']['tracer']['units']['tracer/0']
+    assert unit['workload-status'] == {**unit['workload-status'], 'current': 'error',
+                                       'message': 'hook failed: "install"'}  # fmt: skip
+    assert olm(state, 'config', 'tracer', 'fail-on=').returncode == 0
+    assert olm(state, 'resolve', 'tracer/0').returncode == 0
+    assert olm(state, 'wait', '--quiet').returncode == 0
+    log = olm(state, 'debug-log').stdout
+    assert 'tracer/0 install: failed' in log
+    assert 'tracer/0 install: ok' in log
