@@ -2,9 +2,10 @@
 
 The test charm (tests/charms/bench) has a peer relation and a provider/requirer relation;
 every event reconciles a little relation data. The benchmark deploys ``upstream`` (1 unit),
-then ``bench`` with N units related ``bench:upstream`` → ``upstream:api``, and settles. It reports the hooks
-run, the median and p90 wall time per hook (the engine's overhead plus a tiny charm: projection,
-``ops.testing`` run, diff, sqlite commit) and the settle time.
+then N ``bench`` units in applications of ``--group`` units, each related ``upstream`` →
+``upstream:api``, and settles. It reports the hooks run, the median and p90 wall time per
+hook (the engine's overhead plus a tiny charm: projection, ``ops.testing`` run, diff, sqlite
+commit) and the settle time.
 
 Juju runs ``relation-joined`` and ``relation-changed`` for every pair of peer units, so a peer
 relation alone makes the hook count grow as N²; the figures say so rather than hide it.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import os
 import platform
 import statistics
@@ -62,7 +64,7 @@ def settle(units: int, seed: int = 1, *, group: int | None = None) -> dict[str, 
         result = engine.wait(timeout=3600)
         elapsed = time.perf_counter() - begin
         store.close()
-    per_hook = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    per_hook = [b - a for a, b in itertools.pairwise(stamps)]
     per_hook.sort()
     return {
         'units': units,
@@ -77,10 +79,9 @@ def settle(units: int, seed: int = 1, *, group: int | None = None) -> dict[str, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--units', type=int, nargs='*', default=[10, 100, 500])
-    parser.add_argument('--group', type=int, default=10,
-                        help='units per application (default 10); 0 = one application')  # fmt: skip
+    parser.add_argument('--group', type=int, default=10, help='units per application; 0: one')
     parser.add_argument('--single', type=int, nargs='*', default=[10, 50],
-                        help='sizes also run as one application (peer joins grow as N²)')  # fmt: skip
+                        help='sizes also run as one application (N² peer hooks)')  # fmt: skip
     parser.add_argument('--results', default=str(ROOT / 'benchmarks' / 'RESULTS.md'))
     parser.add_argument('--no-write', action='store_true')
     args = parser.parse_args()
@@ -89,8 +90,9 @@ def main() -> int:
     for n in args.single:
         row = settle(n)
         single_rows.append(row)
-        print(f'one application, {n:>4} units: {row["hooks"]:>7} hooks, settle '
-              f'{row["settle_s"]:8.2f} s, median {row["median_ms"]:.2f} ms', flush=True)  # fmt: skip
+        print(f'one application, {n:>4} units: {row["hooks"]:>7} hooks, '
+              f'settle {row["settle_s"]:8.2f} s, median {row["median_ms"]:.2f} ms',
+              flush=True)  # fmt: skip
     for n in args.units:
         row = settle(n, group=args.group or None)
         rows.append(row)
@@ -103,8 +105,9 @@ def main() -> int:
     by_units = {int(r['units']): r for r in rows}
     lines = [
         '',
-        f'## Settle ({datetime.date.today().isoformat()}, {platform.processor() or platform.machine()},'
-        f' {os.cpu_count()} cores, Python {platform.python_version()})',
+        f'## Settle ({datetime.date.today().isoformat()}, '
+        f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, '
+        f'Python {platform.python_version()})',
         '',
         f'N units of tests/charms/bench in applications of {args.group or "all"} units, each '
         'with its peer relation and related to one `upstream` unit (provider/requirer):',

@@ -216,9 +216,17 @@ class Engine:
             raise EngineError('no machines specified')
         with self.store.transaction() as txn:
             known = {m.id: m for m in txn.machines()}
+            hosted: dict[str, list[str]] = {}
+            for name, unit in txn.records('unit').items():
+                hosted.setdefault(str(unit['machine']), []).append(name)
             for machine_id in ids:
                 if machine_id not in known:
                     raise EngineError(f'machine {machine_id} not found')
+                if machine_id in hosted:
+                    units = ', '.join(f'"{u}"' for u in sorted(hosted[machine_id]))
+                    raise EngineError(
+                        f'machine {machine_id} is hosting units {units}: remove them first'
+                    )
             removed: list[tuple[model.Machine, cloud.Machine | None]] = []
             for machine_id in dict.fromkeys(ids):
                 record = known[machine_id]
@@ -634,11 +642,8 @@ class Engine:
         """Everything ``olm status`` shows, read in one snapshot."""
         with self.store.snapshot() as txn:
             m = self._load_model(txn)
-            pending = {
-                u.name for u in m.units.values() if uniter.next_hook(m, u, now=self.clock())
-            }
-        revisions = {name: 1 + app.charm_version - 1 for name, app in m.applications.items()}
-        return StatusData(model=m, charm_revisions=revisions, busy=pending)
+        revisions = {name: app.charm_version for name, app in m.applications.items()}
+        return StatusData(model=m, charm_revisions=revisions)
 
     def debug_log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
         """The event trace (``olm debug-log``)."""
@@ -1089,11 +1094,10 @@ class DeployReport:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class StatusData:
-    """The model as ``olm status`` shows it, and which units still have work queued."""
+    """The model as ``olm status`` shows it."""
 
     model: model.Model
     charm_revisions: Mapping[str, int]
-    busy: frozenset[str] | set[str]
 
 
 class _Session:

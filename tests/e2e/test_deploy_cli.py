@@ -79,7 +79,9 @@ def test_action_results_and_failures(model: Path):
         (('remove-unit', 'tracer/9'), 'tracer/9'),
     ],
 )  # fmt: skip
-def test_bad_input_is_one_line_and_changes_nothing(model: Path, args: tuple[str, ...], message: str):
+def test_bad_input_is_one_line_and_changes_nothing(
+    model: Path, args: tuple[str, ...], message: str
+):
     before = olm(model, 'status', '--format', 'json').stdout
     done = olm(model, *args)
     assert done.returncode != 0

@@ -8,8 +8,12 @@ class BenchCharm(ops.CharmBase):
     def __init__(self, framework: ops.Framework):
         super().__init__(framework)
         for event in (
-            self.on.install, self.on.config_changed, self.on.start, self.on.leader_elected,
-            self.on.cluster_relation_changed, self.on.api_relation_joined,
+            self.on.install,
+            self.on.config_changed,
+            self.on.start,
+            self.on.leader_elected,
+            self.on.cluster_relation_changed,
+            self.on.api_relation_joined,
             self.on.upstream_relation_changed,
         ):
             framework.observe(event, self._reconcile)
