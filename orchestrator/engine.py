@@ -686,7 +686,7 @@ class Engine:
         scenario_state._generate_secret_id = s.next_secret_id  # pyright: ignore[reportPrivateUsage]
         try:
             while candidates:
-                name = rng.choice(sorted(candidates, key=_natural))
+                name = rng.choice(sorted(candidates))
                 unit = s.model.units.get(name)
                 hook = None
                 if unit is not None and name not in failed:
@@ -1141,12 +1141,18 @@ class _Session:
     def flush(self, txn: Transaction, machines: set[str] | None = None) -> None:
         """Write the changed model records, simulated machines and event log entries."""
         m = self.model
+        puts: dict[str, list[tuple[str, Any]]] = {}
+        deletes: dict[str, list[str]] = {}
         for kind, key in sorted(m.dirty):
             data = m.record(kind, key)
             if data is None:
-                txn.delete_records(kind, [key])
+                deletes.setdefault(kind, []).append(key)
             else:
-                txn.put_records(kind, [(key, data)])
+                puts.setdefault(kind, []).append((key, data))
+        for kind, keys in deletes.items():
+            txn.delete_records(kind, keys)
+        for kind, records in puts.items():
+            txn.put_records(kind, records)
         m.dirty.clear()
         self._flush_world(txn, machines)
         if self._sequence_dirty:

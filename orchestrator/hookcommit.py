@@ -101,8 +101,8 @@ def apply_success(
     affected: set[str] = {unit.name}
     m.touch('unit', unit.name)
 
-    affected |= _commit_relations(m, unit, hook, outcome.state_in, out, leader)
-    _commit_status(m, unit, app, outcome.state_in, out, leader, now)
+    affected |= _commit_relations(m, unit, hook, out, leader)
+    _commit_status(m, unit, app, out, leader, now)
     unit.workload_version = out.workload_version
     unit.ports = sorted({runner.port_text(p) for p in out.opened_ports})
     unit.stored_state = [runner.encode_stored(s) for s in out.stored_states]
@@ -120,12 +120,12 @@ def _commit_relations(
     m: model.Model,
     unit: model.Unit,
     hook: Hook,
-    state_in: testing.State,
     out: testing.State,
     leader: bool,
 ) -> set[str]:
+    # The output is compared with the model, not with the projected input: the runner lets
+    # the charm write into the projection itself (no deep copy), and the model is the truth.
     affected: set[str] = set()
-    before = {r.id: r for r in state_in.relations}
     for projected in out.relations:
         relation = m.relations.get(projected.id)
         if relation is None:
@@ -133,14 +133,14 @@ def _commit_relations(
         # A departing unit's writes during relation-departed are not published (Juju).
         publishing = not (hook.kind == 'relation-departed' and unit.life == 'dying')
         unit_data = dict(projected.local_unit_data)
-        previous = before[projected.id]
-        if publishing and unit_data != dict(previous.local_unit_data):
+        previous = relation.unit_data.get(unit.name) or runner.default_unit_data(m, unit)
+        if publishing and unit_data != previous:
             relation.unit_data[unit.name] = unit_data
             relation.unit_version[unit.name] = relation.unit_version.get(unit.name, 0) + 1
             affected |= _units_watching(m, relation, unit.application)
             m.touch('relation', relation.id)
         app_data = dict(projected.local_app_data)
-        if publishing and leader and app_data != dict(previous.local_app_data):
+        if publishing and leader and app_data != relation.app_data.get(unit.application, {}):
             relation.app_data[unit.application] = app_data
             relation.app_version[unit.application] = (
                 relation.app_version.get(unit.application, 0) + 1
@@ -165,16 +165,17 @@ def _commit_status(
     m: model.Model,
     unit: model.Unit,
     app: model.Application,
-    state_in: testing.State,
     out: testing.State,
     leader: bool,
     now: float,
 ) -> None:
-    if _status_of(out.unit_status) != _status_of(state_in.unit_status):
+    before = (unit.workload.current, unit.workload.message) if unit.workload_set else ('unknown', '')
+    if _status_of(out.unit_status) != before:
         name, message = _status_of(out.unit_status)
         unit.workload = model.Status(name, message, now)
         unit.workload_set = True
-    if leader and _status_of(out.app_status) != _status_of(state_in.app_status):
+    app_before = (app.status.current, app.status.message) if app.status else ('unknown', '')
+    if leader and _status_of(out.app_status) != app_before:
         name, message = _status_of(out.app_status)
         app.status = None if name == 'unknown' else model.Status(name, message, now)
         m.touch('application', app.name)
@@ -191,7 +192,6 @@ def _commit_secrets(
     out = outcome.state_out
     assert out is not None
     affected: set[str] = set()
-    before = {s.id: s for s in outcome.state_in.secrets}
     after = {s.id: s for s in out.secrets}
     for secret_id, projected in after.items():
         tracked, latest = runner.secret_revisions(projected)
@@ -239,8 +239,8 @@ def _commit_secrets(
             secret.grants = grants
             affected |= _grantees(m, secret)
         m.touch('secret', secret_id)
-    for secret_id, projected in before.items():
-        if projected.owner is not None and secret_id not in after and secret_id in m.secrets:
+    for secret_id in outcome.owned_secrets:
+        if secret_id not in after and secret_id in m.secrets:
             affected |= _grantees(m, m.secrets.pop(secret_id))
             m.touch('secret', secret_id)
     if hook.kind == 'secret-remove' and hook.secret_id in m.secrets:

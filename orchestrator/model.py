@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 __all__ = [
     'DEFAULT_BASE',
@@ -27,6 +27,7 @@ __all__ = [
     'Relation',
     'RelationEndpoint',
     'RelationView',
+    'Registry',
     'RemoteApplication',
     'Secret',
     'SecretConsumer',
@@ -38,6 +39,15 @@ __all__ = [
 DEFAULT_BASE = 'ubuntu@24.04'
 
 Life = Literal['alive', 'dying']
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A dataclass's fields, shallow: records are dumped to JSON at once, so nothing is copied.
+
+    ``dataclasses.asdict`` deep-copies every nested value, which made it the largest cost of
+    committing a hook in a big model.
+    """
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +135,7 @@ class Application:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        data = dataclasses.asdict(self)
+        data = _fields(self)
         data['status'] = None if self.status is None else self.status.to_data()
         return data
 
@@ -154,7 +164,7 @@ class RemoteApplication:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        data = dataclasses.asdict(self)
+        data = _fields(self)
         data['status'] = self.status.to_data()
         return data
 
@@ -207,7 +217,7 @@ class RelationView:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        return dataclasses.asdict(self)
+        return _fields(self)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> RelationView:
@@ -239,7 +249,7 @@ class UnitProgress:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        data = dataclasses.asdict(self)
+        data = _fields(self)
         data['relations'] = {str(k): v.to_data() for k, v in self.relations.items()}
         data['failure'] = None if self.failure is None else self.failure.to_data()
         return data
@@ -289,7 +299,7 @@ class Unit:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        data = dataclasses.asdict(self)
+        data = _fields(self)
         data['workload'] = self.workload.to_data()
         data['agent'] = self.agent.to_data()
         data['progress'] = self.progress.to_data()
@@ -372,8 +382,10 @@ class Relation:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        data = dataclasses.asdict(self)
-        data['endpoints'] = [dataclasses.astuple(e) for e in self.endpoints]
+        data = _fields(self)
+        data['endpoints'] = [
+            [e.application, e.name, e.role, e.interface] for e in self.endpoints
+        ]
         return data
 
     @classmethod
@@ -423,9 +435,10 @@ class Secret:
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
-        data = dataclasses.asdict(self)
+        data = _fields(self)
         data['revisions'] = {str(k): v for k, v in self.revisions.items()}
         data['grants'] = {str(k): v for k, v in self.grants.items()}
+        data['consumers'] = {k: _fields(v) for k, v in self.consumers.items()}
         return data
 
     @classmethod
@@ -465,6 +478,29 @@ class Action:
         return cls(**data)
 
 
+_K = TypeVar('_K')
+_V = TypeVar('_V')
+
+
+class Registry(dict[_K, _V]):
+    """A dict that counts changes to its keys, so indexes over it know when to rebuild."""
+
+    version: int = 0
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        if key not in self:
+            self.version += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: _K) -> None:
+        super().__delitem__(key)
+        self.version += 1
+
+    def pop(self, key: _K, *default: Any) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]
+        self.version += 1
+        return super().pop(key, *default)
+
+
 _KINDS = ('application', 'remote-application', 'unit', 'relation', 'secret', 'action')
 
 
@@ -484,33 +520,49 @@ class Model:
     remote_applications: dict[str, RemoteApplication] = dataclasses.field(
         default_factory=dict[str, RemoteApplication]
     )
-    units: dict[str, Unit] = dataclasses.field(default_factory=dict[str, Unit])
-    relations: dict[int, Relation] = dataclasses.field(default_factory=dict[int, Relation])
+    units: Registry[str, Unit] = dataclasses.field(default_factory=Registry[str, Unit])
+    relations: Registry[int, Relation] = dataclasses.field(
+        default_factory=Registry[int, Relation]
+    )
     secrets: dict[str, Secret] = dataclasses.field(default_factory=dict[str, Secret])
     actions: dict[str, Action] = dataclasses.field(default_factory=dict[str, Action])
     dirty: set[tuple[str, str]] = dataclasses.field(default_factory=set[tuple[str, str]])
+    _index_key: tuple[int, int, int, int] = dataclasses.field(
+        default=(0, -1, 0, -1), repr=False, compare=False
+    )
+    _index: tuple[dict[str, list[Unit]], dict[str, list[Relation]]] = dataclasses.field(
+        default_factory=lambda: ({}, {}), repr=False, compare=False
+    )
 
     def touch(self, kind: str, key: str | int) -> None:
         """Mark a record (by kind and key) as changed or deleted."""
         self.dirty.add((kind, str(key)))
 
     def units_of(self, application: str) -> list[Unit]:
-        """An application's units, by number."""
-        return sorted(
-            (u for u in self.units.values() if u.application == application),
-            key=lambda u: u.number,
-        )
+        """An application's units, by number (do not mutate the list)."""
+        return self._indexes()[0].get(application, [])
 
     def relations_of(self, application: str) -> list[Relation]:
-        """The relations an application takes part in, by id."""
-        return sorted(
-            (
-                r
-                for r in self.relations.values()
-                if any(e.application == application for e in r.endpoints)
-            ),
-            key=lambda r: r.id,
-        )
+        """The relations an application takes part in, by id (do not mutate the list)."""
+        return self._indexes()[1].get(application, [])
+
+    def _indexes(self) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]]]:
+        # Settling asks these questions many times per hook; scanning every unit and relation
+        # each time made a hook's cost grow with the model. The registries count key changes,
+        # so the indexes are rebuilt only when a unit or relation comes or goes.
+        key = (id(self.units), self.units.version, id(self.relations), self.relations.version)
+        if key != self._index_key:
+            units: dict[str, list[Unit]] = {}
+            for unit in sorted(self.units.values(), key=lambda u: u.number):
+                units.setdefault(unit.application, []).append(unit)
+            relations: dict[str, list[Relation]] = {}
+            for relation_id in sorted(self.relations):
+                relation = self.relations[relation_id]
+                for application in dict.fromkeys(e.application for e in relation.endpoints):
+                    relations.setdefault(application, []).append(relation)
+            self._index = (units, relations)
+            self._index_key = key
+        return self._index
 
     def record(self, kind: str, key: str) -> Any:
         """The JSON data of one record, or None when it no longer exists."""
@@ -542,8 +594,10 @@ class Model:
             remote_applications={
                 k: RemoteApplication.from_data(v) for k, v in of('remote-application').items()
             },
-            units={k: Unit.from_data(v) for k, v in of('unit').items()},
-            relations={int(k): Relation.from_data(v) for k, v in of('relation').items()},
+            units=Registry({k: Unit.from_data(v) for k, v in of('unit').items()}),
+            relations=Registry(
+                {int(k): Relation.from_data(v) for k, v in of('relation').items()}
+            ),
             secrets={k: Secret.from_data(v) for k, v in of('secret').items()},
             actions={k: Action.from_data(v) for k, v in of('action').items()},
         )
