@@ -540,9 +540,10 @@ def _relation(
             endpoint.name,
             endpoint.interface,
             id=relation.id,
-            local_app_data=dict(relation.app_data.get(app, {})),
-            local_unit_data=dict(local_unit),
-            peers_data={_unit_number(u): dict(relation.unit_data.get(u, {})) for u in members},
+            # Scenario copies every databag it is given, so the model's are passed as they are.
+            local_app_data=relation.app_data.get(app, {}),
+            local_unit_data=local_unit,
+            peers_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
         )
     remote_app = relation.other_application(app)
     return testing.Relation(
@@ -550,10 +551,10 @@ def _relation(
         endpoint.interface,
         id=relation.id,
         remote_app_name=remote_app,
-        local_app_data=dict(relation.app_data.get(app, {})) if leader else {},
-        local_unit_data=dict(local_unit),
-        remote_app_data=dict(relation.app_data.get(remote_app, {})),
-        remote_units_data={_unit_number(u): dict(relation.unit_data.get(u, {})) for u in members},
+        local_app_data=relation.app_data.get(app, {}) if leader else {},
+        local_unit_data=local_unit,
+        remote_app_data=relation.app_data.get(remote_app, {}),
+        remote_units_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
     )
 
 
