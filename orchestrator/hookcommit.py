@@ -169,7 +169,9 @@ def _commit_status(
     leader: bool,
     now: float,
 ) -> None:
-    before = (unit.workload.current, unit.workload.message) if unit.workload_set else ('unknown', '')
+    before = (
+        (unit.workload.current, unit.workload.message) if unit.workload_set else ('unknown', '')
+    )
     if _status_of(out.unit_status) != before:
         name, message = _status_of(out.unit_status)
         unit.workload = model.Status(name, message, now)

@@ -24,10 +24,10 @@ __all__ = [
     'Application',
     'HookFailure',
     'Machine',
+    'Registry',
     'Relation',
     'RelationEndpoint',
     'RelationView',
-    'Registry',
     'RemoteApplication',
     'Secret',
     'SecretConsumer',
@@ -383,9 +383,7 @@ class Relation:
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
         data = _fields(self)
-        data['endpoints'] = [
-            [e.application, e.name, e.role, e.interface] for e in self.endpoints
-        ]
+        data['endpoints'] = [[e.application, e.name, e.role, e.interface] for e in self.endpoints]
         return data
 
     @classmethod
@@ -497,6 +495,7 @@ class Registry(dict[_K, _V]):
         self.version += 1
 
     def pop(self, key: _K, *default: Any) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """Remove a key (counted as a change even when absent: cheap and safe)."""
         self.version += 1
         return super().pop(key, *default)
 
@@ -521,9 +520,7 @@ class Model:
         default_factory=dict[str, RemoteApplication]
     )
     units: Registry[str, Unit] = dataclasses.field(default_factory=Registry[str, Unit])
-    relations: Registry[int, Relation] = dataclasses.field(
-        default_factory=Registry[int, Relation]
-    )
+    relations: Registry[int, Relation] = dataclasses.field(default_factory=Registry[int, Relation])
     secrets: dict[str, Secret] = dataclasses.field(default_factory=dict[str, Secret])
     actions: dict[str, Action] = dataclasses.field(default_factory=dict[str, Action])
     dirty: set[tuple[str, str]] = dataclasses.field(default_factory=set[tuple[str, str]])
@@ -595,9 +592,7 @@ class Model:
                 k: RemoteApplication.from_data(v) for k, v in of('remote-application').items()
             },
             units=Registry({k: Unit.from_data(v) for k, v in of('unit').items()}),
-            relations=Registry(
-                {int(k): Relation.from_data(v) for k, v in of('relation').items()}
-            ),
+            relations=Registry({int(k): Relation.from_data(v) for k, v in of('relation').items()}),
             secrets={k: Secret.from_data(v) for k, v in of('secret').items()},
             actions={k: Action.from_data(v) for k, v in of('action').items()},
         )

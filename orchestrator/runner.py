@@ -470,7 +470,6 @@ class _State(testing.State):
         return self
 
 
-
 def project(
     m: model.Model, unit: model.Unit, hook: Hook, spec: charmspec.CharmSpec
 ) -> testing.State:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from enginetools import last_seq, trace
@@ -208,3 +209,23 @@ def test_a_module_imported_lazily_stays_with_its_charm(engine: olm_engine.Engine
     assert m.units['tracer/0'].agent.current == 'idle'
     assert m.units['tracer/0'].workload.message.startswith('tracer-workload')
     assert m.relations[1].unit_data['mirror/0']['mirror'] == 'mirror-workload'
+
+
+def test_a_saas_offer_plays_the_remote_provider(engine: olm_engine.Engine):
+    bundle = Path(__file__).parent / 'bundles' / 'with-offer.yaml'
+    report = engine.deploy(str(bundle))
+    assert report.settle is not None and report.settle.settled
+    m = engine.status_view().model
+    assert set(m.remote_applications) == {'store'}
+    relation = next(r for r in m.relations.values() if not r.is_peer)
+    (secret,) = [s for s in m.secrets.values() if s.owner == 'store']
+    # The offer's ${secret:token} became the id of a secret the remote app owns and granted.
+    assert relation.app_data['store'] == {'leader': 'store/0', 'token': secret.id}
+    assert secret.owner == 'store' and secret.grants == {relation.id: ['app']}
+    assert set(secret.consumers) == {'app/0', 'app/1'}
+    for unit in ('app/0', 'app/1'):
+        events = trace(engine, unit)
+        assert f'backend-relation-joined ({relation.id}, store/0)' in events
+        assert f'backend-relation-changed ({relation.id}, store)' in events
+        # Only the remote unit's and application's data came in; nothing leaked back.
+        assert 'f00dfeedcafe' not in str(relation.unit_data[unit])
