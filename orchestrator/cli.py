@@ -253,6 +253,12 @@ def _build_parser() -> _Parser:
     _add_seed(p)
     p.set_defaults(run=_config)
 
+    p = commands.add_parser('refresh', help='upgrade an application to its charm directory',
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    _add_seed(p)
+    p.set_defaults(run=_refresh)
+
     p = commands.add_parser('set-constraints', help="replace an application's constraints",
                             parents=[common])  # fmt: skip
     p.add_argument('application')
@@ -561,6 +567,10 @@ def _config(engine: Engine, args: argparse.Namespace) -> None:
     app = engine.status_view().model.applications[args.application]
     _emit({'application': args.application, 'charm': app.charm_name, 'settings': settings},
           args.format)  # fmt: skip
+
+
+def _refresh(engine: Engine, args: argparse.Namespace) -> None:
+    engine.refresh(args.application)
 
 
 def _set_constraints(engine: Engine, args: argparse.Namespace) -> None:

@@ -525,6 +525,22 @@ class Engine:
                 self._settle(s)
             return True
 
+    def refresh(self, application: str, *, settle: bool = True) -> None:
+        """``juju refresh`` of a local charm: re-read its directory and upgrade every unit.
+
+        Each unit runs ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues.
+        """
+        with self._session() as s:
+            app = self._application(s.model, application)
+            spec = charmspec.load(Path(app.charm_path))
+            with s.transaction():
+                self._specs[app.charm_path] = spec
+                app.charm_version += 1
+                s.model.touch('application', app.name)
+                s.candidates |= {u.name for u in s.model.units_of(app.name)}
+            if settle:
+                self._settle(s)
+
     def set_constraints(self, application: str, constraints: str) -> None:
         """``juju set-constraints``: replace the application's constraints for future units."""
         parsed = juju_constraints.parse(constraints)

@@ -229,3 +229,11 @@ def test_a_saas_offer_plays_the_remote_provider(engine: olm_engine.Engine):
         assert f'backend-relation-changed ({relation.id}, store)' in events
         # Only the remote unit's and application's data came in; nothing leaked back.
         assert 'f00dfeedcafe' not in str(relation.unit_data[unit])
+
+
+def test_refresh_runs_upgrade_charm_then_config_changed(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=2)
+    mark = last_seq(engine)
+    engine.refresh('tracer')
+    for unit in ('tracer/0', 'tracer/1'):
+        assert trace(engine, unit, since=mark) == ['upgrade-charm', 'config-changed']
