@@ -15,7 +15,6 @@ a retry or ``olm resolve``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from typing import Any
 
 from ops import testing
@@ -107,7 +106,7 @@ def apply_success(
     unit.ports = sorted({runner.port_text(p) for p in out.opened_ports})
     unit.stored_state = [runner.encode_stored(s) for s in out.stored_states]
     unit.deferred = [runner.encode_deferred(d) for d in out.deferred]
-    affected |= _commit_secrets(m, unit, hook, outcome, leader, now)
+    affected |= _commit_secrets(m, unit, hook, outcome, now)
     affected |= _advance(m, unit, hook, outcome, now)
     if unit.progress.failure is not None and unit.name in m.units:
         unit.progress.failure = None
@@ -188,7 +187,6 @@ def _commit_secrets(
     unit: model.Unit,
     hook: Hook,
     outcome: runner.Outcome,
-    leader: bool,
     now: float,
 ) -> set[str]:
     out = outcome.state_out
@@ -196,7 +194,7 @@ def _commit_secrets(
     affected: set[str] = set()
     after = {s.id: s for s in out.secrets}
     for secret_id, projected in after.items():
-        tracked, latest = runner.secret_revisions(projected)
+        tracked, _ = runner.secret_revisions(projected)
         if projected.owner is None:
             secret = m.secrets.get(secret_id)
             if secret is None:
@@ -226,7 +224,6 @@ def _commit_secrets(
             secret.revisions[secret.latest] = dict(projected.latest_content)
             for name in secret.consumers:
                 affected.add(name)
-        del latest
         secret.label = projected.label
         secret.description = projected.description
         rotate = projected.rotate.value if projected.rotate is not None else None
@@ -249,7 +246,6 @@ def _commit_secrets(
         secret = m.secrets[hook.secret_id]
         for revision in outcome.removed_revisions:
             secret.revisions.pop(revision, None)
-    del leader
     return affected
 
 
@@ -300,7 +296,7 @@ def _advance(
     elif kind == 'stop':
         progress.started = False
     elif kind == 'remove':
-        affected |= remove_unit_record(m, unit, now)
+        affected |= remove_unit_record(m, unit)
     elif kind == 'action':
         action = m.actions[str(hook.action_id)]
         action.status = 'failed' if outcome.action_failure is not None else 'completed'
@@ -396,7 +392,7 @@ def _advance_secret(m: model.Model, unit: model.Unit, hook: Hook, now: float) ->
         secret.removal_notified.append(hook.secret_revision)
 
 
-def remove_unit_record(m: model.Model, unit: model.Unit, now: float) -> set[str]:
+def remove_unit_record(m: model.Model, unit: model.Unit) -> set[str]:
     """Forget a unit that ran its ``remove`` hook (or never installed)."""
     affected: set[str] = set()
     del m.units[unit.name]
@@ -423,7 +419,6 @@ def remove_unit_record(m: model.Model, unit: model.Unit, now: float) -> set[str]
             affected |= elect_leader(m, app)
         if app.life == 'dying' and not m.units_of(app.name):
             remove_application_record(m, app)
-    del now
     return affected
 
 
@@ -454,8 +449,3 @@ def elect_leader(m: model.Model, app: model.Application) -> set[str]:
     new.progress.leader_elected = False
     m.touch('unit', new.name)
     return {u.name for u in alive}
-
-
-def units_in(m: model.Model, names: Iterable[str]) -> list[model.Unit]:
-    """The units of these names that still exist."""
-    return [m.units[n] for n in names if n in m.units]
