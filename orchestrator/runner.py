@@ -7,14 +7,17 @@ revision it tracks. :func:`project` builds that ``State``; :class:`Runner` runs 
 machine's Host bound and returns what came out. Nothing here changes the model: the engine
 decides what of the output commits.
 
-Three adjustments to Scenario keep the run faithful and cheap (Scenario 8, ``ops[testing]``):
+These adjustments to Scenario keep the run faithful and cheap (Scenario 8, ``ops[testing]``):
 
 - the virtual charm directory is built once per charm (Scenario rewrites the metadata YAML on
   every run, about a third of a run's cost) and links the charm's own files, so a charm that
   reads ``self.charm_dir / 'templates'`` finds them;
 - ``JUJU_REMOTE_UNIT`` is empty for an application-databag ``relation-changed``, as Juju sets
   it (Scenario would invent a unit) and ``JUJU_DEPARTING_UNIT`` names the unit that really leaves;
-- Scenario's consistency checker is skipped: the projection is built from a consistent model.
+- Scenario's consistency checker is skipped: the projection is built from a consistent model;
+- the projection is not deep-copied (the output is compared with the model, not the input),
+  relation databags are copied two levels deep rather than deep-copied (they hold strings),
+  and ops' parsed metadata is cached per charm directory.
 
 Charms are imported in isolation from each other (:class:`CharmLoader`): every charm has a
 module named ``charm``, most have ``workload``, and they must not see each other's.
