@@ -34,9 +34,10 @@ from ._errors import (
     Sensitive,
     UnexpectedCommandError,
 )
-from ._local import LocalHost, RetryPolicy, is_transient
+from ._local import LocalHost
 from ._protocol import Completed, Host, ServiceAction, StrPath
 from ._recording import Call, FileEntry, RecordingHost, Response, ServiceState, SnapState
+from ._retrying import ProgramHost, RetryPolicy, is_transient
 
 __all__ = [
     'Call',
@@ -49,6 +50,7 @@ __all__ = [
     'HostError',
     'LocalHost',
     'MissingFileError',
+    'ProgramHost',
     'RecordingHost',
     'Response',
     'RetryPolicy',

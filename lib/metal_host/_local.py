@@ -11,21 +11,16 @@ import json
 import logging
 import os
 import pwd
-import re
 import signal
 import socket
 import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import cast, get_args
+from typing import cast
 
-import tenacity
-
-from . import _commands
 from ._errors import (
     CommandError,
     CommandTimeoutError,
@@ -33,77 +28,17 @@ from ._errors import (
     MissingFileError,
     display,
 )
-from ._protocol import Completed, ServiceAction, StrPath, machine_path
+from ._protocol import Completed, StrPath, machine_path
+from ._retrying import NOT_EXECUTABLE, NOT_FOUND, ProgramHost, RetryPolicy
 
-__all__ = ['LocalHost', 'RetryPolicy', 'is_transient']
+__all__ = ['LocalHost']
 
 logger = logging.getLogger('metal_host')
 
-_TRANSIENT = re.compile(
-    '|'.join(
-        (
-            # snapd: 'snap "k8s" has "install-snap" change in progress', auto-refresh racing us.
-            r'change in progress',
-            # snapd: 'too early for operation, device not yet seeded' right after first boot.
-            r'too early for operation',
-            # snapd restarting (it re-executes after refreshing itself): the socket is away.
-            r'cannot communicate with server',
-            # apt/dpkg held by another apt-get or by unattended-upgrades.
-            r'Could not get lock',
-            r'Unable to acquire the dpkg frontend lock',
-            r'Unable to lock (the administration )?directory',
-        )
-    )
-)
-"""Standard-error text of failures that go away by themselves. Everything else is permanent:
-'dpkg was interrupted' needs a human, 'snap not found' stays not found."""
-
-_NOT_FOUND = 127
-_NOT_EXECUTABLE = 126
 _REAP_SECONDS = 5.0
 
 
-def is_transient(error: BaseException) -> bool:
-    """Whether ``error`` is worth retrying: a timeout, or a snapd/apt "busy, try later" failure."""
-    if isinstance(error, CommandTimeoutError):
-        return True
-    if isinstance(error, CommandError):
-        return error.returncode not in (_NOT_FOUND, _NOT_EXECUTABLE) and bool(
-            _TRANSIENT.search(error.stderr)
-        )
-    return False
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How :class:`LocalHost` retries transient failures (see :func:`is_transient`).
-
-    The n-th retry waits ``initial_wait * 2 ** (n - 1)`` seconds, at most ``max_wait``; the
-    default gives up after 6 attempts and about 31 s of waiting, in line with how long snapd
-    takes to finish an auto-refresh that raced a hook. ``RetryPolicy(attempts=1)`` never retries;
-    tests use ``RetryPolicy(attempts=3, initial_wait=0)`` to retry without sleeping.
-
-    Attributes:
-        attempts: how many times a command runs at most (1 means no retry).
-        initial_wait: seconds before the first retry.
-        max_wait: the cap on any one wait.
-    """
-
-    attempts: int = 6
-    initial_wait: float = 1.0
-    max_wait: float = 30.0
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError(f'attempts must be at least 1, got {self.attempts}')
-        if self.initial_wait < 0 or self.max_wait < 0:
-            raise ValueError('waits must not be negative')
-
-
-_NO_RETRY = RetryPolicy(attempts=1)
-
-
-class LocalHost:
+class LocalHost(ProgramHost):
     """The machine the charm runs on.
 
     Programs run with :mod:`subprocess` (never a shell); snap, apt-get and systemctl go through
@@ -134,60 +69,13 @@ class LocalHost:
 
     # -- programs ------------------------------------------------------------------------------
 
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        input: str | None = None,
-        timeout: float | None = None,
-        check: bool = True,
-    ) -> Completed:
-        """Run a program and wait for it, retrying transient failures.
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The policy transient failures are retried under (``retry``)."""
+        return self.retry
 
-        See :meth:`metal_host.Host.run`. With ``check=False`` a non-zero exit is returned, but
-        only once the retries are spent if it looked transient. A timeout kills the program's
-        whole process group and raises whatever ``check`` says.
-        """
-        return self._run(argv, input=input, timeout=timeout, check=check)
-
-    def _run(
-        self,
-        argv: Sequence[str],
-        *,
-        input: str | None = None,
-        timeout: float | None = None,
-        check: bool = True,
-        env: Mapping[str, str] | None = None,
-        retry: bool = True,
-    ) -> Completed:
-        args = _commands.argv_tuple(argv)
-        policy = self.retry if retry else _NO_RETRY
-
-        def log_retry(state: tenacity.RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome is not None else None
-            wait = state.next_action.sleep if state.next_action is not None else 0.0
-            logger.warning(
-                '%s; transient, retrying in %.1fs (attempt %d of %d)',
-                error,
-                wait,
-                state.attempt_number + 1,
-                policy.attempts,
-            )
-
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(policy.attempts),
-            wait=tenacity.wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait),
-            retry=tenacity.retry_if_exception(is_transient),
-            before_sleep=log_retry,
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(self._once, args, input, timeout, env)
-        except CommandError as error:
-            if check:
-                raise
-            return Completed(error.argv, error.returncode, error.stdout, error.stderr)
+    def _sleep_between(self, seconds: float) -> None:
+        self._sleep(seconds)
 
     def _once(
         self,
@@ -209,7 +97,7 @@ class LocalHost:
                 start_new_session=True,  # a timeout kills the program and all it started
             )
         except OSError as error:
-            code = _NOT_FOUND if isinstance(error, FileNotFoundError) else _NOT_EXECUTABLE
+            code = NOT_FOUND if isinstance(error, FileNotFoundError) else NOT_EXECUTABLE
             raise CommandError(argv, code, '', f'{argv[0]}: {_reason(error)}') from None
         with proc:
             try:
@@ -301,37 +189,6 @@ class LocalHost:
     def exists(self, path: StrPath) -> bool:
         """Whether the file or directory exists."""
         return self._path(path)[1].exists()
-
-    # -- snaps, packages, services ---------------------------------------------------------------
-
-    def snap_install(
-        self, name: str, *, channel: str | None = None, classic: bool = False
-    ) -> None:
-        """``snap install NAME [--channel=C] [--classic]``."""
-        self.run(_commands.snap_install(name, channel, classic))
-
-    def snap_refresh(self, name: str, *, channel: str | None = None) -> None:
-        """``snap refresh NAME [--channel=C]``."""
-        self.run(_commands.snap_refresh(name, channel))
-
-    def snap_hold(self, name: str) -> None:
-        """``snap refresh --hold NAME``."""
-        self.run(_commands.snap_hold(name))
-
-    def apt_install(self, *packages: str) -> None:
-        """``apt-get install -y --no-install-recommends ...`` with a non-interactive frontend."""
-        if packages:
-            self._run(_commands.apt_install(packages), env=_commands.APT_ENV)
-
-    def service(self, action: ServiceAction, name: str) -> None:
-        """``systemctl ACTION NAME``."""
-        if action not in get_args(ServiceAction):
-            raise ValueError(f'unknown service action {action!r}')
-        self.run(_commands.service(action, name))
-
-    def service_active(self, name: str) -> bool:
-        """``systemctl is-active --quiet NAME`` exits 0."""
-        return self.run(_commands.service_active(name), check=False).ok
 
     # -- identity --------------------------------------------------------------------------------
 

@@ -19,10 +19,9 @@ import logging
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import metal_host
-import tenacity
 from metal_host import (
     CommandError,
     CommandTimeoutError,
@@ -31,7 +30,6 @@ from metal_host import (
     FileOperationError,
     MissingFileError,
     RetryPolicy,
-    ServiceAction,
     StrPath,
     _commands,  # the very argv LocalHost runs, so the simulation cannot drift from it
 )
@@ -121,10 +119,15 @@ exit status (a non-zero status is returned, not raised; the Host applies ``check
 raise :class:`~metal_host.CommandTimeoutError` to simulate a hang."""
 
 
-class SimHost:
+class SimHost(metal_host.ProgramHost):
     """A simulated machine; implements :class:`metal_host.Host` exactly.
 
-    Make one with :meth:`orchestrator.sim.World.add_machine`, never directly. Beyond the Host
+    Make one with :meth:`orchestrator.sim.World.add_machine`, never directly. Programs run as
+    LocalHost runs real ones (the retries and the snap/apt-get/systemctl verbs are the same
+    :class:`metal_host.ProgramHost` code): a program is looked up by base name in the World's
+    program table, a missing one fails with exit status 127 and ``NAME: No such file or
+    directory``, armed faults apply first, and transient failures retry under the World's
+    policy, waiting with the World's ``sleep``. Beyond the Host
     protocol it offers what tests and emulated programs need: :attr:`files`,
     :attr:`directories`, per-program :attr:`state`, the command :attr:`history`, :meth:`call`
     for one program to run another, and small filesystem helpers.
@@ -148,6 +151,7 @@ class SimHost:
     ) -> None:
         self.world = world
         self.machine_id = machine_id
+        self._log_prefix = f'{machine_id}: '
         self._hostname = hostname
         self._addresses = list(addresses)
         self.files: dict[str, FileEntry] = {}
@@ -160,27 +164,13 @@ class SimHost:
 
     # -- programs ------------------------------------------------------------------------------
 
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        input: str | None = None,
-        timeout: float | None = None,
-        check: bool = True,
-    ) -> Completed:
-        """Run a simulated program, as :meth:`metal_host.LocalHost.run` runs a real one.
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The World's retry policy: transient failures retry as on a real machine."""
+        return self.world.retry
 
-        The program is looked up by base name in the World's program table; a missing one
-        fails with exit status 127 and ``NAME: No such file or directory``, as LocalHost
-        reports a missing executable. Armed faults apply first. Transient failures (see
-        :func:`metal_host.is_transient`) are retried under the World's retry policy, waiting
-        with the World's ``sleep``, exactly as LocalHost retries them.
-
-        Raises:
-            CommandError: non-zero exit and ``check`` is true.
-            CommandTimeoutError: a slow fault (or a program) outlived ``timeout``.
-        """
-        return self._run(argv, input=input, timeout=timeout, check=check)
+    def _sleep_between(self, seconds: float) -> None:
+        self.world.sleep(seconds)
 
     def call(
         self,
@@ -201,57 +191,16 @@ class SimHost:
         args = _commands.argv_tuple(argv)
         return self._attempt(args, input, timeout, env, record=False)
 
-    def _run(
+    def _once(
         self,
-        argv: Sequence[str],
-        *,
-        input: str | None = None,
-        timeout: float | None = None,
-        check: bool = True,
-        env: Mapping[str, str] | None = None,
-    ) -> Completed:
-        args = _commands.argv_tuple(argv)
-        policy: RetryPolicy = self.world.retry
-
-        def log_retry(state: tenacity.RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome is not None else None
-            wait = state.next_action.sleep if state.next_action is not None else 0.0
-            logger.warning(
-                '%s: %s; transient, retrying in %.1fs (attempt %d of %d)',
-                self.machine_id,
-                error,
-                wait,
-                state.attempt_number + 1,
-                policy.attempts,
-            )
-
-        # The same retry shape as LocalHost (metal_host._local), so a charm meets the same
-        # behaviour on a simulated machine as on a real one; only the sleep is the World's.
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(policy.attempts),
-            wait=tenacity.wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait),
-            retry=tenacity.retry_if_exception(metal_host.is_transient),
-            before_sleep=log_retry,
-            sleep=self.world.sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(self._checked_attempt, args, input, timeout, env)
-        except CommandError as error:
-            if check:
-                raise
-            return Completed(error.argv, error.returncode, error.stdout, error.stderr)
-
-    def _checked_attempt(
-        self,
-        args: tuple[str, ...],
+        argv: tuple[str, ...],
         input: str | None,
         timeout: float | None,
         env: Mapping[str, str] | None,
     ) -> Completed:
-        result = self._attempt(args, input, timeout, env, record=True)
+        result = self._attempt(argv, input, timeout, env, record=True)
         if result.returncode != 0:
-            raise CommandError(args, result.returncode, result.stdout, result.stderr)
+            raise CommandError(argv, result.returncode, result.stdout, result.stderr)
         return result
 
     def _attempt(
@@ -476,37 +425,6 @@ class SimHost:
         if text and not text.endswith('\n'):
             text += '\n'
         self.write_text(path, text + line, mode=entry.mode if entry else 0o644)
-
-    # -- snaps, packages, services ---------------------------------------------------------------
-
-    def snap_install(
-        self, name: str, *, channel: str | None = None, classic: bool = False
-    ) -> None:
-        """``snap install NAME [--channel=C] [--classic]``, through :meth:`run`."""
-        self.run(_commands.snap_install(name, channel, classic))
-
-    def snap_refresh(self, name: str, *, channel: str | None = None) -> None:
-        """``snap refresh NAME [--channel=C]``, through :meth:`run`."""
-        self.run(_commands.snap_refresh(name, channel))
-
-    def snap_hold(self, name: str) -> None:
-        """``snap refresh --hold NAME``, through :meth:`run`."""
-        self.run(_commands.snap_hold(name))
-
-    def apt_install(self, *packages: str) -> None:
-        """``apt-get install -y --no-install-recommends ...`` with ``DEBIAN_FRONTEND``."""
-        if packages:
-            self._run(_commands.apt_install(packages), env=_commands.APT_ENV)
-
-    def service(self, action: ServiceAction, name: str) -> None:
-        """``systemctl ACTION NAME``, through :meth:`run`."""
-        if action not in get_args(ServiceAction):
-            raise ValueError(f'unknown service action {action!r}')
-        self.run(_commands.service(action, name))
-
-    def service_active(self, name: str) -> bool:
-        """``systemctl is-active --quiet NAME`` exits 0."""
-        return self.run(_commands.service_active(name), check=False).ok
 
     # -- identity --------------------------------------------------------------------------------
 
