@@ -10,6 +10,7 @@ the embedded pool are simulated, and every listing says so.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ from . import __version__, charmspec, cloud, model, runner, status
 from . import bundle as juju_bundle
 from . import constraints as juju_constraints
 from .cloud import inventory
-from .engine import Engine, EngineError
+from .engine import Engine, EngineError, SettleResult
 from .store import DEFAULT_STATE_DIR, Store, StoreError
 
 __all__ = ['main']
@@ -513,10 +514,8 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
     _report_settle(report.settle)
 
 
-def _report_settle(result: object) -> None:
-    from .engine import SettleResult
-
-    if not isinstance(result, SettleResult):
+def _report_settle(result: SettleResult | None) -> None:
+    if result is None:
         return
     state = 'settled' if result.settled else 'units in error: ' + ', '.join(result.errors)
     print(f'Ran {result.hooks} hooks on {SIMULATED}; {state} (seed {result.seed}).')
@@ -630,8 +629,6 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _debug_log(engine: Engine, args: argparse.Namespace) -> None:
-    import datetime
-
     wanted = set(args.include)
     for entry in engine.debug_log(limit=args.lines):
         if wanted and entry.unit not in wanted and entry.unit.split('/')[0] not in wanted:

@@ -22,6 +22,7 @@ import gc
 import hashlib
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
@@ -638,7 +639,7 @@ class Engine:
                 total.seed = result.seed
                 failing = sorted(
                     (u for u in s.model.units.values() if u.progress.failure is not None),
-                    key=lambda u: _natural(u.name),
+                    key=lambda u: model.natural_key(u.name),
                 )
                 if failing and stop_on_error:
                     lines = [f'{u.name}: {u.agent.message}' for u in failing]
@@ -797,7 +798,7 @@ class Engine:
 
     def _targets(self, m: model.Model, targets: Sequence[str]) -> list[model.Unit]:
         if not targets:
-            return sorted(m.units.values(), key=lambda u: _natural(u.name))
+            return sorted(m.units.values(), key=lambda u: model.natural_key(u.name))
         units: list[model.Unit] = []
         for target in targets:
             if '/' in target:
@@ -902,7 +903,7 @@ class Engine:
         m.touch('application', app.name)
         s.candidates |= hookcommit.elect_leader(m, app)
         for relation in m.relations_of(app.name):
-            s.candidates |= {u.name for e in relation.endpoints for u in m.units_of(e.application)}
+            s.candidates |= {u.name for u in m.relation_units(relation)}
         return units
 
     def _placement_machine(
@@ -978,13 +979,11 @@ class Engine:
             return
         txn.pool.release(machine.instance_id, comment='Released by olm')
         txn.delete_machines([machine.id])
-        s.world.remove_machine(machine.id)
-        s.saved_machines.pop(machine.id, None)
-        txn.delete_records('sim-machine', [machine.id])
+        s.world.remove_machine(machine.id)  # its saved state goes when the hook commits
 
     def _add_remote_application(self, s: _Session, name: str, saas: juju_bundle.SaasSpec) -> None:
         offer = saas.offer
-        units = sorted({u for per in offer.units.values() for u in per}, key=_natural)
+        units = sorted({u for per in offer.units.values() for u in per}, key=model.natural_key)
         remote = model.RemoteApplication(
             name=name,
             url=saas.url,
@@ -1068,9 +1067,7 @@ class Engine:
             if unit.name in relation.scope:
                 relation.scope.remove(unit.name)
                 m.touch('relation', relation.id)
-                s.candidates |= {
-                    u.name for e in relation.endpoints for u in m.units_of(e.application)
-                }
+                s.candidates |= {u.name for u in m.relation_units(relation)}
         app = m.applications[unit.application]
         if app.leader == unit.name:
             s.candidates |= hookcommit.elect_leader(m, app)
@@ -1079,8 +1076,7 @@ class Engine:
         m = s.model
         relation.life = 'dying'
         m.touch('relation', relation.id)
-        units = [u for e in relation.endpoints for u in m.units_of(e.application)]
-        s.candidates |= {u.name for u in units}
+        s.candidates |= {u.name for u in m.relation_units(relation)}
         s.candidates |= hookcommit.forget_relation_if_done(m, relation)
 
 
@@ -1210,8 +1206,6 @@ class _Session:
 
 
 def _check_application_name(name: str) -> None:
-    import re
-
     if not re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*', name):
         raise EngineError(f'invalid application name "{name}"')
 
@@ -1241,11 +1235,6 @@ def _find_relation(m: model.Model, a: str, b: str) -> model.Relation | None:
         )
     ]
     return found[0] if len(found) == 1 else None
-
-
-def _natural(name: str) -> tuple[str, int]:
-    app, _, number = name.rpartition('/')
-    return (app, int(number) if number.isdigit() else -1)
 
 
 def _retry_from_environment() -> RetryPolicy:

@@ -325,7 +325,7 @@ def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
         if unit.life == 'alive' and unit.name not in relation.scope:
             relation.scope.append(unit.name)
             relation.unit_data.setdefault(unit.name, runner.default_unit_data(m, unit))
-            affected |= {u for u in _members_of(m, relation) if u != unit.name}
+            affected |= {u.name for u in m.relation_units(relation) if u.name != unit.name}
             m.touch('relation', relation.id)
     elif hook.kind == 'relation-joined' and remote is not None:
         view.members[remote] = relation.unit_version.get(remote, 0)
@@ -350,18 +350,11 @@ def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
     return affected
 
 
-def _members_of(m: model.Model, relation: model.Relation) -> set[str]:
-    names: set[str] = set()
-    for endpoint in relation.endpoints:
-        names |= {u.name for u in m.units_of(endpoint.application)}
-    return names
-
-
 def forget_relation_if_done(m: model.Model, relation: model.Relation) -> set[str]:
     """A dying relation goes once every unit still in it has run relation-broken."""
     if relation.life != 'dying':
         return set()
-    units = [m.units[name] for name in _members_of(m, relation)]
+    units = m.relation_units(relation)
     for other in units:
         view = other.progress.relations.get(relation.id)
         if view is not None and view.created and not view.broken and other.progress.installed:
@@ -404,7 +397,7 @@ def remove_unit_record(m: model.Model, unit: model.Unit) -> set[str]:
             relation.unit_data.pop(unit.name, None)
             relation.unit_version.pop(unit.name, None)
             m.touch('relation', relation.id)
-            affected |= _members_of(m, relation)
+            affected |= {u.name for u in m.relation_units(relation)}
             affected |= forget_relation_if_done(m, relation)
     for secret in list(m.secrets.values()):
         if unit.name in secret.consumers:

@@ -15,6 +15,7 @@ the units that entered it, which is what other units see join.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
@@ -34,11 +35,21 @@ __all__ = [
     'Status',
     'Unit',
     'UnitProgress',
+    'natural_key',
 ]
 
 DEFAULT_BASE = 'ubuntu@24.04'
 
 Life = Literal['alive', 'dying']
+
+
+def natural_key(name: str) -> tuple[tuple[str, int], ...]:
+    """A sort key that orders numbers by value: ``app/2`` before ``app/10``, 2 before 10."""
+    parts = re.split(r'(\d+)', name)
+    return tuple(
+        (parts[i], int(parts[i + 1]) if i + 1 < len(parts) else -1)
+        for i in range(0, len(parts), 2)
+    )
 
 
 def _fields(record: Any) -> dict[str, Any]:
@@ -542,6 +553,11 @@ class Model:
     def relations_of(self, application: str) -> list[Relation]:
         """The relations an application takes part in, by id (do not mutate the list)."""
         return self._indexes()[1].get(application, [])
+
+    def relation_units(self, relation: Relation) -> list[Unit]:
+        """Every unit of the applications at either end of a relation."""
+        ends = dict.fromkeys(e.application for e in relation.endpoints)
+        return [u for application in ends for u in self.units_of(application)]
 
     def _indexes(self) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]]]:
         # Settling asks these questions many times per hook; scanning every unit and relation

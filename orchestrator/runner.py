@@ -562,7 +562,7 @@ def _relation(
         members.append(hook.remote_unit)
     if hook.relation_id == relation.id and hook.kind == 'relation-broken':
         members = []
-    local_unit = relation.unit_data.get(unit.name) or _default_unit_data(m, unit)
+    local_unit = relation.unit_data.get(unit.name) or default_unit_data(m, unit)
     if relation.is_peer:
         return testing.PeerRelation(
             endpoint.name,
@@ -586,7 +586,7 @@ def _relation(
     )
 
 
-def _default_unit_data(m: model.Model, unit: model.Unit) -> dict[str, str]:
+def default_unit_data(m: model.Model, unit: model.Unit) -> dict[str, str]:
     """What Juju puts in a unit's databag when it enters a relation's scope."""
     machine = m.machines.get(unit.machine)
     address = machine.address if machine else '192.0.2.0'
@@ -595,11 +595,6 @@ def _default_unit_data(m: model.Model, unit: model.Unit) -> dict[str, str]:
         'ingress-address': address,
         'private-address': address,
     }
-
-
-def default_unit_data(m: model.Model, unit: model.Unit) -> dict[str, str]:
-    """Public form of :func:`_default_unit_data`, for the engine."""
-    return _default_unit_data(m, unit)
 
 
 def _secrets(m: model.Model, unit: model.Unit, leader: bool) -> list[testing.Secret]:

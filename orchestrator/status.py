@@ -237,13 +237,7 @@ def _workload_version(units: Sequence[model.Unit]) -> str:
 # --- small formatters -------------------------------------------------------------------------
 
 
-def natural_key(name: str) -> tuple[tuple[str, int], ...]:
-    """A sort key that orders numbers by value: ``app/2`` before ``app/10``, 2 before 10."""
-    parts = re.split(r'(\d+)', name)
-    return tuple(
-        (parts[i], int(parts[i + 1]) if i + 1 < len(parts) else -1)
-        for i in range(0, len(parts), 2)
-    )
+natural_key = model.natural_key
 
 
 def _offset(moment: datetime.datetime) -> str:

@@ -130,7 +130,7 @@ def _teardown(m: model.Model, unit: model.Unit) -> Hook:
         view = progress.relations.get(relation.id)
         if view is None or not view.created or view.broken:
             continue
-        for member in sorted(view.members, key=_natural):
+        for member in sorted(view.members, key=model.natural_key):
             # A dying unit departs every relation; the departee is the unit itself.
             return _relation_hook(
                 relation, unit.application, 'relation-departed', member, unit.name
@@ -152,7 +152,7 @@ def _next_relation_hook(m: model.Model, unit: model.Unit) -> Hook | None:
             continue
         members = remote_members(m, relation, unit)
         in_scope = set(members)
-        for member in sorted(view.members, key=_natural):
+        for member in sorted(view.members, key=model.natural_key):
             if member not in in_scope:
                 return _relation_hook(relation, app, 'relation-departed', member, member)
         if relation.life == 'dying':
@@ -166,10 +166,10 @@ def _next_relation_hook(m: model.Model, unit: model.Unit) -> Hook | None:
             relation.is_peer and leader
         ):
             return _relation_hook(relation, app, 'relation-changed')
-        for member in sorted(members, key=_natural):
+        for member in sorted(members, key=model.natural_key):
             if member not in view.members:
                 return _relation_hook(relation, app, 'relation-joined', member)
-        for member in sorted(view.members, key=_natural):
+        for member in sorted(view.members, key=model.natural_key):
             if relation.unit_version.get(member, 0) > view.members[member]:
                 return _relation_hook(relation, app, 'relation-changed', member)
     return None
@@ -200,8 +200,3 @@ def _secret_hook(m: model.Model, unit: model.Unit, now: float) -> Hook | None:
             ):
                 return Hook(kind='secret-remove', secret_id=secret.id, secret_revision=revision)
     return None
-
-
-def _natural(name: str) -> tuple[str, int]:
-    app, _, number = name.rpartition('/')
-    return (app, int(number) if number.isdigit() else -1)
