@@ -15,6 +15,7 @@ the units that entered it, which is what other units see join.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
@@ -43,6 +44,7 @@ DEFAULT_BASE = 'ubuntu@24.04'
 Life = Literal['alive', 'dying']
 
 
+@functools.lru_cache(maxsize=8192)  # the uniter sorts the same unit names on every hook
 def natural_key(name: str) -> tuple[tuple[str, int], ...]:
     """A sort key that orders numbers by value: ``app/2`` before ``app/10``, 2 before 10."""
     parts = re.split(r'(\d+)', name)
