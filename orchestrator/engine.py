@@ -16,6 +16,7 @@ One process changes a model at a time (the store's writer lock); ``olm status`` 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import gc
@@ -24,7 +25,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -682,15 +683,22 @@ class Engine:
                 for machine_id, data in txn.records('sim-machine').items():
                     world.load_machine(machine_id, data)
                 secret_sequence = int(txn.get_setting('secret-sequence', '0'))
-            # The model lives as long as the command: keep the collector from re-scanning it
-            # after every hook (a full collection costs time in proportion to the model).
-            gc.collect()
-            gc.freeze()
-            session = _Session(self.store, m, world, secret_sequence)
-            session.saved_machines = {mid: world.dump_machine(mid) for mid in world.machines}
-            session.saved_shared = world.dump_shared()
-            session.candidates |= set(m.units)
-            yield session
+            # The model lives as long as the session: keep the collector from re-scanning it
+            # (a full collection costs time in proportion to the model). Thawed afterwards,
+            # or every session of a long-lived process would leave its model frozen forever.
+            freezing = gc.get_freeze_count() == 0
+            if freezing:
+                gc.collect()
+                gc.freeze()
+            try:
+                session = _Session(self.store, m, world, secret_sequence)
+                session.saved_machines = {mid: world.dump_machine(mid) for mid in world.machines}
+                session.saved_shared = world.dump_shared()
+                session.candidates |= set(m.units)
+                yield session
+            finally:
+                if freezing:
+                    gc.unfreeze()
 
     @staticmethod
     def _load_model(txn: Transaction) -> model.Model:
@@ -706,14 +714,16 @@ class Engine:
         candidates = s.candidates
         previous_ids = scenario_state._generate_secret_id  # pyright: ignore[reportPrivateUsage]
         scenario_state._generate_secret_id = s.next_secret_id  # pyright: ignore[reportPrivateUsage]
-        # Each hook makes thousands of short-lived objects (ops builds a framework per event);
-        # with the default thresholds the collector ran a full pass every few hooks, about a
-        # quarter of settle time. Fewer, larger young collections while settling.
-        thresholds = gc.get_threshold()
-        gc.set_threshold(20_000, 50, 100)
+        # Each hook makes thousands of objects, many in reference cycles (ops' framework, charm
+        # and model refer to each other), all garbage once the hook is committed. Automatic
+        # collections strike mid-hook, promote that garbage to the oldest generation and then
+        # re-scan the whole heap for it. One young collection after each hook finds it while
+        # it is young and cheap to find.
+        automatic = gc.isenabled()
+        gc.disable()
         try:
             while candidates:
-                name = rng.choice(sorted(candidates))
+                name = candidates.choice(rng)
                 unit = s.model.units.get(name)
                 hook = None
                 if unit is not None and name not in failed:
@@ -723,6 +733,7 @@ class Engine:
                     candidates.discard(name)
                     continue
                 ok, affected = self._run_one(s, unit, hook)
+                gc.collect(1)
                 result.hooks += 1
                 if not ok:
                     failed.add(name)
@@ -732,7 +743,8 @@ class Engine:
                     self.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
         finally:
             scenario_state._generate_secret_id = previous_ids  # pyright: ignore[reportPrivateUsage]
-            gc.set_threshold(*thresholds)
+            if automatic:
+                gc.enable()
         result.settled = not any(u.progress.failure for u in s.model.units.values())
         return result
 
@@ -1123,6 +1135,43 @@ class StatusData:
     charm_revisions: Mapping[str, int]
 
 
+class Candidates:
+    """Units that may have a hook to run, kept in name order for the seeded choice.
+
+    The settle loop picks one at random after every hook; sorting the whole set each time
+    cost more than the pick as models grew (a set's order is not stable across runs, so
+    some order is needed for ``--seed`` to mean anything).
+    """
+
+    def __init__(self) -> None:
+        self._names: set[str] = set()
+        self._order: list[str] = []
+
+    def add(self, name: str) -> None:
+        if name not in self._names:
+            self._names.add(name)
+            bisect.insort(self._order, name)
+
+    def __ior__(self, names: Iterable[str]) -> Candidates:
+        for name in names:
+            self.add(name)
+        return self
+
+    def discard(self, name: str) -> None:
+        if name in self._names:
+            self._names.remove(name)
+            del self._order[bisect.bisect_left(self._order, name)]
+
+    def choice(self, rng: random.Random) -> str:
+        return rng.choice(self._order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
 class _Session:
     """One command's hold on the model: loaded once, committed hook by hook."""
 
@@ -1133,7 +1182,7 @@ class _Session:
         self.model = m
         self.world = world
         self.log: list[LogEntry] = []
-        self.candidates: set[str] = set()
+        self.candidates = Candidates()
         self.secret_sequence = secret_sequence
         self._sequence_dirty = False
         self.saved_machines: dict[str, str] = {}
