@@ -1,9 +1,11 @@
-"""The emulated programs every World runs: snap, apt-get, dpkg, dpkg-query and systemctl.
+"""The emulated programs every World runs: snap, apt-get, dpkg, dpkg-query, systemctl and maas.
 
 Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program names to them and
 :func:`provision` gives a freshly added machine what a deployed Ubuntu 24.04 server already has
-(base packages and their running services). Programs added later (``k8s``, ``maas`` …) register
-themselves on a World's :attr:`~orchestrator.sim.World.programs`.
+(base packages and their running services). ``maas`` is registered in every World but, as on a
+real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere).
+Programs added later (``k8s``, ``microceph`` …) register themselves on a World's
+:attr:`~orchestrator.sim.World.programs`.
 """
 
 # pyright: strict
@@ -13,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import apt, snap, systemctl
+from . import apt, maas, snap, systemctl
 
 if TYPE_CHECKING:
     from ..host import Handler, SimHost
 
-__all__ = ['BUILTIN', 'apt', 'provision', 'snap', 'systemctl']
+__all__ = ['BUILTIN', 'apt', 'maas', 'provision', 'snap', 'systemctl']
 
 BUILTIN: Mapping[str, Handler] = {
     'snap': snap.handle,
@@ -26,6 +28,7 @@ BUILTIN: Mapping[str, Handler] = {
     'dpkg': apt.handle_dpkg,
     'dpkg-query': apt.handle_dpkg_query,
     'systemctl': systemctl.handle,
+    'maas': maas.handle,
 }
 """Program name → handler, registered in every World."""
 

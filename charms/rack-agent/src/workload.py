@@ -1,0 +1,350 @@
+"""Drive the ``maas`` snap as a MAAS rack controller, through :mod:`metal_host` only.
+
+Everything here is "how to be a rack controller"; nothing knows about Juju. Every function
+asks :func:`metal_host.current` for the machine, so the same code runs on a real machine, on an
+olm simulated machine and against a unit test's ``RecordingHost``. The command lines and files
+are exactly the ones the shared ``maas`` contract lists (``snap list maas``, ``maas init rack``,
+``/var/snap/maas/common/...``); nothing else is used.
+
+Registration is asynchronous in MAAS: ``maas init rack`` writes the configuration, restarts
+rackd and exits 0 whatever happens next. rackd then connects to the region on its own. So the
+outcome is read afterwards from two places: ``maas_id`` (written once the region accepted the
+rack) and the lines rackd appended to its log since the attempt began (:func:`outcome`).
+
+Errors form a small family under :class:`WorkloadError`; every message is safe to show in
+``juju status`` (a :class:`metal_host.Sensitive` argument is redacted by the machine seam)::
+
+    WorkloadError          the rack controller could not be driven
+    ├── SnapError          snapd refused to install, refresh or hold the maas snap
+    └── RackError          maas init rack, or stopping the rack, failed
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import logging
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import Final
+
+import metal_host
+
+SECRET_REJECTED: Final = 'FAILED authentication; dropping connection.'  # noqa: S105 - a log line
+"""A rackd log line saying the region rejected the shared secret.
+
+The rack proves the region knows the shared secret (an HMAC over a random message) before it
+registers; with a different secret the digests differ and rackd logs, in canonical/maas
+``src/provisioningserver/rpc/clusterservice.py`` (``ClusterClient.performHandshake``)::
+
+    Event-loop '<region event-loop>' FAILED authentication; dropping connection.
+
+The event-loop name varies, so this is the fixed tail of that line. Every region of one MAAS
+shares one secret, so another region address would reject it too.
+"""
+
+REGION_UNAVAILABLE: Final = 'Region not available: '
+"""A rackd log line saying no region answered at the configured URL.
+
+From the same module (``ClusterClientService._doUpdate``), when fetching the region's RPC info
+fails with a connection error::
+
+    Region not available: <error> (While requesting RPC info at <url>).
+
+The error and URL vary, so this is the fixed head of that line. Another region address may
+still answer.
+"""
+
+SNAP: Final = 'maas'
+"""The snap that carries both region and rack controllers."""
+
+SERVICE: Final = 'snap.maas.supervisor'
+"""The systemd unit of the snap's supervisor, which runs rackd in rack mode."""
+
+REGION_PORT: Final = 5240
+"""The port a MAAS region serves its API (and the rack's RPC info) on."""
+
+COMMON: Final = PurePosixPath('/var/snap/maas/common')
+SECRET_FILE: Final = COMMON / 'maas' / 'secret'
+"""The RPC shared secret the rack was given with ``--secret`` (a credential)."""
+MAAS_ID_FILE: Final = COMMON / 'maas' / 'maas_id'
+"""The rack's system id, written only once the region accepted the rack."""
+RACKD_LOG: Final = COMMON / 'log' / 'rackd.log'
+"""rackd's log, where a failed registration leaves its reason."""
+
+_SNAP_LIST_TIMEOUT: Final = 60.0
+_INIT_TIMEOUT: Final = 600.0
+"""``maas init rack`` restarts the snap's services; a hung one must not hold the hook forever."""
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    'MAAS_ID_FILE',
+    'RACKD_LOG',
+    'REGION_PORT',
+    'REGION_UNAVAILABLE',
+    'SECRET_FILE',
+    'SECRET_REJECTED',
+    'SERVICE',
+    'SNAP',
+    'Outcome',
+    'RackError',
+    'SnapError',
+    'WorkloadError',
+    'begin_registration',
+    'candidate_urls',
+    'deregister',
+    'has_registration',
+    'identity',
+    'init_rack',
+    'install',
+    'installed_version',
+    'log_mark',
+    'outcome',
+    'refresh',
+    'series',
+    'short_version',
+]
+
+
+class WorkloadError(Exception):
+    """The rack controller could not be driven; the message is safe for ``juju status``."""
+
+
+class SnapError(WorkloadError):
+    """snapd refused to install, refresh or hold the maas snap."""
+
+
+class RackError(WorkloadError):
+    """``maas init rack`` failed, or the rack could not be stopped or cleaned up."""
+
+
+class Outcome(enum.StrEnum):
+    """What became of one registration attempt with one region URL."""
+
+    REGISTERED = 'registered'
+    """The region accepted the rack: ``maas_id`` is there."""
+    REJECTED = 'rejected'
+    """The region refused the shared secret (:data:`SECRET_REJECTED`)."""
+    UNAVAILABLE = 'unavailable'
+    """Nothing answered at that URL (:data:`REGION_UNAVAILABLE`)."""
+    PENDING = 'pending'
+    """Neither yet: rackd is still trying; look again later."""
+
+
+# -- the snap --------------------------------------------------------------------------------
+
+
+def install(channel: str) -> None:
+    """Install the maas snap from ``channel`` and hold it.
+
+    Held because a MAAS rack must run the region's version: an automatic refresh to a newer
+    revision could break registration behind the operator's back.
+
+    Raises:
+        SnapError: snapd refused.
+    """
+    host = metal_host.current()
+    try:
+        host.snap_install(SNAP, channel=channel)
+        host.snap_hold(SNAP)
+    except metal_host.HostError as e:
+        raise SnapError(f'cannot install the maas snap from {channel}: {e}') from e
+
+
+def refresh(channel: str) -> None:
+    """Switch the maas snap to ``channel`` and hold it again.
+
+    Raises:
+        SnapError: snapd refused (no such channel, or the snap is not installed).
+    """
+    host = metal_host.current()
+    try:
+        host.snap_refresh(SNAP, channel=channel)
+        host.snap_hold(SNAP)
+    except metal_host.HostError as e:
+        raise SnapError(f'cannot refresh the maas snap to {channel}: {e}') from e
+
+
+def installed_version() -> str | None:
+    """The installed maas snap's full version (``snap list maas``), or None if not installed.
+
+    The Version column reads like ``3.6.0-16377-g.dc4fc3b74``.
+
+    Raises:
+        SnapError: ``snap list`` could not be run at all.
+    """
+    try:
+        result = metal_host.current().run(
+            ['snap', 'list', SNAP], check=False, timeout=_SNAP_LIST_TIMEOUT
+        )
+    except metal_host.HostError as e:
+        raise SnapError(f'cannot read the maas snap version: {e}') from e
+    if not result.ok:
+        return None
+    for line in result.stdout.splitlines():
+        columns = line.split()
+        if len(columns) >= 2 and columns[0] == SNAP:
+            return columns[1]
+    return None
+
+
+def short_version(version: str) -> str:
+    """The version MAAS publishes: the part before the first ``-`` (``3.6.0``)."""
+    return version.split('-', 1)[0]
+
+
+def series(version: str) -> str:
+    """``major.minor`` of a MAAS version (``3.6`` for ``3.6.0-16377-g.dc4fc3b74``).
+
+    Racks and regions must agree on this much; patch releases of one series interoperate.
+    """
+    return '.'.join(short_version(version).split('.')[:2])
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+def candidate_urls(api_url: str, addresses: Iterable[str]) -> tuple[str, ...]:
+    """The URLs to try, in order: the region's API URL, then each region address.
+
+    The API URL comes first because it is the virtual IP or load balancer when there is one;
+    the addresses are there to fail over to. Duplicates are dropped, keeping the first.
+    """
+    urls = [api_url, *(_region_url(address) for address in addresses)]
+    return tuple(dict.fromkeys(urls))
+
+
+def _region_url(address: str) -> str:
+    try:
+        is_v6 = ipaddress.ip_address(address).version == 6
+    except ValueError:
+        is_v6 = False  # a host name
+    host = f'[{address}]' if is_v6 else address
+    return f'http://{host}:{REGION_PORT}/MAAS'
+
+
+def log_mark() -> int:
+    """Where rackd's log ends now, so :func:`outcome` reads only what comes after.
+
+    Raises:
+        RackError: the log exists but cannot be read.
+    """
+    return len(_read_log())
+
+
+def begin_registration() -> None:
+    """Get the machine ready for a new round of registration attempts.
+
+    The supervisor is enabled and started in case an earlier deregistration stopped it, and an
+    earlier ``maas_id`` is removed, so that ``maas_id`` appearing means the region accepted
+    *this* registration. (The region finds a re-registering rack by its hostname and
+    interfaces, so the rack keeps its system id.)
+
+    Raises:
+        RackError: systemd or the file system refused.
+    """
+    host = metal_host.current()
+    try:
+        host.service('enable', SERVICE)
+        host.service('start', SERVICE)
+        host.remove(MAAS_ID_FILE)
+    except metal_host.HostError as e:
+        raise RackError(f'cannot prepare the rack controller: {e}') from e
+
+
+def init_rack(url: str, secret: str) -> None:
+    """Point rackd at ``url`` with the shared ``secret`` (``maas init rack ... --force``).
+
+    ``--force`` because without a terminal ``maas init`` would otherwise ask whether to
+    overwrite an existing configuration and take no for an answer. The secret travels as a
+    :class:`metal_host.Sensitive` argument, so no error message or log line shows it.
+
+    Raises:
+        RackError: the command failed or timed out.
+    """
+    argv = [
+        'maas',
+        'init',
+        'rack',
+        '--maas-url',
+        url,
+        '--secret',
+        metal_host.Sensitive(secret),
+        '--force',
+    ]
+    try:
+        metal_host.current().run(argv, timeout=_INIT_TIMEOUT)
+    except metal_host.HostError as e:
+        raise RackError(f'cannot register with {url}: {e}') from e
+
+
+def outcome(since: int) -> Outcome:
+    """What became of the attempt that began when rackd's log ended at ``since``.
+
+    A ``maas_id`` means registered. Otherwise the log lines written since then decide: the
+    secret rejected wins over unavailable (it will not get better by trying another region),
+    and no verdict yet is pending. A log shorter than ``since`` was rotated: all of it is new.
+
+    Raises:
+        RackError: the log exists but cannot be read.
+    """
+    host = metal_host.current()
+    if host.exists(MAAS_ID_FILE):
+        return Outcome.REGISTERED
+    text = _read_log()
+    fresh = text[since:] if len(text) >= since else text
+    lines = fresh.splitlines()
+    if any(SECRET_REJECTED in line for line in lines):
+        return Outcome.REJECTED
+    if any(REGION_UNAVAILABLE in line for line in lines):
+        return Outcome.UNAVAILABLE
+    return Outcome.PENDING
+
+
+def has_registration() -> bool:
+    """Whether the machine holds anything of a registration (the secret or a system id)."""
+    host = metal_host.current()
+    return host.exists(SECRET_FILE) or host.exists(MAAS_ID_FILE)
+
+
+def deregister() -> None:
+    """Stop the rack controller for good and forget the region.
+
+    The supervisor is stopped and disabled so rackd cannot come back after a reboot with a
+    secret for a region it no longer belongs to; the secret and the system id are removed.
+    The region's side (deleting the rack from MAAS) is the region leader's job.
+
+    Raises:
+        RackError: systemd or the file system refused.
+    """
+    host = metal_host.current()
+    try:
+        host.service('stop', SERVICE)
+        host.service('disable', SERVICE)
+        host.remove(SECRET_FILE)
+        host.remove(MAAS_ID_FILE)
+    except metal_host.HostError as e:
+        raise RackError(f'cannot deregister the rack controller: {e}') from e
+
+
+def identity() -> tuple[str, str | None]:
+    """This machine's hostname and the address the region reaches it on (None if it has none).
+
+    MAAS lists a rack under its hostname; the first address is the primary IPv4 one when the
+    machine has any (the Host lists IPv4 before IPv6).
+    """
+    host = metal_host.current()
+    addresses = host.addresses()
+    return host.hostname(), addresses[0] if addresses else None
+
+
+def _read_log() -> str:
+    try:
+        return metal_host.current().read_text(RACKD_LOG)
+    except metal_host.MissingFileError:
+        return ''  # rackd has not run yet
+    except metal_host.HostError as e:
+        raise RackError(f'cannot read the rackd log: {e}') from e
