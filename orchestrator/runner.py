@@ -556,19 +556,43 @@ class _ProjectedRelation(testing.Relation):
     to the charm (ops refuses writes to them, as Juju does) and were validated when they were
     committed, so they are passed as they are; only the local ones, which the charm writes
     in place, are copied. This matters for a unit related to hundreds of others.
+
+    In ``relation-departed`` the departing unit is no longer in ``relation-list``, yet Juju
+    still answers ``relation-get`` for it: its databag is kept aside (:func:`_keep_departing`)
+    rather than among the members.
     """
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, 'local_app_data', dict(self.local_app_data))
-        object.__setattr__(self, 'local_unit_data', dict(self.local_unit_data))
+        _copy_local_databags(self)
+
+    def _get_databag_for_remote(self, unit_id: int) -> dict[str, str]:
+        return _remote_databag(self, self.remote_units_data, unit_id)
 
 
 class _ProjectedPeerRelation(testing.PeerRelation):
     """A peer relation of a projection (see :class:`_ProjectedRelation`)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, 'local_app_data', dict(self.local_app_data))
-        object.__setattr__(self, 'local_unit_data', dict(self.local_unit_data))
+        _copy_local_databags(self)
+
+    def _get_databag_for_remote(self, unit_id: int) -> dict[str, str]:
+        return _remote_databag(self, self.peers_data, unit_id)
+
+
+def _copy_local_databags(relation: Any) -> None:
+    object.__setattr__(relation, 'local_app_data', dict(relation.local_app_data))
+    object.__setattr__(relation, 'local_unit_data', dict(relation.local_unit_data))
+
+
+def _keep_departing(relation: Any, unit_id: int, databag: dict[str, str]) -> Any:
+    object.__setattr__(relation, '_departing', {unit_id: databag})
+    return relation
+
+
+def _remote_databag(relation: Any, members: Mapping[int, Any], unit_id: int) -> dict[str, str]:
+    if unit_id in members:
+        return members[unit_id]
+    return relation.__dict__.get('_departing', {})[unit_id]
 
 
 class _State(testing.State):
@@ -653,16 +677,19 @@ def _relation(
 ) -> Any:
     app = unit.application
     endpoint = relation.endpoint_of(app)
-    members = [
-        u for u in view.members if not (u == hook.remote_unit and hook.kind == 'relation-departed')
-    ]
+    departing = (
+        hook.remote_unit
+        if hook.relation_id == relation.id and hook.kind == 'relation-departed'
+        else None
+    )
+    members = [u for u in view.members if u != departing]
     if hook.relation_id == relation.id and hook.kind == 'relation-joined' and hook.remote_unit:
         members.append(hook.remote_unit)
     if hook.relation_id == relation.id and hook.kind == 'relation-broken':
         members = []
     local_unit = relation.unit_data.get(unit.name) or default_unit_data(m, unit)
     if relation.is_peer:
-        return _ProjectedPeerRelation(
+        projected: Any = _ProjectedPeerRelation(
             endpoint.name,
             endpoint.interface,
             id=relation.id,
@@ -671,17 +698,21 @@ def _relation(
             local_unit_data=local_unit,
             peers_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
         )
-    remote_app = relation.other_application(app)
-    return _ProjectedRelation(
-        endpoint.name,
-        endpoint.interface,
-        id=relation.id,
-        remote_app_name=remote_app,
-        local_app_data=relation.app_data.get(app, {}) if leader else {},
-        local_unit_data=local_unit,
-        remote_app_data=relation.app_data.get(remote_app, {}),
-        remote_units_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
-    )
+    else:
+        remote_app = relation.other_application(app)
+        projected = _ProjectedRelation(
+            endpoint.name,
+            endpoint.interface,
+            id=relation.id,
+            remote_app_name=remote_app,
+            local_app_data=relation.app_data.get(app, {}) if leader else {},
+            local_unit_data=local_unit,
+            remote_app_data=relation.app_data.get(remote_app, {}),
+            remote_units_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
+        )
+    if departing is not None:
+        _keep_departing(projected, _unit_number(departing), relation.unit_data.get(departing, {}))
+    return projected
 
 
 def default_unit_data(m: model.Model, unit: model.Unit) -> dict[str, str]:

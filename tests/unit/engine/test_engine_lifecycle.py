@@ -92,8 +92,23 @@ def test_scale_down_departs_without_broken_for_peers(engine: olm_engine.Engine):
     m = engine.status_view().model
     assert 'tracer/2' not in m.units
     assert not any('broken' in line for line in trace(engine, since=mark))
+    peers = next(r for r in m.relations.values() if r.is_peer)
+    for unit in ('tracer/0', 'tracer/1'):
+        assert peers.unit_data[unit]['seen'] == '1'
+        assert 'departed' not in peers.unit_data[unit]  # ops hides a departing peer's data
     # The machine provisioned for the unit went back to the pool.
     assert len(m.machines) == 2
+
+
+def test_relation_departed_reads_the_departing_units_data(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=1)
+    engine.deploy('tracer', application='client', num_units=2)
+    key = engine.integrate('client:backend', 'tracer:db')
+    engine.remove_unit(['client/1'])
+    relation = next(r for r in engine.status_view().model.relations.values() if r.key() == key)
+    # Juju answers relation-get for the unit that departs, though relation-list drops it.
+    assert relation.unit_data['tracer/0']['departed'] == 'client/1:hello'
+    assert relation.unit_data['tracer/0']['seen'] == '1'
 
 
 def test_leader_is_re_elected_when_it_goes(engine: olm_engine.Engine):

@@ -34,6 +34,12 @@ class TracerCharm(ops.CharmBase):
         if self.config['fail-on'] and self.config['fail-on'] == self._hook():
             raise RuntimeError(f'told to fail in {self._hook()}')
         self._stored.events += 1
+        departed = event.unit if isinstance(event, ops.RelationDepartedEvent) else None
+        if departed is not None and departed in event.relation.data:
+            # Juju lets relation-departed read the departing unit's data, though it is no
+            # longer in relation-list (ops offers it on non-peer relations only).
+            greeting = event.relation.data[departed].get('greeting', '')
+            event.relation.data[self.unit]['departed'] = f'{departed.name}:{greeting}'
         self._reconcile()
 
     def _on_install(self, _: ops.InstallEvent) -> None:
