@@ -562,6 +562,13 @@ class Engine:
     ) -> model.Action:
         """``juju run UNIT ACTION k=v``: queue the action, settle, return its outcome."""
         with self._session() as s:
+            app_name, _, number = unit_name.partition('/')
+            if number == 'leader' and app_name in s.model.applications:
+                # Juju resolves APP/leader to the application's current leader.
+                leader = s.model.applications[app_name].leader
+                if not leader:
+                    raise EngineError(f'could not determine leader for "{app_name}"')
+                unit_name = leader
             unit = s.model.units.get(unit_name)
             if unit is None:
                 raise EngineError(f'unit "{unit_name}" not found')

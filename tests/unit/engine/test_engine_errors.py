@@ -98,6 +98,15 @@ def test_actions_validate_params_and_report_results(engine: olm_engine.Engine):
         engine.run_action('tracer/0', 'nope', {})
 
 
+def test_actions_run_on_app_slash_leader(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=2)
+    engine.remove_unit(['tracer/0'])
+    action = engine.run_action('tracer/leader', 'echo', {'message': 'hi'})
+    assert (action.unit, action.results['unit']) == ('tracer/1', 'tracer/1')
+    with pytest.raises(olm_engine.EngineError, match='unit "nothing/leader" not found'):
+        engine.run_action('nothing/leader', 'echo', {'message': 'hi'})
+
+
 def test_secret_grant_track_changed_remove_and_rotate(engine: olm_engine.Engine, clock: Clock):
     engine.deploy('tracer', application='db', num_units=1)
     engine.deploy('tracer', application='app', num_units=2)
