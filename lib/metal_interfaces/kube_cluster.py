@@ -37,6 +37,10 @@ Requirer unit databag (written by every worker unit):
   leader for a new token. A value this version does not know reads as ``"unknown"``
   (:attr:`NodeState.UNKNOWN`).
 - ``version`` (str): the kubelet version the unit runs.
+- ``node-labels`` (object, label key -> value) and ``node-taints`` (array of
+  ``key[=value]:Effect``): what the unit wants on its node. Kubelet applies labels and taints
+  only when a node registers, so the control plane's leader keeps the node in line with these
+  (kubectl label/taint); a key that disappears is removed from the node.
 
 Every value is JSON; every top-level field may be absent (read as None), so an empty databag is
 valid and means "nothing published yet".
@@ -116,6 +120,18 @@ def _ip(value: str) -> str:
 
 
 _NonEmpty = Annotated[str, pydantic.Field(min_length=1)]
+# Kubernetes' label and taint syntax: an optional DNS-subdomain prefix, a name of at most 63
+# characters; a value of at most 63; a taint is key[=value]:Effect.
+_LABEL_NAME = r'([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)'
+_LABEL_KEY = rf'^([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}$'
+_LabelKey = Annotated[str, pydantic.Field(pattern=_LABEL_KEY)]
+_LabelValue = Annotated[str, pydantic.Field(pattern=rf'^{_LABEL_NAME}?$')]
+_Taint = Annotated[
+    str,
+    pydantic.Field(
+        pattern=rf'{_LABEL_KEY[:-1]}(={_LABEL_NAME})?:(NoSchedule|PreferNoSchedule|NoExecute)$'
+    ),
+]
 _Cidrs = Annotated[str, pydantic.AfterValidator(_cidrs)]
 _Ip = Annotated[str, pydantic.AfterValidator(_ip)]
 
@@ -183,6 +199,8 @@ class RequirerUnitData(Databag):
     node_name: _NonEmpty | None = None
     state: NodeState | None = None
     version: _NonEmpty | None = None
+    node_labels: dict[_LabelKey, _LabelValue] | None = None
+    node_taints: list[_Taint] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -552,13 +570,30 @@ class Requirer(Endpoint):
         state: NodeState | str,
         version: str | None = None,
         relation: ops.Relation | None = None,
+        *,
+        labels: dict[str, str] | None = None,
+        taints: list[str] | None = None,
     ) -> None:
         """Report this node on ``relation`` or on every relation (any unit may).
+
+        Args:
+            node_name: the node name the unit registers as.
+            state: where joining stands.
+            version: the kubelet version.
+            relation: the relation to write on; by default every one.
+            labels: the node labels this unit wants (the control plane applies them).
+            taints: the node taints this unit wants, as ``key[=value]:Effect``.
 
         Raises:
             pydantic.ValidationError: if the values do not fit the interface (a charm bug).
         """
-        data = RequirerUnitData(node_name=node_name, state=NodeState(state), version=version)
+        data = RequirerUnitData(
+            node_name=node_name,
+            state=NodeState(state),
+            version=version,
+            node_labels=labels,
+            node_taints=taints,
+        )
         for each in [relation] if relation is not None else self.relations:
             self._write_unit(each, data)
 

@@ -528,3 +528,22 @@ def test_requirer_writes_only_its_unit_databag_even_as_leader() -> None:
     assert load(kube.RequirerUnitData, local.local_unit_data).state is (
         kube.NodeState.TOKEN_FAILED
     )
+
+
+def test_worker_labels_and_taints_round_trip_and_are_checked() -> None:
+    data = kube.RequirerUnitData(
+        node_name='node-3',
+        node_labels={'topology.kubernetes.io/zone': 'zone-a', 'gpu': ''},
+        node_taints=['dedicated=gpu:NoSchedule', 'maintenance:NoExecute'],
+    )
+    wire = {k: json.dumps(v) for k, v in data.model_dump(by_alias=True, exclude_none=True).items()}
+    assert json.loads(wire['node-labels']) == {'topology.kubernetes.io/zone': 'zone-a', 'gpu': ''}
+    assert load(kube.RequirerUnitData, wire) == data
+    for bad in (
+        {'node_taints': ['dedicated=gpu']},  # no effect
+        {'node_taints': ['x:Sometimes']},
+        {'node_labels': {'-bad': 'x'}},
+        {'node_labels': {'ok': 'v' * 64}},
+    ):
+        with pytest.raises(ValueError, match='validation error'):
+            kube.RequirerUnitData(**bad)
