@@ -1,10 +1,11 @@
-"""The emulated programs every World runs: snap, apt-get, dpkg, dpkg-query, systemctl and maas.
+"""The emulated programs every World runs: snap, apt-get, dpkg, dpkg-query, systemctl, maas, k8s.
 
 Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program names to them and
 :func:`provision` gives a freshly added machine what a deployed Ubuntu 24.04 server already has
 (base packages and their running services). ``maas`` is registered in every World but, as on a
-real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere).
-Programs added later (``k8s``, ``microceph`` …) register themselves on a World's
+real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere); so
+does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is. Programs added later
+(``microceph`` …) register themselves on a World's
 :attr:`~orchestrator.sim.World.programs`.
 """
 
@@ -15,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import apt, maas, snap, systemctl
+from . import apt, k8s, maas, snap, systemctl
 
 if TYPE_CHECKING:
     from ..host import Handler, SimHost
 
-__all__ = ['BUILTIN', 'apt', 'maas', 'provision', 'snap', 'systemctl']
+__all__ = ['BUILTIN', 'apt', 'k8s', 'maas', 'provision', 'snap', 'systemctl']
 
 BUILTIN: Mapping[str, Handler] = {
     'snap': snap.handle,
@@ -29,6 +30,7 @@ BUILTIN: Mapping[str, Handler] = {
     'dpkg-query': apt.handle_dpkg_query,
     'systemctl': systemctl.handle,
     'maas': maas.handle,
+    'k8s': k8s.handle,
 }
 """Program name → handler, registered in every World."""
 

@@ -1,0 +1,70 @@
+"""workload helpers that the charm tests reach only indirectly."""
+
+from __future__ import annotations
+
+import metal_host
+import pytest
+
+import turns
+import workload
+from conftest import K8sHost
+
+
+@pytest.mark.parametrize(
+    ('text', 'expected'),
+    [('v1.32.3', (1, 32, 3)), ('1.31', (1, 31, 0)), ('v1.34.0-alpha.1', (1, 34, 0)), ('x', None)],
+)
+def test_versions_parse(text: str, expected: tuple[int, int, int] | None) -> None:
+    version = workload.Version.parse(text)
+    assert (None if version is None else (version.major, version.minor, version.patch)) == expected
+
+
+def test_channel_tracks_pin_a_minor_release_and_latest_does_not() -> None:
+    assert workload.Version.of_channel('1.33-classic/stable') == workload.Version(1, 33)
+    assert workload.Version.of_channel('latest/edge') is None
+
+
+@pytest.mark.parametrize(
+    ('cidr', 'ip'), [('10.152.183.0/24', '10.152.183.10'), ('fd98::/108,10.0.0.0/24', 'fd98::a')]
+)
+def test_dns_ip_is_the_tenth_address(cidr: str, ip: str) -> None:
+    assert workload.dns_ip(cidr) == ip
+
+
+def test_url_brackets_ipv6() -> None:
+    assert workload.url_for('fd00::1') == 'https://[fd00::1]:6443'
+
+
+def test_remove_node_of_an_unknown_node_is_not_an_error() -> None:
+    host = K8sHost(clustered=True)
+    with metal_host.bound(host):
+        assert workload.remove_node('ghost') is False
+        assert workload.remove_node('cp-0') is True
+
+
+def test_join_errors_never_show_the_token() -> None:
+    host = K8sHost()
+    host.expect('k8s join-cluster', returncode=1, stderr='Error: bad token SECRET-TOKEN-1')
+    with metal_host.bound(host), pytest.raises(workload.K8sError) as failed:
+        workload.join('SECRET-TOKEN-1', 'cp-1', '10.0.0.2')
+    assert 'SECRET-TOKEN-1' not in str(failed.value)
+    assert '<redacted>' in str(failed.value)
+
+
+def test_an_already_joined_node_counts_as_joined() -> None:
+    host = K8sHost(clustered=True)
+    with metal_host.bound(host):
+        workload.join('whatever', 'cp-0', '10.0.0.1')
+
+
+def test_turns_go_to_the_leader_first_and_skip_failed_holders() -> None:
+    target = '1.33-classic/stable'
+    reports = {
+        'k/0': turns.UnitReport(wants=target, applied='1.32-classic/stable'),
+        'k/1': turns.UnitReport(wants=target, applied='1.32-classic/stable', failed=target),
+        'k/2': turns.UnitReport(wants=target, applied='1.32-classic/stable'),
+    }
+    assert turns.next_turn(None, reports, 'k/2') == 'k/2'
+    assert turns.next_turn('k/1', reports, 'k/2') == 'k/2'
+    done = {name: turns.UnitReport(wants=target, applied=target) for name in reports}
+    assert turns.next_turn('k/0', done, 'k/0') is None

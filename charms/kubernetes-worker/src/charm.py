@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""kubernetes-worker: a Canonical Kubernetes (``k8s`` snap) worker node for each unit.
+
+Every event runs one idempotent reconcile (:meth:`KubernetesWorkerCharm._reconcile`):
+
+1. the ``k8s`` snap is installed from the ``channel`` option (classic) and held, or refreshed
+   (and held again) when the option changed, unless that channel is newer than the control
+   plane: kubelet must never be newer than kube-apiserver;
+2. without a ``kube-cluster`` relation, a node that had joined stops its services (the control
+   plane's leader removes the node from the cluster);
+3. with one, ``k8s local-node-status`` says whether the machine is a cluster member; if not,
+   once the control plane has published the cluster and granted this unit a join token, the
+   unit writes its join configuration (labels and taints as kubelet flags) and runs
+   ``k8s join-cluster``;
+4. the unit reports its node (name, state, version, labels, taints) on the relation, so the
+   control plane's leader issues a token, re-issues a rejected one, and keeps the node's labels
+   and taints in line with the options (kubelet applies them only at registration).
+
+A rejected token is remembered by a SHA-256 digest (never the token) in StoredState, so the
+same token is not tried twice; a new one (``token_available``) is. Statuses are only set at
+collect-status, from what this event's reconcile found. The token is never logged, published
+or shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import re
+from typing import Final
+
+import ops
+from metal_interfaces import kube_cluster
+
+import workload
+
+logger = logging.getLogger(__name__)
+
+ENDPOINT: Final = 'kube-cluster'
+"""The endpoint that integrates with the control plane (kubernetes-control-plane)."""
+
+WAITING_CLUSTER: Final = 'waiting for the control plane to publish the cluster'
+WAITING_TOKEN: Final = 'waiting for a join token from the control plane'  # noqa: S105 - a status, not a token
+TOKEN_REJECTED: Final = 'join token rejected; waiting for a new one'  # noqa: S105 - a status, not a token
+REJOIN: Final = (
+    'this machine left a cluster and cannot join another: remove the unit and add a new one'
+)
+STOPPED: Final = 'left the cluster: kubelet and the node services are stopped'
+
+NodeState = kube_cluster.NodeState
+
+_CHANNEL: Final = re.compile(r'^[A-Za-z0-9][\w.+-]*(?:/[\w.+-]+){0,2}$')
+"""A snap channel: ``track``, ``track/risk`` or ``track/risk/branch`` (or just a risk)."""
+
+# Kubernetes' syntax (apimachinery validation): a qualified name is an optional DNS-1123
+# subdomain prefix (at most 253 characters) and '/', then a name of at most 63 characters; a
+# label value is empty or such a name; a taint is key[=value]:Effect.
+_NAME: Final = r'[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?'
+_SUBDOMAIN: Final = r'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'
+_KEY: Final = re.compile(rf'^(?:(?P<prefix>{_SUBDOMAIN})/)?{_NAME}$')
+_VALUE: Final = re.compile(rf'^({_NAME})?$')
+_EFFECTS: Final = ('NoSchedule', 'PreferNoSchedule', 'NoExecute')
+
+
+def _valid_key(key: str) -> bool:
+    match = _KEY.match(key)
+    return match is not None and len(match['prefix'] or '') <= 253
+
+
+def parse_labels(text: str) -> dict[str, str]:
+    """The ``node-labels`` option: space-separated ``key=value``, in Kubernetes' label syntax.
+
+    Raises:
+        ValueError: naming the option and the first bad item.
+    """
+    labels: dict[str, str] = {}
+    for item in text.split():
+        key, equals, value = item.partition('=')
+        if not equals or not _valid_key(key) or not _VALUE.match(value):
+            raise ValueError(
+                f'invalid node-labels item {item!r}: expected key=value with a Kubernetes '
+                'label key ([prefix/]name) and value (at most 63 of A-Z a-z 0-9 - _ .)'
+            )
+        if key in labels:
+            raise ValueError(f'invalid node-labels item {item!r}: label {key!r} given twice')
+        labels[key] = value
+    return labels
+
+
+def parse_taints(text: str) -> list[str]:
+    """The ``node-taints`` option: space-separated ``key[=value]:Effect``, as kubelet takes them.
+
+    Raises:
+        ValueError: naming the option and the first bad item.
+    """
+    taints: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for item in text.split():
+        rest, colon, effect = item.rpartition(':')
+        key, _, value = rest.partition('=')
+        if not colon or effect not in _EFFECTS or not _valid_key(key) or not _VALUE.match(value):
+            raise ValueError(
+                f'invalid node-taints item {item!r}: expected key[=value]:Effect with a '
+                f'Kubernetes label key and value, and Effect one of {", ".join(_EFFECTS)}'
+            )
+        if (key, effect) in seen:
+            raise ValueError(
+                f'invalid node-taints item {item!r}: taint {key}:{effect} given twice'
+            )
+        seen.add((key, effect))
+        taints.append(item)
+    return taints
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config:
+    """The charm's options, validated once per event.
+
+    Attributes:
+        channel: the k8s snap channel; its Kubernetes version must not be newer than the
+            control plane's.
+        node_labels: space-separated ``key=value`` labels for this unit's node.
+        node_taints: space-separated ``key[=value]:Effect`` taints for this unit's node.
+    """
+
+    channel: str = '1.32-classic/stable'
+    node_labels: str = ''
+    node_taints: str = ''
+
+    def __post_init__(self) -> None:
+        if not _CHANNEL.match(self.channel):
+            raise ValueError(
+                f'invalid channel {self.channel!r}: expected a snap channel such as '
+                '1.32-classic/stable'
+            )
+        parse_labels(self.node_labels)
+        parse_taints(self.node_taints)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The labels, parsed (already valid)."""
+        return parse_labels(self.node_labels)
+
+    @property
+    def taints(self) -> list[str]:
+        """The taints, parsed (already valid)."""
+        return parse_taints(self.node_taints)
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What one reconcile found: the state to report and the status to show.
+
+    Attributes:
+        state: the node state for the control plane.
+        status: the unit's status.
+    """
+
+    state: kube_cluster.NodeState
+    status: ops.StatusBase
+
+
+def digest(token: str) -> str:
+    """SHA-256 of a join token: remembers a rejected token without keeping the credential."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def skew_problem(local: str, control_plane: str | None, *, what: str) -> str | None:
+    """Why a kubelet of version ``local`` may not serve a control plane of ``control_plane``.
+
+    Kubelet must not be newer than kube-apiserver, and may lag it by at most
+    :data:`workload.KUBELET_SKEW` minor versions. None when fine, or when either version is
+    unknown (nothing to compare).
+    """
+    ours = workload.minor(local)
+    theirs = workload.minor(control_plane) if control_plane else None
+    if ours is None or theirs is None or control_plane is None:
+        return None
+    track = f'{theirs[0]}.{theirs[1]}-classic/stable'
+    if ours > theirs:
+        return (
+            f'{what} is newer than the control plane (Kubernetes {control_plane}); '
+            f'set channel to {track} or older'
+        )
+    if ours[0] != theirs[0] or theirs[1] - ours[1] > workload.KUBELET_SKEW:
+        return (
+            f'{what} is more than {workload.KUBELET_SKEW} minor versions older than the '
+            f'control plane (Kubernetes {control_plane}); set channel to {track}'
+        )
+    return None
+
+
+class KubernetesWorkerCharm(ops.CharmBase):
+    """A Kubernetes worker node in the cluster of the control plane on ``kube-cluster``."""
+
+    _stored = ops.StoredState()
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self._stored.set_default(channel='', joined=False, left=False, rejected='')
+        self.kube = kube_cluster.Requirer(self, ENDPOINT)
+        self._verdict: ops.StatusBase | None = None
+        self._reconciled = False
+        for event in (
+            self.on.install,
+            self.on.start,
+            self.on.config_changed,
+            self.on.upgrade_charm,
+            self.on.update_status,
+            self.on[ENDPOINT].relation_joined,
+            self.kube.on.cluster_ready,
+            self.kube.on.cluster_changed,
+            self.kube.on.token_available,
+            self.kube.on.cluster_gone,
+        ):
+            framework.observe(event, self._reconcile)
+        framework.observe(self.on.stop, self._on_teardown)
+        framework.observe(self.on.remove, self._on_teardown)
+        framework.observe(self.on.collect_unit_status, self._on_collect_status)
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _reconcile(self, _: ops.EventBase) -> None:
+        """Bring the machine to what the config and the relation ask for, whatever the event.
+
+        A workload failure is not raised: Juju would retry the same hook, while the next
+        event's reconcile retries anyway and the status says what went wrong meanwhile.
+        It runs once per hook: one relation-changed may bring both ``cluster_ready`` and
+        ``token_available``, and a second pass over the same data would only retry a failed
+        join at once.
+        """
+        if self._reconciled:
+            return
+        self._reconciled = True
+        try:
+            config = self.load_config(Config)
+        except ValueError as e:
+            self._verdict = ops.BlockedStatus(str(e))
+            return
+        relation = self._relation()
+        cluster = self.kube.cluster(relation) if relation is not None else None
+        control_plane = cluster.kubernetes_version if cluster is not None else None
+        refused: ops.StatusBase | None = None
+        version: str | None = None
+        try:
+            refused = self._ensure_snap(config.channel, control_plane)
+            version = workload.installed_version()
+            if version is not None:
+                self.unit.set_workload_version(version.removeprefix('v'))
+            if relation is None:
+                self._leave()
+                self._verdict = ops.BlockedStatus(
+                    f'needs a control plane: integrate {self.app.name}:{ENDPOINT} with '
+                    'kubernetes-control-plane'
+                )
+                return
+            verdict = self._converge(relation, cluster, config, version)
+        except workload.WorkloadError as e:
+            logger.error('%s', e)
+            state = NodeState.JOINED if self._stored.joined else NodeState.PENDING
+            if isinstance(e, workload.JoinError):
+                verdict = Verdict(state, ops.WaitingStatus(f'{e}; retrying'))
+            else:
+                verdict = Verdict(state, ops.BlockedStatus(str(e)))
+        self._verdict = refused or verdict.status
+        if relation is not None:
+            self._publish(relation, verdict.state, version, config)
+
+    def _on_teardown(self, _: ops.EventBase) -> None:
+        """The unit is going: stop the node's services now, whatever the relation's state."""
+        try:
+            if workload.installed_version() is not None:
+                logger.info('unit stopping: stopping the node services')
+                workload.stop_services()
+            self._stored.joined = False
+            self._verdict = ops.MaintenanceStatus(STOPPED)
+        except workload.WorkloadError as e:
+            # Raising would block the unit's removal; the operator sees it in the status.
+            logger.error('%s', e)
+            self._verdict = ops.BlockedStatus(str(e))
+
+    def _on_collect_status(self, event: ops.CollectStatusEvent) -> None:
+        # An event the reconcile does not run for leaves the status as it was.
+        if self._verdict is not None:
+            event.add_status(self._verdict)
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _ensure_snap(self, channel: str, control_plane: str | None) -> ops.StatusBase | None:
+        """Install the snap, or refresh it when the channel option moved.
+
+        A refresh to a channel whose track is newer than the control plane is refused (the
+        snap stays where it is): kubelet must never be newer than kube-apiserver.
+
+        Returns:
+            The Blocked status saying why a refresh was refused, else None.
+        """
+        installed = workload.installed_version()
+        if installed is not None and self._stored.channel == channel:
+            return None
+        if installed is None:
+            logger.info('installing the k8s snap from %s', channel)
+            workload.install(channel)
+        else:
+            problem = skew_problem(channel, control_plane, what=f'channel {channel}')
+            if problem is not None:
+                logger.warning('not refreshing the k8s snap: %s', problem)
+                return ops.BlockedStatus(problem)
+            logger.info('refreshing the k8s snap to %s', channel)
+            workload.refresh(channel)
+        self._stored.channel = channel
+        return None
+
+    def _converge(
+        self,
+        relation: ops.Relation,
+        cluster: kube_cluster.ProviderAppData | None,
+        config: Config,
+        version: str | None,
+    ) -> Verdict:
+        """Join the cluster if this machine is not a member yet, and say where things stand."""
+        if version is None:
+            return Verdict(NodeState.PENDING, ops.WaitingStatus('waiting for the k8s snap'))
+        control_plane = cluster.kubernetes_version if cluster is not None else None
+        skew = skew_problem(
+            version, control_plane, what=f'this unit runs Kubernetes {version}, which'
+        )
+        member = workload.local_node()
+        if member is not None:
+            if self._stored.left:
+                return Verdict(NodeState.PENDING, ops.BlockedStatus(REJOIN))
+            self._stored.joined = True
+            self._stored.rejected = ''
+            if skew is not None:
+                return Verdict(NodeState.JOINED, ops.BlockedStatus(skew))
+            return Verdict(
+                NodeState.JOINED, self._active(member.name or self._node_name(), version)
+            )
+        # Not a member (never joined, or removed and reset): any earlier leave is behind us.
+        self._stored.joined = False
+        self._stored.left = False
+        if cluster is None or not cluster.is_ready:
+            return Verdict(NodeState.PENDING, ops.WaitingStatus(WAITING_CLUSTER))
+        if skew is not None:
+            return Verdict(NodeState.PENDING, ops.BlockedStatus(skew))
+        token = self.kube.join_token(relation)
+        if token is None:
+            return Verdict(NodeState.PENDING, ops.WaitingStatus(WAITING_TOKEN))
+        if digest(token) == self._stored.rejected:
+            return Verdict(NodeState.TOKEN_FAILED, ops.WaitingStatus(TOKEN_REJECTED))
+        name, address = workload.identity()
+        if address is None:
+            return Verdict(
+                NodeState.PENDING, ops.BlockedStatus('this machine has no IP address to join with')
+            )
+        logger.info('joining the cluster as %s (%s)', name, address)
+        outcome = workload.join(
+            token, name=name, address=address, labels=config.labels, taints=config.taints
+        )
+        if outcome is workload.JoinOutcome.TOKEN_REJECTED:
+            logger.warning('the control plane rejected the join token; asking for a new one')
+            self._stored.rejected = digest(token)
+            return Verdict(NodeState.TOKEN_FAILED, ops.WaitingStatus(TOKEN_REJECTED))
+        if outcome is workload.JoinOutcome.ALREADY_JOINED:
+            logger.info('this machine is already in the cluster')
+        self._stored.joined = True
+        self._stored.rejected = ''
+        return Verdict(NodeState.JOINED, self._active(name, version))
+
+    def _leave(self) -> None:
+        """Without a control plane, a node that had joined stops its services (idempotent).
+
+        The control plane's leader removes the node from the cluster when this unit departs;
+        a worker has no way to remove itself. The machine is remembered as having left, since
+        k8sd still counts it as a member: it cannot join another cluster as it is.
+        """
+        if not self._stored.joined:
+            return
+        logger.info('no control plane: stopping the node services')
+        workload.stop_services()
+        self._stored.joined = False
+        self._stored.left = True
+
+    def _publish(
+        self,
+        relation: ops.Relation,
+        state: kube_cluster.NodeState,
+        version: str | None,
+        config: Config,
+    ) -> None:
+        """Report the node: its name, where joining stands, its version, labels and taints.
+
+        Labels and taints are published even when empty, so the control plane's leader
+        removes from the node whatever the options no longer list.
+        """
+        self.kube.set_node_state(
+            self._node_name(),
+            state,
+            version.removeprefix('v') if version else None,
+            relation,
+            labels=config.labels,
+            taints=config.taints,
+        )
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _relation(self) -> ops.Relation | None:
+        relations = self.kube.relations
+        return relations[0] if relations else None
+
+    def _node_name(self) -> str:
+        name, _ = workload.identity()
+        return name
+
+    @staticmethod
+    def _active(name: str, version: str) -> ops.ActiveStatus:
+        shown = version if version.startswith('v') else f'v{version}'
+        return ops.ActiveStatus(f'Kubernetes {shown} worker node {name}')
+
+
+if __name__ == '__main__':  # pragma: nocover
+    ops.main(KubernetesWorkerCharm)

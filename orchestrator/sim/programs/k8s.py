@@ -1,0 +1,1484 @@
+"""``k8s``: Canonical Kubernetes' command line on simulated machines (a simulation, not k8s-snap).
+
+The ``k8s`` program exists on a simulated machine only while the ``k8s`` snap is installed there;
+otherwise running it fails as a shell does, ``k8s: No such file or directory`` with exit status
+127. No Kubernetes runs: the emulation keeps what k8sd and the API server would know (cluster
+membership, join tokens, Node objects, applied objects) in ``World.namespace('k8s')`` so that
+facts hold across machines, and prints what the real commands print (canonical/k8s-snap,
+``src/k8s/cmd/k8s/*.go`` of the 1.32 series, quoted verbatim where marked *real*).
+
+Shared facts, ``World.namespace('k8s')``::
+
+    {'serial': N,                                  # draws so far (deterministic values)
+     'clusters': {CLUSTER_ID: {
+         'ca': PEM, 'admin-token': TOKEN, 'created': T, 'pod-cidr', 'service-cidr',
+         'cluster-domain', 'dns-service-ip', 'datastore-type', 'extra-sans': [..],
+         'control-plane-taints': [..],
+         'nodes': {NAME: {'machine', 'address' (IP), 'role' ('control-plane'|'worker'),
+                          'labels': {..}, 'taints': [{'key','value','effect'}], 'created'}},
+         'tokens': {SECRET: {'name', 'role', 'state' ('unused'|'used'|'revoked')}},
+         'objects': {'GROUP/KIND/NAMESPACE/NAME': {'object', 'uid', 'created', 'version'}}}}}
+
+and on each machine ``state['k8s']`` (``cluster``, ``name``, ``role``) which counts only while
+microcluster's ``$SNAP_COMMON/var/lib/k8sd/state/daemon.yaml`` exists (it goes with the snap, so
+a reinstalled snap starts fresh, as the real one does); a worker also has k8s-snap's worker lock
+file ``$SNAP_COMMON/lock/worker`` (``snaputil.IsWorker``). Generated values (cluster id, the CA,
+tokens, uids) are SHAKE-256 digests of their purpose and a counter kept in the namespace, so a
+World replays identically. Credentials (tokens, the admin token) are printed only by
+``get-join-token`` and ``config``, whose job it is.
+
+Commands (stdout / stderr / exit status):
+
+- ``bootstrap --file PATH --name NODE --address ADDR [--output-format F] [--timeout D]``
+  (``k8s_bootstrap.go``): stderr ``Bootstrapping the cluster. This may take a few seconds,
+  please wait.``; stdout (real ``BootstrapResult.String`` plus the plain formatter's newline)
+  ``Bootstrapped a new Kubernetes cluster with node address "ADDR:6400".`` / ``The node will be
+  'Ready' to host workloads after the CNI is deployed successfully.`` / empty line. The file is
+  read with yaml.v2 ``UnmarshalStrict`` into ``apiv1.BootstrapConfig``, so an unknown key fails
+  (real): ``Error: Failed to read bootstrap configuration from "PATH".`` / empty line / ``The
+  error was: failed to parse YAML config file: yaml: unmarshal errors:`` / ``  line N: field K
+  not found in type apiv1.BootstrapConfig``, exit 1 (type errors: ``cannot unmarshal !!str `x`
+  into bool`` and the like). A missing file: ``... failed to read file: open PATH: no such file
+  or directory``. Bad CIDRs or datastore types fail in k8sd (``Error: Failed to bootstrap the
+  cluster.`` / ... / ``The error was: ...``); the k8sd texts after ``The error was:`` are modelled,
+  not quoted. Already in a cluster (real): ``Error: The node is already part of a cluster``,
+  exit 1.
+- ``get-join-token NODE [--worker]`` (``k8s_get_join_token.go``): the token, one line. Tokens
+  are base64 JSON as k8sd/microcluster make them: control plane ``{"name","secret",
+  "fingerprint","join_addresses"}``, worker ``{"token","secret","join_addresses"}`` (k8sd tells
+  them apart by decoding the worker shape, ``postClusterJoin``). Worker tokens are k8sd's
+  ``GetOrCreateWorkerNodeToken``: asking again for the same node while its token is unused gives
+  the same token. On a worker: ``Error: Could not generate a join token for "NODE".`` / ... /
+  ``The error was: failed to POST /k8sd/cluster/tokens: this action is restricted on workers``.
+- ``join-cluster TOKEN --name NODE --address ADDR [--file PATH]`` (``k8s_join_cluster.go``):
+  stderr ``Joining the cluster. This may take a few seconds, please wait.``; stdout (real)
+  ``Cluster services have started on "NODE".`` / ``Please allow some time for initial Kubernetes
+  node registration.`` / empty line. Already in a cluster (real): ``Error: The node is already
+  part of a cluster``, exit 1. A token that is used, revoked, unknown or for another name fails
+  with ``Error: Failed to join the cluster using the provided token.`` / empty line / ``The error
+  was: failed to POST /k8sd/cluster/join: failed to join k8sd cluster as control plane|worker:
+  REASON``, exit 1 (the prefix is real, ``postClusterJoin``; REASON is modelled: ``Joining server
+  certificate SAN does not contain join token name`` (real, for a control-plane token of another
+  name), ``InternalTokenRecord not found`` for a spent control-plane token, ``invalid token`` (the
+  real reason k8sd's worker endpoint gives, ``ValidateWorkerInfoAccessHandler``), and ``dial tcp
+  ADDR: connect: connection refused`` when no control plane of the token's cluster answers).
+- ``remove-node NODE [--force]`` (``k8s_remove_node.go``, k8sd ``postClusterRemove``): stderr
+  ``Removing "NODE" from the Kubernetes cluster. This may take a few seconds, please wait.``;
+  stdout ``Removed NODE from cluster.`` and an empty line. Unknown: ``Error: Failed to remove
+  node "NODE" from the cluster.`` / ... / ``The error was: failed to POST /k8sd/cluster/remove:
+  node "NODE" is not part of the cluster``, exit 1. The node's unused tokens are revoked. A
+  removed control plane is reset by microcluster (its daemon state goes, services stop); a
+  removed worker's own k8sd still believes it is joined, as on a real machine.
+- ``status [--output-format json|yaml|plain] [--wait-ready] [--timeout D]`` (``k8s_status.go``):
+  the JSON is ``apiv1.ClusterStatus`` with ``config`` emptied, as Go's encoder writes it (one
+  line)::
+
+      {"ready":true,"members":[{"name":"node-0","address":"10.0.0.10:6400",
+        "cluster-role":"control-plane","datastore-role":"voter"}],
+       "config":{"network":{},"dns":{},"ingress":{},"load-balancer":{},"local-storage":{},
+                 "gateway":{},"metrics-server":{}},
+       "datastore":{"type":"k8s-dqlite"}}
+
+  ``members`` are microcluster's members, i.e. control-plane nodes only (workers are not
+  microcluster members; ``impl.GetClusterMembers`` sets ``ClusterRole: control-plane`` for each);
+  the first three are ``voter``, the next three ``stand-by``, the rest ``spare``, as dqlite
+  assigns roles. Not in a cluster (real): ``Error: The node is not part of a Kubernetes cluster.
+  You can bootstrap a new cluster with:`` / empty line / ``  sudo k8s bootstrap``, exit 1. On a
+  worker: ``Error: Failed to retrieve the cluster status.`` / ... / ``The error was: failed after
+  potential retry: wait check failed: failed to GET /k8sd/cluster: this action is restricted on
+  workers`` (as real k8s logs show it), exit 1.
+- ``local-node-status [--output-format ...]`` (``k8s_local_node_status.go``, hidden): the
+  ``NodeStatus`` JSON: a control plane ``{"name":"node-0","address":"10.0.0.10:6400",
+  "cluster-role":"control-plane","datastore-role":"voter"}``, a worker ``{"name":"node-3",
+  "address":"10.0.0.13","cluster-role":"worker"}`` (``impl.GetLocalNodeStatus``: the worker
+  branch gives the address without port). Whether the node is in a cluster is the exit status
+  (0; not in a cluster: the ``not part of a Kubernetes cluster`` error above, exit 1); its role
+  is ``cluster-role``.
+- ``config [--server URL]`` (``k8s_config.go``): the admin kubeconfig (k8sd's template: cluster
+  ``k8s``, user ``k8s-user`` with a token, context ``k8s``), then ``Println``'s newline. The
+  server defaults to ``https://ADDR:6443``.
+- ``kubectl ...`` (``k8s_kubectl.go`` runs kubectl with ``/etc/kubernetes/admin.conf``): on a
+  worker ``Error: this action is restricted on workers`` (exit 1). kubectl's own texts:
+  ``get nodes|node NAME|RESOURCE [NAME] [-n NS|-A] -o json`` (indented by 4, keys sorted, a
+  ``List`` for lists), ``apply -f PATH`` (``KIND.GROUP/NAME created|configured|unchanged``;
+  objects get kubectl's ``last-applied-configuration`` annotation; a missing namespace fails
+  ``Error from server (NotFound): error when creating "PATH": namespaces "NS" not found``),
+  ``delete -f PATH`` / ``delete RESOURCE NAME`` (``KIND.GROUP "NAME" deleted``), ``label node
+  NODE k=v|k- ... [--overwrite]`` (``node/NODE labeled|unlabeled|not labeled``; ``error: 'k'
+  already has a value (v), and --overwrite is false``) and ``taint node NODE k=v:Effect|k:Effect-
+  |k- ... [--overwrite]`` (``node/NODE tainted|untainted|modified`` — kubectl says
+  ``modified`` when ``--overwrite`` is given; ``error: Node NODE already has k taint(s) with same
+  effect(s) and --overwrite is false``; ``error: taint "k:Effect" not found``). Missing objects:
+  ``Error from server (NotFound): nodes "x" not found``, exit 1.
+
+Nodes are Kubernetes ``Node`` objects built from membership: labels ``beta.kubernetes.io/arch``,
+``beta.kubernetes.io/os``, ``kubernetes.io/arch``, ``kubernetes.io/hostname``,
+``kubernetes.io/os`` (kubelet's), ``node-role.kubernetes.io/control-plane`` or ``.../worker``
+and ``k8sd.io/role`` (k8s-snap's), plus kubelet's ``--node-labels`` from
+``extra-node-kubelet-args`` (merged with the others; the real kubelet flag would replace
+k8s-snap's own label list) and ``kubectl label``; ``spec.taints`` from ``control-plane-taints``
+(control planes) or ``--register-with-taints`` (which replaces them, as the extra kubelet
+argument does) and ``kubectl taint``; ``Ready`` is ``True`` and ``status.nodeInfo.kubeletVersion``
+is the version of the k8s snap installed on that machine now.
+
+Anything else (``enable``, ``set``, ``kubectl`` verbs and output formats not listed, interactive
+bootstrap, ``--file -``) raises :class:`~orchestrator.sim.SimError` saying it is not emulated.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import ipaddress
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, cast
+
+import yaml
+from metal_host import Completed
+from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
+
+from ..host import SIMULATED
+
+if TYPE_CHECKING:
+    from ..host import Invocation, SimHost
+    from ..world import World
+
+__all__ = ['COMMON', 'DAEMON_FILE', 'WORKER_LOCK', 'handle']
+
+COMMON = '/var/snap/k8s/common'
+"""``$SNAP_COMMON`` of the k8s snap."""
+DAEMON_FILE = f'{COMMON}/var/lib/k8sd/state/daemon.yaml'
+"""microcluster's record of the local member (name, address); present while initialised."""
+WORKER_LOCK = f'{COMMON}/lock/worker'
+"""k8s-snap's marker of a worker node (``snaputil.IsWorker``)."""
+
+_K8SD_PORT = 6400  # config.DefaultPort
+_APISERVER_PORT = 6443
+_DEFAULT_POD_CIDR = '10.1.0.0/16'
+_DEFAULT_SERVICE_CIDR = '10.152.183.0/24'
+_DATASTORES = ('k8s-dqlite', 'external')
+_EFFECTS = ('NoSchedule', 'PreferNoSchedule', 'NoExecute')
+_CONTROL_PLANE_SERVICES = (
+    'containerd',
+    'k8s-apiserver-proxy',
+    'k8s-dqlite',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-proxy',
+    'kube-scheduler',
+    'kubelet',
+)
+_WORKER_SERVICES = ('containerd', 'k8s-apiserver-proxy', 'kube-proxy', 'kubelet')
+
+_NOT_IN_CLUSTER = (
+    'Error: The node is not part of a Kubernetes cluster. You can bootstrap a new cluster '
+    'with:\n\n  sudo k8s bootstrap'
+)
+_RESTRICTED = 'this action is restricted on workers'
+
+# apiv1.BootstrapConfig and its nested types (k8s-snap-api, api/v1): key -> kind of value, or the
+# nested type's name and keys.
+_BOOL, _STR, _INT, _LIST, _MAP = 'bool', 'string', 'int', '[]string', 'map[string]string'
+_FEATURES: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    'network': ('apiv1.NetworkConfig', {'enabled': _BOOL}),
+    'dns': (
+        'apiv1.DNSConfig',
+        {
+            'enabled': _BOOL,
+            'cluster-domain': _STR,
+            'service-ip': _STR,
+            'upstream-nameservers': _LIST,
+        },
+    ),
+    'ingress': (
+        'apiv1.IngressConfig',
+        {'enabled': _BOOL, 'default-tls-secret': _STR, 'enable-proxy-protocol': _BOOL},
+    ),
+    'load-balancer': (
+        'apiv1.LoadBalancerConfig',
+        {
+            'enabled': _BOOL,
+            'cidrs': _LIST,
+            'l2-mode': _BOOL,
+            'l2-interfaces': _LIST,
+            'bgp-mode': _BOOL,
+            'bgp-local-asn': _INT,
+            'bgp-peer-address': _STR,
+            'bgp-peer-asn': _INT,
+            'bgp-peer-port': _INT,
+        },
+    ),
+    'local-storage': (
+        'apiv1.LocalStorageConfig',
+        {'enabled': _BOOL, 'local-path': _STR, 'reclaim-policy': _STR, 'default': _BOOL},
+    ),
+    'gateway': ('apiv1.GatewayConfig', {'enabled': _BOOL}),
+    'metrics-server': ('apiv1.MetricsServerConfig', {'enabled': _BOOL}),
+}
+_CLUSTER_CONFIG_SCALARS: Mapping[str, str] = {'cloud-provider': _STR, 'annotations': _MAP}
+_BOOTSTRAP_KEYS: Mapping[str, str] = {
+    'control-plane-taints': _LIST,
+    'pod-cidr': _STR,
+    'service-cidr': _STR,
+    'disable-rbac': _BOOL,
+    'secure-port': _INT,
+    'k8s-dqlite-port': _INT,
+    'datastore-type': _STR,
+    'datastore-servers': _LIST,
+    'datastore-ca-crt': _STR,
+    'datastore-client-crt': _STR,
+    'datastore-client-key': _STR,
+    'extra-sans': _LIST,
+    **{
+        f'{name}-{part}': _STR
+        for name in (
+            'ca',
+            'client-ca',
+            'front-proxy-ca',
+            'front-proxy-client',
+            'apiserver-kubelet-client',
+            'admin-client',
+            'kube-proxy-client',
+            'kube-scheduler-client',
+            'kube-controller-manager-client',
+            'apiserver',
+            'kubelet',
+            'kubelet-client',
+        )
+        for part in ('crt', 'key')
+    },
+    'service-account-key': _STR,
+    'extra-node-config-files': _MAP,
+    **{
+        f'extra-node-{service}-args': _MAP
+        for service in (
+            'kube-apiserver',
+            'kube-controller-manager',
+            'kube-scheduler',
+            'kube-proxy',
+            'kubelet',
+            'containerd',
+            'k8s-dqlite',
+        )
+    },
+}
+
+# Kinds kubectl knows without discovery: resource name -> (kind, group, namespaced).
+_KINDS: Mapping[str, tuple[str, str, bool]] = {
+    'node': ('Node', '', False),
+    'namespace': ('Namespace', '', False),
+    'configmap': ('ConfigMap', '', True),
+    'secret': ('Secret', '', True),
+    'service': ('Service', '', True),
+    'serviceaccount': ('ServiceAccount', '', True),
+    'pod': ('Pod', '', True),
+    'persistentvolume': ('PersistentVolume', '', False),
+    'persistentvolumeclaim': ('PersistentVolumeClaim', '', True),
+    'storageclass': ('StorageClass', 'storage.k8s.io', False),
+    'csidriver': ('CSIDriver', 'storage.k8s.io', False),
+    'deployment': ('Deployment', 'apps', True),
+    'daemonset': ('DaemonSet', 'apps', True),
+    'statefulset': ('StatefulSet', 'apps', True),
+    'role': ('Role', 'rbac.authorization.k8s.io', True),
+    'rolebinding': ('RoleBinding', 'rbac.authorization.k8s.io', True),
+    'clusterrole': ('ClusterRole', 'rbac.authorization.k8s.io', False),
+    'clusterrolebinding': ('ClusterRoleBinding', 'rbac.authorization.k8s.io', False),
+    'customresourcedefinition': ('CustomResourceDefinition', 'apiextensions.k8s.io', False),
+    'volumesnapshotclass': ('VolumeSnapshotClass', 'snapshot.storage.k8s.io', False),
+    'priorityclass': ('PriorityClass', 'scheduling.k8s.io', False),
+}
+_SHORT_NAMES: Mapping[str, str] = {
+    'no': 'node',
+    'ns': 'namespace',
+    'cm': 'configmap',
+    'svc': 'service',
+    'sa': 'serviceaccount',
+    'po': 'pod',
+    'pv': 'persistentvolume',
+    'pvc': 'persistentvolumeclaim',
+    'sc': 'storageclass',
+    'deploy': 'deployment',
+    'ds': 'daemonset',
+    'sts': 'statefulset',
+    'crd': 'customresourcedefinition',
+    'pc': 'priorityclass',
+}
+
+
+# -- how a run ends -------------------------------------------------------------------------------
+
+
+class _ExitError(Exception):
+    """The program exits with ``code`` after printing ``message`` (a line) on stderr."""
+
+    def __init__(self, code: int, message: str | None = None) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+
+def _not_emulated(what: str) -> NoReturn:
+    """Fail loudly for a real k8s feature the simulation does not cover."""
+    from ..world import SimError  # the World imports the programs; import it when it is built
+
+    raise SimError(
+        f'k8s {what} is not emulated by the olm simulation ({SIMULATED}); '
+        'see orchestrator/sim/programs/k8s.py for what is'
+    )
+
+
+# -- state ----------------------------------------------------------------------------------------
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return cast('dict[str, Any]', value) if isinstance(value, dict) else {}
+
+
+def _snap(host: SimHost) -> Mapping[str, Any] | None:
+    """The machine's k8s snap record, or None when it is not installed."""
+    record = _mapping(_mapping(host.state.get('snap')).get('snaps')).get('k8s')
+    return _mapping(record) if record is not None else None
+
+
+def _clusters(world: World) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', world.namespace('k8s').setdefault('clusters', {}))
+
+
+def _local(host: SimHost) -> dict[str, Any] | None:
+    """The local node (cluster, name, role) while microcluster is initialised here."""
+    if not host.exists(DAEMON_FILE):
+        host.state.pop('k8s', None)  # the snap went, and its state with it
+        return None
+    local = _mapping(host.state.get('k8s'))
+    return local or None
+
+
+def _nodes(cluster: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', _mapping(cluster).setdefault('nodes', {}))
+
+
+def _draw(world: World, purpose: str, stable: str, size: int) -> bytes:
+    """``size`` bytes no other draw of this World gets (a counter in the namespace)."""
+    namespace = world.namespace('k8s')
+    serial = int(namespace.get('serial', 0)) + 1
+    namespace['serial'] = serial
+    return hashlib.shake_256(f'olm-sim-k8s\0{purpose}\0{stable}\0{serial}'.encode()).digest(size)
+
+
+def _uid(world: World, stable: str) -> str:
+    raw = _draw(world, 'uid', stable, 16).hex()
+    return f'{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:32]}'
+
+
+def _pem(world: World, stable: str) -> str:
+    """A PEM-shaped certificate (random DER-looking bytes, not a parseable certificate)."""
+    body = base64.b64encode(b'\x30\x82\x03\x0c' + _draw(world, 'ca', stable, 776)).decode()
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return '-----BEGIN CERTIFICATE-----\n' + '\n'.join(lines) + '\n-----END CERTIFICATE-----\n'
+
+
+def _stamp(world: World, when: float | None = None) -> str:
+    moment = world.clock() if when is None else when
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(moment))
+
+
+def _start_services(host: SimHost, role: str, *, start: bool) -> None:
+    """Start (or stop) the snap's Kubernetes services, as k8sd does on bootstrap/join/reset."""
+    names = _CONTROL_PLANE_SERVICES if role == 'control-plane' else _WORKER_SERVICES
+    verb = ['start', '--enable'] if start else ['stop', '--disable']
+    host.call(['snap', *verb, *(f'k8s.{name}' for name in names)])
+
+
+def _answering_cluster(world: World, addresses: Sequence[str]) -> str | None:
+    """The cluster whose initialised control plane answers at one of ``addresses`` (IP:port)."""
+    wanted = {address.rsplit(':', 1)[0] for address in addresses}
+    for _, host in sorted(world.machines.items()):
+        if _snap(host) is None:
+            continue
+        local = _local(host)
+        if local is None or local.get('role') != 'control-plane':
+            continue
+        if wanted & set(host.addresses()):
+            return str(local['cluster'])
+    return None
+
+
+def _datastore_roles(cluster: Mapping[str, Any]) -> dict[str, str]:
+    """The roles dqlite gives: three voters, three stand-bys, the rest spares (oldest first)."""
+    planes = sorted(
+        (node for node in _nodes(cluster).items() if node[1].get('role') == 'control-plane'),
+        key=lambda item: (float(item[1].get('created', 0)), item[0]),
+    )
+    roles = ('voter', 'voter', 'voter', 'stand-by', 'stand-by', 'stand-by')
+    return {name: roles[i] if i < len(roles) else 'spare' for i, (name, _) in enumerate(planes)}
+
+
+# -- YAML as yaml.v2 reads it ---------------------------------------------------------------------
+
+
+def _yaml_tag(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return '!!map'
+    if isinstance(node, yaml.SequenceNode):
+        return '!!seq'
+    return '!!' + str(node.tag).rsplit(':', 1)[-1]
+
+
+def _check_value(node: yaml.Node, kind: str, errors: list[str]) -> None:
+    """yaml.v2's type errors for one value (``cannot unmarshal !!str `x` into bool``)."""
+    line = node.start_mark.line + 1
+    tag = _yaml_tag(node)
+    shown = f'{tag} `{node.value}`' if isinstance(node, yaml.ScalarNode) else tag
+    if tag == '!!null':
+        return
+    ok = {
+        _BOOL: tag == '!!bool',
+        _INT: tag == '!!int',
+        _STR: isinstance(node, yaml.ScalarNode),
+        _LIST: isinstance(node, yaml.SequenceNode),
+        _MAP: isinstance(node, yaml.MappingNode),
+    }[kind]
+    if not ok:
+        errors.append(f'line {line}: cannot unmarshal {shown} into {kind}')
+    elif kind == _LIST:
+        for item in cast('list[yaml.Node]', node.value):
+            _check_value(item, _STR, errors)
+
+
+def _check_mapping(
+    node: yaml.Node, type_name: str, keys: Mapping[str, Any], errors: list[str]
+) -> None:
+    """Strict decoding of one struct: unknown fields and the types of known ones."""
+    if not isinstance(node, yaml.MappingNode):
+        if _yaml_tag(node) != '!!null':
+            errors.append(
+                f'line {node.start_mark.line + 1}: cannot unmarshal {_yaml_tag(node)} into '
+                f'{type_name}'
+            )
+        return
+    for key_node, value_node in cast('list[tuple[yaml.Node, yaml.Node]]', node.value):
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        if key not in keys:
+            errors.append(f'line {line}: field {key} not found in type {type_name}')
+            continue
+        spec = keys[key]
+        if isinstance(spec, tuple):
+            nested = cast('tuple[str, Mapping[str, Any]]', spec)
+            _check_mapping(value_node, nested[0], nested[1], errors)
+        else:
+            _check_value(value_node, str(spec), errors)
+
+
+def _parse_bootstrap_config(text: str) -> dict[str, Any]:
+    """``yaml.UnmarshalStrict`` into ``apiv1.BootstrapConfig``; raises ValueError with its text."""
+    try:
+        root = cast('yaml.Node | None', yaml.compose(text, Loader=yaml.SafeLoader))  # pyright: ignore[reportUnknownMemberType]
+    except yaml.YAMLError as error:
+        mark = getattr(error, 'problem_mark', None)
+        line = f'line {mark.line + 1}: ' if mark is not None else ''
+        raise ValueError(f'yaml: {line}{getattr(error, "problem", None) or error}') from None
+    if root is None:
+        return {}
+    errors: list[str] = []
+    cluster_config: dict[str, Any] = {
+        **{name: spec for name, spec in _FEATURES.items()},
+        **_CLUSTER_CONFIG_SCALARS,
+    }
+    keys: dict[str, Any] = {
+        'cluster-config': ('apiv1.UserFacingClusterConfig', cluster_config),
+        **_BOOTSTRAP_KEYS,
+    }
+    _check_mapping(root, 'apiv1.BootstrapConfig', keys, errors)
+    if errors:
+        raise ValueError('yaml: unmarshal errors:\n' + '\n'.join(f'  {e}' for e in errors))
+    return _mapping(yaml.safe_load(text))
+
+
+def _kubelet_args(config: Mapping[str, Any]) -> tuple[dict[str, str], list[dict[str, str]] | None]:
+    """The ``--node-labels`` and ``--register-with-taints`` of ``extra-node-kubelet-args``."""
+    args = _mapping(config.get('extra-node-kubelet-args'))
+    labels: dict[str, str] = {}
+    for item in str(args.get('--node-labels') or '').split(','):
+        if item.strip():
+            key, _, value = item.strip().partition('=')
+            labels[key] = value
+    taints = None
+    if args.get('--register-with-taints') is not None:
+        taints = [
+            _parse_taint(item.strip())
+            for item in str(args['--register-with-taints']).split(',')
+            if item.strip()
+        ]
+    return labels, taints
+
+
+def _parse_taint(text: str) -> dict[str, str]:
+    """``key[=value]:Effect`` as kubelet and kubectl read it."""
+    spec, _, effect = text.rpartition(':')
+    key, _, value = spec.partition('=')
+    taint = {'key': key, 'effect': effect}
+    if value:
+        taint['value'] = value
+    return taint
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+class _Args:
+    """cobra's flag parsing for one command: ``--flag value``, ``--flag=value``, booleans."""
+
+    def __init__(
+        self, argv: Sequence[str], values: Sequence[str], flags: Sequence[str] = ()
+    ) -> None:
+        self.positional: list[str] = []
+        self.values: dict[str, str] = {}
+        self.flags: set[str] = set()
+        items = list(argv)
+        while items:
+            item = items.pop(0)
+            if not item.startswith('-') or item == '-':
+                self.positional.append(item)
+                continue
+            name, eq, value = item.partition('=')
+            if name in values:
+                if not eq:
+                    if not items:
+                        raise _ExitError(1, f'Error: flag needs an argument: {name}')
+                    value = items.pop(0)
+                self.values[name] = value
+            elif name in flags:
+                self.flags.add(name)
+            elif name in ('-h', '--help'):
+                _not_emulated('--help')
+            else:
+                raise _ExitError(1, f'Error: unknown flag: {name}')
+
+    def exact(self, count: int) -> None:
+        if len(self.positional) != count:
+            raise _ExitError(1, f'Error: accepts {count} arg(s), received {len(self.positional)}')
+
+
+class _Run:
+    """One run of ``k8s``: its output so far, the machine and the World."""
+
+    def __init__(self, invocation: Invocation) -> None:
+        self.invocation = invocation
+        self.host = invocation.host
+        self.world = invocation.world
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+
+    def completed(self, code: int) -> Completed:
+        return self.invocation.result(''.join(self.stdout), ''.join(self.stderr), code)
+
+    def out(self, text: str) -> None:
+        self.stdout.append(text)
+
+    def err(self, text: str) -> None:
+        self.stderr.append(text)
+
+    def main(self) -> int:
+        args = list(self.invocation.args)
+        if not args:
+            _not_emulated('without a command (help)')
+        command, rest = args[0], args[1:]
+        if command == 'kubectl':
+            return _Kubectl(self).main(rest)
+        handler = {
+            'bootstrap': self.bootstrap,
+            'get-join-token': self.get_join_token,
+            'join-cluster': self.join_cluster,
+            'remove-node': self.remove_node,
+            'status': self.status,
+            'local-node-status': self.local_node_status,
+            'config': self.config,
+        }.get(command)
+        if handler is None:
+            if command in ('enable', 'disable', 'set', 'get', 'helm', 'refresh-certs'):
+                _not_emulated(command)
+            raise _ExitError(
+                1, f'Error: unknown command "{command}" for "k8s"\nRun \'k8s --help\' for usage.'
+            )
+        return handler(rest)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def print_result(self, fmt: str, plain: str, data: object) -> None:
+        """Print as ``--output-format`` says: plain adds a newline, json is one line."""
+        if fmt == 'plain':
+            self.out(plain + '\n')
+        elif fmt == 'json':
+            self.out(json.dumps(data, separators=(',', ':')) + '\n')
+        elif fmt == 'yaml':
+            self.out(yaml.safe_dump(data, sort_keys=False, default_flow_style=False))
+        else:
+            raise _ExitError(1, f'Error: Unknown --output-format "{fmt}". It must be one of: '
+                             'plain, json, yaml')  # fmt: skip
+
+    def local_cluster(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(local node, its cluster); the "not part of a Kubernetes cluster" error otherwise."""
+        local = _local(self.host)
+        cluster = _clusters(self.world).get(str((local or {}).get('cluster')))
+        if local is None or cluster is None:
+            raise _ExitError(1, _NOT_IN_CLUSTER)
+        return local, cluster
+
+    def read_config(self, path: str, what: str) -> str:
+        try:
+            return self.host.read_text(path)
+        except (FileNotFoundError, IsADirectoryError, OSError):
+            raise _ExitError(
+                1,
+                f'Error: Failed to read {what} configuration from "{path}".\n\nThe error was: '
+                f'failed to read file: open {path}: no such file or directory',
+            ) from None
+
+    def address(self, given: str | None) -> tuple[str, str]:
+        """(IP, IP:6400) of ``--address`` (default: the machine's first address)."""
+        ip = (given or next(iter(self.host.addresses()), '127.0.0.1')).rsplit('/', 1)[0]
+        if ip.count(':') == 1:
+            ip = ip.split(':')[0]
+        return ip, f'{ip}:{_K8SD_PORT}'
+
+    def register(
+        self,
+        cluster: dict[str, Any],
+        name: str,
+        ip: str,
+        role: str,
+        config: Mapping[str, Any],
+    ) -> None:
+        """The node joins membership; its kubelet registers the Node (labels, taints)."""
+        labels, taints = _kubelet_args(config)
+        if taints is None:
+            taints = (
+                [_parse_taint(t) for t in cluster.get('control-plane-taints', [])]
+                if role == 'control-plane'
+                else []
+            )
+        _nodes(cluster)[name] = {
+            'machine': self.host.machine_id,
+            'address': ip,
+            'role': role,
+            'labels': labels,
+            'taints': taints,
+            'created': self.world.clock(),
+            'uid': _uid(self.world, name),
+        }
+        self.host.state['k8s'] = {'cluster': cluster['id'], 'name': name, 'role': role}
+        self.host.write_text(DAEMON_FILE, f'name: {name}\naddress: {ip}:{_K8SD_PORT}\n')
+        if role == 'worker':
+            self.host.write_text(WORKER_LOCK, '')
+        _start_services(self.host, role, start=True)
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def bootstrap(self, argv: Sequence[str]) -> int:
+        """``k8s bootstrap``."""
+        args = _Args(
+            argv,
+            ('--file', '--name', '--address', '--output-format', '--timeout'),
+            ('--interactive',),
+        )
+        args.exact(0)
+        if '--interactive' in args.flags:
+            if '--file' in args.values:
+                raise _ExitError(
+                    1, 'Error: --interactive and --file flags cannot be set at the same time.'
+                )
+            _not_emulated('bootstrap --interactive')
+        name = args.values.get('--name') or self.host.hostname()
+        ip, address = self.address(args.values.get('--address'))
+        if _local(self.host) is not None:
+            raise _ExitError(1, 'Error: The node is already part of a cluster')
+        path = args.values.get('--file')
+        config: dict[str, Any]
+        if path is None:
+            config = {}
+        else:
+            text = self.read_config(path, 'bootstrap')
+            try:
+                config = _parse_bootstrap_config(text)
+            except ValueError as error:
+                raise _ExitError(
+                    1,
+                    f'Error: Failed to read bootstrap configuration from "{path}".\n\n'
+                    f'The error was: failed to parse YAML config file: {error}',
+                ) from None
+        self.err('Bootstrapping the cluster. This may take a few seconds, please wait.\n')
+        pod_cidr = str(config.get('pod-cidr') or _DEFAULT_POD_CIDR)
+        service_cidr = str(config.get('service-cidr') or _DEFAULT_SERVICE_CIDR)
+        datastore = str(config.get('datastore-type') or 'k8s-dqlite')
+        problem = None
+        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for what, value in (('pod', pod_cidr), ('service', service_cidr)):
+            for part in value.split(','):
+                try:
+                    network = ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    problem = problem or f'invalid {what} CIDR: invalid CIDR address: {part}'
+                    continue
+                if what == 'service':
+                    networks.append(network)
+        if datastore not in _DATASTORES:
+            problem = problem or (
+                f'unsupported datastore {datastore}, must be one of: {", ".join(_DATASTORES)}'
+            )
+        if problem is not None:
+            raise _ExitError(
+                1,
+                'Error: Failed to bootstrap the cluster.\n\nThe error was: failed to POST '
+                f'/k8sd/cluster: invalid cluster configuration: {problem}',
+            )
+        cluster_config = _mapping(config.get('cluster-config'))
+        dns = _mapping(cluster_config.get('dns'))
+        cluster_id = _draw(self.world, 'cluster', name, 8).hex()
+        cluster: dict[str, Any] = {
+            'id': cluster_id,
+            'created': self.world.clock(),
+            'ca': _pem(self.world, cluster_id),
+            'admin-token': 'token::' + _draw(self.world, 'admin-token', cluster_id, 20).hex(),
+            'pod-cidr': pod_cidr,
+            'service-cidr': service_cidr,
+            'cluster-domain': str(dns.get('cluster-domain') or 'cluster.local'),
+            'dns-service-ip': str(dns.get('service-ip') or networks[0].network_address + 10),
+            'datastore-type': datastore,
+            'extra-sans': [str(san) for san in cast('list[Any]', config.get('extra-sans') or [])],
+            'control-plane-taints': [
+                str(t) for t in cast('list[Any]', config.get('control-plane-taints') or [])
+            ],
+            'features': {
+                feature: bool(_mapping(cluster_config.get(feature)).get('enabled'))
+                for feature in _FEATURES
+            },
+            'nodes': {},
+            'tokens': {},
+            'objects': {},
+        }
+        _clusters(self.world)[cluster_id] = cluster
+        self.register(cluster, name, ip, 'control-plane', config)
+        self.print_result(
+            args.values.get('--output-format', 'plain'),
+            f'Bootstrapped a new Kubernetes cluster with node address "{address}".\n'
+            "The node will be 'Ready' to host workloads after the CNI is deployed successfully.\n",
+            {'node': {'name': name, 'address': address, 'cluster-role': 'control-plane',
+                      'datastore-role': 'voter'}},
+        )  # fmt: skip
+        return 0
+
+    def get_join_token(self, argv: Sequence[str]) -> int:
+        """``k8s get-join-token NODE [--worker]``."""
+        args = _Args(argv, ('--timeout',), ('--worker',))
+        args.exact(1)
+        name = args.positional[0]
+        local, cluster = self.local_cluster()
+        if local.get('role') == 'worker':
+            raise _ExitError(
+                1,
+                f'Error: Could not generate a join token for "{name}".\n\nThe error was: '
+                f'failed to POST /k8sd/cluster/tokens: {_RESTRICTED}',
+            )
+        worker = '--worker' in args.flags
+        tokens = cast('dict[str, dict[str, Any]]', cluster.setdefault('tokens', {}))
+        addresses = [
+            f'{node["address"]}:{_K8SD_PORT}'
+            for _, node in sorted(_nodes(cluster).items())
+            if node.get('role') == 'control-plane'
+        ]
+        if worker:
+            secret = next(
+                (
+                    key
+                    for key, token in tokens.items()
+                    if token['name'] == name and token['role'] == 'worker'
+                    and token['state'] == 'unused'
+                ),
+                None,
+            )  # fmt: skip
+            if secret is None:
+                secret = _draw(self.world, 'worker-token', name, 24).hex()
+                tokens[secret] = {'name': name, 'role': 'worker', 'state': 'unused'}
+            payload: dict[str, Any] = {
+                'token': secret,
+                'secret': hashlib.sha256(f'worker-secret\0{secret}'.encode()).hexdigest()[:32],
+                'join_addresses': addresses,
+            }
+        else:
+            secret = _draw(self.world, 'join-secret', name, 32).hex()
+            tokens[secret] = {'name': name, 'role': 'control-plane', 'state': 'unused'}
+            payload = {
+                'name': name,
+                'secret': secret,
+                'fingerprint': hashlib.sha256(str(cluster['ca']).encode()).hexdigest(),
+                'join_addresses': addresses,
+            }
+        encoded = base64.b64encode(json.dumps(payload, separators=(',', ':')).encode()).decode()
+        self.out(encoded + '\n')
+        return 0
+
+    def join_cluster(self, argv: Sequence[str]) -> int:
+        """``k8s join-cluster TOKEN``."""
+        args = _Args(
+            argv,
+            ('--name', '--address', '--file', '--output-format', '--timeout',
+             '--containerd-base-dir'),
+        )  # fmt: skip
+        args.exact(1)
+        token = args.positional[0]
+        name = args.values.get('--name') or self.host.hostname()
+        ip, _ = self.address(args.values.get('--address'))
+        if _local(self.host) is not None:
+            raise _ExitError(1, 'Error: The node is already part of a cluster')
+        config: dict[str, Any] = {}
+        path = args.values.get('--file')
+        if path == '-':
+            _not_emulated('join-cluster --file -')
+        if path is not None:
+            loaded: object = yaml.safe_load(self.read_config(path, 'join'))
+            config = _mapping(loaded)
+        self.err('Joining the cluster. This may take a few seconds, please wait.\n')
+        payload = _decode_token(token)
+        role = 'worker' if payload is not None and payload.get('token') else 'control-plane'
+        secret = str((payload or {}).get('token' if role == 'worker' else 'secret', ''))
+        addresses = [str(a) for a in cast('list[Any]', (payload or {}).get('join_addresses', []))]
+        as_role = 'control plane' if role == 'control-plane' else 'worker'
+        prefix = (
+            'Error: Failed to join the cluster using the provided token.\n\nThe error was: '
+            f'failed to POST /k8sd/cluster/join: failed to join k8sd cluster as {as_role}: '
+        )
+        if payload is None:
+            raise _ExitError(1, prefix + 'failed to parse join token: invalid token format')
+        cluster_id = _answering_cluster(self.world, addresses)
+        if cluster_id is None:
+            target = addresses[0] if addresses else f'{ip}:{_K8SD_PORT}'
+            reason = f'dial tcp {target}: connect: connection refused'
+            if role == 'control-plane':
+                reason = f'1 join attempts were unsuccessful. Last error: {reason}'
+            raise _ExitError(1, prefix + reason)
+        cluster = _clusters(self.world)[cluster_id]
+        record = _mapping(cluster.get('tokens', {})).get(secret)
+        if role == 'worker':
+            if record is None or record.get('state') != 'unused' or record.get('name') != name:
+                raise _ExitError(1, prefix + 'invalid token')
+        else:
+            if payload.get('name') != name:
+                raise _ExitError(
+                    1,
+                    prefix + '1 join attempts were unsuccessful. Last error: Joining server '
+                    'certificate SAN does not contain join token name',
+                )
+            if record is None or record.get('state') != 'unused':
+                raise _ExitError(
+                    1,
+                    prefix + '1 join attempts were unsuccessful. Last error: '
+                    'InternalTokenRecord not found',
+                )
+        if name in _nodes(cluster):
+            raise _ExitError(1, prefix + f'node "{name}" is already part of the cluster')
+        record['state'] = 'used'
+        self.register(cluster, name, ip, role, config)
+        self.print_result(
+            args.values.get('--output-format', 'plain'),
+            f'Cluster services have started on "{name}".\n'
+            'Please allow some time for initial Kubernetes node registration.\n',
+            {'name': name},
+        )
+        return 0
+
+    def remove_node(self, argv: Sequence[str]) -> int:
+        """``k8s remove-node NODE [--force]``."""
+        args = _Args(argv, ('--output-format', '--timeout'), ('--force',))
+        args.exact(1)
+        name = args.positional[0]
+        local, cluster = self.local_cluster()
+        self.err(
+            f'Removing "{name}" from the Kubernetes cluster. This may take a few seconds, '
+            'please wait.\n'
+        )
+        failed = f'Error: Failed to remove node "{name}" from the cluster.\n\nThe error was: '
+        if local.get('role') == 'worker':
+            raise _ExitError(1, failed + f'failed to POST /k8sd/cluster/remove: {_RESTRICTED}')
+        node = _nodes(cluster).get(name)
+        if node is None:
+            raise _ExitError(
+                1,
+                failed + f'failed to POST /k8sd/cluster/remove: node "{name}" is not part of '
+                'the cluster',
+            )
+        del _nodes(cluster)[name]
+        for token in _mapping(cluster.get('tokens')).values():
+            if token.get('name') == name and token.get('state') == 'unused':
+                token['state'] = 'revoked'
+        machine = self.world.machines.get(str(node.get('machine')))
+        if node.get('role') == 'control-plane' and machine is not None:
+            gone = _local(machine)
+            if gone is not None and gone.get('name') == name:
+                # microcluster resets a removed member: its daemon state goes, services stop.
+                machine.remove(DAEMON_FILE)
+                machine.state.pop('k8s', None)
+                _start_services(machine, 'control-plane', start=False)
+        self.print_result(
+            args.values.get('--output-format', 'plain'),
+            f'Removed {name} from cluster.\n',
+            {'name': name},
+        )
+        return 0
+
+    def status(self, argv: Sequence[str]) -> int:
+        """``k8s status``."""
+        args = _Args(argv, ('--output-format', '--timeout'), ('--wait-ready',))
+        args.exact(0)
+        local, cluster = self.local_cluster()
+        if local.get('role') == 'worker':
+            raise _ExitError(
+                1,
+                'Error: Failed to retrieve the cluster status.\n\nThe error was: failed after '
+                f'potential retry: wait check failed: failed to GET /k8sd/cluster: {_RESTRICTED}',
+            )
+        members = _members(cluster)
+        data: dict[str, Any] = {}
+        if _nodes(cluster):
+            data['ready'] = True
+        if members:
+            data['members'] = members
+        data['config'] = {feature: {} for feature in _FEATURES}
+        data['datastore'] = {'type': cluster.get('datastore-type', 'k8s-dqlite')}
+        self.print_result(
+            args.values.get('--output-format', 'plain'), _status_plain(cluster, members), data
+        )
+        return 0
+
+    def local_node_status(self, argv: Sequence[str]) -> int:
+        """``k8s local-node-status``."""
+        args = _Args(argv, ('--output-format',))
+        args.exact(0)
+        local, cluster = self.local_cluster()
+        name = str(local['name'])
+        node = _nodes(cluster).get(name)
+        ip = str(node['address']) if node else self.address(None)[0]
+        if local.get('role') == 'worker':
+            data = {'name': name, 'address': ip, 'cluster-role': 'worker'}
+        else:
+            data = {
+                'name': name,
+                'address': f'{ip}:{_K8SD_PORT}',
+                'cluster-role': 'control-plane',
+                'datastore-role': _datastore_roles(cluster).get(name, 'unknown'),
+            }
+        plain = '\n'.join(f'{key}: {value}' for key, value in data.items())
+        self.print_result(args.values.get('--output-format', 'plain'), plain, data)
+        return 0
+
+    def config(self, argv: Sequence[str]) -> int:
+        """``k8s config [--server URL]``: the admin kubeconfig."""
+        args = _Args(argv, ('--server', '--timeout'))
+        args.exact(0)
+        local, cluster = self.local_cluster()
+        server = args.values.get('--server', '')
+        if local.get('role') == 'worker':
+            raise _ExitError(
+                1,
+                f'Error: Failed to generate an admin kubeconfig for "{server}".\n\n'
+                f'The error was: failed to GET /k8sd/kubeconfig: {_RESTRICTED}',
+            )
+        node = _nodes(cluster).get(str(local['name']), {})
+        url = server or f'https://{node.get("address", self.address(None)[0])}:{_APISERVER_PORT}'
+        ca = base64.b64encode(str(cluster['ca']).encode()).decode()
+        self.out(
+            'apiVersion: v1\n'
+            'clusters:\n'
+            '- cluster:\n'
+            f'    certificate-authority-data: {ca}\n'
+            f'    server: {url}\n'
+            '  name: k8s\n'
+            'contexts:\n'
+            '- context:\n'
+            '    cluster: k8s\n'
+            '    user: k8s-user\n'
+            '  name: k8s\n'
+            'current-context: k8s\n'
+            'kind: Config\n'
+            'preferences: {}\n'
+            'users:\n'
+            '- name: k8s-user\n'
+            '  user:\n'
+            f'    token: {cluster["admin-token"]}\n'
+            '\n'
+        )
+        return 0
+
+
+def _decode_token(token: str) -> dict[str, Any] | None:
+    """A join token's JSON (control-plane or worker shape), or None if it is neither."""
+    try:
+        data = json.loads(base64.b64decode(token.strip(), validate=True))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    payload = cast('dict[str, Any]', data)
+    return payload if isinstance(payload.get('join_addresses'), list) else None
+
+
+def _members(cluster: Mapping[str, Any]) -> list[dict[str, str]]:
+    """``impl.GetClusterMembers``: microcluster's members, i.e. the control planes."""
+    roles = _datastore_roles(cluster)
+    return [
+        {
+            'name': name,
+            'address': f'{node["address"]}:{_K8SD_PORT}',
+            'cluster-role': 'control-plane',
+            'datastore-role': roles[name],
+        }
+        for name, node in sorted(_nodes(cluster).items())
+        if node.get('role') == 'control-plane'
+    ]
+
+
+def _status_plain(cluster: Mapping[str, Any], members: Sequence[Mapping[str, str]]) -> str:
+    """``ClusterStatus.String`` (``k8s_status_format.go``)."""
+    voters = sum(1 for member in members if member['datastore-role'] == 'voter')
+    features = _mapping(cluster.get('features'))
+
+    def feature(name: str) -> str:
+        return 'enabled' if features.get(name) else 'disabled'
+
+    rows = [
+        ('cluster status:', 'ready'),
+        (
+            'control plane nodes:',
+            ', '.join(f'{m["address"]} ({m["datastore-role"]})' for m in members) or 'none',
+        ),
+        ('high availability:', 'yes' if voters > 2 else 'no'),
+        ('datastore:', str(cluster.get('datastore-type', 'k8s-dqlite'))),
+        ('network:', feature('network')),
+        ('dns:', feature('dns')),
+        ('ingress:', feature('ingress')),
+        ('load-balancer:', feature('load-balancer')),
+        ('local-storage:', feature('local-storage')),
+    ]
+    return '\n'.join(f'{key:<25} {value}' for key, value in rows) + (
+        f'\n{"gateway":<25} {feature("gateway")}'
+    )
+
+
+# -- kubectl --------------------------------------------------------------------------------------
+
+
+def _plural(resource: str) -> str:
+    if resource.endswith('s'):
+        return resource + 'es'
+    if resource.endswith('y') and resource[-2:-1] not in 'aeiou':
+        return resource[:-1] + 'ies'
+    return resource + 's'
+
+
+def _qualified(resource: str, group: str) -> str:
+    return f'{resource}.{group}' if group else resource
+
+
+class _Kubectl:
+    """kubectl against the cluster's simulated API server."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.world = run.world
+        self.cluster: dict[str, Any] = {}
+
+    def main(self, argv: Sequence[str]) -> int:
+        local = _local(self.run.host)
+        if local is not None and local.get('role') == 'worker':
+            raise _ExitError(1, f'Error: {_RESTRICTED}')
+        _, self.cluster = self.run.local_cluster()
+        args = _Args(
+            argv,
+            ('-o', '--output', '-n', '--namespace', '-f', '--filename', '--kubeconfig'),
+            ('--overwrite', '-A', '--all-namespaces'),
+        )
+        if not args.positional:
+            _not_emulated('kubectl without a command')
+        verb, rest = args.positional[0], args.positional[1:]
+        handler = {
+            'get': self.get,
+            'apply': self.apply,
+            'delete': self.delete,
+            'label': self.label,
+            'taint': self.taint,
+        }.get(verb)
+        if handler is None:
+            _not_emulated(f'kubectl {verb}')
+        return handler(args, rest)
+
+    # -- objects -----------------------------------------------------------------------------
+
+    def objects(self) -> dict[str, dict[str, Any]]:
+        return cast('dict[str, dict[str, Any]]', self.cluster.setdefault('objects', {}))
+
+    def resolve(self, text: str) -> tuple[str, str, str, bool]:
+        """(resource, kind, group, namespaced) for a kubectl resource argument."""
+        word, _, group_given = text.lower().partition('.')
+        word = _SHORT_NAMES.get(word, word)
+        for resource, (kind, group, namespaced) in _KINDS.items():
+            if word in (resource, _plural(resource)) and group_given in ('', group):
+                return resource, kind, group, namespaced
+        for stored in self.objects().values():
+            obj = _mapping(stored.get('object'))
+            kind = str(obj.get('kind', ''))
+            group = str(obj.get('apiVersion', '')).rpartition('/')[0]
+            resource = kind.lower()
+            if word in (resource, _plural(resource)) and group_given in ('', group):
+                return resource, kind, group, bool(_mapping(obj.get('metadata')).get('namespace'))
+        raise _ExitError(1, f'error: the server doesn\'t have a resource type "{text}"')
+
+    def namespace(self, args: _Args) -> str:
+        return args.values.get('-n') or args.values.get('--namespace') or 'default'
+
+    def documents(self, args: _Args) -> tuple[str, list[dict[str, Any]]]:
+        path = args.values.get('-f') or args.values.get('--filename')
+        if path is None:
+            raise _ExitError(1, 'error: must specify one of -f and -k')
+        try:
+            text = self.run.host.read_text(path)
+        except (FileNotFoundError, IsADirectoryError, OSError):
+            raise _ExitError(1, f'error: the path "{path}" does not exist') from None
+        try:
+            loaded = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        except yaml.YAMLError as error:
+            raise _ExitError(
+                1, f'error: error parsing {path}: error converting YAML to JSON: yaml: {error}'
+            ) from None
+        docs: list[dict[str, Any]] = []
+        for doc in loaded:
+            obj = _mapping(doc)
+            if obj.get('kind') == 'List':
+                docs.extend(_mapping(item) for item in cast('list[Any]', obj.get('items') or []))
+            elif obj:
+                docs.append(obj)
+        return path, docs
+
+    def identity(self, obj: Mapping[str, Any], args: _Args) -> tuple[str, str, str, str, bool]:
+        """(key, resource, group, name, namespaced) of a manifest's object."""
+        kind = str(obj.get('kind', ''))
+        group = str(obj.get('apiVersion', '')).rpartition('/')[0]
+        known = _KINDS.get(kind.lower())
+        namespaced = known[2] if known is not None and known[0] == kind else True
+        metadata = _mapping(obj.get('metadata'))
+        name = str(metadata.get('name', ''))
+        namespace = str(metadata.get('namespace') or self.namespace(args)) if namespaced else ''
+        return f'{group}/{kind}/{namespace}/{name}', kind.lower(), group, name, namespaced
+
+    def render(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """An object as the API server returns it (kubectl apply's annotation included)."""
+        obj = json.loads(json.dumps(stored['object']))
+        metadata = cast('dict[str, Any]', obj.setdefault('metadata', {}))
+        annotations = cast('dict[str, Any]', metadata.setdefault('annotations', {}))
+        annotations['kubectl.kubernetes.io/last-applied-configuration'] = (
+            json.dumps(stored['object'], separators=(',', ':'), sort_keys=True) + '\n'
+        )
+        metadata['creationTimestamp'] = _stamp(self.world, float(stored['created']))
+        metadata['resourceVersion'] = str(stored['version'])
+        metadata['uid'] = stored['uid']
+        return cast('dict[str, Any]', obj)
+
+    def apply(self, args: _Args, rest: Sequence[str]) -> int:
+        path, docs = self.documents(args)
+        objects = self.objects()
+        for obj in docs:
+            key, resource, group, name, namespaced = self.identity(obj, args)
+            namespace = key.split('/')[2]
+            if namespaced and f'/Namespace//{namespace}' not in objects and namespace != 'default':
+                raise _ExitError(
+                    1,
+                    f'Error from server (NotFound): error when creating "{path}": namespaces '
+                    f'"{namespace}" not found',
+                )
+            applied = json.loads(json.dumps(obj))
+            if namespaced:
+                cast('dict[str, Any]', applied.setdefault('metadata', {}))['namespace'] = namespace
+            old = objects.get(key)
+            serial = int(self.world.namespace('k8s').get('serial', 0))
+            if old is None:
+                objects[key] = {
+                    'object': applied,
+                    'uid': _uid(self.world, key),
+                    'created': self.world.clock(),
+                    'version': serial + 1,
+                }
+                outcome = 'created'
+            elif old['object'] == applied:
+                outcome = 'unchanged'
+            else:
+                old['object'] = applied
+                old['version'] = serial + 1
+                self.world.namespace('k8s')['serial'] = serial + 1
+                outcome = 'configured'
+            self.run.out(f'{_qualified(resource, group)}/{name} {outcome}\n')
+        return 0
+
+    def delete(self, args: _Args, rest: Sequence[str]) -> int:
+        objects = self.objects()
+        targets: list[tuple[str, str, str, str]] = []
+        path = args.values.get('-f') or args.values.get('--filename')
+        if path is not None:
+            _, docs = self.documents(args)
+            for obj in docs:
+                key, resource, group, name, _ = self.identity(obj, args)
+                targets.append((key, resource, group, name))
+        else:
+            if len(rest) < 2:
+                _not_emulated('kubectl delete without -f or a resource and a name')
+            resource, kind, group, namespaced = self.resolve(rest[0])
+            namespace = self.namespace(args) if namespaced else ''
+            targets.extend(
+                (f'{group}/{kind}/{namespace}/{name}', resource, group, name) for name in rest[1:]
+            )
+        for key, resource, group, name in targets:
+            if key not in objects:
+                where = f'error when deleting "{path}": ' if path is not None else ''
+                raise _ExitError(
+                    1,
+                    f'Error from server (NotFound): {where}'
+                    f'{_qualified(_plural(resource), group)} "{name}" not found',
+                )
+            del objects[key]
+            if key.startswith('/Namespace//'):
+                for other in [k for k in objects if k.split('/')[2] == name]:
+                    del objects[other]
+            self.run.out(f'{_qualified(resource, group)} "{name}" deleted\n')
+        return 0
+
+    # -- nodes -------------------------------------------------------------------------------
+
+    def node(self, name: str) -> dict[str, Any]:
+        node = _nodes(self.cluster).get(name)
+        if node is None:
+            raise _ExitError(1, f'Error from server (NotFound): nodes "{name}" not found')
+        return node
+
+    def node_object(self, name: str, node: Mapping[str, Any]) -> dict[str, Any]:
+        """A ``v1/Node`` as the API server has it."""
+        role = str(node.get('role'))
+        machine = self.world.machines.get(str(node.get('machine')))
+        version = str(((_snap(machine) or {}) if machine is not None else {}).get('version', ''))
+        labels = {
+            'beta.kubernetes.io/arch': 'amd64',
+            'beta.kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            f'node-role.kubernetes.io/{role}': '',
+            'k8sd.io/role': role,
+            **cast('dict[str, str]', node.get('labels') or {}),
+        }
+        labels = {key: value for key, value in labels.items() if value != _REMOVED}
+        spec: dict[str, Any] = {}
+        taints = cast('list[dict[str, str]]', node.get('taints') or [])
+        if taints:
+            spec['taints'] = taints
+        stamp = _stamp(self.world, float(node.get('created', 0)))
+        return {
+            'apiVersion': 'v1',
+            'kind': 'Node',
+            'metadata': {
+                'creationTimestamp': stamp,
+                'labels': labels,
+                'name': name,
+                'uid': node.get('uid', ''),
+            },
+            'spec': spec,
+            'status': {
+                'addresses': [
+                    {'address': node.get('address', ''), 'type': 'InternalIP'},
+                    {'address': name, 'type': 'Hostname'},
+                ],
+                'conditions': [
+                    {
+                        'lastHeartbeatTime': _stamp(self.world),
+                        'lastTransitionTime': stamp,
+                        'message': 'kubelet is posting ready status',
+                        'reason': 'KubeletReady',
+                        'status': 'True',
+                        'type': 'Ready',
+                    }
+                ],
+                'nodeInfo': {
+                    'architecture': 'amd64',
+                    'kubeProxyVersion': version,
+                    'kubeletVersion': version,
+                    'operatingSystem': 'linux',
+                    'osImage': 'Ubuntu 24.04 LTS',
+                },
+            },
+        }
+
+    def get(self, args: _Args, rest: Sequence[str]) -> int:
+        output = args.values.get('-o') or args.values.get('--output')
+        if output != 'json':
+            _not_emulated(f'kubectl get -o {output or "(table)"}')
+        if not rest:
+            raise _ExitError(
+                1,
+                'You must specify the type of resource to get. Use "kubectl api-resources" for '
+                'a complete list of supported resources.\n\nerror: Required resource not '
+                'specified.',
+            )
+        resource, kind, group, namespaced = self.resolve(rest[0])
+        names = list(rest[1:])
+        if resource == 'node':
+            found = {name: self.node_object(name, node) for name, node in
+                     sorted(_nodes(self.cluster).items())}  # fmt: skip
+            missing = 'nodes "{}" not found'
+        else:
+            every = '-A' in args.flags or '--all-namespaces' in args.flags
+            namespace = self.namespace(args) if namespaced else ''
+            found = {}
+            for key, stored in sorted(self.objects().items()):
+                k_group, k_kind, k_namespace, k_name = key.split('/', 3)
+                if (k_group, k_kind) != (group, kind):
+                    continue
+                if namespaced and not every and k_namespace != namespace:
+                    continue
+                found[k_name if not every else key] = self.render(stored)
+            missing = f'{_qualified(_plural(resource), group)} "{{}}" not found'
+        if names:
+            items: list[dict[str, Any]] = []
+            for name in names:
+                if name not in found:
+                    raise _ExitError(1, 'Error from server (NotFound): ' + missing.format(name))
+                items.append(found[name])
+            if len(items) == 1:
+                self.run.out(json.dumps(items[0], indent=4, sort_keys=True) + '\n')
+                return 0
+        else:
+            items = list(found.values())
+        listing = {'apiVersion': 'v1', 'items': items, 'kind': 'List',
+                   'metadata': {'resourceVersion': ''}}  # fmt: skip
+        self.run.out(json.dumps(listing, indent=4, sort_keys=True) + '\n')
+        return 0
+
+    def node_target(self, rest: Sequence[str], verb: str) -> tuple[str, list[str]]:
+        if len(rest) < 2 or rest[0] not in ('node', 'nodes', 'no'):
+            _not_emulated(f'kubectl {verb} of anything but a node')
+        return rest[1], list(rest[2:])
+
+    def label(self, args: _Args, rest: Sequence[str]) -> int:
+        name, changes = self.node_target(rest, 'label')
+        node = self.node(name)
+        labels = cast('dict[str, str]', node.setdefault('labels', {}))
+        current = self.node_object(name, node)['metadata']['labels']
+        overwrite = '--overwrite' in args.flags
+        adds: dict[str, str] = {}
+        removes: list[str] = []
+        for change in changes:
+            if change.endswith('-') and '=' not in change:
+                removes.append(change[:-1])
+            elif '=' in change:
+                key, _, value = change.partition('=')
+                adds[key] = value
+            else:
+                raise _ExitError(1, 'error: at least one label update is required')
+        for key, value in adds.items():
+            if not overwrite and key in current and current[key] != value:
+                raise _ExitError(
+                    1, f"error: '{key}' already has a value ({current[key]}), and --overwrite "
+                    'is false'
+                )  # fmt: skip
+        before = dict(current)
+        after = dict(current)
+        for key in removes:
+            if key not in after:
+                self.run.out(f'label "{key}" not found.\n')
+            after.pop(key, None)
+            labels.pop(key, None)
+        for key, value in adds.items():
+            after[key] = value
+            labels[key] = value
+        for key in removes:  # a standard or role label removed stays removed
+            if key in before and key not in labels:
+                labels[key] = _REMOVED
+        message = 'not labeled'
+        if after != before:
+            message = 'labeled'
+            if not overwrite and len(after) < len(before):
+                message = 'unlabeled'
+        self.run.out(f'node/{name} {message}\n')
+        return 0
+
+    def taint(self, args: _Args, rest: Sequence[str]) -> int:
+        name, changes = self.node_target(rest, 'taint')
+        node = self.node(name)
+        taints = cast('list[dict[str, str]]', node.setdefault('taints', []))
+        overwrite = '--overwrite' in args.flags
+        adds: list[dict[str, str]] = []
+        removes: list[tuple[str, str | None, str]] = []
+        for change in changes:
+            if change.endswith('-'):
+                spec = change[:-1]
+                key, _, effect = spec.partition(':')
+                removes.append((key.partition('=')[0], effect or None, spec))
+                continue
+            taint = _parse_taint(change)
+            if ':' not in change:
+                raise _ExitError(1, f'error: invalid taint spec: {change}, unknown taint effect')
+            if taint['effect'] not in _EFFECTS:
+                raise _ExitError(
+                    1, f'error: invalid taint spec: {change}, invalid taint effect: '
+                    f'{taint["effect"]}, unsupported taint effect'
+                )  # fmt: skip
+            adds.append(taint)
+        if not overwrite:
+            for taint in adds:
+                same = (
+                    t['key'] == taint['key'] and t['effect'] == taint['effect'] for t in taints
+                )
+                if any(same):
+                    raise _ExitError(
+                        1,
+                        f'error: Node {name} already has {taint["key"]} taint(s) with same '
+                        'effect(s) and --overwrite is false',
+                    )
+        new = [
+            t
+            for t in taints
+            if not any(t['key'] == a['key'] and t['effect'] == a['effect'] for a in adds)
+        ]
+        new = [*adds, *new]
+        for key, effect, spec in removes:
+            kept = [t for t in new if not (t['key'] == key and effect in (None, t['effect']))]
+            if len(kept) == len(new):
+                raise _ExitError(1, f'error: taint "{spec}" not found')
+            new = kept
+        taints[:] = new
+        if overwrite or (adds and removes):
+            message = 'modified'
+        elif adds:
+            message = 'tainted'
+        else:
+            message = 'untainted'
+        self.run.out(f'node/{name} {message}\n')
+        return 0
+
+
+_REMOVED = '\0removed'
+"""A label value meaning the label was removed (standard and role labels are computed)."""
+
+
+def handle(invocation: Invocation) -> Completed:
+    """Run ``k8s`` on the invocation's machine: only where the k8s snap is installed."""
+    if _snap(invocation.host) is None:
+        return invocation.result('', f'{invocation.argv[0]}: No such file or directory', NOT_FOUND)
+    run = _Run(invocation)
+    try:
+        code = run.main()
+    except _ExitError as exit_:
+        code = exit_.code
+        if exit_.message is not None:
+            run.stderr.append(exit_.message + '\n')
+    return run.completed(code)

@@ -1,0 +1,127 @@
+"""Kubernetes under olm: control plane and workers joining, scaling and leaving (simulation).
+
+The real charms (charms/kubernetes-control-plane, charms/kubernetes-worker) drive the emulated
+``k8s`` program on simulated machines. What the World knows (cluster members, nodes, join
+tokens) is read back from the model's store, as the next ``olm`` command would load it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestrator import sim
+from orchestrator.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'k8s.yaml'
+CP = 'kubernetes-control-plane'
+WORKER = 'kubernetes-worker'
+
+
+def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_RETRY_DELAY': '3600'}
+    env.pop('OLM_CHARMS', None)  # the product charms, found by name under charms/
+    return subprocess.run(
+        [sys.executable, '-m', 'orchestrator.cli', *args],
+        capture_output=True, text=True, env=env, timeout=600, check=False, cwd=ROOT,
+    )  # fmt: skip
+
+
+def world(state: Path) -> sim.World:
+    """The model's simulated machines and shared facts, loaded as olm loads them."""
+    store = Store(state)
+    try:
+        with store.snapshot() as txn:
+            loaded = sim.World()
+            loaded.load_shared(txn.records('sim-shared')[''])
+            for machine_id, data in txn.records('sim-machine').items():
+                loaded.load_machine(machine_id, data)
+    finally:
+        store.close()
+    return loaded
+
+
+def cluster(state: Path) -> dict[str, Any]:
+    (only,) = world(state).namespace('k8s')['clusters'].values()
+    return only
+
+
+def status(state: Path) -> dict[str, Any]:
+    return json.loads(olm(state, 'status', '--format', 'json').stdout)
+
+
+def assert_all_active(state: Path) -> None:
+    for app in (CP, WORKER):
+        for name, unit in status(state)['applications'][app]['units'].items():
+            assert unit['workload-status']['current'] == 'active', (name, unit)
+
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = tmp_path_factory.mktemp('olm-k8s')
+    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
+    done = olm(state, 'deploy', str(BUNDLE), '--seed', '7')
+    assert done.returncode == 0, done.stdout + done.stderr
+    return state
+
+
+def test_one_control_plane_and_two_workers_form_a_three_node_cluster(model: Path):
+    assert_all_active(model)
+    nodes = cluster(model)['nodes']
+    roles = sorted(node['role'] for node in nodes.values())
+    assert roles == ['control-plane', 'worker', 'worker']
+    machines = status(model)['machines']
+    workers = status(model)['applications'][WORKER]['units'].values()
+    assert {machines[u['machine']]['hostname'] for u in workers} <= set(nodes)
+
+
+def test_scale_the_control_plane_to_three_then_remove_a_worker(model: Path):
+    done = olm(model, 'add-unit', CP, '-n', '2')
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_all_active(model)
+    nodes = cluster(model)['nodes']
+    assert len(nodes) == 5
+    assert sum(node['role'] == 'control-plane' for node in nodes.values()) == 3
+
+    units = status(model)['applications'][WORKER]['units']
+    name = sorted(units)[-1]
+    machines = status(model)['machines']
+    hostname = machines[units[name]['machine']]['hostname']
+    done = olm(model, 'remove-unit', name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_all_active(model)
+    facts = cluster(model)
+    assert len(facts['nodes']) == 4
+    assert hostname not in facts['nodes']
+
+    # Its token no longer works: spent, and the node is gone; a fresh machine presenting it
+    # under the removed node's name is refused.
+    tokens = [t for t, info in facts['tokens'].items() if info['name'] == hostname]
+    assert tokens and all(facts['tokens'][t]['state'] != 'unused' for t in tokens)
+    loaded = world(model)
+    probe = loaded.add_machine('probe', hostname=hostname, addresses=['10.246.9.9'])
+    probe.snap_install('k8s', channel='1.32-classic/stable', classic=True)
+    leader = next(n for n in facts['nodes'].values() if n['role'] == 'control-plane')
+    for secret in tokens:
+        payload = {
+            'token': secret,
+            'secret': hashlib.sha256(f'worker-secret\0{secret}'.encode()).hexdigest()[:32],
+            'join_addresses': [f'{leader["address"]}:6400'],
+        }
+        token = base64.b64encode(json.dumps(payload, separators=(',', ':')).encode()).decode()
+        refused = probe.run(
+            ['k8s', 'join-cluster', token, '--name', hostname, '--address', '10.246.9.9'],
+            check=False,
+        )
+        assert refused.returncode == 1
+        assert 'invalid token' in refused.stderr
