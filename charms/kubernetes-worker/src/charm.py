@@ -247,7 +247,7 @@ class KubernetesWorkerCharm(ops.CharmBase):
             refused = self._ensure_snap(config.channel, control_plane)
             version = workload.installed_version()
             if version is not None:
-                self.unit.set_workload_version(version.removeprefix('v'))
+                self.unit.set_workload_version(version)
             if relation is None:
                 self._leave()
                 self._verdict = ops.BlockedStatus(

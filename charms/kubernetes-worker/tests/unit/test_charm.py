@@ -104,7 +104,7 @@ def test_install_installs_the_classic_snap_from_the_channel_and_holds_it(ctx: An
         ('snap_hold', {}),
     ]
     assert charm_stored(out)['channel'] == '1.32-classic/stable'
-    assert out.workload_version == '1.32.3'
+    assert out.workload_version == 'v1.32.3'
     assert out.unit_status == testing.BlockedStatus(NEEDS_CP)
     assert host.joins == []
 
@@ -115,7 +115,7 @@ def test_install_uses_the_configured_channel(ctx: Any) -> None:
     out = run(ctx, ctx.on.install(), state, host)
 
     assert host.snaps['k8s'].channel == '1.31-classic/stable'
-    assert out.workload_version == '1.31.7'
+    assert out.workload_version == 'v1.31.7'
 
 
 def test_a_snap_that_will_not_install_is_blocked_and_retried(ctx: Any) -> None:
@@ -197,7 +197,7 @@ def test_a_new_channel_refreshes_and_holds_again(ctx: Any) -> None:
     snap_calls = [(c.method, dict(c.kwargs)) for c in host.calls if c.method.startswith('snap_')]
     assert snap_calls == [('snap_refresh', {'channel': '1.31-classic/stable'}), ('snap_hold', {})]
     assert charm_stored(out)['channel'] == '1.31-classic/stable'
-    assert out.workload_version == '1.31.7'
+    assert out.workload_version == 'v1.31.7'
     assert published(out, relation).version == '1.31.7'
     assert out.unit_status == testing.ActiveStatus(f'Kubernetes v1.31.7 worker node {HOSTNAME}')
     assert host.joins == []
