@@ -5,9 +5,10 @@ Every relevant event runs one idempotent reconcile
 (:meth:`KubernetesControlPlaneCharm._reconcile`):
 
 1. this unit's half: validate config, install and hold the snap, and report itself in its peer
-   unit databag (node name, address, join state, snap channel);
+   unit databag (node name, address, join state, snap channel, certificate SANs);
 2. the leader bootstraps the cluster once and records the bootstrap settings in the peer
-   application databag; any other unit joins with the token the leader minted for it;
+   application databag; any other unit joins with the token the leader minted for it; every
+   member keeps its API server certificate's SANs in line (``k8s refresh-certs``);
 3. the leader runs the cluster: join tokens for control-plane units (peer relation) and
    workers (``kube-cluster``), ``k8s remove-node`` for units that left, node labels and taints,
    the load balancer request, the Ceph CSI manifests and the upgrade turn;
@@ -255,6 +256,7 @@ class Member:
         failed_serial: the serial of the token that failed (so the leader re-issues only once).
         channel: the channel its k8s snap tracks (for the upgrade turn).
         upgrade_failed: the channel whose refresh failed here.
+        sans: the SANs its API server certificate was last issued with (None: not known).
     """
 
     node: str | None = None
@@ -263,6 +265,7 @@ class Member:
     failed_serial: int | None = None
     channel: str | None = None
     upgrade_failed: str | None = None
+    sans: tuple[str, ...] | None = None
 
     @property
     def joined(self) -> bool:
@@ -273,6 +276,8 @@ class Member:
     def read(cls, data: Mapping[str, str]) -> Member:
         """A unit's report; missing or malformed fields read as None (never raises)."""
         serial = _json(data.get('failed-serial'))
+        raw_sans = data.get('certificate-sans')
+        applied = tuple(_json_list(raw_sans)) if isinstance(_json(raw_sans), list) else None
         return cls(
             node=_json_str(data.get('node-name')),
             address=_json_str(data.get('address')),
@@ -280,6 +285,7 @@ class Member:
             failed_serial=serial if isinstance(serial, int) else None,
             channel=_json_str(data.get('channel')),
             upgrade_failed=_json_str(data.get('upgrade-failed')),
+            sans=applied,
         )
 
     def databag(self) -> dict[str, str]:
@@ -295,7 +301,12 @@ class Member:
             'failed-serial': enc(self.failed_serial),
             'channel': enc(self.channel),
             'upgrade-failed': enc(self.upgrade_failed),
+            'certificate-sans': enc(list(self.sans) if self.sans is not None else None),
         }
+
+    def covers(self, san: str) -> bool:
+        """Whether its API server certificate is known to carry ``san``."""
+        return self.sans is not None and san in self.sans
 
 
 class KubernetesControlPlaneCharm(ops.CharmBase):
@@ -394,6 +405,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             clustered = True
         if clustered and leader and not record:
             record = self._record_bootstrap(peers, settings, address)
+            own = dataclasses.replace(own, sans=tuple(_strings(record.get('extra-sans'))))
         if not clustered:
             if leader and record:
                 self._write_member(peers, dataclasses.replace(own, state=PENDING))
@@ -408,6 +420,10 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             if problem is not None:
                 return [problem]
         own = dataclasses.replace(own, state=JOINED, failed_serial=None)
+        if not leaving:
+            own, problem = self._ensure_sans(own, settings, address, record)
+            if problem is not None:
+                statuses.append(problem)
         self._write_member(peers, own)
         self.lb.set_backend(address)
 
@@ -439,14 +455,13 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def _bootstrap(self, settings: Settings, node: str, address: str) -> ops.StatusBase | None:
         """Bootstrap the cluster on this (the leader's) node; None when done."""
-        lb = self.lb.frontends()
-        sans = (*(lb.addresses if lb is not None else ()), address, *settings.extra_sans)
+        sans = self._wanted_sans(settings, address)
         config = workload.BootstrapConfig(
             pod_cidr=settings.pod_cidr,
             service_cidr=settings.service_cidr,
             cluster_domain=settings.cluster_domain,
             datastore=settings.datastore,
-            extra_sans=tuple(dict.fromkeys(sans)),
+            extra_sans=sans,
             control_plane_taints=settings.node_taints,
             node_labels=settings.node_labels,
         )
@@ -462,14 +477,46 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self, peers: ops.Relation, settings: Settings, address: str
     ) -> dict[str, Any]:
         """Remember what the cluster was bootstrapped with, so later changes are noticed."""
-        lb = self.lb.frontends()
-        sans = (*(lb.addresses if lb is not None else ()), address, *settings.extra_sans)
         record: dict[str, Any] = {
             **settings.bootstrap_options(),
-            'extra-sans': list(dict.fromkeys(sans)),
+            'extra-sans': list(self._wanted_sans(settings, address)),
         }
         peers.data[self.app][BOOTSTRAP_KEY] = json.dumps(record, sort_keys=True)
         return record
+
+    def _wanted_sans(self, settings: Settings, address: str) -> tuple[str, ...]:
+        """The SANs this unit's API server certificate needs: load balancer, itself, config."""
+        lb = self.lb.frontends()
+        sans = (*(lb.addresses if lb is not None else ()), address, *settings.extra_sans)
+        return tuple(dict.fromkeys(sans))
+
+    def _ensure_sans(
+        self, own: Member, settings: Settings, address: str, record: Mapping[str, Any]
+    ) -> tuple[Member, ops.StatusBase | None]:
+        """Re-issue this node's API server certificate when the SANs it needs changed.
+
+        A load balancer related after bootstrap, a changed ``extra-sans`` or a new address:
+        ``k8s refresh-certs`` with every SAN wanted (k8sd keeps no earlier extra SAN). What was
+        applied is kept in this unit's peer data, where the leader reads it before publishing
+        the load balancer. A leader that bootstrapped before SANs were kept per unit has the
+        bootstrap record; other units that joined then got no extra SANs at all.
+        """
+        wanted = self._wanted_sans(settings, address)
+        applied = own.sans
+        if applied is None:
+            recorded = _strings(record.get('extra-sans'))
+            applied = tuple(recorded) if self.unit.is_leader() and recorded else (address,)
+        if set(applied) == set(wanted):
+            return dataclasses.replace(own, sans=applied), None
+        try:
+            workload.refresh_certs(wanted)
+        except workload.K8sError as e:
+            logger.error('%s', e)
+            return dataclasses.replace(own, sans=applied), _problem(
+                e, 'refreshing the API server certificate'
+            )
+        logger.info('API server certificate re-issued with SANs %s', ', '.join(wanted))
+        return dataclasses.replace(own, sans=wanted), None
 
     def _lb_wait(self) -> ops.StatusBase | None:
         """Before bootstrap, wait for a related load balancer's address: it goes in the cert.
@@ -514,6 +561,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         if own.state == TOKEN_FAILED and own.failed_serial == serial:
             return own, ops.WaitingStatus('join token rejected: waiting for a new one')
         taints = tuple(str(record.get('bootstrap-node-taints', '')).split())
+        sans = self._wanted_sans(settings, own.address or '')
         try:
             workload.join(
                 token,
@@ -521,6 +569,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 own.address or '',
                 labels=settings.node_labels,
                 taints=taints,
+                extra_sans=sans,
             )
         except workload.K8sError as e:
             logger.error('%s', e)
@@ -531,7 +580,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             )
             return failed, ops.WaitingStatus(f'{e}; asked the leader for a new token')
         logger.info('joined the cluster as %s', own.node)
-        return dataclasses.replace(own, state=JOINED, failed_serial=None), None
+        return dataclasses.replace(own, state=JOINED, failed_serial=None, sans=sans), None
 
     def _write_member(self, peers: ops.Relation, member: Member) -> None:
         peers.data[self.unit].update(member.databag())
@@ -581,8 +630,9 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self._remember_nodes(peers, members, node, departing)
         statuses += self._remove_departed(peers, node, members, departing)
         statuses += self._control_plane_tokens(peers, members)
-        lb_url, lb_status = self._lb_state(settings, record)
-        statuses += lb_status
+        if self.lb.relations:
+            self._request_lb()
+        lb_url = self._lb_url(members)
         statuses += self._serve_workers(event, record, members, lb_url)
         statuses += self._apply_node_config(peers, settings, members, node)
         statuses += self._storage(settings)
@@ -864,45 +914,27 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             loadbalancer.HealthCheck(protocol='https', path='/livez', interval=10),
         )
 
-    def _lb_state(
-        self, settings: Settings, record: dict[str, Any]
-    ) -> tuple[str | None, list[ops.StatusBase]]:
-        """The load balancer's API URL (when usable) and any SAN problem.
+    def _lb_url(self, members: Mapping[str, Member] | None = None) -> str | None:
+        """The load balancer's API URL, once it is ready and every member's certificate has it.
 
-        The URL is used only when the API server certificate covers the load balancer's
-        address: clients and workers verify it, so an uncovered address would fail them all.
+        Clients and workers verify the API server certificate of whichever unit the load
+        balancer sends them to, so the address is used only when the leader and every other
+        joined unit report certificates covering it (each runs ``k8s refresh-certs`` itself).
         """
-        statuses: list[ops.StatusBase] = []
-        applied = {str(s) for s in cast('list[Any]', record.get('extra-sans') or [])}
-        wanted = list(settings.extra_sans)
-        url: str | None = None
-        if self.lb.relations:
-            self._request_lb()
-            lb = self.lb.frontends()
-            if lb is not None and lb.addresses:
-                wanted = [*lb.addresses, *wanted]
-                if lb.is_ready and lb.port is not None and lb.addresses[0] in applied:
-                    url = workload.url_for(lb.addresses[0], lb.port)
-        missing = [s for s in dict.fromkeys(wanted) if s not in applied]
-        if missing:
-            statuses.append(
-                ops.BlockedStatus(
-                    f'API certificate lacks {", ".join(missing)}: SANs added after bootstrap '
-                    'cannot be applied (no certificate refresh in this charm yet); clients must '
-                    'use the unit addresses'
-                )
-            )
-        return url, statuses
-
-    def _lb_url(self) -> str | None:
-        """The load balancer's API URL, when it is ready and in the certificate."""
-        peers = self.model.get_relation(PEERS)
-        record = _json_dict(peers.data[self.app].get(BOOTSTRAP_KEY)) if peers else {}
         lb = self.lb.frontends()
-        applied = {str(s) for s in cast('list[Any]', record.get('extra-sans') or [])}
-        if lb is None or not lb.is_ready or lb.port is None or lb.addresses[0] not in applied:
+        if lb is None or not lb.is_ready or lb.port is None:
             return None
-        return workload.url_for(lb.addresses[0], lb.port)
+        peers = self.model.get_relation(PEERS)
+        if peers is None:
+            return None
+        if members is None:
+            members = {u.name: Member.read(peers.data[u]) for u in peers.units}
+        address = lb.addresses[0]
+        own = Member.read(peers.data[self.unit])
+        others = [m for m in members.values() if m.joined]
+        if not own.covers(address) or not all(m.covers(address) for m in others):
+            return None
+        return workload.url_for(address, lb.port)
 
     def _storage(self, settings: Settings) -> list[ops.StatusBase]:
         """Ask Ceph for pools; apply (or delete) the Ceph CSI manifests and storage classes."""
@@ -1260,7 +1292,11 @@ def _json_str(raw: str | None) -> str | None:
 
 
 def _json_list(raw: str | None) -> list[str]:
-    value = _json(raw)
+    return _strings(_json(raw))
+
+
+def _strings(value: object) -> list[str]:
+    """The strings of a JSON list ([] for anything else)."""
     if not isinstance(value, list):
         return []
     return [item for item in cast('list[Any]', value) if isinstance(item, str)]

@@ -3,8 +3,8 @@
 Why a module of small functions: the charm decides *when* (leadership, tokens, turns,
 statuses), this module knows *how*, with exactly the command lines of the k8s contract the
 simulated machines emulate (``k8s bootstrap``, ``get-join-token``, ``join-cluster``,
-``remove-node``, ``status``, ``config``, ``kubectl``). Nothing here keeps state; every function
-asks :func:`metal_host.current` for the machine.
+``remove-node``, ``refresh-certs``, ``status``, ``config``, ``kubectl``). Nothing here keeps
+state; every function asks :func:`metal_host.current` for the machine.
 
 Credentials (join tokens, the admin kubeconfig, the Ceph client key in a manifest) are passed as
 :class:`metal_host.Sensitive` arguments or only ever written to files of mode 0600, and every
@@ -36,6 +36,7 @@ import yaml
 __all__ = [
     'API_PORT',
     'BOOTSTRAP_CONFIG',
+    'CERTIFICATE_TTL',
     'DEFAULT_DATASTORE',
     'JOIN_CONFIG',
     'SNAP',
@@ -59,6 +60,7 @@ __all__ = [
     'label_node',
     'nodes',
     'refresh',
+    'refresh_certs',
     'remove_node',
     'snap_info',
     'taint_node',
@@ -76,6 +78,8 @@ BOOTSTRAP_CONFIG = '/var/snap/k8s/common/etc/bootstrap-config.yaml'
 JOIN_CONFIG = '/var/snap/k8s/common/etc/join-config.yaml'
 """Where a joining unit writes its join config YAML for ``k8s join-cluster --file``."""
 DEFAULT_DATASTORE = 'k8s-dqlite'
+CERTIFICATE_TTL = '20y'
+"""``k8s refresh-certs --expires-in``: what k8sd gives certificates at bootstrap and join."""
 """k8s-snap's default ``datastore-type`` (apiv1.BootstrapConfig.SetDefaults) for 1.32."""
 
 _ALREADY_CLUSTERED = re.compile(
@@ -212,10 +216,21 @@ class BootstrapConfig:
         return yaml.safe_dump(config, sort_keys=True)
 
 
-def render_join_config(labels: Iterable[tuple[str, str]], taints: Sequence[str]) -> str:
-    """The join config YAML: only ``extra-node-kubelet-args``, for registration labels/taints."""
+def render_join_config(
+    labels: Iterable[tuple[str, str]], taints: Sequence[str], extra_sans: Sequence[str] = ()
+) -> str:
+    """The control-plane join config YAML (``apiv1.ControlPlaneJoinConfig``).
+
+    ``extra-sans`` go in the joining node's API server certificate (k8sd uses only these, not
+    the bootstrap ones); ``extra-node-kubelet-args`` carry registration labels and taints.
+    """
+    config: dict[str, Any] = {}
+    if extra_sans:
+        config['extra-sans'] = list(extra_sans)
     kubelet = _kubelet_args(tuple(labels), tuple(taints))
-    return yaml.safe_dump({'extra-node-kubelet-args': kubelet} if kubelet else {}, sort_keys=True)
+    if kubelet:
+        config['extra-node-kubelet-args'] = kubelet
+    return yaml.safe_dump(config, sort_keys=True)
 
 
 def _kubelet_args(labels: tuple[tuple[str, str], ...], taints: tuple[str, ...]) -> dict[str, str]:
@@ -370,6 +385,7 @@ def join(
     *,
     labels: Iterable[tuple[str, str]] = (),
     taints: Sequence[str] = (),
+    extra_sans: Sequence[str] = (),
 ) -> None:
     """``k8s join-cluster TOKEN --name NODE --address ADDR --file JOIN_CONFIG``.
 
@@ -380,7 +396,7 @@ def join(
         K8sError: k8s refused the token (used, revoked, unknown, for another node), scrubbed.
     """
     host = metal_host.current()
-    host.write_text(JOIN_CONFIG, render_join_config(labels, taints), mode=0o600)
+    host.write_text(JOIN_CONFIG, render_join_config(labels, taints, extra_sans), mode=0o600)
     argv = [
         'k8s',
         'join-cluster',
@@ -418,6 +434,27 @@ def remove_node(node: str) -> bool:
             f'cannot remove node {node}: {_reason(e)}', transient=_transient(e)
         ) from None
     return True
+
+
+def refresh_certs(extra_sans: Sequence[str], expires_in: str = CERTIFICATE_TTL) -> None:
+    """``k8s refresh-certs --expires-in TTL --extra-sans SAN ...``: re-issue this node's certs.
+
+    Node-local. k8sd puts the node's own addresses and exactly these extra SANs in the new API
+    server certificate (earlier extra SANs are not kept), then restarts the control-plane
+    services. ``--extra-sans`` repeats, one SAN each (a comma would be part of the SAN).
+
+    Raises:
+        K8sError: k8s refused, with its message.
+    """
+    argv = ['k8s', 'refresh-certs', '--expires-in', expires_in]
+    for san in extra_sans:
+        argv += ['--extra-sans', san]
+    try:
+        metal_host.current().run(argv)
+    except metal_host.HostError as e:
+        raise K8sError(
+            f'k8s refresh-certs failed: {_reason(e)}', transient=_transient(e)
+        ) from None
 
 
 def kubeconfig(server: str | None = None) -> str:

@@ -15,7 +15,9 @@ Shared facts, ``World.namespace('k8s')``::
          'cluster-domain', 'dns-service-ip', 'datastore-type', 'extra-sans': [..],
          'control-plane-taints': [..],
          'nodes': {NAME: {'machine', 'address' (IP), 'role' ('control-plane'|'worker'),
-                          'labels': {..}, 'taints': [{'key','value','effect'}], 'created'}},
+                          'labels': {..}, 'taints': [{'key','value','effect'}], 'created',
+                          'sans': [..] (control planes: the API server certificate's SANs),
+                          'certificates-expire': T (control planes, after refresh-certs)}},
          'tokens': {SECRET: {'name', 'role', 'state' ('unused'|'used'|'revoked')}},
          'objects': {'GROUP/KIND/NAMESPACE/NAME': {'object', 'uid', 'created', 'version'}}}}}
 
@@ -97,6 +99,31 @@ Commands (stdout / stderr / exit status):
 - ``config [--server URL]`` (``k8s_config.go``): the admin kubeconfig (k8sd's template: cluster
   ``k8s``, user ``k8s-user`` with a token, context ``k8s``), then ``Println``'s newline. The
   server defaults to ``https://ADDR:6443``.
+- ``refresh-certs --expires-in TTL [--extra-sans SAN ...] [--timeout D]``
+  (``k8s_refresh_certs.go`` in the form before ``--certificates``/``--external-certificates``;
+  k8sd ``certificates_refresh.go``): node-local. On a control plane k8sd re-issues that node's
+  certificates with its address and exactly the given extra SANs (``refreshCertsRunControlPlane``
+  uses only ``req.ExtraSANs``: neither the bootstrap ``extra-sans`` nor earlier ones are kept),
+  so the node's ``sans`` become ``[ADDR, *SANs]`` and ``certificates-expire`` the expiry.
+  ``--extra-sans`` is a cobra ``StringArray``: it repeats, one SAN each; a comma is part of the
+  SAN. stdout (real) ``Waiting for certificates to be created...`` / ``Certificates have been
+  successfully refreshed, and will expire at 2043-11-14 22:13:20 +0000 UTC.`` (Go's
+  ``time.Time`` format on a UTC machine; the expiry is ``utils.SecondsToExpirationDate`` of the
+  World clock and ``utils.TTLToSeconds`` of TTL: ``5y``, ``6mo``, ``7d`` (30 days count as a
+  month, 365 as a year) or an integer and ``s``/``m``/``h``). A TTL that does not parse prints
+  (real) ``Error: Failed to parse TTL. `` / empty line / ``The error was: invalid TTL format:
+  strconv.Atoi: parsing "X": invalid syntax`` (or ``invalid TTL length: X``, ``invalid TTL
+  unit: U``) on stderr and goes on with 0 seconds, exit 0: the real command does not exit there.
+  Without ``--expires-in``: cobra's ``Error: required flag(s) "expires-in" not set``, exit 1.
+  Not in a cluster: the ``not part of a Kubernetes cluster`` error above (the text later
+  releases print after their ``NodeStatus`` check), exit 1. SANs show in no other output
+  (``status``, ``local-node-status`` and ``kubectl get nodes`` carry none). On a worker the real
+  command files CertificateSigningRequests and waits for someone to approve them: not emulated.
+- Certificate SANs at bootstrap and join: a node's ``sans`` are ``[ADDR, *extra-sans]`` of the
+  BootstrapConfig, and for a joining control plane of its ``join-cluster --file`` config
+  (``extra-sans`` of ``apiv1.ControlPlaneJoinConfig``; k8sd's join hook uses only
+  ``joinConfig.ExtraSANS``, not the bootstrap ones). k8sd also puts the host name, the
+  kubernetes service IP and the machine's addresses in; those are not kept.
 - ``kubectl ...`` (``k8s_kubectl.go`` runs kubectl with ``/etc/kubernetes/admin.conf``): on a
   worker ``Error: this action is restricted on workers`` (exit 1). kubectl's own texts:
   ``get nodes|node NAME|RESOURCE [NAME] [-n NS|-A] -o json`` (indented by 4, keys sorted, a
@@ -122,7 +149,8 @@ argument does) and ``kubectl taint``; ``Ready`` is ``True`` and ``status.nodeInf
 is the version of the k8s snap installed on that machine now.
 
 Anything else (``enable``, ``set``, ``kubectl`` verbs and output formats not listed, interactive
-bootstrap, ``--file -``) raises :class:`~orchestrator.sim.SimError` saying it is not emulated.
+bootstrap, ``--file -``, ``refresh-certs`` on a worker) raises
+:class:`~orchestrator.sim.SimError` saying it is not emulated.
 """
 
 # pyright: strict
@@ -131,6 +159,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hashlib
 import ipaddress
 import json
@@ -539,6 +568,7 @@ class _Args:
     ) -> None:
         self.positional: list[str] = []
         self.values: dict[str, str] = {}
+        self.repeated: dict[str, list[str]] = {}  # every value of each flag (StringArray)
         self.flags: set[str] = set()
         items = list(argv)
         while items:
@@ -553,6 +583,7 @@ class _Args:
                         raise _ExitError(1, f'Error: flag needs an argument: {name}')
                     value = items.pop(0)
                 self.values[name] = value
+                self.repeated.setdefault(name, []).append(value)
             elif name in flags:
                 self.flags.add(name)
             elif name in ('-h', '--help'):
@@ -599,9 +630,10 @@ class _Run:
             'status': self.status,
             'local-node-status': self.local_node_status,
             'config': self.config,
+            'refresh-certs': self.refresh_certs,
         }.get(command)
         if handler is None:
-            if command in ('enable', 'disable', 'set', 'get', 'helm', 'refresh-certs'):
+            if command in ('enable', 'disable', 'set', 'get', 'helm'):
                 _not_emulated(command)
             raise _ExitError(
                 1, f'Error: unknown command "{command}" for "k8s"\nRun \'k8s --help\' for usage.'
@@ -655,7 +687,10 @@ class _Run:
         role: str,
         config: Mapping[str, Any],
     ) -> None:
-        """The node joins membership; its kubelet registers the Node (labels, taints)."""
+        """The node joins membership; its kubelet registers the Node (labels, taints).
+
+        A control plane's certificate gets the node address and the config's ``extra-sans``.
+        """
         labels, taints = _kubelet_args(config)
         if taints is None:
             taints = (
@@ -672,6 +707,8 @@ class _Run:
             'created': self.world.clock(),
             'uid': _uid(self.world, name),
         }
+        if role == 'control-plane':
+            _nodes(cluster)[name]['sans'] = _sans(ip, _string_list(config.get('extra-sans')))
         self.host.state['k8s'] = {'cluster': cluster['id'], 'name': name, 'role': role}
         self.host.write_text(DAEMON_FILE, f'name: {name}\naddress: {ip}:{_K8SD_PORT}\n')
         if role == 'worker':
@@ -976,6 +1013,32 @@ class _Run:
         self.print_result(args.values.get('--output-format', 'plain'), plain, data)
         return 0
 
+    def refresh_certs(self, argv: Sequence[str]) -> int:
+        """``k8s refresh-certs --expires-in TTL [--extra-sans SAN ...]``: this node's certs."""
+        args = _Args(argv, ('--expires-in', '--extra-sans', '--timeout'))
+        args.exact(0)
+        if '--expires-in' not in args.values:
+            raise _ExitError(1, 'Error: required flag(s) "expires-in" not set')
+        local, cluster = self.local_cluster()
+        if local.get('role') == 'worker':
+            _not_emulated('refresh-certs on a worker (its CertificateSigningRequests)')
+        ttl = args.values['--expires-in']
+        try:
+            seconds = _ttl_seconds(ttl)
+        except ValueError as error:
+            self.err(f'Error: Failed to parse TTL. \n\nThe error was: {error}\n')
+            seconds = 0
+        node = _nodes(cluster).get(str(local['name']))
+        if node is None:
+            raise _ExitError(1, _NOT_IN_CLUSTER)
+        self.out('Waiting for certificates to be created...\n')
+        expires = _expiration(self.world.clock(), seconds)
+        node['sans'] = _sans(str(node['address']), args.repeated.get('--extra-sans', []))
+        node['certificates-expire'] = expires
+        when = time.strftime('%Y-%m-%d %H:%M:%S +0000 UTC', time.gmtime(expires))
+        self.out(f'Certificates have been successfully refreshed, and will expire at {when}.\n')
+        return 0
+
     def config(self, argv: Sequence[str]) -> int:
         """``k8s config [--server URL]``: the admin kubeconfig."""
         args = _Args(argv, ('--server', '--timeout'))
@@ -1025,6 +1088,55 @@ def _decode_token(token: str) -> dict[str, Any] | None:
         return None
     payload = cast('dict[str, Any]', data)
     return payload if isinstance(payload.get('join_addresses'), list) else None
+
+
+def _string_list(value: object) -> list[str]:
+    return [str(item) for item in cast('list[Any]', value)] if isinstance(value, list) else []
+
+
+def _sans(ip: str, extra: Sequence[str]) -> list[str]:
+    """A control plane certificate's SANs as kept here: its address, then the extra ones."""
+    return list(dict.fromkeys([ip, *extra]))
+
+
+_YEAR, _MONTH, _DAY = 365 * 24 * 3600, 30 * 24 * 3600, 24 * 3600  # k8s-snap's approximations
+_GO_UNITS = {'s': 1, 'm': 60, 'h': 3600}  # what ParseDuration takes after a bare integer
+
+
+def _ttl_seconds(ttl: str) -> int:
+    """``utils.TTLToSeconds``: ``5y``, ``6mo``, ``7d``, else Go's ParseDuration; its errors."""
+    if len(ttl) < 2:
+        raise ValueError(f'invalid TTL length: {ttl}')
+    number, unit = (ttl[:-2], 'mo') if ttl.endswith('mo') else (ttl[:-1], ttl[-1:].lower())
+    digits = number[1:] if number[:1] in ('+', '-') else number
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f'invalid TTL format: strconv.Atoi: parsing "{number}": invalid syntax')
+    value = int(number)
+    if unit in ('y', 'mo', 'd'):
+        return value * {'y': _YEAR, 'mo': _MONTH, 'd': _DAY}[unit]
+    # time.ParseDuration of the whole string: an integer and one character here, so s, m or h.
+    if ttl[-1] not in _GO_UNITS:
+        raise ValueError(f'invalid TTL unit: {unit}')
+    return value * _GO_UNITS[ttl[-1]]
+
+
+def _expiration(now: float, seconds: int) -> int:
+    """``utils.SecondsToExpirationDate``: whole years, months or days on the calendar."""
+    start = datetime.datetime.fromtimestamp(int(now), datetime.UTC)
+    years = months = days = 0
+    if seconds % _YEAR == 0:
+        years = seconds // _YEAR
+    elif seconds % _MONTH == 0:
+        months = seconds // _MONTH
+    elif seconds % _DAY == 0:
+        days = seconds // _DAY
+    else:
+        return int(now) + seconds
+    # Go's AddDate normalises overflow (Jan 31 + 1 month is Mar 3), as a day offset does.
+    total = start.month - 1 + months
+    year, month = start.year + years + total // 12, total % 12 + 1
+    first = start.replace(year=year, month=month, day=1)
+    return int((first + datetime.timedelta(days=start.day - 1 + days)).timestamp())
 
 
 def _members(cluster: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from metal_host import Completed, RetryPolicy
 
-from orchestrator.sim import SimHost, World
+from orchestrator.sim import SimError, SimHost, World
 from orchestrator.sim.programs.k8s import DAEMON_FILE, WORKER_LOCK
 
 NOW = 1_700_000_000.0
@@ -575,6 +575,91 @@ def test_no_credentials_printed_elsewhere(world: World, cp: SimHost) -> None:
                k8s(cp, 'kubectl', 'get', 'nodes', '-o', 'json')]  # fmt: skip
     for result in outputs:
         assert cluster['admin-token'] not in result.stdout + result.stderr
+
+
+# -- refresh-certs --------------------------------------------------------------------------------
+
+
+def sans(world: World, name: str) -> list[str]:
+    [cluster] = world.namespace('k8s')['clusters'].values()
+    return cluster['nodes'][name]['sans']
+
+
+def test_bootstrap_and_join_record_the_certificate_sans(world: World, cp: SimHost) -> None:
+    assert sans(world, 'node-0') == ['10.0.0.10', '10.0.0.100']
+    host = machine(world, 1)
+    host.write_text('/tmp/join.yaml', 'extra-sans: [10.0.0.100, api.example.com]\n')
+    result = k8s(host, 'join-cluster', token(cp, 'node-1'), '--name', 'node-1',
+                 '--address', '10.0.0.11', '--file', '/tmp/join.yaml')  # fmt: skip
+    assert result.returncode == 0, result
+    # only the join config's SANs: the bootstrap extra-sans are not carried over
+    assert sans(world, 'node-1') == ['10.0.0.11', '10.0.0.100', 'api.example.com']
+    plain = machine(world, 2)
+    assert join(plain, token(cp, 'node-2')).returncode == 0
+    assert sans(world, 'node-2') == ['10.0.0.12']
+
+
+def test_refresh_certs_reissues_the_nodes_certificate(world: World, cp: SimHost) -> None:
+    before = (status(cp), k8s(cp, 'local-node-status').stdout)
+    result = k8s(cp, 'refresh-certs', '--expires-in', '20y', '--extra-sans', '10.0.0.200',
+                 '--extra-sans=k8s.example.com')  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, '')
+    assert result.stdout == (
+        'Waiting for certificates to be created...\n'
+        'Certificates have been successfully refreshed, and will expire at 2043-11-14 22:13:20 '
+        '+0000 UTC.\n'
+    )
+    # exactly the given extra SANs: the bootstrap ones (10.0.0.100) are gone
+    assert sans(world, 'node-0') == ['10.0.0.10', '10.0.0.200', 'k8s.example.com']
+    assert (status(cp), k8s(cp, 'local-node-status').stdout) == before
+    # --extra-sans is a StringArray: a comma is part of the SAN, not a separator
+    assert k8s(cp, 'refresh-certs', '--expires-in', '1y', '--extra-sans', 'a,b').returncode == 0
+    assert sans(world, 'node-0') == ['10.0.0.10', 'a,b']
+    assert k8s(cp, 'refresh-certs', '--expires-in', '1y').returncode == 0
+    assert sans(world, 'node-0') == ['10.0.0.10']
+
+
+@pytest.mark.parametrize(
+    ('ttl', 'expiry'),
+    [
+        ('1h', '2023-11-14 23:13:20'),
+        ('90m', '2023-11-14 23:43:20'),
+        ('2d', '2023-11-16 22:13:20'),
+        ('30d', '2023-12-14 22:13:20'),  # 30 days are a month to k8s-snap
+        ('3mo', '2024-02-14 22:13:20'),
+        ('365d', '2024-11-14 22:13:20'),
+    ],
+)
+def test_refresh_certs_expiry(cp: SimHost, ttl: str, expiry: str) -> None:
+    result = k8s(cp, 'refresh-certs', '--expires-in', ttl)
+    assert result.stdout.endswith(f'will expire at {expiry} +0000 UTC.\n'), result
+
+
+@pytest.mark.parametrize(
+    ('ttl', 'reason'),
+    [
+        ('1h30m', 'invalid TTL format: strconv.Atoi: parsing "1h30": invalid syntax'),
+        ('x', 'invalid TTL length: x'),
+        ('5w', 'invalid TTL unit: w'),
+    ],
+)
+def test_refresh_certs_bad_ttl_goes_on_with_zero(cp: SimHost, ttl: str, reason: str) -> None:
+    result = k8s(cp, 'refresh-certs', '--expires-in', ttl)
+    assert result.returncode == 0
+    assert result.stderr == f'Error: Failed to parse TTL. \n\nThe error was: {reason}\n'
+    assert result.stdout.endswith('will expire at 2023-11-14 22:13:20 +0000 UTC.\n')
+
+
+def test_refresh_certs_errors(world: World, cp: SimHost, worker: SimHost) -> None:
+    result = k8s(cp, 'refresh-certs', '--extra-sans', '10.0.0.200')
+    assert (result.returncode, result.stdout) == (1, '')
+    assert result.stderr == 'Error: required flag(s) "expires-in" not set\n'
+    assert sans(world, 'node-0') == ['10.0.0.10', '10.0.0.100']
+    lone = machine(world, 5)
+    result = k8s(lone, 'refresh-certs', '--expires-in', '1y')
+    assert (result.returncode, result.stderr) == (1, NOT_IN_CLUSTER)
+    with pytest.raises(SimError, match='refresh-certs on a worker'):
+        k8s(worker, 'refresh-certs', '--expires-in', '1y')
 
 
 # -- persistence ----------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ class NodeState:
     taints: list[str] = dataclasses.field(default_factory=list[str])
     ready: bool = True
     version: str = 'v1.32.3'
+    sans: list[str] = dataclasses.field(default_factory=list[str])
+    """A control plane's API server certificate SANs: its address and the extra ones."""
 
 
 @dataclasses.dataclass
@@ -103,7 +105,7 @@ class K8sHost(metal_host.RecordingHost):
         self.clustered = clustered
         if clustered:
             self.world.bootstrap_config = self.world.bootstrap_config or {}
-            self.world.nodes[hostname] = NodeState(True, address)
+            self.world.nodes[hostname] = NodeState(True, address, sans=[address])
 
     def expect(
         self,
@@ -185,6 +187,8 @@ class K8sHost(metal_host.RecordingHost):
                     ),
                 )
             return 0, f'Removed {node} from the Kubernetes cluster.\n', ''
+        if command == 'refresh-certs':
+            return self._refresh_certs(args)
         if command == 'config':
             server = args[args.index('--server') + 1] if '--server' in args else None
             return 0, self._kubeconfig(server or f'https://{self.address}:6443'), ''
@@ -197,7 +201,7 @@ class K8sHost(metal_host.RecordingHost):
             return 1, '', 'Error: The node is already part of a cluster\n'
         path = args[args.index('--file') + 1]
         self.world.bootstrap_config = yaml.safe_load(self.files[path].content)
-        self._register(args, control_plane=True)
+        self._register(args, control_plane=True, config=self.world.bootstrap_config)
         return 0, 'Bootstrapping the cluster. This may take a few seconds, please wait.\n', ''
 
     def _join(self, args: tuple[str, ...]) -> tuple[int, str, str]:
@@ -214,16 +218,37 @@ class K8sHost(metal_host.RecordingHost):
                     'The error was: failed to join k8sd cluster: invalid token\n'
                 ),
             )
-        self._register(args, control_plane=not bound[1])
+        config: dict[str, Any] = {}
+        if '--file' in args:
+            config = yaml.safe_load(self.files[args[args.index('--file') + 1]].content) or {}
+        self._register(args, control_plane=not bound[1], config=config)
         return 0, f'Cluster services have started on "{name}".\n', ''
 
-    def _register(self, args: tuple[str, ...], *, control_plane: bool) -> None:
+    def _register(
+        self, args: tuple[str, ...], *, control_plane: bool, config: dict[str, Any]
+    ) -> None:
         name, address = args[args.index('--name') + 1], args[args.index('--address') + 1]
         labels: dict[str, str] = {}
+        sans: list[str] = []
         if control_plane:
             labels['node-role.kubernetes.io/control-plane'] = ''
-        self.world.nodes[name] = NodeState(control_plane, address, labels)
+            sans = list(dict.fromkeys([address, *config.get('extra-sans', [])]))
+        self.world.nodes[name] = NodeState(control_plane, address, labels, sans=sans)
         self.clustered = True
+
+    def _refresh_certs(self, args: tuple[str, ...]) -> tuple[int, str, str]:
+        """``k8s refresh-certs``: this node's certificate gets exactly the given extra SANs."""
+        if '--expires-in' not in args:
+            return 1, '', 'Error: required flag(s) "expires-in" not set\n'
+        extra = [args[i + 1] for i, a in enumerate(args) if a == '--extra-sans']
+        node = self.world.nodes[self.name]
+        node.sans = list(dict.fromkeys([node.address, *extra]))
+        return (
+            0,
+            'Waiting for certificates to be created...\nCertificates have been successfully '
+            'refreshed, and will expire at 2045-06-01 12:00:00 +0000 UTC.\n',
+            '',
+        )
 
     def _kubeconfig(self, server: str) -> str:
         ca = base64.b64encode(CA.encode()).decode()

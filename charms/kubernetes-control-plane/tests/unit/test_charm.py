@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import metal_host
@@ -278,9 +279,9 @@ def test_cephfs_may_be_the_default_class_when_enabled() -> None:
 
 
 def test_the_default_datastore_is_k8s_snaps_default() -> None:
-    assert context().charm_spec.config['options']['bootstrap-datastore']['default'] == (  # type: ignore[index]
-        workload.DEFAULT_DATASTORE
-    )
+    project = yaml.safe_load((Path(charm.__file__).parents[1] / 'charmcraft.yaml').read_text())
+    default = project['config']['options']['bootstrap-datastore']['default']
+    assert default == workload.DEFAULT_DATASTORE
 
 
 # -- HA: control-plane join tokens ----------------------------------------------------------------
@@ -680,15 +681,115 @@ def test_the_lb_address_is_a_san_the_first_endpoint_and_the_backend_is_set(
     assert out.unit_status.name == 'active'
 
 
-def test_an_lb_related_after_bootstrap_blocks_and_is_not_used(host: K8sHost) -> None:
+REFRESH = ('k8s', 'refresh-certs', '--expires-in', '20y')
+
+
+def refreshes(host: K8sHost) -> list[tuple[str, ...]]:
+    return [c for c in host.commands if c[:2] == ('k8s', 'refresh-certs')]
+
+
+def test_an_lb_related_after_bootstrap_is_put_in_the_certificate_then_used(
+    host: K8sHost,
+) -> None:
     before = bootstrapped(host, lb(), workers(w0=RequirerUnitData()))
     out = run(host, update_status, before)
-    assert out.unit_status == testing.BlockedStatus(
-        'API certificate lacks 10.0.0.100: SANs added after bootstrap cannot be applied (no '
-        'certificate refresh in this charm yet); clients must use the unit addresses'
+    assert refreshes(host) == [
+        (*REFRESH, '--extra-sans', '10.0.0.100', '--extra-sans', '10.0.0.1')
+    ]
+    assert host.world.nodes['cp-0'].sans == ['10.0.0.1', '10.0.0.100']
+    assert json.loads(unit_bag(out)['certificate-sans']) == ['10.0.0.100', '10.0.0.1']
+    endpoints = json.loads(out.get_relation(KUBE_ID).local_app_data['api-endpoints'])
+    assert endpoints == [{'url': 'https://10.0.0.100:6443'}, {'url': 'https://10.0.0.1:6443'}]
+    assert out.unit_status == testing.ActiveStatus(ACTIVE_1)
+    ctx, _ = action(host, 'get-kubeconfig', out)
+    assert ctx.action_results['server'] == 'https://10.0.0.100:6443'
+    assert ('k8s', 'config', '--server', 'https://10.0.0.100:6443') in host.commands
+    # and once applied, never again
+    host.calls.clear()
+    run(host, update_status, out)
+    assert refreshes(host) == []
+
+
+def test_nothing_changed_nothing_refreshed(host: K8sHost) -> None:
+    out = run(host, config_changed, state(lb(), config={'extra-sans': 'api.example.com'}))
+    out = run(host, update_status, out)
+    assert refreshes(host) == []
+    assert host.world.nodes['cp-0'].sans == ['10.0.0.1', '10.0.0.100', 'api.example.com']
+    assert out.unit_status == testing.ActiveStatus(ACTIVE_1)
+
+
+def test_changed_extra_sans_refresh_the_certificate(host: K8sHost) -> None:
+    before = bootstrapped(host, config={'extra-sans': 'api.example.com'})
+    assert host.world.nodes['cp-0'].sans == ['10.0.0.1', 'api.example.com']
+    changed = dataclasses.replace(before, config={'extra-sans': 'k8s.example.com 192.0.2.7'})
+    out = run(host, config_changed, changed)
+    assert refreshes(host) == [
+        (*REFRESH, '--extra-sans', '10.0.0.1', '--extra-sans', 'k8s.example.com',
+         '--extra-sans', '192.0.2.7')
+    ]  # fmt: skip
+    assert host.world.nodes['cp-0'].sans == ['10.0.0.1', 'k8s.example.com', '192.0.2.7']
+    assert out.unit_status == testing.ActiveStatus(ACTIVE_1)
+    # the bootstrap record stays what the cluster was bootstrapped with
+    assert json.loads(app_bag(out)['bootstrap'])['extra-sans'] == ['10.0.0.1', 'api.example.com']
+
+
+def test_a_leader_from_before_per_unit_sans_trusts_the_bootstrap_record(host: K8sHost) -> None:
+    before = bootstrapped(host, config={'extra-sans': 'api.example.com'})
+    relation = before.get_relation(PEER_ID)
+    data = {k: v for k, v in relation.local_unit_data.items() if k != 'certificate-sans'}
+    peer = peers(data, dict(relation.local_app_data))
+    out = run(host, update_status, dataclasses.replace(before, relations={peer}))
+    assert refreshes(host) == []
+    assert json.loads(unit_bag(out)['certificate-sans']) == ['10.0.0.1', 'api.example.com']
+
+
+def test_a_refresh_failure_says_why_and_keeps_the_lb_out(host: K8sHost) -> None:
+    before = bootstrapped(host, lb(), workers(w0=RequirerUnitData()))
+    host.expect(
+        'k8s refresh-certs',
+        returncode=1,
+        stderr='Error: Failed to refresh the certificates.\n\nThe error was: context deadline '
+        'exceeded\n',
     )
+    out = run(host, update_status, before)
+    assert out.unit_status == testing.BlockedStatus(
+        'k8s refresh-certs failed: The error was: context deadline exceeded; will retry on the '
+        'next event'
+    )
+    assert json.loads(unit_bag(out)['certificate-sans']) == ['10.0.0.1']
     endpoints = json.loads(out.get_relation(KUBE_ID).local_app_data['api-endpoints'])
     assert endpoints == [{'url': 'https://10.0.0.1:6443'}]
+    ctx, _ = action(host, 'get-kubeconfig', out)
+    assert ctx.action_results['server'] == 'https://10.0.0.1:6443'
+
+
+def test_every_unit_refreshes_and_the_lb_waits_for_all_of_them() -> None:
+    cluster = Cluster(3, config={'extra-sans': 'api.example.com'})
+    cluster.settle()
+    # joining control planes get the SANs through the join config: no refresh needed
+    join_config = yaml.safe_load(cluster.hosts[1].files[workload.JOIN_CONFIG].content)
+    assert join_config['extra-sans'] == ['10.0.0.2', 'api.example.com']
+    assert cluster.world.nodes['cp-2'].sans == ['10.0.0.3', 'api.example.com']
+    assert not any(refreshes(h) for h in cluster.hosts.values())
+    kube = workers(w0=RequirerUnitData())
+    cluster.extra = [lb(), kube]
+    out = cluster.run(0)
+    assert cluster.world.nodes['cp-0'].sans == ['10.0.0.1', '10.0.0.100', 'api.example.com']
+    endpoints = json.loads(out.get_relation(KUBE_ID).local_app_data['api-endpoints'])
+    assert endpoints[0] == {'url': 'https://10.0.0.1:6443'}  # cp-1 and cp-2 lack it still
+    cluster.run(1)
+    cluster.run(2)
+    for n in (1, 2):
+        address = cluster.address(n)
+        assert refreshes(cluster.hosts[n]) == [
+            (*REFRESH, '--extra-sans', '10.0.0.100', '--extra-sans', address,
+             '--extra-sans', 'api.example.com')
+        ]  # fmt: skip
+    out = cluster.run(0)
+    endpoints = json.loads(out.get_relation(KUBE_ID).local_app_data['api-endpoints'])
+    assert endpoints[0] == {'url': 'https://10.0.0.100:6443'}
+    assert len(endpoints) == 4
+    assert all(s.name == 'active' for s in cluster.statuses.values()), cluster.statuses
 
 
 # -- Ceph -----------------------------------------------------------------------------------------
