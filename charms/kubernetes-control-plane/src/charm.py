@@ -23,11 +23,8 @@ hook that changes nothing shows the same status as before.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import ipaddress
 import json
 import logging
-import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, cast
@@ -36,7 +33,14 @@ import metal_host
 import ops
 from metal_interfaces import ceph_client, kube_cluster, loadbalancer
 
-import manifests
+import certificates
+import config
+import databag
+import departures
+import membership
+import skew
+import storage
+import tokens
 import turns
 import workload
 
@@ -51,16 +55,8 @@ LOADBALANCER = 'loadbalancer'
 CEPH = 'ceph-client'
 """The endpoint of the Ceph cluster that backs the storage classes."""
 
-CEPH_CLIENT = 'kubernetes'
-"""The cephx client the charm asks Ceph for."""
-RBD_POOL = 'kubernetes'
-"""The RBD pool the block storage classes use."""
-CEPHFS_NAME = 'kubernetes-fs'
-"""The CephFS pool (and filesystem name) the ``cephfs`` class uses."""
 KUBECONFIG_LABEL = 'kubeconfig'
 """The application secret get-kubeconfig keeps the admin kubeconfig in."""
-TOKEN_KEY = 'token'  # noqa: S105 - a secret content key, not a token
-"""The content key of join-token secrets."""
 
 # Peer application databag keys (all values JSON).
 BOOTSTRAP_KEY = 'bootstrap'
@@ -79,234 +75,6 @@ UPGRADE_KEY = 'upgrade'
 """The snap channel the upgrade action asked for."""
 TURN_KEY = 'turn'
 """The unit holding the upgrade turn."""
-
-JOINED = 'joined'
-PENDING = 'pending'
-TOKEN_FAILED = 'token-failed'  # noqa: S105 - a state name, not a token
-
-BOOTSTRAP_OPTIONS = (
-    'bootstrap-pod-cidr',
-    'bootstrap-service-cidr',
-    'bootstrap-cluster-domain',
-    'bootstrap-datastore',
-    'bootstrap-node-taints',
-)
-"""Options that only take effect when the cluster is bootstrapped."""
-DATASTORES = ('k8s-dqlite', 'etcd')
-"""``datastore-type`` values the charm can bootstrap (external datastores need servers/certs)."""
-MAX_KUBELET_SKEW = 3
-"""Kubernetes' version-skew policy (since 1.28): kubelet may be 3 minor releases older than
-kube-apiserver, and never newer."""
-
-_CHANNEL = re.compile(
-    r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
-)
-_LABEL_NAME = r'([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)'
-_LABEL_KEY = rf'([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}'
-_LABEL = re.compile(rf'^{_LABEL_KEY}={_LABEL_NAME}?$')
-_TAINT = re.compile(rf'^{_LABEL_KEY}(={_LABEL_NAME})?:(NoSchedule|PreferNoSchedule|NoExecute)$')
-_DNS_LABEL = r'[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?'
-_DOMAIN = re.compile(rf'^{_DNS_LABEL}(\.{_DNS_LABEL})*$')
-
-
-class ConfigError(Exception):
-    """A config option has a value the charm cannot use; the message names it."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """The charm config, validated.
-
-    Attributes:
-        channel: the k8s snap channel to install from.
-        pod_cidr: bootstrap-only pod network.
-        service_cidr: bootstrap-only service network.
-        cluster_domain: bootstrap-only cluster DNS domain.
-        datastore: bootstrap-only ``datastore-type``.
-        node_taints: bootstrap-only control-plane taints.
-        node_labels: labels of control-plane nodes, as ``(key, value)`` pairs.
-        extra_sans: extra API server certificate SANs.
-        default_storage_class: the class annotated as default ('' for none).
-        enable_cephfs: whether to ask for CephFS and create the ``cephfs`` class.
-    """
-
-    channel: str
-    pod_cidr: str
-    service_cidr: str
-    cluster_domain: str
-    datastore: str
-    node_taints: tuple[str, ...]
-    node_labels: tuple[tuple[str, str], ...]
-    extra_sans: tuple[str, ...]
-    default_storage_class: str
-    enable_cephfs: bool
-
-    def bootstrap_options(self) -> dict[str, str]:
-        """The bootstrap-only options as configured, by option name (what gets recorded)."""
-        return {
-            'bootstrap-pod-cidr': self.pod_cidr,
-            'bootstrap-service-cidr': self.service_cidr,
-            'bootstrap-cluster-domain': self.cluster_domain,
-            'bootstrap-datastore': self.datastore,
-            'bootstrap-node-taints': ' '.join(self.node_taints),
-        }
-
-    @classmethod
-    def load(cls, config: Mapping[str, Any]) -> Settings:
-        """Validate the config.
-
-        Raises:
-            ConfigError: naming the option and its value.
-        """
-        channel = str(config.get('channel', ''))
-        if not _CHANNEL.match(channel):
-            raise ConfigError(
-                f'invalid config: channel {channel!r} is not a snap channel '
-                '<track>/<risk>[/<branch>], e.g. 1.32-classic/stable'
-            )
-        pod_cidr = _cidrs('bootstrap-pod-cidr', str(config.get('bootstrap-pod-cidr', '')))
-        service_cidr = _cidrs(
-            'bootstrap-service-cidr', str(config.get('bootstrap-service-cidr', ''))
-        )
-        domain = str(config.get('bootstrap-cluster-domain', '')).strip()
-        if not _DOMAIN.match(domain):
-            raise ConfigError(
-                f'invalid config: bootstrap-cluster-domain {domain!r} is not a DNS domain'
-            )
-        datastore = str(config.get('bootstrap-datastore', workload.DEFAULT_DATASTORE)).strip()
-        if datastore not in DATASTORES:
-            raise ConfigError(
-                f'invalid config: bootstrap-datastore {datastore!r} is not one of '
-                f'{", ".join(DATASTORES)}'
-            )
-        taints = tuple(str(config.get('bootstrap-node-taints', '')).split())
-        for taint in taints:
-            if not _TAINT.match(taint):
-                raise ConfigError(
-                    f'invalid config: bootstrap-node-taints {taint!r} is not key[=value]:Effect '
-                    '(NoSchedule, PreferNoSchedule or NoExecute)'
-                )
-        labels: list[tuple[str, str]] = []
-        for label in str(config.get('node-labels', '')).split():
-            if not _LABEL.match(label):
-                raise ConfigError(f'invalid config: node-labels {label!r} is not key=value')
-            key, _, value = label.partition('=')
-            labels.append((key, value))
-        if len({k for k, _ in labels}) != len(labels):
-            raise ConfigError('invalid config: node-labels sets a key twice')
-        sans = tuple(dict.fromkeys(str(config.get('extra-sans', '')).split()))
-        for san in sans:
-            if not (_is_ip(san) or _DOMAIN.match(san.lower())):
-                raise ConfigError(
-                    f'invalid config: extra-sans {san!r} is neither an IP address nor a DNS name'
-                )
-        cephfs = bool(config.get('enable-cephfs', False))
-        default = str(config.get('default-storage-class', '')).strip()
-        classes = manifests.storage_classes(cephfs)
-        if default and default not in classes:
-            raise ConfigError(
-                f'invalid config: default-storage-class {default!r} is not one of '
-                f'{", ".join(classes)}'
-            )
-        return cls(
-            channel=channel,
-            pod_cidr=pod_cidr,
-            service_cidr=service_cidr,
-            cluster_domain=domain,
-            datastore=datastore,
-            node_taints=taints,
-            node_labels=tuple(labels),
-            extra_sans=sans,
-            default_storage_class=default,
-            enable_cephfs=cephfs,
-        )
-
-
-def _cidrs(option: str, value: str) -> str:
-    """One CIDR or an IPv4,IPv6 pair, as k8s-snap takes them."""
-    value = value.replace(' ', '')
-    parts = value.split(',')
-    try:
-        networks = [ipaddress.ip_network(part, strict=True) for part in parts]
-    except ValueError:
-        networks = []
-    if not networks or len(networks) > 2 or len({n.version for n in networks}) != len(networks):
-        raise ConfigError(
-            f'invalid config: {option} {value!r} is not a CIDR (or an IPv4,IPv6 pair of CIDRs)'
-        )
-    return value
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-@dataclasses.dataclass(frozen=True)
-class Member:
-    """What one control-plane unit says about itself in its peer unit databag.
-
-    Attributes:
-        node: its Kubernetes node name (the machine's host name): asking for a token.
-        address: the address it serves the API and k8sd on.
-        state: ``pending``, ``joined`` or ``token-failed`` (asks the leader for a new token).
-        failed_serial: the serial of the token that failed (so the leader re-issues only once).
-        channel: the channel its k8s snap tracks (for the upgrade turn).
-        upgrade_failed: the channel whose refresh failed here.
-        sans: the SANs its API server certificate was last issued with (None: not known).
-    """
-
-    node: str | None = None
-    address: str | None = None
-    state: str | None = None
-    failed_serial: int | None = None
-    channel: str | None = None
-    upgrade_failed: str | None = None
-    sans: tuple[str, ...] | None = None
-
-    @property
-    def joined(self) -> bool:
-        """Whether the unit is a member of the cluster."""
-        return self.state == JOINED
-
-    @classmethod
-    def read(cls, data: Mapping[str, str]) -> Member:
-        """A unit's report; missing or malformed fields read as None (never raises)."""
-        serial = _json(data.get('failed-serial'))
-        raw_sans = data.get('certificate-sans')
-        applied = tuple(_json_list(raw_sans)) if isinstance(_json(raw_sans), list) else None
-        return cls(
-            node=_json_str(data.get('node-name')),
-            address=_json_str(data.get('address')),
-            state=_json_str(data.get('state')),
-            failed_serial=serial if isinstance(serial, int) else None,
-            channel=_json_str(data.get('channel')),
-            upgrade_failed=_json_str(data.get('upgrade-failed')),
-            sans=applied,
-        )
-
-    def databag(self) -> dict[str, str]:
-        """The databag update: JSON values, '' deletes a None field."""
-
-        def enc(value: object) -> str:
-            return '' if value is None else json.dumps(value)
-
-        return {
-            'node-name': enc(self.node),
-            'address': enc(self.address),
-            'state': enc(self.state),
-            'failed-serial': enc(self.failed_serial),
-            'channel': enc(self.channel),
-            'upgrade-failed': enc(self.upgrade_failed),
-            'certificate-sans': enc(list(self.sans) if self.sans is not None else None),
-        }
-
-    def covers(self, san: str) -> bool:
-        """Whether its API server certificate is known to carry ``san``."""
-        return self.sans is not None and san in self.sans
 
 
 class KubernetesControlPlaneCharm(ops.CharmBase):
@@ -364,12 +132,12 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         peers = self.model.get_relation(PEERS)
         self.unit.set_ports(ops.Port('tcp', workload.API_PORT))
         try:
-            settings = Settings.load(self.config)
-        except ConfigError as e:
+            settings = config.Settings.load(self.config)
+        except config.ConfigError as e:
             return [ops.BlockedStatus(str(e))]
 
         app_data = peers.data[self.app] if peers is not None else None
-        target = _json_str(app_data.get(UPGRADE_KEY)) if app_data is not None else None
+        target = databag.read_str(app_data.get(UPGRADE_KEY)) if app_data is not None else None
         snap = self._ensure_snap(target or settings.channel)
         if isinstance(snap, ops.StatusBase):
             return [snap]
@@ -384,31 +152,34 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         if address is None:
             return [ops.WaitingStatus('waiting for a network address')]
         own = dataclasses.replace(
-            Member.read(peers.data[self.unit]), node=node, address=address, channel=snap.channel
+            membership.Member.read(peers.data[self.unit]),
+            node=node,
+            address=address,
+            channel=snap.channel,
         )
         leader = self.unit.is_leader()
         departing = event.departing_unit if isinstance(event, ops.RelationDepartedEvent) else None
         leaving = departing == self.unit
         statuses: list[ops.StatusBase] = []
 
-        record = _json_dict(app_data.get(BOOTSTRAP_KEY))
+        record = databag.read_dict(app_data.get(BOOTSTRAP_KEY))
         clustered = workload.cluster_status() is not None
         if not clustered and leader and not record:
             lb_wait = self._lb_wait()
             if lb_wait is not None:
-                self._write_member(peers, dataclasses.replace(own, state=PENDING))
+                self._write_member(peers, dataclasses.replace(own, state=membership.PENDING))
                 return [lb_wait]
             problem = self._bootstrap(settings, node, address)
             if problem is not None:
-                self._write_member(peers, dataclasses.replace(own, state=PENDING))
+                self._write_member(peers, dataclasses.replace(own, state=membership.PENDING))
                 return [problem]
             clustered = True
         if clustered and leader and not record:
             record = self._record_bootstrap(peers, settings, address)
-            own = dataclasses.replace(own, sans=tuple(_strings(record.get('extra-sans'))))
+            own = dataclasses.replace(own, sans=tuple(databag.strings(record.get('extra-sans'))))
         if not clustered:
             if leader and record:
-                self._write_member(peers, dataclasses.replace(own, state=PENDING))
+                self._write_member(peers, dataclasses.replace(own, state=membership.PENDING))
                 return [
                     ops.WaitingStatus(
                         'this leader is not a cluster member and cannot mint join tokens: '
@@ -419,7 +190,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             self._write_member(peers, own)
             if problem is not None:
                 return [problem]
-        own = dataclasses.replace(own, state=JOINED, failed_serial=None)
+        own = dataclasses.replace(own, state=membership.JOINED, failed_serial=None)
         if not leaving:
             own, problem = self._ensure_sans(own, settings, address, record)
             if problem is not None:
@@ -427,7 +198,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self._write_member(peers, own)
         self.lb.set_backend(address)
 
-        statuses += _bootstrap_changes(settings, record)
+        statuses += [ops.BlockedStatus(m) for m in config.bootstrap_changes(settings, record)]
         if leader and not leaving:
             statuses += self._lead(event, peers, settings, record, node, departing)
         elif leader and leaving:
@@ -453,10 +224,12 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             return ops.MaintenanceStatus(f'installing k8s from {channel}')
         return snap
 
-    def _bootstrap(self, settings: Settings, node: str, address: str) -> ops.StatusBase | None:
+    def _bootstrap(
+        self, settings: config.Settings, node: str, address: str
+    ) -> ops.StatusBase | None:
         """Bootstrap the cluster on this (the leader's) node; None when done."""
         sans = self._wanted_sans(settings, address)
-        config = workload.BootstrapConfig(
+        bootstrap_config = workload.BootstrapConfig(
             pod_cidr=settings.pod_cidr,
             service_cidr=settings.service_cidr,
             cluster_domain=settings.cluster_domain,
@@ -466,7 +239,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             node_labels=settings.node_labels,
         )
         try:
-            workload.bootstrap(config, node, address)
+            workload.bootstrap(bootstrap_config, node, address)
         except workload.K8sError as e:
             logger.error('%s', e)
             return _problem(e, 'bootstrapping')
@@ -474,7 +247,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         return None
 
     def _record_bootstrap(
-        self, peers: ops.Relation, settings: Settings, address: str
+        self, peers: ops.Relation, settings: config.Settings, address: str
     ) -> dict[str, Any]:
         """Remember what the cluster was bootstrapped with, so later changes are noticed."""
         record: dict[str, Any] = {
@@ -484,15 +257,19 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         peers.data[self.app][BOOTSTRAP_KEY] = json.dumps(record, sort_keys=True)
         return record
 
-    def _wanted_sans(self, settings: Settings, address: str) -> tuple[str, ...]:
+    def _wanted_sans(self, settings: config.Settings, address: str) -> tuple[str, ...]:
         """The SANs this unit's API server certificate needs: load balancer, itself, config."""
         lb = self.lb.frontends()
-        sans = (*(lb.addresses if lb is not None else ()), address, *settings.extra_sans)
-        return tuple(dict.fromkeys(sans))
+        lb_addresses = lb.addresses if lb is not None else []
+        return certificates.wanted(lb_addresses, address, settings.extra_sans)
 
     def _ensure_sans(
-        self, own: Member, settings: Settings, address: str, record: Mapping[str, Any]
-    ) -> tuple[Member, ops.StatusBase | None]:
+        self,
+        own: membership.Member,
+        settings: config.Settings,
+        address: str,
+        record: Mapping[str, Any],
+    ) -> tuple[membership.Member, ops.StatusBase | None]:
         """Re-issue this node's API server certificate when the SANs it needs changed.
 
         A load balancer related after bootstrap, a changed ``extra-sans`` or a new address:
@@ -502,11 +279,10 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         bootstrap record; other units that joined then got no extra SANs at all.
         """
         wanted = self._wanted_sans(settings, address)
-        applied = own.sans
-        if applied is None:
-            recorded = _strings(record.get('extra-sans'))
-            applied = tuple(recorded) if self.unit.is_leader() and recorded else (address,)
-        if set(applied) == set(wanted):
+        applied = certificates.applied(
+            own.sans, record, leader=self.unit.is_leader(), address=address
+        )
+        if not certificates.needs_refresh(applied, wanted):
             return dataclasses.replace(own, sans=applied), None
         try:
             workload.refresh_certs(wanted)
@@ -535,17 +311,22 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         )
 
     def _join(
-        self, peers: ops.Relation, own: Member, settings: Settings, record: dict[str, Any]
-    ) -> tuple[Member, ops.StatusBase | None]:
+        self,
+        peers: ops.Relation,
+        own: membership.Member,
+        settings: config.Settings,
+        record: dict[str, Any],
+    ) -> tuple[membership.Member, ops.StatusBase | None]:
         """Join the cluster with this unit's token, or say what it waits for."""
         if not record:
-            return dataclasses.replace(own, state=PENDING), ops.WaitingStatus(
+            return dataclasses.replace(own, state=membership.PENDING), ops.WaitingStatus(
                 'waiting for the leader to bootstrap the cluster'
             )
-        tokens = _json_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
-        secret_id, _ = _token_entry(tokens, self.unit.name)
+        issued = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
+        secret_id, _ = tokens.entry(issued, self.unit.name)
         if secret_id is None:
-            state = TOKEN_FAILED if own.state == TOKEN_FAILED else PENDING
+            rejected = own.state == membership.TOKEN_FAILED
+            state = membership.TOKEN_FAILED if rejected else membership.PENDING
             return dataclasses.replace(own, state=state), ops.WaitingStatus(
                 'waiting for a join token from the leader'
             )
@@ -553,12 +334,12 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             content = self.model.get_secret(id=secret_id).get_content(refresh=True)
         except (ops.SecretNotFoundError, ops.ModelError) as e:
             logger.warning('join token secret %s unreadable: %s', secret_id, e)
-            return dataclasses.replace(own, state=PENDING), ops.WaitingStatus(
+            return dataclasses.replace(own, state=membership.PENDING), ops.WaitingStatus(
                 'waiting for access to the join token secret'
             )
-        token = content.get(TOKEN_KEY, '')
-        serial = _json(content.get('serial'))
-        if own.state == TOKEN_FAILED and own.failed_serial == serial:
+        token = content.get(tokens.TOKEN_KEY, '')
+        serial = databag.read(content.get(tokens.SERIAL_KEY))
+        if own.state == membership.TOKEN_FAILED and own.failed_serial == serial:
             return own, ops.WaitingStatus('join token rejected: waiting for a new one')
         taints = tuple(str(record.get('bootstrap-node-taints', '')).split())
         sans = self._wanted_sans(settings, own.address or '')
@@ -574,23 +355,26 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         except workload.K8sError as e:
             logger.error('%s', e)
             if e.transient:
-                return dataclasses.replace(own, state=PENDING), _problem(e, 'joining')
+                return dataclasses.replace(own, state=membership.PENDING), _problem(e, 'joining')
             failed = dataclasses.replace(
-                own, state=TOKEN_FAILED, failed_serial=serial if isinstance(serial, int) else 0
+                own,
+                state=membership.TOKEN_FAILED,
+                failed_serial=serial if isinstance(serial, int) else 0,
             )
             return failed, ops.WaitingStatus(f'{e}; asked the leader for a new token')
         logger.info('joined the cluster as %s', own.node)
-        return dataclasses.replace(own, state=JOINED, failed_serial=None, sans=sans), None
+        joined = dataclasses.replace(own, state=membership.JOINED, failed_serial=None, sans=sans)
+        return joined, None
 
-    def _write_member(self, peers: ops.Relation, member: Member) -> None:
+    def _write_member(self, peers: ops.Relation, member: membership.Member) -> None:
         peers.data[self.unit].update(member.databag())
 
-    def _upgrade_turn(self, peers: ops.Relation, own: Member) -> list[ops.StatusBase]:
+    def _upgrade_turn(self, peers: ops.Relation, own: membership.Member) -> list[ops.StatusBase]:
         """Refresh the snap when this unit holds the upgrade turn; else say whose turn it is."""
-        target = _json_str(peers.data[self.app].get(UPGRADE_KEY))
+        target = databag.read_str(peers.data[self.app].get(UPGRADE_KEY))
         if target is None or own.channel == target:
             return []
-        holder = _json_str(peers.data[self.app].get(TURN_KEY))
+        holder = databag.read_str(peers.data[self.app].get(TURN_KEY))
         if holder != self.unit.name:
             held = f'held by {holder}' if holder else 'waiting for the leader to grant it'
             message = f'upgrade to {target}: waiting for the upgrade turn, {held}'
@@ -618,7 +402,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self,
         event: ops.EventBase,
         peers: ops.Relation,
-        settings: Settings,
+        settings: config.Settings,
         record: dict[str, Any],
         node: str,
         departing: ops.Unit | None,
@@ -639,10 +423,12 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self._grant_turn(peers)
         return statuses
 
-    def _members(self, peers: ops.Relation, departing: ops.Unit | None) -> dict[str, Member]:
+    def _members(
+        self, peers: ops.Relation, departing: ops.Unit | None
+    ) -> dict[str, membership.Member]:
         """Every other control-plane unit still in the relation, by unit name."""
         return {
-            unit.name: Member.read(peers.data[unit])
+            unit.name: membership.Member.read(peers.data[unit])
             for unit in peers.units
             if unit != departing and unit != self.unit
         }
@@ -657,10 +443,12 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             return
         node: str | None = None
         try:
-            node = _json_str(event.relation.data[departing].get('node-name'))
+            node = databag.read_str(event.relation.data[departing].get('node-name'))
         except (ops.ModelError, KeyError):
             node = None
-        node = node or _json_dict(peers.data[self.app].get(KNOWN_NODES_KEY)).get(departing.name)
+        node = node or databag.read_dict(peers.data[self.app].get(KNOWN_NODES_KEY)).get(
+            departing.name
+        )
         if isinstance(node, str) and node:
             logger.info('%s departed: node %s will be removed', departing.name, node)
             self._queue_departed(peers, [node])
@@ -670,13 +458,13 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             self._revoke_cp_token(peers, departing.name)
 
     def _queue_departed(self, peers: ops.Relation, nodes: list[str]) -> None:
-        pending = _json_list(peers.data[self.app].get(DEPARTED_NODES_KEY))
-        _write_json(peers.data[self.app], DEPARTED_NODES_KEY, sorted({*pending, *nodes}))
+        pending = databag.read_list(peers.data[self.app].get(DEPARTED_NODES_KEY))
+        databag.write(peers.data[self.app], DEPARTED_NODES_KEY, departures.queue(pending, nodes))
 
     def _remember_nodes(
         self,
         peers: ops.Relation,
-        members: dict[str, Member],
+        members: dict[str, membership.Member],
         node: str,
         departing: ops.Unit | None,
     ) -> None:
@@ -686,13 +474,13 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         for worker in self.kube.workers():
             if worker.unit != departing and worker.data.node_name:
                 known[worker.unit.name] = worker.data.node_name
-        _write_json(peers.data[self.app], KNOWN_NODES_KEY, known)
+        databag.write(peers.data[self.app], KNOWN_NODES_KEY, known)
 
     def _remove_departed(
         self,
         peers: ops.Relation,
         node: str,
-        members: dict[str, Member],
+        members: dict[str, membership.Member],
         departing: ops.Unit | None,
     ) -> list[ops.StatusBase]:
         """``k8s remove-node`` every queued node; what fails stays queued for the next event.
@@ -700,7 +488,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         A queued name that a live unit reports is left alone (a new machine took the name),
         and so is this unit's own node: a departing leader queues itself for the next leader.
         """
-        pending = _json_list(peers.data[self.app].get(DEPARTED_NODES_KEY))
+        pending = databag.read_list(peers.data[self.app].get(DEPARTED_NODES_KEY))
         if not pending:
             return []
         live = {m.node for m in members.values() if m.node}
@@ -709,46 +497,36 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             for w in self.kube.workers()
             if w.data.node_name and w.unit != departing
         }
-        remaining: list[str] = []
+        failed: set[str] = set()
         statuses: list[ops.StatusBase] = []
-        for name in pending:
-            if name == node:
-                remaining.append(name)
-                continue
-            if name in live:
-                continue
+        for name in departures.to_remove(pending, live, node):
             try:
                 removed = workload.remove_node(name)
             except workload.K8sError as e:
                 logger.warning('%s', e)
-                remaining.append(name)
+                failed.add(name)
                 statuses.append(ops.WaitingStatus(f'{e}; will retry'))
                 continue
             logger.info('node %s %s', name, 'removed' if removed else 'was already gone')
-        _write_json(peers.data[self.app], DEPARTED_NODES_KEY, remaining)
-        configs = _json_dict(peers.data[self.app].get(NODE_CONFIG_KEY))
+        remaining = departures.remaining(pending, node, failed)
+        databag.write(peers.data[self.app], DEPARTED_NODES_KEY, remaining)
+        configs = databag.read_dict(peers.data[self.app].get(NODE_CONFIG_KEY))
         kept = {k: v for k, v in configs.items() if k not in pending or k in remaining}
-        _write_json(peers.data[self.app], NODE_CONFIG_KEY, kept)
+        databag.write(peers.data[self.app], NODE_CONFIG_KEY, kept)
         return statuses
 
     def _control_plane_tokens(
-        self, peers: ops.Relation, members: dict[str, Member]
+        self, peers: ops.Relation, members: dict[str, membership.Member]
     ) -> list[ops.StatusBase]:
         """Mint a token for each unit that asks, re-issue after a failure, revoke once joined."""
-        tokens = _json_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
-        for name in list(tokens):
-            member = members.get(name)
-            if member is None or member.joined:
-                self._revoke_cp_token(peers, name)
-        tokens = _json_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
+        for name in tokens.stale(
+            databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY)), members
+        ):
+            self._revoke_cp_token(peers, name)
+        issued = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
         statuses: list[ops.StatusBase] = []
-        for name, member in sorted(members.items()):
-            if member.joined or not member.node:
-                continue
-            secret_id, serial = _token_entry(tokens, name)
-            failed = member.state == TOKEN_FAILED and member.failed_serial == serial
-            if secret_id is not None and not failed:
-                continue
+        for name, member in tokens.wanted(issued, members):
+            assert member.node is not None  # tokens.wanted skips units without a node name
             unit = self.model.get_unit(name)
             try:
                 token = workload.get_join_token(member.node, worker=False)
@@ -757,17 +535,17 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 statuses.append(ops.WaitingStatus(f'{e}; will retry'))
                 continue
             secret_id, serial = self._put_cp_token(peers, unit, token)
-            tokens[name] = {'secret': secret_id, 'serial': serial}
+            issued[name] = {'secret': secret_id, 'serial': serial}
             logger.info('join token issued to %s (serial %d)', name, serial)
-        _write_json(peers.data[self.app], JOIN_TOKENS_KEY, tokens)
+        databag.write(peers.data[self.app], JOIN_TOKENS_KEY, issued)
         return statuses
 
     def _put_cp_token(self, peers: ops.Relation, unit: ops.Unit, token: str) -> tuple[str, int]:
         """Store one unit's token in its own application secret, granted to that unit only."""
-        serial = int(_json(peers.data[self.app].get(TOKEN_SERIAL_KEY)) or 0) + 1
+        serial = tokens.next_serial(peers.data[self.app].get(TOKEN_SERIAL_KEY))
         peers.data[self.app][TOKEN_SERIAL_KEY] = json.dumps(serial)
-        content = {TOKEN_KEY: token, 'serial': json.dumps(serial)}
-        label = _token_label(unit.name)
+        content = tokens.content(token, serial)
+        label = tokens.secret_label(PEERS, unit.name)
         try:
             secret = self.model.get_secret(label=label)
         except ops.SecretNotFoundError:
@@ -783,16 +561,16 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def _revoke_cp_token(self, peers: ops.Relation, unit_name: str) -> None:
         """Remove one control-plane unit's token secret and entry (joined, or departed)."""
-        tokens = _json_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
+        issued = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
         try:
-            secret = self.model.get_secret(label=_token_label(unit_name))
+            secret = self.model.get_secret(label=tokens.secret_label(PEERS, unit_name))
         except ops.SecretNotFoundError:
             pass
         else:
             secret.remove_all_revisions()
             logger.info('join token of %s revoked', unit_name)
-        if tokens.pop(unit_name, None) is not None:
-            _write_json(peers.data[self.app], JOIN_TOKENS_KEY, tokens)
+        if issued.pop(unit_name, None) is not None:
+            databag.write(peers.data[self.app], JOIN_TOKENS_KEY, issued)
 
     # -- workers ---------------------------------------------------------------------------------
 
@@ -800,7 +578,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self,
         event: ops.EventBase,
         record: dict[str, Any],
-        members: dict[str, Member],
+        members: dict[str, membership.Member],
         lb_url: str | None,
     ) -> list[ops.StatusBase]:
         """Publish the cluster to workers; issue, re-issue and revoke their tokens."""
@@ -855,7 +633,11 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         return statuses
 
     def _apply_node_config(
-        self, peers: ops.Relation, settings: Settings, members: dict[str, Member], node: str
+        self,
+        peers: ops.Relation,
+        settings: config.Settings,
+        members: dict[str, membership.Member],
+        node: str,
     ) -> list[ops.StatusBase]:
         """Keep each joined node's labels and taints as its charm asks, with kubectl.
 
@@ -875,7 +657,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                     dict(worker.data.node_labels or {}),
                     sorted(worker.data.node_taints or []),
                 )
-        applied = _json_dict(peers.data[self.app].get(NODE_CONFIG_KEY))
+        applied = databag.read_dict(peers.data[self.app].get(NODE_CONFIG_KEY))
         statuses: list[ops.StatusBase] = []
         for name, (labels, taints) in sorted(wanted.items()):
             before = applied.get(name)
@@ -902,7 +684,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 statuses.append(ops.WaitingStatus(f'{e}; will retry'))
                 continue
             applied[name] = {'labels': labels, 'taints': taints}
-        _write_json(peers.data[self.app], NODE_CONFIG_KEY, applied)
+        databag.write(peers.data[self.app], NODE_CONFIG_KEY, applied)
         return statuses
 
     # -- load balancer and storage ---------------------------------------------------------------
@@ -914,7 +696,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             loadbalancer.HealthCheck(protocol='https', path='/livez', interval=10),
         )
 
-    def _lb_url(self, members: Mapping[str, Member] | None = None) -> str | None:
+    def _lb_url(self, members: Mapping[str, membership.Member] | None = None) -> str | None:
         """The load balancer's API URL, once it is ready and every member's certificate has it.
 
         Clients and workers verify the API server certificate of whichever unit the load
@@ -928,49 +710,33 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         if peers is None:
             return None
         if members is None:
-            members = {u.name: Member.read(peers.data[u]) for u in peers.units}
+            members = {u.name: membership.Member.read(peers.data[u]) for u in peers.units}
         address = lb.addresses[0]
-        own = Member.read(peers.data[self.unit])
-        others = [m for m in members.values() if m.joined]
-        if not own.covers(address) or not all(m.covers(address) for m in others):
+        own = membership.Member.read(peers.data[self.unit])
+        if not certificates.all_cover(address, own, members.values()):
             return None
         return workload.url_for(address, lb.port)
 
-    def _storage(self, settings: Settings) -> list[ops.StatusBase]:
+    def _storage(self, settings: config.Settings) -> list[ops.StatusBase]:
         """Ask Ceph for pools; apply (or delete) the Ceph CSI manifests and storage classes."""
         applied = cast('dict[str, str]', dict(self._stored.manifests))
         try:
             if not self.ceph.relations:
-                # CephFS first: deleting RBD's namespace takes CephFS's objects with it.
-                for path in sorted(applied, key=lambda p: p != manifests.CEPHFS_PATH):
+                for path in storage.removal_order(applied):
                     workload.delete(path)
                     applied.pop(path)
                 return []
-            pools = [ceph_client.Pool(name=RBD_POOL, application='rbd')]
-            if settings.enable_cephfs:
-                pools.append(ceph_client.Pool(name=CEPHFS_NAME, application='cephfs'))
-            self.ceph.request(CEPH_CLIENT, pools)
+            self.ceph.request(storage.CEPH_CLIENT, storage.pools(settings))
             cluster = self.ceph.cluster()
             key = self.ceph.client_key() if cluster is not None and cluster.is_ready else None
             if cluster is None or cluster.fsid is None or key is None:
                 return []
-            config = manifests.CephConfig(
-                fsid=cluster.fsid,
-                monitors=cluster.monitors,
-                client=CEPH_CLIENT,
-                key=key,
-                rbd_pool=RBD_POOL,
-                cephfs_name=CEPHFS_NAME,
-                default_class=settings.default_storage_class,
-            )
-            wanted = {manifests.RBD_PATH: manifests.rbd_manifest(config)}
-            if settings.enable_cephfs:
-                wanted[manifests.CEPHFS_PATH] = manifests.cephfs_manifest(config)
+            wanted = storage.wanted(settings, cluster.fsid, cluster.monitors, key)
             for path in [p for p in applied if p not in wanted]:
                 workload.delete(path)
                 applied.pop(path)
             for path, text in wanted.items():
-                digest = hashlib.sha256(text.encode()).hexdigest()
+                digest = storage.digest(text)
                 if applied.get(path) != digest:
                     workload.apply(path, text, secrets=(key,))
                     applied[path] = digest
@@ -982,37 +748,36 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             self._stored.manifests = applied
         return []
 
-    def _storage_note(self, settings: Settings) -> str:
+    def _storage_note(self, settings: config.Settings) -> str:
         """What the active status says about storage."""
-        if not self.ceph.relations:
-            return ' (no storage: relate ceph-client)'
-        cluster = self.ceph.cluster()
-        if cluster is None or not cluster.is_ready:
-            return ' (storage: waiting for ceph-client)'
-        default = settings.default_storage_class
-        return f' (storage: {default} default)' if default else ' (storage: Ceph, no default)'
+        cluster = self.ceph.cluster() if self.ceph.relations else None
+        return storage.note(
+            settings,
+            related=bool(self.ceph.relations),
+            ready=cluster is not None and cluster.is_ready,
+        )
 
     # -- upgrade turns ---------------------------------------------------------------------------
 
     def _grant_turn(self, peers: ops.Relation) -> None:
         """Hand the upgrade turn to the next joined unit that needs it (leader only)."""
-        target = _json_str(peers.data[self.app].get(UPGRADE_KEY))
+        target = databag.read_str(peers.data[self.app].get(UPGRADE_KEY))
         if target is None:
             return
         reports: dict[str, turns.UnitReport] = {}
         for unit in [self.unit, *peers.units]:
-            member = Member.read(peers.data[unit])
+            member = membership.Member.read(peers.data[unit])
             if member.joined:
                 reports[unit.name] = turns.UnitReport(
                     wants=target, applied=member.channel, failed=member.upgrade_failed
                 )
-        current = _json_str(peers.data[self.app].get(TURN_KEY))
+        current = databag.read_str(peers.data[self.app].get(TURN_KEY))
         turn = turns.next_turn(current, reports, self.unit.name)
         peers.data[self.app][TURN_KEY] = '' if turn is None else json.dumps(turn)
 
     # -- status ----------------------------------------------------------------------------------
 
-    def _active(self, settings: Settings) -> ops.StatusBase:
+    def _active(self, settings: config.Settings) -> ops.StatusBase:
         """``Kubernetes v1.32.3 control plane, 3 nodes`` and a storage note; or what is wrong."""
         try:
             nodes = workload.nodes()
@@ -1044,7 +809,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         if peers is None or not self.unit.is_leader() or not peers.units:
             return
         node = metal_host.current().hostname()
-        if Member.read(peers.data[self.unit]).joined:
+        if membership.Member.read(peers.data[self.unit]).joined:
             logger.info('leader leaving: node %s queued for removal by the next leader', node)
             self._queue_departed(peers, [node])
 
@@ -1104,7 +869,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         if not self._action_allowed(event):
             return
         channel = str(event.params.get('channel', '')).strip()
-        if not _CHANNEL.match(channel):
+        if not config.is_channel(channel):
             event.fail(f'channel {channel!r} is not a snap channel <track>/<risk>[/<branch>]')
             return
         target = workload.Version.of_channel(channel)
@@ -1116,7 +881,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 '<major>.<minor>-classic track, e.g. 1.33-classic/stable'
             )
             return
-        refusal = _skew_refusal(current, target, self.kube.workers())
+        refusal = skew.refusal(current, target, self.kube.workers())
         if refusal is not None:
             event.fail(refusal)
             return
@@ -1181,73 +946,6 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         return addresses[0] if addresses else None
 
 
-def _bootstrap_changes(settings: Settings, record: Mapping[str, Any]) -> list[ops.StatusBase]:
-    """Blocked statuses for bootstrap-only options changed after bootstrap (never a no-op)."""
-    if not record:
-        return []
-    out: list[ops.StatusBase] = []
-    for option, value in settings.bootstrap_options().items():
-        applied = record.get(option)
-        if applied is not None and str(applied) != value:
-            out.append(
-                ops.BlockedStatus(
-                    f'{option} changed to {value!r} but can only be set before bootstrap: '
-                    f'set it back to {str(applied)!r}'
-                )
-            )
-    return out
-
-
-def _skew_refusal(
-    current: workload.Version, target: workload.Version, workers: list[kube_cluster.Worker]
-) -> str | None:
-    """Why an upgrade from ``current`` to ``target`` breaks the version-skew policy, or None."""
-    if (target.major, target.minor) < (current.major, current.minor):
-        return f'downgrades are not supported: {current.minor_release} → {target.minor_release}'
-    if target.major != current.major or target.minor > current.minor + 1:
-        return (
-            f'upgrade one minor release at a time: {current.minor_release} → '
-            f'{current.major}.{current.minor + 1} first'
-        )
-    too_old: list[str] = []
-    too_new: list[str] = []
-    for worker in workers:
-        version = workload.Version.parse(worker.data.version)
-        if version is None:
-            continue
-        name = worker.data.node_name or worker.unit.name
-        if version.major != target.major or target.minor - version.minor > MAX_KUBELET_SKEW:
-            too_old.append(f'{name} ({version})')
-        elif (version.major, version.minor) > (target.major, target.minor):
-            too_new.append(f'{name} ({version})')
-    if too_old:
-        return (
-            f'workers too old for Kubernetes {target.minor_release}: {", ".join(too_old)}; '
-            f'kubelet may be at most {MAX_KUBELET_SKEW} minor releases older than '
-            'kube-apiserver: upgrade them first'
-        )
-    if too_new:
-        return f'workers newer than {target.minor_release}: {", ".join(too_new)}'
-    return None
-
-
-def _token_entry(tokens: Mapping[str, Any], unit_name: str) -> tuple[str | None, int | None]:
-    """A unit's entry in ``join-tokens``: its secret id and the token's serial."""
-    entry = tokens.get(unit_name)
-    if not isinstance(entry, dict):
-        return None, None
-    fields = cast('dict[str, Any]', entry)
-    secret_id, serial = fields.get('secret'), fields.get('serial')
-    return (
-        secret_id if isinstance(secret_id, str) else None,
-        serial if isinstance(serial, int) else None,
-    )
-
-
-def _token_label(unit_name: str) -> str:
-    return f'{PEERS}-join-token-{unit_name.replace("/", "-")}'
-
-
 def _taint_key(taint: str) -> tuple[str, str]:
     """A taint's identity for kubectl: its key and effect (the value may change)."""
     key_value, _, effect = taint.rpartition(':')
@@ -1275,44 +973,6 @@ def _problem(error: workload.WorkloadError, doing: str) -> ops.StatusBase:
     if error.transient:
         return ops.MaintenanceStatus(f'{doing}: {error}; will retry')
     return ops.BlockedStatus(f'{error}; will retry on the next event')
-
-
-def _json(raw: str | None) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
-
-
-def _json_str(raw: str | None) -> str | None:
-    value = _json(raw)
-    return value if isinstance(value, str) and value else None
-
-
-def _json_list(raw: str | None) -> list[str]:
-    return _strings(_json(raw))
-
-
-def _strings(value: object) -> list[str]:
-    """The strings of a JSON list ([] for anything else)."""
-    if not isinstance(value, list):
-        return []
-    return [item for item in cast('list[Any]', value) if isinstance(item, str)]
-
-
-def _json_dict(raw: str | None) -> dict[str, Any]:
-    value = _json(raw)
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): v for k, v in cast('dict[Any, Any]', value).items()}
-
-
-def _write_json(data: ops.RelationDataContent, key: str, value: object) -> None:
-    raw = json.dumps(value, sort_keys=True) if value else ''
-    if data.get(key, '') != raw:
-        data[key] = raw
 
 
 if __name__ == '__main__':  # pragma: no cover

@@ -15,6 +15,7 @@ from metal_interfaces.kube_cluster import NodeState, RequirerUnitData
 from ops import testing
 
 import charm
+import config
 import manifests
 import workload
 from conftest import (
@@ -264,7 +265,7 @@ def test_invalid_config_blocks_naming_the_option(
 
 
 def test_cephfs_may_be_the_default_class_when_enabled() -> None:
-    settings = charm.Settings.load(
+    settings = config.Settings.load(
         {
             'channel': '1.32-classic/stable',
             'bootstrap-pod-cidr': '10.1.0.0/16,fd00::/108',
