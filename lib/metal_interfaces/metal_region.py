@@ -274,6 +274,24 @@ class Provider(Endpoint):
             self._write_app(each, data)
         return True
 
+    def withdraw(self, relation: ops.Relation | None = None) -> bool:
+        """Stop offering the region on ``relation`` or on every relation (leader only).
+
+        Every field is deleted, so racks read "nothing published" and wait rather than keep
+        registering with a region that no longer runs. The shared-secret secret is kept: it
+        is still the region's secret when the region comes back.
+
+        Returns:
+            Whether anything was written (False on a non-leader or without a relation).
+        """
+        if not self.is_leader:
+            logger.debug('not the leader: application data on %s left alone', self.endpoint)
+            return False
+        relations = [relation] if relation is not None else self.relations
+        for each in relations:
+            self._write_app(each, ProviderAppData())
+        return bool(relations)
+
     def racks(self) -> list[Rack]:
         """Every rack unit on every established relation, by relation id then unit name.
 

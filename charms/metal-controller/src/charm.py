@@ -332,6 +332,10 @@ class MetalControllerCharm(ops.CharmBase):
         self._remember_racks(peers, departing)
         applied = workload.InitSpec.parse(own.applied)
         if applied is None or own.address is None:
+            if not any(r.initialised for r in self._reports(peers, own).values()):
+                # No region runs (the database went): racks must not keep registering with
+                # the URL and secret of a stopped MAAS.
+                self.region.withdraw()
             return
         self._publish(peers, own, applied)
         if self._ensure_internal_admin(peers, applied):

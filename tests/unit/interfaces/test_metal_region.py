@@ -415,3 +415,33 @@ def test_requirer_writes_only_its_unit_databag() -> None:
     assert load(region.RequirerUnitData, local.local_unit_data) == region.RequirerUnitData(
         hostname='rack-7', address='10.0.0.27', registration=region.RegistrationState.REGISTERED
     )
+
+
+class WithdrawingCharm(ProviderCharm):
+    """A region that stops offering itself when it stops."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        framework.observe(self.on.stop, self._on_stop)
+
+    def _on_stop(self, _: ops.StopEvent) -> None:
+        SEEN['withdrawn'] = self.region.withdraw()
+
+
+def test_provider_withdraw_deletes_every_field_and_keeps_the_secret() -> None:
+    ctx = testing.Context(WithdrawingCharm, meta=PROVIDER_META)
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=1), state(rel))
+    assert published(out, rel).is_ready
+
+    out = run(ctx, ctx.on.stop(), out)
+    assert SEEN['withdrawn'] is True
+    data = published(out, rel)
+    assert data == region.ProviderAppData()
+    assert not data.is_ready
+    [secret] = out.secrets  # still the region's secret when it comes back
+    assert secret.tracked_content == {'secret': SHARED}
+
+    follower = dataclasses.replace(out, leader=False)
+    run(ctx, ctx.on.stop(), follower)
+    assert SEEN['withdrawn'] is False

@@ -650,6 +650,23 @@ def test_leader_publishes_the_region_with_the_shared_secret_as_a_juju_secret(
     assert SHARED_SECRET not in json.dumps(dict(data))
 
 
+def test_the_region_is_withdrawn_when_no_region_runs(
+    host: MaasHost, active: testing.State
+) -> None:
+    rack = metal_region_testing.relation_for_provider(id=RACK_ID)
+    before = dataclasses.replace(active, relations={*active.relations, rack})
+    published = run(host, lambda ctx, s: ctx.on.relation_changed(rack, remote_unit=0), before)
+    assert published.get_relation(RACK_ID).local_app_data['api-url']
+    db = published.get_relation(8)
+    out = run(host, lambda ctx, s: ctx.on.relation_broken(db), published)
+    assert out.unit_status == NO_DATABASE
+    # Racks read "nothing published" and wait instead of registering with a stopped MAAS.
+    assert not out.get_relation(RACK_ID).local_app_data
+    assert secret_labelled(out, 'metal-region-shared-secret').tracked_content == {
+        'secret': SHARED_SECRET
+    }
+
+
 def test_the_published_api_url_is_maas_url(host: MaasHost) -> None:
     vip = 'http://10.0.0.100:5240/MAAS'
     rack = metal_region_testing.relation_for_provider(id=RACK_ID)
