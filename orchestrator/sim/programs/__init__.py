@@ -1,12 +1,16 @@
-"""The emulated programs every World runs: snap, apt-get, dpkg, dpkg-query, systemctl, maas, k8s.
+"""The emulated programs every World runs: snap, apt-get, systemctl, maas, k8s, haproxy, ip ….
+
+Also dpkg, dpkg-query and keepalived.
 
 Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program names to them and
 :func:`provision` gives a freshly added machine what a deployed Ubuntu 24.04 server already has
 (base packages and their running services). ``maas`` is registered in every World but, as on a
 real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere); so
-does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is. Programs added later
-(``microceph`` …) register themselves on a World's
-:attr:`~orchestrator.sim.World.programs`.
+does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is; ``haproxy`` and ``keepalived``
+where their Debian packages are, ``ip`` where iproute2 is (every machine). ``systemctl`` is
+wrapped so that every run re-elects keepalived's VIP holders
+(:func:`keepalived.vip_holders`). Programs added later (``microceph`` …) register themselves
+on a World's :attr:`~orchestrator.sim.World.programs`.
 """
 
 # pyright: strict
@@ -16,21 +20,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import apt, k8s, maas, snap, systemctl
+from . import apt, haproxy, iproute, k8s, keepalived, maas, snap, systemctl
 
 if TYPE_CHECKING:
     from ..host import Handler, SimHost
 
-__all__ = ['BUILTIN', 'apt', 'k8s', 'maas', 'provision', 'snap', 'systemctl']
+__all__ = [
+    'BUILTIN',
+    'apt',
+    'haproxy',
+    'iproute',
+    'k8s',
+    'keepalived',
+    'maas',
+    'provision',
+    'snap',
+    'systemctl',
+]
 
 BUILTIN: Mapping[str, Handler] = {
     'snap': snap.handle,
     'apt-get': apt.handle_apt_get,
     'dpkg': apt.handle_dpkg,
     'dpkg-query': apt.handle_dpkg_query,
-    'systemctl': systemctl.handle,
+    'systemctl': keepalived.handle_systemctl,
     'maas': maas.handle,
     'k8s': k8s.handle,
+    'haproxy': haproxy.handle,
+    'keepalived': keepalived.handle,
+    'ip': iproute.handle,
 }
 """Program name → handler, registered in every World."""
 

@@ -1,0 +1,365 @@
+"""Drive HAProxy and keepalived, through :mod:`metal_host` only.
+
+Everything here is "how to be a load balancer"; nothing knows about Juju. Every function asks
+:func:`metal_host.current` for the machine, so the same code runs on a real machine, on an olm
+simulated machine and against a unit test's ``RecordingHost``. The commands and files are
+exactly those of the shared haproxy/keepalived contract: ``haproxy -c -f``, ``keepalived -t
+-f``, ``/etc/haproxy/haproxy.cfg`` and ``/etc/keepalived/keepalived.conf``.
+
+A new configuration is always written to a candidate path and checked by the program itself
+before it replaces the running one, so a bad render never takes a working load balancer down:
+the old file stays, and the program's first error line says what is wrong.
+
+Errors form a small family under :class:`WorkloadError`; every message is safe to show in
+``juju status`` (the VRRP password is never part of one)::
+
+    WorkloadError          the load balancer could not be driven
+    └── ConfigRejectedError     haproxy or keepalived refused a rendered configuration
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Final, Literal
+
+import jinja2
+import metal_host
+
+PACKAGES: Final = ('haproxy', 'keepalived')
+HAPROXY: Final = 'haproxy'
+KEEPALIVED: Final = 'keepalived'
+
+HAPROXY_CFG: Final = PurePosixPath('/etc/haproxy/haproxy.cfg')
+HAPROXY_CANDIDATE: Final = PurePosixPath('/etc/haproxy/haproxy.cfg.candidate')
+KEEPALIVED_CONF: Final = PurePosixPath('/etc/keepalived/keepalived.conf')
+KEEPALIVED_CANDIDATE: Final = PurePosixPath('/etc/keepalived/keepalived.conf.candidate')
+STATS_SOCKET: Final = '/run/haproxy/admin.sock'
+"""haproxy's admin socket: ``echo 'show stat' | socat stdio /run/haproxy/admin.sock``."""
+
+KEEPALIVED_MODE: Final = 0o600
+"""keepalived.conf holds the VRRP password: readable by root only."""
+
+TEMPLATES: Final = Path(__file__).resolve().parent.parent / 'templates'
+
+_CHECK_TIMEOUT: Final = 60.0
+
+Protocol = Literal['tcp', 'http', 'https']
+
+__all__ = [
+    'HAPROXY_CFG',
+    'KEEPALIVED_CONF',
+    'KEEPALIVED_MODE',
+    'PACKAGES',
+    'STATS_SOCKET',
+    'Backend',
+    'ConfigRejectedError',
+    'Frontend',
+    'HealthCheck',
+    'Keepalived',
+    'Server',
+    'Timeouts',
+    'WorkloadError',
+    'apply_haproxy',
+    'apply_keepalived',
+    'disable_keepalived',
+    'install',
+    'is_active',
+    'render_haproxy',
+    'render_keepalived',
+    'sanitise',
+    'stop_all',
+]
+
+
+class WorkloadError(Exception):
+    """The load balancer could not be driven; the message is safe for ``juju status``."""
+
+
+class ConfigRejectedError(WorkloadError):
+    """haproxy or keepalived refused a rendered configuration; the running one is untouched."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Timeouts:
+    """haproxy's timeouts, in its time format (``5s``, ``1h``).
+
+    Long client/server/tunnel defaults keep an idle ``kubectl exec`` or watch open: haproxy
+    closes a connection that stayed silent for longer than these.
+    """
+
+    client: str = '1h'
+    server: str = '1h'
+    connect: str = '5s'
+    tunnel: str = '1h'
+
+
+@dataclasses.dataclass(frozen=True)
+class HealthCheck:
+    """How haproxy probes each server: a TCP connect, or an HTTP(S) GET of ``path``."""
+
+    protocol: Protocol = 'tcp'
+    path: str = '/'
+    interval: int = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """One backend server: a requirer unit (``name`` is already a valid haproxy name)."""
+
+    name: str
+    address: str
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        """``address:port`` as haproxy reads it (for IPv6 the last colon is the port's)."""
+        return f'{self.address}:{self.port}'
+
+
+@dataclasses.dataclass(frozen=True)
+class Backend:
+    """The servers behind one frontend and how they are checked."""
+
+    name: str
+    servers: tuple[Server, ...]
+    check: HealthCheck
+
+
+@dataclasses.dataclass(frozen=True)
+class Frontend:
+    """One TCP listener, forwarding to :attr:`backend`.
+
+    Attributes:
+        name: the proxy name (unique in the file).
+        port: the port to listen on, on every address of the machine (so the VIP too,
+            whichever unit holds it, without needing non-local binds).
+        ipv6: also listen on IPv6 (when the VIP or the machine is IPv6).
+        backend: where the connections go.
+    """
+
+    name: str
+    port: int
+    backend: Backend
+    ipv6: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Keepalived:
+    """One VRRP instance holding the VIP.
+
+    Attributes:
+        router_id: this machine's name in keepalived's logs.
+        interface: where the VIP goes.
+        virtual_router_id: the VRRP group (1-255); every unit uses the same.
+        priority: the highest live priority holds the VIP.
+        source: this unit's address, VRRP adverts go out from it.
+        peers: the other units' addresses (unicast: no multicast needed on the network).
+        vip: the VIP with its prefix (``10.0.0.100/24``).
+        password: the VRRP password (left out of ``repr``); None for IPv6, where VRRPv3
+            has no authentication.
+    """
+
+    router_id: str
+    interface: str
+    virtual_router_id: int
+    priority: int
+    source: str
+    peers: tuple[str, ...]
+    vip: str
+    password: str | None = dataclasses.field(repr=False)
+
+
+def sanitise(name: str) -> str:
+    """A unit or application name as a haproxy identifier (``kcp/0`` → ``kcp-0``)."""
+    return re.sub(r'[^A-Za-z0-9_.:-]', '-', name)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - configuration files, not HTML
+    )
+
+
+def render_haproxy(frontends: Sequence[Frontend], timeouts: Timeouts) -> str:
+    """haproxy.cfg for these frontends (templates/haproxy.cfg.j2)."""
+    template = _environment().get_template('haproxy.cfg.j2')
+    return template.render(frontends=frontends, timeouts=timeouts, stats_socket=STATS_SOCKET)
+
+
+def render_keepalived(config: Keepalived) -> str:
+    """keepalived.conf for this VRRP instance (templates/keepalived.conf.j2)."""
+    return _environment().get_template('keepalived.conf.j2').render(k=config)
+
+
+def is_ipv6(address: str) -> bool:
+    """Whether ``address`` (optionally with a /prefix) is IPv6; a host name is not."""
+    try:
+        return ipaddress.ip_interface(address).version == 6
+    except ValueError:
+        return False
+
+
+# -- packages and services -------------------------------------------------------------------
+
+
+def install() -> None:
+    """Install haproxy and keepalived from the archive.
+
+    Raises:
+        WorkloadError: apt refused.
+    """
+    try:
+        metal_host.current().apt_install(*PACKAGES)
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot install haproxy and keepalived: {e}') from e
+
+
+def is_active(service: str) -> bool:
+    """Whether systemd has ``service`` active."""
+    try:
+        return metal_host.current().service_active(service)
+    except metal_host.HostError:
+        return False
+
+
+def apply_haproxy(content: str) -> bool:
+    """Install ``content`` as haproxy.cfg if haproxy accepts it; reload when it changed.
+
+    A reload (``haproxy -Ws`` master-worker) starts new workers with the new file while the old
+    ones finish their connections, so long-lived API streams survive a backend change. An
+    unchanged file with haproxy stopped just starts it.
+
+    Returns:
+        Whether the installed file changed.
+
+    Raises:
+        ConfigRejectedError: haproxy rejected the candidate; its first ALERT line is the message.
+        WorkloadError: the file system or systemd refused.
+    """
+    host = metal_host.current()
+    changed = _read(HAPROXY_CFG) != content
+    try:
+        if changed:
+            _check(
+                HAPROXY_CANDIDATE, content, 0o644, [HAPROXY, '-c', '-f', str(HAPROXY_CANDIDATE)]
+            )
+            host.write_text(HAPROXY_CFG, content)
+            host.remove(HAPROXY_CANDIDATE)
+        host.service('enable', HAPROXY)
+        if not host.service_active(HAPROXY):
+            host.service('start', HAPROXY)
+        elif changed:
+            host.service('reload', HAPROXY)
+    except ConfigRejectedError:
+        raise
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot apply the haproxy configuration: {e}') from e
+    return changed
+
+
+def apply_keepalived(config: Keepalived) -> bool:
+    """Install keepalived.conf (0600) if keepalived accepts it; restart it when it changed.
+
+    Returns:
+        Whether the installed file changed.
+
+    Raises:
+        ConfigRejectedError: keepalived rejected the candidate (its first error line says why).
+        WorkloadError: the file system or systemd refused.
+    """
+    host = metal_host.current()
+    content = render_keepalived(config)
+    changed = _read(KEEPALIVED_CONF) != content
+    try:
+        if changed:
+            _check(
+                KEEPALIVED_CANDIDATE,
+                content,
+                KEEPALIVED_MODE,
+                [KEEPALIVED, '-t', '-f', str(KEEPALIVED_CANDIDATE)],
+            )
+            host.write_text(KEEPALIVED_CONF, content, mode=KEEPALIVED_MODE)
+            host.remove(KEEPALIVED_CANDIDATE)
+        host.service('enable', KEEPALIVED)
+        if changed:
+            host.service('restart', KEEPALIVED)
+        elif not host.service_active(KEEPALIVED):
+            host.service('start', KEEPALIVED)
+    except ConfigRejectedError:
+        raise
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot apply the keepalived configuration: {e}') from e
+    return changed
+
+
+def disable_keepalived() -> None:
+    """No VIP: stop and disable keepalived and remove its file (it holds the password).
+
+    Raises:
+        WorkloadError: the file system or systemd refused.
+    """
+    host = metal_host.current()
+    try:
+        if host.service_active(KEEPALIVED):
+            host.service('stop', KEEPALIVED)
+        if host.exists(KEEPALIVED_CONF):
+            host.service('disable', KEEPALIVED)
+            host.remove(KEEPALIVED_CONF)
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot stop keepalived: {e}') from e
+
+
+def stop_all() -> None:
+    """The unit is going: give up the VIP first (keepalived), then stop haproxy.
+
+    Raises:
+        WorkloadError: systemd or the file system refused.
+    """
+    disable_keepalived()
+    host = metal_host.current()
+    try:
+        host.service('stop', HAPROXY)
+        host.service('disable', HAPROXY)
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot stop haproxy: {e}') from e
+
+
+def _read(path: PurePosixPath) -> str | None:
+    try:
+        return metal_host.current().read_text(path)
+    except metal_host.MissingFileError:
+        return None
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot read {path}: {e}') from e
+
+
+def _check(candidate: PurePosixPath, content: str, mode: int, argv: list[str]) -> None:
+    """Write ``content`` to ``candidate`` and have the program check it; remove it if bad."""
+    host = metal_host.current()
+    host.write_text(candidate, content, mode=mode)
+    result = host.run(argv, check=False, timeout=_CHECK_TIMEOUT)
+    if result.ok:
+        return
+    host.remove(candidate)
+    raise ConfigRejectedError(f'{argv[0]} rejected the configuration: {first_error(result)}')
+
+
+def first_error(result: metal_host.Completed) -> str:
+    """The line that says what is wrong: haproxy's first ALERT, else the first output line."""
+    lines = [line.strip() for line in (result.stderr + '\n' + result.stdout).splitlines()]
+    lines = [line for line in lines if line]
+    alerts = [line for line in lines if '[ALERT]' in line]
+    if alerts:
+        return re.sub(r'^\[ALERT\]\s*\(\d+\)\s*:\s*', '', alerts[0])
+    return lines[0] if lines else f'exit status {result.returncode}'

@@ -1,0 +1,168 @@
+"""``ip``: iproute2's address listing on simulated machines (a simulation).
+
+``ip`` comes with the ``iproute2`` package every simulated machine has. Only the JSON address
+listing is emulated: ``ip -j [-br] addr|address|a [show|list|ls] [dev] [IFACE]``, with the shape
+iproute2 6.1 prints (copied from a real run). Every machine has ``lo`` (127.0.0.1/8, ::1/128)
+and ``eth0`` carrying its addresses (IPv4 as /24 with a broadcast, IPv6 as /64), plus, on the
+machine holding a keepalived VIP (see :mod:`.keepalived`), the VIP as an extra ``inet``
+entry after the machine's own (``"secondary": true`` when inside an existing subnet, no
+broadcast, as keepalived adds it). An unknown device: ``Device "X" does not exist.``, exit 1.
+Anything else raises :class:`~orchestrator.sim.SimError`.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from metal_host import Completed
+from metal_host._retrying import NOT_FOUND
+
+from ..host import SIMULATED
+from . import keepalived
+
+if TYPE_CHECKING:
+    from ..host import Invocation, SimHost
+
+__all__ = ['handle', 'interfaces']
+
+_FOREVER = 4294967295
+
+
+def _not_emulated(what: str) -> NoReturn:
+    from ..world import SimError  # the World imports the programs; import it when it is built
+
+    raise SimError(
+        f'ip {what} is not emulated by the olm simulation ({SIMULATED}); '
+        'see orchestrator/sim/programs/iproute.py for what is'
+    )
+
+
+def _inet(local: str, prefixlen: int, scope: str, label: str, **extra: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {'family': 'inet', 'local': local, 'prefixlen': prefixlen}
+    if 'broadcast' in extra:
+        entry['broadcast'] = extra.pop('broadcast')
+    entry['scope'] = scope
+    entry.update(extra)
+    entry['label'] = label
+    entry['valid_life_time'] = _FOREVER
+    entry['preferred_life_time'] = _FOREVER
+    return entry
+
+
+def _inet6(local: str, prefixlen: int, scope: str) -> dict[str, Any]:
+    return {
+        'family': 'inet6',
+        'local': local,
+        'prefixlen': prefixlen,
+        'scope': scope,
+        'valid_life_time': _FOREVER,
+        'preferred_life_time': _FOREVER,
+    }
+
+
+def interfaces(host: SimHost) -> list[dict[str, Any]]:
+    """The machine's interfaces as ``ip -j addr show`` prints them."""
+    lo: dict[str, Any] = {
+        'ifindex': 1,
+        'ifname': 'lo',
+        'flags': ['LOOPBACK', 'UP', 'LOWER_UP'],
+        'mtu': 65536,
+        'qdisc': 'noqueue',
+        'operstate': 'UNKNOWN',
+        'group': 'default',
+        'txqlen': 1000,
+        'link_type': 'loopback',
+        'address': '00:00:00:00:00:00',
+        'broadcast': '00:00:00:00:00:00',
+        'addr_info': [_inet('127.0.0.1', 8, 'host', 'lo'), _inet6('::1', 128, 'host')],
+    }
+    mac = hashlib.sha256(f'mac:{host.machine_id}:{host.hostname()}'.encode()).digest()[:5]
+    v4: list[dict[str, Any]] = []
+    v6: list[dict[str, Any]] = []
+    networks: list[ipaddress.IPv4Network] = []
+    for address in host.addresses():
+        ip = ipaddress.ip_address(address)
+        if ip.version == 4:
+            network = ipaddress.IPv4Network(f'{ip}/24', strict=False)
+            networks.append(network)
+            v4.append(
+                _inet(str(ip), 24, 'global', 'eth0', broadcast=str(network.broadcast_address))
+            )
+        else:
+            v6.append(_inet6(str(ip), 64, 'global'))
+    for vip, prefixlen in keepalived.held_addresses(host.world, host, 'eth0'):
+        ip = ipaddress.ip_address(vip)
+        if ip.version == 6:
+            v6.insert(0, _inet6(vip, prefixlen, 'global'))
+            continue
+        extra: dict[str, Any] = {}
+        if any(ip in n and n.prefixlen <= prefixlen for n in networks):
+            extra['secondary'] = True
+        v4.append(_inet(vip, prefixlen, 'global', 'eth0', **extra))
+    eth0: dict[str, Any] = {
+        'ifindex': 2,
+        'ifname': 'eth0',
+        'flags': ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+        'mtu': 1500,
+        'qdisc': 'fq_codel',
+        'operstate': 'UP',
+        'group': 'default',
+        'txqlen': 1000,
+        'link_type': 'ether',
+        'address': '02:' + ':'.join(f'{b:02x}' for b in mac),
+        'broadcast': 'ff:ff:ff:ff:ff:ff',
+        'addr_info': v4 + v6,
+    }
+    return [lo, eth0]
+
+
+def handle(invocation: Invocation) -> Completed:
+    """Run ``ip`` where iproute2 is installed."""
+    host = invocation.host
+    if not keepalived.installed(host, 'iproute2'):
+        return invocation.result('', f'{invocation.argv[0]}: No such file or directory', NOT_FOUND)
+    args = list(invocation.args)
+    as_json = brief = False
+    while args and args[0].startswith('-'):
+        option = args.pop(0)
+        if option in ('-j', '-json', '--json'):
+            as_json = True
+        elif option in ('-br', '-brief', '--brief'):
+            brief = True
+        else:
+            _not_emulated(f'option {option!r}')
+    if not args or args[0] not in ('a', 'addr', 'address'):
+        _not_emulated(' '.join(invocation.args) or 'without arguments')
+    rest = args[1:]
+    if rest and rest[0] in ('show', 'list', 'ls', 'lst', 'sh'):
+        rest = rest[1:]
+    if rest and rest[0] == 'dev':
+        rest = rest[1:]
+        if not rest:
+            return invocation.result('', 'Command line is not complete. Try option "help"\n', 255)
+    if len(rest) > 1:
+        _not_emulated(f'addr show {" ".join(rest)}')
+    if not as_json:
+        _not_emulated('without -j (only the JSON listing is)')
+    links = interfaces(host)
+    if rest:
+        links = [link for link in links if link['ifname'] == rest[0]]
+        if not links:
+            return invocation.result('', f'Device "{rest[0]}" does not exist.\n', 1)
+    if brief:
+        links = [
+            {
+                'ifname': link['ifname'],
+                'operstate': link['operstate'],
+                'addr_info': [
+                    {'local': a['local'], 'prefixlen': a['prefixlen']} for a in link['addr_info']
+                ],
+            }
+            for link in links
+        ]
+    return invocation.result(json.dumps(links, separators=(',', ':')) + '\n')
