@@ -983,7 +983,15 @@ class Engine:
             )
             txn.put_machine(record)
             s.model.machines[record.id] = record
-            s.world.add_machine(record.id, hostname=record.hostname, addresses=[record.address])
+            s.world.add_machine(
+                record.id,
+                hostname=record.hostname,
+                addresses=[record.address],
+                disks=[
+                    sim.BlockDevice(d.name, d.size, d.boot, 'rotary' in d.tags)
+                    for d in deployed.disks
+                ],
+            )
             added.append(record)
         return added
 

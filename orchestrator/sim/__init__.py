@@ -20,7 +20,15 @@ for the real thing.
 from __future__ import annotations
 
 from .faults import Fault, FaultKind, Faults
-from .host import DEFAULT_ENV, SIMULATED, CommandRecord, Handler, Invocation, SimHost
+from .host import (
+    DEFAULT_ENV,
+    SIMULATED,
+    BlockDevice,
+    CommandRecord,
+    Handler,
+    Invocation,
+    SimHost,
+)
 from .programs.apt import PackageSpec
 from .programs.snap import SnapApp, SnapRelease, SnapSpec
 from .world import Catalog, ProgramRegistry, SimError, StateError, UnknownMachineError, World
@@ -28,6 +36,7 @@ from .world import Catalog, ProgramRegistry, SimError, StateError, UnknownMachin
 __all__ = [
     'DEFAULT_ENV',
     'SIMULATED',
+    'BlockDevice',
     'Catalog',
     'CommandRecord',
     'Fault',

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     'DEFAULT_ENV',
     'SIMULATED',
+    'BlockDevice',
     'CommandRecord',
     'Handler',
     'Invocation',
@@ -76,6 +77,40 @@ class CommandRecord(NamedTuple):
 
     argv: tuple[str, ...]
     returncode: int
+
+
+@dataclass(frozen=True)
+class BlockDevice:
+    """A physical disk of a simulated machine, as the pool describes it.
+
+    Attributes:
+        name: the kernel name (``sda``, ``nvme0n1``).
+        size: bytes.
+        boot: the disk the deployed system lives on (partitioned, ``/`` mounted); the others
+            are blank, which is what a storage charm looks for.
+        rotational: a spinning disk (the pool's ``rotary`` tag), as ``lsblk``'s ROTA says.
+    """
+
+    name: str
+    size: int
+    boot: bool = False
+    rotational: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-able form, as kept in the machine's state."""
+        return {
+            'name': self.name,
+            'size': self.size,
+            'boot': self.boot,
+            'rotational': self.rotational,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BlockDevice:
+        """Rebuild from :meth:`to_json`."""
+        return cls(
+            str(data['name']), int(data['size']), bool(data['boot']), bool(data['rotational'])
+        )
 
 
 @dataclass(frozen=True)
@@ -161,6 +196,19 @@ class SimHost(metal_host.ProgramHost):
 
     def __repr__(self) -> str:
         return f'<SimHost {self.machine_id!r} hostname={self._hostname!r} ({SIMULATED})>'
+
+    @property
+    def block_devices(self) -> list[BlockDevice]:
+        """The machine's disks, boot disk first (none for a machine added without any)."""
+        kept = cast('list[dict[str, Any]]', self.state.get('block-devices', []))
+        return [BlockDevice.from_json(d) for d in kept]
+
+    def set_block_devices(self, disks: Sequence[BlockDevice]) -> None:
+        """Give the machine its disks (when it is deployed; they do not change afterwards)."""
+        if disks:
+            self.state['block-devices'] = [d.to_json() for d in disks]
+        else:
+            self.state.pop('block-devices', None)
 
     # -- programs ------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from metal_host import RetryPolicy
 
 from . import programs
 from .faults import Faults
-from .host import SIMULATED, Handler, SimHost
+from .host import SIMULATED, BlockDevice, Handler, SimHost
 from .programs.apt import DEFAULT_PACKAGES, PackageSpec
 from .programs.snap import DEFAULT_SNAPS, SnapSpec
 
@@ -209,8 +209,17 @@ class World:
         """Machine id → machine, read-only."""
         return dict(self._hosts)
 
-    def add_machine(self, machine_id: str, *, hostname: str, addresses: Sequence[str]) -> SimHost:
+    def add_machine(
+        self,
+        machine_id: str,
+        *,
+        hostname: str,
+        addresses: Sequence[str],
+        disks: Sequence[BlockDevice] = (),
+    ) -> SimHost:
         """Add a freshly deployed machine (Ubuntu 24.04 as MAAS leaves it), or return it.
+
+        ``disks`` are its block devices as the pool lists them (``lsblk`` shows them).
 
         Adding a machine that exists with the same host name and addresses returns it
         unchanged.
@@ -233,6 +242,7 @@ class World:
                 )
             return existing
         host = SimHost(self, machine_id, hostname=hostname, addresses=ordered)
+        host.set_block_devices(disks)
         host.provision()
         programs.provision(host)
         self._hosts[machine_id] = host

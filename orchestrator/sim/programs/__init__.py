@@ -7,7 +7,8 @@ Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program n
 (base packages and their running services). ``maas`` is registered in every World but, as on a
 real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere); so
 does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is; ``haproxy`` and ``keepalived``
-where their Debian packages are, ``ip`` where iproute2 is (every machine). ``systemctl`` is
+where their Debian packages are, ``ip`` where iproute2 is (every machine), and ``lsblk`` lists
+the disks the pool gave the machine. ``systemctl`` is
 wrapped so that every run re-elects keepalived's VIP holders
 (:func:`keepalived.vip_holders`). Programs added later (``microceph`` …) register themselves
 on a World's :attr:`~orchestrator.sim.World.programs`.
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import apt, haproxy, iproute, k8s, keepalived, maas, snap, systemctl
+from . import apt, haproxy, iproute, k8s, keepalived, lsblk, maas, snap, systemctl
 
 if TYPE_CHECKING:
     from ..host import Handler, SimHost
@@ -32,6 +33,7 @@ __all__ = [
     'iproute',
     'k8s',
     'keepalived',
+    'lsblk',
     'maas',
     'provision',
     'snap',
@@ -49,6 +51,7 @@ BUILTIN: Mapping[str, Handler] = {
     'haproxy': haproxy.handle,
     'keepalived': keepalived.handle,
     'ip': iproute.handle,
+    'lsblk': lsblk.handle,
 }
 """Program name → handler, registered in every World."""
 

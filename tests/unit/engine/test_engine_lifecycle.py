@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -252,3 +253,16 @@ def test_refresh_runs_upgrade_charm_then_config_changed(engine: olm_engine.Engin
     engine.refresh('tracer')
     for unit in ('tracer/0', 'tracer/1'):
         assert trace(engine, unit, since=mark) == ['upgrade-charm', 'config-changed']
+
+
+def test_a_deployed_machine_has_its_pool_disks(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=1)
+    m = engine.status_view().model
+    (machine,) = m.machines.values()
+    pool_machine = next(p for p in engine.pool_machines() if p.system_id == machine.instance_id)
+    with engine.store.snapshot() as txn:
+        dumped = json.loads(txn.records('sim-machine')[machine.id])
+    kept = dumped['state']['block-devices']
+    assert [(d['name'], d['size'], d['boot']) for d in kept] == [
+        (d.name, d.size, d.boot) for d in pool_machine.disks
+    ]

@@ -61,9 +61,9 @@ def test_machine_scoped(world: World, host: SimHost) -> None:
 
 
 def test_faults_hit_programs_the_world_does_not_emulate(world: World, host: SimHost) -> None:
-    world.faults.inject('lsblk', 'fail-once', returncode=32, stderr='lsblk: failed')
-    assert host.run(['lsblk'], check=False).returncode == 32
-    assert host.run(['lsblk'], check=False).returncode == 127
+    world.faults.inject('nvidia-smi', 'fail-once', returncode=9, stderr='nvidia-smi: failed')
+    assert host.run(['nvidia-smi'], check=False).returncode == 9
+    assert host.run(['nvidia-smi'], check=False).returncode == 127
 
 
 def test_slow_sleeps_then_times_out(world: World, host: SimHost, sleeps: list[float]) -> None:
