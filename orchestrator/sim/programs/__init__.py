@@ -8,10 +8,10 @@ Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program n
 real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere); so
 does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is; ``haproxy`` and ``keepalived``
 where their Debian packages are, ``ip`` where iproute2 is (every machine), and ``lsblk`` lists
-the disks the pool gave the machine. ``systemctl`` is
-wrapped so that every run re-elects keepalived's VIP holders
-(:func:`keepalived.vip_holders`). Programs added later (``microceph`` …) register themselves
-on a World's :attr:`~orchestrator.sim.World.programs`.
+the disks the pool gave the machine; ``microceph``, ``microceph.ceph`` and its alias ``ceph``
+run where the ``microceph`` snap is. ``systemctl`` is wrapped so that every run re-elects
+keepalived's VIP holders (:func:`keepalived.vip_holders`). Programs added later register
+themselves on a World's :attr:`~orchestrator.sim.World.programs`.
 """
 
 # pyright: strict
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import apt, haproxy, iproute, k8s, keepalived, lsblk, maas, snap, systemctl
+from . import apt, haproxy, iproute, k8s, keepalived, lsblk, maas, microceph, snap, systemctl
 
 if TYPE_CHECKING:
     from ..host import Handler, SimHost
@@ -35,6 +35,7 @@ __all__ = [
     'keepalived',
     'lsblk',
     'maas',
+    'microceph',
     'provision',
     'snap',
     'systemctl',
@@ -52,6 +53,9 @@ BUILTIN: Mapping[str, Handler] = {
     'keepalived': keepalived.handle,
     'ip': iproute.handle,
     'lsblk': lsblk.handle,
+    'microceph': microceph.handle,
+    'microceph.ceph': microceph.handle_ceph,
+    'ceph': microceph.handle_ceph,
 }
 """Program name → handler, registered in every World."""
 

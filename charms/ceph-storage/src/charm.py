@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""ceph-storage: a Ceph cluster from the microceph snap, one MicroCeph node per unit.
+
+Every relevant event runs one idempotent reconcile (:meth:`CephStorageCharm._reconcile`):
+
+1. validate config, install and hold the snap;
+2. the leader bootstraps the cluster once; any other unit reports itself in its peer unit
+   databag and joins with the token the leader minted for it (a Juju secret granted to that
+   unit only: never plain peer data);
+3. the leader mints and revokes join tokens, and serves ceph-client consumers (pools, a cephx
+   client, the fsid and monitors, the key in the interface's secret);
+4. every member turns its chosen disks into OSDs.
+
+Statuses are set only at collect-status, from what the last reconcile stored, so a hook that
+changes nothing shows the same status as before.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import metal_host
+import ops
+from metal_interfaces import ceph_client
+
+import clients
+import config
+import databag
+import disks
+import membership
+import tokens
+import workload
+
+logger = logging.getLogger(__name__)
+
+PEERS = 'ceph-peers'
+"""The peer endpoint: join-token requests and the bootstrap record."""
+CEPH_CLIENT = 'ceph-client'
+"""The endpoint consumers get pools and a cephx key through."""
+STORAGE = 'osd-devices'
+"""Juju block storage that becomes OSDs."""
+
+BOOTSTRAP_KEY = 'bootstrap'
+"""Peer app data: {"node", "public-network"} once the cluster exists."""
+JOIN_TOKENS_KEY = 'join-tokens'
+"""Peer app data: unit name -> {"secret": id, "serial": n} of its join token."""
+TOKEN_SERIAL_KEY = 'token-serial'  # noqa: S105 - a databag key, not a token
+"""Peer app data: the last serial given to a join token."""
+FILESYSTEMS_KEY = 'filesystems'
+"""Peer app data: CephFS volumes created for consumers (their pools have other names)."""
+FAILURE_DOMAIN_KEY = 'failure-domain'
+"""Peer app data: the failure domain the operator asked for (recorded, host rule applied)."""
+
+
+class CephStorageCharm(ops.CharmBase):
+    """A MicroCeph node; the leader runs the cluster's bootstrap, joins and consumers."""
+
+    _stored = ops.StoredState()
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self._stored.set_default(statuses=None, installed='')
+        self.ceph = ceph_client.Provider(self, CEPH_CLIENT)
+        for event in (
+            self.on.install,
+            self.on.start,
+            self.on.config_changed,
+            self.on.upgrade_charm,
+            self.on.update_status,
+            self.on.leader_elected,
+            self.on.secret_changed,
+            self.on[PEERS].relation_created,
+            self.on[PEERS].relation_joined,
+            self.on[PEERS].relation_changed,
+            self.on[PEERS].relation_departed,
+            self.on[CEPH_CLIENT].relation_created,
+            self.on[CEPH_CLIENT].relation_joined,
+            self.on[CEPH_CLIENT].relation_changed,
+            self.on[CEPH_CLIENT].relation_broken,
+            self.on[STORAGE].storage_attached,
+            self.on[STORAGE].storage_detaching,
+        ):
+            framework.observe(event, self._reconcile)
+        framework.observe(self.on.secret_remove, self._on_secret_remove)
+        framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)
+
+    # -- the reconcile ---------------------------------------------------------------------------
+
+    def _reconcile(self, event: ops.EventBase) -> None:
+        """Bring this unit, and on the leader the cluster, to what config and relations ask."""
+        statuses = self._run()
+        self._stored.statuses = [{'name': s.name, 'message': s.message} for s in statuses]
+
+    def _run(self) -> list[ops.StatusBase]:
+        try:
+            settings = config.Settings.load(self.config)
+        except config.ConfigError as e:
+            return [ops.BlockedStatus(str(e))]
+        if not self._stored.installed:
+            try:
+                workload.install(settings.channel)
+            except workload.WorkloadError as e:
+                return [ops.BlockedStatus(f'{e}; will retry on the next event')]
+            self._stored.installed = settings.channel
+        peers = self.model.get_relation(PEERS)
+        if peers is None:
+            return [ops.WaitingStatus('waiting for the ceph-peers relation')]
+        address = self._address()
+        if address is None:
+            return [ops.WaitingStatus('waiting for a network address')]
+        node = metal_host.current().hostname()
+        own = membership.Member.read(peers.data[self.unit])
+        member = workload.is_member()
+        app = peers.data[self.app]
+        record = databag.read_dict(app.get(BOOTSTRAP_KEY))
+
+        if self.unit.is_leader():
+            if not member:
+                if record:
+                    return [
+                        ops.BlockedStatus(
+                            f'leader is not a MicroCeph member ({record.get("node")} '
+                            'bootstrapped): move leadership to a member unit'
+                        )
+                    ]
+                network = config.public_network(settings.public_network, address)
+                try:
+                    workload.bootstrap(network, address)
+                except workload.WorkloadError as e:
+                    return [ops.BlockedStatus(f'bootstrap failed: {e}; will retry')]
+                databag.write(app, BOOTSTRAP_KEY, {'node': node, 'public-network': network})
+                member = True
+            databag.write(app, FAILURE_DOMAIN_KEY, settings.failure_domain)
+        elif not member:
+            return [self._join(peers, own, node, address, bool(record))]
+
+        self._report(peers, membership.Member(node, address, membership.JOINED))
+        statuses: list[ops.StatusBase] = []
+        if self.unit.is_leader():
+            statuses += self._manage_tokens(peers)
+        statuses += self._osds(settings, node)
+        summary = self._summary(settings, node)
+        if isinstance(summary, ops.StatusBase):
+            return [*statuses, summary]
+        ceph_status, here = summary
+        serving = ''
+        if self.unit.is_leader():
+            served, problems = self._serve(peers, ceph_status)
+            statuses += problems
+            serving = f'; serving {_count(served, "pool")}'
+        message = (
+            f'MicroCeph: {_count(ceph_status.mons, "mon")}, {_count(here, "OSD")} here '
+            f'({ceph_status.up_osds} up of {ceph_status.osds} in cluster){serving}'
+        )
+        if ceph_status.mons < min(settings.monitor_count, 3):
+            message += f' (monitor-count {settings.monitor_count}: add units for more mons)'
+        if settings.failure_domain == 'zone':
+            message += '; failure-domain zone recorded, host CRUSH rule in use'
+        return [*statuses, ops.ActiveStatus(message)]
+
+    # -- joining -----------------------------------------------------------------------------
+
+    def _join(
+        self,
+        peers: ops.Relation,
+        own: membership.Member,
+        node: str,
+        address: str,
+        bootstrapped: bool,
+    ) -> ops.StatusBase:
+        """A non-leader outside the cluster: ask for a token, and join with it once granted."""
+        state = own.state if own.state == membership.TOKEN_FAILED else membership.PENDING
+        asking = membership.Member(node, address, state, own.failed_serial)
+        self._report(peers, asking)
+        if not bootstrapped:
+            return ops.WaitingStatus('waiting for the leader to bootstrap MicroCeph')
+        entries = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
+        secret_id, _ = tokens.entry(entries, self.unit.name)
+        if secret_id is None:
+            return ops.WaitingStatus('waiting for a join token from the leader')
+        try:
+            content = self.model.get_secret(id=secret_id).get_content(refresh=True)
+        except (ops.SecretNotFoundError, ops.ModelError):
+            return ops.WaitingStatus('waiting for a join token from the leader')
+        token, serial = tokens.read_content(content)
+        if token is None or serial is None or serial == own.failed_serial:
+            return ops.WaitingStatus('join token rejected; waiting for a new one')
+        try:
+            workload.join(token, address)
+        except workload.WorkloadError as e:
+            logger.warning('joining with token %s failed: %s', serial, e)
+            failed = membership.Member(node, address, membership.TOKEN_FAILED, serial)
+            self._report(peers, failed)
+            return ops.WaitingStatus('join token rejected; asked the leader for a new one')
+        self._report(peers, membership.Member(node, address, membership.JOINED))
+        return ops.MaintenanceStatus('joined MicroCeph; adding OSDs on the next event')
+
+    def _report(self, peers: ops.Relation, member: membership.Member) -> None:
+        data = peers.data[self.unit]
+        for key, value in member.databag().items():
+            if data.get(key, '') != value:
+                data[key] = value
+
+    def _manage_tokens(self, peers: ops.Relation) -> list[ops.StatusBase]:
+        """Leader: revoke the tokens of joined or departed units, mint the ones asked for."""
+        app = peers.data[self.app]
+        entries = databag.read_dict(app.get(JOIN_TOKENS_KEY))
+        units = {u.name: u for u in peers.units}
+        members = {name: membership.Member.read(peers.data[u]) for name, u in units.items()}
+        for name in tokens.stale(entries, members):
+            secret_id, _ = tokens.entry(entries, name)
+            if secret_id is not None:
+                with contextlib.suppress(ops.SecretNotFoundError, ops.ModelError):
+                    self.model.get_secret(id=secret_id).remove_all_revisions()
+            del entries[name]
+        problems: list[ops.StatusBase] = []
+        for name, member in tokens.wanted(entries, members):
+            assert member.node is not None  # wanted() skips units without a node name
+            try:
+                token = workload.add_node(member.node)
+            except workload.WorkloadError as e:
+                problems.append(ops.MaintenanceStatus(f'join token for {name}: {e}; will retry'))
+                continue
+            serial = tokens.next_serial(app.get(TOKEN_SERIAL_KEY))
+            content = tokens.content(token, serial)
+            label = tokens.secret_label(name)
+            try:
+                secret = self.model.get_secret(label=label)
+                secret.set_content(content)
+            except ops.SecretNotFoundError:
+                secret = self.app.add_secret(
+                    content, label=label, description=f'MicroCeph join token for {name}'
+                )
+            secret.grant(peers, unit=units[name])
+            secret_id = secret.id or secret.get_info().id
+            entries[name] = {'secret': secret_id, 'serial': serial}
+            databag.write(app, TOKEN_SERIAL_KEY, serial)
+        databag.write(app, JOIN_TOKENS_KEY, entries)
+        return problems
+
+    # -- OSDs --------------------------------------------------------------------------------
+
+    def _osds(self, settings: config.Settings, node: str) -> list[ops.StatusBase]:
+        """Add this machine's chosen disks as OSDs; say which were refused and why."""
+        try:
+            devices = workload.block_devices()
+            existing = workload.osd_paths(node)
+        except workload.WorkloadError as e:
+            return [ops.MaintenanceStatus(f'cannot list disks: {e}; will retry')]
+        storage = [str(s.location) for s in self.model.storages.get(STORAGE, [])]
+        choice = disks.choose(devices, settings.osd_devices, storage, existing)
+        problems: list[ops.StatusBase] = []
+        for path in choice.add:
+            try:
+                workload.add_disk(path)
+            except workload.WorkloadError as e:
+                problems.append(ops.BlockedStatus(f'cannot add OSD {path}: {e}'))
+        if choice.refused:
+            why = ', '.join(f'{path} {reason}' for path, reason in choice.refused)
+            problems.append(ops.BlockedStatus(f'osd-devices: {why} (not wiped)'))
+        if not existing and not choice.add and not choice.refused:
+            problems.append(
+                ops.BlockedStatus(
+                    f'no blank disks for OSDs (osd-devices={settings.osd_devices_option!r}); '
+                    'attach a disk or list devices'
+                )
+            )
+        return problems
+
+    def _summary(
+        self, settings: config.Settings, node: str
+    ) -> tuple[workload.CephStatus, int] | ops.StatusBase:
+        try:
+            return workload.status(), workload.count_osds(node)
+        except workload.WorkloadError as e:
+            return ops.MaintenanceStatus(f'cannot read the cluster status: {e}; will retry')
+
+    # -- consumers ---------------------------------------------------------------------------
+
+    def _serve(
+        self, peers: ops.Relation, ceph_status: workload.CephStatus
+    ) -> tuple[int, list[ops.StatusBase]]:
+        """Leader: create each consumer's pools and client, publish the cluster to it."""
+        requests = self.ceph.requests()
+        if not requests:
+            return 0, []
+        problems: list[ops.StatusBase] = []
+        served = 0
+        try:
+            fsid = workload.fsid()
+            mons = workload.mon_addresses()
+            existing = workload.pools()
+        except workload.WorkloadError as e:
+            return 0, [ops.MaintenanceStatus(f'ceph-client: {e}; will retry')]
+        app = peers.data[self.app]
+        filesystems = set(databag.read_list(app.get(FILESYSTEMS_KEY)))
+        for request in requests:
+            name, pools = request.app.client_name, request.app.pools
+            if name is None or pools is None:
+                continue
+            try:
+                for pool in pools:
+                    if pool.application == 'cephfs':
+                        if pool.name not in filesystems:
+                            workload.create_fs(pool.name)
+                            filesystems.add(pool.name)
+                    elif pool.name not in existing:
+                        workload.create_pool(pool.name, pool.application, pool.replicas)
+                        existing.add(pool.name)
+                key = workload.client_key(name, clients.caps(pools))
+            except workload.WorkloadError as e:
+                problems.append(
+                    ops.MaintenanceStatus(f'ceph-client {request.relation.app.name}: {e}')
+                )
+                continue
+            ready = ceph_status.up_osds > 0
+            self.ceph.publish(request.relation, fsid, mons, pools, key, ready=ready)
+            served += len(pools)
+        databag.write(app, FILESYSTEMS_KEY, sorted(filesystems))
+        return served, problems
+
+    # -- other events ------------------------------------------------------------------------
+
+    def _on_secret_remove(self, event: ops.SecretRemoveEvent) -> None:
+        """A token revision nobody tracks any more: drop it (tokens are single-use)."""
+        event.remove_revision()
+
+    def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
+        stored = self._stored.statuses
+        if not stored:
+            event.add_status(ops.MaintenanceStatus('installing'))
+            return
+        for item in stored:
+            event.add_status(ops.StatusBase.from_name(item['name'], item['message']))
+
+    def _address(self) -> str | None:
+        """The address MicroCeph runs on: the peer binding's, else the machine's first."""
+        try:
+            address = self.model.get_binding(PEERS).network.ingress_address
+        except (ops.ModelError, AttributeError):
+            address = None
+        if address is not None:
+            return str(address)
+        found = metal_host.current().addresses()
+        return found[0] if found else None
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 pool``, ``2 pools``: statuses are read by people."""
+    return f'{number} {noun}{"" if number == 1 else "s"}'
+
+
+if __name__ == '__main__':  # pragma: no cover
+    ops.main(CephStorageCharm)

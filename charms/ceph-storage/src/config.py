@@ -1,0 +1,109 @@
+"""The charm config, validated: what every option means to the charm, or why it is unusable.
+
+Why a module of its own: validation is pure and the reconcile's first step; an invalid value
+blocks the unit with a message naming the option instead of running microceph with it.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+
+ALL_BLANK = 'all-blank'
+"""``osd-devices``: every blank whole disk."""
+FAILURE_DOMAINS = ('host', 'zone')
+"""``failure-domain`` values accepted (``zone`` is recorded, not applied)."""
+_CHANNEL = re.compile(
+    r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
+)
+_DEVICE = re.compile(r'^/dev/[A-Za-z0-9._/:+-]+$')
+
+
+class ConfigError(Exception):
+    """A config option has a value the charm cannot use; the message names it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The charm config, validated.
+
+    Attributes:
+        channel: the microceph snap channel.
+        osd_devices: explicit device paths, or None for ``all-blank``.
+        public_network: the configured public network CIDR ('' to derive it).
+        failure_domain: ``host`` or ``zone``.
+        monitor_count: how many monitors the operator expects (informational).
+    """
+
+    channel: str
+    osd_devices: tuple[str, ...] | None
+    public_network: str
+    failure_domain: str
+    monitor_count: int
+
+    @property
+    def osd_devices_option(self) -> str:
+        """The option as the operator wrote it, for status messages."""
+        return ALL_BLANK if self.osd_devices is None else ' '.join(self.osd_devices)
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any]) -> Settings:
+        """Validate the config.
+
+        Raises:
+            ConfigError: naming the option and its value.
+        """
+        channel = str(config.get('channel', 'squid/stable')).strip()
+        if not _CHANNEL.match(channel):
+            raise ConfigError(
+                f'invalid config: channel {channel!r} is not a snap channel '
+                '<track>/<risk>[/<branch>], e.g. squid/stable'
+            )
+        raw_devices = str(config.get('osd-devices', ALL_BLANK)).split()
+        devices: tuple[str, ...] | None
+        if raw_devices == [ALL_BLANK]:
+            devices = None
+        else:
+            for device in raw_devices:
+                if not _DEVICE.match(device):
+                    raise ConfigError(
+                        f'invalid config: osd-devices {device!r} is not a /dev path '
+                        f'(or use {ALL_BLANK!r} alone)'
+                    )
+            devices = tuple(dict.fromkeys(raw_devices))
+        network = str(config.get('public-network', '')).strip()
+        if network:
+            try:
+                ipaddress.ip_network(network, strict=True)
+            except ValueError:
+                raise ConfigError(
+                    f'invalid config: public-network {network!r} is not a CIDR'
+                ) from None
+        domain = str(config.get('failure-domain', 'host')).strip()
+        if domain not in FAILURE_DOMAINS:
+            raise ConfigError(
+                f'invalid config: failure-domain {domain!r} is not one of '
+                f'{", ".join(FAILURE_DOMAINS)}'
+            )
+        count = config.get('monitor-count', 3)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ConfigError(f'invalid config: monitor-count {count!r} is not a positive integer')
+        return cls(channel, devices, network, domain, count)
+
+
+def public_network(configured: str, address: str) -> str:
+    """The public network to bootstrap with: the configured CIDR, else the address's /24 (/64).
+
+    Why a guess at all: microceph needs the network its monitors listen on, and the peer
+    address's own subnet is the usual answer on a MAAS machine with one fabric.
+    """
+    if configured:
+        return configured
+    ip = ipaddress.ip_address(address)
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_interface(f'{address}/{prefix}').network)

@@ -1,0 +1,252 @@
+"""Driving MicroCeph: the ``microceph`` snap and the ``microceph``/``ceph`` command lines.
+
+Why a module of small functions: the charm decides *when* (leadership, tokens, statuses), this
+module knows *how*, with exactly the command lines of the Ceph contract the simulated machines
+emulate. Nothing here keeps state; every function asks :func:`metal_host.current` for the
+machine. Join tokens are passed as :class:`metal_host.Sensitive`, and error messages come from
+:class:`metal_host.CommandError`, which redacts them; a cephx key or a token printed on stdout is
+returned to the caller and never logged.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any, cast
+
+import metal_host
+
+import disks
+
+logger = logging.getLogger(__name__)
+
+SNAP = 'microceph'
+"""The MicroCeph snap."""
+LSBLK = ['lsblk', '--json', '--bytes', '-o', 'NAME,PATH,SIZE,TYPE,MOUNTPOINTS,FSTYPE,ROTA']
+"""How the charm lists disks."""
+_ALREADY = re.compile(r'already (initialized|bootstrapped|part of|a member|exists)', re.I)
+
+
+class WorkloadError(Exception):
+    """microceph, ceph or snapd refused; the message is safe to show (no credential)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CephStatus:
+    """What ``ceph status -f json`` says, as far as the charm uses it.
+
+    Attributes:
+        fsid: the cluster fsid.
+        health: ``HEALTH_OK``, ``HEALTH_WARN``...
+        mons: monitors in the monmap.
+        osds: OSDs in the osdmap.
+        up_osds: OSDs up.
+    """
+
+    fsid: str
+    health: str
+    mons: int
+    osds: int
+    up_osds: int
+
+
+def _run(argv: Sequence[str]) -> str:
+    try:
+        return metal_host.current().run(argv).stdout
+    except metal_host.HostError as e:
+        raise WorkloadError(str(e)) from None
+
+
+def _json(argv: Sequence[str]) -> Any:
+    out = _run(argv)
+    try:
+        return json.loads(out)
+    except ValueError:
+        raise WorkloadError(f'{argv[0]} {argv[1]}: output is not JSON') from None
+
+
+def install(channel: str) -> None:
+    """Install the microceph snap from ``channel`` and hold it (no surprise refreshes)."""
+    host = metal_host.current()
+    try:
+        host.snap_install(SNAP, channel=channel)
+        host.snap_hold(SNAP)
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot install {SNAP} from {channel}: {e}') from None
+
+
+def is_member() -> bool:
+    """Whether this machine is in a MicroCeph cluster (``microceph status`` succeeds)."""
+    try:
+        done = metal_host.current().run(['microceph', 'status'], check=False)
+    except metal_host.HostError:
+        return False
+    return done.ok
+
+
+def bootstrap(public_network: str, address: str) -> None:
+    """Create the cluster on this machine; one that already exists is fine (a retried hook)."""
+    argv = [
+        'microceph', 'cluster', 'bootstrap',
+        '--public-network', public_network, '--microceph-ip', address,
+    ]  # fmt: skip
+    _run_tolerating_already(argv)
+
+
+def add_node(node: str) -> str:
+    """A single-use join token for ``node`` (``microceph cluster add``): a credential."""
+    token = _run(['microceph', 'cluster', 'add', node]).strip()
+    if not token:
+        raise WorkloadError(f'microceph cluster add {node} printed no token')
+    return token
+
+
+def join(token: str, address: str) -> None:
+    """Join the cluster with ``token`` (passed as Sensitive); already a member is fine."""
+    argv = [
+        'microceph', 'cluster', 'join', metal_host.Sensitive(token), '--microceph-ip', address,
+    ]  # fmt: skip
+    _run_tolerating_already(argv)
+
+
+def _run_tolerating_already(argv: Sequence[str]) -> None:
+    try:
+        metal_host.current().run(argv)
+    except metal_host.CommandError as e:
+        if _ALREADY.search(e.stderr) or _ALREADY.search(e.stdout):
+            logger.info('%s: already done', ' '.join(argv[:3]))
+            return
+        raise WorkloadError(str(e)) from None
+    except metal_host.HostError as e:
+        raise WorkloadError(str(e)) from None
+
+
+def block_devices() -> list[disks.Device]:
+    """This machine's disks, from lsblk."""
+    try:
+        return disks.parse_lsblk(_run(LSBLK))
+    except ValueError as e:
+        raise WorkloadError(f'lsblk: {e}') from None
+
+
+def osd_paths(hostname: str) -> set[str]:
+    """Devices of this machine that are already OSDs (``microceph disk list --json``)."""
+    data = _json(['microceph', 'disk', 'list', '--json'])
+    configured: Any = (
+        cast('dict[str, Any]', data).get('ConfiguredDisks') if isinstance(data, dict) else None
+    )
+    out: set[str] = set()
+    for raw in cast('list[Any]', configured or []):
+        if not isinstance(raw, dict):
+            continue
+        item = {str(k).lower(): v for k, v in cast('dict[Any, Any]', raw).items()}
+        if item.get('location') in (hostname, None) and isinstance(item.get('path'), str):
+            out.add(item['path'])
+    return out
+
+
+def count_osds(hostname: str) -> int:
+    """How many OSDs this machine runs."""
+    return len(osd_paths(hostname))
+
+
+def add_disk(path: str) -> None:
+    """Make ``path`` an OSD, wiping it (``microceph disk add PATH --wipe``)."""
+    out = _run(['microceph', 'disk', 'add', path, '--wipe'])
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) == 2 and cells[0] == path and cells[1].lower() != 'success':
+            raise WorkloadError(f'microceph disk add {path}: {cells[1]}')
+
+
+def status() -> CephStatus:
+    """The cluster's state (``ceph status -f json``), squid's nesting or reef's."""
+    data = _json(['ceph', 'status', '-f', 'json'])
+    if not isinstance(data, dict):
+        raise WorkloadError('ceph status: not a JSON object')
+    top = cast('dict[str, Any]', data)
+    osdmap = _dict(top.get('osdmap'))
+    osdmap = _dict(osdmap.get('osdmap')) or osdmap
+    return CephStatus(
+        fsid=str(top.get('fsid', '')),
+        health=str(_dict(top.get('health')).get('status', '')),
+        mons=_int(_dict(top.get('monmap')).get('num_mons')),
+        osds=_int(osdmap.get('num_osds')),
+        up_osds=_int(osdmap.get('num_up_osds')),
+    )
+
+
+def fsid() -> str:
+    """The cluster fsid (``ceph fsid``)."""
+    value = _run(['ceph', 'fsid']).strip()
+    if not value:
+        raise WorkloadError('ceph fsid printed nothing')
+    return value
+
+
+def mon_addresses() -> list[str]:
+    """The IP address of every monitor (``ceph mon dump -f json``), sorted."""
+    data = _json(['ceph', 'mon', 'dump', '-f', 'json'])
+    out: set[str] = set()
+    for raw in cast('list[Any]', _dict(data).get('mons') or []):
+        mon = _dict(raw)
+        addrs: Any = _dict(mon.get('public_addrs')).get('addrvec') or []
+        candidates = [str(_dict(a).get('addr', '')) for a in cast('list[Any]', addrs)]
+        candidates.append(str(mon.get('addr', '')))
+        for candidate in candidates:
+            ip = _ip_of(candidate)
+            if ip:
+                out.add(ip)
+                break
+    return sorted(out)
+
+
+def _ip_of(addr: str) -> str:
+    """``10.0.0.1:6789/0`` or ``[fd00::1]:3300`` → the bare IP."""
+    host = addr.split('/', 1)[0]
+    if host.startswith('['):
+        return host[1:].split(']', 1)[0]
+    return host.rsplit(':', 1)[0] if host.count(':') == 1 else host
+
+
+def pools() -> set[str]:
+    """The pools that exist (``ceph osd pool ls -f json``)."""
+    data = _json(['ceph', 'osd', 'pool', 'ls', '-f', 'json'])
+    return {str(p) for p in cast('list[Any]', data)} if isinstance(data, list) else set()
+
+
+def create_pool(name: str, application: str, replicas: int | None) -> None:
+    """Create an RBD pool, tag its application and set its size (each idempotent in Ceph)."""
+    _run(['ceph', 'osd', 'pool', 'create', name])
+    _run(['ceph', 'osd', 'pool', 'application', 'enable', name, application])
+    if replicas is not None:
+        _run(['ceph', 'osd', 'pool', 'set', name, 'size', str(replicas)])
+
+
+def create_fs(name: str) -> None:
+    """Create a CephFS volume named ``name`` (its pools and MDS come with it)."""
+    _run(['ceph', 'fs', 'volume', 'create', name])
+
+
+def client_key(client: str, caps: Sequence[str]) -> str:
+    """The cephx key of ``client.<client>`` with ``caps`` (``ceph auth get-or-create``)."""
+    data = _json(['ceph', 'auth', 'get-or-create', f'client.{client}', *caps, '-f', 'json'])
+    entries = cast('list[Any]', data) if isinstance(data, list) else [data]
+    for raw in entries:
+        key = _dict(raw).get('key')
+        if isinstance(key, str) and key:
+            return key
+    raise WorkloadError(f'ceph auth get-or-create client.{client}: no key in the output')
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return cast('dict[str, Any]', value) if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

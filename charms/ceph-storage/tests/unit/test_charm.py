@@ -1,0 +1,366 @@
+"""The charm through ops.testing: bootstrap, per-unit join tokens, OSDs, ceph-client, statuses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import metal_host
+import pytest
+from metal_interfaces import ceph_client, ceph_client_testing
+from ops import testing
+
+import charm
+import clients
+import config
+import disks
+from conftest import FSID, PEER_ID, CephHost, Cluster, context, lsblk, network
+
+CLIENT_ID = 20
+
+
+def solo(host: CephHost, *extra: testing.RelationBase, **kwargs: Any) -> testing.State:
+    state = testing.State(
+        leader=True,
+        relations={testing.PeerRelation('ceph-peers', id=PEER_ID), *extra},
+        networks={network('10.0.0.1')},
+        **kwargs,
+    )
+    with metal_host.bound(host):
+        return context().run(context().on.config_changed(), state)
+
+
+def run(host: CephHost, state: testing.State, event: Any = None) -> testing.State:
+    ctx = context()
+    with metal_host.bound(host):
+        return ctx.run(event(ctx, state) if event else ctx.on.config_changed(), state)
+
+
+# -- install and bootstrap -------------------------------------------------------------------
+
+
+def test_install_installs_and_holds_the_snap_from_the_channel() -> None:
+    host = CephHost(installed=False)
+    ctx = context()
+    with metal_host.bound(host):
+        out = ctx.run(ctx.on.install(), testing.State(config={'channel': 'reef/stable'}))
+    assert host.snaps['microceph'] == metal_host.SnapState('reef/stable', held=True)
+    assert out.unit_status == testing.WaitingStatus('waiting for the ceph-peers relation')
+
+
+def test_snap_failure_blocks_and_retries() -> None:
+    host = CephHost(installed=False)
+    host.fail('snap_install', metal_host.CommandError(['snap'], 1, '', 'error: no such channel'))
+    out = solo(host)
+    assert out.unit_status.name == 'blocked'
+    assert 'cannot install microceph from squid/stable' in out.unit_status.message
+
+
+def test_invalid_config_blocks_naming_the_option() -> None:
+    out = solo(CephHost(), config={'osd-devices': 'sdb'})
+    assert out.unit_status == testing.BlockedStatus(
+        "invalid config: osd-devices 'sdb' is not a /dev path (or use 'all-blank' alone)"
+    )
+
+
+def test_leader_bootstraps_with_derived_network_and_adds_blank_disks() -> None:
+    host = CephHost()
+    out = solo(host)
+    assert (
+        'microceph', 'cluster', 'bootstrap',
+        '--public-network', '10.0.0.0/24', '--microceph-ip', '10.0.0.1',
+    ) in host.commands  # fmt: skip
+    assert ('microceph', 'disk', 'add', '/dev/sdb', '--wipe') in host.commands
+    assert ('microceph', 'disk', 'add', '/dev/sdc', '--wipe') in host.commands
+    assert not any(c[:4] == ('microceph', 'disk', 'add', '/dev/sda') for c in host.commands)
+    assert out.unit_status == testing.ActiveStatus(
+        'MicroCeph: 1 mon, 2 OSDs here (2 up of 2 in cluster); serving 0 pools '
+        '(monitor-count 3: add units for more mons)'
+    )
+    app = out.get_relation(PEER_ID).local_app_data
+    assert json.loads(app['bootstrap']) == {'node': 'ceph-0', 'public-network': '10.0.0.0/24'}
+
+
+def test_bootstrap_is_idempotent() -> None:
+    host = CephHost()
+    out = solo(host)
+    host.calls.clear()
+    run(host, dataclasses.replace(out))
+    assert not any(c[:3] == ('microceph', 'cluster', 'bootstrap') for c in host.commands)
+    assert not any(c[:3] == ('microceph', 'disk', 'add') for c in host.commands)
+
+
+def test_configured_public_network_is_used() -> None:
+    host = CephHost()
+    solo(host, config={'public-network': '192.168.10.0/24'})
+    assert any('192.168.10.0/24' in c for c in host.commands)
+
+
+def test_bootstrap_failure_blocks() -> None:
+    host = CephHost()
+    host.expect('microceph cluster bootstrap', returncode=1, stderr='Error: boom')
+    out = solo(host)
+    assert out.unit_status.name == 'blocked'
+    assert out.unit_status.message.startswith('bootstrap failed:')
+
+
+# -- joins -------------------------------------------------------------------------------------
+
+
+def test_three_units_join_with_per_unit_token_secrets() -> None:
+    cluster = Cluster(3)
+    cluster.run(0)
+    cluster.run(1)
+    cluster.run(2)
+    cluster.run(0)  # the leader mints tokens for 1 and 2
+    entries = json.loads(cluster.app_data['join-tokens'])
+    assert set(entries) == {'ceph-storage/1', 'ceph-storage/2'}
+    leader_out = cluster.outs[0]
+    for unit, entry in entries.items():
+        secret = leader_out.get_secret(id=entry['secret'])
+        grants = {u for units in secret.remote_grants.values() for u in units}
+        assert grants == {unit}, 'each token is granted to its own unit only'
+        assert secret.tracked_content['token'] in cluster.world.tokens
+    cluster.settle()
+    assert set(cluster.world.members) == {'ceph-0', 'ceph-1', 'ceph-2'}
+    # The token is passed Sensitive; it never shows in a databag (checked by run) or status.
+    joins = [
+        c.args[0]
+        for c in cluster.hosts[1].calls_to('run')
+        if c.args[0][:3] == ('microceph', 'cluster', 'join')  # type: ignore[index]
+    ]
+    assert joins
+    argv: Any = joins[0]
+    assert argv[4:] == ('--microceph-ip', '10.0.0.2')
+    assert 'join-tokens' not in cluster.app_data, 'tokens revoked once joined'
+    assert not cluster.secrets
+    for n in range(3):
+        assert cluster.statuses[n] == testing.ActiveStatus(
+            'MicroCeph: 3 mons, 2 OSDs here (6 up of 6 in cluster)'
+            + ('; serving 0 pools' if n == 0 else '')
+        )
+
+
+def test_join_passes_the_token_as_sensitive() -> None:
+    cluster = Cluster(2)
+    cluster.run(0)
+    cluster.run(1)
+    cluster.run(0)
+    seen: list[Any] = []
+    host = cluster.hosts[1]
+    original = host.run
+
+    def spy(argv: Any, **kwargs: Any) -> metal_host.Completed:
+        seen.append(list(argv))
+        return original(argv, **kwargs)
+
+    host.run = spy  # type: ignore[method-assign]
+    cluster.run(1)
+    joins = [a for a in seen if a[:3] == ['microceph', 'cluster', 'join']]
+    assert joins and isinstance(joins[0][3], metal_host.Sensitive)
+
+
+def test_non_leader_waits_for_bootstrap_then_for_a_token() -> None:
+    cluster = Cluster(2)
+    cluster.run(1)
+    assert cluster.statuses[1] == testing.WaitingStatus(
+        'waiting for the leader to bootstrap MicroCeph'
+    )
+    assert json.loads(cluster.unit_data[1]['state']) == 'pending'
+    assert json.loads(cluster.unit_data[1]['node-name']) == 'ceph-1'
+    cluster = Cluster(2)
+    cluster.run(0)  # bootstraps before unit 1 has asked
+    cluster.run(1)
+    assert cluster.statuses[1] == testing.WaitingStatus('waiting for a join token from the leader')
+    cluster.run(0)
+    cluster.run(1)
+    assert cluster.statuses[1] == testing.MaintenanceStatus(
+        'joined MicroCeph; adding OSDs on the next event'
+    )
+
+
+def test_rejected_token_gets_exactly_one_new_token() -> None:
+    cluster = Cluster(2)
+    cluster.run(0)
+    cluster.run(1)
+    cluster.run(0)
+    cluster.world.tokens.clear()  # the token expired
+    cluster.run(1)
+    assert cluster.statuses[1] == testing.WaitingStatus(
+        'join token rejected; asked the leader for a new one'
+    )
+    assert json.loads(cluster.unit_data[1]['state']) == 'token-failed'
+    cluster.run(1)
+    assert cluster.statuses[1] == testing.WaitingStatus(
+        'join token rejected; waiting for a new one'
+    )
+    minted = cluster.world.minted
+    cluster.run(0)
+    cluster.run(0)
+    assert cluster.world.minted == minted + 1
+    cluster.run(1)
+    assert 'ceph-1' in cluster.world.members
+
+
+def test_departed_unit_token_is_revoked() -> None:
+    cluster = Cluster(2)
+    cluster.run(0)
+    cluster.run(1)
+    cluster.run(0)
+    assert len(cluster.secrets) == 1
+    cluster.members.discard(1)
+    cluster.run(0, lambda ctx, s: ctx.on.update_status())
+    assert not cluster.secrets
+    assert 'join-tokens' not in cluster.app_data
+
+
+def test_leader_outside_the_cluster_blocks() -> None:
+    cluster = Cluster(2)
+    cluster.run(0)
+    cluster.leader = 1
+    cluster.run(1)
+    assert cluster.statuses[1].name == 'blocked'
+    assert 'leader is not a MicroCeph member' in cluster.statuses[1].message
+
+
+def test_secret_remove_drops_the_revision() -> None:
+    ctx = context()
+    secret = testing.Secret({'token': 'x'}, owner='app')
+    with metal_host.bound(CephHost()):
+        ctx.run(
+            ctx.on.secret_remove(secret, revision=3), testing.State(leader=True, secrets={secret})
+        )
+    assert ctx.removed_secret_revisions == [3]
+
+
+# -- OSDs ----------------------------------------------------------------------------------------
+
+
+def test_no_blank_disks_blocks_naming_the_option() -> None:
+    host = CephHost(disks=lsblk(mounted='/dev/sdb'))
+    out = solo(host)
+    assert out.unit_status == testing.BlockedStatus(
+        "no blank disks for OSDs (osd-devices='all-blank'); attach a disk or list devices"
+    )
+
+
+def test_explicit_devices_refuse_non_blank_ones() -> None:
+    host = CephHost(disks=lsblk('/dev/sdc', mounted='/dev/sdb'))
+    out = solo(host, config={'osd-devices': '/dev/sdb /dev/sdc /dev/sdz'})
+    assert ('microceph', 'disk', 'add', '/dev/sdc', '--wipe') in host.commands
+    assert not any(c[:4] == ('microceph', 'disk', 'add', '/dev/sdb') for c in host.commands)
+    assert out.unit_status == testing.BlockedStatus(
+        'osd-devices: /dev/sdb not blank, /dev/sdz not found (not wiped)'
+    )
+
+
+def test_existing_osds_are_not_added_again() -> None:
+    host = CephHost()
+    host.world.members['ceph-0'] = '10.0.0.1'
+    host.world.osds.append(('ceph-0', '/dev/sdb'))
+    solo(host)
+    adds = [c for c in host.commands if c[:3] == ('microceph', 'disk', 'add')]
+    assert adds == [('microceph', 'disk', 'add', '/dev/sdc', '--wipe')]
+
+
+def test_juju_storage_devices_are_added() -> None:
+    host = CephHost(disks=lsblk())
+    storage = testing.Storage('osd-devices')
+    out = solo(host, storages={storage})
+    # The test storage location is not a device on the machine: refused, never wiped.
+    assert out.unit_status.name == 'blocked'
+    assert 'not found (not wiped)' in out.unit_status.message
+
+
+def test_disk_add_failure_blocks() -> None:
+    host = CephHost()
+    host.world.members['ceph-0'] = '10.0.0.1'
+    host.expect(
+        'microceph disk add /dev/sdb',
+        stdout='| /dev/sdb | Failure: unable to wipe |\n',
+    )
+    out = solo(host)
+    assert out.unit_status.name == 'blocked'
+    assert 'cannot add OSD /dev/sdb' in out.unit_status.message
+
+
+def test_choose_all_blank_skips_boot_partitioned_and_mounted() -> None:
+    devices = disks.parse_lsblk(lsblk('/dev/sdb', mounted='/dev/sdc'))
+    assert disks.choose(devices, None, [], []).add == ('/dev/sdb',)
+    assert disks.choose(devices, None, [], ['/dev/sdb']).add == ()
+
+
+def test_public_network_derivation() -> None:
+    assert config.public_network('', '10.1.2.3') == '10.1.2.0/24'
+    assert config.public_network('', 'fd00::5') == 'fd00::/64'
+    assert config.public_network('10.9.0.0/16', '10.1.2.3') == '10.9.0.0/16'
+
+
+# -- ceph-client -------------------------------------------------------------------------------
+
+
+def test_ceph_client_pools_key_secret_fsid_and_mons() -> None:
+    cluster = Cluster(3)
+    cluster.extra = [ceph_client_testing.relation_for_provider(id=CLIENT_ID)]
+    cluster.settle()
+    world = cluster.world
+    assert world.pools['kubernetes'] == {'application': 'rbd', 'size': 3}
+    assert world.filesystems == {'kubernetes-fs'}
+    key, caps = world.clients['client.kubernetes']
+    assert caps == tuple(clients.caps(ceph_client_testing.DEFAULT_POOLS))
+    out = cluster.outs[0]
+    relation = out.get_relation(CLIENT_ID)
+    data = relation.local_app_data
+    assert json.loads(data['fsid']) == FSID
+    assert json.loads(data['mon-addresses']) == [
+        {'address': '10.0.0.1'},
+        {'address': '10.0.0.2'},
+        {'address': '10.0.0.3'},
+    ]
+    assert json.loads(data['ready']) is True
+    secret = out.get_secret(id=json.loads(data['client-key-secret']))
+    assert secret.tracked_content == {ceph_client.CONTENT_KEY: key}
+    assert all(key not in v for v in data.values())
+    assert cluster.statuses[0] == testing.ActiveStatus(
+        'MicroCeph: 3 mons, 2 OSDs here (6 up of 6 in cluster); serving 2 pools'
+    )
+
+
+def test_ceph_client_not_ready_without_osds() -> None:
+    host = CephHost(disks=lsblk())
+    rel = ceph_client_testing.relation_for_provider(id=CLIENT_ID)
+    out = solo(host, rel)
+    assert json.loads(out.get_relation(CLIENT_ID).local_app_data['ready']) is False
+
+
+def test_caps_rbd_only() -> None:
+    pools = [ceph_client.Pool(name='b'), ceph_client.Pool(name='a')]
+    assert clients.caps(pools) == [
+        'mon',
+        'profile rbd',
+        'osd',
+        'profile rbd pool=a, profile rbd pool=b',
+    ]
+
+
+def test_zone_failure_domain_is_reported_honestly() -> None:
+    out = solo(CephHost(), config={'failure-domain': 'zone'})
+    assert out.unit_status.message.endswith(
+        '; failure-domain zone recorded, host CRUSH rule in use'
+    )
+
+
+@pytest.mark.parametrize('event', ['start', 'update_status', 'upgrade_charm', 'leader_elected'])
+def test_every_event_reconciles(event: str) -> None:
+    host = CephHost()
+    ctx = context()
+    state = testing.State(
+        leader=True,
+        relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
+        networks={network('10.0.0.1')},
+    )
+    with metal_host.bound(host):
+        out = ctx.run(getattr(ctx.on, event)(), state)
+    assert out.unit_status.name == 'active'
+    assert charm.PEERS == 'ceph-peers'

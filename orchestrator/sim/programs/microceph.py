@@ -1,0 +1,934 @@
+"""``microceph`` and ``ceph``: MicroCeph's CLI and Ceph's own CLI on simulated machines.
+
+A simulation, not MicroCeph: no daemon runs. ``microceph``, ``microceph.ceph`` and its alias
+``ceph`` exist on a machine only while the ``microceph`` snap is installed there; elsewhere
+running them fails as a shell does, ``NAME: No such file or directory``, exit status 127. What
+microcluster's database and the Ceph monitors would know lives in ``World.namespace('microceph')``
+so that it holds across machines::
+
+    {'serial': N,                               # draws so far (deterministic values)
+     'clusters': {FSID: {
+         'fsid', 'public-network', 'created' (World clock),
+         'members': {NAME: {'machine', 'address' (microcluster, IP), 'mon-ip'}},  # join order
+         'tokens': {SECRET: {'name', 'state' ('unused'|'used')}},
+         'osds': [{'id', 'host', 'path'}],                  # microceph's disks table
+         'pools': {NAME: {'id', 'size', 'applications': [..]}}, 'next-pool': N,
+         'clients': {ENTITY: {'key', 'caps': {SERVICE: CAPS}}},
+         'volumes': [NAME, ..], 'epochs': {'mon': N, 'osd': N, 'fs': N}}}}
+
+and on each machine ``state['microceph']`` (``cluster``, ``name``), which counts only while
+``/var/snap/microceph/common/state/daemon.yaml`` exists (it goes with the snap, so a reinstalled
+snap starts fresh). Generated values (fsid, join-token secrets, cephx keys) are SHAKE-256 digests
+of their purpose and a counter kept in the namespace, so a World replays identically. Credentials
+are printed only where the real commands print them: ``cluster add`` (the join token) and ``ceph
+auth get-or-create`` (the key).
+
+Sources (canonical/microceph, ``microceph/cmd/microceph/*.go`` and ``microceph/ceph/osd.go``):
+errors print as ``Error: MESSAGE`` on stderr with exit status 1 (lxd-style ``main``).
+
+- ``cluster bootstrap [--public-network CIDR] [--microceph-ip IP] [--mon-ip IP]
+  [--cluster-network CIDR]`` (``cluster_bootstrap.go``): no output. Real: ``provided mon-ip
+  IP is not available on provided public network CIDR``. Already initialised (modelled on
+  microcluster's text as users report it): ``Error: Failed to initialize local remote entry: A
+  remote with name "NAME" already exists``. The node runs mon, mgr and mds.
+- ``cluster add NAME`` (``cluster_add.go``): prints microcluster's join token, base64 (padded)
+  of the compact JSON ``{"name","secret","fingerprint","join_addresses":["IP:7443",..]}``;
+  single use. A second unused token for the same name (modelled): ``Error: This
+  "internal_token_records" entry already exists``.
+- ``cluster join TOKEN [--microceph-ip IP]`` (``cluster_join.go``): joins under the machine's host
+  name; no output. Failures print microcluster's ``Error: N join attempts were unsuccessful.
+  Last error: REASON`` (N = the token's join addresses): ``Joining server certificate SAN does
+  not contain join token name`` (real: a token for another name), ``InternalTokenRecord not
+  found`` (real, daemon log: a used or unknown token). A token that does not decode: ``Error:
+  invalid join token: ...`` (modelled). The first three members run mon, mgr and mds (as
+  MicroCeph places services on join); later members run none.
+- ``disk add PATH.. [--wipe]`` (``disk_add.go``, ``osd.go``): an empty line, then the lxd table
+  ``PATH``/``STATUS`` (tablewriter, row lines, natural sort), one ``Success``/``Failure`` row per
+  path. One failure: ``Error: REASON``; several: ``Error: failed adding multiple (N) disks,
+  please check logs for details``; exit 1. REASONs (real): ``failed to set stable disk path:
+  invalid disk path: PATH`` (no such device on this machine), ``failed to record disk: This
+  "disks" entry already exists`` (already an OSD), ``data device PATH has partitions - use
+  --wipe to override`` (the boot disk), ``data device PATH is not pristine (contains data) - use
+  --wipe to override`` (a partition). With ``--wipe`` the boot disk and its partitions fail as
+  ceph-osd does on a busy device (modelled): ``failed to bootstrap OSD: Failed to run: ceph-osd
+  --mkfs --no-mon-config -i N: exit status 1 (... (16) Device or resource busy)``. OSD ids are
+  the disks table's row ids: 1, 2, … (a failed add takes none).
+- ``disk list [--json]`` (``disk_list.go``): ``{"ConfiguredDisks":[{"osd":1,"location":"node-0",
+  "path":"/dev/sdb"}],"AvailableDisks":[{"Model","Size":"931.51GiB","Type","Path"}]}`` (one line);
+  available = unpartitioned disks of 2 GiB or more not yet OSDs here. Without ``--json``: the
+  ``OSD``/``LOCATION``/``PATH`` and ``MODEL``/``CAPACITY``/``TYPE``/``PATH`` tables.
+- ``status`` (``status.go``): ``MicroCeph deployment summary:`` then per member ``- NAME (IP)`` /
+  ``  Services: mds, mgr, mon, osd`` / ``  Disks: N``.
+
+Real microceph stores an OSD's path as its stable ``/dev/disk/by-id/…`` link when one exists
+(``setStablePath``), and ``disk list`` prints available disks under ``/dev/disk/by-id/``.
+Simulated machines have no such links, so the emulation keeps ``/dev/NAME`` in both places.
+
+``ceph`` (Ceph squid 19.2): ``-f/--format json|json-pretty`` anywhere; command status messages
+go to stderr as the ceph CLI prints them (``outs``); errors ``Error ENOENT: ...`` with Ceph's
+errno as exit status. No cluster here (real): ``Error initializing cluster client:
+ObjectNotFound('RADOS object not found (error calling conf_read_file)')``, exit 1.
+
+- ``status -f json``: modelled parts of squid's ``ceph status``: ``fsid``, ``health``
+  (``status``, ``checks`` with ``TOO_FEW_OSDS`` while OSDs < 3 and ``POOL_APP_NOT_ENABLED``,
+  ``mutes``), ``election_epoch``, ``quorum``, ``quorum_names``, ``quorum_age``, ``monmap``
+  (``epoch``, ``min_mon_release_name``, ``num_mons``), ``osdmap`` (flat since pacific:
+  ``epoch``, ``num_osds``, ``num_up_osds``, ``osd_up_since``, ``num_in_osds``, ``osd_in_since``,
+  ``num_remapped_pgs``), ``pgmap`` (counts only), ``fsmap`` (``epoch``, ``by_rank``,
+  ``up:standby``), ``mgrmap`` (``available``, ``num_standbys``), ``servicemap``,
+  ``progress_events``. Every OSD is up and in; all placement groups are clean.
+- ``mon dump -f json``: ``{"epoch","fsid","modified","created","min_mon_release",
+  "min_mon_release_name","election_strategy","disallowed_leaders","stretch_mode",
+  "tiebreaker_mon","removed_ranks","features","mons":[{"rank","name","public_addrs":{"addrvec":
+  [{"type":"v2","addr":"IP:3300","nonce":0},{"type":"v1","addr":"IP:6789","nonce":0}]},
+  "addr":"IP:6789/0","public_addr":"IP:6789/0","priority","weight","crush_location"}],
+  "quorum":[..]}``; stderr ``dumped monmap epoch N``. Mons are the first three members.
+- ``fsid`` (plain, or ``{"fsid"}``).
+- ``osd pool create NAME [PG]``: stderr ``pool 'NAME' created`` / ``pool 'NAME' already
+  exists`` (exit 0). ``osd pool ls [-f json]``: squid's ``.mgr`` pool (made by the mgr at
+  bootstrap) comes first. ``osd pool application enable NAME APP [--yes-i-really-mean-it]``:
+  ``enabled application 'APP' on pool 'NAME'``; a second application without the flag:
+  ``Error EPERM: Are you SURE? Pool 'NAME' already has an enabled application; pass
+  --yes-i-really-mean-it to proceed anyway``. ``osd pool set NAME size N``: ``set pool ID size
+  to N``. Unknown pools: ``Error ENOENT: unrecognized pool 'NAME'`` (exit 2).
+- ``auth get-or-create ENTITY [SERVICE CAPS]..``: the keyring (``[ENTITY]`` / tab ``key = K``)
+  or with ``-f json`` ``[{"entity","key","caps":{..}}]``; the key (cephx, ``AQ…``, 40
+  characters) is made once per entity. Other caps than the stored ones: ``Error EINVAL: key for
+  ENTITY exists but cap SERVICE does not match`` (exit 22).
+- ``fs volume create NAME``: makes pools ``cephfs.NAME.meta`` and ``cephfs.NAME.data``
+  (application cephfs) and the filesystem; no output. Existing (modelled): stderr ``volume
+  'NAME' already exists``, exit 0. ``fs ls -f json``: ``[{"name","metadata_pool",
+  "metadata_pool_id","data_pool_ids","data_pools"}]``.
+
+Not emulated (:class:`~orchestrator.sim.SimError`): other subcommands and flags (``cluster
+remove``, ``disk remove``, loop specs, ``--encrypt``, WAL/DB devices, ``enable``, ``ceph`` verbs
+not listed, ``--id``/``--keyring``); the snap's services are not started or stopped.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import ipaddress
+import json
+import re
+import struct
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, cast
+
+from metal_host import Completed
+from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
+
+from ..host import SIMULATED
+
+if TYPE_CHECKING:
+    from ..host import BlockDevice, Invocation, SimHost
+    from ..world import World
+
+__all__ = ['DAEMON_FILE', 'handle', 'handle_ceph']
+
+SNAP = 'microceph'
+COMMON = '/var/snap/microceph/common'
+"""``$SNAP_COMMON`` of the microceph snap."""
+DAEMON_FILE = f'{COMMON}/state/daemon.yaml'
+"""microcluster's record of the local member; present while initialised."""
+
+_PORT = 7443  # constants.BootstrapPortConst
+_MIN_OSD_SIZE = 2 << 30  # constants.MinOSDSize
+_MON_SERVICES = ('mds', 'mgr', 'mon')
+_NO_CONF = (
+    "Error initializing cluster client: ObjectNotFound('RADOS object not found "
+    "(error calling conf_read_file)')"
+)
+_NOT_INITIALISED = 'Error: Daemon not yet initialized'
+_ENOENT, _EPERM, _EINVAL = 2, 1, 22
+
+
+class _ExitError(Exception):
+    """The program exits with ``code`` after printing ``message`` (a line) on stderr."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+
+def _not_emulated(what: str) -> NoReturn:
+    from ..world import SimError  # the World imports the programs; import it when it is built
+
+    raise SimError(
+        f'{what} is not emulated by the olm simulation ({SIMULATED}); '
+        'see orchestrator/sim/programs/microceph.py for what is'
+    )
+
+
+# -- state ----------------------------------------------------------------------------------------
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return cast('dict[str, Any]', value) if isinstance(value, dict) else {}
+
+
+def _installed(host: SimHost) -> bool:
+    return SNAP in _mapping(_mapping(host.state.get('snap')).get('snaps'))
+
+
+def _clusters(world: World) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', world.namespace(SNAP).setdefault('clusters', {}))
+
+
+def _local(host: SimHost, world: World) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(local member record, its cluster) while microcluster is initialised here."""
+    if not host.exists(DAEMON_FILE):
+        host.state.pop(SNAP, None)  # the snap went, and its state with it
+        return None
+    local = _mapping(host.state.get(SNAP))
+    cluster = _clusters(world).get(str(local.get('cluster')))
+    if not local or cluster is None:
+        return None
+    return local, cluster
+
+
+def _draw(world: World, purpose: str, size: int) -> bytes:
+    """``size`` bytes no other draw of this World gets (a counter in the namespace)."""
+    namespace = world.namespace(SNAP)
+    serial = int(namespace.get('serial', 0)) + 1
+    namespace['serial'] = serial
+    return hashlib.shake_256(f'olm-sim-microceph\0{purpose}\0{serial}'.encode()).digest(size)
+
+
+def _uuid(raw: bytes) -> str:
+    h = raw.hex()
+    return f'{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}'
+
+
+def _cephx_key(world: World, entity: str) -> str:
+    """A cephx secret as ``ceph auth`` prints it: type 1, creation time, 16 bytes."""
+    now = world.clock()
+    header = struct.pack('<HIIH', 1, int(now), 0, 16)
+    return base64.b64encode(header + _draw(world, f'key\0{entity}', 16)).decode()
+
+
+def _members(cluster: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', _mapping(cluster).setdefault('members', {}))
+
+
+def _mons(cluster: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, mon IP) of the monitors: the first three members."""
+    return [(name, str(m['mon-ip'])) for name, m in list(_members(cluster).items())[:3]]
+
+
+def _osds(cluster: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return cast('list[dict[str, Any]]', _mapping(cluster).setdefault('osds', []))
+
+
+def _pools(cluster: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', _mapping(cluster).setdefault('pools', {}))
+
+
+def _bump(cluster: dict[str, Any], which: str) -> None:
+    epochs = cast('dict[str, int]', cluster.setdefault('epochs', {}))
+    epochs[which] = int(epochs.get(which, 1)) + 1
+
+
+def _epoch(cluster: Mapping[str, Any], which: str) -> int:
+    return int(_mapping(_mapping(cluster).get('epochs')).get(which, 1))
+
+
+def _stamp(moment: float) -> str:
+    micro = int((moment - int(moment)) * 1_000_000)
+    return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(moment)) + f'.{micro:06d}+0000'
+
+
+# -- tables (lxd's RenderTable: olekukonko/tablewriter, row lines, centred headers) ------------
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+\n'
+
+    def centred(text: str, width: int) -> str:
+        left = (width - len(text)) // 2
+        return ' ' * left + text + ' ' * (width - len(text) - left)
+
+    out = [
+        line,
+        '| '
+        + ' | '.join(centred(h.upper(), w) for h, w in zip(header, widths, strict=True))
+        + ' |\n',
+    ]
+    out.append(line)
+    for row in rows:
+        out.append(
+            '| ' + ' | '.join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + ' |\n'
+        )
+        out.append(line)
+    return ''.join(out)
+
+
+def _natural(row: Sequence[str]) -> list[Any]:
+    return [[int(p) if p.isdigit() else p for p in re.split(r'(\d+)', c)] for c in row]
+
+
+def _iec(size: int) -> str:
+    """The size as lxd's ``units.GetByteSizeStringIEC(size, 2)`` prints it."""
+    value = float(size)
+    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'):
+        if value < 1024 or unit == 'EiB':
+            return f'{value:.2f}{unit}' if unit != 'B' else f'{size}B'
+        value /= 1024
+    raise AssertionError('unreachable')
+
+
+# -- command lines ------------------------------------------------------------------------------
+
+
+def _parse(
+    argv: Sequence[str], values: Sequence[str], flags: Sequence[str] = ()
+) -> tuple[list[str], dict[str, str], set[str]]:
+    """Parse as cobra does: (positional, ``--flag value``/``--flag=value``, booleans)."""
+    positional: list[str] = []
+    given: dict[str, str] = {}
+    set_flags: set[str] = set()
+    items = list(argv)
+    while items:
+        item = items.pop(0)
+        if not item.startswith('-') or item == '-':
+            positional.append(item)
+            continue
+        name, eq, value = item.partition('=')
+        if name in values:
+            if not eq:
+                if not items:
+                    raise _ExitError(1, f'Error: flag needs an argument: {name}')
+                value = items.pop(0)
+            given[name] = value
+        elif name in flags:
+            set_flags.add(name)
+        elif name in ('-h', '--help'):
+            _not_emulated('microceph --help')
+        else:
+            _not_emulated(f'microceph option {name!r}')
+    return positional, given, set_flags
+
+
+class _Run:
+    """One run of ``microceph`` or ``ceph``: its output so far, the machine and the World."""
+
+    def __init__(self, invocation: Invocation) -> None:
+        self.invocation = invocation
+        self.host = invocation.host
+        self.world = invocation.world
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self.fmt = 'plain'
+
+    def out(self, text: str) -> None:
+        self.stdout.append(text)
+
+    def err(self, text: str) -> None:
+        self.stderr.append(text)
+
+    def completed(self, code: int) -> Completed:
+        return self.invocation.result(''.join(self.stdout), ''.join(self.stderr), code)
+
+    def local(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        found = _local(self.host, self.world)
+        if found is None:
+            raise _ExitError(1, _NOT_INITIALISED)
+        return found
+
+    # -- microceph --------------------------------------------------------------------------
+
+    def microceph(self) -> int:
+        args = list(self.invocation.args)
+        if len(args) < 2 and not (args and args[0] == 'status'):
+            _not_emulated(f'microceph {" ".join(args)}'.strip())
+        group = args[0]
+        if group == 'status':
+            return self.status(args[1:])
+        command = f'{group} {args[1]}'
+        handler = {
+            'cluster bootstrap': self.bootstrap,
+            'cluster add': self.add,
+            'cluster join': self.join,
+            'disk add': self.disk_add,
+            'disk list': self.disk_list,
+        }.get(command)
+        if handler is None:
+            _not_emulated(f'microceph {command}')
+        return handler(args[2:])
+
+    def mon_ip(self, public_network: str, fallback: str) -> str:
+        """The machine's address on the public network (MicroCeph's choice), else ``fallback``."""
+        if public_network:
+            networks = [ipaddress.ip_network(n.strip(), strict=False)
+                        for n in public_network.split(',')]  # fmt: skip
+            for address in self.host.addresses():
+                ip = ipaddress.ip_address(address.split('/')[0])
+                if any(ip in n for n in networks):
+                    return str(ip)
+        return fallback
+
+    def bootstrap(self, argv: Sequence[str]) -> int:
+        positional, given, _ = _parse(
+            argv,
+            (
+                '--public-network', '--microceph-ip', '--mon-ip', '--cluster-network',
+                '--availability-zone',
+            ),
+        )  # fmt: skip
+        if positional:
+            raise _ExitError(
+                1, f'Error: unknown command "{positional[0]}" for "microceph cluster bootstrap"'
+            )
+        name = self.host.hostname()
+        address = given.get('--microceph-ip') or next(iter(self.host.addresses()), '127.0.0.1')
+        public = given.get('--public-network', '')
+        mon_ip = given.get('--mon-ip', '')
+        try:
+            if (
+                mon_ip
+                and public
+                and not any(
+                    ipaddress.ip_address(mon_ip) in ipaddress.ip_network(n.strip(), strict=False)
+                    for n in public.split(',')
+                )
+            ):
+                raise _ExitError(
+                    1,
+                    f'Error: provided mon-ip {mon_ip} is not available on provided public '
+                    f'network {public}',
+                )
+        except ValueError as error:
+            raise _ExitError(1, f'Error: {error}') from None
+        if _local(self.host, self.world) is not None:
+            raise _ExitError(
+                1,
+                'Error: Failed to initialize local remote entry: A remote with name '
+                f'"{name}" already exists',
+            )
+        fsid = _uuid(_draw(self.world, 'fsid', 16))
+        now = self.world.clock()
+        cluster: dict[str, Any] = {
+            'fsid': fsid,
+            'public-network': public,
+            'created': now,
+            'cert': _draw(self.world, 'cluster-cert', 32).hex(),
+            'members': {},
+            'tokens': {},
+            'osds': [],
+            'pools': {'.mgr': {'id': 1, 'size': 3, 'applications': ['mgr']}},
+            'next-pool': 2,
+            'clients': {},
+            'volumes': [],
+            'epochs': {'mon': 1, 'osd': 1, 'fs': 1},
+        }
+        _clusters(self.world)[fsid] = cluster
+        self.register(cluster, name, address, mon_ip or self.mon_ip(public, address))
+        return 0
+
+    def register(self, cluster: dict[str, Any], name: str, address: str, mon_ip: str) -> None:
+        _members(cluster)[name] = {
+            'machine': self.host.machine_id,
+            'address': address,
+            'mon-ip': mon_ip,
+        }
+        if len(_members(cluster)) in (2, 3):
+            _bump(cluster, 'mon')
+        self.host.state[SNAP] = {'cluster': cluster['fsid'], 'name': name}
+        self.host.write_text(DAEMON_FILE, f'name: {name}\naddress: {address}:{_PORT}\n')
+
+    def add(self, argv: Sequence[str]) -> int:
+        positional, _, _ = _parse(argv, ())
+        if len(positional) != 1:
+            _not_emulated('microceph cluster add without exactly one name (help)')
+        _, cluster = self.local()
+        name = positional[0]
+        tokens = cast('dict[str, dict[str, Any]]', cluster.setdefault('tokens', {}))
+        if any(t['name'] == name and t['state'] == 'unused' for t in tokens.values()):
+            raise _ExitError(1, 'Error: This "internal_token_records" entry already exists')
+        secret = _draw(self.world, f'token\0{name}', 32).hex()
+        tokens[secret] = {'name': name, 'state': 'unused'}
+        body = {
+            'name': name,
+            'secret': secret,
+            'fingerprint': hashlib.sha256(str(cluster['cert']).encode()).hexdigest(),
+            'join_addresses': [f'{m["address"]}:{_PORT}' for m in _members(cluster).values()],
+        }
+        encoded = base64.b64encode(json.dumps(body, separators=(',', ':')).encode()).decode()
+        self.out(encoded + '\n')
+        return 0
+
+    def join(self, argv: Sequence[str]) -> int:
+        positional, given, _ = _parse(argv, ('--microceph-ip', '--availability-zone'))
+        if len(positional) != 1:
+            _not_emulated('microceph cluster join without exactly one token (help)')
+        try:
+            token = _mapping(json.loads(base64.b64decode(positional[0], validate=True)))
+            secret = str(token['secret'])
+            addresses = [str(a) for a in cast('list[object]', token['join_addresses'])]
+            token_name = str(token['name'])
+        except (binascii.Error, ValueError, KeyError, TypeError) as error:
+            raise _ExitError(1, f'Error: invalid join token: {error}') from None
+        name = self.host.hostname()
+        if _local(self.host, self.world) is not None:
+            raise _ExitError(
+                1,
+                'Error: Failed to initialize local remote entry: A remote with name '
+                f'"{name}" already exists',
+            )
+        attempts = f'Error: {len(addresses)} join attempts were unsuccessful. Last error: '
+        wanted = {a.rsplit(':', 1)[0] for a in addresses}
+        cluster = next(
+            (
+                c
+                for c in _clusters(self.world).values()
+                if any(m['address'] in wanted for m in _members(c).values())
+            ),
+            None,
+        )
+        record = _mapping(_mapping(cluster).get('tokens')).get(secret) if cluster else None
+        if cluster is None or record is None or record['state'] != 'unused':
+            raise _ExitError(1, attempts + 'InternalTokenRecord not found')
+        if token_name != name or record['name'] != name:
+            raise _ExitError(
+                1, attempts + 'Joining server certificate SAN does not contain join token name'
+            )
+        record['state'] = 'used'
+        address = given.get('--microceph-ip') or next(iter(self.host.addresses()), '127.0.0.1')
+        public = str(cluster.get('public-network', ''))
+        self.register(cluster, name, address, self.mon_ip(public, address))
+        return 0
+
+    def disk_add(self, argv: Sequence[str]) -> int:
+        paths, _, flags = _parse(argv, (), ('--wipe',))
+        if not paths:
+            _not_emulated('microceph disk add without paths (help, --all-available)')
+        if any(p.startswith('loop,') for p in paths):
+            _not_emulated('microceph disk add with loop specs')
+        local, cluster = self.local()
+        wipe = '--wipe' in flags
+        rows: list[list[str]] = []
+        errors: list[str] = []
+        for path in paths:
+            error = self.add_osd(cluster, str(local['name']), path, wipe=wipe)
+            rows.append([path, 'Failure' if error else 'Success'])
+            if error:
+                errors.append(error)
+        self.out('\n' + _table(['Path', 'Status'], sorted(rows, key=_natural)))
+        if len(errors) == 1:
+            raise _ExitError(1, f'Error: {errors[0]}')
+        if errors:
+            raise _ExitError(
+                1,
+                f'Error: failed adding multiple ({len(errors)}) disks, please check logs for '
+                'details',
+            )
+        return 0
+
+    def add_osd(self, cluster: dict[str, Any], member: str, path: str, *, wipe: bool) -> str:
+        """Add one OSD; the failure reason microceph reports, or '' on success."""
+        disk, partition = _device(self.host.block_devices, path)
+        if disk is None:
+            return f'failed to set stable disk path: invalid disk path: {path}'
+        osds = _osds(cluster)
+        if any(o['host'] == member and o['path'] == path for o in osds):
+            return 'failed to record disk: This "disks" entry already exists'
+        number = max((int(o['id']) for o in osds), default=0) + 1
+        if disk.boot and not wipe:
+            if partition:
+                return (
+                    f'data device {path} is not pristine (contains data) - use --wipe to override'
+                )
+            return f'data device {path} has partitions - use --wipe to override'
+        if disk.boot:
+            return (
+                f'failed to bootstrap OSD: Failed to run: ceph-osd --mkfs --no-mon-config -i '
+                f'{number}: exit status 1 (bluestore(/var/lib/ceph/osd/ceph-{number}) '
+                f'_open_bdev failed to open {path}: (16) Device or resource busy)'
+            )
+        osds.append({'id': number, 'host': member, 'path': path})
+        _bump(cluster, 'osd')
+        return ''
+
+    def disk_list(self, argv: Sequence[str]) -> int:
+        _, _, flags = _parse(argv, (), ('--json',))
+        local, cluster = self.local()
+        member = str(local['name'])
+        configured = [
+            {'osd': int(o['id']), 'location': str(o['host']), 'path': str(o['path'])}
+            for o in _osds(cluster)
+        ]
+        mine = {o['path'] for o in configured if o['location'] == member}
+        available = [
+            {
+                'Model': 'SIMULATED DISK',
+                'Size': _iec(d.size),
+                'Type': 'nvme' if d.name.startswith('nvme') else 'scsi',
+                'Path': f'/dev/{d.name}',
+            }
+            for d in self.host.block_devices
+            if not d.boot and d.size >= _MIN_OSD_SIZE and f'/dev/{d.name}' not in mine
+        ]
+        if '--json' in flags:
+            output = {'ConfiguredDisks': configured, 'AvailableDisks': available}
+            self.out(json.dumps(output, separators=(',', ':')) + '\n')
+            return 0
+        if configured:
+            rows = [[str(o['id']), str(o['host']), str(o['path'])] for o in _osds(cluster)]
+            self.out('Disks configured in MicroCeph:\n')
+            self.out(_table(['OSD', 'LOCATION', 'PATH'], sorted(rows, key=_natural)))
+        if available:
+            rows = [[a['Model'], a['Size'], a['Type'], a['Path']] for a in available]
+            self.out('\nAvailable unpartitioned disks on this system:\n')
+            self.out(_table(['MODEL', 'CAPACITY', 'TYPE', 'PATH'], sorted(rows, key=_natural)))
+        return 0
+
+    def status(self, argv: Sequence[str]) -> int:
+        _parse(argv, ())
+        _, cluster = self.local()
+        self.out('MicroCeph deployment summary:\n')
+        for index, (name, member) in enumerate(_members(cluster).items()):
+            disks = sum(1 for o in _osds(cluster) if o['host'] == name)
+            services: list[str] = list(_MON_SERVICES) if index < 3 else []
+            if disks:
+                services.append('osd')
+            self.out(f'- {name} ({member["address"]})\n')
+            self.out(f'  Services: {", ".join(services)}\n')
+            self.out(f'  Disks: {disks}\n')
+        return 0
+
+    # -- ceph -------------------------------------------------------------------------------
+
+    def ceph(self) -> int:
+        fmt = 'plain'
+        words: list[str] = []
+        items = list(self.invocation.args)
+        while items:
+            item = items.pop(0)
+            if item in ('-f', '--format'):
+                fmt = items.pop(0) if items else ''
+            elif item.startswith('--format='):
+                fmt = item.partition('=')[2]
+            elif item.startswith('-') and item != '--yes-i-really-mean-it':
+                _not_emulated(f'ceph option {item!r}')
+            else:
+                words.append(item)
+        if fmt not in ('plain', 'json', 'json-pretty'):
+            _not_emulated(f'ceph --format {fmt}')
+        found = _local(self.host, self.world)
+        if found is None:
+            raise _ExitError(1, _NO_CONF)
+        _, cluster = found
+        self.fmt = fmt
+        if words == ['status'] or words == ['-s']:
+            return self.ceph_status(cluster)
+        if words == ['fsid']:
+            return self.emit(cluster['fsid'], {'fsid': cluster['fsid']})
+        if words == ['mon', 'dump']:
+            return self.mon_dump(cluster)
+        if words[:3] == ['osd', 'pool', 'create'] and len(words) in (4, 5):
+            return self.pool_create(cluster, words[3])
+        if words[:3] == ['osd', 'pool', 'ls'] and len(words) == 3:
+            names = list(_pools(cluster))
+            return self.emit('\n'.join(names), names)
+        if words[:4] == ['osd', 'pool', 'application', 'enable'] and len(words) in (6, 7):
+            return self.application_enable(cluster, words[4], words[5], '--yes-i-really-mean-it'
+                                           in words)  # fmt: skip
+        if words[:3] == ['osd', 'pool', 'set'] and len(words) == 6 and words[4] == 'size':
+            return self.pool_set_size(cluster, words[3], words[5])
+        if words[:2] == ['auth', 'get-or-create'] and len(words) >= 3 and len(words) % 2 == 1:
+            return self.get_or_create(cluster, words[2], words[3:])
+        if words[:3] == ['fs', 'volume', 'create'] and len(words) == 4:
+            return self.volume_create(cluster, words[3])
+        if words == ['fs', 'ls']:
+            return self.fs_ls(cluster)
+        _not_emulated(f'ceph {" ".join(words)}')
+
+    def emit(self, plain: str, data: object) -> int:
+        if self.fmt == 'json':
+            self.out(json.dumps(data, separators=(',', ':')) + '\n')
+        elif self.fmt == 'json-pretty':
+            self.out(json.dumps(data, indent=4) + '\n')
+        elif plain:
+            self.out(plain + '\n')
+        return 0
+
+    def ceph_status(self, cluster: dict[str, Any]) -> int:
+        if self.fmt == 'plain':
+            _not_emulated('ceph status without -f json')
+        mons = _mons(cluster)
+        osds = _osds(cluster)
+        pools = _pools(cluster)
+        created = float(cluster['created'])
+        now = self.world.clock()
+        checks: dict[str, Any] = {}
+        if len(osds) < 3:
+            checks['TOO_FEW_OSDS'] = _check(f'OSD count {len(osds)} < osd_pool_default_size 3', 0)
+        bare = [n for n, p in pools.items() if not p['applications']]
+        if bare:
+            checks['POOL_APP_NOT_ENABLED'] = _check(
+                f'{len(bare)} pool(s) do not have an application enabled', len(bare)
+            )
+        volumes = cast('list[str]', cluster.get('volumes', []))
+        data: dict[str, Any] = {
+            'fsid': cluster['fsid'],
+            'health': {
+                'status': 'HEALTH_WARN' if checks else 'HEALTH_OK',
+                'checks': checks,
+                'mutes': [],
+            },
+            'election_epoch': 2 * len(mons) + 1,
+            'quorum': list(range(len(mons))),
+            'quorum_names': [name for name, _ in mons],
+            'quorum_age': max(0, int(now - created)),
+            'monmap': {
+                'epoch': _epoch(cluster, 'mon'),
+                'min_mon_release_name': 'squid',
+                'num_mons': len(mons),
+            },
+            'osdmap': {
+                'epoch': _epoch(cluster, 'osd'),
+                'num_osds': len(osds),
+                'num_up_osds': len(osds),
+                'osd_up_since': int(created),
+                'num_in_osds': len(osds),
+                'osd_in_since': int(created),
+                'num_remapped_pgs': 0,
+            },
+            'pgmap': {
+                'pgs_by_state': [{'state_name': 'active+clean', 'count': len(pools)}]
+                if pools and osds
+                else [],
+                'num_pgs': len(pools) if osds else 0,
+                'num_pools': len(pools),
+                'num_objects': 0,
+                'data_bytes': 0,
+                'bytes_used': 0,
+                'bytes_avail': 0,
+                'bytes_total': 0,
+            },
+            'fsmap': {
+                'epoch': _epoch(cluster, 'fs'),
+                'btime': _stamp(created),
+                'id': len(volumes),
+                'up': len(volumes),
+                'in': len(volumes),
+                'max': len(volumes),
+                'by_rank': [
+                    {
+                        'filesystem_id': i + 1,
+                        'rank': 0,
+                        'name': mons[i % len(mons)][0],
+                        'status': 'up:active',
+                        'gid': 4000 + i,
+                    }
+                    for i in range(len(volumes))
+                ],
+                'up:standby': max(0, len(mons) - len(volumes)),
+            },
+            'mgrmap': {
+                'available': True,
+                'num_standbys': max(0, len(mons) - 1),
+                'modules': ['iostat', 'nfs', 'restful'],
+                'services': {},
+            },
+            'servicemap': {'epoch': 1, 'modified': _stamp(created), 'services': {}},
+            'progress_events': {},
+        }
+        return self.emit('', data)
+
+    def mon_dump(self, cluster: dict[str, Any]) -> int:
+        if self.fmt == 'plain':
+            _not_emulated('ceph mon dump without -f json')
+        mons = _mons(cluster)
+        epoch = _epoch(cluster, 'mon')
+        created = _stamp(float(cluster['created']))
+        data = {
+            'epoch': epoch,
+            'fsid': cluster['fsid'],
+            'modified': created,
+            'created': created,
+            'min_mon_release': 19,
+            'min_mon_release_name': 'squid',
+            'election_strategy': 1,
+            'disallowed_leaders': '',
+            'stretch_mode': False,
+            'tiebreaker_mon': '',
+            'removed_ranks': '',
+            'features': {
+                'persistent': [
+                    'kraken', 'luminous', 'mimic', 'osdmap-prune', 'nautilus', 'octopus',
+                    'pacific', 'elector-pinging', 'quincy', 'reef', 'squid',
+                ],
+                'optional': [],
+            },
+            'mons': [
+                {
+                    'rank': rank,
+                    'name': name,
+                    'public_addrs': {
+                        'addrvec': [
+                            {'type': 'v2', 'addr': f'{ip}:3300', 'nonce': 0},
+                            {'type': 'v1', 'addr': f'{ip}:6789', 'nonce': 0},
+                        ]
+                    },
+                    'addr': f'{ip}:6789/0',
+                    'public_addr': f'{ip}:6789/0',
+                    'priority': 0,
+                    'weight': 0,
+                    'crush_location': '{}',
+                }
+                for rank, (name, ip) in enumerate(mons)
+            ],
+            'quorum': list(range(len(mons))),
+        }  # fmt: skip
+        self.err(f'dumped monmap epoch {epoch}\n')
+        return self.emit('', data)
+
+    def pool(self, cluster: dict[str, Any], name: str) -> dict[str, Any]:
+        pool = _pools(cluster).get(name)
+        if pool is None:
+            raise _ExitError(_ENOENT, f"Error ENOENT: unrecognized pool '{name}'")
+        return pool
+
+    def make_pool(self, cluster: dict[str, Any], name: str, applications: list[str]) -> bool:
+        pools = _pools(cluster)
+        if name in pools:
+            return False
+        number = int(cluster.get('next-pool', 2))
+        cluster['next-pool'] = number + 1
+        pools[name] = {'id': number, 'size': 3, 'applications': applications}
+        _bump(cluster, 'osd')
+        return True
+
+    def pool_create(self, cluster: dict[str, Any], name: str) -> int:
+        made = self.make_pool(cluster, name, [])
+        self.err(f"pool '{name}' {'created' if made else 'already exists'}\n")
+        return 0
+
+    def application_enable(
+        self, cluster: dict[str, Any], name: str, app: str, really: bool
+    ) -> int:
+        pool = self.pool(cluster, name)
+        apps = cast('list[str]', pool['applications'])
+        if app not in apps:
+            if apps and not really:
+                raise _ExitError(
+                    _EPERM,
+                    f"Error EPERM: Are you SURE? Pool '{name}' already has an enabled "
+                    'application; pass --yes-i-really-mean-it to proceed anyway',
+                )
+            apps.append(app)
+        self.err(f"enabled application '{app}' on pool '{name}'\n")
+        return 0
+
+    def pool_set_size(self, cluster: dict[str, Any], name: str, value: str) -> int:
+        pool = self.pool(cluster, name)
+        if not value.isdigit() or not 1 <= int(value) <= 10:
+            raise _ExitError(_EINVAL, 'Error EINVAL: pool size must be between 1 and 10')
+        pool['size'] = int(value)
+        self.err(f'set pool {pool["id"]} size to {value}\n')
+        return 0
+
+    def get_or_create(self, cluster: dict[str, Any], entity: str, pairs: Sequence[str]) -> int:
+        caps = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)}
+        clients = cast('dict[str, dict[str, Any]]', cluster.setdefault('clients', {}))
+        client = clients.get(entity)
+        if client is None:
+            client = {'key': _cephx_key(self.world, entity), 'caps': caps}
+            clients[entity] = client
+        else:
+            stored = cast('dict[str, str]', client['caps'])
+            for service, value in caps.items():
+                if stored.get(service) != value:
+                    raise _ExitError(
+                        _EINVAL,
+                        f'Error EINVAL: key for {entity} exists but cap {service} does not match',
+                    )
+        stored = cast('dict[str, str]', client['caps'])
+        key = str(client['key'])
+        keyring = f'[{entity}]\n\tkey = {key}\n' + ''.join(
+            f'\tcaps {s} = "{c}"\n' for s, c in stored.items()
+        )
+        if self.fmt == 'plain':
+            self.out(keyring)
+            return 0
+        return self.emit('', [{'entity': entity, 'key': key, 'caps': dict(stored)}])
+
+    def volume_create(self, cluster: dict[str, Any], name: str) -> int:
+        volumes = cast('list[str]', cluster.setdefault('volumes', []))
+        if name in volumes:
+            self.err(f"volume '{name}' already exists\n")
+            return 0
+        self.make_pool(cluster, f'cephfs.{name}.meta', ['cephfs'])
+        self.make_pool(cluster, f'cephfs.{name}.data', ['cephfs'])
+        volumes.append(name)
+        _bump(cluster, 'fs')
+        return 0
+
+    def fs_ls(self, cluster: dict[str, Any]) -> int:
+        pools = _pools(cluster)
+        data = [
+            {
+                'name': name,
+                'metadata_pool': f'cephfs.{name}.meta',
+                'metadata_pool_id': pools[f'cephfs.{name}.meta']['id'],
+                'data_pool_ids': [pools[f'cephfs.{name}.data']['id']],
+                'data_pools': [f'cephfs.{name}.data'],
+            }
+            for name in cast('list[str]', cluster.get('volumes', []))
+        ]
+        plain = '\n'.join(
+            f'name: {d["name"]}, metadata pool: {d["metadata_pool"]}, data pools: '
+            f'[{" ".join(d["data_pools"])} ]'
+            for d in data
+        )
+        return self.emit(plain or 'No filesystems enabled', data)
+
+
+def _check(message: str, count: int) -> dict[str, Any]:
+    return {
+        'severity': 'HEALTH_WARN',
+        'summary': {'message': message, 'count': count},
+        'muted': False,
+    }
+
+
+def _device(disks: Sequence[BlockDevice], path: str) -> tuple[BlockDevice | None, bool]:
+    """(the disk ``path`` names or holds, whether it is one of its partitions)."""
+    for disk in disks:
+        if path == f'/dev/{disk.name}':
+            return disk, False
+        if disk.boot:
+            sep = 'p' if disk.name.startswith('nvme') or disk.name[-1].isdigit() else ''
+            if path in (f'/dev/{disk.name}{sep}1', f'/dev/{disk.name}{sep}2'):
+                return disk, True
+    return None, False
+
+
+def _run(invocation: Invocation, main: str) -> Completed:
+    if not _installed(invocation.host):
+        return invocation.result('', f'{invocation.argv[0]}: No such file or directory', NOT_FOUND)
+    run = _Run(invocation)
+    try:
+        code = run.microceph() if main == 'microceph' else run.ceph()
+    except _ExitError as exit_:
+        code = exit_.code
+        run.stderr.append(exit_.message + '\n')
+    return run.completed(code)
+
+
+def handle(invocation: Invocation) -> Completed:
+    """Run ``microceph`` on the invocation's machine: only where the microceph snap is."""
+    return _run(invocation, 'microceph')
+
+
+def handle_ceph(invocation: Invocation) -> Completed:
+    """Run ``ceph`` (``microceph.ceph``) on the invocation's machine."""
+    return _run(invocation, 'ceph')

@@ -1,0 +1,93 @@
+"""Three MicroCeph units form a cluster and serve a ceph_client consumer, under olm (simulation).
+
+The ceph-storage charm drives the emulated ``microceph`` and ``ceph`` on simulated machines
+whose disks are the lab pool's; OSDs are made on the blank ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestrator import sim
+from orchestrator.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'ceph.yaml'
+
+
+def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_RETRY_DELAY': '3600'}
+    return subprocess.run(
+        [sys.executable, '-m', 'orchestrator.cli', *args],
+        capture_output=True, text=True, env=env, timeout=600, check=False, cwd=ROOT,
+    )  # fmt: skip
+
+
+def world(state: Path) -> sim.World:
+    store = Store(state)
+    try:
+        with store.snapshot() as txn:
+            loaded = sim.World()
+            loaded.load_shared(txn.records('sim-shared')[''])
+            for machine_id, data in txn.records('sim-machine').items():
+                loaded.load_machine(machine_id, data)
+    finally:
+        store.close()
+    return loaded
+
+
+def units(state: Path, app: str) -> dict[str, Any]:
+    status = json.loads(olm(state, 'status', '--format', 'json').stdout)
+    return status['applications'][app]['units']
+
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = tmp_path_factory.mktemp('olm-ceph')
+    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
+    done = olm(state, 'deploy', str(BUNDLE), '--seed', '13')
+    assert done.returncode == 0, done.stdout + done.stderr
+    return state
+
+
+def ceph(state: Path, *args: str) -> Any:
+    """Run ``ceph ... -f json`` on the first storage unit's simulated machine."""
+    machine = sorted(units(state, 'ceph-storage').values(), key=lambda u: u['machine'])[0]
+    host = world(state).host(machine['machine'])
+    done = host.run(['ceph', *args, '-f', 'json'])
+    return json.loads(done.stdout)
+
+
+def test_three_units_form_a_cluster_with_three_mons_and_osds(model: Path):
+    for app in ('ceph-storage', 'consumer'):
+        for name, unit in units(model, app).items():
+            assert unit['workload-status']['current'] == 'active', (name, unit)
+    status = ceph(model, 'status')
+    assert status['monmap']['num_mons'] == 3
+    assert status['osdmap']['num_up_osds'] >= 3
+    mons = ceph(model, 'mon', 'dump')['mons']
+    addresses = {u['public-address'] for u in units(model, 'ceph-storage').values()}
+    assert {m['addr'].split(':')[0] for m in mons} == addresses
+
+
+def test_the_consumer_gets_its_pool_and_key(model: Path):
+    (unit,) = units(model, 'consumer').values()
+    message = unit['workload-status']['message']
+    fsid = ceph(model, 'fsid')
+    fsid = fsid['fsid'] if isinstance(fsid, dict) else fsid
+    assert f'fsid {fsid}' in message
+    assert 'pools olm-test' in message
+    pools = ceph(model, 'osd', 'pool', 'ls')
+    assert 'olm-test' in pools
+    # The key itself is in no status and no log.
+    (entry,) = ceph(model, 'auth', 'get-or-create', 'client.olm-test')
+    shown = olm(model, 'status', '--format', 'json').stdout + olm(model, 'debug-log').stdout
+    assert entry['key'] not in shown
