@@ -91,3 +91,21 @@ def test_the_consumer_gets_its_pool_and_key(model: Path):
     (entry,) = ceph(model, 'auth', 'get-or-create', 'client.olm-test')
     shown = olm(model, 'status', '--format', 'json').stdout + olm(model, 'debug-log').stdout
     assert entry['key'] not in shown
+
+
+def test_failure_domain_zone_puts_each_host_under_its_zone(model: Path):
+    done = olm(model, 'config', 'ceph-storage', 'failure-domain=zone')
+    assert done.returncode == 0, done.stdout + done.stderr
+    status = json.loads(olm(model, 'status', '--format', 'json').stdout)
+    storage = status['applications']['ceph-storage']['units']
+    zones = {status['machines'][u['machine']]['hardware'].split('availability-zone=')[1].split()[0]
+             for u in storage.values()}  # fmt: skip
+    leader = next(u for u in storage.values() if u.get('leader'))
+    assert leader['workload-status']['current'] == 'active', leader['workload-status']
+    assert f'failure domain zone ({len(zones)} zones)' in leader['workload-status']['message']
+    tree = ceph(model, 'osd', 'tree')['nodes']
+    by_id = {n['id']: n for n in tree}
+    zone_buckets = [n for n in tree if n['type'] == 'zone']
+    assert {z['name'] for z in zone_buckets} == zones
+    for zone in zone_buckets:
+        assert all(by_id[child]['type'] == 'host' for child in zone['children'])

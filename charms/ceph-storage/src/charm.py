@@ -9,7 +9,10 @@ Every relevant event runs one idempotent reconcile (:meth:`CephStorageCharm._rec
    unit only: never plain peer data);
 3. the leader mints and revokes join tokens, and serves ceph-client consumers (pools, a cephx
    client, the fsid and monitors, the key in the interface's secret);
-4. every member turns its chosen disks into OSDs.
+4. every member turns its chosen disks into OSDs;
+5. with ``failure-domain: zone``, the leader puts every member's host under a CRUSH bucket for
+   its Juju availability zone (each unit publishes its zone in its peer unit databag) and, once
+   there are three zones, places the pools it serves with a replicated rule split by zone.
 
 Statuses are set only at collect-status, from what the last reconcile stored, so a hook that
 changes nothing shows the same status as before.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 
 import metal_host
 import ops
@@ -52,7 +56,19 @@ TOKEN_SERIAL_KEY = 'token-serial'  # noqa: S105 - a databag key, not a token
 FILESYSTEMS_KEY = 'filesystems'
 """Peer app data: CephFS volumes created for consumers (their pools have other names)."""
 FAILURE_DOMAIN_KEY = 'failure-domain'
-"""Peer app data: the failure domain the operator asked for (recorded, host rule applied)."""
+"""Peer app data: the failure domain the operator asked for."""
+ZONE_RULE_POOLS_KEY = 'zone-rule-pools'
+"""Peer app data: the pools the leader set the zone rule on (so a hook does not repeat it)."""
+ZONE_KEY = 'availability-zone'
+"""Peer unit data: the unit's Juju availability zone (JSON string), absent when Juju gives none."""
+ZONE_ENV = 'JUJU_AVAILABILITY_ZONE'
+"""Where Juju tells a hook the unit's availability zone."""
+ZONE_RULE = 'replicated-zone'
+"""The CRUSH rule for ``failure-domain: zone``: replicated, root ``default``, split by zone."""
+CRUSH_ROOT = 'default'
+"""The CRUSH root MicroCeph's hosts and the zone buckets sit under."""
+MIN_ZONES = 3
+"""Zones needed before pools get the zone rule: Ceph's default pool size is 3 replicas."""
 
 
 class CephStorageCharm(ops.CharmBase):
@@ -112,6 +128,7 @@ class CephStorageCharm(ops.CharmBase):
         if address is None:
             return [ops.WaitingStatus('waiting for a network address')]
         node = metal_host.current().hostname()
+        databag.write(peers.data[self.unit], ZONE_KEY, os.environ.get(ZONE_ENV, '').strip())
         own = membership.Member.read(peers.data[self.unit])
         member = workload.is_member()
         app = peers.data[self.app]
@@ -147,8 +164,9 @@ class CephStorageCharm(ops.CharmBase):
             return [*statuses, summary]
         ceph_status, here = summary
         serving = ''
+        pool_names: list[str] = []
         if self.unit.is_leader():
-            served, problems = self._serve(peers, ceph_status)
+            served, pool_names, problems = self._serve(peers, ceph_status)
             statuses += problems
             serving = f'; serving {_count(served, "pool")}'
         message = (
@@ -158,7 +176,13 @@ class CephStorageCharm(ops.CharmBase):
         if ceph_status.mons < min(settings.monitor_count, 3):
             message += f' (monitor-count {settings.monitor_count}: add units for more mons)'
         if settings.failure_domain == 'zone':
-            message += '; failure-domain zone recorded, host CRUSH rule in use'
+            zones = self._zones(peers, node)
+            count = len(set(zones.values()))
+            message += f'; failure domain zone ({_count(count, "zone")})'
+            if self.unit.is_leader():
+                statuses += self._apply_zones(peers, zones, pool_names)
+        elif self.unit.is_leader():
+            databag.write(app, ZONE_RULE_POOLS_KEY, [])
         return [*statuses, ops.ActiveStatus(message)]
 
     # -- joining -----------------------------------------------------------------------------
@@ -278,23 +302,88 @@ class CephStorageCharm(ops.CharmBase):
         except workload.WorkloadError as e:
             return ops.MaintenanceStatus(f'cannot read the cluster status: {e}; will retry')
 
+    # -- failure domain zone --------------------------------------------------------------
+
+    def _zones(self, peers: ops.Relation, node: str) -> dict[str, str | None]:
+        """Every joined member's node name -> its availability zone (None: Juju gave none)."""
+        out: dict[str, str | None] = {node: databag.read_str(peers.data[self.unit].get(ZONE_KEY))}
+        for unit in peers.units:
+            data = peers.data[unit]
+            member = membership.Member.read(data)
+            if member.joined and member.node is not None:
+                out[member.node] = databag.read_str(data.get(ZONE_KEY))
+        return out
+
+    def _apply_zones(
+        self, peers: ops.Relation, zones: dict[str, str | None], pool_names: list[str]
+    ) -> list[ops.StatusBase]:
+        """Leader: zone buckets under the root, hosts under their zone, the rule on the pools.
+
+        Only what the CRUSH map lacks is changed, so a hook with nothing new runs just the
+        two reads. Pools get the rule once there are :data:`MIN_ZONES` zones: with fewer, a
+        3-replica pool split by zone could not place its replicas, so they keep their rule and
+        the unit is blocked until units in more zones join (or ``failure-domain`` is ``host``).
+        """
+        app = peers.data[self.app]
+        missing = sorted(n for n, z in zones.items() if z is None)
+        named = {n: z for n, z in zones.items() if z is not None}
+        try:
+            buckets = workload.crush_buckets()
+            for zone in sorted(set(named.values())):
+                bucket = buckets.get(zone)
+                if bucket is None:
+                    workload.add_crush_bucket(zone, 'zone')
+                if bucket is None or bucket.parent != CRUSH_ROOT:
+                    workload.move_crush_bucket(zone, 'root', CRUSH_ROOT)
+            for host, zone in sorted(named.items()):
+                bucket = buckets.get(host)
+                if bucket is not None and bucket.parent != zone:
+                    workload.move_crush_bucket(host, 'zone', zone)
+            if ZONE_RULE not in workload.crush_rules():
+                workload.create_replicated_rule(ZONE_RULE, CRUSH_ROOT, 'zone')
+            count = len(set(named.values()))
+            if count < MIN_ZONES:
+                return [
+                    ops.BlockedStatus(
+                        f'failure-domain zone: {_count(count, "availability zone")}, '
+                        f'{MIN_ZONES} needed for 3 replicas; pools keep their CRUSH rule'
+                        + _without_zone(missing)
+                    )
+                ]
+            done = set(databag.read_list(app.get(ZONE_RULE_POOLS_KEY)))
+            for pool in pool_names:
+                if pool not in done:
+                    workload.set_pool_rule(pool, ZONE_RULE)
+                    done.add(pool)
+                    databag.write(app, ZONE_RULE_POOLS_KEY, sorted(done))
+        except workload.WorkloadError as e:
+            return [ops.MaintenanceStatus(f'failure-domain zone: {e}; will retry')]
+        if missing:
+            return [ops.BlockedStatus('failure-domain zone:' + _without_zone(missing)[1:])]
+        return []
+
     # -- consumers ---------------------------------------------------------------------------
 
     def _serve(
         self, peers: ops.Relation, ceph_status: workload.CephStatus
-    ) -> tuple[int, list[ops.StatusBase]]:
-        """Leader: create each consumer's pools and client, publish the cluster to it."""
+    ) -> tuple[int, list[str], list[ops.StatusBase]]:
+        """Leader: create each consumer's pools and client, publish the cluster to it.
+
+        Returns the number of pools served, the Ceph pools behind them (a CephFS volume has
+        two), and the problems.
+        """
         requests = self.ceph.requests()
         if not requests:
-            return 0, []
+            return 0, [], []
         problems: list[ops.StatusBase] = []
         served = 0
+        names: list[str] = []
         try:
             fsid = workload.fsid()
             mons = workload.mon_addresses()
             existing = workload.pools()
         except workload.WorkloadError as e:
-            return 0, [ops.MaintenanceStatus(f'ceph-client: {e}; will retry')]
+            return 0, [], [ops.MaintenanceStatus(f'ceph-client: {e}; will retry')]
         app = peers.data[self.app]
         filesystems = set(databag.read_list(app.get(FILESYSTEMS_KEY)))
         for request in requests:
@@ -319,8 +408,13 @@ class CephStorageCharm(ops.CharmBase):
             ready = ceph_status.up_osds > 0
             self.ceph.publish(request.relation, fsid, mons, pools, key, ready=ready)
             served += len(pools)
+            for pool in pools:
+                if pool.application == 'cephfs':
+                    names += [f'cephfs.{pool.name}.meta', f'cephfs.{pool.name}.data']
+                else:
+                    names.append(pool.name)
         databag.write(app, FILESYSTEMS_KEY, sorted(filesystems))
-        return served, problems
+        return served, list(dict.fromkeys(names)), problems
 
     # -- other events ------------------------------------------------------------------------
 
@@ -346,6 +440,11 @@ class CephStorageCharm(ops.CharmBase):
             return str(address)
         found = metal_host.current().addresses()
         return found[0] if found else None
+
+
+def _without_zone(nodes: list[str]) -> str:
+    """``; no availability zone for ceph-3`` (empty when every member has one)."""
+    return f'; no availability zone for {", ".join(nodes)}' if nodes else ''
 
 
 def _count(number: int, noun: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 ALL_BLANK = 'all-blank'
 """``osd-devices``: every blank whole disk."""
 FAILURE_DOMAINS = ('host', 'zone')
-"""``failure-domain`` values accepted (``zone`` is recorded, not applied)."""
+"""``failure-domain`` values accepted (``zone``: CRUSH buckets per Juju availability zone)."""
 _CHANNEL = re.compile(
     r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
 )

@@ -250,3 +250,59 @@ def _dict(value: object) -> dict[str, Any]:
 
 def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+@dataclasses.dataclass(frozen=True)
+class CrushBucket:
+    """A CRUSH bucket as ``ceph osd tree -f json`` shows it.
+
+    Attributes:
+        type: ``root``, ``zone``, ``host``...
+        parent: the bucket it sits under, or None when detached.
+    """
+
+    type: str
+    parent: str | None
+
+
+def crush_buckets() -> dict[str, CrushBucket]:
+    """Every CRUSH bucket (not OSDs) by name, with its parent (``ceph osd tree -f json``)."""
+    data = _json(['ceph', 'osd', 'tree', '-f', 'json'])
+    nodes = [_dict(n) for n in cast('list[Any]', _dict(data).get('nodes') or [])]
+    names = {n.get('id'): str(n.get('name')) for n in nodes}
+    parents: dict[str, str] = {}
+    for node in nodes:
+        for child in cast('list[Any]', node.get('children') or []):
+            if child in names:
+                parents[names[child]] = str(node.get('name'))
+    return {
+        str(n.get('name')): CrushBucket(str(n.get('type')), parents.get(str(n.get('name'))))
+        for n in nodes
+        if n.get('type') != 'osd'
+    }
+
+
+def add_crush_bucket(name: str, bucket_type: str) -> None:
+    """Add a detached bucket (``ceph osd crush add-bucket``; an existing one is fine)."""
+    _run(['ceph', 'osd', 'crush', 'add-bucket', name, bucket_type])
+
+
+def move_crush_bucket(name: str, parent_type: str, parent: str) -> None:
+    """Move a bucket under ``parent`` (``ceph osd crush move NAME TYPE=PARENT``)."""
+    _run(['ceph', 'osd', 'crush', 'move', name, f'{parent_type}={parent}'])
+
+
+def crush_rules() -> set[str]:
+    """The CRUSH rule names (``ceph osd crush rule ls -f json``)."""
+    data = _json(['ceph', 'osd', 'crush', 'rule', 'ls', '-f', 'json'])
+    return {str(r) for r in cast('list[Any]', data)} if isinstance(data, list) else set()
+
+
+def create_replicated_rule(name: str, root: str, failure_domain: str) -> None:
+    """A replicated rule over ``root`` split by ``failure_domain`` (an existing one is fine)."""
+    _run(['ceph', 'osd', 'crush', 'rule', 'create-replicated', name, root, failure_domain])
+
+
+def set_pool_rule(pool: str, rule: str) -> None:
+    """Place ``pool`` with ``rule`` (``ceph osd pool set POOL crush_rule RULE``)."""
+    _run(['ceph', 'osd', 'pool', 'set', pool, 'crush_rule', rule])

@@ -14,7 +14,9 @@ so that it holds across machines::
          'osds': [{'id', 'host', 'path'}],                  # microceph's disks table
          'pools': {NAME: {'id', 'size', 'applications': [..]}}, 'next-pool': N,
          'clients': {ENTITY: {'key', 'caps': {SERVICE: CAPS}}},
-         'volumes': [NAME, ..], 'epochs': {'mon': N, 'osd': N, 'fs': N}}}}
+         'volumes': [NAME, ..], 'epochs': {'mon': N, 'osd': N, 'fs': N},
+         'crush': {'buckets': {NAME: {'id' (<0), 'type', 'parent' (NAME|None)}},
+                   'rules': {NAME: {'id', 'root', 'type'}}}}}}
 
 and on each machine ``state['microceph']`` (``cluster``, ``name``), which counts only while
 ``/var/snap/microceph/common/state/daemon.yaml`` exists (it goes with the snap, so a reinstalled
@@ -99,6 +101,34 @@ ObjectNotFound('RADOS object not found (error calling conf_read_file)')``, exit 
   (application cephfs) and the filesystem; no output. Existing (modelled): stderr ``volume
   'NAME' already exists``, exit 0. ``fs ls -f json``: ``[{"name","metadata_pool",
   "metadata_pool_id","data_pool_ids","data_pools"}]``.
+
+CRUSH (``OSDMonitor.cc``, squid): a map per cluster with root ``default`` (id -1), a ``host``
+bucket per member (ids -2, -3, … in join order; real Ceph adds one when the host's first OSD
+starts, and shadow buckets per device class, which are not modelled) and each OSD under its host.
+Pools start on ``replicated_rule`` (id 0, failure domain host). Bucket types and ids are squid's
+defaults: osd 0, host 1, chassis 2, rack 3, row 4, pdu 5, pod 6, room 7, datacenter 8, zone 9,
+region 10, root 11.
+
+- ``osd crush add-bucket NAME TYPE``: ``added bucket NAME type TYPE to crush map``; the bucket is
+  detached (no parent) until moved. Existing: ``bucket 'NAME' already exists``, exit 0. Unknown
+  type (real wording uncertain): ``Error EINVAL: type 'TYPE' does not exist``.
+- ``osd crush move NAME TYPE=PARENT``: moves the bucket under ``PARENT`` (made, detached, when
+  missing, as Ceph's ``insert_item`` does): ``moved item id N name 'NAME' to location
+  {TYPE=PARENT} in crush map``; already there: ``no need to move item id N name 'NAME' to
+  location {TYPE=PARENT} in crush map`` (the location printed as Ceph prints a ``std::map``).
+  Unknown item (wording uncertain): ``Error ENOENT: item NAME does not exist``, exit 2. One
+  location pair only; moving OSDs is not emulated.
+- ``osd crush rule create-replicated NAME ROOT TYPE``: no output; an existing rule exits 0
+  silently (squid may print ``rule NAME already exists`` there: uncertain). Unknown root
+  (wording uncertain): ``Error ENOENT: root item ROOT does not exist``; unknown type: as above.
+  ``osd crush rule ls [-f json]``: the names in id order.
+- ``osd pool set POOL crush_rule RULE``: ``set pool ID crush_rule to RULE``; unknown rule
+  (wording uncertain): ``Error ENOENT: crush rule RULE does not exist``.
+- ``osd tree -f json``: ``{"nodes":[..],"stray":[]}``, depth first from each parentless bucket;
+  buckets ``{"id","name","type","type_id","children"}`` (children in descending id order, as
+  Ceph lists them; nodes follow that order), OSDs ``{"id","device_class":"hdd","name":"osd.N",
+  "type":"osd","type_id":0,"crush_weight","depth","pool_weights":{},"exists":1,"status":"up",
+  "reweight":1,"primary_affinity":1}`` (weight 1.0 per OSD: modelled).
 
 Not emulated (:class:`~orchestrator.sim.SimError`): other subcommands and flags (``cluster
 remove``, ``disk remove``, loop specs, ``--encrypt``, WAL/DB devices, ``enable``, ``ceph`` verbs
@@ -228,6 +258,44 @@ def _osds(cluster: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _pools(cluster: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return cast('dict[str, dict[str, Any]]', _mapping(cluster).setdefault('pools', {}))
+
+
+_CRUSH_TYPES = (
+    'osd', 'host', 'chassis', 'rack', 'row', 'pdu', 'pod', 'room', 'datacenter', 'zone',
+    'region', 'root',
+)  # fmt: skip
+_DEFAULT_RULE = 'replicated_rule'
+
+
+def _crush(cluster: Mapping[str, Any]) -> dict[str, Any]:
+    """The cluster's CRUSH map: root ``default``, a host bucket per member, the rules."""
+    crush = cast('dict[str, Any]', _mapping(cluster).setdefault('crush', {}))
+    buckets = cast(
+        'dict[str, dict[str, Any]]',
+        crush.setdefault('buckets', {'default': {'id': -1, 'type': 'root', 'parent': None}}),
+    )
+    crush.setdefault('rules', {_DEFAULT_RULE: {'id': 0, 'root': 'default', 'type': 'host'}})
+    for name in _members(cluster):
+        if name not in buckets:
+            _new_bucket(buckets, name, 'host', 'default')
+    return crush
+
+
+def _buckets(cluster: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', _crush(cluster)['buckets'])
+
+
+def _rules(cluster: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return cast('dict[str, dict[str, Any]]', _crush(cluster)['rules'])
+
+
+def _new_bucket(
+    buckets: dict[str, dict[str, Any]], name: str, kind: str, parent: str | None
+) -> dict[str, Any]:
+    number = min([-1, *(int(b['id']) for b in buckets.values())]) - 1
+    bucket = {'id': number, 'type': kind, 'parent': parent}
+    buckets[name] = bucket
+    return bucket
 
 
 def _bump(cluster: dict[str, Any], which: str) -> None:
@@ -642,6 +710,19 @@ class _Run:
                                            in words)  # fmt: skip
         if words[:3] == ['osd', 'pool', 'set'] and len(words) == 6 and words[4] == 'size':
             return self.pool_set_size(cluster, words[3], words[5])
+        if words[:3] == ['osd', 'pool', 'set'] and len(words) == 6 and words[4] == 'crush_rule':
+            return self.pool_set_rule(cluster, words[3], words[5])
+        if words[:3] == ['osd', 'crush', 'add-bucket'] and len(words) == 5:
+            return self.add_bucket(cluster, words[3], words[4])
+        if words[:3] == ['osd', 'crush', 'move'] and len(words) == 5 and '=' in words[4]:
+            return self.crush_move(cluster, words[3], words[4])
+        if words[:4] == ['osd', 'crush', 'rule', 'create-replicated'] and len(words) == 7:
+            return self.rule_create(cluster, words[4], words[5], words[6])
+        if words == ['osd', 'crush', 'rule', 'ls']:
+            names = [n for n, _ in sorted(_rules(cluster).items(), key=lambda r: r[1]['id'])]
+            return self.emit('\n'.join(names), names)
+        if words == ['osd', 'tree']:
+            return self.osd_tree(cluster)
         if words[:2] == ['auth', 'get-or-create'] and len(words) >= 3 and len(words) % 2 == 1:
             return self.get_or_create(cluster, words[2], words[3:])
         if words[:3] == ['fs', 'volume', 'create'] and len(words) == 4:
@@ -835,6 +916,114 @@ class _Run:
         pool['size'] = int(value)
         self.err(f'set pool {pool["id"]} size to {value}\n')
         return 0
+
+    def pool_set_rule(self, cluster: dict[str, Any], name: str, rule: str) -> int:
+        pool = self.pool(cluster, name)
+        if rule not in _rules(cluster):
+            raise _ExitError(_ENOENT, f'Error ENOENT: crush rule {rule} does not exist')
+        if pool.get('crush-rule', _DEFAULT_RULE) != rule:
+            pool['crush-rule'] = rule
+            _bump(cluster, 'osd')
+        self.err(f'set pool {pool["id"]} crush_rule to {rule}\n')
+        return 0
+
+    @staticmethod
+    def crush_type(kind: str) -> None:
+        if kind not in _CRUSH_TYPES:
+            raise _ExitError(_EINVAL, f"Error EINVAL: type '{kind}' does not exist")
+
+    def add_bucket(self, cluster: dict[str, Any], name: str, kind: str) -> int:
+        self.crush_type(kind)
+        buckets = _buckets(cluster)
+        if name in buckets:
+            self.err(f"bucket '{name}' already exists\n")
+            return 0
+        if kind == 'osd':
+            _not_emulated('ceph osd crush add-bucket NAME osd')
+        _new_bucket(buckets, name, kind, None)
+        _bump(cluster, 'osd')
+        self.err(f'added bucket {name} type {kind} to crush map\n')
+        return 0
+
+    def crush_move(self, cluster: dict[str, Any], name: str, location: str) -> int:
+        kind, _, parent = location.partition('=')
+        self.crush_type(kind)
+        buckets = _buckets(cluster)
+        bucket = buckets.get(name)
+        if bucket is None:
+            if re.fullmatch(r'osd\.\d+', name):
+                _not_emulated('ceph osd crush move osd.N')
+            raise _ExitError(_ENOENT, f'Error ENOENT: item {name} does not exist')
+        where = f"item id {bucket['id']} name '{name}' to location {{{location}}} in crush map"
+        target = buckets.get(parent)
+        if target is not None and target['type'] != kind:
+            raise _ExitError(
+                _EINVAL, f"Error EINVAL: bucket '{parent}' is a {target['type']}, not a {kind}"
+            )
+        if bucket['parent'] == parent:
+            self.err(f'no need to move {where}\n')
+            return 0
+        if target is None:
+            _new_bucket(buckets, parent, kind, None)
+        ancestor: str | None = parent
+        while ancestor is not None:  # no bucket goes under itself
+            if ancestor == name:
+                raise _ExitError(_EINVAL, f'Error EINVAL: cannot move {name} under {parent}')
+            ancestor = cast('str | None', buckets[ancestor]['parent'])
+        bucket['parent'] = parent
+        _bump(cluster, 'osd')
+        self.err(f'moved {where}\n')
+        return 0
+
+    def rule_create(self, cluster: dict[str, Any], name: str, root: str, kind: str) -> int:
+        rules = _rules(cluster)
+        if name in rules:
+            return 0
+        buckets = _buckets(cluster)
+        if root not in buckets:
+            raise _ExitError(_ENOENT, f'Error ENOENT: root item {root} does not exist')
+        self.crush_type(kind)
+        number = max(int(r['id']) for r in rules.values()) + 1
+        rules[name] = {'id': number, 'root': root, 'type': kind}
+        _bump(cluster, 'osd')
+        return 0
+
+    def osd_tree(self, cluster: dict[str, Any]) -> int:
+        if self.fmt == 'plain':
+            _not_emulated('ceph osd tree without -f json')
+        buckets = _buckets(cluster)
+        children: dict[str | None, list[str]] = {}
+        for name, bucket in buckets.items():
+            children.setdefault(cast('str | None', bucket['parent']), []).append(name)
+        osds: dict[str, list[int]] = {}
+        for osd in _osds(cluster):
+            osds.setdefault(str(osd['host']), []).append(int(osd['id']))
+        nodes: list[dict[str, Any]] = []
+
+        def visit(name: str, depth: int) -> None:
+            bucket = buckets[name]
+            below = sorted(children.get(name, []), key=lambda n: -buckets[n]['id'])
+            ids = [int(buckets[n]['id']) for n in below] + sorted(osds.get(name, []))
+            nodes.append({
+                'id': bucket['id'], 'name': name, 'type': bucket['type'],
+                'type_id': _CRUSH_TYPES.index(bucket['type']),
+                'children': sorted(ids, reverse=True),
+            })  # fmt: skip
+            for child in below:
+                visit(child, depth + 1)
+            nodes.extend(
+                {
+                    'id': number, 'device_class': 'hdd', 'name': f'osd.{number}',
+                    'type': 'osd', 'type_id': 0, 'crush_weight': 1.0, 'depth': depth + 1,
+                    'pool_weights': {}, 'exists': 1, 'status': 'up', 'reweight': 1,
+                    'primary_affinity': 1,
+                }
+                for number in sorted(osds.get(name, []), reverse=True)
+            )  # fmt: skip
+
+        for top in sorted(children.get(None, []), key=lambda n: buckets[n]['id'], reverse=True):
+            visit(top, 0)
+        return self.emit('', {'nodes': nodes, 'stray': []})
 
     def get_or_create(self, cluster: dict[str, Any], entity: str, pairs: Sequence[str]) -> int:
         caps = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)}

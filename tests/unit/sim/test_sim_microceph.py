@@ -268,3 +268,115 @@ def test_unemulated_commands_raise(three):
         run(three[0], 'microceph', 'disk', 'remove', '1')
     with pytest.raises(SimError):
         run(three[0], 'ceph', 'osd', 'tree')
+    with pytest.raises(SimError):
+        run(three[0], 'ceph', 'osd', 'crush', 'rule', 'rm', 'replicated_rule')
+
+
+def ceph(host, *argv: str):
+    done = run(host, 'ceph', *argv)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_crush_tree_starts_with_hosts_under_default(three):
+    run(three[1], 'microceph', 'disk', 'add', '/dev/sdb')
+    tree = ceph_json(three[0], 'osd', 'tree')
+    assert tree['stray'] == []
+    buckets = {n['name']: n for n in tree['nodes'] if n['type'] != 'osd'}
+    assert buckets['default'] == {
+        'id': -1,
+        'name': 'default',
+        'type': 'root',
+        'type_id': 11,
+        'children': [-2, -3, -4],
+    }
+    assert [n['name'] for n in tree['nodes']] == ['default', 'node-0', 'node-1', 'osd.1', 'node-2']
+    assert buckets['node-1'] == {
+        'id': -3,
+        'name': 'node-1',
+        'type': 'host',
+        'type_id': 1,
+        'children': [1],
+    }
+    osd = tree['nodes'][3]
+    assert (osd['id'], osd['type'], osd['depth'], osd['status']) == (1, 'osd', 2, 'up')
+    assert ceph_json(three[0], 'osd', 'crush', 'rule', 'ls') == ['replicated_rule']
+
+
+def test_crush_zones_rule_and_pool(three):
+    host = three[0]
+    assert ceph(host, 'osd', 'crush', 'add-bucket', 'az1', 'zone') == (
+        0,
+        '',
+        'added bucket az1 type zone to crush map\n',
+    )
+    assert ceph(host, 'osd', 'crush', 'add-bucket', 'az1', 'zone') == (
+        0,
+        '',
+        "bucket 'az1' already exists\n",
+    )
+    assert ceph(host, 'osd', 'crush', 'move', 'az1', 'root=default') == (
+        0,
+        '',
+        "moved item id -5 name 'az1' to location {root=default} in crush map\n",
+    )
+    assert ceph(host, 'osd', 'crush', 'move', 'az1', 'root=default') == (
+        0,
+        '',
+        "no need to move item id -5 name 'az1' to location {root=default} in crush map\n",
+    )
+    assert ceph(host, 'osd', 'crush', 'move', 'node-1', 'zone=az1') == (
+        0,
+        '',
+        "moved item id -3 name 'node-1' to location {zone=az1} in crush map\n",
+    )
+    assert ceph(host, 'osd', 'crush', 'move', 'nope', 'zone=az1') == (
+        2,
+        '',
+        'Error ENOENT: item nope does not exist\n',
+    )
+    assert ceph(host, 'osd', 'crush', 'move', 'default', 'zone=az1')[0] == 22
+    assert ceph(host, 'osd', 'crush', 'add-bucket', 'x', 'planet')[0] == 22
+    nodes = {n['name']: n for n in ceph_json(host, 'osd', 'tree')['nodes']}
+    assert nodes['default']['children'] == [-2, -4, -5]
+    assert nodes['az1'] == {
+        'id': -5,
+        'name': 'az1',
+        'type': 'zone',
+        'type_id': 9,
+        'children': [-3],
+    }
+
+    rule = ('osd', 'crush', 'rule', 'create-replicated', 'replicated-zone', 'default', 'zone')
+    assert ceph(host, *rule) == (0, '', '')
+    assert ceph(host, *rule) == (0, '', '')
+    assert ceph(host, 'osd', 'crush', 'rule', 'create-replicated', 'r', 'nowhere', 'zone') == (
+        2,
+        '',
+        'Error ENOENT: root item nowhere does not exist\n',
+    )
+    assert ceph_json(host, 'osd', 'crush', 'rule', 'ls') == ['replicated_rule', 'replicated-zone']
+    assert run(host, 'ceph', 'osd', 'crush', 'rule', 'ls').stdout == (
+        'replicated_rule\nreplicated-zone\n'
+    )
+    run(host, 'ceph', 'osd', 'pool', 'create', 'rbd')
+    assert ceph(host, 'osd', 'pool', 'set', 'rbd', 'crush_rule', 'replicated-zone') == (
+        0,
+        '',
+        'set pool 2 crush_rule to replicated-zone\n',
+    )
+    assert ceph(host, 'osd', 'pool', 'set', 'rbd', 'crush_rule', 'nope') == (
+        2,
+        '',
+        'Error ENOENT: crush rule nope does not exist\n',
+    )
+    assert ceph(host, 'osd', 'pool', 'set', 'gone', 'crush_rule', 'replicated-zone')[0] == 2
+
+
+def test_detached_bucket_is_a_top_level_node(three):
+    run(three[0], 'ceph', 'osd', 'crush', 'add-bucket', 'az9', 'zone')
+    run(three[0], 'ceph', 'osd', 'crush', 'move', 'node-2', 'zone=az8')  # made detached
+    names = [(n['name'], n['type']) for n in ceph_json(three[0], 'osd', 'tree')['nodes']]
+    assert names == [
+        ('default', 'root'), ('node-0', 'host'), ('node-1', 'host'),
+        ('az9', 'zone'), ('az8', 'zone'), ('node-2', 'host'),
+    ]  # fmt: skip

@@ -72,6 +72,17 @@ class World:
         default_factory=dict[str, tuple[str, tuple[str, ...]]]
     )
     minted: int = 0
+    buckets: dict[str, tuple[str, str | None]] = dataclasses.field(
+        default_factory=dict[str, tuple[str, str | None]]
+    )
+    """CRUSH buckets other than root default: name -> (type, parent); members are hosts."""
+    rules: list[str] = dataclasses.field(default_factory=lambda: ['replicated_rule'])
+
+    def crush(self) -> dict[str, tuple[str, str | None]]:
+        """The whole CRUSH map: root default, a host per member, the buckets added."""
+        out: dict[str, tuple[str, str | None]] = {'default': ('root', None)}
+        out |= {m: ('host', 'default') for m in self.members}
+        return out | self.buckets
 
     def secrets(self) -> set[str]:
         """Every credential the World handed out: join tokens and cephx keys."""
@@ -196,11 +207,42 @@ class CephHost(metal_host.RecordingHost):
             w.pools[a[4]]['application'] = a[5]
             return 0, '', f"enabled application '{a[5]}' on pool '{a[4]}'\n"
         if a[:3] == ('osd', 'pool', 'set'):
-            w.pools[a[3]][a[4]] = int(a[5])
+            if a[3] not in w.pools:
+                return 2, '', f"Error ENOENT: unrecognized pool '{a[3]}'\n"
+            w.pools[a[3]][a[4]] = a[5] if a[4] == 'crush_rule' else int(a[5])
             return 0, '', f'set pool {a[3]} {a[4]} to {a[5]}\n'
         if a[:3] == ('fs', 'volume', 'create'):
             w.filesystems.add(a[3])
+            for kind in ('meta', 'data'):
+                w.pools.setdefault(f'cephfs.{a[3]}.{kind}', {'application': 'cephfs'})
             return 0, '', ''
+        if a[:2] == ('osd', 'tree'):
+            crush = w.crush()
+            ids = {name: -1 - i for i, name in enumerate(crush)}
+            nodes = [
+                {'id': ids[n], 'name': n, 'type': t,
+                 'children': [ids[c] for c, (_, p) in crush.items() if p == n]}
+                for n, (t, _) in crush.items()
+            ]  # fmt: skip
+            return 0, json.dumps({'nodes': nodes, 'stray': []}), ''
+        if a[:3] == ('osd', 'crush', 'add-bucket'):
+            if a[3] in w.crush():
+                return 0, '', f"bucket '{a[3]}' already exists\n"
+            w.buckets[a[3]] = (a[4], None)
+            return 0, '', f'added bucket {a[3]} type {a[4]} to crush map\n'
+        if a[:3] == ('osd', 'crush', 'move'):
+            kind, _, parent = a[4].partition('=')
+            if a[3] not in w.crush():
+                return 2, '', f'Error ENOENT: item {a[3]} does not exist\n'
+            w.buckets[a[3]] = (w.crush()[a[3]][0], parent)
+            w.buckets.setdefault(parent, (kind, None))
+            return 0, '', f"moved item id -9 name '{a[3]}' to location {{{a[4]}}} in crush map\n"
+        if a[:4] == ('osd', 'crush', 'rule', 'create-replicated'):
+            if a[4] not in w.rules:
+                w.rules.append(a[4])
+            return 0, '', ''
+        if a[:4] == ('osd', 'crush', 'rule', 'ls'):
+            return 0, json.dumps(w.rules), ''
         if a[:2] == ('auth', 'get-or-create'):
             name, caps = a[2], a[3:-2]
             if name in w.clients and w.clients[name][1] != caps:
@@ -220,8 +262,8 @@ def network(address: str) -> testing.Network:
     )
 
 
-def context(unit_id: int = 0) -> testing.Context[charm.CephStorageCharm]:
-    return testing.Context(charm.CephStorageCharm, unit_id=unit_id)
+def context(unit_id: int = 0, zone: str | None = None) -> testing.Context[charm.CephStorageCharm]:
+    return testing.Context(charm.CephStorageCharm, unit_id=unit_id, availability_zone=zone)
 
 
 def leaks(state: testing.State, secrets: set[str]) -> list[str]:
@@ -243,6 +285,8 @@ class Cluster:
     size: int
     leader: int = 0
     config: dict[str, str | int] = dataclasses.field(default_factory=dict[str, str | int])
+    zones: dict[int, str] = dataclasses.field(default_factory=dict[int, str])
+    """Unit number -> the availability zone Juju gives its hooks (none when missing)."""
 
     def __post_init__(self) -> None:
         self.world = World()
@@ -279,7 +323,7 @@ class Cluster:
         )
 
     def run(self, n: int, event: Any = None) -> testing.State:
-        ctx = context(n)
+        ctx = context(n, self.zones.get(n))
         state = self.state(n)
         if event is not None:
             made = event(ctx, state)

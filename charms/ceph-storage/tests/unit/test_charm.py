@@ -344,11 +344,146 @@ def test_caps_rbd_only() -> None:
     ]
 
 
-def test_zone_failure_domain_is_reported_honestly() -> None:
-    out = solo(CephHost(), config={'failure-domain': 'zone'})
-    assert out.unit_status.message.endswith(
-        '; failure-domain zone recorded, host CRUSH rule in use'
+# -- failure-domain zone ----------------------------------------------------------------------
+
+ZONES = {0: 'az1', 1: 'az2', 2: 'az3'}
+CRUSH_VERBS = ('add-bucket', 'move', 'create-replicated', 'crush_rule')
+
+
+def crush_writes(commands: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The ceph commands that change the CRUSH map or a pool's rule, in order."""
+    return [c for c in commands if c[0] == 'ceph' and any(v in c for v in CRUSH_VERBS)]
+
+
+def zone_cluster(zones: dict[int, str], size: int = 3) -> Cluster:
+    cluster = Cluster(size, config={'failure-domain': 'zone'}, zones=zones)
+    cluster.extra = [ceph_client_testing.relation_for_provider(id=CLIENT_ID)]
+    return cluster
+
+
+def test_each_unit_publishes_its_availability_zone() -> None:
+    cluster = zone_cluster(ZONES)
+    cluster.settle()
+    assert {n: json.loads(cluster.unit_data[n]['availability-zone']) for n in ZONES} == ZONES
+    plain = zone_cluster({})
+    plain.run(0)
+    assert 'availability-zone' not in plain.unit_data[0]
+
+
+def test_zone_failure_domain_builds_the_crush_map_and_sets_the_rule() -> None:
+    cluster = zone_cluster(ZONES)
+    cluster.config = {}  # a host cluster first, then the operator asks for zones
+    cluster.settle()
+    cluster.config = {'failure-domain': 'zone'}
+    before = len(cluster.hosts[0].commands)
+    cluster.run(0)
+    world = cluster.world
+    assert world.crush() == {
+        'default': ('root', None),
+        'ceph-0': ('host', 'az1'), 'ceph-1': ('host', 'az2'), 'ceph-2': ('host', 'az3'),
+        'az1': ('zone', 'default'), 'az2': ('zone', 'default'), 'az3': ('zone', 'default'),
+    }  # fmt: skip
+    assert world.rules == ['replicated_rule', 'replicated-zone']
+    pools = ['kubernetes', 'cephfs.kubernetes-fs.meta', 'cephfs.kubernetes-fs.data']
+    assert {p: world.pools[p].get('crush_rule') for p in pools} == dict.fromkeys(
+        pools, 'replicated-zone'
     )
+    osd_crush = ('ceph', 'osd', 'crush')
+    assert crush_writes(cluster.hosts[0].commands[before:]) == [
+        (*osd_crush, 'add-bucket', 'az1', 'zone'),
+        (*osd_crush, 'move', 'az1', 'root=default'),
+        (*osd_crush, 'add-bucket', 'az2', 'zone'),
+        (*osd_crush, 'move', 'az2', 'root=default'),
+        (*osd_crush, 'add-bucket', 'az3', 'zone'),
+        (*osd_crush, 'move', 'az3', 'root=default'),
+        (*osd_crush, 'move', 'ceph-0', 'zone=az1'),
+        (*osd_crush, 'move', 'ceph-1', 'zone=az2'),
+        (*osd_crush, 'move', 'ceph-2', 'zone=az3'),
+        (*osd_crush, 'rule', 'create-replicated', 'replicated-zone', 'default', 'zone'),
+        *[('ceph', 'osd', 'pool', 'set', p, 'crush_rule', 'replicated-zone') for p in pools],
+    ]
+    cluster.settle()
+    for n in range(1, 3):  # only the leader touches CRUSH
+        assert crush_writes(cluster.hosts[n].commands) == []
+    assert cluster.statuses[0] == testing.ActiveStatus(
+        'MicroCeph: 3 mons, 2 OSDs here (6 up of 6 in cluster); serving 2 pools'
+        '; failure domain zone (3 zones)'
+    )
+    assert cluster.statuses[1].message.endswith('; failure domain zone (3 zones)')
+
+    before = len(cluster.hosts[0].commands)
+    cluster.run(0)  # idempotent: the reads, no CRUSH or pool change
+    again = cluster.hosts[0].commands[before:]
+    assert ('ceph', 'osd', 'tree', '-f', 'json') in again
+    assert crush_writes(again) == []
+    assert cluster.statuses[0].name == 'active'
+
+
+def test_units_sharing_a_zone_share_its_bucket() -> None:
+    cluster = zone_cluster({0: 'az1', 1: 'az1', 2: 'az2', 3: 'az3'}, size=4)
+    cluster.settle()
+    crush = cluster.world.crush()
+    assert (crush['ceph-0'], crush['ceph-1']) == (('host', 'az1'), ('host', 'az1'))
+    adds = [c for c in cluster.hosts[0].commands if 'add-bucket' in c]
+    assert [c[4] for c in adds] == ['az1', 'az2', 'az3']
+    assert cluster.statuses[0].message.endswith('; failure domain zone (3 zones)')
+
+
+def test_fewer_than_three_zones_blocks_and_keeps_the_pool_rule() -> None:
+    cluster = zone_cluster({0: 'az1', 1: 'az2', 2: 'az2'})
+    cluster.settle()
+    world = cluster.world
+    assert world.crush()['ceph-2'] == ('host', 'az2')
+    assert 'replicated-zone' in world.rules
+    assert not any('crush_rule' in p for p in world.pools.values())
+    assert cluster.statuses[0] == testing.BlockedStatus(
+        'failure-domain zone: 2 availability zones, 3 needed for 3 replicas; '
+        'pools keep their CRUSH rule'
+    )
+    assert cluster.statuses[1].message.endswith('; failure domain zone (2 zones)')
+    cluster.zones[2] = 'az3'  # a unit in a third zone: the rule follows
+    cluster.settle()
+    assert world.crush()['ceph-2'] == ('host', 'az3')
+    assert world.pools['kubernetes']['crush_rule'] == 'replicated-zone'
+    assert cluster.statuses[0].name == 'active'
+
+
+def test_a_member_without_a_zone_blocks_naming_it() -> None:
+    cluster = zone_cluster({0: 'az1', 1: 'az2', 2: 'az3', 3: ''}, size=4)
+    cluster.settle()
+    assert cluster.world.crush()['ceph-3'] == ('host', 'default')
+    assert cluster.statuses[0] == testing.BlockedStatus(
+        'failure-domain zone: no availability zone for ceph-3'
+    )
+    solo_out = solo(CephHost(), config={'failure-domain': 'zone'})
+    assert solo_out.unit_status == testing.BlockedStatus(
+        'failure-domain zone: 0 availability zones, 3 needed for 3 replicas; pools keep '
+        'their CRUSH rule; no availability zone for ceph-0'
+    )
+
+
+def test_crush_failure_is_retried() -> None:
+    cluster = zone_cluster(ZONES)
+    cluster.settle()
+    host = cluster.hosts[0]
+    cluster.world.buckets.clear()
+    host.expect('ceph osd crush add-bucket az1 zone', returncode=13, stderr='Error EACCES: no\n')
+    cluster.run(0)
+    assert cluster.statuses[0].name == 'maintenance'
+    assert cluster.statuses[0].message.startswith('failure-domain zone: ')
+
+
+def test_host_failure_domain_runs_no_crush_command() -> None:
+    cluster = Cluster(3, zones=ZONES)
+    cluster.extra = [ceph_client_testing.relation_for_provider(id=CLIENT_ID)]
+    cluster.settle()
+    for host in cluster.hosts.values():
+        assert not any(c[:3] == ('ceph', 'osd', 'crush') for c in host.commands)
+        assert not any(
+            'crush_rule' in c or c[:3] == ('ceph', 'osd', 'tree') for c in host.commands
+        )
+    assert cluster.world.rules == ['replicated_rule']
+    assert 'failure domain' not in cluster.statuses[0].message
 
 
 @pytest.mark.parametrize('event', ['start', 'update_status', 'upgrade_charm', 'leader_elected'])
