@@ -38,6 +38,7 @@ from ._local import LocalHost
 from ._protocol import Completed, Host, ServiceAction, StrPath
 from ._recording import Call, FileEntry, RecordingHost, Response, ServiceState, SnapState
 from ._retrying import ProgramHost, RetryPolicy, is_transient
+from ._snaps import InstalledSnap, installed_snap
 
 __all__ = [
     'Call',
@@ -48,6 +49,7 @@ __all__ = [
     'FileOperationError',
     'Host',
     'HostError',
+    'InstalledSnap',
     'LocalHost',
     'MissingFileError',
     'ProgramHost',
@@ -62,6 +64,7 @@ __all__ = [
     'UnexpectedCommandError',
     'bound',
     'current',
+    'installed_snap',
     'is_transient',
 ]
 

@@ -704,3 +704,17 @@ def test_binding_belongs_to_its_context():
     assert copied.run(current) is host
     assert isinstance(seen['thread'], LocalHost)
     assert seen['thread bound'] is other
+
+
+def test_installed_snap_reads_snap_list_through_the_current_host() -> None:
+    listing = (
+        'Name  Version  Rev   Tracking             Publisher   Notes\n'
+        'k8s   v1.32.3  3640  1.32-classic/stable  canonical** classic\n'
+    )
+    missing = metal_host.Completed(('snap',), 1, '', 'error: no matching snaps installed\n')
+    host = metal_host.RecordingHost({'snap list k8s': listing, 'snap list maas': missing})
+    with metal_host.bound(host):
+        assert metal_host.installed_snap('k8s') == metal_host.InstalledSnap(
+            'k8s', 'v1.32.3', '3640', '1.32-classic/stable'
+        )
+        assert metal_host.installed_snap('maas') is None

@@ -28,11 +28,10 @@ import os
 
 import metal_host
 import ops
-from metal_interfaces import ceph_client
+from metal_interfaces import ceph_client, databag
 
 import clients
 import config
-import databag
 import disks
 import membership
 import tokens

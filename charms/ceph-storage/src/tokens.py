@@ -18,7 +18,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, cast
 
-import databag
+from metal_interfaces import databag
+
 import membership
 
 TOKEN_KEY = 'token'  # noqa: S105 - a secret content key, not a token

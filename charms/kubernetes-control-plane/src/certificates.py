@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import databag
+from metal_interfaces import databag
+
 import membership
 
 

@@ -31,11 +31,10 @@ from typing import Any, cast
 
 import metal_host
 import ops
-from metal_interfaces import ceph_client, kube_cluster, loadbalancer
+from metal_interfaces import ceph_client, databag, kube_cluster, loadbalancer
 
 import certificates
 import config
-import databag
 import departures
 import membership
 import skew

@@ -14,7 +14,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
-import databag
+from metal_interfaces import databag
 
 JOINED = 'joined'
 """The unit is a member of the cluster."""

@@ -279,14 +279,8 @@ def dns_ip(service_cidr: str) -> str:
 
 def snap_info() -> SnapInfo | None:
     """The installed k8s snap, or None if it is not installed."""
-    done = metal_host.current().run(['snap', 'list', SNAP], check=False)
-    if not done.ok:
-        return None
-    for line in done.stdout.splitlines()[1:]:
-        columns = line.split()
-        if len(columns) >= 4 and columns[0] == SNAP:
-            return SnapInfo(version=columns[1], channel=columns[3])
-    return None
+    snap = metal_host.installed_snap(SNAP)
+    return None if snap is None else SnapInfo(version=snap.version, channel=snap.tracking)
 
 
 def install(channel: str) -> None:

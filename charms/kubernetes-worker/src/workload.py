@@ -239,18 +239,10 @@ def installed_version() -> str | None:
         SnapError: ``snap list`` could not be run at all.
     """
     try:
-        result = metal_host.current().run(
-            ['snap', 'list', SNAP], check=False, timeout=_SNAP_LIST_TIMEOUT
-        )
+        snap = metal_host.installed_snap(SNAP, timeout=_SNAP_LIST_TIMEOUT)
     except metal_host.HostError as e:
         raise SnapError(f'cannot read the k8s snap version: {e}') from e
-    if not result.ok:
-        return None
-    for line in result.stdout.splitlines():
-        columns = line.split()
-        if len(columns) >= 2 and columns[0] == SNAP:
-            return columns[1]
-    return None
+    return None if snap is None else snap.version
 
 
 def minor(version: str) -> tuple[int, int] | None:

@@ -1,8 +1,9 @@
-"""Relation databag values: every value the charm writes is JSON.
+"""Untyped relation databag values (peer data, mostly): every value is JSON.
 
-Why a module of its own: other units (and older revisions of this charm) write these databags,
-so reading never raises: a missing or malformed value reads as empty. Writing skips a value
-that did not change, so a reconcile that changes nothing triggers no relation-changed events.
+The interfaces' typed models (:mod:`metal_interfaces._base`) fit data with a schema; a charm's
+own peer data is looser and written by other units and older revisions of the same charm, so
+reading never raises: a missing or malformed value reads as empty. Writing skips a value that
+did not change, so a reconcile that changes nothing triggers no relation-changed events.
 """
 
 # pyright: strict
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import MutableMapping
 from typing import Any, cast
+
+__all__ = ['read', 'read_dict', 'read_list', 'read_str', 'strings', 'write']
 
 
 def read(raw: str | None) -> Any:
