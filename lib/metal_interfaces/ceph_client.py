@@ -44,6 +44,7 @@ from typing import Annotated, Literal
 import ops
 import pydantic
 
+from metal_interfaces import appsecrets
 from metal_interfaces._base import (
     Databag,
     Endpoint,
@@ -264,17 +265,12 @@ class Provider(Endpoint):
 
     def _put_secret(self, relation: ops.Relation, client_key: str) -> str:
         """Create or update the relation's key secret, grant it, and answer its id."""
-        label = self.secret_label(relation)
-        content = {CONTENT_KEY: client_key}
-        try:
-            secret = self.model.get_secret(label=label)
-        except ops.SecretNotFoundError:
-            secret = self.model.app.add_secret(
-                content, label=label, description=f'cephx key for {relation.app.name}'
-            )
-        else:
-            if secret.peek_content() != content:
-                secret.set_content(content)
+        secret = appsecrets.put(
+            self.model,
+            self.secret_label(relation),
+            {CONTENT_KEY: client_key},
+            f'cephx key for {relation.app.name}',
+        )
         secret.grant(relation)
         secret_id = secret.id or secret.get_info().id
         assert secret_id is not None  # an owner always learns the id from secret-info-get

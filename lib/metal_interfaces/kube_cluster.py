@@ -61,6 +61,7 @@ from typing import Annotated
 import ops
 import pydantic
 
+from metal_interfaces import appsecrets
 from metal_interfaces._base import (
     Databag,
     DatabagError,
@@ -363,17 +364,12 @@ class Provider(Endpoint):
         if not self.is_leader:
             logger.debug('not the leader: no token issued on %s', self.endpoint)
             return None
-        label = self.token_label(relation, unit.name)
-        content = {CONTENT_KEY: token}
-        try:
-            secret = self.model.get_secret(label=label)
-        except ops.SecretNotFoundError:
-            secret = self.model.app.add_secret(
-                content, label=label, description=f'kubernetes join token for {unit.name}'
-            )
-        else:
-            if secret.peek_content() != content:
-                secret.set_content(content)
+        secret = appsecrets.put(
+            self.model,
+            self.token_label(relation, unit.name),
+            {CONTENT_KEY: token},
+            f'kubernetes join token for {unit.name}',
+        )
         secret.grant(relation, unit=unit)
         secret_id = owned_secret_id(secret)
         tokens = self._prune(relation, dict(self._own(relation).join_tokens or {}))

@@ -48,6 +48,7 @@ from typing import Annotated
 import ops
 import pydantic
 
+from metal_interfaces import appsecrets
 from metal_interfaces._base import (
     Databag,
     Endpoint,
@@ -307,16 +308,9 @@ class Provider(Endpoint):
 
     def _put_secret(self, value: str) -> ops.Secret:
         """The application secret holding ``value``, created or updated as needed."""
-        content = {CONTENT_KEY: value}
-        try:
-            secret = self.model.get_secret(label=self.secret_label)
-        except ops.SecretNotFoundError:
-            return self.model.app.add_secret(
-                content, label=self.secret_label, description='MAAS region shared secret'
-            )
-        if secret.peek_content() != content:
-            secret.set_content(content)
-        return secret
+        return appsecrets.put(
+            self.model, self.secret_label, {CONTENT_KEY: value}, 'MAAS region shared secret'
+        )
 
     def _scan(self) -> None:
         for relation in self.relations:

@@ -28,7 +28,7 @@ import os
 
 import metal_host
 import ops
-from metal_interfaces import ceph_client, databag
+from metal_interfaces import appsecrets, ceph_client, databag
 
 import clients
 import config
@@ -249,16 +249,14 @@ class CephStorageCharm(ops.CharmBase):
                 continue
             serial = tokens.next_serial(app.get(TOKEN_SERIAL_KEY))
             content = tokens.content(token, serial)
-            label = tokens.secret_label(name)
-            try:
-                secret = self.model.get_secret(label=label)
-                secret.set_content(content)
-            except ops.SecretNotFoundError:
-                secret = self.app.add_secret(
-                    content, label=label, description=f'MicroCeph join token for {name}'
-                )
+            secret = appsecrets.put(
+                self.model,
+                tokens.secret_label(name),
+                content,
+                f'MicroCeph join token for {name}',
+            )
             secret.grant(peers, unit=units[name])
-            secret_id = secret.id or secret.get_info().id
+            secret_id = appsecrets.id_of(secret)
             entries[name] = {'secret': secret_id, 'serial': serial}
             databag.write(app, TOKEN_SERIAL_KEY, serial)
         databag.write(app, JOIN_TOKENS_KEY, entries)

@@ -31,7 +31,7 @@ from typing import Any, cast
 
 import metal_host
 import ops
-from metal_interfaces import ceph_client, databag, kube_cluster, loadbalancer
+from metal_interfaces import appsecrets, ceph_client, databag, kube_cluster, loadbalancer
 
 import certificates
 import config
@@ -544,19 +544,14 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         serial = tokens.next_serial(peers.data[self.app].get(TOKEN_SERIAL_KEY))
         peers.data[self.app][TOKEN_SERIAL_KEY] = json.dumps(serial)
         content = tokens.content(token, serial)
-        label = tokens.secret_label(PEERS, unit.name)
-        try:
-            secret = self.model.get_secret(label=label)
-        except ops.SecretNotFoundError:
-            secret = self.app.add_secret(
-                content, label=label, description=f'k8s control-plane join token for {unit.name}'
-            )
-        else:
-            secret.set_content(content)
+        secret = appsecrets.put(
+            self.model,
+            tokens.secret_label(PEERS, unit.name),
+            content,
+            f'k8s control-plane join token for {unit.name}',
+        )
         secret.grant(peers, unit=unit)
-        secret_id = secret.id or secret.get_info().id
-        assert secret_id is not None  # an owner always learns the id
-        return secret_id, serial
+        return appsecrets.id_of(secret), serial
 
     def _revoke_cp_token(self, peers: ops.Relation, unit_name: str) -> None:
         """Remove one control-plane unit's token secret and entry (joined, or departed)."""
@@ -920,16 +915,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def _put_app_secret(self, label: str, content: dict[str, str], description: str) -> str:
         """Create the application secret ``label``, or give it a new revision if it changed."""
-        try:
-            secret = self.model.get_secret(label=label)
-        except ops.SecretNotFoundError:
-            secret = self.app.add_secret(content, label=label, description=description)
-        else:
-            if secret.peek_content() != content:
-                secret.set_content(content)
-        secret_id = secret.id or secret.get_info().id
-        assert secret_id is not None  # an owner always learns the id
-        return secret_id
+        return appsecrets.put_id(self.model, label, content, description)
 
     # -- reading ---------------------------------------------------------------------------------
 

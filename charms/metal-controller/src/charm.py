@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import metal_host
 import ops
-from metal_interfaces import metal_region, postgresql_client
+from metal_interfaces import appsecrets, metal_region, postgresql_client
 
 import turns
 import workload
@@ -383,17 +383,14 @@ class MetalControllerCharm(ops.CharmBase):
             if password:
                 return password
         except ops.SecretNotFoundError:
-            secret = None
+            pass
         password = secrets.token_urlsafe(24)
-        content = {'username': INTERNAL_ADMIN, PASSWORD_KEY: password}
-        if secret is None:
-            self.app.add_secret(
-                content,
-                label=INTERNAL_ADMIN_LABEL,
-                description='MAAS administrator the charm uses for API calls',
-            )
-        else:
-            secret.set_content(content)
+        appsecrets.put(
+            self.model,
+            INTERNAL_ADMIN_LABEL,
+            {'username': INTERNAL_ADMIN, PASSWORD_KEY: password},
+            'MAAS administrator the charm uses for API calls',
+        )
         return password
 
     def _delete_departed_racks(
@@ -547,16 +544,7 @@ class MetalControllerCharm(ops.CharmBase):
 
     def _put_app_secret(self, label: str, content: dict[str, str], description: str) -> str:
         """Create the application secret ``label``, or give it a new revision if it changed."""
-        try:
-            secret = self.model.get_secret(label=label)
-        except ops.SecretNotFoundError:
-            secret = self.app.add_secret(content, label=label, description=description)
-        else:
-            if secret.peek_content() != content:
-                secret.set_content(content)
-        secret_id = secret.id or secret.get_info().id
-        assert secret_id is not None  # an owner always learns the id
-        return secret_id
+        return appsecrets.put_id(self.model, label, content, description)
 
     # -- status ----------------------------------------------------------------------------------
 
