@@ -80,6 +80,7 @@ import yaml
 from pydantic import ConfigDict, Field
 
 from . import charmspec, constraints
+from . import storage as juju_storage
 from .charmspec import go_quote
 
 if TYPE_CHECKING:  # the stubs type libyaml's loader loosely; it behaves as the pure one
@@ -122,10 +123,6 @@ _CHARM_REF_RE: Final = re.compile(f'(?:ch:)?({_APP_NAME})')
 _UNIT_RE: Final = re.compile(f'({_APP_NAME})/({_NUMBER})')
 _SECRET_REF_RE: Final = re.compile(r'\$\{secret:([^}]*)\}')
 _SECRET_KEY_RE: Final = re.compile(r'[a-z](?:-?[a-z0-9]){2,}')  # Juju's secret content keys
-_POOL_RE: Final = re.compile(r'[a-zA-Z]+[-?a-zA-Z0-9]*')  # juju/juju storage ``poolRE``
-_COUNT_RE: Final = re.compile(r'-?[0-9]+')
-_SIZE_RE: Final = re.compile(r'(-?[0-9]+(?:\.[0-9]+)?)([MGTPEZY])(?:i?B)?')
-_SIZE_POWERS: Final = {'M': 0, 'G': 1, 'T': 2, 'P': 3, 'E': 4, 'Z': 5, 'Y': 6}
 
 _CONTAINER_TYPES: Final = ('lxd', 'kvm')
 _MAP_FIELDS: Final = frozenset({
@@ -1265,45 +1262,10 @@ def load_offer(path: str | os.PathLike[str], *, name: str | None = None) -> Offe
 
 def _storage_problem(text: str) -> str | None:
     """juju/juju ``storage.ParseConstraints``: None if ``POOL,COUNT,SIZE`` (any order) is ok."""
-    pool: str | None = None
-    count: int | None = None
-    size: float | None = None
-    for field in text.split(','):
-        if not field:
-            continue
-        if _POOL_RE.fullmatch(field):
-            if pool is not None:
-                return (
-                    f'pool name is already set to {go_quote(pool)}, new value '
-                    f'{go_quote(field)} not valid'
-                )
-            pool = field
-        elif _COUNT_RE.fullmatch(field):
-            value = int(field)
-            if field.startswith('-') or value <= 0:
-                return (
-                    f'cannot parse count: count must be greater than zero, got {go_quote(field)}'
-                )
-            if count is not None:
-                return (
-                    f'storage instance count is already set to {count}, new value {value} '
-                    'not valid'
-                )
-            count = value
-        elif found := _SIZE_RE.fullmatch(field):
-            if found[1].startswith('-'):
-                return f'cannot parse size: expected a non-negative number, got {go_quote(field)}'
-            value_mib = float(found[1]) * 1024 ** _SIZE_POWERS[found[2]]
-            if size is not None:
-                return (
-                    f'storage size is already set to {int(size)}, new value {int(value_mib)} '
-                    'not valid'
-                )
-            size = value_mib
-        else:
-            return f'unrecognized storage constraint {go_quote(field)} not valid'
-    if pool is None and count is None and size is None:
-        return 'storage constraints require at least one field to be specified'
+    try:
+        juju_storage.parse_directive(text)
+    except juju_storage.StorageError as error:
+        return str(error)
     return None
 
 

@@ -24,8 +24,9 @@ import yaml
 from . import __version__, charmspec, cloud, model, runner, status
 from . import bundle as juju_bundle
 from . import constraints as juju_constraints
+from . import storage as juju_storage
 from .cloud import inventory
-from .engine import Engine, EngineError, SettleResult
+from .engine import DEPLOY_FAULT, Engine, EngineError, Provisioned, SettleResult
 from .store import DEFAULT_STATE_DIR, Store, StoreError
 
 __all__ = ['main']
@@ -38,6 +39,7 @@ _USER_ERRORS = (
     juju_constraints.ConstraintsError,
     charmspec.CharmSpecError,
     juju_bundle.BundleError,
+    juju_storage.StorageError,
     runner.CharmLoadError,
 )
 _FORMATS = ('tabular', 'yaml', 'json')
@@ -172,6 +174,47 @@ def _build_parser() -> _Parser:
                                  parents=[common])  # fmt: skip
     p.add_argument('machine', help='hostname or system id')
     p.set_defaults(run=_pool_mark_fixed)
+
+    p = pool_commands.add_parser(
+        'fail-deployment',
+        help='simulation: make deploying a machine fail (MAAS "Failed deployment")',
+        parents=[common],
+    )
+    p.add_argument('machine', help='hostname')
+    p.add_argument('--always', action='store_true',
+                   help='fail every deployment until cleared (default: the next one)')  # fmt: skip
+    p.add_argument('--message', default='Failed deployment: curtin command failed',
+                   help='the status message MAAS shows')  # fmt: skip
+    p.set_defaults(run=_pool_fail_deployment)
+
+    p = commands.add_parser('inject-fault', help='simulation: make a program on the simulated '
+                            'machines fail or be slow', parents=[common])  # fmt: skip
+    p.add_argument('program', help='program name, e.g. snap, k8s, apt-get, microceph')
+    p.add_argument('kind', choices=('fail-once', 'fail-always', 'slow'))
+    p.add_argument('--machine', default=None, help='model machine number (default: every one)')
+    p.add_argument('--match', default='',
+                   help='the arguments a call starts with, e.g. "install k8s"')  # fmt: skip
+    p.add_argument('--returncode', type=_positive_int('--returncode'), default=1)
+    p.add_argument('--stderr', default='', help='what a failing call writes to standard error')
+    p.add_argument('--delay', type=float, default=0.0, help='seconds, for slow')
+    p.set_defaults(run=_inject_fault)
+
+    p = commands.add_parser('faults', help='simulation: list or clear the armed faults',
+                            parents=[common])  # fmt: skip
+    p.add_argument('--clear', action='store_true', help='disarm every fault')
+    p.set_defaults(run=_faults)
+
+    p = commands.add_parser('create-storage-pool', help='create a storage pool',
+                            parents=[common])  # fmt: skip
+    p.add_argument('name')
+    p.add_argument('provider', help='maas, loop, rootfs or tmpfs')
+    p.add_argument('attrs', nargs='*', metavar='KEY=VALUE', help='e.g. tags=ssd for maas')
+    p.set_defaults(run=_create_storage_pool)
+
+    p = commands.add_parser('storage-pools', help="list the model's storage pools",
+                            parents=[common])  # fmt: skip
+    _add_format(p, default='tabular')
+    p.set_defaults(run=_storage_pools)
 
     p = commands.add_parser('add-machine', help='provision machines from the pool',
                             parents=[common])  # fmt: skip
@@ -418,6 +461,57 @@ def _pool_mark_fixed(engine: Engine, args: argparse.Namespace) -> None:
     print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
 
 
+def _pool_fail_deployment(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.pool_machine(args.machine)
+    kind = 'fail-always' if args.always else 'fail-once'
+    engine.inject_fault(DEPLOY_FAULT, kind, match=[machine.hostname], stderr=args.message)
+    times = 'every deployment' if args.always else 'the next deployment'
+    print(f'{times} of {machine.hostname} will fail ({SIMULATED}): {args.message}')
+
+
+def _inject_fault(engine: Engine, args: argparse.Namespace) -> None:
+    engine.inject_fault(
+        args.program, args.kind, machine=args.machine, match=args.match.split(),
+        returncode=args.returncode, stderr=args.stderr, delay=args.delay,
+    )  # fmt: skip
+    where = f'machine {args.machine}' if args.machine else 'every machine'
+    call = ' '.join([args.program, *args.match.split()])
+    print(f'armed {args.kind} on "{call}" on {where} ({SIMULATED})')
+
+
+def _faults(engine: Engine, args: argparse.Namespace) -> None:
+    if args.clear:
+        engine.clear_faults()
+        print('no fault armed')
+        return
+    faults = engine.faults()
+    if not faults:
+        print('no fault armed')
+        return
+    _print_table(
+        ['Program', 'Kind', 'Machine', 'Match', 'Message'],
+        ([f.program, f.kind, f.machine or '*', ' '.join(f.match), f.stderr] for f in faults),
+    )
+
+
+def _create_storage_pool(engine: Engine, args: argparse.Namespace) -> None:
+    engine.create_storage_pool(args.name, args.provider, _split_kv(args.attrs, 'attribute'))
+
+
+def _storage_pools(engine: Engine, args: argparse.Namespace) -> None:
+    pools = engine.storage_pools()
+    if args.format != 'tabular':
+        _emit({name: pool.to_json() for name, pool in sorted(pools.items())}, args.format)
+        return
+    _print_table(
+        ['Name', 'Provider', 'Attributes'],
+        (
+            [p.name, p.provider, ' '.join(f'{k}={v}' for k, v in sorted(p.attrs.items()))]
+            for _, p in sorted(pools.items())
+        ),
+    )
+
+
 def _add_machine(engine: Engine, args: argparse.Namespace) -> None:
     constraints = juju_constraints.parse(args.constraints)
     for m in engine.add_machines(args.count, constraints, args.placement):
@@ -522,10 +616,19 @@ def _report_settle(result: SettleResult | None) -> None:
 
 
 def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
-    names = engine.add_unit(args.application, args.count, to=_placements(args.to),
-                            constraints=args.constraints)  # fmt: skip
-    for name in names:
+    report = engine.add_unit(args.application, args.count, to=_placements(args.to),
+                             constraints=args.constraints)  # fmt: skip
+    _print_provisioned(report.machines)
+    for name in report.units:
         print(f'added unit {name}')
+    _report_settle(report.settle)
+
+
+def _print_provisioned(machines: Iterable[Provisioned]) -> None:
+    for started in machines:
+        for failure in started.failures:
+            print(f'machine {started.machine}: {failure}; trying another machine')
+        print(f'machine {started.machine}: {started.hostname} ({started.reason})')
 
 
 def _remove_unit(engine: Engine, args: argparse.Namespace) -> None:

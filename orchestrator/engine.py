@@ -17,10 +17,12 @@ One process changes a model at a time (the store's writer lock); ``olm status`` 
 from __future__ import annotations
 
 import bisect
+import collections
 import contextlib
 import dataclasses
 import gc
 import hashlib
+import json
 import os
 import random
 import re
@@ -34,14 +36,27 @@ from scenario import state as scenario_state
 from . import bundle as juju_bundle
 from . import charmspec, cloud, hookcommit, model, runner, sim, uniter
 from . import constraints as juju_constraints
+from . import storage as juju_storage
 from .cloud import inventory
 from .hooks import Hook
 from .store import LogEntry, Store, Transaction
 
-__all__ = ['DeployReport', 'Engine', 'EngineError', 'RetryPolicy', 'SettleResult']
+__all__ = [
+    'AddUnitReport',
+    'DeployReport',
+    'Engine',
+    'EngineError',
+    'Provisioned',
+    'RetryPolicy',
+    'SettleResult',
+]
 
 RetryPolicy = hookcommit.RetryPolicy
 REPO_CHARMS = Path(__file__).resolve().parent.parent / 'charms'
+START_ATTEMPTS = 10
+"""How many machines one new Juju machine may try (Juju's ``retryStrategyCount``)."""
+DEPLOY_FAULT = 'maas-deploy'
+"""The simulated program name a deployment fault is armed on: ``match`` is the hostname."""
 
 
 class EngineError(Exception):
@@ -87,9 +102,23 @@ class Engine:
         Raises:
             cloud.InventoryError: for a bad file or a machine already in the pool.
         """
-        machines = inventory.load(path)
+        loaded = inventory.load_file(path)
+        pools: list[juju_storage.StoragePool] = []
+        for name, (provider, attrs) in loaded.storage_pools.items():
+            try:
+                pools.append(juju_storage.StoragePool.create(name, provider, attrs))
+            except juju_storage.StorageError as error:
+                raise cloud.InventoryError(f'{os.fspath(path)}: storage-pools: {error}') from None
         with self.store.transaction() as txn:
-            return txn.pool.add(machines)
+            known = self._storage_pools(txn)
+            for pool in pools:
+                if pool.name in known and known[pool.name] != pool:
+                    raise cloud.InventoryError(
+                        f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
+                    )
+            added = txn.pool.add(loaded.machines)
+            self._put_storage_pools(txn, [*known.values(), *pools])
+            return added
 
     def add_to_pool(self, machines: Sequence[cloud.Machine]) -> int:
         """Add machines (e.g. a generated pool) to the pool, all or none."""
@@ -138,6 +167,103 @@ class Engine:
                     f'{machine.hostname} is machine {record.id} of the model; '
                     f'remove it with "olm remove-machine {record.id}"'
                 )
+
+    def pool_machine(self, ref: str) -> cloud.Machine:
+        """One pool machine by hostname or system id.
+
+        Raises:
+            cloud.MachineNotFoundError: if the pool has no such machine.
+        """
+        with self.store.snapshot() as txn:
+            return txn.pool.get(ref)
+
+    # -- simulation faults ---------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        program: str,
+        kind: sim.FaultKind,
+        *,
+        machine: str | None = None,
+        match: Sequence[str] = (),
+        returncode: int = 1,
+        stderr: str = '',
+        delay: float = 0.0,
+    ) -> sim.Fault:
+        """Arm a fault on the simulated machines (see :mod:`orchestrator.sim.faults`).
+
+        The program :data:`DEPLOY_FAULT` with the hostname as ``match`` fails the MAAS
+        deployment of that pool machine instead.
+
+        Raises:
+            EngineError: for a fault that makes no sense (a slow fault without a delay ...).
+        """
+        with self.store.transaction() as txn:
+            world = self._shared_world(txn)
+            try:
+                fault = world.faults.inject(
+                    program, kind, machine=machine, match=match, returncode=returncode,
+                    stderr=stderr, delay=delay,
+                )  # fmt: skip
+            except (TypeError, ValueError) as error:
+                raise EngineError(f'cannot inject fault: {error}') from None
+            txn.put_records('sim-shared', [('', world.dump_shared())])
+            return fault
+
+    def faults(self) -> list[sim.Fault]:
+        """The armed faults, in the order they were injected."""
+        with self.store.snapshot() as txn:
+            return list(self._shared_world(txn).faults)
+
+    def clear_faults(self) -> None:
+        """Disarm every fault."""
+        with self.store.transaction() as txn:
+            world = self._shared_world(txn)
+            world.faults.clear()
+            txn.put_records('sim-shared', [('', world.dump_shared())])
+
+    def _shared_world(self, txn: Transaction) -> sim.World:
+        """A World holding only the shared facts and faults (no machine is loaded)."""
+        world = sim.World(clock=self.clock, sleep=self.sleep)
+        shared = txn.records('sim-shared').get('')
+        if shared is not None:
+            world.load_shared(shared)
+        return world
+
+    # -- storage pools -------------------------------------------------------------------
+
+    def storage_pools(self) -> dict[str, juju_storage.StoragePool]:
+        """The model's storage pools, the built-in ones included (``juju storage-pools``)."""
+        with self.store.snapshot() as txn:
+            return self._storage_pools(txn)
+
+    def create_storage_pool(
+        self, name: str, provider: str, attrs: Mapping[str, str]
+    ) -> juju_storage.StoragePool:
+        """``juju create-storage-pool NAME PROVIDER [k=v ...]``.
+
+        Raises:
+            juju_storage.StorageError: for a bad name or provider, or a name already taken.
+        """
+        pool = juju_storage.StoragePool.create(name, provider, attrs)
+        with self.store.transaction() as txn:
+            known = self._storage_pools(txn)
+            if name in known:
+                raise juju_storage.StorageError(f'pool "{name}" already exists')
+            self._put_storage_pools(txn, [*known.values(), pool])
+        return pool
+
+    @staticmethod
+    def _storage_pools(txn: Transaction) -> dict[str, juju_storage.StoragePool]:
+        pools = dict(juju_storage.BUILTIN_POOLS)
+        for name, data in json.loads(txn.get_setting('storage-pools') or '{}').items():
+            pools[name] = juju_storage.StoragePool(name, data['provider'], data.get('attrs', {}))
+        return pools
+
+    @staticmethod
+    def _put_storage_pools(txn: Transaction, pools: Iterable[juju_storage.StoragePool]) -> None:
+        created = {p.name: p.to_json() for p in pools if p.name not in juju_storage.BUILTIN_POOLS}
+        txn.set_setting('storage-pools', json.dumps(created, sort_keys=True))
 
     # -- model constraints ---------------------------------------------------------------
 
@@ -293,6 +419,7 @@ class Engine:
                 )  # fmt: skip
                 units = self._add_units(s, txn, app, num_units, placements, asked)
             report.changes += [f'- add unit {u.name} to machine {u.machine}' for u in units]
+            report.machines = list(s.provisioned)
             if settle:
                 report.settle = self._settle(s)
         return report
@@ -378,6 +505,7 @@ class Engine:
                     )
                     if _find_relation(s.model, *endpoints) is None:
                         self._add_relation(s, txn, relation)
+            report.machines = list(s.provisioned)
             if settle:
                 report.settle = self._settle(s)
         return report
@@ -390,10 +518,16 @@ class Engine:
         to: Sequence[str] = (),
         constraints: str = '',
         settle: bool = True,
-    ) -> list[str]:
+    ) -> AddUnitReport:
         """``juju add-unit``; ``constraints`` is olm's extension (see DESIGN.md).
 
-        Returns the new units' names.
+        Returns the new units, the machines started for them (and why each was chosen), and
+        the settle.
+
+        Raises:
+            EngineError: for bad input or a machine that could not be started (nothing
+                changes).
+            cloud.CloudError: when the pool has too few matches (nothing changes).
         """
         if count < 1:
             raise EngineError(f'--num-units must be a positive integer, got {count}')
@@ -408,9 +542,10 @@ class Engine:
             with s.transaction() as txn:
                 merged = juju_constraints.merge(juju_constraints.parse(app.constraints), asked)
                 units = self._add_units(s, txn, app, count, placements, merged)
+            report = AddUnitReport(units=[u.name for u in units], machines=list(s.provisioned))
             if settle:
-                self._settle(s)
-            return [u.name for u in units]
+                report.settle = self._settle(s)
+            return report
 
     def remove_unit(self, names: Sequence[str], *, settle: bool = True) -> None:
         """``juju remove-unit``: each unit departs its relations, stops and is removed."""
@@ -901,7 +1036,11 @@ class Engine:
         fresh: list[model.Machine] = []
         if new_count:
             merged = juju_constraints.merge(juju_constraints.parse(app.constraints), constraints)
-            fresh = self._provision(s, txn, merged, count=new_count, spread=spread)
+            merged = juju_constraints.merge(self._model_constraints(txn), merged)
+            storage = self._maas_storage(txn, app, merged)
+            fresh = self._provision(
+                s, txn, merged, count=new_count, spread=spread, storage=storage
+            )
         units: list[model.Unit] = []
         for target in targets:
             if target is None:
@@ -924,6 +1063,23 @@ class Engine:
         for relation in m.relations_of(app.name):
             s.candidates |= {u.name for u in m.relation_units(relation)}
         return units
+
+    def _maas_storage(
+        self, txn: Transaction, app: model.Application, merged: juju_constraints.Constraints
+    ) -> str:
+        """The MAAS ``storage`` constraint for one unit of ``app`` (its volumes, root disk).
+
+        Raises:
+            EngineError: for a directive Juju would refuse (unknown pool, bad count).
+        """
+        spec = self._spec(app)
+        try:
+            volumes = juju_storage.volumes(
+                spec.name, spec.storage, app.storage, self._storage_pools(txn)
+            )
+        except juju_storage.StorageError as error:
+            raise EngineError(f'cannot add application "{app.name}": {error}') from None
+        return juju_storage.maas_storage(volumes, merged.root_disk)
 
     def _placement_machine(
         self, m: model.Model, placement: juju_bundle.Placement | str | None
@@ -965,13 +1121,47 @@ class Engine:
         *,
         count: int,
         spread: Sequence[str],
+        storage: str = '',
     ) -> list[model.Machine]:
-        picked = txn.pool.allocate(merged, count, None, spread=spread, owner=self.owner)
+        """Allocate and deploy ``count`` machines from the pool and record them, all or none.
+
+        A machine whose deployment fails (an armed ``maas-deploy`` fault in the simulation) is
+        left in Failed deployment, as MAAS leaves it, and the Juju machine is started on
+        another match, up to :data:`START_ATTEMPTS` machines, as Juju's provisioner retries
+        ``StartInstance``. Each machine's choice is explained in ``s.provisioned``.
+
+        Raises:
+            cloud.CloudError: when the pool has too few matches (nothing changes).
+        """
+        picked = txn.pool.allocate(
+            merged, count, None, spread=spread, owner=self.owner, storage=storage
+        )
+        zones = collections.Counter(txn.pool.get(ref).zone for ref in spread)
         added: list[model.Machine] = []
         for machine in picked:
-            deployed = txn.pool.deploy(machine.system_id, owner=self.owner)
+            machine_id = str(txn.next_sequence('machine'))
+            failures: list[str] = []
+            failed: list[str] = []
+            deployed = self._start(s, txn, machine, failures)
+            while deployed is None:
+                failed.append(machine.system_id)
+                if len(failures) >= START_ATTEMPTS:
+                    raise EngineError(
+                        f'cannot start instance for machine "{machine_id}": {failures[-1]}'
+                    )
+                try:
+                    (machine,) = txn.pool.allocate(
+                        merged, 1, None, spread=[*spread, *(m.instance_id for m in added)],
+                        owner=self.owner, storage=storage, exclude=failed,
+                    )  # fmt: skip
+                except cloud.NoMatchError as error:
+                    raise EngineError(
+                        f'cannot start instance for machine "{machine_id}": {failures[-1]}; '
+                        f'no other machine matches ({str(error).splitlines()[0]})'
+                    ) from None
+                deployed = self._start(s, txn, machine, failures)
             record = model.Machine(
-                id=str(txn.next_sequence('machine')),
+                id=machine_id,
                 instance_id=deployed.system_id,
                 hostname=deployed.hostname,
                 address=deployed.address,
@@ -981,6 +1171,17 @@ class Engine:
                 status='started',
                 message=deployed.status.label,
             )
+            s.provisioned.append(
+                Provisioned(
+                    machine=record.id,
+                    hostname=deployed.hostname,
+                    reason=_choice_reason(
+                        deployed, zones, txn.pool.zones, spread=bool(spread) or count > 1
+                    ),
+                    failures=tuple(failures),
+                )
+            )
+            zones[deployed.zone] += 1
             txn.put_machine(record)
             s.model.machines[record.id] = record
             s.world.add_machine(
@@ -994,6 +1195,19 @@ class Engine:
             )
             added.append(record)
         return added
+
+    def _start(
+        self, s: _Session, txn: Transaction, machine: cloud.Machine, failures: list[str]
+    ) -> cloud.Machine | None:
+        """Deploy an allocated machine; None (and a line in ``failures``) if deployment fails."""
+        fault = s.world.faults.take_failure(DEPLOY_FAULT, '', [machine.hostname])
+        if fault is None:
+            return txn.pool.deploy(machine.system_id, owner=self.owner)
+        message = fault.stderr or 'Failed deployment'
+        txn.pool.deploy(machine.system_id, owner=self.owner, complete=False)
+        txn.pool.fail(machine.system_id, message)
+        failures.append(f'{machine.hostname}: {message}')
+        return None
 
     def _release_unit_machine(self, s: _Session, txn: Transaction, unit: model.Unit) -> None:
         """Juju removes a machine it provisioned for a unit once the unit is gone."""
@@ -1123,6 +1337,64 @@ def hardware_text(machine: cloud.Machine) -> str:
     return ' '.join(parts)
 
 
+def _choice_reason(
+    machine: cloud.Machine,
+    group: collections.Counter[str],
+    zones: Iterable[str],
+    *,
+    spread: bool,
+) -> str:
+    """Why the pool handed out this machine, in the terms of its allocation rule.
+
+    Args:
+        machine: the machine chosen.
+        group: zone -> the application's machines there before this one.
+        zones: every zone of the pool.
+        spread: whether zone spreading applied (the application had or got other machines).
+    """
+    cost = machine.cores + machine.memory / 1024
+    reason = (
+        f'{machine.cores} cores, {machine.memory // 1024} GiB: '
+        f'the cheapest Ready match (cores + GiB = {cost:g})'
+    )
+    if not spread:
+        return f'{reason}, {machine.zone}'
+    held = group[machine.zone]
+    fewest = min((group[z] for z in zones), default=held)
+    where = f'{machine.zone}, which held {held} of the application\'s machines'
+    if held > fewest:
+        where += ' (zones with fewer had no match)'
+    else:
+        where += ' (the fewest of any zone)'
+    return f'{reason} in {where}'
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Provisioned:
+    """A machine started for the model, and why it was the one.
+
+    Attributes:
+        machine: the model's machine number.
+        hostname: the pool machine it runs on.
+        reason: why the pool chose it (cost, zone spreading).
+        failures: ``hostname: message`` of every machine that failed deployment first.
+    """
+
+    machine: str
+    hostname: str
+    reason: str
+    failures: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(kw_only=True)
+class AddUnitReport:
+    """What ``add-unit`` did: the new units, the machines started for them, and the settle."""
+
+    units: list[str] = dataclasses.field(default_factory=list[str])
+    machines: list[Provisioned] = dataclasses.field(default_factory=list[Provisioned])
+    settle: SettleResult | None = None
+
+
 @dataclasses.dataclass(kw_only=True)
 class SettleResult:
     """What a settle did: hooks run, units that failed, and the seed of its interleaving."""
@@ -1139,6 +1411,7 @@ class DeployReport:
 
     changes: list[str] = dataclasses.field(default_factory=list[str])
     warnings: list[str] = dataclasses.field(default_factory=list[str])
+    machines: list[Provisioned] = dataclasses.field(default_factory=list[Provisioned])
     settle: SettleResult | None = None
 
 
@@ -1202,6 +1475,7 @@ class _Session:
         self._sequence_dirty = False
         self.saved_machines: dict[str, str] = {}
         self.saved_shared = ''
+        self.provisioned: list[Provisioned] = []
 
     def next_secret_id(self) -> str:
         """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""

@@ -26,6 +26,11 @@ type: memory like Juju's ``mem=`` (binary, ``1G`` = 1024 MiB) and disk sizes lik
         previous_status: Deployed  # optional, Broken machines only (olm writes it on export)
         status_message: Broken   # optional (olm writes it on export)
 
+    storage-pools:               # optional: Juju storage pools olm creates in the model on
+      ssd:                       # import, as an operator would with
+        provider: maas           #   juju create-storage-pool ssd maas tags=ssd
+        attrs: {tags: ssd}       # (a maas pool's disks carry all its comma-separated tags)
+
 Fractional sizes round up to the next MiB or byte. Unknown keys are errors everywhere, and so
 is a key written twice, so a typo never silently becomes a default.
 
@@ -77,7 +82,16 @@ else:
     _BaseLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
     _Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
 
-__all__ = ['dump_yaml', 'generate', 'load', 'parse', 'to_document', 'to_record']
+__all__ = [
+    'InventoryFile',
+    'dump_yaml',
+    'generate',
+    'load',
+    'load_file',
+    'parse',
+    'to_document',
+    'to_record',
+]
 
 _MASK: Final = '********'
 """What :func:`to_record` shows instead of a power credential."""
@@ -370,18 +384,37 @@ class _Loader(_BaseLoader, Composer):
         return self.construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
+@dataclasses.dataclass(frozen=True)
+class InventoryFile:
+    """What an inventory file holds.
+
+    Attributes:
+        machines: the machines, in file order.
+        storage_pools: pool name -> (provider, attributes), as the file declares them; the
+            caller checks them against the storage providers it knows.
+    """
+
+    machines: list[Machine]
+    storage_pools: Mapping[str, tuple[str, Mapping[str, object]]]
+
+
 def load(path: str | os.PathLike[str]) -> list[Machine]:
+    """Read and check an inventory file, one machine at a time; see :func:`load_file`."""
+    return load_file(path).machines
+
+
+def load_file(path: str | os.PathLike[str]) -> InventoryFile:
     """Read and check an inventory file, one machine at a time.
 
     Args:
         path: the YAML file; named as given in error messages.
 
     Returns:
-        Its machines, in file order.
+        Its machines, in file order, and its storage pools.
 
     Raises:
-        InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine;
-            nothing is returned, so an import is all or nothing.
+        InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
+            or storage pool; nothing is returned, so an import is all or nothing.
     """
     source = os.fspath(path)
     try:
@@ -412,7 +445,8 @@ def load(path: str | os.PathLike[str]) -> list[Machine]:
     finally:
         loader.dispose()  # pyright: ignore[reportUnknownMemberType]
     with _bulk():
-        return checker.finish()
+        machines = checker.finish()
+    return InventoryFile(machines, checker.storage_pools)
 
 
 def _read_document(loader: _Loader, checker: _Checker) -> None:
@@ -432,6 +466,9 @@ def _read_document(loader: _Loader, checker: _Checker) -> None:
     while not loader.at(yaml.MappingEndEvent):
         mark = loader.mark()
         key = loader.next_value()
+        if key == 'storage-pools':
+            checker.set_storage_pools(loader.next_value())
+            continue
         if key != 'machines':
             raise _unknown_key(key, checker.source)
         if found:
@@ -488,7 +525,7 @@ def _machine_items(data: object, source: str) -> list[object]:
         raise InventoryError(f'{source}: {_EXPECTED}, got {got}')
     document = cast(Mapping[object, object], data)
     for key in document:
-        if key != 'machines':
+        if key not in ('machines', 'storage-pools'):
             raise _unknown_key(key, source)
     if 'machines' not in document:
         raise InventoryError(f'{source}: {_EXPECTED}, got no "machines" key')
@@ -522,6 +559,37 @@ class _Checker:
         self._hostnames: dict[str, int] = {}
         self._system_ids: dict[str, int] = {}
         self._shared = _Interner()
+        self.storage_pools: dict[str, tuple[str, Mapping[str, object]]] = {}
+
+    def set_storage_pools(self, value: object) -> None:
+        """Check the ``storage-pools`` mapping: name -> {provider, attrs}."""
+        where = f'{self.source}: storage-pools'
+        if not isinstance(value, Mapping):
+            raise InventoryError(f'{where}: expected a mapping of pool names, got {_show(value)}')
+        for name, pool in cast(Mapping[object, object], value).items():
+            if not isinstance(name, str) or not isinstance(pool, Mapping):
+                raise InventoryError(
+                    f'{where}: {_show(name)}: expected a mapping with "provider" and "attrs"'
+                )
+            fields = cast(Mapping[object, object], pool)
+            unknown = [k for k in fields if k not in ('provider', 'attrs')]
+            if unknown:
+                raise InventoryError(
+                    f'{where}: {name}: unknown key {_show(unknown[0])}; '
+                    'expected "provider" and "attrs"'
+                )
+            provider = fields.get('provider')
+            attrs: object = fields.get('attrs') or {}
+            if not isinstance(provider, str):
+                raise InventoryError(
+                    f'{where}: {name}: provider: expected a storage provider name, '
+                    f'got {_show(provider)}'
+                )
+            if not isinstance(attrs, Mapping):
+                raise InventoryError(
+                    f'{where}: {name}: attrs: expected a mapping, got {_show(attrs)}'
+                )
+            self.storage_pools[name] = (provider, dict(cast(Mapping[str, object], attrs)))
 
     def add(self, item: object) -> None:
         """Check one entry of ``machines`` and, while the file is still valid, build it."""

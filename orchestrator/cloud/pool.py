@@ -177,6 +177,8 @@ class Pool:
         spread: Collection[str] | None = None,
         *,
         owner: str = 'admin',
+        storage: str = '',
+        exclude: Collection[str] = (),
     ) -> list[Machine]:
         """Allocate ``count`` Ready machines, all or none, the way MAAS and Juju do.
 
@@ -189,6 +191,9 @@ class Pool:
                 the model's machines). When given, each machine goes to the zone holding the
                 fewest of the group, the way Juju's provisioner picks zones.
             owner: recorded as the MAAS owner of the machines.
+            storage: the MAAS ``storage`` value Juju builds from the root disk and the
+                unit's volumes (:func:`orchestrator.storage.maas_storage`); '' for none.
+            exclude: system ids not to hand out (machines that already failed this request).
 
         Returns:
             The allocated machines, in allocation order.
@@ -200,9 +205,14 @@ class Pool:
         """
         if count < 1:
             raise RequestError('count', f'must be a positive integer, got {count}')
-        request = self._request(constraints, placement)
+        request = self._request(constraints, placement, storage)
         group = collections.Counter(self.get(ref).zone for ref in spread or ())
         filters = _filters(request)
+        if exclude:
+            excluded = frozenset(exclude)
+            shape_filters, machine_filters = filters
+            not_failed = Criterion('not failed', lambda m: m.system_id not in excluded)
+            filters = shape_filters, (*machine_filters, not_failed)
         allocated: list[Machine] = []
         for _ in range(count):
             machine = self._pick(request, filters, group if spread is not None else None)
@@ -218,9 +228,11 @@ class Pool:
         self,
         constraints: juju_constraints.Constraints | AllocationRequest,
         placement: str | None = None,
+        *,
+        storage: str = '',
     ) -> int:
         """How many more machines matching the request are Ready now."""
-        request = self._request(constraints, placement)
+        request = self._request(constraints, placement, storage)
         shape_filters, machine_filters = _filters(request)
         if not machine_filters:
             return self._ready.count(request, shape_filters)
@@ -234,13 +246,14 @@ class Pool:
         self,
         constraints: juju_constraints.Constraints | AllocationRequest,
         placement: str | None,
+        storage: str = '',
     ) -> AllocationRequest:
         if isinstance(constraints, AllocationRequest):
-            if placement:
-                raise RequestError('placement', 'give placement inside the MAAS request')
+            if placement or storage:
+                raise RequestError('placement', 'give placement and storage inside the request')
             request = constraints
         else:
-            request = _translate(constraints, placement)
+            request = _translate(constraints, placement, storage)
         self._validate_names(request)
         return request
 
@@ -455,9 +468,10 @@ class Pool:
 # translating and compiling a request once per distinct value keeps allocation cheap.
 @functools.lru_cache(maxsize=256)
 def _translate(
-    constraints: juju_constraints.Constraints, placement: str | None
+    constraints: juju_constraints.Constraints, placement: str | None, storage: str = ''
 ) -> AllocationRequest:
-    return AllocationRequest.from_constraints(constraints, placement)
+    extra = {'storage': [storage]} if storage else None
+    return AllocationRequest.from_constraints(constraints, placement, extra=extra)
 
 
 @functools.lru_cache(maxsize=256)
