@@ -258,6 +258,18 @@ def _build_parser() -> _Parser:
     _add_seed(p)
     p.set_defaults(run=_deploy)
 
+    p = commands.add_parser(
+        'plan',
+        help='where a bundle would land on the pool, what cannot fit, and the headroom left '
+        '(nothing changes; exit 1 if a unit cannot be placed)',
+        parents=[common],
+    )
+    p.add_argument('bundle', metavar='BUNDLE')
+    p.add_argument('--overlay', action='append', default=[], help='bundle overlay file')
+    p.add_argument('--offers', help='directory of offer files for saas entries')
+    _add_format(p)
+    p.set_defaults(run=_plan)
+
     p = commands.add_parser('add-unit', help='add units to an application', parents=[common])
     p.add_argument('application')
     p.add_argument('-n', '--num-units', dest='count', type=_positive_int('-n'), default=1)
@@ -606,6 +618,42 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
     for line in report.changes:
         print(line)
     _report_settle(report.settle)
+
+
+def _plan(engine: Engine, args: argparse.Namespace) -> int:
+    result = engine.plan(args.bundle, overlays=args.overlay, offers_dir=args.offers)
+    if args.format != 'tabular':
+        _emit(result.to_json(), args.format)
+        return 1 if result.unplaced else 0
+    print(f'Plan for {args.bundle} on the {SIMULATED} (nothing deployed):')
+    for app, count in sorted(result.existing.items()):
+        print(f'  {app}: {count} unit(s) already deployed, kept')
+    print()
+    if not result.units:
+        print('No new unit to place: the model already has every unit of the bundle.')
+    else:
+        _print_table(
+            ['Unit', 'Machine', 'Zone', 'Why'],
+            (
+                [u.unit, u.hostname or '-', u.zone or '-', u.reason or 'cannot be placed']
+                for u in result.units
+            ),
+        )
+    if result.unplaced:
+        print()
+        print(f'{len(result.unplaced)} unit(s) cannot be placed:')
+        for unit in result.unplaced:
+            first, *rest = unit.problem.splitlines()
+            print(f'  {unit.unit}: {first}')
+            for line in rest:
+                print(f'  {line}')
+    print()
+    print('Headroom after this plan (Ready machines that would still fit one more unit):')
+    _print_table(
+        ['Application', 'Constraints', 'Storage', 'More units'],
+        ([h.application, h.constraints, h.storage or '-', str(h.more)] for h in result.headroom),
+    )
+    return 1 if result.unplaced else 0
 
 
 def _report_settle(result: SettleResult | None) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 from scenario import state as scenario_state
 
 from . import bundle as juju_bundle
-from . import charmspec, cloud, hookcommit, model, runner, sim, uniter
+from . import charmspec, cloud, hookcommit, model, plan, runner, sim, uniter
 from . import constraints as juju_constraints
 from . import storage as juju_storage
 from .cloud import inventory
@@ -509,6 +509,43 @@ class Engine:
             if settle:
                 report.settle = self._settle(s)
         return report
+
+    def plan(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        overlays: Sequence[str | os.PathLike[str]] = (),
+        offers_dir: str | os.PathLike[str] | None = None,
+    ) -> plan.Plan:
+        """Where a bundle's new units would land on the pool as it stands; nothing changes.
+
+        Raises:
+            juju_bundle.BundleError, charmspec.CharmSpecError, EngineError: for bad input.
+        """
+        data = juju_bundle.load(
+            Path(path),
+            overlays=[Path(o) for o in overlays],
+            charms_dir=self.charms_dir,
+            offers_dir=None if offers_dir is None else Path(offers_dir),
+        )
+        with self.store.snapshot() as txn:
+            scratch = cloud.Pool(list(txn.pool))
+            machines = {m.id: m.instance_id for m in txn.machines()}
+            existing: dict[str, list[str]] = {}
+            for record in txn.records('unit').values():
+                unit = model.Unit.from_data(record)
+                if unit.life == 'alive' and unit.machine in machines:
+                    existing.setdefault(unit.application, []).append(machines[unit.machine])
+            try:
+                return plan.make(
+                    data,
+                    scratch,
+                    model_constraints=self._model_constraints(txn),
+                    storage_pools=self._storage_pools(txn),
+                    existing=existing,
+                )
+            except juju_storage.StorageError as error:
+                raise EngineError(f'cannot plan bundle: {error}') from None
 
     def add_unit(
         self,
@@ -1175,7 +1212,7 @@ class Engine:
                 Provisioned(
                     machine=record.id,
                     hostname=deployed.hostname,
-                    reason=_choice_reason(
+                    reason=cloud.choice_reason(
                         deployed, zones, txn.pool.zones, spread=bool(spread) or count > 1
                     ),
                     failures=tuple(failures),
@@ -1335,38 +1372,6 @@ def hardware_text(machine: cloud.Machine) -> str:
         parts.append('tags=' + ','.join(sorted(machine.tags)))
     parts.append(f'availability-zone={machine.zone}')
     return ' '.join(parts)
-
-
-def _choice_reason(
-    machine: cloud.Machine,
-    group: collections.Counter[str],
-    zones: Iterable[str],
-    *,
-    spread: bool,
-) -> str:
-    """Why the pool handed out this machine, in the terms of its allocation rule.
-
-    Args:
-        machine: the machine chosen.
-        group: zone -> the application's machines there before this one.
-        zones: every zone of the pool.
-        spread: whether zone spreading applied (the application had or got other machines).
-    """
-    cost = machine.cores + machine.memory / 1024
-    reason = (
-        f'{machine.cores} cores, {machine.memory // 1024} GiB: '
-        f'the cheapest Ready match (cores + GiB = {cost:g})'
-    )
-    if not spread:
-        return f'{reason}, {machine.zone}'
-    held = group[machine.zone]
-    fewest = min((group[z] for z in zones), default=held)
-    where = f'{machine.zone}, which held {held} of the application\'s machines'
-    if held > fewest:
-        where += ' (zones with fewer had no match)'
-    else:
-        where += ' (the fewest of any zone)'
-    return f'{reason} in {where}'
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

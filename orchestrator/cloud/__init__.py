@@ -20,7 +20,7 @@ from .errors import (
 )
 from .lifecycle import Status
 from .machine import GB, Disk, Machine
-from .pool import Pool
+from .pool import Pool, choice_reason
 from .request import AllocationRequest, Criterion
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     'Pool',
     'RequestError',
     'Status',
+    'choice_reason',
     'lifecycle',
     'storage',
 ]

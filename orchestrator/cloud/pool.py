@@ -33,7 +33,7 @@ from .lifecycle import RELEASABLE, Status, check_transition, failed_counterpart
 from .machine import KEEP, Keep, Machine
 from .request import AllocationRequest, Criterion
 
-__all__ = ['Pool']
+__all__ = ['Pool', 'choice_reason']
 
 _Shape = tuple[int, int, str]  # (cores, memory MiB, arch)
 _Entry = tuple[str, str]  # (hostname, system_id): bucket order is the tie-break
@@ -462,6 +462,38 @@ class Pool:
         self._machines[machine.system_id] = updated
         self.changed.add(machine.system_id)
         return updated
+
+
+def choice_reason(
+    machine: Machine,
+    group: collections.Counter[str],
+    zones: Iterable[str],
+    *,
+    spread: bool,
+) -> str:
+    """Why :meth:`Pool.allocate` handed out this machine, in the terms of its rule.
+
+    Args:
+        machine: the machine chosen.
+        group: zone -> the application's machines there before this one.
+        zones: every zone of the pool.
+        spread: whether zone spreading applied (the application had or got other machines).
+    """
+    cost = machine.cores + machine.memory / 1024
+    reason = (
+        f'{machine.cores} cores, {machine.memory // 1024} GiB: '
+        f'the cheapest Ready match (cores + GiB = {cost:g})'
+    )
+    if not spread:
+        return f'{reason}, {machine.zone}'
+    held = group[machine.zone]
+    fewest = min((group[z] for z in zones), default=held)
+    where = f"{machine.zone}, which held {held} of the application's machines"
+    if held > fewest:
+        where += ' (zones with fewer had no match)'
+    else:
+        where += ' (the fewest of any zone)'
+    return f'{reason} in {where}'
 
 
 # A model asks for the same few shapes again and again (add-unit -n, one application's units):

@@ -1,0 +1,193 @@
+"""Provisioning units' machines: storage volumes, deployment failures, the reasons, the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from orchestrator import constraints, storage
+from orchestrator import engine as olm_engine
+from orchestrator.cloud import InventoryError, NoMatchError, Status
+from orchestrator.store import Store
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCT_BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'
+LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+
+MakeEngine = Callable[..., olm_engine.Engine]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def hosts(engine: olm_engine.Engine, application: str) -> list[str]:
+    machines = {m.id: m.hostname for m in engine.machines()}
+    view = engine.status_view().model
+    return [machines[u.machine] for u in view.units_of(application)]
+
+
+def statuses(engine: olm_engine.Engine) -> dict[str, Status]:
+    return {m.hostname: m.status for m in engine.pool_machines()}
+
+
+def test_the_lab_pool_file_creates_its_storage_pool(engine: olm_engine.Engine):
+    pools = engine.storage_pools()
+    assert sorted(pools) == ['loop', 'maas', 'rootfs', 'ssd', 'tmpfs']
+    assert pools['ssd'] == storage.StoragePool('ssd', 'maas', {'tags': 'ssd'})
+    engine.create_storage_pool('nvme', 'maas', {'tags': 'nvme'})
+    assert engine.storage_pools()['nvme'].tags == ('nvme',)
+    with pytest.raises(storage.StorageError, match=r'^pool "ssd" already exists$'):
+        engine.create_storage_pool('ssd', 'maas', {'tags': 'nvme'})
+
+
+def test_a_bad_storage_pool_in_a_pool_file_imports_nothing(tmp_path: Path):
+    text = LAB_POOL.read_text().replace('provider: maas', 'provider: ebs', 1)
+    store = Store(tmp_path / 'bad')
+    try:
+        engine = olm_engine.Engine(store)
+        with pytest.raises(
+            InventoryError, match='storage-pools: storage provider "ebs" not found'
+        ):
+            engine.import_pool(write(tmp_path / 'pool.yaml', text))
+        assert engine.pool_machines() == []
+        assert 'ssd' not in engine.storage_pools()
+    finally:
+        store.close()
+
+
+def test_volumes_from_a_maas_pool_pick_machines_with_such_a_disk(
+    engine: olm_engine.Engine, tmp_path: Path
+):
+    bundle = write(tmp_path / 'b.yaml', (
+        'applications:\n'
+        '  disks:\n'
+        '    charm: disks\n'
+        '    num_units: 3\n'
+        '    storage: {data: "ssd,1,900G"}\n'
+    ))  # fmt: skip
+    engine.deploy(str(bundle), settle=False)
+    # The cheapest Ready machine of each zone with an unused ssd disk of 900 GB or more
+    # (node-01..03 have only their boot disk; node-05's second disk is rotary).
+    assert hosts(engine, 'disks') == ['node-04', 'node-16', 'node-06']
+    assert engine.constraints('disks') == ''
+
+
+def test_an_unknown_pool_changes_nothing(engine: olm_engine.Engine, tmp_path: Path):
+    bundle = write(tmp_path / 'b.yaml', (
+        'applications:\n'
+        '  disks: {charm: disks, num_units: 1, storage: {data: "nvme,1"}}\n'
+    ))  # fmt: skip
+    before = statuses(engine)
+    with pytest.raises(olm_engine.EngineError) as caught:
+        engine.deploy(str(bundle), settle=False)
+    assert str(caught.value) == 'cannot add application "disks": pool "nvme" not found'
+    assert statuses(engine) == before
+    assert engine.machines() == []
+    assert engine.status_view().model.applications == {}
+
+
+def test_no_machine_with_the_disks_is_a_no_match(engine: olm_engine.Engine, tmp_path: Path):
+    bundle = write(tmp_path / 'b.yaml', (
+        'applications:\n'
+        '  disks: {charm: disks, num_units: 1, storage: {data: "ssd,3,4T"}}\n'
+    ))  # fmt: skip
+    with pytest.raises(NoMatchError) as caught:
+        engine.deploy(str(bundle), settle=False)
+    assert 'storage=root:0,0:4096(ssd),1:4096(ssd),2:4096(ssd): excludes 18 of 18' in str(
+        caught.value
+    )
+
+
+def test_a_failed_deployment_is_replaced_by_another_machine(engine: olm_engine.Engine):
+    engine.inject_fault(olm_engine.DEPLOY_FAULT, 'fail-once', match=['node-01'],
+                        stderr='Failed deployment: curtin command failed')  # fmt: skip
+    report = engine.deploy('tracer', constraints='cores=4 mem=8G', settle=False)
+    (started,) = report.machines
+    assert started.failures == ('node-01: Failed deployment: curtin command failed',)
+    # Again the cheapest match of the first zone by name: node-01 failed, node-04 is next.
+    assert started.hostname == 'node-04'
+    assert hosts(engine, 'tracer') == ['node-04']
+    pool = {m.hostname: m for m in engine.pool_machines()}
+    assert pool['node-01'].status is Status.FAILED_DEPLOYMENT
+    assert pool['node-01'].status_message == 'Failed deployment: curtin command failed'
+    assert engine.faults() == []  # a fail-once fault is used up
+
+
+def test_when_every_match_fails_nothing_changes(engine: olm_engine.Engine):
+    for host in ('node-12', 'node-13'):  # the only gpu machines
+        engine.inject_fault(olm_engine.DEPLOY_FAULT, 'fail-always', match=[host])
+    before = statuses(engine)
+    with pytest.raises(olm_engine.EngineError) as caught:
+        engine.deploy('tracer', constraints='tags=gpu', settle=False)
+    message = str(caught.value)
+    assert message.startswith('cannot start instance for machine "0": node-13: Failed deploy')
+    assert 'no other machine matches' in message
+    assert statuses(engine) == before
+    assert engine.machines() == []
+
+
+def test_add_unit_says_why_each_machine(engine: olm_engine.Engine):
+    engine.deploy('tracer', num_units=1, constraints='cores=2 mem=6G', settle=False)
+    report = engine.add_unit('tracer', 2, settle=False)
+    assert report.units == ['tracer/1', 'tracer/2']
+    first, second = report.machines
+    assert (first.hostname, second.hostname) == ('node-02', 'node-03')
+    assert first.reason == (
+        '4 cores, 8 GiB: the cheapest Ready match (cores + GiB = 12) in zone-b, which held 0 '
+        "of the application's machines (the fewest of any zone)"
+    )
+    assert 'in zone-c, which held 0' in second.reason
+
+
+@pytest.fixture
+def product(tmp_path: Path) -> olm_engine.Engine:
+    """An engine on the lab pool that resolves the product charms (nothing is run)."""
+    store = Store(tmp_path / 'product')
+    engine = olm_engine.Engine(store, charms_dir=ROOT / 'charms')
+    engine.import_pool(LAB_POOL)
+    yield engine
+    store.close()
+
+
+def test_the_plan_is_what_the_deploy_does(product: olm_engine.Engine):
+    before = statuses(product)
+    plan = product.plan(PRODUCT_BUNDLE)
+    assert statuses(product) == before and product.machines() == []
+    assert not plan.unplaced and len(plan.units) == 15
+    product.deploy(str(PRODUCT_BUNDLE), settle=False)
+    for unit in plan.units:
+        application, _, number = unit.unit.partition('/')
+        assert hosts(product, application)[int(number)] == unit.hostname, unit
+    headroom = {h.application: h.more for h in plan.headroom}
+    for h in plan.headroom:
+        if not h.storage:
+            assert product.capacity(constraints.parse(h.constraints)) == h.more, h
+    assert headroom['kubernetes-worker'] == 3  # node-12, node-14 and node-18 are left
+    assert headroom['ceph-storage'] == 2  # node-12 and node-14 have a spare ssd disk
+
+
+def test_a_plan_lists_every_unit_that_cannot_fit(product: olm_engine.Engine, tmp_path: Path):
+    bundle = write(tmp_path / 'b.yaml', (
+        'applications:\n'
+        '  kubernetes-worker: {charm: kubernetes-worker, num_units: 19, constraints: cores=2}\n'
+        '  big: {charm: kubernetes-worker, num_units: 1, constraints: cores=256}\n'
+    ))  # fmt: skip
+    plan = product.plan(bundle)
+    unplaced = [u.unit for u in plan.unplaced]
+    assert unplaced == ['kubernetes-worker/18', 'big/0']
+    assert all(u.hostname for u in plan.units if not u.problem)
+    assert plan.unplaced[1].problem.startswith('No available machine matches constraints:')
+    assert 'cpu_count=256: excludes 0 of 0 Ready machines' in plan.unplaced[1].problem
+    assert {h.application: h.more for h in plan.headroom} == {'kubernetes-worker': 0, 'big': 0}
+    assert plan.to_json()['fits'] is False
+
+
+def test_a_plan_keeps_the_units_already_deployed(product: olm_engine.Engine):
+    product.deploy(str(PRODUCT_BUNDLE), settle=False)
+    plan = product.plan(PRODUCT_BUNDLE)
+    assert plan.units == ()
+    assert plan.existing['kubernetes-control-plane'] == 3
