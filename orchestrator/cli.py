@@ -255,6 +255,7 @@ def _build_parser() -> _Parser:
     p.add_argument('--constraints', default=None)
     p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE')
     p.add_argument('--dry-run', action='store_true')
+    p.add_argument('--quiet', action='store_true', help='no progress display')
     _add_seed(p)
     p.set_defaults(run=_deploy)
 
@@ -276,6 +277,7 @@ def _build_parser() -> _Parser:
     p.add_argument('--to', default=None, help='placement directives, comma separated')
     p.add_argument('--constraints', default='',
                    help='olm extension: constraints for the new machines')  # fmt: skip
+    p.add_argument('--quiet', action='store_true', help='no progress display')
     _add_seed(p)
     p.set_defaults(run=_add_unit)
 
@@ -600,6 +602,8 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
                 'options provided but not supported when deploying a bundle: '
                 + ', '.join(charm_only)
             )
+    if not args.quiet and not args.dry_run:
+        engine.progress = _progress_printer(every=50)
     report = engine.deploy(
         args.ref,
         application=args.application,
@@ -610,14 +614,16 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
         overlays=args.overlay,
         offers_dir=args.offers,
         dry_run=args.dry_run,
+        settle=False,
     )
     for warning in report.warnings:
         print(f'WARNING {warning}', file=sys.stderr)
     if args.dry_run:
         print('Changes to deploy (dry run, nothing changed):')
     for line in report.changes:
-        print(line)
-    _report_settle(report.settle)
+        print(line, flush=True)
+    if not args.dry_run:
+        _report_settle(engine.settle())
 
 
 def _plan(engine: Engine, args: argparse.Namespace) -> int:
@@ -664,12 +670,14 @@ def _report_settle(result: SettleResult | None) -> None:
 
 
 def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
+    if not args.quiet:
+        engine.progress = _progress_printer(every=50)
     report = engine.add_unit(args.application, args.count, to=_placements(args.to),
-                             constraints=args.constraints)  # fmt: skip
+                             constraints=args.constraints, settle=False)  # fmt: skip
     _print_provisioned(report.machines)
     for name in report.units:
-        print(f'added unit {name}')
-    _report_settle(report.settle)
+        print(f'added unit {name}', flush=True)
+    _report_settle(engine.settle())
 
 
 def _print_provisioned(machines: Iterable[Provisioned]) -> None:
@@ -801,12 +809,14 @@ def _wait(engine: Engine, args: argparse.Namespace) -> None:
     _report_settle(result)
 
 
-def _progress_printer() -> Callable[[str], None]:
+def _progress_printer(every: int = 1) -> Callable[[str], None]:
+    """Print hook lines to standard error: every one, or one in ``every`` and each failure."""
     count = [0]
 
     def show(line: str) -> None:
         count[0] += 1
-        print(f'[{count[0]}] {line}', file=sys.stderr)
+        if every == 1 or count[0] % every == 0 or line.endswith('(failed)'):
+            print(f'[{count[0]} hooks] {line}', file=sys.stderr, flush=True)
 
     return show
 

@@ -803,6 +803,15 @@ class Engine:
                     s.candidates.add(unit.name)
             self._settle(s)
 
+    def settle(self) -> SettleResult:
+        """Run every unit's due hooks once through, as a change command does after its change.
+
+        Unlike :meth:`wait`, a unit in error is reported in the result, not raised, and its
+        retry is left for later.
+        """
+        with self._session() as s:
+            return self._settle(s)
+
     def wait(self, *, timeout: float = 600.0, stop_on_error: bool = True) -> SettleResult:
         """Settle until nothing is left to do; hooks in error are retried when due.
 
