@@ -28,7 +28,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -74,7 +74,8 @@ def render(bundle: Path, names: Sequence[str], arch: str, build: Path) -> Path:
     """Write ``build/<bundle name>`` with every local charm name pointing at its .charm file."""
     documents: list[Any] = list(yaml.safe_load_all(bundle.read_text()))
     for document in documents:
-        applications: dict[str, dict[str, Any]] = (document or {}).get('applications') or {}
+        top = cast(dict[str, Any], document or {})
+        applications = cast(dict[str, dict[str, Any]], top.get('applications') or {})
         for app in applications.values():
             charm = str(app.get('charm', ''))
             if charm in names:
@@ -99,7 +100,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Stage, pack and render; returns the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or '').splitlines()[0])
     parser.add_argument('bundles', nargs='*', default=[str(ROOT / 'bundles' / 'metal-k8s.yaml')])
     parser.add_argument('--no-pack', action='store_true', help='stage and render only')
     parser.add_argument('--arch', default='amd64', help='the platform the bundle deploys')
