@@ -4,15 +4,25 @@ The embedded :class:`Pool` is what ``olm`` runs on; it behaves like a MAAS regio
 ``machines`` API (allocate, deploy, release, mark-broken) over simulated machines. The pool
 file format lives in :mod:`orchestrator.cloud.inventory`, imported on its own so that the pool
 does not pay for pydantic and YAML.
+
+A real MAAS region is the other :class:`Cloud`: :class:`MaasCloud`, from
+:mod:`orchestrator.cloud.maas`, loaded on first use so that the pool does not pay for httpx.
 """
 
 # pyright: strict
 
+from typing import TYPE_CHECKING
+
 from . import lifecycle, storage
+from .cloud import Cloud
 from .errors import (
     CloudError,
     IllegalTransitionError,
     InventoryError,
+    MaasApiError,
+    MaasAuthError,
+    MaasNoMatchError,
+    MaasUnreachableError,
     MachineNotFoundError,
     NoMatchError,
     PlacementError,
@@ -23,14 +33,23 @@ from .machine import GB, Disk, Machine
 from .pool import Pool, choice_reason
 from .request import AllocationRequest, Criterion
 
+if TYPE_CHECKING:
+    from .maas import MaasCloud
+
 __all__ = [
     'GB',
     'AllocationRequest',
+    'Cloud',
     'CloudError',
     'Criterion',
     'Disk',
     'IllegalTransitionError',
     'InventoryError',
+    'MaasApiError',
+    'MaasAuthError',
+    'MaasCloud',
+    'MaasNoMatchError',
+    'MaasUnreachableError',
     'Machine',
     'MachineNotFoundError',
     'NoMatchError',
@@ -42,3 +61,12 @@ __all__ = [
     'lifecycle',
     'storage',
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load :mod:`orchestrator.cloud.maas` (and httpx) only when ``MaasCloud`` is asked for."""
+    if name == 'MaasCloud':
+        from .maas import MaasCloud
+
+        return MaasCloud
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

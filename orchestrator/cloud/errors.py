@@ -4,12 +4,20 @@ Every error a caller can act on derives from :class:`CloudError`, so the CLI cat
 and prints one line. The messages are MAAS's own where MAAS has one::
 
     CloudError
-    ├── InventoryError          a pool file that cannot be imported (nothing is imported)
-    ├── MachineNotFoundError    no machine with that hostname or system id
-    ├── IllegalTransitionError  a status change MAAS's NODE_TRANSITIONS refuses
-    ├── PlacementError          a placement directive MAAS does not understand
-    ├── RequestError            MAAS's 400: an allocate parameter MAAS rejects
-    └── NoMatchError            MAAS's 409: no Ready machine satisfies the request
+    ├── InventoryError            a pool file that cannot be imported (nothing is imported)
+    ├── MachineNotFoundError      no machine with that hostname or system id
+    ├── IllegalTransitionError    a status change MAAS's NODE_TRANSITIONS refuses
+    ├── PlacementError            a placement directive MAAS does not understand
+    ├── RequestError              MAAS's 400: an allocate parameter MAAS rejects
+    ├── NoMatchError              MAAS's 409: no Ready machine satisfies the request
+    │   └── MaasNoMatchError      ... as a real region answers it, without the pool's counts
+    └── MaasApiError              a real MAAS region's answer that none of the above describes
+        ├── MaasAuthError         an API key that is malformed, or that the region refuses
+        └── MaasUnreachableError  no usable answer: connection failure, timeout, 503
+
+The ``Maas*`` errors come from :mod:`orchestrator.cloud.maas` only. None of them ever carries
+the API key: bodies are scrubbed of its parts, and no request (which holds the signed
+``Authorization`` header) is kept.
 """
 
 # pyright: strict
@@ -22,6 +30,10 @@ __all__ = [
     'CloudError',
     'IllegalTransitionError',
     'InventoryError',
+    'MaasApiError',
+    'MaasAuthError',
+    'MaasNoMatchError',
+    'MaasUnreachableError',
     'MachineNotFoundError',
     'NoMatchError',
     'PlacementError',
@@ -147,3 +159,91 @@ class NoMatchError(CloudError):
             lines.append('  no machine in another status would match either')
         lines.extend(f'  {note}' for note in self.notes)
         return '\n'.join(lines)
+
+
+class MaasNoMatchError(NoMatchError):
+    """MAAS's HTTP 409 from a real region: its own message, and only what the client knows.
+
+    A region answers a no-fit with one line; it does not say which constraint excluded how
+    many machines, nor what is busy. The embedded pool's per-constraint counts would have to
+    be invented here, so the explanation says where to get them instead (an imported inventory
+    and ``olm plan``) and lists the zones tried.
+
+    Attributes:
+        zones: the zones tried, in the order tried (empty when MAAS was left to pick).
+        allocated: machines MAAS had handed out for this request before it ran out; they were
+            released again (all or none), unless a note says otherwise.
+    """
+
+    def __init__(
+        self,
+        maas_message: str,
+        *,
+        requested: int,
+        allocated: int = 0,
+        zones: Sequence[str] = (),
+        notes: Sequence[str] = (),
+    ) -> None:
+        self.zones = tuple(zones)
+        self.allocated = allocated
+        super().__init__(
+            maas_message,
+            requested=requested,
+            ready=0,
+            excluded={},
+            not_ready={},
+            matching_ready=allocated,
+            notes=notes,
+        )
+
+    @property
+    def may_fit_later(self) -> bool:
+        """Not known for a real region; False, so that no caller waits on a guess."""
+        return False
+
+    def _render(self) -> str:
+        lines = [self.maas_message]
+        if self.requested > 1:
+            lines.append(
+                f'  {self.requested} machines requested, MAAS handed out {self.allocated} '
+                'before it ran out (all or none are allocated)'
+            )
+        if self.zones:
+            many = len(self.zones) > 1
+            lines.append(
+                f'  tried zone{"s" if many else ""} {", ".join(self.zones)}'
+                f'{" (fewest of the group first)" if many else ""}: MAAS answered 409 '
+                f'{"in each" if many else "there"}'
+            )
+        lines.append(
+            '  a MAAS region does not say how many machines each constraint excludes: '
+            'import it (olm pool import --maas) and run olm plan for that account'
+        )
+        lines.extend(f'  {note}' for note in self.notes)
+        return '\n'.join(lines)
+
+
+class MaasApiError(CloudError):
+    """A real MAAS region's answer that no more specific error describes.
+
+    Attributes:
+        status: the HTTP status, or None when no answer came.
+        body: the answer's text, shortened, with every part of the API key scrubbed.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, body: str = '') -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class MaasAuthError(MaasApiError):
+    """An API key that is not ``consumer:token:secret``, or that the region refuses (401/403)."""
+
+
+class MaasUnreachableError(MaasApiError):
+    """No usable answer: the connection failed or timed out, or MAAS stayed unavailable (503).
+
+    Raised once the retries are spent. For an ``allocate``, ``deploy`` or ``release`` whose
+    answer was lost after the request went out, MAAS may have acted on it; the message says so.
+    """
