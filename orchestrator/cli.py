@@ -132,7 +132,12 @@ def _build_parser() -> _Parser:
 
     p = pool_commands.add_parser('import', help='add the machines of an inventory file',
                                  parents=[common])  # fmt: skip
-    p.add_argument('file', help='YAML inventory (see bundles/pools/lab.yaml)')
+    p.add_argument('file', nargs='?', help='YAML inventory (see bundles/pools/lab.yaml)')
+    p.add_argument('--maas', metavar='URL',
+                   help='read the machines of a real MAAS region instead (e.g. '
+                   'http://maas:5240/MAAS); the API key comes from $MAAS_API_KEY or '
+                   '--api-key-file')  # fmt: skip
+    p.add_argument('--api-key-file', help='file holding the MAAS API key')
     p.set_defaults(run=_pool_import)
 
     p = pool_commands.add_parser('list', help='list the machines of the pool', parents=[common])
@@ -405,8 +410,28 @@ def _positive_int(flag: str) -> Callable[[str], int]:
 
 
 def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
-    added = engine.import_pool(args.file)
-    print(f'imported {added} machines from {args.file} into the {SIMULATED}')
+    if (args.file is None) == (args.maas is None):
+        raise _UsageError('give an inventory FILE or --maas URL (one of them)')
+    if args.file is not None:
+        added = engine.import_pool(args.file)
+        print(f'imported {added} machines from {args.file} into the {SIMULATED}')
+        return
+    from .cloud import maas  # httpx only for this command
+
+    if args.api_key_file:
+        try:
+            key = Path(args.api_key_file).read_text().strip()
+        except OSError as error:
+            raise EngineError(f'cannot read {args.api_key_file}: {error.strerror}') from None
+    else:
+        key = os.environ.get('MAAS_API_KEY', '')
+    if not key:
+        raise _UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
+    added = engine.add_to_pool(maas.inventory(args.maas, key))
+    print(
+        f'imported {added} machines from the MAAS region at {args.maas} (their statuses as MAAS '
+        'reports them; the pool is a copy for olm plan, olm does not act on the region)'
+    )
 
 
 def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
