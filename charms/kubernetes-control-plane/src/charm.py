@@ -355,6 +355,13 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             logger.error('%s', e)
             if e.transient:
                 return dataclasses.replace(own, state=membership.PENDING), _problem(e, 'joining')
+            if not e.token_rejected:
+                # A new token would fail the same way (k8sd unreachable, the node broken):
+                # keep this one and try again on a later event, rather than asking the leader
+                # for token after token.
+                return dataclasses.replace(own, state=membership.PENDING), ops.WaitingStatus(
+                    f'{e}; will retry'
+                )
             failed = dataclasses.replace(
                 own,
                 state=membership.TOKEN_FAILED,

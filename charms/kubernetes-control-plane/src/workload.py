@@ -85,6 +85,14 @@ CERTIFICATE_TTL = '20y'
 _ALREADY_CLUSTERED = re.compile(
     r'already (part of a cluster|bootstrapped|in (the|a) cluster)', re.IGNORECASE
 )
+_TOKEN_REJECTED = re.compile(
+    r'invalid token|InternalTokenRecord not found|does not contain join token name'
+    r'|failed to parse join token|provided join token is not valid',
+    re.IGNORECASE,
+)
+"""k8sd's answers to ``join-cluster`` that mean the token itself was refused (spent, revoked,
+for another node, unparsable): only then does a new token help. k8s prefixes every join failure
+with "Failed to join the cluster using the provided token", so that line alone proves nothing."""
 _NOT_FOUND = re.compile(
     r'not found|does not exist|is not part of the cluster|unknown node', re.IGNORECASE
 )
@@ -95,11 +103,15 @@ class WorkloadError(Exception):
 
     Attributes:
         transient: whether the same call may succeed later unchanged (snapd busy, a timeout).
+        token_rejected: k8s refused the join token itself; a new token may succeed.
     """
 
-    def __init__(self, message: str, *, transient: bool = False) -> None:
+    def __init__(
+        self, message: str, *, transient: bool = False, token_rejected: bool = False
+    ) -> None:
         super().__init__(message)
         self.transient = transient
+        self.token_rejected = token_rejected
 
 
 class SnapError(WorkloadError):
@@ -387,7 +399,8 @@ def join(
     hook may have joined and then failed before reporting it.
 
     Raises:
-        K8sError: k8s refused the token (used, revoked, unknown, for another node), scrubbed.
+        K8sError: k8s failed, scrubbed; ``token_rejected`` when it refused the token itself
+            (used, revoked, unknown, for another node), ``transient`` when a retry may do.
     """
     host = metal_host.current()
     host.write_text(JOIN_CONFIG, render_join_config(labels, taints, extra_sans), mode=0o600)
@@ -409,7 +422,9 @@ def join(
             logger.info('k8s: this node is in a cluster already')
             return
         raise K8sError(
-            f'k8s join-cluster failed: {_reason(e, (token,))}', transient=_transient(e)
+            f'k8s join-cluster failed: {_reason(e, (token,))}',
+            transient=_transient(e),
+            token_rejected=_matches(e, _TOKEN_REJECTED),
         ) from None
 
 

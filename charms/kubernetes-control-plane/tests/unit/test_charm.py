@@ -368,6 +368,31 @@ def test_a_rejected_token_is_reported_and_replaced() -> None:
     assert json.loads(cluster.unit_data[1]['state']) == 'joined'
 
 
+def test_a_join_failure_that_is_not_the_token_keeps_the_token() -> None:
+    cluster = Cluster(2)
+    cluster.run(0, config_changed)
+    cluster.run(1, config_changed)
+    cluster.run(0)
+    issued = json.loads(cluster.app_data['join-tokens'])[f'{APP}/1']
+    refused = (
+        'Error: Failed to join the cluster using the provided token.\n\nThe error was: failed '
+        'to POST /k8sd/cluster/join: failed to join k8sd cluster as control plane: 1 join '
+        'attempts were unsuccessful. Last error: dial tcp 10.0.0.1:6400: connect: connection '
+        'refused'
+    )
+    cluster.hosts[1].expect('k8s join-cluster', returncode=1, stderr=refused)
+    cluster.run(1)
+    assert json.loads(cluster.unit_data[1]['state']) == 'pending'
+    status = cluster.statuses[1]
+    assert status.name == 'waiting' and status.message.endswith('connection refused; will retry')
+    cluster.run(0)  # the leader has nothing to re-issue: the token was not refused
+    assert json.loads(cluster.app_data['join-tokens'])[f'{APP}/1'] == issued
+    cluster.hosts[1].injected.clear()  # k8sd answers again
+    cluster.run(1)  # the next event (update-status at worst) tries the same token, and joins
+    assert 'cp-1' in cluster.world.nodes
+    assert json.loads(cluster.unit_data[1]['state']) == 'joined'
+
+
 def test_a_transient_join_failure_keeps_the_token() -> None:
     cluster = Cluster(2)
     cluster.run(0, config_changed)
