@@ -23,8 +23,12 @@ Provider application databag (written by the provider's leader):
 - ``join-tokens`` (object, worker unit name -> **Juju secret id**): one secret per worker unit,
   owned by the provider application and granted to that unit only, with content
   ``{"token": <bootstrap token>}``. A unit finds its own entry; tokens never appear in a
-  databag, and a unit cannot read another unit's token. The entry and the secret are removed
-  when the unit departs.
+  databag, and a unit cannot read another unit's token. A token is single use: once the unit
+  has joined, the provider removes its secret but keeps the entry, because every rewrite of
+  this map runs ``relation-changed`` on every worker unit (with N workers joining, rewriting it
+  on each join as well as on each issue would double an N² storm of hooks). A unit whose entry
+  names a secret that no longer exists and which needs to join (again) reports
+  ``token-failed`` and gets a new token. The entry goes when the unit departs.
 
 Provider unit databag: nothing.
 
@@ -377,6 +381,19 @@ class Provider(Endpoint):
         self._write_tokens(relation, tokens)
         return secret_id
 
+    def retire_token(self, relation: ops.Relation, unit_name: str) -> bool:
+        """Remove a joined unit's spent token secret, keeping its map entry (leader only).
+
+        No application-databag write, so no ``relation-changed`` on every worker (see the
+        spec on ``join-tokens``).
+
+        Returns:
+            Whether a secret was removed.
+        """
+        if not self.is_leader:
+            return False
+        return self._remove_secret(relation, unit_name, revoke=True)
+
     def revoke_token(self, relation: ops.Relation, unit_name: str) -> bool:
         """Revoke and remove one unit's join token and its map entry (leader only).
 
@@ -539,6 +556,24 @@ class Requirer(Endpoint):
         if data is None or data.join_tokens is None:
             return None
         return data.join_tokens.get(self.model.unit.name)
+
+    def token_gone(self, relation: ops.Relation | None = None) -> bool:
+        """Whether this unit's entry names a secret that no longer exists.
+
+        The provider removes a token's secret once the unit has joined (a token is single
+        use); a unit that must join again reports ``token-failed`` to get a new one. A secret
+        that exists but is not readable yet is not gone.
+        """
+        secret_id = self.token_secret(relation)
+        if secret_id is None:
+            return False
+        try:
+            self.model.get_secret(id=secret_id)
+        except ops.SecretNotFoundError:
+            return True
+        except ops.ModelError:
+            return False
+        return False
 
     def join_token(self, relation: ops.Relation | None = None) -> str | None:
         """This unit's join token, from its secret at the latest revision.

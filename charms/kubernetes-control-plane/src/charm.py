@@ -83,7 +83,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
-        self._stored.set_default(statuses=None, manifests={})
+        self._stored.set_default(statuses=None, manifests={}, retired_tokens=[])
         self.kube = kube_cluster.Provider(self, KUBE_CLUSTER)
         self.lb = loadbalancer.Requirer(self, LOADBALANCER)
         self.ceph = ceph_client.Requirer(self, CEPH)
@@ -605,10 +605,21 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             dns_domain=str(record.get('bootstrap-cluster-domain', 'cluster.local')),
             kubernetes_version=str(version) if version is not None else 'unknown',
         )
+        # A joined worker's token is spent: its secret goes, once (remembered here, so that a
+        # leader does not look every joined worker's secret up on every hook), and its entry
+        # stays (see kube_cluster's spec on join-tokens).
+        retired = set(cast('list[str]', list(self._stored.retired_tokens)))
+        current: set[str] = set()
         for worker in self.kube.workers():
-            if worker.data.state == kube_cluster.NodeState.JOINED and worker.token_secret:
-                self.kube.revoke_token(worker.relation, worker.unit.name)
-                logger.info('join token of worker %s revoked: joined', worker.unit.name)
+            key = f'{worker.relation.id}/{worker.unit.name}'
+            current.add(key)
+            if worker.data.state != kube_cluster.NodeState.JOINED or not worker.token_secret:
+                retired.discard(key)  # a new token issued later is retired again
+            elif key not in retired:
+                if self.kube.retire_token(worker.relation, worker.unit.name):
+                    logger.info('join token of worker %s removed: joined', worker.unit.name)
+                retired.add(key)
+        self._stored.retired_tokens = sorted(retired & current)
         needing = {(r.id, u.name) for r, u in self.kube.units_needing_tokens()}
         for worker in self.kube.workers():
             if (worker.relation.id, worker.unit.name) not in needing:

@@ -43,6 +43,7 @@ ENDPOINT: Final = 'kube-cluster'
 WAITING_CLUSTER: Final = 'waiting for the control plane to publish the cluster'
 WAITING_TOKEN: Final = 'waiting for a join token from the control plane'  # noqa: S105 - a status, not a token
 TOKEN_REJECTED: Final = 'join token rejected; waiting for a new one'  # noqa: S105 - a status, not a token
+TOKEN_GONE: Final = 'join token spent or removed; waiting for a new one'  # noqa: S105 - a status, not a token
 REJOIN: Final = (
     'this machine left a cluster and cannot join another: remove the unit and add a new one'
 )
@@ -346,6 +347,10 @@ class KubernetesWorkerCharm(ops.CharmBase):
             return Verdict(NodeState.PENDING, ops.BlockedStatus(skew))
         token = self.kube.join_token(relation)
         if token is None:
+            if self.kube.token_gone(relation):
+                # Spent and removed after an earlier join (or removed by the leader): ask for
+                # a new one.
+                return Verdict(NodeState.TOKEN_FAILED, ops.WaitingStatus(TOKEN_GONE))
             return Verdict(NodeState.PENDING, ops.WaitingStatus(WAITING_TOKEN))
         if digest(token) == self._stored.rejected:
             return Verdict(NodeState.TOKEN_FAILED, ops.WaitingStatus(TOKEN_REJECTED))

@@ -61,13 +61,23 @@ class ProviderCharm(ops.CharmBase):
         self.kube = kube.Provider(self, 'kube-cluster')
         framework.observe(self.kube.on.worker_changed, self._on_worker_changed)
         framework.observe(self.kube.on.worker_departed, self._on_worker_departed)
-        framework.observe(self.on.update_status, self._record)
+        framework.observe(self.on.update_status, self._on_update_status)
         framework.observe(self.on.config_changed, self._on_config_changed)
         framework.observe(self.on.collect_unit_status, self._on_collect)
 
     def _record(self, _: ops.EventBase) -> None:
         SEEN['workers'] = self.kube.workers()
         SEEN['needing'] = [u.name for _, u in self.kube.units_needing_tokens()]
+
+    def _on_update_status(self, event: ops.UpdateStatusEvent) -> None:
+        """Record, then retire the tokens of joined units (as the control plane does)."""
+        self._record(event)
+        SEEN['retired'] = [
+            w.unit.name
+            for w in SEEN['workers']
+            if w.data.state == kube.NodeState.JOINED
+            and self.kube.retire_token(w.relation, w.unit.name)
+        ]
 
     def _on_worker_changed(self, event: kube.WorkerChangedEvent) -> None:
         self._record(event)
@@ -115,6 +125,7 @@ class RequirerCharm(ops.CharmBase):
     def _record(self, _: ops.EventBase) -> None:
         SEEN['cluster'] = self.kube.cluster()
         SEEN['token'] = self.kube.join_token()
+        SEEN['gone'] = self.kube.token_gone()
 
     def _on_collect(self, event: ops.CollectStatusEvent) -> None:
         event.add_status(ops.ActiveStatus())
@@ -240,6 +251,31 @@ def test_provider_reissues_only_for_failed_or_missing_tokens() -> None:
     assert set(tokens) == {f'kubernetes-worker/{n}' for n in range(3)}
     assert tokens['kubernetes-worker/1'] == ids['kubernetes-worker/1']  # same secret, reissued
     assert len(out.secrets) == 3
+
+
+def test_provider_retires_a_joined_units_token_and_keeps_its_entry() -> None:
+    ctx = provider_ctx()
+    rel = relation_for_provider()  # unit 0 has joined, unit 1 is pending
+    first = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    ids = published(first, rel).join_tokens
+    ctx = provider_ctx()
+    out = run(ctx, ctx.on.update_status(), first)
+    assert SEEN['retired'] == ['kubernetes-worker/0']
+    assert set(by_label(out)) == {f'kube-cluster-{rel.id}-join-token-kubernetes-worker-1'}
+    assert published(out, rel).join_tokens == ids  # no rewrite: no relation-changed storm
+    ctx = provider_ctx()
+    run(ctx, ctx.on.update_status(), out)
+    assert SEEN['retired'] == []  # already gone
+
+
+def test_requirer_knows_its_token_is_gone() -> None:
+    ctx = requirer_ctx()
+    rel, secret = relation_for_requirer()
+    run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel, secrets=(secret,)))
+    assert SEEN['token'] == DEFAULT_TOKEN and SEEN['gone'] is False
+    ctx = requirer_ctx()
+    run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))  # the secret was removed
+    assert SEEN['token'] is None and SEEN['gone'] is True
 
 
 def test_provider_departed_unit_loses_its_token() -> None:

@@ -278,13 +278,16 @@ def test_a_cluster_without_a_token_waits_for_one(ctx: Any) -> None:
     assert host.joins == []
 
 
-def test_a_token_secret_not_granted_yet_is_waited_for(ctx: Any) -> None:
+def test_a_token_secret_that_is_gone_asks_for_a_new_one(ctx: Any) -> None:
+    # The control plane removes a token's secret once its unit has joined (single use); a unit
+    # that must join again finds its entry naming nothing.
     host = Machine()
     state, relation = ready()
     state = dataclasses.replace(state, secrets=set())
     out = run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
 
-    assert out.unit_status == testing.WaitingStatus(charm.WAITING_TOKEN)
+    assert out.unit_status == testing.WaitingStatus(charm.TOKEN_GONE)
+    assert published(out, relation).state == State.TOKEN_FAILED
     assert host.joins == []
 
 
