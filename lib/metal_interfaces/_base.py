@@ -17,7 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import ops
 import pydantic
@@ -161,6 +161,10 @@ class Endpoint(ops.Object):
         self.charm = charm
         self.endpoint = endpoint
         self._problems: dict[tuple[int, str], str] = {}
+        # A remote databag cannot change during a hook, and a charm instance lives for one
+        # hook: parse each once. A leader reconciling N units otherwise parses them all again
+        # in every pass (workers, tokens, the status scan), which is O(N) pydantic work each.
+        self._remote: dict[tuple[type[Databag], int, str], Databag | None] = {}
         self.framework.observe(charm.on.collect_unit_status, self._on_collect_unit_status)
 
     @property
@@ -176,16 +180,26 @@ class Endpoint(ops.Object):
     def _read(
         self, model: type[_M], relation: ops.Relation, entity: ops.Application | ops.Unit
     ) -> _M | None:
-        """The entity's databag as ``model``, or None (with a recorded problem) if malformed."""
+        """The entity's databag as ``model``, or None (with a recorded problem) if malformed.
+
+        A remote entity's databag is parsed once per hook (it cannot change during one); this
+        unit's and this application's are read afresh, since the charm writes them.
+        """
         key = (relation.id, entity.name)
+        remote = entity not in (self.model.unit, self.model.app)
+        if remote and (model, *key) in self._remote:
+            return cast('_M | None', self._remote[model, *key])
         try:
             value = load(model, relation.data[entity])
         except DatabagError as e:
             which = 'application' if isinstance(entity, ops.Application) else 'unit'
             self._problems[key] = f'{self.endpoint}: {which} {entity.name} data {e}'
             logger.warning('%s', self._problems[key])
-            return None
-        self._problems.pop(key, None)
+            value = None
+        else:
+            self._problems.pop(key, None)
+        if remote:
+            self._remote[model, *key] = value
         return value
 
     def _write_app(self, relation: ops.Relation, value: Databag) -> bool:

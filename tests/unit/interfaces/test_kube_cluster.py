@@ -583,3 +583,22 @@ def test_worker_labels_and_taints_round_trip_and_are_checked() -> None:
     ):
         with pytest.raises(ValueError, match='validation error'):
             kube.RequirerUnitData(**bad)
+
+
+def test_remote_databags_are_parsed_once_per_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    from metal_interfaces import _base
+
+    parsed: list[str] = []
+    real_load = _base.load
+
+    def counting_load(model: Any, data: Any) -> Any:
+        parsed.append(model.__name__)
+        return real_load(model, data)
+
+    monkeypatch.setattr(_base, 'load', counting_load)
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    run(ctx, ctx.on.update_status(), state(rel))
+    # workers(), units_needing_tokens() and the status scan all read both workers' data.
+    assert parsed.count('RequirerUnitData') == 2
+    assert len(SEEN['workers']) == 2 and len(SEEN['needing']) == 2
