@@ -68,3 +68,22 @@ def test_turns_go_to_the_leader_first_and_skip_failed_holders() -> None:
     assert turns.next_turn('k/1', reports, 'k/2') == 'k/2'
     done = {name: turns.UnitReport(wants=target, applied=target) for name in reports}
     assert turns.next_turn('k/0', done, 'k/0') is None
+
+
+def test_manifests_render_as_the_pure_python_emitter_would() -> None:
+    import yaml
+
+    from manifests import CephConfig, cephfs_manifest, rbd_manifest
+
+    config = CephConfig(
+        fsid='4b5c8c0a-ff60-454b-a1b4-9747aa737d19',
+        monitors=('10.0.0.5:6789', '10.0.0.6:6789'),
+        client='kubernetes',
+        key='AQBsimulatedkeyAAAAAAAAAAAAAAAAAAAAAAAA==',
+        rbd_pool='kubernetes',
+        cephfs_name='ceph-fs',
+        default_class='ceph-xfs',
+    )
+    for text in (rbd_manifest(config), cephfs_manifest(config)):
+        objects = list(yaml.safe_load_all(text))
+        assert text == yaml.safe_dump_all(objects, sort_keys=True)
