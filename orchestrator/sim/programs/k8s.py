@@ -160,6 +160,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -1466,13 +1467,13 @@ class _Kubectl:
                     raise _ExitError(1, 'Error from server (NotFound): ' + missing.format(name))
                 items.append(found[name])
             if len(items) == 1:
-                self.run.out(json.dumps(items[0], indent=4, sort_keys=True) + '\n')
+                self.run.out(_kubectl_json(items[0]) + '\n')
                 return 0
         else:
             items = list(found.values())
         listing = {'apiVersion': 'v1', 'items': items, 'kind': 'List',
                    'metadata': {'resourceVersion': ''}}  # fmt: skip
-        self.run.out(json.dumps(listing, indent=4, sort_keys=True) + '\n')
+        self.run.out(_kubectl_json(listing) + '\n')
         return 0
 
     def node_target(self, rest: Sequence[str], verb: str) -> tuple[str, list[str]]:
@@ -1594,3 +1595,18 @@ def handle(invocation: Invocation) -> Completed:
         if exit_.message is not None:
             run.stderr.append(exit_.message + '\n')
     return run.completed(code)
+
+
+@functools.lru_cache(maxsize=64)
+def _indented(compact: str) -> str:
+    return json.dumps(json.loads(compact), indent=4, sort_keys=True)
+
+
+def _kubectl_json(document: Any) -> str:
+    """``kubectl -o json``'s layout (4-space indent, sorted keys), for an object.
+
+    The indenting encoder is pure Python and every control-plane hook asks for the node list:
+    the compact form (C encoder) keys a cache of the indented text, which changes only when
+    the objects do.
+    """
+    return _indented(json.dumps(document, sort_keys=True, separators=(',', ':')))

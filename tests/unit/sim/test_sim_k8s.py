@@ -680,3 +680,12 @@ def test_persistence_round_trip(world: World, cp: SimHost, worker: SimHost) -> N
     assert join(machine(fresh, 1), pending).returncode == 0
     assert [m['name'] for m in status(cp2)['members']] == ['node-0', 'node-1']
     assert fresh.changed >= {'', '1'}
+
+
+def test_kubectl_json_is_kubectls_layout_and_follows_changes() -> None:
+    from orchestrator.sim.programs import k8s as program
+
+    node = {'kind': 'Node', 'metadata': {'name': 'n1', 'labels': {'b': '1', 'a': 'é'}}}
+    assert program._kubectl_json(node) == json.dumps(node, indent=4, sort_keys=True)
+    node['metadata']['labels']['c'] = '2'  # the cache is keyed by content, not identity
+    assert '"c": "2"' in program._kubectl_json(node)
