@@ -26,7 +26,7 @@ from . import bundle as juju_bundle
 from . import constraints as juju_constraints
 from . import storage as juju_storage
 from .cloud import inventory
-from .engine import DEPLOY_FAULT, Engine, EngineError, Provisioned, SettleResult
+from .engine import DEPLOY_FAULT, HOOK_FAULT, Engine, EngineError, Provisioned, SettleResult
 from .store import DEFAULT_STATE_DIR, Store, StoreError
 
 __all__ = ['main']
@@ -194,7 +194,9 @@ def _build_parser() -> _Parser:
 
     p = commands.add_parser('inject-fault', help='simulation: make a program on the simulated '
                             'machines fail or be slow', parents=[common])  # fmt: skip
-    p.add_argument('program', help='program name, e.g. snap, k8s, apt-get, microceph')
+    p.add_argument('program', help='program name, e.g. snap, k8s, apt-get, microceph; '
+                   f'or {HOOK_FAULT} with --match HOOK to fail that hook as a lost controller '
+                   'connection would')  # fmt: skip
     p.add_argument('kind', choices=('fail-once', 'fail-always', 'slow'))
     p.add_argument('--machine', default=None, help='model machine number (default: every one)')
     p.add_argument('--match', default='',

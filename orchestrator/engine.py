@@ -57,6 +57,18 @@ START_ATTEMPTS = 10
 """How many machines one new Juju machine may try (Juju's ``retryStrategyCount``)."""
 DEPLOY_FAULT = 'maas-deploy'
 """The simulated program name a deployment fault is armed on: ``match`` is the hostname."""
+HOOK_FAULT = 'juju-hook'
+"""The simulated program name a hook fault is armed on: ``match`` is the hook's Juju name
+(``install``, ``kube-cluster-relation-changed``), ``machine`` the unit's machine."""
+HOOK_FAULT_ERROR = (
+    'ops.model.ModelError: ERROR connection is shut down (simulated fault: the unit agent lost '
+    'its controller connection during the hook, so its hook tools failed)'
+)
+LOOP_HOOKS_BASE = 200
+LOOP_HOOKS_PER_UNIT = 8
+"""A unit that runs more than ``LOOP_HOOKS_BASE + LOOP_HOOKS_PER_UNIT * <units in the model>``
+hooks in one settle is taken to be in a hook loop: far more than its relations can explain
+(a relation-joined and a few relation-changed per remote unit, plus its own lifecycle)."""
 
 
 class EngineError(Exception):
@@ -909,6 +921,8 @@ class Engine:
         # it is young and cheap to find.
         automatic = gc.isenabled()
         gc.disable()
+        ran: collections.Counter[str] = collections.Counter()
+        limit = LOOP_HOOKS_BASE + LOOP_HOOKS_PER_UNIT * len(s.model.units)
         try:
             while candidates:
                 name = candidates.choice(rng)
@@ -929,6 +943,15 @@ class Engine:
                 candidates |= {n for n in affected if n in s.model.units}
                 if self.progress is not None:
                     self.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
+                ran[name] += 1
+                if ran[name] > limit:
+                    raise EngineError(
+                        f'stopped settling: {name} ran {ran[name]} hooks in this settle (the '
+                        f'last: {hook.describe()}), more than a model of '
+                        f'{len(s.model.units)} units explains: its charm, or one it relates '
+                        'to, looks caught in a hook loop (see olm debug-log); every hook run '
+                        'so far is committed'
+                    )
         finally:
             scenario_state._generate_secret_id = previous_ids  # pyright: ignore[reportPrivateUsage]
             if automatic:
@@ -940,7 +963,12 @@ class Engine:
         m = s.model
         spec = self._spec(m.applications[unit.application])
         host = self._host(s, unit.machine)
-        outcome = self.runner.run(m, unit, hook, spec, host)
+        fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
+        if fault is None:
+            outcome = self.runner.run(m, unit, hook, spec, host)
+        else:
+            error = fault.stderr or HOOK_FAULT_ERROR
+            outcome = runner.Outcome(ok=False, state_in=scenario_state.State(), error=error)
         now = self.clock()
         with s.transaction(machines={unit.machine}) as txn:
             if outcome.ok:

@@ -171,3 +171,32 @@ def test_seed_fixes_the_interleaving(make_engine):
 
     assert strip(data1) == strip(data3)
     del data2
+
+
+def test_a_hook_fault_fails_the_hook_until_resolved(make_engine):
+    engine = make_engine(retry_delay=3600.0)
+    engine.inject_fault(olm_engine.HOOK_FAULT, 'fail-once', match=['install'])
+    engine.deploy('tracer')
+    unit = engine.status_view().model.units['tracer/0']
+    assert (unit.agent.current, unit.agent.message) == ('error', 'hook failed: "install"')
+    failed = [e for e in engine.debug_log() if e.outcome == 'failed']
+    assert failed[-1].event == 'install'
+    assert 'ERROR connection is shut down (simulated fault' in failed[-1].detail
+    assert engine.faults() == []  # used up
+    engine.resolve(['tracer/0'])
+    unit = engine.status_view().model.units['tracer/0']
+    assert unit.agent.current == 'idle' and unit.progress.started
+
+
+def test_a_hook_loop_is_stopped_with_a_diagnosis(make_engine):
+    engine = make_engine()
+    with pytest.raises(olm_engine.EngineError) as caught:
+        engine.deploy('echo', num_units=2)
+    message = str(caught.value)
+    limit = olm_engine.LOOP_HOOKS_BASE + olm_engine.LOOP_HOOKS_PER_UNIT * 2
+    assert message.startswith('stopped settling: echo/')
+    assert f' ran {limit + 1} hooks in this settle (the last: chatter-relation-changed' in message
+    assert 'hook loop' in message
+    # What ran is committed: the debug log has it, and the model is consistent.
+    assert len(engine.debug_log()) > limit
+    assert engine.status_view().model.units['echo/0'].progress.started
