@@ -18,7 +18,8 @@ What is checked:
 * relations: the load-balancer relation removed and added back converges again;
 * ten interleavings (seeds) of the whole deploy converge;
 * faults: a MAAS deployment failing (another machine is used), a program failing once (retried),
-  a program failing until cleared (the unit recovers once it is cleared).
+  a program failing until cleared (the unit recovers once it is cleared), a hook error (shown
+  as juju status shows it, cleared by ``olm resolve``).
 
 One seed-1 deployment is shared: read-only checks use it as is, and each mutating test works on
 its own copy of the state directory (one sqlite file), which is much cheaper than a redeploy.
@@ -615,3 +616,25 @@ def test_a_program_failing_until_cleared_blocks_the_unit_until_the_fault_is_clea
 
     assert_all_active(status(model))
     assert host in worker_nodes(model)
+
+
+def test_a_hook_error_shows_in_status_and_resolve_clears_it(model: Path):
+    # A hook fails as when the unit agent loses its controller connection mid-hook: its hook
+    # tools fail, ops raises, the charm does not catch it (simulated: olm's juju-hook fault).
+    ok(model, 'inject-fault', 'juju-hook', 'fail-once', '--match', 'install')
+    out = ok(model, 'add-unit', WORKER, '--constraints', WORKER_SHAPE)
+    assert 'units in error: kubernetes-worker/3' in out
+    name = f'{WORKER}/3'
+    unit = units(status(model), WORKER)[name]
+    # As juju status shows it: workload error with the hook, agent idle.
+    assert unit['workload-status']['current'] == 'error', unit
+    assert unit['workload-status']['message'] == 'hook failed: "install"'
+    assert unit['juju-status']['current'] == 'idle'
+    table = ok(model, 'status')
+    assert re.search(rf'{re.escape(name)}\s+error\s+idle', table)
+    assert 'hook failed: "install"' in table
+
+    ok(model, 'resolve', name)  # retries install, which now succeeds, and the unit carries on
+
+    assert_all_active(status(model))
+    assert len(worker_nodes(model)) == 4
