@@ -1567,9 +1567,14 @@ class _Session:
 
     def _flush_world(self, txn: Transaction, machines: set[str] | None) -> None:
         # Dumping every machine after every hook would cost O(machines) per hook; a hook only
-        # changes its own machine and the shared facts, so only those are compared.
-        known = set(self.world.machines)
-        candidates = known | set(self.saved_machines) if machines is None else machines
+        # changes its own machine and the shared facts, so only those are compared (nor is
+        # the world's machine list copied for them: that too was O(machines) per hook).
+        if machines is None:
+            known = set(self.world.machines)
+            candidates = known | set(self.saved_machines)
+        else:
+            known = {machine_id for machine_id in machines if self._in_world(machine_id)}
+            candidates = machines
         for machine_id in sorted(candidates):
             if machine_id not in known:
                 if self.saved_machines.pop(machine_id, None) is not None:
@@ -1583,6 +1588,13 @@ class _Session:
         if shared != self.saved_shared:
             self.saved_shared = shared
             txn.put_records('sim-shared', [('', shared)])
+
+    def _in_world(self, machine_id: str) -> bool:
+        try:
+            self.world.host(machine_id)
+        except sim.UnknownMachineError:
+            return False
+        return True
 
 
 def _check_application_name(name: str) -> None:

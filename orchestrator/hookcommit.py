@@ -125,22 +125,28 @@ def _commit_relations(
     # The output is compared with the model, not with the projected input: the runner lets
     # the charm write into the projection itself (no deep copy), and the model is the truth.
     affected: set[str] = set()
+    if hook.kind == 'relation-departed' and unit.life == 'dying':
+        # A departing unit's writes during relation-departed are not published (Juju).
+        return affected
+    # A unit in hundreds of relations compares every one of them after each hook: the
+    # projected databags are plain dicts already, so they are compared first, copied only
+    # when they changed.
     for projected in out.relations:
         relation = m.relations.get(projected.id)
         if relation is None:
             continue
-        # A departing unit's writes during relation-departed are not published (Juju).
-        publishing = not (hook.kind == 'relation-departed' and unit.life == 'dying')
-        unit_data = dict(projected.local_unit_data)
+        unit_data = projected.local_unit_data
         previous = relation.unit_data.get(unit.name) or runner.default_unit_data(m, unit)
-        if publishing and unit_data != previous:
-            relation.unit_data[unit.name] = unit_data
+        if unit_data != previous:
+            relation.unit_data[unit.name] = dict(unit_data)
             relation.unit_version[unit.name] = relation.unit_version.get(unit.name, 0) + 1
             affected |= _units_watching(m, relation, unit.application)
             m.touch('relation', relation.id)
-        app_data = dict(projected.local_app_data)
-        if publishing and leader and app_data != relation.app_data.get(unit.application, {}):
-            relation.app_data[unit.application] = app_data
+        if not leader:
+            continue
+        app_data = projected.local_app_data
+        if app_data != relation.app_data.get(unit.application, {}):
+            relation.app_data[unit.application] = dict(app_data)
             relation.app_version[unit.application] = (
                 relation.app_version.get(unit.application, 0) + 1
             )

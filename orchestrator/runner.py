@@ -20,7 +20,14 @@ These adjustments to Scenario keep the run faithful and cheap (Scenario 8, ``ops
   are found by id through an index; ops' parsed metadata is cached per charm directory, and
   its framework storage is a dict rather than a fresh in-memory SQLite database per run;
 - after each run, what would keep the run's objects alive is dropped: ops' class-level cache
-  of framework event emitters (it never lets a framework go) and the context's records.
+  of framework event emitters (it never lets a framework go) and the context's records;
+- a relation event's relation is found without building every relation of its endpoint (ops
+  builds them all, remote units and databag views included, to pick one by id); listing the
+  endpoint later gives the same object among the others. ops' per-model cache of units and
+  applications is a plain dict rather than weak references: the model lives for one hook;
+- the remote databags of each relation are kept per unit between hooks
+  (:class:`ProjectionCache`) and reused while its members and their databags are the same
+  objects: a unit related to hundreds of others no longer rebuilds them all for every hook.
 
 Charms are imported in isolation from each other (:class:`CharmLoader`): every charm has a
 module named ``charm``, most have ``workload``, and they must not see each other's.
@@ -41,12 +48,14 @@ import importlib
 import inspect
 import logging
 import marshal
+import operator
 import os
 import pickle
 import sys
 import tempfile
 import traceback
-from collections.abc import Generator, Mapping
+import weakref
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -61,7 +70,7 @@ from scenario import _ops_main_mock, _runtime, errors, state
 from . import charmspec, model
 from .hooks import Hook
 
-__all__ = ['CharmLoadError', 'CharmLoader', 'Outcome', 'Runner', 'project']
+__all__ = ['CharmLoadError', 'CharmLoader', 'Outcome', 'ProjectionCache', 'Runner', 'project']
 
 os.environ.setdefault('SCENARIO_SKIP_CONSISTENCY_CHECKS', '1')
 # Scenario warns when a relation-changed has no remote unit; for an application-databag change
@@ -308,6 +317,89 @@ def _make_storage(self: Any, dispatcher: Any) -> Any:
 _ops_main_mock.Ops._make_storage = _make_storage  # pyright: ignore[reportAttributeAccessIssue]
 
 
+def _olm_backend(backend: Any) -> bool:
+    """Whether ops' model backend is Scenario's, running one of olm's hooks."""
+    return isinstance(getattr(backend, '_context', None), _Context)
+
+
+_original_get_unique = ops.model.RelationMapping._get_unique
+_original_relations_item = ops.model.RelationMapping.__getitem__
+_original_invalidate = ops.model.RelationMapping._invalidate
+
+
+def _get_unique(self: Any, relation_name: str, relation_id: int | None = None) -> Any:
+    # ops finds a relation event's relation by building every relation of the endpoint (each
+    # with its remote units and databag views) and picking one by id: for a unit related to
+    # hundreds of others that was most of a hook the charm does not even observe. Here only
+    # that relation is built; when the charm later lists the endpoint's relations, the list
+    # holds this very object in its place (see ``_relations_item``), as it would in ops.
+    data = self._data
+    if (
+        type(relation_id) is not int
+        or relation_name not in data
+        or data[relation_name] is not None
+        or relation_id == self._broken_relation_id
+        or not _olm_backend(self._backend)
+    ):
+        return _original_get_unique(self, relation_name, relation_id)
+    ids = self._backend.relation_ids(relation_name)
+    if len(ids) < 2 or relation_id not in ids:
+        # One relation: building the list builds only it (and building it early would
+        # build it twice if the charm then lists the endpoint).
+        return _original_get_unique(self, relation_name, relation_id)
+    early: dict[tuple[str, int], Any] = self.__dict__.setdefault('_olm_early', {})
+    relation = early.get((relation_name, relation_id))
+    if relation is None:
+        relation = early[relation_name, relation_id] = ops.Relation(
+            relation_name,
+            relation_id,
+            relation_name in self._peers,
+            self._our_unit,
+            self._backend,
+            self._cache,
+            _remote_unit=self._remote_unit,
+        )
+    return relation
+
+
+def _relations_item(self: Any, relation_name: str) -> list[ops.Relation]:
+    built = self._data.get(relation_name) is not None
+    relations = _original_relations_item(self, relation_name)
+    early: dict[tuple[str, int], Any] | None = self.__dict__.get('_olm_early')
+    if not built and early:
+        for i, relation in enumerate(relations):
+            found = early.pop((relation_name, relation.id), None)
+            if found is not None:
+                relations[i] = found
+    return relations
+
+
+def _invalidate(self: Any, relation_name: str) -> None:
+    _original_invalidate(self, relation_name)
+    early: dict[tuple[str, int], Any] | None = self.__dict__.get('_olm_early')
+    if early:
+        for key in [k for k in early if k[0] == relation_name]:
+            del early[key]
+
+
+_original_cache_init = ops.model._ModelCache.__init__
+
+
+def _cache_init(self: Any, meta: ops.CharmMeta, backend: Any) -> None:
+    # ops keeps a model's Unit and Application objects in a WeakValueDictionary; an olm run's
+    # model lives for one hook, so a plain dict gives the same objects for a name without a
+    # weak reference per remote unit (hundreds per hook for a unit related to many).
+    _original_cache_init(self, meta, backend)
+    if _olm_backend(backend):
+        self._weakrefs = {}
+
+
+ops.model._ModelCache.__init__ = _cache_init  # pyright: ignore[reportAttributeAccessIssue]
+ops.model.RelationMapping._get_unique = _get_unique  # pyright: ignore[reportAttributeAccessIssue]
+ops.model.RelationMapping.__getitem__ = _relations_item  # pyright: ignore[reportAttributeAccessIssue]
+ops.model.RelationMapping._invalidate = _invalidate  # pyright: ignore[reportAttributeAccessIssue]
+
+
 _FRAMEWORK_EVENTS: ops.ObjectEvents = vars(ops.Framework)['on']
 
 
@@ -393,6 +485,7 @@ class Runner:
     def __init__(self, loader: CharmLoader | None = None) -> None:
         self.loader = loader or CharmLoader()
         self._contexts: dict[tuple[str, str], _Context] = {}
+        self.projections = ProjectionCache()
 
     def context(self, unit: model.Unit, spec: charmspec.CharmSpec, zone: str) -> _Context:
         """The (cached) Scenario context of one unit."""
@@ -425,7 +518,7 @@ class Runner:
         """Run one hook of one unit; the model is only read."""
         machine = m.machines.get(unit.machine)
         ctx = self.context(unit, spec, machine.zone if machine else '')
-        state_in = project(m, unit, hook, spec)
+        state_in = project(m, unit, hook, spec, self.projections)
         owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
         event = _event(ctx, hook, state_in, m)
         ctx.runtime_env = _env_overrides(hook)
@@ -621,10 +714,72 @@ class _State(testing.State):
         return super().get_relation(relation)
 
 
+class ProjectionCache:
+    """The remote databags of each relation as one unit sees them, kept between hooks.
+
+    A unit related to hundreds of others is handed, hook after hook, the same ``{unit number:
+    databag}`` mapping for every relation its hook is not about; building them all again was
+    most of its projection. An entry is checked against the model on every use: the members
+    must be the same units in the same order and each member's databag the same object (a
+    commit replaces a databag, it never edits one in place; an edit in place would show anyway,
+    the mapping holds the model's own databags), so a change is always seen and nothing has to
+    be told to invalidate it. The mappings are shared between projections: Scenario and ops
+    only read them (remote databags are read-only to a charm).
+    """
+
+    def __init__(self) -> None:
+        self._model: Callable[[], model.Model | None] = lambda: None
+        self._entries: dict[tuple[str, int], _RemoteEntry] = {}
+
+    def remote_databags(
+        self, m: model.Model, unit: str, relation: model.Relation, members: tuple[str, ...]
+    ) -> dict[int, dict[str, str]]:
+        """``{unit number: databag}`` of ``members`` in ``relation``, as ``unit`` sees it."""
+        if self._model() is not m:
+            # Another model (a new command's session): its databags are other objects, so
+            # the old entries could never match; drop them rather than keep them alive.
+            self._entries.clear()
+            self._model = weakref.ref(m)
+        key = (unit, relation.id)
+        bags = tuple(map(relation.unit_data.get, members))
+        entry = self._entries.get(key)
+        if (
+            entry is not None
+            and entry.members == members
+            and all(map(operator.is_, entry.bags, bags))
+        ):
+            return entry.data
+        data = {_unit_number(u): relation.unit_data.get(u, {}) for u in members}
+        if None in bags:
+            # A member without a databag gets a fresh empty one: nothing to recognise later.
+            self._entries.pop(key, None)
+        else:
+            self._entries[key] = _RemoteEntry(members, bags, data)
+        return data
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _RemoteEntry:
+    members: tuple[str, ...]
+    bags: tuple[dict[str, str] | None, ...]
+    data: dict[int, dict[str, str]]
+
+
 def project(
-    m: model.Model, unit: model.Unit, hook: Hook, spec: charmspec.CharmSpec
+    m: model.Model,
+    unit: model.Unit,
+    hook: Hook,
+    spec: charmspec.CharmSpec,
+    cache: ProjectionCache | None = None,
 ) -> testing.State:
-    """The unit's view of the model, as the ``State`` its charm runs against."""
+    """The unit's view of the model, as the ``State`` its charm runs against.
+
+    ``cache`` keeps the remote databags between projections of the same model; without it
+    they are built afresh (the same result).
+    """
     app = m.applications[unit.application]
     leader = app.leader == unit.name
     machine = m.machines.get(unit.machine)
@@ -640,7 +795,7 @@ def project(
             view = model.RelationView()
         if view.broken:
             continue
-        relations.append(_relation(m, relation, unit, view, hook, leader))
+        relations.append(_relation(m, relation, unit, view, hook, leader, cache))
     networks = [
         testing.Network(
             name,
@@ -674,19 +829,24 @@ def _relation(
     view: model.RelationView,
     hook: Hook,
     leader: bool,
+    cache: ProjectionCache | None,
 ) -> Any:
     app = unit.application
     endpoint = relation.endpoint_of(app)
-    departing = (
-        hook.remote_unit
-        if hook.relation_id == relation.id and hook.kind == 'relation-departed'
-        else None
-    )
-    members = [u for u in view.members if u != departing]
-    if hook.relation_id == relation.id and hook.kind == 'relation-joined' and hook.remote_unit:
-        members.append(hook.remote_unit)
-    if hook.relation_id == relation.id and hook.kind == 'relation-broken':
-        members = []
+    departing = None
+    members = tuple(view.members)
+    if hook.relation_id == relation.id:
+        if hook.kind == 'relation-departed':
+            departing = hook.remote_unit
+            members = tuple(u for u in members if u != departing)
+        elif hook.kind == 'relation-joined' and hook.remote_unit:
+            members += (hook.remote_unit,)
+        elif hook.kind == 'relation-broken':
+            members = ()
+    if cache is None:
+        remote = {_unit_number(u): relation.unit_data.get(u, {}) for u in members}
+    else:
+        remote = cache.remote_databags(m, unit.name, relation, members)
     local_unit = relation.unit_data.get(unit.name) or default_unit_data(m, unit)
     if relation.is_peer:
         projected: Any = _ProjectedPeerRelation(
@@ -696,7 +856,7 @@ def _relation(
             # The local databags are copied by the projected relation; the rest are read-only.
             local_app_data=relation.app_data.get(app, {}),
             local_unit_data=local_unit,
-            peers_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
+            peers_data=remote,
         )
     else:
         remote_app = relation.other_application(app)
@@ -708,7 +868,7 @@ def _relation(
             local_app_data=relation.app_data.get(app, {}) if leader else {},
             local_unit_data=local_unit,
             remote_app_data=relation.app_data.get(remote_app, {}),
-            remote_units_data={_unit_number(u): relation.unit_data.get(u, {}) for u in members},
+            remote_units_data=remote,
         )
     if departing is not None:
         _keep_departing(projected, _unit_number(departing), relation.unit_data.get(departing, {}))
