@@ -202,3 +202,25 @@ def test_projection_with_cache_is_the_projection_without(engine: olm_engine.Engi
         assert remote(after)[relation.id][1]['port'] == '9090'
         for a, b in zip(again.relations, after.relations, strict=True):
             assert (a.remote_units_data is b.remote_units_data) == (a.id != relation.id)
+
+
+def test_observer_signatures_are_what_inspect_gives() -> None:
+    import inspect
+
+    import ops.framework
+
+    from orchestrator import runner as olm_runner
+
+    class Observer:
+        def one(self, event: object) -> None: ...
+
+        def none(self) -> None: ...
+
+        def star(*args: object) -> None: ...
+
+    for name in ('one', 'none', 'star'):
+        for instance in (Observer(), Observer()):
+            method = getattr(instance, name)
+            cached = olm_runner._signature(method, follow_wrapped=False)
+            assert cached == inspect.signature(method, follow_wrapped=False), name
+    assert ops.framework.inspect.signature is olm_runner._signature
