@@ -18,6 +18,8 @@ storage classes.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -412,6 +414,22 @@ def _secret_parameters(secret: str) -> dict[str, str]:
 
 def rbd_manifest(config: CephConfig) -> str:
     """Everything RBD needs, with ``ceph-xfs`` and ``ceph-ext4`` (multi-document YAML)."""
+    return _rbd_manifest(_hashable(config))
+
+
+def cephfs_manifest(config: CephConfig) -> str:
+    """What CephFS adds to the RBD manifest, with the ``cephfs`` class (multi-document YAML)."""
+    return _cephfs_manifest(_hashable(config))
+
+
+def _hashable(config: CephConfig) -> CephConfig:
+    return dataclasses.replace(config, monitors=tuple(config.monitors))
+
+
+# The leader renders the manifests on every hook to compare them with what it applied; the
+# same configuration renders the same text, so a process that runs many hooks (olm) keeps it.
+@functools.lru_cache(maxsize=8)
+def _rbd_manifest(config: CephConfig) -> str:
     driver = 'rbd.csi.ceph.com'
     secret = {
         'apiVersion': 'v1',
@@ -438,8 +456,8 @@ def rbd_manifest(config: CephConfig) -> str:
     return _dump([*_common(config), secret, *_driver_objects('rbd', driver), *classes])
 
 
-def cephfs_manifest(config: CephConfig) -> str:
-    """What CephFS adds to the RBD manifest, with the ``cephfs`` class (multi-document YAML)."""
+@functools.lru_cache(maxsize=8)
+def _cephfs_manifest(config: CephConfig) -> str:
     driver = 'cephfs.csi.ceph.com'
     secret = {
         'apiVersion': 'v1',

@@ -82,6 +82,9 @@ CERTIFICATE_TTL = '20y'
 """``k8s refresh-certs --expires-in``: what k8sd gives certificates at bootstrap and join."""
 """k8s-snap's default ``datastore-type`` (apiv1.BootstrapConfig.SetDefaults) for 1.32."""
 
+# libyaml's safe loader where PyYAML has it (the pure-Python one takes ~4 ms for a kubeconfig,
+# and the leader reads the CA from one on every hook); the same documents either way.
+_LOADER: Any = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 _ALREADY_CLUSTERED = re.compile(
     r'already (part of a cluster|bootstrapped|in (the|a) cluster)', re.IGNORECASE
 )
@@ -490,7 +493,7 @@ def ca_certificate() -> str:
         K8sError: ``k8s config`` failed or answered no CA.
     """
     try:
-        config: Any = yaml.safe_load(kubeconfig())
+        config: Any = yaml.load(kubeconfig(), Loader=_LOADER)  # noqa: S506 - a safe loader
         cluster: Any = config['clusters'][0]['cluster']
         data = str(cluster['certificate-authority-data'])
         pem = base64.b64decode(data, validate=True).decode()
