@@ -1518,6 +1518,7 @@ class _Session:
         self.saved_machines: dict[str, str] = {}
         self.saved_shared = ''
         self.provisioned: list[Provisioned] = []
+        self._shared_mark: tuple[int, int] | None = None
 
     def next_secret_id(self) -> str:
         """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""
@@ -1584,6 +1585,12 @@ class _Session:
             if self.saved_machines.get(machine_id) != dump:
                 self.saved_machines[machine_id] = dump
                 txn.put_records('sim-machine', [(machine_id, dump)])
+        # The shared facts change only when a program runs or the faults change: a hook that
+        # ran no program skips dumping them (a JSON of every simulated cluster).
+        mark = (self.world.activity, self.world.faults.version)
+        if mark == self._shared_mark:
+            return
+        self._shared_mark = mark
         shared = self.world.dump_shared()
         if shared != self.saved_shared:
             self.saved_shared = shared

@@ -119,6 +119,8 @@ class Faults:
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self.version = 0
+        """Counts changes (armed, used up, cleared, loaded), so a change can be noticed cheaply."""
 
     def __repr__(self) -> str:
         return f'Faults({self._faults!r})'
@@ -156,11 +158,13 @@ class Faults:
             Fault(program, kind, machine, tuple(match), returncode, stderr, float(delay))
         )
         self._faults.append(fault)
+        self.version += 1
         return fault
 
     def clear(self, program: str | None = None) -> None:
         """Disarm every fault of ``program``, or every fault when it is None."""
         self._faults = [f for f in self._faults if program is not None and f.program != program]
+        self.version += 1
 
     def slow(self, program: str, machine: str, args: Sequence[str]) -> Fault | None:
         """The first slow fault hitting this call, if any."""
@@ -174,6 +178,7 @@ class Faults:
             if fault.kind != 'slow' and fault.hits(program, machine, args):
                 if fault.kind == 'fail-once':
                     del self._faults[index]
+                    self.version += 1
                 return fault
         return None
 
@@ -189,3 +194,4 @@ class Faults:
             KeyError: an entry lacks a required key.
         """
         self._faults = [Fault.from_json(entry) for entry in data]
+        self.version += 1

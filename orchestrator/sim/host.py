@@ -265,6 +265,7 @@ class SimHost(metal_host.ProgramHost):
         A non-zero exit status is returned, never raised.
         """
         program = posixpath.basename(args[0])
+        self.world.activity += 1
         faults = self.world.faults
         slow = faults.slow(program, self.machine_id, args[1:])
         if slow is not None:

@@ -194,6 +194,9 @@ class World:
         self.catalog = Catalog()
         self.faults = Faults()
         self.shared: dict[str, Any] = {}
+        self.activity = 0
+        """Counts program runs (and machines added or removed): the shared facts change only
+        through those and the faults, so a caller that saw neither move knows they did not."""
         self._hosts: dict[str, SimHost] = {}
         self._baseline: dict[str, str] = {}
         self._removed: set[str] = set()
@@ -246,6 +249,7 @@ class World:
         host.provision()
         programs.provision(host)
         self._hosts[machine_id] = host
+        self.activity += 1
         self._removed.discard(machine_id)
         return host
 
@@ -269,6 +273,7 @@ class World:
         if machine_id not in self._hosts:
             raise UnknownMachineError(machine_id)
         del self._hosts[machine_id]
+        self.activity += 1
         self._baseline.pop(machine_id, None)
         self._removed.add(machine_id)
 
@@ -307,6 +312,7 @@ class World:
                 f'cannot load machine {machine_id!r}: the data is machine {host.machine_id!r}'
             )
         self._hosts[machine_id] = host
+        self.activity += 1
         self._removed.discard(machine_id)
         self._baseline[machine_id] = self._digest(self.dump_machine(machine_id))
         return host

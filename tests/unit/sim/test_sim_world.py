@@ -190,3 +190,21 @@ def test_program_registry() -> None:
     assert host.run(['snap', 'list'], check=False).returncode == 127
     with pytest.raises(ValueError, match='base name'):
         world.programs.register('/bin/x', lambda inv: inv.result())
+
+
+def test_activity_and_fault_versions_move_with_what_can_change_shared_facts() -> None:
+    world = World()
+    start = world.activity
+    host = world.add_machine('0', hostname='node-0', addresses=['10.0.0.1'])
+    assert world.activity == start + 1
+    host.run(['hostname'], check=False)
+    assert world.activity == start + 2
+    host.write_text('/etc/motd', 'hello\n')  # a machine's own file: not shared
+    assert world.activity == start + 2
+    version = world.faults.version
+    world.faults.inject('snap', 'fail-once')
+    host.run(['snap', 'list'], check=False)  # used up
+    world.faults.clear()
+    assert world.faults.version == version + 3
+    world.remove_machine('0')
+    assert world.activity == start + 4
