@@ -227,3 +227,32 @@ def test_state_dir_flag_and_default(tmp_path: Path):
     done = olm(tmp_path / 'ignored', '--state-dir', str(other), 'pool', 'list')
     assert 'The pool is empty' in done.stdout
     assert (other / 'state.db').exists()
+
+
+def test_plan_shows_placement_and_headroom_and_changes_nothing(lab: Path):
+    before = olm(lab, 'pool', 'list', '--format', 'json').stdout
+    done = olm(lab, 'plan', str(ROOT / 'bundles' / 'metal-k8s.yaml'))
+    out = done.stdout
+    assert out.startswith('Plan for ') and 'simulated machines (nothing deployed)' in out
+    assert 'ceph-storage/0              node-04  zone-a' in out
+    assert 'the cheapest Ready match' in out
+    assert 'Headroom after this plan' in out
+    assert 'root:0,0:900(ssd)' in out  # the storage constraint Ceph's volume becomes
+    assert olm(lab, 'pool', 'list', '--format', 'json').stdout == before
+    assert json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines'] == {}
+
+
+def test_storage_pools_follow_jujus_rules(lab: Path):
+    listed = yaml.safe_load(olm(lab, 'storage-pools', '--format', 'yaml').stdout)
+    assert listed['ssd'] == {'provider': 'maas', 'attrs': {'tags': 'ssd'}}
+    assert set(listed) == {'loop', 'maas', 'rootfs', 'ssd', 'tmpfs'}
+    olm(lab, 'create-storage-pool', 'fast', 'maas', 'tags=nvme,ssd')
+    assert 'fast' in olm(lab, 'storage-pools').stdout
+    for args, message in (
+        (('fast', 'maas'), 'ERROR pool "fast" already exists'),
+        (('slow', 'ebs'), 'ERROR storage provider "ebs" not found'),
+        (('9x', 'maas'), 'ERROR pool name "9x" not valid'),
+    ):
+        done = olm(lab, 'create-storage-pool', *args, check=False)
+        assert done.returncode == 1 and done.stderr.strip() == message
+        assert 'Traceback' not in done.stderr
