@@ -14,6 +14,7 @@ import datetime
 import json
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import NoReturn
 
 import yaml
 
-from . import __version__, charmspec, cloud, model, runner, status
+from . import __version__, charmspec, cloud, controller, model, runner, status
 from . import bundle as juju_bundle
 from . import constraints as juju_constraints
 from . import storage as juju_storage
@@ -67,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, 'run'):
         parser.print_help()
         return 0
+    if hasattr(args, 'controller') and args.run is not _add_unit:
+        print('ERROR --controller: only add-unit runs on a real controller', file=sys.stderr)
+        return 2
     _configure_logging(debug)
     # --state-dir is accepted before or after the command; it is absent when not given.
     state_dir = getattr(args, 'state_dir', None) or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
@@ -123,6 +127,11 @@ def _build_parser() -> _Parser:
         parents=[common],
     )
     parser.add_argument('--version', action='version', version=f'olm {__version__}')
+    parser.add_argument(
+        '--controller',
+        default=argparse.SUPPRESS,
+        help='a real Juju controller, for add-unit (see olm add-unit --help)',
+    )
     commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=_Parser)
 
     pool = commands.add_parser('pool', help='the metal pool (the cloud)', parents=[common])
@@ -285,6 +294,15 @@ def _build_parser() -> _Parser:
     p.add_argument('--constraints', default='',
                    help='olm extension: constraints for the new machines')  # fmt: skip
     p.add_argument('--quiet', action='store_true', help='no progress display')
+    p.add_argument('--controller', default=argparse.SUPPRESS,
+                   help='a real Juju controller: run juju add-machine --constraints and juju '
+                   'add-unit --to there instead (needs the juju client)')  # fmt: skip
+    p.add_argument(
+        '-m',
+        '--model',
+        default=None,
+        help="with --controller: the model (default: the controller's current one)",
+    )
     _add_seed(p)
     p.set_defaults(run=_add_unit)
 
@@ -697,6 +715,11 @@ def _report_settle(result: SettleResult | None) -> None:
 
 
 def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
+    if getattr(args, 'controller', None) is not None:
+        _add_unit_on_controller(args)
+        return
+    if args.model is not None:
+        raise _UsageError('--model goes with --controller (olm has one embedded model)')
     if not args.quiet:
         engine.progress = _progress_printer(every=50)
     report = engine.add_unit(args.application, args.count, to=_placements(args.to),
@@ -705,6 +728,21 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
     for name in report.units:
         print(f'added unit {name}', flush=True)
     _report_settle(engine.settle())
+
+
+def _add_unit_on_controller(args: argparse.Namespace) -> None:
+    if args.to:
+        raise _UsageError('--to and --controller: use juju add-unit --to directly')
+    try:
+        done = controller.add_unit(
+            args.controller, args.application, args.count, args.constraints, model=args.model
+        )
+    except controller.ControllerError as error:
+        raise EngineError(str(error)) from None
+    for command in done.commands:
+        print('+ ' + ' '.join(shlex.quote(part) for part in command))
+    print(f'added {args.count} unit(s) of {args.application} on machines '
+          f'{", ".join(done.machines)} of {done.model} (a real Juju controller)')  # fmt: skip
 
 
 def _print_provisioned(machines: Iterable[Provisioned]) -> None:
