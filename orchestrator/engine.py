@@ -1108,10 +1108,13 @@ class Engine:
         spread = [m.machines[u.machine].instance_id for u in m.units_of(app.name)
                   if u.machine in m.machines]  # fmt: skip
         fresh: list[model.Machine] = []
+        volumes: list[juju_storage.Volume] = []
+        storage = ''
         if new_count:
             merged = juju_constraints.merge(juju_constraints.parse(app.constraints), constraints)
             merged = juju_constraints.merge(self._model_constraints(txn), merged)
-            storage = self._maas_storage(txn, app, merged)
+            volumes = self._volumes(txn, app)
+            storage = juju_storage.maas_storage(volumes, merged.root_disk)
             fresh = self._provision(
                 s, txn, merged, count=new_count, spread=spread, storage=storage
             )
@@ -1127,6 +1130,8 @@ class Engine:
                 machine=machine_id,
                 machine_created=created,
             )
+            if created and volumes:
+                unit.storage = self._attach(txn, m.machines[machine_id], volumes, storage)
             app.next_unit += 1
             m.units[unit.name] = unit
             m.touch('unit', unit.name)
@@ -1138,22 +1143,44 @@ class Engine:
             s.candidates |= {u.name for u in m.relation_units(relation)}
         return units
 
-    def _maas_storage(
-        self, txn: Transaction, app: model.Application, merged: juju_constraints.Constraints
-    ) -> str:
-        """The MAAS ``storage`` constraint for one unit of ``app`` (its volumes, root disk).
+    def _volumes(self, txn: Transaction, app: model.Application) -> list[juju_storage.Volume]:
+        """The MAAS volumes one unit of ``app`` asks for (its storage directives).
 
         Raises:
             EngineError: for a directive Juju would refuse (unknown pool, bad count).
         """
         spec = self._spec(app)
         try:
-            volumes = juju_storage.volumes(
+            return juju_storage.volumes(
                 spec.name, spec.storage, app.storage, self._storage_pools(txn)
             )
         except juju_storage.StorageError as error:
             raise EngineError(f'cannot add application "{app.name}": {error}') from None
-        return juju_storage.maas_storage(volumes, merged.root_disk)
+
+    @staticmethod
+    def _attach(
+        txn: Transaction,
+        machine: model.Machine,
+        volumes: Sequence[juju_storage.Volume],
+        storage: str,
+    ) -> dict[str, str]:
+        """Storage instances for the volumes of a unit's new machine: id -> device path.
+
+        The disks are the ones MAAS matched to the volume labels when it allocated the machine
+        (``constraints_by_type.storage``); the ids are Juju's, ``<store>/<n>`` numbered across
+        the model.
+        """
+        matched = cloud.storage.match(
+            cloud.storage.parse(storage), txn.pool.get(machine.instance_id)
+        )
+        if matched is None:  # the pool handed out this machine for these very items
+            raise EngineError(f'machine {machine.id} lost the disks it was allocated for')
+        return {
+            f'{volume.store}/{txn.next_sequence(f"storage:{volume.store}")}': (
+                f'/dev/{matched[str(index)]}'
+            )
+            for index, volume in enumerate(volumes)
+        }
 
     def _placement_machine(
         self, m: model.Model, placement: juju_bundle.Placement | str | None

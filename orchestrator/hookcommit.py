@@ -301,6 +301,10 @@ def _advance(
         progress.update_status = False
     elif kind == 'stop':
         progress.started = False
+    elif kind == 'storage-attached' and hook.storage_id not in progress.storage_attached:
+        progress.storage_attached.append(str(hook.storage_id))
+    elif kind == 'storage-detaching' and hook.storage_id in progress.storage_attached:
+        progress.storage_attached.remove(str(hook.storage_id))
     elif kind == 'remove':
         affected |= remove_unit_record(m, unit)
     elif kind == 'action':

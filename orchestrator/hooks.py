@@ -27,8 +27,8 @@ class Hook:
     Attributes:
         kind: ``install``, ``leader-elected``, ``config-changed``, ``start``, ``stop``,
             ``remove``, ``upgrade-charm``, ``update-status``, ``leader-settings-changed``,
-            ``relation-<created|joined|changed|departed|broken>``, ``secret-<...>`` or
-            ``action``.
+            ``relation-<created|joined|changed|departed|broken>``, ``secret-<...>``,
+            ``storage-<attached|detaching>`` or ``action``.
         endpoint: for relation hooks, the unit's own endpoint name.
         relation_id: for relation hooks, the relation.
         remote_unit: the remote unit of joined/changed/departed; None for an application
@@ -39,6 +39,7 @@ class Hook:
         secret_revision: for secret-remove and secret-expired.
         action_id: for actions.
         action: the action's name.
+        storage_id: for storage hooks, the storage instance (``osd-devices/0``).
     """
 
     kind: str
@@ -51,6 +52,7 @@ class Hook:
     secret_revision: int | None = None
     action_id: str | None = None
     action: str | None = None
+    storage_id: str | None = None
 
     @property
     def is_relation(self) -> bool:
@@ -64,6 +66,8 @@ class Hook:
             return f'{self.endpoint}-{self.kind}'
         if self.kind == 'action':
             return str(self.action)
+        if self.storage_id is not None:
+            return f'{self.storage_id.partition("/")[0]}-{self.kind}'
         return self.kind
 
     def describe(self) -> str:
@@ -76,6 +80,8 @@ class Hook:
         if self.is_relation:
             # An application-databag change has no remote unit: name the application.
             return f'{text} ({self.relation_id}, {self.remote_unit or self.remote_app})'
+        if self.storage_id is not None:
+            return f'{text} ({self.storage_id})'
         if self.secret_id is not None:
             revision = '' if self.secret_revision is None else f' revision {self.secret_revision}'
             return f'{text} ({self.secret_id}{revision})'

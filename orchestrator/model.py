@@ -259,6 +259,8 @@ class UnitProgress:
     actions: list[str] = dataclasses.field(default_factory=list[str])
     secret_events: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
     update_status: bool = False
+    storage_attached: list[str] = dataclasses.field(default_factory=list[str])
+    """Storage instances (``osd-devices/0``) whose ``storage-attached`` hook has run."""
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -301,6 +303,8 @@ class Unit:
     workload_set: bool = False
     workload_version: str = ''
     ports: list[str] = dataclasses.field(default_factory=list[str])
+    storage: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    """The unit's storage instances (``osd-devices/0``) and where they are (``/dev/sdb``)."""
     stored_state: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
     deferred: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
     progress: UnitProgress = dataclasses.field(default_factory=UnitProgress)

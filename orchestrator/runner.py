@@ -653,6 +653,12 @@ def _event(ctx: _Context, hook: Hook, st: testing.State, m: model.Model) -> Any:
         if kind == 'changed':
             return on.relation_changed(relation, remote_unit=remote)
         return on.relation_departed(relation, remote_unit=remote, departing_unit=remote)
+    if hook.storage_id is not None:
+        attached = next(x for x in st.storages if x.name == _storage_key(hook.storage_id)[0]
+                        and x.index == _storage_key(hook.storage_id)[1])  # fmt: skip
+        if hook.kind == 'storage-attached':
+            return on.storage_attached(attached)
+        return on.storage_detaching(attached)
     if hook.kind == 'action':
         action = m.actions[str(hook.action_id)]
         return on.action(action.name, params=dict(action.params), id=action.id)
@@ -667,6 +673,26 @@ def _event(ctx: _Context, hook: Hook, st: testing.State, m: model.Model) -> Any:
 
 
 # -- projection: the model as one unit sees it --------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class _AttachedStorage(testing.Storage):
+    """A storage instance where Juju attached it on the machine: a block device's path.
+
+    Scenario would make up a directory for it; ``storage-get location`` gives a MAAS volume's
+    device (``/dev/sdb``), which is what a charm hands to its workload.
+    """
+
+    location: str = ''
+
+    def get_filesystem(self, ctx: Any) -> Path:
+        del ctx
+        return Path(self.location)
+
+
+def _storage_key(storage_id: str) -> tuple[str, int]:
+    name, _, index = storage_id.partition('/')
+    return name, int(index)
 
 
 class _ProjectedRelation(testing.Relation):
@@ -845,6 +871,10 @@ def project(
         unit_status=_status(unit.workload) if unit.workload_set else testing.UnknownStatus(),
         app_status=_status(app.status) if app.status else testing.UnknownStatus(),
         workload_version=unit.workload_version,
+        storages=[
+            _AttachedStorage(_storage_key(sid)[0], index=_storage_key(sid)[1], location=location)
+            for sid, location in unit.storage.items()
+        ],
         stored_states=[decode_stored(s) for s in unit.stored_state],
         deferred=[decode_deferred(d) for d in unit.deferred],
     )

@@ -10,9 +10,10 @@ flight: the next command recomputes the same next hook from what was committed.
 Priority, first match wins:
 
 1. a failed hook blocks everything but actions until it is retried or resolved;
-2. ``install``;
+2. ``storage-attached`` for each of its storage instances, then ``install``;
 3. a dying unit tears down: per relation (non-peer first) ``relation-departed`` for every
-   remote unit it knows, then ``relation-broken`` (never for peers), then ``stop``, ``remove``;
+   remote unit it knows, then ``relation-broken`` (never for peers), then ``stop``,
+   ``storage-detaching`` for each attached storage instance, ``remove``;
 4. ``relation-created`` for every relation of its application not yet created;
 5. leadership: ``leader-elected`` for a new leader, ``leader-settings-changed`` for the others;
 6. secrets (``secret-changed`` for consumers; ``secret-rotate``/``-expired``/``-remove``
@@ -55,7 +56,13 @@ def next_hook(m: model.Model, unit: model.Unit, *, now: float, retry: bool = Tru
             return Hook.from_data(progress.failure.event)
         return None
     if not progress.installed:
-        return Hook(kind='install') if unit.life == 'alive' else Hook(kind='remove')
+        if unit.life != 'alive':
+            return Hook(kind='remove')
+        # Machine charms: every storage instance is attached before install (Juju's order).
+        for storage_id in sorted(unit.storage, key=model.natural_key):
+            if storage_id not in progress.storage_attached:
+                return Hook(kind='storage-attached', storage_id=storage_id)
+        return Hook(kind='install')
     if unit.life == 'dying':
         return _teardown(m, unit)
     for relation in m.relations_of(app.name):
@@ -139,6 +146,8 @@ def _teardown(m: model.Model, unit: model.Unit) -> Hook:
             return _relation_hook(relation, unit.application, 'relation-broken')
     if progress.started:
         return Hook(kind='stop')
+    for storage_id in sorted(progress.storage_attached, key=model.natural_key):
+        return Hook(kind='storage-detaching', storage_id=storage_id)
     return Hook(kind='remove')
 
 

@@ -390,13 +390,19 @@ def test_ceph_units_are_one_per_zone_each_with_a_spare_ssd_of_at_least_900_gb(
     hosts = hostnames(deployed_status, CEPH)
     assert len(hosts) == 3
     assert len({machines[h]['zone'] for h in hosts.values()}) == 3
+    attached = {name: data['storage'] for name, data in records(deployed, 'unit').items()}
     for unit, host in hosts.items():
-        spare = [
-            d
+        spare = {
+            f'/dev/{d["name"]}'
             for d in machines[host]['disks']
             if not d['boot'] and 'ssd' in d['tags'] and disk_bytes(d['size']) >= 900e9
-        ]
+        }
         assert spare, (unit, host, machines[host]['disks'])
+        # Juju attached one of them as the unit's osd-devices storage, and it is the OSD.
+        (location,) = attached[unit].values()
+        assert location in spare, (unit, attached[unit], spare)
+        message = deployed_status['applications'][CEPH]['units'][unit]['workload-status']
+        assert '1 OSD here (3 up of 3 in cluster)' in message['message'], message
 
 
 # -- 2. and 3. scaling out ----------------------------------------------------------------------

@@ -191,3 +191,26 @@ def test_a_plan_keeps_the_units_already_deployed(product: olm_engine.Engine):
     plan = product.plan(PRODUCT_BUNDLE)
     assert plan.units == ()
     assert plan.existing['kubernetes-control-plane'] == 3
+
+
+def test_storage_is_attached_before_install_and_detached_after_stop(
+    engine: olm_engine.Engine, tmp_path: Path
+):
+    bundle = write(tmp_path / 'b.yaml', (
+        'applications:\n'
+        '  disks: {charm: disks, num_units: 2, storage: {data: "ssd,1,900G"}}\n'
+    ))  # fmt: skip
+    engine.deploy(str(bundle))
+    units = engine.status_view().model.units
+    # node-04's spare ssd is sdb; node-16's only ssd beyond its boot disk is nvme0n1.
+    assert units['disks/0'].storage == {'data/0': '/dev/sdb'}
+    assert units['disks/1'].storage == {'data/1': '/dev/nvme0n1'}
+    assert units['disks/0'].workload.message == 'data: /dev/sdb'
+    events = [e.event for e in engine.debug_log() if e.unit == 'disks/1']
+    assert events[:2] == ['data-storage-attached (data/1)', 'install']
+    attached = next(e for e in engine.debug_log() if e.event == 'data-storage-attached (data/0)')
+    assert 'attached data/0 at /dev/sdb' in attached.detail  # storage-get location
+    mark = engine.debug_log()[-1].seq
+    engine.remove_unit(['disks/1'])
+    events = [e.event for e in engine.debug_log(after=mark) if e.unit == 'disks/1']
+    assert events[-3:] == ['stop', 'data-storage-detaching (data/1)', 'remove']
