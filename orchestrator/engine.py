@@ -893,6 +893,7 @@ class Engine:
             try:
                 session = _Session(self.store, m, world, secret_sequence)
                 session.saved_machines = {mid: world.dump_machine(mid) for mid in world.machines}
+                session.saved_versions = {mid: world.host(mid).version for mid in world.machines}
                 session.saved_shared = world.dump_shared()
                 session.candidates |= set(m.units)
                 yield session
@@ -1546,6 +1547,7 @@ class _Session:
         self.saved_shared = ''
         self.provisioned: list[Provisioned] = []
         self._shared_mark: tuple[int, int] | None = None
+        self.saved_versions: dict[str, int] = {}
 
     def next_secret_id(self) -> str:
         """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""
@@ -1608,6 +1610,12 @@ class _Session:
                 if self.saved_machines.pop(machine_id, None) is not None:
                     txn.delete_records('sim-machine', [machine_id])
                 continue
+            # A machine nothing touched since its last dump (no program run, no file written:
+            # SimHost.version) dumps the same; most hooks touch none.
+            version = self.world.host(machine_id).version
+            if self.saved_versions.get(machine_id) == version:
+                continue
+            self.saved_versions[machine_id] = version
             dump = self.world.dump_machine(machine_id)
             if self.saved_machines.get(machine_id) != dump:
                 self.saved_machines[machine_id] = dump

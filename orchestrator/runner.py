@@ -49,6 +49,7 @@ import dataclasses
 import datetime
 import functools
 import importlib
+import importlib.util
 import inspect
 import logging
 import marshal
@@ -320,6 +321,13 @@ def _make_storage(self: Any, dispatcher: Any) -> Any:
 
 
 _ops_main_mock.Ops._make_storage = _make_storage  # pyright: ignore[reportAttributeAccessIssue]
+
+
+# Scenario tries ``import ops_tracing._mock`` on every run; where ops_tracing is not installed
+# that is a failed search of every sys.path entry each time (failures are not cached). A None
+# entry in sys.modules makes the import fail at once, with the same ImportError.
+if importlib.util.find_spec('ops_tracing') is None:
+    sys.modules.setdefault('ops_tracing', None)  # pyright: ignore[reportArgumentType]
 
 
 @functools.lru_cache(maxsize=4096)

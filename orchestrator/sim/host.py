@@ -193,6 +193,10 @@ class SimHost(metal_host.ProgramHost):
         self.directories: set[str] = set()
         self.state: dict[str, Any] = {}
         self.history: list[CommandRecord] = []
+        self.version = 0
+        """Counts what may have changed the machine (a program run, a file or directory written
+        or removed, a user added, program state handed out), so that a caller who saw it not
+        move knows the machine's dump would be the same as before."""
 
     def __repr__(self) -> str:
         return f'<SimHost {self.machine_id!r} hostname={self._hostname!r} ({SIMULATED})>'
@@ -205,6 +209,7 @@ class SimHost(metal_host.ProgramHost):
 
     def set_block_devices(self, disks: Sequence[BlockDevice]) -> None:
         """Give the machine its disks (when it is deployed; they do not change afterwards)."""
+        self.version += 1
         if disks:
             self.state['block-devices'] = [d.to_json() for d in disks]
         else:
@@ -266,6 +271,7 @@ class SimHost(metal_host.ProgramHost):
         """
         program = posixpath.basename(args[0])
         self.world.activity += 1
+        self.version += 1
         faults = self.world.faults
         slow = faults.slow(program, self.machine_id, args[1:])
         if slow is not None:
@@ -358,10 +364,12 @@ class SimHost(metal_host.ProgramHost):
         if new == old:
             return False
         self.files[name] = new
+        self.version += 1
         return True
 
     def remove(self, path: StrPath) -> bool:
         """Remove a file; False if it was not there (see :meth:`metal_host.Host.remove`)."""
+        self.version += 1
         name = machine_path(path)
         if self.files.pop(name, None) is not None:
             return True
@@ -392,6 +400,7 @@ class SimHost(metal_host.ProgramHost):
         Raises:
             FileOperationError: a file is in the way.
         """
+        self.version += 1
         name = machine_path(path)
         if name in self.files or self._under_file(name):
             raise FileOperationError('mkdir', name, 'File exists')
@@ -400,6 +409,7 @@ class SimHost(metal_host.ProgramHost):
 
     def remove_tree(self, path: StrPath) -> None:
         """Remove a directory and everything under it (``rm -rf``); nothing if absent."""
+        self.version += 1
         name = machine_path(path)
         prefix = name.rstrip('/') + '/'
         for file in [p for p in self.files if p == name or p.startswith(prefix)]:
@@ -456,6 +466,7 @@ class SimHost(metal_host.ProgramHost):
         Returns:
             The user's uid.
         """
+        self.version += 1
         users = self.users()
         if name in users:
             return users[name]
@@ -489,6 +500,7 @@ class SimHost(metal_host.ProgramHost):
 
     def namespace(self, program: str) -> dict[str, Any]:
         """The program's slice of :attr:`state`, created empty on first use."""
+        self.version += 1
         return cast('dict[str, Any]', self.state.setdefault(program, {}))
 
     # -- persistence ------------------------------------------------------------------------------
@@ -533,6 +545,7 @@ class SimHost(metal_host.ProgramHost):
 
     def provision(self) -> None:
         """Lay down what a freshly deployed Ubuntu 24.04 machine has on disk."""
+        self.version += 1
         for path, content in _base_files(self._hostname).items():
             self.files[path] = FileEntry(content, 0o644, 'root', 'root')
         self.directories.update(_BASE_DIRECTORIES)

@@ -208,3 +208,26 @@ def test_activity_and_fault_versions_move_with_what_can_change_shared_facts() ->
     assert world.faults.version == version + 3
     world.remove_machine('0')
     assert world.activity == start + 4
+
+
+def test_a_machine_version_moves_with_every_change_of_the_machine() -> None:
+    world = World()
+    host = world.add_machine('0', hostname='node-0', addresses=['10.0.0.1'])
+    seen = host.version
+    host.read_text('/etc/hostname')
+    host.exists('/etc/motd')
+    assert host.version == seen  # reads change nothing
+    for change in (
+        lambda: host.write_text('/etc/motd', 'hello\n'),
+        lambda: host.mkdir('/srv/data'),
+        lambda: host.remove('/etc/motd'),
+        lambda: host.remove_tree('/srv'),
+        lambda: host.run(['hostname'], check=False),
+    ):
+        change()
+        assert host.version > seen
+        seen = host.version
+    host.write_text('/etc/issue.olm', 'x\n')
+    seen = host.version
+    host.write_text('/etc/issue.olm', 'x\n')  # the same content: no change
+    assert host.version == seen
