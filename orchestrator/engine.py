@@ -589,8 +589,8 @@ class Engine:
         with self._session() as s:
             app = self._application(s.model, application)
             with s.transaction() as txn:
-                merged = juju_constraints.merge(juju_constraints.parse(app.constraints), asked)
-                units = self._add_units(s, txn, app, count, placements, merged)
+                # _add_units merges the model's and the application's constraints under these.
+                units = self._add_units(s, txn, app, count, placements, asked)
             report = AddUnitReport(units=[u.name for u in units], machines=list(s.provisioned))
             if settle:
                 report.settle = self._settle(s)
@@ -876,10 +876,7 @@ class Engine:
         with self.store.exclusive():
             with self.store.snapshot() as txn:
                 m = self._load_model(txn)
-                world = sim.World(clock=self.clock, sleep=self.sleep)
-                shared = txn.records('sim-shared').get('')
-                if shared is not None:
-                    world.load_shared(shared)
+                world = self._shared_world(txn)
                 for machine_id, data in txn.records('sim-machine').items():
                     world.load_machine(machine_id, data)
                 secret_sequence = int(txn.get_setting('secret-sequence', '0'))

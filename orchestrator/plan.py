@@ -192,9 +192,7 @@ def _allocate(
     group = collections.Counter(pool.get(ref).zone for ref in spread)
     try:
         (machine,) = pool.allocate(merged, 1, None, spread=spread, storage=storage)
-    except cloud.NoMatchError as error:
-        return PlannedUnit(unit=unit, hostname=None, problem=str(error))
-    except cloud.CloudError as error:  # a tag or zone MAAS does not know: never fits
+    except cloud.CloudError as error:  # no match, or a tag or zone MAAS does not know
         return PlannedUnit(unit=unit, hostname=None, problem=str(error))
     reason = cloud.choice_reason(machine, group, pool.zones, spread=True)
     return PlannedUnit(unit=unit, hostname=machine.hostname, zone=machine.zone, reason=reason)

@@ -662,8 +662,8 @@ def _event(ctx: _Context, hook: Hook, st: testing.State, m: model.Model) -> Any:
             return on.relation_changed(relation, remote_unit=remote)
         return on.relation_departed(relation, remote_unit=remote, departing_unit=remote)
     if hook.storage_id is not None:
-        attached = next(x for x in st.storages if x.name == _storage_key(hook.storage_id)[0]
-                        and x.index == _storage_key(hook.storage_id)[1])  # fmt: skip
+        name, index = _storage_key(hook.storage_id)
+        attached = next(x for x in st.storages if (x.name, x.index) == (name, index))
         if hook.kind == 'storage-attached':
             return on.storage_attached(attached)
         return on.storage_detaching(attached)
