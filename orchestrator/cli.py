@@ -16,19 +16,20 @@ import logging
 import os
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, cast
 
 import yaml
 
-from . import __version__, charmspec, cloud, controller, model, runner, status
+from . import __version__, charmspec, cloud, controller, model, runner, show, status
 from . import bundle as juju_bundle
 from . import constraints as juju_constraints
 from . import storage as juju_storage
 from .cloud import inventory
 from .engine import DEPLOY_FAULT, HOOK_FAULT, Engine, EngineError, Provisioned, SettleResult
-from .store import DEFAULT_STATE_DIR, Store, StoreError
+from .store import CONTROLLER, DEFAULT_STATE_DIR, OWNER, Store, StoreError, parse_model_ref
 
 __all__ = ['main']
 
@@ -48,6 +49,23 @@ _FORMATS = ('tabular', 'yaml', 'json')
 
 class _UsageError(Exception):
     """A command line that does not parse."""
+
+
+class _JoinedWords(argparse.Action):
+    """A repeatable option whose values join with spaces.
+
+    jubilant passes each constraint as its own ``--constraints``; juju merges them.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        before = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, f'{before} {values}' if before else values)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(debug)
     # --state-dir is accepted before or after the command; it is absent when not given.
     state_dir = getattr(args, 'state_dir', None) or os.environ.get('OLM_HOME') or DEFAULT_STATE_DIR
-    store = Store(state_dir)
+    model_ref = getattr(args, 'model', None)
+    on_controller = getattr(args, 'controller', None) is not None
+    try:
+        model_name = None if model_ref is None or on_controller else parse_model_ref(model_ref)
+    except StoreError as e:
+        print(f'ERROR {e}', file=sys.stderr)
+        return 1
+    store = Store(state_dir, model=model_name)
     try:
         seed = getattr(args, 'settle_seed', None)
         return int(args.run(Engine(store, seed=seed), args) or 0)
@@ -124,6 +149,11 @@ def _build_parser() -> _Parser:
     )
     common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                         help='show tracebacks and debug logging')  # fmt: skip
+    common.add_argument(
+        '-m', '--model', default=argparse.SUPPRESS,
+        help='the model, as [olm:][admin/]NAME (default: the selected one, see olm switch); '
+        "with add-unit --controller, the real controller's model",
+    )  # fmt: skip
 
     parser = _Parser(
         prog='olm',
@@ -175,7 +205,12 @@ def _build_parser() -> _Parser:
     p = pool_commands.add_parser(
         'capacity', help='how many more machines of a shape are free now', parents=[common]
     )
-    p.add_argument('--constraints', default='', help='Juju constraints, e.g. "mem=6G cores=2"')
+    p.add_argument(
+        '--constraints',
+        action=_JoinedWords,
+        default='',
+        help='Juju constraints, e.g. "mem=6G cores=2"',
+    )
     p.add_argument('placement', nargs='?', help='<hostname>, system-id=<id> or zone=<zone>')
     p.set_defaults(run=_pool_capacity)
 
@@ -241,7 +276,12 @@ def _build_parser() -> _Parser:
                             parents=[common])  # fmt: skip
     p.add_argument('placement', nargs='?', help='<hostname>, system-id=<id> or zone=<zone>')
     p.add_argument('-n', '--num-machines', dest='count', type=_positive_int('-n'), default=1)
-    p.add_argument('--constraints', default='', help='Juju constraints, e.g. "mem=6G cores=2"')
+    p.add_argument(
+        '--constraints',
+        action=_JoinedWords,
+        default='',
+        help='Juju constraints, e.g. "mem=6G cores=2"',
+    )
     p.set_defaults(run=_add_machine)
 
     p = commands.add_parser('machines', help="list the model's machines", parents=[common])
@@ -273,7 +313,7 @@ def _build_parser() -> _Parser:
     p.add_argument('--offers', help='directory of offer files for saas entries')
     p.add_argument('-n', '--num-units', dest='num_units', type=_int('-n'), default=None)
     p.add_argument('--to', default=None, help='placement directives, comma separated')
-    p.add_argument('--constraints', default=None)
+    p.add_argument('--constraints', action=_JoinedWords, default=None)
     p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE')
     p.add_argument('--dry-run', action='store_true')
     p.add_argument('--quiet', action='store_true', help='no progress display')
@@ -296,28 +336,24 @@ def _build_parser() -> _Parser:
     p.add_argument('application')
     p.add_argument('-n', '--num-units', dest='count', type=_positive_int('-n'), default=1)
     p.add_argument('--to', default=None, help='placement directives, comma separated')
-    p.add_argument('--constraints', default='',
+    p.add_argument('--constraints', action=_JoinedWords, default='',
                    help='olm extension: constraints for the new machines')  # fmt: skip
     p.add_argument('--quiet', action='store_true', help='no progress display')
     p.add_argument('--controller', default=argparse.SUPPRESS,
                    help='a real Juju controller: run juju add-machine --constraints and juju '
                    'add-unit --to there instead (needs the juju client)')  # fmt: skip
-    p.add_argument(
-        '-m',
-        '--model',
-        default=None,
-        help="with --controller: the model (default: the controller's current one)",
-    )
     _add_seed(p)
     p.set_defaults(run=_add_unit)
 
     p = commands.add_parser('remove-unit', help='remove units', parents=[common])
     p.add_argument('units', nargs='+', metavar='UNIT')
+    _add_removal_flags(p)
     _add_seed(p)
     p.set_defaults(run=_remove_unit)
 
     p = commands.add_parser('remove-application', help='remove applications', parents=[common])
     p.add_argument('applications', nargs='+', metavar='APPLICATION')
+    _add_removal_flags(p)
     _add_seed(p)
     p.set_defaults(run=_remove_application)
 
@@ -362,7 +398,10 @@ def _build_parser() -> _Parser:
     p.add_argument('unit')
     p.add_argument('action')
     p.add_argument('params', nargs='*', metavar='KEY=VALUE')
-    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.add_argument('--params', dest='params_file', metavar='FILE',
+                   help='a YAML file of parameters')  # fmt: skip
+    p.add_argument('--wait', help='accepted: olm runs the action at once')
+    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     _add_seed(p)
     p.set_defaults(run=_run_action)
 
@@ -385,7 +424,14 @@ def _build_parser() -> _Parser:
     p.set_defaults(run=_status)
 
     p = commands.add_parser('debug-log', help='the event trace', parents=[common])
-    p.add_argument('-n', '--lines', type=_positive_int('--lines'), default=None)
+    p.add_argument(
+        '-n',
+        '--lines',
+        '--limit',
+        type=_int('--limit'),
+        default=None,
+        help='only the last N entries (0: all, as juju debug-log --limit 0)',
+    )
     p.add_argument('--include', action='append', default=[], metavar='UNIT|APP')
     p.add_argument('--details', action='store_true', help='show tracebacks and charm logs')
     p.set_defaults(run=_debug_log)
@@ -396,7 +442,106 @@ def _build_parser() -> _Parser:
     p.add_argument('--quiet', action='store_true', help='no progress display')
     _add_seed(p)
     p.set_defaults(run=_wait)
+    _add_model_commands(commands, common)
+    _add_secret_commands(commands, common)
+    _add_inspection_commands(commands, common)
     return parser
+
+
+def _add_model_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """add-model, destroy-model, models, show-model, switch: olm's controller holds many."""
+    p = commands.add_parser('add-model', help='add an empty model and select it',
+                            parents=[common])  # fmt: skip
+    p.add_argument('name', metavar='MODEL')
+    p.add_argument('cloud', nargs='?', help=f'{show.CLOUD}[/{show.REGION}], the only cloud')
+    p.add_argument('--no-switch', action='store_true', help='do not select the new model')
+    p.set_defaults(run=_add_model)
+
+    p = commands.add_parser(
+        'destroy-model',
+        help="tear a model down: its units' teardown hooks run, its machines go back to the pool",
+        parents=[common],
+    )
+    p.add_argument('name', metavar='MODEL')
+    p.add_argument('--no-prompt', '-y', action='store_true', help='do not ask to confirm')
+    p.add_argument('--force', action='store_true',
+                   help='destroy the model even if a unit cannot be torn down')  # fmt: skip
+    p.add_argument('--destroy-storage', action='store_true',
+                   help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
+    p.add_argument('--release-storage', action='store_true',
+                   help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
+    p.add_argument('--no-wait', action='store_true', help='accepted: olm always finishes')
+    p.add_argument('--timeout', help='accepted: olm always finishes')
+    p.set_defaults(run=_destroy_model)
+
+    p = commands.add_parser('models', help="list the controller's models", parents=[common])
+    _add_format(p)
+    p.set_defaults(run=_models)
+
+    p = commands.add_parser('show-model', help='show a model', parents=[common])
+    p.add_argument('name', nargs='?', metavar='MODEL')
+    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.set_defaults(run=_show_model)
+
+    p = commands.add_parser('switch', help='select the model commands act on', parents=[common])
+    p.add_argument('name', nargs='?', metavar='MODEL')
+    p.set_defaults(run=_switch)
+
+
+def _add_secret_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """User secrets: add-secret, grant-secret, secrets, show-secret."""
+    p = commands.add_parser('add-secret', help='add a user secret; prints its URI',
+                            parents=[common])  # fmt: skip
+    p.add_argument('name', metavar='NAME')
+    p.add_argument('content', nargs='*', metavar='KEY=VALUE')
+    p.add_argument('--file', help='a YAML file of KEY: VALUE content')
+    p.add_argument('--info', help='a description')
+    p.set_defaults(run=_add_secret)
+
+    p = commands.add_parser('grant-secret', help="let applications' charms read a user secret",
+                            parents=[common])  # fmt: skip
+    p.add_argument('secret', metavar='SECRET', help='URI or name')
+    p.add_argument('applications', metavar='APP[,APP...]')
+    p.set_defaults(run=_grant_secret)
+
+    p = commands.add_parser('secrets', aliases=['list-secrets'], help="the model's secrets",
+                            parents=[common])  # fmt: skip
+    p.add_argument('--owner', help='only the secrets of this owner (<model> for user secrets)')
+    _add_format(p)
+    p.set_defaults(run=_secrets)
+
+    p = commands.add_parser('show-secret', help='show a secret', parents=[common])
+    p.add_argument('secret', metavar='SECRET', help='URI or name')
+    p.add_argument('--reveal', action='store_true', help='show the content')
+    p.add_argument('--revision', type=_positive_int('--revision'), default=None)
+    p.add_argument('--revisions', action='store_true', help='list every revision')
+    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.set_defaults(run=_show_secret)
+
+
+def _add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """show-unit and exec."""
+    p = commands.add_parser('show-unit', help='a unit and what it sees of its relations',
+                            parents=[common])  # fmt: skip
+    p.add_argument('units', nargs='+', metavar='UNIT')
+    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.set_defaults(run=_show_unit)
+
+    p = commands.add_parser(
+        'exec',
+        help="run a command line on a unit's or a machine's simulated machine",
+        description='Run a command line on a simulated machine: its emulated programs (snap, '
+        'k8s, microceph, haproxy, systemctl ...) and files, with a small shell (; && || |, '
+        'echo, cat, ls, grep, head, wc, test). Nothing runs on this computer.',
+        parents=[common],
+    )
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument('-u', '--unit', help='the unit (APP/leader for the leader)')
+    target.add_argument('--machine', help='the machine number')
+    p.add_argument('--wait', help='accepted: olm runs the command at once')
+    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
+    p.add_argument('command', nargs=argparse.REMAINDER, metavar='-- COMMAND')
+    p.set_defaults(run=_exec)
 
 
 def _add_format(
@@ -404,6 +549,16 @@ def _add_format(
 ) -> None:
     parser.add_argument('--format', choices=choices, default=default,
                         help=f'output format (default: {default})')  # fmt: skip
+
+
+def _add_removal_flags(parser: argparse.ArgumentParser) -> None:
+    """Juju's remove-* flags: olm never prompts, and MAAS volumes go with their machines."""
+    parser.add_argument('--no-prompt', action='store_true', help='accepted: olm never prompts')
+    parser.add_argument('--force', action='store_true',
+                        help='accepted: teardown hooks run either way')  # fmt: skip
+    parser.add_argument('--destroy-storage', action='store_true',
+                        help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
+    parser.add_argument('--no-wait', action='store_true', help='accepted: olm always finishes')
 
 
 def _add_seed(parser: argparse.ArgumentParser) -> None:
@@ -723,12 +878,12 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
     if getattr(args, 'controller', None) is not None:
         _add_unit_on_controller(args)
         return
-    if args.model is not None:
-        raise _UsageError('--model goes with --controller (olm has one embedded model)')
     if not args.quiet:
         engine.progress = _progress_printer(every=50)
     report = engine.add_unit(args.application, args.count, to=_placements(args.to),
                              constraints=args.constraints, settle=False)  # fmt: skip
+    for warning in report.warnings:
+        print(f'WARNING {warning}', file=sys.stderr)
     _print_provisioned(report.machines)
     for name in report.units:
         print(f'added unit {name}', flush=True)
@@ -740,8 +895,9 @@ def _add_unit_on_controller(args: argparse.Namespace) -> None:
         raise _UsageError('--to and --controller: use juju add-unit --to directly')
     try:
         done = controller.add_unit(
-            args.controller, args.application, args.count, args.constraints, model=args.model
-        )
+            args.controller, args.application, args.count, args.constraints,
+            model=getattr(args, 'model', None),
+        )  # fmt: skip
     except controller.ControllerError as error:
         raise EngineError(str(error)) from None
     for command in done.commands:
@@ -811,20 +967,62 @@ def _constraints(engine: Engine, args: argparse.Namespace) -> None:
 
 def _run_action(engine: Engine, args: argparse.Namespace) -> int:
     params: dict[str, object] = {}
+    if args.params_file:
+        params.update(_yaml_mapping(args.params_file, '--params'))
     for key, text in _split_kv(args.params, 'action parameters').items():
         params[key] = yaml.safe_load(text) if text else ''
     action = engine.run_action(args.unit, args.action, params)
-    document: dict[str, object] = {}
-    if action.log:
+    failed = action.status != 'completed'
+    if args.format == 'plain':
         for line in action.log:
             print(line, file=sys.stderr)
-    document.update(action.results)
-    if document:
-        _emit(document, args.format)
-    if action.status != 'completed':
-        print(f'ERROR the action failed: {action.message}', file=sys.stderr)
+        if action.results:
+            _emit(action.results, 'yaml')
+    else:
+        # juju run --format json|yaml: the whole task, keyed by unit (what jubilant parses).
+        task: dict[str, object] = {
+            'id': action.id,
+            'results': {**action.results, 'return-code': 1 if failed else 0},
+            'status': action.status,
+            'timing': {
+                'enqueued': _iso(action.enqueued),
+                'started': _iso(action.enqueued),
+                'completed': _iso(action.completed),
+            },
+            'unit': action.unit,
+        }
+        if action.log:
+            task['log'] = list(action.log)
+        if action.message:
+            task['message'] = action.message
+        _emit({action.unit: task}, args.format)
+    if failed:
+        print(f'Action id {action.id} failed: {action.message}', file=sys.stderr)
+        _task_failed(action.id, 1)
         return 1
     return 0
+
+
+def _task_failed(task_id: str, returncode: int) -> None:
+    # Juju's words: jubilant looks for "task failed" to read the task from standard output.
+    print(f'ERROR the following task failed:\n id "{task_id}" with return code {returncode}\n\n'
+          "use 'olm debug-log --details' to inspect the failure", file=sys.stderr)  # fmt: skip
+
+
+def _iso(when: float) -> str:
+    return datetime.datetime.fromtimestamp(when, datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _yaml_mapping(path: str, flag: str) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError) as e:
+        raise _UsageError(f'{flag} {path}: {e}') from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise _UsageError(f'{flag} {path}: expected a mapping of KEY: VALUE')
+    return {str(k): v for k, v in cast('dict[object, object]', data).items()}
 
 
 def _resolve(engine: Engine, args: argparse.Namespace) -> None:
@@ -859,7 +1057,9 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
 
 def _debug_log(engine: Engine, args: argparse.Namespace) -> None:
     wanted = set(args.include)
-    for entry in engine.debug_log(limit=args.lines):
+    if args.lines is not None and args.lines < 0:
+        raise _UsageError(f'--limit must be 0 or more, got {args.lines}')
+    for entry in engine.debug_log(limit=args.lines or None):
         if wanted and entry.unit not in wanted and entry.unit.split('/')[0] not in wanted:
             continue
         when = datetime.datetime.fromtimestamp(entry.time, datetime.UTC).strftime('%H:%M:%S')
@@ -870,6 +1070,196 @@ def _debug_log(engine: Engine, args: argparse.Namespace) -> None:
         if args.details and entry.detail:
             for detail in entry.detail.splitlines():
                 print(f'    {detail}')
+
+
+# -- models ------------------------------------------------------------------------------
+
+
+def _add_model(engine: Engine, args: argparse.Namespace) -> None:
+    if args.cloud is not None:
+        cloud_name, _, region = args.cloud.partition('/')
+        if cloud_name not in (show.CLOUD, show.REGION) or region not in ('', show.REGION):
+            raise EngineError(
+                f'cloud "{args.cloud}" not found: olm has one, {show.CLOUD}/{show.REGION}'
+            )
+    engine.store.add_model(args.name, created=time.time(), switch=not args.no_switch)
+    print(f"Added '{args.name}' model on {show.CLOUD}/{show.REGION} with credential "
+          f"'{OWNER}' for user '{OWNER}'", file=sys.stderr)  # fmt: skip
+
+
+def _destroy_model(engine: Engine, args: argparse.Namespace) -> int:
+    name = parse_model_ref(args.name)
+    target = Engine(Store(engine.store.state_dir, model=name), seed=engine.seed)
+    try:
+        machines = target.machines()
+        if not args.no_prompt and not _confirm(
+            f'This will destroy the "{name}" model: its units run their teardown hooks and '
+            f'its {len(machines)} machine(s) go back to the pool. Continue [y/N]? '
+        ):
+            print('ERROR destroy model: aborted', file=sys.stderr)
+            return 1
+        print('Destroying model', file=sys.stderr)
+        released = target.destroy_model(force=args.force)
+    finally:
+        target.store.close()
+    hosts = ', '.join(m.hostname for m in released)
+    print(f'Model destroyed; released {len(released)} machine(s) to the pool'
+          + (f': {hosts}' if hosts else ''), file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    print(question, end='', file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ('y', 'yes')
+
+
+def _models(engine: Engine, args: argparse.Namespace) -> None:
+    store = engine.store
+    records = store.models()
+    current = store.current_model()
+    machines: dict[str, list[model.Machine]] = {}
+    units: dict[str, int] = {}
+    for record in records:
+        one = Store(store.state_dir, model=record.name)
+        try:
+            with one.snapshot() as txn:
+                machines[record.name] = txn.machines()
+                units[record.name] = len(txn.records('unit'))
+        finally:
+            one.close()
+    if args.format != 'tabular':
+        _emit(show.models_listing(records, machines, current), args.format)
+        return
+    print(f'Controller: {CONTROLLER} ({SIMULATED})')
+    print()
+    _print_table(
+        ['Model', 'Cloud/Region', 'Type', 'Status', 'Machines', 'Units', 'Access'],
+        (
+            [r.name + ('*' if r.name == current else ''), f'{show.CLOUD}/{show.REGION}', 'iaas',
+             'available', str(len(machines[r.name])), str(units[r.name]), 'admin']
+            for r in records
+        ),
+    )  # fmt: skip
+
+
+def _show_model(engine: Engine, args: argparse.Namespace) -> None:
+    store = engine.store
+    name = parse_model_ref(args.name) if args.name else store.model
+    by_name = {r.name: r for r in store.models()}
+    if name not in by_name:
+        raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
+    one = Store(store.state_dir, model=name)
+    try:
+        with one.snapshot() as txn:
+            machines = txn.machines()
+    finally:
+        one.close()
+    info = show.model_info(by_name[name], machines, current=name == store.current_model())
+    _emit({name: info}, args.format)
+
+
+def _switch(engine: Engine, args: argparse.Namespace) -> None:
+    store = engine.store
+    before = store.current_model()
+    if args.name is None:
+        if before is None:
+            raise StoreError('no selected model: use "olm switch MODEL" or "olm add-model MODEL"')
+        print(f'{CONTROLLER}:{OWNER}/{before}')
+        return
+    name = parse_model_ref(args.name)
+    store.switch(name)
+    was = f'{CONTROLLER}:{OWNER}/{before}' if before else f'{CONTROLLER} (controller)'
+    print(f'{was} -> {CONTROLLER}:{OWNER}/{name}', file=sys.stderr)
+
+
+# -- secrets ------------------------------------------------------------------------------
+
+
+def _add_secret(engine: Engine, args: argparse.Namespace) -> None:
+    content: dict[str, object] = {}
+    if args.file:
+        content.update(_yaml_mapping(args.file, '--file'))
+    content.update(_split_kv(args.content, 'secret content'))
+    text: dict[str, str] = {}
+    for key, value in content.items():
+        if not isinstance(value, str):
+            raise _UsageError(f'secret content: the value of "{key}" must be text, not {value!r}')
+        text[key] = value
+    print(engine.add_secret(args.name, text, info=args.info))
+
+
+def _grant_secret(engine: Engine, args: argparse.Namespace) -> None:
+    apps = [a for a in args.applications.split(',') if a]
+    if not apps:
+        raise _UsageError('missing application name(s)')
+    engine.grant_secret(args.secret, apps)
+
+
+def _secrets(engine: Engine, args: argparse.Namespace) -> None:
+    listing = engine.secrets(owner=args.owner)
+    if args.format != 'tabular':
+        _emit(listing, args.format)
+        return
+    if not listing:
+        print('No secrets to display.')
+        return
+    _print_table(
+        ['ID', 'Name', 'Owner', 'Rotation', 'Revision', 'Last updated'],
+        (
+            [key, e.get('name') or e.get('label') or '-', e['owner'], e.get('rotation', 'never'),
+             str(e['revision']), e['updated']]
+            for key, e in listing.items()
+        ),
+    )  # fmt: skip
+
+
+def _show_secret(engine: Engine, args: argparse.Namespace) -> None:
+    if args.revisions and (args.reveal or args.revision is not None):
+        raise _UsageError('--revisions cannot be used with --reveal or --revision')
+    shown = engine.show_secret(
+        args.secret, reveal=args.reveal or args.revision is not None, revision=args.revision,
+        revisions=args.revisions,
+    )  # fmt: skip
+    _emit(shown, args.format)
+
+
+# -- inspecting ---------------------------------------------------------------------------
+
+
+def _show_unit(engine: Engine, args: argparse.Namespace) -> None:
+    shown: dict[str, object] = {}
+    for name in args.units:
+        shown.update(engine.show_unit(name))
+    _emit(shown, args.format)
+
+
+def _exec(engine: Engine, args: argparse.Namespace) -> int:
+    words = list(args.command)
+    if words[:1] == ['--']:
+        words = words[1:]
+    if not words:
+        raise _UsageError('missing command')
+    # juju exec joins the words with spaces and hands the line to a shell.
+    result = engine.exec(' '.join(words), unit=args.unit, machine=args.machine)
+    if args.format == 'plain':
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+        return result.returncode
+    task: dict[str, object] = {
+        'id': result.id,
+        'results': {'return-code': result.returncode, 'stdout': result.stdout,
+                    'stderr': result.stderr},
+        'status': 'completed' if result.returncode == 0 else 'failed',
+        'unit' if args.unit else 'machine': result.target,
+    }  # fmt: skip
+    if result.returncode:
+        task['message'] = f'exit status {result.returncode}'
+    _emit({result.target: task}, args.format)
+    if result.returncode:
+        _task_failed(result.id, result.returncode)
+        return 1
+    return 0
 
 
 def _wait(engine: Engine, args: argparse.Namespace) -> None:

@@ -29,12 +29,12 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scenario import state as scenario_state
 
 from . import bundle as juju_bundle
-from . import charmspec, cloud, hookcommit, model, plan, runner, sim, uniter
+from . import charmspec, cloud, hookcommit, model, plan, runner, show, sim, uniter, usersecrets
 from . import constraints as juju_constraints
 from . import storage as juju_storage
 from .cloud import inventory
@@ -46,6 +46,7 @@ __all__ = [
     'DeployReport',
     'Engine',
     'EngineError',
+    'ExecResult',
     'Provisioned',
     'RetryPolicy',
     'SettleResult',
@@ -71,8 +72,29 @@ hooks in one settle is taken to be in a hook loop: far more than its relations c
 (a relation-joined and a few relation-changed per remote unit, plus its own lifecycle)."""
 
 
+def _decode_pools(text: str) -> dict[str, juju_storage.StoragePool]:
+    return {
+        name: juju_storage.StoragePool(name, data['provider'], data.get('attrs', {}))
+        for name, data in json.loads(text or '{}').items()
+    }
+
+
 class EngineError(Exception):
     """A request the model cannot carry out, with Juju's message where Juju has one."""
+
+
+_T = TypeVar('_T')
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExecResult:
+    """What ``juju exec`` reports for one target: the task id and the command's outcome."""
+
+    id: str
+    target: str
+    returncode: int
+    stdout: str
+    stderr: str
 
 
 class Engine:
@@ -122,14 +144,21 @@ class Engine:
             except juju_storage.StorageError as error:
                 raise cloud.InventoryError(f'{os.fspath(path)}: storage-pools: {error}') from None
         with self.store.transaction() as txn:
-            known = self._storage_pools(txn)
+            # A pool file's storage pools describe the cloud, so every model has them (as
+            # Juju's model-defaults would give them); a model adds its own with
+            # create-storage-pool.
+            cloud_pools = self._cloud_storage_pools(txn)
             for pool in pools:
-                if pool.name in known and known[pool.name] != pool:
+                if pool.name in cloud_pools and cloud_pools[pool.name] != pool:
                     raise cloud.InventoryError(
                         f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
                     )
             added = txn.pool.add(loaded.machines)
-            self._put_storage_pools(txn, [*known.values(), *pools])
+            cloud_pools.update((p.name, p) for p in pools)
+            txn.set_cloud_setting(
+                'storage-pools',
+                json.dumps({n: p.to_json() for n, p in cloud_pools.items()}, sort_keys=True),
+            )
             return added
 
     def add_to_pool(self, machines: Sequence[cloud.Machine]) -> int:
@@ -267,14 +296,20 @@ class Engine:
 
     @staticmethod
     def _storage_pools(txn: Transaction) -> dict[str, juju_storage.StoragePool]:
+        """Built-in, then the cloud's (pool files), then the model's own pools."""
         pools = dict(juju_storage.BUILTIN_POOLS)
-        for name, data in json.loads(txn.get_setting('storage-pools') or '{}').items():
-            pools[name] = juju_storage.StoragePool(name, data['provider'], data.get('attrs', {}))
+        pools.update(Engine._cloud_storage_pools(txn))
+        pools.update(_decode_pools(txn.get_setting('storage-pools')))
         return pools
 
     @staticmethod
+    def _cloud_storage_pools(txn: Transaction) -> dict[str, juju_storage.StoragePool]:
+        return _decode_pools(txn.get_cloud_setting('storage-pools'))
+
+    @staticmethod
     def _put_storage_pools(txn: Transaction, pools: Iterable[juju_storage.StoragePool]) -> None:
-        created = {p.name: p.to_json() for p in pools if p.name not in juju_storage.BUILTIN_POOLS}
+        shared = {*juju_storage.BUILTIN_POOLS, *Engine._cloud_storage_pools(txn)}
+        created = {p.name: p.to_json() for p in pools if p.name not in shared}
         txn.set_setting('storage-pools', json.dumps(created, sort_keys=True))
 
     # -- model constraints ---------------------------------------------------------------
@@ -582,16 +617,21 @@ class Engine:
             raise EngineError(f'--num-units must be a positive integer, got {count}')
         asked = juju_constraints.parse(constraints)
         placements = [juju_bundle.parse_placement(t) for t in to]
+        warnings: list[str] = []
         if len(placements) > count:
-            raise EngineError(
-                f'too many placement directives: {len(placements)} for {count} unit(s)'
+            # Juju's add-unit warns and goes on with the first directives.
+            warnings.append(
+                f'{count} unit(s) will be deployed, extra placement directives will be ignored'
             )
+            placements = placements[:count]
         with self._session() as s:
             app = self._application(s.model, application)
             with s.transaction() as txn:
                 # _add_units merges the model's and the application's constraints under these.
                 units = self._add_units(s, txn, app, count, placements, asked)
-            report = AddUnitReport(units=[u.name for u in units], machines=list(s.provisioned))
+            report = AddUnitReport(
+                units=[u.name for u in units], machines=list(s.provisioned), warnings=warnings
+            )
             if settle:
                 report.settle = self._settle(s)
             return report
@@ -746,16 +786,8 @@ class Engine:
     ) -> model.Action:
         """``juju run UNIT ACTION k=v``: queue the action, settle, return its outcome."""
         with self._session() as s:
-            app_name, _, number = unit_name.partition('/')
-            if number == 'leader' and app_name in s.model.applications:
-                # Juju resolves APP/leader to the application's current leader.
-                leader = s.model.applications[app_name].leader
-                if not leader:
-                    raise EngineError(f'could not determine leader for "{app_name}"')
-                unit_name = leader
-            unit = s.model.units.get(unit_name)
-            if unit is None:
-                raise EngineError(f'unit "{unit_name}" not found')
+            unit = self._unit(s.model, unit_name)
+            unit_name = unit.name
             spec = self._spec(s.model.applications[unit.application])
             if action not in spec.actions:
                 raise EngineError(f'action "{action}" not defined on unit "{unit_name}"')
@@ -869,6 +901,143 @@ class Engine:
         with self.store.snapshot() as txn:
             return txn.log(after=after, limit=limit)
 
+    # -- the model itself (olm's controller holds many) ----------------------------------
+
+    def destroy_model(self, *, force: bool = False) -> list[model.Machine]:
+        """``juju destroy-model``: tear the model down and release its machines to the pool.
+
+        Every application is removed first, so each unit runs its teardown hooks (departing
+        its relations, ``stop``, ``remove``) as under Juju. A unit whose teardown fails keeps
+        the model alive unless ``force``, as Juju's ``--force`` skips what cannot finish.
+
+        Returns:
+            The model's machines, all released to the pool by the end.
+
+        Raises:
+            EngineError: a unit could not be torn down (without ``force``).
+        """
+        with self.store.snapshot() as txn:
+            m = self._load_model(txn)
+        machines = sorted(m.machines.values(), key=lambda x: int(x.id))
+        names = sorted([*m.applications, *m.remote_applications])
+        if names:
+            self.remove_application(names)
+            with self.store.snapshot() as txn:
+                m = self._load_model(txn)
+            stuck = sorted(m.units, key=model.natural_key)
+            if stuck and not force:
+                raise EngineError(
+                    f'cannot destroy model "{m.name}": units still being removed: '
+                    + ', '.join(f'{u} ({m.units[u].agent.message or m.units[u].agent.current})'
+                                for u in stuck)
+                    + '; resolve them, or use --force'
+                )  # fmt: skip
+        with self.store.exclusive(), self.store.transaction() as txn:
+            for machine in txn.machines():
+                txn.pool.release(machine.instance_id, comment='Released by olm (model destroyed)')
+            txn.delete_model()
+        return machines
+
+    # -- user secrets -------------------------------------------------------------------
+
+    def add_secret(self, name: str, content: Mapping[str, str], *, info: str | None = None) -> str:
+        """``juju add-secret``: a model-owned secret; returns its URI (``secret:ID``)."""
+        with self._session() as s, s.transaction():
+            secret = self._secret_call(
+                usersecrets.add, s.model, s.next_secret_id(), name, content,
+                info=info, now=self.clock(),
+            )  # fmt: skip
+            return secret.id
+
+    def grant_secret(self, ref: str, applications: Sequence[str]) -> None:
+        """``juju grant-secret``: let applications' charms read a user secret."""
+        with self._session() as s, s.transaction():
+            secret = self._secret_call(usersecrets.find, s.model, ref)
+            self._secret_call(usersecrets.grant, s.model, secret, applications)
+
+    def secrets(self, *, owner: str | None = None) -> dict[str, Any]:
+        """``juju secrets --format json``: every secret of the model, newest revision."""
+        with self.store.snapshot() as txn:
+            m = self._load_model(txn)
+        listing: dict[str, Any] = {}
+        for secret in sorted(m.secrets.values(), key=lambda x: x.id):
+            entry = usersecrets.to_json(m, secret)
+            if owner is None or next(iter(entry.values()))['owner'] == owner:
+                listing.update(entry)
+        return listing
+
+    def show_secret(
+        self, ref: str, *, reveal: bool = False, revision: int | None = None,
+        revisions: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """``juju show-secret``: one secret, its content with ``reveal``."""
+        with self.store.snapshot() as txn:
+            m = self._load_model(txn)
+        secret = self._secret_call(usersecrets.find, m, ref)
+        return self._secret_call(
+            usersecrets.to_json, m, secret, reveal=reveal, revision=revision, revisions=revisions
+        )
+
+    @staticmethod
+    def _secret_call(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        try:
+            return function(*args, **kwargs)
+        except usersecrets.SecretError as e:
+            raise EngineError(str(e)) from None
+
+    # -- inspecting units and machines --------------------------------------------------
+
+    def show_unit(self, name: str) -> dict[str, Any]:
+        """``juju show-unit --format json``: the unit, with what it sees of each relation."""
+        with self.store.snapshot() as txn:
+            m = self._load_model(txn)
+        unit = self._unit(m, name)
+        return {unit.name: show.unit_info(m, unit)}
+
+    def exec(
+        self, command: str, *, unit: str | None = None, machine: str | None = None
+    ) -> ExecResult:
+        """``juju exec``: run a command line on a unit's (simulated) machine.
+
+        The command runs on the simulated machine's programs and files, never on this one
+        (see :mod:`orchestrator.sim.shell`). What it changes on the machine is kept.
+        """
+        with self._session() as s:
+            if unit is not None:
+                target = self._unit(s.model, unit)
+                machine_id, where = target.machine, target.name
+            else:
+                assert machine is not None
+                if machine not in s.model.machines:
+                    raise EngineError(f'machine {machine} not found')
+                machine_id, where = machine, f'machine-{machine}'
+            try:
+                host = s.world.host(machine_id)
+            except sim.UnknownMachineError:
+                raise EngineError(f'machine {machine_id} is not provisioned yet') from None
+            with s.transaction(machines={machine_id}) as txn:
+                result = sim.run_command_line(host, command)
+                task = str(txn.next_sequence('action'))
+                outcome = 'ok' if result.returncode == 0 else f'exit {result.returncode}'
+                s.log.append(LogEntry(0, self.clock(), where, 'exec', outcome, command))
+            return ExecResult(
+                id=task, target=where, returncode=result.returncode, stdout=result.stdout,
+                stderr=result.stderr,
+            )  # fmt: skip
+
+    def _unit(self, m: model.Model, name: str) -> model.Unit:
+        """A unit by name, ``APP/leader`` resolving to the application's leader, as Juju does."""
+        app_name, _, number = name.partition('/')
+        if number == 'leader' and app_name in m.applications:
+            leader = m.applications[app_name].leader
+            if not leader:
+                raise EngineError(f'could not determine leader for "{app_name}"')
+            name = leader
+        unit = m.units.get(name)
+        if unit is None:
+            raise EngineError(f'unit "{name}" not found')
+        return unit
+
     # -- internals: loading, committing, settling --------------------------------------------
 
     @contextlib.contextmanager
@@ -901,7 +1070,9 @@ class Engine:
     @staticmethod
     def _load_model(txn: Transaction) -> model.Model:
         records = {kind: txn.records(kind) for kind in model.Model.KINDS}
-        return model.Model.from_records(records, txn.machines())
+        return model.Model.from_records(
+            records, txn.machines(), name=txn.model, uuid=txn.model_uuid
+        )
 
     def _settle(self, s: _Session, *, retry_units: set[str] | None = None) -> SettleResult:
         """Run hooks until no unit has anything to do now; one transaction per hook."""
@@ -1460,6 +1631,7 @@ class AddUnitReport:
     units: list[str] = dataclasses.field(default_factory=list[str])
     machines: list[Provisioned] = dataclasses.field(default_factory=list[Provisioned])
     settle: SettleResult | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list[str])
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -1550,7 +1722,9 @@ class _Session:
         """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""
         self.secret_sequence += 1
         self._sequence_dirty = True
-        digest = hashlib.sha256(f'{runner.MODEL_UUID}:{self.secret_sequence}'.encode()).digest()
+        digest = hashlib.sha256(
+            f'{self.model.uuid or runner.MODEL_UUID}:{self.secret_sequence}'.encode()
+        ).digest()
         alphabet = '0123456789abcdefghijklmnopqrstuv'
         number = int.from_bytes(digest[:13])
         chars = [alphabet[(number >> (5 * i)) & 31] for i in range(20)]

@@ -222,12 +222,15 @@ def _commit_secrets(
                 owner_kind=projected.owner,
                 revisions={1: dict(projected.latest_content)},
                 latest=1,
+                created=now,
+                updated=now,
             )
             m.secrets[secret_id] = secret
         elif dict(projected.latest_content) != secret.revisions.get(secret.latest):
             # A new revision; consumers tracking an older one owe a secret-changed.
             secret.latest += 1
             secret.revisions[secret.latest] = dict(projected.latest_content)
+            secret.updated = now
             for name in secret.consumers:
                 affected.add(name)
         secret.label = projected.label

@@ -422,7 +422,10 @@ class SecretConsumer:
 
 @dataclasses.dataclass(kw_only=True)
 class Secret:
-    """A Juju secret: owned by an application (its leader manages it) or by a unit.
+    """A Juju secret, owned by an application, a unit or the model.
+
+    An application's leader manages its secrets; a model's secrets are user secrets, from
+    ``juju add-secret``, readable by the applications they were granted to.
 
     ``grants`` maps a relation id to the applications or units the secret was granted to over
     that relation; ``consumers`` records, per consuming unit, the revision it tracks. A revision
@@ -431,7 +434,13 @@ class Secret:
 
     id: str
     owner: str
-    owner_kind: Literal['app', 'unit']
+    owner_kind: Literal['app', 'unit', 'model']
+    name: str | None = None
+    """A user secret's name (``juju add-secret NAME``); charms' secrets have labels instead."""
+    app_grants: list[str] = dataclasses.field(default_factory=list[str])
+    """Applications a user secret was granted to (``juju grant-secret``)."""
+    created: float = 0.0
+    updated: float = 0.0
     label: str | None = None
     description: str | None = None
     rotate: str | None = None
@@ -529,6 +538,7 @@ class Model:
     """
 
     name: str = 'olm'
+    uuid: str = ''
     machines: dict[str, Machine] = dataclasses.field(default_factory=dict[str, Machine])
     applications: dict[str, Application] = dataclasses.field(
         default_factory=dict[str, Application]
@@ -599,7 +609,11 @@ class Model:
 
     @classmethod
     def from_records(
-        cls, records: Mapping[str, Mapping[str, Any]], machines: list[Machine], name: str = 'olm'
+        cls,
+        records: Mapping[str, Mapping[str, Any]],
+        machines: list[Machine],
+        name: str = 'olm',
+        uuid: str = '',
     ) -> Model:
         """Rebuild the model from store records (kind → key → data)."""
 
@@ -608,6 +622,7 @@ class Model:
 
         return cls(
             name=name,
+            uuid=uuid,
             machines={m.id: m for m in machines},
             applications={k: Application.from_data(v) for k, v in of('application').items()},
             remote_applications={

@@ -84,7 +84,7 @@ os.environ.setdefault('SCENARIO_SKIP_CONSISTENCY_CHECKS', '1')
 logging.getLogger('ops-scenario').setLevel(logging.ERROR)
 
 MODEL_UUID = '6d3a1c2e-7b0f-4c59-9f1e-0a1b2c3d4e5f'
-"""olm models have one fixed uuid: charms that key on it see a stable value."""
+"""The uuid of a model built without one (in tests); a stored model has its own."""
 
 _STATUS_TYPES: dict[str, Any] = {
     'active': testing.ActiveStatus,
@@ -872,7 +872,7 @@ def project(
         relations=relations,
         networks=networks,
         leader=leader,
-        model=testing.Model(name=m.name, uuid=MODEL_UUID, type='lxd'),
+        model=testing.Model(name=m.name, uuid=m.uuid or MODEL_UUID, type='lxd'),
         secrets=_secrets(m, unit, leader),
         opened_ports=[_port(p) for p in unit.ports],
         planned_units=sum(1 for u in m.units_of(app.name) if u.life == 'alive'),
@@ -962,11 +962,14 @@ def _secrets(m: model.Model, unit: model.Unit, leader: bool) -> list[testing.Sec
         latest = secret.revisions.get(secret.latest, {})
         if not latest:
             continue
-        if (secret.owner_kind == 'app' and secret.owner == app) or secret.owner == unit.name:
+        owned = (secret.owner_kind == 'app' and secret.owner == app) or (
+            secret.owner_kind == 'unit' and secret.owner == unit.name
+        )
+        if owned:
             projected = testing.Secret(
                 dict(latest),
                 id=secret.id,
-                owner=secret.owner_kind,
+                owner='app' if secret.owner_kind == 'app' else 'unit',
                 label=secret.label,
                 description=secret.description,
                 rotate=_ROTATE.get(secret.rotate or ''),
@@ -976,7 +979,7 @@ def _secrets(m: model.Model, unit: model.Unit, leader: bool) -> list[testing.Sec
             _set_revisions(projected, secret.latest, secret.latest)
             secrets.append(projected)
             continue
-        if not any(
+        if app not in secret.app_grants and not any(
             rid in granted_relations and (app in names or unit.name in names)
             for rid, names in secret.grants.items()
         ):

@@ -3,6 +3,11 @@
 The database runs in WAL mode and every change happens inside ``BEGIN IMMEDIATE``: a second
 ``olm`` process waits for the first to commit (up to :data:`LOCK_TIMEOUT`), then reads what it
 wrote. A change that raises rolls back whole, so an error never leaves half a change behind.
+
+One database holds the metal pool (the cloud, shared) and every model of olm's controller, as a
+Juju controller holds many models on one MAAS cloud: a model's rows carry its name, and a
+:class:`Store` reads and writes one model. A new state directory starts with the model
+``default`` selected, so ``olm deploy`` works without ``olm add-model`` first.
 """
 
 # pyright: strict
@@ -14,7 +19,10 @@ import dataclasses
 import fcntl
 import json
 import os
+import re
 import sqlite3
+import time
+import uuid
 from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,19 +30,32 @@ from typing import Any, TypeVar
 from . import cloud, model
 
 __all__ = [
+    'CONTROLLER',
+    'DEFAULT_MODEL',
     'DEFAULT_STATE_DIR',
     'LOCK_TIMEOUT',
+    'OWNER',
     'SCHEMA_VERSION',
     'LogEntry',
+    'ModelRecord',
     'Store',
     'StoreError',
     'Transaction',
+    'check_model_name',
+    'parse_model_ref',
 ]
 
 DEFAULT_STATE_DIR = Path('.olm')
 LOCK_TIMEOUT = 60.0
 """Seconds a process waits for another one's transaction before giving up."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+CONTROLLER = 'olm'
+"""The name olm's embedded controller goes by (``olm:admin/default``)."""
+DEFAULT_MODEL = 'default'
+"""The model a new state directory starts with, selected."""
+OWNER = 'admin'
+
+_MODEL_NAME = re.compile(r'^[a-z0-9]+[a-z0-9-]*$')
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -59,8 +80,14 @@ CREATE TABLE IF NOT EXISTS pool_machines (
     owner TEXT,
     status_message TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS models (
+    name TEXT PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS machines (
-    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
     instance_id TEXT NOT NULL UNIQUE,
     hostname TEXT NOT NULL,
     address TEXT NOT NULL,
@@ -69,27 +96,41 @@ CREATE TABLE IF NOT EXISTS machines (
     constraints TEXT NOT NULL,
     base TEXT NOT NULL,
     status TEXT NOT NULL,
-    message TEXT NOT NULL
+    message TEXT NOT NULL,
+    PRIMARY KEY (model, id)
 );
 CREATE TABLE IF NOT EXISTS sequences (
-    name TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
+    model TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (model, name)
 );
 CREATE TABLE IF NOT EXISTS records (
+    model TEXT NOT NULL,
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
     data TEXT NOT NULL,
-    PRIMARY KEY (kind, key)
+    PRIMARY KEY (model, kind, key)
+);
+CREATE TABLE IF NOT EXISTS settings (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (model, key)
 );
 CREATE TABLE IF NOT EXISTS log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    model TEXT NOT NULL,
     time REAL NOT NULL,
     unit TEXT NOT NULL,
     event TEXT NOT NULL,
     outcome TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS log_by_model ON log (model, seq);
 """
+_MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
+_V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -105,20 +146,68 @@ class LogEntry:
 
 
 class StoreError(Exception):
-    """The state directory cannot be used (locked too long, newer schema, unwritable)."""
+    """The state directory cannot be used, or the model asked for is not there.
+
+    Unusable: locked too long, a newer schema, unwritable.
+    """
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ModelRecord:
+    """One model of olm's controller."""
+
+    name: str
+    uuid: str
+    created: float
+
+    @property
+    def qualified(self) -> str:
+        """``olm:admin/NAME``, as Juju names a model in its messages."""
+        return f'{CONTROLLER}:{OWNER}/{self.name}'
+
+
+def parse_model_ref(ref: str) -> str:
+    """The model name in ``[CONTROLLER:][USER/]NAME``, as ``juju -m`` accepts it.
+
+    Raises:
+        StoreError: another controller or user, or not a valid model name.
+    """
+    controller, sep, rest = ref.rpartition(':')
+    if sep and controller != CONTROLLER:
+        raise StoreError(f'controller {controller} not found (olm has one: {CONTROLLER})')
+    user, sep, name = rest.rpartition('/')
+    if sep and user != OWNER:
+        raise StoreError(f'model "{ref}" not found (olm\'s models belong to {OWNER})')
+    check_model_name(name)
+    return name
+
+
+def check_model_name(name: str) -> None:
+    """Juju's rule for a model name, with its message."""
+    if not _MODEL_NAME.match(name):
+        raise StoreError(
+            f'"{name}" is not a valid name: model names may only contain lowercase letters, '
+            'digits and hyphens'
+        )
 
 
 class Store:
-    """The state directory of one ``olm`` model.
+    """The state directory, seen from one of its models.
 
     Args:
         state_dir: where ``state.db`` lives; created on first use.
+        model: the model this store reads and writes (a bare name); None means the selected
+            one (``olm switch``). Checked on the first transaction, not here.
     """
 
-    def __init__(self, state_dir: str | os.PathLike[str] = DEFAULT_STATE_DIR) -> None:
+    def __init__(
+        self, state_dir: str | os.PathLike[str] = DEFAULT_STATE_DIR, model: str | None = None
+    ) -> None:
         self.state_dir = Path(state_dir)
         self.path = self.state_dir / 'state.db'
         self._conn: sqlite3.Connection | None = None
+        self._model_ref = model
+        self._model: str | None = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -166,7 +255,7 @@ class Store:
         conn = self._connect()
         try:
             with _immediate(conn):
-                txn = Transaction(conn)
+                txn = Transaction(conn, self._resolve(conn))
                 yield txn
                 txn.flush()
         except sqlite3.OperationalError as e:
@@ -178,9 +267,81 @@ class Store:
         conn = self._connect()
         conn.execute('BEGIN DEFERRED')
         try:
-            yield Transaction(conn, read_only=True)
+            yield Transaction(conn, self._resolve(conn), read_only=True)
         finally:
             conn.execute('ROLLBACK')
+
+    # -- models ----------------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        """The name of the model this store works on.
+
+        Raises:
+            StoreError: the model does not exist, or none is selected.
+        """
+        with self.snapshot() as txn:
+            return txn.model
+
+    def _resolve(self, conn: sqlite3.Connection) -> str | None:
+        """The model's name if it exists; None when nothing is selected.
+
+        A model named explicitly must exist: a typo must not quietly act on another model.
+        """
+        if self._model is not None:
+            return self._model
+        name = self._model_ref
+        if name is None:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'current-model'").fetchone()
+            if row is None:
+                return None
+            name = str(row[0])
+        if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone() is None:
+            raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
+        self._model = name
+        return name
+
+    def models(self) -> list[ModelRecord]:
+        """Every model of the controller, by name."""
+        conn = self._connect()
+        rows = conn.execute('SELECT name, uuid, created FROM models ORDER BY name').fetchall()
+        return [ModelRecord(str(n), str(u), float(c)) for n, u, c in rows]
+
+    def current_model(self) -> str | None:
+        """The selected model (``olm switch``), if any."""
+        row = (
+            self._connect()
+            .execute("SELECT value FROM meta WHERE key = 'current-model'")
+            .fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def add_model(self, name: str, *, created: float, switch: bool = False) -> ModelRecord:
+        """Create an empty model; with ``switch``, select it.
+
+        Raises:
+            StoreError: not a valid name, or a model of that name exists (Juju's messages).
+        """
+        check_model_name(name)
+        conn = self._connect()
+        with _immediate(conn):
+            if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone():
+                raise StoreError(
+                    f'failed to create new model: model "{name}" for {OWNER} already exists'
+                )
+            record = ModelRecord(name, str(uuid.uuid4()), created)
+            conn.execute('INSERT INTO models VALUES (?, ?, ?)', dataclasses.astuple(record))
+            if switch:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))
+        return record
+
+    def switch(self, name: str) -> None:
+        """Select a model for the commands that name none."""
+        conn = self._connect()
+        with _immediate(conn):
+            if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone() is None:
+                raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))
 
 
 @contextlib.contextmanager
@@ -195,26 +356,99 @@ def _immediate(conn: sqlite3.Connection) -> Generator[None]:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    row = (
+        conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if has_meta
+        else None
+    )
+    if row is not None and int(row[0]) > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f'schema version {row[0]} is newer than this olm understands ({SCHEMA_VERSION})'
+        )
+    if row is not None and int(row[0]) == 1:
+        _migrate_from_v1(conn)
     # executescript would COMMIT the open transaction; run the statements one by one instead.
     for statement in _SCHEMA.split(';'):
         if statement.strip():
             conn.execute(statement)
-    row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     if row is None:
         conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-    elif int(row[0]) > SCHEMA_VERSION:
-        raise sqlite3.DatabaseError(
-            f'schema version {row[0]} is newer than this olm understands ({SCHEMA_VERSION})'
+        conn.execute(
+            'INSERT INTO models VALUES (?, ?, ?)', (DEFAULT_MODEL, str(uuid.uuid4()), time.time())
         )
+        conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
+
+
+def _migrate_from_v1(conn: sqlite3.Connection) -> None:
+    """Schema 1 had one unnamed model: its rows become the model ``default``, selected."""
+    for table in _V1_MODEL_TABLES:
+        conn.execute(f'ALTER TABLE {table} RENAME TO {table}_v1')
+    for statement in _SCHEMA.split(';'):
+        if statement.strip():
+            conn.execute(statement)
+    for table in _V1_MODEL_TABLES:
+        columns = [str(c[1]) for c in conn.execute(f'PRAGMA table_info({table}_v1)')]
+        listed = ', '.join(columns)
+        conn.execute(
+            # Table and column names come from this module and the old schema, not input.
+            f'INSERT INTO {table} (model, {listed}) SELECT ?, {listed} FROM {table}_v1',  # noqa: S608
+            (DEFAULT_MODEL,),
+        )
+        conn.execute(f'DROP TABLE {table}_v1')
+    conn.execute(
+        "INSERT INTO settings SELECT ?, key, value FROM meta WHERE key != 'schema'",
+        (DEFAULT_MODEL,),
+    )
+    conn.execute("DELETE FROM meta WHERE key != 'schema'")
+    conn.execute(
+        'INSERT INTO models VALUES (?, ?, ?)', (DEFAULT_MODEL, str(uuid.uuid4()), time.time())
+    )
+    conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
 class Transaction:
     """Reads and writes inside one transaction of the store."""
 
-    def __init__(self, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, model: str | None, *, read_only: bool = False
+    ) -> None:
         self._conn = conn
+        self._model = model
         self._read_only = read_only
         self._pool: cloud.Pool | None = None
+
+    @property
+    def model(self) -> str:
+        """The model this transaction reads and writes.
+
+        Raises:
+            StoreError: no model is selected.
+        """
+        if self._model is None:
+            raise StoreError(
+                'no selected model: use "olm switch MODEL", "olm add-model MODEL" or -m MODEL'
+            )
+        return self._model
+
+    @property
+    def model_uuid(self) -> str:
+        """The model's uuid (``JUJU_MODEL_UUID`` in its hooks)."""
+        row = self._conn.execute(
+            'SELECT uuid FROM models WHERE name = ?', (self.model,)
+        ).fetchone()
+        return str(row[0])
+
+    def delete_model(self) -> None:
+        """Forget the model and everything in it; the caller has released its machines."""
+        name = self.model
+        for table in _MODEL_TABLES:
+            self._conn.execute(f'DELETE FROM {table} WHERE model = ?', (name,))  # noqa: S608
+        self._conn.execute('DELETE FROM models WHERE name = ?', (name,))
+        self._conn.execute("DELETE FROM meta WHERE key = 'current-model' AND value = ?", (name,))
 
     # -- the metal pool ------------------------------------------------------------------
 
@@ -242,15 +476,19 @@ class Transaction:
 
     def machines(self) -> list[model.Machine]:
         """The model's machines, by number."""
-        rows = self._conn.execute('SELECT * FROM machines').fetchall()
+        rows = self._conn.execute(
+            'SELECT id, instance_id, hostname, address, zone, hardware, constraints, base, '
+            'status, message FROM machines WHERE model = ?',
+            (self.model,),
+        ).fetchall()
         return sorted((_juju_machine(row) for row in rows), key=lambda m: int(m.id))
 
     def put_machine(self, machine: model.Machine) -> None:
         """Insert or replace one of the model's machines."""
         self._conn.execute(
-            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             (
-                machine.id, machine.instance_id, machine.hostname, machine.address,
+                self.model, machine.id, machine.instance_id, machine.hostname, machine.address,
                 machine.zone, machine.hardware, machine.constraints, machine.base,
                 machine.status, machine.message,
             ),
@@ -258,42 +496,57 @@ class Transaction:
 
     def delete_machines(self, ids: Iterable[str]) -> None:
         """Forget machines of the model."""
-        self._conn.executemany('DELETE FROM machines WHERE id = ?', ((i,) for i in ids))
+        model = self.model
+        self._conn.executemany(
+            'DELETE FROM machines WHERE model = ? AND id = ?', ((model, i) for i in ids)
+        )
 
     def next_sequence(self, name: str) -> int:
         """The next number of a sequence; numbers are never reused, like Juju's machine ids."""
-        row = self._conn.execute('SELECT value FROM sequences WHERE name = ?', (name,)).fetchone()
+        model = self.model
+        row = self._conn.execute(
+            'SELECT value FROM sequences WHERE model = ? AND name = ?', (model, name)
+        ).fetchone()
         value = 0 if row is None else int(row[0])
-        self._conn.execute('INSERT OR REPLACE INTO sequences VALUES (?, ?)', (name, value + 1))
+        self._conn.execute(
+            'INSERT OR REPLACE INTO sequences VALUES (?, ?, ?)', (model, name, value + 1)
+        )
         return value
 
     # -- model records -------------------------------------------------------------------
 
     def records(self, kind: str) -> dict[str, Any]:
         """Every record of one kind (``application``, ``unit``, ...), by key, as JSON data."""
-        rows = self._conn.execute('SELECT key, data FROM records WHERE kind = ?', (kind,))
+        rows = self._conn.execute(
+            'SELECT key, data FROM records WHERE model = ? AND kind = ?', (self.model, kind)
+        )
         return {str(key): json.loads(str(data)) for key, data in rows}
 
     def put_records(self, kind: str, records: Iterable[tuple[str, Any]]) -> None:
         """Insert or replace records of one kind."""
+        model = self.model
         self._conn.executemany(
-            'INSERT OR REPLACE INTO records VALUES (?, ?, ?)',
-            ((kind, key, json.dumps(data, separators=(',', ':'))) for key, data in records),
+            'INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)',
+            ((model, kind, key, json.dumps(data, separators=(',', ':'))) for key, data in records),
         )
 
     def delete_records(self, kind: str, keys: Iterable[str]) -> None:
         """Forget records of one kind."""
+        model = self.model
         self._conn.executemany(
-            'DELETE FROM records WHERE kind = ? AND key = ?', ((kind, k) for k in keys)
+            'DELETE FROM records WHERE model = ? AND kind = ? AND key = ?',
+            ((model, kind, k) for k in keys),
         )
 
     # -- the event log (olm debug-log) ---------------------------------------------------
 
     def append_log(self, entries: Iterable[LogEntry]) -> None:
         """Append entries to the event log."""
+        model = self.model
         self._conn.executemany(
-            'INSERT INTO log (time, unit, event, outcome, detail) VALUES (?, ?, ?, ?, ?)',
-            ((e.time, e.unit, e.event, e.outcome, e.detail) for e in entries),
+            'INSERT INTO log (model, time, unit, event, outcome, detail) '
+            'VALUES (?, ?, ?, ?, ?, ?)',
+            ((model, e.time, e.unit, e.event, e.outcome, e.detail) for e in entries),
         )
 
     def log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
@@ -302,12 +555,16 @@ class Transaction:
         With ``limit``, only the last ``limit`` of them.
         """
         if limit is None:
-            rows = self._conn.execute('SELECT * FROM log WHERE seq > ? ORDER BY seq', (after,))
+            rows = self._conn.execute(
+                'SELECT seq, time, unit, event, outcome, detail FROM log '
+                'WHERE model = ? AND seq > ? ORDER BY seq',
+                (self.model, after),
+            )
         else:
             rows = self._conn.execute(
-                'SELECT * FROM (SELECT * FROM log WHERE seq > ? ORDER BY seq DESC LIMIT ?) '
-                'ORDER BY seq',
-                (after, limit),
+                'SELECT * FROM (SELECT seq, time, unit, event, outcome, detail FROM log '
+                'WHERE model = ? AND seq > ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+                (self.model, after, limit),
             )
         return [
             LogEntry(int(seq), float(t), str(u), str(e), str(o), str(d))
@@ -318,12 +575,26 @@ class Transaction:
 
     def get_setting(self, key: str, default: str = '') -> str:
         """A model setting (e.g. ``model-constraints``)."""
-        row = self._conn.execute('SELECT value FROM meta WHERE key = ?', (key,)).fetchone()
+        row = self._conn.execute(
+            'SELECT value FROM settings WHERE model = ? AND key = ?', (self.model, key)
+        ).fetchone()
         return default if row is None else str(row[0])
+
+    def get_cloud_setting(self, key: str, default: str = '') -> str:
+        """A setting of the cloud, shared by every model (e.g. a pool file's storage pools)."""
+        row = self._conn.execute('SELECT value FROM meta WHERE key = ?', (f'cloud:{key}',))
+        found = row.fetchone()
+        return default if found is None else str(found[0])
+
+    def set_cloud_setting(self, key: str, value: str) -> None:
+        """Replace a setting of the cloud."""
+        self._conn.execute('INSERT OR REPLACE INTO meta VALUES (?, ?)', (f'cloud:{key}', value))
 
     def set_setting(self, key: str, value: str) -> None:
         """Replace a model setting."""
-        self._conn.execute('INSERT OR REPLACE INTO meta VALUES (?, ?)', (key, value))
+        self._conn.execute(
+            'INSERT OR REPLACE INTO settings VALUES (?, ?, ?)', (self.model, key, value)
+        )
 
 
 def _machine_to_row(m: cloud.Machine) -> tuple[object, ...]:

@@ -31,6 +31,7 @@ from .host import (
 )
 from .programs.apt import PackageSpec
 from .programs.snap import SnapApp, SnapRelease, SnapSpec
+from .shell import ShellResult, run_command_line
 from .world import Catalog, ProgramRegistry, SimError, StateError, UnknownMachineError, World
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     'Invocation',
     'PackageSpec',
     'ProgramRegistry',
+    'ShellResult',
     'SimError',
     'SimHost',
     'SnapApp',
@@ -54,4 +56,5 @@ __all__ = [
     'StateError',
     'UnknownMachineError',
     'World',
+    'run_command_line',
 ]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
@@ -58,10 +59,18 @@ def test_status_tabular_says_it_is_simulated(model: Path):
 def test_action_results_and_failures(model: Path):
     done = olm(model, 'run', 'tracer/1', 'echo', 'message=hello', '--format', 'json')
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {'echo': 'hello', 'unit': 'tracer/1'}
-    refused = olm(model, 'run', 'tracer/1', 'refuse')
+    # juju run --format json: the task, keyed by unit (what jubilant reads).
+    task = json.loads(done.stdout)['tracer/1']
+    assert task['results'] == {'echo': 'hello', 'unit': 'tracer/1', 'return-code': 0}
+    assert (task['status'], task['unit'], task['log']) == ('completed', 'tracer/1', ['echoing'])
+    plain = olm(model, 'run', 'tracer/1', 'echo', 'message=hi')
+    assert yaml.safe_load(plain.stdout) == {'echo': 'hi', 'unit': 'tracer/1'}
+    refused = olm(model, 'run', 'tracer/1', 'refuse', '--format', 'json')
     assert refused.returncode == 1
     assert 'refused, as asked' in refused.stderr
+    assert 'ERROR the following task failed' in refused.stderr
+    failed = json.loads(refused.stdout)['tracer/1']
+    assert (failed['status'], failed['message']) == ('failed', 'refused, as asked')
     bad = olm(model, 'run', 'tracer/1', 'echo')
     assert bad.returncode == 1
     assert bad.stderr.startswith('ERROR ') and 'Traceback' not in bad.stderr

@@ -202,7 +202,8 @@ def assert_lbs_front_the_control_plane(state: Path, now: dict[str, Any], tmp: Pa
 def kubeconfig_server(state: Path) -> str:
     """The API server of the kubeconfig the leader's ``get-kubeconfig`` action hands out."""
     done = ok(state, 'run', f'{CP}/leader', 'get-kubeconfig', '--format', 'json')
-    result = json.loads(done)
+    (task,) = json.loads(done).values()  # juju run --format json: the task, by unit
+    result = task['results']
     secret = records(state, 'secret')[result['kubeconfig-secret-id']]
     kubeconfig = yaml.safe_load(secret['revisions'][str(secret['latest'])]['kubeconfig'])
     (entry,) = kubeconfig['clusters']

@@ -10,7 +10,7 @@ from builders import disk, machine
 
 from orchestrator import constraints, model
 from orchestrator.cloud import NoMatchError, Status
-from orchestrator.store import Store, StoreError
+from orchestrator.store import Store, StoreError, parse_model_ref
 
 
 @pytest.fixture
@@ -85,10 +85,12 @@ def test_wal_mode_and_settings(store: Store):
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path):
-    first = Store(tmp_path)
-    with first.transaction() as txn:
-        txn.set_setting('schema', '99')
-    first.close()
+    Store(tmp_path).close()
+    Store(tmp_path).models()  # creates the database
+    conn = sqlite3.connect(tmp_path / 'state.db')
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    conn.commit()
+    conn.close()
     with (
         pytest.raises(StoreError, match='schema version 99 is newer'),
         Store(tmp_path).transaction(),
@@ -104,3 +106,131 @@ def test_unwritable_state_dir_is_a_store_error(tmp_path: Path):
         Store(blocker / 'state').transaction(),
     ):
         pass
+
+
+# -- models ----------------------------------------------------------------------------------
+
+
+def test_a_new_state_dir_has_the_default_model_selected(store: Store):
+    assert [m.name for m in store.models()] == ['default']
+    assert store.current_model() == 'default'
+    assert store.model == 'default'
+
+
+def test_models_keep_their_rows_apart_and_share_the_pool(tmp_path: Path):
+    default = Store(tmp_path)
+    with default.transaction() as txn:
+        txn.pool.add([machine('a'), machine('b')])
+        txn.put_records('unit', [('app/0', {'in': 'default'})])
+        txn.set_setting('model-constraints', 'cores=2')
+        assert txn.next_sequence('machine') == 0
+    default.add_model('other', created=1.0)
+    other = Store(tmp_path, model='other')
+    with other.transaction() as txn:
+        assert len(txn.pool) == 2  # the cloud is shared
+        assert txn.records('unit') == {}
+        assert txn.get_setting('model-constraints') == ''
+        assert txn.next_sequence('machine') == 0  # machine numbers are per model
+        txn.put_records('unit', [('app/0', {'in': 'other'})])
+    with default.snapshot() as txn:
+        assert txn.records('unit') == {'app/0': {'in': 'default'}}
+    with other.transaction() as txn:
+        txn.delete_model()
+    assert [m.name for m in default.models()] == ['default']
+    with default.snapshot() as txn:
+        assert txn.records('unit') == {'app/0': {'in': 'default'}}
+        assert len(txn.pool) == 2
+    default.close()
+    other.close()
+
+
+def test_add_model_refuses_a_taken_or_invalid_name_with_jujus_words(store: Store):
+    with pytest.raises(StoreError, match='model "default" for admin already exists'):
+        store.add_model('default', created=0.0)
+    with pytest.raises(StoreError, match='"Foo_1" is not a valid name: model names may only'):
+        store.add_model('Foo_1', created=0.0)
+    assert [m.name for m in store.models()] == ['default']
+
+
+def test_a_named_model_must_exist(tmp_path: Path):
+    Store(tmp_path).models()
+    with pytest.raises(StoreError, match='model olm:admin/typo not found'):
+        _ = Store(tmp_path, model='typo').model
+
+
+def test_destroying_the_selected_model_leaves_none_selected(store: Store):
+    store.add_model('next', created=0.0, switch=True)
+    assert store.current_model() == 'next'
+    selected = Store(store.state_dir)
+    with selected.transaction() as txn:
+        txn.delete_model()
+    assert store.current_model() is None
+    with (
+        pytest.raises(StoreError, match='no selected model'),
+        Store(store.state_dir).snapshot() as txn,
+    ):
+        txn.records('unit')
+    store.switch('default')
+    assert Store(store.state_dir).model == 'default'
+
+
+@pytest.mark.parametrize(
+    ('ref', 'name'),
+    [('m1', 'm1'), ('admin/m1', 'm1'), ('olm:admin/m1', 'm1'), ('olm:m1', 'm1')],
+)
+def test_model_references_take_jujus_forms(ref: str, name: str):
+    assert parse_model_ref(ref) == name
+
+
+@pytest.mark.parametrize(
+    ('ref', 'message'),
+    [
+        ('lxd:admin/m1', 'controller lxd not found'),
+        ('bob/m1', 'model "bob/m1" not found'),
+        ('M1', '"M1" is not a valid name'),
+    ],
+)
+def test_model_references_to_elsewhere_are_refused(ref: str, message: str):
+    with pytest.raises(StoreError, match=message):
+        parse_model_ref(ref)
+
+
+def test_a_schema_1_state_dir_becomes_the_default_model(tmp_path: Path):
+    conn = sqlite3.connect(tmp_path / 'state.db')
+    for statement in _V1_SCHEMA.split(';'):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema', '1'), ('model-constraints', 'mem=4G')")
+    conn.execute(
+        "INSERT INTO machines VALUES ('0', 'id-a', 'a', '10.0.0.1', 'zone-a', 'cores=2', '', "
+        "'ubuntu@24.04', 'started', '')"
+    )
+    conn.execute("INSERT INTO sequences VALUES ('machine', 1)")
+    conn.execute("INSERT INTO records VALUES ('unit', 'app/0', '{\"x\": 1}')")
+    conn.execute(
+        'INSERT INTO log (time, unit, event, outcome, detail) '
+        "VALUES (1, 'app/0', 'install', 'ok', '')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path)
+    assert store.model == 'default'
+    with store.transaction() as txn:
+        assert [m.instance_id for m in txn.machines()] == ['id-a']
+        assert txn.next_sequence('machine') == 1
+        assert txn.records('unit') == {'app/0': {'x': 1}}
+        assert txn.get_setting('model-constraints') == 'mem=4G'
+        assert [(e.unit, e.event) for e in txn.log()] == [('app/0', 'install')]
+    store.close()
+
+
+_V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE machines (id TEXT PRIMARY KEY, instance_id TEXT NOT NULL UNIQUE,
+    hostname TEXT NOT NULL, address TEXT NOT NULL, zone TEXT NOT NULL, hardware TEXT NOT NULL,
+    constraints TEXT NOT NULL, base TEXT NOT NULL, status TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE records (kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (kind, key));
+CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, unit TEXT NOT NULL,
+    event TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)
+"""

@@ -1,0 +1,141 @@
+"""The metal-k8s stack through jubilant: the same tests on olm and on a real controller.
+
+Everything here goes through the Juju CLI (``juju status``, ``run``, ``exec``, ``show-secret``
+...), never through olm's internals: on olm these commands reach simulated machines; on a real
+controller, real ones. The tests run in order on one model (module scope).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jubilant
+import pytest
+import yaml
+from conftest import Target
+
+CP = 'kubernetes-control-plane'
+WORKER = 'kubernetes-worker'
+LB = 'load-balancer'
+APPS = {
+    'ceph-storage': 3, 'metal-controller': 2, 'rack-agent': 2, CP: 3, WORKER: 3, LB: 2,
+}  # fmt: skip
+WORKER_CONSTRAINTS = {'mem': '6G', 'cores': 2}
+
+
+def kubectl(juju: jubilant.Juju, *args: str) -> Any:
+    """``k8s kubectl ... -o json`` on the control plane's leader, parsed."""
+    task = juju.exec('k8s', 'kubectl', *args, '-o', 'json', unit=f'{CP}/leader')
+    return json.loads(task.stdout)
+
+
+def node_names(juju: jubilant.Juju) -> set[str]:
+    return {item['metadata']['name'] for item in kubectl(juju, 'get', 'nodes')['items']}
+
+
+def hostname_of(status: jubilant.Status, unit: str) -> str:
+    app = unit.split('/')[0]
+    machine = status.apps[app].units[unit].machine
+    return status.machines[machine].hostname
+
+
+def hardware(status: jubilant.Status, machine: str) -> dict[str, str]:
+    fields = (f.partition('=') for f in status.machines[machine].hardware.split())
+    return {key: value for key, _, value in fields}
+
+
+def vip_holders(juju: jubilant.Juju, status: jubilant.Status, vip: str) -> list[str]:
+    """The load-balancer units whose machine has the VIP on an interface."""
+    holders: list[str] = []
+    for unit in sorted(status.apps[LB].units):
+        listing = json.loads(juju.exec('ip -j addr show', unit=unit).stdout)
+        addresses = {a['local'] for iface in listing for a in iface.get('addr_info', [])}
+        if vip in addresses:
+            holders.append(unit)
+    return holders
+
+
+def test_deploy_the_bundle_and_every_unit_goes_active(target: Target):
+    juju = target.juju
+    pools = json.loads(juju.cli('storage-pools', '--format', 'json'))
+    if 'ssd' not in pools:  # a real MAAS model needs it; olm's lab pool file declares it
+        juju.cli('create-storage-pool', 'ssd', 'maas', 'tags=ssd')
+    juju.deploy(target.bundle, overlays=target.overlays)
+    status = juju.wait(jubilant.all_active, error=jubilant.any_error)
+    assert {name: len(app.units) for name, app in status.apps.items()} == APPS
+    assert jubilant.all_agents_idle(status)
+
+
+def test_kubernetes_has_every_machine_as_a_node(target: Target):
+    status = target.juju.status()
+    expected = {hostname_of(status, u) for app in (CP, WORKER) for u in status.apps[app].units}
+    assert node_names(target.juju) == expected
+
+
+def test_get_kubeconfig_hands_out_a_secret_pointing_at_the_vip(target: Target):
+    juju = target.juju
+    vip = str(juju.config(LB)['vip'])
+    task = juju.run(f'{CP}/leader', 'get-kubeconfig')
+    assert task.results['server'] == f'https://{vip}:6443'
+    assert 'kubeconfig' not in task.results  # a credential: only its secret's id is in results
+    secret = juju.show_secret(task.results['kubeconfig-secret-id'], reveal=True)
+    kubeconfig = yaml.safe_load(secret.content['kubeconfig'])
+    (cluster,) = kubeconfig['clusters']
+    assert cluster['cluster']['server'] == f'https://{vip}:6443'
+
+
+def test_ceph_storage_classes_exist_with_ceph_xfs_the_default(target: Target):
+    classes = {
+        sc['metadata']['name']: sc for sc in kubectl(target.juju, 'get', 'storageclass')['items']
+    }
+    assert {'ceph-xfs', 'ceph-ext4'} <= set(classes)
+    default = {
+        name
+        for name, sc in classes.items()
+        if sc['metadata'].get('annotations', {}).get('storageclass.kubernetes.io/is-default-class')
+        == 'true'
+    }
+    assert default == {'ceph-xfs'}
+
+
+def test_scale_workers_on_machines_that_meet_the_constraints(target: Target):
+    juju = target.juju
+    before = juju.status()
+    juju.add_machine(constraints=WORKER_CONSTRAINTS, num_machines=2)
+    new = sorted(set(juju.status().machines) - set(before.machines), key=int)
+    assert len(new) == 2
+    juju.add_unit(WORKER, num_units=len(new), to=new)
+    status = juju.wait(jubilant.all_active, error=jubilant.any_error)
+    assert len(status.apps[WORKER].units) == 5
+    for machine in new:
+        shape = hardware(status, machine)
+        assert int(shape['cores']) >= 2, shape
+        assert int(shape['mem'].rstrip('M')) >= 6 * 1024, shape
+    placed = {u.machine for u in status.apps[WORKER].units.values()}
+    assert set(new) <= placed
+    workers = {hostname_of(status, u) for u in status.apps[WORKER].units}
+    assert workers <= node_names(juju)
+
+
+def test_remove_the_vip_holder_and_the_api_stays_reachable_through_the_other(target: Target):
+    juju = target.juju
+    vip = str(juju.config(LB)['vip'])
+    status = juju.status()
+    (holder,) = vip_holders(juju, status, vip)
+    juju.remove_unit(holder)
+    status = juju.wait(jubilant.all_active, error=jubilant.any_error)
+    (survivor,) = status.apps[LB].units
+    assert vip_holders(juju, status, vip) == [survivor]
+    assert juju.exec('systemctl is-active haproxy', unit=survivor).stdout.strip() == 'active'
+    config = juju.exec('cat /etc/haproxy/haproxy.cfg', unit=survivor).stdout
+    for unit in status.apps[CP].units.values():
+        assert f'{unit.public_address}:6443' in config
+    assert len(node_names(juju)) == 8
+
+
+@pytest.mark.parametrize('app', [CP, WORKER])
+def test_show_unit_lists_the_relations_the_unit_is_in(target: Target, app: str):
+    info = target.juju.show_unit(f'{app}/leader' if app == CP else f'{app}/0')
+    endpoints = {r.endpoint for r in info.relation_info}
+    assert 'kube-cluster' in endpoints or 'cluster' in endpoints, endpoints
