@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import jubilant
-import pytest
 import yaml
 from conftest import Target
 
@@ -134,8 +133,16 @@ def test_remove_the_vip_holder_and_the_api_stays_reachable_through_the_other(tar
     assert len(node_names(juju)) == 8
 
 
-@pytest.mark.parametrize('app', [CP, WORKER])
-def test_show_unit_lists_the_relations_the_unit_is_in(target: Target, app: str):
-    info = target.juju.show_unit(f'{app}/leader' if app == CP else f'{app}/0')
-    endpoints = {r.endpoint for r in info.relation_info}
-    assert 'kube-cluster' in endpoints or 'cluster' in endpoints, endpoints
+def test_show_unit_shows_each_side_of_the_kube_cluster_relation(target: Target):
+    juju = target.juju
+    status = juju.status()
+    leader = next(name for name, unit in status.apps[CP].units.items() if unit.leader)
+    info = juju.show_unit(leader)
+    assert info.leader
+    endpoints = {r.endpoint: r for r in info.relation_info}
+    assert {'cluster', 'kube-cluster', 'loadbalancer', 'ceph-client'} <= set(endpoints)
+    assert set(endpoints['kube-cluster'].related_units) == set(status.apps[WORKER].units)
+    assert set(endpoints['cluster'].related_units) == set(status.apps[CP].units) - {leader}
+    worker = juju.show_unit(sorted(status.apps[WORKER].units)[0])
+    (joined,) = [r for r in worker.relation_info if r.endpoint == 'kube-cluster']
+    assert set(joined.related_units) == set(status.apps[CP].units)

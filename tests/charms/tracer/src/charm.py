@@ -23,6 +23,7 @@ class TracerCharm(ops.CharmBase):
         framework.observe(self.on.echo_action, self._on_echo)
         framework.observe(self.on.refuse_action, self._on_refuse)
         framework.observe(self.on.rotate_token_action, self._on_rotate)
+        framework.observe(self.on.read_secret_action, self._on_read_secret)
         framework.observe(self.on.secret_rotate, self._on_secret_rotate)
         framework.observe(self.on.secret_changed, self._on_secret_changed)
         framework.observe(self.on.collect_unit_status, self._on_collect)
@@ -89,6 +90,15 @@ class TracerCharm(ops.CharmBase):
     def _on_rotate(self, event: ops.ActionEvent) -> None:
         self._token().set_content({'token': secrets.token_hex(8)})
         event.set_results({'rotated': 'yes'})
+
+    def _on_read_secret(self, event: ops.ActionEvent) -> None:
+        # A test charm: it hands back what it read, so a test can see the grant worked.
+        try:
+            content = self.model.get_secret(id=event.params['id']).get_content()
+        except (ops.SecretNotFoundError, ops.ModelError) as e:
+            event.fail(f'cannot read secret: {e}')
+            return
+        event.set_results({'keys': ','.join(sorted(content)), 'content': content})
 
     def _on_secret_rotate(self, event: ops.SecretRotateEvent) -> None:
         event.secret.set_content({'token': secrets.token_hex(8)})

@@ -1,0 +1,235 @@
+"""The command forms jubilant sends, as separate olm processes (simulation).
+
+Models (``-m`` on every command, add-model, destroy-model, models, show-model, switch), user
+secrets (add-secret, grant-secret, secrets, show-secret), ``exec`` on a simulated machine,
+``show-unit`` and ``run --format json``. tests/integration drives the same commands through
+jubilant itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+CHARMS = ROOT / 'tests' / 'charms'
+
+
+def olm(state: Path, *args: str, stdin: str = '') -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_CHARMS': str(CHARMS),
+           'OLM_RETRY_DELAY': '3600'}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, '-m', 'orchestrator.cli', *args],
+        capture_output=True, text=True, env=env, timeout=300, check=False, cwd=ROOT, input=stdin,
+    )  # fmt: skip
+
+
+def ok(state: Path, *args: str) -> str:
+    done = olm(state, *args)
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done.stdout
+
+
+def refused(state: Path, *args: str) -> str:
+    """A command that must fail with one ERROR line and no traceback; returns the line."""
+    done = olm(state, *args)
+    assert done.returncode != 0, (args, done.stdout)
+    assert done.stderr.startswith('ERROR '), done.stderr
+    assert 'Traceback' not in done.stderr
+    return done.stderr
+
+
+def pool(state: Path) -> dict[str, Any]:
+    listing = json.loads(ok(state, 'pool', 'list', '--format', 'json'))
+    return {m['hostname']: m for m in listing['machines']}
+
+
+@pytest.fixture(scope='module')
+def two_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lab pool with tracer deployed in the model 'default' and in 'second'."""
+    state = tmp_path_factory.mktemp('olm')
+    ok(state, 'pool', 'import', str(LAB))
+    ok(state, 'deploy', 'tracer', '-n', '2', '--seed', '1')
+    ok(state, 'add-model', '--no-switch', 'second')
+    ok(state, 'deploy', '--model', 'second', 'tracer', '--seed', '1')
+    return state
+
+
+def test_a_new_state_dir_has_the_default_model_selected(tmp_path: Path):
+    listing = json.loads(ok(tmp_path, 'models', '--format', 'json'))
+    assert listing['current-model'] == 'default'
+    (only,) = listing['models']
+    assert (only['short-name'], only['name'], only['controller-name']) == (
+        'default', 'admin/default', 'olm',
+    )  # fmt: skip
+    assert 'simulated machines' in ok(tmp_path, 'models')
+
+
+def test_models_share_the_pool_and_keep_everything_else_apart(two_models: Path):
+    default = json.loads(ok(two_models, 'status', '--format', 'json'))
+    second = json.loads(ok(two_models, 'status', '-m', 'olm:admin/second', '--format', 'json'))
+    assert default['model']['name'] == 'default' and second['model']['name'] == 'second'
+    assert set(default['applications']['tracer']['units']) == {'tracer/0', 'tracer/1'}
+    assert set(second['applications']['tracer']['units']) == {'tracer/0'}
+    # Machine numbers are per model, but each model's machine is its own pool machine.
+    hosts = {m['hostname'] for m in default['machines'].values()}
+    (second_host,) = {m['hostname'] for m in second['machines'].values()}
+    assert second_host not in hosts
+    assert second['machines']['0']['hostname'] == second_host
+    machines = pool(two_models)
+    assert {machines[h]['status'] for h in hosts | {second_host}} == {'Deployed'}
+
+
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (
+            ('add-model', 'default'),
+            'failed to create new model: model "default" for admin already exists',
+        ),
+        (
+            ('add-model', 'Not_valid'),
+            '"Not_valid" is not a valid name: model names may only '
+            'contain lowercase letters, digits and hyphens',
+        ),
+        (('add-model', 'x', 'aws'), 'cloud "aws" not found'),
+        (('status', '-m', 'nope'), 'model olm:admin/nope not found'),
+        (('status', '-m', 'lxd:admin/default'), 'controller lxd not found'),
+        (('destroy-model', 'nope', '--no-prompt'), 'model olm:admin/nope not found'),
+        (('switch', 'nope'), 'model olm:admin/nope not found'),
+        (('show-secret', 'nope'), 'secret "nope" not found'),
+        (('exec', '--unit', 'tracer/9', '--', 'hostname'), 'unit "tracer/9" not found'),
+        (('exec', '--unit', 'tracer/0'), 'missing command'),
+    ],
+)
+def test_bad_requests_get_one_error_line_and_change_nothing(
+    two_models: Path, args: tuple[str, ...], message: str
+):
+    before = ok(two_models, 'models', '--format', 'json')
+    assert message in refused(two_models, *args)
+    assert ok(two_models, 'models', '--format', 'json') == before
+
+
+def test_switch_selects_the_model_commands_act_on(tmp_path: Path):
+    ok(tmp_path, 'add-model', 'other')  # add-model selects the new model
+    assert ok(tmp_path, 'switch').strip() == 'olm:admin/other'
+    assert json.loads(ok(tmp_path, 'status', '--format', 'json'))['model']['name'] == 'other'
+    ok(tmp_path, 'switch', 'default')
+    shown = json.loads(ok(tmp_path, 'show-model', 'other', '--format', 'json'))
+    assert shown['other']['short-name'] == 'other' and shown['other']['is-current'] is False
+
+
+def test_destroy_model_runs_teardown_and_returns_the_machines(two_models: Path, tmp_path: Path):
+    state = tmp_path / 'copy'
+    state.mkdir()
+    (state / 'state.db').write_bytes((two_models / 'state.db').read_bytes())
+    second = json.loads(ok(state, 'status', '-m', 'second', '--format', 'json'))
+    (host,) = {m['hostname'] for m in second['machines'].values()}
+    assert pool(state)[host]['status'] == 'Deployed'
+
+    declined = olm(state, 'destroy-model', 'second', stdin='n\n')
+    assert declined.returncode == 1 and 'aborted' in declined.stderr
+    assert pool(state)[host]['status'] == 'Deployed'
+
+    done = olm(state, 'destroy-model', 'second', '--no-prompt', '--destroy-storage', '--force')
+    assert done.returncode == 0, done.stderr
+    assert f'released 1 machine(s) to the pool: {host}' in done.stderr
+    assert pool(state)[host]['status'] == 'Ready'
+    models = json.loads(ok(state, 'models', '--format', 'json'))
+    assert [m['short-name'] for m in models['models']] == ['default']
+    assert 'model olm:admin/second not found' in refused(state, 'status', '-m', 'second')
+    # The other model is untouched.
+    default = json.loads(ok(state, 'status', '--format', 'json'))
+    assert set(default['applications']['tracer']['units']) == {'tracer/0', 'tracer/1'}
+
+
+def test_a_user_secret_is_read_only_by_the_applications_it_was_granted_to(two_models: Path):
+    uri = ok(two_models, 'add-secret', 'db-password', 'password=hunter2', '--info', 'for the db')
+    assert uri.startswith('secret:') and len(uri.strip()) == len('secret:') + 20
+    uri = uri.strip()
+    listing = json.loads(ok(two_models, 'secrets', '--format', 'json'))
+    entry = listing[uri.removeprefix('secret:')]
+    assert (entry['name'], entry['owner'], entry['revision']) == ('db-password', '<model>', 1)
+    assert 'hunter2' not in ok(two_models, 'secrets')  # never shown without --reveal
+    assert 'hunter2' not in ok(two_models, 'show-secret', 'db-password')
+
+    before = olm(two_models, 'run', 'tracer/0', 'read-secret', f'id={uri}', '--format', 'json')
+    assert before.returncode == 1 and 'task failed' in before.stderr
+
+    ok(two_models, 'grant-secret', 'db-password', 'tracer')
+    done = json.loads(ok(two_models, 'run', 'tracer/0', 'read-secret', f'id={uri}',
+                         '--format', 'json'))  # fmt: skip
+    assert done['tracer/0']['results']['content'] == {'password': 'hunter2'}
+
+    shown = json.loads(ok(two_models, 'show-secret', uri, '--reveal', '--format', 'json'))
+    assert shown[uri.removeprefix('secret:')]['content'] == {'Data': {'password': 'hunter2'}}
+    (access,) = shown[uri.removeprefix('secret:')]['access']
+    assert access['target'] == 'application-tracer'
+    # A secret belongs to its model: the other model knows nothing of it.
+    other = json.loads(ok(two_models, 'secrets', '-m', 'second', '--format', 'json'))
+    assert uri.removeprefix('secret:') not in other
+    assert {e['owner'] for e in other.values()} == {'tracer'}  # only its own charm's secret
+
+
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (('add-secret', 'db-password', 'password=x'), 'secret with name "db-password" already'),
+        (('add-secret', 'fresh', 'Bad_Key=x'), 'key "Bad_Key" not valid'),
+        (('add-secret', 'fresh'), 'missing secret value'),
+        (('grant-secret', 'db-password', 'nope'), 'application "nope" not found'),
+    ],
+)
+def test_bad_secret_requests_are_refused(two_models: Path, args: tuple[str, ...], message: str):
+    olm(two_models, 'add-secret', 'db-password', 'password=hunter2')  # may exist already
+    before = ok(two_models, 'secrets', '--format', 'json')
+    assert message in refused(two_models, *args)
+    assert ok(two_models, 'secrets', '--format', 'json') == before
+
+
+def test_exec_runs_on_the_units_simulated_machine(two_models: Path):
+    status = json.loads(ok(two_models, 'status', '--format', 'json'))
+    unit = status['applications']['tracer']['units']['tracer/1']
+    host = status['machines'][unit['machine']]['hostname']
+    assert ok(two_models, 'exec', '--unit', 'tracer/1', '--', 'hostname').strip() == host
+    task = json.loads(ok(two_models, 'exec', '--format', 'json', '--unit', 'tracer/leader',
+                         '--', 'hostname', '-I'))  # fmt: skip
+    (result,) = task.values()
+    assert result['status'] == 'completed'
+    assert result['results']['return-code'] == 0
+    assert result['results']['stdout'].split() == [status['machines']['0']['dns-name']]
+
+    failed = olm(two_models, 'exec', '--format', 'json', '--machine', unit['machine'], '--',
+                 'cat', '/etc/no-such-file')  # fmt: skip
+    assert failed.returncode == 1
+    assert 'ERROR the following task failed' in failed.stderr
+    (result,) = json.loads(failed.stdout).values()
+    assert result['status'] == 'failed' and result['results']['return-code'] == 1
+    assert result['results']['stderr'] == 'cat: /etc/no-such-file: No such file or directory\n'
+    assert 'exec' in ok(two_models, 'debug-log', '--limit', '3')
+
+
+def test_show_unit_has_jujus_shape(two_models: Path):
+    shown = json.loads(ok(two_models, 'show-unit', 'tracer/0', '--format', 'json'))
+    info = shown['tracer/0']
+    assert info['leader'] is True and info['charm'].startswith('local:tracer-')
+    assert info['machine'] == '0'
+    peers = [r for r in info['relation-info'] if r['endpoint'] == r['related-endpoint']]
+    (peer,) = peers
+    assert peer['local-unit']['in-scope'] is True
+    assert set(peer['related-units']) == {'tracer/1'}
+
+
+def test_run_takes_params_from_a_file(two_models: Path, tmp_path: Path):
+    params = tmp_path / 'params.yaml'
+    params.write_text('message: from a file\n')
+    done = json.loads(ok(two_models, 'run', 'tracer/1', 'echo', '--params', str(params),
+                         '--format', 'json'))  # fmt: skip
+    assert done['tracer/1']['results']['echo'] == 'from a file'

@@ -1,0 +1,68 @@
+"""User secrets: Juju's content rules, lookup by URI or name, grants and the JSON shapes."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from orchestrator import model, usersecrets
+
+
+def _model() -> model.Model:
+    m = model.Model(name='lab', uuid='u-1')
+    m.applications['app'] = model.Application(
+        name='app', charm='app', charm_path='', charm_name='app'
+    )
+    return m
+
+
+def test_content_keys_follow_jujus_rule_and_b64_values_are_decoded():
+    encoded = base64.b64encode(b'hunter2').decode()
+    assert usersecrets.check_content({'password': 'x', 'api-key_b64': encoded}) == {
+        'password': 'x', 'api-key': 'hunter2',
+    }  # fmt: skip
+    for bad in ('ab', 'Password', '1abc', 'a--b', 'with_underscore'):
+        with pytest.raises(usersecrets.SecretError, match=f'key "{bad}" not valid'):
+            usersecrets.check_content({bad: 'x'})
+    with pytest.raises(usersecrets.SecretError, match='not base64'):
+        usersecrets.check_content({'token_b64': 'not base64!'})
+    with pytest.raises(usersecrets.SecretError, match='missing secret value'):
+        usersecrets.check_content({})
+
+
+def test_a_secret_is_found_by_any_uri_form_or_its_name():
+    m = _model()
+    secret = usersecrets.add(m, 'secret:abc', 'db', {'password': 'x'}, info=None, now=0.0)
+    for ref in ('secret:abc', 'abc', 'secret://u-1/abc', 'db'):
+        assert usersecrets.find(m, ref) is secret
+    with pytest.raises(usersecrets.SecretError, match='secret "other" not found'):
+        usersecrets.find(m, 'other')
+    with pytest.raises(usersecrets.SecretError, match='secret with name "db" already exists'):
+        usersecrets.add(m, 'secret:def', 'db', {'password': 'y'}, info=None, now=0.0)
+
+
+def test_grants_go_to_existing_applications_of_user_secrets_only():
+    m = _model()
+    secret = usersecrets.add(m, 'secret:abc', 'db', {'password': 'x'}, info='why', now=0.0)
+    usersecrets.grant(m, secret, ['app', 'app'])
+    assert secret.app_grants == ['app']
+    with pytest.raises(usersecrets.SecretError, match='application "ghost" not found'):
+        usersecrets.grant(m, secret, ['ghost'])
+    charms = model.Secret(id='secret:own', owner='app', owner_kind='app', revisions={1: {}})
+    with pytest.raises(usersecrets.SecretError, match='only its owner can grant it'):
+        usersecrets.grant(m, charms, ['app'])
+
+
+def test_the_json_shows_content_only_when_revealed():
+    m = _model()
+    secret = usersecrets.add(m, 'secret:abc', 'db', {'password': 'x'}, info='why', now=86400.0)
+    listed = usersecrets.to_json(m, secret)
+    assert listed == {'abc': {
+        'revision': 1, 'owner': '<model>', 'created': '1970-01-02T00:00:00Z',
+        'updated': '1970-01-02T00:00:00Z', 'name': 'db', 'description': 'why',
+    }}  # fmt: skip
+    revealed = usersecrets.to_json(m, secret, reveal=True)['abc']
+    assert revealed['content'] == {'Data': {'password': 'x'}}
+    with pytest.raises(usersecrets.SecretError, match='revision 2 not found'):
+        usersecrets.to_json(m, secret, reveal=True, revision=2)
