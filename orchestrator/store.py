@@ -55,6 +55,7 @@ DEFAULT_MODEL = 'default'
 """The model a new state directory starts with, selected."""
 OWNER = 'admin'
 
+_UUID_NAMESPACE = uuid.UUID('6d3a1c2e-7b0f-4c59-9f1e-0a1b2c3d4e5f')
 _MODEL_NAME = re.compile(r'^[a-z0-9]+[a-z0-9-]*$')
 
 _SCHEMA = """
@@ -180,6 +181,15 @@ def parse_model_ref(ref: str) -> str:
         raise StoreError(f'model "{ref}" not found (olm\'s models belong to {OWNER})')
     check_model_name(name)
     return name
+
+
+def model_uuid(name: str) -> str:
+    """A model's uuid, derived from its name.
+
+    Secret ids derive from the model's uuid, so a fixed ``--seed`` gives the same model, ids
+    and all, in any state directory; a name is unique within olm's one controller.
+    """
+    return str(uuid.uuid5(_UUID_NAMESPACE, f'{CONTROLLER}:{OWNER}/{name}'))
 
 
 def check_model_name(name: str) -> None:
@@ -329,7 +339,7 @@ class Store:
                 raise StoreError(
                     f'failed to create new model: model "{name}" for {OWNER} already exists'
                 )
-            record = ModelRecord(name, str(uuid.uuid4()), created)
+            record = ModelRecord(name, model_uuid(name), created)
             conn.execute('INSERT INTO models VALUES (?, ?, ?)', dataclasses.astuple(record))
             if switch:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))
@@ -377,7 +387,8 @@ def _create_schema(conn: sqlite3.Connection) -> None:
     if row is None:
         conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         conn.execute(
-            'INSERT INTO models VALUES (?, ?, ?)', (DEFAULT_MODEL, str(uuid.uuid4()), time.time())
+            'INSERT INTO models VALUES (?, ?, ?)',
+            (DEFAULT_MODEL, model_uuid(DEFAULT_MODEL), time.time()),
         )
         conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
 
@@ -404,7 +415,8 @@ def _migrate_from_v1(conn: sqlite3.Connection) -> None:
     )
     conn.execute("DELETE FROM meta WHERE key != 'schema'")
     conn.execute(
-        'INSERT INTO models VALUES (?, ?, ?)', (DEFAULT_MODEL, str(uuid.uuid4()), time.time())
+        'INSERT INTO models VALUES (?, ?, ?)',
+        (DEFAULT_MODEL, model_uuid(DEFAULT_MODEL), time.time()),
     )
     conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
