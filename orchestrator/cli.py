@@ -740,10 +740,10 @@ def _add_machine(engine: Engine, args: argparse.Namespace) -> None:
 def _machines(engine: Engine, args: argparse.Namespace) -> None:
     machines = engine.machines()
     if args.format != 'tabular':
-        _emit({'model': {'type': 'olm', 'simulated': True},
+        _emit({'model': {'name': engine.store.model, 'type': 'olm', 'simulated': True},
                'machines': {m.id: _machine_record(m) for m in machines}}, args.format)  # fmt: skip
         return
-    print(f'Model olm ({SIMULATED})')
+    print(f'Model {engine.store.model} ({SIMULATED})')
     print()
     if not machines:
         print('No machines to display.')
