@@ -86,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, 'run'):
         parser.print_help()
         return 0
+    if hasattr(args, 'controller') and args.run is _add_model:
+        if args.controller != CONTROLLER:
+            print(f'ERROR controller {args.controller} not found (olm has one: {CONTROLLER})',
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        del args.controller  # jubilant names the controller it adds a model to: olm's own
     if hasattr(args, 'controller') and args.run is not _add_unit:
         print('ERROR --controller: only add-unit runs on a real controller', file=sys.stderr)
         return 2
@@ -455,6 +461,8 @@ def _add_model_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument('name', metavar='MODEL')
     p.add_argument('cloud', nargs='?', help=f'{show.CLOUD}[/{show.REGION}], the only cloud')
     p.add_argument('--no-switch', action='store_true', help='do not select the new model')
+    p.add_argument('--controller', default=argparse.SUPPRESS,
+                   help=f'accepted when it names olm\'s own controller, {CONTROLLER}')  # fmt: skip
     p.set_defaults(run=_add_model)
 
     p = commands.add_parser(

@@ -10,7 +10,8 @@ The tests drive ``jubilant.Juju`` and nothing else, so they are the same on both
   constraints. The bundle is ``build/metal-k8s.yaml`` from ``tox -e pack`` (packed charms), or
   ``--bundle``; an overlay (``--overlay``) sets the lab's own VIP. The PostgreSQL offer the
   bundle consumes must exist on the controller. Without ``--controller`` these runs are
-  skipped.
+  skipped. CI runs this path too, on olm's own controller (``--controller olm --juju-cli olm``
+  with the lab pool imported), so it cannot rot unseen.
 
 Each target gets a temporary model (``jubilant-<hex>``), destroyed at the end, as
 pytest-jubilant's ``juju`` fixture does.
@@ -44,6 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption('--overlay', action='append', default=[],
                     help='bundle overlays for --controller (the VIP of your network)')  # fmt: skip
     group.addoption('--keep-model', action='store_true', help='do not destroy the test model')
+    group.addoption('--juju-cli', default=None,
+                    help='the juju client for --controller (default: juju on PATH); CI '
+                    'passes olm, with --controller olm')  # fmt: skip
 
 
 class Target:
@@ -87,7 +91,7 @@ def target(
     bundle = Path(config.getoption('--bundle') or PACKED_BUNDLE)
     if not bundle.is_file():
         pytest.fail(f'{bundle} not found: run `tox -e pack` first, or pass --bundle')
-    juju = jubilant.Juju(wait_timeout=60 * 60)
+    juju = jubilant.Juju(wait_timeout=60 * 60, cli_binary=config.getoption('--juju-cli'))
     juju.add_model(model, controller=controller)
     yield Target(controller, juju, bundle, [Path(p) for p in config.getoption('--overlay')])
     if not config.getoption('--keep-model'):

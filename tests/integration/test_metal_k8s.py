@@ -146,3 +146,22 @@ def test_show_unit_shows_each_side_of_the_kube_cluster_relation(target: Target):
     worker = juju.show_unit(sorted(status.apps[WORKER].units)[0])
     (joined,) = [r for r in worker.relation_info if r.endpoint == 'kube-cluster']
     assert set(joined.related_units) == set(status.apps[CP].units)
+
+
+def test_a_user_secret_is_added_granted_and_revealed(target: Target):
+    juju = target.juju
+    uri = juju.add_secret('lab-token', {'token': 'integration-test'}, info='from the suite')
+    juju.grant_secret(uri, WORKER)
+    (listed,) = [s for s in juju.secrets() if s.uri == uri]
+    assert (listed.name, listed.owner, listed.revision) == ('lab-token', '<model>', 1)
+    assert juju.show_secret('lab-token', reveal=True).content == {'token': 'integration-test'}
+    shown = juju.show_secret(uri)
+    assert [a.target for a in shown.access or []] == [f'application-{WORKER}']
+
+
+def test_the_model_is_the_one_the_suite_added(target: Target):
+    juju = target.juju
+    assert juju.model is not None
+    info = juju.show_model()
+    assert info.short_name == juju.model.rpartition(':')[2]
+    assert (info.model_type, info.life) == ('iaas', 'alive')
