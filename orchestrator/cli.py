@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f'ERROR controller {args.controller} not found (olm has one: {CONTROLLER})',
                   file=sys.stderr)  # fmt: skip
             return 1
-        del args.controller  # jubilant names the controller it adds a model to: olm's own
+        delattr(args, 'controller')  # jubilant names the controller it adds a model to: olm's own
     if hasattr(args, 'controller') and args.run is not _add_unit:
         print('ERROR --controller: only add-unit runs on a real controller', file=sys.stderr)
         return 2
@@ -321,6 +321,10 @@ def _build_parser() -> _Parser:
     p.add_argument('--to', default=None, help='placement directives, comma separated')
     p.add_argument('--constraints', action=_JoinedWords, default=None)
     p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE')
+    p.add_argument('--trust', action='store_true', help='trust the application (charms only)')
+    p.add_argument('--base', help='e.g. ubuntu@24.04 (charms only)')
+    p.add_argument('--storage', action='append', default=[], metavar='STORE=POOL,COUNT,SIZE',
+                   help='charms only, e.g. osd-devices=ssd,1,900G')  # fmt: skip
     p.add_argument('--dry-run', action='store_true')
     p.add_argument('--quiet', action='store_true', help='no progress display')
     _add_seed(p)
@@ -807,6 +811,8 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
             for flag, given in (
                 ('--config', args.config), ('--constraints', args.constraints is not None),
                 ('-n', args.num_units is not None), ('--to', args.to is not None),
+                ('--trust', args.trust), ('--base', args.base is not None),
+                ('--storage', args.storage),
             )
             if given
         ]  # fmt: skip
@@ -828,6 +834,9 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
         offers_dir=args.offers,
         dry_run=args.dry_run,
         settle=False,
+        trust=args.trust,
+        base=args.base,
+        storage=_split_kv(args.storage, '--storage'),
     )
     for warning in report.warnings:
         print(f'WARNING {warning}', file=sys.stderr)

@@ -429,8 +429,14 @@ class Engine:
         offers_dir: str | os.PathLike[str] | None = None,
         dry_run: bool = False,
         settle: bool = True,
+        trust: bool = False,
+        base: str | None = None,
+        storage: Mapping[str, str] | None = None,
     ) -> DeployReport:
         """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
+
+        ``trust``, ``base`` and ``storage`` (store name -> ``POOL,COUNT,SIZE``) are the charm
+        forms of the bundle's fields of the same names.
 
         Raises:
             EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
@@ -449,6 +455,15 @@ class Engine:
         name = application or spec.name
         _check_application_name(name)
         options = spec.parse_config(dict(config or {}), source=name)
+        if base is not None and not re.fullmatch(r'[a-z]+@\d+(\.\d+)?', base):
+            raise EngineError(f'invalid base "{base}": expected NAME@CHANNEL, e.g. ubuntu@24.04')
+        for store, directive in (storage or {}).items():
+            if store not in spec.storage:
+                raise EngineError(f'charm "{spec.name}" has no store called "{store}"')
+            try:
+                juju_storage.parse_directive(directive)
+            except juju_storage.StorageError as error:
+                raise EngineError(f'--storage {store}={directive}: {error}') from None
         asked = juju_constraints.parse(constraints)
         placements = [juju_bundle.parse_placement(t) for t in to]
         report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
@@ -464,6 +479,8 @@ class Engine:
                     s, txn, name=name, charm=ref, spec=spec, options=options,
                     constraints=str(asked),
                 )  # fmt: skip
+                app.trust, app.base = trust, base or app.base
+                app.storage = dict(storage or {})
                 units = self._add_units(s, txn, app, num_units, placements, asked)
             report.changes += [f'- add unit {u.name} to machine {u.machine}' for u in units]
             report.machines = list(s.provisioned)

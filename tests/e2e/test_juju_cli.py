@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from orchestrator.store import Store
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 CHARMS = ROOT / 'tests' / 'charms'
@@ -233,3 +235,40 @@ def test_run_takes_params_from_a_file(two_models: Path, tmp_path: Path):
     done = json.loads(ok(two_models, 'run', 'tracer/1', 'echo', '--params', str(params),
                          '--format', 'json'))  # fmt: skip
     assert done['tracer/1']['results']['echo'] == 'from a file'
+
+
+def test_deploy_a_charm_with_storage_trust_and_base(two_models: Path, tmp_path: Path):
+    state = tmp_path / 'copy'
+    state.mkdir()
+    (state / 'state.db').write_bytes((two_models / 'state.db').read_bytes())
+    # jubilant passes each constraint as its own --constraints.
+    ok(state, 'deploy', 'disks', '--storage', 'data=ssd,1,200G', '--trust', '--base',
+       'ubuntu@24.04', '--constraints', 'cores=4', '--constraints', 'mem=8G')  # fmt: skip
+    status = json.loads(ok(state, 'status', '--format', 'json'))
+    app = status['applications']['disks']
+    assert app['base'] == {'name': 'ubuntu', 'channel': '24.04'}
+    machine = status['machines'][app['units']['disks/0']['machine']]
+    assert 'cores=4' in machine['constraints'] and 'mem=8192M' in machine['constraints']
+    store = Store(state)
+    try:
+        with store.snapshot() as txn:
+            unit = txn.records('unit')['disks/0']
+            record = txn.records('application')['disks']
+    finally:
+        store.close()
+    assert record['trust'] is True and record['storage'] == {'data': 'ssd,1,200G'}
+    (location,) = unit['storage'].values()
+    assert location.startswith('/dev/')
+    assert 'has no store called "nope"' in refused(state, 'deploy', 'disks', 'd2', '--storage',
+                                                   'nope=ssd,1,1G')  # fmt: skip
+    assert 'invalid base "focal"' in refused(state, 'deploy', 'disks', 'd3', '--base', 'focal')
+
+
+def test_remove_application_takes_jujus_flags(two_models: Path, tmp_path: Path):
+    state = tmp_path / 'copy'
+    state.mkdir()
+    (state / 'state.db').write_bytes((two_models / 'state.db').read_bytes())
+    ok(state, 'remove-application', '-m', 'second', '--no-prompt', '--destroy-storage', 'tracer')
+    assert (
+        json.loads(ok(state, 'status', '-m', 'second', '--format', 'json'))['applications'] == {}
+    )
