@@ -151,7 +151,7 @@ def _build_parser() -> _Parser:
     common.add_argument(
         '--state-dir',
         default=argparse.SUPPRESS,
-        help=f'model state directory (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
+        help=f'the pool and every model (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
     )
     common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                         help='show tracebacks and debug logging')  # fmt: skip
@@ -309,6 +309,7 @@ def _build_parser() -> _Parser:
 
     p = commands.add_parser('model-constraints', help="show the model's constraints",
                             parents=[common])  # fmt: skip
+    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.set_defaults(run=_model_constraints)
 
     p = commands.add_parser('deploy', help='deploy a bundle or a charm', parents=[common])
@@ -402,6 +403,7 @@ def _build_parser() -> _Parser:
     p = commands.add_parser('constraints', help="show an application's constraints",
                             parents=[common])  # fmt: skip
     p.add_argument('application')
+    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.set_defaults(run=_constraints)
 
     p = commands.add_parser('run', help='run an action on a unit', parents=[common])
@@ -783,7 +785,16 @@ def _set_model_constraints(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _model_constraints(engine: Engine, args: argparse.Namespace) -> None:
-    print(str(engine.model_constraints()))
+    _print_constraints(engine.model_constraints(), args.format)
+
+
+def _print_constraints(value: juju_constraints.Constraints, fmt: str) -> None:
+    if fmt == 'plain':
+        print(str(value))
+        return
+    # Juju's JSON of a constraints.Value: present keys only, sizes in MiB, lists as lists.
+    _emit({key: list(v) if isinstance(v, tuple) else v
+           for key, v in value.items() if v is not None}, fmt)  # fmt: skip
 
 
 # -- applications and units --------------------------------------------------------------
@@ -979,7 +990,7 @@ def _set_constraints(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _constraints(engine: Engine, args: argparse.Namespace) -> None:
-    print(engine.constraints(args.application))
+    _print_constraints(juju_constraints.parse(engine.constraints(args.application)), args.format)
 
 
 def _run_action(engine: Engine, args: argparse.Namespace) -> int:

@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 SOURCE_BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'
 PACKED_BUNDLE = ROOT / 'build' / 'metal-k8s.yaml'
+MODEL_CONSTRAINTS = {'arch': 'amd64'}
+"""As pytest-jubilant sets them: the charms are built for amd64 (the lab has an arm64 node)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +83,7 @@ def target(
             subprocess.run([olm, 'pool', 'import', str(LAB)], check=True, capture_output=True)
             juju = jubilant.Juju(cli_binary=olm, wait_timeout=120)
             juju.add_model(model)
+            juju.model_constraints(MODEL_CONSTRAINTS)
             yield Target('olm', juju, SOURCE_BUNDLE, [])
             if not config.getoption('--keep-model'):
                 juju.destroy_model(model, destroy_storage=True, force=True)
@@ -93,6 +96,7 @@ def target(
         pytest.fail(f'{bundle} not found: run `tox -e pack` first, or pass --bundle')
     juju = jubilant.Juju(wait_timeout=60 * 60, cli_binary=config.getoption('--juju-cli'))
     juju.add_model(model, controller=controller)
+    juju.model_constraints(MODEL_CONSTRAINTS)
     yield Target(controller, juju, bundle, [Path(p) for p in config.getoption('--overlay')])
     if not config.getoption('--keep-model'):
         juju.destroy_model(f'{controller}:{model}', destroy_storage=True, force=True)

@@ -165,3 +165,4 @@ def test_the_model_is_the_one_the_suite_added(target: Target):
     info = juju.show_model()
     assert info.short_name == juju.model.rpartition(':')[2]
     assert (info.model_type, info.life) == ('iaas', 'alive')
+    assert juju.model_constraints() == {'arch': 'amd64'}
