@@ -518,6 +518,23 @@ def _add_secret_commands(commands: Any, common: argparse.ArgumentParser) -> None
     p.add_argument('applications', metavar='APP[,APP...]')
     p.set_defaults(run=_grant_secret)
 
+    p = commands.add_parser('update-secret', help='a new revision of a user secret',
+                            parents=[common])  # fmt: skip
+    p.add_argument('secret', metavar='SECRET', help='URI or name')
+    p.add_argument('content', nargs='*', metavar='KEY=VALUE')
+    p.add_argument('--file', help='a YAML file of KEY: VALUE content')
+    p.add_argument('--info', help='a new description')
+    p.add_argument('--name', help='a new name')
+    p.add_argument('--auto-prune', action='store_true',
+                   help='accepted: olm keeps every revision until removed')  # fmt: skip
+    p.set_defaults(run=_update_secret)
+
+    p = commands.add_parser('remove-secret', help='remove a user secret, or one revision',
+                            parents=[common])  # fmt: skip
+    p.add_argument('secret', metavar='SECRET', help='URI or name')
+    p.add_argument('--revision', type=_positive_int('--revision'), default=None)
+    p.set_defaults(run=_remove_secret)
+
     p = commands.add_parser('secrets', aliases=['list-secrets'], help="the model's secrets",
                             parents=[common])  # fmt: skip
     p.add_argument('--owner', help='only the secrets of this owner (<model> for user secrets)')
@@ -1205,6 +1222,22 @@ def _switch(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _add_secret(engine: Engine, args: argparse.Namespace) -> None:
+    print(engine.add_secret(args.name, _secret_content(args), info=args.info))
+
+
+def _update_secret(engine: Engine, args: argparse.Namespace) -> None:
+    content = _secret_content(args) if args.file or args.content else None
+    if content is None and args.info is None and args.name is None:
+        raise _UsageError('nothing to update: give content, --file, --info or --name')
+    engine.update_secret(args.secret, content, info=args.info, name=args.name)
+
+
+def _remove_secret(engine: Engine, args: argparse.Namespace) -> None:
+    engine.remove_secret(args.secret, revision=args.revision)
+
+
+def _secret_content(args: argparse.Namespace) -> dict[str, str]:
+    """KEY=VALUE arguments over a --file mapping, every value text."""
     content: dict[str, object] = {}
     if args.file:
         content.update(_yaml_mapping(args.file, '--file'))
@@ -1214,7 +1247,7 @@ def _add_secret(engine: Engine, args: argparse.Namespace) -> None:
         if not isinstance(value, str):
             raise _UsageError(f'secret content: the value of "{key}" must be text, not {value!r}')
         text[key] = value
-    print(engine.add_secret(args.name, text, info=args.info))
+    return text
 
 
 def _grant_secret(engine: Engine, args: argparse.Namespace) -> None:

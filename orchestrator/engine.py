@@ -972,6 +972,31 @@ class Engine:
             secret = self._secret_call(usersecrets.find, s.model, ref)
             self._secret_call(usersecrets.grant, s.model, secret, applications)
 
+    def update_secret(
+        self,
+        ref: str,
+        content: Mapping[str, str] | None,
+        *,
+        info: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        """``juju update-secret``: a new revision; its readers run ``secret-changed``."""
+        with self._session() as s:
+            with s.transaction():
+                secret = self._secret_call(usersecrets.find, s.model, ref)
+                notify = self._secret_call(
+                    usersecrets.update, s.model, secret, content, info=info, name=name,
+                    now=self.clock(),
+                )  # fmt: skip
+                s.candidates |= notify
+            self._settle(s)
+
+    def remove_secret(self, ref: str, *, revision: int | None = None) -> None:
+        """``juju remove-secret [--revision N]``."""
+        with self._session() as s, s.transaction():
+            secret = self._secret_call(usersecrets.find, s.model, ref)
+            self._secret_call(usersecrets.remove, s.model, secret, revision)
+
     def secrets(self, *, owner: str | None = None) -> dict[str, Any]:
         """``juju secrets --format json``: every secret of the model, newest revision."""
         with self.store.snapshot() as txn:

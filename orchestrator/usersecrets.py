@@ -21,7 +21,7 @@ from typing import Any
 
 from . import model
 
-__all__ = ['SecretError', 'add', 'check_content', 'find', 'grant', 'to_json']
+__all__ = ['SecretError', 'add', 'check_content', 'find', 'grant', 'remove', 'to_json', 'update']
 
 # Juju's rule for a content key (secrets/secret.go): lowercase, starting with a letter, at
 # least three characters, single hyphens between; a "_b64" suffix marks a base64 value.
@@ -106,16 +106,74 @@ def add(
     return secret
 
 
+def update(
+    m: model.Model,
+    secret: model.Secret,
+    content: Mapping[str, str] | None,
+    *,
+    info: str | None = None,
+    name: str | None = None,
+    now: float,
+) -> set[str]:
+    """``juju update-secret``: new content becomes a new revision; returns who must hear it.
+
+    The units that read an older revision are returned: each owes a ``secret-changed``. The
+    same content again makes no revision, as Juju keeps one revision per distinct content.
+
+    Raises:
+        SecretError: not a user secret, a name taken, or content that breaks Juju's rules.
+    """
+    _own(secret)
+    if name is not None and name != secret.name:
+        if any(s.owner_kind == 'model' and s.name == name for s in m.secrets.values()):
+            raise SecretError(f'secret with name "{name}" already exists')
+        secret.name = name
+    if info is not None:
+        secret.description = info
+    notify: set[str] = set()
+    if content is not None:
+        checked = check_content(content)
+        if checked != secret.revisions.get(secret.latest):
+            secret.latest += 1
+            secret.revisions[secret.latest] = checked
+            notify = set(secret.consumers)
+    secret.updated = now
+    m.touch('secret', secret.id)
+    return notify
+
+
+def remove(m: model.Model, secret: model.Secret, revision: int | None = None) -> None:
+    """``juju remove-secret [--revision N]``: the whole secret, or one revision of it.
+
+    Raises:
+        SecretError: not a user secret, or a revision that is not there or still the latest.
+    """
+    _own(secret)
+    if revision is None:
+        del m.secrets[secret.id]
+    elif revision not in secret.revisions:
+        raise SecretError(f'secret revision {revision} not found')
+    elif revision == secret.latest:
+        raise SecretError(f'cannot remove revision {revision}: it is the latest')
+    else:
+        del secret.revisions[revision]
+    m.touch('secret', secret.id)
+
+
+def _own(secret: model.Secret) -> None:
+    if secret.owner_kind != 'model':
+        raise SecretError(
+            f'secret "{secret.id}" belongs to {secret.owner}: only its owner can change it'
+        )
+
+
 def grant(m: model.Model, secret: model.Secret, applications: Iterable[str]) -> None:
     """Let applications' charms read a user secret.
 
     Raises:
         SecretError: not a user secret, or an application that is not in the model.
     """
-    if secret.owner_kind != 'model':
-        raise SecretError(
-            f'secret "{secret.id}" belongs to {secret.owner}: only its owner can grant it'
-        )
+    _own(secret)
     for name in applications:
         if name not in m.applications:
             raise SecretError(f'application "{name}" not found')

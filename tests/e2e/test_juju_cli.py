@@ -170,6 +170,18 @@ def test_a_user_secret_is_read_only_by_the_applications_it_was_granted_to(two_mo
                          '--format', 'json'))  # fmt: skip
     assert done['tracer/0']['results']['content'] == {'password': 'hunter2'}
 
+    # A new revision: the unit that read it runs secret-changed (tracer refreshes there).
+    ok(two_models, 'update-secret', 'db-password', 'password=correct-horse')
+    log = ok(two_models, 'debug-log', '--limit', '5', '--include', 'tracer/0')
+    assert 'secret-changed' in log, log
+    again = json.loads(ok(two_models, 'run', 'tracer/0', 'read-secret', f'id={uri}',
+                          '--format', 'json'))  # fmt: skip
+    assert again['tracer/0']['results']['content'] == {'password': 'correct-horse'}
+    ok(two_models, 'update-secret', 'db-password', 'password=hunter2')
+    ok(two_models, 'remove-secret', 'db-password', '--revision', '1')
+    with pytest.raises(AssertionError):
+        ok(two_models, 'show-secret', uri, '--reveal', '--revision', '1')
+
     shown = json.loads(ok(two_models, 'show-secret', uri, '--reveal', '--format', 'json'))
     assert shown[uri.removeprefix('secret:')]['content'] == {'Data': {'password': 'hunter2'}}
     (access,) = shown[uri.removeprefix('secret:')]['access']
@@ -187,6 +199,9 @@ def test_a_user_secret_is_read_only_by_the_applications_it_was_granted_to(two_mo
         (('add-secret', 'fresh', 'Bad_Key=x'), 'key "Bad_Key" not valid'),
         (('add-secret', 'fresh'), 'missing secret value'),
         (('grant-secret', 'db-password', 'nope'), 'application "nope" not found'),
+        (('update-secret', 'db-password'), 'nothing to update'),
+        (('update-secret', 'db-password', 'Bad=x'), 'key "Bad" not valid'),
+        (('remove-secret', 'db-password', '--revision', '99'), 'secret revision 99 not found'),
     ],
 )
 def test_bad_secret_requests_are_refused(two_models: Path, args: tuple[str, ...], message: str):

@@ -50,7 +50,7 @@ def test_grants_go_to_existing_applications_of_user_secrets_only():
     with pytest.raises(usersecrets.SecretError, match='application "ghost" not found'):
         usersecrets.grant(m, secret, ['ghost'])
     charms = model.Secret(id='secret:own', owner='app', owner_kind='app', revisions={1: {}})
-    with pytest.raises(usersecrets.SecretError, match='only its owner can grant it'):
+    with pytest.raises(usersecrets.SecretError, match='only its owner can change it'):
         usersecrets.grant(m, charms, ['app'])
 
 
@@ -66,3 +66,27 @@ def test_the_json_shows_content_only_when_revealed():
     assert revealed['content'] == {'Data': {'password': 'x'}}
     with pytest.raises(usersecrets.SecretError, match='revision 2 not found'):
         usersecrets.to_json(m, secret, reveal=True, revision=2)
+
+
+def test_an_update_makes_a_revision_and_names_who_read_the_old_one():
+    m = _model()
+    secret = usersecrets.add(m, 'secret:abc', 'db', {'password': 'x'}, info=None, now=0.0)
+    secret.consumers['app/0'] = model.SecretConsumer(tracked=1)
+    assert usersecrets.update(m, secret, {'password': 'x'}, now=1.0) == set()  # same content
+    assert secret.latest == 1
+    assert usersecrets.update(m, secret, {'password': 'y'}, now=2.0) == {'app/0'}
+    assert (secret.latest, secret.revisions[2], secret.updated) == (2, {'password': 'y'}, 2.0)
+    usersecrets.update(m, secret, None, info='new words', name='database', now=3.0)
+    assert (secret.name, secret.description, secret.latest) == ('database', 'new words', 2)
+
+
+def test_removal_takes_an_old_revision_or_the_whole_secret():
+    m = _model()
+    secret = usersecrets.add(m, 'secret:abc', 'db', {'password': 'x'}, info=None, now=0.0)
+    usersecrets.update(m, secret, {'password': 'y'}, now=1.0)
+    with pytest.raises(usersecrets.SecretError, match='it is the latest'):
+        usersecrets.remove(m, secret, 2)
+    usersecrets.remove(m, secret, 1)
+    assert sorted(secret.revisions) == [2]
+    usersecrets.remove(m, secret)
+    assert m.secrets == {}

@@ -105,7 +105,8 @@ class TracerCharm(ops.CharmBase):
 
     def _on_secret_changed(self, event: ops.SecretChangedEvent) -> None:
         content = event.secret.get_content(refresh=True)
-        self._stored.token_seen = content['token'][:4]
+        if 'token' in content:  # the shared token; a granted user secret has its own keys
+            self._stored.token_seen = content['token'][:4]
 
     def _on_collect(self, event: ops.CollectStatusEvent) -> None:
         if not workload.installed():
