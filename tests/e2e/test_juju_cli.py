@@ -102,6 +102,7 @@ def test_models_share_the_pool_and_keep_everything_else_apart(two_models: Path):
             'contain lowercase letters, digits and hyphens',
         ),
         (('add-model', 'x', 'aws'), 'cloud "aws" not found'),
+        (('add-model', 'x', '--controller', 'lab'), 'controller lab not found'),
         (('status', '-m', 'nope'), 'model olm:admin/nope not found'),
         (('status', '-m', 'lxd:admin/default'), 'controller lxd not found'),
         (('destroy-model', 'nope', '--no-prompt'), 'model olm:admin/nope not found'),

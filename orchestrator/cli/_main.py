@@ -11,29 +11,43 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import logging
 import os
 import shlex
 import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, cast
 
 import yaml
 
-from . import __version__, charmspec, cloud, controller, model, runner, show, status
-from . import bundle as juju_bundle
-from . import constraints as juju_constraints
-from . import storage as juju_storage
-from .cloud import inventory
-from .engine import DEPLOY_FAULT, HOOK_FAULT, Engine, EngineError, Provisioned, SettleResult
-from .store import CONTROLLER, DEFAULT_STATE_DIR, OWNER, Store, StoreError, parse_model_ref
+from .. import __version__, charmspec, cloud, controller, model, runner, status
+from .. import bundle as juju_bundle
+from .. import constraints as juju_constraints
+from .. import storage as juju_storage
+from ..cloud import inventory
+from ..engine import DEPLOY_FAULT, HOOK_FAULT, Engine, EngineError, Provisioned, SettleResult
+from ..store import DEFAULT_STATE_DIR, Store, StoreError, parse_model_ref
+from ._common import (
+    SIMULATED,
+    JoinedWords,
+    Parser,
+    UsageError,
+    add_format,
+    emit,
+    int_arg,
+    iso,
+    positive_int,
+    print_table,
+    split_kv,
+    task_failed,
+    yaml_mapping,
+)
+from ._inspect import add_inspection_commands
+from ._models import add_model_commands
+from ._secrets import add_secret_commands
 
 __all__ = ['main']
 
-SIMULATED = 'embedded pool, simulated machines'
 _USER_ERRORS = (
     cloud.CloudError,
     EngineError,
@@ -44,33 +58,6 @@ _USER_ERRORS = (
     juju_storage.StorageError,
     runner.CharmLoadError,
 )
-_FORMATS = ('tabular', 'yaml', 'json')
-
-
-class _UsageError(Exception):
-    """A command line that does not parse."""
-
-
-class _JoinedWords(argparse.Action):
-    """A repeatable option whose values join with spaces.
-
-    jubilant passes each constraint as its own ``--constraints``; juju merges them.
-    """
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        before = getattr(namespace, self.dest, None)
-        setattr(namespace, self.dest, f'{before} {values}' if before else values)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,18 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = '--debug' in args_list
     try:
         args = parser.parse_args(args_list)
-    except _UsageError as e:
+    except UsageError as e:
         print(f'ERROR {e}', file=sys.stderr)
         return 2
     if not hasattr(args, 'run'):
         parser.print_help()
         return 0
-    if hasattr(args, 'controller') and args.run is _add_model:
-        if args.controller != CONTROLLER:
-            print(f'ERROR controller {args.controller} not found (olm has one: {CONTROLLER})',
-                  file=sys.stderr)  # fmt: skip
-            return 1
-        delattr(args, 'controller')  # jubilant names the controller it adds a model to: olm's own
     if hasattr(args, 'controller') and args.run is not _add_unit:
         print('ERROR --controller: only add-unit runs on a real controller', file=sys.stderr)
         return 2
@@ -109,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         seed = getattr(args, 'settle_seed', None)
         return int(args.run(Engine(store, seed=seed), args) or 0)
-    except _UsageError as e:
+    except UsageError as e:
         print(f'ERROR {e}', file=sys.stderr)
         return 2
     except _USER_ERRORS as e:
@@ -146,8 +127,8 @@ def _configure_logging(debug: bool) -> None:
 # -- parser ------------------------------------------------------------------------------
 
 
-def _build_parser() -> _Parser:
-    common = _Parser(add_help=False)
+def _build_parser() -> Parser:
+    common = Parser(add_help=False)
     common.add_argument(
         '--state-dir',
         default=argparse.SUPPRESS,
@@ -161,7 +142,7 @@ def _build_parser() -> _Parser:
         "with add-unit --controller, the real controller's model",
     )  # fmt: skip
 
-    parser = _Parser(
+    parser = Parser(
         prog='olm',
         description='A small embedded Juju that models a bare-metal pool as a cloud. '
         'The machines of the embedded pool are simulated.',
@@ -173,11 +154,11 @@ def _build_parser() -> _Parser:
         default=argparse.SUPPRESS,
         help='a real Juju controller, for add-unit (see olm add-unit --help)',
     )
-    commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=_Parser)
+    commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=Parser)
 
     pool = commands.add_parser('pool', help='the metal pool (the cloud)', parents=[common])
     pool_commands = pool.add_subparsers(
-        title='pool commands', metavar='COMMAND', parser_class=_Parser, required=True
+        title='pool commands', metavar='COMMAND', parser_class=Parser, required=True
     )
 
     p = pool_commands.add_parser('import', help='add the machines of an inventory file',
@@ -191,13 +172,13 @@ def _build_parser() -> _Parser:
     p.set_defaults(run=_pool_import)
 
     p = pool_commands.add_parser('list', help='list the machines of the pool', parents=[common])
-    _add_format(p)
+    add_format(p)
     p.set_defaults(run=_pool_list)
 
     p = pool_commands.add_parser('generate', help='write a seeded, heterogeneous pool file',
                                  parents=[common])  # fmt: skip
-    p.add_argument('--count', type=_positive_int('--count'), required=True)
-    p.add_argument('--seed', type=_int('--seed'), default=0)
+    p.add_argument('--count', type=positive_int('--count'), required=True)
+    p.add_argument('--seed', type=int_arg('--seed'), default=0)
     p.add_argument('--prefix', default='node', help='hostname prefix (default: node)')
     p.add_argument('-o', '--output', help='write to this file instead of standard output')
     p.add_argument(
@@ -213,7 +194,7 @@ def _build_parser() -> _Parser:
     )
     p.add_argument(
         '--constraints',
-        action=_JoinedWords,
+        action=JoinedWords,
         default='',
         help='Juju constraints, e.g. "mem=6G cores=2"',
     )
@@ -256,7 +237,7 @@ def _build_parser() -> _Parser:
     p.add_argument('--machine', default=None, help='model machine number (default: every one)')
     p.add_argument('--match', default='',
                    help='the arguments a call starts with, e.g. "install k8s"')  # fmt: skip
-    p.add_argument('--returncode', type=_positive_int('--returncode'), default=1)
+    p.add_argument('--returncode', type=positive_int('--returncode'), default=1)
     p.add_argument('--stderr', default='', help='what a failing call writes to standard error')
     p.add_argument('--delay', type=float, default=0.0, help='seconds, for slow')
     p.set_defaults(run=_inject_fault)
@@ -275,23 +256,23 @@ def _build_parser() -> _Parser:
 
     p = commands.add_parser('storage-pools', help="list the model's storage pools",
                             parents=[common])  # fmt: skip
-    _add_format(p, default='tabular')
+    add_format(p, default='tabular')
     p.set_defaults(run=_storage_pools)
 
     p = commands.add_parser('add-machine', help='provision machines from the pool',
                             parents=[common])  # fmt: skip
     p.add_argument('placement', nargs='?', help='<hostname>, system-id=<id> or zone=<zone>')
-    p.add_argument('-n', '--num-machines', dest='count', type=_positive_int('-n'), default=1)
+    p.add_argument('-n', '--num-machines', dest='count', type=positive_int('-n'), default=1)
     p.add_argument(
         '--constraints',
-        action=_JoinedWords,
+        action=JoinedWords,
         default='',
         help='Juju constraints, e.g. "mem=6G cores=2"',
     )
     p.set_defaults(run=_add_machine)
 
     p = commands.add_parser('machines', help="list the model's machines", parents=[common])
-    _add_format(p)
+    add_format(p)
     p.set_defaults(run=_machines)
 
     p = commands.add_parser('remove-machine', help='remove machines and release them',
@@ -309,7 +290,7 @@ def _build_parser() -> _Parser:
 
     p = commands.add_parser('model-constraints', help="show the model's constraints",
                             parents=[common])  # fmt: skip
-    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
+    add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.set_defaults(run=_model_constraints)
 
     p = commands.add_parser('deploy', help='deploy a bundle or a charm', parents=[common])
@@ -318,9 +299,9 @@ def _build_parser() -> _Parser:
     p.add_argument('application', nargs='?', help='application name (charms only)')
     p.add_argument('--overlay', action='append', default=[], help='bundle overlay file')
     p.add_argument('--offers', help='directory of offer files for saas entries')
-    p.add_argument('-n', '--num-units', dest='num_units', type=_int('-n'), default=None)
+    p.add_argument('-n', '--num-units', dest='num_units', type=int_arg('-n'), default=None)
     p.add_argument('--to', default=None, help='placement directives, comma separated')
-    p.add_argument('--constraints', action=_JoinedWords, default=None)
+    p.add_argument('--constraints', action=JoinedWords, default=None)
     p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE')
     p.add_argument('--trust', action='store_true', help='trust the application (charms only)')
     p.add_argument('--base', help='e.g. ubuntu@24.04 (charms only)')
@@ -340,14 +321,14 @@ def _build_parser() -> _Parser:
     p.add_argument('bundle', metavar='BUNDLE')
     p.add_argument('--overlay', action='append', default=[], help='bundle overlay file')
     p.add_argument('--offers', help='directory of offer files for saas entries')
-    _add_format(p)
+    add_format(p)
     p.set_defaults(run=_plan)
 
     p = commands.add_parser('add-unit', help='add units to an application', parents=[common])
     p.add_argument('application')
-    p.add_argument('-n', '--num-units', dest='count', type=_positive_int('-n'), default=1)
+    p.add_argument('-n', '--num-units', dest='count', type=positive_int('-n'), default=1)
     p.add_argument('--to', default=None, help='placement directives, comma separated')
-    p.add_argument('--constraints', action=_JoinedWords, default='',
+    p.add_argument('--constraints', action=JoinedWords, default='',
                    help='olm extension: constraints for the new machines')  # fmt: skip
     p.add_argument('--quiet', action='store_true', help='no progress display')
     p.add_argument('--controller', default=argparse.SUPPRESS,
@@ -384,7 +365,7 @@ def _build_parser() -> _Parser:
                             parents=[common])  # fmt: skip
     p.add_argument('application')
     p.add_argument('settings', nargs='*', metavar='KEY[=VALUE]')
-    _add_format(p, default='yaml', choices=('yaml', 'json'))
+    add_format(p, default='yaml', choices=('yaml', 'json'))
     _add_seed(p)
     p.set_defaults(run=_config)
 
@@ -403,7 +384,7 @@ def _build_parser() -> _Parser:
     p = commands.add_parser('constraints', help="show an application's constraints",
                             parents=[common])  # fmt: skip
     p.add_argument('application')
-    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
+    add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.set_defaults(run=_constraints)
 
     p = commands.add_parser('run', help='run an action on a unit', parents=[common])
@@ -413,7 +394,7 @@ def _build_parser() -> _Parser:
     p.add_argument('--params', dest='params_file', metavar='FILE',
                    help='a YAML file of parameters')  # fmt: skip
     p.add_argument('--wait', help='accepted: olm runs the action at once')
-    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
+    add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     _add_seed(p)
     p.set_defaults(run=_run_action)
 
@@ -431,7 +412,7 @@ def _build_parser() -> _Parser:
     p.set_defaults(run=_update_status)
 
     p = commands.add_parser('status', help='show the model', parents=[common])
-    _add_format(p)
+    add_format(p)
     p.add_argument('--relations', '--integrations', action='store_true', dest='relations')
     p.set_defaults(run=_status)
 
@@ -440,7 +421,7 @@ def _build_parser() -> _Parser:
         '-n',
         '--lines',
         '--limit',
-        type=_int('--limit'),
+        type=int_arg('--limit'),
         default=None,
         help='only the last N entries (0: all, as juju debug-log --limit 0)',
     )
@@ -454,132 +435,10 @@ def _build_parser() -> _Parser:
     p.add_argument('--quiet', action='store_true', help='no progress display')
     _add_seed(p)
     p.set_defaults(run=_wait)
-    _add_model_commands(commands, common)
-    _add_secret_commands(commands, common)
-    _add_inspection_commands(commands, common)
+    add_model_commands(commands, common)
+    add_secret_commands(commands, common)
+    add_inspection_commands(commands, common)
     return parser
-
-
-def _add_model_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """add-model, destroy-model, models, show-model, switch: olm's controller holds many."""
-    p = commands.add_parser('add-model', help='add an empty model and select it',
-                            parents=[common])  # fmt: skip
-    p.add_argument('name', metavar='MODEL')
-    p.add_argument('cloud', nargs='?', help=f'{show.CLOUD}[/{show.REGION}], the only cloud')
-    p.add_argument('--no-switch', action='store_true', help='do not select the new model')
-    p.add_argument('--controller', default=argparse.SUPPRESS,
-                   help=f'accepted when it names olm\'s own controller, {CONTROLLER}')  # fmt: skip
-    p.set_defaults(run=_add_model)
-
-    p = commands.add_parser(
-        'destroy-model',
-        help="tear a model down: its units' teardown hooks run, its machines go back to the pool",
-        parents=[common],
-    )
-    p.add_argument('name', metavar='MODEL')
-    p.add_argument('--no-prompt', '-y', action='store_true', help='do not ask to confirm')
-    p.add_argument('--force', action='store_true',
-                   help='destroy the model even if a unit cannot be torn down')  # fmt: skip
-    p.add_argument('--destroy-storage', action='store_true',
-                   help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
-    p.add_argument('--release-storage', action='store_true',
-                   help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
-    p.add_argument('--no-wait', action='store_true', help='accepted: olm always finishes')
-    p.add_argument('--timeout', help='accepted: olm always finishes')
-    p.set_defaults(run=_destroy_model)
-
-    p = commands.add_parser('models', help="list the controller's models", parents=[common])
-    _add_format(p)
-    p.set_defaults(run=_models)
-
-    p = commands.add_parser('show-model', help='show a model', parents=[common])
-    p.add_argument('name', nargs='?', metavar='MODEL')
-    _add_format(p, default='yaml', choices=('yaml', 'json'))
-    p.set_defaults(run=_show_model)
-
-    p = commands.add_parser('switch', help='select the model commands act on', parents=[common])
-    p.add_argument('name', nargs='?', metavar='MODEL')
-    p.set_defaults(run=_switch)
-
-
-def _add_secret_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """User secrets: add-secret, grant-secret, secrets, show-secret."""
-    p = commands.add_parser('add-secret', help='add a user secret; prints its URI',
-                            parents=[common])  # fmt: skip
-    p.add_argument('name', metavar='NAME')
-    p.add_argument('content', nargs='*', metavar='KEY=VALUE')
-    p.add_argument('--file', help='a YAML file of KEY: VALUE content')
-    p.add_argument('--info', help='a description')
-    p.set_defaults(run=_add_secret)
-
-    p = commands.add_parser('grant-secret', help="let applications' charms read a user secret",
-                            parents=[common])  # fmt: skip
-    p.add_argument('secret', metavar='SECRET', help='URI or name')
-    p.add_argument('applications', metavar='APP[,APP...]')
-    p.set_defaults(run=_grant_secret)
-
-    p = commands.add_parser('update-secret', help='a new revision of a user secret',
-                            parents=[common])  # fmt: skip
-    p.add_argument('secret', metavar='SECRET', help='URI or name')
-    p.add_argument('content', nargs='*', metavar='KEY=VALUE')
-    p.add_argument('--file', help='a YAML file of KEY: VALUE content')
-    p.add_argument('--info', help='a new description')
-    p.add_argument('--name', help='a new name')
-    p.add_argument('--auto-prune', action='store_true',
-                   help='accepted: olm keeps every revision until removed')  # fmt: skip
-    p.set_defaults(run=_update_secret)
-
-    p = commands.add_parser('remove-secret', help='remove a user secret, or one revision',
-                            parents=[common])  # fmt: skip
-    p.add_argument('secret', metavar='SECRET', help='URI or name')
-    p.add_argument('--revision', type=_positive_int('--revision'), default=None)
-    p.set_defaults(run=_remove_secret)
-
-    p = commands.add_parser('secrets', aliases=['list-secrets'], help="the model's secrets",
-                            parents=[common])  # fmt: skip
-    p.add_argument('--owner', help='only the secrets of this owner (<model> for user secrets)')
-    _add_format(p)
-    p.set_defaults(run=_secrets)
-
-    p = commands.add_parser('show-secret', help='show a secret', parents=[common])
-    p.add_argument('secret', metavar='SECRET', help='URI or name')
-    p.add_argument('--reveal', action='store_true', help='show the content')
-    p.add_argument('--revision', type=_positive_int('--revision'), default=None)
-    p.add_argument('--revisions', action='store_true', help='list every revision')
-    _add_format(p, default='yaml', choices=('yaml', 'json'))
-    p.set_defaults(run=_show_secret)
-
-
-def _add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """show-unit and exec."""
-    p = commands.add_parser('show-unit', help='a unit and what it sees of its relations',
-                            parents=[common])  # fmt: skip
-    p.add_argument('units', nargs='+', metavar='UNIT')
-    _add_format(p, default='yaml', choices=('yaml', 'json'))
-    p.set_defaults(run=_show_unit)
-
-    p = commands.add_parser(
-        'exec',
-        help="run a command line on a unit's or a machine's simulated machine",
-        description='Run a command line on a simulated machine: its emulated programs (snap, '
-        'k8s, microceph, haproxy, systemctl ...) and files, with a small shell (; && || |, '
-        'echo, cat, ls, grep, head, wc, test). Nothing runs on this computer.',
-        parents=[common],
-    )
-    target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument('-u', '--unit', help='the unit (APP/leader for the leader)')
-    target.add_argument('--machine', help='the machine number')
-    p.add_argument('--wait', help='accepted: olm runs the command at once')
-    _add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
-    p.add_argument('command', nargs=argparse.REMAINDER, metavar='-- COMMAND')
-    p.set_defaults(run=_exec)
-
-
-def _add_format(
-    parser: argparse.ArgumentParser, default: str = 'tabular', choices: Sequence[str] = _FORMATS
-) -> None:
-    parser.add_argument('--format', choices=choices, default=default,
-                        help=f'output format (default: {default})')  # fmt: skip
 
 
 def _add_removal_flags(parser: argparse.ArgumentParser) -> None:
@@ -593,28 +452,8 @@ def _add_removal_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_seed(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--seed', dest='settle_seed', type=_int('--seed'), default=None,
+    parser.add_argument('--seed', dest='settle_seed', type=int_arg('--seed'), default=None,
                         help='fix the interleaving of units (default: random)')  # fmt: skip
-
-
-def _int(flag: str) -> Callable[[str], int]:
-    def convert(text: str) -> int:
-        try:
-            return int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f'{flag} must be an integer, got {text!r}') from None
-
-    return convert
-
-
-def _positive_int(flag: str) -> Callable[[str], int]:
-    def convert(text: str) -> int:
-        value = _int(flag)(text)
-        if value < 1:
-            raise argparse.ArgumentTypeError(f'{flag} must be a positive integer, got {text!r}')
-        return value
-
-    return convert
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -622,12 +461,12 @@ def _positive_int(flag: str) -> Callable[[str], int]:
 
 def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
     if (args.file is None) == (args.maas is None):
-        raise _UsageError('give an inventory FILE or --maas URL (one of them)')
+        raise UsageError('give an inventory FILE or --maas URL (one of them)')
     if args.file is not None:
         added = engine.import_pool(args.file)
         print(f'imported {added} machines from {args.file} into the {SIMULATED}')
         return
-    from .cloud import maas  # httpx only for this command
+    from ..cloud import maas  # httpx only for this command
 
     if args.api_key_file:
         try:
@@ -637,7 +476,7 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
     else:
         key = os.environ.get('MAAS_API_KEY', '')
     if not key:
-        raise _UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
+        raise UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
     added = engine.add_to_pool(maas.inventory(args.maas, key))
     print(
         f'imported {added} machines from the MAAS region at {args.maas} (their statuses as MAAS '
@@ -649,7 +488,7 @@ def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
     machines = engine.pool_machines()
     if args.format != 'tabular':
         records = [inventory.to_record(m) for m in machines]
-        _emit({'simulated': True, 'machines': records}, args.format)
+        emit({'simulated': True, 'machines': records}, args.format)
         return
     counts: dict[str, int] = {}
     for m in machines:
@@ -670,7 +509,7 @@ def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
     ]  # fmt: skip
     headers = ['Hostname', 'System id', 'Status', 'Arch', 'Cores', 'RAM', 'Disks', 'Zone',
                'Pool', 'Tags', 'Owner']  # fmt: skip
-    _print_table(headers, rows)
+    print_table(headers, rows)
 
 
 def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
@@ -738,22 +577,22 @@ def _faults(engine: Engine, args: argparse.Namespace) -> None:
     if not faults:
         print('no fault armed')
         return
-    _print_table(
+    print_table(
         ['Program', 'Kind', 'Machine', 'Match', 'Message'],
         ([f.program, f.kind, f.machine or '*', ' '.join(f.match), f.stderr] for f in faults),
     )
 
 
 def _create_storage_pool(engine: Engine, args: argparse.Namespace) -> None:
-    engine.create_storage_pool(args.name, args.provider, _split_kv(args.attrs, 'attribute'))
+    engine.create_storage_pool(args.name, args.provider, split_kv(args.attrs, 'attribute'))
 
 
 def _storage_pools(engine: Engine, args: argparse.Namespace) -> None:
     pools = engine.storage_pools()
     if args.format != 'tabular':
-        _emit({name: pool.to_json() for name, pool in sorted(pools.items())}, args.format)
+        emit({name: pool.to_json() for name, pool in sorted(pools.items())}, args.format)
         return
-    _print_table(
+    print_table(
         ['Name', 'Provider', 'Attributes'],
         (
             [p.name, p.provider, ' '.join(f'{k}={v}' for k, v in sorted(p.attrs.items()))]
@@ -771,7 +610,7 @@ def _add_machine(engine: Engine, args: argparse.Namespace) -> None:
 def _machines(engine: Engine, args: argparse.Namespace) -> None:
     machines = engine.machines()
     if args.format != 'tabular':
-        _emit({'model': {'name': engine.store.model, 'type': 'olm', 'simulated': True},
+        emit({'model': {'name': engine.store.model, 'type': 'olm', 'simulated': True},
                'machines': {m.id: _machine_record(m) for m in machines}}, args.format)  # fmt: skip
         return
     print(f'Model {engine.store.model} ({SIMULATED})')
@@ -783,7 +622,7 @@ def _machines(engine: Engine, args: argparse.Namespace) -> None:
         [m.id, m.status, m.address or '-', m.instance_id, m.base, m.zone, m.message]
         for m in machines
     ]
-    _print_table(['Machine', 'State', 'Address', 'Inst id', 'Base', 'AZ', 'Message'], rows)
+    print_table(['Machine', 'State', 'Address', 'Inst id', 'Base', 'AZ', 'Message'], rows)
 
 
 def _remove_machine(engine: Engine, args: argparse.Namespace) -> None:
@@ -810,21 +649,11 @@ def _print_constraints(value: juju_constraints.Constraints, fmt: str) -> None:
         print(str(value))
         return
     # Juju's JSON of a constraints.Value: present keys only, sizes in MiB, lists as lists.
-    _emit({key: list(v) if isinstance(v, tuple) else v
+    emit({key: list(v) if isinstance(v, tuple) else v
            for key, v in value.items() if v is not None}, fmt)  # fmt: skip
 
 
 # -- applications and units --------------------------------------------------------------
-
-
-def _split_kv(items: Sequence[str], what: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition('=')
-        if not sep or not key:
-            raise _UsageError(f'expected "key=value", got "{item}" in {what}')
-        values[key] = value
-    return values
 
 
 def _placements(text: str | None) -> list[str]:
@@ -857,14 +686,14 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
         num_units=1 if args.num_units is None else args.num_units,
         to=_placements(args.to),
         constraints=args.constraints or '',
-        config=_split_kv(args.config, '--config'),
+        config=split_kv(args.config, '--config'),
         overlays=args.overlay,
         offers_dir=args.offers,
         dry_run=args.dry_run,
         settle=False,
         trust=args.trust,
         base=args.base,
-        storage=_split_kv(args.storage, '--storage'),
+        storage=split_kv(args.storage, '--storage'),
     )
     for warning in report.warnings:
         print(f'WARNING {warning}', file=sys.stderr)
@@ -879,7 +708,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
 def _plan(engine: Engine, args: argparse.Namespace) -> int:
     result = engine.plan(args.bundle, overlays=args.overlay, offers_dir=args.offers)
     if args.format != 'tabular':
-        _emit(result.to_json(), args.format)
+        emit(result.to_json(), args.format)
         return 1 if result.unplaced else 0
     print(f'Plan for {args.bundle} on the {SIMULATED} (nothing deployed):')
     for app, count in sorted(result.existing.items()):
@@ -888,7 +717,7 @@ def _plan(engine: Engine, args: argparse.Namespace) -> int:
     if not result.units:
         print('No new unit to place: the model already has every unit of the bundle.')
     else:
-        _print_table(
+        print_table(
             ['Unit', 'Machine', 'Zone', 'Why'],
             (
                 [u.unit, u.hostname or '-', u.zone or '-', u.reason or 'cannot be placed']
@@ -905,7 +734,7 @@ def _plan(engine: Engine, args: argparse.Namespace) -> int:
                 print(f'  {line}')
     print()
     print('Headroom after this plan (Ready machines that would still fit one more unit):')
-    _print_table(
+    print_table(
         ['Application', 'Constraints', 'Storage', 'More units'],
         ([h.application, h.constraints, h.storage or '-', str(h.more)] for h in result.headroom),
     )
@@ -937,7 +766,7 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
 
 def _add_unit_on_controller(args: argparse.Namespace) -> None:
     if args.to:
-        raise _UsageError('--to and --controller: use juju add-unit --to directly')
+        raise UsageError('--to and --controller: use juju add-unit --to directly')
     try:
         done = controller.add_unit(
             args.controller, args.application, args.count, args.constraints,
@@ -981,8 +810,8 @@ def _remove_relation(engine: Engine, args: argparse.Namespace) -> None:
 def _config(engine: Engine, args: argparse.Namespace) -> None:
     if any('=' in s for s in args.settings):
         if not all('=' in s for s in args.settings):
-            raise _UsageError('cannot mix getting and setting config values')
-        engine.set_config(args.application, _split_kv(args.settings, 'config'))
+            raise UsageError('cannot mix getting and setting config values')
+        engine.set_config(args.application, split_kv(args.settings, 'config'))
         return
     settings = engine.config(args.application)
     if len(args.settings) == 1:
@@ -992,9 +821,9 @@ def _config(engine: Engine, args: argparse.Namespace) -> None:
         print(settings[key].get('value', ''))
         return
     if args.settings:
-        raise _UsageError('can only retrieve a single value, or all values')
+        raise UsageError('can only retrieve a single value, or all values')
     app = engine.status_view().model.applications[args.application]
-    _emit({'application': args.application, 'charm': app.charm_name, 'settings': settings},
+    emit({'application': args.application, 'charm': app.charm_name, 'settings': settings},
           args.format)  # fmt: skip
 
 
@@ -1013,8 +842,8 @@ def _constraints(engine: Engine, args: argparse.Namespace) -> None:
 def _run_action(engine: Engine, args: argparse.Namespace) -> int:
     params: dict[str, object] = {}
     if args.params_file:
-        params.update(_yaml_mapping(args.params_file, '--params'))
-    for key, text in _split_kv(args.params, 'action parameters').items():
+        params.update(yaml_mapping(args.params_file, '--params'))
+    for key, text in split_kv(args.params, 'action parameters').items():
         params[key] = yaml.safe_load(text) if text else ''
     action = engine.run_action(args.unit, args.action, params)
     failed = action.status != 'completed'
@@ -1022,7 +851,7 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
         for line in action.log:
             print(line, file=sys.stderr)
         if action.results:
-            _emit(action.results, 'yaml')
+            emit(action.results, 'yaml')
     else:
         # juju run --format json|yaml: the whole task, keyed by unit (what jubilant parses).
         task: dict[str, object] = {
@@ -1030,9 +859,9 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
             'results': {**action.results, 'return-code': 1 if failed else 0},
             'status': action.status,
             'timing': {
-                'enqueued': _iso(action.enqueued),
-                'started': _iso(action.enqueued),
-                'completed': _iso(action.completed),
+                'enqueued': iso(action.enqueued),
+                'started': iso(action.enqueued),
+                'completed': iso(action.completed),
             },
             'unit': action.unit,
         }
@@ -1040,34 +869,12 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
             task['log'] = list(action.log)
         if action.message:
             task['message'] = action.message
-        _emit({action.unit: task}, args.format)
+        emit({action.unit: task}, args.format)
     if failed:
         print(f'Action id {action.id} failed: {action.message}', file=sys.stderr)
-        _task_failed(action.id, 1)
+        task_failed(action.id, 1)
         return 1
     return 0
-
-
-def _task_failed(task_id: str, returncode: int) -> None:
-    # Juju's words: jubilant looks for "task failed" to read the task from standard output.
-    print(f'ERROR the following task failed:\n id "{task_id}" with return code {returncode}\n\n'
-          "use 'olm debug-log --details' to inspect the failure", file=sys.stderr)  # fmt: skip
-
-
-def _iso(when: float) -> str:
-    return datetime.datetime.fromtimestamp(when, datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def _yaml_mapping(path: str, flag: str) -> dict[str, object]:
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as e:
-        raise _UsageError(f'{flag} {path}: {e}') from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise _UsageError(f'{flag} {path}: expected a mapping of KEY: VALUE')
-    return {str(k): v for k, v in cast('dict[object, object]', data).items()}
 
 
 def _resolve(engine: Engine, args: argparse.Namespace) -> None:
@@ -1097,13 +904,13 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
     if args.format == 'tabular':
         sys.stdout.write(status.render_tabular(view, relations=args.relations))
         return
-    _emit(status.to_dict(view), args.format)
+    emit(status.to_dict(view), args.format)
 
 
 def _debug_log(engine: Engine, args: argparse.Namespace) -> None:
     wanted = set(args.include)
     if args.lines is not None and args.lines < 0:
-        raise _UsageError(f'--limit must be 0 or more, got {args.lines}')
+        raise UsageError(f'--limit must be 0 or more, got {args.lines}')
     for entry in engine.debug_log(limit=args.lines or None):
         if wanted and entry.unit not in wanted and entry.unit.split('/')[0] not in wanted:
             continue
@@ -1115,212 +922,6 @@ def _debug_log(engine: Engine, args: argparse.Namespace) -> None:
         if args.details and entry.detail:
             for detail in entry.detail.splitlines():
                 print(f'    {detail}')
-
-
-# -- models ------------------------------------------------------------------------------
-
-
-def _add_model(engine: Engine, args: argparse.Namespace) -> None:
-    if args.cloud is not None:
-        cloud_name, _, region = args.cloud.partition('/')
-        if cloud_name not in (show.CLOUD, show.REGION) or region not in ('', show.REGION):
-            raise EngineError(
-                f'cloud "{args.cloud}" not found: olm has one, {show.CLOUD}/{show.REGION}'
-            )
-    engine.store.add_model(args.name, created=time.time(), switch=not args.no_switch)
-    print(f"Added '{args.name}' model on {show.CLOUD}/{show.REGION} with credential "
-          f"'{OWNER}' for user '{OWNER}'", file=sys.stderr)  # fmt: skip
-
-
-def _destroy_model(engine: Engine, args: argparse.Namespace) -> int:
-    name = parse_model_ref(args.name)
-    target = Engine(Store(engine.store.state_dir, model=name), seed=engine.seed)
-    try:
-        machines = target.machines()
-        if not args.no_prompt and not _confirm(
-            f'This will destroy the "{name}" model: its units run their teardown hooks and '
-            f'its {len(machines)} machine(s) go back to the pool. Continue [y/N]? '
-        ):
-            print('ERROR destroy model: aborted', file=sys.stderr)
-            return 1
-        print('Destroying model', file=sys.stderr)
-        released = target.destroy_model(force=args.force)
-    finally:
-        target.store.close()
-    hosts = ', '.join(m.hostname for m in released)
-    print(f'Model destroyed; released {len(released)} machine(s) to the pool'
-          + (f': {hosts}' if hosts else ''), file=sys.stderr)  # fmt: skip
-    return 0
-
-
-def _confirm(question: str) -> bool:
-    print(question, end='', file=sys.stderr, flush=True)
-    answer = sys.stdin.readline().strip().lower()
-    return answer in ('y', 'yes')
-
-
-def _models(engine: Engine, args: argparse.Namespace) -> None:
-    store = engine.store
-    records = store.models()
-    current = store.current_model()
-    machines: dict[str, list[model.Machine]] = {}
-    units: dict[str, int] = {}
-    for record in records:
-        one = Store(store.state_dir, model=record.name)
-        try:
-            with one.snapshot() as txn:
-                machines[record.name] = txn.machines()
-                units[record.name] = len(txn.records('unit'))
-        finally:
-            one.close()
-    if args.format != 'tabular':
-        _emit(show.models_listing(records, machines, current), args.format)
-        return
-    print(f'Controller: {CONTROLLER} ({SIMULATED})')
-    print()
-    _print_table(
-        ['Model', 'Cloud/Region', 'Type', 'Status', 'Machines', 'Units', 'Access'],
-        (
-            [r.name + ('*' if r.name == current else ''), f'{show.CLOUD}/{show.REGION}', 'iaas',
-             'available', str(len(machines[r.name])), str(units[r.name]), 'admin']
-            for r in records
-        ),
-    )  # fmt: skip
-
-
-def _show_model(engine: Engine, args: argparse.Namespace) -> None:
-    store = engine.store
-    name = parse_model_ref(args.name) if args.name else store.model
-    by_name = {r.name: r for r in store.models()}
-    if name not in by_name:
-        raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
-    one = Store(store.state_dir, model=name)
-    try:
-        with one.snapshot() as txn:
-            machines = txn.machines()
-    finally:
-        one.close()
-    info = show.model_info(by_name[name], machines, current=name == store.current_model())
-    _emit({name: info}, args.format)
-
-
-def _switch(engine: Engine, args: argparse.Namespace) -> None:
-    store = engine.store
-    before = store.current_model()
-    if args.name is None:
-        if before is None:
-            raise StoreError('no selected model: use "olm switch MODEL" or "olm add-model MODEL"')
-        print(f'{CONTROLLER}:{OWNER}/{before}')
-        return
-    name = parse_model_ref(args.name)
-    store.switch(name)
-    was = f'{CONTROLLER}:{OWNER}/{before}' if before else f'{CONTROLLER} (controller)'
-    print(f'{was} -> {CONTROLLER}:{OWNER}/{name}', file=sys.stderr)
-
-
-# -- secrets ------------------------------------------------------------------------------
-
-
-def _add_secret(engine: Engine, args: argparse.Namespace) -> None:
-    print(engine.add_secret(args.name, _secret_content(args), info=args.info))
-
-
-def _update_secret(engine: Engine, args: argparse.Namespace) -> None:
-    content = _secret_content(args) if args.file or args.content else None
-    if content is None and args.info is None and args.name is None:
-        raise _UsageError('nothing to update: give content, --file, --info or --name')
-    engine.update_secret(args.secret, content, info=args.info, name=args.name)
-
-
-def _remove_secret(engine: Engine, args: argparse.Namespace) -> None:
-    engine.remove_secret(args.secret, revision=args.revision)
-
-
-def _secret_content(args: argparse.Namespace) -> dict[str, str]:
-    """KEY=VALUE arguments over a --file mapping, every value text."""
-    content: dict[str, object] = {}
-    if args.file:
-        content.update(_yaml_mapping(args.file, '--file'))
-    content.update(_split_kv(args.content, 'secret content'))
-    text: dict[str, str] = {}
-    for key, value in content.items():
-        if not isinstance(value, str):
-            raise _UsageError(f'secret content: the value of "{key}" must be text, not {value!r}')
-        text[key] = value
-    return text
-
-
-def _grant_secret(engine: Engine, args: argparse.Namespace) -> None:
-    apps = [a for a in args.applications.split(',') if a]
-    if not apps:
-        raise _UsageError('missing application name(s)')
-    engine.grant_secret(args.secret, apps)
-
-
-def _secrets(engine: Engine, args: argparse.Namespace) -> None:
-    listing = engine.secrets(owner=args.owner)
-    if args.format != 'tabular':
-        _emit(listing, args.format)
-        return
-    if not listing:
-        print('No secrets to display.')
-        return
-    _print_table(
-        ['ID', 'Name', 'Owner', 'Rotation', 'Revision', 'Last updated'],
-        (
-            [key, e.get('name') or e.get('label') or '-', e['owner'], e.get('rotation', 'never'),
-             str(e['revision']), e['updated']]
-            for key, e in listing.items()
-        ),
-    )  # fmt: skip
-
-
-def _show_secret(engine: Engine, args: argparse.Namespace) -> None:
-    if args.revisions and (args.reveal or args.revision is not None):
-        raise _UsageError('--revisions cannot be used with --reveal or --revision')
-    shown = engine.show_secret(
-        args.secret, reveal=args.reveal or args.revision is not None, revision=args.revision,
-        revisions=args.revisions,
-    )  # fmt: skip
-    _emit(shown, args.format)
-
-
-# -- inspecting ---------------------------------------------------------------------------
-
-
-def _show_unit(engine: Engine, args: argparse.Namespace) -> None:
-    shown: dict[str, object] = {}
-    for name in args.units:
-        shown.update(engine.show_unit(name))
-    _emit(shown, args.format)
-
-
-def _exec(engine: Engine, args: argparse.Namespace) -> int:
-    words = list(args.command)
-    if words[:1] == ['--']:
-        words = words[1:]
-    if not words:
-        raise _UsageError('missing command')
-    # juju exec joins the words with spaces and hands the line to a shell.
-    result = engine.exec(' '.join(words), unit=args.unit, machine=args.machine)
-    if args.format == 'plain':
-        sys.stdout.write(result.stdout)
-        sys.stderr.write(result.stderr)
-        return result.returncode
-    task: dict[str, object] = {
-        'id': result.id,
-        'results': {'return-code': result.returncode, 'stdout': result.stdout,
-                    'stderr': result.stderr},
-        'status': 'completed' if result.returncode == 0 else 'failed',
-        'unit' if args.unit else 'machine': result.target,
-    }  # fmt: skip
-    if result.returncode:
-        task['message'] = f'exit status {result.returncode}'
-    _emit({result.target: task}, args.format)
-    if result.returncode:
-        _task_failed(result.id, result.returncode)
-        return 1
-    return 0
 
 
 def _wait(engine: Engine, args: argparse.Namespace) -> None:
@@ -1361,20 +962,6 @@ def _machine_record(m: model.Machine) -> dict[str, object]:
     }
 
 
-def _emit(document: object, fmt: str) -> None:
-    if fmt == 'json':
-        print(json.dumps(document))
-    else:
-        sys.stdout.write(yaml.safe_dump(document, sort_keys=False))
-
-
-def _print_table(headers: list[str], rows: Iterable[list[str]]) -> None:
-    rows = list(rows)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    for row in [headers, *rows]:
-        print('  '.join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-
-
 def _gib(mib: int) -> str:
     return f'{mib / 1024:.1f}G'
 
@@ -1390,7 +977,3 @@ def _disks(disks: Iterable[cloud.Disk]) -> str:
         tags = f'({",".join(sorted(d.tags))})' if d.tags else ''
         out.append(f'{d.name}:{size}{tags}')
     return ' '.join(out)
-
-
-if __name__ == '__main__':
-    sys.exit(main())

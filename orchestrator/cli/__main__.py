@@ -1,0 +1,7 @@
+"""``python -m orchestrator.cli``: the olm command."""
+
+import sys
+
+from ._main import main
+
+sys.exit(main())

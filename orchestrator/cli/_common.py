@@ -1,0 +1,134 @@
+"""What every olm command shares: its parser pieces, its errors and how it prints."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, cast
+
+import yaml
+
+__all__ = [
+    'FORMATS',
+    'SIMULATED',
+    'JoinedWords',
+    'Parser',
+    'UsageError',
+    'add_format',
+    'emit',
+    'int_arg',
+    'iso',
+    'positive_int',
+    'print_table',
+    'split_kv',
+    'task_failed',
+    'yaml_mapping',
+]
+
+SIMULATED = 'embedded pool, simulated machines'
+FORMATS = ('tabular', 'yaml', 'json')
+
+
+class UsageError(Exception):
+    """A command line that does not parse."""
+
+
+class JoinedWords(argparse.Action):
+    """A repeatable option whose values join with spaces.
+
+    jubilant passes each constraint as its own ``--constraints``; juju merges them.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        before = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, f'{before} {values}' if before else values)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def add_format(
+    parser: argparse.ArgumentParser, default: str = 'tabular', choices: Sequence[str] = FORMATS
+) -> None:
+    parser.add_argument('--format', choices=choices, default=default,
+                        help=f'output format (default: {default})')  # fmt: skip
+
+
+def int_arg(flag: str) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'{flag} must be an integer, got {text!r}') from None
+
+    return convert
+
+
+def positive_int(flag: str) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        value = int_arg(flag)(text)
+        if value < 1:
+            raise argparse.ArgumentTypeError(f'{flag} must be a positive integer, got {text!r}')
+        return value
+
+    return convert
+
+
+def split_kv(items: Sequence[str], what: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise UsageError(f'expected "key=value", got "{item}" in {what}')
+        values[key] = value
+    return values
+
+
+def yaml_mapping(path: str, flag: str) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError) as e:
+        raise UsageError(f'{flag} {path}: {e}') from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f'{flag} {path}: expected a mapping of KEY: VALUE')
+    return {str(k): v for k, v in cast('dict[object, object]', data).items()}
+
+
+def emit(document: object, fmt: str) -> None:
+    if fmt == 'json':
+        print(json.dumps(document))
+    else:
+        sys.stdout.write(yaml.safe_dump(document, sort_keys=False))
+
+
+def print_table(headers: list[str], rows: Iterable[list[str]]) -> None:
+    rows = list(rows)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    for row in [headers, *rows]:
+        print('  '.join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def iso(when: float) -> str:
+    return datetime.datetime.fromtimestamp(when, datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def task_failed(task_id: str, returncode: int) -> None:
+    # Juju's words: jubilant looks for "task failed" to read the task from standard output.
+    print(f'ERROR the following task failed:\n id "{task_id}" with return code {returncode}\n\n'
+          "use 'olm debug-log --details' to inspect the failure", file=sys.stderr)  # fmt: skip

@@ -1,0 +1,74 @@
+"""Looking into a model: show-unit, and exec on a unit's simulated machine."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..engine import Engine
+from ._common import UsageError, add_format, emit, task_failed
+
+__all__ = ['add_inspection_commands']
+
+
+def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """show-unit and exec."""
+    p = commands.add_parser('show-unit', help='a unit and what it sees of its relations',
+                            parents=[common])  # fmt: skip
+    p.add_argument('units', nargs='+', metavar='UNIT')
+    add_format(p, default='yaml', choices=('yaml', 'json'))
+    p.set_defaults(run=_show_unit)
+
+    p = commands.add_parser(
+        'exec',
+        help="run a command line on a unit's or a machine's simulated machine",
+        description='Run a command line on a simulated machine: its emulated programs (snap, '
+        'k8s, microceph, haproxy, systemctl ...) and files, with a small shell (; && || |, '
+        'echo, cat, ls, grep, head, wc, test). Nothing runs on this computer.',
+        parents=[common],
+    )
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument('-u', '--unit', help='the unit (APP/leader for the leader)')
+    target.add_argument('--machine', help='the machine number')
+    p.add_argument('--wait', help='accepted: olm runs the command at once')
+    add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
+    p.add_argument('command', nargs=argparse.REMAINDER, metavar='-- COMMAND')
+    p.set_defaults(run=_exec)
+
+
+def _show_unit(engine: Engine, args: argparse.Namespace) -> None:
+    shown: dict[str, object] = {}
+    for name in args.units:
+        shown.update(engine.show_unit(name))
+    emit(shown, args.format)
+
+
+def _exec(engine: Engine, args: argparse.Namespace) -> int:
+    words = list(args.command)
+    if words[:1] == ['--']:
+        words = words[1:]
+    if not words:
+        raise UsageError('missing command')
+    # juju exec joins the words with spaces and hands the line to a shell.
+    result = engine.exec(' '.join(words), unit=args.unit, machine=args.machine)
+    if args.format == 'plain':
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+        return result.returncode
+    task: dict[str, object] = {
+        'id': result.id,
+        'results': {'return-code': result.returncode, 'stdout': result.stdout,
+                    'stderr': result.stderr},
+        'status': 'completed' if result.returncode == 0 else 'failed',
+        'unit' if args.unit else 'machine': result.target,
+    }  # fmt: skip
+    if result.returncode:
+        task['message'] = f'exit status {result.returncode}'
+    emit({result.target: task}, args.format)
+    if result.returncode:
+        task_failed(result.id, result.returncode)
+        return 1
+    return 0
