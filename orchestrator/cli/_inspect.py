@@ -1,4 +1,4 @@
-"""Looking into a model: show-unit, and exec on a unit's simulated machine."""
+"""Looking into a model: show-unit, and exec or ssh on a unit's simulated machine."""
 
 # pyright: strict
 
@@ -15,7 +15,7 @@ __all__ = ['add_inspection_commands']
 
 
 def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """show-unit and exec."""
+    """show-unit, exec and ssh."""
     p = commands.add_parser('show-unit', help='a unit and what it sees of its relations',
                             parents=[common])  # fmt: skip
     p.add_argument('units', nargs='+', metavar='UNIT')
@@ -37,6 +37,19 @@ def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> N
     add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.add_argument('command', nargs=argparse.REMAINDER, metavar='-- COMMAND')
     p.set_defaults(run=_exec)
+
+    p = commands.add_parser(
+        'ssh',
+        help="run a command on a unit's or a machine's simulated machine, as juju ssh does",
+        description='Like exec, without the task: the output and exit status are the '
+        "command's. There is no interactive shell on a simulated machine.",
+        parents=[common],
+    )
+    p.add_argument('--no-host-key-checks', action='store_true',
+                   help='accepted: there is no ssh to a simulated machine')  # fmt: skip
+    p.add_argument('target', metavar='[USER@]UNIT|MACHINE')
+    p.add_argument('command', nargs=argparse.REMAINDER, metavar='COMMAND')
+    p.set_defaults(run=_ssh)
 
 
 def _show_unit(engine: Engine, args: argparse.Namespace) -> None:
@@ -72,3 +85,14 @@ def _exec(engine: Engine, args: argparse.Namespace) -> int:
         task_failed(result.id, result.returncode)
         return 1
     return 0
+
+
+def _ssh(engine: Engine, args: argparse.Namespace) -> int:
+    target = args.target.rpartition('@')[2]
+    if not args.command:
+        raise UsageError('no interactive shell on a simulated machine: give a command to run')
+    on = {'unit': target} if '/' in target else {'machine': target}
+    result = engine.exec(' '.join(args.command), **on)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.returncode

@@ -232,6 +232,11 @@ def test_exec_runs_on_the_units_simulated_machine(two_models: Path):
     assert result['status'] == 'failed' and result['results']['return-code'] == 1
     assert result['results']['stderr'] == 'cat: /etc/no-such-file: No such file or directory\n'
     assert 'exec' in ok(two_models, 'debug-log', '--limit', '3')
+    # juju ssh: the command's own output and exit status (jubilant.Juju.ssh returns stdout).
+    assert ok(two_models, 'ssh', 'ubuntu@tracer/1', 'hostname').strip() == host
+    assert ok(two_models, 'ssh', unit['machine'], 'echo', 'hi').strip() == 'hi'
+    missing = olm(two_models, 'ssh', 'tracer/1', 'cat', '/etc/no-such-file')
+    assert missing.returncode == 1 and 'No such file' in missing.stderr
 
 
 def test_show_unit_has_jujus_shape(two_models: Path):
