@@ -768,15 +768,30 @@ class Engine:
                 self._settle(s)
             return True
 
-    def refresh(self, application: str, *, settle: bool = True) -> None:
-        """``juju refresh`` of a local charm: re-read its directory and upgrade every unit.
+    def refresh(self, application: str, *, path: str | None = None, settle: bool = True) -> None:
+        """``juju refresh [--path PATH]`` of a local charm: upgrade every unit to it.
 
-        Each unit runs ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues.
+        Without ``path`` the application's charm directory is read again. Each unit runs
+        ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues.
+
+        Raises:
+            EngineError: the charm at ``path`` is another charm (Juju keeps the charm's name).
         """
         with self._session() as s:
             app = self._application(s.model, application)
-            spec = charmspec.load(Path(app.charm_path))
+            charm_path = (
+                Path(app.charm_path)
+                if path is None
+                else charmspec.resolve(path, charms_dir=self.charms_dir, base_dir=Path.cwd())
+            )
+            spec = charmspec.load(charm_path)
+            if spec.name != app.charm_name:
+                raise EngineError(
+                    f'cannot refresh "{app.name}" to charm "{spec.name}": its charm is '
+                    f'"{app.charm_name}", and a refresh cannot change the charm\'s name'
+                )
             with s.transaction():
+                app.charm_path = str(spec.path)
                 self._specs[app.charm_path] = spec
                 app.charm_version += 1
                 s.model.touch('application', app.name)

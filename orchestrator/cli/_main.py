@@ -372,6 +372,7 @@ def _build_parser() -> Parser:
     p = commands.add_parser('refresh', help='upgrade an application to its charm directory',
                             parents=[common])  # fmt: skip
     p.add_argument('application')
+    p.add_argument('--path', help='the charm directory to refresh to')
     _add_seed(p)
     p.set_defaults(run=_refresh)
 
@@ -828,7 +829,7 @@ def _config(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _refresh(engine: Engine, args: argparse.Namespace) -> None:
-    engine.refresh(args.application)
+    engine.refresh(args.application, path=args.path)
 
 
 def _set_constraints(engine: Engine, args: argparse.Namespace) -> None:

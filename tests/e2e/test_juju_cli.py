@@ -293,3 +293,21 @@ def test_remove_application_takes_jujus_flags(two_models: Path, tmp_path: Path):
     assert (
         json.loads(ok(state, 'status', '-m', 'second', '--format', 'json'))['applications'] == {}
     )
+
+
+def test_refresh_to_a_path_upgrades_every_unit_and_keeps_the_charms_name(
+    two_models: Path, tmp_path: Path
+):
+    state = tmp_path / 'copy'
+    state.mkdir()
+    (state / 'state.db').write_bytes((two_models / 'state.db').read_bytes())
+    before = json.loads(ok(state, 'status', '--format', 'json'))['applications']['tracer']
+    ok(state, 'refresh', 'tracer', '--path', str(CHARMS / 'tracer'))
+    after = json.loads(ok(state, 'status', '--format', 'json'))['applications']['tracer']
+    assert after['charm-rev'] == before['charm-rev'] + 1
+    log = ok(state, 'debug-log', '--limit', '40')
+    assert {f'tracer/{n} upgrade-charm: ok' for n in (0, 1)} <= {
+        line.split(' ', 1)[1] for line in log.splitlines()
+    }
+    message = refused(state, 'refresh', 'tracer', '--path', str(CHARMS / 'echo'))
+    assert 'cannot refresh "tracer" to charm "echo"' in message
