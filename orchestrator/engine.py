@@ -799,6 +799,23 @@ class Engine:
             if settle:
                 self._settle(s)
 
+    def set_trust(self, application: str, trusted: bool) -> None:
+        """``juju trust [--remove]``: trust is application config, so units see config-changed.
+
+        olm has no cloud credential to hand a trusted charm; the flag is kept and shown as
+        Juju keeps it.
+        """
+        with self._session() as s:
+            app = self._application(s.model, application)
+            if app.trust == trusted:
+                return
+            with s.transaction():
+                app.trust = trusted
+                app.config_version += 1
+                s.model.touch('application', app.name)
+                s.candidates |= {u.name for u in s.model.units_of(app.name)}
+            self._settle(s)
+
     def set_constraints(self, application: str, constraints: str) -> None:
         """``juju set-constraints``: replace the application's constraints for future units."""
         parsed = juju_constraints.parse(constraints)

@@ -376,6 +376,15 @@ def _build_parser() -> Parser:
     _add_seed(p)
     p.set_defaults(run=_refresh)
 
+    p = commands.add_parser('trust', help='trust an application (or --remove it)',
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('--remove', action='store_true', help='take the trust back')
+    p.add_argument('--scope', choices=('cluster',),
+                   help='Kubernetes models only: refused on a machine model')  # fmt: skip
+    _add_seed(p)
+    p.set_defaults(run=_trust)
+
     p = commands.add_parser('set-constraints', help="replace an application's constraints",
                             parents=[common])  # fmt: skip
     p.add_argument('application')
@@ -830,6 +839,12 @@ def _config(engine: Engine, args: argparse.Namespace) -> None:
 
 def _refresh(engine: Engine, args: argparse.Namespace) -> None:
     engine.refresh(args.application, path=args.path)
+
+
+def _trust(engine: Engine, args: argparse.Namespace) -> None:
+    if args.scope is not None:
+        raise UsageError('--scope is only for Kubernetes models; olm models are machine models')
+    engine.set_trust(args.application, not args.remove)
 
 
 def _set_constraints(engine: Engine, args: argparse.Namespace) -> None:

@@ -311,3 +311,24 @@ def test_refresh_to_a_path_upgrades_every_unit_and_keeps_the_charms_name(
     }
     message = refused(state, 'refresh', 'tracer', '--path', str(CHARMS / 'echo'))
     assert 'cannot refresh "tracer" to charm "echo"' in message
+
+
+def test_trust_is_application_config_so_units_see_config_changed(two_models: Path, tmp_path: Path):
+    state = tmp_path / 'copy'
+    state.mkdir()
+    (state / 'state.db').write_bytes((two_models / 'state.db').read_bytes())
+    ok(state, 'trust', 'tracer')
+    log = ok(state, 'debug-log', '--limit', '2')
+    assert {line.split(' ', 1)[1] for line in log.splitlines()} == {
+        'tracer/0 config-changed: ok', 'tracer/1 config-changed: ok',
+    }  # fmt: skip
+    store = Store(state)
+    try:
+        with store.snapshot() as txn:
+            assert txn.records('application')['tracer']['trust'] is True
+    finally:
+        store.close()
+    ok(state, 'trust', 'tracer', '--remove')
+    assert '--scope is only for Kubernetes' in refused(
+        state, 'trust', 'tracer', '--scope', 'cluster'
+    )
