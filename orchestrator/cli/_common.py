@@ -119,7 +119,7 @@ def emit(document: object, fmt: str) -> None:
 
 def print_table(headers: list[str], rows: Iterable[list[str]]) -> None:
     rows = list(rows)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     for row in [headers, *rows]:
         print('  '.join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 

@@ -126,6 +126,9 @@ def _models(engine: Engine, args: argparse.Namespace) -> None:
         return
     print(f'Controller: {CONTROLLER} ({SIMULATED})')
     print()
+    if not records:
+        print('No models to display: add one with olm add-model MODEL.')
+        return
     print_table(
         ['Model', 'Cloud/Region', 'Type', 'Status', 'Machines', 'Units', 'Access'],
         (

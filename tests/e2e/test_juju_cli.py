@@ -120,6 +120,15 @@ def test_bad_requests_get_one_error_line_and_change_nothing(
     assert ok(two_models, 'models', '--format', 'json') == before
 
 
+def test_with_every_model_destroyed_commands_say_how_to_go_on(tmp_path: Path):
+    ok(tmp_path, 'destroy-model', 'default', '--no-prompt')
+    assert 'No models to display' in ok(tmp_path, 'models')
+    assert 'no selected model' in refused(tmp_path, 'status')
+    assert 'no selected model' in refused(tmp_path, 'switch')
+    ok(tmp_path, 'add-model', 'next')
+    assert ok(tmp_path, 'switch').strip() == 'olm:admin/next'
+
+
 def test_switch_selects_the_model_commands_act_on(tmp_path: Path):
     ok(tmp_path, 'add-model', 'other')  # add-model selects the new model
     assert ok(tmp_path, 'switch').strip() == 'olm:admin/other'
