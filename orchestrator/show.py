@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import model
+from . import __version__, model
 from .store import CONTROLLER, OWNER, ModelRecord
 
 __all__ = ['CLOUD', 'CONTROLLER_UUID', 'REGION', 'model_info', 'models_listing', 'unit_info']
@@ -91,7 +91,7 @@ def model_info(
             OWNER: {'display-name': OWNER, 'access': 'admin', 'last-connection': 'just now'}
         },
         'machines': {m.id: {'cores': _cores(m.hardware)} for m in machines},
-        'agent-version': '',
+        'agent-version': __version__,
         'is-current': current,
     }
 
