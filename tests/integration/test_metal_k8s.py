@@ -130,6 +130,9 @@ def test_remove_the_vip_holder_and_the_api_stays_reachable_through_the_other(tar
     config = juju.exec('cat /etc/haproxy/haproxy.cfg', unit=survivor).stdout
     for unit in status.apps[CP].units.values():
         assert f'{unit.public_address}:6443' in config
+    # The API through the VIP, from a worker: the VIP's new holder, its HAProxy, a backend.
+    livez = f"curl -sk -o /dev/null -w '%{{http_code}}' https://{vip}:6443/livez"
+    assert juju.exec(livez, unit=f'{WORKER}/0').stdout == '200'
     assert len(node_names(juju)) == 8
 
 

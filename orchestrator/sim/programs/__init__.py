@@ -9,7 +9,9 @@ real machine, only runs where the ``maas`` snap is installed (exit status 127 el
 does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is; ``haproxy`` and ``keepalived``
 where their Debian packages are, ``ip`` where iproute2 is (every machine), and ``lsblk`` lists
 the disks the pool gave the machine; ``microceph``, ``microceph.ceph`` and its alias ``ceph``
-run where the ``microceph`` snap is. ``systemctl`` is wrapped so that every run re-elects
+run where the ``microceph`` snap is; ``curl`` (a base package, so every machine) follows the
+network path through the simulated machines: keepalived's VIP, HAProxy's frontends and health
+checks, Canonical Kubernetes' API server. ``systemctl`` is wrapped so that every run re-elects
 keepalived's VIP holders (:func:`keepalived.vip_holders`). Programs added later register
 themselves on a World's :attr:`~orchestrator.sim.World.programs`.
 """
@@ -21,7 +23,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import apt, haproxy, iproute, k8s, keepalived, lsblk, maas, microceph, snap, systemctl
+from . import (
+    apt,
+    curl,
+    haproxy,
+    iproute,
+    k8s,
+    keepalived,
+    lsblk,
+    maas,
+    microceph,
+    snap,
+    systemctl,
+)
 
 if TYPE_CHECKING:
     from ..host import Handler, SimHost
@@ -29,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     'BUILTIN',
     'apt',
+    'curl',
     'haproxy',
     'iproute',
     'k8s',
@@ -56,6 +71,7 @@ BUILTIN: Mapping[str, Handler] = {
     'microceph': microceph.handle,
     'microceph.ceph': microceph.handle_ceph,
     'ceph': microceph.handle_ceph,
+    'curl': curl.handle,
 }
 """Program name → handler, registered in every World."""
 
