@@ -747,16 +747,24 @@ class Engine:
         return settings
 
     def set_config(
-        self, application: str, values: Mapping[str, object], *, settle: bool = True
+        self,
+        application: str,
+        values: Mapping[str, object],
+        *,
+        reset: Sequence[str] = (),
+        settle: bool = True,
     ) -> bool:
-        """``juju config APP k=v ...``; returns whether anything changed.
+        """``juju config APP k=v ... [--reset k,...]``; returns whether anything changed.
 
-        A change makes every unit of the application run ``config-changed``.
+        A reset option goes back to the charm's default. A change makes every unit of the
+        application run ``config-changed``.
         """
         with self._session() as s:
             app = self._application(s.model, application)
-            parsed = self._spec(app).parse_config(dict(values), source=application)
-            merged = {**app.config, **parsed}
+            spec = self._spec(app)
+            parsed = spec.parse_config(dict(values), source=application)
+            spec.parse_config(dict.fromkeys(reset), source=application)  # known options only
+            merged = {k: v for k, v in {**app.config, **parsed}.items() if k not in reset}
             if merged == app.config:
                 return False
             with s.transaction():

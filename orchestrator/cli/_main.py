@@ -365,6 +365,8 @@ def _build_parser() -> Parser:
                             parents=[common])  # fmt: skip
     p.add_argument('application')
     p.add_argument('settings', nargs='*', metavar='KEY[=VALUE]')
+    p.add_argument('--reset', action='append', default=[], metavar='KEY[,KEY...]',
+                   help="back to the charm's defaults")  # fmt: skip
     add_format(p, default='yaml', choices=('yaml', 'json'))
     _add_seed(p)
     p.set_defaults(run=_config)
@@ -818,10 +820,15 @@ def _remove_relation(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _config(engine: Engine, args: argparse.Namespace) -> None:
-    if any('=' in s for s in args.settings):
+    reset = [key for keys in args.reset for key in keys.split(',') if key]
+    if reset or any('=' in s for s in args.settings):
         if not all('=' in s for s in args.settings):
             raise UsageError('cannot mix getting and setting config values')
-        engine.set_config(args.application, split_kv(args.settings, 'config'))
+        values = split_kv(args.settings, 'config')
+        both = sorted(set(values) & set(reset))
+        if both:
+            raise UsageError(f'cannot set and reset key "{both[0]}" simultaneously')
+        engine.set_config(args.application, values, reset=reset)
         return
     settings = engine.config(args.application)
     if len(args.settings) == 1:

@@ -79,7 +79,7 @@ def target(
             patch.setenv('OLM_HOME', str(home / 'state'))
             patch.setenv('OLM_RETRY_DELAY', '3600')
             patch.delenv('OLM_CHARMS', raising=False)
-            olm = _olm_binary(home)
+            olm = olm_binary(home)
             subprocess.run([olm, 'pool', 'import', str(LAB)], check=True, capture_output=True)
             juju = jubilant.Juju(cli_binary=olm, wait_timeout=120)
             juju.add_model(model)
@@ -102,7 +102,7 @@ def target(
         juju.destroy_model(f'{controller}:{model}', destroy_storage=True, force=True)
 
 
-def _olm_binary(home: Path) -> str:
+def olm_binary(home: Path) -> str:
     """The olm console script beside this Python, or a wrapper that runs the module."""
     beside = Path(sys.executable).parent / 'olm'
     if beside.is_file() and os.access(beside, os.X_OK):
