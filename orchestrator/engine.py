@@ -29,17 +29,30 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from scenario import state as scenario_state
-
-from . import bundle as juju_bundle
-from . import charmspec, cloud, hookcommit, model, plan, runner, show, sim, uniter, usersecrets
+from . import cloud, model, show, usersecrets
 from . import constraints as juju_constraints
 from . import storage as juju_storage
-from .cloud import inventory
-from .hooks import Hook
+from .hooks import Hook, RetryPolicy
+from .lazy import lazy_module
 from .store import LogEntry, Store, Transaction
+
+if TYPE_CHECKING:
+    from . import bundle as juju_bundle
+    from . import charmspec, hookcommit, plan, runner, sim, uniter
+    from .cloud import inventory
+else:
+    # Only the commands that run hooks need these (ops, Scenario, pydantic, the emulated
+    # programs): read-only commands such as olm status never load them (see lazy.py).
+    juju_bundle = lazy_module('orchestrator.bundle')
+    charmspec = lazy_module('orchestrator.charmspec')
+    hookcommit = lazy_module('orchestrator.hookcommit')
+    plan = lazy_module('orchestrator.plan')
+    runner = lazy_module('orchestrator.runner')
+    sim = lazy_module('orchestrator.sim')
+    uniter = lazy_module('orchestrator.uniter')
+    inventory = lazy_module('orchestrator.cloud.inventory')
 
 __all__ = [
     'AddUnitReport',
@@ -52,7 +65,6 @@ __all__ = [
     'SettleResult',
 ]
 
-RetryPolicy = hookcommit.RetryPolicy
 REPO_CHARMS = Path(__file__).resolve().parent.parent / 'charms'
 START_ATTEMPTS = 10
 """How many machines one new Juju machine may try (Juju's ``retryStrategyCount``)."""
@@ -125,8 +137,15 @@ class Engine:
         self.seed = seed
         self.retry = retry or _retry_from_environment()
         self.progress = progress
-        self.runner = runner.Runner()
+        self._runner: runner.Runner | None = None
         self._specs: dict[str, charmspec.CharmSpec] = {}
+
+    @property
+    def hook_runner(self) -> runner.Runner:
+        """What runs each hook, made on the first hook: read-only commands never load it."""
+        if self._runner is None:
+            self._runner = runner.Runner()
+        return self._runner
 
     # -- the metal pool ------------------------------------------------------------------
 
@@ -1163,6 +1182,8 @@ class Engine:
         failed: set[str] = set()
         result = SettleResult(seed=seed)
         candidates = s.candidates
+        from scenario import state as scenario_state  # loaded with the runner: see lazy.py
+
         previous_ids = scenario_state._generate_secret_id  # pyright: ignore[reportPrivateUsage]
         scenario_state._generate_secret_id = s.next_secret_id  # pyright: ignore[reportPrivateUsage]
         # Each hook makes thousands of objects, many in reference cycles (ops' framework, charm
@@ -1216,8 +1237,10 @@ class Engine:
         host = self._host(s, unit.machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
         if fault is None:
-            outcome = self.runner.run(m, unit, hook, spec, host)
+            outcome = self.hook_runner.run(m, unit, hook, spec, host)
         else:
+            from scenario import state as scenario_state  # loaded with the runner: see lazy.py
+
             error = fault.stderr or HOOK_FAULT_ERROR
             outcome = runner.Outcome(ok=False, state_in=scenario_state.State(), error=error)
         now = self.clock()

@@ -14,13 +14,12 @@ a retry or ``olm resolve``.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from ops import testing
 
 from . import model, runner
-from .hooks import Hook
+from .hooks import Hook, RetryPolicy
 
 __all__ = ['ROTATION_SECONDS', 'RetryPolicy', 'apply_failure', 'apply_success', 'elect_leader']
 
@@ -32,27 +31,6 @@ ROTATION_SECONDS = {
     'quarterly': 91 * 86400,
     'yearly': 365 * 86400,
 }
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When a failed hook is tried again (Juju: 5 s, doubling, at most 5 min).
-
-    Attributes:
-        automatic: Juju's ``automatically-retry-hooks`` model setting.
-        initial: seconds before the first retry.
-        factor: growth per attempt.
-        maximum: the longest wait.
-    """
-
-    automatic: bool = True
-    initial: float = 5.0
-    factor: float = 2.0
-    maximum: float = 300.0
-
-    def delay(self, attempts: int) -> float:
-        """Seconds to wait after the ``attempts``-th failure."""
-        return min(self.maximum, self.initial * self.factor ** min(max(0, attempts - 1), 32))
 
 
 def apply_failure(

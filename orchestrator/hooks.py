@@ -95,3 +95,24 @@ class Hook:
     def from_data(cls, data: Mapping[str, Any]) -> Hook:
         """Inverse of :meth:`to_data`."""
         return cls(**data)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When a failed hook is tried again (Juju: 5 s, doubling, at most 5 min).
+
+    Attributes:
+        automatic: Juju's ``automatically-retry-hooks`` model setting.
+        initial: seconds before the first retry.
+        factor: growth per attempt.
+        maximum: the longest wait.
+    """
+
+    automatic: bool = True
+    initial: float = 5.0
+    factor: float = 2.0
+    maximum: float = 300.0
+
+    def delay(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts``-th failure."""
+        return min(self.maximum, self.initial * self.factor ** min(max(0, attempts - 1), 32))

@@ -17,15 +17,15 @@ import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from .. import __version__, charmspec, cloud, controller, model, runner, status
-from .. import bundle as juju_bundle
+from .. import __version__, cloud, controller, model, status
 from .. import constraints as juju_constraints
 from .. import storage as juju_storage
-from ..cloud import inventory
 from ..engine import DEPLOY_FAULT, HOOK_FAULT, Engine, EngineError, Provisioned, SettleResult
+from ..lazy import lazy_module
 from ..store import DEFAULT_STATE_DIR, Store, StoreError, parse_model_ref
 from ._common import (
     SIMULATED,
@@ -48,16 +48,30 @@ from ._secrets import add_secret_commands
 
 __all__ = ['main']
 
-_USER_ERRORS = (
-    cloud.CloudError,
-    EngineError,
-    StoreError,
-    juju_constraints.ConstraintsError,
-    charmspec.CharmSpecError,
-    juju_bundle.BundleError,
-    juju_storage.StorageError,
-    runner.CharmLoadError,
-)
+if TYPE_CHECKING:
+    from .. import bundle as juju_bundle
+    from .. import charmspec, runner
+    from ..cloud import inventory
+else:
+    # Loaded on first use: a read-only command never needs them (see orchestrator/lazy.py).
+    juju_bundle = lazy_module('orchestrator.bundle')
+    charmspec = lazy_module('orchestrator.charmspec')
+    runner = lazy_module('orchestrator.runner')
+    inventory = lazy_module('orchestrator.cloud.inventory')
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """What a user can cause; read only when a command fails, so that nothing loads early."""
+    return (
+        cloud.CloudError,
+        EngineError,
+        StoreError,
+        juju_constraints.ConstraintsError,
+        charmspec.CharmSpecError,
+        juju_bundle.BundleError,
+        juju_storage.StorageError,
+        runner.CharmLoadError,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f'ERROR {e}', file=sys.stderr)
         return 2
-    except _USER_ERRORS as e:
+    except _user_errors() as e:  # evaluated only when a command fails
         if debug:
             raise
         print(f'ERROR {e}', file=sys.stderr)
