@@ -15,17 +15,16 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import results  # benchmarks/results.py, beside this script
+
 SIZES = (1_000, 10_000, 100_000)
 SHAPES = ('mem=6G cores=2', 'mem=16G cores=4', 'mem=32G cores=8', 'mem=64G cores=16')
-RESULTS = Path(__file__).with_name('RESULTS.md')
 TARGET_RATE = 20_000
 TARGET_GROWTH = 4.0
 TARGET_RSS_MB = 300
@@ -90,25 +89,6 @@ def measure(size: int, rounds: int, per_round: int, seed: int) -> dict[str, floa
         'pool_mb': pool_rss - imports_rss,
         'base_mb': base_rss,
     }
-
-
-def machine_description() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                cpu = line.split(':', 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ''
-    try:
-        kib = int(Path('/proc/meminfo').read_text().split()[1])
-        mem = f', {kib / 1024 / 1024:.0f} GiB'
-    except (OSError, ValueError, IndexError):
-        pass
-    return (f'{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; '
-            f'Python {platform.python_version()}')  # fmt: skip
 
 
 def render(rows: list[dict[str, float]], machine: str, today: str) -> str:
@@ -180,14 +160,11 @@ def main() -> int:
         )  # fmt: skip
         rows.append(json.loads(out.stdout))
     today = datetime.date.today().isoformat()
-    report = render(rows, machine_description(), today)
+    report = render(rows, results.machine_description(), today)
     print(report)
     if not args.no_write:
-        header = '# Benchmark results\n\nNewest first. Produced by `tox -e bench`.\n\n'
-        old = RESULTS.read_text() if RESULTS.exists() else header
-        body = old[len(header) :] if old.startswith(header) else old
-        RESULTS.write_text(header + report + '\n' + body)
-        print(f'(written to {RESULTS})')
+        results.prepend(report)
+        print(f'(written to {results.RESULTS})')
     return 0
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -25,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import results  # benchmarks/results.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).with_name('RESULTS.md')
 LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'
 COMMANDS = (
@@ -91,8 +91,7 @@ def report(rows: list[tuple[str, float, float, float, str]], repeat: int) -> str
     lines = [
         f'## CLI start-up — {now}',
         '',
-        f'Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; '
-        f'Python {platform.python_version()}. Each command as its own process on the '
+        f'Machine: {results.machine_description()}. Each command as its own process on the '
         'metal-k8s bundle deployed on the lab pool (simulated machines); median of '
         f'{repeat} runs, with the range; "heavy" lists which of {", ".join(HEAVY)} it imported.',
         '',
@@ -107,14 +106,6 @@ def report(rows: list[tuple[str, float, float, float, str]], repeat: int) -> str
     return '\n'.join(lines)
 
 
-def write(text: str) -> None:
-    """Put ``text`` first under the header, keeping every other section as it is now."""
-    header = '# Benchmark results\n\nNewest first. Produced by `tox -e bench`.\n\n'
-    old = RESULTS.read_text() if RESULTS.exists() else header
-    body = old[len(header) :] if old.startswith(header) else old
-    RESULTS.write_text(header + text + '\n' + body)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=10, help='runs per command')
@@ -123,8 +114,8 @@ def main() -> int:
     text = report(measure(args.repeat), args.repeat)
     print(text)
     if not args.no_write:
-        write(text)
-        print(f'(written to {RESULTS})')
+        results.prepend(text)
+        print(f'(written to {results.RESULTS})')
     return 0
 
 

@@ -33,7 +33,6 @@ import cProfile
 import datetime
 import io
 import os
-import platform
 import pstats
 import re
 import sys
@@ -46,11 +45,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'lib'))
 
+import results  # noqa: E402  (benchmarks/results.py, beside this script)
+
 from orchestrator import engine as olm_engine  # noqa: E402
 from orchestrator.cloud import inventory  # noqa: E402
 from orchestrator.store import Store  # noqa: E402
 
-RESULTS = Path(__file__).with_name('RESULTS.md')
 BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'
 LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 CHARMS = ROOT / 'charms'
@@ -221,25 +221,6 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return row
 
 
-def machine_description() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                cpu = line.split(':', 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ''
-    try:
-        kib = int(Path('/proc/meminfo').read_text().split()[1])
-        mem = f', {kib / 1024 / 1024:.0f} GiB'
-    except (OSError, ValueError, IndexError):
-        pass
-    return (f'{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; '
-            f'Python {platform.python_version()}')  # fmt: skip
-
-
 def breakdown(run: dict[str, Any], top: int = 6) -> list[str]:
     """Where the settle's time went: hooks and seconds per application, and the top hooks."""
     total = run['cpu']
@@ -274,7 +255,7 @@ def render(stack: dict[str, Any], repeat: int, big: dict[str, Any], args: argpar
     lines = [
         f'## Stack — {today}',
         '',
-        f'Machine: {machine_description()}.',
+        f'Machine: {results.machine_description()}.',
         'The metal pool is simulated (machines, disks, workloads); every hook runs the real '
         'charm code through Scenario, one sqlite commit per hook. Wall time from the engine '
         'call until the model has settled (the target), and the CPU time of the process over '
@@ -307,14 +288,6 @@ def render(stack: dict[str, Any], repeat: int, big: dict[str, Any], args: argpar
         '',
     ]
     return '\n'.join(lines)
-
-
-def write(report: str) -> None:
-    """Put ``report`` first under the header, keeping every other section as it is now."""
-    header = '# Benchmark results\n\nNewest first. Produced by `tox -e bench`.\n\n'
-    old = RESULTS.read_text() if RESULTS.exists() else header
-    body = old[len(header) :] if old.startswith(header) else old
-    RESULTS.write_text(header + report + '\n' + body)
 
 
 def main() -> int:
@@ -355,8 +328,8 @@ def main() -> int:
     report = render(median_run(stacks), max(1, args.repeat), median_run(scales), args)
     print(report)
     if not args.no_write:
-        write(report)
-        print(f'(written to {RESULTS})')
+        results.prepend(report)
+        print(f'(written to {results.RESULTS})')
     return 0
 
 
