@@ -21,16 +21,6 @@ from orchestrator.sim import SIMULATED, CommandRecord, Invocation, SimHost, Worl
 
 
 @pytest.fixture
-def world() -> World:
-    return World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
-
-
-@pytest.fixture
-def host(world: World) -> SimHost:
-    return world.add_machine('0', hostname='node-0', addresses=['10.0.0.10', '2001:db8::10'])
-
-
-@pytest.fixture
 def local(tmp_path: Path) -> LocalHost:
     root = tmp_path / 'root'
     root.mkdir()

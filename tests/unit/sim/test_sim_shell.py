@@ -12,16 +12,6 @@ NO_SNAPS = "No snaps are installed yet. Try 'snap install hello-world'.\n"
 SNAP_BUSY = 'error: snap "k8s" has "install-snap" change in progress\n'
 
 
-@pytest.fixture
-def world() -> World:
-    return World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
-
-
-@pytest.fixture
-def host(world: World) -> SimHost:
-    return world.add_machine('0', hostname='node-0', addresses=['10.0.0.10', '2001:db8::10'])
-
-
 def sh(host: SimHost, command: str) -> tuple[int, str, str]:
     result = run_command_line(host, command)
     assert result.argv == ('sh', '-c', command)

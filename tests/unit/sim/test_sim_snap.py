@@ -21,11 +21,6 @@ NEEDS_CLASSIC = (
 
 
 @pytest.fixture
-def world() -> World:
-    return World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
-
-
-@pytest.fixture
 def host(world: World) -> SimHost:
     return world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
 
