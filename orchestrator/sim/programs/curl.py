@@ -529,24 +529,6 @@ class _Proxy:
     disabled: bool = False
 
 
-def _words(line: str) -> list[str]:
-    line = re.split(r'(?<!\\)#', line, maxsplit=1)[0]
-    return [w.strip('"\'') for w in re.findall(r'"[^"]*"|\'[^\']*\'|\S+', line)]
-
-
-def _split_address(text: str) -> tuple[str, str]:
-    """(host, port) of ``ADDR:PORT``, ``[V6]:PORT``, ``:::PORT``, ``*:PORT``, ``ipv4@…``."""
-    text = re.sub(r'^(ipv4|ipv6|tcp|tcp4|tcp6)@', '', text)
-    bracketed = re.fullmatch(r'\[([^\]]*)\](?::(.*))?', text)
-    if bracketed is not None:
-        return bracketed.group(1), bracketed.group(2) or ''
-    if text.count(':') > 1:
-        host, _, port = text.rpartition(':')
-        return host, port
-    host, _, port = text.partition(':')
-    return host, port
-
-
 def _parse_bind(args: Sequence[str]) -> list[_Bind]:
     binds: list[_Bind] = []
     if not args:
@@ -556,7 +538,8 @@ def _parse_bind(args: Sequence[str]) -> list[_Bind]:
     for spec in args[0].split(','):
         if spec.startswith(('/', 'unix@', 'abns@', 'fd@', 'sockpair@')):
             continue
-        host, port = _split_address(spec)
+        host, port = haproxy.split_address(spec)
+        port = port or ''
         low, _, high = port.partition('-')
         if not low.isdigit() or (high and not high.isdigit()):
             continue
@@ -567,7 +550,7 @@ def _parse_bind(args: Sequence[str]) -> list[_Bind]:
 
 def _parse_server(args: Sequence[str], defaults: Sequence[str]) -> _Server:
     name, address = args[0], args[1]
-    host, port = _split_address(address)
+    host, port = haproxy.split_address(address)
     if port and not port.isdigit():
         _not_emulated(f'HAProxy server ports like {address!r}')
     options = [*defaults, *args[2:]]
@@ -647,7 +630,7 @@ def _haproxy_config(text: str) -> list[_Proxy]:
     defaults = _Proxy('defaults', '', 'tcp', None, None, [])
     current: _Proxy | None = None
     for raw in text.splitlines():
-        words = _words(raw)
+        words = haproxy.config_words(raw)
         if not words:
             continue
         key, args = words[0], words[1:]

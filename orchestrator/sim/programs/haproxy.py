@@ -58,7 +58,7 @@ from . import keepalived
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
 
-__all__ = ['CONFIG', 'check', 'handle']
+__all__ = ['CONFIG', 'check', 'config_words', 'handle', 'split_address']
 
 CONFIG = '/etc/haproxy/haproxy.cfg'
 """The configuration haproxy.service uses."""
@@ -153,22 +153,23 @@ def _not_emulated(what: str) -> NoReturn:
     )
 
 
-def _words(line: str) -> list[str]:
+def config_words(line: str) -> list[str]:
+    """The words of one ``haproxy.cfg`` line: comments dropped, quotes removed."""
     line = re.split(r'(?<!\\)#', line, maxsplit=1)[0]
     return [w.strip('"\'') for w in re.findall(r'"[^"]*"|\'[^\']*\'|\S+', line)]
 
 
-def _address(text: str) -> tuple[str, str | None, bool]:
-    """(host, port or None, ok) of ``ADDR:PORT``/``[V6]:PORT``/``:PORT``/``ipv4@…``."""
+def split_address(text: str) -> tuple[str, str | None]:
+    """(host, port or None) of ``ADDR:PORT``/``[V6]:PORT``/``:PORT``/``ipv4@…``."""
     text = re.sub(r'^(ipv4|ipv6|tcp|tcp4|tcp6)@', '', text)
     match = re.fullmatch(r'\[([^\]]*)\](?::(.*))?', text)
     if match:
-        return match.group(1), match.group(2), True
+        return match.group(1), match.group(2)
     if text.count(':') > 1:  # bare IPv6 with the port after the last colon
         host, _, port = text.rpartition(':')
-        return host, port, True
+        return host, port
     host, sep, port = text.partition(':')
-    return host, port if sep else None, True
+    return host, port if sep else None
 
 
 def _valid_port(port: str) -> bool:
@@ -249,7 +250,7 @@ def _parse_file(name: str, text: str, alerts: list[str], proxies: list[_Proxy]) 
     section = ''
     proxy: _Proxy | None = None
     for number, raw in enumerate(text.splitlines(), 1):
-        words = _words(raw)
+        words = config_words(raw)
         if not words:
             continue
         where = f'parsing [{name}:{number}]'
@@ -310,7 +311,7 @@ def _parse_file(name: str, text: str, alerts: list[str], proxies: list[_Proxy]) 
 def _check_bind(where: str, spec: str, alerts: list[str]) -> None:
     if spec.startswith(('/', 'unix@', 'abns@', 'fd@', 'sockpair@')):
         return
-    host, port, _ = _address(spec)
+    host, port = split_address(spec)
     if host and host != '*' and not _is_ip(host):
         alerts.append(f"{where} : 'bind' : invalid address: '{host}' in '{spec}'")
     elif port is None or port == '':
@@ -326,7 +327,7 @@ def _parse_server(
     name: str, number: int, proxy: _Proxy, args: list[str], alerts: list[str]
 ) -> None:
     server, address = args[0], args[1]
-    host, port, _ = _address(address)
+    host, port = split_address(address)
     options = args[2:]
     i = 0
     has_check_port = False
