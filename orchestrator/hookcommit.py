@@ -202,12 +202,14 @@ def _commit_secrets(
                 latest=1,
                 created=now,
                 updated=now,
+                revision_created={1: now},
             )
             m.secrets[secret_id] = secret
         elif dict(projected.latest_content) != secret.revisions.get(secret.latest):
             # A new revision; consumers tracking an older one owe a secret-changed.
             secret.latest += 1
             secret.revisions[secret.latest] = dict(projected.latest_content)
+            secret.revision_created[secret.latest] = now
             secret.updated = now
             for name in secret.consumers:
                 affected.add(name)

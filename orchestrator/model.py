@@ -441,6 +441,8 @@ class Secret:
     """Applications a user secret was granted to (``juju grant-secret``)."""
     created: float = 0.0
     updated: float = 0.0
+    revision_created: dict[int, float] = dataclasses.field(default_factory=dict[int, float])
+    """When each revision was made (``juju show-secret --revisions``)."""
     label: str | None = None
     description: str | None = None
     rotate: str | None = None
@@ -461,6 +463,7 @@ class Secret:
         """JSON-able form."""
         data = _fields(self)
         data['revisions'] = {str(k): v for k, v in self.revisions.items()}
+        data['revision_created'] = {str(k): v for k, v in self.revision_created.items()}
         data['grants'] = {str(k): v for k, v in self.grants.items()}
         data['consumers'] = {k: _fields(v) for k, v in self.consumers.items()}
         return data
@@ -469,9 +472,11 @@ class Secret:
     def from_data(cls, data: Mapping[str, Any]) -> Secret:
         """Inverse of :meth:`to_data`."""
         fields = dict(data)
+        keyed = ('revisions', 'revision_created', 'grants', 'consumers')
         return cls(
-            **{k: v for k, v in fields.items() if k not in ('revisions', 'grants', 'consumers')},
+            **{k: v for k, v in fields.items() if k not in keyed},
             revisions={int(k): v for k, v in fields['revisions'].items()},
+            revision_created={int(k): v for k, v in fields.get('revision_created', {}).items()},
             grants={int(k): v for k, v in fields['grants'].items()},
             consumers={k: SecretConsumer(**v) for k, v in fields['consumers'].items()},
         )

@@ -100,6 +100,7 @@ def add(
         latest=1,
         created=now,
         updated=now,
+        revision_created={1: now},
     )
     m.secrets[secret_id] = secret
     m.touch('secret', secret_id)
@@ -136,6 +137,7 @@ def update(
         if checked != secret.revisions.get(secret.latest):
             secret.latest += 1
             secret.revisions[secret.latest] = checked
+            secret.revision_created[secret.latest] = now
             notify = set(secret.consumers)
     secret.updated = now
     m.touch('secret', secret.id)
@@ -157,6 +159,7 @@ def remove(m: model.Model, secret: model.Secret, revision: int | None = None) ->
         raise SecretError(f'cannot remove revision {revision}: it is the latest')
     else:
         del secret.revisions[revision]
+        secret.revision_created.pop(revision, None)
     m.touch('secret', secret.id)
 
 
@@ -224,9 +227,11 @@ def to_json(
     if access:
         entry['access'] = access
     if revisions:
+        made = secret.revision_created
         entry['revisions'] = [
             {'revision': number, 'backend': 'internal',
-             'created': _timestamp(secret.created), 'updated': _timestamp(secret.updated)}
+             'created': _timestamp(made.get(number, secret.created)),
+             'updated': _timestamp(made.get(number, secret.created))}
             for number in sorted(secret.revisions)
         ]  # fmt: skip
     if reveal:

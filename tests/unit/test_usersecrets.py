@@ -76,6 +76,10 @@ def test_an_update_makes_a_revision_and_names_who_read_the_old_one():
     assert secret.latest == 1
     assert usersecrets.update(m, secret, {'password': 'y'}, now=2.0) == {'app/0'}
     assert (secret.latest, secret.revisions[2], secret.updated) == (2, {'password': 'y'}, 2.0)
+    listed = usersecrets.to_json(m, secret, revisions=True)['abc']['revisions']
+    assert [(r['revision'], r['created']) for r in listed] == [
+        (1, '1970-01-01T00:00:00Z'), (2, '1970-01-01T00:00:02Z'),
+    ]  # fmt: skip
     usersecrets.update(m, secret, None, info='new words', name='database', now=3.0)
     assert (secret.name, secret.description, secret.latest) == ('database', 'new words', 2)
 
