@@ -130,6 +130,10 @@ CREATE TABLE IF NOT EXISTS log (
 );
 CREATE INDEX IF NOT EXISTS log_by_model ON log (model, seq);
 """
+_MACHINE_COLUMNS = (
+    'id, instance_id, hostname, address, zone, hardware, constraints, base, status, message'
+)
+"""A model machine's columns, in the order :func:`_juju_machine` reads them."""
 _MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
 _V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
 
@@ -317,6 +321,21 @@ class Store:
         rows = conn.execute('SELECT name, uuid, created FROM models ORDER BY name').fetchall()
         return [ModelRecord(str(n), str(u), float(c)) for n, u, c in rows]
 
+    def machines_by_model(self) -> dict[str, list[model.Machine]]:
+        """Every model's machines, by number, read in one query (``olm models``)."""
+        rows = self._connect().execute(f'SELECT model, {_MACHINE_COLUMNS} FROM machines')  # noqa: S608
+        found: dict[str, list[model.Machine]] = {r.name: [] for r in self.models()}
+        for row in rows:
+            found.setdefault(str(row[0]), []).append(_juju_machine(row[1:]))
+        return {name: sorted(ms, key=lambda m: int(m.id)) for name, ms in found.items()}
+
+    def units_by_model(self) -> dict[str, int]:
+        """How many units each model has, in one query."""
+        rows = self._connect().execute(
+            "SELECT model, COUNT(*) FROM records WHERE kind = 'unit' GROUP BY model"
+        )
+        return {str(name): int(count) for name, count in rows}
+
     def current_model(self) -> str | None:
         """The selected model (``olm switch``), if any."""
         row = (
@@ -489,8 +508,7 @@ class Transaction:
     def machines(self) -> list[model.Machine]:
         """The model's machines, by number."""
         rows = self._conn.execute(
-            'SELECT id, instance_id, hostname, address, zone, hardware, constraints, base, '
-            'status, message FROM machines WHERE model = ?',
+            f'SELECT {_MACHINE_COLUMNS} FROM machines WHERE model = ?',  # noqa: S608
             (self.model,),
         ).fetchall()
         return sorted((_juju_machine(row) for row in rows), key=lambda m: int(m.id))

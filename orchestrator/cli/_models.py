@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from .. import model, show
+from .. import show
 from ..engine import Engine, EngineError
 from ..store import CONTROLLER, OWNER, Store, StoreError, parse_model_ref
 from ._common import SIMULATED, add_format, emit, print_table
@@ -111,16 +111,8 @@ def _models(engine: Engine, args: argparse.Namespace) -> None:
     store = engine.store
     records = store.models()
     current = store.current_model()
-    machines: dict[str, list[model.Machine]] = {}
-    units: dict[str, int] = {}
-    for record in records:
-        one = Store(store.state_dir, model=record.name)
-        try:
-            with one.snapshot() as txn:
-                machines[record.name] = txn.machines()
-                units[record.name] = len(txn.records('unit'))
-        finally:
-            one.close()
+    machines = store.machines_by_model()
+    units = store.units_by_model()
     if args.format != 'tabular':
         emit(show.models_listing(records, machines, current), args.format)
         return
@@ -133,7 +125,7 @@ def _models(engine: Engine, args: argparse.Namespace) -> None:
         ['Model', 'Cloud/Region', 'Type', 'Status', 'Machines', 'Units', 'Access'],
         (
             [r.name + ('*' if r.name == current else ''), f'{show.CLOUD}/{show.REGION}', 'iaas',
-             'available', str(len(machines[r.name])), str(units[r.name]), 'admin']
+             'available', str(len(machines[r.name])), str(units.get(r.name, 0)), 'admin']
             for r in records
         ),
     )  # fmt: skip
@@ -145,12 +137,7 @@ def _show_model(engine: Engine, args: argparse.Namespace) -> None:
     by_name = {r.name: r for r in store.models()}
     if name not in by_name:
         raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
-    one = Store(store.state_dir, model=name)
-    try:
-        with one.snapshot() as txn:
-            machines = txn.machines()
-    finally:
-        one.close()
+    machines = store.machines_by_model()[name]
     info = show.model_info(by_name[name], machines, current=name == store.current_model())
     emit({name: info}, args.format)
 
