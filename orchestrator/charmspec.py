@@ -206,6 +206,11 @@ class CharmSpec:
         config: the config options by name.
         actions: the actions by name.
         storage: the storage declarations by name, as written.
+        entrypoint: the ops entry point relative to ``path`` (``src/charm.py`` unless
+            ``parts.charm.charm-entrypoint`` says otherwise).
+        plugin: the charmcraft plugin of the ``charm`` part; without ``parts`` charmcraft
+            builds with the ``charm`` plugin (charmcraft 4.4 ``charmcraft/preprocess.py``,
+            ``models/project.py``). It decides which ``dispatch`` the packed charm gets.
     """
 
     name: str
@@ -218,6 +223,19 @@ class CharmSpec:
     config: Mapping[str, ConfigOption]
     actions: Mapping[str, ActionSpec]
     storage: Mapping[str, Mapping[str, Any]]
+    entrypoint: str = 'src/charm.py'
+    plugin: str = 'charm'
+
+    @property
+    def dispatch_execs_entrypoint(self) -> bool:
+        """Whether the packed charm's ``dispatch`` runs the entry point as a program.
+
+        The ``charm`` plugin writes ``exec ./src/charm.py`` (charmcraft 4.4 ``const.py``
+        ``DISPATCH_CONTENT``), which needs the file's executable bit; the ``uv``, ``python``
+        and ``poetry`` plugins write a dispatch that runs the venv's python on it
+        (``charmcraft/dispatch.py`` ``DISPATCH_SCRIPT_TEMPLATE``), which does not.
+        """
+        return self.plugin == 'charm'
 
     def config_defaults(self) -> dict[str, Value]:
         """The options that have a default, with it."""
@@ -669,7 +687,8 @@ class _Reader:
                 'metadata.yaml'
             )
         name = self.name(meta_file, meta)
-        self.entrypoint(charmcraft or {})
+        entrypoint = self.entrypoint(charmcraft or {})
+        plugin = _charm_plugin(charmcraft or {})
         config_file, config_raw = self.section(charmcraft_file, charmcraft, 'config')
         actions_file, actions_raw = self.section(charmcraft_file, charmcraft, 'actions')
         subordinate = meta.get('subordinate', False)
@@ -707,6 +726,8 @@ class _Reader:
             config=MappingProxyType(options),
             actions=MappingProxyType(actions),
             storage=MappingProxyType(storage),
+            entrypoint=entrypoint,
+            plugin=plugin,
         )
 
     def name(self, file: Path, meta: Mapping[str, Any]) -> str:
@@ -722,7 +743,7 @@ class _Reader:
             )
         return name
 
-    def entrypoint(self, charmcraft: Mapping[str, Any]) -> None:
+    def entrypoint(self, charmcraft: Mapping[str, Any]) -> str:
         parts = charmcraft.get('parts')
         entry = 'src/charm.py'
         if isinstance(parts, dict):
@@ -735,6 +756,7 @@ class _Reader:
             raise CharmSpecError(
                 f"{self.root / entry}: no such file (the charm's ops entry point)"
             )
+        return entry
 
     def section(
         self, charmcraft_file: Path, charmcraft: Mapping[str, Any] | None, key: str
@@ -1035,6 +1057,15 @@ class _Reader:
         elif isinstance(data, list):
             for index, value in enumerate(cast(list[object], data)):
                 self.refuse_refs(file, f'{field}[{index}]', value)
+
+
+def _charm_plugin(charmcraft: Mapping[str, Any]) -> str:
+    parts = charmcraft.get('parts')
+    if not isinstance(parts, dict):
+        return 'charm'
+    part = cast(dict[str, object], parts).get('charm')
+    plugin = cast(dict[str, object], part).get('plugin') if isinstance(part, dict) else None
+    return plugin if isinstance(plugin, str) and plugin else 'charm'
 
 
 def _reserved(charm: str, name: str) -> bool:

@@ -515,6 +515,27 @@ class Outcome:
     owned_secrets: tuple[str, ...] = ()
 
 
+def _dispatch_refusal(spec: charmspec.CharmSpec, unit: model.Unit) -> str:
+    """What the packed charm's ``dispatch`` prints when it cannot start the charm, or ''.
+
+    Under the ``charm`` plugin, ``dispatch`` is ``#!/bin/sh`` whose third line ``exec``s
+    ``./src/charm.py`` (charmcraft 4.4 ``const.py`` ``DISPATCH_CONTENT``); Juju runs it from the
+    unit's charm directory, ``/var/lib/juju/agents/unit-<app>-<n>/charm``. Ubuntu's ``/bin/sh``
+    is dash, which refuses a file without an executable bit with this text and exit 126 (dash
+    0.5.12; checked with the real dash against charmcraft's script). The hook fails, as every
+    later one will: the charm never runs.
+    """
+    if not spec.dispatch_execs_entrypoint:
+        return ''
+    if os.access(spec.path / spec.entrypoint, os.X_OK):
+        return ''
+    app, _, number = unit.name.rpartition('/')
+    return (
+        f'/var/lib/juju/agents/unit-{app}-{number}/charm/dispatch: 3: exec: '
+        f'./{spec.entrypoint}: Permission denied'
+    )
+
+
 class Runner:
     """Runs events of units, one at a time (Scenario writes ``JUJU_*`` into ``os.environ``)."""
 
@@ -558,6 +579,9 @@ class Runner:
         owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
         event = _event(ctx, hook, state_in, m)
         ctx.runtime_env = _env_overrides(hook)
+        refused = _dispatch_refusal(spec, unit)
+        if refused:
+            return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
         loaded = self.loader.load(spec.path)
         try:
             with self.loader.active(loaded), metal_host.bound(host):

@@ -136,6 +136,7 @@ def engine(tmp_path: Path) -> Iterator[olm_engine.Engine]:
     (charms / 'probe' / 'src').mkdir(parents=True)
     (charms / 'probe' / 'charmcraft.yaml').write_text(PROBE_META)
     (charms / 'probe' / 'src' / 'charm.py').write_text(textwrap.dedent(PROBE_CHARM))
+    (charms / 'probe' / 'src' / 'charm.py').chmod(0o755)  # dispatch execs it
     (charms / 'bench').symlink_to(BENCH)
     store = Store(tmp_path / 'model')
     e = olm_engine.Engine(
