@@ -4,8 +4,11 @@ olm resolves a bundle's charm names to ``charms/<name>``; a real Juju resolves t
 This turns the repository into what a real ``juju deploy`` takes:
 
 1. each charm is staged in ``build/pack/<charm>/``: the charm's files (not its tests) plus the
-   shared ``lib/`` packages, which charmcraft's charm plugin ships next to ``src/`` and
-   ``dispatch`` puts on the path;
+   shared ``lib/`` packages. charmcraft's ``uv`` plugin copies ``src/`` and ``lib/`` into the
+   charm (``cp --archive``: the entry point keeps its mode; charmcraft 4.4
+   ``utils/parts.py`` ``get_charm_copy_commands``) and syncs ``uv.lock`` into ``venv/`` from
+   wheels; its ``dispatch`` puts ``lib/`` and ``src/`` on ``PYTHONPATH``
+   (``charmcraft/dispatch.py``);
 2. ``charmcraft pack`` runs in each staged directory (it needs LXD, or an Ubuntu 24.04 host with
    ``--destructive-mode``), and the ``.charm`` files are collected in ``build/``;
 3. every bundle given (default ``bundles/metal-k8s.yaml``) is rendered to ``build/`` with each
