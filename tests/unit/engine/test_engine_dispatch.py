@@ -11,6 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from orchestrator import engine as olm_engine
 from orchestrator.store import Store
 
@@ -18,11 +20,14 @@ ROOT = Path(__file__).resolve().parents[3]
 LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 
 
-def _engine(tmp_path: Path, plugin: str) -> tuple[olm_engine.Engine, Store]:
+def _engine(tmp_path: Path, plugin: str | None) -> tuple[olm_engine.Engine, Store]:
     charms = tmp_path / 'charms'
     shutil.copytree(ROOT / 'tests' / 'charms' / 'tracer', charms / 'tracer')
     meta = charms / 'tracer' / 'charmcraft.yaml'
-    meta.write_text(f'{meta.read_text()}parts:\n  charm:\n    plugin: {plugin}\n    source: .\n')
+    if plugin is not None:  # None: no parts, which charmcraft builds with the charm plugin
+        meta.write_text(
+            f'{meta.read_text()}parts:\n  charm:\n    plugin: {plugin}\n    source: .\n'
+        )
     (charms / 'tracer' / 'src' / 'charm.py').chmod(0o644)
     store = Store(tmp_path / 'model')
     engine = olm_engine.Engine(
@@ -32,8 +37,9 @@ def _engine(tmp_path: Path, plugin: str) -> tuple[olm_engine.Engine, Store]:
     return engine, store
 
 
-def test_charm_plugin_dispatch_needs_an_executable_entry_point(tmp_path: Path):
-    engine, store = _engine(tmp_path, 'charm')
+@pytest.mark.parametrize('plugin', ['charm', None])
+def test_charm_plugin_dispatch_needs_an_executable_entry_point(tmp_path: Path, plugin: str | None):
+    engine, store = _engine(tmp_path, plugin)
     try:
         engine.deploy('tracer')
         unit = engine.status_view().model.units['tracer/0']
