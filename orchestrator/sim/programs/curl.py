@@ -35,8 +35,9 @@ The path of ``curl [options] URL`` (``http``/``https``; no scheme means ``http``
      health check passes now, computed through the same path from the HAProxy machine: with
      ``option httpchk [GET] URI`` (or ``http-check send meth GET uri URI``) an HTTP(S)
      (``check-ssl``, ``verify none``) ``GET URI`` whose status matches ``http-check expect
-     status N[-M]`` (default 2xx/3xx); otherwise a TCP connect (and TLS handshake with
-     ``check-ssl``). A server without ``check`` is taken as up; ``disabled`` ones are skipped;
+     status CODES`` (a comma-separated list of codes and ``N-M`` ranges, HAProxy 2.2+;
+     default 2xx/3xx); otherwise a TCP connect (and TLS handshake with ``check-ssl``).
+     A server without ``check`` is taken as up; ``disabled`` ones are skipped;
      ``backup`` ones serve only when no other is up; ``addr``/``port`` move the check. The
      ``balance`` algorithm is not modelled (the first up server takes the connection), nor
      the ``rise``/``fall`` history (a check is its steady state). No server to forward to:
@@ -76,37 +77,40 @@ The path of ``curl [options] URL`` (``http``/``https``; no scheme means ``http``
        how to fix it, please visit the web page mentioned above.
 
    A ``--cacert`` file that is not there: ``curl: (77) error setting certificate file: FILE``.
-5. The API server's answer. kube-apiserver keeps its default ``--anonymous-auth=true`` (k8s-snap
-   does not set it) and RBAC's ``system:public-info-viewer`` lets ``system:unauthenticated``
-   get ``/livez``, ``/readyz``, ``/healthz`` and ``/version`` (the load-balancer charm's
-   health check relies on it). ``/livez``, ``/readyz``, ``/healthz``: 200, ``ok`` (no
-   newline). ``/version``: 200, ``version.Info`` as kube-apiserver writes it
-   (``json.MarshalIndent`` with two spaces, no newline): ``major``, ``minor`` and
-   ``gitVersion`` from the k8s snap installed on the serving machine, ``compiler`` ``gc``,
-   ``platform`` ``linux/amd64``;
-   ``gitCommit``, ``gitTreeState``, ``buildDate`` and ``goVersion`` are not known to the
-   simulation and are empty; from 1.33 on also ``emulationMajor``/``emulationMinor`` (the
-   same version) and ``minCompatibilityMajor``/``minCompatibilityMinor`` (one minor
-   before). Any other path: 403, the ``Status`` kube-apiserver's authorizer writes for
-   ``system:anonymous`` (pretty-printed, as for a ``curl`` user agent), e.g.::
+5. The API server's answer. k8s-snap runs kube-apiserver with ``--anonymous-auth=false``
+   (canonical/k8s-snap ``src/k8s/pkg/k8sd/setup/kube_apiserver.go``, release-1.32 to
+   release-1.35; its docs: "anonymous API access is disabled by default"), so a request that
+   carries no credential the API server accepts never reaches a handler: the authentication
+   filter answers 401 (kubernetes ``staging/src/k8s.io/apiserver/pkg/endpoints/filters/
+   authentication.go`` ``Unauthorized``, ``apierrors.NewUnauthorized("Unauthorized")`` in
+   ``staging/src/k8s.io/apimachinery/pkg/api/errors/errors.go``: no ``details``), for every
+   path, ``/livez`` included; pretty-printed, as for a ``curl`` user agent::
 
        {
          "kind": "Status",
          "apiVersion": "v1",
          "metadata": {},
          "status": "Failure",
-         "message": "forbidden: User \"system:anonymous\" cannot get path \"/\"",
-         "reason": "Forbidden",
-         "details": {},
-         "code": 403
+         "message": "Unauthorized",
+         "reason": "Unauthorized",
+         "code": 401
        }
 
-   with ``RESOURCE is forbidden: User "system:anonymous" cannot VERB resource "RESOURCE" in
-   API group "GROUP" at the cluster scope`` (or ``in the namespace "NS"``; ``RESOURCE "NAME"
-   is forbidden`` with a name) for ``/api/...`` and ``/apis/...`` resource paths
-   (``apiserver/pkg/endpoints/request/requestinfo.go`` and ``responsewriters.Forbidden``).
-   Plain http to 6443: 400, ``Client sent an HTTP request to an HTTPS server.`` and a newline
-   (Go's net/http). Query strings on the health paths (``?verbose``) are not emulated.
+   HAProxy's health checks carry no credential either, so they get the same 401. A request
+   authenticated with the cluster's admin token (the ``token`` of ``k8s config``'s kubeconfig,
+   sent as ``-H 'Authorization: Bearer TOKEN'`` or ``--oauth2-bearer TOKEN``; k8s-snap checks
+   tokens through its ``--authentication-token-webhook-config-file``, k8sd) is the cluster
+   admin: ``/livez``, ``/readyz``, ``/healthz``: 200, ``ok`` (no newline). ``/version``: 200,
+   ``version.Info`` as kube-apiserver writes it (``json.MarshalIndent`` with two spaces, no
+   newline): ``major``, ``minor`` and ``gitVersion`` from the k8s snap installed on the
+   serving machine, ``compiler`` ``gc``, ``platform`` ``linux/amd64``; ``gitCommit``,
+   ``gitTreeState``, ``buildDate`` and ``goVersion`` are not known to the simulation and are
+   empty; from 1.33 on also ``emulationMajor``/``emulationMinor`` (the same version) and
+   ``minCompatibilityMajor``/``minCompatibilityMinor`` (one minor before). Any other
+   authenticated path is not emulated (the API's resources are :mod:`.k8s`'s ``kubectl``).
+   Another token: 401 as above. Plain http to 6443: 400, ``Client sent an HTTP request to an
+   HTTPS server.`` and a newline (Go's net/http). Query strings on the health paths
+   (``?verbose``) are not emulated.
 
 Options (curl's own parser: short options combine, ``-sk``, ``-skf``; a value follows in the
 same word or the next, ``-o/dev/null``, ``-o /dev/null``; ``--no-`` turns a switch off; ``=`` is
@@ -120,6 +124,8 @@ answer), ``%{exitcode}``, ``%{errormsg}``, ``%{remote_ip}``, ``%{remote_port}``,
 ``%{size_download}``, ``%{url_effective}``, ``%{content_type}``; ``%%``, ``\n``, ``\r``,
 ``\t``; a variable curl lacks prints ``curl: unknown --write-out variable: 'NAME'`` on stderr),
 ``-m``/``--max-time`` and ``--connect-timeout`` (numbers, accepted), ``--cacert FILE``,
+``-H``/``--header 'Authorization: Bearer TOKEN'`` and ``--oauth2-bearer TOKEN`` (other headers
+are not emulated),
 ``--url URL``, ``-V``/``--version``. ``-f`` on a status of 400 or more: no body, exit 22,
 ``curl: (22) The requested URL returned error: 403``. Errors print ``curl: (N) MESSAGE``
 unless ``-s`` without ``-S``. An option curl does not have: ``curl: option X: is unknown`` and
@@ -147,7 +153,6 @@ import ipaddress
 import json
 import posixpath
 import re
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -206,6 +211,8 @@ _VALUED = {
     'connect-timeout': '',
     'cacert': '',
     'url': '',
+    'header': 'H',
+    'oauth2-bearer': '',
 }
 _NUMERIC = frozenset({'max-time', 'connect-timeout'})
 _SHORT = {letter: name for name, letter in {**_SWITCHES, **_VALUED}.items() if letter}
@@ -218,11 +225,11 @@ _CURL_LONG = frozenset(
         'config', 'connect-to', 'continue-at', 'cookie', 'cookie-jar', 'create-dirs', 'data',
         'data-ascii', 'data-binary', 'data-raw', 'data-urlencode', 'digest', 'dns-servers',
         'dump-header', 'fail-early', 'fail-with-body', 'form', 'form-string', 'get', 'globoff',
-        'head', 'header', 'help', 'http1.0', 'http1.1', 'http2', 'http2-prior-knowledge',
+        'head', 'help', 'http1.0', 'http1.1', 'http2', 'http2-prior-knowledge',
         'http3', 'include', 'interface', 'ipv4', 'ipv6', 'json', 'keepalive-time', 'key',
         'key-type', 'limit-rate', 'local-port', 'location-trusted', 'manual', 'max-filesize',
         'max-redirs', 'negotiate', 'netrc', 'netrc-file', 'netrc-optional', 'next', 'buffer',
-        'noproxy', 'ntlm', 'oauth2-bearer', 'output-dir', 'parallel', 'pass', 'path-as-is',
+        'noproxy', 'ntlm', 'output-dir', 'parallel', 'pass', 'path-as-is',
         'pinnedpubkey', 'progress-bar', 'proto', 'proto-default', 'proxy', 'proxy-insecure',
         'proxy-user', 'proxytunnel', 'range', 'raw', 'referer', 'remote-header-name',
         'remote-name', 'remote-name-all', 'remote-time', 'remove-on-error', 'request',
@@ -308,6 +315,7 @@ class _Options:
     output: str | None = None
     write_out: str = ''
     cacert: str | None = None
+    bearer: str | None = None
     urls: list[str] = field(default_factory=list[str])
 
 
@@ -339,6 +347,14 @@ def _set_value(options: _Options, name: str, word: str, value: str) -> None:
         options.cacert = value
     elif name == 'url':
         options.urls.append(value)
+    elif name == 'oauth2-bearer':
+        options.bearer = value
+    elif name == 'header':
+        header, sep, content = value.partition(':')
+        scheme, _, token = content.strip().partition(' ')
+        if not sep or header.strip().lower() != 'authorization' or scheme.lower() != 'bearer':
+            _not_emulated(f'the header {value!r} (only Authorization: Bearer TOKEN is)')
+        options.bearer = token.strip()
 
 
 def _long(options: _Options, word: str, rest: list[str]) -> None:
@@ -521,7 +537,7 @@ class _Proxy:
     name: str
     mode: str
     httpchk: str | None
-    expect: tuple[int, int] | None
+    expect: tuple[tuple[int, int], ...] | None
     default_server: list[str]
     binds: list[_Bind] = field(default_factory=list[_Bind])
     servers: list[_Server] = field(default_factory=list[_Server])
@@ -577,13 +593,22 @@ def _parse_server(args: Sequence[str], defaults: Sequence[str]) -> _Server:
     )
 
 
-def _parse_expect(args: Sequence[str]) -> tuple[int, int]:
+def _parse_expect(args: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """The status ranges of ``http-check expect status CODES``.
+
+    HAProxy 2.2+ takes a comma-separated list of codes and ``N-M`` ranges and counts a response
+    alive when its status matches any of them (haproxy ``doc/configuration.txt`` @ v2.8.0,
+    ``http-check expect``; ``src/tcpcheck.c``). ``!status`` and ``rstatus`` are not emulated.
+    """
     if len(args) < 2 or args[0] != 'status':
         _not_emulated(f'http-check expect {" ".join(args)}')
-    low, _, high = args[1].partition('-')
-    if not low.isdigit() or (high and not high.isdigit()):
-        _not_emulated(f'http-check expect status {args[1]}')
-    return int(low), int(high or low)
+    ranges: list[tuple[int, int]] = []
+    for item in args[1].split(','):
+        low, _, high = item.partition('-')
+        if not low.isdigit() or (high and not high.isdigit()):
+            _not_emulated(f'http-check expect status {args[1]}')
+        ranges.append((int(low), int(high or low)))
+    return tuple(ranges)
 
 
 def _parse_httpchk(args: Sequence[str]) -> str:
@@ -823,9 +848,8 @@ class _Network:
             return False
         path, _, query = proxy.httpchk.partition('?')
         scheme = 'https' if server.check_ssl else 'http'
-        status = _api_response(peer, scheme, path, query).status
-        low, high = proxy.expect or (200, 399)
-        return low <= status <= high
+        status = _api_response(peer, scheme, path, query, None).status
+        return any(low <= status <= high for low, high in proxy.expect or ((200, 399),))
 
     def apiserver(self, machine: SimHost) -> _ApiServer | None:
         """kube-apiserver on ``machine``, when it is a running control-plane node."""
@@ -901,84 +925,39 @@ def _version_info(api: _ApiServer) -> dict[str, str]:
     }
 
 
-def _request_info(path: str, query: str) -> tuple[str, str, str, str, str] | None:
-    """(verb, group, resource, namespace, name) of a resource request, or None (non-resource).
-
-    ``requestinfo.go``'s rules for a GET: ``/api/VERSION/...`` and ``/apis/GROUP/VERSION/...``,
-    ``namespaces/NS/...``, ``watch/...``, and list/watch without a name.
-    """
-    parts = [p for p in path.strip('/').split('/') if p] if path.strip('/') else []
-    if (
-        len(parts) < 3
-        or parts[0] not in ('api', 'apis')
-        or (parts[0] == 'apis' and len(parts) < 4)
-    ):
-        return None
-    group, rest = ('', parts[2:]) if parts[0] == 'api' else (parts[1], parts[3:])
-    verb = 'get'
-    if rest[0] in ('watch', 'proxy'):
-        if len(rest) < 2:
-            _not_emulated(f'the API request {path} (kube-apiserver rejects it)')
-        verb, rest = rest[0], rest[1:]
-    namespace = ''
-    if rest[0] == 'namespaces' and len(rest) > 1:
-        namespace = rest[1]
-        if len(rest) > 2 and rest[2] not in ('status', 'finalize'):
-            rest = rest[2:]
-    name = rest[1] if len(rest) > 1 else ''
-    resource = rest[0]
-    if len(rest) > 2 and verb != 'proxy':
-        resource = f'{resource}/{rest[2]}'
-    if not name and verb == 'get':
-        watch = urllib.parse.parse_qs(query).get('watch', [''])[-1]
-        verb = 'watch' if watch in ('1', 't', 'T', 'TRUE', 'true', 'True') else 'list'
-    return verb, group, resource, namespace, name
-
-
-def _forbidden(path: str, query: str) -> _Response:
-    """The 403 ``Status`` kube-apiserver writes for ``system:anonymous``."""
-    user = '"system:anonymous"'
-    info = _request_info(path, query)
-    details: dict[str, str] = {}
-    if info is None:
-        message = f'forbidden: User {user} cannot get path {json.dumps(path, ensure_ascii=False)}'
-    else:
-        verb, group, resource, namespace, name = info
-        scope = f'in the namespace "{namespace}"' if namespace else 'at the cluster scope'
-        reason = f'User {user} cannot {verb} resource "{resource}" in API group "{group}" {scope}'
-        base = resource.split('/', 1)[0]
-        qualified = f'{base}.{group}' if group else base
-        subject = f'{qualified} "{name}"' if name else qualified
-        message = f'{subject} is forbidden: {reason}'
-        details = {
-            key: value
-            for key, value in (('name', name), ('group', group), ('kind', base))
-            if value
-        }
-    status = {
+def _unauthorized() -> _Response:
+    """The 401 ``Status`` of kube-apiserver's authentication filter (no ``details``)."""
+    status: dict[str, object] = {
         'kind': 'Status',
         'apiVersion': 'v1',
         'metadata': {},
         'status': 'Failure',
-        'message': message,
-        'reason': 'Forbidden',
-        'details': details,
-        'code': 403,
+        'message': 'Unauthorized',
+        'reason': 'Unauthorized',
+        'code': 401,
     }
-    return _Response(403, _go_json(status), _JSON)
+    return _Response(401, _go_json(status), _JSON)
 
 
-def _api_response(api: _ApiServer, scheme: str, path: str, query: str) -> _Response:
-    """What kube-apiserver answers an anonymous GET (TLS already settled)."""
+def _api_response(
+    api: _ApiServer, scheme: str, path: str, query: str, bearer: str | None
+) -> _Response:
+    """What kube-apiserver answers a GET with ``bearer`` (or none); TLS already settled.
+
+    With ``--anonymous-auth=false`` (k8s-snap) authentication comes before every handler, the
+    health checks included: no accepted credential, 401.
+    """
     if scheme == 'http':
         return _Response(400, 'Client sent an HTTP request to an HTTPS server.\n')
+    if bearer is None or bearer != api.cluster.get('admin-token'):
+        return _unauthorized()
     if path in _HEALTH_PATHS:
         if query:
             _not_emulated(f'{path}?{query} (the detailed health checks)')
         return _Response(200, 'ok', _PLAIN_TEXT)
     if path in ('/version', '/version/'):
         return _Response(200, _go_json(_version_info(api)), _JSON)
-    return _forbidden(path, query)
+    _not_emulated(f'an authenticated GET {path} (use kubectl, emulated by k8s)')
 
 
 # -- TLS ------------------------------------------------------------------------------------------
@@ -1066,7 +1045,7 @@ def _transfer(invocation: Invocation, options: _Options, url: _Url) -> tuple[_Re
         raise _TransferError(52, 'Empty reply from server', remote=address)
     if url.scheme == 'https':
         _verify(client, options, url, peer, address)
-    return _api_response(peer, url.scheme, url.path, url.query), address
+    return _api_response(peer, url.scheme, url.path, url.query, options.bearer), address
 
 
 def _write_out(template: str, values: Mapping[str, str], stderr: list[str]) -> str:

@@ -194,6 +194,28 @@ def _timeout_error(value: str) -> str | None:
     return f"unexpected character '{unit[:1]}'"
 
 
+def _status_codes_error(pattern: str) -> str | None:
+    """What is wrong with ``http-check expect status CODES`` (None: a valid list).
+
+    ``src/tcpcheck.c`` (v2.6.0 to v2.8.0) reads comma-separated codes and ``N-M`` ranges with
+    ``read_uint`` (no digits read as 0) and stops at the first other character.
+    """
+    rest = pattern
+    while True:
+        match = re.match(r'(\d*)(?:-(\d*))?', rest)
+        assert match is not None  # the pattern matches the empty string
+        low = int(match.group(1) or 0)
+        high = int(match.group(2) or 0) if match.group(2) is not None else low
+        if low > high:
+            return f"invalid range of status codes '{pattern}'"
+        rest = rest[match.end() :]
+        if not rest:
+            return None
+        if rest[0] != ',':
+            return f"invalid character '{rest[0]}' in the list of status codes"
+        rest = rest[1:]
+
+
 def check(host: SimHost, files: list[str]) -> list[str]:
     """The ALERT messages (without prefix) of ``haproxy -c`` over ``files``; [] when valid."""
     alerts: list[str] = []
@@ -300,6 +322,9 @@ def _parse_file(name: str, text: str, alerts: list[str], proxies: list[_Proxy]) 
         elif key == 'bind' and args:
             for spec in args[0].split(','):
                 _check_bind(where, spec, alerts)
+        elif key == 'http-check' and args[:2] == ['expect', 'status'] and len(args) > 2:
+            if (error := _status_codes_error(args[2])) is not None:
+                alerts.append(f"{where} : 'http-check expect' : {error}.")
         elif key == 'default_backend' and proxy is not None and args:
             proxy.default_backend = args[0]
         elif key == 'use_backend' and proxy is not None and args:
@@ -339,7 +364,7 @@ def _parse_server(
             continue
         if option not in _SERVER_FLAGS:
             alerts.append(
-                f"[{name}:{number}] : 'server {proxy.name}/{server}' : unknown keyword '{option}'"
+                f"[{name}:{number}] : 'server {proxy.name}/{server}' : unknown keyword '{option}'."
             )
             return
         i += 1

@@ -2,12 +2,15 @@
 
 ``ip`` comes with the ``iproute2`` package every simulated machine has. Only the JSON address
 listing is emulated: ``ip -j [-br] addr|address|a [show|list|ls] [dev] [IFACE]``, with the shape
-iproute2 6.1 prints (copied from a real run). Every machine has ``lo`` (127.0.0.1/8, ::1/128)
-and ``eth0`` carrying its addresses (IPv4 as /24 with a broadcast, IPv6 as /64), plus, on the
-machine holding a keepalived VIP (see :mod:`.keepalived`), the VIP as an extra ``inet``
-entry after the machine's own (``"secondary": true`` when inside an existing subnet, no
-broadcast, as keepalived adds it). An unknown device: ``Device "X" does not exist.``, exit 1.
-Anything else raises :class:`~orchestrator.sim.SimError`.
+iproute2 6.1 prints (copied from a real run; noble's iproute2 6.1 prints the same keys). Every
+machine has ``lo`` (127.0.0.1/8, ::1/128) and a primary interface carrying its addresses (IPv4
+as /24 with a broadcast, IPv6 as /64), ``eth0`` unless the machine's
+``state['iproute']['interfaces']`` lists other names (MAAS machines have ``eno1``, ``enp…``,
+bonds and bridges; the first name carries the addresses, the others are up without any), plus,
+on the machine holding a keepalived VIP (see :mod:`.keepalived`), the VIP as an extra ``inet``
+entry on the interface keepalived put it on, after the machine's own (``"secondary": true``
+when inside an existing subnet, no broadcast, as keepalived adds it). An unknown device:
+``Device "X" does not exist.``, exit 1. Anything else raises :class:`~orchestrator.sim.SimError`.
 """
 
 # pyright: strict
@@ -17,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from metal_host import Completed
 from metal_host._retrying import NOT_FOUND
@@ -28,7 +31,7 @@ from . import keepalived
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
 
-__all__ = ['handle', 'interfaces']
+__all__ = ['handle', 'interface_names', 'interfaces']
 
 _FOREVER = 4294967295
 
@@ -65,6 +68,15 @@ def _inet6(local: str, prefixlen: int, scope: str) -> dict[str, Any]:
     }
 
 
+def interface_names(host: SimHost) -> list[str]:
+    """The machine's interface names: ``lo``, then the primary one (``eth0`` by default)."""
+    state = host.state.get('iproute')
+    mapping = cast('dict[str, object]', state) if isinstance(state, dict) else {}
+    names = mapping.get('interfaces')
+    listed = [str(n) for n in cast('list[object]', names)] if isinstance(names, list) else []
+    return ['lo', *(listed or ['eth0'])]
+
+
 def interfaces(host: SimHost) -> list[dict[str, Any]]:
     """The machine's interfaces as ``ip -j addr show`` prints them."""
     lo: dict[str, Any] = {
@@ -81,6 +93,7 @@ def interfaces(host: SimHost) -> list[dict[str, Any]]:
         'broadcast': '00:00:00:00:00:00',
         'addr_info': [_inet('127.0.0.1', 8, 'host', 'lo'), _inet6('::1', 128, 'host')],
     }
+    primary, *others = interface_names(host)[1:]
     mac = hashlib.sha256(f'mac:{host.machine_id}:{host.hostname()}'.encode()).digest()[:5]
     v4: list[dict[str, Any]] = []
     v6: list[dict[str, Any]] = []
@@ -91,11 +104,11 @@ def interfaces(host: SimHost) -> list[dict[str, Any]]:
             network = ipaddress.IPv4Network(f'{ip}/24', strict=False)
             networks.append(network)
             v4.append(
-                _inet(str(ip), 24, 'global', 'eth0', broadcast=str(network.broadcast_address))
+                _inet(str(ip), 24, 'global', primary, broadcast=str(network.broadcast_address))
             )
         else:
             v6.append(_inet6(str(ip), 64, 'global'))
-    for vip, prefixlen in keepalived.held_addresses(host.world, host, 'eth0'):
+    for vip, prefixlen in keepalived.held_addresses(host.world, host, primary):
         ip = ipaddress.ip_address(vip)
         if ip.version == 6:
             v6.insert(0, _inet6(vip, prefixlen, 'global'))
@@ -103,10 +116,18 @@ def interfaces(host: SimHost) -> list[dict[str, Any]]:
         extra: dict[str, Any] = {}
         if any(ip in n and n.prefixlen <= prefixlen for n in networks):
             extra['secondary'] = True
-        v4.append(_inet(vip, prefixlen, 'global', 'eth0', **extra))
-    eth0: dict[str, Any] = {
-        'ifindex': 2,
-        'ifname': 'eth0',
+        v4.append(_inet(vip, prefixlen, 'global', primary, **extra))
+    links = [lo, _link(2, primary, mac, v4 + v6)]
+    for index, name in enumerate(others, 3):
+        digest = hashlib.sha256(f'mac:{host.machine_id}:{name}'.encode()).digest()[:5]
+        links.append(_link(index, name, digest, []))
+    return links
+
+
+def _link(index: int, name: str, mac: bytes, addr_info: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        'ifindex': index,
+        'ifname': name,
         'flags': ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
         'mtu': 1500,
         'qdisc': 'fq_codel',
@@ -116,9 +137,8 @@ def interfaces(host: SimHost) -> list[dict[str, Any]]:
         'link_type': 'ether',
         'address': '02:' + ':'.join(f'{b:02x}' for b in mac),
         'broadcast': 'ff:ff:ff:ff:ff:ff',
-        'addr_info': v4 + v6,
+        'addr_info': addr_info,
     }
-    return [lo, eth0]
 
 
 def handle(invocation: Invocation) -> Completed:

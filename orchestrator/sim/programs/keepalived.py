@@ -53,6 +53,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -141,8 +142,14 @@ def _number(parsed: Parsed, where: str, value: str, low: int, high: int) -> int 
     return number
 
 
-def parse(text: str, name: str) -> Parsed:
-    """Parse keepalived.conf text the way the config test judges it (``name``: as given)."""
+def parse(text: str, name: str, interfaces: Sequence[str] = INTERFACES) -> Parsed:
+    """Parse keepalived.conf text the way the config test judges it.
+
+    Args:
+        text: the file's content.
+        name: the file name as given on the command line (keepalived prints it so).
+        interfaces: the machine's interface names (``ip link``); the first is ``lo``.
+    """
     parsed = Parsed()
     lines = _tokens(text)
     depth = 0
@@ -158,6 +165,13 @@ def parse(text: str, name: str) -> Parsed:
     script_name = ''
     script_lines: dict[str, int] = {}
     track_lines: dict[tuple[str, str], int] = {}
+    top_level: list[tuple[int, str]] = []  # (line, message) of unknown top-level words
+    missing_interface = False
+    loopback: set[str] = set()
+    unicast: set[str] = set()
+    peers: dict[str, int] = {}
+    nopreempt: set[str] = set()
+    master: set[str] = set()
     while i < len(lines):
         number, words = lines[i]
         i += 1
@@ -168,6 +182,8 @@ def parse(text: str, name: str) -> Parsed:
                 block = stack.pop()
                 if block == 'vrrp_instance':
                     instance = None
+            else:
+                top_level.append((number, "Unknown keyword '}'"))
             continue
         context = stack[-1] if stack else ''
         opens = words[-1] == '{'
@@ -183,12 +199,15 @@ def parse(text: str, name: str) -> Parsed:
             elif key == 'vrrp_instance' and args:
                 instance = Instance(args[0])
                 parsed.instances.append(instance)
+                peers[instance.name] = 0
                 stack.append('vrrp_instance')
+            elif key == '{':
+                top_level.append((number, "Unexpected '{' - ignoring"))
             else:
-                parsed.messages.append(f'(Line {number}) Unknown keyword {key!r}')
-                parsed.messages.extend([f'{where} Unknown keyword {key!r}'] * 3)
+                # An unknown word opens no block: the lines inside are read at the top level.
+                top_level.append((number, f'Unknown keyword {key!r}'))
                 if opens:
-                    stack.append('unknown')
+                    top_level.append((number, "Unexpected '{' - ignoring"))
             continue
         if context == 'global_defs':
             if key == 'enable_script_security':
@@ -210,6 +229,7 @@ def parse(text: str, name: str) -> Parsed:
                 stack.append('unknown')
             continue
         if context == 'unicast_peer':
+            peers[instance.name] += 1
             continue
         if context == 'authentication':
             if key == 'auth_type' and args and args[0] not in ('PASS', 'AH'):
@@ -230,6 +250,12 @@ def parse(text: str, name: str) -> Parsed:
             except ValueError:
                 parsed.messages.append(f'{where} VRRP parsed invalid IP {key}. skipping IP...')
                 continue
+            if dev and dev not in interfaces:
+                parsed.messages.append(
+                    f"{where} WARNING - interface {dev} for ip address {ip}/{prefixlen} doesn't "
+                    'exist'
+                )
+                missing_interface = True
             instance.vips.append((str(ip), prefixlen, dev))
             continue
         if context == 'track_script':
@@ -239,19 +265,29 @@ def parse(text: str, name: str) -> Parsed:
         # Directly inside vrrp_instance.
         if key in ('unicast_peer', 'authentication', 'virtual_ipaddress', 'track_script'):
             stack.append(key)
+            if key == 'unicast_peer':
+                unicast.add(instance.name)
         elif key == 'state':
             if args and args[0] not in ('MASTER', 'BACKUP'):
                 parsed.messages.append(
                     f"{where} ({instance.name}) unknown state '{args[0]}', defaulting to BACKUP"
                 )
+            elif args and args[0] == 'MASTER':
+                master.add(instance.name)
         elif key == 'interface' and args:
             instance.interface = args[0]
-            if args[0] not in INTERFACES:
+            if args[0] == interfaces[0]:
+                parsed.messages.append(
+                    f'{where} ({instance.name}) cannot use a loopback interface ({args[0]}) for '
+                    'vrrp - ignoring'
+                )
+                loopback.add(instance.name)
+            elif args[0] not in interfaces:
                 parsed.messages.append(
                     f'{where} WARNING - interface {args[0]} for vrrp_instance {instance.name} '
                     "doesn't exist"
                 )
-                parsed.messages.append('Non-existent interface specified in configuration')
+                missing_interface = True
         elif key == 'virtual_router_id' and args:
             vrid = _number(parsed, where, args[0], 1, 255)
             if vrid is None:
@@ -270,6 +306,7 @@ def parse(text: str, name: str) -> Parsed:
             else:
                 instance.priority = priority
         elif key == 'unicast_src_ip' and args:
+            unicast.add(instance.name)
             try:
                 instance.src_ip = str(ipaddress.ip_address(args[0]))
             except ValueError:
@@ -277,12 +314,20 @@ def parse(text: str, name: str) -> Parsed:
                     f'{where} Configuration error: VRRP instance[{instance.name}] malformed src '
                     f'address[{args[0]}]. Skipping...'
                 )
-        elif key in ('advert_int', 'nopreempt', 'preempt_delay', 'garp_master_delay'):
+        elif key == 'nopreempt':
+            nopreempt.add(instance.name)
+        elif key in ('advert_int', 'preempt_delay', 'garp_master_delay'):
             pass
         else:
             parsed.messages.append(f'{where} Unknown keyword {key!r}')
             if opens:
                 stack.append('unknown')
+    # keepalived reads the file in several passes (the parent's, then the VRRP and checker
+    # processes'); unknown top-level words are reported in each, the first without the file.
+    first_pass = [f'(Line {line}) {message}' for line, message in top_level]
+    later_pass = [f'({name}: Line {line}) {message}' for line, message in top_level]
+    parsed.messages[:0] = [*first_pass, *later_pass]
+    parsed.messages.extend(later_pass * 2)
     if unbalanced > 0:
         parsed.messages[:0] = [f"There are {unbalanced} missing '}}'s or extra '{{'s"] * 3
     if parsed.scripts and script_security and not script_user:
@@ -304,14 +349,35 @@ def parse(text: str, name: str) -> Parsed:
                     'ignoring...'
                 )
                 inst.track_scripts.remove(script)
+    # vrrp.c vrrp_complete_init: chk_min_cfg drops an instance without a VRID or an interface,
+    # then vrrp_complete_instance checks unicast peers, nopreempt and the VIPs, in that order.
+    for inst in parsed.instances:
         if inst.vrid is None:
             parsed.messages.append(f'({inst.name}) the virtual router id must be set')
+            continue
+        if inst.name in loopback:
+            parsed.messages.append(f'({inst.name}) Unknown interface!')
+            inst.vrid = None  # dropped: it never runs
+            continue
+        if inst.name in unicast and not peers[inst.name]:
+            parsed.messages.append(
+                f'({inst.name}) A unicast keyword has been specified without any unicast peers. '
+                'Defaulting to multicast. This usage is deprecated - please update your '
+                'configuration.'
+            )
+        if inst.name in nopreempt and inst.name in master:
+            parsed.messages.append(
+                f'({inst.name}) Warning - nopreempt will not work with initial state MASTER - '
+                'clearing'
+            )
         if not inst.vips:
             parsed.messages.extend(
                 [f'({inst.name}) No VIP specified; at least one is sensible'] * 2
             )
     if unbalanced > 0:
         parsed.messages.append(f"There are {unbalanced} missing '}}'s or extra '{{'s")
+    if missing_interface:
+        parsed.messages.append('Non-existent interface specified in configuration')
     parsed.errors = bool(parsed.messages)
     parsed.security_violation = bool(parsed.scripts) and not script_security
     if parsed.security_violation:
@@ -355,11 +421,16 @@ def _candidates(world: World) -> list[tuple[Instance, str, str]]:
         entry = host.files.get(CONFIG)
         if entry is None:
             continue
-        parsed = parse(entry.content, CONFIG)
+        from . import iproute  # iproute imports this module for the VIPs it lists
+
+        names = iproute.interface_names(host)
+        parsed = parse(entry.content, CONFIG, names)
         addresses = host.addresses()
         for instance in parsed.instances:
             if instance.vrid is None:
                 continue
+            if instance.interface not in names[1:]:
+                continue  # the instance stays in FAULT: it never holds the VIP
             if instance.track_scripts and not (
                 installed(host, 'haproxy') and active(host, 'haproxy.service')
             ):
@@ -454,7 +525,9 @@ def handle(invocation: Invocation) -> Completed:
     entry = host.files.get(full)
     if entry is None:
         return invocation.result('', f"Config files missing '{path}'.\n", 0)
-    parsed = parse(entry.content, path)
+    from . import iproute  # iproute imports this module for the VIPs it lists
+
+    parsed = parse(entry.content, path, iproute.interface_names(host))
     stderr = ''.join(f'{m}\n' for m in parsed.messages)
     if parsed.security_violation:
         return invocation.result('', stderr, _EXIT_CONFIG_TEST_SECURITY)

@@ -23,9 +23,22 @@ HINT = (
 )
 TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
 LIVEZ = ('-sk', '-o', '/dev/null', '-w', '%{http_code}', f'https://{VIP}:6443/livez')
+UNAUTHORIZED = (
+    '{\n'
+    '  "kind": "Status",\n'
+    '  "apiVersion": "v1",\n'
+    '  "metadata": {},\n'
+    '  "status": "Failure",\n'
+    '  "message": "Unauthorized",\n'
+    '  "reason": "Unauthorized",\n'
+    '  "code": 401\n'
+    '}'
+)
+"""kube-apiserver's answer to a request without credentials under --anonymous-auth=false."""
 
 # What the load-balancer charm renders (templates/haproxy.cfg.j2, keepalived.conf.j2) for the
-# kubernetes-control-plane's request: TCP 6443, HTTPS GET /livez health check.
+# kubernetes-control-plane's request: TCP 6443, HTTPS GET /livez health check where 401 (the
+# API server answered, without credentials) counts as alive.
 HAPROXY_CFG = """\
 # Rendered by the load-balancer charm (templates/haproxy.cfg.j2): edits are overwritten.
 global
@@ -53,7 +66,7 @@ frontend fe-7-kubernetes-control-plane
 backend be-7-kubernetes-control-plane
     balance leastconn
     option httpchk GET /livez
-    http-check expect status 200
+    http-check expect status 200,401
     default-server inter 10s fall 3 rise 2
 SERVERS"""
 SERVER = '    server {name} {address}:6443 check check-ssl verify none\n'
@@ -169,34 +182,88 @@ def cluster_ca(world: World) -> str:
     return cluster['ca']
 
 
+def bearer(world: World) -> tuple[str, str]:
+    """curl's arguments for the admin kubeconfig's token (``k8s config``)."""
+    (cluster,) = world.shared['k8s']['clusters'].values()
+    return '-H', f'Authorization: Bearer {cluster["admin-token"]}'
+
+
 # -- the path -------------------------------------------------------------------------------------
 
 
 def test_direct_to_a_control_plane(model: Model) -> None:
-    assert out(run(model.worker, '-sk', 'https://10.0.0.10:6443/livez')) == (0, 'ok', '')
-    assert out(run(model.worker, '-sk', 'https://node-11:6443/readyz')) == (0, 'ok', '')
+    auth = bearer(model.world)
+    assert out(run(model.worker, '-sk', *auth, 'https://10.0.0.10:6443/livez')) == (0, 'ok', '')
+    assert out(run(model.worker, '-sk', *auth, 'https://node-11:6443/readyz')) == (0, 'ok', '')
 
 
 def test_through_the_vip_prints_only_the_code(model: Model) -> None:
-    assert out(run(model.worker, *LIVEZ)) == (0, '200', '')
-    assert out(run(model.worker, '-sk', f'https://{VIP}:6443/healthz')) == (0, 'ok', '')
+    assert out(run(model.worker, *LIVEZ)) == (0, '401', '')
+    auth = bearer(model.world)
+    assert out(run(model.worker, '-sk', *auth, f'https://{VIP}:6443/healthz')) == (0, 'ok', '')
+
+
+def test_livez_without_credentials_is_401(model: Model) -> None:
+    """k8s-snap's --anonymous-auth=false: the authentication filter answers before /livez."""
+    for url in ('https://10.0.0.10:6443/livez', f'https://{VIP}:6443/readyz'):
+        result = run(model.worker, '-sk', '-w', '\n%{http_code} %{content_type}', url)
+        assert out(result) == (0, UNAUTHORIZED + '\n401 application/json', '')
+
+
+def test_unauthenticated_requests_get_401_on_every_path(model: Model) -> None:
+    for path in ('/', '/version', '/api/v1/namespaces/default/pods', '/apis/apps/v1/x'):
+        result = run(model.worker, '-sk', f'https://{VIP}:6443{path}')
+        assert out(result) == (0, UNAUTHORIZED, '')
+    other = ('-H', 'Authorization: Bearer token::0123')
+    assert out(run(model.worker, '-sk', *other, f'https://{VIP}:6443/livez')) == (
+        0,
+        UNAUTHORIZED,
+        '',
+    )
+
+
+def test_admin_token_is_accepted(model: Model) -> None:
+    _, header = bearer(model.world)
+    token = header.removeprefix('Authorization: Bearer ')
+    url = f'https://{VIP}:6443/livez'
+    assert out(run(model.worker, '-sk', '--oauth2-bearer', token, url)) == (0, 'ok', '')
+    assert out(run(model.worker, '-sk', '--header', header, url)) == (0, 'ok', '')
+    with pytest.raises(SimError, match='not emulated'):
+        run(model.worker, '-sk', '-H', header, f'https://{VIP}:6443/api/v1/pods')
+
+
+def test_health_check_expecting_200_marks_every_backend_down(model: Model) -> None:
+    """HAProxy's unauthenticated GET /livez gets 401: ``expect status 200`` kills the VIP."""
+    for lb in model.lb:
+        text = lb.read_text('/etc/haproxy/haproxy.cfg')
+        only_200 = text.replace('expect status 200,401', 'expect status 200')
+        lb.write_text('/etc/haproxy/haproxy.cfg', only_200)
+        lb.service('reload', 'haproxy')
+    assert out(run(model.worker, *LIVEZ)) == (35, '000', '')
+    # A TLS-level check (no httpchk) passes.
+    for lb in model.lb:
+        text = lb.read_text('/etc/haproxy/haproxy.cfg')
+        tls_only = text.replace('    option httpchk GET /livez\n', '')
+        lb.write_text('/etc/haproxy/haproxy.cfg', tls_only)
+        lb.service('reload', 'haproxy')
+    assert out(run(model.worker, *LIVEZ)) == (0, '401', '')
 
 
 def test_vip_moves_when_its_holder_goes(model: Model) -> None:
     lb0, lb1 = model.lb
     lb0.service('stop', 'haproxy')  # keepalived's tracked script fails: the VIP moves
     assert vip_holders(model.world) == {VIP: '2'}
-    assert out(run(model.worker, *LIVEZ)) == (0, '200', '')
+    assert out(run(model.worker, *LIVEZ)) == (0, '401', '')
     lb0.service('start', 'haproxy')
     assert vip_holders(model.world) == {VIP: '1'}
     model.world.remove_machine(lb0.machine_id)  # the unit and its machine are gone
-    assert out(run(model.worker, *LIVEZ)) == (0, '200', '')
+    assert out(run(model.worker, *LIVEZ)) == (0, '401', '')
     assert model.world.shared['keepalived']['vips'][VIP]['holder'] == lb1.machine_id
 
 
 def test_a_backend_down_is_skipped(model: Model) -> None:
     stop_apiserver(model.cp[0])  # the first server fails its health check
-    assert out(run(model.worker, *LIVEZ)) == (0, '200', '')
+    assert out(run(model.worker, *LIVEZ)) == (0, '401', '')
     assert out(run(model.worker, '-sS', 'https://10.0.0.10:6443/livez')) == (
         7,
         '',
@@ -254,8 +321,9 @@ def test_forwarding_loop_never_answers(model: Model) -> None:
 
 
 def test_worker_apiserver_proxy_on_loopback(model: Model) -> None:
-    assert out(run(model.worker, '-sk', 'https://127.0.0.1:6443/livez')) == (0, 'ok', '')
-    assert out(run(model.worker, '-sk', 'https://localhost:6443/livez')) == (0, 'ok', '')
+    auth = bearer(model.world)
+    assert out(run(model.worker, '-sk', *auth, 'https://127.0.0.1:6443/livez')) == (0, 'ok', '')
+    assert out(run(model.worker, '-sk', *auth, 'https://localhost:6443/livez')) == (0, 'ok', '')
     for cp in model.cp:
         stop_apiserver(cp)
     assert run(model.worker, '-sk', 'https://127.0.0.1:6443/livez').returncode == 35
@@ -277,7 +345,8 @@ def test_untrusted_certificate(model: Model) -> None:
 def test_cacert(model: Model) -> None:
     model.worker.write_text('/root/ca.crt', cluster_ca(model.world))
     url = f'https://{VIP}:6443/livez'
-    assert out(run(model.worker, '-s', '--cacert', '/root/ca.crt', url)) == (0, 'ok', '')
+    auth = bearer(model.world)
+    assert out(run(model.worker, '-s', *auth, '--cacert', '/root/ca.crt', url)) == (0, 'ok', '')
     # node-1 is the load balancer: it forwards, but the name is not in the certificate.
     result = run(model.worker, '--cacert', '/root/ca.crt', 'https://node-1:6443/livez')
     assert out(result) == (
@@ -296,46 +365,18 @@ def test_cacert(model: Model) -> None:
 # -- what the API server answers ------------------------------------------------------------------
 
 
-def test_forbidden_paths(model: Model) -> None:
-    result = run(model.worker, '-sk', f'https://{VIP}:6443/api/v1/namespaces/default/pods')
-    assert result.returncode == 0
-    assert result.stdout.startswith('{\n  "kind": "Status",\n  "apiVersion": "v1",\n')
-    assert json.loads(result.stdout) == {
-        'kind': 'Status',
-        'apiVersion': 'v1',
-        'metadata': {},
-        'status': 'Failure',
-        'message': 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in '
-        'API group "" in the namespace "default"',
-        'reason': 'Forbidden',
-        'details': {'kind': 'pods'},
-        'code': 403,
-    }
-    result = run(model.worker, '-sk', 'https://10.0.0.10:6443/apis/apps/v1/deployments/x')
-    assert json.loads(result.stdout)['message'] == (
-        'deployments.apps "x" is forbidden: User "system:anonymous" cannot get resource '
-        '"deployments" in API group "apps" at the cluster scope'
-    )
-    result = run(model.worker, '-sk', '-w', '\\n%{http_code}', 'https://10.0.0.10:6443/')
-    body, code = result.stdout.rsplit('\n', 1)
-    assert code == '403'
-    assert json.loads(body)['message'] == (
-        'forbidden: User "system:anonymous" cannot get path "/"'
-    )
-
-
 def test_fail_on_an_error_status(model: Model) -> None:
     url = f'https://{VIP}:6443/api/v1/pods'
     assert out(run(model.worker, '-skf', url)) == (22, '', '')
     assert out(run(model.worker, '-skfS', '-w', '%{http_code}', url)) == (
         22,
-        '403',
-        'curl: (22) The requested URL returned error: 403\n',
+        '401',
+        'curl: (22) The requested URL returned error: 401\n',
     )
 
 
 def test_version(model: Model) -> None:
-    result = run(model.worker, '-sk', f'https://{VIP}:6443/version')
+    result = run(model.worker, '-sk', *bearer(model.world), f'https://{VIP}:6443/version')
     assert result.returncode == 0
     assert not result.stdout.endswith('\n')
     info = json.loads(result.stdout)
@@ -356,7 +397,7 @@ def test_plain_http_to_the_api_server(model: Model) -> None:
 
 def test_output_file(model: Model) -> None:
     url = f'https://{VIP}:6443/livez'
-    assert out(run(model.worker, '-sko/root/livez', url)) == (0, '', '')
+    assert out(run(model.worker, '-sko/root/livez', *bearer(model.world), url)) == (0, '', '')
     assert model.worker.read_text('/root/livez') == 'ok'
     assert out(run(model.worker, '-k', '-o', '/nowhere/livez', url)) == (
         23,
@@ -371,6 +412,7 @@ def test_write_out(model: Model) -> None:
         model.worker,
         '--silent',
         '--insecure',
+        *bearer(model.world),
         '--write-out',
         '%{response_code}|%{remote_ip}|%{remote_port}|%{size_download}|%{content_type}|'
         '%{url_effective}|%%|%{nope}\\t.',
@@ -401,9 +443,13 @@ def test_usage_errors(model: Model, args: list[str], stderr: str) -> None:
 
 def test_accepted_options(model: Model) -> None:
     url = f'https://{VIP}:6443/livez'
-    result = run(model.worker, '-sSLqk', '-m', '5', '--connect-timeout', '2.5', '--fail', url)
+    auth = bearer(model.world)
+    result = run(
+        model.worker, '-sSLqk', *auth, '-m', '5', '--connect-timeout', '2.5', '--fail', url
+    )
     assert out(result) == (0, 'ok', '')
-    assert out(run(model.worker, '-k', '--silent', '--no-silent', '--url', url)) == (0, 'ok', '')
+    result = run(model.worker, '-k', *auth, '--silent', '--no-silent', '--url', url)
+    assert out(result) == (0, 'ok', '')
 
 
 def test_url_errors(model: Model) -> None:
@@ -428,7 +474,7 @@ def test_not_emulated(model: Model) -> None:
     with pytest.raises(SimError, match='not emulated'):
         run(model.worker, '-H', 'X: y', f'https://{VIP}:6443/livez')
     with pytest.raises(SimError, match='not emulated'):
-        run(model.worker, '-sk', f'https://{VIP}:6443/livez?verbose')
+        run(model.worker, '-sk', *bearer(model.world), f'https://{VIP}:6443/livez?verbose')
 
 
 def test_version_and_package(model: Model) -> None:

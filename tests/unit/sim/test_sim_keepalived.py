@@ -86,6 +86,32 @@ def test_config_test(world: World) -> None:
          'Non-existent interface specified in configuration\n'),
         ('    enable_script_security\n', '', 6,
          'SECURITY VIOLATION - scripts are being executed but script_security not enabled.\n'),
+        # keepalived 2.2.8 vrrp_parser.c / vrrp.c chk_min_cfg: no VRRP on the loopback.
+        ('eth0', 'lo', 5,
+         '(k.conf: Line 13) (VI_1) cannot use a loopback interface (lo) for vrrp - ignoring\n'
+         '(VI_1) Unknown interface!\n'),
+        # vrrp_ipaddress.c: the VIP's dev is checked too, then vrrp_daemon.c's summary line.
+        ('eth0', 'eno1', 5,
+         "(k.conf: Line 13) WARNING - interface eno1 for vrrp_instance VI_1 doesn't exist\n"
+         "(k.conf: Line 26) WARNING - interface eno1 for ip address 10.0.0.100/24 doesn't "
+         'exist\n'
+         'Non-existent interface specified in configuration\n'),
+        # vrrp.c vrrp_complete_instance: unicast keywords without any peer (deprecated since
+        # 2.2.4, an error for the config test).
+        ('        10.0.0.2\n', '', 5,
+         '(VI_1) A unicast keyword has been specified without any unicast peers. Defaulting to '
+         'multicast. This usage is deprecated - please update your configuration.\n'),
+        ('    unicast_peer {\n        10.0.0.2\n    }\n', '', 5,
+         '(VI_1) A unicast keyword has been specified without any unicast peers. Defaulting to '
+         'multicast. This usage is deprecated - please update your configuration.\n'),
+        ('    state BACKUP\n', '    state MASTER\n    nopreempt\n', 5,
+         '(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing\n'),
+        ('\nvrrp_instance', 'vrrp_bogus {\n}\nvrrp_instance', 5,
+         "(Line 10) Unknown keyword 'vrrp_bogus'\n(Line 10) Unexpected '{' - ignoring\n"
+         "(Line 11) Unknown keyword '}'\n"
+         + "(k.conf: Line 10) Unknown keyword 'vrrp_bogus'\n"
+         "(k.conf: Line 10) Unexpected '{' - ignoring\n(k.conf: Line 11) Unknown keyword '}'\n"
+         * 3),
     ],
 )  # fmt: skip
 def test_config_test_errors(world: World, old: str, new: str, code: int, stderr: str) -> None:
@@ -166,3 +192,31 @@ def test_not_installed(world: World) -> None:
     host = world.add_machine('9', hostname='node-9', addresses=['10.0.0.10'])
     result = host.call(['keepalived', '-t'])
     assert (result.returncode, result.stderr) == (127, 'keepalived: No such file or directory')
+
+
+def test_interfaces_are_the_machines(world: World) -> None:
+    """A MAAS machine's interface is eno1, not eth0: keepalived and ip see the same names."""
+    host = world.add_machine('5', hostname='node-5', addresses=['10.0.0.6'])
+    host.state['iproute'] = {'interfaces': ['eno1', 'br0']}
+    host.apt_install('keepalived')
+    listing = json.loads(host.run(['ip', '-j', 'addr', 'show']).stdout)
+    assert [link['ifname'] for link in listing] == ['lo', 'eno1', 'br0']
+    assert [a['local'] for a in listing[1]['addr_info']] == ['10.0.0.6']
+    assert listing[1]['addr_info'][0]['label'] == 'eno1'
+    assert listing[2]['addr_info'] == []
+    host.write_text('/k.conf', conf(150, '10.0.0.6'))
+    result = host.call(['keepalived', '-t', '-f', '/k.conf'])
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        5,
+        'Non-existent interface specified in configuration',
+    )
+    host.write_text('/k.conf', conf(150, '10.0.0.6').replace('eth0', 'eno1'))
+    assert host.call(['keepalived', '-t', '-f', '/k.conf']).returncode == 0
+
+
+def test_an_instance_on_a_missing_interface_never_holds_the_vip(world: World) -> None:
+    lb(world, 0, 100)
+    high = lb(world, 1, 150)
+    assert vip_holders(world) == {'10.0.0.100': '1'}
+    high.state['iproute'] = {'interfaces': ['eno1']}  # its eth0 is gone: FAULT state
+    assert vip_holders(world) == {'10.0.0.100': '0'}
