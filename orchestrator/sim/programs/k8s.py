@@ -18,7 +18,7 @@ Shared facts, ``World.namespace('k8s')``::
                           'labels': {..}, 'taints': [{'key','value','effect'}], 'created',
                           'sans': [..] (control planes: the API server certificate's SANs),
                           'certificates-expire': T (control planes, after refresh-certs)}},
-         'tokens': {SECRET: {'name', 'role', 'state' ('unused'|'used'|'revoked')}},
+         'tokens': {SECRET: {'name', 'role', 'state' ('unused'|'used'), 'expires': T}},
          'objects': {'GROUP/KIND/NAMESPACE/NAME': {'object', 'uid', 'created', 'version'}}}}}
 
 and on each machine ``state['k8s']`` (``cluster``, ``name``, ``role``) which counts only while
@@ -31,46 +31,65 @@ World replays identically. Credentials (tokens, the admin token) are printed onl
 
 Commands (stdout / stderr / exit status):
 
+Releases: the machine's k8s snap version picks the behaviour. k8s-snap 1.32-1.35 (branches
+release-1.32 .. release-1.35, k8s-snap-api v1.1.1/v1.2.1, microcluster v2) and 1.36
+(canonical/k8sd, k8s-snap-api v2.1.1, microcluster v3) differ in the datastores (1.36 has no
+k8s-dqlite) and the config types (package ``apiv1`` → ``api``; no ``k8s-dqlite-port`` or
+``extra-node-k8s-dqlite-args`` in 1.36). The full list of behaviours, each with its upstream
+source and its test, is ``orchestrator/sim/conformance/k8s.md``.
+
 - ``bootstrap --file PATH --name NODE --address ADDR [--output-format F] [--timeout D]``
   (``k8s_bootstrap.go``): stderr ``Bootstrapping the cluster. This may take a few seconds,
   please wait.``; stdout (real ``BootstrapResult.String`` plus the plain formatter's newline)
   ``Bootstrapped a new Kubernetes cluster with node address "ADDR:6400".`` / ``The node will be
   'Ready' to host workloads after the CNI is deployed successfully.`` / empty line. The file is
-  read with yaml.v2 ``UnmarshalStrict`` into ``apiv1.BootstrapConfig``, so an unknown key fails
+  read with yaml.v2 ``UnmarshalStrict`` into ``BootstrapConfig``, so an unknown key fails
   (real): ``Error: Failed to read bootstrap configuration from "PATH".`` / empty line / ``The
   error was: failed to parse YAML config file: yaml: unmarshal errors:`` / ``  line N: field K
-  not found in type apiv1.BootstrapConfig``, exit 1 (type errors: ``cannot unmarshal !!str `x`
-  into bool`` and the like). A missing file: ``... failed to read file: open PATH: no such file
-  or directory``. Bad CIDRs or datastore types fail in k8sd (``Error: Failed to bootstrap the
-  cluster.`` / ... / ``The error was: ...``); the k8sd texts after ``The error was:`` are modelled,
-  not quoted. Already in a cluster (real): ``Error: The node is already part of a cluster``,
-  exit 1.
-- ``get-join-token NODE [--worker]`` (``k8s_get_join_token.go``): the token, one line. Tokens
-  are base64 JSON as k8sd/microcluster make them: control plane ``{"name","secret",
-  "fingerprint","join_addresses"}``, worker ``{"token","secret","join_addresses"}`` (k8sd tells
-  them apart by decoding the worker shape, ``postClusterJoin``). Worker tokens are k8sd's
+  not found in type T``, exit 1 (T is the anonymous struct api/v1's ``UnmarshalYAML`` decodes
+  into, or ``api.BootstrapConfig`` from 1.36; type errors: ``cannot unmarshal !!str `x` into
+  bool`` and the like). A missing file: ``... failed to read file: open PATH: no such file or
+  directory``. Then the CLI's ``verifyBootstrapConfig`` (``validate.go``): the datastore
+  (``""`` is etcd; ``k8s-dqlite`` only before 1.36, which says ``unknown datastore type
+  specified in bootstrap config "k8s-dqlite"``), the CIDRs and their overlap; a failure prints
+  ``Bootstrap config verification failed: REASON`` with no newline, exit 1. ``k8s-dqlite``
+  before 1.36 prints its deprecation warning first. Already in a cluster (real): ``Error: The
+  node is already part of a cluster``, exit 1. A control plane starts containerd,
+  kube-apiserver, kube-controller-manager, kube-proxy, kube-scheduler, kubelet and its
+  datastore's service (``etcd`` or ``k8s-dqlite``); k8s-dqlite's data directory
+  :data:`DQLITE_DIR` is written (what 1.36's post-refresh hook refuses).
+- ``get-join-token NODE [--worker] [--expires-in D]`` (``k8s_get_join_token.go``): the token,
+  one line. Tokens are base64 JSON as k8sd/microcluster make them: control plane ``{"name",
+  "secret","fingerprint","join_addresses"}``, worker ``{"token","secret","join_addresses"}``
+  (k8sd tells them apart by decoding the worker shape, ``postClusterJoin``). They expire after
+  ``--expires-in`` (24 h) of the World clock. Worker tokens are k8sd's
   ``GetOrCreateWorkerNodeToken``: asking again for the same node while its token is unused gives
   the same token. On a worker: ``Error: Could not generate a join token for "NODE".`` / ... /
   ``The error was: failed to POST /k8sd/cluster/tokens: this action is restricted on workers``.
 - ``join-cluster TOKEN --name NODE --address ADDR [--file PATH]`` (``k8s_join_cluster.go``):
-  stderr ``Joining the cluster. This may take a few seconds, please wait.``; stdout (real)
-  ``Cluster services have started on "NODE".`` / ``Please allow some time for initial Kubernetes
-  node registration.`` / empty line. Already in a cluster (real): ``Error: The node is already
-  part of a cluster``, exit 1. A token that is used, revoked, unknown or for another name fails
-  with ``Error: Failed to join the cluster using the provided token.`` / empty line / ``The error
-  was: failed to POST /k8sd/cluster/join: failed to join k8sd cluster as control plane|worker:
-  REASON``, exit 1 (the prefix is real, ``postClusterJoin``; REASON is modelled: ``Joining server
-  certificate SAN does not contain join token name`` (real, for a control-plane token of another
-  name), ``InternalTokenRecord not found`` for a spent control-plane token, ``invalid token`` (the
-  real reason k8sd's worker endpoint gives, ``ValidateWorkerInfoAccessHandler``), and ``dial tcp
-  ADDR: connect: connection refused`` when no control plane of the token's cluster answers).
+  the join config is read strictly (``ControlPlaneJoinConfig`` or ``WorkerJoinConfig`` by the
+  token's shape; ``Join cluster config verification failed: failed to unmarshal control plane
+  join config: yaml: ...``, no newline, exit 1); stderr ``Joining the cluster. This may take a
+  few seconds, please wait.``; stdout (real) ``Cluster services have started on "NODE".`` /
+  ``Please allow some time for initial Kubernetes node registration.`` / empty line. Already in
+  a cluster (real): ``Error: The node is already part of a cluster``, exit 1. A refused token
+  fails with ``Error: Failed to join the cluster using the provided token.`` / empty line /
+  ``The error was: failed to POST /k8sd/cluster/join: failed to join k8sd cluster as control
+  plane|worker: REASON``, exit 1. REASON for a control plane is microcluster's ``clusterPost``
+  (``1 join attempts were unsuccessful. Last error:`` then ``CoreTokenRecord not found`` for an
+  unknown or spent token, ``Token expired``, ``Joining server certificate SAN does not contain
+  join token name``), for a worker k8sd's 401 ``invalid token``; ``dial tcp ADDR: connect:
+  connection refused`` when no control plane of the token's cluster answers.
 - ``remove-node NODE [--force]`` (``k8s_remove_node.go``, k8sd ``postClusterRemove``): stderr
   ``Removing "NODE" from the Kubernetes cluster. This may take a few seconds, please wait.``;
-  stdout ``Removed NODE from cluster.`` and an empty line. Unknown: ``Error: Failed to remove
-  node "NODE" from the cluster.`` / ... / ``The error was: failed to POST /k8sd/cluster/remove:
-  node "NODE" is not part of the cluster``, exit 1. The node's unused tokens are revoked. A
-  removed control plane is reset by microcluster (its daemon state goes, services stop); a
-  removed worker's own k8sd still believes it is joined, as on a real machine.
+  stdout ``Removed NODE from cluster.`` and an empty line; an unknown node is "removed" too
+  (NotFound is ignored). A control plane whose k8sd does not answer (its machine released, its
+  snap or k8sd gone) is refused without ``--force``: ``... failed to delete node from
+  microcluster: failed to delete cluster member NODE: Post "https://ADDR:6400/core/internal/
+  hooks/pre-remove?target=NODE": dial tcp ADDR:6400: connect: connection refused`` (or ``no
+  route to host``), exit 1. A removed control plane that answers is reset by microcluster (its
+  daemon state goes, services stop); a removed worker's own k8sd still believes it is joined,
+  as on a real machine. No token is revoked.
 - ``status [--output-format json|yaml|plain] [--wait-ready] [--timeout D]`` (``k8s_status.go``):
   the JSON is ``apiv1.ClusterStatus`` with ``config`` emptied, as Go's encoder writes it (one
   line)::
@@ -79,7 +98,7 @@ Commands (stdout / stderr / exit status):
         "cluster-role":"control-plane","datastore-role":"voter"}],
        "config":{"network":{},"dns":{},"ingress":{},"load-balancer":{},"local-storage":{},
                  "gateway":{},"metrics-server":{}},
-       "datastore":{"type":"k8s-dqlite"}}
+       "datastore":{"type":"etcd"}}
 
   ``members`` are microcluster's members, i.e. control-plane nodes only (workers are not
   microcluster members; ``impl.GetClusterMembers`` sets ``ClusterRole: control-plane`` for each);
@@ -164,6 +183,7 @@ import functools
 import hashlib
 import ipaddress
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -173,6 +193,7 @@ from metal_host import Completed
 from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
 
 from ..host import SIMULATED
+from .systemctl import Output, Systemd
 
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
@@ -191,112 +212,189 @@ _K8SD_PORT = 6400  # config.DefaultPort
 _APISERVER_PORT = 6443
 _DEFAULT_POD_CIDR = '10.1.0.0/16'
 _DEFAULT_SERVICE_CIDR = '10.152.183.0/24'
-_DATASTORES = ('k8s-dqlite', 'external')
 _EFFECTS = ('NoSchedule', 'PreferNoSchedule', 'NoExecute')
 _CONTROL_PLANE_SERVICES = (
     'containerd',
-    'k8s-apiserver-proxy',
-    'k8s-dqlite',
     'kube-apiserver',
     'kube-controller-manager',
     'kube-proxy',
     'kube-scheduler',
     'kubelet',
 )
+"""``snaputil.ControlPlaneServices`` (k8s-snap ``src/k8s/pkg/snap/util/services.go``
+@ release-1.32): no k8s-apiserver-proxy on a control plane; the datastore's own service
+(``k8s-dqlite`` or ``etcd``, none for ``external``) is started besides."""
 _WORKER_SERVICES = ('containerd', 'k8s-apiserver-proxy', 'kube-proxy', 'kubelet')
+"""``snaputil.WorkerServices`` (same file)."""
+DQLITE_DIR = f'{COMMON}/var/lib/k8s-dqlite'
+"""k8s-dqlite's data directory: the 1.36 post-refresh hook refuses a refresh while it is not
+empty (k8s-snap ``snap/hooks/post-refresh`` @ release-1.36)."""
 
 _NOT_IN_CLUSTER = (
     'Error: The node is not part of a Kubernetes cluster. You can bootstrap a new cluster '
     'with:\n\n  sudo k8s bootstrap'
 )
 _RESTRICTED = 'this action is restricted on workers'
+_DQLITE_DEPRECATED = (
+    'Warning: k8s-dqlite datastore is deprecated and will be removed in Canonical Kubernetes '
+    '1.36. It is recommended to bootstrap new clusters with etcd instead.'
+)
+"""``k8s bootstrap``'s warning for ``datastore-type: k8s-dqlite`` (``k8s_bootstrap.go``
+@ release-1.32 .. release-1.35; ``PrintErrln`` joins its two arguments with a space)."""
+_TOKEN_TTL = 24 * 3600
+"""``k8s get-join-token --expires-in``'s default (``k8s_get_join_token.go``: 24h)."""
+_API_V2_FROM = (1, 36)
+"""The first k8s-snap release on k8s-snap-api v2 (package ``api``), without k8s-dqlite
+(``docs/canonicalk8s/releases/snap/1.36.md``; k8sd is canonical/k8sd from then on)."""
 
-# apiv1.BootstrapConfig and its nested types (k8s-snap-api, api/v1): key -> kind of value, or the
+# The config types k8s reads with yaml.v2's UnmarshalStrict (k8s-snap-api ``api/v1`` @ v1.1.1
+# and v1.2.1 for k8s-snap 1.32-1.35, ``api`` @ v2.1.1 for 1.36): key -> kind of value, or the
 # nested type's name and keys.
 _BOOL, _STR, _INT, _LIST, _MAP = 'bool', 'string', 'int', '[]string', 'map[string]string'
-_FEATURES: Mapping[str, tuple[str, Mapping[str, str]]] = {
-    'network': ('apiv1.NetworkConfig', {'enabled': _BOOL}),
-    'dns': (
-        'apiv1.DNSConfig',
-        {
-            'enabled': _BOOL,
-            'cluster-domain': _STR,
-            'service-ip': _STR,
-            'upstream-nameservers': _LIST,
-        },
-    ),
-    'ingress': (
-        'apiv1.IngressConfig',
-        {'enabled': _BOOL, 'default-tls-secret': _STR, 'enable-proxy-protocol': _BOOL},
-    ),
-    'load-balancer': (
-        'apiv1.LoadBalancerConfig',
-        {
-            'enabled': _BOOL,
-            'cidrs': _LIST,
-            'l2-mode': _BOOL,
-            'l2-interfaces': _LIST,
-            'bgp-mode': _BOOL,
-            'bgp-local-asn': _INT,
-            'bgp-peer-address': _STR,
-            'bgp-peer-asn': _INT,
-            'bgp-peer-port': _INT,
-        },
-    ),
-    'local-storage': (
-        'apiv1.LocalStorageConfig',
-        {'enabled': _BOOL, 'local-path': _STR, 'reclaim-policy': _STR, 'default': _BOOL},
-    ),
-    'gateway': ('apiv1.GatewayConfig', {'enabled': _BOOL}),
-    'metrics-server': ('apiv1.MetricsServerConfig', {'enabled': _BOOL}),
-}
+_ANY_MAP = 'MapStringAny'  # extra-node-containerd-config: any mapping
+
+
+def _features(package: str) -> dict[str, tuple[str, Mapping[str, str]]]:
+    """``UserFacingClusterConfig``'s feature structs (``type_cluster_config.go``)."""
+    network = {'enabled': _BOOL}
+    if package == 'api':
+        network['kube-proxy-enabled'] = _BOOL  # v2 only: the 1.36 kube-proxy replacement
+    return {
+        'network': (f'{package}.NetworkConfig', network),
+        'dns': (
+            f'{package}.DNSConfig',
+            {
+                'enabled': _BOOL,
+                'cluster-domain': _STR,
+                'service-ip': _STR,
+                'upstream-nameservers': _LIST,
+            },
+        ),
+        'ingress': (
+            f'{package}.IngressConfig',
+            {'enabled': _BOOL, 'default-tls-secret': _STR, 'enable-proxy-protocol': _BOOL},
+        ),
+        'load-balancer': (
+            f'{package}.LoadBalancerConfig',
+            {
+                'enabled': _BOOL,
+                'cidrs': _LIST,
+                'l2-mode': _BOOL,
+                'l2-interfaces': _LIST,
+                'bgp-mode': _BOOL,
+                'bgp-local-asn': _INT,
+                'bgp-peer-address': _STR,
+                'bgp-peer-asn': _INT,
+                'bgp-peer-port': _INT,
+            },
+        ),
+        'local-storage': (
+            f'{package}.LocalStorageConfig',
+            {'enabled': _BOOL, 'local-path': _STR, 'reclaim-policy': _STR, 'default': _BOOL},
+        ),
+        'gateway': (f'{package}.GatewayConfig', {'enabled': _BOOL}),
+        'metrics-server': (f'{package}.MetricsServerConfig', {'enabled': _BOOL}),
+    }
+
+
+_FEATURES = _features('apiv1')
 _CLUSTER_CONFIG_SCALARS: Mapping[str, str] = {'cloud-provider': _STR, 'annotations': _MAP}
-_BOOTSTRAP_KEYS: Mapping[str, str] = {
-    'control-plane-taints': _LIST,
-    'pod-cidr': _STR,
-    'service-cidr': _STR,
-    'disable-rbac': _BOOL,
-    'secure-port': _INT,
-    'k8s-dqlite-port': _INT,
-    'datastore-type': _STR,
-    'datastore-servers': _LIST,
-    'datastore-ca-crt': _STR,
-    'datastore-client-crt': _STR,
-    'datastore-client-key': _STR,
-    'extra-sans': _LIST,
-    **{
-        f'{name}-{part}': _STR
-        for name in (
-            'ca',
-            'client-ca',
-            'front-proxy-ca',
-            'front-proxy-client',
-            'apiserver-kubelet-client',
-            'admin-client',
-            'kube-proxy-client',
-            'kube-scheduler-client',
-            'kube-controller-manager-client',
-            'apiserver',
-            'kubelet',
-            'kubelet-client',
-        )
-        for part in ('crt', 'key')
-    },
-    'service-account-key': _STR,
+
+
+def _pairs(names: str, parts: Sequence[str] = ('crt', 'key')) -> dict[str, str]:
+    """``NAME-crt`` and ``NAME-key`` (or ``parts``) string keys for each space-separated NAME."""
+    return {f'{name}-{part}': _STR for name in names.split() for part in parts}
+
+
+def _service_args(*services: str) -> dict[str, str]:
+    return {f'extra-node-{service}-args': _MAP for service in services}
+
+
+_CONTROL_PLANE_ARGS = (
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kube-proxy',
+    'kubelet',
+    'containerd',
+)
+_NODE_FILES: Mapping[str, str] = {
+    'disable-system-tuning': _BOOL,
     'extra-node-config-files': _MAP,
-    **{
-        f'extra-node-{service}-args': _MAP
-        for service in (
-            'kube-apiserver',
-            'kube-controller-manager',
-            'kube-scheduler',
-            'kube-proxy',
-            'kubelet',
-            'containerd',
-            'k8s-dqlite',
-        )
-    },
+    'extra-node-containerd-config': _ANY_MAP,
+    'containerd-base-dir': _STR,
 }
+
+
+def _bootstrap_keys(package: str) -> tuple[str, dict[str, Any]]:
+    """(type name yaml.v2 reports, keys) of ``BootstrapConfig`` (``type_bootstrap_config.go``).
+
+    api/v1 decodes through ``UnmarshalYAML`` into an anonymous struct that inlines an alias of
+    ``BootstrapConfig`` and adds the ``kube-controller-manager-client-key`` spelling of its
+    ``kube-ControllerManager-client-key`` field, so yaml.v2's "not found in type" names that
+    struct (Go's ``reflect.Type.String``); api v2 has neither and names ``api.BootstrapConfig``.
+    """
+    v1 = package == 'apiv1'
+    keys: dict[str, Any] = {
+        'cluster-config': (
+            f'{package}.UserFacingClusterConfig',
+            {**_features(package), **_CLUSTER_CONFIG_SCALARS},
+        ),
+        'control-plane-taints': _LIST,
+        'pod-cidr': _STR,
+        'service-cidr': _STR,
+        'disable-rbac': _BOOL,
+        'secure-port': _INT,
+        **({'k8s-dqlite-port': _INT} if v1 else {}),
+        'datastore-type': _STR,
+        'datastore-servers': _LIST,
+        **_pairs('datastore', parts=('ca-crt', 'client-crt', 'client-key')),
+        'etcd-port': _INT,
+        'etcd-peer-port': _INT,
+        **_pairs('etcd-ca etcd-server etcd-peer etcd-apiserver-client'),
+        'extra-sans': _LIST,
+        **_pairs(
+            'ca client-ca front-proxy-ca front-proxy-client apiserver-kubelet-client '
+            'admin-client kube-proxy-client kube-scheduler-client kube-controller-manager-client '
+            'apiserver kubelet kubelet-client'
+        ),
+        **({'kube-ControllerManager-client-key': _STR} if v1 else {}),
+        'service-account-key': _STR,
+        **_service_args(*_CONTROL_PLANE_ARGS, *(['k8s-dqlite'] if v1 else []), 'etcd'),
+        **_NODE_FILES,
+    }
+    if not v1:
+        return f'{package}.BootstrapConfig', keys
+    return (
+        'struct { apiv1.Alias "yaml:\\",inline\\""; AltKey *string '
+        '"yaml:\\"kube-controller-manager-client-key,omitempty\\"" }',
+        keys,
+    )
+
+
+def _control_plane_join_keys(package: str) -> tuple[str, dict[str, Any]]:
+    """``ControlPlaneJoinConfig`` (``type_control_plane_join_config.go``)."""
+    v1 = package == 'apiv1'
+    return f'{package}.ControlPlaneJoinConfig', {
+        'extra-sans': _LIST,
+        **_pairs(
+            'front-proxy-client admin-client kube-proxy-client kube-scheduler-client '
+            'kube-controller-manager-client apiserver kubelet kubelet-client etcd-server '
+            'etcd-peer'
+        ),
+        **_service_args(*_CONTROL_PLANE_ARGS, *(['k8s-dqlite'] if v1 else []), 'etcd'),
+        **_NODE_FILES,
+    }
+
+
+def _worker_join_keys(package: str) -> tuple[str, dict[str, Any]]:
+    """``WorkerJoinConfig`` (``type_worker_node_join_config.go``; the same in v1 and v2)."""
+    return f'{package}.WorkerJoinConfig', {
+        **_pairs('kubelet kubelet-client kube-proxy-client'),
+        **_service_args('kube-proxy', 'kubelet', 'containerd', 'k8s-apiserver-proxy'),
+        **_NODE_FILES,
+    }
+
 
 # Kinds kubectl knows without discovery: resource name -> (kind, group, namespaced).
 _KINDS: Mapping[str, tuple[str, str, bool]] = {
@@ -375,6 +473,38 @@ def _snap(host: SimHost) -> Mapping[str, Any] | None:
     return _mapping(record) if record is not None else None
 
 
+def _release(host: SimHost) -> tuple[int, int]:
+    """The Kubernetes minor release of the machine's k8s snap (``v1.32.3`` → (1, 32)).
+
+    Behaviour that changed between k8s-snap releases follows it; an unreadable version counts
+    as the newest release modelled.
+    """
+    version = str((_snap(host) or {}).get('version', '')).lstrip('v')
+    parts = version.split('.')
+    try:
+        return int(parts[0]), int(parts[1].split('-')[0])
+    except (IndexError, ValueError):
+        return _API_V2_FROM
+
+
+def _package(host: SimHost) -> str:
+    """The Go package of k8s-snap-api the machine's k8s reads its configs into."""
+    return 'api' if _release(host) >= _API_V2_FROM else 'apiv1'
+
+
+def _datastores(host: SimHost) -> tuple[str, ...]:
+    """The ``datastore-type`` values the machine's k8s bootstraps (``""`` means etcd).
+
+    k8s-snap 1.32-1.35 (``ClusterConfigFromBootstrapConfig`` in
+    ``src/k8s/pkg/k8sd/types/cluster_config_convert.go``): ``k8s-dqlite``, ``etcd`` (the
+    default) and ``external``; 1.36 (canonical/k8sd ``pkg/k8sd/types/cluster_config_convert.go``):
+    ``etcd`` and ``external``.
+    """
+    if _release(host) >= _API_V2_FROM:
+        return ('etcd', 'external')
+    return ('k8s-dqlite', 'etcd', 'external')
+
+
 def _clusters(world: World) -> dict[str, dict[str, Any]]:
     return cast('dict[str, dict[str, Any]]', world.namespace('k8s').setdefault('clusters', {}))
 
@@ -417,18 +547,42 @@ def _stamp(world: World, when: float | None = None) -> str:
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(moment))
 
 
-def _start_services(host: SimHost, role: str, *, start: bool) -> None:
-    """Start (or stop) the snap's Kubernetes services, as k8sd does on bootstrap/join/reset."""
-    names = _CONTROL_PLANE_SERVICES if role == 'control-plane' else _WORKER_SERVICES
+def _start_services(host: SimHost, role: str, *, start: bool, datastore: str = '') -> None:
+    """Start (or stop) the snap's Kubernetes services, as k8sd does on bootstrap/join/reset.
+
+    A control plane also runs its datastore's service (``StartK8sDqliteServices`` /
+    ``StartEtcdServices``; an external datastore runs elsewhere).
+    """
+    names: tuple[str, ...] = _WORKER_SERVICES
+    if role == 'control-plane':
+        names = _CONTROL_PLANE_SERVICES
+        if datastore in ('k8s-dqlite', 'etcd'):
+            names = (*names, datastore)
     verb = ['start', '--enable'] if start else ['stop', '--disable']
     host.call(['snap', *verb, *(f'k8s.{name}' for name in names)])
+
+
+def _unreachable(host: SimHost | None) -> str | None:
+    """Why a member's k8sd does not answer (the socket error), or None when it does.
+
+    assumption: a released machine answers nothing (``no route to host``), a machine whose
+    k8s snap or k8sd service is gone refuses the connection (``connection refused``): the
+    kernel's texts as Go's dialer reports them.
+    """
+    if host is None:
+        return 'no route to host'
+    if _snap(host) is None:
+        return 'connection refused'
+    if Systemd(host, Output()).active_state('snap.k8s.k8sd.service') != 'active':
+        return 'connection refused'
+    return None
 
 
 def _answering_cluster(world: World, addresses: Sequence[str]) -> str | None:
     """The cluster whose initialised control plane answers at one of ``addresses`` (IP:port)."""
     wanted = {address.rsplit(':', 1)[0] for address in addresses}
     for _, host in sorted(world.machines.items()):
-        if _snap(host) is None:
+        if _unreachable(host) is not None:
             continue
         local = _local(host)
         if local is None or local.get('role') != 'control-plane':
@@ -472,6 +626,7 @@ def _check_value(node: yaml.Node, kind: str, errors: list[str]) -> None:
         _STR: isinstance(node, yaml.ScalarNode),
         _LIST: isinstance(node, yaml.SequenceNode),
         _MAP: isinstance(node, yaml.MappingNode),
+        _ANY_MAP: isinstance(node, yaml.MappingNode),
     }[kind]
     if not ok:
         errors.append(f'line {line}: cannot unmarshal {shown} into {kind}')
@@ -505,8 +660,8 @@ def _check_mapping(
             _check_value(value_node, str(spec), errors)
 
 
-def _parse_bootstrap_config(text: str) -> dict[str, Any]:
-    """``yaml.UnmarshalStrict`` into ``apiv1.BootstrapConfig``; raises ValueError with its text."""
+def _parse_strict(text: str, type_name: str, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """yaml.v2 ``UnmarshalStrict`` into a config type; raises ValueError with yaml.v2's text."""
     try:
         root = cast('yaml.Node | None', yaml.compose(text, Loader=yaml.SafeLoader))  # pyright: ignore[reportUnknownMemberType]
     except yaml.YAMLError as error:
@@ -516,18 +671,89 @@ def _parse_bootstrap_config(text: str) -> dict[str, Any]:
     if root is None:
         return {}
     errors: list[str] = []
-    cluster_config: dict[str, Any] = {
-        **{name: spec for name, spec in _FEATURES.items()},
-        **_CLUSTER_CONFIG_SCALARS,
-    }
-    keys: dict[str, Any] = {
-        'cluster-config': ('apiv1.UserFacingClusterConfig', cluster_config),
-        **_BOOTSTRAP_KEYS,
-    }
-    _check_mapping(root, 'apiv1.BootstrapConfig', keys, errors)
+    _check_mapping(root, type_name, keys, errors)
     if errors:
         raise ValueError('yaml: unmarshal errors:\n' + '\n'.join(f'  {e}' for e in errors))
     return _mapping(yaml.safe_load(text))
+
+
+def _parse_bootstrap_config(text: str, package: str = 'apiv1') -> dict[str, Any]:
+    """``yaml.UnmarshalStrict`` into ``BootstrapConfig``; raises ValueError with its text."""
+    return _parse_strict(text, *_bootstrap_keys(package))
+
+
+def _convert_datastore(
+    config: Mapping[str, Any], supported: Sequence[str]
+) -> tuple[str, str | None]:
+    """(datastore type, error) of ``ClusterConfigFromBootstrapConfig``'s datastore switch.
+
+    k8s-snap ``src/k8s/pkg/k8sd/types/cluster_config_convert.go`` @ release-1.32..1.35 and
+    canonical/k8sd ``pkg/k8sd/types/cluster_config_convert.go`` (1.36): an empty type is etcd;
+    a type the release does not know is ``unknown datastore type specified in bootstrap
+    config "T"``; external needs servers; the other types refuse the external settings.
+    """
+    given = str(config.get('datastore-type') or '')
+    datastore = given or 'etcd'
+    if datastore not in supported:
+        return datastore, f'unknown datastore type specified in bootstrap config "{given}"'
+    if datastore == 'external':
+        if not config.get('datastore-servers'):
+            return datastore, 'datastore type is external but no datastore servers were set'
+        return datastore, None
+    for key in ('datastore-servers', 'datastore-ca-crt', 'datastore-client-crt',
+                'datastore-client-key'):  # fmt: skip
+        if config.get(key):
+            return datastore, f'{key} needs datastore-type to be external, not "{given}"'
+    return datastore, None
+
+
+def _go_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """Go's ``net.ParseCIDR``: an address, a slash and a prefix length; None if it fails."""
+    address, slash, length = text.partition('/')
+    if not slash or not length.isdigit():
+        return None
+    try:
+        return ipaddress.ip_network(f'{address}/{int(length)}', strict=False)
+    except ValueError:
+        return None
+
+
+def _validate_cidrs(pod_cidr: str, service_cidr: str) -> str | None:
+    """``ClusterConfig.Validate``'s network checks, with its texts (None if they pass).
+
+    k8s-snap ``src/k8s/pkg/k8sd/types/cluster_config_validate.go`` @ release-1.32:
+    ``validateCIDRs``, ``validateCIDROverlap``, ``validateIPv6CIDRSize``.
+    """
+    prefix = 'invalid cluster configuration: '
+    parsed: dict[str, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {}
+    for what, value in (('pod', pod_cidr), ('service', service_cidr)):
+        parts = value.split(',')
+        if len(parts) not in (1, 2):
+            return f'{prefix}invalid {what} CIDR: must contain 1 or 2 CIDRs, but found ' \
+                f'{len(parts)} instead'  # fmt: skip
+        parsed[what] = []
+        for part in parts:
+            network = _go_cidr(part)
+            if network is None:
+                return (
+                    f'{prefix}invalid {what} CIDR: "{part}" is not a valid CIDR: invalid CIDR '
+                    f'address: {part}'
+                )
+            parsed[what].append(network)
+    for pod in parsed['pod']:
+        for service in parsed['service']:
+            if pod.version == service.version and pod.overlaps(service):  # type: ignore[arg-type]
+                return (
+                    f'{prefix}invalid cidr configuration: pod CIDR "{pod_cidr}" and service '
+                    f'CIDR "{service_cidr}" overlap'
+                )
+    for service in parsed['service']:
+        if service.version == 6 and service.prefixlen < 108:
+            return (
+                f'{prefix}invalid service CIDR: service CIDR "{service_cidr}" cannot be larger '
+                'than /108'
+            )
+    return None
 
 
 def _kubelet_args(config: Mapping[str, Any]) -> tuple[dict[str, str], list[dict[str, str]] | None]:
@@ -712,9 +938,13 @@ class _Run:
             _nodes(cluster)[name]['sans'] = _sans(ip, _string_list(config.get('extra-sans')))
         self.host.state['k8s'] = {'cluster': cluster['id'], 'name': name, 'role': role}
         self.host.write_text(DAEMON_FILE, f'name: {name}\naddress: {ip}:{_K8SD_PORT}\n')
+        datastore = str(cluster.get('datastore-type', ''))
         if role == 'worker':
             self.host.write_text(WORKER_LOCK, '')
-        _start_services(self.host, role, start=True)
+        elif datastore == 'k8s-dqlite':
+            # k8sd initialises k8s-dqlite's data directory (``setup.K8sDqlite``).
+            self.host.write_text(f'{DQLITE_DIR}/cluster.yaml', f'Address: {ip}:9000\n')
+        _start_services(self.host, role, start=True, datastore=datastore)
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -743,38 +973,29 @@ class _Run:
         else:
             text = self.read_config(path, 'bootstrap')
             try:
-                config = _parse_bootstrap_config(text)
+                config = _parse_bootstrap_config(text, _package(self.host))
             except ValueError as error:
                 raise _ExitError(
                     1,
                     f'Error: Failed to read bootstrap configuration from "{path}".\n\n'
                     f'The error was: failed to parse YAML config file: {error}',
                 ) from None
-        self.err('Bootstrapping the cluster. This may take a few seconds, please wait.\n')
+        if path is None:  # k8s_bootstrap.go's default BootstrapConfig
+            enabled = ('network', 'dns', 'gateway', 'local-storage')
+            config = {'cluster-config': {name: {'enabled': True} for name in enabled}}
         pod_cidr = str(config.get('pod-cidr') or _DEFAULT_POD_CIDR)
         service_cidr = str(config.get('service-cidr') or _DEFAULT_SERVICE_CIDR)
-        datastore = str(config.get('datastore-type') or 'k8s-dqlite')
-        problem = None
-        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for what, value in (('pod', pod_cidr), ('service', service_cidr)):
-            for part in value.split(','):
-                try:
-                    network = ipaddress.ip_network(part.strip(), strict=False)
-                except ValueError:
-                    problem = problem or f'invalid {what} CIDR: invalid CIDR address: {part}'
-                    continue
-                if what == 'service':
-                    networks.append(network)
-        if datastore not in _DATASTORES:
-            problem = problem or (
-                f'unsupported datastore {datastore}, must be one of: {", ".join(_DATASTORES)}'
-            )
+        datastore, problem = _convert_datastore(config, _datastores(self.host))
+        if problem is None:
+            problem = _validate_cidrs(pod_cidr, service_cidr)
         if problem is not None:
-            raise _ExitError(
-                1,
-                'Error: Failed to bootstrap the cluster.\n\nThe error was: failed to POST '
-                f'/k8sd/cluster: invalid cluster configuration: {problem}',
-            )
+            # verifyBootstrapConfig (validate.go), printed with PrintErrf and no newline.
+            self.err(f'Bootstrap config verification failed: {problem}')
+            return 1
+        if datastore == 'k8s-dqlite':
+            self.err(_DQLITE_DEPRECATED + '\n')
+        self.err('Bootstrapping the cluster. This may take a few seconds, please wait.\n')
+        networks = [ipaddress.ip_network(part, strict=False) for part in service_cidr.split(',')]
         cluster_config = _mapping(config.get('cluster-config'))
         dns = _mapping(cluster_config.get('dns'))
         cluster_id = _draw(self.world, 'cluster', name, 8).hex()
@@ -812,10 +1033,26 @@ class _Run:
         return 0
 
     def get_join_token(self, argv: Sequence[str]) -> int:
-        """``k8s get-join-token NODE [--worker]``."""
-        args = _Args(argv, ('--timeout',), ('--worker',))
-        args.exact(1)
-        name = args.positional[0]
+        """``k8s get-join-token NODE [--worker] [--expires-in D]``."""
+        args = _Args(argv, ('--timeout', '--expires-in'), ('--worker',))
+        if len(args.positional) > 1:
+            raise _ExitError(
+                1, f'Error: accepts at most 1 arg(s), received {len(args.positional)}'
+            )
+        worker = '--worker' in args.flags
+        if not args.positional and not worker:
+            raise _ExitError(1, 'Error: A node name is required for control-plane nodes.')
+        name = args.positional[0] if args.positional else ''
+        ttl = args.values.get('--expires-in')
+        seconds = float(_TOKEN_TTL)
+        if ttl is not None:
+            try:
+                seconds = _go_duration(ttl)
+            except ValueError:
+                raise _ExitError(
+                    1, f'Error: invalid argument "{ttl}" for "--expires-in" flag: '
+                    f'time: invalid duration "{ttl}"'
+                ) from None  # fmt: skip
         local, cluster = self.local_cluster()
         if local.get('role') == 'worker':
             raise _ExitError(
@@ -823,26 +1060,27 @@ class _Run:
                 f'Error: Could not generate a join token for "{name}".\n\nThe error was: '
                 f'failed to POST /k8sd/cluster/tokens: {_RESTRICTED}',
             )
-        worker = '--worker' in args.flags
         tokens = cast('dict[str, dict[str, Any]]', cluster.setdefault('tokens', {}))
         addresses = [
             f'{node["address"]}:{_K8SD_PORT}'
             for _, node in sorted(_nodes(cluster).items())
             if node.get('role') == 'control-plane'
         ]
+        expires = self.world.clock() + seconds
         if worker:
             secret = next(
                 (
                     key
                     for key, token in tokens.items()
                     if token['name'] == name and token['role'] == 'worker'
-                    and token['state'] == 'unused'
+                    and token['state'] == 'unused' and not _expired(self.world, token)
                 ),
                 None,
             )  # fmt: skip
             if secret is None:
                 secret = _draw(self.world, 'worker-token', name, 24).hex()
                 tokens[secret] = {'name': name, 'role': 'worker', 'state': 'unused'}
+            tokens[secret]['expires'] = expires
             payload: dict[str, Any] = {
                 'token': secret,
                 'secret': hashlib.sha256(f'worker-secret\0{secret}'.encode()).hexdigest()[:32],
@@ -850,7 +1088,9 @@ class _Run:
             }
         else:
             secret = _draw(self.world, 'join-secret', name, 32).hex()
-            tokens[secret] = {'name': name, 'role': 'control-plane', 'state': 'unused'}
+            tokens[secret] = {
+                'name': name, 'role': 'control-plane', 'state': 'unused', 'expires': expires
+            }  # fmt: skip
             payload = {
                 'name': name,
                 'secret': secret,
@@ -860,6 +1100,41 @@ class _Run:
         encoded = base64.b64encode(json.dumps(payload, separators=(',', ':')).encode()).decode()
         self.out(encoded + '\n')
         return 0
+
+    def read_join_config(self, path: str | None, worker: bool) -> dict[str, Any]:
+        """The join config, read and checked as ``k8s join-cluster`` does (``verifyJoinConfig``).
+
+        A missing file: ``Error: Failed to read join configuration from "PATH".`` / ``The error
+        was: open PATH: no such file or directory``; a key the config type does not have:
+        ``Join cluster config verification failed: failed to unmarshal control plane|worker
+        join config: yaml: unmarshal errors: ...`` (``validate.go``; no newline at the end).
+        """
+        if path is None:
+            return {}
+        if path == '-':
+            _not_emulated('join-cluster --file -')
+        try:
+            text = self.host.read_text(path)
+        except (FileNotFoundError, IsADirectoryError, OSError):
+            raise _ExitError(
+                1,
+                f'Error: Failed to read join configuration from "{path}".\n\nThe error was: '
+                f'open {path}: no such file or directory',
+            ) from None
+        package = _package(self.host)
+        kind, keys = (
+            ('worker', _worker_join_keys(package))
+            if worker
+            else ('control plane', _control_plane_join_keys(package))
+        )
+        try:
+            return _parse_strict(text, *keys)
+        except ValueError as error:
+            self.err(
+                f'Join cluster config verification failed: failed to unmarshal {kind} join '
+                f'config: {error}'
+            )
+            raise _ExitError(1) from None
 
     def join_cluster(self, argv: Sequence[str]) -> int:
         """``k8s join-cluster TOKEN``."""
@@ -874,16 +1149,10 @@ class _Run:
         ip, _ = self.address(args.values.get('--address'))
         if _local(self.host) is not None:
             raise _ExitError(1, 'Error: The node is already part of a cluster')
-        config: dict[str, Any] = {}
-        path = args.values.get('--file')
-        if path == '-':
-            _not_emulated('join-cluster --file -')
-        if path is not None:
-            loaded: object = yaml.safe_load(self.read_config(path, 'join'))
-            config = _mapping(loaded)
-        self.err('Joining the cluster. This may take a few seconds, please wait.\n')
         payload = _decode_token(token)
         role = 'worker' if payload is not None and payload.get('token') else 'control-plane'
+        config = self.read_join_config(args.values.get('--file'), role == 'worker')
+        self.err('Joining the cluster. This may take a few seconds, please wait.\n')
         secret = str((payload or {}).get('token' if role == 'worker' else 'secret', ''))
         addresses = [str(a) for a in cast('list[Any]', (payload or {}).get('join_addresses', []))]
         as_role = 'control plane' if role == 'control-plane' else 'worker'
@@ -903,20 +1172,26 @@ class _Run:
         cluster = _clusters(self.world)[cluster_id]
         record = _mapping(cluster.get('tokens', {})).get(secret)
         if role == 'worker':
-            if record is None or record.get('state') != 'unused' or record.get('name') != name:
+            # database.CheckWorkerNodeToken: the node's own, unexpired token, else 401
+            # "invalid token" (worker_access_handler.go); a used one was deleted.
+            if (
+                record is None
+                or record.get('state') != 'unused'
+                or record.get('name') not in ('', name)
+                or _expired(self.world, record)
+            ):
                 raise _ExitError(1, prefix + 'invalid token')
         else:
+            # microcluster clusterPost (internal/rest/resources/cluster.go): the token record
+            # (deleted once used), then its expiry, then the certificate's name.
+            attempt = prefix + '1 join attempts were unsuccessful. Last error: '
+            if record is None or record.get('state') != 'unused':
+                raise _ExitError(1, attempt + 'CoreTokenRecord not found')
+            if _expired(self.world, record):
+                raise _ExitError(1, attempt + 'Token expired')
             if payload.get('name') != name:
                 raise _ExitError(
-                    1,
-                    prefix + '1 join attempts were unsuccessful. Last error: Joining server '
-                    'certificate SAN does not contain join token name',
-                )
-            if record is None or record.get('state') != 'unused':
-                raise _ExitError(
-                    1,
-                    prefix + '1 join attempts were unsuccessful. Last error: '
-                    'InternalTokenRecord not found',
+                    1, attempt + 'Joining server certificate SAN does not contain join token name'
                 )
         if name in _nodes(cluster):
             raise _ExitError(1, prefix + f'node "{name}" is already part of the cluster')
@@ -945,23 +1220,42 @@ class _Run:
             raise _ExitError(1, failed + f'failed to POST /k8sd/cluster/remove: {_RESTRICTED}')
         node = _nodes(cluster).get(name)
         if node is None:
-            raise _ExitError(
-                1,
-                failed + f'failed to POST /k8sd/cluster/remove: node "{name}" is not part of '
-                'the cluster',
+            # postClusterRemove (k8s-snap src/k8s/pkg/k8sd/api/cluster_remove.go @ release-1.32):
+            # DeleteNode ignores NotFound and a name that is no microcluster member is no
+            # control plane, so an unknown node is "removed".
+            self.print_result(
+                args.values.get('--output-format', 'plain'),
+                f'Removed {name} from cluster.\n',
+                {'name': name},
             )
-        del _nodes(cluster)[name]
-        for token in _mapping(cluster.get('tokens')).values():
-            if token.get('name') == name and token.get('state') == 'unused':
-                token['state'] = 'revoked'
+            return 0
         machine = self.world.machines.get(str(node.get('machine')))
+        force = '--force' in args.flags
+        if node.get('role') == 'control-plane' and not force:
+            unreachable = _unreachable(machine)
+            if unreachable is not None:
+                # microcluster clusterMemberDelete runs the member's pre-remove hook first and,
+                # without force, fails with the transport error (internal/rest/resources/
+                # cluster.go, RunPreRemoveHook); k8sd wraps it (removeNodeFromMicrocluster).
+                address = f'{node.get("address")}:{_K8SD_PORT}'
+                raise _ExitError(
+                    1,
+                    failed + 'failed to POST /k8sd/cluster/remove: failed to delete node from '
+                    f'microcluster: failed to delete cluster member {name}: Post '
+                    f'"https://{address}/core/internal/hooks/pre-remove?target={name}": '
+                    f'dial tcp {address}: connect: {unreachable}',
+                )
+        del _nodes(cluster)[name]
         if node.get('role') == 'control-plane' and machine is not None:
             gone = _local(machine)
-            if gone is not None and gone.get('name') == name:
+            if gone is not None and gone.get('name') == name and _unreachable(machine) is None:
                 # microcluster resets a removed member: its daemon state goes, services stop.
                 machine.remove(DAEMON_FILE)
                 machine.state.pop('k8s', None)
-                _start_services(machine, 'control-plane', start=False)
+                _start_services(
+                    machine, 'control-plane', start=False,
+                    datastore=str(cluster.get('datastore-type', '')),
+                )  # fmt: skip
         self.print_result(
             args.values.get('--output-format', 'plain'),
             f'Removed {name} from cluster.\n',
@@ -987,7 +1281,7 @@ class _Run:
         if members:
             data['members'] = members
         data['config'] = {feature: {} for feature in _FEATURES}
-        data['datastore'] = {'type': cluster.get('datastore-type', 'k8s-dqlite')}
+        data['datastore'] = {'type': cluster.get('datastore-type', 'etcd')}
         self.print_result(
             args.values.get('--output-format', 'plain'), _status_plain(cluster, members), data
         )
@@ -1077,6 +1371,27 @@ class _Run:
             '\n'
         )
         return 0
+
+
+def _expired(world: World, token: Mapping[str, Any]) -> bool:
+    """Whether a join token's expiry (``--expires-in``, 24 h by default) has passed."""
+    expires = token.get('expires')
+    return expires is not None and world.clock() >= float(expires)
+
+
+_GO_DURATION_UNITS = {
+    'ns': 1e-9, 'us': 1e-6, 'µs': 1e-6, 'ms': 1e-3, 's': 1.0, 'm': 60.0, 'h': 3600.0
+}  # fmt: skip
+
+
+def _go_duration(text: str) -> float:
+    """Go's ``time.ParseDuration`` in seconds (``24h``, ``1h30m``, ``90s``); ValueError else."""
+    if text == '0':
+        return 0.0
+    parts = re.findall(r'(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)', text)
+    if not parts or ''.join(n + u for n, u in parts) != text.lstrip('+'):
+        raise ValueError(text)
+    return sum(float(number) * _GO_DURATION_UNITS[unit] for number, unit in parts)
 
 
 def _decode_token(token: str) -> dict[str, Any] | None:
@@ -1170,7 +1485,7 @@ def _status_plain(cluster: Mapping[str, Any], members: Sequence[Mapping[str, str
             ', '.join(f'{m["address"]} ({m["datastore-role"]})' for m in members) or 'none',
         ),
         ('high availability:', 'yes' if voters > 2 else 'no'),
-        ('datastore:', str(cluster.get('datastore-type', 'k8s-dqlite'))),
+        ('datastore:', str(cluster.get('datastore-type', 'etcd'))),
         ('network:', feature('network')),
         ('dns:', feature('dns')),
         ('ingress:', feature('ingress')),

@@ -139,6 +139,7 @@ class SnapSpec:
 def _k8s_apps() -> tuple[SnapApp, ...]:
     off = [
         'containerd',
+        'etcd',
         'k8s-apiserver-proxy',
         'k8s-dqlite',
         'kube-apiserver',
@@ -167,6 +168,9 @@ DEFAULT_SNAPS: Mapping[str, SnapSpec] = {
                 SnapRelease('1.32-classic/stable', 'v1.32.3', 3640, '2025-03-20', 112),
                 SnapRelease('1.32-classic/edge', 'v1.32.4', 3702, '2025-04-10', 112),
                 SnapRelease('1.33-classic/stable', 'v1.33.0', 3811, '2025-05-02', 115),
+                SnapRelease('1.34-classic/stable', 'v1.34.2', 4120, '2025-11-20', 118),
+                SnapRelease('1.35-classic/stable', 'v1.35.1', 4390, '2026-02-12', 120),
+                SnapRelease('1.36-classic/stable', 'v1.36.1', 4710, '2026-08-24', 124),
                 SnapRelease('latest/edge', 'v1.34.0-alpha.1', 3900, '2025-05-20', 116),
             ),
             apps=_k8s_apps(),

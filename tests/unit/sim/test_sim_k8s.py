@@ -10,7 +10,7 @@ import pytest
 from metal_host import Completed, RetryPolicy
 
 from orchestrator.sim import SimError, SimHost, World
-from orchestrator.sim.programs.k8s import DAEMON_FILE, WORKER_LOCK
+from orchestrator.sim.programs.k8s import DAEMON_FILE, DQLITE_DIR, WORKER_LOCK
 
 NOW = 1_700_000_000.0
 CONFIG = '/var/snap/k8s/common/etc/bootstrap-config.yaml'
@@ -23,12 +23,17 @@ cluster-config:
     cluster-domain: cluster.local
 pod-cidr: 10.1.0.0/16
 service-cidr: 10.152.183.0/24
-datastore-type: k8s-dqlite
+datastore-type: etcd
 extra-sans: [10.0.0.100, 10.0.0.10]
 control-plane-taints: ["node-role.kubernetes.io/control-plane:NoSchedule"]
 extra-node-kubelet-args:
   "--node-labels": "juju-application=kubernetes-control-plane"
 """
+V1_BOOTSTRAP = (
+    'struct { apiv1.Alias "yaml:\\",inline\\""; AltKey *string '
+    '"yaml:\\"kube-controller-manager-client-key,omitempty\\"" }'
+)
+"""The type yaml.v2 names for apiv1.BootstrapConfig: its UnmarshalYAML decodes into this."""
 NOT_IN_CLUSTER = (
     'Error: The node is not part of a Kubernetes cluster. You can bootstrap a new cluster '
     'with:\n\n  sudo k8s bootstrap\n'
@@ -67,12 +72,14 @@ def world() -> World:
     return World(sleep=lambda _: None, clock=lambda: NOW, retry=RetryPolicy(attempts=1))
 
 
-def machine(world: World, number: int, *, snap: bool = True) -> SimHost:
+def machine(
+    world: World, number: int, *, snap: bool = True, channel: str = '1.32-classic/stable'
+) -> SimHost:
     host = world.add_machine(
         str(number), hostname=f'node-{number}', addresses=[f'10.0.0.{10 + number}']
     )
     if snap:
-        host.snap_install('k8s', channel='1.32-classic/stable', classic=True)
+        host.snap_install('k8s', channel=channel, classic=True)
     return host
 
 
@@ -164,8 +171,18 @@ def test_bootstrap(world: World) -> None:
     assert cluster['ca'].startswith('-----BEGIN CERTIFICATE-----\n')
     assert set(cluster['nodes']) == {'node-0'}
     assert host.exists(DAEMON_FILE) and not host.exists(WORKER_LOCK)
-    services = host.run(['snap', 'services', 'k8s']).stdout
-    assert 'k8s.kubelet                  enabled  active' in services
+    # snaputil.ControlPlaneServices and the datastore's (services.go @ release-1.32): a
+    # control plane runs no k8s-apiserver-proxy, and the default datastore is etcd.
+    assert active_services(host) == {
+        'containerd', 'etcd', 'k8sd', 'kube-apiserver', 'kube-controller-manager',
+        'kube-proxy', 'kube-scheduler', 'kubelet',
+    }  # fmt: skip
+    assert status(host)['datastore'] == {'type': 'etcd'}
+
+
+def active_services(host: SimHost) -> set[str]:
+    rows = host.run(['snap', 'services', 'k8s']).stdout.splitlines()[1:]
+    return {row.split()[0].removeprefix('k8s.') for row in rows if row.split()[2] == 'active'}
 
 
 def test_bootstrap_is_deterministic() -> None:
@@ -194,7 +211,7 @@ def test_bootstrap_unknown_keys(world: World) -> None:
     assert result.stderr == (
         f'Error: Failed to read bootstrap configuration from "{CONFIG}".\n\n'
         'The error was: failed to parse YAML config file: yaml: unmarshal errors:\n'
-        '  line 2: field bogus not found in type apiv1.BootstrapConfig\n'
+        f'  line 2: field bogus not found in type {V1_BOOTSTRAP}\n'
         '  line 5: cannot unmarshal !!str `yes-please` into bool\n'
         '  line 6: field colour not found in type apiv1.DNSConfig\n'
     )
@@ -205,11 +222,23 @@ def test_bootstrap_unknown_keys(world: World) -> None:
 def test_bootstrap_bad_cidr_and_missing_file(world: World) -> None:
     host = machine(world, 0)
     result = bootstrap(host, 'service-cidr: 10.152.183.0/33\n')
-    assert result.returncode == 1
-    assert result.stderr.endswith(
-        'Error: Failed to bootstrap the cluster.\n\nThe error was: failed to POST '
-        '/k8sd/cluster: invalid cluster configuration: invalid service CIDR: invalid CIDR '
-        'address: 10.152.183.0/33\n'
+    # verifyBootstrapConfig (validate.go) runs in the CLI, before k8sd is asked; PrintErrf
+    # without a newline.
+    assert result == Completed(
+        result.argv,
+        1,
+        '',
+        'Bootstrap config verification failed: invalid cluster configuration: invalid service '
+        'CIDR: "10.152.183.0/33" is not a valid CIDR: invalid CIDR address: 10.152.183.0/33',
+    )
+    overlap = bootstrap(host, 'pod-cidr: 10.0.0.0/8\nservice-cidr: 10.152.183.0/24\n')
+    assert overlap.stderr == (
+        'Bootstrap config verification failed: invalid cluster configuration: invalid cidr '
+        'configuration: pod CIDR "10.0.0.0/8" and service CIDR "10.152.183.0/24" overlap'
+    )
+    three = bootstrap(host, 'pod-cidr: 10.1.0.0/16,fd01::/108,10.2.0.0/16\n')
+    assert three.stderr.endswith(
+        'invalid pod CIDR: must contain 1 or 2 CIDRs, but found 3 instead'
     )
     missing = k8s(host, 'bootstrap', '--file', '/nope.yaml')
     assert missing.returncode == 1
@@ -315,9 +344,11 @@ def test_reused_token(world: World, cp: SimHost) -> None:
     assert join(machine(world, 1), secret).returncode == 0
     again = join(machine(world, 2), secret, 'node-1')
     assert again.returncode == 1
+    # microcluster deletes a token record once used (clusterPost, internal/rest/resources/
+    # cluster.go; the mapper's "CoreTokenRecord not found").
     assert again.stderr == JOIN_FAILED + (
         'failed to join k8sd cluster as control plane: 1 join attempts were unsuccessful. '
-        'Last error: InternalTokenRecord not found\n'
+        'Last error: CoreTokenRecord not found\n'
     )
     work = token(cp, 'node-3', worker=True)
     assert join(machine(world, 3), work).returncode == 0
@@ -345,13 +376,13 @@ def test_token_of_a_removed_node(world: World, cp: SimHost) -> None:
     assert join(host, work).returncode == 0
     spare = token(cp, 'node-3', worker=True)  # a fresh one, unused
     assert k8s(cp, 'remove-node', 'node-3').returncode == 0
-    assert k8s(cp, 'remove-node', 'node-1').returncode == 1  # never joined
-    assert join(machine(world, 5), spare, 'node-3').returncode == 1
-    # node-1's token was not revoked (node-1 was never a member)
+    assert k8s(cp, 'remove-node', 'node-1').returncode == 0  # never joined: nothing to do
+    # postClusterRemove revokes no token: an unused one still joins its node.
+    assert join(machine(world, 5), spare, 'node-3').returncode == 0
     assert join(machine(world, 1), control).returncode == 0
     assert k8s(cp, 'remove-node', 'node-1').returncode == 0
     tokens = next(iter(world.namespace('k8s')['clusters'].values()))['tokens']
-    assert sorted(t['state'] for t in tokens.values()) == ['revoked', 'used', 'used']
+    assert sorted(t['state'] for t in tokens.values()) == ['used', 'used', 'used']
 
 
 def test_join_after_the_cluster_is_gone(world: World, cp: SimHost) -> None:
@@ -400,12 +431,11 @@ def test_remove_node(world: World, cp: SimHost, worker: SimHost) -> None:
 
 
 def test_remove_unknown_node(cp: SimHost) -> None:
+    # postClusterRemove (k8s-snap cluster_remove.go @ release-1.32): Kubernetes' NotFound is
+    # ignored and a name that is no microcluster member is not a control plane: success.
     result = k8s(cp, 'remove-node', 'ghost')
-    assert result.returncode == 1
-    assert result.stderr.endswith(
-        'Error: Failed to remove node "ghost" from the cluster.\n\nThe error was: failed to '
-        'POST /k8sd/cluster/remove: node "ghost" is not part of the cluster\n'
-    )
+    assert result.returncode == 0
+    assert result.stdout == 'Removed ghost from cluster.\n\n'
 
 
 # -- status ---------------------------------------------------------------------------------------
@@ -417,7 +447,7 @@ def test_status_json_shape(cp: SimHost) -> None:
         '{"ready":true,"members":[{"name":"node-0","address":"10.0.0.10:6400",'
         '"cluster-role":"control-plane","datastore-role":"voter"}],"config":{"network":{},'
         '"dns":{},"ingress":{},"load-balancer":{},"local-storage":{},"gateway":{},'
-        '"metrics-server":{}},"datastore":{"type":"k8s-dqlite"}}\n'
+        '"metrics-server":{}},"datastore":{"type":"etcd"}}\n'
     )
     plain = k8s(cp, 'status').stdout
     assert plain.startswith('cluster status:           ready\n')
@@ -689,3 +719,177 @@ def test_kubectl_json_is_kubectls_layout_and_follows_changes() -> None:
     assert program._kubectl_json(node) == json.dumps(node, indent=4, sort_keys=True)
     node['metadata']['labels']['c'] = '2'  # the cache is keyed by content, not identity
     assert '"c": "2"' in program._kubectl_json(node)
+
+
+# -- datastores per release (k8s-snap 1.32-1.35 and 1.36) -----------------------------------------
+
+
+def test_bootstrap_without_a_datastore_type_is_etcd(world: World) -> None:
+    # ClusterConfigFromBootstrapConfig (cluster_config_convert.go): "" is etcd since 1.32
+    host = machine(world, 0)
+    assert bootstrap(host, 'pod-cidr: 10.1.0.0/16\n').returncode == 0
+    assert status(host)['datastore'] == {'type': 'etcd'}
+    assert 'etcd' in active_services(host) and 'k8s-dqlite' not in active_services(host)
+    assert not host.exists(f'{DQLITE_DIR}/cluster.yaml')
+
+
+def test_bootstrap_k8s_dqlite_is_deprecated_before_1_36(world: World) -> None:
+    host = machine(world, 0)
+    result = bootstrap(host, 'datastore-type: k8s-dqlite\n')
+    assert result.returncode == 0
+    assert result.stderr == (
+        'Warning: k8s-dqlite datastore is deprecated and will be removed in Canonical '
+        'Kubernetes 1.36. It is recommended to bootstrap new clusters with etcd instead.\n'
+        'Bootstrapping the cluster. This may take a few seconds, please wait.\n'
+    )
+    assert status(host)['datastore'] == {'type': 'k8s-dqlite'}
+    assert 'k8s-dqlite' in active_services(host) and 'etcd' not in active_services(host)
+    # what the 1.36 post-refresh hook looks for (snap/hooks/post-refresh @ release-1.36)
+    assert host.exists(f'{DQLITE_DIR}/cluster.yaml')
+    joining = machine(world, 1)
+    assert join(joining, token(host, 'node-1')).returncode == 0
+    assert 'k8s-dqlite' in active_services(joining)
+
+
+def test_bootstrap_k8s_dqlite_is_refused_from_1_36(world: World) -> None:
+    host = machine(world, 0, channel='1.36-classic/stable')
+    result = bootstrap(host, 'datastore-type: k8s-dqlite\n')
+    # canonical/k8sd pkg/k8sd/types/cluster_config_convert.go: only etcd and external remain
+    assert result == Completed(
+        result.argv,
+        1,
+        '',
+        'Bootstrap config verification failed: unknown datastore type specified in bootstrap '
+        'config "k8s-dqlite"',
+    )
+    assert not host.exists(DAEMON_FILE)
+    # k8s-snap-api v2 has no k8s-dqlite keys, and its BootstrapConfig no UnmarshalYAML
+    port = bootstrap(host, 'k8s-dqlite-port: 9000\n')
+    assert port.stderr == (
+        f'Error: Failed to read bootstrap configuration from "{CONFIG}".\n\n'
+        'The error was: failed to parse YAML config file: yaml: unmarshal errors:\n'
+        '  line 1: field k8s-dqlite-port not found in type api.BootstrapConfig\n'
+    )
+    assert bootstrap(host, 'datastore-type: etcd\n').returncode == 0
+
+
+@pytest.mark.parametrize(
+    ('config', 'problem'),
+    [
+        ('datastore-type: external\n',
+         'datastore type is external but no datastore servers were set'),
+        ('datastore-type: etcd\ndatastore-servers: [https://10.0.0.5:2379]\n',
+         'datastore-servers needs datastore-type to be external, not "etcd"'),
+        ('datastore-type: postgres\n',
+         'unknown datastore type specified in bootstrap config "postgres"'),
+    ],
+)  # fmt: skip
+def test_bootstrap_datastore_settings(world: World, config: str, problem: str) -> None:
+    result = bootstrap(machine(world, 0), config)
+    assert result.returncode == 1
+    assert result.stderr == f'Bootstrap config verification failed: {problem}'
+
+
+def test_bootstrap_keys_of_the_v1_api(world: World) -> None:
+    # etcd, tuning and containerd keys of apiv1.BootstrapConfig @ k8s-snap-api v1.1.1
+    config = (
+        'datastore-type: etcd\netcd-port: 2379\netcd-peer-port: 2380\n'
+        'disable-system-tuning: true\ncontainerd-base-dir: /opt/containerd\n'
+        'extra-node-etcd-args:\n  --quota-backend-bytes: "8589934592"\n'
+        'extra-node-containerd-config:\n  plugins:\n    x: {a: 1}\n'
+        'kube-controller-manager-client-key: ""\n'
+    )
+    assert bootstrap(machine(world, 0), config).returncode == 0
+
+
+# -- join configs are read strictly ---------------------------------------------------------------
+
+
+def test_join_config_unknown_key(world: World, cp: SimHost) -> None:
+    host = machine(world, 1)
+    host.write_text('/tmp/join.yaml', 'extra-sans: [a]\npod-cidr: 10.1.0.0/16\n')
+    result = k8s(host, 'join-cluster', token(cp, 'node-1'), '--name', 'node-1',
+                 '--file', '/tmp/join.yaml')  # fmt: skip
+    # validate.go verifyJoinConfig: UnmarshalStrict, PrintErrf without a newline
+    assert result == Completed(
+        result.argv,
+        1,
+        '',
+        'Join cluster config verification failed: failed to unmarshal control plane join '
+        'config: yaml: unmarshal errors:\n'
+        '  line 2: field pod-cidr not found in type apiv1.ControlPlaneJoinConfig',
+    )
+    worker = machine(world, 3)
+    worker.write_text('/tmp/join.yaml', 'extra-sans: [a]\n')
+    refused = k8s(worker, 'join-cluster', token(cp, 'node-3', worker=True), '--name', 'node-3',
+                  '--file', '/tmp/join.yaml')  # fmt: skip
+    assert refused.stderr == (
+        'Join cluster config verification failed: failed to unmarshal worker join config: '
+        'yaml: unmarshal errors:\n  line 1: field extra-sans not found in type '
+        'apiv1.WorkerJoinConfig'
+    )
+    missing = k8s(worker, 'join-cluster', token(cp, 'node-3', worker=True), '--file', '/nope')
+    assert missing.stderr == (
+        'Error: Failed to read join configuration from "/nope".\n\n'
+        'The error was: open /nope: no such file or directory\n'
+    )
+
+
+# -- token expiry ---------------------------------------------------------------------------------
+
+
+def test_tokens_expire_after_24_hours() -> None:
+    now = [NOW]
+    world = World(sleep=lambda _: None, clock=lambda: now[0], retry=RetryPolicy(attempts=1))
+    cp = machine(world, 0)
+    assert bootstrap(cp).returncode == 0
+    control = token(cp, 'node-1')
+    work = token(cp, 'node-3', worker=True)
+    short = k8s(cp, 'get-join-token', 'node-2', '--expires-in', '1h30m').stdout.strip()
+    now[0] += 2 * 3600
+    result = join(machine(world, 2), short)
+    # microcluster clusterPost: record.Expired() -> "Token expired"
+    assert result.stderr == JOIN_FAILED + (
+        'failed to join k8sd cluster as control plane: 1 join attempts were unsuccessful. '
+        'Last error: Token expired\n'
+    )
+    assert join(machine(world, 1), control).returncode == 0  # 2 h < 24 h
+    now[0] += 24 * 3600
+    expired = join(machine(world, 3), work)
+    # database.CheckWorkerNodeToken: expired -> 401 "invalid token"
+    assert expired.stderr == JOIN_FAILED + 'failed to join k8sd cluster as worker: invalid token\n'
+    fresh = token(cp, 'node-3', worker=True)
+    assert fresh != work
+    assert join(machine(world, 4), fresh, 'node-3').returncode == 0
+
+
+# -- removing an unreachable control plane --------------------------------------------------------
+
+
+def test_remove_unreachable_control_plane_needs_force(world: World, cp: SimHost) -> None:
+    second = machine(world, 1)
+    assert join(second, token(cp, 'node-1')).returncode == 0
+    second.run(['snap', 'stop', 'k8s.k8sd'])
+    result = k8s(cp, 'remove-node', 'node-1')
+    # microcluster clusterMemberDelete: the pre-remove hook on the member fails and, without
+    # force, so does the removal (internal/rest/resources/cluster.go); k8sd wraps it.
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        'Error: Failed to remove node "node-1" from the cluster.\n\nThe error was: failed to '
+        'POST /k8sd/cluster/remove: failed to delete node from microcluster: failed to delete '
+        'cluster member node-1: Post "https://10.0.0.11:6400/core/internal/hooks/pre-remove?'
+        'target=node-1": dial tcp 10.0.0.11:6400: connect: connection refused\n'
+    )
+    assert [m['name'] for m in status(cp)['members']] == ['node-0', 'node-1']
+    forced = k8s(cp, 'remove-node', 'node-1', '--force')
+    assert forced.returncode == 0
+    assert [m['name'] for m in status(cp)['members']] == ['node-0']
+
+
+def test_remove_released_control_plane(world: World, cp: SimHost) -> None:
+    assert join(machine(world, 1), token(cp, 'node-1')).returncode == 0
+    world.remove_machine('1')
+    result = k8s(cp, 'remove-node', 'node-1')
+    assert result.returncode == 1
+    assert result.stderr.endswith('connect: no route to host\n')
+    assert k8s(cp, 'remove-node', 'node-1', '--force').returncode == 0

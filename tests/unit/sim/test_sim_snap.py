@@ -93,8 +93,8 @@ def test_install_creates_services(host: SimHost) -> None:
     assert result.stdout.splitlines()[:4] == [
         'Service                      Startup   Current   Notes',
         'k8s.containerd               disabled  inactive  -',
+        'k8s.etcd                     disabled  inactive  -',
         'k8s.k8s-apiserver-proxy      disabled  inactive  -',
-        'k8s.k8s-dqlite               disabled  inactive  -',
     ]
     assert 'k8s.k8sd                     enabled   active    -' in result.stdout
     unit = host.read_text('/etc/systemd/system/snap.k8s.kubelet.service')
