@@ -284,8 +284,24 @@ def _unit(snap: str, app: str) -> str:
     return f'snap.{snap}.{app}.service'
 
 
+_EXIT_RETRYABLE = 10
+"""snapd's exit status for an error the client calls retryable: a change conflict (``snap "x"
+has "auto-refresh" change in progress``, ``too early for operation, device not yet seeded``).
+canonical/snapd ``cmd/snap/main.go`` exitCodeFromError and ``client/client.go`` IsRetryable
+@ 2.67.1."""
+_EXIT_USAGE = 64
+"""snapd's exit status (EX_USAGE) for a command line go-flags refuses (an unknown flag, a missing
+argument) and for an unknown command: ``cmd/snap/main.go`` exitCodeFromError @ 2.67.1."""
+
+
 class _SnapError(Exception):
-    """A snap command failed: ``error: <message>`` and exit status 1."""
+    """A snap command failed: ``error: <message>`` and an exit status (1 unless told)."""
+
+    def __init__(self, message: str, code: int = 1, *, filled: bool = True) -> None:
+        super().__init__(message)
+        self.code = code
+        # Only errorToCmdMessage's texts go through fill(); the others print as they are.
+        self.filled = filled
 
 
 class _Run:
@@ -402,7 +418,8 @@ class _Run:
         names = options.positional
         if not names:
             raise _SnapError(
-                'the required argument `<snap> (at least 1 argument)` was not provided'
+                'the required argument `<snap> (at least 1 argument)` was not provided',
+                _EXIT_USAGE,
             )
         if len(names) > 1 and options.channel is not None:
             raise _SnapError('a single snap name is needed to specify channel flags')
@@ -487,7 +504,8 @@ class _Run:
         names = options.positional
         if not names:
             raise _SnapError(
-                'the required argument `<snap> (at least 1 argument)` was not provided'
+                'the required argument `<snap> (at least 1 argument)` was not provided',
+                _EXIT_USAGE,
             )
         for name in names:
             record = self.snaps.get(name)
@@ -571,7 +589,8 @@ class _Run:
     def control(self, verb: str, options: _Options) -> int:
         if not options.positional:
             raise _SnapError(
-                'the required argument `<service> (at least 1 argument)` was not provided'
+                'the required argument `<service> (at least 1 argument)` was not provided',
+                _EXIT_USAGE,
             )
         for snap, app in self.apps(options.positional):
             unit = _unit(snap, app.name)
@@ -590,7 +609,8 @@ class _Run:
         if self.systemd.output.returncode:
             raise _SnapError(
                 'cannot perform the following tasks:\n'
-                + '\n'.join(f'- {line}' for line in self.systemd.output.stderr)
+                + '\n'.join(f'- {line}' for line in self.systemd.output.stderr),
+                filled=False,  # a change's error prints as snapd composed it (wait.go)
             )
         self.stdout.append({'start': 'Started.', 'stop': 'Stopped.'}.get(verb, 'Restarted.'))
         return 0
@@ -599,7 +619,8 @@ class _Run:
         if len(options.positional) < 2:
             raise _SnapError(
                 'the required arguments `<snap>` and `<conf value> (at least 1 argument)` were '
-                'not provided'
+                'not provided',
+                _EXIT_USAGE,
             )
         name, *assignments = options.positional
         config = cast('dict[str, Any]', self.installed(name)['config'])
@@ -624,7 +645,8 @@ class _Run:
         if len(options.positional) < 2:
             raise _SnapError(
                 'the required arguments `<snap>` and `<conf key> (at least 1 argument)` were '
-                'not provided'
+                'not provided',
+                _EXIT_USAGE,
             )
         name, *keys = options.positional
         config = cast('dict[str, Any]', self.installed(name)['config'])
@@ -634,7 +656,7 @@ class _Run:
 
     def get(self, options: _Options) -> int:
         if not options.positional:
-            raise _SnapError('the required argument `<snap>` was not provided')
+            raise _SnapError('the required argument `<snap>` was not provided', _EXIT_USAGE)
         name, *keys = options.positional
         config = cast('dict[str, Any]', self.installed(name)['config'])
         if not keys:
@@ -671,7 +693,8 @@ class _Run:
     def info(self, options: _Options) -> int:
         if not options.positional:
             raise _SnapError(
-                'the required argument `<snap> (at least 1 argument)` was not provided'
+                'the required argument `<snap> (at least 1 argument)` was not provided',
+                _EXIT_USAGE,
             )
         for index, name in enumerate(options.positional):
             spec = self.catalog.get(name)
@@ -794,117 +817,203 @@ class _Options:
     command: str | None = None
 
 
-_BOOL_FLAGS = {
-    '--classic': 'classic',
-    '--devmode': 'devmode',
-    '--unhold': 'unhold',
-    '--enable': 'enable',
-    '--disable': 'disable',
-    '--reload': 'reload',
-    '-d': 'document',
-    '-t': 'typed',
-    '-s': 'string',
+# Each command's options, as go-flags knows them from the command's struct and its mixins
+# (canonical/snapd cmd/snap @ 2.67.1: cmd_snap_op.go cmdInstall/cmdRefresh/cmdRemove, cmd_list.go,
+# cmd_services.go svcStatus/svcStart/svcStop/svcRestart, cmd_info.go, cmd_get.go, cmd_set.go,
+# cmd_unset.go, cmd_run.go, cmd_wait.go, cmd_version.go; colorMixin and unicodeMixin in color.go,
+# waitMixin in wait.go, timeMixin in times.go, channelMixin and modeMixin in cmd_snap_op.go,
+# clientutil.ServiceScopeOptions in client/clientutil/service_scope.go). Any other option is
+# refused, before anything runs, with go-flags' ``unknown flag `x'`` (exit 64).
+_COLOR = frozenset({'color', 'unicode'})
+_WAIT = frozenset({'no-wait'})
+_CHANNEL = frozenset({'channel', 'stable', 'candidate', 'beta', 'edge'})
+_MODE = frozenset({'devmode', 'jailmode', 'classic'})
+_SCOPE = frozenset({'system', 'user', 'users'})
+_COMMAND_FLAGS: Mapping[str, frozenset[str]] = {
+    'install': _COLOR
+    | _WAIT
+    | _CHANNEL
+    | _MODE
+    | {
+        'revision',
+        'dangerous',
+        'force-dangerous',
+        'unaliased',
+        'prefer',
+        'name',
+        'cohort',
+        'ignore-validation',
+        'ignore-running',
+        'transaction',
+        'quota-group',
+    },
+    'refresh': _COLOR
+    | _WAIT
+    | _CHANNEL
+    | _MODE
+    | {
+        'abs-time',
+        'amend',
+        'revision',
+        'cohort',
+        'leave-cohort',
+        'list',
+        'time',
+        'ignore-validation',
+        'ignore-running',
+        'transaction',
+        'hold',
+        'unhold',
+    },
+    'remove': _WAIT | {'revision', 'purge', 'terminate'},
+    'list': _COLOR | {'all'},
+    'services': frozenset({'global', 'g', 'user', 'u'}),
+    'start': _WAIT | _SCOPE | {'enable'},
+    'stop': _WAIT | _SCOPE | {'disable'},
+    'restart': _WAIT | _SCOPE | {'reload'},
+    'set': _WAIT | {'t', 's'},
+    'unset': _WAIT,
+    'get': frozenset({'t', 'd', 'l'}),
+    'info': _COLOR | {'abs-time', 'verbose'},
+    'run': frozenset(
+        {
+            'command',
+            'hook',
+            'r',
+            'shell',
+            'debug-log',
+            'strace',
+            'gdb',
+            'gdbserver',
+            'experimental-gdbserver',
+            'trace-exec',
+            'parser-ran',
+            'timer',
+        }
+    ),
+    'wait': frozenset(),
+    'version': frozenset(),
 }
-_IGNORED_FLAGS = frozenset(
+_VALUE_FLAGS = frozenset(
     {
-        '--jailmode',
-        '--dangerous',
-        '--no-wait',
-        '--purge',
-        '--unaliased',
-        '--ignore-validation',
-        '--abs-time',
-        '--all',
-        '--verbose',
-        '--color=never',
-        '--unicode=never',
-        '-l',
+        'channel',
+        'revision',
+        'name',
+        'cohort',
+        'transaction',
+        'quota-group',
+        'color',
+        'unicode',
+        'users',
+        'command',
+        'hook',
+        'r',
+        'parser-ran',
+        'timer',
     }
 )
+"""Options that take a value, as ``--x=v`` or as the next argument (go-flags)."""
+_OPTIONAL_VALUE_FLAGS = frozenset({'hold', 'strace', 'gdbserver', 'experimental-gdbserver'})
+"""Options whose value is optional (``optional:"yes"``): only ``--hold=24h`` gives one."""
+_BOOL_FLAGS = {
+    'classic': 'classic',
+    'devmode': 'devmode',
+    'unhold': 'unhold',
+    'enable': 'enable',
+    'disable': 'disable',
+    'reload': 'reload',
+    'd': 'document',
+    't': 'typed',
+    's': 'string',
+}
 
 
-def _parse(args: Sequence[str]) -> _Options:
+def _parse(command: str, args: Sequence[str]) -> _Options:
+    """``args`` (after the command) as go-flags parses them for ``command``.
+
+    Raises:
+        _SnapError: an option the command does not have, or one missing its value (exit 64).
+    """
+    allowed = _COMMAND_FLAGS[command]
     options = _Options()
     items = list(args)
     index = 0
     while index < len(items):
         arg = items[index]
         index += 1
-        if arg == '--channel':
-            if index >= len(items):
-                raise _SnapError("expected argument for flag `--channel'")
-            options.channel = items[index]
-            index += 1
-        elif arg.startswith('--channel='):
-            options.channel = arg.split('=', 1)[1]
-        elif arg in ('--stable', '--candidate', '--beta', '--edge'):
-            if options.channel is not None:
-                raise _SnapError('Please specify a single channel')
-            options.channel = arg[2:]
-        elif arg == '--hold':
-            options.hold = 'forever'
-        elif arg.startswith('--hold='):
-            options.hold = arg.split('=', 1)[1]
-        elif arg.startswith('--command='):
-            options.command = arg.split('=', 1)[1]
-        elif arg in _BOOL_FLAGS:
-            setattr(options, _BOOL_FLAGS[arg], True)
-        elif arg in _IGNORED_FLAGS:
-            continue
-        elif arg == '--':
+        if arg == '--':
             options.positional.extend(items[index:])
             break
-        elif arg.startswith('-') and len(arg) > 1:
-            raise _SnapError(f"unknown flag `{arg.lstrip('-').split('=', 1)[0]}'")
-        else:
+        if not arg.startswith('-') or arg == '-':
             options.positional.append(arg)
-            if options.positional[0] == 'run' and len(options.positional) > 1:
-                # Everything after the app belongs to the app.
-                options.positional.extend(items[index:])
+            if command == 'run':
+                options.positional.extend(items[index:])  # the rest belongs to the app
                 break
+            continue
+        if arg.startswith('--'):
+            name, has_value, value = arg[2:].partition('=')
+            names = [name]
+        else:
+            # Short options: '-dt' is -d -t; a value option takes the rest ('-rx1').
+            name, has_value, value = arg[1], len(arg) > 2, arg[2:]
+            names = [name] if name in _VALUE_FLAGS else list(arg[1:])
+            has_value = has_value and name in _VALUE_FLAGS
+        for flag in names:
+            if flag not in allowed:
+                raise _SnapError(f"unknown flag `{flag}'", _EXIT_USAGE)
+        if name in _VALUE_FLAGS and not has_value:
+            if index >= len(items):
+                prefix = '--' if arg.startswith('--') else '-'
+                raise _SnapError(f"expected argument for flag `{prefix}{name}'", _EXIT_USAGE)
+            value, has_value = items[index], True
+            index += 1
+        elif has_value and name not in _VALUE_FLAGS and name not in _OPTIONAL_VALUE_FLAGS:
+            raise _SnapError(f"bool flag `--{name}' cannot have an argument", _EXIT_USAGE)
+        for flag in names:
+            _apply(options, flag, value if has_value else None)
     return options
 
 
-_COMMANDS = frozenset(
-    {
-        'install',
-        'refresh',
-        'remove',
-        'list',
-        'services',
-        'start',
-        'stop',
-        'restart',
-        'set',
-        'unset',
-        'get',
-        'info',
-        'run',
-        'wait',
-        'version',
-    }
-)
+def _apply(options: _Options, flag: str, value: str | None) -> None:
+    """Record the options the emulation acts on; the others change nothing it models."""
+    if flag == 'channel':
+        options.channel = value
+    elif flag in ('stable', 'candidate', 'beta', 'edge'):
+        if options.channel is not None:
+            # channelMixin.setChannelFromCommandline (cmd_snap_op.go)
+            raise _SnapError('Please specify a single channel')
+        options.channel = flag
+    elif flag == 'hold':
+        options.hold = value or 'forever'  # optional-value:"forever"
+    elif flag == 'command':
+        options.command = value
+    elif flag in _BOOL_FLAGS:
+        setattr(options, _BOOL_FLAGS[flag], True)
 
 
 def handle(invocation: Invocation) -> Completed:
     """Run ``snap`` on the invocation's machine."""
     run = _Run(invocation)
+    args = list(invocation.args)
     try:
-        if invocation.args[:1] in (('--version',), ('version',)):
+        if args[:1] in (['--version'], ['version']):
             return run.completed(run.version())
-        options = _parse(invocation.args)
-        if not options.positional:
+        if not args:
+            # go-flags ErrCommandRequired: printShortHelp, exit 0 (cmd/snap/main.go run).
             run.stdout.append('The snap command lets you install, configure, refresh and remove')
             run.stdout.append('snaps. Snaps are packages that work across many different Linux')
             run.stdout.append(f'distributions. ({SIMULATED})')
             return run.completed(0)
-        command = options.positional.pop(0)
-        if command not in _COMMANDS:
-            raise _SnapError(f'unknown command "{command}", see \'snap help\'.')
-        code = _dispatch(run, command, options)
+        command = args[0]
+        if command.startswith('-'):
+            raise _SnapError(f"unknown flag `{command.lstrip('-').split('=', 1)[0]}'", _EXIT_USAGE)
+        if command not in _COMMAND_FLAGS:
+            raise _SnapError(f'unknown command "{command}", see \'snap help\'.', _EXIT_USAGE)
+        code = _dispatch(run, command, _parse(command, args[1:]))
     except _SnapError as error:
-        run.stderr.append('error: ' + _fill(str(error)))
-        return run.completed(1)
+        text = _fill(str(error)) if error.filled else str(error)
+        run.stderr.append(f'error: {text}')
+        return run.completed(error.code)
     return run.completed(code)
 
 
@@ -951,20 +1060,32 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _fill(message: str) -> str:
-    """Wrap an error as snapd's fill() does: 72 columns, indented under ``error: ``.
+    """Wrap an error as snapd's fill() does (cmd/snap/error.go @ 2.67.1).
 
-    Lines that start with a space (a table) are kept as they are.
+    fill() hands the text to go/doc's ToText at 72 columns (79 less the ``error: `` prefix) and
+    indents every line after the first under the prefix. ToText reads the text as blocks:
+    paragraphs (consecutive lines, joined and rewrapped), and code blocks (indented lines,
+    kept as they are less their common indentation), with a blank line between blocks.
     """
+    blocks: list[list[str]] = []
+    kinds: list[str] = []
+    for line in message.strip().split('\n'):
+        kind = 'blank' if not line.strip() else 'code' if line.startswith((' ', '\t')) else 'text'
+        if kind == 'blank':
+            if kinds and kinds[-1] != 'blank':
+                blocks.append([])
+                kinds.append('blank')
+            continue
+        if not kinds or kinds[-1] != kind:
+            blocks.append([])
+            kinds.append(kind)
+        blocks[-1].append(line)
     out: list[str] = []
-    for paragraph in message.split('\n\n'):
-        lines = paragraph.split('\n')
-        if all(line.startswith(' ') for line in lines[1:]) and len(lines) > 1:
-            out.append('\n'.join([lines[0], *(line.strip() for line in lines[1:])]))
-            continue
-        if any(line.startswith(' ') for line in lines):
-            out.append('\n'.join(line.strip() for line in lines))
-            continue
-        out.append('\n'.join(textwrap.wrap(' '.join(lines), 72)))
+    for kind, lines in zip(kinds, blocks, strict=True):
+        if kind == 'text':
+            out.append('\n'.join(textwrap.wrap(' '.join(lines), 72)))
+        elif kind == 'code':
+            out.append(textwrap.dedent('\n'.join(lines)))
     text = '\n\n'.join(out)
     return text.replace('\n', '\n       ').replace('\n       \n', '\n\n')
 
@@ -995,37 +1116,58 @@ def _risk(channel: str) -> str:
 
 
 def _not_available(spec: SnapSpec, channel: str, action: str) -> str:
+    """The text of snapd's snapRevisionNotAvailableMessage (cmd/snap/error.go @ 2.67.1).
+
+    Channels are named as channel.Channel names them (``latest/`` dropped); the table's install
+    option is channelOption's: ``--edge`` on the latest track, ``--channel=TRACK`` for a track's
+    stable risk, ``--channel=TRACK/RISK`` otherwise; the pre-release warning follows only a
+    request for a stable channel.
+    """
     track, risk = channel.split('/', 1)
     same_risk = sorted(r.channel for r in spec.releases if _risk(r.channel) == risk)
     same_track = sorted(r.channel for r in spec.releases if r.channel.split('/')[0] == track)
     hint = f"Get more information with 'snap info {spec.name}'."
+    track_warning = 'Please be mindful that different tracks may include different features.'
     if same_track:
-        width = max(11, *(len(c) + 2 for c in same_track))  # snapd's tabwriter, min width 11
-        rows = [f'  {c:<{width}}snap {action} --channel={c} {spec.name}' for c in same_track]
-        return (
+        shown = [_channel_name(c) for c in same_track]
+        rows = _install_table(spec.name, action, shown, same_track)
+        message = (
             f'snap "{spec.name}" is not available on {_channel_name(channel)} but is available '
-            'to install on the following channels:\n'
-            + '\n'.join(rows)
-            + '\n\nPlease be mindful pre-release channels may include features not completely '
-            f'tested or implemented.\n{hint}'
+            f'to install on the following channels:\n{rows}\n'
         )
+        if risk == 'stable':
+            message += (
+                '\nPlease be mindful pre-release channels may include features not completely '
+                'tested or implemented.'
+            )
+        return f'{message}\n{hint}'
     if same_risk:
-        width = max(11, *(len(c) + 2 for c in same_risk))
-        rows = [
-            f'  {c:<{width}}snap {action} --channel={c.split("/")[0]} {spec.name}'
-            for c in same_risk
-        ]
+        rows = _install_table(spec.name, action, same_risk, same_risk)
         return (
             f'snap "{spec.name}" is not available on {channel} but is available to install on '
-            'the following tracks:\n'
-            + '\n'.join(rows)
-            + '\n\nPlease be mindful that different tracks may include different features.\n'
-            + hint
+            f'the following tracks:\n{rows}\n\n{track_warning}\n{hint}'
         )
     return (
         f'snap "{spec.name}" is not available on {channel} but other tracks exist.\n\n'
-        f'Please be mindful that different tracks may include different features.\n{hint}'
+        f'{track_warning}\n{hint}'
     )
+
+
+def _install_table(snap: str, action: str, shown: Sequence[str], full: Sequence[str]) -> str:
+    """installTable: a tabwriter (min width 11, padding 2) indented two spaces."""
+    width = max(11, *(len(name) + 2 for name in shown))
+    return '\n'.join(
+        f'  {name:<{width}}snap {action} {_channel_option(channel)} {snap}'
+        for name, channel in zip(shown, full, strict=True)
+    )
+
+
+def _channel_option(channel: str) -> str:
+    """The install option channelOption (cmd/snap/error.go) gives for ``channel``."""
+    track, risk = channel.split('/', 1)
+    if track == 'latest':
+        return f'--{risk}'
+    return f'--channel={track}' if risk == 'stable' else f'--channel={channel}'
 
 
 def _notes(record: Mapping[str, Any]) -> str:

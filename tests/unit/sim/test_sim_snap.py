@@ -79,12 +79,112 @@ def test_closed_channel_follows_to_a_stabler_risk(host: SimHost) -> None:
 def test_unavailable_channel(host: SimHost) -> None:
     result = snap(host, 'install', 'microceph', '--channel=9.9/stable')
     assert result.returncode == 1
+    # channelOption (cmd/snap/error.go): the latest track's stable risk is `--stable`.
     assert result.stderr.startswith(
-        'error: snap "microceph" is not available on 9.9/stable but is available to install on '
-        'the following tracks:\n'
-        '       latest/stable  snap install --channel=latest microceph\n'
+        'error: snap "microceph" is not available on 9.9/stable but is available to\n'
+        '       install on the following tracks:\n'
+        '\n'
+        '       latest/stable  snap install --stable microceph\n'
     )
     assert "Get more information with 'snap info microceph'." in result.stderr
+
+
+# canonical/snapd cmd/snap/cmd_snap_op_test.go @ 2.67.1, TestInstallSnapRevisionNotAvailable*:
+# the store's releases, the command, and snap's exact error text (fill()ed by go/doc).
+_NOT_AVAILABLE_CASES = [
+    (
+        ('latest/beta', 'latest/edge'),
+        [],
+        'error: snap "foo" is not available on stable but is available to install on the\n'
+        '       following channels:\n'
+        '\n'
+        '       beta       snap install --beta foo\n'
+        '       edge       snap install --edge foo\n'
+        '\n'
+        '       Please be mindful pre-release channels may include features not\n'
+        "       completely tested or implemented. Get more information with 'snap info\n"
+        "       foo'.\n",
+    ),
+    (
+        ('1.0/stable', '2.0/stable'),
+        ['--channel=latest/stable'],
+        'error: snap "foo" is not available on latest/stable but is available to install\n'
+        '       on the following tracks:\n'
+        '\n'
+        '       1.0/stable  snap install --channel=1.0 foo\n'
+        '       2.0/stable  snap install --channel=2.0 foo\n'
+        '\n'
+        '       Please be mindful that different tracks may include different features.\n'
+        "       Get more information with 'snap info foo'.\n",
+    ),
+    (
+        ('latest/stable',),
+        ['--channel=2.0/stable'],
+        'error: snap "foo" is not available on 2.0/stable but is available to install on\n'
+        '       the following tracks:\n'
+        '\n'
+        '       latest/stable  snap install --stable foo\n'
+        '\n'
+        '       Please be mindful that different tracks may include different features.\n'
+        "       Get more information with 'snap info foo'.\n",
+    ),
+    (
+        ('1.0/edge',),
+        ['--channel=2.0/stable'],
+        'error: snap "foo" is not available on 2.0/stable but other tracks exist.\n'
+        '\n'
+        '       Please be mindful that different tracks may include different features.\n'
+        "       Get more information with 'snap info foo'.\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(('channels', 'flags', 'expected'), _NOT_AVAILABLE_CASES)
+def test_not_available_texts_match_snapd(
+    world: World, host: SimHost, channels: tuple[str, ...], flags: list[str], expected: str
+) -> None:
+    releases = tuple(SnapRelease(c, '1.0', n) for n, c in enumerate(channels, start=1))
+    world.catalog.add_snap(SnapSpec('foo', 'a test snap', releases=releases, base=None))
+    result = snap(host, 'install', *flags, 'foo')
+    assert (result.returncode, result.stdout, result.stderr) == (1, '', expected)
+
+
+def test_usage_errors_exit_64_and_flags_are_per_command(host: SimHost) -> None:
+    """go-flags refuses what a command does not have; exitCodeFromError gives 64 (EX_USAGE).
+
+    canonical/snapd cmd/snap/main.go exitCodeFromError, cmd_snap_op.go cmdInstall/cmdRefresh,
+    cmd_list.go cmdList @ 2.67.1.
+    """
+    for args, text in [
+        (('install', '--bogus', 'k8s'), "error: unknown flag `bogus'\n"),
+        (('install', '--hold', 'k8s'), "error: unknown flag `hold'\n"),
+        (('list', '--classic'), "error: unknown flag `classic'\n"),
+        (('get', '-x', 'k8s'), "error: unknown flag `x'\n"),
+        (('install', 'k8s', '--channel'), "error: expected argument for flag `--channel'\n"),
+        (
+            ('refresh', '--unhold=yes', 'k8s'),
+            "error: bool flag `--unhold' cannot have an argument\n",
+        ),
+        (
+            ('install',),
+            'error: the required argument `<snap> (at least 1 argument)` was not provided\n',
+        ),
+        (('frobnicate',), 'error: unknown command "frobnicate", see \'snap help\'.\n'),
+    ]:
+        result = snap(host, *args)
+        assert (result.returncode, result.stderr) == (64, text), args
+    # Refused before anything ran.
+    assert snap(host, 'list').stdout == ''
+    # The options a command does have are taken in any order, with or without '='.
+    assert snap(host, 'install', '--classic', '--channel', '1.32-classic/stable', 'k8s').ok
+    assert snap(host, 'refresh', 'k8s', '--hold=24h').ok
+    assert snap(host, 'refresh', '--color=never', '--unicode=never', '--list').ok
+
+
+def test_errors_the_client_does_not_fill_print_as_composed(host: SimHost) -> None:
+    """Only errorToCmdMessage fill()s; other errors print as "error: %v" (cmd/snap/main.go)."""
+    result = snap(host, 'install', 'k8s')  # needs --classic: filled
+    assert result.stderr.splitlines()[1].startswith('       ')
 
 
 def test_install_creates_services(host: SimHost) -> None:
