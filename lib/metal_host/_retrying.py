@@ -31,17 +31,30 @@ NOT_FOUND = 127
 """Exit status of a program that does not exist (as a shell reports it)."""
 NOT_EXECUTABLE = 126
 """Exit status of a program that cannot be executed."""
+SNAP_RETRYABLE = 10
+"""``snap``'s exit status for the errors its client calls retryable: every snapd change conflict
+(an auto-refresh running, the device not yet seeded, a remodel). canonical/snapd
+``cmd/snap/main.go`` exitCodeFromError and ``client/client.go`` IsRetryable @ 2.67.1."""
 
 _TRANSIENT = re.compile(
     '|'.join(
         (
-            # snapd: 'snap "k8s" has "install-snap" change in progress', auto-refresh racing us.
-            r'change in progress',
-            # snapd: 'too early for operation, device not yet seeded' right after first boot.
+            # snapd's change conflicts (overlord/snapstate/conflict.go @ 2.67.1): 'snap "k8s" has
+            # "auto-refresh" change in progress', 'snap "k8s" has changes in progress', 'other
+            # changes in progress (conflicting change ...)'. snap exits 10 for these, but a
+            # wrapper or an injected fault may not say so.
+            r'changes? in progress',
+            # snapd: 'too early for operation, device not yet seeded or device model not
+            # acknowledged' right after first boot (overlord/snapstate/devicectx.go).
             r'too early for operation',
-            # snapd restarting (it re-executes after refreshing itself): the socket is away.
+            # snapd restarting (it re-executes after refreshing itself): the socket is away
+            # (client/client.go ConnectionError: 'cannot communicate with server: ...').
             r'cannot communicate with server',
-            # apt/dpkg held by another apt-get or by unattended-upgrades.
+            # apt/dpkg held by another apt-get or by unattended-upgrades (Debian/apt @ 2.7.14:
+            # apt-pkg/contrib/fileutl.cc GetLock 'Could not get lock %s. It is held by process
+            # %d (%s)', apt-pkg/deb/debsystem.cc 'Unable to acquire the dpkg frontend lock (%s),
+            # is another process using it?' and 'Unable to lock the administration directory
+            # (%s), ...', apt-pkg/acquire.cc 'Unable to lock directory %s').
             r'Could not get lock',
             r'Unable to acquire the dpkg frontend lock',
             r'Unable to lock (the administration )?directory',
@@ -57,9 +70,11 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, CommandTimeoutError):
         return True
     if isinstance(error, CommandError):
-        return error.returncode not in (NOT_FOUND, NOT_EXECUTABLE) and bool(
-            _TRANSIENT.search(error.stderr)
-        )
+        if error.returncode in (NOT_FOUND, NOT_EXECUTABLE):
+            return False
+        if error.argv[:1] == ('snap',) and error.returncode == SNAP_RETRYABLE:
+            return True
+        return bool(_TRANSIENT.search(error.stderr))
     return False
 
 

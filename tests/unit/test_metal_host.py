@@ -275,6 +275,34 @@ def test_is_transient(stderr: str, transient: bool):
     assert is_transient(CommandError(['x'], 1, '', stderr)) is transient
 
 
+@pytest.mark.parametrize(
+    'stderr',
+    [
+        # canonical/snapd overlord/snapstate/conflict.go @ 2.67.1: a ChangeConflictError
+        # without a change kind, and the one for changes already under way.
+        'error: snap "k8s" has changes in progress',
+        'error: other changes in progress (conflicting change "auto-refresh"), change '
+        '"install" not allowed until they are done',
+    ],
+)
+def test_every_snapd_change_conflict_text_is_transient(stderr: str):
+    # Read by its text alone (exit 1), as a fault injected without snap's exit 10 reports it.
+    assert is_transient(CommandError(['snap', 'install', 'k8s'], 1, '', stderr))
+
+
+def test_snap_exit_status_10_is_transient_whatever_it_says():
+    """snap exits 10 exactly for the errors its client calls retryable (change conflicts).
+
+    canonical/snapd cmd/snap/main.go exitCodeFromError, client/client.go IsRetryable @ 2.67.1;
+    e.g. overlord/snapstate/conflict.go's 'remodeling in progress, no other changes allowed'.
+    """
+    remodel = 'error: remodeling in progress, no other changes allowed until this is done'
+    assert is_transient(CommandError(['snap', 'refresh', 'k8s'], 10, '', remodel))
+    assert not is_transient(CommandError(['snap', 'refresh', 'k8s'], 1, '', remodel))
+    # Exit 10 means that only for snap.
+    assert not is_transient(CommandError(['k8s', 'bootstrap'], 10, '', remodel))
+
+
 def test_timeouts_are_transient_other_errors_are_not():
     assert is_transient(CommandTimeoutError(['sleep', '5'], 1))
     assert not is_transient(CommandError(['snap'], 127, '', SNAP_BUSY))
