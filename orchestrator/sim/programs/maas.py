@@ -1,10 +1,16 @@
 """``maas``: the MAAS snap's command line on simulated machines (a simulation, not MAAS).
 
+Modelled: the ``maas`` snap 3.5 and 3.6 (channels 3.5/stable, 3.6/stable, 3.6/edge), read in
+canonical/maas branches 3.5 and 3.6 (``src/maascli/snap.py``, ``snap/snapcraft.yaml``,
+``snap/local/tree/``). The conformance record is ``orchestrator/sim/conformance/maas.md``.
+
 The ``maas`` program exists on a simulated machine only while the ``maas`` snap is installed
 there; otherwise running it fails as a shell does, ``maas: No such file or directory`` with exit
-status 127. Its controller processes follow the snap: they run while the snap's
-``snap.maas.supervisor`` service is active, and restart (new pids, uptime from zero) whenever
-that service or ``maas init`` restarts them. PostgreSQL is not emulated: it is a remote offer
+status 127. Its controller processes follow the snap: they run under the snap's only daemon,
+pebble (``snap.maas.pebble.service``; since 3.5 there is no supervisord), while it is active,
+and restart whenever that service restarts: ``maas init`` stops it (``Stopping services``, on
+an initialised controller) and restarts it (``snapctl restart maas.pebble``, which starts it
+even when it was stopped). PostgreSQL is not emulated: it is a remote offer
 the charms consume, so a database is only a key, ``HOST:PORT/DBNAME`` (a local host,
 ``localhost`` or a socket directory, is replaced by the machine's first address), and every
 database URI that parses is taken as reachable with the credentials given.
@@ -20,7 +26,7 @@ What spans machines lives in ``World.namespace('maas')``::
          'users': {USERNAME: {'email', 'superuser', 'tokens': [[consumer, token, secret]]}}}}}
 
 and what belongs to one machine lives on it: the files ``/var/snap/maas/common/snap_mode``,
-``.../maas/secret``, ``.../maas/maas_id``, ``.../log/rackd.log`` and ``$HOME/.maascli.db``, and
+``.../maas/secret``, ``.../maas/maas_id`` and ``$HOME/.maascli.db``, rackd's journal entries, and
 ``state['maas']`` (``config``: regiond.conf's settings, ``started``: when ``init`` last
 started the services, ``rackd``: the last registration outcome, ``profiles``: the CLI's logged-in
 profiles). Random values are deterministic per World: the secret, system ids and API keys are
@@ -68,25 +74,25 @@ canonical/maas, quoted texts verbatim):
   OperationalError: connection to server at "localhost" (127.0.0.1), port 5432 failed:
   Connection refused`` (libpq's wording; the frames of the traceback are not reproduced).
 - ``status`` (``cmd_status``): ``MAAS is not configured`` and exit 1 in mode none; otherwise
-  supervisorctl's table (``supervisor/supervisorctl.py`` ``_show_statuses``: name padded to 33,
-  state to 10), e.g. ``regiond                          RUNNING   pid 2345, uptime 0:01:04``.
-  The programs are those of the snap's ``supervisord.conf.template``
-  (``snap/local/tree/usr/share/maas/supervisord.conf.template``): region: bind9, http, ntp,
-  proxy, regiond, syslog; rack: bind9, dhcpd, dhcpd6, http, ntp, proxy, rackd, syslog;
-  region+rack: both. dhcpd and dhcpd6 are ``autostart=false`` and only run when MAAS serves DHCP,
-  which is not emulated, so they show ``STOPPED   Not started`` and, as supervisorctl exits 3
-  when any listed process is stopped and ``cmd_status`` passes that status on, ``maas status``
-  exits 3 in rack and region+rack modes. (The latest template also runs ``apiserver`` in region
-  modes; it is left out, as the contract lists the region's programs without it.) When the snap's
-  supervisor service is stopped it prints ``unix:///var/snap/maas/REV/supervisord/sock no such
-  file`` and exits 4, as supervisorctl does.
+  ``run-pebble services``: pebble's table (canonical/pebble v1.10.2 ``internals/cli/
+  cmd_services.go``, Go tabwriter minwidth 5 padding 2) ``Service  Startup  Current  Since``
+  with one row per service of the layers ``reconfigure-pebble`` links for the mode (001 base:
+  bind9, http, ntp, proxy, syslog; 002 region: regiond, apiserver, temporal, temporal-worker;
+  003 rack: rackd, dhcpd, dhcpd6, agent), sorted by name, Startup from the layer, Since as
+  pebble's human time (``today at 10:22 UTC``) or ``-``; exit 0 whatever is inactive. Active:
+  everything but dhcpd/dhcpd6 (only to serve DHCP, not emulated); on a rack, bind9, ntp, proxy
+  and syslog only once it is registered (``RackToggleableService``, the region turns them on;
+  assumption: as soon as it registers). When pebble is not running, pebble's client fails
+  (``error: cannot communicate with server: ... .pebble.socket: connect: no such file or
+  directory`` on stderr, exit 1) and ``maas status`` prints ``Pebble exited with error code 1
+  and the following output:`` and exits 1.
 - ``config [--parsable] [--show-secret] [--show-database-password]`` (``print_config``):
   ``mode=...``, ``maas_url=...``, the database fields for region modes with
   ``database_pass=(hidden)`` (``database_port=None`` when the URI had no port, as MAAS prints
   it), ``secret=(hidden)`` for a rack unless ``--show-secret``. ``--maas-url``, ``--secret``,
   ``--num-workers`` and the debug flags change the settings (``Following flags are not supported
   in 'MODE' mode: ...`` and exit 1 for a flag of the wrong mode) and print ``Restarting
-  services``.
+  services`` (``restart_pebble()``: pebble is restarted only if it runs).
 - ``login PROFILE URL [-|KEY]`` (``src/maascli/cli.py`` ``cmd_login``, ``src/maascli/auth.py``):
   the URL becomes ``URL/api/2.0/`` (``api_url``) and the text is ``textwrap.fill``-ed to 70
   columns, so ``You are now logged in to the MAAS server at URL with the profile name 'NAME'.``
@@ -117,17 +123,17 @@ canonical/maas, quoted texts verbatim):
 Registration of racks, as rackd does it (``src/provisioningserver/rpc/clusterservice.py``,
 ``ClusterClientService._doUpdate`` and ``ClusterClient.performHandshake``), is attempted whenever
 a ``maas`` command runs on any machine of the World (rackd retries every few seconds; time only
-passes here when something runs), for every machine in rack mode whose supervisor runs. The URL's
+passes here when something runs), for every machine in rack mode whose pebble runs. The URL's
 host is looked up among the machines (address or host name): a machine running an initialised
-region (its supervisor active) answers; so does a region whose ``--maas-url`` named that host
+region (its pebble active) answers; so does a region whose ``--maas-url`` named that host
 (a VIP); a machine with no region refuses the connection; an address no machine has gets no
-route. Outcomes are appended to ``/var/snap/maas/common/log/rackd.log`` when they change (rackd
-repeats them every few seconds), each line as MAAS's logger writes it
-(``src/provisioningserver/logger/_common.py``: ``"%(name)s: [%(levelname)s] %(message)s"``, the
-name being the module's, ``provisioningserver.rpc.clusterservice``) behind a UTC timestamp from
-the World's clock, as in real rackd.log excerpts (``2020-07-21 23:49:10
-provisioningserver.rpc.clusterservice: [info] Region not available: ...``, quoted in
-canonical/cloud-init issue 3770). The messages, verbatim:
+route. Outcomes go to the machine's journal when they change (rackd repeats them every few
+seconds), as entries with ``SYSLOG_IDENTIFIER=maas-rackd`` (the rack pebble layer runs rackd as
+``systemd-cat -t maas-rackd``; there is no rackd.log since 3.5), read with ``journalctl -t
+maas-rackd`` (:mod:`.journalctl`). Each line is what MAAS's logger writes on rackd's standard
+output (``src/provisioningserver/logger/_common.py`` @ 3.6: ``"%(name)s: [%(levelname)s]
+%(message)s"``, no timestamp, "rely on journald instead"), the name being the module's,
+``provisioningserver.rpc.clusterservice``. The messages, verbatim:
 
 - region not available (``_doUpdate``; the error text is Twisted's ``ConnectionRefusedError``,
   ``twisted/internet/error.py``: its docstring, the errno and strerror, a full stop)::
@@ -165,6 +171,7 @@ same way when their services start: the first region of a database draws its sec
 from __future__ import annotations
 
 import argparse
+import calendar
 import hashlib
 import json
 import posixpath
@@ -172,7 +179,6 @@ import re
 import textwrap
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import urlparse
 
@@ -180,12 +186,23 @@ from metal_host import CommandTimeoutError, Completed, Sensitive
 from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
 
 from ..host import SIMULATED
+from . import journalctl
+from .systemctl import Output, Systemd
 
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
     from ..world import World
 
-__all__ = ['COMMON', 'MAAS_ID_FILE', 'MODE_FILE', 'RACKD_LOG', 'SECRET_FILE', 'handle']
+__all__ = [
+    'COMMON',
+    'MAAS_ID_FILE',
+    'MODE_FILE',
+    'PEBBLE_SERVICE',
+    'RACKD_IDENTIFIER',
+    'SECRET_FILE',
+    'handle',
+    'run_daemons',
+]
 
 COMMON = '/var/snap/maas/common'
 """``$SNAP_COMMON`` of the maas snap."""
@@ -195,10 +212,16 @@ SECRET_FILE = f'{COMMON}/maas/secret'
 """The RPC shared secret (``$MAAS_DATA/secret``)."""
 MAAS_ID_FILE = f'{COMMON}/maas/maas_id'
 """The controller's system id, once registered."""
-RACKD_LOG = f'{COMMON}/log/rackd.log'
-"""rackd's log, where registration outcomes are appended."""
-
-_SUPERVISOR = 'snap.maas.supervisor.service'
+RACKD_IDENTIFIER = 'maas-rackd'
+"""rackd's ``SYSLOG_IDENTIFIER`` in the journal: the rack pebble layer runs it as
+``systemd-cat -t maas-rackd`` (``snap/local/tree/usr/share/maas/pebble/layers/
+003-maas-rack-layer.yaml`` @ 3.5 and 3.6); there is no rackd.log since 3.5."""
+PEBBLE_SERVICE = 'snap.maas.pebble.service'
+"""The snap's only daemon since 3.5 (``snap/snapcraft.yaml`` @ 3.6, epoch 4: "(3.5) supervisord
+-> Pebble migration"); every MAAS service runs under it."""
+_PEBBLE_SOCKET = (
+    f'{COMMON}/pebble/.pebble.socket'  # $PEBBLE/.pebble.socket, PEBBLE=$SNAP_COMMON/pebble
+)
 _REGION_MODES = ('region', 'region+rack')
 _DEFAULT_PORT = 5432
 _LOCAL_HOSTS = frozenset({'localhost', '127.0.0.1', '::1'})
@@ -207,22 +230,21 @@ _ZCHARS = '34678abcdefghkmnpqrstwxy'  # provisioningserver/utils/znums.py
 _KEY_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 _TEST_DB_URI = 'maas-test-db:///'
 
-_PROGRAMS: Mapping[str, tuple[str, ...]] = {
-    'region': ('bind9', 'http', 'ntp', 'proxy', 'regiond', 'syslog'),
-    'rack': ('bind9', 'dhcpd', 'dhcpd6', 'http', 'ntp', 'proxy', 'rackd', 'syslog'),
-    'region+rack': (
-        'bind9',
-        'dhcpd',
-        'dhcpd6',
-        'http',
-        'ntp',
-        'proxy',
-        'rackd',
-        'regiond',
-        'syslog',
-    ),
+# The pebble layers (snap/local/tree/usr/share/maas/pebble/layers/ @ 3.6): service -> startup.
+_BASE_LAYER = {'bind9': 'disabled', 'http': 'disabled', 'ntp': 'disabled',
+               'proxy': 'disabled', 'syslog': 'disabled'}  # fmt: skip
+_REGION_LAYER = {'regiond': 'enabled', 'apiserver': 'enabled', 'temporal': 'disabled',
+                 'temporal-worker': 'disabled'}  # fmt: skip
+_RACK_LAYER = {'rackd': 'enabled', 'dhcpd': 'disabled', 'dhcpd6': 'disabled',
+               'agent': 'disabled'}  # fmt: skip
+_LAYERS: Mapping[str, Mapping[str, str]] = {
+    'region': {**_BASE_LAYER, **_REGION_LAYER},
+    'rack': {**_BASE_LAYER, **_RACK_LAYER},
+    'region+rack': {**_BASE_LAYER, **_REGION_LAYER, **_RACK_LAYER},
 }
-_NOT_STARTED = frozenset({'dhcpd', 'dhcpd6'})  # autostart=false; started only to serve DHCP
+"""What ``reconfigure-pebble`` links for each mode (001 always, 002 region, 003 rack)."""
+_NEVER_STARTED = frozenset({'dhcpd', 'dhcpd6'})  # toggled on only to serve DHCP (not emulated)
+_RACK_TOGGLED = frozenset({'bind9', 'ntp', 'proxy', 'syslog'})  # on once the region has the rack
 
 _SET_UP = """\
 MAAS has been set up.
@@ -388,16 +410,22 @@ def _mode(host: SimHost) -> str:
     return entry.content.strip() if entry is not None else 'none'
 
 
+def _pebble_active(host: SimHost) -> bool:
+    """Whether the snap's pebble service runs."""
+    units = _mapping(_mapping(host.state.get('systemd')).get('units'))
+    return _mapping(units.get(PEBBLE_SERVICE)).get('state') == 'active'
+
+
 def _services_since(host: SimHost) -> float | None:
     """When the controller's processes started, or None when they are not running.
 
-    They run under the snap's supervisor service, started by ``init`` (or by supervisor when
-    its service starts).
+    They run under the snap's pebble service (its layers for the mode start regiond and
+    rackd), which ``init`` restarts.
     """
-    if _snap(host) is None or _mode(host) not in _PROGRAMS:
+    if _snap(host) is None or _mode(host) not in _LAYERS:
         return None
     units = _mapping(_mapping(host.state.get('systemd')).get('units'))
-    unit = _mapping(units.get(_SUPERVISOR))
+    unit = _mapping(units.get(PEBBLE_SERVICE))
     if unit.get('state') != 'active':
         return None
     return max(float(unit.get('since') or 0.0), float(_state(host).get('started') or 0.0))
@@ -512,15 +540,23 @@ def _route(world: World, url: str, local: SimHost) -> tuple[SimHost, str] | str:
 
 
 def _log_rackd(world: World, host: SimHost, messages: Sequence[str]) -> None:
-    """Append lines to rackd.log as MAAS's logger writes them."""
-    stamp = time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(world.clock()))
-    entry = host.files.get(RACKD_LOG)
-    text = entry.content if entry is not None else ''
-    text += ''.join(f'{stamp} {_LOGGER}: [info] {message}\n' for message in messages)
-    host.write_text(RACKD_LOG, text)
+    """Send rackd's lines to the journal as MAAS's logger writes them on its standard output.
+
+    ``DEFAULT_LOG_FORMAT`` is ``"%(name)s: [%(levelname)s] %(message)s"`` since 3.5 ("for
+    timestamps, rely on journald instead", ``src/provisioningserver/logger/_common.py`` @ 3.6),
+    and ``systemd-cat -t maas-rackd`` makes each line one journal entry.
+    """
+    journalctl.write(
+        host, world.clock(), RACKD_IDENTIFIER, [f'{_LOGGER}: [info] {m}' for m in messages]
+    )
 
 
 # -- what the controllers do on their own ---------------------------------------------------------
+
+
+def run_daemons(world: World) -> None:
+    """Let the World's regiond and rackd catch up (:func:`_reconcile`); journalctl calls it."""
+    _reconcile(world)
 
 
 def _reconcile(world: World) -> None:
@@ -582,6 +618,10 @@ def _connect_rack(world: World, host: SimHost) -> None:
     url = str(_config(host).get('maas_url', ''))
     route = _route(world, url, host)
     state = host.namespace('maas')
+    since = _services_since(host)
+    if state.get('rackd_since') != since:
+        state['rackd_since'] = since  # rackd restarted (pebble did): a new connection
+        state.pop('rackd', None)
     if isinstance(route, str):
         outcome = f'unreachable {route} {url}'
         messages = [
@@ -1106,6 +1146,7 @@ class _Run:
             secret = _option(options, 'secret') or self.required_prompt('Secret', _RACK_KEY_HELP)
         if current != 'none':
             self.print('Stopping services')
+            self.systemd().stop(PEBBLE_SERVICE)  # stop_pebble: snapctl stop maas.pebble
         self.update_config({'maas_url': url, **settings})
         if secret:
             self.host.write_text(SECRET_FILE, secret, mode=0o640)
@@ -1144,6 +1185,9 @@ class _Run:
             )
         self.print('Starting services')
         self.host.write_text(MODE_FILE, mode)
+        # restart_pebble(restart_inactive=True): snapctl restart maas.pebble, which starts it
+        # even when it was stopped ("it makes sense to start MAAS after initialization").
+        self.systemd().restart(PEBBLE_SERVICE)
         state = self.host.namespace('maas')
         state['started'] = self.world.clock()
         state.pop('rackd', None)  # rackd restarts: its next attempt is logged again
@@ -1152,27 +1196,43 @@ class _Run:
 
     # -- status and config ------------------------------------------------------------------------
 
+    def systemd(self) -> Systemd:
+        """The machine's systemd, as ``snapctl`` drives the snap's services through snapd."""
+        return Systemd(self.host, Output())
+
     def status(self, options: argparse.Namespace, parser: _Parser) -> int:
-        """``maas status``: supervisorctl status through the snap."""
+        """``maas status``: ``cmd_status`` runs ``$SNAP/bin/run-pebble services``.
+
+        Its standard output is printed as is when pebble exits 0; otherwise ``Pebble exited
+        with error code N and the following output:`` and that output, with pebble's exit
+        status (pebble's standard error is not captured: it passes through).
+        """
         mode = _mode(self.host)
         if mode == 'none':
             self.print('MAAS is not configured')
             return 1
         since = _services_since(self.host)
         if since is None:
-            revision = (_snap(self.host) or {}).get('revision', 'current')
-            self.print(f'unix:///var/snap/maas/{revision}/supervisord/sock no such file')
-            return 4
-        uptime = timedelta(seconds=max(0, int(self.world.clock() - since)))
-        code = 0
-        for program in _PROGRAMS[mode]:
-            if program in _NOT_STARTED:
-                state, description, code = 'STOPPED', 'Not started', 3
-            else:
-                pid = _pid(self.host, program, since)
-                state, description = 'RUNNING', f'pid {pid}, uptime {uptime}'
-            self.print(f'{program:<33}{state:<10}{description}')
-        return code
+            # pebble's client: GET /v1/services on a socket nobody listens on (pebble removes
+            # it when it stops: Go's UnixListener unlinks on Close), error: + message, exit 1.
+            self.stderr.append(
+                'error: cannot communicate with server: Get '
+                '"http://localhost/v1/services?names=": dial unix '
+                f'{_PEBBLE_SOCKET}: connect: no such file or directory\n'
+            )
+            self.print('Pebble exited with error code 1 and the following output:')
+            return 1
+        registered = self.host.exists(MAAS_ID_FILE)
+        rows = [('Service', 'Startup', 'Current', 'Since')]
+        for service, startup in sorted(_LAYERS[mode].items()):
+            active = service not in _NEVER_STARTED and (
+                mode != 'rack' or service not in _RACK_TOGGLED or registered
+            )
+            when = _pebble_time(since, self.world.clock()) if active else '-'
+            rows.append((service, startup, 'active' if active else 'inactive', when))
+        for line in _tabwriter(rows):
+            self.print(line)
+        return 0
 
     def config(self, options: argparse.Namespace, parser: _Parser) -> int:
         """``maas config``: show the settings, or change them."""
@@ -1258,8 +1318,11 @@ class _Run:
                 restart = True
         if restart:
             self.print('Restarting services' if mode != 'none' else 'Stopping services')
-            self.host.namespace('maas').update(started=self.world.clock())
-            self.host.namespace('maas').pop('rackd', None)
+            # restart_pebble(): nothing when ``snapctl services maas`` says inactive.
+            if _pebble_active(self.host):
+                self.systemd().restart(PEBBLE_SERVICE)
+                self.host.namespace('maas').update(started=self.world.clock())
+                self.host.namespace('maas').pop('rackd', None)
         return 0
 
     # -- Django management commands ---------------------------------------------------------------
@@ -1479,6 +1542,36 @@ class _Run:
             self.stderr.append(f'{status} {reason}\n\n  Content-Type: {kind}\n\n')
         self.stdout.append(body)
         return 0 if status // 100 == 2 else 2
+
+
+def _tabwriter(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Go's tabwriter as pebble sets it up (minwidth 5, padding 2; the last cell unpadded)."""
+    widths = [max(5, *(len(row[c]) + 2 for row in rows)) for c in range(len(rows[0]) - 1)]
+    return [
+        ''.join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[-1]
+        for row in rows
+    ]
+
+
+def _pebble_time(then: float, now: float) -> str:
+    """Pebble's ``timeutil.Human`` (v1.10.2 ``internals/timeutil/human.go``) in UTC.
+
+    assumption: the machine's local time zone is UTC, as in MAAS-deployed Ubuntu images.
+    """
+    start, today = time.gmtime(then), time.gmtime(now)
+    days = (
+        calendar.timegm((*start[:3], 0, 0, 0)) - calendar.timegm((*today[:3], 0, 0, 0))
+    ) // 86400
+    clock = time.strftime('%H:%M UTC', start)
+    if days < -60 or days > 60:
+        return time.strftime('%Y-%m-%d', start)
+    if days < -1:
+        return f'{-days} days ago, at {clock}'
+    if days == -1:
+        return f'yesterday at {clock}'
+    if days == 0:
+        return f'today at {clock}'
+    return f'tomorrow at {clock}' if days == 1 else f'in {days} days, at {clock}'
 
 
 def _django_error(kind: str, message: str) -> _ExitError:

@@ -214,7 +214,16 @@ DEFAULT_SNAPS: Mapping[str, SnapSpec] = {
                 SnapRelease('3.6/stable', '3.6.0-16377-g.dc4fc3b74', 38130, '2025-03-14', 185),
                 SnapRelease('3.6/edge', '3.6.1-16402-g.e7c84a3f1', 38412, '2025-05-01', 186),
             ),
-            apps=(SnapApp('maas', daemon=None), SnapApp('supervisor', reload=True)),
+            # canonical/maas snap/snapcraft.yaml @ 3.5 and 3.6: pebble is the only daemon
+            # (epoch 4, "(3.5) supervisord -> Pebble migration"), no reload command; 3.6 is
+            # built on core24 (3.5 on core22). 3.4 and older (supervisord) are not modelled: the
+            # charms refuse those tracks.
+            apps=(
+                SnapApp('maas', daemon=None),
+                SnapApp('pebble'),
+                SnapApp('power', daemon=None),
+            ),
+            base='core24',
             default_track='3.6',
             license='AGPL-3.0',
             description=_SIMULATED_ENTRY,

@@ -9,10 +9,9 @@ import pytest
 from metal_host import CommandTimeoutError, Completed, RetryPolicy, Sensitive
 
 from orchestrator.sim import SimError, SimHost, World
-from orchestrator.sim.programs.maas import MAAS_ID_FILE, MODE_FILE, RACKD_LOG, SECRET_FILE
+from orchestrator.sim.programs.maas import MAAS_ID_FILE, MODE_FILE, PEBBLE_SERVICE, SECRET_FILE
 
 NOW = 1_700_000_000.0
-STAMP = '2023-11-14 22:13:20'  # NOW, as rackd.log prints it
 URL = 'http://10.0.0.10:5240/MAAS'
 DB_URI = 'postgres://maas:db-password@10.0.0.5:5432/maasdb'
 LOG = 'provisioningserver.rpc.clusterservice: [info]'
@@ -83,7 +82,9 @@ def secret_of(host: SimHost) -> str:
 
 
 def log_lines(host: SimHost) -> list[str]:
-    return host.read_text(RACKD_LOG).splitlines()
+    """rackd's lines, read from the journal as the rack charm reads them."""
+    result = host.run(['journalctl', '-t', 'maas-rackd', '-o', 'cat', '--no-pager'])
+    return result.stdout.splitlines()
 
 
 def admin_key(region: SimHost) -> str:
@@ -312,9 +313,7 @@ def test_region_and_rack(world: World) -> None:
     assert result.returncode == 0 and 'Performing database migrations' in result.stdout
     assert host.read_text(MODE_FILE) == 'region+rack'
     status = maas(host, 'status')
-    assert [line.split()[0] for line in status.stdout.splitlines()] == [
-        'bind9', 'dhcpd', 'dhcpd6', 'http', 'ntp', 'proxy', 'rackd', 'regiond', 'syslog',
-    ]  # fmt: skip
+    assert {'rackd', 'regiond'} <= {line.split()[0] for line in status.stdout.splitlines()}
     login(host, admin_key(host))
     (node,) = racks(host)
     assert node['system_id'] == host.read_text(MAAS_ID_FILE)
@@ -336,12 +335,11 @@ def test_rack_with_the_right_secret_registers(world: World, region: SimHost) -> 
     eventloop = log_lines(rack)[0].rsplit(' ', 1)[1]
     assert eventloop.startswith('node-0:pid=')
     assert log_lines(rack) == [
-        f'{STAMP} {LOG} Making connections to event-loops: {eventloop}',
-        f"{STAMP} {LOG} Event-loop '{eventloop}' authenticated.",
-        f"{STAMP} {LOG} Rack controller '{system_id}' registered (via {eventloop}) with MAAS "
+        f'{LOG} Making connections to event-loops: {eventloop}',
+        f"{LOG} Event-loop '{eventloop}' authenticated.",
+        f"{LOG} Rack controller '{system_id}' registered (via {eventloop}) with MAAS "
         'version 3.6.0-16377-g.dc4fc3b74.',
-        f'{STAMP} {LOG} Fully connected to all 1 event-loops on all 1 region controllers '
-        '(node-0).',
+        f'{LOG} Fully connected to all 1 event-loops on all 1 region controllers (node-0).',
     ]
     login(region, admin_key(region))
     (node,) = racks(region)
@@ -362,8 +360,8 @@ def test_rack_with_the_wrong_secret_is_rejected(world: World, region: SimHost) -
     assert not rack.exists(MAAS_ID_FILE)
     eventloop = log_lines(rack)[0].rsplit(' ', 1)[1]
     assert log_lines(rack) == [
-        f'{STAMP} {LOG} Making connections to event-loops: {eventloop}',
-        f"{STAMP} {LOG} Event-loop '{eventloop}' FAILED authentication; dropping connection.",
+        f'{LOG} Making connections to event-loops: {eventloop}',
+        f"{LOG} Event-loop '{eventloop}' FAILED authentication; dropping connection.",
     ]
     assert world.namespace('maas')['databases']['10.0.0.5:5432/maasdb']['racks'] == {}
     maas(rack, 'status')
@@ -375,7 +373,7 @@ def test_rack_pointed_at_a_machine_without_a_region(world: World) -> None:
     rack = machine(world, 1)
     assert init_rack(rack, 'f' * 32).returncode == 0
     assert log_lines(rack) == [
-        f'{STAMP} {LOG} Region not available: Connection was refused by other side: 111: '
+        f'{LOG} Region not available: Connection was refused by other side: 111: '
         f'Connection refused. (While requesting RPC info at {URL}).'
     ]
     assert not rack.exists(MAAS_ID_FILE)
@@ -386,7 +384,7 @@ def test_rack_pointed_at_an_address_nobody_has(world: World) -> None:
     url = 'http://10.9.9.9:5240/MAAS'
     assert init_rack(rack, 'f' * 32, url=url).returncode == 0
     assert log_lines(rack) == [
-        f'{STAMP} {LOG} Region not available: An error occurred while connecting: 113: No '
+        f'{LOG} Region not available: An error occurred while connecting: 113: No '
         f'route to host. (While requesting RPC info at {url}).'
     ]
 
@@ -426,11 +424,28 @@ def test_rack_reaches_regions_behind_their_maas_url(world: World) -> None:
     assert rack.exists(MAAS_ID_FILE)
 
 
-def test_rack_stops_trying_when_its_services_stop(world: World, region: SimHost) -> None:
+def test_init_starts_a_stopped_pebble(world: World, region: SimHost) -> None:
+    """``restart_pebble(restart_inactive=True)``: init starts MAAS even when it was stopped."""
     rack = machine(world, 1)
-    rack.run(['snap', 'stop', 'maas'])
+    rack.run(['snap', 'stop', '--disable', 'maas'])
+    assert init_rack(rack, secret_of(region)).returncode == 0
+    assert rack.run(['systemctl', 'is-active', PEBBLE_SERVICE], check=False).stdout == 'active\n'
+    assert rack.exists(MAAS_ID_FILE)
+    enabled = rack.run(['systemctl', 'is-enabled', PEBBLE_SERVICE], check=False)
+    assert enabled.stdout == 'disabled\n'  # snapctl restart starts it; it does not enable it
+
+
+def test_rack_stops_trying_when_its_services_stop(
+    world: World, region: SimHost, clock: Clock
+) -> None:
+    rack = machine(world, 1)
     init_rack(rack, secret_of(region))
-    assert not rack.exists(MAAS_ID_FILE) and not rack.exists(RACKD_LOG)
+    rack.run(['snap', 'stop', 'maas'])
+    rack.remove(MAAS_ID_FILE)
+    lines = log_lines(rack)
+    maas(rack, 'status')
+    assert not rack.exists(MAAS_ID_FILE) and log_lines(rack) == lines  # rackd is not running
+    clock.now += 10
     rack.run(['snap', 'start', 'maas'])
     maas(rack, 'status')  # any maas command lets the World's daemons catch up
     assert rack.exists(MAAS_ID_FILE)
@@ -509,41 +524,102 @@ def test_status_when_unconfigured(world: World) -> None:
 
 
 def test_status_of_a_region(region: SimHost, clock: Clock) -> None:
+    """``run-pebble services``: pebble's table of the base and region layers, exit 0."""
     clock.now += 3723
     result = maas(region, 'status')
-    assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert [line[:33].rstrip() for line in lines] == [
-        'bind9', 'http', 'ntp', 'proxy', 'regiond', 'syslog',
-    ]  # fmt: skip
-    assert all(line[33:43] == 'RUNNING   ' for line in lines)
-    assert all(line.endswith(', uptime 1:02:03') and ' pid ' in line for line in lines)
-    assert maas(region, 'status').stdout == result.stdout  # the same processes
+    assert result == Completed(
+        ('maas', 'status'),
+        0,
+        'Service          Startup   Current  Since\n'
+        'apiserver        enabled   active   today at 22:13 UTC\n'
+        'bind9            disabled  active   today at 22:13 UTC\n'
+        'http             disabled  active   today at 22:13 UTC\n'
+        'ntp              disabled  active   today at 22:13 UTC\n'
+        'proxy            disabled  active   today at 22:13 UTC\n'
+        'regiond          enabled   active   today at 22:13 UTC\n'
+        'syslog           disabled  active   today at 22:13 UTC\n'
+        'temporal         disabled  active   today at 22:13 UTC\n'
+        'temporal-worker  disabled  active   today at 22:13 UTC\n',
+        '',
+    )
+    clock.now += 86400
+    assert 'yesterday at 22:13 UTC' in maas(region, 'status').stdout
 
 
 def test_status_of_a_rack(world: World, region: SimHost) -> None:
     rack = machine(world, 1)
-    init_rack(rack, secret_of(region))
+    init_rack(rack, '0' * 32)  # rejected: the region has not taken the rack
     result = maas(rack, 'status')
-    assert result.returncode == 3  # supervisorctl: something listed is not running
-    assert 'dhcpd                            STOPPED   Not started\n' in result.stdout
-    assert [line.split()[0] for line in result.stdout.splitlines()] == [
-        'bind9', 'dhcpd', 'dhcpd6', 'http', 'ntp', 'proxy', 'rackd', 'syslog',
+    assert result.returncode == 0  # pebble lists inactive services without failing
+    rows = [line.split()[:3] for line in result.stdout.splitlines()]
+    assert rows == [
+        ['Service', 'Startup', 'Current'],
+        ['agent', 'disabled', 'active'],
+        ['bind9', 'disabled', 'inactive'],
+        ['dhcpd', 'disabled', 'inactive'],
+        ['dhcpd6', 'disabled', 'inactive'],
+        ['http', 'disabled', 'active'],
+        ['ntp', 'disabled', 'inactive'],
+        ['proxy', 'disabled', 'inactive'],
+        ['rackd', 'enabled', 'active'],
+        ['syslog', 'disabled', 'inactive'],
+    ]
+    assert 'dhcpd    disabled  inactive  -\n' in result.stdout
+    init_rack(rack, secret_of(region))
+    registered = maas(rack, 'status').stdout
+    assert [line.split()[2] for line in registered.splitlines()[1:]] == [
+        'active', 'active', 'inactive', 'inactive', 'active', 'active', 'active', 'active',
+        'active',
     ]  # fmt: skip
 
 
-def test_status_follows_the_snap(region: SimHost, clock: Clock) -> None:
-    before = maas(region, 'status').stdout
+def test_status_of_a_region_and_rack(world: World) -> None:
+    host = machine(world, 0)
+    init_region(host, mode='region+rack')
+    services = [line.split()[0] for line in maas(host, 'status').stdout.splitlines()[1:]]
+    assert services == [
+        'agent', 'apiserver', 'bind9', 'dhcpd', 'dhcpd6', 'http', 'ntp', 'proxy', 'rackd',
+        'regiond', 'syslog', 'temporal', 'temporal-worker',
+    ]  # fmt: skip
+
+
+def test_status_when_pebble_is_down(region: SimHost, clock: Clock) -> None:
+    """pebble's client cannot connect; cmd_status says so and exits with pebble's status."""
     region.run(['snap', 'stop', 'maas'])
     assert maas(region, 'status') == Completed(
-        ('maas', 'status'), 4, 'unix:///var/snap/maas/38130/supervisord/sock no such file\n', ''
+        ('maas', 'status'),
+        1,
+        'Pebble exited with error code 1 and the following output:\n',
+        'error: cannot communicate with server: Get "http://localhost/v1/services?names=": '
+        'dial unix /var/snap/maas/common/pebble/.pebble.socket: connect: no such file or '
+        'directory\n',
     )
     region.run(['snap', 'start', 'maas'])
     assert maas(region, 'status').returncode == 0
-    clock.now += 60
-    region.snap_refresh('maas', channel='3.6/edge')
-    after = maas(region, 'status').stdout
-    assert after != before  # restarted: new pids
+
+
+def test_the_snap_runs_pebble_not_supervisor(world: World) -> None:
+    """The maas snap's only service since 3.5 is pebble (snapcraft.yaml, epoch 4)."""
+    host = machine(world, 0)
+    services = host.run(['snap', 'services', 'maas']).stdout.splitlines()
+    assert [line.split()[:3] for line in services] == [
+        ['Service', 'Startup', 'Current'],
+        ['maas.pebble', 'enabled', 'active'],
+    ]
+    stop = host.run(['systemctl', 'stop', 'snap.maas.supervisor'], check=False)
+    assert (stop.returncode, stop.stderr) == (
+        5,
+        'Failed to stop snap.maas.supervisor.service: Unit snap.maas.supervisor.service not '
+        'loaded.\n',
+    )
+
+
+def test_config_change_restarts_only_a_running_pebble(world: World, region: SimHost) -> None:
+    region.run(['snap', 'stop', 'maas'])
+    result = maas(region, 'config', '--maas-url', 'http://10.0.0.99:5240/MAAS')
+    assert (result.returncode, result.stdout) == (0, 'Restarting services\n')
+    active = region.run(['systemctl', 'is-active', PEBBLE_SERVICE], check=False)
+    assert active.stdout == 'inactive\n'  # restart_pebble() leaves a stopped pebble stopped
 
 
 def test_config_of_a_region(region: SimHost) -> None:
@@ -762,7 +838,7 @@ def observe(region: SimHost, rack: SimHost) -> list[str]:
         maas(region, 'admin', 'rack-controllers', 'read').stdout,
         maas(rack, 'config', '--parsable', '--show-secret').stdout,
         rack.read_text(MAAS_ID_FILE),
-        rack.read_text(RACKD_LOG),
+        '\n'.join(log_lines(rack)),
     ]
 
 
@@ -790,8 +866,8 @@ def test_a_connected_rack_registers_once_per_connection(world: World, region: Si
     rack = machine(world, 1)
     init_rack(rack, secret_of(region))
     rack.remove(MAAS_ID_FILE)
-    assert maas(rack, 'status').returncode in (0, 3)  # rackd keeps its connection
+    assert maas(rack, 'status').returncode == 0  # rackd keeps its connection
     assert not rack.exists(MAAS_ID_FILE)
     init_rack(rack, 'f' * 32)  # init restarts rackd: a new connection, refused
     assert not rack.exists(MAAS_ID_FILE)
-    assert 'FAILED authentication' in rack.read_text(RACKD_LOG).splitlines()[-1]
+    assert 'FAILED authentication' in log_lines(rack)[-1]
