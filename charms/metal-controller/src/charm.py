@@ -110,6 +110,11 @@ class Settings:
                 f'invalid config: channel {channel!r} is not a snap channel '
                 '<track>/<risk>[/<branch>], e.g. 3.6/stable'
             )
+        if not workload.supported(channel.split('/', 1)[0]):
+            raise ConfigError(
+                f'invalid config: channel {channel!r} is not MAAS 3.5 or later (the snap runs '
+                'its services under pebble since 3.5), e.g. 3.6/stable'
+            )
         maas_url = str(config.get('maas-url', '')).strip()
         if maas_url and not _valid_maas_url(maas_url):
             shown = '(a URL with credentials)' if '@' in maas_url else repr(maas_url)
@@ -252,12 +257,22 @@ class MetalControllerCharm(ops.CharmBase):
             if self._snap is None:
                 status = ops.MaintenanceStatus(f'installing MAAS from {settings.channel}')
                 return dataclasses.replace(report, wants=None), status
+        if not workload.supported(self._snap.maas_version):
+            status = ops.BlockedStatus(
+                f'MAAS {self._snap.maas_version} (from {self._snap.channel}) is older than 3.5, '
+                'which this charm needs (pebble); set channel to e.g. 3.6/stable'
+            )
+            return dataclasses.replace(report, wants=None), status
 
         database = self._database_access()
         if isinstance(database, ops.StatusBase):
             if not self.database.relations and report.initialised:
                 logger.info('database relation gone: stopping MAAS')
-                workload.stop()
+                try:
+                    workload.stop()
+                except workload.WorkloadError as e:
+                    logger.error('%s', e)
+                    return dataclasses.replace(report, wants=None), _problem(e, 'stopping MAAS')
                 report = dataclasses.replace(report, applied=None, failed=None)
             return dataclasses.replace(report, wants=None), database
 

@@ -33,9 +33,10 @@ import metal_host
 
 __all__ = [
     'API_PORT',
+    'MIN_SERIES',
+    'PEBBLE',
     'SECRET_PATH',
     'SNAP',
-    'SUPERVISOR',
     'DatabaseAccess',
     'InitError',
     'InitSpec',
@@ -55,6 +56,7 @@ __all__ = [
     'shared_secret',
     'snap_info',
     'stop',
+    'supported',
     'url_for',
 ]
 
@@ -62,8 +64,12 @@ logger = logging.getLogger(__name__)
 
 SNAP = 'maas'
 """The MAAS snap."""
-SUPERVISOR = 'snap.maas.supervisor'
-"""The systemd unit that runs every MAAS service of the snap."""
+PEBBLE = 'snap.maas.pebble'
+"""The systemd unit that runs every MAAS service of the snap: its only daemon since MAAS 3.5
+(canonical/maas ``snap/snapcraft.yaml`` @ 3.6: epoch 4, "(3.5) supervisord -> Pebble
+migration"; ``src/maascli/snap.py`` stops and restarts it as ``maas.pebble``)."""
+MIN_SERIES = (3, 5)
+"""The oldest MAAS series this charm drives (3.4 and older run supervisord)."""
 SECRET_PATH = '/var/snap/maas/common/maas/secret'  # noqa: S105 - a path, not a secret
 """The region's RPC shared secret, written by ``maas init``."""
 API_PORT = 5240
@@ -253,9 +259,34 @@ def refresh(channel: str) -> None:
         ) from None
 
 
+def supported(track_or_version: str) -> bool:
+    """Whether a snap track (``3.6``) or MAAS release (``3.6.0``) is 3.5 or later.
+
+    A track that does not name a series (``latest``) is not refused here: the version
+    installed from it is checked instead.
+    """
+    try:
+        major, minor = (int(part) for part in track_or_version.split('.')[:2])
+    except ValueError:
+        return True
+    return (major, minor) >= MIN_SERIES
+
+
 def stop() -> None:
-    """Stop every MAAS service (the database is gone; MAAS cannot run without it)."""
-    metal_host.current().service('stop', SUPERVISOR)
+    """Stop every MAAS service and keep it stopped across reboots (the database is gone).
+
+    ``maas init`` restarts pebble itself (``restart_pebble(restart_inactive=True)``); :func:`init`
+    enables it again first.
+
+    Raises:
+        WorkloadError: systemd refused.
+    """
+    host = metal_host.current()
+    try:
+        host.service('stop', PEBBLE)
+        host.service('disable', PEBBLE)
+    except metal_host.HostError as e:
+        raise WorkloadError(f'cannot stop MAAS: {_reason(e)}', transient=_transient(e)) from None
 
 
 # -- init ----------------------------------------------------------------------------------------
@@ -280,8 +311,11 @@ def init(spec: InitSpec, database: DatabaseAccess) -> None:
         spec.maas_url,
         '--force',
     ]
+    host = metal_host.current()
     try:
-        metal_host.current().run(argv)
+        # An earlier stop() disabled pebble; maas init starts it but does not enable it.
+        host.service('enable', PEBBLE)
+        host.run(argv)
     except metal_host.HostError as e:
         secrets = (
             database.uri(),

@@ -65,6 +65,12 @@ class Config:
             raise ValueError(
                 f'invalid channel {self.channel!r}: expected a snap channel such as 3.6/stable'
             )
+        track = self.channel.split('/', 1)[0]  # a risk alone is supported() too (not X.Y)
+        if not workload.supported(track):
+            raise ValueError(
+                f'unsupported channel {self.channel!r}: this charm drives MAAS 3.5 or later '
+                '(pebble and the journal); use e.g. 3.6/stable'
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,14 +103,15 @@ class Attempt:
         fingerprint: :func:`fingerprint` of what the attempt was made with; when it no longer
             matches, the region, the secret or the channel changed and registration restarts.
         url: the URL of the latest try ('' once every candidate turned out unavailable).
-        mark: where rackd's log ended just before that try; later lines are its verdict.
+        mark: the journal cursor of rackd's last entry just before that try ('' when it had
+            none); later entries are its verdict.
         tried: the URLs found unavailable, in order.
         outcome: what came of the latest try.
     """
 
     fingerprint: str
     url: str
-    mark: int
+    mark: str
     tried: tuple[str, ...]
     outcome: workload.Outcome
 
@@ -120,14 +127,25 @@ class Attempt:
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> Attempt | None:
-        """The attempt :meth:`dump` stored, or None if there is none (or it is unreadable)."""
+        """The attempt :meth:`dump` stored, or None if there is none (or it is unreadable).
+
+        An earlier charm version stored a rackd.log offset (an int) as the mark; a pending
+        attempt with one cannot be read in the journal, so it is dropped and registration
+        starts over, while a settled one keeps its outcome.
+        """
         try:
+            outcome = workload.Outcome(data['outcome'])
+            mark = data['mark']
+            if not isinstance(mark, str):
+                if outcome is workload.Outcome.PENDING:
+                    return None
+                mark = ''
             return cls(
                 fingerprint=str(data['fingerprint']),
                 url=str(data['url']),
-                mark=int(data['mark']),
+                mark=mark,
                 tried=tuple(str(url) for url in data['tried']),
-                outcome=workload.Outcome(data['outcome']),
+                outcome=outcome,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -285,7 +303,7 @@ class RackAgentCharm(ops.CharmBase):
                 return Attempt(target, url, mark, tried, outcome)
             logger.warning('no MAAS region answered at %s; trying the next address', url)
             tried = (*tried, url)
-        return Attempt(target, '', 0, tried, workload.Outcome.UNAVAILABLE)
+        return Attempt(target, '', '', tried, workload.Outcome.UNAVAILABLE)
 
     def _forget_region(self) -> None:
         """Stop and deregister the rack if anything of a registration is left (idempotent)."""

@@ -3,13 +3,18 @@
 Everything here is "how to be a rack controller"; nothing knows about Juju. Every function
 asks :func:`metal_host.current` for the machine, so the same code runs on a real machine, on an
 olm simulated machine and against a unit test's ``RecordingHost``. The command lines and files
-are exactly the ones the shared ``maas`` contract lists (``snap list maas``, ``maas init rack``,
-``/var/snap/maas/common/...``); nothing else is used.
+are those of the ``maas`` snap 3.5+ (``snap list maas``, ``maas init rack``,
+``/var/snap/maas/common/...``, the snap's ``pebble`` service, rackd's journal); nothing else is
+used.
 
 Registration is asynchronous in MAAS: ``maas init rack`` writes the configuration, restarts
-rackd and exits 0 whatever happens next. rackd then connects to the region on its own. So the
-outcome is read afterwards from two places: ``maas_id`` (written once the region accepted the
-rack) and the lines rackd appended to its log since the attempt began (:func:`outcome`).
+the snap's pebble (which runs rackd) and exits 0 whatever happens next. rackd then connects to
+the region on its own. So the outcome is read afterwards from two places: ``maas_id`` (written
+once the region accepted the rack) and the lines rackd sent to the journal since the attempt
+began (:func:`outcome`). Since MAAS 3.5 there is no rackd.log: the snap's rack pebble layer runs
+rackd as ``systemd-cat -t maas-rackd`` (canonical/maas ``snap/local/tree/usr/share/maas/pebble/
+layers/003-maas-rack-layer.yaml`` @ 3.6), so its lines are journal entries with that
+identifier, read with ``journalctl -t maas-rackd -o cat``.
 
 Errors form a small family under :class:`WorkloadError`; every message is safe to show in
 ``juju status`` (a :class:`metal_host.Sensitive` argument is redacted by the machine seam)::
@@ -33,7 +38,7 @@ from typing import Final
 import metal_host
 
 SECRET_REJECTED: Final = 'FAILED authentication; dropping connection.'  # noqa: S105 - a log line
-"""A rackd log line saying the region rejected the shared secret.
+"""A rackd line saying the region rejected the shared secret.
 
 The rack proves the region knows the shared secret (an HMAC over a random message) before it
 registers; with a different secret the digests differ and rackd logs, in canonical/maas
@@ -46,7 +51,7 @@ shares one secret, so another region address would reject it too.
 """
 
 REGION_UNAVAILABLE: Final = 'Region not available: '
-"""A rackd log line saying no region answered at the configured URL.
+"""A rackd line saying no region answered at the configured URL.
 
 From the same module (``ClusterClientService._doUpdate``), when fetching the region's RPC info
 fails with a connection error::
@@ -60,8 +65,15 @@ still answer.
 SNAP: Final = 'maas'
 """The snap that carries both region and rack controllers."""
 
-SERVICE: Final = 'snap.maas.supervisor'
-"""The systemd unit of the snap's supervisor, which runs rackd in rack mode."""
+SERVICE: Final = 'snap.maas.pebble'
+"""The systemd unit of the snap's only daemon, pebble, which runs rackd in rack mode.
+
+Since MAAS 3.5 (canonical/maas ``snap/snapcraft.yaml`` @ 3.6: epoch 4, "(3.5) supervisord ->
+Pebble migration") there is no ``snap.maas.supervisor``.
+"""
+
+MIN_SERIES: Final = (3, 5)
+"""The oldest MAAS series this charm drives: 3.4 and older run supervisord and log to files."""
 
 REGION_PORT: Final = 5240
 """The port a MAAS region serves its API (and the rack's RPC info) on."""
@@ -71,10 +83,13 @@ SECRET_FILE: Final = COMMON / 'maas' / 'secret'
 """The RPC shared secret the rack was given with ``--secret`` (a credential)."""
 MAAS_ID_FILE: Final = COMMON / 'maas' / 'maas_id'
 """The rack's system id, written only once the region accepted the rack."""
-RACKD_LOG: Final = COMMON / 'log' / 'rackd.log'
-"""rackd's log, where a failed registration leaves its reason."""
+RACKD_IDENTIFIER: Final = 'maas-rackd'
+"""rackd's journal identifier (``systemd-cat -t maas-rackd``), where a failed registration
+leaves its reason."""
 
 _SNAP_LIST_TIMEOUT: Final = 60.0
+_JOURNAL_TIMEOUT: Final = 60.0
+_CURSOR_PREFIX: Final = '-- cursor: '
 _INIT_TIMEOUT: Final = 600.0
 """``maas init rack`` restarts the snap's services; a hung one must not hold the hook forever."""
 
@@ -82,7 +97,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     'MAAS_ID_FILE',
-    'RACKD_LOG',
+    'MIN_SERIES',
+    'RACKD_IDENTIFIER',
     'REGION_PORT',
     'REGION_UNAVAILABLE',
     'SECRET_FILE',
@@ -106,6 +122,7 @@ __all__ = [
     'refresh',
     'series',
     'short_version',
+    'supported',
 ]
 
 
@@ -188,6 +205,19 @@ def short_version(version: str) -> str:
     return version.split('-', 1)[0]
 
 
+def supported(track: str) -> bool:
+    """Whether a snap track is a MAAS series this charm can drive (3.5 or later).
+
+    A track that is not ``major.minor`` (``latest``, a risk alone) is left to the version check
+    against the region, which reads the installed version.
+    """
+    try:
+        major, minor = (int(part) for part in track.split('.'))
+    except ValueError:
+        return True
+    return (major, minor) >= MIN_SERIES
+
+
 def series(version: str) -> str:
     """``major.minor`` of a MAAS version (``3.6`` for ``3.6.0-16377-g.dc4fc3b74``).
 
@@ -218,19 +248,36 @@ def _region_url(address: str) -> str:
     return f'http://{host}:{REGION_PORT}/MAAS'
 
 
-def log_mark() -> int:
-    """Where rackd's log ends now, so :func:`outcome` reads only what comes after.
+def log_mark() -> str:
+    """Where rackd's journal ends now (a journal cursor), so :func:`outcome` reads what follows.
+
+    ``journalctl -t maas-rackd --lines=1 --show-cursor`` prints rackd's latest entry and then
+    ``-- cursor: CURSOR``. With no rackd entry at all it prints nothing; systemd 255 (Ubuntu
+    24.04) exits 0 then, systemd before 254 exits 1 (systemd/systemd#26899): both mean an empty
+    mark, from which every entry is new.
 
     Raises:
-        RackError: the log exists but cannot be read.
+        RackError: journalctl failed.
     """
-    return len(_read_log())
+    done = _journalctl('--lines=1', '--show-cursor', check=False)
+    cursor = next(
+        (
+            line.removeprefix(_CURSOR_PREFIX)
+            for line in reversed(done.stdout.splitlines())
+            if line.startswith(_CURSOR_PREFIX)
+        ),
+        '',
+    )
+    if not done.ok and (cursor or done.stdout.strip() or done.stderr.strip()):
+        said = next((line for line in done.stderr.splitlines() if line.strip()), '')
+        raise RackError(f"cannot read rackd's journal: exit {done.returncode}: {said}")
+    return cursor
 
 
 def begin_registration() -> None:
     """Get the machine ready for a new round of registration attempts.
 
-    The supervisor is enabled and started in case an earlier deregistration stopped it, and an
+    The snap's pebble is enabled and started in case an earlier deregistration stopped it, and an
     earlier ``maas_id`` is removed, so that ``maas_id`` appearing means the region accepted
     *this* registration. (The region finds a re-registering rack by its hostname and
     interfaces, so the rack keeps its system id.)
@@ -273,22 +320,24 @@ def init_rack(url: str, secret: str) -> None:
         raise RackError(f'cannot register with {url}: {e}') from e
 
 
-def outcome(since: int) -> Outcome:
-    """What became of the attempt that began when rackd's log ended at ``since``.
+def outcome(since: str) -> Outcome:
+    """What became of the attempt that began when rackd's journal ended at ``since``.
 
-    A ``maas_id`` means registered. Otherwise the log lines written since then decide: the
-    secret rejected wins over unavailable (it will not get better by trying another region),
-    and no verdict yet is pending. A log shorter than ``since`` was rotated: all of it is new.
+    A ``maas_id`` means registered. Otherwise rackd's journal entries after that cursor (all of
+    them for an empty mark) decide: the secret rejected wins over unavailable (it will not get
+    better by trying another region), and no verdict yet is pending.
 
     Raises:
-        RackError: the log exists but cannot be read.
+        RackError: journalctl failed (a cursor it cannot seek to, say).
     """
     host = metal_host.current()
     if host.exists(MAAS_ID_FILE):
         return Outcome.REGISTERED
-    text = _read_log()
-    fresh = text[since:] if len(text) >= since else text
-    lines = fresh.splitlines()
+    after = (f'--after-cursor={since}',) if since else ()
+    try:
+        lines = _journalctl(*after).stdout.splitlines()
+    except metal_host.HostError as e:
+        raise RackError(f"cannot read rackd's journal: {e}") from e
     if any(SECRET_REJECTED in line for line in lines):
         return Outcome.REJECTED
     if any(REGION_UNAVAILABLE in line for line in lines):
@@ -305,7 +354,7 @@ def has_registration() -> bool:
 def deregister() -> None:
     """Stop the rack controller for good and forget the region.
 
-    The supervisor is stopped and disabled so rackd cannot come back after a reboot with a
+    The snap's pebble is stopped and disabled so rackd cannot come back after a reboot with a
     secret for a region it no longer belongs to; the secret and the system id are removed.
     The region's side (deleting the rack from MAAS) is the region leader's job.
 
@@ -333,10 +382,16 @@ def identity() -> tuple[str, str | None]:
     return host.hostname(), addresses[0] if addresses else None
 
 
-def _read_log() -> str:
+def _journalctl(*args: str, check: bool = True) -> metal_host.Completed:
+    """``journalctl -t maas-rackd -o cat --no-pager ARGS``: rackd's messages, one a line.
+
+    Raises:
+        RackError: journalctl could not be run (not raised for a failure when ``check`` is off).
+    """
+    argv = ['journalctl', '-t', RACKD_IDENTIFIER, '-o', 'cat', '--no-pager', *args]
     try:
-        return metal_host.current().read_text(RACKD_LOG)
-    except metal_host.MissingFileError:
-        return ''  # rackd has not run yet
+        return metal_host.current().run(argv, timeout=_JOURNAL_TIMEOUT, check=check)
+    except metal_host.CommandError:
+        raise
     except metal_host.HostError as e:
-        raise RackError(f'cannot read the rackd log: {e}') from e
+        raise RackError(f"cannot read rackd's journal: {e}") from e

@@ -132,6 +132,18 @@ def test_an_invalid_channel_blocks_naming_option_and_value(channel: str) -> None
     assert host.inits == []
 
 
+@pytest.mark.parametrize('channel', ['3.4/stable', '2.9/edge', '3.0/candidate/fix'])
+def test_a_channel_before_maas_3_5_blocks(channel: str) -> None:
+    """MAAS 3.4 and older run supervisord, not pebble: not what this charm drives."""
+    host = MaasHost()
+    out = run(host, config_changed, with_db(config={'channel': channel}))
+    assert out.unit_status == testing.BlockedStatus(
+        f'invalid config: channel {channel!r} is not MAAS 3.5 or later (the snap runs its '
+        'services under pebble since 3.5), e.g. 3.6/stable'
+    )
+    assert host.inits == []
+
+
 def test_valid_channels_are_accepted() -> None:
     for channel in ('3.6/stable', 'latest/edge', '3.6/beta/fix-123', '1.32-classic/candidate'):
         assert charm.Settings.load({'channel': channel}).channel == channel  # type: ignore[arg-type]
@@ -359,7 +371,10 @@ def test_a_new_primary_reinitialises(host: MaasHost, active: testing.State) -> N
 def test_database_broken_stops_maas_and_blocks(host: MaasHost, active: testing.State) -> None:
     db = active.get_relation(8)
     out = run(host, lambda ctx, s: ctx.on.relation_broken(db), active)
-    assert host.calls_to('service')[0].args == ('stop', 'snap.maas.supervisor')
+    assert [c.args for c in host.calls_to('service')] == [
+        ('stop', 'snap.maas.pebble'),
+        ('disable', 'snap.maas.pebble'),
+    ]
     assert out.unit_status == NO_DATABASE
     bag = peer_bag(out)
     assert 'applied' not in bag and 'wants' not in bag

@@ -7,6 +7,7 @@ import json
 
 import metal_host
 import pytest
+from orchestrator.sim import World
 
 import workload
 from conftest import API_KEY, SECRET_FILE, SHARED_SECRET, MaasHost, snap_list
@@ -94,11 +95,41 @@ def test_refresh_failure() -> None:
         workload.refresh('3.6/edge')
 
 
-def test_stop_stops_the_supervisor() -> None:
+def test_stop_stops_and_disables_pebble() -> None:
+    """The snap's only daemon since MAAS 3.5 is pebble; there is no snap.maas.supervisor."""
     host = metal_host.RecordingHost()
     with metal_host.bound(host):
         workload.stop()
-    assert host.calls_to('service')[0].args == ('stop', 'snap.maas.supervisor')
+    assert [c.args for c in host.calls_to('service')] == [
+        ('stop', 'snap.maas.pebble'),
+        ('disable', 'snap.maas.pebble'),
+    ]
+
+
+def test_stop_on_the_emulated_snap() -> None:
+    """Against the emulated maas 3.6 snap: stopping MAAS works and init brings it back."""
+    world = World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
+    host = world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
+    host.snap_install('maas', channel='3.6/stable')
+    spec = workload.InitSpec(
+        channel='3.6/stable', mode='region', maas_url='http://10.0.0.10:5240/MAAS',
+        db_host='10.0.0.5', db_port=5432, db_name='maas', db_user='maas', credentials='t',
+    )  # fmt: skip
+    database = workload.DatabaseAccess('10.0.0.5', 5432, 'maas', 'maas', 'pw')
+    with metal_host.bound(host):
+        workload.init(spec, database)
+        workload.stop()
+        assert not host.service_active(workload.PEBBLE)
+        workload.init(spec, database)
+        assert host.service_active(workload.PEBBLE)
+    assert host.run(['systemctl', 'is-enabled', workload.PEBBLE]).stdout == 'enabled\n'
+
+
+def test_a_stop_systemd_refuses_is_a_workload_error() -> None:
+    host = metal_host.RecordingHost()
+    host.fail('service', metal_host.CommandError(['systemctl', 'stop', workload.PEBBLE], 5))
+    with metal_host.bound(host), pytest.raises(workload.WorkloadError, match='cannot stop MAAS'):
+        workload.stop()
 
 
 # -- init ----------------------------------------------------------------------------------------

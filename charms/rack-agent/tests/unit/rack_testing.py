@@ -2,11 +2,14 @@
 
 :class:`Machine` is a ``RecordingHost`` (every call recorded, nothing run) that also answers
 ``snap list maas`` from the snap it has installed and plays what ``maas init rack`` does on a
-real machine, the way the shared ``maas`` contract describes: it writes the rack's secret; then
-a region that is up and shares the secret registers the rack (``maas_id``), one with another
-secret makes rackd log :data:`workload.SECRET_REJECTED`, and one that is down makes it log
-:data:`workload.REGION_UNAVAILABLE`. A ``slow`` region leaves no verdict yet, as real rackd,
-which registers in the background, often does.
+real machine (MAAS 3.5+): it writes the rack's secret; then a region that is up and shares the
+secret registers the rack (``maas_id``), one with another secret makes rackd send
+:data:`workload.SECRET_REJECTED` to the journal, and one that is down
+:data:`workload.REGION_UNAVAILABLE`; ``journalctl -t maas-rackd -o cat`` answers from that
+journal (``--lines=1``, ``--show-cursor``, ``--after-cursor``) as the emulated journalctl does.
+A ``slow`` region leaves no verdict yet, as real rackd, which registers in the background,
+often does. (charms/rack-agent/tests/unit/test_workload.py runs the same functions against the
+emulated snap itself.)
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Machine(metal_host.RecordingHost):
             regions if regions is not None else {API_URL: 'up'}
         )
         self.region_secret = region_secret
+        self.journal: list[str] = []
         if installed is not None:
             self.snaps['maas'] = metal_host.SnapState(installed, held=True)
 
@@ -75,6 +79,8 @@ class Machine(metal_host.RecordingHost):
         args = tuple(argv)
         if args == ('snap', 'list', 'maas'):
             self._answer_snap_list()
+        if args[:1] == ('journalctl',):
+            self._answer_journalctl(args)
         result = super().run(argv, input=input, timeout=timeout, check=check)
         if args[:3] == ('maas', 'init', 'rack'):
             self._init_rack(args)
@@ -101,9 +107,8 @@ class Machine(metal_host.RecordingHost):
         return entry.content if entry is not None else None
 
     def log(self, line: str) -> None:
-        """Append a line to rackd's log (not recorded as a call)."""
-        old = self.content(workload.RACKD_LOG) or ''
-        self.files[str(workload.RACKD_LOG)] = metal_host.FileEntry(f'{old}{line}\n')
+        """Send a line to rackd's journal (not recorded as a call)."""
+        self.journal.append(line)
 
     # -- the emulation -----------------------------------------------------------------------
 
@@ -121,6 +126,20 @@ class Machine(metal_host.RecordingHost):
         )
         self.expect('snap list maas', stdout=table)
 
+    def _answer_journalctl(self, args: tuple[str, ...]) -> None:
+        assert args[:6] == ('journalctl', '-t', 'maas-rackd', '-o', 'cat', '--no-pager'), args
+        start = 0
+        for arg in args[6:]:
+            if arg.startswith('--after-cursor='):
+                start = int(arg.removeprefix('--after-cursor=s=test;i='), 16)
+        shown = list(enumerate(self.journal, start=1))[start:]
+        if '--lines=1' in args:
+            shown = shown[-1:]
+        out = ''.join(f'{line}\n' for _, line in shown)
+        if '--show-cursor' in args and shown:
+            out += f'-- cursor: s=test;i={shown[-1][0]:x}\n'
+        self.expect(' '.join(args), stdout=out)
+
     def _init_rack(self, args: tuple[str, ...]) -> None:
         url = args[args.index('--maas-url') + 1]
         secret = args[args.index('--secret') + 1]
@@ -130,13 +149,13 @@ class Machine(metal_host.RecordingHost):
             return
         if behaviour == 'down':
             self.log(
-                '2025-05-01 10:00:00 provisioningserver.rpc.clusterservice: [info] '
+                'provisioningserver.rpc.clusterservice: [info] '
                 f'{workload.REGION_UNAVAILABLE}Connection was refused by other side: 111: '
                 f'Connection refused. (While requesting RPC info at {url}).'
             )
         elif secret != self.region_secret:
             self.log(
-                '2025-05-01 10:00:00 provisioningserver.rpc.clusterservice: [info] '
+                'provisioningserver.rpc.clusterservice: [info] '
                 f"Event-loop 'region-0:pid=4242' {workload.SECRET_REJECTED}"
             )
         else:

@@ -156,6 +156,27 @@ def test_an_invalid_channel_is_blocked_and_touches_nothing(ctx: Any) -> None:
     assert host.calls == []
 
 
+@pytest.mark.parametrize('channel', ['3.4/stable', '3.3', '2.9/edge'])
+def test_a_channel_before_maas_3_5_is_blocked_and_touches_nothing(ctx: Any, channel: str) -> None:
+    """MAAS 3.4 and older run supervisord and rackd.log: not what this charm drives."""
+    host = Machine(installed=None)
+    out = run(ctx, ctx.on.config_changed(), testing.State(config={'channel': channel}), host)
+
+    assert out.unit_status == testing.BlockedStatus(
+        f"unsupported channel '{channel}': this charm drives MAAS 3.5 or later (pebble and the "
+        'journal); use e.g. 3.6/stable'
+    )
+    assert host.calls == []
+
+
+def test_an_attempt_stored_with_a_rackd_log_offset_is_read() -> None:
+    """A pending attempt of an earlier charm version (a rackd.log offset) starts over."""
+    data = {'fingerprint': 'f', 'url': 'u', 'mark': 120, 'tried': [], 'outcome': 'pending'}
+    assert charm.Attempt.load(data) is None
+    settled = charm.Attempt.load({**data, 'outcome': 'registered'})
+    assert settled is not None and settled.mark == ''
+
+
 def test_config_changed_with_the_same_channel_changes_nothing(ctx: Any) -> None:
     host = Machine()
     out, _ = registered(ctx, host)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TypeVar
 
 import metal_host
 import pytest
 from metal_host import CommandError, CommandTimeoutError, FileEntry, RecordingHost, SnapState
+from orchestrator.sim import SimHost, World
 
 import workload
 
@@ -20,6 +22,7 @@ SNAP_LIST = (
 
 
 _STACKS: list[contextlib.ExitStack] = []
+_HostT = TypeVar('_HostT', bound=metal_host.Host)
 
 
 @pytest.fixture(autouse=True)
@@ -31,14 +34,9 @@ def _bindings() -> Iterator[None]:
         _STACKS.pop()
 
 
-def bound(host: RecordingHost) -> RecordingHost:
+def bound(host: _HostT) -> _HostT:
     """Make ``host`` the machine for the rest of the test."""
     return _STACKS[-1].enter_context(metal_host.bound(host))
-
-
-def log_host(*lines: str, **files: str) -> RecordingHost:
-    content = ''.join(f'{line}\n' for line in lines)
-    return bound(RecordingHost(files={str(workload.RACKD_LOG): content, **files}))
 
 
 # -- the snap --------------------------------------------------------------------------------
@@ -169,67 +167,141 @@ def test_a_failing_init_is_a_rack_error_that_hides_the_secret() -> None:
     )
 
 
-def test_log_mark_is_zero_without_a_log_and_the_length_with_one() -> None:
-    bound(RecordingHost())
-    assert workload.log_mark() == 0
-
-    log_host('one', 'two')
-    assert workload.log_mark() == len('one\ntwo\n')
+# -- rackd's journal, on the emulated maas snap and journalctl -------------------------------
 
 
-def test_an_unreadable_log_is_a_rack_error() -> None:
-    host = bound(RecordingHost())
-    host.fail(
-        'read_text',
-        metal_host.FileOperationError('read', str(workload.RACKD_LOG), 'Permission denied'),
+@pytest.fixture
+def world() -> World:
+    return World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
+
+
+def sim_machine(world: World, number: int) -> SimHost:
+    host = world.add_machine(
+        str(number), hostname=f'node-{number}', addresses=[f'10.0.0.{10 + number}']
     )
-    with pytest.raises(workload.RackError, match='cannot read the rackd log'):
+    host.snap_install('maas', channel='3.6/stable')
+    return host
+
+
+def sim_region(world: World) -> tuple[SimHost, str]:
+    """A region at http://10.0.0.10:5240/MAAS and its shared secret."""
+    region = sim_machine(world, 0)
+    uri = metal_host.Sensitive('postgres://maas:pw@10.0.0.5:5432/maas')
+    region.run(['maas', 'init', 'region', '--database-uri', uri, '--maas-url', URL, '--force'])
+    return region, region.read_text(str(workload.SECRET_FILE))
+
+
+def test_registration_on_the_emulated_snap(world: World) -> None:
+    _, secret = sim_region(world)
+    rack = bound(sim_machine(world, 1))
+    mark = workload.log_mark()
+    assert mark == ''  # rackd has not run: nothing in the journal yet
+    workload.begin_registration()
+    workload.init_rack(URL, secret)
+    assert workload.outcome(mark) is workload.Outcome.REGISTERED
+    assert rack.exists(str(workload.MAAS_ID_FILE))
+
+
+def test_a_rejected_secret_is_read_from_the_journal(world: World) -> None:
+    sim_region(world)
+    bound(sim_machine(world, 1))
+    mark = workload.log_mark()
+    workload.init_rack(URL, '0' * 32)
+    assert workload.outcome(mark) is workload.Outcome.REJECTED
+
+
+def test_an_unreachable_region_is_read_from_the_journal(world: World) -> None:
+    _, secret = sim_region(world)
+    bound(sim_machine(world, 1))
+    workload.init_rack('http://10.0.0.99:5240/MAAS', secret)  # nobody there
+    mark = workload.log_mark()
+    assert mark.startswith('s=')  # a journal cursor
+    assert workload.outcome('') is workload.Outcome.UNAVAILABLE
+    assert workload.outcome(mark) is workload.Outcome.PENDING  # nothing new since the mark
+    workload.init_rack(URL, '0' * 32)
+    assert workload.outcome(mark) is workload.Outcome.REJECTED  # only what came after
+
+
+def test_begin_registration_starts_the_snaps_pebble(world: World) -> None:
+    host = bound(sim_machine(world, 1))
+    host.run(['snap', 'stop', '--disable', 'maas'])
+    workload.begin_registration()
+    assert host.service_active('snap.maas.pebble')
+    workload.deregister()
+    assert not host.service_active('snap.maas.pebble')
+
+
+# -- rackd's journal, answers as systemd prints them ------------------------------------------
+
+JOURNAL = 'journalctl -t maas-rackd -o cat --no-pager'
+
+
+def journal_host(*lines: str, **files: str) -> RecordingHost:
+    """A machine whose rackd journal, read from any cursor, holds ``lines``."""
+    host = bound(RecordingHost(files=dict(files)))
+    host.expect(JOURNAL, stdout=''.join(f'{line}\n' for line in lines))
+    return host
+
+
+def test_log_mark_is_the_cursor_of_the_last_entry() -> None:
+    host = bound(RecordingHost())
+    host.expect(f'{JOURNAL} --lines=1 --show-cursor', stdout='two\n-- cursor: s=ab;i=2\n')
+    assert workload.log_mark() == 's=ab;i=2'
+
+
+@pytest.mark.parametrize('returncode', [0, 1])
+def test_log_mark_is_empty_without_entries(returncode: int) -> None:
+    """systemd 255 exits 0 there, systemd before 254 exits 1 silently (systemd#26899)."""
+    bound(RecordingHost()).expect(f'{JOURNAL} --lines=1', returncode=returncode)
+    assert workload.log_mark() == ''
+
+
+def test_a_failing_journalctl_is_a_rack_error() -> None:
+    bound(RecordingHost()).expect(JOURNAL, returncode=1, stderr='Failed to get journal access')
+    with pytest.raises(workload.RackError, match="cannot read rackd's journal"):
         workload.log_mark()
+    with pytest.raises(workload.RackError, match="cannot read rackd's journal"):
+        workload.outcome('s=ab;i=2')
+
+
+def test_outcome_reads_after_the_mark() -> None:
+    host = journal_host('rackd starting')
+    assert workload.outcome('s=ab;i=2') is workload.Outcome.PENDING
+    assert host.commands[-1] == (*JOURNAL.split(), '--after-cursor=s=ab;i=2')
+    workload.outcome('')
+    assert host.commands[-1] == tuple(JOURNAL.split())  # no mark: every entry is new
 
 
 def test_outcome_is_registered_once_maas_id_exists() -> None:
-    log_host(f'{workload.REGION_UNAVAILABLE}refused', **{str(workload.MAAS_ID_FILE): '7xwpet'})
-    assert workload.outcome(0) is workload.Outcome.REGISTERED
-
-
-def test_outcome_is_pending_with_no_verdict_yet() -> None:
-    bound(RecordingHost())
-    assert workload.outcome(0) is workload.Outcome.PENDING
-
-    log_host('rackd starting')
-    assert workload.outcome(0) is workload.Outcome.PENDING
+    journal_host(f'{workload.REGION_UNAVAILABLE}refused', **{str(workload.MAAS_ID_FILE): '7xw'})
+    assert workload.outcome('') is workload.Outcome.REGISTERED
 
 
 def test_outcome_reads_the_rejected_secret() -> None:
-    log_host(
-        f"2025-05-01 provisioningserver.rpc.clusterservice: [info] Event-loop 'r:pid=1' "
+    journal_host(
+        f"provisioningserver.rpc.clusterservice: [info] Event-loop 'r:pid=1' "
         f'{workload.SECRET_REJECTED}'
     )
-    assert workload.outcome(0) is workload.Outcome.REJECTED
+    assert workload.outcome('') is workload.Outcome.REJECTED
 
 
 def test_outcome_reads_an_unavailable_region() -> None:
-    log_host(f'{workload.REGION_UNAVAILABLE}Connection refused (While requesting RPC info at x).')
-    assert workload.outcome(0) is workload.Outcome.UNAVAILABLE
+    journal_host(f'{workload.REGION_UNAVAILABLE}Connection refused (While requesting RPC info).')
+    assert workload.outcome('') is workload.Outcome.UNAVAILABLE
 
 
 def test_a_rejected_secret_wins_over_an_unavailable_region() -> None:
-    log_host(
+    journal_host(
         f'{workload.REGION_UNAVAILABLE}refused',
         f"Event-loop 'r:pid=1' {workload.SECRET_REJECTED}",
     )
-    assert workload.outcome(0) is workload.Outcome.REJECTED
+    assert workload.outcome('') is workload.Outcome.REJECTED
 
 
-def test_outcome_ignores_lines_written_before_the_mark() -> None:
-    old = f"Event-loop 'r:pid=1' {workload.SECRET_REJECTED}"
-    log_host(old, 'rackd restarted')
-    assert workload.outcome(len(old) + 1) is workload.Outcome.PENDING
-
-
-def test_a_rotated_log_is_read_from_its_start() -> None:
-    log_host(f'{workload.REGION_UNAVAILABLE}refused')
-    assert workload.outcome(10_000) is workload.Outcome.UNAVAILABLE
+def test_channels_before_3_5_are_not_supported() -> None:
+    assert not workload.supported('3.4')
+    assert workload.supported('3.5') and workload.supported('3.6') and workload.supported('4.0')
+    assert workload.supported('latest')
 
 
 def test_begin_registration_starts_the_rack_and_drops_the_old_system_id() -> None:
