@@ -2,7 +2,9 @@
 
 Every charm here needs the installed version and the channel a snap tracks (to publish the
 version, to decide whether a refresh is due); snapd answers both in ``snap list NAME``, whose
-columns are ``Name Version Rev Tracking Publisher Notes``.
+columns are ``Name Version Rev Tracking Publisher Notes`` (canonical/snapd cmd/snap/cmd_list.go
+@ 2.67.1). That column shows a branch as ``…`` (``3.6/stable/…``), so a tracked branch is read
+from ``snap info NAME``'s ``tracking:`` line instead.
 """
 
 # pyright: strict
@@ -39,11 +41,25 @@ def installed_snap(name: str, *, timeout: float | None = None) -> InstalledSnap 
     Raises:
         HostError: ``snap`` could not be run at all (a timeout, no such program).
     """
-    done = current().run(['snap', 'list', name], check=False, timeout=timeout)
+    host = current()
+    done = host.run(['snap', 'list', name], check=False, timeout=timeout)
     if not done.ok:
         return None
     for line in done.stdout.splitlines()[1:]:
         columns = line.split()
         if len(columns) >= 4 and columns[0] == name:
-            return InstalledSnap(name, columns[1], columns[2], columns[3])
+            tracking = columns[3]
+            if tracking.endswith('/…'):
+                # snap list elides a branch (cmd_list.go fmtChannel); snap info has it whole.
+                tracking = _info_tracking(host.run(['snap', 'info', name], timeout=timeout).stdout)
+            return InstalledSnap(name, columns[1], columns[2], tracking or columns[3])
+    return None
+
+
+def _info_tracking(info: str) -> str | None:
+    """The ``tracking:`` line of ``snap info`` (cmd_info.go maybePrintTrackingChannel)."""
+    for line in info.splitlines():
+        key, _, value = line.partition(':')
+        if key == 'tracking':
+            return value.strip()
     return None

@@ -355,6 +355,21 @@ class _Run:
         """
         track, risk = _parse_channel(channel, spec.default_track)
         releases = {release.channel: release for release in spec.releases}
+        branch = risk.partition('/')[2]
+        if branch:
+            # A branch is exact (no closed-risk fallback); snapRevisionNotAvailableMessage
+            # (cmd/snap/error.go @ 2.67.1) names it.
+            release = releases.get(f'{track}/{risk}')
+            if release is not None:
+                return f'{track}/{risk}', release
+            trunk = f'{track}/{risk.partition("/")[0]}'
+            if trunk in releases:
+                raise _SnapError(
+                    f'requested a non-existing branch on {trunk} for snap "{spec.name}": {branch}'
+                )
+            raise _SnapError(
+                f'requested a non-existing branch for snap "{spec.name}": {track}/{risk}'
+            )
         for fallback in _RISKS[_RISKS.index(risk) :: -1] if risk in _RISKS else [risk]:
             release = releases.get(f'{track}/{fallback}')
             if release is not None:
@@ -554,7 +569,7 @@ class _Run:
                     name,
                     str(record['version']),
                     str(record['revision']),
-                    str(record['channel']),
+                    _fmt_channel(str(record['channel'])),
                     self.publisher(self.catalog.get(name), short=True),
                     _notes(record),
                 ]
@@ -1100,19 +1115,30 @@ def _fill(message: str) -> str:
 
 
 def _parse_channel(channel: str | None, default_track: str) -> tuple[str, str]:
+    """``(track, risk)``, the risk with its branch if any (``stable/hotfix``).
+
+    As snapd's channel.Full reads a channel (snap/channel/channel.go @ 2.67.1): a risk alone is
+    the default track's, a track alone its stable risk.
+    """
     if not channel:
         return default_track, 'stable'
     parts = channel.split('/')
     if parts[0] in _RISKS:
-        return default_track, parts[0]
+        return default_track, '/'.join(parts)
     if len(parts) == 1:
         return parts[0], 'stable'
-    return parts[0], parts[1]
+    return parts[0], '/'.join(parts[1:])
 
 
 def _channel_order(release: SnapRelease) -> tuple[str, int]:
     risk = _risk(release.channel)
     return release.channel.split('/')[0], _RISKS.index(risk) if risk in _RISKS else len(_RISKS)
+
+
+def _fmt_channel(channel: str) -> str:
+    """``snap list``'s Tracking column: a branch shows as ``…`` (cmd_list.go fmtChannel)."""
+    parts = channel.split('/')
+    return f'{parts[0]}/{parts[1]}/…' if len(parts) == 3 else channel
 
 
 def _channel_name(channel: str) -> str:

@@ -217,3 +217,22 @@ def test_service_active(host: SimHost) -> None:
     assert host.service_active('haproxy') is True
     host.service('stop', 'haproxy')
     assert host.service_active('haproxy') is False
+
+
+def test_installed_snap_reads_a_branch_in_full(world: World, host: SimHost) -> None:
+    """`snap list` elides a tracked branch (snapd cmd_list.go fmtChannel: '3.6/stable/…'), so a
+    charm comparing it with its configured channel would refresh on every hook; `snap info`'s
+    tracking line has it whole (cmd_info.go maybePrintTrackingChannel @ 2.67.1)."""
+    from orchestrator.sim import SnapRelease, SnapSpec
+
+    releases = (SnapRelease('3.6/stable', '1.0', 1), SnapRelease('3.6/stable/hotfix', '1.1', 2))
+    world.catalog.add_snap(SnapSpec('foo', 'a test snap', releases=releases, base=None))
+    with metal_host.bound(host):
+        host.snap_install('foo', channel='3.6/stable/hotfix')
+        assert metal_host.installed_snap('foo') == metal_host.InstalledSnap(
+            'foo', '1.1', '2', '3.6/stable/hotfix'
+        )
+        host.snap_refresh('foo', channel='3.6/stable')
+        assert metal_host.installed_snap('foo') == metal_host.InstalledSnap(
+            'foo', '1.0', '1', '3.6/stable'
+        )

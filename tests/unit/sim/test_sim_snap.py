@@ -325,3 +325,24 @@ def test_handler_sees_invocation(world: World, host: SimHost) -> None:
     world.programs.register('kubectl', spy)
     host.run(['kubectl', 'get', 'nodes'], timeout=5)
     assert calls[0].timeout == 5 and calls[0].argv == ('kubectl', 'get', 'nodes')
+
+
+def test_branches_are_exact_and_list_elides_them(world: World, host: SimHost) -> None:
+    """cmd_list.go fmtChannel shows a branch as '…'; cmd_info.go prints the full channel;
+    a missing branch is named by snapRevisionNotAvailableMessage (cmd/snap/error.go @ 2.67.1).
+    """
+    releases = (SnapRelease('3.6/stable', '1.0', 1), SnapRelease('3.6/stable/hotfix', '1.1', 2))
+    world.catalog.add_snap(SnapSpec('foo', 'a test snap', releases=releases, base=None))
+    missing = snap(host, 'install', '--channel=3.6/stable/nope', 'foo')
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        'error: requested a non-existing branch on 3.6/stable for snap "foo": nope\n',
+    )
+    elsewhere = snap(host, 'install', '--channel=9.9/edge/nope', 'foo')
+    assert elsewhere.stderr == (
+        'error: requested a non-existing branch for snap "foo": 9.9/edge/nope\n'
+    )
+    done = snap(host, 'install', '--channel=3.6/stable/hotfix', 'foo')
+    assert done.stdout == 'foo (3.6/stable/hotfix) 1.1 from Canonical** installed\n'
+    assert snap(host, 'list', 'foo').stdout.splitlines()[1].split()[3] == '3.6/stable/…'
+    assert 'tracking:     3.6/stable/hotfix\n' in snap(host, 'info', 'foo').stdout
