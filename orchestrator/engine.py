@@ -1442,8 +1442,12 @@ class Engine:
 
         The disks are the ones MAAS matched to the volume labels when it allocated the machine
         (``constraints_by_type.storage``); the ids are Juju's, ``<store>/<n>`` numbered across
-        the model.
+        the model. The path (``storage-get location``) is the disk's MAAS ``id_path``, a
+        ``/dev/disk/by-id`` link for a disk with a serial, as Juju reports it (see
+        :func:`orchestrator.sim.host.maas_id_path`).
         """
+        from .sim.host import maas_id_path  # only the commands that deploy load the sim
+
         matched = cloud.storage.match(
             cloud.storage.parse(storage), txn.pool.get(machine.instance_id)
         )
@@ -1451,7 +1455,7 @@ class Engine:
             raise EngineError(f'machine {machine.id} lost the disks it was allocated for')
         return {
             f'{volume.store}/{txn.next_sequence(f"storage:{volume.store}")}': (
-                f'/dev/{matched[str(index)]}'
+                maas_id_path(machine.hostname, matched[str(index)])
             )
             for index, volume in enumerate(volumes)
         }

@@ -15,8 +15,10 @@ carry the :data:`SIMULATED` label.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -40,12 +42,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     'DEFAULT_ENV',
+    'DISK_BY_ID',
     'SIMULATED',
     'BlockDevice',
     'CommandRecord',
+    'DiskIdentity',
     'Handler',
     'Invocation',
     'SimHost',
+    'disk_identity',
+    'maas_id_path',
 ]
 
 logger = logging.getLogger(__name__)
@@ -111,6 +117,102 @@ class BlockDevice:
         return cls(
             str(data['name']), int(data['size']), bool(data['boot']), bool(data['rotational'])
         )
+
+    @property
+    def partitions(self) -> tuple[tuple[int, str], ...]:
+        """(number, kernel name) of its partitions: the boot disk's ESP and root, else none.
+
+        The kernel names a partition of a disk whose name ends in a digit with a ``p``
+        (``nvme0n1p1``), others by appending the number (``sda1``).
+        """
+        if not self.boot:
+            return ()
+        sep = 'p' if self.name[-1].isdigit() else ''
+        return ((1, f'{self.name}{sep}1'), (2, f'{self.name}{sep}2'))
+
+
+DISK_BY_ID = '/dev/disk/by-id'
+"""Where udev puts a disk's persistent links (systemd ``60-persistent-storage.rules``)."""
+SIM_DISK_MODEL = 'SIMULATED DISK'
+"""The model every simulated disk reports (sysfs ``device/model``): labelled as simulation."""
+
+
+@dataclass(frozen=True)
+class DiskIdentity:
+    """What a disk's firmware and udev say about it: model, serial, WWN, ``by-id`` links.
+
+    Simulated disks get these from their machine's host name and kernel name (a digest), so
+    they are the same every time the pool deploys the machine. The links follow systemd's
+    ``rules.d/60-persistent-storage.rules`` (systemd/systemd, as Ubuntu 24.04's systemd 255
+    ships it): a SATA disk ``sdX`` has ``ata-<MODEL>_<SERIAL>`` (``ID_BUS-ID_SERIAL``, spaces
+    as ``_``) and ``wwn-<WWN>`` (``ID_WWN_WITH_EXTENSION``, NAA ``0x5…``); an NVMe namespace
+    ``nvmeXnY`` has ``nvme-<WWN>`` (``eui.…``), ``nvme-<MODEL>_<SERIAL>`` and
+    ``nvme-<MODEL>_<SERIAL>_<NSID>``; partitions add ``-partN`` to each. A virtio disk
+    (``vdX``) has none: vMAAS gives it no serial (assumption: a pool's ``vd`` disks are
+    virtio without ``serial=``). ``by-path`` links are not modelled.
+
+    Attributes:
+        model: sysfs ``device/model`` ('' for a disk without one).
+        serial: the serial number ('' for none).
+        wwn: lsblk's WWN (``0x5…`` or ``eui.…``; '' for none).
+        links: the whole disk's ``/dev/disk/by-id`` names in directory (byte) order.
+    """
+
+    model: str
+    serial: str
+    wwn: str
+    links: tuple[str, ...]
+
+    @property
+    def device_id(self) -> str:
+        """LXD's ``DeviceID`` of the disk: the last ``by-id`` link that resolves to it.
+
+        canonical/lxd ``lxd/resources/storage.go`` (``GetStorage``) walks ``/dev/disk/by-id``
+        in ``os.ReadDir`` order (sorted by name) and keeps overwriting ``disk.DeviceID`` with
+        each link whose target is the disk, so the last one wins. MAAS commissioning and
+        MicroCeph both read disks through that code, so both name a disk by it.
+        """
+        return self.links[-1] if self.links else ''
+
+    @property
+    def id_link(self) -> str:
+        """Lsblk's ``ID-LINK``: "the shortest udev /dev/disk/by-id link name" ('' for none)."""
+        return min(self.links, key=lambda link: (len(link), link)) if self.links else ''
+
+
+def disk_identity(hostname: str, name: str) -> DiskIdentity:
+    """The model, serial, WWN and ``by-id`` links of disk ``name`` of machine ``hostname``."""
+    digest = hashlib.sha256(f'olm-sim-disk\0{hostname}\0{name}'.encode()).hexdigest()
+    serial = f'SIM{digest[:12].upper()}'
+    escaped = SIM_DISK_MODEL.replace(' ', '_')
+    if re.fullmatch(r'sd[a-z]+', name):
+        wwn = f'0x5{digest[12:27]}'
+        links = (f'ata-{escaped}_{serial}', f'wwn-{wwn}')
+    elif match := re.fullmatch(r'nvme\d+n(\d+)', name):
+        wwn = f'eui.{digest[12:28]}'
+        links = (f'nvme-{escaped}_{serial}', f'nvme-{escaped}_{serial}_{match[1]}', f'nvme-{wwn}')
+    else:
+        return DiskIdentity('', '', '', ())
+    return DiskIdentity(SIM_DISK_MODEL, serial, wwn, tuple(sorted(links)))
+
+
+def maas_id_path(hostname: str, name: str) -> str:
+    """The ``id_path`` MAAS commissioning records for a disk, which Juju reports as its location.
+
+    MAAS 3.6 (canonical/maas ``src/metadataserver/builtin_scripts/hooks.py``,
+    ``update_node_physical_block_devices``): ``/dev/disk/by-id/<device_id>`` (LXD's
+    ``DeviceID``) when the disk has both a device id and a serial, else ``/dev/<name>``.
+    Juju's MAAS provider (juju/juju ``provider/maas/volumes.go``, ``maasInstance.volumes``)
+    turns a ``/dev/disk/by-id/wwn-X`` id_path into the volume's WWN, another
+    ``/dev/disk/by-id/X`` into its hardware id and ``/dev/<name>`` into its device name, and
+    ``core/blockdevice/path.go`` ``BlockDevicePath`` maps them back to
+    ``/dev/disk/by-id/wwn-X``, ``/dev/disk/by-id/X`` and ``/dev/<name>``: ``storage-get
+    location`` is the id_path itself.
+    """
+    identity = disk_identity(hostname, name)
+    if identity.device_id and identity.serial:
+        return f'{DISK_BY_ID}/{identity.device_id}'
+    return f'/dev/{name}'
 
 
 @dataclass(frozen=True)
@@ -206,6 +308,34 @@ class SimHost(metal_host.ProgramHost):
         """The machine's disks, boot disk first (none for a machine added without any)."""
         kept = cast('list[dict[str, Any]]', self.state.get('block-devices', []))
         return [BlockDevice.from_json(d) for d in kept]
+
+    def disk_identity(self, disk: BlockDevice) -> DiskIdentity:
+        """The model, serial, WWN and ``/dev/disk/by-id`` links of one of its disks."""
+        return disk_identity(self._hostname, disk.name)
+
+    def block_device_at(self, path: str) -> tuple[BlockDevice, int] | None:
+        """The disk a device path leads to and the partition number (0: the whole disk).
+
+        ``/dev/NAME``, a partition's ``/dev/NAMEN`` and the ``/dev/disk/by-id`` links (with
+        ``-partN`` for partitions) are followed as ``stat`` follows a symlink; anything else
+        (another path, a missing device) is None.
+        """
+        for disk in self.block_devices:
+            if path == f'/dev/{disk.name}':
+                return disk, 0
+            for number, name in disk.partitions:
+                if path == f'/dev/{name}':
+                    return disk, number
+            if not path.startswith(f'{DISK_BY_ID}/'):
+                continue
+            link = path[len(DISK_BY_ID) + 1 :]
+            for known in self.disk_identity(disk).links:
+                if link == known:
+                    return disk, 0
+                for number, _ in disk.partitions:
+                    if link == f'{known}-part{number}':
+                        return disk, number
+        return None
 
     def set_block_devices(self, disks: Sequence[BlockDevice]) -> None:
         """Give the machine its disks (when it is deployed; they do not change afterwards)."""

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from orchestrator import sim
+from orchestrator.sim.host import maas_id_path
 from orchestrator.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +110,33 @@ def test_failure_domain_zone_puts_each_host_under_its_zone(model: Path):
     assert {z['name'] for z in zone_buckets} == zones
     for zone in zone_buckets:
         assert all(by_id[child]['type'] == 'host' for child in zone['children'])
+
+
+def test_juju_storage_by_id_becomes_one_osd_per_unit(tmp_path_factory: pytest.TempPathFactory):
+    """Juju reports a MAAS disk with a serial by its /dev/disk/by-id link (juju/juju
+    provider/maas/volumes.go, core/blockdevice/path.go) and MicroCeph records OSDs by theirs
+    (microceph/ceph/osd.go setStablePath): the charm sees both as the lsblk device."""
+    state = tmp_path_factory.mktemp('olm-ceph-storage')
+    bundle = state / 'bundle.yaml'
+    bundle.write_text(
+        'applications:\n'
+        '  ceph-storage:\n'
+        f'    charm: {ROOT / "charms" / "ceph-storage"}\n'
+        '    num_units: 1\n'
+        '    constraints: tags=hdd\n'
+        "    options: {osd-devices: ''}\n"
+        '    storage: {osd-devices: "maas,1"}\n'
+    )
+    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
+    done = olm(state, 'deploy', str(bundle), '--seed', '13')
+    assert done.returncode == 0, done.stdout + done.stderr
+    (unit,) = units(state, 'ceph-storage').values()
+    assert unit['workload-status']['current'] == 'active', unit
+    assert '1 OSD here' in unit['workload-status']['message']
+    host = world(state).host(unit['machine'])
+    listed = json.loads(host.run(['microceph', 'disk', 'list', '--json']).stdout)
+    (osd,) = listed['ConfiguredDisks']
+    assert osd['path'].startswith('/dev/disk/by-id/')
+    # the location Juju gives the hook (storage-get location) is that same by-id path
+    located = {maas_id_path(host.hostname(), d.name) for d in host.block_devices}
+    assert osd['path'] in located

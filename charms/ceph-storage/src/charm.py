@@ -266,13 +266,16 @@ class CephStorageCharm(ops.CharmBase):
 
     def _osds(self, settings: config.Settings, node: str) -> list[ops.StatusBase]:
         """Add this machine's chosen disks as OSDs; say which were refused and why."""
+        storage = [str(s.location) for s in self.model.storages.get(STORAGE, [])]
         try:
             devices = workload.block_devices()
             existing = workload.osd_paths(node)
+            aliases = workload.resolve_devices(
+                [*storage, *(settings.osd_devices or ()), *existing], [d.path for d in devices]
+            )
         except workload.WorkloadError as e:
             return [ops.MaintenanceStatus(f'cannot list disks: {e}; will retry')]
-        storage = [str(s.location) for s in self.model.storages.get(STORAGE, [])]
-        choice = disks.choose(devices, settings.osd_devices, storage, existing)
+        choice = disks.choose(devices, settings.osd_devices, storage, existing, aliases)
         problems: list[ops.StatusBase] = []
         for path in choice.add:
             try:

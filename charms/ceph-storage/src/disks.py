@@ -102,29 +102,41 @@ def choose(
     listed: Iterable[str] | None,
     storage: Iterable[str],
     osds: Iterable[str],
+    aliases: Mapping[str, str | None] | None = None,
 ) -> Choice:
     """The devices to add, and the listed ones refused.
+
+    Paths are compared as the devices they lead to: MicroCeph records OSDs and Juju reports
+    storage by ``/dev/disk/by-id`` links while lsblk names ``/dev/sdX``, so a path found in
+    ``aliases`` stands for the ``/dev`` path it maps to (None: no such device).
 
     Args:
         devices: the machine's disks (lsblk).
         listed: ``osd-devices`` paths, or None for every blank disk.
         storage: paths of Juju ``osd-devices`` storage attached to the unit.
         osds: paths already OSDs on this machine (never added twice).
+        aliases: path -> the ``/dev`` path lsblk knows it by (None: no such device).
     """
+    resolved: Mapping[str, str | None] = aliases or {}
+
+    def device_path(path: str) -> str | None:
+        return resolved.get(path, path)
+
     by_path: Mapping[str, Device] = {d.path: d for d in devices}
-    done = set(osds)
+    done = {device_path(o) for o in osds}
     wanted: list[str] = [d.path for d in devices if d.blank] if listed is None else list(listed)
     wanted += [s for s in storage if s not in wanted]
     add: list[str] = []
     refused: list[tuple[str, str]] = []
     for path in wanted:
-        if path in done:
-            continue
-        device = by_path.get(path)
+        target = device_path(path)
+        if target is not None and (target in done or target in add):
+            continue  # an OSD already, or the same disk named twice
+        device = by_path.get(target) if target is not None else None
         if device is None:
             refused.append((path, 'not found'))
         elif not device.blank:
             refused.append((path, 'not blank'))
         else:
-            add.append(path)
+            add.append(device.path)
     return Choice(tuple(add), tuple(refused))

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import metal_host
@@ -29,7 +29,14 @@ SNAP = 'microceph'
 """The MicroCeph snap."""
 LSBLK = ['lsblk', '--json', '--bytes', '-o', 'NAME,PATH,SIZE,TYPE,MOUNTPOINTS,FSTYPE,ROTA']
 """How the charm lists disks."""
-_ALREADY = re.compile(r'already (initialized|bootstrapped|part of|a member|exists)', re.I)
+_ALREADY = re.compile(
+    r'already (initialized|bootstrapped|part of|a member|exists)|Database is online', re.I
+)
+"""A bootstrap or join that finds this node initialised: microcluster v2's ``controlPost``
+refuses with ``Unable to initialize cluster: Database is online`` (canonical/microcluster
+``internal/rest/resources/control.go``, the microcluster/v2 MicroCeph squid builds with)."""
+LSBLK_EXIT_ALLFAILED = 32
+"""lsblk's exit status when no device argument was a block device (util-linux lsblk.c)."""
 
 
 class WorkloadError(Exception):
@@ -134,6 +141,42 @@ def block_devices() -> list[disks.Device]:
         raise WorkloadError(f'lsblk: {e}') from None
 
 
+def resolve_device(path: str) -> str | None:
+    """The ``/dev/NAME`` path of the block device ``path`` leads to, or None if there is none.
+
+    MicroCeph records an OSD by its ``/dev/disk/by-id`` link (``setStablePath`` in
+    canonical/microceph ``microceph/ceph/osd.go``) and Juju reports a MAAS disk with a serial by
+    its by-id link too (juju/juju ``core/blockdevice/path.go``), while lsblk names devices
+    ``/dev/sdX``: lsblk ``stat()``s a path argument, following the link, and prints the device
+    under its kernel name, as canonical/charm-microceph resolves OSD paths
+    (``src/microceph.py`` ``_get_disk_info``).
+    """
+    argv = ['lsblk', '--json', '--nodeps', '-o', 'PATH', path]
+    try:
+        done = metal_host.current().run(argv, check=False)
+    except metal_host.HostError as e:
+        raise WorkloadError(str(e)) from None
+    if done.returncode == LSBLK_EXIT_ALLFAILED:
+        return None
+    if not done.ok:
+        raise WorkloadError(f'lsblk {path}: {done.stderr.strip() or f"exit {done.returncode}"}')
+    try:
+        found = disks.parse_lsblk(done.stdout)
+    except ValueError as e:
+        raise WorkloadError(f'lsblk {path}: {e}') from None
+    return found[0].path if found else None
+
+
+def resolve_devices(paths: Iterable[str], known: Iterable[str]) -> dict[str, str | None]:
+    """Each path -> the ``/dev/NAME`` it leads to (None: no such device).
+
+    Paths lsblk already listed (``known``) are themselves; only the others (by-id links,
+    typos) cost an lsblk run each.
+    """
+    listed = set(known)
+    return {p: p if p in listed else resolve_device(p) for p in sorted(set(paths))}
+
+
 def osd_paths(hostname: str) -> set[str]:
     """Devices of this machine that are already OSDs (``microceph disk list --json``)."""
     data = _json(['microceph', 'disk', 'list', '--json'])
@@ -156,7 +199,11 @@ def count_osds(hostname: str) -> int:
 
 
 def add_disk(path: str) -> None:
-    """Make ``path`` an OSD, wiping it (``microceph disk add PATH --wipe``)."""
+    """Make ``path`` an OSD, wiping it (``microceph disk add PATH --wipe``).
+
+    MicroCeph records it under its stable ``/dev/disk/by-id`` path, and ``disk list`` shows
+    that path (:func:`resolve_devices` maps it back).
+    """
     out = _run(['microceph', 'disk', 'add', path, '--wipe'])
     for line in out.splitlines():
         cells = [c.strip() for c in line.strip().strip('|').split('|')]

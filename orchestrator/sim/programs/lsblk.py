@@ -6,15 +6,25 @@ storage layout puts there: a 1 GiB EFI system partition mounted on ``/boot/efi``
 rest as ``/`` (ext4); every other disk is blank, with no partition table or filesystem, which
 is what a storage charm looks for.
 
-Only the JSON output (``--json``/``-J``) is emulated, as util-linux 2.39 (Ubuntu 24.04) prints
-it: three-space indentation, ``"blockdevices"`` at the top, partitions under ``"children"``,
-``mountpoints`` a list (``[null]`` when not mounted), booleans for RM/RO/ROTA, and numbers for
-sizes with ``--bytes`` (otherwise util-linux's human sizes: base 1024, one decimal, ``931.5G``).
-Options: ``--json/-J``, ``--bytes/-b``, ``--output/-o LIST``, ``--paths/-p``, ``--nodeps/-d``
-and device arguments (``/dev/sdb``). The default columns are util-linux's:
-NAME,MAJ:MIN,RM,SIZE,RO,TYPE,MOUNTPOINTS. A device that does not exist gives util-linux's
-``lsblk: /dev/x: not a block device`` and exit 32 when nothing was listed. Anything else (the
-tabular output, other options) raises :class:`~orchestrator.sim.SimError`: not emulated.
+Only the JSON output (``--json``/``-J``) is emulated, as util-linux 2.39.3 (Ubuntu 24.04's
+``util-linux`` package) prints it (util-linux/util-linux ``misc-utils/lsblk.c`` @ v2.39.3):
+three-space indentation, ``"blockdevices"`` at the top, partitions under ``"children"``,
+``mountpoints`` a list (``[null]`` when not mounted), booleans for RM/RO/ROTA (``COLTYPE_BOOL``),
+and numbers for sizes with ``--bytes`` (``COLTYPE_SIZE``; otherwise util-linux's human sizes: base
+1024, one decimal, ``931.5G``). Options: ``--json/-J``, ``--bytes/-b``, ``--output/-o LIST``,
+``--paths/-p``, ``--nodeps/-d`` and device arguments. The default columns are util-linux's:
+NAME,MAJ:MIN,RM,SIZE,RO,TYPE,MOUNTPOINTS. Columns: NAME, KNAME, PATH, MAJ:MIN, RM, SIZE, RO, TYPE,
+MOUNTPOINT, MOUNTPOINTS, FSTYPE, ROTA, MODEL and SERIAL (whole disks only, as ``get_data_col``
+prints them), WWN and ID-LINK ("the shortest udev /dev/disk/by-id link name",
+``lsblk-properties.c``; partitions have their disk's, with ``-partN``); the identities are the
+machine's (:class:`~orchestrator.sim.host.DiskIdentity`).
+
+A device argument is ``stat()``-ed as ``__process_one_device`` does, so a ``/dev/disk/by-id``
+link lists the disk (or partition) it points to, under its kernel name and ``/dev/NAME`` path;
+a partition is listed alone. One that does not exist gives ``lsblk: /dev/x: not a block
+device`` (``warnx``), exit 32 (``LSBLK_EXIT_ALLFAILED``) when nothing was listed and 64
+(``LSBLK_EXIT_SOMEOK``) when some were. Anything else (the tabular output, other options)
+raises :class:`~orchestrator.sim.SimError`: not emulated.
 """
 
 # pyright: strict
@@ -23,22 +33,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from metal_host import Completed
 
-from ..host import BlockDevice, Invocation
+from ..host import BlockDevice, DiskIdentity, Invocation
 
-__all__ = ['handle']
+__all__ = ['SIGNATURES', 'handle']
 
 EFI_SIZE = 1 << 30
 """The EFI system partition MAAS's default layout makes on the boot disk (bytes)."""
 
 _COLUMNS = (
     'NAME', 'KNAME', 'PATH', 'MAJ:MIN', 'RM', 'SIZE', 'RO', 'TYPE', 'MOUNTPOINT', 'MOUNTPOINTS',
-    'FSTYPE', 'ROTA', 'MODEL', 'SERIAL',
+    'FSTYPE', 'ROTA', 'MODEL', 'SERIAL', 'WWN', 'ID-LINK',
 )  # fmt: skip
 _DEFAULT = ('NAME', 'MAJ:MIN', 'RM', 'SIZE', 'RO', 'TYPE', 'MOUNTPOINTS')
+SIGNATURES = 'disk-signatures'
+"""Machine state: whole-disk name -> the signature libblkid finds on it (``FSTYPE``), written by
+the programs that format disks (a BlueStore OSD: ``ceph_bluestore``, util-linux
+``libblkid/src/superblocks/bluestore.c``). It stays when the program that wrote it goes, as the
+data on a disk does."""
 
 
 def _not_emulated(what: str) -> Exception:
@@ -75,13 +90,25 @@ def handle(invocation: Invocation) -> Completed:
             devices.append(arg)
     if not as_json:
         raise _not_emulated('tabular output (without --json)')
-    disks = invocation.host.block_devices
-    rows = [_disk(d, index) for index, d in enumerate(disks)]
+    host = invocation.host
+    disks = host.block_devices
+    signatures = _mapping(host.state.get(SIGNATURES))
+    rows = [
+        _disk(d, index, host.disk_identity(d), signatures.get(d.name))
+        for index, d in enumerate(disks)
+    ]
     errors: list[str] = []
     if devices:
         chosen: list[dict[str, Any]] = []
         for device in devices:
-            found = next((r for r in _walk(rows) if r['PATH'] == device), None)
+            # lsblk stat()s the argument (following a /dev/disk/by-id link) and lists the
+            # device by its kernel name, a partition without its disk.
+            target = host.block_device_at(device)
+            name = None
+            if target is not None:
+                disk, number = target
+                name = disk.name if number == 0 else dict(disk.partitions)[number]
+            found = next((r for r in _walk(rows) if r['NAME'] == name), None)
             if found is None:
                 errors.append(f'lsblk: {device}: not a block device\n')
             else:
@@ -102,7 +129,13 @@ def _walk(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _disk(disk: BlockDevice, index: int) -> dict[str, Any]:
+def _mapping(value: object) -> dict[str, Any]:
+    return cast('dict[str, Any]', value) if isinstance(value, dict) else {}
+
+
+def _disk(
+    disk: BlockDevice, index: int, identity: DiskIdentity, signature: object
+) -> dict[str, Any]:
     nvme = disk.name.startswith('nvme')
     major, minor = (259, index * 16) if nvme else (8, index * 16)
     row: dict[str, Any] = {
@@ -111,35 +144,39 @@ def _disk(disk: BlockDevice, index: int) -> dict[str, Any]:
         'SIZE': disk.size,
         'TYPE': 'disk',
         'MOUNTPOINTS': [None],
-        'FSTYPE': None,
+        'FSTYPE': signature if isinstance(signature, str) else None,
         'ROTA': disk.rotational,
-        'MODEL': 'SIMULATED DISK',
-        'SERIAL': f'SIM{index:04d}{disk.name.upper()}',
+        'MODEL': identity.model or None,
+        'SERIAL': identity.serial or None,
+        'WWN': identity.wwn or None,
+        'ID-LINK': identity.id_link or None,
         'PATH': f'/dev/{disk.name}',
         'children': [],
     }
-    if disk.boot:
-        sep = 'p' if nvme or disk.name[-1].isdigit() else ''
-        parts = (
-            (1, EFI_SIZE, 'vfat', '/boot/efi'),
-            (2, max(0, disk.size - EFI_SIZE - (1 << 20)), 'ext4', '/'),
-        )
-        row['children'] = [
-            {
-                'NAME': f'{disk.name}{sep}{n}',
-                'MAJ:MIN': f'{major}:{minor + n}',
-                'SIZE': size,
-                'TYPE': 'part',
-                'MOUNTPOINTS': [mount],
-                'FSTYPE': fstype,
-                'ROTA': disk.rotational,
-                'MODEL': None,
-                'SERIAL': None,
-                'PATH': f'/dev/{disk.name}{sep}{n}',
-                'children': [],
-            }
-            for n, size, fstype, mount in parts
-        ]
+    layout = {
+        1: (EFI_SIZE, 'vfat', '/boot/efi'),
+        2: (max(0, disk.size - EFI_SIZE - (1 << 20)), 'ext4', '/'),
+    }
+    row['children'] = [
+        {
+            'NAME': name,
+            'MAJ:MIN': f'{major}:{minor + n}',
+            'SIZE': layout[n][0],
+            'TYPE': 'part',
+            'MOUNTPOINTS': [layout[n][2]],
+            'FSTYPE': layout[n][1],
+            'ROTA': disk.rotational,
+            # MODEL and SERIAL are printed for whole disks only; WWN and ID-LINK come from
+            # the udev properties a partition imports from its disk (lsblk.c get_data_col).
+            'MODEL': None,
+            'SERIAL': None,
+            'WWN': identity.wwn or None,
+            'ID-LINK': f'{identity.id_link}-part{n}' if identity.id_link else None,
+            'PATH': f'/dev/{name}',
+            'children': [],
+        }
+        for n, name in disk.partitions
+    ]
     return row
 
 

@@ -10,8 +10,8 @@ so that it holds across machines::
      'clusters': {FSID: {
          'fsid', 'public-network', 'created' (World clock),
          'members': {NAME: {'machine', 'address' (microcluster, IP), 'mon-ip'}},  # join order
-         'tokens': {SECRET: {'name', 'state' ('unused'|'used')}},
-         'osds': [{'id', 'host', 'path'}],                  # microceph's disks table
+         'tokens': {SECRET: {'name', 'expires' (World clock, None: never)}},
+         'osds': [{'id', 'host', 'path' (stable)}],         # microceph's disks table
          'pools': {NAME: {'id', 'size', 'applications': [..]}}, 'next-pool': N,
          'clients': {ENTITY: {'key', 'caps': {SERVICE: CAPS}}},
          'volumes': [NAME, ..], 'epochs': {'mon': N, 'osd': N, 'fs': N},
@@ -25,46 +25,64 @@ of their purpose and a counter kept in the namespace, so a World replays identic
 are printed only where the real commands print them: ``cluster add`` (the join token) and ``ceph
 auth get-or-create`` (the key).
 
-Sources (canonical/microceph, ``microceph/cmd/microceph/*.go`` and ``microceph/ceph/osd.go``):
-errors print as ``Error: MESSAGE`` on stderr with exit status 1 (lxd-style ``main``).
+Models MicroCeph squid (the ``squid/stable`` channel the ceph-storage charm installs): canonical/
+microceph branch ``squid`` (head 897bcdd, 2026-08), ``microceph/cmd/microceph/*.go``,
+``microceph/ceph/osd.go``, ``microceph/common/storage.go``, built with canonical/microcluster
+v2 (``go.mod``: v2.1.0; texts read on the ``v2`` branch) and canonical/lxd's resources API.
+Errors print as ``Error: MESSAGE`` on stderr with exit status 1 (lxd-style ``main``). The
+conformance record is ``orchestrator/sim/conformance/microceph.md``.
 
-- ``cluster bootstrap [--public-network CIDR] [--microceph-ip IP] [--mon-ip IP]
-  [--cluster-network CIDR]`` (``cluster_bootstrap.go``): no output. Real: ``provided mon-ip
-  IP is not available on provided public network CIDR``. Already initialised (modelled on
-  microcluster's text as users report it): ``Error: Failed to initialize local remote entry: A
-  remote with name "NAME" already exists``. The node runs mon, mgr and mds.
-- ``cluster add NAME`` (``cluster_add.go``): prints microcluster's join token, base64 (padded)
-  of the compact JSON ``{"name","secret","fingerprint","join_addresses":["IP:7443",..]}``;
-  single use. A second unused token for the same name (modelled): ``Error: This
-  "internal_token_records" entry already exists``.
-- ``cluster join TOKEN [--microceph-ip IP]`` (``cluster_join.go``): joins under the machine's host
-  name; no output. Failures print microcluster's ``Error: N join attempts were unsuccessful.
-  Last error: REASON`` (N = the token's join addresses): ``Joining server certificate SAN does
-  not contain join token name`` (real: a token for another name), ``InternalTokenRecord not
-  found`` (real, daemon log: a used or unknown token). A token that does not decode: ``Error:
-  invalid join token: ...`` (modelled). The first three members run mon, mgr and mds (as
-  MicroCeph places services on join); later members run none.
-- ``disk add PATH.. [--wipe]`` (``disk_add.go``, ``osd.go``): an empty line, then the lxd table
-  ``PATH``/``STATUS`` (tablewriter, row lines, natural sort), one ``Success``/``Failure`` row per
-  path. One failure: ``Error: REASON``; several: ``Error: failed adding multiple (N) disks,
-  please check logs for details``; exit 1. REASONs (real): ``failed to set stable disk path:
-  invalid disk path: PATH`` (no such device on this machine), ``failed to record disk: This
-  "disks" entry already exists`` (already an OSD), ``data device PATH has partitions - use
-  --wipe to override`` (the boot disk), ``data device PATH is not pristine (contains data) - use
-  --wipe to override`` (a partition). With ``--wipe`` the boot disk and its partitions fail as
-  ceph-osd does on a busy device (modelled): ``failed to bootstrap OSD: Failed to run: ceph-osd
-  --mkfs --no-mon-config -i N: exit status 1 (... (16) Device or resource busy)``. OSD ids are
-  the disks table's row ids: 1, 2, … (a failed add takes none).
-- ``disk list [--json]`` (``disk_list.go``): ``{"ConfiguredDisks":[{"osd":1,"location":"node-0",
-  "path":"/dev/sdb"}],"AvailableDisks":[{"Model","Size":"931.51GiB","Type","Path"}]}`` (one line);
-  available = unpartitioned disks of 2 GiB or more not yet OSDs here. Without ``--json``: the
-  ``OSD``/``LOCATION``/``PATH`` and ``MODEL``/``CAPACITY``/``TYPE``/``PATH`` tables.
+- ``cluster bootstrap [--public-network CIDRS] [--cluster-network CIDRS] [--microceph-ip IP]
+  [--mon-ip IP] [--availability-zone AZ]`` (``cluster_bootstrap.go``): no output. ``provided
+  mon-ip IP is not available on provided public network CIDR`` (``preCheckBootstrapConfig``).
+  Already initialised (microcluster ``controlPost``): ``Error: Unable to initialize cluster:
+  Database is online``. The node runs mon, mgr and mds.
+- ``cluster add NAME [--timeout/-t DURATION]`` (``cluster_add.go``; default ``3h``, a Go
+  duration; a bad one: ``Invalid value for timeout flag: time: invalid duration "X"``): prints
+  microcluster v2's join token, base64 (padded) of the compact JSON ``{"secret",
+  "fingerprint","join_addresses":["IP:7443",..]}`` (``internal/rest/types/tokens.go``; the
+  name stays in the record). Expired records are deleted first; another token for a name that
+  has one (``core_token_records`` is ``UNIQUE(name)``): ``Error: Failed to create
+  "core_token_records" entry: UNIQUE constraint failed: core_token_records.name``.
+- ``cluster join TOKEN [--microceph-ip IP] [--availability-zone AZ]`` (``cluster_join.go``):
+  joins under the machine's host name; no output. Failures print microcluster's ``Error: N join
+  attempts were unsuccessful. Last error: REASON`` (N = the token's join addresses,
+  ``control.go``): ``CoreTokenRecord not found`` (a used or unknown token: the record is
+  deleted on join), ``Token expired``, ``Joining server certificate SAN does not contain join
+  token name`` (a token for another name; ``cluster.go``). Already initialised: as bootstrap. A
+  token that does not decode: ``Error: invalid join token: ...`` (the reason is Python's:
+  modelled). The first three members run mon, mgr and mds; later members run none.
+- ``disk add PATH.. [--wipe] | --all-available [--wipe]`` (``disk_add.go``, ``osd.go``
+  ``doAddOSDWithStorage``): an empty line, then the lxd table ``PATH``/``STATUS`` (tablewriter,
+  row lines, natural sort; the path as given), one ``Success``/``Failure`` row per path. One
+  failure: ``Error: REASON``; several: ``Error: failed adding multiple (N) disks, please check
+  logs for details``; exit 1. The path is first made stable (``setStablePath``): a whole disk
+  becomes ``/dev/disk/by-id/<DeviceID>`` (LXD's name for it: the last by-id link in directory
+  order, :class:`~orchestrator.sim.host.DiskIdentity`), a partition ``…-partN`` unless given by
+  its raw ``/dev/NAME``; the REASONs then name that stable path: ``failed to set stable disk
+  path: invalid disk path: PATH`` (no such device), ``failed to record disk: This "disks" entry
+  already exists`` (already an OSD here, whichever name was used), ``data device STABLE has
+  partitions - use --wipe to override`` (the boot disk), ``data device STABLE is not pristine
+  (contains data) - use --wipe to override`` (a partition, or a disk with a BlueStore label),
+  with ``--wipe`` ``failed to prepare data device: device STABLE is currently mounted and cannot
+  be used - aborting`` (a mounted partition, ``prepareDisk``), and for the boot disk itself
+  (assumption: ceph-osd fails on a disk whose partitions are mounted) ``failed to bootstrap
+  OSD: Failed to run: ceph-osd --mkfs --no-mon-config -i N: exit status 1 (... (16) Device or
+  resource busy)``. A new OSD labels its disk ``ceph_bluestore`` for lsblk (the label outlives
+  the snap). OSD ids are the disks table's row ids: 1, 2, … (a failed add takes none).
+  ``--all-available`` adds what ``disk list`` shows available, or prints ``No available disks
+  found on this system.``
+- ``disk list [--json] [--host-only]`` (``disk_list.go``): ``{"ConfiguredDisks":[{"osd":1,
+  "path":"/dev/disk/by-id/…","location":"node-0"}],"AvailableDisks":[{"Model","Size":
+  "931.51GiB","Type","Path"}]}`` (one line; ``types.Disk`` field order); every member's OSDs
+  (this host's only with ``--host-only``); available (``FilterAvailableDisks``) = unpartitioned
+  disks of 2 GiB or more not yet OSDs here, by ``GetDevicePath`` (by-id, else ``/dev/NAME``;
+  by-path links are not modelled). Without ``--json``: the ``OSD``/``LOCATION``/``PATH`` and
+  ``MODEL``/``CAPACITY``/``TYPE``/``PATH`` tables.
 - ``status`` (``status.go``): ``MicroCeph deployment summary:`` then per member ``- NAME (IP)`` /
-  ``  Services: mds, mgr, mon, osd`` / ``  Disks: N``.
-
-Real microceph stores an OSD's path as its stable ``/dev/disk/by-id/…`` link when one exists
-(``setStablePath``), and ``disk list`` prints available disks under ``/dev/disk/by-id/``.
-Simulated machines have no such links, so the emulation keeps ``/dev/NAME`` in both places.
+  ``  Services: mds, mgr, mon, osd`` / ``  Disks: N``. Before bootstrap or join, every command
+  that needs the database: ``Error: Database is not yet initialized`` (microcluster
+  ``DatabaseNotReady``).
 
 ``ceph`` (Ceph squid 19.2): ``-f/--format json|json-pretty`` anywhere; command status messages
 go to stderr as the ceph CLI prints them (``outs``); errors ``Error ENOENT: ...`` with Ceph's
@@ -153,10 +171,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from metal_host import Completed
 from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
 
-from ..host import SIMULATED
+from ..host import DISK_BY_ID, SIMULATED
+from .lsblk import SIGNATURES
 
 if TYPE_CHECKING:
-    from ..host import BlockDevice, Invocation, SimHost
+    from ..host import Invocation, SimHost
     from ..world import World
 
 __all__ = ['DAEMON_FILE', 'handle', 'handle_ceph']
@@ -174,7 +193,9 @@ _NO_CONF = (
     "Error initializing cluster client: ObjectNotFound('RADOS object not found "
     "(error calling conf_read_file)')"
 )
-_NOT_INITIALISED = 'Error: Daemon not yet initialized'
+_NOT_INITIALISED = 'Error: Database is not yet initialized'  # microcluster DatabaseNotReady
+_INITIALISED = 'Error: Unable to initialize cluster: Database is online'  # controlPost
+_TOKEN_LIFETIME = 3 * 3600.0  # microceph cluster add --timeout default: 3h
 _ENOENT, _EPERM, _EINVAL = 2, 1, 22
 
 
@@ -305,6 +326,27 @@ def _bump(cluster: dict[str, Any], which: str) -> None:
 
 def _epoch(cluster: Mapping[str, Any], which: str) -> int:
     return int(_mapping(_mapping(cluster).get('epochs')).get(which, 1))
+
+
+_GO_UNITS = {'ns': 1e-9, 'us': 1e-6, 'µs': 1e-6, 'ms': 1e-3, 's': 1.0, 'm': 60.0, 'h': 3600.0}
+
+
+def _duration(text: str) -> float:
+    """Seconds in a Go ``time.ParseDuration`` string (``3h``, ``1h30m``, ``90s``, ``0``)."""
+    if text == '0':
+        return 0.0
+    parts = re.findall(r'(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)', text)
+    if not parts or ''.join(n + u for n, u in parts) != text:
+        raise _ExitError(
+            1, f'Error: Invalid value for timeout flag: time: invalid duration "{text}"'
+        )
+    return sum(float(number) * _GO_UNITS[unit] for number, unit in parts)
+
+
+def _expired(token: Mapping[str, Any], now: float) -> bool:
+    """``CoreTokenRecord.Expired``: an expiry date that is before now (None: never)."""
+    expires = token.get('expires')
+    return expires is not None and float(expires) < now
 
 
 def _stamp(moment: float) -> str:
@@ -475,11 +517,7 @@ class _Run:
         except ValueError as error:
             raise _ExitError(1, f'Error: {error}') from None
         if _local(self.host, self.world) is not None:
-            raise _ExitError(
-                1,
-                'Error: Failed to initialize local remote entry: A remote with name '
-                f'"{name}" already exists',
-            )
+            raise _ExitError(1, _INITIALISED)
         fsid = _uuid(_draw(self.world, 'fsid', 16))
         now = self.world.clock()
         cluster: dict[str, Any] = {
@@ -512,18 +550,25 @@ class _Run:
         self.host.write_text(DAEMON_FILE, f'name: {name}\naddress: {address}:{_PORT}\n')
 
     def add(self, argv: Sequence[str]) -> int:
-        positional, _, _ = _parse(argv, ())
+        positional, given, _ = _parse(argv, ('--timeout', '-t'))
         if len(positional) != 1:
             _not_emulated('microceph cluster add without exactly one name (help)')
+        lifetime = _duration(given.get('--timeout', given.get('-t', '3h')))
         _, cluster = self.local()
         name = positional[0]
+        now = self.world.clock()
         tokens = cast('dict[str, dict[str, Any]]', cluster.setdefault('tokens', {}))
-        if any(t['name'] == name and t['state'] == 'unused' for t in tokens.values()):
-            raise _ExitError(1, 'Error: This "internal_token_records" entry already exists')
+        for secret in [s for s, t in tokens.items() if _expired(t, now)]:
+            del tokens[secret]  # DeleteExpiredCoreTokenRecords, in the same transaction
+        if any(t['name'] == name for t in tokens.values()):
+            raise _ExitError(
+                1,
+                'Error: Failed to create "core_token_records" entry: UNIQUE constraint failed: '
+                'core_token_records.name',
+            )
         secret = _draw(self.world, f'token\0{name}', 32).hex()
-        tokens[secret] = {'name': name, 'state': 'unused'}
+        tokens[secret] = {'name': name, 'expires': now + lifetime if lifetime else None}
         body = {
-            'name': name,
             'secret': secret,
             'fingerprint': hashlib.sha256(str(cluster['cert']).encode()).hexdigest(),
             'join_addresses': [f'{m["address"]}:{_PORT}' for m in _members(cluster).values()],
@@ -540,16 +585,11 @@ class _Run:
             token = _mapping(json.loads(base64.b64decode(positional[0], validate=True)))
             secret = str(token['secret'])
             addresses = [str(a) for a in cast('list[object]', token['join_addresses'])]
-            token_name = str(token['name'])
         except (binascii.Error, ValueError, KeyError, TypeError) as error:
             raise _ExitError(1, f'Error: invalid join token: {error}') from None
         name = self.host.hostname()
         if _local(self.host, self.world) is not None:
-            raise _ExitError(
-                1,
-                'Error: Failed to initialize local remote entry: A remote with name '
-                f'"{name}" already exists',
-            )
+            raise _ExitError(1, _INITIALISED)
         attempts = f'Error: {len(addresses)} join attempts were unsuccessful. Last error: '
         wanted = {a.rsplit(':', 1)[0] for a in addresses}
         cluster = next(
@@ -560,26 +600,36 @@ class _Run:
             ),
             None,
         )
-        record = _mapping(_mapping(cluster).get('tokens')).get(secret) if cluster else None
-        if cluster is None or record is None or record['state'] != 'unused':
-            raise _ExitError(1, attempts + 'InternalTokenRecord not found')
-        if token_name != name or record['name'] != name:
+        tokens = _mapping(_mapping(cluster).get('tokens'))
+        record = _mapping(tokens.get(secret))
+        if cluster is None or not record:
+            raise _ExitError(1, attempts + 'CoreTokenRecord not found')
+        if _expired(record, self.world.clock()):
+            raise _ExitError(1, attempts + 'Token expired')
+        if record['name'] != name:
             raise _ExitError(
                 1, attempts + 'Joining server certificate SAN does not contain join token name'
             )
-        record['state'] = 'used'
+        del tokens[secret]  # DeleteCoreTokenRecord: a token joins once
         address = given.get('--microceph-ip') or next(iter(self.host.addresses()), '127.0.0.1')
         public = str(cluster.get('public-network', ''))
         self.register(cluster, name, address, self.mon_ip(public, address))
         return 0
 
     def disk_add(self, argv: Sequence[str]) -> int:
-        paths, _, flags = _parse(argv, (), ('--wipe',))
+        paths, _, flags = _parse(argv, (), ('--wipe', '--all-available'))
+        local, cluster = self.local()
+        if '--all-available' in flags:
+            if paths:
+                _not_emulated('microceph disk add --all-available with paths')
+            paths = [a['Path'] for a in self.available(cluster, str(local['name']))]
+            if not paths:
+                self.out('No available disks found on this system.\n')
+                return 0
         if not paths:
-            _not_emulated('microceph disk add without paths (help, --all-available)')
+            _not_emulated('microceph disk add without paths (help)')
         if any(p.startswith('loop,') for p in paths):
             _not_emulated('microceph disk add with loop specs')
-        local, cluster = self.local()
         wipe = '--wipe' in flags
         rows: list[list[str]] = []
         errors: list[str] = []
@@ -599,56 +649,102 @@ class _Run:
             )
         return 0
 
+    def stable_path(self, path: str) -> str | None:
+        """``setStablePath``: the ``/dev/disk/by-id`` path microceph records, None if no device.
+
+        A whole disk becomes ``/dev/disk/by-id/<DeviceID>`` (LXD's name for it), a partition
+        ``…-partN``, except that a partition given by its raw ``/dev/NAME`` is kept. A disk
+        without by-id links keeps the path given (its by-path link is not modelled).
+        """
+        found = self.host.block_device_at(path)
+        if found is None:
+            return None
+        disk, number = found
+        device_id = self.host.disk_identity(disk).device_id
+        if number and path == f'/dev/{dict(disk.partitions)[number]}':
+            return path
+        if not device_id:
+            return path
+        return f'{DISK_BY_ID}/{device_id}' + (f'-part{number}' if number else '')
+
     def add_osd(self, cluster: dict[str, Any], member: str, path: str, *, wipe: bool) -> str:
-        """Add one OSD; the failure reason microceph reports, or '' on success."""
-        disk, partition = _device(self.host.block_devices, path)
-        if disk is None:
+        """Add one OSD as ``doAddOSD`` does; the failure reason, or '' on success."""
+        stable = self.stable_path(path)
+        if stable is None:
             return f'failed to set stable disk path: invalid disk path: {path}'
+        found = self.host.block_device_at(path)
+        assert found is not None
+        disk, partition = found
         osds = _osds(cluster)
-        if any(o['host'] == member and o['path'] == path for o in osds):
+        if any(o['host'] == member and o['path'] == stable for o in osds):
             return 'failed to record disk: This "disks" entry already exists'
         number = max((int(o['id']) for o in osds), default=0) + 1
+        labelled = not partition and disk.name in _mapping(self.host.state.get(SIGNATURES))
+        if labelled and not wipe:  # checkPristineDevice: a BlueStore label is data
+            return f'data device {stable} is not pristine (contains data) - use --wipe to override'
         if disk.boot and not wipe:
             if partition:
                 return (
-                    f'data device {path} is not pristine (contains data) - use --wipe to override'
+                    f'data device {stable} is not pristine (contains data) - use --wipe to '
+                    'override'
                 )
-            return f'data device {path} has partitions - use --wipe to override'
+            return f'data device {stable} has partitions - use --wipe to override'
+        if disk.boot and partition:
+            return (
+                f'failed to prepare data device: device {stable} is currently mounted and '
+                'cannot be used - aborting'
+            )
         if disk.boot:
             return (
                 f'failed to bootstrap OSD: Failed to run: ceph-osd --mkfs --no-mon-config -i '
                 f'{number}: exit status 1 (bluestore(/var/lib/ceph/osd/ceph-{number}) '
-                f'_open_bdev failed to open {path}: (16) Device or resource busy)'
+                f'_open_bdev failed to open {stable}: (16) Device or resource busy)'
             )
-        osds.append({'id': number, 'host': member, 'path': path})
+        osds.append({'id': number, 'host': member, 'path': stable})
+        # ceph-osd --mkfs writes a BlueStore label, which blkid and lsblk then report
+        signatures = cast('dict[str, str]', self.host.state.setdefault(SIGNATURES, {}))
+        signatures[disk.name] = 'ceph_bluestore'
         _bump(cluster, 'osd')
         return ''
 
+    def available(self, cluster: dict[str, Any], member: str) -> list[dict[str, str]]:
+        """``FilterAvailableDisks``: unpartitioned disks of 2 GiB or more not OSDs here."""
+        mine = {str(o['path']) for o in _osds(cluster) if o['host'] == member}
+        out: list[dict[str, str]] = []
+        for disk in self.host.block_devices:
+            identity = self.host.disk_identity(disk)
+            path = (
+                f'{DISK_BY_ID}/{identity.device_id}' if identity.device_id else f'/dev/{disk.name}'
+            )  # GetDevicePath: by-id, else (by-path, not modelled) /dev/NAME
+            if disk.partitions or disk.size < _MIN_OSD_SIZE or path in mine:
+                continue
+            kind = (
+                'nvme'
+                if disk.name.startswith('nvme')
+                else 'virtio'
+                if disk.name.startswith('vd')
+                else 'scsi'
+            )
+            out.append({'Model': identity.model, 'Size': _iec(disk.size), 'Type': kind,
+                        'Path': path})  # fmt: skip
+        return out
+
     def disk_list(self, argv: Sequence[str]) -> int:
-        _, _, flags = _parse(argv, (), ('--json',))
+        _, _, flags = _parse(argv, (), ('--json', '--host-only'))
         local, cluster = self.local()
         member = str(local['name'])
-        configured = [
-            {'osd': int(o['id']), 'location': str(o['host']), 'path': str(o['path'])}
+        configured: list[dict[str, Any]] = [
+            {'osd': int(o['id']), 'path': str(o['path']), 'location': str(o['host'])}
             for o in _osds(cluster)
+            if '--host-only' not in flags or o['host'] == member
         ]
-        mine = {o['path'] for o in configured if o['location'] == member}
-        available = [
-            {
-                'Model': 'SIMULATED DISK',
-                'Size': _iec(d.size),
-                'Type': 'nvme' if d.name.startswith('nvme') else 'scsi',
-                'Path': f'/dev/{d.name}',
-            }
-            for d in self.host.block_devices
-            if not d.boot and d.size >= _MIN_OSD_SIZE and f'/dev/{d.name}' not in mine
-        ]
+        available = self.available(cluster, member)
         if '--json' in flags:
             output = {'ConfiguredDisks': configured, 'AvailableDisks': available}
             self.out(json.dumps(output, separators=(',', ':')) + '\n')
             return 0
         if configured:
-            rows = [[str(o['id']), str(o['host']), str(o['path'])] for o in _osds(cluster)]
+            rows = [[str(o['osd']), str(o['location']), str(o['path'])] for o in configured]
             self.out('Disks configured in MicroCeph:\n')
             self.out(_table(['OSD', 'LOCATION', 'PATH'], sorted(rows, key=_natural)))
         if available:
@@ -1087,18 +1183,6 @@ def _check(message: str, count: int) -> dict[str, Any]:
         'summary': {'message': message, 'count': count},
         'muted': False,
     }
-
-
-def _device(disks: Sequence[BlockDevice], path: str) -> tuple[BlockDevice | None, bool]:
-    """(the disk ``path`` names or holds, whether it is one of its partitions)."""
-    for disk in disks:
-        if path == f'/dev/{disk.name}':
-            return disk, False
-        if disk.boot:
-            sep = 'p' if disk.name.startswith('nvme') or disk.name[-1].isdigit() else ''
-            if path in (f'/dev/{disk.name}{sep}1', f'/dev/{disk.name}{sep}2'):
-                return disk, True
-    return None, False
 
 
 def _run(invocation: Invocation, main: str) -> Completed:

@@ -10,6 +10,7 @@ import pytest
 from orchestrator import constraints, storage
 from orchestrator import engine as olm_engine
 from orchestrator.cloud import InventoryError, NoMatchError, Status
+from orchestrator.sim.host import maas_id_path
 from orchestrator.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -202,14 +203,19 @@ def test_storage_is_attached_before_install_and_detached_after_stop(
     ))  # fmt: skip
     engine.deploy(str(bundle))
     units = engine.status_view().model.units
-    # node-04's spare ssd is sdb; node-16's only ssd beyond its boot disk is nvme0n1.
-    assert units['disks/0'].storage == {'data/0': '/dev/sdb'}
-    assert units['disks/1'].storage == {'data/1': '/dev/nvme0n1'}
-    assert units['disks/0'].workload.message == 'data: /dev/sdb'
+    # node-04's spare ssd is sdb; node-16's only ssd beyond its boot disk is nvme0n1. Both have
+    # a serial, so MAAS's id_path and Juju's location are their /dev/disk/by-id links (juju/juju
+    # provider/maas/volumes.go, core/blockdevice/path.go): wwn-0x5... and nvme-eui.... .
+    sdb = maas_id_path('node-04', 'sdb')
+    assert sdb.startswith('/dev/disk/by-id/wwn-0x5')
+    assert maas_id_path('node-16', 'nvme0n1').startswith('/dev/disk/by-id/nvme-eui.')
+    assert units['disks/0'].storage == {'data/0': sdb}
+    assert units['disks/1'].storage == {'data/1': maas_id_path('node-16', 'nvme0n1')}
+    assert units['disks/0'].workload.message == f'data: {sdb}'
     events = [e.event for e in engine.debug_log() if e.unit == 'disks/1']
     assert events[:2] == ['data-storage-attached (data/1)', 'install']
     attached = next(e for e in engine.debug_log() if e.event == 'data-storage-attached (data/0)')
-    assert 'attached data/0 at /dev/sdb' in attached.detail  # storage-get location
+    assert f'attached data/0 at {sdb}' in attached.detail  # storage-get location
     mark = engine.debug_log()[-1].seq
     engine.remove_unit(['disks/1'])
     events = [e.event for e in engine.debug_log(after=mark) if e.unit == 'disks/1']

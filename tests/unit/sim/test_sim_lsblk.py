@@ -88,3 +88,44 @@ def test_disks_survive_a_dump_and_load(host):
     again.load_machine('0', world.dump_machine('0'))
     assert again.host('0').block_devices == host.block_devices
     assert [d.name for d in again.host('0').block_devices] == ['sda', 'sdb', 'nvme0n1']
+
+
+def test_serial_wwn_and_id_link_as_udev_names_them(host):
+    _, data = lsblk(host, '--json', '-o', 'NAME,MODEL,SERIAL,WWN,ID-LINK')
+    sda, sdb, nvme = data['blockdevices']
+    assert sdb['model'] == 'SIMULATED DISK'
+    assert sdb['serial'].startswith('SIM')
+    assert sdb['wwn'].startswith('0x5') and len(sdb['wwn']) == 18
+    # the shortest of ata-SIMULATED_DISK_<serial> and wwn-<wwn>
+    assert sdb['id-link'] == f'wwn-{sdb["wwn"]}'
+    assert nvme['wwn'].startswith('eui.')
+    assert nvme['id-link'] == f'nvme-{nvme["wwn"]}'
+    # partitions: no MODEL or SERIAL of their own, their disk's WWN and -partN links
+    assert sda['children'][1] == {
+        'name': 'sda2',
+        'model': None,
+        'serial': None,
+        'wwn': sda['wwn'],
+        'id-link': f'{sda["id-link"]}-part2',
+    }
+
+
+def test_a_by_id_link_lists_the_device_it_points_to(host):
+    _, data = lsblk(host, '--json', '-o', 'NAME,WWN')
+    wwn = data['blockdevices'][1]['wwn']
+    done, data = lsblk(
+        host, '--json', '--bytes', '-o', 'NAME,PATH,SIZE', f'/dev/disk/by-id/wwn-{wwn}'
+    )
+    assert done.returncode == 0
+    assert data == {'blockdevices': [{'name': 'sdb', 'path': '/dev/sdb', 'size': TB}]}
+    serial = host.disk_identity(host.block_devices[0]).serial
+    link = f'/dev/disk/by-id/ata-SIMULATED_DISK_{serial}-part1'
+    _, data = lsblk(host, '--json', '-o', 'PATH,MOUNTPOINTS', link)
+    assert data == {'blockdevices': [{'path': '/dev/sda1', 'mountpoints': ['/boot/efi']}]}
+    done, data = lsblk(host, '--json', '-o', 'PATH', '/dev/disk/by-id/wwn-0x5000000000000000')
+    assert (done.returncode, done.stderr) == (
+        32,
+        'lsblk: /dev/disk/by-id/wwn-0x5000000000000000: not a block device\n',
+    )
+    done, data = lsblk(host, '--json', '-o', 'PATH', '/dev/sdb', '/dev/sdz')
+    assert (done.returncode, data) == (64, {'blockdevices': [{'path': '/dev/sdb'}]})

@@ -81,9 +81,13 @@ def test_bootstrap_twice_fails(world):
     bootstrap(host)
     done = run(host, 'microceph', 'cluster', 'bootstrap')
     assert done.returncode == 1
-    assert done.stderr == (
-        'Error: Failed to initialize local remote entry: A remote with name "node-0" '
-        'already exists\n'
+    # microcluster v2 controlPost refuses a second initialisation with the database status
+    assert done.stderr == 'Error: Unable to initialize cluster: Database is online\n'
+    other = machine(world, 1)
+    bootstrap(other)
+    token = run(host, 'microceph', 'cluster', 'add', 'node-1').stdout.strip()
+    assert run(other, 'microceph', 'cluster', 'join', token).stderr == (
+        'Error: Unable to initialize cluster: Database is online\n'
     )
 
 
@@ -99,8 +103,8 @@ def test_join_token_shape_and_single_use(world):
     bootstrap(first)
     token = run(first, 'microceph', 'cluster', 'add', 'node-1').stdout.strip()
     body = json.loads(base64.b64decode(token))
-    assert list(body) == ['name', 'secret', 'fingerprint', 'join_addresses']
-    assert body['name'] == 'node-1'
+    # microcluster v2 internal/rest/types/tokens.go Token: no name (the record keeps it)
+    assert list(body) == ['secret', 'fingerprint', 'join_addresses']
     assert body['join_addresses'] == ['10.0.0.10:7443']
     assert len(body['secret']) == 64
     assert run(second, 'microceph', 'cluster', 'join', token).returncode == 0
@@ -108,8 +112,38 @@ def test_join_token_shape_and_single_use(world):
     again = run(third, 'microceph', 'cluster', 'join', token)
     assert again.returncode == 1
     assert again.stderr == (
-        'Error: 1 join attempts were unsuccessful. Last error: InternalTokenRecord not found\n'
+        'Error: 1 join attempts were unsuccessful. Last error: CoreTokenRecord not found\n'
     )
+
+
+def test_token_expires_after_three_hours():
+    now = [1_700_000_000.0]
+    world = World(clock=lambda: now[0])
+    first, second = machine(world, 0), machine(world, 1)
+    bootstrap(first)
+    token = run(first, 'microceph', 'cluster', 'add', 'node-1').stdout.strip()
+    now[0] += 3 * 3600 + 1  # microceph cluster add --timeout defaults to 3h
+    done = run(second, 'microceph', 'cluster', 'join', token)
+    assert done.returncode == 1
+    assert done.stderr == ('Error: 1 join attempts were unsuccessful. Last error: Token expired\n')
+    # the expired record is deleted when the next token is made, so node-1 gets a new one
+    fresh = run(first, 'microceph', 'cluster', 'add', 'node-1', '--timeout', '10m')
+    assert fresh.returncode == 0
+    assert run(second, 'microceph', 'cluster', 'join', fresh.stdout.strip()).returncode == 0
+
+
+def test_second_token_for_a_name_is_a_unique_violation(world):
+    first = machine(world, 0)
+    bootstrap(first)
+    assert run(first, 'microceph', 'cluster', 'add', 'node-1').returncode == 0
+    again = run(first, 'microceph', 'cluster', 'add', 'node-1')
+    assert again.returncode == 1
+    assert again.stderr == (
+        'Error: Failed to create "core_token_records" entry: UNIQUE constraint failed: '
+        'core_token_records.name\n'
+    )
+    bad = run(first, 'microceph', 'cluster', 'add', 'node-2', '-t', '3x')
+    assert bad.stderr == 'Error: Invalid value for timeout flag: time: invalid duration "3x"\n'
 
 
 def test_token_for_another_name_is_refused(world):
@@ -152,11 +186,19 @@ def test_three_members_three_mons(three):
     assert '  Services: mds, mgr, mon\n  Disks: 0\n' in text
 
 
+def by_id(host, name: str) -> str:
+    """The /dev/disk/by-id path LXD (and so MicroCeph and MAAS) names a disk of ``host`` by."""
+    disk = next(d for d in host.block_devices if d.name == name)
+    return f'/dev/disk/by-id/{host.disk_identity(disk).device_id}'
+
+
 def test_disk_add_and_failures(three):
     host = three[0]
+    sda, sdb, sdc = (by_id(host, n) for n in ('sda', 'sdb', 'sdc'))
+    assert sdb.startswith('/dev/disk/by-id/wwn-0x5')
     done = run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--wipe')
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (
+    assert done.stdout == (  # the table names the path as given
         '\n'
         '+----------+---------+\n'
         '|   PATH   | STATUS  |\n'
@@ -168,25 +210,68 @@ def test_disk_add_and_failures(three):
     assert twice.returncode == 1
     assert '| /dev/sdb | Failure |' in twice.stdout
     assert twice.stderr == 'Error: failed to record disk: This "disks" entry already exists\n'
+    # the same disk by its by-id link is the same record
+    assert run(host, 'microceph', 'disk', 'add', sdb).stderr == twice.stderr
     missing = run(host, 'microceph', 'disk', 'add', '/dev/sdz')
     assert missing.stderr == (
         'Error: failed to set stable disk path: invalid disk path: /dev/sdz\n'
     )
     boot = run(host, 'microceph', 'disk', 'add', '/dev/sda')
-    assert boot.stderr == 'Error: data device /dev/sda has partitions - use --wipe to override\n'
+    assert boot.stderr == f'Error: data device {sda} has partitions - use --wipe to override\n'
     assert run(host, 'microceph', 'disk', 'add', '/dev/sda', '--wipe').returncode == 1
+    root = run(host, 'microceph', 'disk', 'add', '/dev/sda2')
+    assert root.stderr == (
+        'Error: data device /dev/sda2 is not pristine (contains data) - use --wipe to override\n'
+    )
+    wiped = run(host, 'microceph', 'disk', 'add', f'{sda}-part2', '--wipe')
+    assert wiped.stderr == (
+        f'Error: failed to prepare data device: device {sda}-part2 is currently mounted and '
+        'cannot be used - aborting\n'
+    )
     both = run(host, 'microceph', 'disk', 'add', '/dev/sdc', '/dev/sdy')
     assert both.returncode == 1
     assert '| /dev/sdc | Success |' in both.stdout
     listed = json.loads(run(host, 'microceph', 'disk', 'list', '--json').stdout)
     assert listed['ConfiguredDisks'] == [
-        {'osd': 1, 'location': 'node-0', 'path': '/dev/sdb'},
-        {'osd': 2, 'location': 'node-0', 'path': '/dev/sdc'},
+        {'osd': 1, 'path': sdb, 'location': 'node-0'},
+        {'osd': 2, 'path': sdc, 'location': 'node-0'},
     ]
+    assert list(listed['ConfiguredDisks'][0]) == ['osd', 'path', 'location']
     assert listed['AvailableDisks'] == []
     other = json.loads(run(three[1], 'microceph', 'disk', 'list', '--json').stdout)
-    assert [d['Path'] for d in other['AvailableDisks']] == ['/dev/sdb', '/dev/sdc']
+    assert [d['Path'] for d in other['AvailableDisks']] == [
+        by_id(three[1], 'sdb'),
+        by_id(three[1], 'sdc'),
+    ]
     assert other['AvailableDisks'][0]['Size'] == '931.51GiB'
+    assert len(other['ConfiguredDisks']) == 2
+    mine = json.loads(run(three[1], 'microceph', 'disk', 'list', '--json', '--host-only').stdout)
+    assert mine['ConfiguredDisks'] == []
+
+
+def test_disk_add_records_the_stable_by_id_path(three):
+    """setStablePath: MicroCeph records /dev/disk/by-id/<LXD DeviceID>, not /dev/sdX."""
+    host = three[1]
+    assert run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--wipe').returncode == 0
+    by_link = run(host, 'microceph', 'disk', 'add', by_id(host, 'sdc'), '--wipe')
+    assert by_link.returncode == 0, by_link.stderr
+    assert f'| {by_id(host, "sdc")} | Success |' in by_link.stdout
+    listed = json.loads(run(host, 'microceph', 'disk', 'list', '--json').stdout)
+    assert [d['path'] for d in listed['ConfiguredDisks']] == [
+        by_id(host, 'sdb'),
+        by_id(host, 'sdc'),
+    ]
+    text = run(host, 'microceph', 'disk', 'list').stdout
+    assert f'| 1   | node-1   | {by_id(host, "sdb")} |' in text
+
+
+def test_disk_add_all_available(three):
+    host = three[2]
+    done = run(host, 'microceph', 'disk', 'add', '--all-available', '--wipe')
+    assert done.returncode == 0, done.stderr
+    assert f'| {by_id(host, "sdb")} | Success |' in done.stdout
+    again = run(host, 'microceph', 'disk', 'add', '--all-available', '--wipe')
+    assert again.stdout == 'No available disks found on this system.\n'
 
 
 def test_ceph_status_counts_osds(three):
@@ -260,7 +345,7 @@ def test_reinstalled_snap_starts_fresh(world):
     bootstrap(host)
     host.run(['snap', 'remove', 'microceph'])
     host.snap_install('microceph', channel='squid/stable')
-    assert run(host, 'microceph', 'status').stderr == 'Error: Daemon not yet initialized\n'
+    assert run(host, 'microceph', 'status').stderr == ('Error: Database is not yet initialized\n')
 
 
 def test_unemulated_commands_raise(three):
@@ -380,3 +465,22 @@ def test_detached_bucket_is_a_top_level_node(three):
         ('default', 'root'), ('node-0', 'host'), ('node-1', 'host'),
         ('az9', 'zone'), ('az8', 'zone'), ('node-2', 'host'),
     ]  # fmt: skip
+
+
+def test_an_osd_disk_carries_a_bluestore_label(world):
+    """ceph-osd --mkfs labels the disk: lsblk's FSTYPE says ceph_bluestore, and the label
+    outlives the snap, so a new cluster finds the disk not pristine without --wipe."""
+    host = machine(world, 0)
+    bootstrap(host)
+    assert run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--wipe').returncode == 0
+    listed = json.loads(run(host, 'lsblk', '--json', '-o', 'NAME,FSTYPE').stdout)
+    assert [d['fstype'] for d in listed['blockdevices']] == [None, 'ceph_bluestore', None]
+    host.run(['snap', 'remove', 'microceph'])
+    host.snap_install('microceph', channel='squid/stable')
+    bootstrap(host)
+    done = run(host, 'microceph', 'disk', 'add', '/dev/sdb')
+    assert done.stderr == (
+        f'Error: data device {by_id(host, "sdb")} is not pristine (contains data) - use --wipe '
+        'to override\n'
+    )
+    assert run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--wipe').returncode == 0

@@ -30,6 +30,14 @@ import charm  # noqa: E402 - needs SRC on the path
 
 PEER_ID = 3
 FSID = '5f1c7a8e-2b3d-4c5e-9f60-7a8b9c0d1e2f'
+INITIALISED = 'Error: Unable to initialize cluster: Database is online'
+"""microcluster v2 ``controlPost`` on a node that is already in a cluster."""
+
+
+def by_id(path: str) -> str:
+    """The /dev/disk/by-id link of a test device, as MicroCeph records and Juju reports it."""
+    name = path.rsplit('/', 1)[-1]
+    return f'/dev/disk/by-id/wwn-0x5000c500{name.encode().hex():0>8}'
 
 
 def lsblk(*blank: str, mounted: str | None = None) -> str:
@@ -134,21 +142,28 @@ class CephHost(metal_host.RecordingHost):
 
     def _emulate(self, a: tuple[str, ...]) -> tuple[int, str, str]:
         if a[0] == 'lsblk':
-            return 0, self.disks, ''
+            return self._lsblk(a[1:])
         if a[:3] == ('microceph', 'cluster', 'bootstrap'):
             if self.member or self.world.members:
-                return 1, '', 'Error: Failed to bootstrap: cluster already initialized\n'
+                return 1, '', f'{INITIALISED}\n'
             self.world.members[self.name] = a[a.index('--microceph-ip') + 1]
             return 0, '', ''
         if a[:3] == ('microceph', 'cluster', 'join'):
             if self.member:
-                return 1, '', 'Error: Daemon is already initialized\n'
+                return 1, '', f'{INITIALISED}\n'
             if self.world.tokens.pop(a[3], None) != self.name:
-                return 1, '', 'Error: Failed to join cluster: token is invalid or expired\n'
+                return (
+                    1,
+                    '',
+                    (
+                        'Error: 1 join attempts were unsuccessful. Last error: '
+                        'CoreTokenRecord not found\n'
+                    ),
+                )
             self.world.members[self.name] = a[a.index('--microceph-ip') + 1]
             return 0, '', ''
         if not self.member:
-            return 1, '', 'Error: Daemon not yet initialized\n'
+            return 1, '', 'Error: Database is not yet initialized\n'
         if a[:2] == ('microceph', 'status'):
             return 0, 'MicroCeph deployment summary:\n', ''
         if a[:3] == ('microceph', 'cluster', 'add'):
@@ -163,19 +178,56 @@ class CephHost(metal_host.RecordingHost):
             return 0, json.dumps({'ConfiguredDisks': configured, 'AvailableDisks': []}), ''
         if a[:3] == ('microceph', 'disk', 'add'):
             path = a[3]
-            status = 'Success'
-            if (self.name, path) in self.world.osds:
-                status = 'Failure: device already in use'
-            else:
-                self.world.osds.append((self.name, path))
-            return (
-                0,
-                f'+----------+---------+\n|   PATH   | STATUS  |\n| {path} | {status} |\n',
-                '',
-            )
+            device = self._device(path)
+            stable = by_id(device) if device else path
+            table = f'\n+----------+---------+\n|   PATH   | STATUS  |\n| {path} | {{}} |\n'
+            if device is None:
+                reason = f'failed to set stable disk path: invalid disk path: {path}'
+                return 1, table.format('Failure'), f'Error: {reason}\n'
+            if (self.name, stable) in self.world.osds:
+                reason = 'failed to record disk: This "disks" entry already exists'
+                return 1, table.format('Failure'), f'Error: {reason}\n'
+            self.world.osds.append((self.name, stable))
+            return 0, table.format('Success'), ''
         if a[0] == 'ceph':
             return self._ceph(a[1:])
         return 127, '', f'{a[0]}: command not found'
+
+    def _devices(self) -> list[dict[str, Any]]:
+        """lsblk's devices, a disk that is one of this host's OSDs labelled ceph_bluestore."""
+        devices: list[dict[str, Any]] = json.loads(self.disks)['blockdevices']
+        mine = {p for h, p in self.world.osds if h == self.name}
+        for device in devices:
+            if by_id(device['path']) in mine:
+                device['fstype'] = 'ceph_bluestore'
+        return devices
+
+    def _device(self, path: str) -> str | None:
+        """The /dev path ``path`` leads to (a device or its by-id link), as stat() follows it."""
+        for device in self._devices():
+            for one in [device, *device.get('children', [])]:
+                if path in (one['path'], by_id(one['path'])):
+                    return str(one['path'])
+        return None
+
+    def _lsblk(self, a: tuple[str, ...]) -> tuple[int, str, str]:
+        """util-linux lsblk 2.39 --json: every device, or the ones named (symlinks followed)."""
+        named = [x for x in a if x.startswith('/')]
+        devices = self._devices()
+        if not named:
+            return 0, json.dumps({'blockdevices': devices}), ''
+        found = [self._device(x) for x in named]
+        rows = [
+            {'path': one['path'], 'name': one['name'], 'type': one['type']}
+            for device in devices
+            for one in [device, *device.get('children', [])]
+            if one['path'] in found
+        ]
+        errors = ''.join(
+            f'lsblk: {x}: not a block device\n' for x, f in zip(named, found, strict=True) if not f
+        )
+        code = 0 if not errors else 32 if not rows else 64
+        return code, json.dumps({'blockdevices': rows}) if rows else '', errors
 
     def _ceph(self, a: tuple[str, ...]) -> tuple[int, str, str]:
         w = self.world

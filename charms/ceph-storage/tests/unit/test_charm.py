@@ -499,3 +499,16 @@ def test_every_event_reconciles(event: str) -> None:
         out = ctx.run(getattr(ctx.on, event)(), state)
     assert out.unit_status.name == 'active'
     assert charm.PEERS == 'ceph-peers'
+
+
+def test_bootstrap_refused_as_already_initialised_counts_as_done() -> None:
+    """microcluster v2 refuses a second initialisation with the database status."""
+    host = CephHost()
+    host.expect(
+        'microceph cluster bootstrap',
+        returncode=1,
+        stderr='Error: Unable to initialize cluster: Database is online\n',
+    )
+    out = solo(host)
+    assert not out.unit_status.message.startswith('bootstrap failed')
+    assert 'bootstrap' in out.get_relation(PEER_ID).local_app_data
