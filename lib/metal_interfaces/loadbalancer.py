@@ -1,7 +1,12 @@
-"""loadbalancer v0: a TCP or HTTP(S) load balancer in front of a set of backend units.
+"""metal-loadbalancer v0: a TCP or HTTP(S) load balancer in front of a set of backend units.
 
 Spec
 ====
+
+Interface name: ``metal-loadbalancer`` (the endpoints are still called ``loadbalancer``). It is
+not Charmed Kubernetes' public ``loadbalancer`` interface (charmed-kubernetes/
+loadbalancer-interface, a requests/responses protocol that canonical/k8s-operator's charms
+speak): a charm of that interface must not be integrated with this one, so the name differs.
 
 Provider: ``load-balancer`` (it runs the frontend). Requirer: ``kubernetes-control-plane`` (its
 units are the backends). Usually one relation per requirer endpoint.
@@ -12,7 +17,11 @@ Requirer application databag (written by the requirer's leader):
 - ``backend-port`` (int, 1-65535): the port every backend unit serves on.
 - ``health-check`` (object): how the load balancer probes a backend:
   ``protocol`` (``"tcp"`` | ``"http"`` | ``"https"``, default ``"tcp"``), ``path`` (str, for
-  http/https; null means ``/``), ``interval`` (int seconds >= 1, default 10).
+  http/https; null means ``/``), ``interval`` (int seconds >= 1, default 10), ``statuses``
+  (array of int HTTP status codes 100-599, for http/https: the answers that count as alive;
+  null means ``[200]``). A backend that demands authentication answers an anonymous check
+  with 401: it asks for ``[200, 401]`` (the Kubernetes API server of k8s-snap, which runs
+  with ``--anonymous-auth=false``).
 
 Requirer unit databag (written by every requirer unit):
 
@@ -85,6 +94,17 @@ class HealthCheck(pydantic.BaseModel):
     protocol: Literal['tcp', 'http', 'https'] = 'tcp'
     path: str | None = None
     interval: Annotated[int, pydantic.Strict(), pydantic.Field(ge=1)] = 10
+    statuses: (
+        tuple[Annotated[int, pydantic.Strict(), pydantic.Field(ge=100, le=599)], ...] | None
+    ) = None
+    """The HTTP statuses that mean "alive" (None: 200 only); an empty list is refused."""
+
+    @pydantic.field_validator('statuses')
+    @classmethod
+    def _some_status(cls, value: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if value is not None and not value:
+            raise ValueError('statuses must name at least one status, or be null')
+        return value
 
 
 class RequirerAppData(Databag):

@@ -31,8 +31,11 @@ from metal_interfaces.loadbalancer import (
 
 __all__ = ['DEFAULT_HEALTH_CHECK', 'relation_for_provider', 'relation_for_requirer']
 
-DEFAULT_HEALTH_CHECK = HealthCheck(protocol='https', path='/livez', interval=10)
-"""What kubernetes-control-plane asks for: the API server's liveness endpoint over HTTPS."""
+DEFAULT_HEALTH_CHECK = HealthCheck(
+    protocol='https', path='/livez', interval=10, statuses=(200, 401)
+)
+"""What kubernetes-control-plane asks for: the API server's liveness endpoint over HTTPS, where
+the 401 of an API server without anonymous auth (k8s-snap's) counts as alive."""
 
 
 def _juju_unit_data(address: str) -> dict[str, str]:
@@ -47,7 +50,7 @@ def _juju_unit_data(address: str) -> dict[str, str]:
 def _relation(
     endpoint: str, computed: Mapping[str, Any], overrides: Mapping[str, Any]
 ) -> testing.Relation:
-    kwargs: dict[str, Any] = {'interface': 'loadbalancer', **computed, **overrides}
+    kwargs: dict[str, Any] = {'interface': 'metal-loadbalancer', **computed, **overrides}
     return testing.Relation(endpoint, **kwargs)
 
 

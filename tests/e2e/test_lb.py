@@ -124,3 +124,17 @@ def test_removing_a_backend_unit_removes_it_from_both(model: Path, tmp_path: Pat
     for config in lb_configs(model).values():
         assert servers(config) == backends
         real_haproxy_check(config, tmp_path)
+
+
+def test_the_last_load_balancer_alone_keeps_the_vip(model: Path):
+    """Alone, the unit renders no unicast keyword: keepalived refuses them without a peer."""
+    lbs = units(model, 'load-balancer')
+    done = olm(model, 'remove-unit', sorted(lbs)[0])
+    assert done.returncode == 0, done.stdout + done.stderr
+    (survivor,) = units(model, 'load-balancer').values()
+    assert survivor['workload-status']['current'] == 'active', survivor
+    loaded = world(model)
+    text = loaded.host(survivor['machine']).read_text(keepalived.CONFIG)
+    assert 'unicast' not in text
+    assert 'interface eth0\n' in text  # found with ip -j addr: the simulated machines' name
+    assert keepalived.vip_holders(loaded) == {VIP: survivor['machine']}

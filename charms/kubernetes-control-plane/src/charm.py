@@ -702,10 +702,23 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
     # -- load balancer and storage ---------------------------------------------------------------
 
     def _request_lb(self) -> None:
+        """Ask for the API frontend, checked by an HTTPS ``GET /livez`` where 401 means alive.
+
+        k8s-snap runs kube-apiserver with ``--anonymous-auth=false`` (canonical/k8s-snap
+        ``src/k8s/pkg/k8sd/setup/kube_apiserver.go``, release-1.32 to 1.35), so the load
+        balancer's check, which has no credentials, gets 401 from the authentication filter
+        even on ``/livez``; demanding 200 would mark every control plane down. A 401 still
+        proves more than a TLS handshake: the API server accepted the connection, completed
+        TLS and answered an HTTP request in time. Charmed Kubernetes' kubeapi-load-balancer
+        (nginx, passive checks only) and canonical/k8s-operator (``add_health_check(https,
+        /livez)`` for cloud load balancers) do not check anything stronger without credentials.
+        """
         self.lb.request(
             workload.API_PORT,
             workload.API_PORT,
-            loadbalancer.HealthCheck(protocol='https', path='/livez', interval=10),
+            loadbalancer.HealthCheck(
+                protocol='https', path='/livez', interval=10, statuses=(200, 401)
+            ),
         )
 
     def _lb_url(self, members: Mapping[str, membership.Member] | None = None) -> str | None:

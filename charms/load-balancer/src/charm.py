@@ -81,7 +81,8 @@ class Config:
 
     Attributes:
         vip: the virtual IP (optionally with /prefix); '' for none.
-        vip_interface: the network interface keepalived puts the VIP on.
+        vip_interface: the network interface keepalived puts the VIP on; '' to find it (the
+            one on the VIP's subnet, see :func:`workload.find_vip_interface`).
         virtual_router_id: the VRRP group id, unique per network segment.
         client_timeout: haproxy ``timeout client``.
         server_timeout: haproxy ``timeout server``.
@@ -90,7 +91,7 @@ class Config:
     """
 
     vip: str = ''
-    vip_interface: str = 'eth0'
+    vip_interface: str = ''
     virtual_router_id: int = 51
     client_timeout: str = '1h'
     server_timeout: str = '1h'
@@ -106,7 +107,7 @@ class Config:
                     f'invalid vip {self.vip!r}: expected an IPv4 or IPv6 address, '
                     'optionally with a /prefix'
                 ) from None
-        if not _INTERFACE.match(self.vip_interface):
+        if self.vip_interface and not _INTERFACE.match(self.vip_interface):
             raise ValueError(f'invalid vip-interface {self.vip_interface!r}')
         if not 1 <= self.virtual_router_id <= 255:
             raise ValueError(
@@ -299,7 +300,9 @@ class LoadBalancerCharm(ops.CharmBase):
             backend = workload.Backend(
                 f'be-{relation.id}-{remote}',
                 servers,
-                workload.HealthCheck(check.protocol, check.path or '/', check.interval),
+                workload.HealthCheck(
+                    check.protocol, check.path or '/', check.interval, check.statuses or (200,)
+                ),
             )
             frontend = workload.Frontend(f'fe-{relation.id}-{remote}', app.frontend_port, backend)
             out.append(Service(relation, dataclasses.replace(frontend, ipv6=ipv6)))
@@ -343,7 +346,8 @@ class LoadBalancerCharm(ops.CharmBase):
         rank = ranked.index(self.unit.name) if self.unit.name in ranked else 0
         return workload.Keepalived(
             router_id=workload.sanitise(self.unit.name),
-            interface=config.vip_interface,
+            interface=config.vip_interface
+            or workload.find_vip_interface(own, config.vip_with_prefix),
             virtual_router_id=config.virtual_router_id,
             priority=max(TOP_PRIORITY - PRIORITY_STEP * rank, 1),
             source=own,

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import jinja2
 import metal_host
@@ -68,6 +69,7 @@ __all__ = [
     'apply_haproxy',
     'apply_keepalived',
     'disable_keepalived',
+    'find_vip_interface',
     'install',
     'is_active',
     'render_haproxy',
@@ -101,11 +103,27 @@ class Timeouts:
 
 @dataclasses.dataclass(frozen=True)
 class HealthCheck:
-    """How haproxy probes each server: a TCP connect, or an HTTP(S) GET of ``path``."""
+    """How haproxy probes each server: a TCP connect, or an HTTP(S) GET of ``path``.
+
+    Attributes:
+        protocol: ``tcp`` (a connect), ``http`` or ``https`` (a GET of ``path``).
+        path: what an HTTP(S) check asks for.
+        interval: seconds between checks.
+        statuses: the HTTP statuses that mean alive, rendered as ``http-check expect status
+            200,401`` (a comma-separated list, haproxy 2.2+: ``doc/configuration.txt``
+            ``http-check expect``). A backend that demands credentials, as k8s-snap's
+            kube-apiserver (``--anonymous-auth=false``), answers the check with 401.
+    """
 
     protocol: Protocol = 'tcp'
     path: str = '/'
     interval: int = 10
+    statuses: tuple[int, ...] = (200,)
+
+    @property
+    def expect(self) -> str:
+        """The codes of ``http-check expect status``, as haproxy reads them."""
+        return ','.join(str(code) for code in self.statuses)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,6 +226,73 @@ def is_ipv6(address: str) -> bool:
         return ipaddress.ip_interface(address).version == 6
     except ValueError:
         return False
+
+
+def find_vip_interface(own: str, vip: str) -> str:
+    """The interface keepalived should put ``vip`` on: the one on the VIP's subnet.
+
+    ``ip -j addr show`` (iproute2 6.1 on noble: an array of links, each with ``ifname`` and
+    ``addr_info`` entries of ``local`` and ``prefixlen``) is read, and the interface chosen is
+    the first whose own address's subnet holds the VIP; failing that (a VIP given without its
+    prefix, so /32), the one carrying ``own``, this unit's address, else the one whose subnet
+    holds ``own``. MAAS names interfaces after
+    the hardware or the bond/bridge (``eno1``, ``enp5s0``, ``bond0``, ``br-ex``), so no fixed
+    default (``eth0``) works everywhere, and keepalived refuses a missing one.
+
+    Args:
+        own: this unit's address, which VRRP adverts go out from.
+        vip: the VIP with its prefix (``10.0.0.100/24``).
+
+    Raises:
+        WorkloadError: ``ip`` failed, or no interface carries ``own``.
+    """
+    try:
+        result = metal_host.current().run(['ip', '-j', 'addr', 'show'], timeout=_CHECK_TIMEOUT)
+        links: object = json.loads(result.stdout)
+    except (metal_host.HostError, json.JSONDecodeError) as e:
+        raise WorkloadError(f'cannot list the network interfaces (ip -j addr show): {e}') from e
+    target = ipaddress.ip_interface(vip)
+    own_ip = ipaddress.ip_address(own)
+    carrying: str | None = None
+    near: str | None = None
+    for name, local in _link_addresses(links):
+        if local.ip == target.ip:
+            continue  # the VIP itself, held here now: not what decides
+        if target.network.prefixlen < target.max_prefixlen and target.ip in local.network:
+            return name
+        if local.ip == own_ip and carrying is None:
+            carrying = name
+        if own_ip in local.network and near is None:
+            near = name
+    carrying = carrying or near
+    if carrying is None:
+        raise WorkloadError(
+            f'no network interface carries this unit address {own}; set vip-interface'
+        )
+    return carrying
+
+
+def _link_addresses(
+    links: object,
+) -> list[tuple[str, ipaddress.IPv4Interface | ipaddress.IPv6Interface]]:
+    """(interface, address with prefix) of every address ``ip -j addr show`` lists, but lo's."""
+    out: list[tuple[str, ipaddress.IPv4Interface | ipaddress.IPv6Interface]] = []
+    for link in cast('list[object]', links) if isinstance(links, list) else []:
+        if not isinstance(link, dict):
+            continue
+        fields = cast('dict[str, object]', link)
+        name, infos = fields.get('ifname'), fields.get('addr_info')
+        if not isinstance(name, str) or name == 'lo' or not isinstance(infos, list):
+            continue
+        for info in cast('list[object]', infos):
+            entry = cast('dict[str, object]', info) if isinstance(info, dict) else {}
+            try:
+                out.append(
+                    (name, ipaddress.ip_interface(f'{entry["local"]}/{entry["prefixlen"]}'))
+                )
+            except (KeyError, ValueError):
+                continue
+    return out
 
 
 # -- packages and services -------------------------------------------------------------------

@@ -16,11 +16,11 @@ from ops import testing
 
 PROVIDER_META: dict[str, Any] = {
     'name': 'load-balancer',
-    'provides': {'loadbalancer': {'interface': 'loadbalancer'}},
+    'provides': {'loadbalancer': {'interface': 'metal-loadbalancer'}},
 }
 REQUIRER_META: dict[str, Any] = {
     'name': 'kubernetes-control-plane',
-    'requires': {'loadbalancer': {'interface': 'loadbalancer'}},
+    'requires': {'loadbalancer': {'interface': 'metal-loadbalancer'}},
 }
 VIP = '10.0.0.100'
 SEEN: dict[str, Any] = {}
@@ -131,7 +131,9 @@ def test_provider_reads_helper_relation_and_publishes() -> None:
     assert request.app == lb.RequirerAppData(
         frontend_port=6443,
         backend_port=6443,
-        health_check=lb.HealthCheck(protocol='https', path='/livez', interval=10),
+        health_check=lb.HealthCheck(
+            protocol='https', path='/livez', interval=10, statuses=(200, 401)
+        ),
     )
     assert request.backends == ['10.0.0.11', '10.0.0.12', '10.0.0.13']
     published = load(lb.ProviderAppData, out_relation(out, rel).local_app_data)
@@ -184,6 +186,9 @@ def test_provider_empty_databags_parse() -> None:
         ({'health-check': '{"protocol": "udp"}'}, 'health-check'),
         ({'health-check': '{"interval": "10s"}'}, 'health-check'),
         ({'health-check': '[1]'}, 'health-check'),
+        ({'health-check': '{"statuses": []}'}, 'health-check'),
+        ({'health-check': '{"statuses": [99]}'}, 'health-check'),
+        ({'health-check': '{"statuses": ["401"]}'}, 'health-check'),
     ],
 )
 def test_provider_malformed_app_data_blocks_naming_the_field(
@@ -395,3 +400,15 @@ def test_requirer_request_round_trips_to_provider() -> None:
     assert request.app.backend_port == 6444
     assert request.app.health_check == lb.HealthCheck(protocol='https', path='/livez', interval=5)
     assert request.backends == ['10.0.0.10', '10.0.0.11']
+
+
+def test_health_check_statuses_on_the_wire() -> None:
+    """``statuses`` is a JSON array of codes; absent (older requirers) reads as None (200)."""
+    check = lb.HealthCheck(protocol='https', path='/livez', statuses=(200, 401))
+    assert json.loads(check.model_dump_json()) == {
+        'protocol': 'https',
+        'path': '/livez',
+        'interval': 10,
+        'statuses': [200, 401],
+    }
+    assert lb.HealthCheck.model_validate_json('{"protocol": "https"}').statuses is None

@@ -679,7 +679,7 @@ def lb(ready: bool = True, addresses: tuple[str, ...] = ('10.0.0.100',)) -> test
     if ready:
         remote['ready'] = 'true'
     return testing.Relation(
-        'loadbalancer', interface='loadbalancer', id=LB_ID, remote_app_data=remote
+        'loadbalancer', interface='metal-loadbalancer', id=LB_ID, remote_app_data=remote
     )
 
 
@@ -697,6 +697,7 @@ def test_the_leader_waits_for_the_lb_address_before_bootstrapping(host: K8sHost)
         'protocol': 'https',
         'path': '/livez',
         'interval': 10,
+        'statuses': [200, 401],  # k8s-snap's --anonymous-auth=false answers the check 401
     }
 
 

@@ -7,6 +7,8 @@ charm's validate-then-install path runs for real.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +35,51 @@ KEEPALIVED_ERROR = "(/etc/keepalived/keepalived.conf.candidate: Line 18) Unknown
 """What keepalived 2.2 prints on stderr for a rejected file with -t (exit status 5)."""
 
 
+def ip_addr_show(interfaces: dict[str, list[str]]) -> str:
+    """``ip -j addr show`` as iproute2 6.1 prints it (the keys the charm reads, and more).
+
+    Args:
+        interfaces: interface name -> its addresses with prefix (``10.0.0.1/24``); ``lo`` is
+            always listed first.
+    """
+    links: list[dict[str, object]] = [
+        {
+            'ifindex': 1,
+            'ifname': 'lo',
+            'flags': ['LOOPBACK', 'UP', 'LOWER_UP'],
+            'operstate': 'UNKNOWN',
+            'addr_info': [
+                {'family': 'inet', 'local': '127.0.0.1', 'prefixlen': 8, 'scope': 'host'},
+                {'family': 'inet6', 'local': '::1', 'prefixlen': 128, 'scope': 'host'},
+            ],
+        }
+    ]
+    for index, (name, addresses) in enumerate(interfaces.items(), 2):
+        infos: list[dict[str, object]] = []
+        for text in addresses:
+            iface = ipaddress.ip_interface(text)
+            family = 'inet' if iface.version == 4 else 'inet6'
+            infos.append(
+                {
+                    'family': family,
+                    'local': str(iface.ip),
+                    'prefixlen': iface.network.prefixlen,
+                    'scope': 'global',
+                    **({'label': name} if family == 'inet' else {}),
+                }
+            )
+        links.append(
+            {
+                'ifindex': index,
+                'ifname': name,
+                'flags': ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+                'operstate': 'UP',
+                'addr_info': infos,
+            }
+        )
+    return json.dumps(links, separators=(',', ':')) + '\n'
+
+
 class LbHost(metal_host.RecordingHost):
     """A machine with haproxy and keepalived as far as the charm can tell.
 
@@ -40,6 +87,8 @@ class LbHost(metal_host.RecordingHost):
         address: the machine's address.
         haproxy_error: stderr for ``haproxy -c`` (exit 1), None for a valid file.
         keepalived_error: stderr for ``keepalived -t`` (exit 5), None for a valid file.
+        interfaces: what ``ip -j addr show`` lists (name -> addresses with prefix); by default
+            ``eno1`` (a MAAS machine's name, not eth0) with ``address``/24.
     """
 
     def __init__(
@@ -49,10 +98,13 @@ class LbHost(metal_host.RecordingHost):
         hostname: str = 'lb-0',
         haproxy_error: str | None = None,
         keepalived_error: str | None = None,
+        interfaces: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(hostname=hostname, addresses=[address])
         self.haproxy_error = haproxy_error
         self.keepalived_error = keepalived_error
+        prefix = 64 if ':' in address else 24
+        self.interfaces = interfaces or {'eno1': [f'{address}/{prefix}']}
         self.checked: list[str] = []
         """The content of every candidate file checked, in order."""
 
@@ -71,6 +123,8 @@ class LbHost(metal_host.RecordingHost):
                 self.expect(args, stdout='Configuration file is valid\n')
             else:
                 self.expect(args, returncode=1, stderr=self.haproxy_error)
+        elif args == ('ip', '-j', 'addr', 'show'):
+            self.expect(args, stdout=ip_addr_show(self.interfaces))
         elif args[:2] == ('keepalived', '-t'):
             self.checked.append(self.files[args[-1]].content)
             if self.keepalived_error is None:

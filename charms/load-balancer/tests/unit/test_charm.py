@@ -217,7 +217,7 @@ def test_request_renders_frontend_backend_and_checks(host: LbHost) -> None:
     for i, backend in enumerate(BACKENDS):
         line = f'server kubernetes-control-plane-{i} {backend}:6443 check check-ssl verify none'
         assert line in text
-    assert '    option httpchk GET /livez\n    http-check expect status 200\n' in text
+    assert '    option httpchk GET /livez\n    http-check expect status 200,401\n' in text
     assert 'inter 10s' in text
     for line in ('connect 5s', 'client 2h', 'server 3h', 'tunnel 4h'):
         assert f'    timeout {line}\n' in text
@@ -239,7 +239,7 @@ def test_tcp_and_http_health_checks(host: LbHost) -> None:
     assert 'inter 3s' in cfg(host)
     http = lb(health_check=loadbalancer.HealthCheck(protocol='http', path='/healthz'))
     run(changed, state(relations=[http]), host)
-    assert 'option httpchk GET /healthz\n' in cfg(host)
+    assert 'option httpchk GET /healthz\n    http-check expect status 200\n' in cfg(host)
     assert 'check-ssl' not in cfg(host)
     no_path = lb(health_check=loadbalancer.HealthCheck(protocol='http'))
     run(changed, state(relations=[no_path]), host)
@@ -408,8 +408,10 @@ def test_vip_leader_creates_password_and_configures_keepalived(
     assert 'priority 150\n' in text
     assert 'virtual_router_id 42\n' in text
     assert 'state BACKUP\n' in text
-    assert 'interface eth0\n' in text
-    assert f'{VIP}/32 dev eth0' in text
+    # vip-interface left empty: the interface carrying the unit address (a /32 VIP has no
+    # subnet of its own), eno1 here as on MAAS machines, not eth0.
+    assert 'interface eno1\n' in text
+    assert f'{VIP}/32 dev eno1' in text
     assert 'track_script {\n        chk_haproxy\n' in text
     assert host.checked[-1] == text
     assert ('restart', 'keepalived') in host.service_calls
@@ -427,6 +429,30 @@ def test_vip_with_prefix_and_interface(host: LbHost) -> None:
     assert '10.0.0.100/24 dev bond0' in text
     assert 'interface bond0\n' in text
     assert f'auth_pass {PASSWORD}\n' in text
+
+
+def test_vip_interface_found_on_the_vips_subnet() -> None:
+    """A bond holding the VIP's subnet wins over the interface of the unit address."""
+    host = LbHost(interfaces={'enp5s0': ['10.0.0.1/24'], 'bond0': ['192.168.7.5/24']})
+    config = {'vip': '192.168.7.100/24'}
+    run(changed, state(config=config, relations=[lb()], secrets=[vrrp_secret()]), host)
+    text = host.files[KCONF].content
+    assert 'interface bond0\n' in text
+    assert '192.168.7.100/24 dev bond0' in text
+
+
+def test_vip_interface_without_an_interface_for_the_address_blocks() -> None:
+    host = LbHost(interfaces={'enp5s0': ['10.9.9.9/24']})
+    out = run(changed, state(config={'vip': VIP}, relations=[lb()], secrets=[vrrp_secret()]), host)
+    assert out.unit_status == testing.BlockedStatus(
+        'no network interface carries this unit address 10.0.0.1; set vip-interface'
+    )
+    assert KCONF not in host.files
+
+
+def test_vip_interface_default_is_empty() -> None:
+    assert charm.Config().vip_interface == ''
+    assert charm.Config(vip_interface='br-ex').vip_interface == 'br-ex'
 
 
 @pytest.mark.parametrize(('unit', 'priority'), [(0, 150), (1, 140), (2, 130)])
@@ -467,7 +493,8 @@ def test_peer_departed_reranks_and_restarts_keepalived(host: LbHost) -> None:
 def test_peer_joined_and_changed_add_the_peer(host: LbHost) -> None:
     st = state(0, members=(0,), config={'vip': VIP}, secrets=[vrrp_secret()])
     out = run(config_changed, st, host)
-    assert 'unicast_peer {\n    }' in host.files[KCONF].content
+    # Alone: no unicast keyword at all, which keepalived 2.2.5+ refuses without a peer.
+    assert 'unicast' not in host.files[KCONF].content
     relation = out.get_relation(PEER_ID)
     joined = dataclasses.replace(relation, peers_data={1: {}})
     out = run(lambda ctx, s: ctx.on.relation_joined(s.get_relation(PEER_ID), remote_unit=1),
@@ -612,7 +639,7 @@ def test_ipv6_vip_on_ipv6_units_has_no_vrrp_auth() -> None:
     text = host.files[KCONF].content
     assert 'authentication' not in text
     assert 'unicast_src_ip fd00::1\n' in text
-    assert 'fd00::100/64 dev eth0' in text
+    assert 'fd00::100/64 dev eno1' in text
     assert 'bind :::6443 v6only' in cfg(host)
     assert 'fd00::11:6443 check' in cfg(host)
     assert published(out)['frontends'] == [{'address': 'fd00::100'}]

@@ -7,6 +7,7 @@ them: ``apt-get install haproxy keepalived``) and skip with the reason otherwise
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,7 +42,7 @@ SAMPLE_FRONTENDS = [
                 workload.Server('kubernetes-control-plane-1', '10.0.0.12', 6443),
                 workload.Server('kubernetes-control-plane-2', 'fd00::13', 6443),
             ),
-            workload.HealthCheck('https', '/livez', 10),
+            workload.HealthCheck('https', '/livez', 10, (200, 401)),
         ),
         ipv6=True,
     ),
@@ -113,8 +114,11 @@ def test_haproxy_rejection_gives_an_alert_line(tmp_path: Path) -> None:
             priority=140, source='fd00::2', peers=('fd00::1',), vip='fd00::100/64',
             password=None,
         ),
+        # One unit (or the first hooks of a deploy): no peer yet. keepalived 2.2.5+ refuses
+        # unicast_src_ip/unicast_peer without a peer, so none are rendered.
+        dataclasses.replace(SAMPLE_VRRP, peers=()),
     ],
-    ids=['ipv4-with-auth', 'ipv6'],
+    ids=['ipv4-with-auth', 'ipv6', 'single-unit'],
 )  # fmt: skip
 def test_keepalived_accepts_the_rendered_config(tmp_path: Path, vrrp: workload.Keepalived) -> None:
     assert KEEPALIVED is not None

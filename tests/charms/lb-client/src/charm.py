@@ -23,7 +23,8 @@ class LbClientCharm(ops.CharmBase):
         address = binding.network.ingress_address if binding else None
         if address is not None:
             self.lb.set_backend(str(address))
-        self.lb.request(6443, 6443, loadbalancer.HealthCheck(protocol='https', path='/livez'))
+        check = loadbalancer.HealthCheck(protocol='https', path='/livez', statuses=(200, 401))
+        self.lb.request(6443, 6443, check)
 
     def _on_collect(self, event: ops.CollectStatusEvent) -> None:
         frontends = self.lb.frontends()
