@@ -1,7 +1,13 @@
-"""ceph_client v0: a Ceph cluster hands pools and a cephx client key to a consumer.
+"""metal-ceph-client v0: a Ceph cluster hands pools and a cephx client key to a consumer.
 
 Spec
 ====
+
+Interface name: ``metal-ceph-client`` (endpoints are called ``ceph-client``). It is not the
+public ``ceph-client`` interface of Charmed Ceph (openstack/charm-ceph-mon, canonical/
+charm-microceph), whose consumers send broker requests (``broker_req``) and read
+``auth``/``key``/``ceph-public-address``: this protocol is a different one, so it takes a name
+of its own and Juju never relates it to a Charmhub consumer of that interface.
 
 Provider: ``ceph-storage`` (it runs the cluster). Requirer: ``kubernetes-control-plane`` (it
 configures the Ceph CSI drivers). Usually one relation per requirer endpoint.
@@ -57,6 +63,7 @@ from metal_interfaces._base import (
 
 __all__ = [
     'CONTENT_KEY',
+    'INTERFACE',
     'VERSION',
     'CephChangedEvent',
     'CephClientEvent',
@@ -76,6 +83,9 @@ __all__ = [
 
 VERSION = 0
 """Interface version; a removed field or a changed meaning would make it 1."""
+
+INTERFACE = 'metal-ceph-client'
+"""The interface name in charmcraft.yaml: ours, not Charmed Ceph's public ``ceph-client``."""
 
 CONTENT_KEY = 'key'
 """The key of the client-key secret's content that holds the cephx key."""

@@ -28,6 +28,7 @@ from ops import testing
 from metal_interfaces._base import dump
 from metal_interfaces.ceph_client import (
     CONTENT_KEY,
+    INTERFACE,
     Monitor,
     Pool,
     ProviderAppData,
@@ -58,7 +59,7 @@ DEFAULT_CLIENT_KEY = 'AQD1bmV0YWwta3ViZS10ZXN0LWtleS0wMDA=='
 def _relation(
     endpoint: str, computed: Mapping[str, Any], overrides: Mapping[str, Any]
 ) -> testing.Relation:
-    kwargs: dict[str, Any] = {'interface': 'ceph-client', **computed, **overrides}
+    kwargs: dict[str, Any] = {'interface': INTERFACE, **computed, **overrides}
     return testing.Relation(endpoint, **kwargs)
 
 

@@ -22,11 +22,11 @@ from ops import testing
 
 PROVIDER_META: dict[str, Any] = {
     'name': 'ceph-storage',
-    'provides': {'ceph-client': {'interface': 'ceph-client'}},
+    'provides': {'ceph-client': {'interface': ceph.INTERFACE}},
 }
 REQUIRER_META: dict[str, Any] = {
     'name': 'kubernetes-control-plane',
-    'requires': {'ceph-client': {'interface': 'ceph-client'}},
+    'requires': {'ceph-client': {'interface': ceph.INTERFACE}},
 }
 MONS = ['10.0.0.33', '10.0.0.31', '10.0.0.32']
 KEY = 'AQBsb2FkLWJhbGFuY2VyLWtleS1vbmUtdGVzdA=='

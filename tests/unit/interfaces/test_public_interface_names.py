@@ -23,6 +23,27 @@ PUBLIC_INTERFACES = {
     # requires it (charms/worker/k8s/charmcraft.yaml, `interface: loadbalancer`). Ours is
     # metal-loadbalancer (lib/metal_interfaces/loadbalancer.py).
     'loadbalancer': 'charmed-kubernetes/loadbalancer-interface (PyPI loadbalancer-interface)',
+    # Charmed Ceph: consumers send broker requests (broker_req) and read auth/key/
+    # ceph-public-address. openstack/charm-ceph-mon metadata.yaml (provides client, admin,
+    # mds, osd, radosgw, rbd-mirror; peers mon: ceph) and canonical/charm-microceph
+    # metadata.yaml (provides ceph: ceph-client, ceph-nfs, ceph-rgw; peers ceph-peer). Ours is
+    # metal-ceph-client (lib/metal_interfaces/ceph_client.py).
+    'ceph-client': 'openstack/charm-ceph-mon, canonical/charm-microceph metadata.yaml',
+    'ceph-admin': 'openstack/charm-ceph-mon metadata.yaml (provides admin)',
+    'ceph-mds': 'openstack/charm-ceph-mon, canonical/charm-microceph metadata.yaml',
+    'ceph-osd': 'openstack/charm-ceph-mon metadata.yaml (provides osd)',
+    'ceph-radosgw': 'openstack/charm-ceph-mon, canonical/charm-microceph metadata.yaml',
+    'ceph-rbd-mirror': 'openstack/charm-ceph-mon metadata.yaml (provides rbd-mirror)',
+    'ceph-nfs-client': 'canonical/charm-microceph metadata.yaml (provides ceph-nfs)',
+    'ceph-rgw-client': 'canonical/charm-microceph metadata.yaml (provides ceph-rgw)',
+    'ceph': 'openstack/charm-ceph-mon metadata.yaml (peers mon)',
+    'ceph-peer': 'canonical/charm-microceph metadata.yaml (peers)',
+    # Canonical Kubernetes: canonical/k8s-operator charms/worker/k8s/charmcraft.yaml.
+    'k8s-cluster': 'canonical/k8s-operator charms/worker/k8s/charmcraft.yaml (cluster)',
+    'kube-control': 'canonical/k8s-operator charms/worker/k8s/charmcraft.yaml (kube-control)',
+    'etcd': 'canonical/k8s-operator charms/worker/k8s/charmcraft.yaml (etcd)',
+    'containerd': 'canonical/k8s-operator charms/worker/k8s/charmcraft.yaml (containerd)',
+    'kubernetes-info': 'canonical/k8s-operator charms/worker/k8s/charmcraft.yaml',
 }
 """Public interface name -> where its protocol is defined."""
 
@@ -55,3 +76,13 @@ def test_the_loadbalancer_endpoints_speak_metal_loadbalancer() -> None:
     assert ours['charms/load-balancer'] == 'metal-loadbalancer'
     assert ours['charms/kubernetes-control-plane'] == 'metal-loadbalancer'
     assert ours['tests/charms/lb-client'] == 'metal-loadbalancer'
+
+
+def test_the_ceph_client_endpoints_speak_metal_ceph_client() -> None:
+    ours = {
+        str(path.parent.relative_to(ROOT)): dict(_interfaces(path)).get('ceph-client')
+        for path in CHARMCRAFT_FILES
+    }
+    assert ours['charms/ceph-storage'] == 'metal-ceph-client'
+    assert ours['charms/kubernetes-control-plane'] == 'metal-ceph-client'
+    assert ours['tests/charms/ceph-consumer'] == 'metal-ceph-client'
