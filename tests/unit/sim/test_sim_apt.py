@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 from metal_host import CommandError, Completed
@@ -164,3 +166,26 @@ def test_packages_can_be_added_to_the_archive(world: World, host: SimHost) -> No
     assert host.service_active('tracer')
     with pytest.raises(ValueError, match='already in the catalog'):
         world.catalog.add_package(world.catalog.packages['tracer-agent'])
+
+
+@pytest.mark.skipif(not Path('/usr/bin/apt-get').exists(), reason='no real apt-get to compare')
+@pytest.mark.parametrize(
+    'args',
+    [
+        ['--bogus', 'install', 'x'],
+        ['install', '-y', '--no-install-recommends', '--bogus', 'haproxy'],
+        ['-Z', 'install', 'x'],
+        ['-yqZ', 'install'],
+        ['frob'],
+    ],
+)
+def test_refusals_match_the_real_apt_get(host: SimHost, args: list[str]) -> None:
+    """Differential: the command line errors apt-get gives before it takes any lock (Debian/apt
+    @ 2.7.14 apt-pkg/contrib/cmndline.cc 'Command line option ... is not understood ...',
+    'Invalid operation %s'; exit 100 from apt-private's error handling)."""
+    real = subprocess.run(
+        ['/usr/bin/apt-get', *args], capture_output=True, text=True, check=False, stdin=None
+    )
+    assert apt(host, *args) == Completed(
+        ('apt-get', *args), real.returncode, real.stdout, real.stderr
+    )

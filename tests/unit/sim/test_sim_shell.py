@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from metal_host import Completed
 
@@ -326,3 +329,39 @@ def test_nothing_runs_when_the_line_cannot_be_read(host: SimHost) -> None:
 )
 def test_syntax_errors_are_dashs(host: SimHost, command: str, error: str) -> None:
     assert sh(host, command) == (2, '', f'sh: 1: {error}\n')
+
+
+_MISSING = '/nonexistent-olm-path'
+_DIFFERENTIAL = [
+    f'cat {_MISSING}',
+    f'ls {_MISSING}',
+    f'head {_MISSING}',
+    f'head -n 3 {_MISSING}/x',
+    f'wc -l {_MISSING}',
+    f'grep x {_MISSING}',
+    'grep',
+    f'test -d {_MISSING}',
+    f'[ -e {_MISSING} ] || echo gone',
+    '[ a',
+    '[ a b ]',
+    'no-such-program-olm',
+    'echo a; false || echo b && echo c',
+    'echo \'a\\tb\' "c\\\\d"',
+    'echo -n x; echo -e y',
+    'echo x | grep -c x',
+    'echo x | grep -q y',
+    'echo one two | wc -l',
+]
+
+
+@pytest.mark.skipif(not Path('/bin/dash').exists(), reason='no real dash to compare with')
+@pytest.mark.parametrize('command', _DIFFERENTIAL)
+def test_answers_as_the_real_dash_and_coreutils(host: SimHost, command: str) -> None:
+    """Differential: the real dash (invoked as sh, as juju exec does) with the real coreutils
+    and grep give the same status, output and errors, on paths neither machine has.
+    Texts: dash 0.5.12 src/exec.c ': not found', src/bltin/test.c 'missing ]', 'unexpected
+    operator'; coreutils v9.4 src/ls.c, src/head.c, src/wc.c, src/cat.c."""
+    real = subprocess.run(
+        ['sh', '-c', command], executable='/bin/dash', capture_output=True, text=True, check=False
+    )
+    assert sh(host, command) == (real.returncode, real.stdout, real.stderr)
