@@ -624,8 +624,16 @@ def handle(invocation: Invocation) -> Completed:
             return invocation.result(f'{VERSION} ({SIMULATED})\n')
         elif arg in _FLAGS or arg.startswith(('--lines=', '--type=', '--state=')):
             continue
-        elif arg.startswith('-'):
+        elif arg.startswith('--'):
+            # glibc getopt_long's text (the whole argument, '=value' too); systemctl's
+            # parse_argv then fails with -EINVAL (exit 1).
             return invocation.result('', f"systemctl: unrecognized option '{arg}'\n", 1)
+        elif arg.startswith('-') and arg != '-':
+            unknown = [c for c in arg[1:] if c not in 'ql']  # -q quiet, -l full
+            if unknown:
+                message = f"systemctl: invalid option -- '{unknown[0]}'\n"  # glibc getopt
+                return invocation.result('', message, 1)
+            quiet = quiet or 'q' in arg
         else:
             positional.append(arg)
     output = Output()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from metal_host import CommandError, Completed
 
@@ -174,6 +177,45 @@ def test_verbs_and_options(host: SimHost) -> None:
     assert systemctl(host, '--bogus', 'start', 'x').stderr == (
         "systemctl: unrecognized option '--bogus'\n"
     )
+
+
+def test_unknown_options_are_refused_with_getopts_texts(host: SimHost) -> None:
+    """systemctl parses with glibc's getopt_long (systemd/systemd src/systemctl/systemctl.c
+    systemctl_parse_argv, v255): a long option it lacks is 'unrecognized option', a short one
+    'invalid option --', and the -EINVAL it returns exits 1, before anything runs (as
+    Debian 12's systemctl 252 prints them, the same getopt)."""
+    long = systemctl(host, '--frob=1', 'start', 'snapd')
+    assert (long.returncode, long.stderr) == (1, "systemctl: unrecognized option '--frob=1'\n")
+    short = systemctl(host, '-qZ', 'start', 'snapd')
+    assert (short.returncode, short.stderr) == (1, "systemctl: invalid option -- 'Z'\n")
+    quiet = systemctl(host, '-ql', 'is-active', 'no-such-unit')
+    assert (quiet.returncode, quiet.stdout) == (4, '')
     cat = systemctl(host, 'cat', 'snapd')
     assert cat.stdout.startswith('# /usr/lib/systemd/system/snapd.service\n[Unit]\n')
     assert 'snapd.service' in systemctl(host).stdout
+
+
+@pytest.mark.skipif(not Path('/usr/bin/systemctl').exists(), reason='no real systemctl')
+@pytest.mark.parametrize(
+    'args',
+    [
+        ['--bogus', 'start', 'x'],
+        ['--frob=1', 'start', 'x'],
+        ['-x', 'start', 'x'],
+        ['start'],
+        ['is-active'],
+    ],
+)
+def test_refusals_match_the_real_systemctl(host: SimHost, args: list[str]) -> None:
+    """Differential: what systemctl refuses before it talks to systemd (getopt, the verb
+    table's argument counts) reads as the machine's real systemctl says it."""
+    real = subprocess.run(
+        ['systemctl', *args],
+        executable='/usr/bin/systemctl',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert systemctl(host, *args) == Completed(
+        ('systemctl', *args), real.returncode, real.stdout, real.stderr
+    )
