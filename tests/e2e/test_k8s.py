@@ -85,6 +85,12 @@ def test_one_control_plane_and_two_workers_form_a_three_node_cluster(model: Path
     assert {machines[u['machine']]['hostname'] for u in workers} <= set(nodes)
 
 
+def test_the_cluster_runs_on_k8s_snaps_default_datastore(model: Path):
+    # k8s-snap defaults to etcd since 1.32 and drops k8s-dqlite in 1.36 (releases/snap/1.36.md)
+    facts = cluster(model)
+    assert facts['datastore-type'] == 'etcd'
+
+
 def test_scale_the_control_plane_to_three_then_remove_a_worker(model: Path):
     done = olm(model, 'add-unit', CP, '-n', '2')
     assert done.returncode == 0, done.stdout + done.stderr
@@ -125,3 +131,65 @@ def test_scale_the_control_plane_to_three_then_remove_a_worker(model: Path):
         )
         assert refused.returncode == 1
         assert 'invalid token' in refused.stderr
+
+
+def stop_k8sd(state: Path, machine_id: str) -> None:
+    """The machine's k8sd stops answering (a dead node), written back as olm would."""
+    store = Store(state)
+    try:
+        with store.transaction() as txn:
+            loaded = sim.World()
+            loaded.load_shared(txn.records('sim-shared')[''])
+            loaded.load_machine(machine_id, txn.records('sim-machine')[machine_id])
+            loaded.host(machine_id).run(['snap', 'stop', 'k8s.k8sd'])
+            txn.put_records('sim-machine', [(machine_id, loaded.dump_machine(machine_id))])
+    finally:
+        store.close()
+
+
+def test_a_control_plane_whose_k8sd_is_gone_is_removed(model: Path):
+    # microcluster refuses to remove an unreachable member without --force
+    # (canonical/microcluster internal/rest/resources/cluster.go, RunPreRemoveHook).
+    units = status(model)['applications'][CP]['units']
+    name = next(n for n, u in sorted(units.items()) if not u.get('leader'))
+    machine = units[name]['machine']
+    hostname = status(model)['machines'][machine]['hostname']
+    assert cluster(model)['nodes'][hostname]['role'] == 'control-plane'
+    stop_k8sd(model, machine)
+    done = olm(model, 'remove-unit', name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_all_active(model)
+    assert hostname not in cluster(model)['nodes']
+
+
+@pytest.fixture(scope='module')
+def dqlite_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One control plane on k8s 1.35, bootstrapped on the deprecated k8s-dqlite datastore."""
+    state = tmp_path_factory.mktemp('olm-k8s-dqlite')
+    bundle = state / 'bundle.yaml'
+    bundle.write_text(
+        'applications:\n'
+        f'  {CP}:\n'
+        f'    charm: {CP}\n'
+        '    num_units: 1\n'
+        '    options:\n'
+        '      channel: 1.35-classic/stable\n'
+        '      bootstrap-datastore: k8s-dqlite\n'
+    )
+    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
+    done = olm(state, 'deploy', str(bundle), '--seed', '7')
+    assert done.returncode == 0, done.stdout + done.stderr
+    return state
+
+
+def test_a_k8s_dqlite_cluster_is_not_upgraded_to_1_36(dqlite_model: Path):
+    # k8s-snap 1.36's post-refresh hook refuses a k8s-dqlite node, with no migration path
+    # (snap/hooks/post-refresh @ release-1.36, releases/snap/1.36.md): the action refuses first.
+    assert cluster(dqlite_model)['datastore-type'] == 'k8s-dqlite'
+    unit = next(iter(status(dqlite_model)['applications'][CP]['units']))
+    done = olm(dqlite_model, 'run', unit, 'upgrade', 'channel=1.36-classic/stable')
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert 'k8s-dqlite' in done.stderr and '1.36' in done.stderr
+    facts = world(dqlite_model)
+    (host,) = facts.machines.values()
+    assert host.run(['snap', 'list', 'k8s']).stdout.count('1.35-classic/stable') == 1

@@ -888,8 +888,8 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         """Start a rolling upgrade to ``channel``: one control-plane unit at a time.
 
         Refused when a kubelet would end up outside Kubernetes' version-skew policy, when the
-        jump is more than one minor release (kube-apiserver's rule), or when nodes are not
-        Ready.
+        jump is more than one minor release (kube-apiserver's rule), when a k8s-dqlite cluster
+        would go to 1.36 or later (which have no k8s-dqlite), or when nodes are not Ready.
         """
         if not self._action_allowed(event):
             return
@@ -909,6 +909,17 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         refusal = skew.refusal(current, target, self.kube.workers())
         if refusal is not None:
             event.fail(refusal)
+            return
+        datastore = workload.datastore_type(workload.cluster_status())
+        if target.without_dqlite() and datastore == workload.DQLITE_DATASTORE:
+            # k8s 1.36's post-refresh hook fails on a node with k8s-dqlite data and snapd
+            # reverts (canonical/k8s-snap snap/hooks/post-refresh @ release-1.36).
+            event.fail(
+                f'cannot upgrade to {channel}: this cluster runs on the k8s-dqlite datastore, '
+                'which k8s 1.36 and later removed with no migration path (their snap refuses '
+                'to refresh a k8s-dqlite node); stay on 1.35, or deploy a new cluster with '
+                'bootstrap-datastore=etcd'
+            )
             return
         try:
             unready = [n.name for n in workload.nodes() if not n.ready]

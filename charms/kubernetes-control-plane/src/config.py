@@ -27,8 +27,14 @@ BOOTSTRAP_OPTIONS = (
     'bootstrap-node-taints',
 )
 """Options that only take effect when the cluster is bootstrapped."""
-DATASTORES = ('k8s-dqlite', 'etcd')
-"""``datastore-type`` values the charm can bootstrap (external datastores need servers/certs)."""
+DATASTORES = ('etcd', 'k8s-dqlite')
+"""``datastore-type`` values the charm can bootstrap (external datastores need servers/certs).
+
+etcd is k8s-snap's default since 1.32; k8s-dqlite is deprecated and k8s-snap 1.36 and later
+refuse it (``unknown datastore type specified in bootstrap config "k8s-dqlite"``), so it is
+refused here for a channel of 1.36 or later (canonical/k8s-snap
+``docs/canonicalk8s/releases/snap/1.36.md``; canonical/k8sd
+``pkg/k8sd/types/cluster_config_convert.go``)."""
 _CHANNEL = re.compile(
     r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
 )
@@ -109,6 +115,12 @@ class Settings:
             raise ConfigError(
                 f'invalid config: bootstrap-datastore {datastore!r} is not one of '
                 f'{", ".join(DATASTORES)}'
+            )
+        release = workload.Version.of_channel(channel)
+        if datastore == workload.DQLITE_DATASTORE and release and release.without_dqlite():
+            raise ConfigError(
+                f'invalid config: bootstrap-datastore {datastore!r} was removed in k8s 1.36 '
+                f'(channel {channel}): use etcd, or a channel before 1.36'
             )
         taints = tuple(str(config.get('bootstrap-node-taints', '')).split())
         for taint in taints:

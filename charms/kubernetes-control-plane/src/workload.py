@@ -38,6 +38,7 @@ __all__ = [
     'BOOTSTRAP_CONFIG',
     'CERTIFICATE_TTL',
     'DEFAULT_DATASTORE',
+    'DQLITE_DATASTORE',
     'JOIN_CONFIG',
     'SNAP',
     'BootstrapConfig',
@@ -51,6 +52,7 @@ __all__ = [
     'bootstrap',
     'ca_certificate',
     'cluster_status',
+    'datastore_type',
     'delete',
     'dns_ip',
     'get_join_token',
@@ -77,10 +79,15 @@ BOOTSTRAP_CONFIG = '/var/snap/k8s/common/etc/bootstrap-config.yaml'
 """Where the leader writes the BootstrapConfig YAML for ``k8s bootstrap --file``."""
 JOIN_CONFIG = '/var/snap/k8s/common/etc/join-config.yaml'
 """Where a joining unit writes its join config YAML for ``k8s join-cluster --file``."""
-DEFAULT_DATASTORE = 'k8s-dqlite'
+DEFAULT_DATASTORE = 'etcd'
+"""k8s-snap's default ``datastore-type`` since 1.32: an empty type is etcd
+(``ClusterConfigFromBootstrapConfig``, canonical/k8s-snap
+``src/k8s/pkg/k8sd/types/cluster_config_convert.go`` @ release-1.32)."""
+DQLITE_DATASTORE = 'k8s-dqlite'
+"""The datastore k8s-snap deprecated in 1.35 and removed in 1.36 ("no migration path",
+canonical/k8s-snap ``docs/canonicalk8s/releases/snap/1.36.md``)."""
 CERTIFICATE_TTL = '20y'
 """``k8s refresh-certs --expires-in``: what k8sd gives certificates at bootstrap and join."""
-"""k8s-snap's default ``datastore-type`` (apiv1.BootstrapConfig.SetDefaults) for 1.32."""
 
 # libyaml's safe loader where PyYAML has it (the pure-Python one takes ~4 ms for a kubeconfig,
 # and the leader reads the CA from one on every hook); the same documents either way.
@@ -89,13 +96,27 @@ _ALREADY_CLUSTERED = re.compile(
     r'already (part of a cluster|bootstrapped|in (the|a) cluster)', re.IGNORECASE
 )
 _TOKEN_REJECTED = re.compile(
-    r'invalid token|InternalTokenRecord not found|does not contain join token name'
-    r'|failed to parse join token|provided join token is not valid',
-    re.IGNORECASE,
+    r'CoreTokenRecord not found|Token expired|does not contain join token name'
+    r'|invalid token|failed to parse join token|provided join token is not valid',
 )
-"""k8sd's answers to ``join-cluster`` that mean the token itself was refused (spent, revoked,
-for another node, unparsable): only then does a new token help. k8s prefixes every join failure
-with "Failed to join the cluster using the provided token", so that line alone proves nothing."""
+"""k8sd's answers to ``join-cluster`` that mean the token itself was refused: only then does a
+new token help. k8s prefixes every join failure with "Failed to join the cluster using the
+provided token", so that line alone proves nothing. A control-plane token is checked by
+microcluster's ``clusterPost`` (canonical/microcluster ``internal/rest/resources/cluster.go`` and
+``cluster/token_records.mapper.go``, branches v2 and v3, i.e. k8s-snap 1.32 to 1.36): an unknown
+or spent one (the record is deleted once used) is ``CoreTokenRecord not found``, an expired one
+(``get-join-token --expires-in``, 24 h by default) ``Token expired``, one minted for another
+name ``Joining server certificate SAN does not contain join token name``. A worker token is
+k8sd's: 401 ``invalid token`` for unknown, used, expired or another node's
+(``worker_access_handler.go``)."""
+_MEMBER_UNREACHABLE = re.compile(
+    r'failed to delete node from microcluster|failed to delete cluster member'
+)
+"""k8sd's ``remove-node`` failure when microcluster could not remove the member: its pre-remove
+hook runs on the member itself, so an unreachable member (its machine gone, k8sd down) fails
+without ``--force`` (canonical/k8s-snap ``src/k8s/pkg/k8sd/api/cluster_remove.go`` @
+release-1.32, canonical/k8sd ``pkg/k8sd/api/cluster_remove.go``; canonical/microcluster
+``internal/rest/resources/cluster.go`` ``clusterMemberDelete``)."""
 _NOT_FOUND = re.compile(
     r'not found|does not exist|is not part of the cluster|unknown node', re.IGNORECASE
 )
@@ -159,6 +180,10 @@ class Version:
     def __str__(self) -> str:
         return f'{self.major}.{self.minor}.{self.patch}'
 
+    def without_dqlite(self) -> bool:
+        """Whether this release has no k8s-dqlite datastore (1.36 and later)."""
+        return (self.major, self.minor) >= (1, 36)
+
     @property
     def minor_release(self) -> str:
         """``1.32``: what version-skew rules are stated in."""
@@ -191,7 +216,7 @@ class BootstrapConfig:
         pod_cidr: the pod network (one CIDR or an IPv4,IPv6 pair).
         service_cidr: the service network (same form).
         cluster_domain: the cluster DNS domain.
-        datastore: ``datastore-type`` (``k8s-dqlite`` or ``etcd``).
+        datastore: ``datastore-type`` (``etcd``, or ``k8s-dqlite`` before 1.36).
         extra_sans: extra API server certificate SANs (load balancer, unit address, config).
         control_plane_taints: taints of control-plane nodes, ``key[=value]:Effect``.
         node_labels: labels kubelet registers the node with, as ``(key, value)`` pairs.
@@ -336,7 +361,8 @@ def refresh(channel: str) -> None:
 def cluster_status() -> dict[str, Any] | None:
     """``k8s status --output-format json``; None when this node is in no cluster.
 
-    Only ``ready`` and ``members[].name``/``members[].cluster-role`` are relied on.
+    Only ``ready``, ``members[].name``/``members[].cluster-role`` and ``datastore.type``
+    (:func:`datastore_type`) are relied on (``apiv1.ClusterStatus``).
     """
     done = metal_host.current().run(['k8s', 'status', '--output-format', 'json'], check=False)
     if not done.ok:
@@ -347,6 +373,15 @@ def cluster_status() -> dict[str, Any] | None:
         logger.warning('k8s status did not answer JSON')
         return None
     return cast('dict[str, Any]', value) if isinstance(value, dict) else None
+
+
+def datastore_type(status: Mapping[str, Any] | None) -> str | None:
+    """The cluster's datastore (``etcd``, ``k8s-dqlite``, ``external``) from its status."""
+    datastore: Any = (status or {}).get('datastore')
+    if not isinstance(datastore, dict):
+        return None
+    kind = cast('dict[str, Any]', datastore).get('type')
+    return str(kind) if kind else None
 
 
 def bootstrap(config: BootstrapConfig, node: str, address: str) -> None:
@@ -432,19 +467,37 @@ def join(
 
 
 def remove_node(node: str) -> bool:
-    """``k8s remove-node NODE``; False when the cluster does not know the node (already gone).
+    """``k8s remove-node NODE``, with ``--force`` when microcluster cannot reach the member.
+
+    The node's unit has left, so its machine may be gone or its k8sd down; microcluster then
+    refuses a plain removal (:data:`_MEMBER_UNREACHABLE`) and ``--force`` removes it "on a
+    best-effort basis even if it is not reachable" (k8sd ``postClusterRemove``). A reachable
+    member is removed without force, so that it is reset cleanly.
+
+    Returns:
+        False when the cluster does not know the node (already gone), True otherwise.
 
     Raises:
         K8sError: k8s refused for another reason; the caller retries later.
     """
+    host = metal_host.current()
     try:
-        metal_host.current().run(['k8s', 'remove-node', node])
+        host.run(['k8s', 'remove-node', node])
     except metal_host.HostError as e:
         if _matches(e, _NOT_FOUND):
             return False
-        raise K8sError(
-            f'cannot remove node {node}: {_reason(e)}', transient=_transient(e)
-        ) from None
+        if not _matches(e, _MEMBER_UNREACHABLE):
+            raise K8sError(
+                f'cannot remove node {node}: {_reason(e)}', transient=_transient(e)
+            ) from None
+        logger.warning('k8s: %s does not answer; removing it with --force', node)
+        try:
+            host.run(['k8s', 'remove-node', node, '--force'])
+        except metal_host.HostError as forced:
+            raise K8sError(
+                f'cannot remove node {node} (--force): {_reason(forced)}',
+                transient=_transient(forced),
+            ) from None
     return True
 
 

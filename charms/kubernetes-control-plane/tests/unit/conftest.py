@@ -33,6 +33,8 @@ VERSIONS = {
     '1.32-classic/stable': 'v1.32.3',
     '1.33-classic/stable': 'v1.33.0',
     '1.34-classic/stable': 'v1.34.1',
+    '1.35-classic/stable': 'v1.35.1',
+    '1.36-classic/stable': 'v1.36.1',
     'latest/edge': 'v1.34.0-alpha.1',
 }
 CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeCAforTests\n-----END CERTIFICATE-----\n'
@@ -76,6 +78,8 @@ class World:
         default_factory=dict[tuple[str, str, str], dict[str, Any]]
     )
     minted: int = 0
+    unreachable: set[str] = dataclasses.field(default_factory=set[str])
+    """Control-plane nodes whose k8sd does not answer (machine gone, k8sd down)."""
 
     def secrets(self) -> set[str]:
         """Every credential the World handed out: tokens and the admin key."""
@@ -168,7 +172,9 @@ class K8sHost(metal_host.RecordingHost):
                 for n, s in sorted(self.world.nodes.items())
                 if s.control_plane
             ]
-            return 0, json.dumps({'ready': True, 'members': members}), ''
+            datastore = (self.world.bootstrap_config or {}).get('datastore-type') or 'etcd'
+            status = {'ready': True, 'members': members, 'datastore': {'type': datastore}}
+            return 0, json.dumps(status), ''
         if command == 'get-join-token':
             node, worker = args[2], '--worker' in args
             self.world.minted += 1
@@ -176,17 +182,23 @@ class K8sHost(metal_host.RecordingHost):
             self.world.tokens[token] = (node, worker)
             return 0, token + '\n', ''
         if command == 'remove-node':
+            # k8sd postClusterRemove: an unknown node is no error (cluster_remove.go)
             node = args[2]
-            if self.world.nodes.pop(node, None) is None:
+            if node in self.world.unreachable and '--force' not in args:
+                # microcluster runs the member's pre-remove hook; without --force its transport
+                # error fails the removal (internal/rest/resources/cluster.go)
+                address = f'{self.world.nodes[node].address}:6400'
                 return (
                     1,
                     '',
-                    (
-                        f'Error: Failed to remove node "{node}" from the cluster.\n\n'
-                        f'The error was: node "{node}" is not part of the cluster\n'
-                    ),
+                    f'Error: Failed to remove node "{node}" from the cluster.\n\nThe error was: '
+                    'failed to POST /k8sd/cluster/remove: failed to delete node from '
+                    f'microcluster: failed to delete cluster member {node}: Post "https://'
+                    f'{address}/core/internal/hooks/pre-remove?target={node}": dial tcp '
+                    f'{address}: connect: no route to host\n',
                 )
-            return 0, f'Removed {node} from the Kubernetes cluster.\n', ''
+            self.world.nodes.pop(node, None)
+            return 0, f'Removed {node} from cluster.\n\n', ''
         if command == 'refresh-certs':
             return self._refresh_certs(args)
         if command == 'config':
@@ -210,12 +222,16 @@ class K8sHost(metal_host.RecordingHost):
         token, name = args[2], args[args.index('--name') + 1]
         bound = self.world.tokens.pop(token, None)
         if bound is None or bound[0] != name:
+            # a control-plane token, checked by microcluster (internal/rest/resources/
+            # cluster.go): unknown or spent
             return (
                 1,
                 '',
                 (
                     'Error: Failed to join the cluster using the provided token.\n\n'
-                    'The error was: failed to join k8sd cluster: invalid token\n'
+                    'The error was: failed to POST /k8sd/cluster/join: failed to join k8sd '
+                    'cluster as control plane: 1 join attempts were unsuccessful. Last error: '
+                    'CoreTokenRecord not found\n'
                 ),
             )
         config: dict[str, Any] = {}

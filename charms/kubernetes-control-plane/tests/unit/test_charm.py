@@ -162,7 +162,7 @@ def test_the_leader_bootstraps_with_the_rendered_config(host: K8sHost) -> None:
         },
         'pod-cidr': '10.2.0.0/16',
         'service-cidr': '10.153.0.0/24',
-        'datastore-type': 'k8s-dqlite',
+        'datastore-type': 'etcd',
         'extra-sans': ['10.0.0.1', 'api.example.com', '192.0.2.7'],
         'control-plane-taints': ['node-role.kubernetes.io/control-plane:NoSchedule'],
         'extra-node-kubelet-args': {'--node-labels': 'tier=control,zone=a'},
@@ -219,7 +219,7 @@ def test_a_non_leader_waits_for_the_bootstrap(host: K8sHost) -> None:
         ('bootstrap-pod-cidr', '10.9.0.0/16'),
         ('bootstrap-service-cidr', '10.9.0.0/24'),
         ('bootstrap-cluster-domain', 'other.local'),
-        ('bootstrap-datastore', 'etcd'),
+        ('bootstrap-datastore', 'k8s-dqlite'),
         ('bootstrap-node-taints', 'a=b:NoSchedule'),
     ],
 )
@@ -248,6 +248,10 @@ def app_bag_of(before: testing.State) -> dict[str, str]:
         ({'bootstrap-service-cidr': '10.0.0.1/24'}, 'invalid config: bootstrap-service-cidr'),
         ({'bootstrap-cluster-domain': 'Bad_Domain'}, 'invalid config: bootstrap-cluster-domain'),
         ({'bootstrap-datastore': 'mysql'}, "invalid config: bootstrap-datastore 'mysql'"),
+        (
+            {'bootstrap-datastore': 'k8s-dqlite', 'channel': '1.36-classic/stable'},
+            "invalid config: bootstrap-datastore 'k8s-dqlite' was removed in k8s 1.36",
+        ),
         ({'bootstrap-node-taints': 'a=b:Sometimes'}, 'invalid config: bootstrap-node-taints'),
         ({'node-labels': 'novalue'}, "invalid config: node-labels 'novalue' is not key=value"),
         ({'node-labels': 'a=1 a=2'}, 'invalid config: node-labels sets a key twice'),
@@ -280,9 +284,22 @@ def test_cephfs_may_be_the_default_class_when_enabled() -> None:
 
 
 def test_the_default_datastore_is_k8s_snaps_default() -> None:
+    # etcd since k8s-snap 1.32 (cluster_config_convert.go); k8s-dqlite is gone in 1.36
     project = yaml.safe_load((Path(charm.__file__).parents[1] / 'charmcraft.yaml').read_text())
     default = project['config']['options']['bootstrap-datastore']['default']
-    assert default == workload.DEFAULT_DATASTORE
+    assert default == workload.DEFAULT_DATASTORE == 'etcd'
+
+
+def test_k8s_dqlite_is_still_accepted_before_1_36(host: K8sHost) -> None:
+    config: dict[str, str | bool] = {
+        'bootstrap-datastore': 'k8s-dqlite',
+        'channel': '1.35-classic/stable',
+    }
+    out = run(host, config_changed, state(config=config))
+    assert yaml.safe_load(host.files[workload.BOOTSTRAP_CONFIG].content)['datastore-type'] == (
+        'k8s-dqlite'
+    )
+    assert out.unit_status.name == 'active'
 
 
 # -- HA: control-plane join tokens ----------------------------------------------------------------
@@ -348,8 +365,9 @@ def test_a_rejected_token_is_reported_and_replaced() -> None:
     assert json.loads(cluster.unit_data[1]['state']) == 'token-failed'
     assert json.loads(cluster.unit_data[1]['failed-serial']) == first['serial']
     assert cluster.statuses[1] == testing.WaitingStatus(
-        'k8s join-cluster failed: The error was: failed to join k8sd cluster: invalid token; '
-        'asked the leader for a new token'
+        'k8s join-cluster failed: The error was: failed to POST /k8sd/cluster/join: failed to '
+        'join k8sd cluster as control plane: 1 join attempts were unsuccessful. Last error: '
+        'CoreTokenRecord not found; asked the leader for a new token'
     )
     cluster.run(1)  # no retry with the same token
     joins = [c for c in cluster.hosts[1].commands if c[:2] == ('k8s', 'join-cluster')]
@@ -365,6 +383,37 @@ def test_a_rejected_token_is_reported_and_replaced() -> None:
     assert json.loads(cluster.app_data['join-tokens'])[f'{APP}/1'] == second
     cluster.settle()
     assert 'cp-1' in cluster.world.nodes
+    assert json.loads(cluster.unit_data[1]['state']) == 'joined'
+
+
+@pytest.mark.parametrize(
+    'reason',
+    [
+        'CoreTokenRecord not found',  # unknown or spent (microcluster deletes used records)
+        'Token expired',  # get-join-token --expires-in, 24 h by default
+        'Joining server certificate SAN does not contain join token name',
+    ],
+)
+def test_microclusters_token_refusals_get_a_new_token(reason: str) -> None:
+    # canonical/microcluster internal/rest/resources/cluster.go clusterPost, v2 and v3
+    cluster = Cluster(2)
+    cluster.run(0, config_changed)
+    cluster.run(1, config_changed)
+    cluster.run(0)
+    first = json.loads(cluster.app_data['join-tokens'])[f'{APP}/1']
+    refused = (
+        'Joining the cluster. This may take a few seconds, please wait.\n'
+        'Error: Failed to join the cluster using the provided token.\n\nThe error was: failed '
+        'to POST /k8sd/cluster/join: failed to join k8sd cluster as control plane: 1 join '
+        f'attempts were unsuccessful. Last error: {reason}\n'
+    )
+    cluster.hosts[1].expect('k8s join-cluster', returncode=1, stderr=refused)
+    cluster.run(1)
+    assert json.loads(cluster.unit_data[1]['state']) == 'token-failed'
+    cluster.hosts[1].injected.clear()
+    cluster.run(0)
+    assert json.loads(cluster.app_data['join-tokens'])[f'{APP}/1']['serial'] > first['serial']
+    cluster.settle()
     assert json.loads(cluster.unit_data[1]['state']) == 'joined'
 
 
@@ -444,6 +493,19 @@ def test_a_failed_remove_node_stays_queued() -> None:
     cluster.run(0, update_status)
     assert 'departed-nodes' not in cluster.app_data
     assert 'cp-1' not in cluster.world.nodes
+
+
+def test_an_unreachable_departed_control_plane_is_removed_with_force() -> None:
+    # microcluster runs the pre-remove hook on the member and, without --force, fails when it
+    # does not answer (internal/rest/resources/cluster.go); k8sd wraps it (cluster_remove.go).
+    cluster = Cluster(2)
+    cluster.settle()
+    cluster.world.unreachable.add('cp-1')
+    cluster.depart(1)
+    commands = [c for c in cluster.hosts[0].commands if c[:2] == ('k8s', 'remove-node')]
+    assert commands == [('k8s', 'remove-node', 'cp-1'), ('k8s', 'remove-node', 'cp-1', '--force')]
+    assert 'cp-1' not in cluster.world.nodes
+    assert 'departed-nodes' not in cluster.app_data
 
 
 def test_a_departing_leader_queues_itself_for_the_next_leader() -> None:
@@ -1050,6 +1112,41 @@ def test_upgrade_allows_workers_three_minor_releases_behind(host: K8sHost) -> No
     assert host.snaps['k8s'].held
     assert json.loads(app_bag(out)['upgrade']) == '1.33-classic/stable'
     assert out.workload_version == 'v1.33.0'
+
+
+def bootstrapped_on(host: K8sHost, config: dict[str, str | bool]) -> testing.State:
+    """A leader that bootstrapped with ``config`` (its channel's version in the status)."""
+    out = run(host, config_changed, state(config=config))
+    assert out.unit_status.name == 'active', out.unit_status
+    peer = peers(unit_bag(out), app_bag(out))
+    host.calls.clear()
+    return dataclasses.replace(state(peer=peer, config=config), stored_states=out.stored_states)
+
+
+def test_upgrade_refuses_to_take_a_k8s_dqlite_cluster_to_1_36() -> None:
+    # k8s-snap 1.36's post-refresh hook refuses a node with k8s-dqlite data: no migration path
+    # (snap/hooks/post-refresh @ release-1.36; docs/canonicalk8s/releases/snap/1.36.md).
+    host = K8sHost(installed='1.35-classic/stable')
+    config: dict[str, str | bool] = {
+        'channel': '1.35-classic/stable',
+        'bootstrap-datastore': 'k8s-dqlite',
+    }
+    before = bootstrapped_on(host, config)
+    with pytest.raises(testing.ActionFailed) as failed:
+        action(host, 'upgrade', before, channel='1.36-classic/stable')
+    assert failed.value.message.startswith(
+        'cannot upgrade to 1.36-classic/stable: this cluster runs on the k8s-dqlite datastore, '
+        'which k8s 1.36 and later removed with no migration path'
+    )
+    assert host.calls_to('snap_refresh') == []
+
+
+def test_an_etcd_cluster_upgrades_to_1_36() -> None:
+    host = K8sHost(installed='1.35-classic/stable')
+    before = bootstrapped_on(host, {'channel': '1.35-classic/stable'})
+    ctx, _ = action(host, 'upgrade', before, channel='1.36-classic/stable')
+    assert ctx.action_results['channel'] == '1.36-classic/stable'
+    assert host.snaps['k8s'].channel == '1.36-classic/stable'
 
 
 def test_upgrade_refuses_with_unready_nodes(host: K8sHost) -> None:

@@ -36,10 +36,35 @@ def test_url_brackets_ipv6() -> None:
 
 
 def test_remove_node_of_an_unknown_node_is_not_an_error() -> None:
+    # k8sd postClusterRemove ignores NotFound (k8s-snap cluster_remove.go @ release-1.32)
     host = K8sHost(clustered=True)
     with metal_host.bound(host):
-        assert workload.remove_node('ghost') is False
+        assert workload.remove_node('ghost') is True
         assert workload.remove_node('cp-0') is True
+    # an older k8sd's "not part of the cluster" counts as gone too
+    host.expect(
+        'k8s remove-node old', returncode=1, stderr='node "old" is not part of the cluster'
+    )
+    with metal_host.bound(host):
+        assert workload.remove_node('old') is False
+
+
+@pytest.mark.parametrize(
+    'reason',
+    ['CoreTokenRecord not found', 'Token expired', 'invalid token'],
+)
+def test_microcluster_and_k8sd_token_refusals_are_token_rejections(reason: str) -> None:
+    host = K8sHost()
+    host.expect(
+        'k8s join-cluster',
+        returncode=1,
+        stderr='Error: Failed to join the cluster using the provided token.\n\nThe error was: '
+        f'failed to POST /k8sd/cluster/join: failed to join k8sd cluster as control plane: 1 '
+        f'join attempts were unsuccessful. Last error: {reason}\n',
+    )
+    with metal_host.bound(host), pytest.raises(workload.K8sError) as error:
+        workload.join('tok', 'cp-1', '10.0.0.2')
+    assert error.value.token_rejected
 
 
 def test_join_errors_never_show_the_token() -> None:
