@@ -1,18 +1,27 @@
 """The postgresql_client requirer, through a tiny charm run by ops.testing.
 
 The provider is Charmhub's PostgreSQL charm, so its side is played with databags written the way
-data_interfaces v0 writes them.
+data_interfaces v0 writes them, and, at the end, by the data platform team's published provider
+itself (``dpcharmlibs-interfaces``, ``ResourceProviderEventHandler``), run under ops.testing: it
+must read our request and we must read its answer.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any, ClassVar
 
 import ops
 import pytest
+import yaml
 from conftest import remember, run
+from dpcharmlibs.interfaces import (  # the data platform team's provider (the unit group)
+    RequirerCommonModel,
+    ResourceProviderEventHandler,
+    ResourceProviderModel,
+)
 from metal_interfaces import postgresql_client as pg
 from metal_interfaces.postgresql_client_testing import (
     DEFAULT_PASSWORD,
@@ -330,3 +339,131 @@ def test_user_secret_not_granted_reads_as_no_credentials() -> None:
     assert SEEN['endpoints'] == ['10.0.0.41:5432']
     assert SEEN['credentials'] is None
     assert out.unit_status == testing.ActiveStatus()
+
+
+# -- against the data platform team's published provider (dpcharmlibs-interfaces) -----------------
+
+PROVIDER_META: dict[str, Any] = {
+    'name': 'postgresql',
+    'provides': {'database': {'interface': 'postgresql_client'}},
+}
+PROVIDED: dict[str, Any] = {}
+"""What the provider charm saw of the request during the last run."""
+
+
+class PublishedProviderCharm(ops.CharmBase):
+    """A PostgreSQL charm's relation side, built on dpcharmlibs-interfaces as the real one is.
+
+    On ``resource_requested`` it answers the way canonical/postgresql-operator does: a user and
+    password (sent in the ``user`` secret), the primary's endpoint and the server version.
+    """
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.provided = ResourceProviderEventHandler(self, 'database', RequirerCommonModel)
+        framework.observe(self.provided.on.resource_requested, self._on_requested)
+
+    def _on_requested(self, event: Any) -> None:
+        request = event.request
+        PROVIDED.update(resource=request.resource, extra_user_roles=request.extra_user_roles)
+        response = ResourceProviderModel(
+            salt=request.salt,
+            request_id=request.request_id,
+            resource=request.resource,
+            username=f'relation_id_{event.relation.id}',
+            password=PROVIDER_PASSWORD,
+            endpoints='10.0.0.5:5432',
+            read_only_endpoints='10.0.0.6:5432,10.0.0.7:5432',
+            version='16.9',
+        )
+        self.provided.set_response(event.relation.id, response)
+
+
+PROVIDER_PASSWORD = 'dp-provider-password-0003'
+OFFERS = Path(__file__).resolve().parents[3] / 'bundles' / 'offers'
+remember(PROVIDER_PASSWORD)
+
+
+def _requested_databag() -> dict[str, str]:
+    """What our requirer's leader writes, run for real."""
+    RequirerCharm.database = 'maas'
+    try:
+        rel = testing.Relation('database', remote_app_name='postgresql', id=7)
+        ctx = ctx_()
+        out = ctx.run(ctx.on.relation_created(rel), state(rel))
+    finally:
+        RequirerCharm.database = None
+    return dict(out.get_relation(7).local_app_data)
+
+
+def _published_answer() -> tuple[dict[str, str], dict[str, str]]:
+    """The provider databag and user secret content the published provider writes for us."""
+    PROVIDED.clear()
+    requested = _requested_databag()
+    provider_ctx = testing.Context(PublishedProviderCharm, meta=PROVIDER_META)
+    rel = testing.Relation(
+        'database', remote_app_name='metal-controller', id=7, remote_app_data=requested
+    )
+    out = provider_ctx.run(
+        provider_ctx.on.relation_changed(rel), testing.State(leader=True, relations={rel})
+    )
+    answered = dict(out.get_relation(7).local_app_data)
+    [user_secret] = [s for s in out.secrets if s.id == answered['secret-user']]
+    return answered, dict(user_secret.latest_content or {})
+
+
+def test_the_offer_file_publishes_what_the_published_provider_does() -> None:
+    """bundles/offers/postgresql.yaml plays the provider: its keys are the provider's."""
+    offer = yaml.safe_load((OFFERS / 'postgresql.yaml').read_text())
+    published = offer['relation-data']['database']['application']
+    answered, content = _published_answer()
+    assert set(published) <= set(answered)
+    assert set(published) >= set(answered) - {'data', 'salt'}  # the provider's own bookkeeping
+    assert set(offer['secrets']['user']) == set(content)
+    played = {k: str(v) for k, v in published.items()} | {'secret-user': 'secret:cp1offer'}
+    assert published['secret-user'] == '${secret:user}'  # olm puts the granted secret's id
+    assert pg.parse_provider(played).is_created
+
+
+def test_the_published_provider_reads_our_request_and_answers_what_we_read() -> None:
+    """Our requirer, the dpcharmlibs-interfaces provider, and our requirer again.
+
+    The provider must see a database request for ``maas``; what it writes back (``database``,
+    ``endpoints``, ``read-only-endpoints``, ``version``, ``secret-user`` naming a secret with
+    ``username`` and ``password``) must be what our requirer parses into credentials.
+    """
+    PROVIDED.clear()
+    requested = _requested_databag()
+    assert requested['database'] == 'maas'
+    provider_ctx = testing.Context(PublishedProviderCharm, meta=PROVIDER_META)
+    rel = testing.Relation(
+        'database', remote_app_name='metal-controller', id=7, remote_app_data=requested
+    )
+    out = provider_ctx.run(
+        provider_ctx.on.relation_changed(rel), testing.State(leader=True, relations={rel})
+    )
+    assert PROVIDED == {'resource': 'maas', 'extra_user_roles': None}
+    answered = dict(out.get_relation(7).local_app_data)
+    assert PROVIDER_PASSWORD not in json.dumps(answered)  # only in the secret
+    [user_secret] = [s for s in out.secrets if s.id == answered['secret-user']]
+    content = dict(user_secret.latest_content or {})
+    assert set(content) >= {'username', 'password'}
+    assert answered['database'] == 'maas'  # v0: the resource echoed under the requested key
+    assert json.loads(answered['data'])['requested-secrets'] == list(pg.REQUESTED_SECRETS)
+
+    parsed = pg.parse_provider(answered)
+    assert parsed.database == 'maas'
+    assert parsed.endpoints == ['10.0.0.5:5432']
+    assert parsed.read_only_endpoints == ['10.0.0.6:5432', '10.0.0.7:5432']
+    assert parsed.version == '16.9'
+    assert parsed.is_created
+
+    granted = testing.Secret(tracked_content=content, id=answered['secret-user'])
+    ours = testing.Relation(
+        'database', remote_app_name='postgresql', id=7,
+        local_app_data=requested, remote_app_data=answered,
+    )  # fmt: skip
+    ctx = ctx_()
+    ctx.run(ctx.on.update_status(), state(ours, secrets=(granted,)))
+    assert SEEN['credentials'] == ('relation_id_7', PROVIDER_PASSWORD)
+    assert SEEN['endpoints'] == ['10.0.0.5:5432']
