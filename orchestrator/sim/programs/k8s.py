@@ -756,22 +756,47 @@ def _validate_cidrs(pod_cidr: str, service_cidr: str) -> str | None:
     return None
 
 
-def _kubelet_args(config: Mapping[str, Any]) -> tuple[dict[str, str], list[dict[str, str]] | None]:
-    """The ``--node-labels`` and ``--register-with-taints`` of ``extra-node-kubelet-args``."""
+_ROLE_LABELS: Mapping[str, Mapping[str, str]] = {
+    'control-plane': {
+        'node-role.kubernetes.io/control-plane': '',
+        'node-role.kubernetes.io/worker': '',
+        'k8sd.io/role': 'control-plane',
+    },
+    'worker': {'node-role.kubernetes.io/worker': '', 'k8sd.io/role': 'worker'},
+}
+"""kubelet's ``--node-labels`` as k8s-snap sets them (``kubeletControlPlaneLabels`` and
+``kubeletWorkerLabels``, ``src/k8s/pkg/k8sd/setup/kubelet.go`` @ release-1.32)."""
+
+
+def _kubelet_args(
+    config: Mapping[str, Any], role: str = 'worker'
+) -> tuple[dict[str, str], list[dict[str, str]] | None]:
+    """The kubelet ``--node-labels`` and ``--register-with-taints`` of a joining node.
+
+    k8s-snap writes its own arguments, then ``extra-node-kubelet-args`` over them ("so they can
+    override them", ``kubelet.go``): a ``--node-labels`` given there replaces k8s-snap's role
+    labels, it does not add to them.
+    """
     args = _mapping(config.get('extra-node-kubelet-args'))
+    if args.get('--node-labels') is None:
+        return dict(_ROLE_LABELS.get(role, {})), _register_taints(args)
     labels: dict[str, str] = {}
     for item in str(args.get('--node-labels') or '').split(','):
         if item.strip():
             key, _, value = item.strip().partition('=')
             labels[key] = value
-    taints = None
-    if args.get('--register-with-taints') is not None:
-        taints = [
-            _parse_taint(item.strip())
-            for item in str(args['--register-with-taints']).split(',')
-            if item.strip()
-        ]
-    return labels, taints
+    return labels, _register_taints(args)
+
+
+def _register_taints(args: Mapping[str, Any]) -> list[dict[str, str]] | None:
+    """``--register-with-taints`` of the extra kubelet arguments; None when not given."""
+    if args.get('--register-with-taints') is None:
+        return None
+    return [
+        _parse_taint(item.strip())
+        for item in str(args['--register-with-taints']).split(',')
+        if item.strip()
+    ]
 
 
 def _parse_taint(text: str) -> dict[str, str]:
@@ -918,7 +943,7 @@ class _Run:
 
         A control plane's certificate gets the node address and the config's ``extra-sans``.
         """
-        labels, taints = _kubelet_args(config)
+        labels, taints = _kubelet_args(config, role)
         if taints is None:
             taints = (
                 [_parse_taint(t) for t in cluster.get('control-plane-taints', [])]
@@ -950,11 +975,10 @@ class _Run:
 
     def bootstrap(self, argv: Sequence[str]) -> int:
         """``k8s bootstrap``."""
-        args = _Args(
-            argv,
-            ('--file', '--name', '--address', '--output-format', '--timeout'),
-            ('--interactive',),
-        )
+        values = ['--file', '--name', '--address', '--output-format', '--timeout']
+        if _release(self.host) >= _API_V2_FROM:  # k8s_bootstrap.go, canonical/k8sd
+            values.append('--containerd-base-dir')
+        args = _Args(argv, values, ('--interactive',))
         args.exact(0)
         if '--interactive' in args.flags:
             if '--file' in args.values:
@@ -1138,11 +1162,10 @@ class _Run:
 
     def join_cluster(self, argv: Sequence[str]) -> int:
         """``k8s join-cluster TOKEN``."""
-        args = _Args(
-            argv,
-            ('--name', '--address', '--file', '--output-format', '--timeout',
-             '--containerd-base-dir'),
-        )  # fmt: skip
+        values = ['--name', '--address', '--file', '--output-format', '--timeout']
+        if _release(self.host) >= _API_V2_FROM:  # k8s_join_cluster.go, canonical/k8sd
+            values.append('--containerd-base-dir')
+        args = _Args(argv, values)
         args.exact(1)
         token = args.positional[0]
         name = args.values.get('--name') or self.host.hostname()
@@ -1347,8 +1370,14 @@ class _Run:
                 f'The error was: failed to GET /k8sd/kubeconfig: {_RESTRICTED}',
             )
         node = _nodes(cluster).get(str(local['name']), {})
-        url = server or f'https://{node.get("address", self.address(None)[0])}:{_APISERVER_PORT}'
+        # getKubeconfig (src/k8s/pkg/k8sd/api/kubeconfig.go): the node's address and secure
+        # port by default; createConfig (setup/util_kubeconfig.go) puts https:// before a
+        # server without an http-like scheme.
+        url = server or f'{node.get("address", self.address(None)[0])}:{_APISERVER_PORT}'
+        if not url.startswith('http'):
+            url = f'https://{url}'
         ca = base64.b64encode(str(cluster['ca']).encode()).decode()
+        crt, key = _admin_client(cluster)
         self.out(
             'apiVersion: v1\n'
             'clusters:\n'
@@ -1367,10 +1396,27 @@ class _Run:
             'users:\n'
             '- name: k8s-user\n'
             '  user:\n'
-            f'    token: {cluster["admin-token"]}\n'
+            f'    client-certificate-data: {crt}\n'
+            f'    client-key-data: {key}\n'
             '\n'
         )
         return 0
+
+
+def _admin_client(cluster: Mapping[str, Any]) -> tuple[str, str]:
+    """The admin client certificate and key, base64 as a kubeconfig holds them.
+
+    k8sd's admin kubeconfig authenticates with the ``admin-client`` certificate
+    (``KubeconfigString(server, CACert, AdminClientCert, AdminClientKey)``); both are derived
+    from the cluster's admin credential here (shaped like PEM, not parseable).
+    """
+    secret = str(cluster.get('admin-token', ''))
+    digest = hashlib.shake_256(f'admin-client\0{secret}'.encode()).digest(96)
+    crt = '-----BEGIN CERTIFICATE-----\n' + base64.b64encode(digest).decode()
+    key = '-----BEGIN EC PRIVATE KEY-----\n' + base64.b64encode(digest[::-1]).decode()
+    crt += '\n-----END CERTIFICATE-----\n'
+    key += '\n-----END EC PRIVATE KEY-----\n'
+    return base64.b64encode(crt.encode()).decode(), base64.b64encode(key.encode()).decode()
 
 
 def _expired(world: World, token: Mapping[str, Any]) -> bool:
@@ -1692,7 +1738,6 @@ class _Kubectl:
 
     def node_object(self, name: str, node: Mapping[str, Any]) -> dict[str, Any]:
         """A ``v1/Node`` as the API server has it."""
-        role = str(node.get('role'))
         machine = self.world.machines.get(str(node.get('machine')))
         version = str(((_snap(machine) or {}) if machine is not None else {}).get('version', ''))
         labels = {
@@ -1701,8 +1746,6 @@ class _Kubectl:
             'kubernetes.io/arch': 'amd64',
             'kubernetes.io/hostname': name,
             'kubernetes.io/os': 'linux',
-            f'node-role.kubernetes.io/{role}': '',
-            'k8sd.io/role': role,
             **cast('dict[str, str]', node.get('labels') or {}),
         }
         labels = {key: value for key, value in labels.items() if value != _REMOVED}

@@ -313,7 +313,8 @@ def test_join_worker(world: World, cp: SimHost) -> None:
     assert [m['name'] for m in status(cp)['members']] == ['node-0']
     node = nodes(cp)['node-3']
     assert node['metadata']['labels']['a'] == 'b' and node['metadata']['labels']['c'] == ''
-    assert node['metadata']['labels']['node-role.kubernetes.io/worker'] == ''
+    # --node-labels replaced k8s-snap's role labels
+    assert 'node-role.kubernetes.io/worker' not in node['metadata']['labels']
     assert 'node-role.kubernetes.io/control-plane' not in node['metadata']['labels']
     assert node['spec']['taints'] == [
         {'effect': 'NoSchedule', 'key': 'dedicated', 'value': 'ceph'}
@@ -469,10 +470,17 @@ def test_get_nodes(cp: SimHost, worker: SimHost) -> None:
     node = found['node-0']
     assert node['kind'] == 'Node' and node['apiVersion'] == 'v1'
     labels = node['metadata']['labels']
-    assert labels['node-role.kubernetes.io/control-plane'] == ''
+    # the bootstrap config's kubelet --node-labels replaced k8s-snap's own role labels
+    # (extra args override the defaults, setup/kubelet.go @ release-1.32)
+    assert 'node-role.kubernetes.io/control-plane' not in labels
     assert labels['kubernetes.io/hostname'] == 'node-0'
     assert labels['kubernetes.io/os'] == 'linux' and labels['kubernetes.io/arch'] == 'amd64'
     assert labels['juju-application'] == 'kubernetes-control-plane'
+    # without extra labels: k8s-snap's kubeletWorkerLabels / kubeletControlPlaneLabels
+    worker_labels = found['node-3']['metadata']['labels']
+    assert worker_labels['node-role.kubernetes.io/worker'] == ''
+    assert worker_labels['k8sd.io/role'] == 'worker'
+    assert 'node-role.kubernetes.io/control-plane' not in worker_labels
     ready = [c for c in node['status']['conditions'] if c['type'] == 'Ready']
     assert ready[0]['status'] == 'True'
     assert node['status']['nodeInfo']['kubeletVersion'] == 'v1.32.3'
@@ -593,7 +601,13 @@ def test_config(world: World, cp: SimHost) -> None:
     assert '    server: https://10.0.0.10:6443\n' in text
     ca = text.split('certificate-authority-data: ')[1].split('\n')[0]
     assert base64.b64decode(ca).decode() == cluster['ca']
-    assert f'    token: {cluster["admin-token"]}\n' in text
+    # the admin-client certificate, as k8sd's KubeconfigString writes it
+    user = text.split('users:\n')[1]
+    assert user.startswith('- name: k8s-user\n  user:\n    client-certificate-data: ')
+    key = user.split('client-key-data: ')[1].split('\n')[0]
+    assert base64.b64decode(key).decode().startswith('-----BEGIN EC PRIVATE KEY-----\n')
+    bare = k8s(cp, 'config', '--server', '10.0.0.100:6443').stdout
+    assert '    server: https://10.0.0.100:6443\n' in bare
     custom = k8s(cp, 'config', '--server', 'https://10.0.0.100:6443').stdout
     assert '    server: https://10.0.0.100:6443\n' in custom
     assert k8s(machine(world, 1), 'config').stderr == NOT_IN_CLUSTER
@@ -722,6 +736,16 @@ def test_kubectl_json_is_kubectls_layout_and_follows_changes() -> None:
 
 
 # -- datastores per release (k8s-snap 1.32-1.35 and 1.36) -----------------------------------------
+
+
+def test_control_plane_role_labels(world: World) -> None:
+    # kubeletControlPlaneLabels (src/k8s/pkg/k8sd/setup/kubelet.go @ release-1.32)
+    host = machine(world, 0)
+    assert bootstrap(host, 'pod-cidr: 10.1.0.0/16\n').returncode == 0
+    labels = nodes(host)['node-0']['metadata']['labels']
+    assert labels['node-role.kubernetes.io/control-plane'] == ''
+    assert labels['node-role.kubernetes.io/worker'] == ''
+    assert labels['k8sd.io/role'] == 'control-plane'
 
 
 def test_bootstrap_without_a_datastore_type_is_etcd(world: World) -> None:
