@@ -14,8 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._context import current
+from ._errors import CommandError
 
 __all__ = ['InstalledSnap', 'installed_snap']
+
+_NOT_INSTALLED = 'no matching snaps installed'
+"""``snap list NAME``'s error when NAME is not installed (cmd_list.go ErrNoMatchingSnaps)."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,16 @@ def installed_snap(name: str, *, timeout: float | None = None) -> InstalledSnap 
     """The installed snap ``name``, or None when it is not installed (``snap list`` fails).
 
     Raises:
-        HostError: ``snap`` could not be run at all (a timeout, no such program).
+        HostError: ``snap`` could not be run at all (a timeout, no such program), or it failed
+            otherwise than saying the snap is not installed (snapd unreachable, say).
     """
     host = current()
     done = host.run(['snap', 'list', name], check=False, timeout=timeout)
     if not done.ok:
-        return None
+        if _NOT_INSTALLED in done.stderr:
+            return None
+        # snapd away or refusing is not an absence: installing again would not help.
+        raise CommandError(done.argv, done.returncode, done.stdout, done.stderr)
     for line in done.stdout.splitlines()[1:]:
         columns = line.split()
         if len(columns) >= 4 and columns[0] == name:

@@ -746,3 +746,14 @@ def test_installed_snap_reads_snap_list_through_the_current_host() -> None:
             'k8s', 'v1.32.3', '3640', '1.32-classic/stable'
         )
         assert metal_host.installed_snap('maas') is None
+
+
+def test_installed_snap_tells_not_installed_from_snapd_failing() -> None:
+    """Only snapd's 'no matching snaps installed' (canonical/snapd cmd/snap/cmd_list.go
+    ErrNoMatchingSnaps @ 2.67.1) means not installed; snapd away is an error, not an absence."""
+    away = metal_host.Completed(
+        ('snap',), 1, '', 'error: cannot communicate with server: Get "http://localhost": EOF\n'
+    )
+    host = metal_host.RecordingHost({'snap list k8s': away})
+    with metal_host.bound(host), pytest.raises(CommandError, match='cannot communicate'):
+        metal_host.installed_snap('k8s')
