@@ -401,7 +401,7 @@ def delete_racks(api_url: str, api_key: str, hostname: str, *, profile: str) -> 
     ``maas login PROFILE URL -`` (the key on standard input), ``maas PROFILE rack-controllers
     read``, ``maas PROFILE rack-controller delete ID`` for each match, ``maas logout PROFILE``
     (always, so no credential stays in the CLI's profile store). A rack already gone (not
-    listed, or ``Not Found`` on delete) counts as deleted.
+    listed, or MAAS's 404 body on delete) counts as deleted.
 
     Returns:
         The system ids deleted.
@@ -419,7 +419,7 @@ def delete_racks(api_url: str, api_key: str, hostname: str, *, profile: str) -> 
         ids = _rack_ids(listed.stdout, hostname)
         for system_id in ids:
             done = host.run(['maas', profile, 'rack-controller', 'delete', system_id], check=False)
-            if not done.ok and 'Not Found' not in done.stdout + done.stderr:
+            if not done.ok and _NOT_FOUND not in done.stdout:
                 raise MaasCommandError(
                     f'cannot delete rack controller {hostname} ({system_id}): '
                     f'{_first_line(done.stderr) or _first_line(done.stdout)}'
@@ -429,6 +429,12 @@ def delete_racks(api_url: str, api_key: str, hostname: str, *, profile: str) -> 
         raise MaasCommandError(f'cannot list rack controllers: {_reason(e)}') from None
     finally:
         host.run(['maas', 'logout', profile], check=False)
+
+
+_NOT_FOUND = 'No RackController matches the given query.'
+"""What the CLI prints for a 404 on a rack controller (the body of ``get_node_or_404``'s answer,
+canonical/maas ``src/maasserver/api/rackcontrollers.py`` @ 3.6); it exits 2 and prints the
+``404 Not Found`` status line only with ``--debug`` (``src/maascli/api.py``)."""
 
 
 def _rack_ids(listing: str, hostname: str) -> list[str]:

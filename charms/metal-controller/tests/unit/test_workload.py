@@ -313,13 +313,46 @@ def test_delete_racks_runs_the_api_sequence() -> None:
 
 
 def test_delete_racks_counts_not_found_as_deleted_and_unknown_as_nothing() -> None:
+    """A 404 prints only MAAS's body and exits 2 (maascli api.py: the status line only with
+    --debug), as pinned by tests/unit/sim/test_sim_maas.py::test_rack_controller_delete."""
     host = api_host()
-    host.expect('maas prof rack-controller delete', returncode=2, stdout='Not Found')
+    host.expect(
+        'maas prof rack-controller delete',
+        returncode=2,
+        stdout='No RackController matches the given query.',
+    )
     with metal_host.bound(host):
         assert workload.delete_racks('http://x:5240/MAAS', API_KEY, 'rack-2', profile='prof') == [
             'def456'
         ]
         assert workload.delete_racks('http://x:5240/MAAS', API_KEY, 'gone', profile='prof') == []
+
+
+def test_admin_and_rack_deletion_on_the_emulated_snap() -> None:
+    """createadmin, apikey, then login/read/delete/logout against the emulated MAAS 3.6."""
+    world = World(sleep=lambda _: None, clock=lambda: 1_700_000_000.0)
+    region = world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
+    rack = world.add_machine('1', hostname='node-1', addresses=['10.0.0.11'])
+    for host in (region, rack):
+        host.snap_install('maas', channel='3.6/stable')
+    url = workload.url_for('10.0.0.10')
+    spec = workload.InitSpec(
+        channel='3.6/stable', mode='region', maas_url=url, db_host='10.0.0.5', db_port=5432,
+        db_name='maas', db_user='maas', credentials='t',
+    )  # fmt: skip
+    with metal_host.bound(region):
+        workload.init(spec, workload.DatabaseAccess('10.0.0.5', 5432, 'maas', 'maas', 'pw'))
+        secret = workload.shared_secret()
+    rack.run(['maas', 'init', 'rack', '--maas-url', url, '--secret', secret, '--force'])
+    assert rack.exists('/var/snap/maas/common/maas/maas_id')
+    with metal_host.bound(region):
+        assert workload.ensure_admin('admin', 'pw', 'admin@localhost') is True
+        assert workload.ensure_admin('admin', 'pw', 'admin@localhost') is False
+        [key] = workload.api_keys('admin')
+        system_id = rack.read_text('/var/snap/maas/common/maas/maas_id')
+        rack.run(['snap', 'remove', 'maas'])  # the rack departed (its rackd would re-register)
+        assert workload.delete_racks(url, key, 'node-1', profile='p') == [system_id]
+        assert workload.delete_racks(url, key, 'node-1', profile='p') == []
 
 
 def test_delete_racks_logs_out_after_a_failure() -> None:
