@@ -281,8 +281,20 @@ def create_fs(name: str) -> None:
 
 
 def client_key(client: str, caps: Sequence[str]) -> str:
-    """The cephx key of ``client.<client>`` with ``caps`` (``ceph auth get-or-create``)."""
-    data = _json(['ceph', 'auth', 'get-or-create', f'client.{client}', *caps, '-f', 'json'])
+    """The cephx key of ``client.<client>`` with ``caps`` (``ceph auth get-or-create``).
+
+    An existing client whose caps differ makes get-or-create fail (``key for client.X exists
+    but cap S does not match``, Ceph's AuthMonitor): its caps are then set with ``ceph auth
+    caps`` (the key stays) and get-or-create asked again.
+    """
+    argv = ['ceph', 'auth', 'get-or-create', f'client.{client}', *caps, '-f', 'json']
+    try:
+        data = _json(argv)
+    except WorkloadError as e:
+        if 'does not match' not in str(e):
+            raise
+        _run(['ceph', 'auth', 'caps', f'client.{client}', *caps])
+        data = _json(argv)
     entries = cast('list[Any]', data) if isinstance(data, list) else [data]
     for raw in entries:
         key = _dict(raw).get('key')

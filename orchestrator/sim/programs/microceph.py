@@ -115,6 +115,8 @@ ObjectNotFound('RADOS object not found (error calling conf_read_file)')``, exit 
   or with ``-f json`` ``[{"entity","key","caps":{..}}]``; the key (cephx, ``AQ…``, 40
   characters) is made once per entity. Other caps than the stored ones: ``Error EINVAL: key for
   ENTITY exists but cap SERVICE does not match`` (exit 22).
+- ``auth caps ENTITY SERVICE CAPS..``: replaces all of the entity's caps, stderr ``updated caps
+  for ENTITY``; a missing entity: ``Error ENOENT: couldn't find entry ENTITY`` (exit 2).
 - ``fs volume create NAME``: makes pools ``cephfs.NAME.meta`` and ``cephfs.NAME.data``
   (application cephfs) and the filesystem; no output. Existing (modelled): stderr ``volume
   'NAME' already exists``, exit 0. ``fs ls -f json``: ``[{"name","metadata_pool",
@@ -821,6 +823,8 @@ class _Run:
             return self.osd_tree(cluster)
         if words[:2] == ['auth', 'get-or-create'] and len(words) >= 3 and len(words) % 2 == 1:
             return self.get_or_create(cluster, words[2], words[3:])
+        if words[:2] == ['auth', 'caps'] and len(words) >= 5 and len(words) % 2 == 1:
+            return self.auth_caps(cluster, words[2], words[3:])
         if words[:3] == ['fs', 'volume', 'create'] and len(words) == 4:
             return self.volume_create(cluster, words[3])
         if words == ['fs', 'ls']:
@@ -1145,6 +1149,16 @@ class _Run:
             self.out(keyring)
             return 0
         return self.emit('', [{'entity': entity, 'key': key, 'caps': dict(stored)}])
+
+    def auth_caps(self, cluster: dict[str, Any], entity: str, pairs: Sequence[str]) -> int:
+        """``auth caps``: replace every cap of an existing entity (AuthMonitor.cc)."""
+        clients = cast('dict[str, dict[str, Any]]', cluster.setdefault('clients', {}))
+        client = clients.get(entity)
+        if client is None:
+            raise _ExitError(_ENOENT, f"Error ENOENT: couldn't find entry {entity}")
+        client['caps'] = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)}
+        self.err(f'updated caps for {entity}\n')
+        return 0
 
     def volume_create(self, cluster: dict[str, Any], name: str) -> int:
         volumes = cast('list[str]', cluster.setdefault('volumes', []))

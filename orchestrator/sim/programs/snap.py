@@ -189,19 +189,29 @@ DEFAULT_SNAPS: Mapping[str, SnapSpec] = {
                 SnapRelease('latest/stable', '19.2.0+snapab139d4a1f', 1393, '2025-03-01', 114),
                 SnapRelease('latest/edge', '19.2.1+snap8ff2a7a41c', 1450, '2025-05-01', 115),
             ),
+            # canonical/microceph snap/snapcraft.yaml @ squid: base core24 (reef: core22), the
+            # daemon and the disabled services it starts as a member takes them on, the
+            # log-rotate timer and the CLIs. The versions and revisions are assumptions (the
+            # store is not read); the emulated behaviour is the squid branch's.
             apps=(
-                SnapApp('microceph', daemon=None),
-                SnapApp('ceph', daemon=None),
-                SnapApp('rbd', daemon=None),
                 SnapApp('daemon'),
                 SnapApp('mds', install_mode='disable'),
-                SnapApp('mgr', install_mode='disable'),
                 SnapApp('mon', install_mode='disable'),
+                SnapApp('mgr', install_mode='disable'),
+                SnapApp('nfs', install_mode='disable'),
                 SnapApp('osd', install_mode='disable'),
                 SnapApp('rgw', install_mode='disable'),
                 SnapApp('rbd-mirror', install_mode='disable'),
                 SnapApp('cephfs-mirror', install_mode='disable'),
+                SnapApp('log-rotate', daemon='oneshot'),
+                SnapApp('ceph', daemon=None),
+                SnapApp('microceph', daemon=None),
+                SnapApp('rbd', daemon=None),
+                SnapApp('rados', daemon=None),
+                SnapApp('ceph-bluestore-tool', daemon=None),
+                SnapApp('ceph-authtool', daemon=None),
             ),
+            base='core24',
             default_track='latest',
             license='AGPL-3.0',
             description=_SIMULATED_ENTRY,

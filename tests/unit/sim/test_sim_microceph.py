@@ -484,3 +484,33 @@ def test_an_osd_disk_carries_a_bluestore_label(world):
         'to override\n'
     )
     assert run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--wipe').returncode == 0
+
+
+def test_auth_caps_replaces_the_caps_of_an_existing_client(three):
+    host = three[0]
+    (entry,) = ceph_json(host, 'auth', 'get-or-create', 'client.k', 'mon', 'profile rbd')
+    clash = run(host, 'ceph', 'auth', 'get-or-create', 'client.k', 'mon', 'allow r', '-f', 'json')
+    assert (clash.returncode, clash.stderr) == (
+        22,
+        'Error EINVAL: key for client.k exists but cap mon does not match\n',
+    )
+    done = run(host, 'ceph', 'auth', 'caps', 'client.k', 'mon', 'allow r', 'mgr', 'allow rw')
+    assert (done.returncode, done.stderr) == (0, 'updated caps for client.k\n')
+    (again,) = ceph_json(host, 'auth', 'get-or-create', 'client.k', 'mon', 'allow r')
+    assert again == {**entry, 'caps': {'mon': 'allow r', 'mgr': 'allow rw'}}
+    missing = run(host, 'ceph', 'auth', 'caps', 'client.z', 'mon', 'allow r')
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        "Error ENOENT: couldn't find entry client.z\n",
+    )
+
+
+def test_the_snap_has_squids_services_and_base(world):
+    """canonical/microceph snap/snapcraft.yaml @ squid: core24, daemon enabled, the rest off."""
+    host = machine(world, 0)
+    services = run(host, 'snap', 'services', 'microceph').stdout.splitlines()[1:]
+    startup = {line.split()[0]: line.split()[1] for line in services}
+    assert startup['microceph.daemon'] == 'enabled'
+    for name in ('mds', 'mgr', 'mon', 'nfs', 'osd', 'rgw', 'rbd-mirror', 'cephfs-mirror'):
+        assert startup[f'microceph.{name}'] == 'disabled'
+    assert 'core24' in run(host, 'snap', 'list').stdout

@@ -295,10 +295,15 @@ class CephHost(metal_host.RecordingHost):
             return 0, '', ''
         if a[:4] == ('osd', 'crush', 'rule', 'ls'):
             return 0, json.dumps(w.rules), ''
+        if a[:2] == ('auth', 'caps'):
+            if a[2] not in w.clients:
+                return 2, '', f"Error ENOENT: couldn't find entry {a[2]}\n"
+            w.clients[a[2]] = (w.clients[a[2]][0], a[3:])
+            return 0, '', f'updated caps for {a[2]}\n'
         if a[:2] == ('auth', 'get-or-create'):
             name, caps = a[2], a[3:-2]
             if name in w.clients and w.clients[name][1] != caps:
-                return 1, '', f'Error EINVAL: key for {name} exists but cap osd does not match\n'
+                return 22, '', f'Error EINVAL: key for {name} exists but cap mon does not match\n'
             key = w.clients.get(name, (f'AQCk{len(w.clients):04d}cephxkeyfortests==', caps))[0]
             w.clients[name] = (key, caps)
             return 0, json.dumps([{'entity': name, 'key': key, 'caps': {}}]), ''

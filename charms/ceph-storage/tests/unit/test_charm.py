@@ -335,13 +335,43 @@ def test_ceph_client_not_ready_without_osds() -> None:
 
 
 def test_caps_rbd_only() -> None:
+    """ceph/ceph-csi docs/capabilities.md: RBD needs mon, mgr and osd rbd profiles."""
     pools = [ceph_client.Pool(name='b'), ceph_client.Pool(name='a')]
     assert clients.caps(pools) == [
         'mon',
         'profile rbd',
+        'mgr',
+        'profile rbd pool=a, profile rbd pool=b',
         'osd',
         'profile rbd pool=a, profile rbd pool=b',
     ]
+
+
+def test_caps_cephfs_as_ceph_csi_documents() -> None:
+    """CephFS needs the mgr (subvolumes), the metadata pool (the CSI journal) and /volumes."""
+    pools = [ceph_client.Pool(name='fs', application='cephfs'), ceph_client.Pool(name='a')]
+    assert clients.caps(pools) == [
+        'mon',
+        'profile rbd, allow r fsname=fs',
+        'mgr',
+        'allow rw',
+        'osd',
+        'profile rbd pool=a, allow rw tag cephfs metadata=fs, allow rw tag cephfs data=fs',
+        'mds',
+        'allow r fsname=fs path=/volumes, allow rws fsname=fs path=/volumes/csi',
+    ]
+
+
+def test_a_client_with_other_caps_gets_them_updated_and_keeps_its_key() -> None:
+    host = CephHost()
+    host.world.members['ceph-0'] = '10.0.0.1'
+    host.world.clients['client.kubernetes'] = ('AQCkOLDcephxkeyfortests00==', ('mon', 'x'))
+    rel = ceph_client_testing.relation_for_provider(id=CLIENT_ID)
+    out = solo(host, rel)
+    wanted = tuple(clients.caps(ceph_client_testing.DEFAULT_POOLS))
+    assert ('ceph', 'auth', 'caps', 'client.kubernetes', *wanted) in host.commands
+    assert host.world.clients['client.kubernetes'] == ('AQCkOLDcephxkeyfortests00==', wanted)
+    assert 'client-key-secret' in out.get_relation(CLIENT_ID).local_app_data
 
 
 # -- failure-domain zone ----------------------------------------------------------------------
