@@ -354,7 +354,12 @@ def apply_haproxy(content: str) -> bool:
 
 
 def apply_keepalived(config: Keepalived) -> bool:
-    """Install keepalived.conf (0600) if keepalived accepts it; restart it when it changed.
+    """Install keepalived.conf (0600) if keepalived accepts it; reload it when it changed.
+
+    A reload (``keepalived.service``'s ``ExecReload=/bin/kill -HUP $MAINPID``, keepalived's
+    own ``keepalived/keepalived.service.in``) re-reads the file in place. A restart would make
+    the VIP holder give the VIP up (a priority-0 advert) and take it back, so every peer
+    joining or leaving would interrupt the API twice.
 
     Returns:
         Whether the installed file changed.
@@ -377,10 +382,10 @@ def apply_keepalived(config: Keepalived) -> bool:
             host.write_text(KEEPALIVED_CONF, content, mode=KEEPALIVED_MODE)
             host.remove(KEEPALIVED_CANDIDATE)
         host.service('enable', KEEPALIVED)
-        if changed:
-            host.service('restart', KEEPALIVED)
-        elif not host.service_active(KEEPALIVED):
+        if not host.service_active(KEEPALIVED):
             host.service('start', KEEPALIVED)
+        elif changed:
+            host.service('reload', KEEPALIVED)
     except ConfigRejectedError:
         raise
     except metal_host.HostError as e:

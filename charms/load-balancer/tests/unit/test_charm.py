@@ -414,7 +414,7 @@ def test_vip_leader_creates_password_and_configures_keepalived(
     assert f'{VIP}/32 dev eno1' in text
     assert 'track_script {\n        chk_haproxy\n' in text
     assert host.checked[-1] == text
-    assert ('restart', 'keepalived') in host.service_calls
+    assert ('start', 'keepalived') in host.service_calls
     assert str(workload.KEEPALIVED_CANDIDATE) not in host.files
     assert published(out) == {'frontends': [{'address': VIP}], 'port': 6443, 'ready': True}
     assert out.unit_status == testing.ActiveStatus(
@@ -468,7 +468,7 @@ def test_priority_follows_unit_order(host: LbHost, unit: int, priority: int) -> 
     assert f'auth_pass {PASSWORD}\n' in text
 
 
-def test_peer_departed_reranks_and_restarts_keepalived(host: LbHost) -> None:
+def test_peer_departed_reranks_and_reloads_keepalived(host: LbHost) -> None:
     st = state(2, members=(0, 1, 2), leader=False, config={'vip': VIP}, secrets=[vrrp_secret()])
     out = run(config_changed, st, host, unit_id=2)
     assert 'priority 130\n' in host.files[KCONF].content
@@ -487,7 +487,10 @@ def test_peer_departed_reranks_and_restarts_keepalived(host: LbHost) -> None:
     text = host.files[KCONF].content
     assert 'priority 140\n' in text
     assert '10.0.0.2' not in text
-    assert host.service_calls.count(('restart', 'keepalived')) == 2
+    # Started once, then reloaded (SIGHUP): a restart would move the VIP away and back.
+    assert host.service_calls.count(('start', 'keepalived')) == 1
+    assert host.service_calls.count(('reload', 'keepalived')) == 1
+    assert ('restart', 'keepalived') not in host.service_calls
 
 
 def test_peer_joined_and_changed_add_the_peer(host: LbHost) -> None:
@@ -504,7 +507,10 @@ def test_peer_joined_and_changed_add_the_peer(host: LbHost) -> None:
     out = run(lambda ctx, s: ctx.on.relation_changed(s.get_relation(PEER_ID), remote_unit=1),
               dataclasses.replace(out, relations={filled}), host)  # fmt: skip
     assert 'unicast_peer {\n        10.0.0.2\n    }' in host.files[KCONF].content
-    assert host.service_calls.count(('restart', 'keepalived')) == 2
+    # Started once, then reloaded (SIGHUP): a restart would move the VIP away and back.
+    assert host.service_calls.count(('start', 'keepalived')) == 1
+    assert host.service_calls.count(('reload', 'keepalived')) == 1
+    assert ('restart', 'keepalived') not in host.service_calls
 
 
 def test_non_leader_waits_for_the_password(host: LbHost) -> None:
@@ -540,17 +546,21 @@ def test_secret_changed_reconciles_and_rereads_the_password(host: LbHost) -> Non
     st = dataclasses.replace(out, secrets={vrrp_secret('N3wPassw'), other})
     out = run(lambda ctx, _: ctx.on.secret_changed(other), st, host, unit_id=1)
     assert 'auth_pass N3wPassw\n' in host.files[KCONF].content
-    assert host.service_calls.count(('restart', 'keepalived')) == 2
+    # Started once, then reloaded (SIGHUP): a restart would move the VIP away and back.
+    assert host.service_calls.count(('start', 'keepalived')) == 1
+    assert host.service_calls.count(('reload', 'keepalived')) == 1
+    assert ('restart', 'keepalived') not in host.service_calls
     st = dataclasses.replace(out, secrets={vrrp_secret('Th1rdPwd'), other})
     run(lambda ctx, _: ctx.on.update_status(), st, host, unit_id=1)
     assert 'auth_pass Th1rdPwd\n' in host.files[KCONF].content
 
 
-def test_unchanged_keepalived_is_not_restarted(host: LbHost) -> None:
+def test_unchanged_keepalived_is_not_reloaded(host: LbHost) -> None:
     st = state(config={'vip': VIP}, secrets=[vrrp_secret()])
     out = run(config_changed, st, host)
     run(lambda ctx, _: ctx.on.update_status(), out, host)
-    assert host.service_calls.count(('restart', 'keepalived')) == 1
+    assert host.service_calls.count(('start', 'keepalived')) == 1
+    assert ('reload', 'keepalived') not in host.service_calls
     assert host.writes(KCONF) == 1
 
 
@@ -565,7 +575,8 @@ def test_keepalived_rejected_keeps_the_old_file_and_blocks(host: LbHost) -> None
     assert out.unit_status == testing.BlockedStatus(
         'keepalived rejected the configuration: ' + KEEPALIVED_ERROR.strip()
     )
-    assert host.service_calls.count(('restart', 'keepalived')) == 1
+    assert host.service_calls.count(('start', 'keepalived')) == 1
+    assert ('reload', 'keepalived') not in host.service_calls
 
 
 def test_vip_removed_stops_keepalived_and_publishes_all_units(host: LbHost) -> None:
