@@ -35,6 +35,13 @@ __all__ = ['LocalHost']
 
 logger = logging.getLogger('metal_host')
 
+_LOCALE = {'LC_ALL': 'C.UTF-8'}
+"""The locale every program runs under. snap (snapd's i18n.G over gettext) and apt-get
+(gettext) translate their messages by the locale, and the retry patterns (_retrying.py) and
+the charms match the English originals; a hook's environment is not guaranteed to be English
+(assumption: Juju passes the machine's locale through, so an operator's de_DE.UTF-8 would reach
+the programs). Ubuntu's libc-bin ships C.UTF-8 (/usr/lib/locale/C.utf8): no locale to install."""
+
 _REAP_SECONDS = 5.0
 
 
@@ -93,7 +100,7 @@ class LocalHost(ProgramHost):
                 stderr=subprocess.PIPE,
                 encoding='utf-8',
                 errors='replace',
-                env=None if env is None else {**os.environ, **env},
+                env={**os.environ, **_LOCALE, **(env or {})},
                 start_new_session=True,  # a timeout kills the program and all it started
             )
         except OSError as error:

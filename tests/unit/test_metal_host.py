@@ -757,3 +757,15 @@ def test_installed_snap_tells_not_installed_from_snapd_failing() -> None:
     host = metal_host.RecordingHost({'snap list k8s': away})
     with metal_host.bound(host), pytest.raises(CommandError, match='cannot communicate'):
         metal_host.installed_snap('k8s')
+
+
+def test_programs_speak_the_untranslated_texts_the_charms_match(
+    host: LocalHost, bin_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """snap (snapd's i18n.G, gettext) and apt (gettext) translate their messages by the locale;
+    the retry patterns and the charms match their English originals, so every program runs
+    under the C locale whatever the hook's environment says (LC_ALL overrides LANG)."""
+    monkeypatch.setenv('LANG', 'de_DE.UTF-8')
+    monkeypatch.setenv('LC_ALL', 'de_DE.UTF-8')
+    program(bin_dir, 'locale-probe', 'echo "$LC_ALL"')
+    assert host.run(['locale-probe']).stdout == 'C.UTF-8\n'
