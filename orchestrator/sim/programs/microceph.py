@@ -33,8 +33,9 @@ Errors print as ``Error: MESSAGE`` on stderr with exit status 1 (lxd-style ``mai
 conformance record is ``orchestrator/sim/conformance/microceph.md``.
 
 - ``cluster bootstrap [--public-network CIDRS] [--cluster-network CIDRS] [--microceph-ip IP]
-  [--mon-ip IP] [--availability-zone AZ]`` (``cluster_bootstrap.go``): no output. ``provided
-  mon-ip IP is not available on provided public network CIDR`` (``preCheckBootstrapConfig``).
+  [--mon-ip IP] [--availability-zone AZ] [--v2-only]`` (``cluster_bootstrap.go``): no output.
+  ``provided mon-ip IP is not available on provided public network CIDR``
+  (``preCheckBootstrapConfig``).
   Already initialised (microcluster ``controlPost``): ``Error: Unable to initialize cluster:
   Database is online``. The node runs mon, mgr and mds.
 - ``cluster add NAME [--timeout/-t DURATION]`` (``cluster_add.go``; default ``3h``, a Go
@@ -493,6 +494,7 @@ class _Run:
                 '--public-network', '--microceph-ip', '--mon-ip', '--cluster-network',
                 '--availability-zone',
             ),
+            ('--v2-only',),
         )  # fmt: skip
         if positional:
             raise _ExitError(

@@ -514,3 +514,17 @@ def test_the_snap_has_squids_services_and_base(world):
     for name in ('mds', 'mgr', 'mon', 'nfs', 'osd', 'rgw', 'rbd-mirror', 'cephfs-mirror'):
         assert startup[f'microceph.{name}'] == 'disabled'
     assert 'core24' in run(host, 'snap', 'list').stdout
+
+
+def test_bootstrap_refuses_a_mon_ip_off_the_public_network(world):
+    host = machine(world, 0)
+    done = run(
+        host, 'microceph', 'cluster', 'bootstrap', '--public-network', '10.9.0.0/24',
+        '--mon-ip', '10.0.0.10', '--cluster-network', '10.0.0.0/24', '--v2-only',
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        1,
+        'Error: provided mon-ip 10.0.0.10 is not available on provided public network '
+        '10.9.0.0/24\n',
+    )
+    assert run(host, 'microceph', 'status').stderr == 'Error: Database is not yet initialized\n'
