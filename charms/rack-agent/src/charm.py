@@ -271,7 +271,7 @@ class RackAgentCharm(ops.CharmBase):
             workload.begin_registration()
             attempt = self._try(target, region.secret, candidates, ())
         elif attempt.outcome is workload.Outcome.PENDING:
-            outcome = workload.outcome(attempt.mark)
+            outcome = workload.outcome(attempt.mark, attempt.url)
             if outcome is workload.Outcome.UNAVAILABLE:
                 logger.warning('no MAAS region answered at %s', attempt.url)
                 rest = candidates[candidates.index(attempt.url) + 1 :]
@@ -296,7 +296,7 @@ class RackAgentCharm(ops.CharmBase):
         for url in urls:
             mark = workload.log_mark()
             workload.init_rack(url, secret)
-            outcome = workload.outcome(mark)
+            outcome = workload.outcome(mark, url)
             if outcome is workload.Outcome.REJECTED:
                 logger.error('the MAAS region at %s rejected the shared secret', url)
             if outcome is not workload.Outcome.UNAVAILABLE:

@@ -320,12 +320,14 @@ def init_rack(url: str, secret: str) -> None:
         raise RackError(f'cannot register with {url}: {e}') from e
 
 
-def outcome(since: str) -> Outcome:
-    """What became of the attempt that began when rackd's journal ended at ``since``.
+def outcome(since: str, url: str = '') -> Outcome:
+    """What became of the attempt with ``url`` that began when rackd's journal ended at ``since``.
 
     A ``maas_id`` means registered. Otherwise rackd's journal entries after that cursor (all of
     them for an empty mark) decide: the secret rejected wins over unavailable (it will not get
-    better by trying another region), and no verdict yet is pending.
+    better by trying another region), and no verdict yet is pending. With ``url``, only an
+    unavailable line about that URL counts (rackd names the URLs it asked, ``(While requesting
+    RPC info at URL).``): the rackd that ``maas init`` stops may still log about the previous one.
 
     Raises:
         RackError: journalctl failed (a cursor it cannot seek to, say).
@@ -340,7 +342,8 @@ def outcome(since: str) -> Outcome:
         raise RackError(f"cannot read rackd's journal: {e}") from e
     if any(SECRET_REJECTED in line for line in lines):
         return Outcome.REJECTED
-    if any(REGION_UNAVAILABLE in line for line in lines):
+    about = f'(While requesting RPC info at {url}).' if url else ''
+    if any(REGION_UNAVAILABLE in line and about in line for line in lines):
         return Outcome.UNAVAILABLE
     return Outcome.PENDING
 

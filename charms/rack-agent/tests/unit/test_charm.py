@@ -453,7 +453,7 @@ def test_a_pending_registration_that_turns_unavailable_fails_over(ctx: Any) -> N
     out = run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
     assert out.unit_status == testing.WaitingStatus(f'registration with {API_URL} pending')
 
-    host.log(f'{workload.REGION_UNAVAILABLE}Connection refused (While requesting RPC info).')
+    host.log(f'{workload.REGION_UNAVAILABLE}refused (While requesting RPC info at {API_URL}).')
     out = run(ctx, ctx.on.update_status(), out, host)
 
     assert host.init_urls == [API_URL, ADDRESS_URLS[0]]

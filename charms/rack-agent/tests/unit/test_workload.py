@@ -290,6 +290,14 @@ def test_outcome_reads_an_unavailable_region() -> None:
     assert workload.outcome('') is workload.Outcome.UNAVAILABLE
 
 
+def test_an_unavailable_line_about_another_url_is_not_this_attempts() -> None:
+    """The rackd that maas init stops may still log about the URL it had."""
+    line = f'{workload.REGION_UNAVAILABLE}refused (While requesting RPC info at {URL}).'
+    journal_host(line)
+    assert workload.outcome('', URL) is workload.Outcome.UNAVAILABLE
+    assert workload.outcome('', 'http://10.0.0.11:5240/MAAS') is workload.Outcome.PENDING
+
+
 def test_a_rejected_secret_wins_over_an_unavailable_region() -> None:
     journal_host(
         f'{workload.REGION_UNAVAILABLE}refused',
