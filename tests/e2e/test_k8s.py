@@ -164,7 +164,7 @@ def test_a_control_plane_whose_k8sd_is_gone_is_removed(model: Path):
 
 @pytest.fixture(scope='module')
 def dqlite_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One control plane on k8s 1.35, bootstrapped on the deprecated k8s-dqlite datastore."""
+    """A control plane and a worker on k8s 1.35, on the deprecated k8s-dqlite datastore."""
     state = tmp_path_factory.mktemp('olm-k8s-dqlite')
     bundle = state / 'bundle.yaml'
     bundle.write_text(
@@ -175,6 +175,15 @@ def dqlite_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '    options:\n'
         '      channel: 1.35-classic/stable\n'
         '      bootstrap-datastore: k8s-dqlite\n'
+        '      node-labels: tier=control\n'
+        f'  {WORKER}:\n'
+        f'    charm: {WORKER}\n'
+        '    num_units: 1\n'
+        '    options:\n'
+        '      channel: 1.35-classic/stable\n'
+        '      node-labels: pool=metal\n'
+        'relations:\n'
+        f'- [{WORKER}:kube-cluster, {CP}:kube-cluster]\n'
     )
     assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
     done = olm(state, 'deploy', str(bundle), '--seed', '7')
@@ -190,6 +199,23 @@ def test_a_k8s_dqlite_cluster_is_not_upgraded_to_1_36(dqlite_model: Path):
     done = olm(dqlite_model, 'run', unit, 'upgrade', 'channel=1.36-classic/stable')
     assert done.returncode == 1, done.stdout + done.stderr
     assert 'k8s-dqlite' in done.stderr and '1.36' in done.stderr
-    facts = world(dqlite_model)
-    (host,) = facts.machines.values()
-    assert host.run(['snap', 'list', 'k8s']).stdout.count('1.35-classic/stable') == 1
+    for host in world(dqlite_model).machines.values():
+        assert '1.35-classic/stable' in host.run(['snap', 'list', 'k8s']).stdout
+
+
+def test_a_control_plane_keeps_k8s_snaps_role_labels_beside_its_own(dqlite_model: Path):
+    # kubelet's extra --node-labels replace k8s-snap's (setup/kubelet.go @ release-1.32)
+    loaded = world(dqlite_model)
+    facts = cluster(dqlite_model)
+    (plane,) = (n for n in facts['nodes'].values() if n['role'] == 'control-plane')
+    host = loaded.host(plane['machine'])
+    listing = host.run(['k8s', 'kubectl', 'get', 'nodes', '-o', 'json']).stdout
+    nodes = {n['metadata']['name']: n['metadata']['labels'] for n in json.loads(listing)['items']}
+    labels = nodes[host.hostname()]
+    assert labels['tier'] == 'control'
+    assert labels['node-role.kubernetes.io/control-plane'] == ''
+    assert labels['k8sd.io/role'] == 'control-plane'
+    (worker,) = (labels for name, labels in nodes.items() if name != host.hostname())
+    assert worker['pool'] == 'metal'
+    assert worker['node-role.kubernetes.io/worker'] == ''
+    assert worker['k8sd.io/role'] == 'worker'

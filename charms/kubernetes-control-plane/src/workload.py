@@ -273,10 +273,27 @@ def render_join_config(
     return yaml.safe_dump(config, sort_keys=True)
 
 
+ROLE_LABELS: tuple[tuple[str, str], ...] = (
+    ('node-role.kubernetes.io/control-plane', ''),
+    ('node-role.kubernetes.io/worker', ''),
+    ('k8sd.io/role', 'control-plane'),
+)
+"""The labels k8s-snap gives a control plane's kubelet (``kubeletControlPlaneLabels``,
+canonical/k8s-snap ``src/k8s/pkg/k8sd/setup/kubelet.go`` @ release-1.32; its kubelet is patched
+to accept the node-role ones, ``build-scripts/components/kubernetes/patches``)."""
+
+
 def _kubelet_args(labels: tuple[tuple[str, str], ...], taints: tuple[str, ...]) -> dict[str, str]:
+    """Extra kubelet arguments for registration labels and taints.
+
+    k8s-snap writes extra arguments over its own ("so they can override them", ``kubelet.go``):
+    a ``--node-labels`` replaces its role labels, so they are given again, before the charm's.
+    """
     args: dict[str, str] = {}
     if labels:
-        args['--node-labels'] = ','.join(f'{k}={v}' for k, v in labels)
+        merged = dict(ROLE_LABELS)
+        merged.update(labels)
+        args['--node-labels'] = ','.join(f'{k}={v}' for k, v in merged.items())
     if taints:
         args['--register-with-taints'] = ','.join(taints)
     return args

@@ -119,6 +119,15 @@ _KUBELET_LABELS: Final = frozenset(
     }
 )
 _KUBELET_OWN_NAMESPACES: Final = ('kubelet.kubernetes.io', 'node.kubernetes.io')
+_SNAP_KUBELET_LABELS: Final = frozenset(
+    {'node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/worker'}
+)
+"""Labels k8s-snap's kubelet is patched to accept at registration (canonical/k8s-snap
+``build-scripts/components/kubernetes/patches/*/0002-Allow-node-role-labels-on-kubelet-
+registration.patch`` @ release-1.32)."""
+ROLE_LABELS: Final = (('node-role.kubernetes.io/worker', ''), ('k8sd.io/role', 'worker'))
+"""The labels k8s-snap gives a worker's kubelet (``kubeletWorkerLabels``, canonical/k8s-snap
+``src/k8s/pkg/k8sd/setup/kubelet.go`` @ release-1.32)."""
 
 _SNAP_LIST_TIMEOUT: Final = 60.0
 _JOIN_TIMEOUT: Final = 600.0
@@ -135,6 +144,7 @@ __all__ = [
     'JOIN_CONFIG',
     'KUBELET_SKEW',
     'NOT_CLUSTERED',
+    'ROLE_LABELS',
     'SERVICES',
     'SNAP',
     'TOKEN_REJECTED',
@@ -267,7 +277,7 @@ def kubelet_may_set(key: str) -> bool:
     NodeRestriction admission plugin enforces the same). Such labels (``node-role...`` among
     them) are left to the control plane, which applies every label the unit publishes.
     """
-    if key in _KUBELET_LABELS or '/' not in key:
+    if key in _KUBELET_LABELS or key in _SNAP_KUBELET_LABELS or '/' not in key:
         return True
     namespace = key.split('/', 1)[0]
 
@@ -285,12 +295,15 @@ def join_config(labels: Mapping[str, str], taints: Sequence[str]) -> str:
     Kubelet applies ``--node-labels`` and ``--register-with-taints`` only when the node
     registers, which is why this file matters once, at join; later changes reach the node
     through the control plane. Labels kubelet may not set itself (:func:`kubelet_may_set`) are
-    left out. Values are JSON strings, which YAML reads as double-quoted scalars.
+    left out. k8s-snap writes these extra arguments over its own, so a ``--node-labels`` here
+    replaces its role labels (:data:`ROLE_LABELS`): they are given again, first. Values are
+    JSON strings, which YAML reads as double-quoted scalars.
     """
     args: dict[str, str] = {}
-    own = [f'{key}={value}' for key, value in labels.items() if kubelet_may_set(key)]
+    own = {key: value for key, value in labels.items() if kubelet_may_set(key)}
     if own:
-        args['--node-labels'] = ','.join(own)
+        merged = {**dict(ROLE_LABELS), **own}
+        args['--node-labels'] = ','.join(f'{key}={value}' for key, value in merged.items())
     if taints:
         args['--register-with-taints'] = ','.join(taints)
     lines = ['# Written by the kubernetes-worker charm; k8s join-cluster reads it at join.']

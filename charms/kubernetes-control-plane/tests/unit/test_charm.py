@@ -165,7 +165,11 @@ def test_the_leader_bootstraps_with_the_rendered_config(host: K8sHost) -> None:
         'datastore-type': 'etcd',
         'extra-sans': ['10.0.0.1', 'api.example.com', '192.0.2.7'],
         'control-plane-taints': ['node-role.kubernetes.io/control-plane:NoSchedule'],
-        'extra-node-kubelet-args': {'--node-labels': 'tier=control,zone=a'},
+        # k8s-snap's own role labels first: an extra --node-labels replaces them
+        'extra-node-kubelet-args': {
+            '--node-labels': 'node-role.kubernetes.io/control-plane=,'
+            'node-role.kubernetes.io/worker=,k8sd.io/role=control-plane,tier=control,zone=a'
+        },
     }
     record = json.loads(app_bag(out)['bootstrap'])
     assert record['bootstrap-pod-cidr'] == '10.2.0.0/16'

@@ -325,7 +325,8 @@ def test_a_token_joins_with_config_file_name_and_address(ctx: Any) -> None:
     assert entry.mode == 0o600
     assert entry.content.splitlines()[1:] == [
         'extra-node-kubelet-args:',
-        '  "--node-labels": "pool=metal,topology.kubernetes.io/zone=a"',
+        '  "--node-labels": "node-role.kubernetes.io/worker=,k8sd.io/role=worker,pool=metal,'
+        'topology.kubernetes.io/zone=a"',
         '  "--register-with-taints": "dedicated=gpu:NoSchedule,spot:PreferNoSchedule"',
     ]
     assert DEFAULT_TOKEN not in entry.content

@@ -58,7 +58,10 @@ def test_minor(text: str, expected: tuple[int, int] | None) -> None:
         ('node.kubernetes.io/role', True),
         ('kubelet.kubernetes.io/x', True),
         ('topology.kubernetes.io/zone', True),
-        ('node-role.kubernetes.io/worker', False),
+        # k8s-snap's kubelet is patched to accept the node-role labels it sets itself
+        ('node-role.kubernetes.io/worker', True),
+        ('node-role.kubernetes.io/control-plane', True),
+        ('node-role.kubernetes.io/gpu', False),
         ('kubernetes.io/foo', False),
         ('foo.k8s.io/bar', False),
     ],
@@ -68,12 +71,18 @@ def test_kubelet_may_set(key: str, allowed: bool) -> None:
 
 
 def test_join_config_leaves_out_labels_kubelet_may_not_set() -> None:
-    text = workload.join_config({'node-role.kubernetes.io/worker': '', 'a': 'b'}, ['t:NoExecute'])
+    text = workload.join_config({'node-role.kubernetes.io/gpu': '', 'a': 'b'}, ['t:NoExecute'])
+    # k8s-snap's role labels come first: an extra --node-labels replaces them (kubelet.go)
     assert text.splitlines()[1:] == [
         'extra-node-kubelet-args:',
-        '  "--node-labels": "a=b"',
+        '  "--node-labels": "node-role.kubernetes.io/worker=,k8sd.io/role=worker,a=b"',
         '  "--register-with-taints": "t:NoExecute"',
     ]
+
+
+def test_join_config_without_labels_leaves_k8s_snaps_alone() -> None:
+    text = workload.join_config({}, [])
+    assert text.splitlines()[1:] == ['extra-node-kubelet-args: {}']
 
 
 @pytest.mark.parametrize(
