@@ -189,3 +189,23 @@ def test_refusals_match_the_real_apt_get(host: SimHost, args: list[str]) -> None
     assert apt(host, *args) == Completed(
         ('apt-get', *args), real.returncode, real.stdout, real.stderr
     )
+
+
+@pytest.mark.skipif(not Path('/usr/bin/dpkg-query').exists(), reason='no real dpkg to compare')
+@pytest.mark.parametrize(
+    'argv',
+    [
+        ['apt-get', '-s', 'install', 'no-such-package-olm'],
+        ['dpkg-query', '-W', 'no-such-package-olm'],
+        ['dpkg', '-s', 'no-such-package-olm'],
+    ],
+)
+def test_absent_packages_read_as_the_real_tools_say(host: SimHost, argv: list[str]) -> None:
+    """Differential, read-only (a simulation takes no lock): a package the archive and the
+    database lack (Debian/apt @ 2.7.14 'Unable to locate package %s', exit 100; dpkg 1.22
+    src/query/main.c 'no packages found matching %s', 'package '%s' is not installed and no
+    information is available')."""
+    real = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert host.run(argv, check=False) == Completed(
+        tuple(argv), real.returncode, real.stdout, real.stderr
+    )

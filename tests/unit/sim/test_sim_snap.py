@@ -346,3 +346,18 @@ def test_branches_are_exact_and_list_elides_them(world: World, host: SimHost) ->
     assert done.stdout == 'foo (3.6/stable/hotfix) 1.1 from Canonical** installed\n'
     assert snap(host, 'list', 'foo').stdout.splitlines()[1].split()[3] == '3.6/stable/…'
     assert 'tracking:     3.6/stable/hotfix\n' in snap(host, 'info', 'foo').stdout
+
+
+def test_risk_or_track_alone_names_a_full_channel(world: World, host: SimHost) -> None:
+    """channel.Full (snap/channel/channel.go @ 2.67.1): 'edge' is latest/edge, '2.0' is
+    2.0/stable; snap list shows the full channel tracked."""
+    releases = (SnapRelease('latest/edge', '1.0', 1), SnapRelease('2.0/stable', '2.0', 2))
+    world.catalog.add_snap(SnapSpec('foo', 'a test snap', releases=releases, base=None))
+    assert snap(host, 'install', '--channel=edge', 'foo').stdout == (
+        'foo (edge) 1.0 from Canonical** installed\n'
+    )
+    assert snap(host, 'list', 'foo').stdout.splitlines()[1].split()[3] == 'latest/edge'
+    assert snap(host, 'refresh', '--channel=2.0', 'foo').stdout == (
+        'foo (2.0/stable) 2.0 from Canonical** refreshed\n'
+    )
+    assert snap(host, 'list', 'foo').stdout.splitlines()[1].split()[3] == '2.0/stable'
