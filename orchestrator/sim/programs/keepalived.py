@@ -4,19 +4,30 @@
 installed there (``keepalived: No such file or directory``, exit status 127, elsewhere). Only
 the config test is emulated: ``keepalived -t|--config-test [-f FILE|--use-file=FILE]`` (default
 ``/etc/keepalived/keepalived.conf``). Texts and exit statuses were copied from the real
-keepalived 2.2.7 (Debian bookworm) run on sample files; they go to standard error:
+keepalived 2.2.7 (Debian bookworm) run as root on sample files, and found verbatim in
+acassen/keepalived @ v2.2.8 (noble's version); they go to standard error. The differential
+tests (``tests/differential``) hold the emulation to the real binary on a corpus:
 
 - valid: nothing printed, exit 0; a missing file: ``Config files missing 'FILE'.``, exit 0
   (sic: keepalived only warns);
 - configuration errors, exit 5 (``KEEPALIVED_EXIT_CONFIG_TEST``): ``(FILE: Line N) Unknown
-  keyword 'K'`` (a top-level one is reported four times, once per parse pass, the first as
-  ``(Line N)``), ``(FILE: Line N) number 'V' outside range [1, 255]`` and ``invalid number 'V'``
-  with the VRID and priority follow-ups, ``(VI_1) the virtual router id must be set``,
+  keyword 'K'`` (a top-level one opens no block, so its ``{`` is ``Unexpected '{' -
+  ignoring`` and its ``}`` an ``Unknown keyword '}'``; each is reported once per parse pass,
+  four times, the first as ``(Line N)``), ``(FILE: Line N) number 'V' outside range [1,
+  255]`` and ``invalid number 'V'`` with the VRID and priority follow-ups, ``(VI_1) the
+  virtual router id must be set``,
   ``unknown state``, ``unknown authentication type``, ``Truncating auth_pass to 8 characters``,
   ``VRRP parsed invalid IP``, ``No VIP specified; at least one is sensible`` (twice, as
-  keepalived prints it), ``malformed src address``, an interface other than ``lo``/``eth0``
-  (``WARNING - interface X for vrrp_instance I doesn't exist`` and ``Non-existent interface
-  specified in configuration``), ``There are N missing '}'s or extra '{'s``;
+  keepalived prints it), ``malformed src address``, an interface the machine lacks (its names
+  are the ``ip`` emulation's, :func:`.iproute.interface_names`: ``WARNING - interface X for
+  vrrp_instance I doesn't exist``, for a VIP's ``dev`` ``WARNING - interface X for ip address
+  A/P doesn't exist``, then ``Non-existent interface specified in configuration`` last), the
+  loopback (``(I) cannot use a loopback interface (lo) for vrrp - ignoring`` then ``(I) Unknown
+  interface!``), unicast keywords without a peer (``(I) A unicast keyword has been specified
+  without any unicast peers. Defaulting to multicast. This usage is deprecated - please update
+  your configuration.``), ``nopreempt`` with ``state MASTER`` (``(I) Warning - nopreempt will
+  not work with initial state MASTER - clearing``), ``There are N missing '}'s or extra
+  '{'s``;
 - ``vrrp_script`` blocks with ``global_defs`` lacking ``enable_script_security``: ``SECURITY
   VIOLATION - scripts are being executed but script_security not enabled.``, exit 6
   (``KEEPALIVED_EXIT_CONFIG_TEST_SECURITY``, which wins over 5); with it but without
@@ -28,8 +39,11 @@ accepted unchecked), ``vrrp_script NAME`` (``script``, ``interval``, ``weight``,
 ``rise``, ``timeout``, ``user``), ``vrrp_instance NAME`` (``state``, ``interface``,
 ``virtual_router_id``, ``priority``, ``advert_int``, ``unicast_src_ip``, ``unicast_peer {}``,
 ``authentication { auth_type auth_pass }``, ``virtual_ipaddress { ADDR[/PREFIX] [dev IF] ...}``,
-``track_script {}``, ``nopreempt``, ``preempt_delay``, ``garp_master_delay``). Anything else at
-the top level (``virtual_server``, ``vrrp_sync_group`` …) is reported as an unknown keyword.
+``track_script {}``, ``nopreempt``, ``preempt_delay``, ``garp_master_delay``). Top-level
+keywords keepalived knows but the simulation does not model (``virtual_server``,
+``vrrp_sync_group``, ``include`` …, acassen/keepalived ``keepalived/check/check_parser.c``,
+``vrrp/vrrp_parser.c``, ``core/global_parser.c`` @ v2.2.8) raise
+:class:`~orchestrator.sim.SimError`; any other word is an unknown keyword, as above.
 
 Running the daemon itself is what ``keepalived.service`` does; the systemctl emulation does not
 run ``ExecStart=``, so the VRRP election is computed here instead (:func:`vip_holders`): among
@@ -80,8 +94,16 @@ __all__ = [
 CONFIG = '/etc/keepalived/keepalived.conf'
 """keepalived's default configuration file."""
 INTERFACES = ('lo', 'eth0')
-"""The network interfaces of every simulated machine."""
+"""The network interfaces :func:`parse` assumes when not given the machine's (``ip``'s)."""
 
+_KNOWN_NOT_EMULATED = frozenset(
+    {
+        'virtual_server', 'virtual_server_group', 'vrrp_sync_group', 'include', 'static_ipaddress',
+        'static_routes', 'static_rules', 'vrrp_track_process', 'vrrp_track_file', 'track_file',
+        'track_process', 'bfd_instance', 'garp_group', 'linkbeat_interfaces', 'net_namespace',
+        'instance', 'use_pid_dir', 'vrrp_garp_interval',
+    }
+)  # fmt: skip
 _EXIT_CONFIG_TEST = 5
 _EXIT_CONFIG_TEST_SECURITY = 6
 _SECURITY = 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.'
@@ -203,6 +225,8 @@ def parse(text: str, name: str, interfaces: Sequence[str] = INTERFACES) -> Parse
                 stack.append('vrrp_instance')
             elif key == '{':
                 top_level.append((number, "Unexpected '{' - ignoring"))
+            elif key in _KNOWN_NOT_EMULATED:
+                _not_emulated(f'the top-level keyword {key!r} (line {number} of {name})')
             else:
                 # An unknown word opens no block: the lines inside are read at the top level.
                 top_level.append((number, f'Unknown keyword {key!r}'))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orchestrator.sim import World
+from orchestrator.sim import SimError, World
 from orchestrator.sim.host import SimHost
 from orchestrator.sim.programs.keepalived import vip_holders
 
@@ -220,3 +220,11 @@ def test_an_instance_on_a_missing_interface_never_holds_the_vip(world: World) ->
     assert vip_holders(world) == {'10.0.0.100': '1'}
     high.state['iproute'] = {'interfaces': ['eno1']}  # its eth0 is gone: FAULT state
     assert vip_holders(world) == {'10.0.0.100': '0'}
+
+
+def test_known_top_level_keywords_are_not_taken_for_unknown(world: World) -> None:
+    """keepalived knows virtual_server (LVS); the simulation does not model it: it says so."""
+    host = lb(world, 0, 150)
+    host.write_text('/k.conf', conf(150, '10.0.0.1') + 'virtual_server 10.0.0.100 80 {\n}\n')
+    with pytest.raises(SimError, match='not emulated'):
+        host.call(['keepalived', '-t', '-f', '/k.conf'])
