@@ -6,7 +6,9 @@ check is emulated: ``haproxy -c -f FILE [-f FILE …]`` with ``-q``, ``-Ws`` and
 haproxy.service passes them (``ExecStartPre=``/``ExecReload=``, which the systemctl emulation
 runs through this program, so a bad configuration fails ``systemctl start|reload haproxy``).
 The real binary is the reference: the tests of the charm run it on rendered files, and every
-text here was copied from HAProxy 2.6.12 (Debian bookworm) run on sample configurations:
+text here was copied from HAProxy 2.6.12 (Debian bookworm) run on sample configurations and
+checked in haproxy/haproxy's sources at v2.8.0 (noble's 2.8.5 is the version modelled); the
+differential tests (``tests/differential``) hold the emulation to the installed binary:
 
 - valid: ``Configuration file is valid`` on stdout, exit 0 (nothing with ``-q``);
 - invalid: exit 1 and, on stderr (nothing at all with ``-q``)::
@@ -21,6 +23,8 @@ text here was copied from HAProxy 2.6.12 (Debian bookworm) run on sample configu
   ``defaults``, ``frontend``, ``backend`` and ``listen`` and out of any section, ``unknown
   option``, ``unknown proxy mode``, ``timeout`` names and units, ``bind`` addresses and ports,
   duplicate proxy names (a frontend and a backend may share one; ``listen`` clashes with both),
+  ``http-check expect status CODES`` lists (``'http-check expect' : invalid character 'C' in
+  the list of status codes.``, ``src/tcpcheck.c``),
   unknown ``server`` keywords (haproxy then adds ``; did you mean 'X' maybe ?`` for near
   misses, which is not reproduced). After a clean parse, ``default_backend``/``use_backend``
   naming no backend (``Proxy 'P': unable to find required default_backend: 'B'.``) and a
