@@ -41,6 +41,7 @@ import pytest
 import yaml
 
 from orchestrator import sim
+from orchestrator.sim.host import maas_id_path
 from orchestrator.store import LogEntry, Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -393,8 +394,8 @@ def test_ceph_units_are_one_per_zone_each_with_a_spare_ssd_of_at_least_900_gb(
     assert len({machines[h]['zone'] for h in hosts.values()}) == 3
     attached = {name: data['storage'] for name, data in records(deployed, 'unit').items()}
     for unit, host in hosts.items():
-        spare = {
-            f'/dev/{d["name"]}'
+        spare = {  # as Juju reports a MAAS disk: its id_path, by-id for a disk with a serial
+            maas_id_path(host, d['name'])
             for d in machines[host]['disks']
             if not d['boot'] and 'ssd' in d['tags'] and disk_bytes(d['size']) >= 900e9
         }
