@@ -104,3 +104,22 @@ def test_a_rack_given_another_regions_url_is_blocked_on_the_secret(model: Path):
         assert 'rejected the shared secret' in status['message']
     world = maas_world(model)['databases']
     assert len(world['10.0.1.5:5432/maas']['racks']) == 0
+
+
+def test_losing_the_database_stops_maas_and_a_new_one_starts_it(model: Path):
+    # MAAS 3.5+ runs every service under the snap's pebble (there is no snap.maas.supervisor):
+    # without its database a region stops and disables it, and maas init brings it back.
+    done = olm(model, 'config', 'metal-controller', '--reset', 'maas-url')
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = olm(model, 'remove-relation', 'metal-controller:database', 'postgresql')
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name, unit in units(model, 'metal-controller').items():
+        status = unit['workload-status']
+        assert status['current'] == 'blocked', (name, status)
+        assert status['message'].startswith('needs a PostgreSQL database'), (name, status)
+        pebble = olm(model, 'ssh', name, 'systemctl', 'is-active', 'snap.maas.pebble')
+        assert pebble.stdout.strip() == 'inactive', (name, pebble.stdout, pebble.stderr)
+    done = olm(model, 'integrate', 'metal-controller:database', 'postgresql')
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name, unit in {**units(model, 'metal-controller'), **units(model, 'rack-agent')}.items():
+        assert unit['workload-status']['current'] == 'active', (name, unit['workload-status'])
