@@ -144,7 +144,8 @@ source and its test, is ``orchestrator/sim/conformance/k8s.md``.
   ``joinConfig.ExtraSANS``, not the bootstrap ones). k8sd also puts the host name, the
   kubernetes service IP and the machine's addresses in; those are not kept.
 - ``kubectl ...`` (``k8s_kubectl.go`` runs kubectl with ``/etc/kubernetes/admin.conf``): on a
-  worker ``Error: this action is restricted on workers`` (exit 1). kubectl's own texts:
+  worker ``Error: k8s kubectl commands are not allowed on worker nodes.`` (exit 1). kubectl's
+  own texts:
   ``get nodes|node NAME|RESOURCE [NAME] [-n NS|-A] -o json`` (indented by 4, keys sorted, a
   ``List`` for lists), ``apply -f PATH`` (``KIND.GROUP/NAME created|configured|unchanged``;
   objects get kubectl's ``last-applied-configuration`` annotation; a missing namespace fails
@@ -1569,7 +1570,8 @@ class _Kubectl:
     def main(self, argv: Sequence[str]) -> int:
         local = _local(self.run.host)
         if local is not None and local.get('role') == 'worker':
-            raise _ExitError(1, f'Error: {_RESTRICTED}')
+            # k8s_kubectl.go @ release-1.32: the CLI checks the node's role itself
+            raise _ExitError(1, 'Error: k8s kubectl commands are not allowed on worker nodes.')
         _, self.cluster = self.run.local_cluster()
         args = _Args(
             argv,

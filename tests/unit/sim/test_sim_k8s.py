@@ -335,7 +335,7 @@ def test_worker_is_restricted(worker: SimHost) -> None:
     assert k8s(worker, 'get-join-token', 'x').returncode == 1
     kubectl = k8s(worker, 'kubectl', 'get', 'nodes', '-o', 'json')
     assert kubectl == Completed(
-        kubectl.argv, 1, '', 'Error: this action is restricted on workers\n'
+        kubectl.argv, 1, '', 'Error: k8s kubectl commands are not allowed on worker nodes.\n'
     )
     assert k8s(worker, 'config').returncode == 1
 
@@ -917,3 +917,13 @@ def test_remove_released_control_plane(world: World, cp: SimHost) -> None:
     assert result.returncode == 1
     assert result.stderr.endswith('connect: no route to host\n')
     assert k8s(cp, 'remove-node', 'node-1', '--force').returncode == 0
+
+
+def test_containerd_base_dir_only_from_1_36(world: World) -> None:
+    # canonical/k8sd cmd/k8s/k8s_join_cluster.go has the flag; k8s-snap release-1.32 does not
+    old = machine(world, 1)
+    result = k8s(old, 'join-cluster', 'x', '--containerd-base-dir', '/opt/c')
+    assert result == Completed(result.argv, 1, '', 'Error: unknown flag: --containerd-base-dir\n')
+    new = machine(world, 2, channel='1.36-classic/stable')
+    joined = k8s(new, 'join-cluster', 'x', '--containerd-base-dir', '/opt/c')
+    assert 'unknown flag' not in joined.stderr
