@@ -1,8 +1,9 @@
 """Driving MAAS: the ``maas`` snap and the ``maas`` command line, only through metal_host.
 
 Why a module of small functions: the charm decides *when* (turns, leadership, statuses), this
-module knows *how*, with exactly the command lines of the MAAS contract the simulated machines
-emulate (``maas init``, ``createadmin``, ``apikey``, ``login``/``rack-controllers``/``logout``).
+module knows *how*, with the command lines of the ``maas`` snap 3.5+ (canonical/maas
+``src/maascli`` @ 3.6: ``maas init``, ``createadmin``, ``apikey``,
+``login``/``rack-controllers``/``logout``) and its one service, ``snap.maas.pebble``.
 Nothing here keeps state; every function asks :func:`metal_host.current` for the machine.
 
 Credentials (the database URI, passwords, API keys) are passed as :class:`metal_host.Sensitive`

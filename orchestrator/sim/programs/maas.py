@@ -115,7 +115,7 @@ canonical/maas, quoted texts verbatim):
   through MAAS's argparse error: usage, then ``[Errno 111] Connection refused``, exit 2.
 - ``logout PROFILE``: removes the profile, prints nothing.
 - Usage errors print the usage line, an empty line and argparse's message, exit 2 (MAAS prints
-  the whole help where this prints the usage line only). Real commands the contract does not
+  the whole help where this prints the usage line only). Real commands the charms do not
   use (``list``, ``refresh``, ``migrate``, ``configauth``, ``config-tls``, ``config-vault``,
   ``msm``, ``changepassword``, other API resources, Vault, SSH key import, ``--cacerts``)
   raise :class:`~orchestrator.sim.SimError` saying they are not emulated.
