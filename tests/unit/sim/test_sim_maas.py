@@ -614,6 +614,26 @@ def test_the_snap_runs_pebble_not_supervisor(world: World) -> None:
     )
 
 
+def test_a_refresh_restarts_pebble_and_the_rack_registers_its_new_version(
+    world: World, region: SimHost, clock: Clock
+) -> None:
+    rack = machine(world, 1)
+    init_rack(rack, secret_of(region))
+    login(region, admin_key(region))
+    assert [node['version'] for node in racks(region)] == ['3.6.0-16377-g.dc4fc3b74']
+    clock.now += 60
+    rack.snap_refresh('maas', channel='3.6/edge')  # snapd restarts the running pebble
+    assert [node['version'] for node in racks(region)] == ['3.6.1-16402-g.e7c84a3f1']
+
+
+def test_3_5_runs_pebble_too(world: World) -> None:
+    host = world.add_machine('5', hostname='node-5', addresses=['10.0.0.15'])
+    host.snap_install('maas', channel='3.5/stable')
+    assert host.service_active(PEBBLE_SERVICE)
+    assert init_region(host).returncode == 0
+    assert maas(host, 'status').stdout.startswith('Service ')
+
+
 def test_config_change_restarts_only_a_running_pebble(world: World, region: SimHost) -> None:
     region.run(['snap', 'stop', 'maas'])
     result = maas(region, 'config', '--maas-url', 'http://10.0.0.99:5240/MAAS')
