@@ -63,7 +63,7 @@ def ceph(state: Path, *args: str) -> Any:
     """Run ``ceph ... -f json`` on the first storage unit's simulated machine."""
     machine = sorted(units(state, 'ceph-storage').values(), key=lambda u: u['machine'])[0]
     host = world(state).host(machine['machine'])
-    done = host.run(['ceph', *args, '-f', 'json'])
+    done = host.run(['microceph.ceph', *args, '-f', 'json'])
     return json.loads(done.stdout)
 
 

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 SNAP = 'microceph'
 """The MicroCeph snap."""
+CEPH = 'microceph.ceph'
+"""The snap's ceph CLI. The snap declares no ``ceph`` alias (canonical/microceph's own tests run
+``snap alias microceph.ceph ceph`` first), so a bare ``ceph`` is not on a fresh machine's PATH."""
 LSBLK = ['lsblk', '--json', '--bytes', '-o', 'NAME,PATH,SIZE,TYPE,MOUNTPOINTS,FSTYPE,ROTA']
 """How the charm lists disks."""
 _ALREADY = re.compile(
@@ -212,8 +215,8 @@ def add_disk(path: str) -> None:
 
 
 def status() -> CephStatus:
-    """The cluster's state (``ceph status -f json``), squid's nesting or reef's."""
-    data = _json(['ceph', 'status', '-f', 'json'])
+    """The cluster's state (``microceph.ceph status -f json``), squid's nesting or reef's."""
+    data = _json([CEPH, 'status', '-f', 'json'])
     if not isinstance(data, dict):
         raise WorkloadError('ceph status: not a JSON object')
     top = cast('dict[str, Any]', data)
@@ -230,7 +233,7 @@ def status() -> CephStatus:
 
 def fsid() -> str:
     """The cluster fsid (``ceph fsid``)."""
-    value = _run(['ceph', 'fsid']).strip()
+    value = _run([CEPH, 'fsid']).strip()
     if not value:
         raise WorkloadError('ceph fsid printed nothing')
     return value
@@ -238,7 +241,7 @@ def fsid() -> str:
 
 def mon_addresses() -> list[str]:
     """The IP address of every monitor (``ceph mon dump -f json``), sorted."""
-    data = _json(['ceph', 'mon', 'dump', '-f', 'json'])
+    data = _json([CEPH, 'mon', 'dump', '-f', 'json'])
     out: set[str] = set()
     for raw in cast('list[Any]', _dict(data).get('mons') or []):
         mon = _dict(raw)
@@ -263,21 +266,21 @@ def _ip_of(addr: str) -> str:
 
 def pools() -> set[str]:
     """The pools that exist (``ceph osd pool ls -f json``)."""
-    data = _json(['ceph', 'osd', 'pool', 'ls', '-f', 'json'])
+    data = _json([CEPH, 'osd', 'pool', 'ls', '-f', 'json'])
     return {str(p) for p in cast('list[Any]', data)} if isinstance(data, list) else set()
 
 
 def create_pool(name: str, application: str, replicas: int | None) -> None:
     """Create an RBD pool, tag its application and set its size (each idempotent in Ceph)."""
-    _run(['ceph', 'osd', 'pool', 'create', name])
-    _run(['ceph', 'osd', 'pool', 'application', 'enable', name, application])
+    _run([CEPH, 'osd', 'pool', 'create', name])
+    _run([CEPH, 'osd', 'pool', 'application', 'enable', name, application])
     if replicas is not None:
-        _run(['ceph', 'osd', 'pool', 'set', name, 'size', str(replicas)])
+        _run([CEPH, 'osd', 'pool', 'set', name, 'size', str(replicas)])
 
 
 def create_fs(name: str) -> None:
     """Create a CephFS volume named ``name`` (its pools and MDS come with it)."""
-    _run(['ceph', 'fs', 'volume', 'create', name])
+    _run([CEPH, 'fs', 'volume', 'create', name])
 
 
 def client_key(client: str, caps: Sequence[str]) -> str:
@@ -287,13 +290,13 @@ def client_key(client: str, caps: Sequence[str]) -> str:
     but cap S does not match``, Ceph's AuthMonitor): its caps are then set with ``ceph auth
     caps`` (the key stays) and get-or-create asked again.
     """
-    argv = ['ceph', 'auth', 'get-or-create', f'client.{client}', *caps, '-f', 'json']
+    argv = [CEPH, 'auth', 'get-or-create', f'client.{client}', *caps, '-f', 'json']
     try:
         data = _json(argv)
     except WorkloadError as e:
         if 'does not match' not in str(e):
             raise
-        _run(['ceph', 'auth', 'caps', f'client.{client}', *caps])
+        _run([CEPH, 'auth', 'caps', f'client.{client}', *caps])
         data = _json(argv)
     entries = cast('list[Any]', data) if isinstance(data, list) else [data]
     for raw in entries:
@@ -326,7 +329,7 @@ class CrushBucket:
 
 def crush_buckets() -> dict[str, CrushBucket]:
     """Every CRUSH bucket (not OSDs) by name, with its parent (``ceph osd tree -f json``)."""
-    data = _json(['ceph', 'osd', 'tree', '-f', 'json'])
+    data = _json([CEPH, 'osd', 'tree', '-f', 'json'])
     nodes = [_dict(n) for n in cast('list[Any]', _dict(data).get('nodes') or [])]
     names = {n.get('id'): str(n.get('name')) for n in nodes}
     parents: dict[str, str] = {}
@@ -343,25 +346,25 @@ def crush_buckets() -> dict[str, CrushBucket]:
 
 def add_crush_bucket(name: str, bucket_type: str) -> None:
     """Add a detached bucket (``ceph osd crush add-bucket``; an existing one is fine)."""
-    _run(['ceph', 'osd', 'crush', 'add-bucket', name, bucket_type])
+    _run([CEPH, 'osd', 'crush', 'add-bucket', name, bucket_type])
 
 
 def move_crush_bucket(name: str, parent_type: str, parent: str) -> None:
     """Move a bucket under ``parent`` (``ceph osd crush move NAME TYPE=PARENT``)."""
-    _run(['ceph', 'osd', 'crush', 'move', name, f'{parent_type}={parent}'])
+    _run([CEPH, 'osd', 'crush', 'move', name, f'{parent_type}={parent}'])
 
 
 def crush_rules() -> set[str]:
     """The CRUSH rule names (``ceph osd crush rule ls -f json``)."""
-    data = _json(['ceph', 'osd', 'crush', 'rule', 'ls', '-f', 'json'])
+    data = _json([CEPH, 'osd', 'crush', 'rule', 'ls', '-f', 'json'])
     return {str(r) for r in cast('list[Any]', data)} if isinstance(data, list) else set()
 
 
 def create_replicated_rule(name: str, root: str, failure_domain: str) -> None:
     """A replicated rule over ``root`` split by ``failure_domain`` (an existing one is fine)."""
-    _run(['ceph', 'osd', 'crush', 'rule', 'create-replicated', name, root, failure_domain])
+    _run([CEPH, 'osd', 'crush', 'rule', 'create-replicated', name, root, failure_domain])
 
 
 def set_pool_rule(pool: str, rule: str) -> None:
     """Place ``pool`` with ``rule`` (``ceph osd pool set POOL crush_rule RULE``)."""
-    _run(['ceph', 'osd', 'pool', 'set', pool, 'crush_rule', rule])
+    _run([CEPH, 'osd', 'pool', 'set', pool, 'crush_rule', rule])

@@ -1,8 +1,9 @@
 """``microceph`` and ``ceph``: MicroCeph's CLI and Ceph's own CLI on simulated machines.
 
-A simulation, not MicroCeph: no daemon runs. ``microceph``, ``microceph.ceph`` and its alias
-``ceph`` exist on a machine only while the ``microceph`` snap is installed there; elsewhere
-running them fails as a shell does, ``NAME: No such file or directory``, exit status 127. What
+A simulation, not MicroCeph: no daemon runs. ``microceph`` and ``microceph.ceph`` exist on a
+machine only while the ``microceph`` snap is installed there; elsewhere running them fails as a
+shell does, ``NAME: No such file or directory``, exit status 127. A bare ``ceph`` never exists:
+the snap has no auto-alias and ``snap alias`` is not emulated. What
 microcluster's database and the Ceph monitors would know lives in ``World.namespace('microceph')``
 so that it holds across machines::
 
@@ -1219,5 +1220,13 @@ def handle(invocation: Invocation) -> Completed:
 
 
 def handle_ceph(invocation: Invocation) -> Completed:
-    """Run ``ceph`` (``microceph.ceph``) on the invocation's machine."""
+    """Run ``microceph.ceph`` on the invocation's machine; a bare ``ceph`` is not there.
+
+    The snap declares no auto-alias: ``ceph`` exists only after ``snap alias microceph.ceph
+    ceph`` (upstream's own tests run it, ``tests/scripts/actionutils.sh``; canonical/
+    charm-microceph runs it on install), and ``snap alias`` is not emulated, so ``ceph`` fails
+    as a missing program does.
+    """
+    if invocation.program == 'ceph':
+        return invocation.result('', 'ceph: No such file or directory', NOT_FOUND)
     return _run(invocation, 'ceph')

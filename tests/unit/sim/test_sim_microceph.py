@@ -63,7 +63,7 @@ def three(world):
 
 
 def ceph_json(host, *argv: str):
-    done = run(host, 'ceph', *argv, '-f', 'json')
+    done = run(host, 'microceph.ceph', *argv, '-f', 'json')
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -74,6 +74,14 @@ def test_not_installed_is_127(world):
         done = run(host, program, 'status')
         assert done.returncode == 127
         assert done.stderr == f'{program}: No such file or directory'
+
+
+def test_a_bare_ceph_is_not_on_the_path(three):
+    """The snap has no auto-alias: ceph is only microceph.ceph until someone runs snap alias
+    (canonical/microceph tests/scripts/actionutils.sh does)."""
+    done = run(three[0], 'ceph', 'fsid')
+    assert (done.returncode, done.stderr) == (127, 'ceph: No such file or directory')
+    assert run(three[0], 'microceph.ceph', 'fsid').returncode == 0
 
 
 def test_bootstrap_twice_fails(world):
@@ -93,7 +101,7 @@ def test_bootstrap_twice_fails(world):
 
 def test_ceph_without_a_cluster(world):
     host = machine(world, 0)
-    done = run(host, 'ceph', 'status', '-f', 'json')
+    done = run(host, 'microceph.ceph', 'status', '-f', 'json')
     assert done.returncode == 1
     assert 'RADOS object not found (error calling conf_read_file)' in done.stderr
 
@@ -290,18 +298,18 @@ def test_ceph_status_counts_osds(three):
 
 def test_pools_auth_and_volumes(three):
     host = three[0]
-    done = run(host, 'ceph', 'osd', 'pool', 'create', 'rbd-pool')
+    done = run(host, 'microceph.ceph', 'osd', 'pool', 'create', 'rbd-pool')
     assert (done.returncode, done.stderr) == (0, "pool 'rbd-pool' created\n")
-    done = run(host, 'ceph', 'osd', 'pool', 'create', 'rbd-pool')
+    done = run(host, 'microceph.ceph', 'osd', 'pool', 'create', 'rbd-pool')
     assert (done.returncode, done.stderr) == (0, "pool 'rbd-pool' already exists\n")
     checks = ceph_json(host, 'status')['health']['checks']
     assert 'POOL_APP_NOT_ENABLED' in checks
-    done = run(host, 'ceph', 'osd', 'pool', 'application', 'enable', 'rbd-pool', 'rbd')
+    done = run(host, 'microceph.ceph', 'osd', 'pool', 'application', 'enable', 'rbd-pool', 'rbd')
     assert done.stderr == "enabled application 'rbd' on pool 'rbd-pool'\n"
-    assert run(host, 'ceph', 'osd', 'pool', 'set', 'rbd-pool', 'size', '2').stderr == (
+    assert run(host, 'microceph.ceph', 'osd', 'pool', 'set', 'rbd-pool', 'size', '2').stderr == (
         'set pool 2 size to 2\n'
     )
-    missing = run(host, 'ceph', 'osd', 'pool', 'application', 'enable', 'nope', 'rbd')
+    missing = run(host, 'microceph.ceph', 'osd', 'pool', 'application', 'enable', 'nope', 'rbd')
     assert (missing.returncode, missing.stderr) == (2, "Error ENOENT: unrecognized pool 'nope'\n")
     assert ceph_json(three[1], 'osd', 'pool', 'ls') == ['.mgr', 'rbd-pool']
 
@@ -314,10 +322,10 @@ def test_pools_auth_and_volumes(three):
     assert first[0]['key'].startswith('AQ') and len(first[0]['key']) == 40
     other = ceph_json(host, 'auth', 'get-or-create', 'client.other', 'mon', 'profile rbd')
     assert other[0]['key'] != first[0]['key']
-    clash = run(host, 'ceph', 'auth', 'get-or-create', 'client.k8s', 'mon', 'allow r')
+    clash = run(host, 'microceph.ceph', 'auth', 'get-or-create', 'client.k8s', 'mon', 'allow r')
     assert clash.returncode == 22
 
-    done = run(host, 'ceph', 'fs', 'volume', 'create', 'cephfs')
+    done = run(host, 'microceph.ceph', 'fs', 'volume', 'create', 'cephfs')
     assert (done.returncode, done.stdout, done.stderr) == (0, '', '')
     assert ceph_json(host, 'osd', 'pool', 'ls')[-2:] == [
         'cephfs.cephfs.meta',
@@ -352,13 +360,13 @@ def test_unemulated_commands_raise(three):
     with pytest.raises(SimError):
         run(three[0], 'microceph', 'disk', 'remove', '1')
     with pytest.raises(SimError):
-        run(three[0], 'ceph', 'osd', 'tree')
+        run(three[0], 'microceph.ceph', 'osd', 'tree')
     with pytest.raises(SimError):
-        run(three[0], 'ceph', 'osd', 'crush', 'rule', 'rm', 'replicated_rule')
+        run(three[0], 'microceph.ceph', 'osd', 'crush', 'rule', 'rm', 'replicated_rule')
 
 
 def ceph(host, *argv: str):
-    done = run(host, 'ceph', *argv)
+    done = run(host, 'microceph.ceph', *argv)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -440,10 +448,10 @@ def test_crush_zones_rule_and_pool(three):
         'Error ENOENT: root item nowhere does not exist\n',
     )
     assert ceph_json(host, 'osd', 'crush', 'rule', 'ls') == ['replicated_rule', 'replicated-zone']
-    assert run(host, 'ceph', 'osd', 'crush', 'rule', 'ls').stdout == (
+    assert run(host, 'microceph.ceph', 'osd', 'crush', 'rule', 'ls').stdout == (
         'replicated_rule\nreplicated-zone\n'
     )
-    run(host, 'ceph', 'osd', 'pool', 'create', 'rbd')
+    run(host, 'microceph.ceph', 'osd', 'pool', 'create', 'rbd')
     assert ceph(host, 'osd', 'pool', 'set', 'rbd', 'crush_rule', 'replicated-zone') == (
         0,
         '',
@@ -458,8 +466,8 @@ def test_crush_zones_rule_and_pool(three):
 
 
 def test_detached_bucket_is_a_top_level_node(three):
-    run(three[0], 'ceph', 'osd', 'crush', 'add-bucket', 'az9', 'zone')
-    run(three[0], 'ceph', 'osd', 'crush', 'move', 'node-2', 'zone=az8')  # made detached
+    run(three[0], 'microceph.ceph', 'osd', 'crush', 'add-bucket', 'az9', 'zone')
+    run(three[0], 'microceph.ceph', 'osd', 'crush', 'move', 'node-2', 'zone=az8')  # made detached
     names = [(n['name'], n['type']) for n in ceph_json(three[0], 'osd', 'tree')['nodes']]
     assert names == [
         ('default', 'root'), ('node-0', 'host'), ('node-1', 'host'),
@@ -489,16 +497,16 @@ def test_an_osd_disk_carries_a_bluestore_label(world):
 def test_auth_caps_replaces_the_caps_of_an_existing_client(three):
     host = three[0]
     (entry,) = ceph_json(host, 'auth', 'get-or-create', 'client.k', 'mon', 'profile rbd')
-    clash = run(host, 'ceph', 'auth', 'get-or-create', 'client.k', 'mon', 'allow r', '-f', 'json')
+    clash = run(host, 'microceph.ceph', 'auth', 'get-or-create', 'client.k', 'mon', 'allow r', '-f', 'json')
     assert (clash.returncode, clash.stderr) == (
         22,
         'Error EINVAL: key for client.k exists but cap mon does not match\n',
     )
-    done = run(host, 'ceph', 'auth', 'caps', 'client.k', 'mon', 'allow r', 'mgr', 'allow rw')
+    done = run(host, 'microceph.ceph', 'auth', 'caps', 'client.k', 'mon', 'allow r', 'mgr', 'allow rw')
     assert (done.returncode, done.stderr) == (0, 'updated caps for client.k\n')
     (again,) = ceph_json(host, 'auth', 'get-or-create', 'client.k', 'mon', 'allow r')
     assert again == {**entry, 'caps': {'mon': 'allow r', 'mgr': 'allow rw'}}
-    missing = run(host, 'ceph', 'auth', 'caps', 'client.z', 'mon', 'allow r')
+    missing = run(host, 'microceph.ceph', 'auth', 'caps', 'client.z', 'mon', 'allow r')
     assert (missing.returncode, missing.stderr) == (
         2,
         "Error ENOENT: couldn't find entry client.z\n",

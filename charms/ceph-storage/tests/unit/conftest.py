@@ -189,7 +189,7 @@ class CephHost(metal_host.RecordingHost):
                 return 1, table.format('Failure'), f'Error: {reason}\n'
             self.world.osds.append((self.name, stable))
             return 0, table.format('Success'), ''
-        if a[0] == 'ceph':
+        if a[0] == 'microceph.ceph':
             return self._ceph(a[1:])
         return 127, '', f'{a[0]}: command not found'
 

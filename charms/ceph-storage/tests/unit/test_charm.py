@@ -369,7 +369,7 @@ def test_a_client_with_other_caps_gets_them_updated_and_keeps_its_key() -> None:
     rel = ceph_client_testing.relation_for_provider(id=CLIENT_ID)
     out = solo(host, rel)
     wanted = tuple(clients.caps(ceph_client_testing.DEFAULT_POOLS))
-    assert ('ceph', 'auth', 'caps', 'client.kubernetes', *wanted) in host.commands
+    assert ('microceph.ceph', 'auth', 'caps', 'client.kubernetes', *wanted) in host.commands
     assert host.world.clients['client.kubernetes'] == ('AQCkOLDcephxkeyfortests00==', wanted)
     assert 'client-key-secret' in out.get_relation(CLIENT_ID).local_app_data
 
@@ -382,7 +382,7 @@ CRUSH_VERBS = ('add-bucket', 'move', 'create-replicated', 'crush_rule')
 
 def crush_writes(commands: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """The ceph commands that change the CRUSH map or a pool's rule, in order."""
-    return [c for c in commands if c[0] == 'ceph' and any(v in c for v in CRUSH_VERBS)]
+    return [c for c in commands if c[0] == 'microceph.ceph' and any(v in c for v in CRUSH_VERBS)]
 
 
 def zone_cluster(zones: dict[int, str], size: int = 3) -> Cluster:
@@ -418,7 +418,7 @@ def test_zone_failure_domain_builds_the_crush_map_and_sets_the_rule() -> None:
     assert {p: world.pools[p].get('crush_rule') for p in pools} == dict.fromkeys(
         pools, 'replicated-zone'
     )
-    osd_crush = ('ceph', 'osd', 'crush')
+    osd_crush = ('microceph.ceph', 'osd', 'crush')
     assert crush_writes(cluster.hosts[0].commands[before:]) == [
         (*osd_crush, 'add-bucket', 'az1', 'zone'),
         (*osd_crush, 'move', 'az1', 'root=default'),
@@ -430,7 +430,10 @@ def test_zone_failure_domain_builds_the_crush_map_and_sets_the_rule() -> None:
         (*osd_crush, 'move', 'ceph-1', 'zone=az2'),
         (*osd_crush, 'move', 'ceph-2', 'zone=az3'),
         (*osd_crush, 'rule', 'create-replicated', 'replicated-zone', 'default', 'zone'),
-        *[('ceph', 'osd', 'pool', 'set', p, 'crush_rule', 'replicated-zone') for p in pools],
+        *[
+            ('microceph.ceph', 'osd', 'pool', 'set', p, 'crush_rule', 'replicated-zone')
+            for p in pools
+        ],
     ]
     cluster.settle()
     for n in range(1, 3):  # only the leader touches CRUSH
@@ -444,7 +447,7 @@ def test_zone_failure_domain_builds_the_crush_map_and_sets_the_rule() -> None:
     before = len(cluster.hosts[0].commands)
     cluster.run(0)  # idempotent: the reads, no CRUSH or pool change
     again = cluster.hosts[0].commands[before:]
-    assert ('ceph', 'osd', 'tree', '-f', 'json') in again
+    assert ('microceph.ceph', 'osd', 'tree', '-f', 'json') in again
     assert crush_writes(again) == []
     assert cluster.statuses[0].name == 'active'
 
@@ -497,7 +500,7 @@ def test_crush_failure_is_retried() -> None:
     cluster.settle()
     host = cluster.hosts[0]
     cluster.world.buckets.clear()
-    host.expect('ceph osd crush add-bucket az1 zone', returncode=13, stderr='Error EACCES: no\n')
+    host.expect('microceph.ceph osd crush add-bucket az1 zone', returncode=13, stderr='Error EACCES: no\n')
     cluster.run(0)
     assert cluster.statuses[0].name == 'maintenance'
     assert cluster.statuses[0].message.startswith('failure-domain zone: ')
@@ -508,9 +511,9 @@ def test_host_failure_domain_runs_no_crush_command() -> None:
     cluster.extra = [ceph_client_testing.relation_for_provider(id=CLIENT_ID)]
     cluster.settle()
     for host in cluster.hosts.values():
-        assert not any(c[:3] == ('ceph', 'osd', 'crush') for c in host.commands)
+        assert not any(c[:3] == ('microceph.ceph', 'osd', 'crush') for c in host.commands)
         assert not any(
-            'crush_rule' in c or c[:3] == ('ceph', 'osd', 'tree') for c in host.commands
+            'crush_rule' in c or c[:3] == ('microceph.ceph', 'osd', 'tree') for c in host.commands
         )
     assert cluster.world.rules == ['replicated_rule']
     assert 'failure domain' not in cluster.statuses[0].message
