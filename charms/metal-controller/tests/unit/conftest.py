@@ -30,6 +30,7 @@ VERSIONS = {
     '3.5/stable': '3.5.4-16349-g.0a67b5b9d',
     '3.6/stable': '3.6.0-16377-g.dc4fc3b74',
     '3.6/edge': '3.6.1-16402-g.e7c84a3f1',
+    'latest/stable': '3.4.2-14353-g.5a5221d57',  # hypothetical: a track that names no series
 }
 SHARED_SECRET = '5e1f0c2a9b7d4e3f8a6c1b0d2e4f6a8c'
 API_KEY = 'cOnSuMeRkEy0123:tOkEnKeY0123456789:tOkEnSeCrEt0123456789abcdef'

@@ -144,6 +144,17 @@ def test_a_channel_before_maas_3_5_blocks(channel: str) -> None:
     assert host.inits == []
 
 
+def test_a_track_that_installs_maas_before_3_5_blocks() -> None:
+    """A track that names no series is checked by the version it installed."""
+    host = MaasHost(installed='latest/stable')
+    out = run(host, config_changed, with_db(config={'channel': 'latest/stable'}))
+    assert out.unit_status == testing.BlockedStatus(
+        'MAAS 3.4.2 (from latest/stable) is older than 3.5, which this charm needs (pebble); '
+        'set channel to e.g. 3.6/stable'
+    )
+    assert host.inits == []
+
+
 def test_valid_channels_are_accepted() -> None:
     for channel in ('3.6/stable', 'latest/edge', '3.6/beta/fix-123', '1.32-classic/candidate'):
         assert charm.Settings.load({'channel': channel}).channel == channel  # type: ignore[arg-type]
