@@ -142,7 +142,9 @@ class CephStorageCharm(ops.CharmBase):
                             'bootstrapped): move leadership to a member unit'
                         )
                     ]
-                network = config.public_network(settings.public_network, address)
+                network = config.public_network(
+                    settings.public_network, address, self._subnet(address)
+                )
                 try:
                     workload.bootstrap(network, address)
                 except workload.WorkloadError as e:
@@ -429,6 +431,28 @@ class CephStorageCharm(ops.CharmBase):
             return
         for item in stored:
             event.add_status(ops.StatusBase.from_name(item['name'], item['message']))
+
+    def _subnet(self, address: str) -> str | None:
+        """The subnet (CIDR) Juju says the peer binding's ``address`` is on, if it says one.
+
+        MicroCeph needs every monitor's address on the public network (``FindIpOnSubnet`` at
+        bootstrap and join, canonical/microceph ``microceph/ceph/join.go``), so the network is
+        the binding's subnet as ``network-get`` reports it. A host route (/32, /128) says
+        nothing about the subnet and is not used.
+        """
+        try:
+            interfaces = self.model.get_binding(PEERS).network.interfaces
+        except (ops.ModelError, AttributeError):
+            return None
+        for interface in interfaces:
+            subnet = interface.subnet
+            if (
+                str(interface.address) == address
+                and subnet is not None
+                and subnet.prefixlen < subnet.max_prefixlen
+            ):
+                return str(subnet)
+        return None
 
     def _address(self) -> str | None:
         """The address MicroCeph runs on: the peer binding's, else the machine's first."""

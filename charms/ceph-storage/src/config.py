@@ -96,14 +96,18 @@ class Settings:
         return cls(channel, devices, network, domain, count)
 
 
-def public_network(configured: str, address: str) -> str:
-    """The public network to bootstrap with: the configured CIDR, else the address's /24 (/64).
+def public_network(configured: str, address: str, subnet: str | None = None) -> str:
+    """The public network to bootstrap with: configured, else the address's subnet, else a guess.
 
-    Why a guess at all: microceph needs the network its monitors listen on, and the peer
-    address's own subnet is the usual answer on a MAAS machine with one fabric.
+    Why the subnet: MicroCeph puts a member's monitor on its address in the public network and
+    refuses to bootstrap or join a monitor without one (``FindIpOnSubnet``), so the network must
+    hold every member's address: the subnet Juju reports for the binding does. Without one,
+    the address's /24 (IPv4) or /64 (IPv6) is a guess that holds only for such subnets.
     """
     if configured:
         return configured
+    if subnet:
+        return subnet
     ip = ipaddress.ip_address(address)
     prefix = 24 if ip.version == 4 else 64
     return str(ipaddress.ip_interface(f'{address}/{prefix}').network)

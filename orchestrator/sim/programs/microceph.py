@@ -477,16 +477,32 @@ class _Run:
             _not_emulated(f'microceph {command}')
         return handler(args[2:])
 
-    def mon_ip(self, public_network: str, fallback: str) -> str:
-        """The machine's address on the public network (MicroCeph's choice), else ``fallback``."""
-        if public_network:
-            networks = [ipaddress.ip_network(n.strip(), strict=False)
-                        for n in public_network.split(',')]  # fmt: skip
+    def ip_on(self, public_network: str) -> str | None:
+        """``FindIpOnSubnet``: the first local address in the first listed subnet that has one."""
+        for network in public_network.split(','):
+            subnet = ipaddress.ip_network(network.strip(), strict=False)
             for address in self.host.addresses():
                 ip = ipaddress.ip_address(address.split('/')[0])
-                if any(ip in n for n in networks):
+                if ip in subnet:
                     return str(ip)
-        return fallback
+        return None
+
+    def mon_ip(self, public_network: str, fallback: str) -> str:
+        """The mon address ``PopulateDefaultNetworkParams`` picks: on the public network.
+
+        Raises:
+            _ExitError: no local address is on it (bootstrap's post-bootstrap hook fails).
+        """
+        if not public_network:
+            return fallback
+        found = self.ip_on(public_network)
+        if found is None:
+            raise _ExitError(
+                1,
+                'Error: Failed to run post-bootstrap actions: no local IP belongs to any of the '
+                f'listed subnets [{public_network}]',
+            )
+        return found
 
     def bootstrap(self, argv: Sequence[str]) -> int:
         positional, given, _ = _parse(
@@ -523,6 +539,7 @@ class _Run:
             raise _ExitError(1, f'Error: {error}') from None
         if _local(self.host, self.world) is not None:
             raise _ExitError(1, _INITIALISED)
+        mon_ip = mon_ip or self.mon_ip(public, address)
         fsid = _uuid(_draw(self.world, 'fsid', 16))
         now = self.world.clock()
         cluster: dict[str, Any] = {
@@ -540,7 +557,7 @@ class _Run:
             'epochs': {'mon': 1, 'osd': 1, 'fs': 1},
         }
         _clusters(self.world)[fsid] = cluster
-        self.register(cluster, name, address, mon_ip or self.mon_ip(public, address))
+        self.register(cluster, name, address, mon_ip)
         return 0
 
     def register(self, cluster: dict[str, Any], name: str, address: str, mon_ip: str) -> None:
@@ -615,10 +632,19 @@ class _Run:
             raise _ExitError(
                 1, attempts + 'Joining server certificate SAN does not contain join token name'
             )
-        del tokens[secret]  # DeleteCoreTokenRecord: a token joins once
         address = given.get('--microceph-ip') or next(iter(self.host.addresses()), '127.0.0.1')
         public = str(cluster.get('public-network', ''))
-        self.register(cluster, name, address, self.mon_ip(public, address))
+        mon_ip = self.ip_on(public) if public else address
+        if len(_members(cluster)) < 3 and mon_ip is None:
+            # join.go updateDbForMon: a member that is to run a mon needs an address on the
+            # public network (the join is then undone: assumption, the token is not spent)
+            raise _ExitError(
+                1,
+                f'Error: failed to record mon db entries: failed to locate ip on subnet {public}: '
+                f'no local IP belongs to any of the listed subnets [{public}]',
+            )
+        del tokens[secret]  # DeleteCoreTokenRecord: a token joins once
+        self.register(cluster, name, address, mon_ip or address)
         return 0
 
     def disk_add(self, argv: Sequence[str]) -> int:

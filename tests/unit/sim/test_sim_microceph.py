@@ -497,12 +497,16 @@ def test_an_osd_disk_carries_a_bluestore_label(world):
 def test_auth_caps_replaces_the_caps_of_an_existing_client(three):
     host = three[0]
     (entry,) = ceph_json(host, 'auth', 'get-or-create', 'client.k', 'mon', 'profile rbd')
-    clash = run(host, 'microceph.ceph', 'auth', 'get-or-create', 'client.k', 'mon', 'allow r', '-f', 'json')
+    clash = run(
+        host, 'microceph.ceph', 'auth', 'get-or-create', 'client.k', 'mon', 'allow r', '-f', 'json'
+    )
     assert (clash.returncode, clash.stderr) == (
         22,
         'Error EINVAL: key for client.k exists but cap mon does not match\n',
     )
-    done = run(host, 'microceph.ceph', 'auth', 'caps', 'client.k', 'mon', 'allow r', 'mgr', 'allow rw')
+    done = run(
+        host, 'microceph.ceph', 'auth', 'caps', 'client.k', 'mon', 'allow r', 'mgr', 'allow rw'
+    )
     assert (done.returncode, done.stderr) == (0, 'updated caps for client.k\n')
     (again,) = ceph_json(host, 'auth', 'get-or-create', 'client.k', 'mon', 'allow r')
     assert again == {**entry, 'caps': {'mon': 'allow r', 'mgr': 'allow rw'}}
@@ -536,3 +540,27 @@ def test_bootstrap_refuses_a_mon_ip_off_the_public_network(world):
         '10.9.0.0/24\n',
     )
     assert run(host, 'microceph', 'status').stderr == 'Error: Database is not yet initialized\n'
+
+
+def test_a_mon_needs_an_address_on_the_public_network(world):
+    """PopulateDefaultNetworkParams / join.go updateDbForMon: FindIpOnSubnet or fail."""
+    host = machine(world, 0)
+    done = run(host, 'microceph', 'cluster', 'bootstrap', '--public-network', '10.9.0.0/24')
+    assert (done.returncode, done.stderr) == (
+        1,
+        'Error: Failed to run post-bootstrap actions: no local IP belongs to any of the listed '
+        'subnets [10.9.0.0/24]\n',
+    )
+    assert run(host, 'microceph', 'status').returncode == 1
+    bootstrap(host)  # 10.0.0.0/24
+    other = world.add_machine(
+        '7', hostname='node-7', addresses=['10.0.1.17'], disks=[BlockDevice('sda', TB, boot=True)]
+    )
+    other.snap_install('microceph', channel='squid/stable')
+    token = run(host, 'microceph', 'cluster', 'add', 'node-7').stdout.strip()
+    joined = run(other, 'microceph', 'cluster', 'join', token, '--microceph-ip', '10.0.1.17')
+    assert joined.stderr == (
+        'Error: failed to record mon db entries: failed to locate ip on subnet 10.0.0.0/24: no '
+        'local IP belongs to any of the listed subnets [10.0.0.0/24]\n'
+    )
+    assert run(other, 'microceph', 'status').returncode == 1

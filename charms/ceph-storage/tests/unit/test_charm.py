@@ -91,6 +91,30 @@ def test_bootstrap_is_idempotent() -> None:
     assert not any(c[:3] == ('microceph', 'disk', 'add') for c in host.commands)
 
 
+def test_public_network_is_the_bindings_subnet() -> None:
+    """MicroCeph needs every mon's address on the public network: a /22 is not a /24."""
+    host = CephHost()
+    state = testing.State(
+        leader=True,
+        relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
+        networks={
+            testing.Network(
+                'ceph-peers',
+                bind_addresses=[
+                    testing.BindAddress([testing.Address('10.0.0.1', cidr='10.0.0.0/22')])
+                ],
+                ingress_addresses=['10.0.0.1'],
+                egress_subnets=['10.0.0.0/22'],
+            )
+        },
+    )
+    run(host, state)
+    assert (
+        'microceph', 'cluster', 'bootstrap',
+        '--public-network', '10.0.0.0/22', '--microceph-ip', '10.0.0.1',
+    ) in host.commands  # fmt: skip
+
+
 def test_configured_public_network_is_used() -> None:
     host = CephHost()
     solo(host, config={'public-network': '192.168.10.0/24'})
@@ -292,6 +316,7 @@ def test_choose_all_blank_skips_boot_partitioned_and_mounted() -> None:
 
 
 def test_public_network_derivation() -> None:
+    assert config.public_network('', '10.1.2.3', '10.1.0.0/22') == '10.1.0.0/22'
     assert config.public_network('', '10.1.2.3') == '10.1.2.0/24'
     assert config.public_network('', 'fd00::5') == 'fd00::/64'
     assert config.public_network('10.9.0.0/16', '10.1.2.3') == '10.9.0.0/16'
@@ -500,7 +525,9 @@ def test_crush_failure_is_retried() -> None:
     cluster.settle()
     host = cluster.hosts[0]
     cluster.world.buckets.clear()
-    host.expect('microceph.ceph osd crush add-bucket az1 zone', returncode=13, stderr='Error EACCES: no\n')
+    host.expect(
+        'microceph.ceph osd crush add-bucket az1 zone', returncode=13, stderr='Error EACCES: no\n'
+    )
     cluster.run(0)
     assert cluster.statuses[0].name == 'maintenance'
     assert cluster.statuses[0].message.startswith('failure-domain zone: ')
