@@ -897,6 +897,10 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         if not config.is_channel(channel):
             event.fail(f'channel {channel!r} is not a snap channel <track>/<risk>[/<branch>]')
             return
+        strict = config.strict_flavour(channel)
+        if strict is not None:
+            event.fail(strict)
+            return
         target = workload.Version.of_channel(channel)
         snap = workload.snap_info()
         current = snap.kubernetes if snap is not None else None

@@ -101,6 +101,9 @@ class Settings:
                 f'invalid config: channel {channel!r} is not a snap channel '
                 '<track>/<risk>[/<branch>], e.g. 1.32-classic/stable'
             )
+        strict = strict_flavour(channel)
+        if strict is not None:
+            raise ConfigError(f'invalid config: {strict}')
         pod_cidr = _cidrs('bootstrap-pod-cidr', str(config.get('bootstrap-pod-cidr', '')))
         service_cidr = _cidrs(
             'bootstrap-service-cidr', str(config.get('bootstrap-service-cidr', ''))
@@ -186,6 +189,23 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def strict_flavour(channel: str) -> str | None:
+    """Why ``channel`` is refused when it holds the strictly confined k8s snap; else None.
+
+    k8s-snap publishes its classic flavour on ``<minor>-classic/<risk>`` and the strict one on
+    ``<minor>/<risk>`` (canonical/k8s-snap ``tests/integration/tests/test_util/snap.py``
+    ``filter_arch_and_flavor``, ``docs/canonicalk8s/snap/explanation/channels.md``). The charm
+    runs the classic snap: the strict one needs interface connections it does not make.
+    """
+    track, _, rest = channel.partition('/')
+    if re.fullmatch(r'\d+\.\d+', track) is None:
+        return None
+    return (
+        f'channel {channel!r} holds the strictly confined k8s snap; this charm runs the '
+        f'classic one: use {track}-classic/{rest or "stable"}'
+    )
 
 
 def is_channel(channel: str) -> bool:

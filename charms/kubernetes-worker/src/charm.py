@@ -53,6 +53,10 @@ NodeState = kube_cluster.NodeState
 
 _CHANNEL: Final = re.compile(r'^[A-Za-z0-9][\w.+-]*(?:/[\w.+-]+){0,2}$')
 """A snap channel: ``track``, ``track/risk`` or ``track/risk/branch`` (or just a risk)."""
+_STRICT_TRACK: Final = re.compile(r'\d+\.\d+')
+"""The tracks of k8s-snap's strictly confined flavour, ``<minor>/<risk>``; the classic snap the
+charm runs is on ``<minor>-classic/<risk>`` (canonical/k8s-snap
+``tests/integration/tests/test_util/snap.py`` ``filter_arch_and_flavor``)."""
 
 # Kubernetes' syntax (apimachinery validation): a qualified name is an optional DNS-1123
 # subdomain prefix (at most 253 characters) and '/', then a name of at most 63 characters; a
@@ -134,6 +138,12 @@ class Config:
             raise ValueError(
                 f'invalid channel {self.channel!r}: expected a snap channel such as '
                 '1.32-classic/stable'
+            )
+        track, _, rest = self.channel.partition('/')
+        if _STRICT_TRACK.fullmatch(track):
+            raise ValueError(
+                f'invalid channel {self.channel!r}: it holds the strictly confined k8s snap; '
+                f'this charm runs the classic one: use {track}-classic/{rest or "stable"}'
             )
         parse_labels(self.node_labels)
         parse_taints(self.node_taints)

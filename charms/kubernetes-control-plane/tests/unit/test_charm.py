@@ -253,6 +253,10 @@ def app_bag_of(before: testing.State) -> dict[str, str]:
         ({'bootstrap-cluster-domain': 'Bad_Domain'}, 'invalid config: bootstrap-cluster-domain'),
         ({'bootstrap-datastore': 'mysql'}, "invalid config: bootstrap-datastore 'mysql'"),
         (
+            {'channel': '1.33/stable'},
+            "invalid config: channel '1.33/stable' holds the strictly confined k8s snap",
+        ),
+        (
             {'bootstrap-datastore': 'k8s-dqlite', 'channel': '1.36-classic/stable'},
             "invalid config: bootstrap-datastore 'k8s-dqlite' was removed in k8s 1.36",
         ),
@@ -1096,6 +1100,7 @@ def with_worker_version(version: str) -> testing.Relation:
         ),
         ('1.33-classic/stable', '1.34.0', 'workers newer than 1.33: worker-0 (1.34.0)'),
         ('not a channel', '1.32.3', "channel 'not a channel' is not a snap channel"),
+        ('1.33/stable', '1.32.3', "channel '1.33/stable' holds the strictly confined k8s snap"),
     ],
 )
 def test_upgrade_refuses_what_breaks_the_skew_policy(

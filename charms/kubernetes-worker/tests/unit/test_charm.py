@@ -146,6 +146,20 @@ def test_an_invalid_channel_is_blocked_and_touches_nothing(ctx: Any) -> None:
     assert host.calls == []
 
 
+def test_the_strict_flavours_channel_is_blocked(ctx: Any) -> None:
+    # k8s-snap's strict flavour is on <minor>/<risk>, the classic one on <minor>-classic/<risk>
+    # (canonical/k8s-snap tests/integration/tests/test_util/snap.py filter_arch_and_flavor)
+    host = Machine(installed=None)
+    state = testing.State(config={'channel': '1.33/stable'})
+    out = run(ctx, ctx.on.config_changed(), state, host)
+
+    assert out.unit_status == testing.BlockedStatus(
+        "invalid channel '1.33/stable': it holds the strictly confined k8s snap; this charm "
+        'runs the classic one: use 1.33-classic/stable'
+    )
+    assert host.calls == []
+
+
 @pytest.mark.parametrize(
     ('option', 'value', 'bad'),
     [
