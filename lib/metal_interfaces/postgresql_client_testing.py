@@ -1,7 +1,8 @@
 """Relations (and the user secret) for tests of charms that use :mod:`~.postgresql_client`.
 
 Each function answers an ``ops.testing.Relation`` as one side sees it, with the *other* side's
-data filled in the way a data_interfaces v0 PostgreSQL charm (or requirer) writes it::
+data filled in the way a PostgreSQL charm (dpcharmlibs-interfaces' provider answering a v0
+request, checked in tests/unit/interfaces/test_postgresql_client.py) or requirer writes it::
 
     rel, secret = relation_for_requirer('database')   # metal-controller's view
     state = testing.State(relations={rel}, secrets={secret})
@@ -114,6 +115,7 @@ def relation_for_requirer(
     )
     data = {
         'database': database or '',
+        'resource': database or '',  # dpcharmlibs-interfaces' provider writes both for v0
         'endpoints': ','.join(endpoints),
         'read-only-endpoints': ','.join(read_only_endpoints),
         'version': version or '',

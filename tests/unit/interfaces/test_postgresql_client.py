@@ -425,6 +425,15 @@ def test_the_offer_file_publishes_what_the_published_provider_does() -> None:
     assert pg.parse_provider(played).is_created
 
 
+def test_the_testing_helper_plays_the_published_provider() -> None:
+    """relation_for_requirer's provider databag has the published provider's keys."""
+    answered, content = _published_answer()
+    helper, secret = relation_for_requirer('database', database='maas')
+    assert secret is not None
+    assert set(helper.remote_app_data) == set(answered) - {'data', 'salt'}
+    assert set(secret.tracked_content) == set(content)
+
+
 def test_the_published_provider_reads_our_request_and_answers_what_we_read() -> None:
     """Our requirer, the dpcharmlibs-interfaces provider, and our requirer again.
 
