@@ -7,8 +7,6 @@ tokens) is read back from the model's store, as the next ``olm`` command would l
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
@@ -19,6 +17,7 @@ from typing import Any
 import pytest
 
 from orchestrator import sim
+from orchestrator.sim.programs import k8s as k8s_sim
 from orchestrator.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,12 +118,7 @@ def test_scale_the_control_plane_to_three_then_remove_a_worker(model: Path):
     probe.snap_install('k8s', channel='1.32-classic/stable', classic=True)
     leader = next(n for n in facts['nodes'].values() if n['role'] == 'control-plane')
     for secret in tokens:
-        payload = {
-            'token': secret,
-            'secret': hashlib.sha256(f'worker-secret\0{secret}'.encode()).hexdigest()[:32],
-            'join_addresses': [f'{leader["address"]}:6400'],
-        }
-        token = base64.b64encode(json.dumps(payload, separators=(',', ':')).encode()).decode()
+        token = k8s_sim.worker_token(secret, [f'{leader["address"]}:6400'], facts['ca'])
         refused = probe.run(
             ['k8s', 'join-cluster', token, '--name', hostname, '--address', '10.246.9.9'],
             check=False,

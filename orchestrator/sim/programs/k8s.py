@@ -59,9 +59,11 @@ source and its test, is ``orchestrator/sim/conformance/k8s.md``.
   datastore's service (``etcd`` or ``k8s-dqlite``); k8s-dqlite's data directory
   :data:`DQLITE_DIR` is written (what 1.36's post-refresh hook refuses).
 - ``get-join-token NODE [--worker] [--expires-in D]`` (``k8s_get_join_token.go``): the token,
-  one line. Tokens are base64 JSON as k8sd/microcluster make them: control plane ``{"name",
-  "secret","fingerprint","join_addresses"}``, worker ``{"token","secret","join_addresses"}``
-  (k8sd tells them apart by decoding the worker shape, ``postClusterJoin``). They expire after
+  one line. Tokens are base64 JSON as k8sd/microcluster make them: control plane microcluster's
+  ``{"secret","fingerprint","join_addresses"}`` (StdEncoding; the name stays in the token
+  record), worker k8sd's ``{"token":"worker::HEX","secret","join_addresses","fingerprint",
+  "_":"m!!"}`` (RawStdEncoding; k8sd tells them apart by decoding the worker shape,
+  ``postClusterJoin``). They expire after
   ``--expires-in`` (24 h) of the World clock. Worker tokens are k8sd's
   ``GetOrCreateWorkerNodeToken``: asking again for the same node while its token is unused gives
   the same token. On a worker: ``Error: Could not generate a join token for "NODE".`` / ... /
@@ -200,7 +202,7 @@ if TYPE_CHECKING:
     from ..host import Invocation, SimHost
     from ..world import World
 
-__all__ = ['COMMON', 'DAEMON_FILE', 'WORKER_LOCK', 'handle']
+__all__ = ['COMMON', 'DAEMON_FILE', 'DQLITE_DIR', 'WORKER_LOCK', 'handle', 'worker_token']
 
 COMMON = '/var/snap/k8s/common'
 """``$SNAP_COMMON`` of the k8s snap."""
@@ -1103,25 +1105,23 @@ class _Run:
                 None,
             )  # fmt: skip
             if secret is None:
-                secret = _draw(self.world, 'worker-token', name, 24).hex()
+                # database.GetOrCreateWorkerNodeToken: "worker::" and 20 random bytes in hex
+                secret = 'worker::' + _draw(self.world, 'worker-token', name, 20).hex()
                 tokens[secret] = {'name': name, 'role': 'worker', 'state': 'unused'}
             tokens[secret]['expires'] = expires
-            payload: dict[str, Any] = {
-                'token': secret,
-                'secret': hashlib.sha256(f'worker-secret\0{secret}'.encode()).hexdigest()[:32],
-                'join_addresses': addresses,
-            }
-        else:
-            secret = _draw(self.world, 'join-secret', name, 32).hex()
-            tokens[secret] = {
-                'name': name, 'role': 'control-plane', 'state': 'unused', 'expires': expires
-            }  # fmt: skip
-            payload = {
-                'name': name,
-                'secret': secret,
-                'fingerprint': hashlib.sha256(str(cluster['ca']).encode()).hexdigest(),
-                'join_addresses': addresses,
-            }
+            self.out(worker_token(secret, addresses, str(cluster['ca'])) + '\n')
+            return 0
+        secret = _draw(self.world, 'join-secret', name, 32).hex()
+        tokens[secret] = {
+            'name': name, 'role': 'control-plane', 'state': 'unused', 'expires': expires
+        }  # fmt: skip
+        # microcluster's types.Token (internal/rest/types/tokens.go @ v2): secret, fingerprint
+        # and join addresses, base64 (StdEncoding) JSON; the name stays in the token record.
+        payload = {
+            'secret': secret,
+            'fingerprint': _fingerprint(str(cluster['ca'])),
+            'join_addresses': addresses,
+        }
         encoded = base64.b64encode(json.dumps(payload, separators=(',', ':')).encode()).decode()
         self.out(encoded + '\n')
         return 0
@@ -1213,7 +1213,7 @@ class _Run:
                 raise _ExitError(1, attempt + 'CoreTokenRecord not found')
             if _expired(self.world, record):
                 raise _ExitError(1, attempt + 'Token expired')
-            if payload.get('name') != name:
+            if record.get('name') != name:
                 raise _ExitError(
                     1, attempt + 'Joining server certificate SAN does not contain join token name'
                 )
@@ -1441,15 +1441,56 @@ def _go_duration(text: str) -> float:
     return sum(float(number) * _GO_DURATION_UNITS[unit] for number, unit in parts)
 
 
+_WORKER_MAGIC = 'm!!'
+"""k8sd's mark of a serialised worker token (``internalWorkerNodeTokenSerializeMagicString``)."""
+
+
+def _fingerprint(ca: str) -> str:
+    return hashlib.sha256(ca.encode()).hexdigest()
+
+
+def worker_token(token: str, addresses: Sequence[str], ca: str) -> str:
+    """A worker join token as k8sd encodes it (``InternalWorkerNodeToken.Encode``).
+
+    canonical/k8s-snap ``src/k8s/pkg/k8sd/types/worker.go`` @ release-1.32: JSON of ``token``,
+    ``secret``, ``join_addresses``, ``fingerprint`` and the magic ``"_": "m!!"``, base64
+    without padding (``RawStdEncoding``).
+    """
+    payload = {
+        'token': token,
+        'secret': hashlib.sha256(f'worker-secret\0{token}'.encode()).hexdigest()[:32],
+        'join_addresses': list(addresses),
+        'fingerprint': _fingerprint(ca),
+        '_': _WORKER_MAGIC,
+    }
+    raw = json.dumps(payload, separators=(',', ':')).encode()
+    return base64.b64encode(raw).decode().rstrip('=')
+
+
 def _decode_token(token: str) -> dict[str, Any] | None:
-    """A join token's JSON (control-plane or worker shape), or None if it is neither."""
+    """A join token's JSON (k8sd's worker shape or microcluster's), or None if it is neither.
+
+    k8sd tries the worker shape first (``postClusterJoin``: RawStdEncoding, the magic string),
+    then leaves the token to microcluster (``DecodeToken``: StdEncoding).
+    """
+    text = token.strip()
+    if '=' not in text:
+        try:
+            raw = base64.b64decode(text + '=' * (-len(text) % 4), validate=True)
+            data = json.loads(raw)
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and cast('dict[str, Any]', data).get('_') == _WORKER_MAGIC:
+            return cast('dict[str, Any]', data)
     try:
-        data = json.loads(base64.b64decode(token.strip(), validate=True))
+        data = json.loads(base64.b64decode(text, validate=True))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict):
         return None
     payload = cast('dict[str, Any]', data)
+    if 'token' in payload:  # a worker shape without k8sd's mark is no worker token
+        payload = {key: value for key, value in payload.items() if key != 'token'}
     return payload if isinstance(payload.get('join_addresses'), list) else None
 
 
