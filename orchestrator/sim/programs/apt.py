@@ -92,6 +92,10 @@ class PackageSpec:
     maintainer: str = _UBUNTU
 
 
+# haproxy/haproxy admin/systemd/haproxy.service.in (upstream's unit). Debian's packaging, which
+# noble's 2.8.5 follows, differs: Debian 12's unit has no ExecStartPre (a bad configuration then
+# fails the start in ExecStart: the same failed job) and adds BindReadOnlyPaths=/dev/log:...
+# Kept with ExecStartPre because the emulation runs Exec*Pre/ExecReload commands, not ExecStart.
 _HAPROXY_UNIT = """\
 [Unit]
 Description=HAProxy Load Balancer
@@ -139,17 +143,22 @@ defaults
 \ttimeout server  50000
 """
 
+# Debian's keepalived packaging (debian/keepalived.service), as Debian 12's 1:2.2.7-1 installs it
+# in /lib/systemd/system; assumption: noble's 1:2.2.8-1build2, built from the same packaging,
+# ships the same unit.
 _KEEPALIVED_UNIT = """\
 [Unit]
 Description=Keepalive Daemon (LVS and VRRP)
 After=network-online.target
 Wants=network-online.target
-# Only start if there is a configuration file
+Documentation=man:keepalived(8)
+Documentation=man:keepalived.conf(5)
+Documentation=man:genhash(1)
+Documentation=https://keepalived.org
 ConditionFileNotEmpty=/etc/keepalived/keepalived.conf
 
 [Service]
 Type=notify
-# Read configuration variable file if it is present
 EnvironmentFile=-/etc/default/keepalived
 ExecStart=/usr/sbin/keepalived --dont-fork $DAEMON_ARGS
 ExecReload=/bin/kill -HUP $MAINPID
