@@ -1043,6 +1043,11 @@ def handle(invocation: Invocation) -> Completed:
             raise _SnapError(f"unknown flag `{command.lstrip('-').split('=', 1)[0]}'", _EXIT_USAGE)
         if command not in _COMMAND_FLAGS:
             raise _SnapError(f'unknown command "{command}", see \'snap help\'.', _EXIT_USAGE)
+        options_part = args[1 : args.index('--')] if '--' in args else args[1:]
+        if command != 'run' and ('-h' in options_part or '--help' in options_part):
+            # go-flags' built-in help (flags.ErrHelp): the command's help on stdout, exit 0.
+            run.stdout.append(f'Usage:\n  snap {command} [<options>] ({SIMULATED})')
+            return run.completed(0)
         code = _dispatch(run, command, _parse(command, args[1:]))
     except _SnapError as error:
         text = _fill(str(error)) if error.filled else str(error)

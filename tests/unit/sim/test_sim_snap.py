@@ -361,3 +361,12 @@ def test_risk_or_track_alone_names_a_full_channel(world: World, host: SimHost) -
         'foo (2.0/stable) 2.0 from Canonical** refreshed\n'
     )
     assert snap(host, 'list', 'foo').stdout.splitlines()[1].split()[3] == '2.0/stable'
+
+
+def test_help_is_go_flags_builtin(host: SimHost) -> None:
+    """go-flags answers -h/--help for every command (flags.ErrHelp: the help, exit 0; snapd
+    cmd/snap/main.go run @ 2.67.1): not an unknown flag."""
+    result = snap(host, 'install', '--help')
+    assert (result.returncode, result.stderr) == (0, '')
+    assert result.stdout.startswith('Usage:\n  snap install')
+    assert snap(host, 'list', '-h').returncode == 0
