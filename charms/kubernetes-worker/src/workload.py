@@ -424,12 +424,15 @@ def local_node() -> LocalNode | None:
 
 
 def stop_services() -> None:
-    """Stop the node's kubelet, container runtime, proxy and API server proxy.
+    """Stop and disable the node's kubelet, container runtime, proxy and API server proxy.
 
     A worker cannot remove itself from the cluster: k8sd's remove-node is a control-plane
     command. The worker's part of leaving is to stop running workloads and reporting as a
     node; the control plane's leader removes the node (``k8s remove-node``) when the unit
-    departs. Stopping a stopped unit is harmless, so this is idempotent.
+    departs. k8sd started these units enabled (``snap start --enable``,
+    ``snaputil.StartWorkerServices``), so a stop alone would be undone by the next boot and
+    kubelet would register the removed node again: they are disabled too (k8s-operator removes
+    the snap instead). Stopping a stopped unit is harmless, so this is idempotent.
 
     Raises:
         NodeError: systemd refused.
@@ -438,6 +441,7 @@ def stop_services() -> None:
     for service in SERVICES:
         try:
             host.service('stop', service)
+            host.service('disable', service)
         except metal_host.HostError as e:
             raise NodeError(f'cannot stop {service}: {e}') from e
 

@@ -139,7 +139,10 @@ def test_stop_services_stops_each_service() -> None:
     host = RecordingHost()
     with metal_host.bound(host):
         workload.stop_services()
-    assert [c.args for c in host.calls_to('service')] == [('stop', s) for s in workload.SERVICES]
+    # stopped and disabled: k8sd enabled them, and a reboot must not bring kubelet back
+    assert [c.args for c in host.calls_to('service')] == [
+        (action, s) for s in workload.SERVICES for action in ('stop', 'disable')
+    ]
     host.fail('service', CommandError(['systemctl', 'stop', 'x'], 5))
     with metal_host.bound(host), pytest.raises(workload.NodeError):
         workload.stop_services()
