@@ -134,8 +134,9 @@ source and its test, is ``orchestrator/sim/conformance/k8s.md``.
   month, 365 as a year) or an integer and ``s``/``m``/``h``). A TTL that does not parse prints
   (real) ``Error: Failed to parse TTL. `` / empty line / ``The error was: invalid TTL format:
   strconv.Atoi: parsing "X": invalid syntax`` (or ``invalid TTL length: X``, ``invalid TTL
-  unit: U``) on stderr and goes on with 0 seconds, exit 0: the real command does not exit there.
-  Without ``--expires-in``: cobra's ``Error: required flag(s) "expires-in" not set``, exit 1.
+  unit: U``) on stderr and goes on with 0 seconds, exit 0: the 1.32 command does not exit there
+  (1.33 and later exit 1). Without ``--expires-in``: cobra's ``Error: required flag(s)
+  "expires-in" not set``, exit 1 (1.33-1.35: an empty TTL; 1.36: its own PreRun text).
   Not in a cluster: the ``not part of a Kubernetes cluster`` error above (the text later
   releases print after their ``NodeStatus`` check), exit 1. SANs show in no other output
   (``status``, ``local-node-status`` and ``kubectl get nodes`` carry none). On a worker the real
@@ -1334,18 +1335,33 @@ class _Run:
 
     def refresh_certs(self, argv: Sequence[str]) -> int:
         """``k8s refresh-certs --expires-in TTL [--extra-sans SAN ...]``: this node's certs."""
-        args = _Args(argv, ('--expires-in', '--extra-sans', '--timeout'))
+        release = _release(self.host)
+        values = ['--expires-in', '--extra-sans', '--timeout']
+        if release >= (1, 33):  # k8s_refresh_certs.go @ release-1.33 added them
+            values += ['--certificates', '--external-certificates']
+        args = _Args(argv, values)
         args.exact(0)
+        if '--certificates' in args.values or '--external-certificates' in args.values:
+            _not_emulated('refresh-certs --certificates / --external-certificates')
         if '--expires-in' not in args.values:
-            raise _ExitError(1, 'Error: required flag(s) "expires-in" not set')
+            if release < (1, 33):  # cobra's MarkFlagRequired @ release-1.32
+                raise _ExitError(1, 'Error: required flag(s) "expires-in" not set')
+            if release >= _API_V2_FROM:  # canonical/k8sd cmd/k8s/k8s_refresh_certs.go PreRun
+                raise _ExitError(
+                    1,
+                    'Error: the --expires-in flag is required when not using '
+                    '--external-certificates.',
+                )
         local, cluster = self.local_cluster()
         if local.get('role') == 'worker':
             _not_emulated('refresh-certs on a worker (its CertificateSigningRequests)')
-        ttl = args.values['--expires-in']
+        ttl = args.values.get('--expires-in', '')
         try:
             seconds = _ttl_seconds(ttl)
         except ValueError as error:
             self.err(f'Error: Failed to parse TTL. \n\nThe error was: {error}\n')
+            if release >= (1, 33):  # from 1.33 the CLI exits there; 1.32 goes on with 0
+                return 1
             seconds = 0
         node = _nodes(cluster).get(str(local['name']))
         if node is None:

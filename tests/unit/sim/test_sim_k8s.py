@@ -931,3 +931,32 @@ def test_containerd_base_dir_only_from_1_36(world: World) -> None:
     new = machine(world, 2, channel='1.36-classic/stable')
     joined = k8s(new, 'join-cluster', 'x', '--containerd-base-dir', '/opt/c')
     assert 'unknown flag' not in joined.stderr
+
+
+@pytest.mark.parametrize(
+    ('channel', 'without', 'bad_ttl_code'),
+    [
+        # cobra's MarkFlagRequired; a bad TTL goes on with 0 (k8s_refresh_certs.go @ 1.32)
+        ('1.32-classic/stable', 'Error: required flag(s) "expires-in" not set\n', 0),
+        # no required flag; a bad TTL (an empty one too) exits 1 (@ release-1.35)
+        (
+            '1.35-classic/stable',
+            'Error: Failed to parse TTL. \n\nThe error was: invalid TTL length: \n',
+            1,
+        ),
+        # canonical/k8sd cmd/k8s/k8s_refresh_certs.go PreRun
+        (
+            '1.36-classic/stable',
+            'Error: the --expires-in flag is required when not using --external-certificates.\n',
+            1,
+        ),
+    ],
+)
+def test_refresh_certs_per_release(
+    world: World, channel: str, without: str, bad_ttl_code: int
+) -> None:
+    host = machine(world, 0, channel=channel)
+    assert bootstrap(host).returncode == 0
+    missing = k8s(host, 'refresh-certs')
+    assert (missing.returncode, missing.stderr) == (1, without)
+    assert k8s(host, 'refresh-certs', '--expires-in', '9x').returncode == bad_ttl_code
