@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 __all__ = [
     'APT_ENV',
+    'APT_LOCK_TIMEOUT',
     'apt_install',
     'argv_tuple',
     'service',
@@ -48,9 +49,24 @@ def snap_hold(name: str) -> list[str]:
     return ['snap', 'refresh', '--hold', name]
 
 
+APT_LOCK_TIMEOUT = 120
+"""Seconds apt-get waits for the dpkg lock itself (``DPkg::Lock::Timeout``, 0 by default for
+apt-get: Debian/apt ``apt-pkg/deb/debsystem.cc`` debSystem::Lock, ``apt-private/
+private-cmndline.cc`` @ 2.7.14). A freshly deployed machine's unattended-upgrades can hold the
+lock for minutes, longer than the Host's retries of 'Could not get lock' wait in all."""
+
+
 def apt_install(packages: tuple[str, ...]) -> list[str]:
-    """``apt-get install -y --no-install-recommends PACKAGE...``."""
-    return ['apt-get', 'install', '-y', '--no-install-recommends', *packages]
+    """``apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=120 PACKAGE...``."""
+    return [
+        'apt-get',
+        'install',
+        '-y',
+        '--no-install-recommends',
+        '-o',
+        f'DPkg::Lock::Timeout={APT_LOCK_TIMEOUT}',
+        *packages,
+    ]
 
 
 def service(action: str, name: str) -> list[str]:

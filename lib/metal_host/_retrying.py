@@ -204,7 +204,7 @@ class ProgramHost(abc.ABC):
         self.run(_commands.snap_hold(name))
 
     def apt_install(self, *packages: str) -> None:
-        """``apt-get install -y --no-install-recommends ...`` with a non-interactive frontend."""
+        """``apt-get install -y --no-install-recommends ...``: non-interactive, lock-waiting."""
         if packages:
             self._run(_commands.apt_install(packages), env=_commands.APT_ENV)
 

@@ -331,8 +331,8 @@ def test_snap_apt_and_systemctl_commands(host: LocalHost, bin_dir: Path, tmp_pat
         'snap refresh k8s --channel=1.33-classic/stable [DEBIAN_FRONTEND=]',
         'snap refresh microceph [DEBIAN_FRONTEND=]',
         'snap refresh --hold k8s [DEBIAN_FRONTEND=]',
-        'apt-get install -y --no-install-recommends haproxy keepalived'
-        ' [DEBIAN_FRONTEND=noninteractive]',
+        'apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=120 haproxy'
+        ' keepalived [DEBIAN_FRONTEND=noninteractive]',
         'systemctl start haproxy [DEBIAN_FRONTEND=]',
         'systemctl stop haproxy [DEBIAN_FRONTEND=]',
         'systemctl restart haproxy [DEBIAN_FRONTEND=]',

@@ -562,13 +562,16 @@ class _Options:
 def _parse(args: Sequence[str]) -> _Options | str:
     """apt-get's options, or the error apt prints for one it does not understand."""
     options = _Options()
-    skip = False
+    skip = ''
     for arg in args:
         if skip:
-            skip = False
+            if skip in ('-o', '--option') and '=' not in arg:
+                # apt-pkg/contrib/cmndline.cc HandleOpt (ConfigurationItem) @ 2.7.14
+                return f'E: Option {arg}: Configuration item specification must have an =<val>.'
+            skip = ''
             continue
         if arg in ('-o', '-c', '-t', '--option', '--config-file', '--target-release'):
-            skip = True
+            skip = arg
         elif arg.startswith(('-o', '--option=', '-t', '--target-release=', '--default-release')):
             continue
         elif arg.startswith('--'):
@@ -600,6 +603,8 @@ def _parse(args: Sequence[str]) -> _Options | str:
                 options.version = options.version or letter == 'v'
         else:
             options.positional.append(arg)
+    if skip:
+        return f'E: Option {skip} requires an argument.'  # cmndline.cc @ 2.7.14
     return options
 
 

@@ -177,6 +177,8 @@ def test_packages_can_be_added_to_the_archive(world: World, host: SimHost) -> No
         ['-Z', 'install', 'x'],
         ['-yqZ', 'install'],
         ['frob'],
+        ['-o', 'foo', 'install', 'x'],
+        ['-o'],
     ],
 )
 def test_refusals_match_the_real_apt_get(host: SimHost, args: list[str]) -> None:
@@ -196,6 +198,7 @@ def test_refusals_match_the_real_apt_get(host: SimHost, args: list[str]) -> None
     'argv',
     [
         ['apt-get', '-s', 'install', 'no-such-package-olm'],
+        ['apt-get', '-s', '-o', 'DPkg::Lock::Timeout=120', 'install', 'no-such-package-olm'],
         ['dpkg-query', '-W', 'no-such-package-olm'],
         ['dpkg', '-s', 'no-such-package-olm'],
     ],
