@@ -551,17 +551,23 @@ def _stamp(world: World, when: float | None = None) -> str:
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(moment))
 
 
-def _start_services(host: SimHost, role: str, *, start: bool, datastore: str = '') -> None:
+def _start_services(
+    host: SimHost, role: str, *, start: bool, datastore: str = '', kube_proxy: bool = True
+) -> None:
     """Start (or stop) the snap's Kubernetes services, as k8sd does on bootstrap/join/reset.
 
     A control plane also runs its datastore's service (``StartK8sDqliteServices`` /
-    ``StartEtcdServices``; an external datastore runs elsewhere).
+    ``StartEtcdServices``; an external datastore runs elsewhere). Without kube-proxy (1.36's
+    default with the network feature, Cilium's replacement) its service is left out
+    (canonical/k8sd ``pkg/snap/util/services.go``, ``GetKubeProxyEnabled``).
     """
     names: tuple[str, ...] = _WORKER_SERVICES
     if role == 'control-plane':
         names = _CONTROL_PLANE_SERVICES
         if datastore in ('k8s-dqlite', 'etcd'):
             names = (*names, datastore)
+    if not kube_proxy:
+        names = tuple(name for name in names if name != 'kube-proxy')
     verb = ['start', '--enable'] if start else ['stop', '--disable']
     host.call(['snap', *verb, *(f'k8s.{name}' for name in names)])
 
@@ -684,6 +690,19 @@ def _parse_strict(text: str, type_name: str, keys: Mapping[str, Any]) -> dict[st
 def _parse_bootstrap_config(text: str, package: str = 'apiv1') -> dict[str, Any]:
     """``yaml.UnmarshalStrict`` into ``BootstrapConfig``; raises ValueError with its text."""
     return _parse_strict(text, *_bootstrap_keys(package))
+
+
+def _kube_proxy(host: SimHost, network: Mapping[str, Any]) -> bool:
+    """Whether the cluster runs kube-proxy.
+
+    Always before 1.36; from 1.36 only when asked or without the network feature
+    (canonical/k8sd ``pkg/k8sd/types/cluster_config_defaults.go``: ``KubeProxyEnabled``
+    defaults to ``!Network.Enabled``).
+    """
+    if _release(host) < _API_V2_FROM:
+        return True
+    given = network.get('kube-proxy-enabled')
+    return bool(given) if given is not None else not bool(network.get('enabled'))
 
 
 def _convert_datastore(
@@ -973,7 +992,13 @@ class _Run:
         elif datastore == 'k8s-dqlite':
             # k8sd initialises k8s-dqlite's data directory (``setup.K8sDqlite``).
             self.host.write_text(f'{DQLITE_DIR}/cluster.yaml', f'Address: {ip}:9000\n')
-        _start_services(self.host, role, start=True, datastore=datastore)
+        _start_services(
+            self.host,
+            role,
+            start=True,
+            datastore=datastore,
+            kube_proxy=bool(cluster.get('kube-proxy', True)),
+        )
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -1037,6 +1062,7 @@ class _Run:
             'cluster-domain': str(dns.get('cluster-domain') or 'cluster.local'),
             'dns-service-ip': str(dns.get('service-ip') or networks[0].network_address + 10),
             'datastore-type': datastore,
+            'kube-proxy': _kube_proxy(self.host, _mapping(cluster_config.get('network'))),
             'extra-sans': [str(san) for san in cast('list[Any]', config.get('extra-sans') or [])],
             'control-plane-taints': [
                 str(t) for t in cast('list[Any]', config.get('control-plane-taints') or [])

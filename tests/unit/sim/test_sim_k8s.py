@@ -960,3 +960,16 @@ def test_refresh_certs_per_release(
     missing = k8s(host, 'refresh-certs')
     assert (missing.returncode, missing.stderr) == (1, without)
     assert k8s(host, 'refresh-certs', '--expires-in', '9x').returncode == bad_ttl_code
+
+
+def test_no_kube_proxy_from_1_36_with_the_network_feature(world: World) -> None:
+    # canonical/k8sd cluster_config_defaults.go: kube-proxy-enabled defaults to !network.enabled
+    host = machine(world, 0, channel='1.36-classic/stable')
+    assert bootstrap(host).returncode == 0  # network enabled, kube-proxy-enabled not set
+    assert 'kube-proxy' not in active_services(host)
+    worker = machine(world, 3, channel='1.36-classic/stable')
+    assert join(worker, token(host, 'node-3', worker=True)).returncode == 0
+    assert active_services(worker) == {'containerd', 'k8s-apiserver-proxy', 'k8sd', 'kubelet'}
+    old = machine(world, 5)
+    assert bootstrap(old).returncode == 0
+    assert 'kube-proxy' in active_services(old)
