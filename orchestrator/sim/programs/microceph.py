@@ -127,9 +127,14 @@ ObjectNotFound('RADOS object not found (error calling conf_read_file)')``, exit 
 CRUSH (``OSDMonitor.cc``, squid): a map per cluster with root ``default`` (id -1), a ``host``
 bucket per member (ids -2, -3, … in join order; real Ceph adds one when the host's first OSD
 starts, and shadow buckets per device class, which are not modelled) and each OSD under its host.
-Pools start on ``replicated_rule`` (id 0, failure domain host). Bucket types and ids are squid's
-defaults: osd 0, host 1, chassis 2, rack 3, row 4, pdu 5, pod 6, room 7, datacenter 8, zone 9,
-region 10, root 11.
+MicroCeph's rules (``microceph/ceph/crush.go`` ``ensureCrushRules`` at bootstrap):
+``replicated_rule`` (id 0), ``microceph_auto_osd`` (1, failure domain osd), ``microceph_auto_host``
+(2) and ``microceph_auto_rack`` (3); new pools take the default rule, ``microceph_auto_osd``, until
+an OSD is added with three or more members (``osd.go`` ``updateFailureDomain``, without
+availability zones): then the default and every pool on ``microceph_auto_osd`` move to
+``microceph_auto_host``. ``osd pool get POOL crush_rule`` prints ``crush_rule: RULE``. Bucket types
+and ids are squid's defaults: osd 0, host 1, chassis 2, rack 3, row 4, pdu 5, pod 6, room 7,
+datacenter 8, zone 9, region 10, root 11.
 
 - ``osd crush add-bucket NAME TYPE``: ``added bucket NAME type TYPE to crush map``; the bucket is
   detached (no parent) until moved. Existing: ``bucket 'NAME' already exists``, exit 0. Unknown
@@ -290,6 +295,24 @@ _CRUSH_TYPES = (
     'region', 'root',
 )  # fmt: skip
 _DEFAULT_RULE = 'replicated_rule'
+_AUTO_OSD, _AUTO_HOST = 'microceph_auto_osd', 'microceph_auto_host'
+
+
+def _default_rule(cluster: Mapping[str, Any]) -> str:
+    """``osd_pool_default_crush_rule``: microceph_auto_osd, then microceph_auto_host.
+
+    Bootstrap sets microceph_auto_osd (``BootstrapCrushRules``); ``updateFailureDomain``
+    switches to microceph_auto_host.
+    """
+    return str(_mapping(cluster).get('default-rule', _AUTO_OSD))
+
+
+def _switch_failure_domain(cluster: dict[str, Any], old: str, new: str) -> None:
+    """``switchFailureDomain``: the default rule and every pool on the old rule move to new."""
+    cluster['default-rule'] = new
+    for pool in _pools(cluster).values():
+        if pool.get('crush-rule', _AUTO_OSD) == old:
+            pool['crush-rule'] = new
 
 
 def _crush(cluster: Mapping[str, Any]) -> dict[str, Any]:
@@ -299,7 +322,16 @@ def _crush(cluster: Mapping[str, Any]) -> dict[str, Any]:
         'dict[str, dict[str, Any]]',
         crush.setdefault('buckets', {'default': {'id': -1, 'type': 'root', 'parent': None}}),
     )
-    crush.setdefault('rules', {_DEFAULT_RULE: {'id': 0, 'root': 'default', 'type': 'host'}})
+    crush.setdefault(
+        'rules',
+        {
+            _DEFAULT_RULE: {'id': 0, 'root': 'default', 'type': 'host'},
+            # microceph/ceph/crush.go ensureCrushRules, at bootstrap
+            'microceph_auto_osd': {'id': 1, 'root': 'default', 'type': 'osd'},
+            'microceph_auto_host': {'id': 2, 'root': 'default', 'type': 'host'},
+            'microceph_auto_rack': {'id': 3, 'root': 'default', 'type': 'rack'},
+        },
+    )
     for name in _members(cluster):
         if name not in buckets:
             _new_bucket(buckets, name, 'host', 'default')
@@ -736,6 +768,9 @@ class _Run:
         signatures = cast('dict[str, str]', self.host.state.setdefault(SIGNATURES, {}))
         signatures[disk.name] = 'ceph_bluestore'
         _bump(cluster, 'osd')
+        # updateFailureDomain (no availability zones): from three members on, host
+        if len(_members(cluster)) >= 3 and _default_rule(cluster) == _AUTO_OSD:
+            _switch_failure_domain(cluster, _AUTO_OSD, _AUTO_HOST)
         return ''
 
     def available(self, cluster: dict[str, Any], member: str) -> list[dict[str, str]]:
@@ -837,6 +872,11 @@ class _Run:
                                            in words)  # fmt: skip
         if words[:3] == ['osd', 'pool', 'set'] and len(words) == 6 and words[4] == 'size':
             return self.pool_set_size(cluster, words[3], words[5])
+        if words[:3] == ['osd', 'pool', 'get'] and len(words) == 5 and words[4] == 'crush_rule':
+            rule = str(self.pool(cluster, words[3]).get('crush-rule', _AUTO_OSD))
+            number = self.pool(cluster, words[3])['id']
+            data = {'pool': words[3], 'pool_id': number, 'crush_rule': rule}
+            return self.emit(f'crush_rule: {rule}', data)
         if words[:3] == ['osd', 'pool', 'set'] and len(words) == 6 and words[4] == 'crush_rule':
             return self.pool_set_rule(cluster, words[3], words[5])
         if words[:3] == ['osd', 'crush', 'add-bucket'] and len(words) == 5:
@@ -1013,7 +1053,12 @@ class _Run:
             return False
         number = int(cluster.get('next-pool', 2))
         cluster['next-pool'] = number + 1
-        pools[name] = {'id': number, 'size': 3, 'applications': applications}
+        pools[name] = {
+            'id': number,
+            'size': 3,
+            'applications': applications,
+            'crush-rule': _default_rule(cluster),
+        }
         _bump(cluster, 'osd')
         return True
 
@@ -1050,7 +1095,7 @@ class _Run:
         pool = self.pool(cluster, name)
         if rule not in _rules(cluster):
             raise _ExitError(_ENOENT, f'Error ENOENT: crush rule {rule} does not exist')
-        if pool.get('crush-rule', _DEFAULT_RULE) != rule:
+        if pool.get('crush-rule', _AUTO_OSD) != rule:
             pool['crush-rule'] = rule
             _bump(cluster, 'osd')
         self.err(f'set pool {pool["id"]} crush_rule to {rule}\n')

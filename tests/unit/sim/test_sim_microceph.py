@@ -392,7 +392,13 @@ def test_crush_tree_starts_with_hosts_under_default(three):
     }
     osd = tree['nodes'][3]
     assert (osd['id'], osd['type'], osd['depth'], osd['status']) == (1, 'osd', 2, 'up')
-    assert ceph_json(three[0], 'osd', 'crush', 'rule', 'ls') == ['replicated_rule']
+    # microceph/ceph/crush.go ensureCrushRules makes MicroCeph's rules at bootstrap
+    assert ceph_json(three[0], 'osd', 'crush', 'rule', 'ls') == [
+        'replicated_rule',
+        'microceph_auto_osd',
+        'microceph_auto_host',
+        'microceph_auto_rack',
+    ]
 
 
 def test_crush_zones_rule_and_pool(three):
@@ -447,9 +453,13 @@ def test_crush_zones_rule_and_pool(three):
         '',
         'Error ENOENT: root item nowhere does not exist\n',
     )
-    assert ceph_json(host, 'osd', 'crush', 'rule', 'ls') == ['replicated_rule', 'replicated-zone']
+    assert ceph_json(host, 'osd', 'crush', 'rule', 'ls') == [
+        *['replicated_rule', 'microceph_auto_osd', 'microceph_auto_host', 'microceph_auto_rack'],
+        'replicated-zone',
+    ]
     assert run(host, 'microceph.ceph', 'osd', 'crush', 'rule', 'ls').stdout == (
-        'replicated_rule\nreplicated-zone\n'
+        'replicated_rule\nmicroceph_auto_osd\nmicroceph_auto_host\nmicroceph_auto_rack\n'
+        'replicated-zone\n'
     )
     run(host, 'microceph.ceph', 'osd', 'pool', 'create', 'rbd')
     assert ceph(host, 'osd', 'pool', 'set', 'rbd', 'crush_rule', 'replicated-zone') == (
@@ -564,3 +574,30 @@ def test_a_mon_needs_an_address_on_the_public_network(world):
         'local IP belongs to any of the listed subnets [10.0.0.0/24]\n'
     )
     assert run(other, 'microceph', 'status').returncode == 1
+
+
+def test_pools_follow_microcephs_automatic_failure_domain(world):
+    """crush.go BootstrapCrushRules, osd.go updateFailureDomain: osd, then host at 3 members."""
+    first, second = machine(world, 0), machine(world, 1)
+    bootstrap(first)
+    join(first, second)
+    assert run(first, 'microceph.ceph', 'osd', 'pool', 'create', 'early').returncode == 0
+    rule = run(first, 'microceph.ceph', 'osd', 'pool', 'get', 'early', 'crush_rule')
+    assert rule.stdout == 'crush_rule: microceph_auto_osd\n'
+    assert run(second, 'microceph', 'disk', 'add', '/dev/sdb').returncode == 0
+    assert ceph_json(first, 'osd', 'pool', 'get', 'early', 'crush_rule')['crush_rule'] == (
+        'microceph_auto_osd'
+    )
+    third = machine(world, 2)
+    join(first, third)
+    assert run(third, 'microceph', 'disk', 'add', '/dev/sdb').returncode == 0
+    for pool in ('early', '.mgr'):
+        assert ceph_json(first, 'osd', 'pool', 'get', pool, 'crush_rule') == {
+            'pool': pool,
+            'pool_id': 2 if pool == 'early' else 1,
+            'crush_rule': 'microceph_auto_host',
+        }
+    assert run(first, 'microceph.ceph', 'osd', 'pool', 'create', 'late').returncode == 0
+    assert ceph_json(first, 'osd', 'pool', 'get', 'late', 'crush_rule')['crush_rule'] == (
+        'microceph_auto_host'
+    )
