@@ -65,8 +65,8 @@ source and its test, is ``orchestrator/sim/conformance/k8s.md``.
   "_":"m!!"}`` (RawStdEncoding; k8sd tells them apart by decoding the worker shape,
   ``postClusterJoin``). They expire after
   ``--expires-in`` (24 h) of the World clock. Worker tokens are k8sd's
-  ``GetOrCreateWorkerNodeToken``: asking again for the same node while its token is unused gives
-  the same token. On a worker: ``Error: Could not generate a join token for "NODE".`` / ... /
+  ``GetOrCreateWorkerNodeToken``, which inserts a new token every time (earlier ones stay
+  valid). On a worker: ``Error: Could not generate a join token for "NODE".`` / ... /
   ``The error was: failed to POST /k8sd/cluster/tokens: this action is restricted on workers``.
 - ``join-cluster TOKEN --name NODE --address ADDR [--file PATH]`` (``k8s_join_cluster.go``):
   the join config is read strictly (``ControlPlaneJoinConfig`` or ``WorkerJoinConfig`` by the
@@ -1122,19 +1122,11 @@ class _Run:
         ]
         expires = self.world.clock() + seconds
         if worker:
-            secret = next(
-                (
-                    key
-                    for key, token in tokens.items()
-                    if token['name'] == name and token['role'] == 'worker'
-                    and token['state'] == 'unused' and not _expired(self.world, token)
-                ),
-                None,
-            )  # fmt: skip
-            if secret is None:
-                # database.GetOrCreateWorkerNodeToken: "worker::" and 20 random bytes in hex
-                secret = 'worker::' + _draw(self.world, 'worker-token', name, 20).hex()
-                tokens[secret] = {'name': name, 'role': 'worker', 'state': 'unused'}
+            # database.GetOrCreateWorkerNodeToken (src/k8s/pkg/k8sd/database/worker.go,
+            # queries/worker-tokens/insert.sql @ release-1.32): despite its name it inserts a
+            # new "worker::" + 20 random bytes token every time; earlier ones stay valid.
+            secret = 'worker::' + _draw(self.world, 'worker-token', name, 20).hex()
+            tokens[secret] = {'name': name, 'role': 'worker', 'state': 'unused'}
             tokens[secret]['expires'] = expires
             self.out(worker_token(secret, addresses, str(cluster['ca'])) + '\n')
             return 0

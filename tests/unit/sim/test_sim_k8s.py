@@ -269,8 +269,8 @@ def test_tokens_are_bound_to_name_and_role(cp: SimHost) -> None:
     work = json.loads(base64.b64decode(raw + '=' * (-len(raw) % 4)))
     assert set(work) == {'token', 'secret', 'join_addresses', 'fingerprint', '_'}
     assert work['_'] == 'm!!' and work['token'].startswith('worker::')
-    # k8sd's GetOrCreateWorkerNodeToken: the same unused token again.
-    assert token(cp, 'node-3', worker=True) == token(cp, 'node-3', worker=True)
+    # k8sd's GetOrCreateWorkerNodeToken inserts a new token every time (insert.sql)
+    assert token(cp, 'node-3', worker=True) != token(cp, 'node-3', worker=True)
     assert token(cp, 'node-1') != token(cp, 'node-1')
 
 
