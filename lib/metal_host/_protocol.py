@@ -157,7 +157,11 @@ class Host(Protocol):
         ...
 
     def snap_hold(self, name: str, /) -> None:
-        """Hold an installed snap's automatic refreshes indefinitely.
+        """Hold an installed snap's refreshes indefinitely.
+
+        snapd then refreshes it neither automatically nor in a general ``snap refresh``; a
+        refresh that names it (:meth:`snap_refresh`) still proceeds (canonical/snapd
+        ``cmd/snap/cmd_snap_op.go`` longRefreshHelp @ 2.67.1).
 
         Raises:
             CommandError: snapd refused (for instance, the snap is not installed).
