@@ -217,6 +217,10 @@ class CephStorageCharm(ops.CharmBase):
             workload.join(token, address)
         except workload.WorkloadError as e:
             logger.warning('joining with token %s failed: %s', serial, e)
+            if not workload.token_is_spent(str(e)):
+                # the cluster did not refuse the token (unreachable, starting): it stays valid,
+                # and microcluster would refuse a second one for this node until it expires
+                return ops.WaitingStatus(f'joining MicroCeph failed: {e}; will retry')
             failed = membership.Member(node, address, membership.TOKEN_FAILED, serial)
             self._report(peers, failed)
             return ops.WaitingStatus('join token rejected; asked the leader for a new one')

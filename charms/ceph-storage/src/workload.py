@@ -124,6 +124,28 @@ def join(token: str, address: str) -> None:
     _run_tolerating_already(argv)
 
 
+_SPENT_TOKEN = (
+    'CoreTokenRecord not found',
+    'Token expired',
+    'does not contain join token name',
+    'invalid join token',
+)
+"""How microcluster v2 refuses a join token for good (canonical/microcluster
+``internal/rest/resources/cluster.go``, ``cluster/token_records.mapper.go``; microceph
+``cluster_join.go``): used or unknown, expired (3 hours by default), made for another name,
+or not a token."""
+
+
+def token_is_spent(error: str) -> bool:
+    """Whether a join failed because the token can never work (a new one is needed).
+
+    Any other failure (the cluster unreachable, still starting) leaves the token valid: the
+    unit tries it again, since microcluster refuses a second token for the same name while one
+    is alive (``core_token_records`` is ``UNIQUE(name)``).
+    """
+    return any(reason in error for reason in _SPENT_TOKEN)
+
+
 def _run_tolerating_already(argv: Sequence[str]) -> None:
     try:
         metal_host.current().run(argv)

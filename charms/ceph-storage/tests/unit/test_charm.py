@@ -227,6 +227,34 @@ def test_rejected_token_gets_exactly_one_new_token() -> None:
     assert 'ceph-1' in cluster.world.members
 
 
+def test_a_join_that_fails_on_the_network_retries_the_same_token() -> None:
+    """microcluster refuses a second token for a name while one is alive: keep the token."""
+    cluster = Cluster(2)
+    cluster.run(0)
+    cluster.run(1)
+    cluster.run(0)
+    minted = cluster.world.minted
+    host = cluster.hosts[1]
+    host.expect(
+        'microceph cluster join',
+        returncode=1,
+        stderr=(
+            'Error: 1 join attempts were unsuccessful. Last error: Post "https://10.0.0.1:7443'
+            '/core/internal/cluster": dial tcp 10.0.0.1:7443: connect: connection refused\n'
+        ),
+    )
+    cluster.run(1)
+    assert cluster.statuses[1].name == 'waiting'
+    assert cluster.statuses[1].message.startswith('joining MicroCeph failed: ')
+    assert json.loads(cluster.unit_data[1]['state']) == 'pending'
+    host.injected.clear()
+    host.responses.clear()
+    cluster.run(0)
+    assert cluster.world.minted == minted
+    cluster.run(1)
+    assert 'ceph-1' in cluster.world.members
+
+
 def test_departed_unit_token_is_revoked() -> None:
     cluster = Cluster(2)
     cluster.run(0)
