@@ -137,6 +137,7 @@ def test_join_outcomes_and_errors() -> None:
 
 def test_stop_services_stops_each_service() -> None:
     host = RecordingHost()
+    host.snaps['k8s'] = SnapState('1.32-classic/stable', classic=True, held=True)
     with metal_host.bound(host):
         workload.stop_services()
     # stopped and disabled: k8sd enabled them, and a reboot must not bring kubelet back
