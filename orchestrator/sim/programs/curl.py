@@ -97,10 +97,11 @@ The path of ``curl [options] URL`` (``http``/``https``; no scheme means ``http``
        }
 
    HAProxy's health checks carry no credential either, so they get the same 401. A request
-   authenticated with the cluster's admin token (the ``token`` of ``k8s config``'s kubeconfig,
-   sent as ``-H 'Authorization: Bearer TOKEN'`` or ``--oauth2-bearer TOKEN``; k8s-snap checks
-   tokens through its ``--authentication-token-webhook-config-file``, k8sd) is the cluster
-   admin: ``/livez``, ``/readyz``, ``/healthz``: 200, ``ok`` (no newline). ``/version``: 200,
+   authenticated with the admin client certificate of ``k8s config``'s kubeconfig
+   (``client-certificate-data``/``client-key-data``, base64-decoded into files given as
+   ``--cert FILE --key FILE``; kube-apiserver checks it against ``--client-ca-file``, k8s-snap
+   ``setup/kube_apiserver.go``) is the cluster admin: ``/livez``, ``/readyz``, ``/healthz``:
+   200, ``ok`` (no newline). ``/version``: 200,
    ``version.Info`` as kube-apiserver writes it (``json.MarshalIndent`` with two spaces, no
    newline): ``major``, ``minor`` and ``gitVersion`` from the k8s snap installed on the
    serving machine, ``compiler`` ``gc``, ``platform`` ``linux/amd64``; ``gitCommit``,
@@ -108,7 +109,7 @@ The path of ``curl [options] URL`` (``http``/``https``; no scheme means ``http``
    empty; from 1.33 on also ``emulationMajor``/``emulationMinor`` (the same version) and
    ``minCompatibilityMajor``/``minCompatibilityMinor`` (one minor before). Any other
    authenticated path is not emulated (the API's resources are :mod:`.k8s`'s ``kubectl``).
-   Another token: 401 as above. Plain http to 6443: 400, ``Client sent an HTTP request to an
+   Another certificate: 401 as above. Plain http to 6443: 400, ``Client sent an HTTP request to an
    HTTPS server.`` and a newline (Go's net/http). Query strings on the health paths
    (``?verbose``) are not emulated.
 
@@ -124,8 +125,8 @@ answer), ``%{exitcode}``, ``%{errormsg}``, ``%{remote_ip}``, ``%{remote_port}``,
 ``%{size_download}``, ``%{url_effective}``, ``%{content_type}``; ``%%``, ``\n``, ``\r``,
 ``\t``; a variable curl lacks prints ``curl: unknown --write-out variable: 'NAME'`` on stderr),
 ``-m``/``--max-time`` and ``--connect-timeout`` (numbers, accepted), ``--cacert FILE``,
-``-H``/``--header 'Authorization: Bearer TOKEN'`` and ``--oauth2-bearer TOKEN`` (other headers
-are not emulated),
+``-E``/``--cert FILE`` with ``--key FILE`` (absolute paths of PEM files that exist; a missing
+one is not emulated),
 ``--url URL``, ``-V``/``--version``. ``-f`` on a status of 400 or more: no body, exit 22,
 ``curl: (22) The requested URL returned error: 403``. Errors print ``curl: (N) MESSAGE``
 unless ``-s`` without ``-S``. An option curl does not have: ``curl: option X: is unknown`` and
@@ -149,6 +150,7 @@ on stderr without ``-s`` is not drawn.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import posixpath
@@ -211,8 +213,8 @@ _VALUED = {
     'connect-timeout': '',
     'cacert': '',
     'url': '',
-    'header': 'H',
-    'oauth2-bearer': '',
+    'cert': 'E',
+    'key': '',
 }
 _NUMERIC = frozenset({'max-time', 'connect-timeout'})
 _SHORT = {letter: name for name, letter in {**_SWITCHES, **_VALUED}.items() if letter}
@@ -221,15 +223,15 @@ _SHORT = {letter: name for name, letter in {**_SWITCHES, **_VALUED}.items() if l
 _CURL_SHORT = frozenset('0123460aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwxXyYzZ#:')
 _CURL_LONG = frozenset(
     {
-        'anyauth', 'append', 'basic', 'capath', 'cert', 'cert-type', 'ciphers', 'compressed',
+        'anyauth', 'append', 'basic', 'capath', 'cert-type', 'ciphers', 'compressed',
         'config', 'connect-to', 'continue-at', 'cookie', 'cookie-jar', 'create-dirs', 'data',
         'data-ascii', 'data-binary', 'data-raw', 'data-urlencode', 'digest', 'dns-servers',
         'dump-header', 'fail-early', 'fail-with-body', 'form', 'form-string', 'get', 'globoff',
-        'head', 'help', 'http1.0', 'http1.1', 'http2', 'http2-prior-knowledge',
-        'http3', 'include', 'interface', 'ipv4', 'ipv6', 'json', 'keepalive-time', 'key',
+        'head', 'header', 'help', 'http1.0', 'http1.1', 'http2', 'http2-prior-knowledge',
+        'http3', 'include', 'interface', 'ipv4', 'ipv6', 'json', 'keepalive-time',
         'key-type', 'limit-rate', 'local-port', 'location-trusted', 'manual', 'max-filesize',
         'max-redirs', 'negotiate', 'netrc', 'netrc-file', 'netrc-optional', 'next', 'buffer',
-        'noproxy', 'ntlm', 'output-dir', 'parallel', 'pass', 'path-as-is',
+        'noproxy', 'ntlm', 'oauth2-bearer', 'output-dir', 'parallel', 'pass', 'path-as-is',
         'pinnedpubkey', 'progress-bar', 'proto', 'proto-default', 'proxy', 'proxy-insecure',
         'proxy-user', 'proxytunnel', 'range', 'raw', 'referer', 'remote-header-name',
         'remote-name', 'remote-name-all', 'remote-time', 'remove-on-error', 'request',
@@ -315,7 +317,8 @@ class _Options:
     output: str | None = None
     write_out: str = ''
     cacert: str | None = None
-    bearer: str | None = None
+    cert: str | None = None
+    key: str | None = None
     urls: list[str] = field(default_factory=list[str])
 
 
@@ -347,14 +350,10 @@ def _set_value(options: _Options, name: str, word: str, value: str) -> None:
         options.cacert = value
     elif name == 'url':
         options.urls.append(value)
-    elif name == 'oauth2-bearer':
-        options.bearer = value
-    elif name == 'header':
-        header, sep, content = value.partition(':')
-        scheme, _, token = content.strip().partition(' ')
-        if not sep or header.strip().lower() != 'authorization' or scheme.lower() != 'bearer':
-            _not_emulated(f'the header {value!r} (only Authorization: Bearer TOKEN is)')
-        options.bearer = token.strip()
+    elif name == 'cert':
+        options.cert = value
+    elif name == 'key':
+        options.key = value
 
 
 def _long(options: _Options, word: str, rest: list[str]) -> None:
@@ -848,7 +847,7 @@ class _Network:
             return False
         path, _, query = proxy.httpchk.partition('?')
         scheme = 'https' if server.check_ssl else 'http'
-        status = _api_response(peer, scheme, path, query, None).status
+        status = _api_response(peer, scheme, path, query, False).status
         return any(low <= status <= high for low, high in proxy.expect or ((200, 399),))
 
     def apiserver(self, machine: SimHost) -> _ApiServer | None:
@@ -939,17 +938,15 @@ def _unauthorized() -> _Response:
     return _Response(401, _go_json(status), _JSON)
 
 
-def _api_response(
-    api: _ApiServer, scheme: str, path: str, query: str, bearer: str | None
-) -> _Response:
-    """What kube-apiserver answers a GET with ``bearer`` (or none); TLS already settled.
+def _api_response(api: _ApiServer, scheme: str, path: str, query: str, admin: bool) -> _Response:
+    """What kube-apiserver answers a GET (``admin``: with the admin client certificate).
 
     With ``--anonymous-auth=false`` (k8s-snap) authentication comes before every handler, the
     health checks included: no accepted credential, 401.
     """
     if scheme == 'http':
         return _Response(400, 'Client sent an HTTP request to an HTTPS server.\n')
-    if bearer is None or bearer != api.cluster.get('admin-token'):
+    if not admin:
         return _unauthorized()
     if path in _HEALTH_PATHS:
         if query:
@@ -1045,7 +1042,30 @@ def _transfer(invocation: Invocation, options: _Options, url: _Url) -> tuple[_Re
         raise _TransferError(52, 'Empty reply from server', remote=address)
     if url.scheme == 'https':
         _verify(client, options, url, peer, address)
-    return _api_response(peer, url.scheme, url.path, url.query, options.bearer), address
+    admin = _is_admin(client, options, peer)
+    return _api_response(peer, url.scheme, url.path, url.query, admin), address
+
+
+def _is_admin(client: SimHost, options: _Options, api: _ApiServer) -> bool:
+    """Whether ``--cert``/``--key`` are the admin client certificate and key of ``k8s config``.
+
+    The certificate is the one k8sd puts in the admin kubeconfig (``KubeconfigString`` with
+    ``AdminClientCert``/``AdminClientKey``); :mod:`.k8s` derives it from the cluster's state,
+    and it is read from there, not derived again here.
+    """
+    if options.cert is None and options.key is None:
+        return False
+    if options.cert is None or options.key is None:
+        _not_emulated('--cert without --key, or --key without --cert')
+    files: list[str] = []
+    for path in (options.cert, options.key):
+        entry = client.files.get(path) if path.startswith('/') else None
+        if entry is None:
+            _not_emulated(f'--cert/--key {path!r} that is not an absolute path to a file')
+        files.append(entry.content)
+    admin_client = k8s._admin_client  # pyright: ignore[reportPrivateUsage]
+    crt, key = (base64.b64decode(part).decode() for part in admin_client(api.cluster))
+    return _pem_blocks(files[0]) == _pem_blocks(crt) and files[1].strip() == key.strip()
 
 
 def _write_out(template: str, values: Mapping[str, str], stderr: list[str]) -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 
 import pytest
+import yaml
 from metal_host import Completed, RetryPolicy
 
 from orchestrator.sim import SimError, SimHost, World
 from orchestrator.sim.programs.keepalived import vip_holders
 
 NOW = 1_700_000_000.0
+CERT = '/root/admin.crt'
+KEY = '/root/admin.key'
 VIP = '10.0.0.100'
 BOOTSTRAP = '/var/snap/k8s/common/etc/bootstrap-config.yaml'
 HINT = (
@@ -182,24 +186,30 @@ def cluster_ca(world: World) -> str:
     return cluster['ca']
 
 
-def bearer(world: World) -> tuple[str, str]:
-    """curl's arguments for the admin kubeconfig's token (``k8s config``)."""
-    (cluster,) = world.shared['k8s']['clusters'].values()
-    return '-H', f'Authorization: Bearer {cluster["admin-token"]}'
+def admin(model: Model) -> tuple[str, ...]:
+    """curl's arguments for the admin kubeconfig's client certificate (``k8s config``).
+
+    The certificate and key are written to the worker as a user would (base64-decoded).
+    """
+    kubeconfig = yaml.safe_load(k8s(model.cp[0], 'config').stdout)
+    (user,) = kubeconfig['users']
+    for field, path in (('client-certificate-data', CERT), ('client-key-data', KEY)):
+        model.worker.write_text(path, base64.b64decode(user['user'][field]).decode())
+    return '--cert', CERT, '--key', KEY
 
 
 # -- the path -------------------------------------------------------------------------------------
 
 
 def test_direct_to_a_control_plane(model: Model) -> None:
-    auth = bearer(model.world)
+    auth = admin(model)
     assert out(run(model.worker, '-sk', *auth, 'https://10.0.0.10:6443/livez')) == (0, 'ok', '')
     assert out(run(model.worker, '-sk', *auth, 'https://node-11:6443/readyz')) == (0, 'ok', '')
 
 
 def test_through_the_vip_prints_only_the_code(model: Model) -> None:
     assert out(run(model.worker, *LIVEZ)) == (0, '401', '')
-    auth = bearer(model.world)
+    auth = admin(model)
     assert out(run(model.worker, '-sk', *auth, f'https://{VIP}:6443/healthz')) == (0, 'ok', '')
 
 
@@ -214,22 +224,21 @@ def test_unauthenticated_requests_get_401_on_every_path(model: Model) -> None:
     for path in ('/', '/version', '/api/v1/namespaces/default/pods', '/apis/apps/v1/x'):
         result = run(model.worker, '-sk', f'https://{VIP}:6443{path}')
         assert out(result) == (0, UNAUTHORIZED, '')
-    other = ('-H', 'Authorization: Bearer token::0123')
-    assert out(run(model.worker, '-sk', *other, f'https://{VIP}:6443/livez')) == (
-        0,
-        UNAUTHORIZED,
-        '',
-    )
 
 
-def test_admin_token_is_accepted(model: Model) -> None:
-    _, header = bearer(model.world)
-    token = header.removeprefix('Authorization: Bearer ')
+def test_admin_client_certificate_is_accepted(model: Model) -> None:
+    """The kubeconfig's client certificate authenticates; another one is refused (401)."""
+    cert, cert_path, key, key_path = admin(model)
     url = f'https://{VIP}:6443/livez'
-    assert out(run(model.worker, '-sk', '--oauth2-bearer', token, url)) == (0, 'ok', '')
-    assert out(run(model.worker, '-sk', '--header', header, url)) == (0, 'ok', '')
+    assert out(run(model.worker, '-sk', cert, cert_path, key, key_path, url)) == (0, 'ok', '')
+    assert out(run(model.worker, '-skE', cert_path, '--key', key_path, url)) == (0, 'ok', '')
+    model.worker.write_text('/root/other.crt', cluster_ca(model.world))
+    result = run(model.worker, '-sk', '--cert', '/root/other.crt', '--key', key_path, url)
+    assert out(result) == (0, UNAUTHORIZED, '')
     with pytest.raises(SimError, match='not emulated'):
-        run(model.worker, '-sk', '-H', header, f'https://{VIP}:6443/api/v1/pods')
+        run(model.worker, '-sk', cert, cert_path, f'https://{VIP}:6443/livez')
+    with pytest.raises(SimError, match='not emulated'):
+        run(model.worker, '-sk', cert, cert_path, key, key_path, f'https://{VIP}:6443/api/v1/x')
 
 
 def test_health_check_expecting_200_marks_every_backend_down(model: Model) -> None:
@@ -321,7 +330,7 @@ def test_forwarding_loop_never_answers(model: Model) -> None:
 
 
 def test_worker_apiserver_proxy_on_loopback(model: Model) -> None:
-    auth = bearer(model.world)
+    auth = admin(model)
     assert out(run(model.worker, '-sk', *auth, 'https://127.0.0.1:6443/livez')) == (0, 'ok', '')
     assert out(run(model.worker, '-sk', *auth, 'https://localhost:6443/livez')) == (0, 'ok', '')
     for cp in model.cp:
@@ -345,7 +354,7 @@ def test_untrusted_certificate(model: Model) -> None:
 def test_cacert(model: Model) -> None:
     model.worker.write_text('/root/ca.crt', cluster_ca(model.world))
     url = f'https://{VIP}:6443/livez'
-    auth = bearer(model.world)
+    auth = admin(model)
     assert out(run(model.worker, '-s', *auth, '--cacert', '/root/ca.crt', url)) == (0, 'ok', '')
     # node-1 is the load balancer: it forwards, but the name is not in the certificate.
     result = run(model.worker, '--cacert', '/root/ca.crt', 'https://node-1:6443/livez')
@@ -376,7 +385,7 @@ def test_fail_on_an_error_status(model: Model) -> None:
 
 
 def test_version(model: Model) -> None:
-    result = run(model.worker, '-sk', *bearer(model.world), f'https://{VIP}:6443/version')
+    result = run(model.worker, '-sk', *admin(model), f'https://{VIP}:6443/version')
     assert result.returncode == 0
     assert not result.stdout.endswith('\n')
     info = json.loads(result.stdout)
@@ -397,7 +406,7 @@ def test_plain_http_to_the_api_server(model: Model) -> None:
 
 def test_output_file(model: Model) -> None:
     url = f'https://{VIP}:6443/livez'
-    assert out(run(model.worker, '-sko/root/livez', *bearer(model.world), url)) == (0, '', '')
+    assert out(run(model.worker, '-sko/root/livez', *admin(model), url)) == (0, '', '')
     assert model.worker.read_text('/root/livez') == 'ok'
     assert out(run(model.worker, '-k', '-o', '/nowhere/livez', url)) == (
         23,
@@ -412,7 +421,7 @@ def test_write_out(model: Model) -> None:
         model.worker,
         '--silent',
         '--insecure',
-        *bearer(model.world),
+        *admin(model),
         '--write-out',
         '%{response_code}|%{remote_ip}|%{remote_port}|%{size_download}|%{content_type}|'
         '%{url_effective}|%%|%{nope}\\t.',
@@ -443,7 +452,7 @@ def test_usage_errors(model: Model, args: list[str], stderr: str) -> None:
 
 def test_accepted_options(model: Model) -> None:
     url = f'https://{VIP}:6443/livez'
-    auth = bearer(model.world)
+    auth = admin(model)
     result = run(
         model.worker, '-sSLqk', *auth, '-m', '5', '--connect-timeout', '2.5', '--fail', url
     )
@@ -474,7 +483,7 @@ def test_not_emulated(model: Model) -> None:
     with pytest.raises(SimError, match='not emulated'):
         run(model.worker, '-H', 'X: y', f'https://{VIP}:6443/livez')
     with pytest.raises(SimError, match='not emulated'):
-        run(model.worker, '-sk', *bearer(model.world), f'https://{VIP}:6443/livez?verbose')
+        run(model.worker, '-sk', *admin(model), f'https://{VIP}:6443/livez?verbose')
 
 
 def test_version_and_package(model: Model) -> None:
