@@ -120,7 +120,14 @@ def interfaces(host: SimHost) -> list[dict[str, Any]]:
     links = [lo, _link(2, primary, mac, v4 + v6)]
     for index, name in enumerate(others, 3):
         digest = hashlib.sha256(f'mac:{host.machine_id}:{name}'.encode()).digest()[:5]
-        links.append(_link(index, name, digest, []))
+        # A VIP keepalived holds on this interface is its only address (no subnet of its own).
+        held = [
+            _inet(vip, prefixlen, 'global', name)
+            if ipaddress.ip_address(vip).version == 4
+            else _inet6(vip, prefixlen, 'global')
+            for vip, prefixlen in keepalived.held_addresses(host.world, host, name)
+        ]
+        links.append(_link(index, name, digest, held))
     return links
 
 

@@ -228,3 +228,14 @@ def test_known_top_level_keywords_are_not_taken_for_unknown(world: World) -> Non
     host.write_text('/k.conf', conf(150, '10.0.0.1') + 'virtual_server 10.0.0.100 80 {\n}\n')
     with pytest.raises(SimError, match='not emulated'):
         host.call(['keepalived', '-t', '-f', '/k.conf'])
+
+
+def test_a_vip_on_another_interface_is_listed_there(world: World) -> None:
+    host = lb(world, 0, 150)
+    host.state['iproute'] = {'interfaces': ['eth0', 'bond0']}
+    text = conf(150, '10.0.0.1').replace('10.0.0.100/24 dev eth0', '10.0.0.100/24 dev bond0')
+    host.write_text('/etc/keepalived/keepalived.conf', text, mode=0o600)
+    host.service('restart', 'keepalived')
+    listing = json.loads(host.run(['ip', '-j', 'addr', 'show']).stdout)
+    by_name = {link['ifname']: [a['local'] for a in link['addr_info']] for link in listing}
+    assert by_name == {'lo': ['127.0.0.1', '::1'], 'eth0': ['10.0.0.1'], 'bond0': ['10.0.0.100']}
