@@ -68,26 +68,28 @@ def handle(invocation: Invocation) -> Completed:
     columns: Sequence[str] = _DEFAULT
     devices: list[str] = []
     args = list(invocation.args)
-    while args:
-        arg = args.pop(0)
-        if arg in ('--json', '-J'):
+    try:
+        options = _options(args)
+    except _UsageError as error:
+        return invocation.result('', f"{error}\nTry 'lsblk --help' for more information.\n", 1)
+    for option, value in options:
+        if option == 'J':
             as_json = True
-        elif arg in ('--bytes', '-b'):
+        elif option == 'b':
             as_bytes = True
-        elif arg in ('--paths', '-p'):
+        elif option == 'p':
             paths = True
-        elif arg in ('--nodeps', '-d'):
+        elif option == 'd':
             nodeps = True
-        elif arg in ('--output', '-o') or arg.startswith('--output='):
-            value = arg.partition('=')[2] if '=' in arg else (args.pop(0) if args else '')
+        elif option == 'o':
             columns = [c.strip().upper() for c in value.split(',') if c.strip()]
             unknown = [c for c in columns if c not in _COLUMNS]
             if unknown:
                 return invocation.result('', f'lsblk: unknown column: {unknown[0].lower()}\n', 1)
-        elif arg.startswith('-'):
-            raise _not_emulated(f'option {arg!r}')
+        elif option == '':
+            devices.append(value)
         else:
-            devices.append(arg)
+            raise _not_emulated(f'option -{option}')
     if not as_json:
         raise _not_emulated('tabular output (without --json)')
     host = invocation.host
@@ -119,6 +121,77 @@ def handle(invocation: Invocation) -> Completed:
     listed = [_render(r, columns, as_bytes=as_bytes, paths=paths, nodeps=nodeps) for r in rows]
     text = json.dumps({'blockdevices': listed}, indent=3)
     return invocation.result(text + '\n', ''.join(errors), 64 if errors else 0)
+
+
+_LONG = {
+    'all': 'a', 'bytes': 'b', 'nodeps': 'd', 'noempty': 'A', 'discard': 'D', 'dedup': 'E:',
+    'zoned': 'z', 'help': 'h', 'json': 'J', 'output': 'o:', 'output-all': 'O', 'merge': 'M',
+    'perms': 'm', 'noheadings': 'n', 'list': 'l', 'ascii': 'i', 'raw': 'r', 'inverse': 's',
+    'fs': 'f', 'exclude': 'e:', 'include': 'I:', 'topology': 't', 'paths': 'p', 'pairs': 'P',
+    'scsi': 'S', 'nvme': 'N', 'virtio': 'v', 'sort': 'x:', 'sysroot': 'sysroot:',
+    'shell': 'y', 'tree': 'T::', 'version': 'V', 'width': 'w:',
+}  # fmt: skip
+"""lsblk 2.39's long options -> the short one (``:`` when it takes a value; ``lsblk.c``)."""
+_SHORT = 'AabdDzE:e:fhJlNnMmo:OpPiI:rstVvST::w:x:y'
+"""lsblk 2.39's getopt string (``lsblk.c`` main)."""
+
+
+class _UsageError(Exception):
+    """getopt_long's complaint about the command line (printed, then exit 1)."""
+
+
+def _options(args: Sequence[str]) -> list[tuple[str, str]]:
+    """The command line as getopt_long reads it: (short option, value); ('', ARG) for devices.
+
+    Long options may be abbreviated to a unique prefix and take ``=VALUE`` or the next
+    argument; short ones may be bundled (``-Jb``).
+    """
+    out: list[tuple[str, str]] = []
+    items = list(args)
+    while items:
+        arg = items.pop(0)
+        if arg.startswith('--') and len(arg) > 2:
+            name, eq, value = arg[2:].partition('=')
+            matches = [n for n in _LONG if n == name] or [n for n in _LONG if n.startswith(name)]
+            if not matches:
+                raise _UsageError(f"lsblk: unrecognized option '{arg}'")
+            if len(matches) > 1:
+                found = ' '.join(f"'--{m}'" for m in matches)
+                raise _UsageError(f"lsblk: option '--{name}' is ambiguous; possibilities: {found}")
+            short = _LONG[matches[0]]
+            if short.endswith('::'):  # an optional argument: only as --name=VALUE
+                out.append((short.rstrip(':'), value))
+            elif short.endswith(':'):
+                if not eq:
+                    if not items:
+                        raise _UsageError(f"lsblk: option '--{matches[0]}' requires an argument")
+                    value = items.pop(0)
+                out.append((short.rstrip(':'), value))
+            elif eq:
+                raise _UsageError(f"lsblk: option '--{matches[0]}' doesn't allow an argument")
+            else:
+                out.append((short, ''))
+        elif arg.startswith('-') and len(arg) > 1:
+            letters = arg[1:]
+            while letters:
+                letter, letters = letters[0], letters[1:]
+                at = _SHORT.find(letter)
+                if at < 0 or letter == ':':
+                    raise _UsageError(f"lsblk: invalid option -- '{letter}'")
+                if _SHORT[at + 1 : at + 3] == '::':  # optional: only attached (-Tname)
+                    out.append((letter, letters))
+                    letters = ''
+                elif _SHORT[at + 1 : at + 2] == ':':
+                    value = letters or (items.pop(0) if items else '')
+                    if not letters and not value:
+                        raise _UsageError(f"lsblk: option requires an argument -- '{letter}'")
+                    out.append((letter, value))
+                    letters = ''
+                else:
+                    out.append((letter, ''))
+        else:
+            out.append(('', arg))
+    return out
 
 
 def _walk(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -129,3 +129,23 @@ def test_a_by_id_link_lists_the_device_it_points_to(host):
     )
     done, data = lsblk(host, '--json', '-o', 'PATH', '/dev/sdb', '/dev/sdz')
     assert (done.returncode, data) == (64, {'blockdevices': [{'path': '/dev/sdb'}]})
+
+
+def test_options_as_getopt_long_reads_them(host):
+    """util-linux lsblk.c @ v2.39.3: longopts, "AabdDzE:e:fhJlNnMmo:OpPiI:rstVvST::w:x:y"."""
+    done, data = lsblk(host, '-Jbd', '--output=NAME,SIZE', '--pat', '/dev/sdb')
+    assert data == {'blockdevices': [{'name': '/dev/sdb', 'size': TB}]}
+    try_help = "Try 'lsblk --help' for more information.\n"
+    done, _ = lsblk(host, '--json', '--bogus')
+    assert (done.returncode, done.stderr) == (
+        1,
+        "lsblk: unrecognized option '--bogus'\n" + try_help,
+    )
+    done, _ = lsblk(host, '-JQ')
+    assert (done.returncode, done.stderr) == (1, "lsblk: invalid option -- 'Q'\n" + try_help)
+    done, _ = lsblk(host, '--json', '--no')
+    assert done.stderr.startswith("lsblk: option '--no' is ambiguous; possibilities: '--nodeps'")
+    done, _ = lsblk(host, '--json', '-o')
+    assert done.stderr == "lsblk: option requires an argument -- 'o'\n" + try_help
+    with pytest.raises(SimError, match='not emulated'):
+        host.run(['lsblk', '--json', '--fs'])
