@@ -433,10 +433,30 @@ def _iec(size: int) -> str:
 # -- command lines ------------------------------------------------------------------------------
 
 
+_GLOBAL_FLAGS = (
+    '--state-dir', '--help', '-h', '--version', '--debug', '-d', '--verbose', '-v',
+)  # fmt: skip
+"""microceph's persistent flags (``cmd/microceph/main.go``): real, but not emulated."""
+_DISK_ADD_FLAGS = (
+    '--encrypt', '--wal-device', '--wal-wipe', '--wal-encrypt', '--db-device', '--db-wipe',
+    '--db-encrypt', '--osd-match', '--wal-match', '--wal-size', '--db-match', '--db-size',
+    '--dry-run', '--json',
+)  # fmt: skip
+"""``disk add``'s other flags (``cmd/microceph/disk_add.go``): real, but not emulated."""
+
+
 def _parse(
-    argv: Sequence[str], values: Sequence[str], flags: Sequence[str] = ()
+    argv: Sequence[str],
+    values: Sequence[str],
+    flags: Sequence[str] = (),
+    real: Sequence[str] = (),
 ) -> tuple[list[str], dict[str, str], set[str]]:
-    """Parse as cobra does: (positional, ``--flag value``/``--flag=value``, booleans)."""
+    """Parse as cobra does: (positional, ``--flag value``/``--flag=value``, booleans).
+
+    A flag the command does not have is cobra's ``Error: unknown flag: --X`` (``unknown
+    shorthand flag: 'X' in -X``), exit 1; a real one that is not emulated (``real`` and the
+    global flags) raises SimError.
+    """
     positional: list[str] = []
     given: dict[str, str] = {}
     set_flags: set[str] = set()
@@ -455,10 +475,12 @@ def _parse(
             given[name] = value
         elif name in flags:
             set_flags.add(name)
-        elif name in ('-h', '--help'):
-            _not_emulated('microceph --help')
-        else:
+        elif name in (*_GLOBAL_FLAGS, *real):
             _not_emulated(f'microceph option {name!r}')
+        elif name.startswith('--'):
+            raise _ExitError(1, f'Error: unknown flag: {name}')
+        else:
+            raise _ExitError(1, f"Error: unknown shorthand flag: '{name[1]}' in {name}")
     return positional, given, set_flags
 
 
@@ -680,7 +702,7 @@ class _Run:
         return 0
 
     def disk_add(self, argv: Sequence[str]) -> int:
-        paths, _, flags = _parse(argv, (), ('--wipe', '--all-available'))
+        paths, _, flags = _parse(argv, (), ('--wipe', '--all-available'), _DISK_ADD_FLAGS)
         local, cluster = self.local()
         if '--all-available' in flags:
             if paths:

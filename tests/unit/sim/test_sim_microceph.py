@@ -601,3 +601,15 @@ def test_pools_follow_microcephs_automatic_failure_domain(world):
     assert ceph_json(first, 'osd', 'pool', 'get', 'late', 'crush_rule')['crush_rule'] == (
         'microceph_auto_host'
     )
+
+
+def test_flags_a_command_lacks_are_cobras_unknown_flag(three):
+    """cobra (SilenceUsage, main.go): Error: unknown flag, exit 1; real ones not emulated raise."""
+    host = three[0]
+    done = run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--force')
+    assert (done.returncode, done.stdout, done.stderr) == (1, '', 'Error: unknown flag: --force\n')
+    done = run(host, 'microceph', 'disk', 'list', '-x')
+    assert done.stderr == "Error: unknown shorthand flag: 'x' in -x\n"
+    assert run(host, 'microceph', 'cluster', 'join', 'x', '--wipe').returncode == 1
+    with pytest.raises(SimError, match='not emulated'):
+        run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--encrypt')
