@@ -97,7 +97,7 @@ _ALREADY_CLUSTERED = re.compile(
 )
 _TOKEN_REJECTED = re.compile(
     r'CoreTokenRecord not found|Token expired|does not contain join token name'
-    r'|invalid token|failed to parse join token|provided join token is not valid',
+    r'|invalid token|illegal base64 data|provided join token is not valid',
 )
 """k8sd's answers to ``join-cluster`` that mean the token itself was refused: only then does a
 new token help. k8s prefixes every join failure with "Failed to join the cluster using the
@@ -106,8 +106,9 @@ microcluster's ``clusterPost`` (canonical/microcluster ``internal/rest/resources
 ``cluster/token_records.mapper.go``, branches v2 and v3, i.e. k8s-snap 1.32 to 1.36): an unknown
 or spent one (the record is deleted once used) is ``CoreTokenRecord not found``, an expired one
 (``get-join-token --expires-in``, 24 h by default) ``Token expired``, one minted for another
-name ``Joining server certificate SAN does not contain join token name``. A worker token is
-k8sd's: 401 ``invalid token`` for unknown, used, expired or another node's
+name ``Joining server certificate SAN does not contain join token name``, one that is not
+base64 Go's ``illegal base64 data at input byte N`` (``DecodeToken``, ``control.go``). A worker
+token is k8sd's: 401 ``invalid token`` for unknown, used, expired or another node's
 (``worker_access_handler.go``)."""
 _MEMBER_UNREACHABLE = re.compile(
     r'failed to delete node from microcluster|failed to delete cluster member'

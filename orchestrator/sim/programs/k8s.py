@@ -78,7 +78,7 @@ source and its test, is ``orchestrator/sim/conformance/k8s.md``.
   fails with ``Error: Failed to join the cluster using the provided token.`` / empty line /
   ``The error was: failed to POST /k8sd/cluster/join: failed to join k8sd cluster as control
   plane|worker: REASON``, exit 1. REASON for a control plane is microcluster's ``clusterPost``
-  (``1 join attempts were unsuccessful. Last error:`` then ``CoreTokenRecord not found`` for an
+  (``N join attempts were unsuccessful. Last error:`` then ``CoreTokenRecord not found`` for an
   unknown or spent token, ``Token expired``, ``Joining server certificate SAN does not contain
   join token name``), for a worker k8sd's 401 ``invalid token``; ``dial tcp ADDR: connect:
   connection refused`` when no control plane of the token's cluster answers.
@@ -1204,13 +1204,18 @@ class _Run:
             f'failed to POST /k8sd/cluster/join: failed to join k8sd cluster as {as_role}: '
         )
         if payload is None:
-            raise _ExitError(1, prefix + 'failed to parse join token: invalid token format')
+            # microcluster joinWithToken returns DecodeToken's error as it is
+            # (internal/rest/resources/control.go @ v2): Go's base64 or JSON error.
+            raise _ExitError(1, prefix + _token_decode_error(token.strip()))
+        # microcluster tries every join address: "%d join attempts were unsuccessful. Last
+        # error: %w" with the number of addresses (control.go @ v2)
+        attempts = f'{len(addresses)} join attempts were unsuccessful. Last error: '
         cluster_id = _answering_cluster(self.world, addresses)
         if cluster_id is None:
-            target = addresses[0] if addresses else f'{ip}:{_K8SD_PORT}'
+            target = addresses[-1] if addresses else f'{ip}:{_K8SD_PORT}'
             reason = f'dial tcp {target}: connect: connection refused'
             if role == 'control-plane':
-                reason = f'1 join attempts were unsuccessful. Last error: {reason}'
+                reason = attempts + reason
             raise _ExitError(1, prefix + reason)
         cluster = _clusters(self.world)[cluster_id]
         record = _mapping(cluster.get('tokens', {})).get(secret)
@@ -1227,7 +1232,7 @@ class _Run:
         else:
             # microcluster clusterPost (internal/rest/resources/cluster.go): the token record
             # (deleted once used), then its expiry, then the certificate's name.
-            attempt = prefix + '1 join attempts were unsuccessful. Last error: '
+            attempt = prefix + attempts
             if record is None or record.get('state') != 'unused':
                 raise _ExitError(1, attempt + 'CoreTokenRecord not found')
             if _expired(self.world, record):
@@ -1499,6 +1504,24 @@ def worker_token(token: str, addresses: Sequence[str], ca: str) -> str:
     }
     raw = json.dumps(payload, separators=(',', ':')).encode()
     return base64.b64encode(raw).decode().rstrip('=')
+
+
+_BASE64 = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
+
+
+def _token_decode_error(token: str) -> str:
+    """The error of microcluster's ``DecodeToken`` for a token that is not one.
+
+    Go's ``base64.CorruptInputError`` names the first byte it cannot take (``illegal base64 data
+    at input byte N``); assumption: any other failure (bad padding, not JSON) is reported as
+    ``json``'s ``invalid character`` at the start, the common case for random text.
+    """
+    for index, char in enumerate(token):
+        if char not in _BASE64:
+            return f'illegal base64 data at input byte {index}'
+    if len(token) % 4:
+        return f'illegal base64 data at input byte {len(token) - len(token) % 4}'
+    return "invalid character '\\x00' looking for beginning of value"
 
 
 def _decode_token(token: str) -> dict[str, Any] | None:

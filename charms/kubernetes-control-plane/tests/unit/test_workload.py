@@ -51,7 +51,12 @@ def test_remove_node_of_an_unknown_node_is_not_an_error() -> None:
 
 @pytest.mark.parametrize(
     'reason',
-    ['CoreTokenRecord not found', 'Token expired', 'invalid token'],
+    [
+        'CoreTokenRecord not found',
+        'Token expired',
+        'invalid token',
+        'illegal base64 data at input byte 3',
+    ],
 )
 def test_microcluster_and_k8sd_token_refusals_are_token_rejections(reason: str) -> None:
     host = K8sHost()
