@@ -403,7 +403,18 @@ class CephStorageCharm(ops.CharmBase):
                             workload.create_fs(pool.name)
                             filesystems.add(pool.name)
                     elif pool.name not in existing:
-                        workload.create_pool(pool.name, pool.application, pool.replicas)
+                        replicas = pool.replicas
+                        if replicas == 1:
+                            # MicroCeph leaves mon_allow_pool_size_one off: Ceph refuses size 1
+                            problems.append(
+                                ops.BlockedStatus(
+                                    f'ceph-client {request.relation.app.name}: pool '
+                                    f'{pool.name} asks for 1 replica, which Ceph refuses by '
+                                    'default; it gets the cluster default'
+                                )
+                            )
+                            replicas = None
+                        workload.create_pool(pool.name, pool.application, replicas)
                         existing.add(pool.name)
                 key = workload.client_key(name, clients.caps(pools))
             except workload.WorkloadError as e:

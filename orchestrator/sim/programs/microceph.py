@@ -112,7 +112,9 @@ ObjectNotFound('RADOS object not found (error calling conf_read_file)')``, exit 
   ``enabled application 'APP' on pool 'NAME'``; a second application without the flag:
   ``Error EPERM: Are you SURE? Pool 'NAME' already has an enabled application; pass
   --yes-i-really-mean-it to proceed anyway``. ``osd pool set NAME size N``: ``set pool ID size
-  to N``. Unknown pools: ``Error ENOENT: unrecognized pool 'NAME'`` (exit 2).
+  to N``; size 1: ``Error EPERM: configuring pool size as 1 is disabled by default.`` (MicroCeph
+  leaves ``mon_allow_pool_size_one`` off). Unknown pools: ``Error ENOENT: unrecognized pool
+  'NAME'`` (exit 2).
 - ``auth get-or-create ENTITY [SERVICE CAPS]..``: the keyring (``[ENTITY]`` / tab ``key = K``)
   or with ``-f json`` ``[{"entity","key","caps":{..}}]``; the key (cephx, ``AQ…``, 40
   characters) is made once per entity. Other caps than the stored ones: ``Error EINVAL: key for
@@ -1109,6 +1111,12 @@ class _Run:
         pool = self.pool(cluster, name)
         if not value.isdigit() or not 1 <= int(value) <= 10:
             raise _ExitError(_EINVAL, 'Error EINVAL: pool size must be between 1 and 10')
+        if value == '1':
+            # OSDMonitor check_size_one: mon_allow_pool_size_one is false unless `microceph
+            # pool set-rf --size 1` turned it on (SetReplicationFactor), which is not emulated
+            raise _ExitError(
+                _EPERM, 'Error EPERM: configuring pool size as 1 is disabled by default.'
+            )
         pool['size'] = int(value)
         self.err(f'set pool {pool["id"]} size to {value}\n')
         return 0

@@ -613,3 +613,14 @@ def test_flags_a_command_lacks_are_cobras_unknown_flag(three):
     assert run(host, 'microceph', 'cluster', 'join', 'x', '--wipe').returncode == 1
     with pytest.raises(SimError, match='not emulated'):
         run(host, 'microceph', 'disk', 'add', '/dev/sdb', '--encrypt')
+
+
+def test_pool_size_one_is_refused(three):
+    """OSDMonitor check_size_one; MicroCeph leaves mon_allow_pool_size_one off by default."""
+    host = three[0]
+    assert run(host, 'microceph.ceph', 'osd', 'pool', 'create', 'p').returncode == 0
+    done = run(host, 'microceph.ceph', 'osd', 'pool', 'set', 'p', 'size', '1')
+    assert (done.returncode, done.stderr) == (
+        1,
+        'Error EPERM: configuring pool size as 1 is disabled by default.\n',
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import metal_host
+from metal_interfaces import ceph_client, ceph_client_testing
 from ops import testing
 from orchestrator.sim import BlockDevice, SimHost, World
 from orchestrator.sim.host import maas_id_path
@@ -55,12 +56,8 @@ def reconcile(host: SimHost, state: testing.State) -> testing.State:
 
 
 def leader(**kwargs: Any) -> testing.State:
-    return testing.State(
-        leader=True,
-        relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
-        networks={network('10.0.0.10')},
-        **kwargs,
-    )
+    kwargs.setdefault('relations', {testing.PeerRelation('ceph-peers', id=PEER_ID)})
+    return testing.State(leader=True, networks={network('10.0.0.10')}, **kwargs)
 
 
 def osd_paths(host: SimHost) -> list[str]:
@@ -117,3 +114,20 @@ def test_a_listed_by_id_path_that_does_not_exist_is_refused() -> None:
         f'osd-devices: {missing} not found (not wiped)'
     )
     assert osd_paths(host) == [maas_id_path('node-0', 'sdb')]
+
+
+def test_a_pool_asking_for_one_replica_is_named_and_the_rest_served() -> None:
+    """Ceph refuses size 1 unless mon_allow_pool_size_one, which MicroCeph leaves off."""
+    host = machine()
+    pools = [ceph_client.Pool(name='one', replicas=1), ceph_client.Pool(name='two', replicas=2)]
+    relation = ceph_client_testing.relation_for_provider(id=20, pools=pools)
+    out = reconcile(
+        host, leader(relations={testing.PeerRelation('ceph-peers', id=PEER_ID), relation})
+    )
+    assert out.unit_status == testing.BlockedStatus(
+        'ceph-client kubernetes-control-plane: pool one asks for 1 replica, which Ceph refuses '
+        'by default; it gets the cluster default'
+    )
+    assert 'client-key-secret' in out.get_relation(20).local_app_data
+    listed = json.loads(host.run(['microceph.ceph', 'osd', 'pool', 'ls', '-f', 'json']).stdout)
+    assert {'one', 'two'} <= set(listed)
