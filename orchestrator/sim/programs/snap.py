@@ -332,6 +332,7 @@ class _Run:
         self.catalog = invocation.world.catalog.snaps
         self.stdout: list[str] = []
         self.stderr: list[str] = []
+        self.stderr_unterminated = ''  # written after stderr's lines, with no newline
         state = self.host.namespace('snap')
         self.snaps = cast('dict[str, dict[str, Any]]', state.setdefault('snaps', {}))
         self.state = state
@@ -340,7 +341,7 @@ class _Run:
     def completed(self, returncode: int = 0) -> Completed:
         return self.invocation.result(
             ''.join(f'{line}\n' for line in self.stdout),
-            ''.join(f'{line}\n' for line in self.stderr),
+            ''.join(f'{line}\n' for line in self.stderr) + self.stderr_unterminated,
             returncode,
         )
 
@@ -699,10 +700,7 @@ class _Run:
                 return 0
             if not config:
                 raise _SnapError(f'snap "{name}" has no configuration')
-            self.stderr.append(
-                "WARNING: The output of 'snap get' will become a list with columns - use -d or "
-                '-l to force the output format.'
-            )
+            self.stderr_unterminated = _GET_WARNING
             self.stdout.append(_json(config))
             return 0
         values: dict[str, Any] = {}
@@ -717,10 +715,7 @@ class _Run:
             value = values[keys[0]]
             self.stdout.append(value if isinstance(value, str) else _json(value))
         else:
-            self.stderr.append(
-                "WARNING: The output of 'snap get' will become a list with columns - use -d or "
-                '-l to force the output format.'
-            )
+            self.stderr_unterminated = _GET_WARNING
             self.stdout.append(_json(values))
         return 0
 
@@ -824,6 +819,13 @@ class _Run:
         )
         return 0
 
+
+_GET_WARNING = (
+    "WARNING: The output of 'snap get' will become a list with columns - use -d or -l to force "
+    'the output format.\\n'
+)
+"""cmd_get.go outputDefault's warning (@ 2.67.1): a Go raw string, so its "\\n" is printed as the
+two characters, with no newline after it."""
 
 _NEEDS_CLASSIC = (
     'This revision of snap "{name}" was published using classic confinement and thus may '

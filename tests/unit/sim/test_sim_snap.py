@@ -370,3 +370,16 @@ def test_help_is_go_flags_builtin(host: SimHost) -> None:
     assert (result.returncode, result.stderr) == (0, '')
     assert result.stdout.startswith('Usage:\n  snap install')
     assert snap(host, 'list', '-h').returncode == 0
+
+
+def test_get_warns_with_a_literal_backslash_n(host: SimHost) -> None:
+    """cmd_get.go outputDefault @ 2.67.1 prints its warning from a Go raw string: the '\\n' is
+    two characters and no newline follows (output not a terminal: JSON on stdout)."""
+    host.snap_install('maas')
+    assert snap(host, 'set', 'maas', 'a.b=1').returncode == 0
+    result = snap(host, 'get', 'maas')
+    assert result.stderr == (
+        "WARNING: The output of 'snap get' will become a list with columns - use -d or -l to "
+        'force the output format.\\n'
+    )
+    assert json.loads(result.stdout) == {'a': {'b': 1}}
