@@ -596,6 +596,92 @@ _UNIT_VERBS = frozenset(
         'reset-failed',
     }
 )
+_REAL_VERBS = frozenset(
+    {
+        'list-units',
+        'list-automounts',
+        'list-paths',
+        'list-sockets',
+        'list-timers',
+        'is-active',
+        'is-failed',
+        'status',
+        'show',
+        'cat',
+        'help',
+        'list-dependencies',
+        'start',
+        'stop',
+        'reload',
+        'restart',
+        'try-restart',
+        'reload-or-restart',
+        'try-reload-or-restart',
+        'isolate',
+        'kill',
+        'clean',
+        'freeze',
+        'thaw',
+        'set-property',
+        'bind',
+        'mount-image',
+        'service-log-level',
+        'service-log-target',
+        'reset-failed',
+        'list-unit-files',
+        'enable',
+        'disable',
+        'reenable',
+        'preset',
+        'preset-all',
+        'is-enabled',
+        'mask',
+        'unmask',
+        'link',
+        'revert',
+        'add-wants',
+        'add-requires',
+        'edit',
+        'get-default',
+        'set-default',
+        'list-machines',
+        'list-jobs',
+        'cancel',
+        'show-environment',
+        'set-environment',
+        'unset-environment',
+        'import-environment',
+        'daemon-reload',
+        'daemon-reexec',
+        'log-level',
+        'log-target',
+        'service-watchdogs',
+        'is-system-running',
+        'default',
+        'rescue',
+        'emergency',
+        'halt',
+        'poweroff',
+        'reboot',
+        'soft-reboot',
+        'kexec',
+        'exit',
+        'switch-root',
+        'suspend',
+        'hibernate',
+        'hybrid-sleep',
+        'suspend-then-hibernate',
+        'whoami',
+        'condrestart',
+        'condstop',
+        'condreload',
+        'force-reload',
+        'reload-or-try-restart',
+    }
+)
+"""Every verb systemctl 255 knows (its --help, as systemd 252's prints it on Debian 12, with
+255's list-paths, soft-reboot and whoami, and the legacy aliases of
+src/systemctl/systemctl-start-unit.c)."""
 _FLAGS = frozenset(
     {
         '--no-block',
@@ -646,6 +732,9 @@ def handle(invocation: Invocation) -> Completed:
         systemd.daemon_reload()
     elif verb == 'list-units':
         _list_units(systemd, output)
+    elif verb in _REAL_VERBS - _UNIT_VERBS:
+        # systemctl has it, the emulation does not: say so rather than call it unknown.
+        output.fail(_EXIT_FAILURE, f'systemctl {verb}: unsupported on a {SIMULATED}')
     elif verb not in _UNIT_VERBS:
         output.fail(_EXIT_FAILURE, f"Unknown command verb '{verb}'.")
     elif not units:

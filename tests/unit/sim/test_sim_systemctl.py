@@ -173,6 +173,12 @@ def test_reload_needs_a_running_reloadable_unit(host: SimHost) -> None:
 def test_verbs_and_options(host: SimHost) -> None:
     assert systemctl(host, '--version').stdout == f'systemd 255 (255.4-1ubuntu8.6) ({SIMULATED})\n'
     assert systemctl(host, 'frobnicate', 'x').stderr == "Unknown command verb 'frobnicate'.\n"
+    # A verb systemctl has but the emulation lacks is said to be unsupported, not unknown.
+    masked = systemctl(host, 'mask', 'snapd')
+    assert (masked.returncode, masked.stderr) == (
+        1,
+        f'systemctl mask: unsupported on a {SIMULATED}\n',
+    )
     assert systemctl(host, 'start').stderr == 'Too few arguments.\n'
     assert systemctl(host, '--bogus', 'start', 'x').stderr == (
         "systemctl: unrecognized option '--bogus'\n"
