@@ -32,14 +32,14 @@ raises :class:`~orchestrator.sim.SimError`: not emulated.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from metal_host import Completed
 
 from ..host import BlockDevice, DiskIdentity, Invocation
 
-__all__ = ['SIGNATURES', 'handle']
+__all__ = ['SIGNATURES', 'handle', 'json_text']
 
 EFI_SIZE = 1 << 30
 """The EFI system partition MAAS's default layout makes on the boot disk (bytes)."""
@@ -82,10 +82,11 @@ def handle(invocation: Invocation) -> Completed:
         elif option == 'd':
             nodeps = True
         elif option == 'o':
-            columns = [c.strip().upper() for c in value.split(',') if c.strip()]
-            unknown = [c for c in columns if c not in _COLUMNS]
-            if unknown:
-                return invocation.result('', f'lsblk: unknown column: {unknown[0].lower()}\n', 1)
+            given = [c.strip() for c in value.split(',') if c.strip()]
+            unknown = [c for c in given if c.upper() not in _COLUMNS]
+            if unknown:  # column_name_to_id: warnx("unknown column: %s") as written
+                return invocation.result('', f'lsblk: unknown column: {unknown[0]}\n', 1)
+            columns = [c.upper() for c in given]
         elif option == '':
             devices.append(value)
         else:
@@ -116,11 +117,76 @@ def handle(invocation: Invocation) -> Completed:
             else:
                 chosen.append(found)
         rows = chosen
-    if devices and not rows:
-        return invocation.result('', ''.join(errors), 32)
     listed = [_render(r, columns, as_bytes=as_bytes, paths=paths, nodeps=nodeps) for r in rows]
-    text = json.dumps({'blockdevices': listed}, indent=3)
-    return invocation.result(text + '\n', ''.join(errors), 64 if errors else 0)
+    text = json_text({'blockdevices': listed})
+    code = 0 if not errors else 32 if not rows else 64  # LSBLK_EXIT_ALLFAILED, _SOMEOK
+    return invocation.result(text, ''.join(errors), code)
+
+
+def json_text(document: Mapping[str, Any]) -> str:
+    """``document`` as libsmartcols prints JSON (util-linux ``lib/jsonwrt.c`` @ v2.39.3).
+
+    Three spaces per level; an object in an array follows the previous one's ``}`` after a
+    comma on the same line (``},{``); a bare value in an array is indented one level and a
+    space (``ul_jsonwrt_open`` with no name); an empty array has an empty line.
+    """
+    out: list[str] = []
+    state = {'indent': 0, 'after': False}
+
+    def indent() -> None:
+        out.append('   ' * state['indent'])
+
+    def open_(name: str | None, kind: str) -> None:
+        if name is not None:
+            if state['after']:
+                out.append(',\n')
+            indent()
+            out.append(json.dumps(name))
+        elif state['after']:
+            out.append(',')
+        else:
+            indent()
+        prefix = ': ' if name is not None else ''
+        if kind == 'value':
+            out.append(prefix if name is not None else ' ')
+        else:
+            out.append((': ' if name is not None else '') + ('{' if kind == 'object' else '['))
+            out.append('\n')
+            state['indent'] += 1
+        state['after'] = False
+
+    def close(kind: str) -> None:
+        if state['indent'] == 1:
+            out.append('\n}\n')
+            state['indent'] -= 1
+        elif kind != 'value':
+            state['indent'] -= 1
+            out.append('\n')
+            indent()
+            out.append('}' if kind == 'object' else ']')
+        state['after'] = True
+
+    def value(name: str | None, data: object) -> None:
+        if isinstance(data, dict):
+            open_(name, 'object')
+            for key, item in cast('dict[str, Any]', data).items():
+                value(key, item)
+            close('object')
+        elif isinstance(data, list):
+            open_(name, 'array')
+            for item in cast('list[Any]', data):
+                value(None, item)
+            close('array')
+        else:
+            open_(name, 'value')
+            out.append(json.dumps(data, ensure_ascii=False))
+            close('value')
+
+    open_(None, 'object')
+    for key, item in document.items():
+        value(key, item)
+    close('object')
+    return ''.join(out)
 
 
 _LONG = {

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from orchestrator.sim import BlockDevice, SimError, World
+from orchestrator.sim.programs.lsblk import json_text
 
 TB = 1_000_204_886_016
 
@@ -73,8 +76,10 @@ def test_named_devices_and_a_missing_one(host):
     assert data == {'blockdevices': [{'path': '/dev/sdb'}]}
     done, _ = lsblk(host, '--json', '/dev/sdz')
     assert (done.returncode, done.stderr) == (32, 'lsblk: /dev/sdz: not a block device\n')
-    done, _ = lsblk(host, '--json', '-o', 'NAME,BOGUS')
-    assert (done.returncode, done.stderr) == (1, 'lsblk: unknown column: bogus\n')
+    # the table is printed anyway, empty (checked against util-linux 2.38.1's lsblk)
+    assert done.stdout == '{\n   "blockdevices": [\n\n   ]\n}\n'
+    done, _ = lsblk(host, '--json', '-o', 'NAME,BoGuS')
+    assert (done.returncode, done.stderr) == (1, 'lsblk: unknown column: BoGuS\n')
 
 
 def test_tabular_output_is_not_emulated(host):
@@ -149,3 +154,50 @@ def test_options_as_getopt_long_reads_them(host):
     assert done.stderr == "lsblk: option requires an argument -- 'o'\n" + try_help
     with pytest.raises(SimError, match='not emulated'):
         host.run(['lsblk', '--json', '--fs'])
+
+
+def test_json_is_laid_out_as_libsmartcols_does(host):
+    """lib/jsonwrt.c: three spaces a level, objects in an array joined by '},{', a bare value
+    indented one level and a space."""
+    done, data = lsblk(host, '--json', '--bytes', '-o', 'NAME,SIZE,MOUNTPOINTS', '/dev/sda')
+    assert done.stdout == (
+        '{\n'
+        '   "blockdevices": [\n'
+        '      {\n'
+        '         "name": "sda",\n'
+        f'         "size": {data["blockdevices"][0]["size"]},\n'
+        '         "mountpoints": [\n'
+        '             null\n'
+        '         ],\n'
+        '         "children": [\n'
+        '            {\n'
+        '               "name": "sda1",\n'
+        '               "size": 1073741824,\n'
+        '               "mountpoints": [\n'
+        '                   "/boot/efi"\n'
+        '               ]\n'
+        '            },{\n'
+        '               "name": "sda2",\n'
+        f'               "size": {data["blockdevices"][0]["children"][1]["size"]},\n'
+        '               "mountpoints": [\n'
+        '                   "/"\n'
+        '               ]\n'
+        '            }\n'
+        '         ]\n'
+        '      }\n'
+        '   ]\n'
+        '}\n'
+    )
+
+
+@pytest.mark.skipif(shutil.which('lsblk') is None, reason='no real lsblk here')
+def test_the_layout_is_the_real_lsblks():
+    """Differential: re-laying out the real lsblk's JSON gives its very text."""
+    for argv in (
+        ['lsblk', '--json', '--bytes', '-o', 'NAME,PATH,SIZE,TYPE,MOUNTPOINTS,FSTYPE,ROTA'],
+        ['lsblk', '--json'],
+        ['lsblk', '--json', '/dev/olm-no-such-device'],
+    ):
+        real = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+        if real:
+            assert json_text(json.loads(real)) == real, argv
