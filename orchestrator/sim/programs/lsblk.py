@@ -96,9 +96,9 @@ def handle(invocation: Invocation) -> Completed:
     host = invocation.host
     disks = host.block_devices
     signatures = _mapping(host.state.get(SIGNATURES))
+    numbers = _device_numbers(disks)
     rows = [
-        _disk(d, index, host.disk_identity(d), signatures.get(d.name))
-        for index, d in enumerate(disks)
+        _disk(d, numbers[d.name], host.disk_identity(d), signatures.get(d.name)) for d in disks
     ]
     errors: list[str] = []
     if devices:
@@ -272,11 +272,38 @@ def _mapping(value: object) -> dict[str, Any]:
     return cast('dict[str, Any]', value) if isinstance(value, dict) else {}
 
 
+def _device_numbers(disks: Sequence[BlockDevice]) -> dict[str, tuple[int, int]]:
+    """Each disk's (major, minor), partitions following at minor + N.
+
+    SCSI disks (``sdX``) have 16 minors each on majors 8, 65-71, 128-135 by their letters
+    (the kernel's ``Documentation/admin-guide/devices.txt``); NVMe namespaces and their
+    partitions take the dynamic block major 259 in turn (assumption: in the pool's order); a
+    virtio disk (``vdX``) 16 minors on major 252 (assumption: virtio-blk's usual dynamic major).
+    """
+    out: dict[str, tuple[int, int]] = {}
+    dynamic = 0
+    for disk in disks:
+        name = disk.name
+        if name.startswith('sd'):
+            index = 0
+            for letter in name[2:]:
+                index = index * 26 + (ord(letter) - ord('a') + 1)
+            index -= 1
+            group, slot = divmod(index, 16)
+            majors = [8, *range(65, 72), *range(128, 136)]
+            out[name] = (majors[group % len(majors)], slot * 16)
+        elif name.startswith('vd'):
+            out[name] = (252, (ord(name[2]) - ord('a')) * 16)
+        else:
+            out[name] = (259, dynamic)
+            dynamic += 1 + len(disk.partitions)
+    return out
+
+
 def _disk(
-    disk: BlockDevice, index: int, identity: DiskIdentity, signature: object
+    disk: BlockDevice, number: tuple[int, int], identity: DiskIdentity, signature: object
 ) -> dict[str, Any]:
-    nvme = disk.name.startswith('nvme')
-    major, minor = (259, index * 16) if nvme else (8, index * 16)
+    major, minor = number
     row: dict[str, Any] = {
         'NAME': disk.name,
         'MAJ:MIN': f'{major}:{minor}',

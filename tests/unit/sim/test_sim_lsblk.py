@@ -55,7 +55,9 @@ def test_json_lists_every_disk_with_the_boot_disk_partitioned(host):
         'type': 'disk',
         'mountpoints': [None],
     }
-    assert nvme['maj:min'].startswith('259:')
+    # sd disks 16 minors each on major 8 by their letter; NVMe on the dynamic major 259
+    assert (sda['maj:min'], sdb['maj:min'], nvme['maj:min']) == ('8:0', '8:16', '259:0')
+    assert [p['maj:min'] for p in sda['children']] == ['8:1', '8:2']
 
 
 def test_output_columns_paths_nodeps_and_human_sizes(host):
