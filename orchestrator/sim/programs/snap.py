@@ -456,6 +456,8 @@ class _Run:
                 'the required argument `<snap> (at least 1 argument)` was not provided',
                 _EXIT_USAGE,
             )
+        if options.channel is not None:  # setChannelFromCommandline comes first
+            options.channel = _checked_channel(options.channel, self.stderr)
         if len(names) > 1 and options.channel is not None:
             raise _SnapError('a single snap name is needed to specify channel flags')
         specs = [self.spec(name) for name in names]  # the store answers for all, or none
@@ -486,6 +488,8 @@ class _Run:
 
     def refresh(self, options: _Options) -> int:
         names = options.positional
+        if options.channel is not None:
+            options.channel = _checked_channel(options.channel, self.stderr)
         if options.hold is not None:
             return self.hold(names, options.hold)
         if options.unhold:
@@ -1013,7 +1017,7 @@ def _parse(command: str, args: Sequence[str]) -> _Options:
 def _apply(options: _Options, flag: str, value: str | None) -> None:
     """Record the options the emulation acts on; the others change nothing it models."""
     if flag == 'channel':
-        options.channel = value
+        options.channel = value or None
     elif flag in ('stable', 'candidate', 'beta', 'edge'):
         if options.channel is not None:
             # channelMixin.setChannelFromCommandline (cmd_snap_op.go)
@@ -1100,10 +1104,11 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
-def _fill(message: str) -> str:
+def _fill(message: str, indent: int = 7) -> str:
     """Wrap an error as snapd's fill() does (cmd/snap/error.go @ 2.67.1).
 
-    fill() hands the text to go/doc's ToText at 72 columns (79 less the ``error: `` prefix) and
+    fill() hands the text to go/doc's ToText at 79 columns less ``indent`` (72 under the
+    ``error: `` prefix, 70 under ``Warning: ``) and
     indents every line after the first under the prefix. ToText reads the text as blocks:
     paragraphs (consecutive lines, joined and rewrapped), and code blocks (indented lines,
     kept as they are less their common indentation), with a blank line between blocks.
@@ -1124,11 +1129,79 @@ def _fill(message: str) -> str:
     out: list[str] = []
     for kind, lines in zip(kinds, blocks, strict=True):
         if kind == 'text':
-            out.append('\n'.join(textwrap.wrap(' '.join(lines), 72)))
+            out.append('\n'.join(textwrap.wrap(' '.join(lines), 79 - indent)))
         elif kind == 'code':
             out.append(textwrap.dedent('\n'.join(lines)))
     text = '\n\n'.join(out)
-    return text.replace('\n', '\n       ').replace('\n       \n', '\n\n')
+    pad = ' ' * indent
+    return text.replace('\n', f'\n{pad}').replace(f'\n{pad}\n', '\n\n')
+
+
+def _checked_channel(channel: str, stderr: list[str]) -> str | None:
+    """The channel snap sends snapd, as setChannelFromCommandline makes it (cmd_snap_op.go).
+
+    A channel channel.Parse refuses but channel.Full can read is used as Full reads it, after a
+    warning; what still does not parse is refused by snapd (daemon/api_snaps.go validate) with
+    Parse's error (snap/channel/channel.go @ 2.67.1).
+    """
+    try:
+        _parse_verbatim(channel)
+        return channel
+    except _SnapError:
+        full = _full_channel(channel)
+        if full is None:
+            raise
+    stderr.append(
+        'Warning: '
+        + _fill(
+            f'Specifying a channel "{channel}" is relying on undefined behaviour. Interpreting '
+            f'it as "{full}" for now, but this will be an error later.',
+            indent=9,
+        )
+    )
+    stderr.append('')
+    if not full:
+        return None
+    _parse_verbatim(full)
+    return full
+
+
+def _parse_verbatim(channel: str) -> None:
+    """Refuse what channel.ParseVerbatim refuses, with its errors."""
+    parts = channel.split('/')
+    if len(parts) > 3:
+        raise _SnapError(f'channel name has too many components: {channel}')
+    track: str | None = None
+    risk: str | None = None
+    branch: str | None = None
+    if len(parts) == 3:
+        track, risk, branch = parts
+    elif len(parts) == 2 and parts[0] in _RISKS:
+        risk, branch = parts
+    elif len(parts) == 2:
+        track, risk = parts
+    elif parts[0] in _RISKS:
+        risk = parts[0]
+    else:
+        track = parts[0]
+    if risk is not None and risk not in _RISKS:
+        raise _SnapError(f'invalid risk in channel name: {channel}')
+    if track == '':
+        raise _SnapError(f'invalid track in channel name: {channel}')
+    if branch == '':
+        raise _SnapError(f'invalid branch in channel name: {channel}')
+
+
+def _full_channel(channel: str) -> str | None:
+    """channel.Full: the components without empty ones, made full; None for too many."""
+    parts = [part for part in channel.split('/') if part]
+    if not parts:
+        return ''
+    if len(parts) == 1:
+        return f'latest/{parts[0]}' if parts[0] in _RISKS else f'{parts[0]}/stable'
+    if len(parts) == 2 and parts[0] in _RISKS:
+        return f'latest/{parts[0]}/{parts[1]}'
+    return '/'.join(parts) if len(parts) <= 3 else None
 
 
 def _parse_channel(channel: str | None, default_track: str) -> tuple[str, str]:

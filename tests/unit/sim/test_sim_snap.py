@@ -383,3 +383,42 @@ def test_get_warns_with_a_literal_backslash_n(host: SimHost) -> None:
         'force the output format.\\n'
     )
     assert json.loads(result.stdout) == {'a': {'b': 1}}
+
+
+def test_malformed_channels_are_read_or_refused_as_snap_does(host: SimHost) -> None:
+    """setChannelFromCommandline (cmd/snap/cmd_snap_op.go @ 2.67.1): a channel channel.Parse
+    refuses but channel.Full reads is used as Full reads it, after a warning fill()ed under
+    'Warning: '; snapd then refuses what still does not parse (daemon/api_snaps.go validate)
+    with Parse's error (snap/channel/channel.go)."""
+    bad_risk = snap(host, 'install', 'k8s', '--classic', '--channel=1.32-classic/foo')
+    assert (bad_risk.returncode, bad_risk.stdout) == (1, '')
+    assert bad_risk.stderr == (
+        'Warning: Specifying a channel "1.32-classic/foo" is relying on undefined\n'
+        '         behaviour. Interpreting it as "1.32-classic/foo" for now, but this\n'
+        '         will be an error later.\n'
+        '\n'
+        'error: invalid risk in channel name: 1.32-classic/foo\n'
+    )
+    too_many = snap(host, 'install', 'k8s', '--classic', '--channel=a/stable/b/c')
+    assert (too_many.returncode, too_many.stderr) == (
+        1,
+        'error: channel name has too many components: a/stable/b/c\n',
+    )
+    # An empty component is dropped: installed from 1.32-classic/stable, with the warning.
+    doubled = snap(host, 'install', 'k8s', '--classic', '--channel=1.32-classic//stable')
+    assert doubled.returncode == 0
+    assert doubled.stderr.startswith('Warning: Specifying a channel "1.32-classic//stable"')
+    assert doubled.stdout == 'k8s (1.32-classic/stable) v1.32.3 from Canonical** installed\n'
+    refreshed = snap(host, 'refresh', 'k8s', '--channel=1.33-classic/nope')
+    assert refreshed.stderr.endswith('error: invalid risk in channel name: 1.33-classic/nope\n')
+    # cmd_snap_op_test.go TestRefreshOneChanDeprecated's cases: what Full makes of them.
+    for given, read in [
+        ('/1.33-classic', '1.33-classic/stable'),
+        ('///1.33-classic/stable//', '1.33-classic/stable'),
+    ]:
+        switched = snap(host, 'refresh', '--channel=' + given, 'k8s')
+        assert ' '.join(switched.stderr.split('\n\n')[0].split()) == (
+            f'Warning: Specifying a channel "{given}" is relying on undefined behaviour. '
+            f'Interpreting it as "{read}" for now, but this will be an error later.'
+        )
+    assert snap(host, 'list', 'k8s').stdout.splitlines()[1].split()[3] == '1.33-classic/stable'
