@@ -91,7 +91,7 @@ def test_unavailable_channel(host: SimHost) -> None:
 
 # canonical/snapd cmd/snap/cmd_snap_op_test.go @ 2.67.1, TestInstallSnapRevisionNotAvailable*:
 # the store's releases, the command, and snap's exact error text (fill()ed by go/doc).
-_NOT_AVAILABLE_CASES = [
+_NOT_AVAILABLE_CASES: list[tuple[tuple[str, ...], list[str], str]] = [
     (
         ('latest/beta', 'latest/edge'),
         [],
