@@ -169,7 +169,7 @@ def dqlite_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '    options:\n'
         '      channel: 1.35-classic/stable\n'
         '      bootstrap-datastore: k8s-dqlite\n'
-        '      node-labels: tier=control\n'
+        '      node-labels: tier=control example.kubernetes.io/pool=metal\n'
         f'  {WORKER}:\n'
         f'    charm: {WORKER}\n'
         '    num_units: 1\n'
@@ -207,6 +207,9 @@ def test_a_control_plane_keeps_k8s_snaps_role_labels_beside_its_own(dqlite_model
     nodes = {n['metadata']['name']: n['metadata']['labels'] for n in json.loads(listing)['items']}
     labels = nodes[host.hostname()]
     assert labels['tier'] == 'control'
+    # a label kubelet may not set itself registers through kubectl, not --node-labels
+    # (kubelet refuses to start with it: cmd/kubelet/app/options/options.go)
+    assert labels['example.kubernetes.io/pool'] == 'metal'
     assert labels['node-role.kubernetes.io/control-plane'] == ''
     assert labels['k8sd.io/role'] == 'control-plane'
     (worker,) = (labels for name, labels in nodes.items() if name != host.hostname())

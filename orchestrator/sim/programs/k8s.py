@@ -811,6 +811,54 @@ def _kubelet_args(
     return labels, _register_taints(args)
 
 
+_KUBELET_LABELS = frozenset(
+    {
+        'kubernetes.io/hostname',
+        'kubernetes.io/arch',
+        'kubernetes.io/os',
+        'beta.kubernetes.io/arch',
+        'beta.kubernetes.io/os',
+        'beta.kubernetes.io/instance-type',
+        'node.kubernetes.io/instance-type',
+        'topology.kubernetes.io/region',
+        'topology.kubernetes.io/zone',
+        'failure-domain.beta.kubernetes.io/region',
+        'failure-domain.beta.kubernetes.io/zone',
+        # k8s-snap's kubelet patch (build-scripts/components/kubernetes/patches/*/
+        # 0002-Allow-node-role-labels-on-kubelet-registration.patch @ release-1.32)
+        'node-role.kubernetes.io/control-plane',
+        'node-role.kubernetes.io/worker',
+    }
+)
+"""The labels kubelet may give itself in the reserved namespaces (kubernetes
+``staging/src/k8s.io/kubelet/pkg/apis/well_known_labels.go`` kubeletLabels, with k8s-snap's
+additions)."""
+_KUBELET_LABEL_NAMESPACES = ('kubelet.kubernetes.io', 'node.kubernetes.io')
+
+
+def _labels_kubelet_refuses(labels: Mapping[str, str]) -> list[str]:
+    """The ``--node-labels`` keys kubelet refuses to start with, sorted.
+
+    kubernetes ``cmd/kubelet/app/options/options.go`` ValidateKubeletFlags: a key in the
+    ``kubernetes.io`` or ``k8s.io`` namespaces (or a subdomain of them) that is neither a
+    kubelet label nor under ``kubelet.kubernetes.io`` / ``node.kubernetes.io``.
+    """
+
+    def within(namespace: str, domain: str) -> bool:
+        return namespace == domain or namespace.endswith(f'.{domain}')
+
+    refused: list[str] = []
+    for key in labels:
+        namespace = key.rpartition('/')[0]
+        if not namespace or key in _KUBELET_LABELS:
+            continue
+        if any(within(namespace, own) for own in _KUBELET_LABEL_NAMESPACES):
+            continue
+        if within(namespace, 'kubernetes.io') or within(namespace, 'k8s.io'):
+            refused.append(key)
+    return sorted(refused)
+
+
 def _register_taints(args: Mapping[str, Any]) -> list[dict[str, str]] | None:
     """``--register-with-taints`` of the extra kubelet arguments; None when not given."""
     if args.get('--register-with-taints') is None:
@@ -982,6 +1030,15 @@ class _Run:
             'created': self.world.clock(),
             'uid': _uid(self.world, name),
         }
+        refused = _labels_kubelet_refuses(labels)
+        if refused:
+            # kubelet exits at start ("failed to validate kubelet flags: ..."), so the node
+            # never registers: the member has no Node object (assumption: systemd restarts
+            # kubelet and it fails the same way each time, not emulated as unit states).
+            _nodes(cluster)[name]['unregistered'] = (
+                "failed to validate kubelet flags: unknown 'kubernetes.io' or 'k8s.io' labels "
+                f'specified with --node-labels: [{" ".join(refused)}]'
+            )
         if role == 'control-plane':
             _nodes(cluster)[name]['sans'] = _sans(ip, _string_list(config.get('extra-sans')))
         self.host.state['k8s'] = {'cluster': cluster['id'], 'name': name, 'role': role}
@@ -1832,7 +1889,7 @@ class _Kubectl:
 
     def node(self, name: str) -> dict[str, Any]:
         node = _nodes(self.cluster).get(name)
-        if node is None:
+        if node is None or node.get('unregistered'):
             raise _ExitError(1, f'Error from server (NotFound): nodes "{name}" not found')
         return node
 
@@ -1904,7 +1961,8 @@ class _Kubectl:
         names = list(rest[1:])
         if resource == 'node':
             found = {name: self.node_object(name, node) for name, node in
-                     sorted(_nodes(self.cluster).items())}  # fmt: skip
+                     sorted(_nodes(self.cluster).items())
+                     if not node.get('unregistered')}  # fmt: skip
             missing = 'nodes "{}" not found'
         else:
             every = '-A' in args.flags or '--all-namespaces' in args.flags

@@ -987,3 +987,26 @@ def test_no_kube_proxy_from_1_36_with_the_network_feature(world: World) -> None:
     old = machine(world, 5)
     assert bootstrap(old).returncode == 0
     assert 'kube-proxy' in active_services(old)
+
+
+def test_kubelet_refuses_reserved_labels_and_the_node_never_registers(world: World) -> None:
+    # kubernetes cmd/kubelet/app/options/options.go ValidateKubeletFlags; k8s-snap's kubelet
+    # accepts only its own node-role labels besides kubelet's well-known ones
+    host = machine(world, 0)
+    config = (
+        'extra-node-kubelet-args:\n'
+        '  "--node-labels": "node-role.kubernetes.io/control-plane=,topology.kubernetes.io/zone=a,'
+        'example.kubernetes.io/pool=x,node.kubernetes.io/exclude-from-external-load-balancers="\n'
+    )
+    assert bootstrap(host, config).returncode == 0  # k8sd does not wait for the kubelet
+    assert nodes(host) == {}
+    (cluster,) = world.namespace('k8s')['clusters'].values()
+    assert cluster['nodes']['node-0']['unregistered'].endswith(
+        'specified with --node-labels: [example.kubernetes.io/pool]'
+    )
+    labelled = k8s(host, 'kubectl', 'label', 'node', 'node-0', 'a=b')
+    assert labelled.stderr == 'Error from server (NotFound): nodes "node-0" not found\n'
+    fine = machine(world, 1)
+    allowed = config.replace('example.kubernetes.io/pool=x,', '')
+    assert bootstrap(fine, allowed).returncode == 0
+    assert set(nodes(fine)) == {'node-1'}

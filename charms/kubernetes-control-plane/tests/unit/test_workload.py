@@ -117,3 +117,22 @@ def test_manifests_render_as_the_pure_python_emitter_would() -> None:
     for text in (rbd_manifest(config), cephfs_manifest(config)):
         objects = list(yaml.safe_load_all(text))
         assert text == yaml.safe_dump_all(objects, sort_keys=True)
+
+
+def test_registration_labels_leave_out_what_kubelet_refuses() -> None:
+    # kubelet refuses to start with other reserved-namespace labels (kubernetes
+    # cmd/kubelet/app/options/options.go); k8s-snap's kubelet takes its node-role ones
+    config = workload.BootstrapConfig(
+        pod_cidr='10.1.0.0/16',
+        service_cidr='10.152.183.0/24',
+        cluster_domain='cluster.local',
+        datastore='etcd',
+        node_labels=(('tier', 'a'), ('example.kubernetes.io/pool', 'b'), ('x.k8s.io/y', 'c')),
+    )
+    rendered = config.render()
+    assert 'example.kubernetes.io/pool' not in rendered and 'x.k8s.io' not in rendered
+    assert 'k8sd.io/role=control-plane,tier=a' in rendered
+    assert workload.kubelet_may_set('topology.kubernetes.io/zone')
+    assert workload.kubelet_may_set('node.kubernetes.io/exclude-from-external-load-balancers')
+    assert workload.kubelet_may_set('node-role.kubernetes.io/worker')
+    assert not workload.kubelet_may_set('node-role.kubernetes.io/gpu')
