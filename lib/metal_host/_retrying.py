@@ -72,7 +72,8 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, CommandError):
         if error.returncode in (NOT_FOUND, NOT_EXECUTABLE):
             return False
-        if error.argv[:1] == ('snap',) and error.returncode == SNAP_RETRYABLE:
+        program = error.argv[0].rsplit('/', 1)[-1] if error.argv else ''
+        if program == 'snap' and error.returncode == SNAP_RETRYABLE:
             return True
         return bool(_TRANSIENT.search(error.stderr))
     return False

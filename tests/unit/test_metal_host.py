@@ -298,6 +298,7 @@ def test_snap_exit_status_10_is_transient_whatever_it_says():
     """
     remodel = 'error: remodeling in progress, no other changes allowed until this is done'
     assert is_transient(CommandError(['snap', 'refresh', 'k8s'], 10, '', remodel))
+    assert is_transient(CommandError(['/usr/bin/snap', 'refresh', 'k8s'], 10, '', remodel))
     assert not is_transient(CommandError(['snap', 'refresh', 'k8s'], 1, '', remodel))
     # Exit 10 means that only for snap.
     assert not is_transient(CommandError(['k8s', 'bootstrap'], 10, '', remodel))
