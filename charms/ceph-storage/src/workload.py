@@ -126,14 +126,16 @@ def join(token: str, address: str) -> None:
 
 _SPENT_TOKEN = (
     'CoreTokenRecord not found',
+    'InternalTokenRecord not found',
     'Token expired',
     'does not contain join token name',
     'invalid join token',
 )
-"""How microcluster v2 refuses a join token for good (canonical/microcluster
+"""How microcluster refuses a join token for good (canonical/microcluster
 ``internal/rest/resources/cluster.go``, ``cluster/token_records.mapper.go``; microceph
-``cluster_join.go``): used or unknown, expired (3 hours by default), made for another name,
-or not a token."""
+``cluster_join.go``): used or unknown (``CoreTokenRecord`` in v2, which squid builds with;
+``InternalTokenRecord`` in the older one reef builds with), expired (3 hours by default),
+made for another name, or not a token."""
 
 
 def token_is_spent(error: str) -> bool:

@@ -387,6 +387,20 @@ def _expired(token: Mapping[str, Any], now: float) -> bool:
     return expires is not None and float(expires) < now
 
 
+def _reef(host: SimHost) -> bool:
+    """Whether the microceph snap here tracks reef (canonical/microceph branch ``reef``)."""
+    snaps = _mapping(_mapping(host.state.get('snap')).get('snaps'))
+    return str(_mapping(snaps.get(SNAP)).get('channel', '')).startswith('reef/')
+
+
+def _token_table(cluster: Mapping[str, Any]) -> str:
+    """The join-token table: ``core_token_records`` (microcluster v2) or ``internal_...`` (reef).
+
+    Reef builds with microcluster 3d587817830c (2024-07-09), from before the 'core' rename.
+    """
+    return str(_mapping(cluster).get('token-table', 'core_token_records'))
+
+
 def _stamp(moment: float) -> str:
     micro = int((moment - int(moment)) * 1_000_000)
     return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(moment)) + f'.{micro:06d}+0000'
@@ -611,6 +625,8 @@ class _Run:
             'clients': {},
             'volumes': [],
             'epochs': {'mon': 1, 'osd': 1, 'fs': 1},
+            # reef builds with a microcluster from before the 'core' rename (v0, 2024-07)
+            'token-table': 'internal_token_records' if _reef(self.host) else 'core_token_records',
         }
         _clusters(self.world)[fsid] = cluster
         self.register(cluster, name, address, mon_ip)
@@ -628,11 +644,13 @@ class _Run:
         self.host.write_text(DAEMON_FILE, f'name: {name}\naddress: {address}:{_PORT}\n')
 
     def add(self, argv: Sequence[str]) -> int:
-        positional, given, _ = _parse(argv, ('--timeout', '-t'))
+        reef = _reef(self.host)  # reef's cluster add has no --timeout: tokens never expire
+        positional, given, _ = _parse(argv, () if reef else ('--timeout', '-t'))
         if len(positional) != 1:
             _not_emulated('microceph cluster add without exactly one name (help)')
-        lifetime = _duration(given.get('--timeout', given.get('-t', '3h')))
+        lifetime = 0.0 if reef else _duration(given.get('--timeout', given.get('-t', '3h')))
         _, cluster = self.local()
+        table = _token_table(cluster)
         name = positional[0]
         now = self.world.clock()
         tokens = cast('dict[str, dict[str, Any]]', cluster.setdefault('tokens', {}))
@@ -641,8 +659,7 @@ class _Run:
         if any(t['name'] == name for t in tokens.values()):
             raise _ExitError(
                 1,
-                'Error: Failed to create "core_token_records" entry: UNIQUE constraint failed: '
-                'core_token_records.name',
+                f'Error: Failed to create "{table}" entry: UNIQUE constraint failed: {table}.name',
             )
         secret = _draw(self.world, f'token\0{name}', 32).hex()
         tokens[secret] = {'name': name, 'expires': now + lifetime if lifetime else None}
@@ -681,7 +698,12 @@ class _Run:
         tokens = _mapping(_mapping(cluster).get('tokens'))
         record = _mapping(tokens.get(secret))
         if cluster is None or not record:
-            raise _ExitError(1, attempts + 'CoreTokenRecord not found')
+            record_type = (
+                'InternalTokenRecord'
+                if _token_table(_mapping(cluster)).startswith('internal')
+                else 'CoreTokenRecord'
+            )
+            raise _ExitError(1, attempts + f'{record_type} not found')
         if _expired(record, self.world.clock()):
             raise _ExitError(1, attempts + 'Token expired')
         if record['name'] != name:

@@ -624,3 +624,27 @@ def test_pool_size_one_is_refused(three):
         1,
         'Error EPERM: configuring pool size as 1 is disabled by default.\n',
     )
+
+
+def test_reef_speaks_the_older_microcluster(world):
+    """reef builds with microcluster 3d587817830c: InternalTokenRecord, no token lifetime."""
+    first, second = machine(world, 0), machine(world, 1)
+    for host in (first, second):
+        host.run(['snap', 'remove', 'microceph'])
+        host.snap_install('microceph', channel='reef/stable')
+    bootstrap(first)
+    timed = run(first, 'microceph', 'cluster', 'add', 'node-1', '--timeout', '1h')
+    assert timed.stderr == 'Error: unknown flag: --timeout\n'
+    token = run(first, 'microceph', 'cluster', 'add', 'node-1').stdout.strip()
+    again = run(first, 'microceph', 'cluster', 'add', 'node-1')
+    assert again.stderr == (
+        'Error: Failed to create "internal_token_records" entry: UNIQUE constraint failed: '
+        'internal_token_records.name\n'
+    )
+    assert run(second, 'microceph', 'cluster', 'join', token).returncode == 0
+    third = machine(world, 2)
+    third.run(['snap', 'remove', 'microceph'])
+    third.snap_install('microceph', channel='reef/stable')
+    assert run(third, 'microceph', 'cluster', 'join', token).stderr == (
+        'Error: 1 join attempts were unsuccessful. Last error: InternalTokenRecord not found\n'
+    )

@@ -15,6 +15,7 @@ import charm
 import clients
 import config
 import disks
+import workload
 from conftest import FSID, PEER_ID, CephHost, Cluster, context, lsblk, network
 
 CLIENT_ID = 20
@@ -253,6 +254,14 @@ def test_a_join_that_fails_on_the_network_retries_the_same_token() -> None:
     assert cluster.world.minted == minted
     cluster.run(1)
     assert 'ceph-1' in cluster.world.members
+
+
+def test_spent_tokens_as_squid_and_reef_refuse_them() -> None:
+    last = 'Error: 1 join attempts were unsuccessful. Last error: '
+    assert workload.token_is_spent(last + 'CoreTokenRecord not found')  # squid, microcluster v2
+    assert workload.token_is_spent(last + 'InternalTokenRecord not found')  # reef
+    assert workload.token_is_spent(last + 'Token expired')
+    assert not workload.token_is_spent(last + 'dial tcp 10.0.0.1:7443: connection refused')
 
 
 def test_departed_unit_token_is_revoked() -> None:
