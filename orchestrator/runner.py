@@ -75,6 +75,7 @@ from scenario import _ops_main_mock, _runtime, errors, state
 
 from . import charmspec, model
 from .hooks import Hook
+from .sim.programs import iproute
 
 __all__ = ['CharmLoadError', 'CharmLoader', 'Outcome', 'ProjectionCache', 'Runner', 'project']
 
@@ -885,7 +886,9 @@ def project(
     networks = [
         testing.Network(
             name,
-            bind_addresses=[testing.BindAddress([testing.Address(address, cidr=f'{address}/32')])],
+            bind_addresses=[
+                testing.BindAddress([testing.Address(address, cidr=iproute.subnet_of(address))])
+            ],
             ingress_addresses=[address],
             egress_subnets=[f'{address}/32'],
         )

@@ -31,7 +31,7 @@ from . import keepalived
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
 
-__all__ = ['handle', 'interface_names', 'interfaces']
+__all__ = ['handle', 'interface_names', 'interfaces', 'subnet_of']
 
 _FOREVER = 4294967295
 
@@ -43,6 +43,17 @@ def _not_emulated(what: str) -> NoReturn:
         f'ip {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/iproute.py for what is'
     )
+
+
+def subnet_of(address: str) -> str:
+    """The subnet a simulated machine's address is on, as its ``ip`` and Juju's network-get say.
+
+    Assumption: the pool does not model MAAS subnets yet, so every IPv4 address is on its /24
+    and every IPv6 one on its /64; ``ip -j addr`` and the ``cidr`` of a unit's bind addresses
+    both come from here, so a charm reading either sees the same subnet.
+    """
+    ip = ipaddress.ip_address(address)
+    return str(ipaddress.ip_interface(f'{ip}/{24 if ip.version == 4 else 64}').network)
 
 
 def _inet(local: str, prefixlen: int, scope: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -101,13 +112,21 @@ def interfaces(host: SimHost) -> list[dict[str, Any]]:
     for address in host.addresses():
         ip = ipaddress.ip_address(address)
         if ip.version == 4:
-            network = ipaddress.IPv4Network(f'{ip}/24', strict=False)
+            network = ipaddress.IPv4Network(subnet_of(address))
             networks.append(network)
             v4.append(
-                _inet(str(ip), 24, 'global', primary, broadcast=str(network.broadcast_address))
+                _inet(
+                    str(ip),
+                    network.prefixlen,
+                    'global',
+                    primary,
+                    broadcast=str(network.broadcast_address),
+                )
             )
         else:
-            v6.append(_inet6(str(ip), 64, 'global'))
+            v6.append(
+                _inet6(str(ip), ipaddress.IPv6Network(subnet_of(address)).prefixlen, 'global')
+            )
     for vip, prefixlen in keepalived.held_addresses(host.world, host, primary):
         ip = ipaddress.ip_address(vip)
         if ip.version == 6:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from orchestrator import constraints, storage
+from orchestrator import constraints, runner, storage
 from orchestrator import engine as olm_engine
 from orchestrator.cloud import InventoryError, NoMatchError, Status
+from orchestrator.hooks import Hook
 from orchestrator.sim.host import maas_id_path
 from orchestrator.store import Store
 
@@ -220,3 +223,24 @@ def test_storage_is_attached_before_install_and_detached_after_stop(
     engine.remove_unit(['disks/1'])
     events = [e.event for e in engine.debug_log(after=mark) if e.unit == 'disks/1']
     assert events[-3:] == ['stop', 'data-storage-detaching (data/1)', 'remove']
+
+
+def test_network_get_subnet_is_the_one_the_machines_ip_reports(engine: olm_engine.Engine):
+    """A charm that reads its binding's subnet (network-get) and one that reads ``ip -j addr``
+    on its machine see the same subnet; Juju's bind address carries the subnet's CIDR, not a
+    host route (juju/juju ``network-get``: ``cidr`` of each bind address)."""
+    engine.deploy('tracer')
+    listed = json.loads(engine.exec('ip -j addr show', unit='tracer/0').stdout)
+    with engine._session() as s:  # pyright: ignore[reportPrivateUsage]
+        m = s.model
+        unit = m.units['tracer/0']
+        spec = engine._spec(m.applications['tracer'])  # pyright: ignore[reportPrivateUsage]
+        state = runner.project(m, unit, Hook(kind='update-status'), spec)
+    bind = next(iter(state.networks)).bind_addresses[0].addresses[0]
+    subnets = {
+        str(ipaddress.ip_interface(f'{a["local"]}/{a["prefixlen"]}').network)
+        for link in listed
+        for a in link['addr_info']
+        if a['local'] == bind.value
+    }
+    assert subnets == {bind.cidr} and bind.cidr != f'{bind.value}/32'
