@@ -490,6 +490,14 @@ class _Run:
         names = options.positional
         if options.channel is not None:
             options.channel = _checked_channel(options.channel, self.stderr)
+        # cmdRefresh.Execute (cmd_snap_op.go @ 2.67.1): --hold and --unhold stand alone.
+        others = bool(options.given.keys() & _NOT_WITH_HOLD) or (
+            options.given.get('transaction') not in (None, 'per-snap')
+        )
+        if options.hold is not None and (options.unhold or others):
+            raise _SnapError('cannot use --hold with other flags')
+        if options.unhold and others:
+            raise _SnapError('cannot use --unhold with other flags')
         if options.hold is not None:
             return self.hold(names, options.hold)
         if options.unhold:
@@ -855,6 +863,8 @@ class _Options:
     typed: bool = False
     string: bool = False
     command: str | None = None
+    given: dict[str, str | None] = field(default_factory=dict[str, str | None])
+    """Every option given, by name, with its value (None for a bool)."""
 
 
 # Each command's options, as go-flags knows them from the command's struct and its mixins
@@ -934,6 +944,19 @@ _COMMAND_FLAGS: Mapping[str, frozenset[str]] = {
     'wait': frozenset(),
     'version': frozenset(),
 }
+_NOT_WITH_HOLD = frozenset(
+    {
+        'amend',
+        'revision',
+        'cohort',
+        'leave-cohort',
+        'list',
+        'time',
+        'ignore-validation',
+        'ignore-running',
+    }
+)
+"""cmdRefresh's "other flags" that --hold and --unhold refuse (--transaction all-snaps too)."""
 _VALUE_FLAGS = frozenset(
     {
         'channel',
@@ -1010,6 +1033,7 @@ def _parse(command: str, args: Sequence[str]) -> _Options:
         elif has_value and name not in _VALUE_FLAGS and name not in _OPTIONAL_VALUE_FLAGS:
             raise _SnapError(f"bool flag `--{name}' cannot have an argument", _EXIT_USAGE)
         for flag in names:
+            options.given[flag] = value if has_value else None
             _apply(options, flag, value if has_value else None)
     return options
 

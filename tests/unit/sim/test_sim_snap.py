@@ -422,3 +422,18 @@ def test_malformed_channels_are_read_or_refused_as_snap_does(host: SimHost) -> N
             f'Interpreting it as "{read}" for now, but this will be an error later.'
         )
     assert snap(host, 'list', 'k8s').stdout.splitlines()[1].split()[3] == '1.33-classic/stable'
+
+
+def test_hold_and_unhold_stand_alone(host: SimHost) -> None:
+    """cmdRefresh.Execute (cmd/snap/cmd_snap_op.go @ 2.67.1): --hold and --unhold refuse the
+    refresh options that mean something else (--list, --amend, --transaction=all-snaps ...)."""
+    host.snap_install('k8s', classic=True)
+    for args, text in [
+        (('--hold', '--list', 'k8s'), 'cannot use --hold with other flags'),
+        (('--hold', '--unhold', 'k8s'), 'cannot use --hold with other flags'),
+        (('--unhold', '--amend', 'k8s'), 'cannot use --unhold with other flags'),
+        (('--hold', '--transaction=all-snaps', 'k8s'), 'cannot use --hold with other flags'),
+    ]:
+        result = snap(host, 'refresh', *args)
+        assert (result.returncode, result.stderr) == (1, f'error: {text}\n'), args
+    assert snap(host, 'refresh', '--hold', '--transaction=per-snap', 'k8s').ok
