@@ -292,11 +292,14 @@ class RecordingHost:
 
         start and restart make the unit active, stop inactive; enable and disable set
         ``enabled``; reload changes nothing and never fails (the fake cannot know whether a
-        package started its unit when it was installed, as Debian's do).
+        package started its unit when it was installed, as Debian's do). A snap's unit
+        (``snap.SNAP.APP``) exists only once SNAP is in :attr:`snaps`: before, every action
+        fails as systemctl fails for a unit it does not have.
         """
         if action not in get_args(ServiceAction):
             raise ValueError(f'unknown service action {action!r}')
         self._record('service', action, name)
+        self._snap_unit_exists(action, name)
         state = self.services.get(name, ServiceState())
         if action in ('start', 'restart'):
             state = ServiceState(True, state.enabled)
@@ -305,6 +308,26 @@ class RecordingHost:
         elif action in ('enable', 'disable'):
             state = ServiceState(state.active, action == 'enable')
         self.services[name] = state
+
+    def _snap_unit_exists(self, action: ServiceAction, name: str) -> None:
+        """Fail as systemctl does for a snap's unit while the snap is not installed.
+
+        snapd writes ``snap.SNAP.APP.service`` when it installs SNAP (wrappers/internal/
+        service_unit_gen.go @ 2.67.1); before that systemd has no such unit:
+        ``Failed to start X: Unit X not found.`` (exit 5; ``not loaded`` for stop),
+        ``Failed to enable unit: Unit file X does not exist.`` (exit 1)
+        (systemd/systemd src/systemctl/systemctl-start-unit.c, src/shared/install.c, v255).
+        """
+        unit = name if name.endswith('.service') else f'{name}.service'
+        parts = unit.split('.')
+        if len(parts) < 4 or parts[0] != 'snap' or parts[1] in self.snaps:
+            return
+        argv = _commands.service(action, name)
+        if action in ('enable', 'disable'):
+            message = f'Failed to {action} unit: Unit file {unit} does not exist.'
+            raise CommandError(argv, 1, '', message)
+        missing = 'not loaded' if action == 'stop' else 'not found'
+        raise CommandError(argv, 5, '', f'Failed to {action} {unit}: Unit {unit} {missing}.')
 
     def service_active(self, name: str) -> bool:
         """Whether :attr:`services` has the unit active."""

@@ -770,3 +770,26 @@ def test_programs_speak_the_untranslated_texts_the_charms_match(
     monkeypatch.setenv('LC_ALL', 'de_DE.UTF-8')
     program(bin_dir, 'locale-probe', 'echo "$LC_ALL"')
     assert host.run(['locale-probe']).stdout == 'C.UTF-8\n'
+
+
+def test_recording_host_has_no_snap_units_before_the_snap() -> None:
+    """snapd writes snap.SNAP.APP.service when it installs SNAP; until then systemctl has no
+    such unit (systemd src/systemctl/systemctl-start-unit.c, src/shared/install.c, v255), so a
+    charm driving a snap's service before installing it fails in tests as on a machine."""
+    host = metal_host.RecordingHost()
+    with pytest.raises(CommandError) as started:
+        host.service('start', 'snap.maas.pebble')
+    assert (started.value.returncode, started.value.stderr) == (
+        5,
+        'Failed to start snap.maas.pebble.service: Unit snap.maas.pebble.service not found.',
+    )
+    with pytest.raises(CommandError, match='not loaded') as stopped:
+        host.service('stop', 'snap.maas.pebble')
+    assert stopped.value.returncode == 5
+    with pytest.raises(CommandError, match=r'Unit file snap\.maas\.pebble\.service does not'):
+        host.service('enable', 'snap.maas.pebble')
+    host.snap_install('maas', channel='3.6/stable')
+    host.service('enable', 'snap.maas.pebble')
+    host.service('start', 'snap.maas.pebble')
+    assert host.services['snap.maas.pebble'] == metal_host.ServiceState(True, True)
+    host.service('start', 'haproxy')  # not a snap's unit: the fake cannot tell, it lets it be

@@ -98,6 +98,7 @@ def test_refresh_failure() -> None:
 def test_stop_stops_and_disables_pebble() -> None:
     """The snap's only daemon since MAAS 3.5 is pebble; there is no snap.maas.supervisor."""
     host = metal_host.RecordingHost()
+    host.snaps['maas'] = metal_host.SnapState('3.6/stable')  # systemd knows snap units only then
     with metal_host.bound(host):
         workload.stop()
     assert [c.args for c in host.calls_to('service')] == [
@@ -167,6 +168,7 @@ def test_init_runs_the_contract_command_line(mode: workload.Mode) -> None:
 
 def test_init_failure_keeps_maas_message_without_credentials() -> None:
     host = metal_host.RecordingHost()
+    host.snaps['maas'] = metal_host.SnapState('3.6/stable')  # systemd knows snap units only then
     uri = str(DB.uri())
     host.expect('maas init', returncode=1, stderr=f'No user found in URI: {uri}\n')
     with metal_host.bound(host), pytest.raises(workload.InitError) as caught:

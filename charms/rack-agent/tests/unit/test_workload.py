@@ -314,6 +314,7 @@ def test_channels_before_3_5_are_not_supported() -> None:
 
 def test_begin_registration_starts_the_rack_and_drops_the_old_system_id() -> None:
     host = bound(RecordingHost(files={str(workload.MAAS_ID_FILE): '7xwpet'}))
+    host.snaps['maas'] = SnapState('3.6/stable')  # systemd knows snap units only then
     workload.begin_registration()
 
     assert host.services[workload.SERVICE] == metal_host.ServiceState(active=True, enabled=True)
@@ -329,6 +330,7 @@ def test_deregister_stops_disables_and_forgets() -> None:
             }
         )
     )
+    host.snaps['maas'] = SnapState('3.6/stable')  # systemd knows snap units only then
     assert workload.has_registration()
     workload.deregister()
 
