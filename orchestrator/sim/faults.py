@@ -6,7 +6,7 @@ machine 3 fails the way snapd does when an auto-refresh is running"::
 
     world.faults.inject(
         'snap', 'fail-once', machine='3', match=['install', 'k8s'],
-        stderr='error: snap "k8s" has "install-snap" change in progress',
+        returncode=10, stderr='error: snap "k8s" has "install-snap" change in progress',
     )
 
 Faults are plain data, so they persist with the rest of the shared state (see

@@ -570,19 +570,23 @@ def test_a_failed_maas_deployment_moves_the_unit_to_another_machine(
 
 
 @pytest.mark.parametrize(
-    ('stderr', 'retried_by'),
+    ('returncode', 'stderr', 'retried_by'),
     [
-        # snapd busy: metal_host retries the command itself (tenacity), within the hook.
-        ('error: snap "k8s" has "install-snap" change in progress', 'transient, retrying'),
+        # snapd busy (a change conflict exits 10, cmd/snap/main.go exitCodeFromError @ 2.67.1):
+        # metal_host retries the command itself (tenacity), within the hook.
+        ('10', 'error: snap "k8s" has "install-snap" change in progress', 'transient, retrying'),
         # A plain failure: the charm reports it and installs again on its next event.
-        ('error: cannot install "k8s": simulated', 'ERROR cannot install the k8s snap'),
+        ('1', 'error: cannot install "k8s": simulated', 'ERROR cannot install the k8s snap'),
     ],
     ids=['transient-retried-in-the-hook', 'retried-on-the-next-event'],
 )
 def test_a_program_failing_once_is_retried_and_the_worker_ends_active(
-    model: Path, stderr: str, retried_by: str
+    model: Path, returncode: str, stderr: str, retried_by: str
 ):
-    ok(model, 'inject-fault', 'snap', 'fail-once', '--match', 'install k8s', '--stderr', stderr)
+    ok(
+        model, 'inject-fault', 'snap', 'fail-once', '--match', 'install k8s',
+        '--returncode', returncode, '--stderr', stderr,
+    )  # fmt: skip
 
     out = ok(model, 'add-unit', WORKER, '--constraints', WORKER_SHAPE, retry_delay='0')
 
