@@ -190,7 +190,7 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, Final, NoReturn, cast
 
 import yaml
 from metal_host import Completed
@@ -544,6 +544,19 @@ def _pem(world: World, stable: str) -> str:
     body = base64.b64encode(b'\x30\x82\x03\x0c' + _draw(world, 'ca', stable, 776)).decode()
     lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return '-----BEGIN CERTIFICATE-----\n' + '\n'.join(lines) + '\n-----END CERTIFICATE-----\n'
+
+
+NODE_STATUS_REPORT_FREQUENCY: Final = 300.0
+"""Seconds between the node status posts of an unchanged kubelet: ``nodeStatusReportFrequency``,
+5m by default since node leases (kubernetes ``pkg/kubelet/apis/config/v1beta1/defaults.go``
+@ v1.32.0); the Ready condition's ``lastHeartbeatTime`` moves only then."""
+
+
+def _heartbeat(world: World, node: Mapping[str, Any]) -> float:
+    """When the node's kubelet last posted its status: every report period since it joined."""
+    created = float(node.get('created', 0))
+    periods = max(0.0, world.clock() - created) // NODE_STATUS_REPORT_FREQUENCY
+    return created + periods * NODE_STATUS_REPORT_FREQUENCY
 
 
 def _stamp(world: World, when: float | None = None) -> str:
@@ -1928,7 +1941,7 @@ class _Kubectl:
                 ],
                 'conditions': [
                     {
-                        'lastHeartbeatTime': _stamp(self.world),
+                        'lastHeartbeatTime': _stamp(self.world, _heartbeat(self.world, node)),
                         'lastTransitionTime': stamp,
                         'message': 'kubelet is posting ready status',
                         'reason': 'KubeletReady',
