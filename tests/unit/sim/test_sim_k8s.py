@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import pytest
@@ -1010,3 +1011,23 @@ def test_kubelet_refuses_reserved_labels_and_the_node_never_registers(world: Wor
     allowed = config.replace('example.kubernetes.io/pool=x,', '')
     assert bootstrap(fine, allowed).returncode == 0
     assert set(nodes(fine)) == {'node-1'}
+
+
+def test_ready_heartbeat_moves_with_the_kubelets_status_report() -> None:
+    """kubelet posts an unchanged node status every nodeStatusReportFrequency (5m)."""
+    now = [NOW]
+    world = World(sleep=lambda _: None, clock=lambda: now[0], retry=RetryPolicy(attempts=1))
+    cp = machine(world, 0)
+    assert bootstrap(cp).returncode == 0
+
+    def heartbeat() -> str:
+        (ready,) = [c for c in nodes(cp)['node-0']['status']['conditions'] if c['type'] == 'Ready']
+        return ready['lastHeartbeatTime']
+
+    first = heartbeat()
+    now[0] += 299
+    assert heartbeat() == first
+    now[0] += 2
+    later = heartbeat()
+    assert later > first
+    assert later == time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(NOW + 300))
