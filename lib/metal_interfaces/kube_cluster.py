@@ -60,7 +60,7 @@ import ipaddress
 import json
 import logging
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Final
 
 import ops
 import pydantic
@@ -98,6 +98,7 @@ __all__ = [
     'Worker',
     'WorkerChangedEvent',
     'WorkerDepartedEvent',
+    'kubelet_may_set',
 ]
 
 VERSION = 0
@@ -122,6 +123,52 @@ def _cidrs(value: str) -> str:
 def _ip(value: str) -> str:
     ipaddress.ip_address(value)
     return value
+
+
+_KUBELET_LABELS: Final = frozenset(
+    {
+        'kubernetes.io/hostname',
+        'kubernetes.io/arch',
+        'kubernetes.io/os',
+        'beta.kubernetes.io/arch',
+        'beta.kubernetes.io/os',
+        'beta.kubernetes.io/instance-type',
+        'node.kubernetes.io/instance-type',
+        'topology.kubernetes.io/region',
+        'topology.kubernetes.io/zone',
+        'failure-domain.beta.kubernetes.io/region',
+        'failure-domain.beta.kubernetes.io/zone',
+        # k8s-snap patches its kubelet to accept these (build-scripts/components/kubernetes/
+        # patches/*/0002-Allow-node-role-labels-on-kubelet-registration.patch @ release-1.32)
+        'node-role.kubernetes.io/control-plane',
+        'node-role.kubernetes.io/worker',
+    }
+)
+"""Reserved-namespace labels kubelet may give its own node: kubernetes' ``kubeletLabels``
+(``staging/src/k8s.io/kubelet/pkg/apis/well_known_labels.go``) and k8s-snap's node-role ones."""
+
+
+def kubelet_may_set(key: str) -> bool:
+    """Whether kubelet may give its own node the label ``key`` at registration.
+
+    Kubelet refuses to start with a ``--node-labels`` key in the ``kubernetes.io`` or ``k8s.io``
+    namespaces (or their subdomains) unless it is a well-known one or under
+    ``kubelet.kubernetes.io`` / ``node.kubernetes.io`` (kubernetes
+    ``cmd/kubelet/app/options/options.go`` ValidateKubeletFlags, ``IsKubeletLabel``; the
+    NodeRestriction admission plugin enforces the same). Both sides of this interface need it:
+    a node registers with only such labels, and the control plane applies the others
+    (``node-labels`` above) with kubectl once the node exists.
+    """
+    namespace = key.rpartition('/')[0]
+    if not namespace or key in _KUBELET_LABELS:
+        return True
+
+    def within(domain: str) -> bool:
+        return namespace == domain or namespace.endswith(f'.{domain}')
+
+    if within('kubelet.kubernetes.io') or within('node.kubernetes.io'):
+        return True
+    return not (within('kubernetes.io') or within('k8s.io'))
 
 
 _NonEmpty = Annotated[str, pydantic.Field(min_length=1)]

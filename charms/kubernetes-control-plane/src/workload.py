@@ -32,6 +32,7 @@ from typing import Any, cast
 
 import metal_host
 import yaml
+from metal_interfaces.kube_cluster import kubelet_may_set
 
 __all__ = [
     'API_PORT',
@@ -283,50 +284,6 @@ ROLE_LABELS: tuple[tuple[str, str], ...] = (
 """The labels k8s-snap gives a control plane's kubelet (``kubeletControlPlaneLabels``,
 canonical/k8s-snap ``src/k8s/pkg/k8sd/setup/kubelet.go`` @ release-1.32; its kubelet is patched
 to accept the node-role ones, ``build-scripts/components/kubernetes/patches``)."""
-
-
-_KUBELET_LABELS = frozenset(
-    {
-        'kubernetes.io/hostname',
-        'kubernetes.io/arch',
-        'kubernetes.io/os',
-        'beta.kubernetes.io/arch',
-        'beta.kubernetes.io/os',
-        'beta.kubernetes.io/instance-type',
-        'node.kubernetes.io/instance-type',
-        'topology.kubernetes.io/region',
-        'topology.kubernetes.io/zone',
-        'failure-domain.beta.kubernetes.io/region',
-        'failure-domain.beta.kubernetes.io/zone',
-        'node-role.kubernetes.io/control-plane',
-        'node-role.kubernetes.io/worker',
-    }
-)
-"""Reserved-namespace labels kubelet may give itself: kubernetes' ``kubeletLabels``
-(``staging/src/k8s.io/kubelet/pkg/apis/well_known_labels.go``) and the node-role ones k8s-snap
-patches in (``build-scripts/components/kubernetes/patches/*/0002-Allow-node-role-labels-on-
-kubelet-registration.patch`` @ release-1.32)."""
-
-
-def kubelet_may_set(key: str) -> bool:
-    """Whether kubelet starts with ``key`` in its ``--node-labels``.
-
-    kubelet refuses to start with a key in the ``kubernetes.io`` or ``k8s.io`` namespaces (or
-    their subdomains) unless it is one of :data:`_KUBELET_LABELS` or under
-    ``kubelet.kubernetes.io`` / ``node.kubernetes.io`` (kubernetes
-    ``cmd/kubelet/app/options/options.go`` ValidateKubeletFlags); such labels are applied with
-    kubectl once the node is registered.
-    """
-    namespace = key.rpartition('/')[0]
-    if not namespace or key in _KUBELET_LABELS:
-        return True
-
-    def within(domain: str) -> bool:
-        return namespace == domain or namespace.endswith(f'.{domain}')
-
-    if within('kubelet.kubernetes.io') or within('node.kubernetes.io'):
-        return True
-    return not (within('kubernetes.io') or within('k8s.io'))
 
 
 def _kubelet_args(labels: tuple[tuple[str, str], ...], taints: tuple[str, ...]) -> dict[str, str]:

@@ -34,6 +34,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final, cast
 
 import metal_host
+from metal_interfaces.kube_cluster import kubelet_may_set
 
 SNAP: Final = 'k8s'
 """Canonical Kubernetes: one classic snap for control planes and workers alike."""
@@ -102,29 +103,6 @@ CLUSTER_ROLES: Final = frozenset({'worker', 'control-plane'})
 KUBELET_SKEW: Final = 3
 """How many minor versions a kubelet may lag kube-apiserver (Kubernetes version skew policy)."""
 
-_KUBELET_NAMESPACES: Final = ('kubernetes.io', 'k8s.io')
-_KUBELET_LABELS: Final = frozenset(
-    {
-        'kubernetes.io/hostname',
-        'kubernetes.io/arch',
-        'kubernetes.io/os',
-        'beta.kubernetes.io/arch',
-        'beta.kubernetes.io/os',
-        'beta.kubernetes.io/instance-type',
-        'node.kubernetes.io/instance-type',
-        'topology.kubernetes.io/region',
-        'topology.kubernetes.io/zone',
-        'failure-domain.beta.kubernetes.io/region',
-        'failure-domain.beta.kubernetes.io/zone',
-    }
-)
-_KUBELET_OWN_NAMESPACES: Final = ('kubelet.kubernetes.io', 'node.kubernetes.io')
-_SNAP_KUBELET_LABELS: Final = frozenset(
-    {'node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/worker'}
-)
-"""Labels k8s-snap's kubelet is patched to accept at registration (canonical/k8s-snap
-``build-scripts/components/kubernetes/patches/*/0002-Allow-node-role-labels-on-kubelet-
-registration.patch`` @ release-1.32)."""
 ROLE_LABELS: Final = (('node-role.kubernetes.io/worker', ''), ('k8sd.io/role', 'worker'))
 """The labels k8s-snap gives a worker's kubelet (``kubeletWorkerLabels``, canonical/k8s-snap
 ``src/k8s/pkg/k8sd/setup/kubelet.go`` @ release-1.32)."""
@@ -266,27 +244,6 @@ def minor(version: str) -> tuple[int, int] | None:
 
 
 # -- joining ---------------------------------------------------------------------------------
-
-
-def kubelet_may_set(key: str) -> bool:
-    """Whether kubelet may give its own node the label ``key`` (``--node-labels``).
-
-    Kubelet refuses to start with a label in the ``kubernetes.io`` or ``k8s.io`` namespaces
-    unless it is one of the well-known ones or under ``kubelet.kubernetes.io`` /
-    ``node.kubernetes.io`` (``IsKubeletLabel`` in kubernetes ``pkg/kubelet/apis``; the
-    NodeRestriction admission plugin enforces the same). Such labels (``node-role...`` among
-    them) are left to the control plane, which applies every label the unit publishes.
-    """
-    if key in _KUBELET_LABELS or key in _SNAP_KUBELET_LABELS or '/' not in key:
-        return True
-    namespace = key.split('/', 1)[0]
-
-    def within(suffix: str) -> bool:
-        return namespace == suffix or namespace.endswith(f'.{suffix}')
-
-    if any(within(own) for own in _KUBELET_OWN_NAMESPACES):
-        return True
-    return not any(within(reserved) for reserved in _KUBELET_NAMESPACES)
 
 
 def join_config(labels: Mapping[str, str], taints: Sequence[str]) -> str:
