@@ -1063,8 +1063,7 @@ def _is_admin(client: SimHost, options: _Options, api: _ApiServer) -> bool:
         if entry is None:
             _not_emulated(f'--cert/--key {path!r} that is not an absolute path to a file')
         files.append(entry.content)
-    admin_client = k8s._admin_client  # pyright: ignore[reportPrivateUsage]
-    crt, key = (base64.b64decode(part).decode() for part in admin_client(api.cluster))
+    crt, key = (base64.b64decode(part).decode() for part in k8s.admin_client(api.cluster))
     return _pem_blocks(files[0]) == _pem_blocks(crt) and files[1].strip() == key.strip()
 
 

@@ -203,7 +203,15 @@ if TYPE_CHECKING:
     from ..host import Invocation, SimHost
     from ..world import World
 
-__all__ = ['COMMON', 'DAEMON_FILE', 'DQLITE_DIR', 'WORKER_LOCK', 'handle', 'worker_token']
+__all__ = [
+    'COMMON',
+    'DAEMON_FILE',
+    'DQLITE_DIR',
+    'WORKER_LOCK',
+    'admin_client',
+    'handle',
+    'worker_token',
+]
 
 COMMON = '/var/snap/k8s/common'
 """``$SNAP_COMMON`` of the k8s snap."""
@@ -1487,7 +1495,7 @@ class _Run:
         if not url.startswith('http'):
             url = f'https://{url}'
         ca = base64.b64encode(str(cluster['ca']).encode()).decode()
-        crt, key = _admin_client(cluster)
+        crt, key = admin_client(cluster)
         self.out(
             'apiVersion: v1\n'
             'clusters:\n'
@@ -1513,7 +1521,7 @@ class _Run:
         return 0
 
 
-def _admin_client(cluster: Mapping[str, Any]) -> tuple[str, str]:
+def admin_client(cluster: Mapping[str, Any]) -> tuple[str, str]:
     """The admin client certificate and key, base64 as a kubeconfig holds them.
 
     k8sd's admin kubeconfig authenticates with the ``admin-client`` certificate
