@@ -172,7 +172,10 @@ class Engine:
                     raise cloud.InventoryError(
                         f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
                     )
-            added = txn.pool.add(loaded.machines)
+            try:
+                added = txn.pool.add(loaded.machines, loaded.network)
+            except cloud.InventoryError as error:
+                raise cloud.InventoryError(f'{os.fspath(path)}: subnets: {error}') from None
             cloud_pools.update((p.name, p) for p in pools)
             txn.set_cloud_setting(
                 'storage-pools',
@@ -180,10 +183,12 @@ class Engine:
             )
             return added
 
-    def add_to_pool(self, machines: Sequence[cloud.Machine]) -> int:
-        """Add machines (e.g. a generated pool) to the pool, all or none."""
+    def add_to_pool(
+        self, machines: Sequence[cloud.Machine], network: cloud.Network | None = None
+    ) -> int:
+        """Add machines (e.g. a generated pool) and their subnets to the pool, all or none."""
         with self.store.transaction() as txn:
-            return txn.pool.add(machines)
+            return txn.pool.add(machines, network)
 
     def pool_machines(self) -> list[cloud.Machine]:
         """Every machine of the pool, by hostname."""

@@ -26,6 +26,7 @@ __all__ = [
     'Application',
     'HookFailure',
     'Machine',
+    'MachineAddress',
     'Registry',
     'Relation',
     'RelationEndpoint',
@@ -63,6 +64,29 @@ def _fields(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class MachineAddress:
+    """One address of a machine's network device, as Juju records it from the provider.
+
+    Juju keeps a machine's link-layer devices and their addresses with each address's subnet
+    and space (juju/juju ``core/network``: ``InterfaceInfo``, ``SpaceAddress``); ``network-get``
+    answers from them.
+
+    Attributes:
+        interface: the device's name (``eno1``, ``bond0.30``).
+        mac: its MAC address.
+        ip: the address.
+        cidr: its subnet.
+        space: the subnet's space ('' when the subnet is in no space: Juju's ``alpha``).
+    """
+
+    interface: str
+    mac: str
+    ip: str
+    cidr: str
+    space: str = ''
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Machine:
     """A machine of the model, as ``juju machines`` shows it.
@@ -79,6 +103,8 @@ class Machine:
         base: the operating system base.
         status: Juju's machine status (``pending``, ``started``, ``down``, ...).
         message: the instance status message from the cloud.
+        addresses: its devices' addresses, boot address first (none for a machine whose
+            cloud told only its address).
     """
 
     id: str
@@ -91,6 +117,7 @@ class Machine:
     base: str = DEFAULT_BASE
     status: str = 'pending'
     message: str = ''
+    addresses: tuple[MachineAddress, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ __all__ = [
 DEFAULT_STATE_DIR = Path('.olm')
 LOCK_TIMEOUT = 60.0
 """Seconds a process waits for another one's transaction before giving up."""
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CONTROLLER = 'olm'
 """The name olm's embedded controller goes by (``olm:admin/default``)."""
 DEFAULT_MODEL = 'default'
@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS pool_machines (
     status INTEGER NOT NULL,
     previous_status INTEGER,
     owner TEXT,
-    status_message TEXT NOT NULL
+    status_message TEXT NOT NULL,
+    interfaces TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS models (
     name TEXT PRIMARY KEY,
@@ -98,6 +99,7 @@ CREATE TABLE IF NOT EXISTS machines (
     base TEXT NOT NULL,
     status TEXT NOT NULL,
     message TEXT NOT NULL,
+    addresses TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (model, id)
 );
 CREATE TABLE IF NOT EXISTS sequences (
@@ -131,8 +133,14 @@ CREATE TABLE IF NOT EXISTS log (
 CREATE INDEX IF NOT EXISTS log_by_model ON log (model, seq);
 """
 _MACHINE_COLUMNS = (
-    'id, instance_id, hostname, address, zone, hardware, constraints, base, status, message'
+    'id, instance_id, hostname, address, zone, hardware, constraints, base, status, message, '
+    'addresses'
 )
+_V3_COLUMNS = (
+    ('pool_machines', "interfaces TEXT NOT NULL DEFAULT '[]'"),
+    ('machines', "addresses TEXT NOT NULL DEFAULT '[]'"),
+)
+"""Columns schema 3 added: a machine's NICs and links, and a model machine's addresses."""
 """A model machine's columns, in the order :func:`_juju_machine` reads them."""
 _MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
 _V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
@@ -399,6 +407,8 @@ def _create_schema(conn: sqlite3.Connection) -> None:
         )
     if row is not None and int(row[0]) == 1:
         _migrate_from_v1(conn)
+    if row is not None and int(row[0]) in (1, 2):
+        _migrate_to_v3(conn)
     # executescript would COMMIT the open transaction; run the statements one by one instead.
     for statement in _SCHEMA.split(';'):
         if statement.strip():
@@ -410,6 +420,15 @@ def _create_schema(conn: sqlite3.Connection) -> None:
             (DEFAULT_MODEL, model_uuid(DEFAULT_MODEL), time.time()),
         )
         conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
+
+
+def _migrate_to_v3(conn: sqlite3.Connection) -> None:
+    """Schema 3 adds the network columns; older machines have no interfaces recorded."""
+    for table, column in _V3_COLUMNS:
+        names = {str(c[1]) for c in conn.execute(f'PRAGMA table_info({table})')}
+        if column.split()[0] not in names:
+            conn.execute(f'ALTER TABLE {table} ADD COLUMN {column}')
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
 def _migrate_from_v1(conn: sqlite3.Connection) -> None:
@@ -488,17 +507,26 @@ class Transaction:
         """The pool as committed, loaded once per transaction; changes are saved on commit."""
         if self._pool is None:
             rows = self._conn.execute('SELECT * FROM pool_machines').fetchall()
-            self._pool = cloud.Pool(_machine_from_row(row) for row in rows)
+            network = self.get_cloud_setting('network')
+            self._pool = cloud.Pool(
+                (_machine_from_row(row) for row in rows),
+                network=cloud.Network.from_data(json.loads(network)) if network else None,
+            )
         return self._pool
 
     def flush(self) -> None:
         """Write every pool machine changed in this transaction."""
-        if self._pool is None or not self._pool.changed or self._read_only:
+        if self._pool is None or self._read_only:
             return
         pool = self._pool
+        if pool.network_changed:
+            self.set_cloud_setting('network', json.dumps(pool.network.to_data()))
+        if not pool.changed:
+            pool.clear_changes()
+            return
         self._conn.executemany(
             'INSERT OR REPLACE INTO pool_machines VALUES '
-            '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             (_machine_to_row(pool.get(system_id)) for system_id in sorted(pool.changed)),
         )
         pool.clear_changes()
@@ -516,11 +544,12 @@ class Transaction:
     def put_machine(self, machine: model.Machine) -> None:
         """Insert or replace one of the model's machines."""
         self._conn.execute(
-            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             (
                 self.model, machine.id, machine.instance_id, machine.hostname, machine.address,
                 machine.zone, machine.hardware, machine.constraints, machine.base,
                 machine.status, machine.message,
+                json.dumps([dataclasses.astuple(a) for a in machine.addresses]),
             ),
         )  # fmt: skip
 
@@ -628,14 +657,37 @@ class Transaction:
 
 
 def _machine_to_row(m: cloud.Machine) -> tuple[object, ...]:
-    disks = [[d.name, d.size, sorted(d.tags), d.boot] for d in m.disks]
+    disks = [
+        [d.name, d.size, sorted(d.tags), d.boot, d.model, d.serial, d.wwn, d.id_path]
+        for d in m.disks
+    ]
     return (
         m.system_id, m.hostname, m.arch, m.cores, m.memory, json.dumps(disks),
         json.dumps(sorted(m.tags)), m.zone, m.pool, m.power_type,
         json.dumps(dict(m.power_parameters)), m.address, int(m.status),
         None if m.previous_status is None else int(m.previous_status), m.owner,
-        m.status_message,
+        m.status_message, json.dumps(_interfaces_to_data(m.interfaces)) if m.interfaces else '[]',
     )  # fmt: skip
+
+
+def _interfaces_to_data(interfaces: Iterable[cloud.Interface]) -> list[list[object]]:
+    return [
+        [i.name, i.type, i.mac, list(i.parents), i.vid, i.mtu,
+         [[ln.subnet, ln.mode, ln.ip, ln.space, ln.prefixlen] for ln in i.links]]
+        for i in interfaces
+    ]  # fmt: skip
+
+
+def _interfaces_from_data(text: str) -> tuple[cloud.Interface, ...]:
+    if text == '[]':
+        return ()
+    return tuple(
+        cloud.Interface(
+            name, kind, mac, tuple(parents), vid,
+            tuple(_shared(cloud.Link(*link)) for link in links), mtu,
+        )  # fmt: skip
+        for name, kind, mac, parents, vid, mtu, links in json.loads(text)
+    )
 
 
 _T = TypeVar('_T')
@@ -649,7 +701,8 @@ def _shared(value: _T) -> _T:
 
 def _machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
     (system_id, hostname, arch, cores, memory, disks, tags, zone, pool, power_type, power,
-     address, status, previous, owner, message) = row  # fmt: skip
+     address, status, previous, owner, message, interfaces) = row  # fmt: skip
+    nics = _interfaces_from_data(str(interfaces))
     return cloud.Machine(
         system_id=str(system_id),
         hostname=str(hostname),
@@ -657,8 +710,8 @@ def _machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
         cores=int(str(cores)),
         memory=int(str(memory)),
         disks=tuple(
-            _shared(cloud.Disk(name, size, _shared(frozenset(dtags)), boot))
-            for name, size, dtags, boot in json.loads(str(disks))
+            _shared(cloud.Disk(name, size, _shared(frozenset(dtags)), boot, *identity))
+            for name, size, dtags, boot, *identity in json.loads(str(disks))
         ),
         tags=_shared(frozenset(json.loads(str(tags)))),
         zone=_shared(str(zone)),
@@ -666,6 +719,8 @@ def _machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
         power_type=_shared(str(power_type)),
         power_parameters=json.loads(str(power)),
         address=str(address),
+        interfaces=nics,
+        spaces=_shared(frozenset(ln.space for i in nics for ln in i.links)),
         status=cloud.Status(int(str(status))),
         previous_status=None if previous is None else cloud.Status(int(str(previous))),
         owner=None if owner is None else str(owner),
@@ -675,7 +730,7 @@ def _machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
 
 def _juju_machine(row: tuple[object, ...]) -> model.Machine:
     (id_, instance_id, hostname, address, zone, hardware, constraints, base, status,
-     message) = row  # fmt: skip
+     message, addresses) = row  # fmt: skip
     return model.Machine(
         id=str(id_),
         instance_id=str(instance_id),
@@ -687,4 +742,5 @@ def _juju_machine(row: tuple[object, ...]) -> model.Machine:
         base=str(base),
         status=str(status),
         message=str(message),
+        addresses=tuple(model.MachineAddress(*a) for a in json.loads(str(addresses))),
     )

@@ -539,10 +539,12 @@ def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
 
     machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
     if args.do_import:
-        added = engine.add_to_pool(machines)
+        added = engine.add_to_pool(machines, inventory.GENERATED_NETWORK)
         print(f'generated and imported {added} machines (seed {args.seed}) into the {SIMULATED}')
         return
-    text = inventory.dump_yaml(inventory.to_document(machines))
+    text = inventory.dump_yaml(
+        inventory.to_document(machines, network=inventory.GENERATED_NETWORK)
+    )
     header = f'# olm pool generate --count {args.count} --seed {args.seed}: simulated machines\n'
     if args.output:
         Path(args.output).write_text(header + text)

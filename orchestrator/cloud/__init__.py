@@ -30,6 +30,7 @@ from .errors import (
 )
 from .lifecycle import Status
 from .machine import GB, Disk, Machine
+from .network import UNDEFINED_SPACE, Interface, Link, Network, Space, Subnet
 from .pool import Pool, choice_reason
 from .request import AllocationRequest, Criterion
 
@@ -50,13 +51,19 @@ __all__ = [
     'MaasCloud',
     'MaasNoMatchError',
     'MaasUnreachableError',
+    'Interface',
+    'Link',
     'Machine',
     'MachineNotFoundError',
+    'Network',
     'NoMatchError',
     'PlacementError',
     'Pool',
     'RequestError',
+    'Space',
     'Status',
+    'Subnet',
+    'UNDEFINED_SPACE',
     'choice_reason',
     'lifecycle',
     'storage',

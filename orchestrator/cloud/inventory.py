@@ -72,8 +72,17 @@ from yaml.error import Mark
 
 from .. import constraints
 from .errors import InventoryError
+from .inventory_network import (
+    InterfaceSpec,
+    NetworkChecker,
+    build_interfaces,
+    check_interfaces,
+    interfaces_record,
+    network_record,
+)
 from .lifecycle import Status
 from .machine import Disk, Machine
+from .network import Interface, Link, Network, Subnet
 
 if TYPE_CHECKING:  # the stubs type libyaml's classes loosely; they behave as the pure ones
     _BaseLoader = yaml.SafeLoader
@@ -83,6 +92,7 @@ else:
     _Dumper = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
 
 __all__ = [
+    'GENERATED_NETWORK',
     'InventoryFile',
     'dump_yaml',
     'generate',
@@ -101,6 +111,9 @@ _SYSTEM_ID_RE: Final = re.compile(r'[a-z0-9]{6}')
 _TAG_RE: Final = re.compile(r'[a-zA-Z0-9_-]{1,256}')
 _NAME_RE: Final = re.compile(r'[a-zA-Z0-9_-]{1,256}')  # zones and resource pools
 _DISK_NAME_RE: Final = re.compile(r'[a-zA-Z0-9][a-zA-Z0-9._:-]{0,63}')
+_PRINTABLE_RE: Final = re.compile(r'[ -~]{1,64}')
+_WWN_RE: Final = re.compile(r'0x[0-9a-f]{16}(?:[0-9a-f]{16})?|(?:eui|naa)\.[0-9a-f]{16,32}')
+_ID_PATH_RE: Final = re.compile(r'/dev/(?:disk/by-id/)?[a-zA-Z0-9][a-zA-Z0-9._:+-]{0,255}')
 _SUBARCH_RE: Final = re.compile(r'[a-z0-9][a-z0-9._-]{0,31}')
 _OWNER_RE: Final = re.compile(r'[\w.@+-]{1,150}')  # Django's username rule, which MAAS uses
 _MEMORY_RE: Final = re.compile(r'(\d{1,15}(?:\.\d{1,9})?)\s?([MGTmgt])?')
@@ -271,6 +284,30 @@ def _owner(value: str) -> str:
     return sys.intern(value)
 
 
+def _printable(value: str) -> str:
+    if not _PRINTABLE_RE.fullmatch(value):
+        raise ValueError(f'must be 1 to 64 printable ASCII characters, got {_show(value)}')
+    return sys.intern(value)
+
+
+def _wwn(value: str) -> str:
+    if not _WWN_RE.fullmatch(value):
+        raise ValueError(
+            f'must be a WWN as lsblk shows it (0x5000c500a1b2c3d4, eui.0025385b71b2c3d4), '
+            f'got {_show(value)}'
+        )
+    return value
+
+
+def _id_path(value: str) -> str:
+    if not _ID_PATH_RE.fullmatch(value):
+        raise ValueError(
+            'must be a /dev/disk/by-id/ link or a /dev/ device path, as MAAS records id_path, '
+            f'got {_show(value)}'
+        )
+    return value
+
+
 # -- file models --------------------------------------------------------------------------------
 
 _Tag = Annotated[str, AfterValidator(_tag)]
@@ -285,6 +322,10 @@ class _DiskSpec(pydantic.BaseModel):
     size: Annotated[int, BeforeValidator(_disk_size), Field(le=_INT64)]
     tags: list[_Tag] = Field(default_factory=list[_Tag])
     boot: bool = False
+    model: Annotated[str, AfterValidator(_printable)] = ''
+    serial: Annotated[str, AfterValidator(_printable)] = ''
+    wwn: Annotated[str, AfterValidator(_wwn)] = ''
+    id_path: Annotated[str, AfterValidator(_id_path)] = ''
 
 
 def _disks(disks: list[_DiskSpec]) -> list[_DiskSpec]:
@@ -320,6 +361,9 @@ class _MachineSpec(pydantic.BaseModel):
     power_type: Annotated[str, AfterValidator(_power_type)] = 'manual'
     power_parameters: dict[str, str] = Field(default_factory=dict[str, str])
     address: Annotated[str, AfterValidator(_address)] | None = None
+    interfaces: Annotated[list[InterfaceSpec], AfterValidator(check_interfaces)] = Field(
+        default_factory=list[InterfaceSpec]
+    )
     status: Annotated[Status, BeforeValidator(_status)] = Status.READY
     owner: Annotated[str, AfterValidator(_owner)] | None = None
     previous_status: Annotated[Status, BeforeValidator(_status)] | None = None
@@ -327,6 +371,8 @@ class _MachineSpec(pydantic.BaseModel):
 
 
 _DISK_FIELDS: Final = ', '.join(_DiskSpec.model_fields)
+_INTERFACE_FIELDS: Final = ', '.join(InterfaceSpec.model_fields)
+_LINK_FIELDS: Final = 'subnet, ip, mode'
 _MACHINE_FIELDS: Final = ', '.join(_MachineSpec.model_fields)
 
 
@@ -392,10 +438,12 @@ class InventoryFile:
         machines: the machines, in file order.
         storage_pools: pool name -> (provider, attributes), as the file declares them; the
             caller checks them against the storage providers it knows.
+        network: its spaces and subnets.
     """
 
     machines: list[Machine]
     storage_pools: Mapping[str, tuple[str, Mapping[str, object]]]
+    network: Network = Network()
 
 
 def load(path: str | os.PathLike[str]) -> list[Machine]:
@@ -446,7 +494,7 @@ def load_file(path: str | os.PathLike[str]) -> InventoryFile:
         loader.dispose()  # pyright: ignore[reportUnknownMemberType]
     with _bulk():
         machines = checker.finish()
-    return InventoryFile(machines, checker.storage_pools)
+    return InventoryFile(machines, checker.storage_pools, checker.network.network)
 
 
 def _read_document(loader: _Loader, checker: _Checker) -> None:
@@ -468,6 +516,12 @@ def _read_document(loader: _Loader, checker: _Checker) -> None:
         key = loader.next_value()
         if key == 'storage-pools':
             checker.set_storage_pools(loader.next_value())
+            continue
+        if key == 'spaces':
+            checker.network.set_spaces(loader.next_value())
+            continue
+        if key == 'subnets':
+            checker.network.set_subnets(loader.next_value())
             continue
         if key != 'machines':
             raise _unknown_key(key, checker.source)
@@ -495,6 +549,7 @@ def _read_document(loader: _Loader, checker: _Checker) -> None:
 # -- checking -----------------------------------------------------------------------------------
 
 _EXPECTED: Final = 'expected a mapping with a "machines" list'
+_TOP_LEVEL_KEYS: Final = ('machines', 'storage-pools', 'spaces', 'subnets')
 
 
 def parse(data: object, source: str) -> list[Machine]:
@@ -513,7 +568,13 @@ def parse(data: object, source: str) -> list[Machine]:
     """
     with _bulk():
         checker = _Checker(source)
-        for item in _machine_items(data, source):
+        items = _machine_items(data, source)
+        document = cast(Mapping[object, object], data)
+        if 'spaces' in document:
+            checker.network.set_spaces(document['spaces'])
+        if 'subnets' in document:
+            checker.network.set_subnets(document['subnets'])
+        for item in items:
             checker.add(item)
         return checker.finish()
 
@@ -525,7 +586,7 @@ def _machine_items(data: object, source: str) -> list[object]:
         raise InventoryError(f'{source}: {_EXPECTED}, got {got}')
     document = cast(Mapping[object, object], data)
     for key in document:
-        if key not in ('machines', 'storage-pools'):
+        if key not in _TOP_LEVEL_KEYS:
             raise _unknown_key(key, source)
     if 'machines' not in document:
         raise InventoryError(f'{source}: {_EXPECTED}, got no "machines" key')
@@ -559,6 +620,7 @@ class _Checker:
         self._hostnames: dict[str, int] = {}
         self._system_ids: dict[str, int] = {}
         self._shared = _Interner()
+        self.network = NetworkChecker(source)
         self.storage_pools: dict[str, tuple[str, Mapping[str, object]]] = {}
 
     def set_storage_pools(self, value: object) -> None:
@@ -651,6 +713,20 @@ class _Checker:
             more = self._problems - 1
             suffix = f' (and {more} more problem{"" if more == 1 else "s"})' if more else ''
             raise InventoryError(f'{self.source}: {self._first[2]}{suffix}')
+        seen_ips: dict[str, str] = {}
+        for n, machine in enumerate(self._machines):
+            if machine.interfaces or machine.address:
+                resolved = self.network.resolve(
+                    machine, f'machine {n + 1} ({machine.hostname})', seen_ips
+                )
+                if isinstance(resolved, str):
+                    self._problem(n + 1, resolved)
+                    continue
+                self._machines[n] = resolved
+        if self._first is not None:
+            more = self._problems - 1
+            suffix = f' (and {more} more problem{"" if more == 1 else "s"})' if more else ''
+            raise InventoryError(f'{self.source}: {self._first[2]}{suffix}')
         taken = {*self._system_ids, *self._hostnames}
         return [
             machine
@@ -708,7 +784,17 @@ def _describe(detail: ErrorDetails) -> str:
         message = 'required'
     elif kind == 'extra_forbidden':
         in_disk = len(loc) == 3 and loc[0] == 'disks'
-        fields = _DISK_FIELDS if in_disk else _MACHINE_FIELDS
+        in_interface = len(loc) == 3 and loc[0] == 'interfaces'
+        in_link = len(loc) == 5 and loc[0] == 'interfaces'
+        fields = (
+            _DISK_FIELDS
+            if in_disk
+            else _INTERFACE_FIELDS
+            if in_interface
+            else _LINK_FIELDS
+            if in_link
+            else _MACHINE_FIELDS
+        )
         message = f'unknown field; expected one of {fields}'
     elif kind == 'model_type':
         what = 'a disk' if loc else 'a machine'
@@ -735,8 +821,10 @@ class _Interner:
         key = frozenset(names)
         return self._tags.setdefault(key, key)
 
-    def disk(self, name: str, size: int, tags: Iterable[str], boot: bool) -> Disk:
-        disk = Disk(sys.intern(name), size, self.tags(tags), boot)
+    def disk(
+        self, name: str, size: int, tags: Iterable[str], boot: bool, *identity: str
+    ) -> Disk:
+        disk = Disk(sys.intern(name), size, self.tags(tags), boot, *identity)
         return self._disks.setdefault(disk, disk)
 
     def layout(self, disks: Iterable[Disk]) -> tuple[Disk, ...]:
@@ -756,7 +844,11 @@ def _machine(spec: _MachineSpec, shared: _Interner) -> Machine:
         cores=spec.cores,
         memory=spec.memory,
         disks=shared.layout(
-            shared.disk(disk.name, disk.size, disk.tags, i == 0) for i, disk in enumerate(ordered)
+            shared.disk(
+                disk.name, disk.size, disk.tags, i == 0,
+                disk.model, disk.serial, disk.wwn, disk.id_path,
+            )  # fmt: skip
+            for i, disk in enumerate(ordered)
         ),
         tags=shared.tags(spec.tags),
         zone=spec.zone,
@@ -768,6 +860,7 @@ def _machine(spec: _MachineSpec, shared: _Interner) -> Machine:
             else _NO_PARAMS
         ),
         address=spec.address or '',
+        interfaces=build_interfaces(spec.hostname, spec.interfaces),
         status=spec.status,
         previous_status=spec.previous_status,
         owner=spec.owner,
@@ -836,15 +929,7 @@ def to_record(machine: Machine, *, secrets: bool = False) -> dict[str, object]:
         'arch': machine.arch,
         'cores': machine.cores,
         'memory': _format_mib(machine.memory),
-        'disks': [
-            {
-                'name': disk.name,
-                'size': _format_bytes(disk.size),
-                'tags': sorted(disk.tags),
-                'boot': disk.boot,
-            }
-            for disk in machine.disks
-        ],
+        'disks': [_disk_record(disk) for disk in machine.disks],
         'tags': sorted(machine.tags),
         'zone': machine.zone,
         'pool': machine.pool,
@@ -857,6 +942,8 @@ def to_record(machine: Machine, *, secrets: bool = False) -> dict[str, object]:
         }
     if machine.address:
         record['address'] = machine.address
+    if machine.interfaces:
+        record['interfaces'] = interfaces_record(machine.interfaces)
     record['status'] = machine.status.label
     if machine.owner is not None:
         record['owner'] = machine.owner
@@ -867,49 +954,69 @@ def to_record(machine: Machine, *, secrets: bool = False) -> dict[str, object]:
     return record
 
 
-def to_document(machines: Iterable[Machine], *, secrets: bool = True) -> dict[str, object]:
+def _disk_record(disk: Disk) -> dict[str, object]:
+    record: dict[str, object] = {
+        'name': disk.name,
+        'size': _format_bytes(disk.size),
+        'tags': sorted(disk.tags),
+        'boot': disk.boot,
+    }
+    for key in ('model', 'serial', 'wwn', 'id_path'):
+        value = getattr(disk, key)
+        if value:
+            record[key] = value
+    return record
+
+
+def to_document(
+    machines: Iterable[Machine], *, secrets: bool = True, network: Network | None = None
+) -> dict[str, object]:
     """An inventory document holding these machines; ``parse`` rebuilds them exactly.
 
     Args:
         machines: the machines, written in this order.
         secrets: keep power credentials; on by default since a document is meant to be
             imported again, where a masked password would be wrong.
+        network: the spaces and subnets the machines' interfaces link to.
     """
     with _bulk():
-        return {'machines': [to_record(machine, secrets=secrets) for machine in machines]}
+        head = network_record(network) if network is not None else {}
+        return head | {'machines': [to_record(m, secrets=secrets) for m in machines]}
 
 
 def dump_yaml(document: object) -> str:
     """YAML text for a document, keys in their order, through libyaml when it is available.
 
     PyYAML turns the whole document into a node tree before writing any of it, gigabytes for a
-    100k-machine inventory; a document that is one long list of mappings under a single key
-    (``{'machines': [...]}``) is therefore written a slice of the list at a time, which gives
-    the same text.
+    100k-machine inventory; a document whose last key holds one long list of mappings
+    (``{'subnets': [...], 'machines': [...]}``) is therefore written a slice of the list at a
+    time, which gives the same text.
     """
     with _bulk():
         split = _long_list(document)
         if split is None:
             return _dump(document)
-        key, rows = split
-        parts = [_dump({key: rows[:_CHUNK]})]
+        head, key, rows = split
+        parts = [_dump(head)] if head else []
+        parts.append(_dump({key: rows[:_CHUNK]}))
         parts.extend(
             _dump(rows[start : start + _CHUNK]) for start in range(_CHUNK, len(rows), _CHUNK)
         )
         return ''.join(parts)
 
 
-def _long_list(document: object) -> tuple[object, list[object]] | None:
-    """The key and list of a ``{key: [mapping, ...]}`` document long enough to write in slices."""
-    if not isinstance(document, dict) or len(cast(dict[object, object], document)) != 1:
+def _long_list(document: object) -> tuple[dict[object, object], object, list[object]] | None:
+    """The other keys, last key and list of a document whose last key holds a long list."""
+    if not isinstance(document, dict) or not document:
         return None
-    ((key, rows),) = cast(dict[object, object], document).items()
+    mapping = cast(dict[object, object], document)
+    *others, (key, rows) = mapping.items()
     if not isinstance(rows, list):
         return None
     items = cast(list[object], rows)
     if len(items) <= _CHUNK or not all(isinstance(item, dict) for item in items):
         return None
-    return key, items
+    return dict(others), key, items
 
 
 _CHUNK: Final = 1000
@@ -1016,6 +1123,20 @@ def _ipv4(number: int) -> str:
 
 _BOOT_NET: Final = int(ipaddress.IPv4Address('10.64.0.0'))  # a /10: room for 4M machines
 _BMC_NET: Final = int(ipaddress.IPv4Address('10.128.0.0'))
+_INTERNAL_NET: Final = int(ipaddress.IPv4Address('10.192.0.0'))
+_STORAGE_NET: Final = int(ipaddress.IPv4Address('100.64.0.0'))
+_STORAGE_VID: Final = 30
+
+GENERATED_NETWORK: Final = Network.build(
+    ('oam', 'internal', 'storage'),
+    (
+        Subnet(1, '10.64.0.0/10', 'oam', 'oam', 'fabric-0', 0, '10.64.0.1'),
+        Subnet(2, '10.192.0.0/10', 'internal', 'internal', 'fabric-1', 0, ''),
+        Subnet(3, '100.64.0.0/10', 'storage', 'storage', 'fabric-1', _STORAGE_VID, ''),
+    ),
+)
+"""The spaces and subnets of a generated pool: PXE/OAM on fabric-0, the internal network
+untagged on fabric-1 and the storage network tagged (VLAN 30) on the same bonds."""
 _MAX_GENERATED: Final = 4_000_000
 
 
@@ -1028,7 +1149,10 @@ def generate(count: int, seed: int, *, prefix: str = 'node') -> list[Machine]:
     allocator indexes machines by shape. Disks and tags follow from the hardware (``ssd``,
     ``nvme``, ``hdd``, ``gpu``, plus ``sriov`` NICs on some servers); storage servers go to the
     ``storage`` resource pool, the rest to ``default``. Pools of 10,000 machines or more span six
-    zones, smaller ones three.
+    zones, smaller ones three. Every machine boots from ``eno1`` on the ``oam`` space
+    (:data:`GENERATED_NETWORK`); edge boxes have ``eno2`` on ``internal``, bigger servers a
+    bond of two ``enp65s0f*`` ports on ``internal``, and storage and NVMe servers a VLAN 30
+    interface on that bond in ``storage``.
 
     Args:
         count: how many machines, 0 to 4,000,000.
@@ -1058,6 +1182,10 @@ def _generate(count: int, seed: int, prefix: str, width: int) -> list[Machine]:
     hostnames = [f'{prefix}-{i:0{width}d}' for i in range(1, count + 1)]
     taken.update(hostnames)
     random_ = rng.random
+    space_sets = {
+        False: frozenset({'oam', 'internal'}),
+        True: frozenset({'oam', 'internal', 'storage'}),
+    }
     machines: list[Machine] = []
     for i, (hostname, shape) in enumerate(zip(hostnames, shapes, strict=True), 1):
         layout = _layout(shape.role, rng)
@@ -1090,9 +1218,37 @@ def _generate(count: int, seed: int, prefix: str, width: int) -> list[Machine]:
                     }
                 ),
                 address=_ipv4(_BOOT_NET + i),
+                interfaces=_generated_interfaces(i, shape.role),
+                spaces=space_sets[shape.role in ('storage', 'nvme')],
             )
         )
     return machines
+
+
+def _generated_interfaces(i: int, role: str) -> tuple[Interface, ...]:
+    """NICs for generated machine ``i``: MACs and addresses follow from its number."""
+    mac = f'52:54:{(i >> 24) & 255:02x}:{(i >> 16) & 255:02x}:{(i >> 8) & 255:02x}:{i & 255:02x}'
+    boot = Interface('eno1', 'physical', mac + '', (), 0, (
+        Link('10.64.0.0/10', 'static', _ipv4(_BOOT_NET + i), 'oam', 10),
+    ))  # fmt: skip
+    internal = Link('10.192.0.0/10', 'static', _ipv4(_INTERNAL_NET + i), 'internal', 10)
+    if role == 'edge':
+        return (boot, Interface('eno2', 'physical', _other_mac(mac, 1), (), 0, (internal,)))
+    ports = (
+        Interface('enp65s0f0', 'physical', _other_mac(mac, 1)),
+        Interface('enp65s0f1', 'physical', _other_mac(mac, 2)),
+    )
+    bond = Interface('bond0', 'bond', ports[0].mac, ('enp65s0f0', 'enp65s0f1'), 0, (internal,))
+    if role not in ('storage', 'nvme'):
+        return (boot, *ports, bond)
+    storage = Link('100.64.0.0/10', 'static', _ipv4(_STORAGE_NET + i), 'storage', 10)
+    vlan = Interface(f'bond0.{_STORAGE_VID}', 'vlan', bond.mac, ('bond0',), _STORAGE_VID, (storage,))
+    return (boot, *ports, bond, vlan)
+
+
+def _other_mac(mac: str, port: int) -> str:
+    """The MAC of another port of the same machine (the first octet's value differs)."""
+    return f'52:{0x54 + port:02x}' + mac[5:]
 
 
 def _machine_tags(

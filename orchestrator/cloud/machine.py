@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .lifecycle import Status
+from .network import Interface
 
 __all__ = ['GB', 'KEEP', 'Disk', 'Keep', 'Machine']
 
@@ -39,12 +40,23 @@ class Disk:
         size: bytes.
         tags: MAAS block-device tags, e.g. ``ssd``, ``nvme``, ``rotary``.
         boot: True for the disk the default storage layout puts ``/`` on.
+        model: the model its firmware reports ('' when the pool does not say: a simulated
+            machine then shows ``SIMULATED DISK``).
+        serial: its serial number ('' when the pool does not say: derived, see
+            :func:`orchestrator.sim.host.disk_identity`).
+        wwn: its World Wide Name (``0x5…`` for SATA/SAS, ``eui.…`` for NVMe; '' likewise).
+        id_path: MAAS's ``id_path``, the ``/dev/disk/by-id`` link commissioning recorded
+            ('' when the pool does not say: derived from model, serial and WWN).
     """
 
     name: str
     size: int
     tags: frozenset[str] = frozenset()
     boot: bool = False
+    model: str = ''
+    serial: str = ''
+    wwn: str = ''
+    id_path: str = ''
 
     @property
     def size_gb(self) -> float:
@@ -69,6 +81,10 @@ class Machine:
         power_type: BMC driver (``ipmi``, ``redfish``, ``manual``, ...).
         power_parameters: driver parameters; ``power_pass`` is a credential and never shown.
         address: the boot interface's IP address (simulated machines only route to nothing).
+        interfaces: its NICs, bonds, bridges and VLANs with their links, as MAAS lists them
+            (empty for a machine the pool describes by its address alone).
+        spaces: the spaces its interfaces reach (kept, not derived, since allocation asks it
+            of every candidate).
         status: MAAS status.
         previous_status: status before ``Broken``, so ``mark-fixed`` can go back to Deployed.
         owner: who allocated the machine (the Juju model), None while it is free.
@@ -87,6 +103,8 @@ class Machine:
     power_type: str = 'manual'
     power_parameters: Mapping[str, str] = dataclasses.field(default_factory=lambda: _NO_PARAMS)
     address: str = ''
+    interfaces: tuple[Interface, ...] = ()
+    spaces: frozenset[str] = frozenset()
     status: Status = Status.READY
     previous_status: Status | None = None
     owner: str | None = None
@@ -104,7 +122,7 @@ class Machine:
         return Machine(
             self.system_id, self.hostname, self.arch, self.cores, self.memory, self.disks,
             self.tags, self.zone, self.pool, self.power_type, self.power_parameters,
-            self.address, status,
+            self.address, self.interfaces, self.spaces, status,
             self.previous_status if isinstance(previous_status, Keep) else previous_status,
             self.owner if isinstance(owner, Keep) else owner,
             self.status_message if isinstance(status_message, Keep) else status_message,

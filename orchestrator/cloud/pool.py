@@ -31,6 +31,7 @@ from .errors import (
 )
 from .lifecycle import RELEASABLE, Status, check_transition, failed_counterpart
 from .machine import KEEP, Keep, Machine
+from .network import Network
 from .request import AllocationRequest, Criterion
 
 __all__ = ['Pool', 'choice_reason']
@@ -105,7 +106,12 @@ class Pool:
     writes back the machines named by :attr:`changed` in one transaction.
     """
 
-    def __init__(self, machines: Iterable[Machine] = ()) -> None:
+    def __init__(
+        self, machines: Iterable[Machine] = (), *, network: Network | None = None
+    ) -> None:
+        self.network = network or Network()
+        """The pool's spaces and subnets."""
+        self.network_changed = False
         self._machines: dict[str, Machine] = {}
         self._by_hostname: dict[str, str] = {}
         self._ready = _ReadyIndex()
@@ -150,12 +156,19 @@ class Pool:
 
     # -- inventory -----------------------------------------------------------------------
 
-    def add(self, machines: Iterable[Machine]) -> int:
-        """Add machines to the pool, all or none.
+    def add(self, machines: Iterable[Machine], network: Network | None = None) -> int:
+        """Add machines to the pool, with the spaces and subnets they link to; all or none.
 
         Raises:
-            InventoryError: if a hostname or system id is already in the pool.
+            InventoryError: if a hostname or system id is already in the pool, or a subnet is
+                in the pool on another space or VLAN.
         """
+        merged = self.network
+        if network is not None:
+            try:
+                merged = self.network.merged(network)
+            except ValueError as error:
+                raise InventoryError(str(error)) from None
         new = list(machines)
         seen: set[str] = set()
         for machine in new:
@@ -165,6 +178,9 @@ class Pool:
                 seen.add(ref)
         for machine in new:
             self._insert(machine)
+        if merged != self.network:
+            self.network = merged
+            self.network_changed = True
         return len(new)
 
     # -- allocation ----------------------------------------------------------------------
@@ -426,7 +442,8 @@ class Pool:
         return self._set(machine, target, status_message=message or target.label)
 
     def clear_changes(self) -> None:
-        """Forget which machines changed (after they were saved)."""
+        """Forget which machines (and whether the network) changed, after they were saved."""
+        self.network_changed = False
         self.changed.clear()
 
     # -- internals -----------------------------------------------------------------------
