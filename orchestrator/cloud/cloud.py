@@ -50,13 +50,14 @@ class Cloud(Protocol):
         owner: str = ...,
         storage: str = ...,
         exclude: Collection[str] = ...,
+        bindings: Collection[str] = ...,
     ) -> list[Machine]:
         """Allocate ``count`` Ready machines, all or none, translating constraints as Juju does.
 
         ``spread`` is the distribution group's system ids (zone spreading, fewest first);
         ``owner`` names who holds the machines (MAAS's ``agent_name``); ``storage`` is MAAS's
-        storage constraint; ``exclude`` names machines that already failed this request.
-        Raises ``NoMatchError`` (409), ``RequestError`` (400) or ``PlacementError``.
+        storage constraint; ``exclude`` names machines that already failed this request;
+        ``bindings`` are the spaces the application's endpoints are bound to. Raises ``NoMatchError`` (409), ``RequestError`` (400) or ``PlacementError``.
         """
         ...
 

@@ -195,6 +195,7 @@ class Pool:
         owner: str = 'admin',
         storage: str = '',
         exclude: Collection[str] = (),
+        bindings: Collection[str] = (),
     ) -> list[Machine]:
         """Allocate ``count`` Ready machines, all or none, the way MAAS and Juju do.
 
@@ -210,18 +211,21 @@ class Pool:
             storage: the MAAS ``storage`` value Juju builds from the root disk and the
                 unit's volumes (:func:`orchestrator.storage.maas_storage`); '' for none.
             exclude: system ids not to hand out (machines that already failed this request).
+            bindings: the spaces the application's endpoints are bound to; each machine
+                must reach them all (Juju sends them with the ``spaces=`` constraint's).
 
         Returns:
             The allocated machines, in allocation order.
 
         Raises:
             NoMatchError: if fewer than ``count`` Ready machines match; nothing is allocated.
-            RequestError: for a parameter MAAS rejects (unknown tag, zone or pool).
+            RequestError: for a parameter MAAS rejects (unknown tag, zone or pool), or an
+                unknown space.
             PlacementError: for a placement directive MAAS does not understand.
         """
         if count < 1:
             raise RequestError('count', f'must be a positive integer, got {count}')
-        request = self._request(constraints, placement, storage)
+        request = self._request(constraints, placement, storage, bindings)
         group = collections.Counter(self.get(ref).zone for ref in spread or ())
         filters = _filters(request)
         if exclude:
@@ -246,9 +250,10 @@ class Pool:
         placement: str | None = None,
         *,
         storage: str = '',
+        bindings: Collection[str] = (),
     ) -> int:
         """How many more machines matching the request are Ready now."""
-        request = self._request(constraints, placement, storage)
+        request = self._request(constraints, placement, storage, bindings)
         shape_filters, machine_filters = _filters(request)
         if not machine_filters:
             return self._ready.count(request, shape_filters)
@@ -263,13 +268,18 @@ class Pool:
         constraints: juju_constraints.Constraints | AllocationRequest,
         placement: str | None,
         storage: str = '',
+        bindings: Collection[str] = (),
     ) -> AllocationRequest:
         if isinstance(constraints, AllocationRequest):
-            if placement or storage:
-                raise RequestError('placement', 'give placement and storage inside the request')
+            if placement or storage or bindings:
+                raise RequestError(
+                    'placement', 'give placement, storage and spaces inside the request'
+                )
             request = constraints
         else:
-            request = _translate(constraints, placement, storage)
+            request = _translate(
+                constraints, placement, storage, tuple(sorted(set(bindings))), self.network
+            )
         self._validate_names(request)
         return request
 
@@ -517,10 +527,16 @@ def choice_reason(
 # translating and compiling a request once per distinct value keeps allocation cheap.
 @functools.lru_cache(maxsize=256)
 def _translate(
-    constraints: juju_constraints.Constraints, placement: str | None, storage: str = ''
+    constraints: juju_constraints.Constraints,
+    placement: str | None,
+    storage: str,
+    bindings: tuple[str, ...],
+    network: Network,
 ) -> AllocationRequest:
     extra = {'storage': [storage]} if storage else None
-    return AllocationRequest.from_constraints(constraints, placement, extra=extra)
+    return AllocationRequest.from_constraints(
+        constraints, placement, extra=extra, network=network, bindings=bindings
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -15,19 +15,24 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .. import constraints as juju_constraints
+from . import spaces as maas_spaces
 from . import storage
 from .errors import PlacementError, RequestError
 from .machine import Machine
+from .network import Network
 
 __all__ = ['KNOWN_PARAMS', 'AllocationRequest', 'Criterion', 'ShapeTest']
 
 KNOWN_PARAMS = (
     'name', 'system_id', 'arch', 'cpu_count', 'mem', 'tags', 'not_tags', 'zone', 'not_in_zone',
-    'pool', 'not_in_pool', 'storage', 'agent_name', 'comment', 'dry_run',
+    'pool', 'not_in_pool', 'storage', 'interfaces', 'not_subnets', 'agent_name', 'comment',
+    'dry_run',
 )  # fmt: skip
 """The ``allocate`` parameters the embedded pool honours (a subset of MAAS's)."""
 
 _NON_CONSTRAINTS = frozenset({'agent_name', 'comment', 'dry_run'})
+_NETWORK_PARAMS = frozenset({'interfaces', 'not_subnets'})
+_NO_NETWORK = Network()
 
 
 ShapeTest = Callable[[int, int, str], bool]
@@ -72,6 +77,9 @@ class AllocationRequest:
         storage: the MAAS storage items (the first is the root device).
         name: hostname placement.
         system_id: system-id placement.
+        interfaces: (label, space) pairs: for each label, some interface of the machine must
+            reach that space.
+        not_subnets: CIDRs the machine must have no address on.
         params: the parameters as given, in order, for MAAS's 409 message.
     """
 
@@ -87,20 +95,33 @@ class AllocationRequest:
     storage: tuple[storage.StorageItem, ...] = ()
     name: str | None = None
     system_id: str | None = None
+    interfaces: tuple[tuple[str, str], ...] = ()
+    not_subnets: frozenset[str] = frozenset()
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
-    def from_maas_params(cls, params: Mapping[str, Sequence[str]]) -> AllocationRequest:
+    def from_maas_params(
+        cls, params: Mapping[str, Sequence[str]], *, network: Network | None = None
+    ) -> AllocationRequest:
         """Validate MAAS ``allocate`` form parameters the way MAAS's form does.
 
+        Args:
+            params: the form parameters.
+            network: the cloud's spaces and subnets, which ``interfaces`` and ``not_subnets``
+                name.
+
         Raises:
-            RequestError: for a parameter MAAS would answer with HTTP 400, with its message.
+            RequestError: for a parameter MAAS would answer with HTTP 400 (or 404), with its
+                message.
         """
         fields: dict[str, object] = {}
         for key, values in params.items():
             if key not in KNOWN_PARAMS:
                 raise RequestError(key, 'No such constraint.')
             if key in _NON_CONSTRAINTS or not values:
+                continue
+            if key in _NETWORK_PARAMS:
+                fields.update(_network_param(key, [str(v) for v in values], network))
                 continue
             fields.update(_parse_param(key, [str(v) for v in values]))
         given = tuple(
@@ -117,6 +138,8 @@ class AllocationRequest:
         placement: str | None = None,
         *,
         extra: Mapping[str, Sequence[str]] | None = None,
+        network: Network | None = None,
+        bindings: Iterable[str] = (),
     ) -> AllocationRequest:
         """Translate Juju constraints and a placement directive as Juju's MAAS provider does.
 
@@ -124,15 +147,23 @@ class AllocationRequest:
             constraints: the merged Juju constraints of the machine.
             placement: ``<hostname>``, ``system-id=<id>`` or ``zone=<zone>``.
             extra: further MAAS parameters Juju does not produce (``pool``, ``storage``).
+            network: the cloud's spaces (for ``spaces=`` and bindings).
+            bindings: the spaces the application's endpoints are bound to.
 
         Raises:
             PlacementError: ``unknown placement directive: <p>``.
-            RequestError: for a value MAAS rejects.
+            RequestError: for a value MAAS rejects, or Juju's message for a space it does not
+                know.
         """
-        if constraints.positive_spaces or constraints.negative_spaces:
-            first = (constraints.positive_spaces + constraints.negative_spaces)[0]
-            raise RequestError('spaces', f'unrecognised space in constraint "{first}"')
         params: dict[str, list[str]] = dict(constraints.to_maas_params())
+        params.update(
+            maas_spaces.maas_space_params(
+                constraints.positive_spaces,
+                constraints.negative_spaces,
+                bindings,
+                network or _NO_NETWORK,
+            )
+        )
         if placement:
             key, sep, value = placement.partition('=')
             if not sep:
@@ -151,7 +182,7 @@ class AllocationRequest:
                 raise PlacementError(f'unknown placement directive: {placement}')
         for key, values in (extra or {}).items():
             params[key] = list(values)
-        return cls.from_maas_params(params)
+        return cls.from_maas_params(params, network=network)
 
     @property
     def is_empty(self) -> bool:
@@ -204,6 +235,14 @@ class AllocationRequest:
             items = self.storage
             text = 'storage=' + ','.join(item.text for item in items)
             out.append(Criterion(text, lambda m: storage.match(items, m) is not None))
+        out.extend(
+            Criterion(f'interfaces={label}:space={space}', _reaches(space))
+            for label, space in self.interfaces
+        )
+        if self.not_subnets:
+            cidrs = self.not_subnets
+            text = 'not_subnets=' + ','.join(sorted(cidrs))
+            out.append(Criterion(text, lambda m: not _linked_to(m, cidrs)))
         return out
 
     def maas_message(self) -> str:
@@ -245,6 +284,35 @@ def _parse_param(key: str, values: list[str]) -> dict[str, object]:
     if key == 'not_in_pool':
         field = 'not_in_pools'
     return {field: frozenset(values)}
+
+
+def _network_param(key: str, values: list[str], network: Network | None) -> dict[str, object]:
+    network = network or _NO_NETWORK
+    if key == 'not_subnets':
+        specifiers = [v for value in values for v in value.split(',') if v]
+        return {'not_subnets': maas_spaces.resolve_not_subnets(specifiers, network)}
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        for label, constraint in maas_spaces.parse_interfaces(value):
+            unknown = [k for k in constraint if k != 'space']
+            if unknown:
+                raise RequestError(
+                    'interfaces',
+                    f'the interfaces key "{unknown[0]}" is not emulated by the olm pool '
+                    '(it matches "space", the key Juju sends)',
+                )
+            pairs.extend(
+                (label, maas_spaces.resolve_space(space, network)) for space in constraint['space']
+            )
+    return {'interfaces': tuple(pairs)}
+
+
+def _reaches(space: str) -> Callable[[Machine], bool]:
+    return lambda m: space in m.spaces
+
+
+def _linked_to(machine: Machine, cidrs: frozenset[str]) -> bool:
+    return any(link.subnet in cidrs for i in machine.interfaces for link in i.links)
 
 
 def _minimum(values: Iterable[str], message: str, key: str) -> int:

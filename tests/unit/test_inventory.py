@@ -286,7 +286,7 @@ BAD_MACHINES = [
     ('tags not a list', _set('tags', 'gpu'), M2 + "tags: Input should be a valid list, got 'gpu'"),
     ('unknown key', _set('colour', 'blue'),
      M2 + 'colour: unknown field; expected one of hostname, system_id, arch, cores, memory, '
-     'disks, tags, zone, pool, power_type, power_parameters, address, status, owner, '
+     'disks, tags, zone, pool, power_type, power_parameters, address, interfaces, status, owner, '
      'previous_status, status_message'),
     ('bad zone', _set('zone', 'zone a'),
      M2 + "zone: must be 1-256 letters, digits, \"-\" or \"_\", got 'zone a'"),
@@ -535,6 +535,12 @@ def test_dump_yaml_writes_long_lists_in_slices_with_the_same_text():
     text = inventory.dump_yaml(document)
     assert text == yaml.safe_dump(document, sort_keys=False, default_flow_style=None)
     assert text.startswith('machines:\n- hostname: node-0001\n')
+    with_network = inventory.to_document(
+        inventory.generate(1500, 5), network=inventory.GENERATED_NETWORK
+    )
+    text = inventory.dump_yaml(with_network)
+    assert text == yaml.safe_dump(with_network, sort_keys=False, default_flow_style=None)
+    assert text.startswith('spaces: [internal, oam, storage]\nsubnets:\n')
     assert inventory.dump_yaml({'b': 1, 'a': [1, 2]}) == 'b: 1\na: [1, 2]\n'
 
 
@@ -548,9 +554,9 @@ def test_generate_is_deterministic_by_seed():
 
 
 def test_generate_round_trips():
-    assert inventory.parse(inventory.to_document(inventory.generate(200, 1)), 'g') == (
-        inventory.generate(200, 1)
-    )
+    generated = inventory.generate(200, 1)
+    document = inventory.to_document(generated, network=inventory.GENERATED_NETWORK)
+    assert inventory.parse(document, 'g') == generated
 
 
 def test_generate_is_heterogeneous():
