@@ -11,7 +11,8 @@ Every event runs one idempotent reconcile (:meth:`KubernetesWorkerCharm._reconci
 3. with one, ``k8s local-node-status`` says whether the machine is a cluster member; if not,
    once the control plane has published the cluster and granted this unit a join token, the
    unit writes its join configuration (labels and taints as kubelet flags) and runs
-   ``k8s join-cluster``;
+   ``k8s join-cluster`` with the bind address of its ``kube-cluster`` binding (k8sd listens
+   there, and makes it kubelet's ``--node-ip``, the node's InternalIP);
 4. the unit reports its node (name, state, version, labels, taints) on the relation, so the
    control plane's leader issues a token, re-issues a rejected one, and keeps the node's labels
    and taints in line with the options (kubelet applies them only at registration).
@@ -31,7 +32,7 @@ import re
 from typing import Final
 
 import ops
-from metal_interfaces import kube_cluster
+from metal_interfaces import bindings, kube_cluster
 
 import workload
 
@@ -47,6 +48,8 @@ TOKEN_GONE: Final = 'join token spent or removed; waiting for a new one'  # noqa
 REJOIN: Final = (
     'this machine left a cluster and cannot join another: remove the unit and add a new one'
 )
+NO_ADDRESS: Final = 'no address on the kube-cluster binding to join with: check its space'
+"""Juju gives this unit no address in the space ``kube-cluster`` is bound to."""
 STOPPED: Final = 'left the cluster: kubelet and the node services are stopped'
 
 NodeState = kube_cluster.NodeState
@@ -364,11 +367,17 @@ class KubernetesWorkerCharm(ops.CharmBase):
             return Verdict(NodeState.PENDING, ops.WaitingStatus(WAITING_TOKEN))
         if digest(token) == self._stored.rejected:
             return Verdict(NodeState.TOKEN_FAILED, ops.WaitingStatus(TOKEN_REJECTED))
-        name, address = workload.identity()
+        name = self._node_name()
+        # The bind address, not the machine's first: on a multi-NIC machine that is the PXE/OAM
+        # one. k8sd listens on the join --address and gives it to kubelet as --node-ip
+        # (canonical/k8sd pkg/k8sd/app/hooks_bootstrap.go onBootstrapWorkerNode, nodeIP from
+        # s.Address(); pkg/k8sd/setup/kubelet.go), so it must be an address of this machine:
+        # network-get's bind address. k8s-operator's worker takes the kube-cluster ("cluster")
+        # binding's ingress addresses (node_base.address.by_relation_preferred), the same
+        # address on MAAS; the bind address stays right behind NAT, where ingress is not local.
+        address = bindings.bind_address(self.model, ENDPOINT)
         if address is None:
-            return Verdict(
-                NodeState.PENDING, ops.BlockedStatus('this machine has no IP address to join with')
-            )
+            return Verdict(NodeState.PENDING, ops.BlockedStatus(NO_ADDRESS))
         logger.info('joining the cluster as %s (%s)', name, address)
         outcome = workload.join(
             token, name=name, address=address, labels=config.labels, taints=config.taints
@@ -424,9 +433,9 @@ class KubernetesWorkerCharm(ops.CharmBase):
         relations = self.kube.relations
         return relations[0] if relations else None
 
-    def _node_name(self) -> str:
-        name, _ = workload.identity()
-        return name
+    @staticmethod
+    def _node_name() -> str:
+        return workload.node_name()
 
     @staticmethod
     def _active(name: str, version: str) -> ops.ActiveStatus:

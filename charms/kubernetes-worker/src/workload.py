@@ -132,7 +132,6 @@ __all__ = [
     'NodeError',
     'SnapError',
     'WorkloadError',
-    'identity',
     'install',
     'installed_version',
     'join',
@@ -140,6 +139,7 @@ __all__ = [
     'kubelet_may_set',
     'local_node',
     'minor',
+    'node_name',
     'parse_local_node_status',
     'refresh',
     'stop_services',
@@ -403,12 +403,6 @@ def stop_services() -> None:
             raise NodeError(f'cannot stop {service}: {e}') from e
 
 
-def identity() -> tuple[str, str | None]:
-    """The node name (the machine's host name) and the address to join with (None if none).
-
-    The first address is the primary IPv4 one when the machine has any (the Host lists IPv4
-    before IPv6).
-    """
-    host = metal_host.current()
-    addresses = host.addresses()
-    return host.hostname(), addresses[0] if addresses else None
+def node_name() -> str:
+    """The node name: the machine's host name (kubelet's default, as k8s-operator's)."""
+    return metal_host.current().hostname()

@@ -30,7 +30,11 @@ VERSIONS: Mapping[str, str] = {
 """The k8s snap's version per channel (as the simulated catalog has them)."""
 
 HOSTNAME = 'worker-host'
-ADDRESS = '10.0.0.21'
+OAM_ADDRESS = '10.0.0.21'
+"""The machine's first address: its PXE/OAM interface's, which the node must not join with."""
+ADDRESS = '10.20.0.21'
+"""The unit's address in the space kube-cluster is bound to (network-get's bind address)."""
+SUBNET = '10.20.0.0/24'
 ENDPOINT = 'kube-cluster'
 NEW_TOKEN = 'fedcba.fedcba9876543210'
 
@@ -64,7 +68,7 @@ class Machine(metal_host.RecordingHost):
         tokens: Mapping[str, str] | None = None,
         installed: str | None = '1.32-classic/stable',
         member: str | None = None,
-        addresses: Iterable[str] = (ADDRESS, 'fd00::21'),
+        addresses: Iterable[str] = (OAM_ADDRESS, ADDRESS, 'fd00::21'),
     ) -> None:
         super().__init__(hostname=HOSTNAME, addresses=addresses)
         self.tokens: dict[str, str] = dict(
@@ -163,6 +167,29 @@ def kube_relation(
 ) -> tuple[testing.Relation, testing.Secret | None]:
     """The kube-cluster relation as this worker unit sees it (a 1.32.3 control plane)."""
     return relation_for_requirer(ENDPOINT, kubernetes_version=kubernetes_version, **kwargs)
+
+
+def kube_network(*addresses: str) -> testing.Network:
+    """network-get kube-cluster: the unit's addresses in the endpoint's space, on ``eth1``.
+
+    By default :data:`ADDRESS`, which is not the machine's first address (:data:`OAM_ADDRESS`).
+    """
+    values = addresses or (ADDRESS,)
+    return testing.Network(
+        ENDPOINT,
+        bind_addresses=[
+            testing.BindAddress(
+                [testing.Address(value, cidr=SUBNET) for value in values], interface_name='eth1'
+            )
+        ],
+        ingress_addresses=values,
+        egress_subnets=[SUBNET],
+    )
+
+
+def kube_network_without_address() -> testing.Network:
+    """network-get kube-cluster when the machine has no address in the endpoint's space."""
+    return testing.Network(ENDPOINT, bind_addresses=[], ingress_addresses=[], egress_subnets=[])
 
 
 def stored(

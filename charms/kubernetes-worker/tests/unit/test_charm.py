@@ -22,8 +22,11 @@ from .k8s_testing import (
     ADDRESS,
     HOSTNAME,
     NEW_TOKEN,
+    OAM_ADDRESS,
     Machine,
     charm_stored,
+    kube_network,
+    kube_network_without_address,
     kube_relation,
     published,
     stored,
@@ -77,6 +80,7 @@ def ready(**relation_args: Any) -> tuple[testing.State, testing.Relation]:
         relations={relation},
         secrets={secret} if secret is not None else set(),
         stored_states={stored()},
+        networks={kube_network()},
     )
     return state, relation
 
@@ -494,12 +498,40 @@ def test_k8sd_not_answering_is_blocked_with_its_message(ctx: Any) -> None:
     assert host.joins == []
 
 
-def test_a_machine_without_an_address_is_blocked(ctx: Any) -> None:
-    host = Machine(addresses=())
+def test_the_node_joins_on_its_kube_cluster_binding_not_the_first_host_address(
+    ctx: Any,
+) -> None:
+    # A MAAS machine: the PXE/OAM address first, the kube-cluster space's on another NIC.
+    host = Machine(addresses=(OAM_ADDRESS, '10.30.0.21', ADDRESS))
     state, relation = ready()
+    run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
+
+    [join] = host.joins
+    assert join[join.index('--address') + 1] == ADDRESS
+
+
+def test_the_bind_address_is_joined_with_not_the_ingress_address(ctx: Any) -> None:
+    # Behind NAT, other units reach this one at its ingress address, which is not local:
+    # k8sd must listen on (and kubelet report) the machine's own address.
+    host = Machine()
+    state, relation = ready()
+    network = dataclasses.replace(kube_network(), ingress_addresses=['203.0.113.21'])
+    state = dataclasses.replace(state, networks={network})
+    run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
+
+    [join] = host.joins
+    assert join[join.index('--address') + 1] == ADDRESS
+
+
+def test_no_address_on_the_kube_cluster_binding_is_blocked(ctx: Any) -> None:
+    # The machine has addresses, none of them in kube-cluster's space: joining on another
+    # network would put the node on the wrong one.
+    host = Machine()
+    state, relation = ready()
+    state = dataclasses.replace(state, networks={kube_network_without_address()})
     out = run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
 
-    assert out.unit_status == testing.BlockedStatus('this machine has no IP address to join with')
+    assert out.unit_status == testing.BlockedStatus(charm.NO_ADDRESS)
     assert host.joins == []
 
 
