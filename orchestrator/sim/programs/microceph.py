@@ -36,7 +36,16 @@ conformance record is ``orchestrator/sim/conformance/microceph.md``.
 - ``cluster bootstrap [--public-network CIDRS] [--cluster-network CIDRS] [--microceph-ip IP]
   [--mon-ip IP] [--availability-zone AZ] [--v2-only]`` (``cluster_bootstrap.go``): no output.
   ``provided mon-ip IP is not available on provided public network CIDR``
-  (``preCheckBootstrapConfig``).
+  (``preCheckBootstrapConfig``). The daemon's ``PreInit`` hook (``cmd/microcephd/hooks.go``,
+  ``bootstrapper.go``) fills in the defaults (mon IP: on the public network, else the
+  microcluster address; public network: the mon IP's local ``IP/prefix``; cluster network: the
+  public one) and checks that the machine has an address on the public and on the cluster
+  network (``FindIpOnSubnet``): ``Error: Failed to run pre-init hook before starting the API: no
+  local IP belongs to any of the listed subnets [CIDRS]``, nothing initialised. Bootstrap sets
+  ``cluster_network``, ``public_network`` and ``rbd_default_features`` in the mon's config
+  database (``ceph/bootstrap.go`` ``BootstrapCephConfigs``).
+- ``cluster config list`` (``cluster_config_list.go``, ``ceph/config.go`` ``ListConfigs``): those
+  configs as the ``#``/``KEY``/``VALUE`` table, by key.
   Already initialised (microcluster ``controlPost``): ``Error: Unable to initialize cluster:
   Database is online``. The node runs mon, mgr and mds.
 - ``cluster add NAME [--timeout/-t DURATION]`` (``cluster_add.go``; default ``3h``, a Go
@@ -183,6 +192,7 @@ from metal_host import Completed
 from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
 
 from ..host import DISK_BY_ID, SIMULATED
+from .iproute import subnet_of
 from .lsblk import SIGNATURES
 
 if TYPE_CHECKING:
@@ -206,6 +216,11 @@ _NO_CONF = (
 )
 _NOT_INITIALISED = 'Error: Database is not yet initialized'  # microcluster DatabaseNotReady
 _INITIALISED = 'Error: Unable to initialize cluster: Database is online'  # controlPost
+_PRE_INIT = 'Error: Failed to run pre-init hook before starting the API: '
+"""How microcluster reports a failed ``PreInit`` hook (canonical/microcluster
+``internal/rest/resources/control.go`` @ v3, commit 21427d3 "Run PreInit hook before
+bootstrapping/joining"). Assumption: v2.1.0, which MicroCeph squid builds with and which is not
+mirrored (its ``v2`` branch here predates PreInit), words it the same."""
 _TOKEN_LIFETIME = 3 * 3600.0  # microceph cluster add --timeout default: 3h
 _ENOENT, _EPERM, _EINVAL = 2, 1, 22
 
@@ -540,6 +555,7 @@ class _Run:
             'cluster bootstrap': self.bootstrap,
             'cluster add': self.add,
             'cluster join': self.join,
+            'cluster config': self.cluster_config,
             'disk add': self.disk_add,
             'disk list': self.disk_list,
         }.get(command)
@@ -561,7 +577,8 @@ class _Run:
         """The mon address ``PopulateDefaultNetworkParams`` picks: on the public network.
 
         Raises:
-            _ExitError: no local address is on it (bootstrap's post-bootstrap hook fails).
+            _ExitError: no local address is on it (the pre-init hook fails, see
+                :data:`_PRE_INIT`).
         """
         if not public_network:
             return fallback
@@ -569,10 +586,40 @@ class _Run:
         if found is None:
             raise _ExitError(
                 1,
-                'Error: Failed to run post-bootstrap actions: no local IP belongs to any of the '
-                f'listed subnets [{public_network}]',
+                f'{_PRE_INIT}no local IP belongs to any of the listed subnets [{public_network}]',
             )
         return found
+
+    def network_address(self, ip: str) -> str:
+        """``FindNetworkAddress``: the local address owning ``ip``, as Go prints its IPNet.
+
+        Go's ``net.IPNet.String()`` of an interface address is the address itself with its
+        prefix length (``10.0.0.10/24``), not the network; that is what becomes the public
+        network when bootstrap is given neither it nor ``--mon-ip`` (canonical/microceph
+        ``microceph/common/network.go`` @ squid). A machine the pool gave no interfaces has its
+        addresses on the subnets :func:`.iproute.subnet_of` assumes.
+        """
+        for device in self.host.network_devices:
+            for address in device.addresses:
+                if address.split('/')[0] == ip:
+                    return address
+        return f'{ip}/{ipaddress.ip_network(subnet_of(ip)).prefixlen}'
+
+    def check_cluster_network(self, cluster_network: str) -> None:
+        """``ValidateNetworkParams``: the machine must have an address on the cluster network.
+
+        canonical/microceph ``microceph/cmd/microcephd/bootstrapper.go`` @ squid: the simple
+        bootstrapper's ``Precheck`` (run by the ``PreInit`` hook, ``hooks.go``) looks the
+        cluster network up with ``FindIpOnSubnet`` and fails before anything is initialised.
+
+        Raises:
+            _ExitError: no local address is on it.
+        """
+        if self.ip_on(cluster_network) is None:
+            raise _ExitError(
+                1,
+                f'{_PRE_INIT}no local IP belongs to any of the listed subnets [{cluster_network}]',
+            )
 
     def bootstrap(self, argv: Sequence[str]) -> int:
         positional, given, _ = _parse(
@@ -609,12 +656,25 @@ class _Run:
             raise _ExitError(1, f'Error: {error}') from None
         if _local(self.host, self.world) is not None:
             raise _ExitError(1, _INITIALISED)
-        mon_ip = mon_ip or self.mon_ip(public, address)
+        try:
+            # PreInit: Prefill (PopulateDefaultNetworkParams), then Precheck (bootstrapper.go)
+            mon_ip = mon_ip or self.mon_ip(public, address)
+            public_network = public or self.network_address(mon_ip)
+            cluster_network = given.get('--cluster-network', '') or public_network
+            self.check_cluster_network(cluster_network)
+        except ValueError as error:
+            raise _ExitError(1, f'Error: {error}') from None
         fsid = _uuid(_draw(self.world, 'fsid', 16))
         now = self.world.clock()
         cluster: dict[str, Any] = {
             'fsid': fsid,
             'public-network': public,
+            # BootstrapCephConfigs (microceph/ceph/bootstrap.go): the mon's config database
+            'config': {
+                'cluster_network': cluster_network,
+                'public_network': public_network,
+                'rbd_default_features': '63',
+            },
             'created': now,
             'cert': _draw(self.world, 'cluster-cert', 32).hex(),
             'members': {},
@@ -723,6 +783,24 @@ class _Run:
             )
         del tokens[secret]  # DeleteCoreTokenRecord: a token joins once
         self.register(cluster, name, address, mon_ip or address)
+        return 0
+
+    def cluster_config(self, argv: Sequence[str]) -> int:
+        """``cluster config list``: the Ceph configs MicroCeph manages, as a table.
+
+        canonical/microceph ``microceph/cmd/microceph/cluster_config_list.go`` and
+        ``microceph/ceph/config.go`` (``ListConfigs``) @ squid: ``ceph config dump`` filtered to
+        MicroCeph's config table, rendered ``#``/``KEY``/``VALUE``. Bootstrap set
+        ``cluster_network``, ``public_network`` and ``rbd_default_features`` (``63``) there
+        (``BootstrapCephConfigs``); ceph.conf carries only ``public_network``
+        (``configwriter_ceph.go``). Ceph dumps a section's options by name.
+        """
+        if list(argv) != ['list']:
+            _not_emulated(f'microceph cluster config {" ".join(argv)}'.strip())
+        _, cluster = self.local()
+        config = cast('dict[str, str]', cluster.get('config', {}))
+        rows = [[str(i), key, config[key]] for i, key in enumerate(sorted(config))]
+        self.out(_table(['#', 'Key', 'Value'], rows))
         return 0
 
     def disk_add(self, argv: Sequence[str]) -> int:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from orchestrator.sim import BlockDevice, SimError, World
+from orchestrator.sim.host import NetworkDevice
 
 TB = 1_000_204_886_016
 
@@ -558,8 +559,8 @@ def test_a_mon_needs_an_address_on_the_public_network(world):
     done = run(host, 'microceph', 'cluster', 'bootstrap', '--public-network', '10.9.0.0/24')
     assert (done.returncode, done.stderr) == (
         1,
-        'Error: Failed to run post-bootstrap actions: no local IP belongs to any of the listed '
-        'subnets [10.9.0.0/24]\n',
+        'Error: Failed to run pre-init hook before starting the API: no local IP belongs to any '
+        'of the listed subnets [10.9.0.0/24]\n',
     )
     assert run(host, 'microceph', 'status').returncode == 1
     bootstrap(host)  # 10.0.0.0/24
@@ -648,3 +649,87 @@ def test_reef_speaks_the_older_microcluster(world):
     assert run(third, 'microceph', 'cluster', 'join', token).stderr == (
         'Error: 1 join attempts were unsuccessful. Last error: InternalTokenRecord not found\n'
     )
+
+
+def multi_nic(world: World, n: int):
+    """A MAAS machine: PXE/OAM on eno1, the Ceph public space on eno2, the cluster one on eno3."""
+    host = world.add_machine(
+        str(n),
+        hostname=f'node-{n}',
+        addresses=[f'10.0.0.{10 + n}', f'10.20.0.{10 + n}', f'10.30.0.{10 + n}'],
+        disks=[BlockDevice('sda', 480_103_981_056, boot=True), BlockDevice('sdb', TB)],
+        interfaces=[
+            NetworkDevice(name, 'physical', f'52:54:00:00:0{i}:{n:02x}', addresses=(f'{net}/24',))
+            for i, (name, net) in enumerate(
+                (
+                    ('eno1', f'10.0.0.{10 + n}'),
+                    ('eno2', f'10.20.0.{10 + n}'),
+                    ('eno3', f'10.30.0.{10 + n}'),
+                )
+            )
+        ],
+    )
+    host.snap_install('microceph', channel='squid/stable')
+    return host
+
+
+def config_list(host) -> list[tuple[str, str]]:
+    done = run(host, 'microceph', 'cluster', 'config', 'list')
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith('| ')][1:]
+    return [tuple(cell.strip() for cell in row.strip('|').split('|')[1:]) for row in rows]
+
+
+def test_bootstrap_records_the_cluster_network_in_the_config_database(world):
+    """BootstrapCephConfigs (ceph/bootstrap.go @ squid); cluster config list shows them."""
+    host = multi_nic(world, 0)
+    done = run(
+        host, 'microceph', 'cluster', 'bootstrap', '--public-network', '10.20.0.0/24',
+        '--cluster-network', '10.30.0.0/24', '--microceph-ip', '10.0.0.10',
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, '')
+    assert config_list(host) == [
+        ('cluster_network', '10.30.0.0/24'),
+        ('public_network', '10.20.0.0/24'),
+        ('rbd_default_features', '63'),
+    ]
+    table = run(host, 'microceph', 'cluster', 'config', 'list').stdout.splitlines()
+    assert table[:3] == [
+        '+---+----------------------+--------------+',
+        '| # |         KEY          |    VALUE     |',
+        '+---+----------------------+--------------+',
+    ]
+    assert table[3] == '| 0 | cluster_network      | 10.30.0.0/24 |'
+
+
+def test_the_cluster_network_defaults_to_the_public_one(world):
+    """PopulateDefaultNetworkParams (cmd/microcephd/bootstrapper.go @ squid)."""
+    host = multi_nic(world, 0)
+    done = run(host, 'microceph', 'cluster', 'bootstrap', '--public-network', '10.20.0.0/24')
+    assert done.returncode == 0, done.stderr
+    assert dict(config_list(host))['cluster_network'] == '10.20.0.0/24'
+
+
+def test_without_networks_the_public_one_is_the_mon_ips_local_address_and_prefix(world):
+    """FindNetworkAddress (common/network.go @ squid): Go's IPNet.String() of the address."""
+    host = multi_nic(world, 0)
+    done = run(host, 'microceph', 'cluster', 'bootstrap', '--microceph-ip', '10.20.0.10')
+    assert done.returncode == 0, done.stderr
+    found = dict(config_list(host))
+    assert (found['public_network'], found['cluster_network']) == ('10.20.0.10/24',) * 2
+
+
+def test_bootstrap_refuses_a_cluster_network_the_machine_has_no_address_on(world):
+    """ValidateNetworkParams (cmd/microcephd/bootstrapper.go @ squid), run by PreInit."""
+    host = multi_nic(world, 0)
+    done = run(
+        host, 'microceph', 'cluster', 'bootstrap', '--public-network', '10.20.0.0/24',
+        '--cluster-network', '10.40.0.0/24,10.50.0.0/24',
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        1,
+        'Error: Failed to run pre-init hook before starting the API: no local IP belongs to any '
+        'of the listed subnets [10.40.0.0/24,10.50.0.0/24]\n',
+    )
+    assert run(host, 'microceph', 'status').stderr == 'Error: Database is not yet initialized\n'
+    assert run(host, 'microceph', 'cluster', 'config', 'list').returncode == 1
