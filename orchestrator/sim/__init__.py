@@ -27,6 +27,7 @@ from .host import (
     CommandRecord,
     Handler,
     Invocation,
+    NetworkDevice,
     SimHost,
 )
 from .programs.apt import PackageSpec
@@ -45,6 +46,7 @@ __all__ = [
     'Faults',
     'Handler',
     'Invocation',
+    'NetworkDevice',
     'PackageSpec',
     'ProgramRegistry',
     'ShellResult',

@@ -35,7 +35,7 @@ from metal_host import RetryPolicy
 
 from . import programs
 from .faults import Faults
-from .host import SIMULATED, BlockDevice, Handler, SimHost
+from .host import SIMULATED, BlockDevice, Handler, NetworkDevice, SimHost
 from .programs.apt import DEFAULT_PACKAGES, PackageSpec
 from .programs.snap import DEFAULT_SNAPS, SnapSpec
 
@@ -219,23 +219,37 @@ class World:
         hostname: str,
         addresses: Sequence[str],
         disks: Sequence[BlockDevice] = (),
+        interfaces: Sequence[NetworkDevice] = (),
     ) -> SimHost:
         """Add a freshly deployed machine (Ubuntu 24.04 as MAAS leaves it), or return it.
 
-        ``disks`` are its block devices as the pool lists them (``lsblk`` shows them).
+        ``disks`` are its block devices as the pool lists them (``lsblk`` shows them);
+        ``interfaces`` its network interfaces (``ip`` and ``/sys/class/net`` show them, each
+        with its addresses; without any, the machine has ``eth0`` carrying ``addresses``).
 
         Adding a machine that exists with the same host name and addresses returns it
         unchanged.
 
         Raises:
-            ValueError: the id or host name is empty, an address is not an IP address, or the
-                machine exists with another host name or other addresses.
+            ValueError: the id or host name is empty, an address is not an IP address, one of
+                ``addresses`` is on none of the ``interfaces``, the interfaces are not a
+                machine's (a repeated name, a parent missing), or the machine exists with
+                another host name or other addresses.
         """
         if not machine_id:
             raise ValueError('a machine needs an id')
         if not hostname:
             raise ValueError('a machine needs a host name')
         ordered = _ordered_addresses(addresses)
+        if interfaces:
+            carried = {ip for device in interfaces for ip in device.ips}
+            stray = [a for a in ordered if a not in carried]
+            if stray:
+                raise ValueError(
+                    f'machine {machine_id!r}: {stray} on none of its interfaces '
+                    f'{[d.name for d in interfaces]}'
+                )
+            ordered = _ordered_addresses([ip for device in interfaces for ip in device.ips])
         existing = self._hosts.get(machine_id)
         if existing is not None:
             if existing.hostname() != hostname or existing.addresses() != ordered:
@@ -246,8 +260,10 @@ class World:
             return existing
         host = SimHost(self, machine_id, hostname=hostname, addresses=ordered)
         host.set_block_devices(disks)
+        host.set_network_devices(interfaces)
         host.provision()
         programs.provision(host)
+        programs.iproute.provision_sysfs(host)
         self._hosts[machine_id] = host
         self.activity += 1
         self._removed.discard(machine_id)

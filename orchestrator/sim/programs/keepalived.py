@@ -19,7 +19,8 @@ tests (``tests/differential``) hold the emulation to the real binary on a corpus
   ``unknown state``, ``unknown authentication type``, ``Truncating auth_pass to 8 characters``,
   ``VRRP parsed invalid IP``, ``No VIP specified; at least one is sensible`` (twice, as
   keepalived prints it), ``malformed src address``, an interface the machine lacks (its names
-  are the ``ip`` emulation's, :func:`.iproute.interface_names`: ``WARNING - interface X for
+  are the ``ip`` emulation's, :func:`.iproute.interface_names`: the interfaces the pool gave
+  the machine, ``bond0.30`` or ``br-ex``, else ``eth0``: ``WARNING - interface X for
   vrrp_instance I doesn't exist``, for a VIP's ``dev`` ``WARNING - interface X for ip address
   A/P doesn't exist``, then ``Non-existent interface specified in configuration`` last), the
   loopback (``(I) cannot use a loopback interface (lo) for vrrp - ignoring`` then ``(I) Unknown
@@ -94,7 +95,8 @@ __all__ = [
 CONFIG = '/etc/keepalived/keepalived.conf'
 """keepalived's default configuration file."""
 INTERFACES = ('lo', 'eth0')
-"""The network interfaces :func:`parse` assumes when not given the machine's (``ip``'s)."""
+"""The network interfaces :func:`parse` assumes when not given the machine's; the config test
+and the election always give it the machine's own (:func:`.iproute.interface_names`)."""
 
 _KNOWN_NOT_EMULATED = frozenset(
     {

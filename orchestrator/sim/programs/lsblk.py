@@ -17,7 +17,8 @@ NAME,MAJ:MIN,RM,SIZE,RO,TYPE,MOUNTPOINTS. Columns: NAME, KNAME, PATH, MAJ:MIN, R
 MOUNTPOINT, MOUNTPOINTS, FSTYPE, ROTA, MODEL and SERIAL (whole disks only, as ``get_data_col``
 prints them), WWN and ID-LINK ("the shortest udev /dev/disk/by-id link name",
 ``lsblk-properties.c``; partitions have their disk's, with ``-partN``); the identities are the
-machine's (:class:`~orchestrator.sim.host.DiskIdentity`).
+machine's (:class:`~orchestrator.sim.host.DiskIdentity`): the model, serial and WWN the pool
+recorded for the disk, derived where it recorded none.
 
 A device argument is ``stat()``-ed as ``__process_one_device`` does, so a ``/dev/disk/by-id``
 link lists the disk (or partition) it points to, under its kernel name and ``/dev/NAME`` path;

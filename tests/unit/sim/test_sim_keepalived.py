@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orchestrator.sim import SimError, World
+from orchestrator.sim import NetworkDevice, SimError, World
 from orchestrator.sim.host import SimHost
 from orchestrator.sim.programs.keepalived import vip_holders
 
@@ -239,3 +239,37 @@ def test_a_vip_on_another_interface_is_listed_there(world: World) -> None:
     listing = json.loads(host.run(['ip', '-j', 'addr', 'show']).stdout)
     by_name = {link['ifname']: [a['local'] for a in link['addr_info']] for link in listing}
     assert by_name == {'lo': ['127.0.0.1', '::1'], 'eth0': ['10.0.0.1'], 'bond0': ['10.0.0.100']}
+
+
+def test_the_pools_interfaces_are_keepalived_s(world: World) -> None:
+    """keepalived takes the interfaces the pool gave the machine (ip link), not lo/eth0; the VIP
+    it holds is listed on the VLAN interface it was put on, secondary in the /24 there."""
+    mac = '52:54:00:00:00:07'
+    host = world.add_machine(
+        '7',
+        hostname='node-7',
+        addresses=['10.0.0.7'],
+        interfaces=[
+            NetworkDevice('enp5s0', 'physical', mac),
+            NetworkDevice(
+                'enp5s0.30', 'vlan', mac, parents=('enp5s0',), vid=30, addresses=('10.0.0.7/24',)
+            ),
+        ],
+    )
+    host.apt_install('haproxy', 'keepalived')
+    text = conf(150, '10.0.0.7')
+    host.write_text('/k.conf', text)
+    result = host.call(['keepalived', '-t', '-f', '/k.conf'])
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        5,
+        'Non-existent interface specified in configuration',
+    )
+    text = text.replace('eth0', 'enp5s0.30')
+    host.write_text('/etc/keepalived/keepalived.conf', text, mode=0o600)
+    assert host.call(['keepalived', '-t']).returncode == 0
+    host.service('restart', 'haproxy')
+    host.service('restart', 'keepalived')
+    assert vip_holders(world) == {'10.0.0.100': '7'}
+    listing = json.loads(host.run(['ip', '-j', 'addr', 'show', 'enp5s0.30']).stdout)
+    info = [(a['local'], a['prefixlen'], a.get('secondary')) for a in listing[0]['addr_info']]
+    assert info == [('10.0.0.7', 24, None), ('10.0.0.100', 24, True)]

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from orchestrator.sim import BlockDevice, SimError, World
+from orchestrator.sim.host import disk_identity, maas_id_path
 from orchestrator.sim.programs.lsblk import json_text
 
 TB = 1_000_204_886_016
@@ -203,3 +204,71 @@ def test_the_layout_is_the_real_lsblks():
         real = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
         if real:
             assert json_text(json.loads(real)) == real, argv
+
+
+def test_the_pools_disk_identity_is_what_lsblk_and_udev_show():
+    """Model, serial and WWN the pool recorded; the by-id links systemd 255's
+    60-persistent-storage.rules makes from them (ata_id escapes whitespace as ``_``)."""
+    world = World()
+    sata = BlockDevice(
+        'sdb', TB, model='Samsung SSD 870 EVO 1TB', serial='S6PUNX0T123456',
+        wwn='0x5002538f4312abcd',
+    )  # fmt: skip
+    nvme = BlockDevice(
+        'nvme0n1', TB, model='SAMSUNG MZQL21T9HCJR-00A07', serial='S64GNE0R600123',
+        wwn='eui.36344630526001230025384500000001',
+    )  # fmt: skip
+    sas = BlockDevice(
+        'sdc', TB, model='ST4000NM0023', serial='Z1Z0ABCD', wwn='0x5000c50057d6e8ff',
+        id_path='/dev/disk/by-id/scsi-35000c50057d6e8ff',
+    )  # fmt: skip
+    virtio = BlockDevice('vda', TB, serial='data-1')
+    host = world.add_machine(
+        '0', hostname='node-0', addresses=['10.0.0.10'], disks=[sata, nvme, sas, virtio]
+    )
+    _, data = lsblk(host, '--json', '-o', 'NAME,MODEL,SERIAL,WWN,ID-LINK')
+    rows = {d['name']: d for d in data['blockdevices']}
+    assert rows['sdb'] == {
+        'name': 'sdb',
+        'model': 'Samsung SSD 870 EVO 1TB',
+        'serial': 'S6PUNX0T123456',
+        'wwn': '0x5002538f4312abcd',
+        'id-link': 'wwn-0x5002538f4312abcd',
+    }
+    assert host.disk_identity(sata).links == (
+        'ata-Samsung_SSD_870_EVO_1TB_S6PUNX0T123456',
+        'wwn-0x5002538f4312abcd',
+    )
+    assert host.disk_identity(nvme).links == (
+        'nvme-SAMSUNG_MZQL21T9HCJR-00A07_S64GNE0R600123',
+        'nvme-SAMSUNG_MZQL21T9HCJR-00A07_S64GNE0R600123_1',
+        'nvme-eui.36344630526001230025384500000001',
+    )
+    assert rows['nvme0n1']['wwn'] == 'eui.36344630526001230025384500000001'
+    # the pool's id_path is a link too, and MAAS's id_path (Juju's location) is the pool's
+    assert 'scsi-35000c50057d6e8ff' in host.disk_identity(sas).links
+    assert host.disk_identity(sas).device_id == 'scsi-35000c50057d6e8ff'
+    assert maas_id_path('node-0', sas) == '/dev/disk/by-id/scsi-35000c50057d6e8ff'
+    _, data = lsblk(host, '--json', '-o', 'NAME', '/dev/disk/by-id/scsi-35000c50057d6e8ff')
+    assert data == {'blockdevices': [{'name': 'sdc'}]}
+    # a virtio disk with a serial: virtio-<serial>; without a model none is reported
+    assert host.disk_identity(virtio).links == ('virtio-data-1',)
+    assert (rows['vda']['model'], rows['vda']['serial']) == (None, 'data-1')
+    # /dev/disk/by-id holds exactly these links, and they exist
+    assert host.listdir('/dev/disk/by-id') == host.by_id_links()
+    assert host.exists('/dev/disk/by-id/virtio-data-1')
+    assert not host.exists('/dev/disk/by-id/virtio-data-2')
+
+
+def test_a_disk_without_recorded_identity_is_derived_as_before():
+    named = disk_identity('node-0', 'sdb')
+    assert disk_identity('node-0', BlockDevice('sdb', TB)) == named
+    assert named.model == 'SIMULATED DISK' and named.serial.startswith('SIM')
+    assert maas_id_path('node-0', BlockDevice('sdb', TB)) == maas_id_path('node-0', 'sdb')
+    assert maas_id_path('node-0', 'sdb') == f'/dev/disk/by-id/{named.device_id}'
+    # a serial alone: the model and WWN are still derived
+    partly = disk_identity('node-0', BlockDevice('sdb', TB, serial='X1'))
+    assert partly.links == ('ata-SIMULATED_DISK_X1', f'wwn-{named.wwn}')
+    assert maas_id_path('node-0', BlockDevice('vdb', TB)) == '/dev/vdb'
+    assert BlockDevice.from_json(BlockDevice('sdb', TB).to_json()) == BlockDevice('sdb', TB)
+    assert set(BlockDevice('sdb', TB).to_json()) == {'name', 'size', 'boot', 'rotational'}
