@@ -17,9 +17,27 @@ Juju's MAAS provider does it), the same errors. What differs is what only a regi
   answer was lost after it went out is *not* retried: MAAS may have acted on it, and a second
   ``allocate`` would take a second machine.
 
-:func:`inventory` reads a region's machines into the pool model for ``olm pool import --maas``,
-so ``olm plan`` can check a bundle against the real machines before a real deploy. The API key
-never appears in a message, log line or repr.
+:func:`inventory` reads a region's machines and network into the pool model for ``olm pool
+import --maas``, so ``olm plan`` can check a bundle against the real machines before a real
+deploy. The API key never appears in a message, log line or repr.
+
+What is read, as MAAS 3.6 emits it (canonical/maas tag 3.6.5, ``src/maasserver/api/``; the
+shapes are those of ``src/maasserver/api/examples/{machines,subnets,spaces}.json``):
+
+* machines: ``machines.py`` ``DISPLAYED_MACHINE_FIELDS``; ``interface_set`` and
+  ``boot_interface`` are interface objects (``interfaces.py`` ``DISPLAYED_INTERFACE_FIELDS``),
+  ``blockdevice_set``/``physicalblockdevice_set`` block devices (``blockdevices.py``
+  ``DISPLAYED_BLOCKDEVICE_FIELDS``).
+* an interface's ``links``: ``models/interface.py`` ``Interface.get_links``: ``{id, mode}``,
+  ``ip_address`` only when the address is set, ``subnet`` (a whole subnet object) only when
+  there is one; ``vlan`` a VLAN object (``vlans.py`` ``DISPLAYED_VLAN_FIELDS``: ``vid``,
+  ``fabric`` by name, ``space`` by name or ``undefined``).
+* ``spaces/`` (``spaces.py``: the ``undefined`` placeholder has id -1) and ``subnets/``
+  (``subnets.py`` ``DISPLAYED_SUBNET_FIELDS``; ``space`` is ``undefined`` for a subnet whose
+  VLAN has no space).
+
+Space names become Juju's (:func:`juju_space_name`), since bundles and ``spaces=`` constraints
+name Juju's spaces; ids stay MAAS's, as Juju keeps them as the spaces' provider ids.
 """
 
 # pyright: strict
@@ -29,6 +47,7 @@ from __future__ import annotations
 import base64
 import collections
 import dataclasses
+import ipaddress
 import json
 import logging
 import re
@@ -55,9 +74,26 @@ from .errors import (
 )
 from .lifecycle import Status
 from .machine import Disk, Machine
+from .network import (
+    INTERFACE_TYPES,
+    LINK_MODES,
+    UNDEFINED_SPACE,
+    Interface,
+    Link,
+    Network,
+    Space,
+    Subnet,
+)
 from .request import AllocationRequest
 
-__all__ = ['DEFAULT_SERIES', 'MaasCloud', 'RetryPolicy', 'inventory']
+__all__ = [
+    'DEFAULT_SERIES',
+    'MaasCloud',
+    'MaasInventory',
+    'RetryPolicy',
+    'inventory',
+    'juju_space_name',
+]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +103,19 @@ DEFAULT_SERIES = 'noble'
 _API = 'api/2.0/'
 _BODY_LIMIT = 2000
 _RELEASE_COMMENT = 'Released by olm'
+
+
+@dataclasses.dataclass(frozen=True)
+class MaasInventory:
+    """What ``olm pool import --maas`` takes from a region.
+
+    Attributes:
+        machines: every machine the API user can see, in hostname order, with its interfaces.
+        network: the region's spaces (MAAS ids, Juju names) and subnets (MAAS ids).
+    """
+
+    machines: tuple[Machine, ...]
+    network: Network
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,6 +262,7 @@ class MaasCloud:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={'Accept': 'application/json'},
         )
+        self._network: Network | None = None
 
     def __repr__(self) -> str:
         return f'MaasCloud({self.url!r})'
@@ -264,6 +314,35 @@ class MaasCloud:
             raise MachineNotFoundError(hostname)
         return found[0]
 
+    def network(self) -> Network:
+        """The region's spaces and subnets, read once per instance (``spaces/``, ``subnets/``).
+
+        Spaces keep MAAS's ids under Juju's names (:func:`juju_space_name`); MAAS's
+        ``undefined`` placeholder (id -1) is not listed, and a subnet on no space is in
+        :data:`~orchestrator.cloud.network.UNDEFINED_SPACE`. Subnets keep MAAS's ids.
+
+        Raises:
+            MaasApiError: for an answer that is not a MAAS space or subnet list, naming the
+                space or subnet and field at fault.
+        """
+        if self._network is None:
+            spaces = _json(self._request('GET', 'spaces/'))
+            subnets = _json(self._request('GET', 'subnets/'))
+            self._network = _network(spaces, subnets)
+        return self._network
+
+    def inventory(self) -> MaasInventory:
+        """Every machine and the network, each link checked against the region's subnets.
+
+        Raises:
+            MaasApiError: for a bad answer, e.g. a link to a subnet ``subnets/`` does not list.
+        """
+        network = self.network()
+        subnets = {subnet.id: subnet for subnet in network.subnets}
+        answer = _json(self._request('GET', 'machines/'))
+        machines = [_machine(item, subnets) for item in _list(answer, 'machines')]
+        return MaasInventory(tuple(sorted(machines, key=lambda m: m.hostname)), network)
+
     def zones(self) -> list[str]:
         """The names of the region's availability zones."""
         answer = _json(self._request('GET', 'zones/'))
@@ -281,6 +360,7 @@ class MaasCloud:
         owner: str = 'admin',
         storage: str = '',
         exclude: Collection[str] = (),
+        bindings: Collection[str] = (),
     ) -> list[Machine]:
         """Allocate ``count`` Ready machines, all or none, as Juju's MAAS provider does.
 
@@ -300,18 +380,23 @@ class MaasCloud:
             exclude: system ids that already failed this request. A real region does not hand
                 them out again (a failed deployment is not Ready); should it, the machine is
                 released and the zone counts as having no match.
+            bindings: the spaces the application's endpoints are bound to. With them or a
+                ``spaces=`` constraint, the region's network (:meth:`network`) is read first
+                and the ``interfaces``/``not_subnets`` parameters Juju's MAAS provider would
+                send are sent as :meth:`AllocationRequest.from_constraints` builds them.
 
         Returns:
             The machines as MAAS returned them (Allocated), in allocation order.
 
         Raises:
             MaasNoMatchError: MAAS's 409; whatever was allocated is released again.
-            RequestError: MAAS's 400, or a value MAAS would reject, checked before sending.
+            RequestError: MAAS's 400, or a value MAAS would reject (a space the region does
+                not have among them), checked before sending.
             PlacementError: for a placement directive MAAS does not understand.
         """
         if count < 1:
             raise RequestError('count', f'must be a positive integer, got {count}')
-        request = _allocation_request(constraints, placement, storage)
+        request = self._allocation_request(constraints, placement, storage, bindings)
         params = {key: list(values) for key, values in request.params}
         params['agent_name'] = [owner]
         spreading = spread is not None and request.name is None and request.system_id is None
@@ -346,17 +431,48 @@ class MaasCloud:
         placement: str | None = None,
         *,
         storage: str = '',
+        bindings: Collection[str] = (),
     ) -> Machine:
         """The machine MAAS would hand out now (``dry_run``): nothing is allocated.
+
+        ``bindings`` are sent as :meth:`allocate` sends them.
 
         Raises:
             MaasNoMatchError: if nothing matches.
             RequestError: MAAS's 400.
         """
-        request = _allocation_request(constraints, placement, storage)
+        request = self._allocation_request(constraints, placement, storage, bindings)
         params = {key: list(values) for key, values in request.params}
         params['dry_run'] = ['true']
         return self._post_allocate(params, zones=())
+
+    def _allocation_request(
+        self,
+        constraints: juju_constraints.Constraints | AllocationRequest,
+        placement: str | None,
+        storage: str,
+        bindings: Collection[str],
+    ) -> AllocationRequest:
+        """The request as the pool builds it, so both clouds refuse the same values unsent.
+
+        The region's network is read only when spaces are asked for (a ``spaces=`` constraint
+        or bindings), since only then do the parameters name its spaces.
+        """
+        if isinstance(constraints, AllocationRequest):
+            if placement or storage or bindings:
+                raise RequestError(
+                    'placement', 'give placement, storage and spaces inside the request'
+                )
+            return constraints
+        extra = {'storage': [storage]} if storage else None
+        wants_spaces = bool(constraints.positive_spaces or constraints.negative_spaces or bindings)
+        return AllocationRequest.from_constraints(
+            constraints,
+            placement,
+            extra=extra,
+            network=self.network() if wants_spaces else None,
+            bindings=tuple(sorted(set(bindings))),
+        )
 
     def _allocate_one(
         self,
@@ -632,16 +748,17 @@ def inventory(
     *,
     transport: httpx.BaseTransport | None = None,
     retry: RetryPolicy | None = None,
-) -> list[Machine]:
-    """Read a MAAS region's machines into the pool model, for ``olm pool import --maas``.
+) -> MaasInventory:
+    """Read a MAAS region's machines and network into the pool model (``olm pool import --maas``).
 
-    Machines keep the status MAAS gives them, so a plan counts only the Ready ones as free.
+    Machines keep the status MAAS gives them, so a plan counts only the Ready ones as free;
+    their interfaces link to the subnets of :attr:`MaasInventory.network`.
 
     Raises:
         MaasApiError: (and subclasses) if the region cannot be read.
     """
     with MaasCloud(url, api_key, transport=transport, retry=retry) as cloud:
-        return cloud.machines()
+        return cloud.inventory()
 
 
 # -- MAAS JSON -> Machine ----------------------------------------------------------------------
@@ -649,8 +766,12 @@ def inventory(
 _STATE_IN_MESSAGE = re.compile(r"in the '([^']*)' state|current state \('([^']*)'\)")
 
 
-def _machine(value: object) -> Machine:
-    """One machine as MAAS's machine JSON describes it (``DISPLAYED_MACHINE_FIELDS``)."""
+def _machine(value: object, subnets: Mapping[int, Subnet] | None = None) -> Machine:
+    """One machine as MAAS's machine JSON describes it (``DISPLAYED_MACHINE_FIELDS``).
+
+    With ``subnets`` (the region's, by MAAS id) every link must be to one of them and takes
+    its CIDR and space from there; without, a link reads the subnet object MAAS embeds in it.
+    """
     data = _obj(value, 'machine')
     system_id = _str(data, 'system_id', 'machine')
     hostname = _str(data, 'hostname', f'machine {system_id}')
@@ -659,6 +780,7 @@ def _machine(value: object) -> Machine:
     if not arch:
         raise _bad(where, 'architecture', arch, 'an architecture such as amd64/generic')
     memory = _int(data, 'memory', where)
+    interfaces = _interfaces(data, where, subnets)
     return Machine(
         system_id=system_id,
         hostname=hostname,
@@ -671,7 +793,9 @@ def _machine(value: object) -> Machine:
         zone=_name(data, 'zone', where),
         pool=_name(data, 'pool', where),
         power_type=_optional_str(data, 'power_type', where) or 'manual',
-        address=next(iter(_str_list(data, 'ip_addresses', where)), ''),
+        address=_address(data, interfaces, where),
+        interfaces=interfaces,
+        spaces=frozenset(link.space for i in interfaces for link in i.links),
         status=_status(data, where),
         owner=_optional_str(data, 'owner', where) or None,
         status_message=_optional_str(data, 'status_message', where),
@@ -697,7 +821,12 @@ def _status(data: Mapping[str, object], where: str) -> Status:
 
 
 def _disks(data: Mapping[str, object], where: str) -> tuple[Disk, ...]:
-    """Physical block devices, the boot disk first (``boot_disk`` is an object or an id)."""
+    """Physical block devices, the boot disk first (``boot_disk`` is an object or an id).
+
+    ``model``, ``serial`` and ``id_path`` are MAAS's (``PhysicalBlockDevice``, from
+    commissioning's LXD resources; ``id_path`` may be null). MAAS stores no WWN: it is read off
+    an ``id_path`` that is a WWN link (:func:`_wwn`), else left '' (unknown).
+    """
     boot_id = data.get('boot_disk')
     if isinstance(boot_id, dict):
         boot_id = _obj(cast(object, boot_id), f'{where} boot_disk').get('id')
@@ -715,14 +844,288 @@ def _disks(data: Mapping[str, object], where: str) -> tuple[Disk, ...]:
         name = _str(item, 'name', f'{where} block device')
         here = f'{where} disk {name}'
         is_boot = boot_id is not None and item.get('id') == boot_id
+        id_path = _optional_str(item, 'id_path', here)
         disk = Disk(
-            name, _int(item, 'size', here), frozenset(_str_list(item, 'tags', here)), is_boot
+            name,
+            _int(item, 'size', here),
+            frozenset(_str_list(item, 'tags', here)),
+            is_boot,
+            model=_optional_str(item, 'model', here),
+            serial=_optional_str(item, 'serial', here),
+            wwn=_wwn(id_path),
+            id_path=id_path,
         )
         if is_boot:
             disks.insert(0, disk)
         else:
             disks.append(disk)
     return tuple(disks)
+
+
+_BY_ID = '/dev/disk/by-id/'
+
+
+def _wwn(id_path: str) -> str:
+    """The WWN an ``id_path`` names, '' if it names none.
+
+    MAAS sets ``id_path`` to ``/dev/disk/by-id/<device_id>`` from LXD's resources
+    (canonical/maas ``src/metadataserver/builtin_scripts/hooks.py``,
+    ``_update_node_physical_block_devices`` @ 3.6.5). udev's ``device_id`` is
+    ``wwn-<wwn>`` for a SATA/SAS disk with a WWN and ``nvme-<wwn>`` for NVMe (``eui.`` and
+    ``nvme.`` ids; see the pairs in ``builtin_scripts/tests/test_hooks.py``). Other links
+    (``ata-<model>_<serial>``, ``/dev/sda`` for a disk without a serial) carry no WWN.
+    """
+    if not id_path.startswith(_BY_ID):
+        return ''
+    link = id_path.removeprefix(_BY_ID)
+    if link.startswith('wwn-'):
+        return link.removeprefix('wwn-')
+    if link.startswith(('nvme-eui.', 'nvme-nvme.')):
+        return link.removeprefix('nvme-')
+    return ''
+
+
+# -- MAAS JSON -> network ----------------------------------------------------------------------
+
+_JUJU_DEFAULT_SPACE = 'alpha'
+_INVALID_SPACE_CHARS = re.compile(r'[^0-9a-z-]')
+_DASHES = re.compile(r'--+')
+
+
+def juju_space_name(name: str, existing: Collection[str] = ()) -> str:
+    r"""The Juju space name Juju gives a MAAS space: ``ConvertSpaceName``.
+
+    juju/juju ``core/network/space.go`` (``ConvertSpaceName``): spaces become dashes, the name
+    is lower-cased, every character outside ``[0-9a-z-]`` is removed (not replaced), leading
+    and trailing dashes go, runs of dashes become one; nothing left is ``empty``; a name in
+    ``existing`` gets the first free suffix ``-2``, ``-3``, ... MAAS allows ``[\w-]+``
+    (canonical/maas ``src/maasserver/models/space.py`` ``validate_space_name`` @ 3.6.5), so
+    what changes in practice is upper case (``OAM`` -> ``oam``) and underscores
+    (``ceph_public`` -> ``cephpublic``).
+    """
+    converted = _INVALID_SPACE_CHARS.sub('', name.replace(' ', '-').lower())
+    converted = _DASHES.sub('-', converted.strip('-')) or 'empty'
+    if converted in existing:
+        counter = 2
+        while f'{converted}-{counter}' in existing:
+            counter += 1
+        converted = f'{converted}-{counter}'
+    return converted
+
+
+def _network(spaces_answer: object, subnets_answer: object) -> Network:
+    """The region's spaces and subnets (``GET spaces/``, ``GET subnets/``).
+
+    Names are converted as Juju's space discovery does on a new model (juju/juju
+    ``domain/network/service/space.go``, ``saveSpaces``): in the order MAAS lists them, each
+    against the names already taken, which start with Juju's default space ``alpha``. (Juju
+    skips spaces without subnets, ``provider/maas/environ.go`` ``Spaces``; they are kept
+    here, as the pool is the region.)
+    """
+    juju_names: dict[str, str] = {}
+    taken = {_JUJU_DEFAULT_SPACE}
+    spaces: list[Space] = []
+    for value in _list(spaces_answer, 'spaces'):
+        item = _obj(value, 'space')
+        maas_name = _str(item, 'name', 'space')
+        if maas_name == UNDEFINED_SPACE:
+            continue  # the placeholder for VLANs on no space (id -1)
+        where = f'space "{maas_name}"'
+        space_id = _int(item, 'id', where)
+        if maas_name in juju_names or any(s.id == space_id for s in spaces):
+            raise _bad('spaces', '', f'{maas_name} ({space_id})', 'each space listed once')
+        name = juju_space_name(maas_name, taken)
+        taken.add(name)
+        juju_names[maas_name] = name
+        spaces.append(Space(space_id, name))
+    subnets: list[Subnet] = []
+    seen: dict[int, str] = {}
+    for value in _list(subnets_answer, 'subnets'):
+        subnet = _subnet(_obj(value, 'subnet'), juju_names)
+        if subnet.id in seen:
+            raise _bad(f'subnet {subnet.id}', 'id', subnet.id, f'an id {seen[subnet.id]} lacks')
+        seen[subnet.id] = subnet.cidr
+        subnets.append(subnet)
+    return Network(tuple(spaces), tuple(subnets))
+
+
+def _subnet(item: Mapping[str, object], juju_names: Mapping[str, str]) -> Subnet:
+    """One subnet of ``subnets/`` (``DISPLAYED_SUBNET_FIELDS``, its ``vlan`` an object)."""
+    subnet_id = _int(item, 'id', 'subnet')
+    cidr = _cidr(item, f'subnet {subnet_id}')
+    where = f'subnet {subnet_id} ({cidr})'
+    vlan = _obj(item.get('vlan'), f'{where} vlan')
+    raw_space = item['space'] if 'space' in item else vlan.get('space')
+    if raw_space is None or raw_space == UNDEFINED_SPACE:
+        space = UNDEFINED_SPACE
+    elif isinstance(raw_space, str) and raw_space in juju_names:
+        space = juju_names[raw_space]
+    else:
+        known = ', '.join(sorted(juju_names)) or 'none'
+        raise _bad(where, 'space', raw_space, f'"undefined" or a space spaces/ lists ({known})')
+    return Subnet(
+        id=subnet_id,
+        cidr=cidr,
+        name=_optional_str(item, 'name', where) or cidr,
+        space=space,
+        fabric=_str(vlan, 'fabric', f'{where} vlan'),
+        vid=_int(vlan, 'vid', f'{where} vlan'),
+        gateway=_optional_str(item, 'gateway_ip', where),
+    )
+
+
+def _cidr(item: Mapping[str, object], where: str) -> str:
+    value = _str(item, 'cidr', where)
+    try:
+        return str(ipaddress.ip_network(value))
+    except ValueError:
+        raise _bad(where, 'cidr', value, 'a network such as 10.0.0.0/24') from None
+
+
+_SKIPPED_TYPES = ('alias', 'unknown')
+"""MAAS ``INTERFACE_TYPE`` values that are no device a machine's own network uses (an alias
+is an address; ``unknown`` is an interface linked to no node): read past."""
+
+
+def _interfaces(
+    data: Mapping[str, object], where: str, subnets: Mapping[int, Subnet] | None
+) -> tuple[Interface, ...]:
+    """``interface_set``: NICs, bonds, bridges and VLANs with their links, in MAAS's order."""
+    interfaces: list[Interface] = []
+    for value in _list(data.get('interface_set', []), f'{where} interface_set'):
+        item = _obj(value, f'{where} interface')
+        name = _str(item, 'name', f'{where} interface')
+        here = f'{where} interface {name}'
+        kind = _str(item, 'type', here)
+        if kind in _SKIPPED_TYPES:
+            continue
+        if kind not in INTERFACE_TYPES:
+            raise _bad(
+                here, 'type', kind, f'one of {", ".join((*INTERFACE_TYPES, *_SKIPPED_TYPES))}'
+            )
+        raw_vlan = item.get('vlan')
+        vlan = None if raw_vlan is None else _obj(raw_vlan, f'{here} vlan')
+        vid = 0
+        if kind == 'vlan':
+            if vlan is None:
+                raise _bad(here, 'vlan', raw_vlan, 'the VLAN object of a vlan interface')
+            vid = _int(vlan, 'vid', f'{here} vlan')
+        links: list[Link] = []
+        for link in _list(item.get('links', []), f'{here} links'):
+            read = _link(_obj(link, f'{here} link'), here, subnets)
+            if read is not None:
+                links.append(read)
+        interfaces.append(
+            Interface(
+                name=name,
+                type=kind,
+                mac=_optional_str(item, 'mac_address', here),
+                parents=tuple(_str_list(item, 'parents', here)),
+                vid=vid,
+                links=tuple(links),
+                mtu=_mtu(item, vlan, here),
+            )
+        )
+    names = {i.name for i in interfaces}
+    for interface in interfaces:
+        for parent in interface.parents:
+            if parent not in names:
+                raise _bad(
+                    f'{where} interface {interface.name}',
+                    'parents',
+                    parent,
+                    f'names of its interfaces ({", ".join(sorted(names))})',
+                )
+    return tuple(interfaces)
+
+
+def _mtu(item: Mapping[str, object], vlan: Mapping[str, object] | None, where: str) -> int:
+    """``effective_mtu``; else as MAAS derives it: ``params.mtu``, the VLAN's, 1500.
+
+    canonical/maas ``src/maasserver/models/interface.py`` (``get_effective_mtu``) @ 3.6.5;
+    ``params`` is an object, or '' when empty (``examples/machines.json``).
+    """
+    if item.get('effective_mtu') is not None:
+        return _int(item, 'effective_mtu', where)
+    params = item.get('params')
+    if isinstance(params, dict) and cast('dict[str, object]', params).get('mtu') is not None:
+        return _int(cast('dict[str, object]', params), 'mtu', f'{where} params')
+    if vlan is not None and vlan.get('mtu') is not None:
+        return _int(vlan, 'mtu', f'{where} vlan')
+    return 1500  # maasserver.models.vlan.DEFAULT_MTU
+
+
+def _link(
+    item: Mapping[str, object], interface: str, subnets: Mapping[int, Subnet] | None
+) -> Link | None:
+    """One of ``links``; None for a link on no subnet (it reaches no space).
+
+    Without the region's subnets the space is the embedded subnet's ``space`` converted as
+    Juju converts an address's space (``ConvertSpaceName(sub.Space, nil)``, juju/juju
+    ``provider/maas/interfaces.go``); Juju likewise keeps no address for a link without a
+    subnet ("missing subnet").
+    """
+    where = f'{interface} link {item.get("id", "?")}'
+    mode = _str(item, 'mode', where)
+    if mode not in LINK_MODES:
+        raise _bad(where, 'mode', mode, f'one of {", ".join(LINK_MODES)}')
+    raw_subnet = item.get('subnet')
+    if raw_subnet is None:
+        return None
+    subnet = _obj(raw_subnet, f'{where} subnet')
+    if subnets is None:
+        cidr = _cidr(subnet, f'{where} subnet')
+        raw_space = subnet.get('space')
+        space = (
+            juju_space_name(raw_space)
+            if isinstance(raw_space, str) and raw_space != UNDEFINED_SPACE
+            else UNDEFINED_SPACE
+        )
+    else:
+        subnet_id = _int(subnet, 'id', f'{where} subnet')
+        known = subnets.get(subnet_id)
+        if known is None:
+            listed = ', '.join(str(i) for i in sorted(subnets)) or 'none'
+            raise _bad(f'{where} subnet', 'id', subnet_id, f'a subnet subnets/ lists ({listed})')
+        cidr, space = known.cidr, known.space
+    network = ipaddress.ip_network(cidr)
+    ip = _optional_str(item, 'ip_address', where)
+    if ip:
+        try:
+            inside = ipaddress.ip_address(ip) in network
+        except ValueError:
+            inside = False
+        if not inside:
+            raise _bad(where, 'ip_address', ip, f'an address in its subnet {cidr}')
+    return Link(cidr, mode, ip, space, network.prefixlen)
+
+
+def _address(data: Mapping[str, object], interfaces: Sequence[Interface], where: str) -> str:
+    """The machine's address: its boot interface's IP, else the first of ``ip_addresses``.
+
+    The boot interface (``boot_interface``, canonical/maas ``Node.get_boot_interface``) is
+    often a bond's member, which holds no address itself: then the bond and the bridge over it
+    are asked, untagged devices stacked on the boot NIC (assumption: PXE boots untagged, so
+    VLAN interfaces over it are on other networks and are not followed). A machine whose boot
+    stack holds no IP (not deployed yet) keeps ``ip_addresses[0]``, as before.
+    """
+    fallback = next(iter(_str_list(data, 'ip_addresses', where)), '')
+    boot = data.get('boot_interface')
+    if not isinstance(boot, dict):
+        return fallback
+    name = cast('dict[str, object]', boot).get('name')
+    by_name = {i.name: i for i in interfaces}
+    queue = [name] if isinstance(name, str) and name in by_name else []
+    seen: set[str] = set()
+    while queue:
+        current = by_name[queue.pop(0)]
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if current.addresses:
+            return current.addresses[0]
+        queue.extend(i.name for i in interfaces if current.name in i.parents and i.type != 'vlan')
+    return fallback
 
 
 def _name(data: Mapping[str, object], key: str, where: str) -> str:
@@ -814,20 +1217,6 @@ def _root_url(url: str) -> str:
         raise MaasAuthError('MAAS URL must not hold credentials; pass the API key instead')
     path = parsed.path.rstrip('/').removesuffix('/api/2.0').rstrip('/')
     return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, path, '', ''))
-
-
-def _allocation_request(
-    constraints: juju_constraints.Constraints | AllocationRequest,
-    placement: str | None,
-    storage: str,
-) -> AllocationRequest:
-    """The request as the pool builds it, so both clouds refuse the same values unsent."""
-    if isinstance(constraints, AllocationRequest):
-        if placement or storage:
-            raise RequestError('placement', 'give placement and storage inside the request')
-        return constraints
-    extra = {'storage': [storage]} if storage else None
-    return AllocationRequest.from_constraints(constraints, placement, extra=extra)
 
 
 def _segment(ref: str) -> str:

@@ -4,6 +4,11 @@ The machine JSON carries the fields MAAS's machines handler displays
 (``DISPLAYED_MACHINE_FIELDS`` in canonical/maas ``src/maasserver/api/machines.py``), with the
 nested shapes its emitter produces: ``zone`` and ``pool`` objects, ``boot_disk`` as the whole
 block-device object, sizes in bytes, memory in MiB, ``status`` as the NodeStatus int.
+
+Networks are shaped as MAAS 3.6 emits them (canonical/maas tag 3.6.5; every shape below is
+checked against the API documentation examples ``src/maasserver/api/examples/machines.json``,
+``subnets.json`` and ``spaces.json`` of that tag): each builder names the handler fields it
+carries.
 """
 
 from __future__ import annotations
@@ -39,8 +44,20 @@ NO_MATCH = (
 
 
 def block_device(
-    device_id: int, name: str, size: int, tags: Sequence[str] = (), *, system_id: str = 'abc123'
+    device_id: int,
+    name: str,
+    size: int,
+    tags: Sequence[str] = (),
+    *,
+    system_id: str = 'abc123',
+    model: str = 'Micron_5300',
+    serial: str | None = None,
+    id_path: str | None = None,
 ) -> dict[str, Any]:
+    """``DISPLAYED_BLOCKDEVICE_FIELDS`` (``api/blockdevices.py`` @ 3.6.5). ``model`` and
+    ``serial`` are '' when unknown (``PhysicalBlockDevice``: ``blank=True, null=False``);
+    ``id_path`` may be null (``BlockDevice.id_path``: ``null=True``; ``examples/machines.json``).
+    """
     return {
         'id': device_id,
         'name': name,
@@ -50,10 +67,11 @@ def block_device(
         'available_size': 0,
         'used_size': size,
         'tags': list(tags),
-        'model': 'Micron_5300',
-        'serial': f'SN{device_id:06d}',
+        'model': model,
+        'serial': f'SN{device_id:06d}' if serial is None else serial,
         'path': f'/dev/disk/by-dname/{name}',
-        'id_path': f'/dev/disk/by-id/wwn-0x5000{device_id:012x}',
+        'id_path': f'/dev/disk/by-id/wwn-0x5000{device_id:012x}' if id_path is None else id_path,
+        'firmware_version': 'D3MU001',
         'uuid': None,
         'partition_table_type': 'GPT',
         'partitions': [],
@@ -82,6 +100,8 @@ def machine_json(
     disks: Sequence[dict[str, Any]] | None = None,
     boot: int | None = None,
     ip_addresses: Sequence[str] = ('10.0.1.21',),
+    interfaces: Sequence[dict[str, Any]] | None = None,
+    boot_interface: str | None = None,
 ) -> dict[str, Any]:
     if disks is None:
         disks = [block_device(1, 'sda', 480_103_981_056, ['ssd'], system_id=system_id)]
@@ -127,8 +147,13 @@ def machine_json(
         'power_type': 'ipmi',
         'power_state': 'off',
         'ip_addresses': list(ip_addresses),
-        'boot_interface': {'name': 'eno1', 'mac_address': '52:54:00:12:34:56'},
-        'interface_set': [],
+        # get_boot_interface(): the whole interface object (or null without interfaces).
+        'boot_interface': (
+            next((i for i in interfaces if i['name'] == boot_interface), interfaces[0])
+            if interfaces
+            else None
+        ),
+        'interface_set': list(interfaces or []),
         'boot_disk': boot_disk,
         'blockdevice_set': list(disks),
         'physicalblockdevice_set': list(disks),
@@ -146,6 +171,129 @@ def zone_json(name: str, zone_id: int = 1) -> dict[str, Any]:
         'description': '',
         'id': zone_id,
         'resource_uri': f'/MAAS/api/2.0/zones/{name}/',
+    }
+
+
+# -- networks ----------------------------------------------------------------------------------
+
+
+def vlan_json(
+    vlan_id: int, vid: int, fabric_id: int, space: str | None, *, mtu: int = 1500
+) -> dict[str, Any]:
+    """``DISPLAYED_VLAN_FIELDS`` (``api/vlans.py`` @ 3.6.5): ``fabric`` by name
+    (``Fabric.get_name``: ``fabric-<id>`` when unnamed), ``space`` by name or ``undefined``
+    (``VlanHandler.space``); ``name`` is ``untagged`` for VID 0, else the VID."""
+    return {
+        'vid': vid,
+        'mtu': mtu,
+        'dhcp_on': vid == 0,
+        'external_dhcp': None,
+        'relay_vlan': None,
+        'fabric': f'fabric-{fabric_id}',
+        'id': vlan_id,
+        'primary_rack': 'x7fa4k',
+        'secondary_rack': None,
+        'name': 'untagged' if vid == 0 else str(vid),
+        'space': space or 'undefined',
+        'fabric_id': fabric_id,
+        'resource_uri': f'/MAAS/api/2.0/vlans/{vlan_id}/',
+    }
+
+
+def subnet_json(
+    subnet_id: int, cidr: str, vlan: dict[str, Any], *, gateway: str | None = None
+) -> dict[str, Any]:
+    """``DISPLAYED_SUBNET_FIELDS`` (``api/subnets.py`` @ 3.6.5): ``space`` is the VLAN's name or
+    ``undefined`` (``SubnetHandler.space``), ``name`` defaults to the CIDR; a link embeds this
+    whole object (``Interface.get_links``)."""
+    return {
+        'name': cidr,
+        'description': '',
+        'vlan': vlan,
+        'cidr': cidr,
+        'rdns_mode': 2,
+        'gateway_ip': gateway,
+        'dns_servers': [],
+        'allow_dns': True,
+        'allow_proxy': True,
+        'active_discovery': False,
+        'managed': True,
+        'disabled_boot_architectures': [],
+        'id': subnet_id,
+        'space': vlan['space'],
+        'resource_uri': f'/MAAS/api/2.0/subnets/{subnet_id}/',
+    }
+
+
+def space_json(space_id: int, name: str, subnets: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """``DISPLAYED_SPACE_FIELDS`` (``api/spaces.py`` @ 3.6.5); the ``undefined`` placeholder
+    has id -1 and ``resource_uri`` ``.../spaces/undefined/`` (``UNDEFINED_SPACE``)."""
+    vlans = list({s['vlan']['id']: s['vlan'] for s in subnets}.values())
+    return {
+        'id': space_id,
+        'name': name,
+        'description': '',
+        'vlans': vlans,
+        'subnets': list(subnets),
+        'resource_uri': f'/MAAS/api/2.0/spaces/{"undefined" if space_id == -1 else space_id}/',
+    }
+
+
+def link_json(
+    link_id: int, mode: str, subnet: dict[str, Any] | None = None, ip: str | None = None
+) -> dict[str, Any]:
+    """``Interface.get_links`` (``models/interface.py`` @ 3.6.5): ``ip_address`` only when the
+    address is set, ``subnet`` only when there is one."""
+    link: dict[str, Any] = {'id': link_id, 'mode': mode}
+    if ip is not None:
+        link['ip_address'] = ip
+    if subnet is not None:
+        link['subnet'] = subnet
+    return link
+
+
+def interface_json(
+    interface_id: int,
+    name: str,
+    kind: str,
+    mac: str,
+    vlan: dict[str, Any] | None,
+    *,
+    parents: Sequence[str] = (),
+    children: Sequence[str] = (),
+    links: Sequence[dict[str, Any]] = (),
+    params: dict[str, Any] | str = '',
+    mtu: int = 1500,
+    system_id: str = 'abc123',
+) -> dict[str, Any]:
+    """``DISPLAYED_INTERFACE_FIELDS`` (``api/interfaces.py`` @ 3.6.5): ``parents`` and
+    ``children`` sorted names, ``params`` an object or '' when empty, ``effective_mtu`` from
+    ``get_effective_mtu``, ``vlan`` a VLAN object (null when disconnected)."""
+    physical = kind == 'physical'
+    return {
+        'system_id': system_id,
+        'id': interface_id,
+        'name': name,
+        'type': kind,
+        'vlan': vlan,
+        'mac_address': mac,
+        'parents': sorted(parents),
+        'children': sorted(children),
+        'tags': [],
+        'enabled': True,
+        'links': list(links),
+        'params': params,
+        'discovered': None,
+        'effective_mtu': mtu,
+        'vendor': 'Intel Corporation' if physical else None,
+        'product': 'Ethernet Controller X710 for 10GbE SFP+' if physical else None,
+        'firmware_version': '9.20 0x8000d8c5 1.3429.0' if physical else None,
+        'link_connected': True,
+        'interface_speed': 10000 if physical else 0,
+        'link_speed': 10000 if physical else 0,
+        'numa_node': 0 if physical else None,
+        'sriov_max_vf': 0,
+        'resource_uri': f'/MAAS/api/2.0/nodes/{system_id}/interfaces/{interface_id}/',
     }
 
 

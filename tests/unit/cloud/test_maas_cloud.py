@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -15,10 +16,15 @@ from maasfake import (
     Region,
     block_device,
     form,
+    interface_json,
+    link_json,
     machine_json,
     ok,
     route,
+    space_json,
+    subnet_json,
     text,
+    vlan_json,
     zone_json,
 )
 
@@ -37,7 +43,8 @@ from orchestrator.cloud import (
     RequestError,
     Status,
 )
-from orchestrator.cloud.maas import RetryPolicy, inventory
+from orchestrator.cloud.maas import RetryPolicy, inventory, juju_space_name
+from orchestrator.cloud.network import Interface, Link, Space, Subnet
 
 c = constraints.parse
 
@@ -213,6 +220,8 @@ def test_an_answer_that_is_not_json_says_so():
 def test_inventory_keeps_maas_statuses():
     region = Region(
         [
+            ok([]),
+            ok([]),
             ok(
                 [
                     machine_json('a1a1a1', 'n1', status=4),
@@ -220,11 +229,11 @@ def test_inventory_keeps_maas_statuses():
                     machine_json('c3c3c3', 'n3', status=10, owner='admin'),
                     machine_json('d4d4d4', 'n4', status=8),
                 ]
-            )
+            ),
         ]
     )
-    machines = inventory(URL, API_KEY, transport=httpx.MockTransport(region))
-    assert [(m.hostname, m.status) for m in machines] == [
+    result = inventory(URL, API_KEY, transport=httpx.MockTransport(region))
+    assert [(m.hostname, m.status) for m in result.machines] == [
         ('n1', Status.READY),
         ('n2', Status.DEPLOYED),
         ('n3', Status.ALLOCATED),
@@ -621,3 +630,352 @@ def test_a_region_without_zones_leaves_the_zone_to_maas():
     region = Region([ok([]), allocated('a1a1a1', 'w-0')])
     region.cloud().allocate(c('cores=2'), spread=[])
     assert 'zone' not in dict(form(region.requests[1]))
+
+
+# -- network: spaces, subnets, interfaces ------------------------------------------------------
+# A region as MAAS 3.6 lists it (shapes: maasfake's builders, each citing its handler). Spaces
+# are named as an operator may name them in MAAS; Juju renames them (ConvertSpaceName).
+
+VLAN_OAM = vlan_json(5001, 0, 0, 'oam')
+VLAN_INTERNAL = vlan_json(5002, 20, 1, 'Internal-Net', mtu=9000)
+VLAN_CEPH = vlan_json(5003, 30, 1, 'ceph_public', mtu=9000)
+VLAN_REPLICATION = vlan_json(5004, 0, 2, None)  # a VLAN on no space: "undefined"
+SUBNET_OAM = subnet_json(1, '10.0.0.0/22', VLAN_OAM, gateway='10.0.0.1')
+SUBNET_INTERNAL = subnet_json(4, '10.20.0.0/24', VLAN_INTERNAL)
+SUBNET_CEPH = subnet_json(7, '10.30.0.0/24', VLAN_CEPH)
+SUBNET_REPLICATION = subnet_json(9, '192.168.100.0/24', VLAN_REPLICATION)
+SPACES = [
+    space_json(1, 'oam', [SUBNET_OAM]),
+    space_json(3, 'Internal-Net', [SUBNET_INTERNAL]),
+    space_json(5, 'ceph_public', [SUBNET_CEPH]),
+    space_json(-1, 'undefined', [SUBNET_REPLICATION]),
+]
+SUBNETS = [SUBNET_OAM, SUBNET_INTERNAL, SUBNET_CEPH, SUBNET_REPLICATION]
+MAC = '3c:ec:ef:10:00:0{}'
+BOND_PARAMS = {'bond_mode': '802.3ad', 'bond_miimon': 100, 'bond_downdelay': 0,
+               'bond_updelay': 0, 'bond_lacp_rate': 'fast',
+               'bond_xmit_hash_policy': 'layer3+4', 'bond_num_grat_arp': 1,
+               'mtu': 9000}  # fmt: skip
+
+
+def ceph_interfaces(system_id: str = 'k3m8qa') -> list[dict[str, object]]:
+    """eno1+eno2 bonded (eno1 boots), br0 over the bond on OAM, VLANs 20 and 30 over the bond,
+    eno3 link_up on a subnet of no space, eno4 with a DHCP link on no subnet."""
+    nic = functools.partial(interface_json, system_id=system_id)
+    return [
+        nic(10, 'eno1', 'physical', MAC.format(1), VLAN_OAM, children=['bond0']),
+        nic(11, 'eno2', 'physical', MAC.format(2), VLAN_OAM, children=['bond0']),
+        nic(12, 'bond0', 'bond', MAC.format(1), VLAN_OAM, parents=['eno1', 'eno2'],
+            children=['br0', 'bond0.20', 'bond0.30'], params=BOND_PARAMS, mtu=9000),
+        nic(13, 'br0', 'bridge', MAC.format(1), VLAN_OAM, parents=['bond0'],
+            params={'bridge_type': 'standard', 'bridge_stp': False, 'bridge_fd': 15},
+            links=[link_json(101, 'static', SUBNET_OAM, '10.0.0.21')]),
+        nic(14, 'bond0.20', 'vlan', MAC.format(1), VLAN_INTERNAL, parents=['bond0'],
+            links=[link_json(102, 'auto', SUBNET_INTERNAL, '10.20.0.21')], mtu=9000),
+        nic(15, 'bond0.30', 'vlan', MAC.format(1), VLAN_CEPH, parents=['bond0'],
+            links=[link_json(103, 'auto', SUBNET_CEPH)], mtu=9000),
+        nic(16, 'eno3', 'physical', MAC.format(3), VLAN_REPLICATION,
+            links=[link_json(104, 'link_up', SUBNET_REPLICATION)]),
+        nic(17, 'eno4', 'physical', MAC.format(4), None, links=[link_json(105, 'dhcp')]),
+    ]  # fmt: skip
+
+
+def ceph_machine(**changes: object) -> dict[str, object]:
+    raw = machine_json(
+        'k3m8qa', 'ceph-1', status=6, owner='admin', interfaces=ceph_interfaces(),
+        boot_interface='eno1', ip_addresses=['10.20.0.21', '10.0.0.21'],
+        disks=[
+            block_device(1, 'sda', 960_197_124_096, ['ssd'], system_id='k3m8qa',
+                         model='SAMSUNG MZ7LH960HAJR-00005', serial='S45NNA0N209754',
+                         id_path='/dev/disk/by-id/wwn-0x5002538e0026cccb'),
+            block_device(2, 'nvme0n1', 3_840_755_982_336, ['ssd', 'nvme'], system_id='k3m8qa',
+                         model='T408-U2', serial='TU05-07-02-B04-0244',
+                         id_path='/dev/disk/by-id/nvme-nvme.1d82-545530352d30372d30322d4230342d'
+                                 '30323434-543430382d5532-00000001'),
+            block_device(3, 'vdb', 10_737_418_240, system_id='k3m8qa', model='QEMU HARDDISK',
+                         serial='', id_path='/dev/vdb'),
+        ],
+    )  # fmt: skip
+    raw.update(changes)
+    return raw
+
+
+def read_inventory(machines: list[dict[str, object]], spaces: object = None,
+                   subnets: object = None) -> Region:  # fmt: skip
+    return Region([ok(SPACES if spaces is None else spaces),
+                   ok(SUBNETS if subnets is None else subnets), ok(machines)])  # fmt: skip
+
+
+def test_inventory_reads_spaces_and_subnets_with_maas_ids_and_juju_names():
+    region = read_inventory([ceph_machine()])
+    result = region.cloud().inventory()
+
+    assert [route(r)[1] for r in region.requests] == [
+        '/MAAS/api/2.0/spaces/', '/MAAS/api/2.0/subnets/', '/MAAS/api/2.0/machines/',
+    ]  # fmt: skip
+    # MAAS's ids; Juju's names ("Internal-Net" -> internal-net, "ceph_public" -> cephpublic);
+    # the undefined placeholder (id -1) is no space.
+    assert result.network.spaces == (
+        Space(1, 'oam'), Space(3, 'internal-net'), Space(5, 'cephpublic'),
+    )  # fmt: skip
+    assert result.network.subnets == (
+        Subnet(1, '10.0.0.0/22', '10.0.0.0/22', 'oam', 'fabric-0', 0, '10.0.0.1'),
+        Subnet(4, '10.20.0.0/24', '10.20.0.0/24', 'internal-net', 'fabric-1', 20, ''),
+        Subnet(7, '10.30.0.0/24', '10.30.0.0/24', 'cephpublic', 'fabric-1', 30, ''),
+        Subnet(9, '192.168.100.0/24', '192.168.100.0/24', 'undefined', 'fabric-2', 0, ''),
+    )
+
+
+def test_interfaces_keep_maas_stacking_links_and_spaces():
+    region = read_inventory([ceph_machine()])
+    (machine,) = region.cloud().inventory().machines
+    by_name = {i.name: i for i in machine.interfaces}
+
+    assert [i.name for i in machine.interfaces] == [
+        'eno1', 'eno2', 'bond0', 'br0', 'bond0.20', 'bond0.30', 'eno3', 'eno4',
+    ]  # fmt: skip
+    assert by_name['eno1'] == Interface('eno1', 'physical', MAC.format(1))
+    assert by_name['bond0'] == Interface(
+        'bond0', 'bond', MAC.format(1), parents=('eno1', 'eno2'), mtu=9000
+    )
+    assert by_name['br0'] == Interface(
+        'br0', 'bridge', MAC.format(1), parents=('bond0',),
+        links=(Link('10.0.0.0/22', 'static', '10.0.0.21', 'oam', 22),),
+    )  # fmt: skip
+    assert by_name['bond0.20'] == Interface(
+        'bond0.20', 'vlan', MAC.format(1), parents=('bond0',), vid=20, mtu=9000,
+        links=(Link('10.20.0.0/24', 'auto', '10.20.0.21', 'internal-net', 24),),
+    )  # fmt: skip
+    # An auto link before deployment has no address yet; MAAS leaves ip_address out.
+    assert by_name['bond0.30'].links == (Link('10.30.0.0/24', 'auto', '', 'cephpublic', 24),)
+    assert by_name['eno3'].links == (Link('192.168.100.0/24', 'link_up', '', 'undefined', 24),)
+    # A link on no subnet reaches no space: left out, as Juju keeps no address for it.
+    assert by_name['eno4'].links == ()
+    assert machine.spaces == {'oam', 'internal-net', 'cephpublic', 'undefined'}
+
+
+def test_the_address_is_the_boot_stacks_ip_else_the_first_of_ip_addresses():
+    # eno1 boots; it is bonded, so the address is br0's, over bond0 (not bond0.20's, a VLAN).
+    region = read_inventory([
+        ceph_machine(),
+        machine_json('p7x2ny', 'new-1', status=4, ip_addresses=['10.0.1.21']),
+        ceph_machine(system_id='q8y3oz', hostname='ceph-2', boot_interface=None),
+    ])  # fmt: skip
+    by_host = {m.hostname: m for m in region.cloud().inventory().machines}
+    assert by_host['ceph-1'].address == '10.0.0.21'
+    assert by_host['new-1'].address == '10.0.1.21'  # no interfaces: MAAS's first IP
+    assert by_host['ceph-2'].address == '10.20.0.21'  # no boot interface known
+
+
+def test_disks_carry_model_serial_id_path_and_a_wwn_read_off_the_id_path():
+    region = read_inventory([ceph_machine()])
+    (machine,) = region.cloud().inventory().machines
+    identity = {d.name: (d.model, d.serial, d.wwn, d.id_path) for d in machine.disks}
+    assert identity['sda'] == (
+        'SAMSUNG MZ7LH960HAJR-00005', 'S45NNA0N209754', '0x5002538e0026cccb',
+        '/dev/disk/by-id/wwn-0x5002538e0026cccb',
+    )  # fmt: skip
+    assert identity['nvme0n1'][2] == (
+        'nvme.1d82-545530352d30372d30322d4230342d30323434-543430382d5532-00000001'
+    )
+    # No serial: MAAS falls back on the kernel path, which names no WWN.
+    assert identity['vdb'] == ('QEMU HARDDISK', '', '', '/dev/vdb')
+
+
+def test_a_null_id_path_is_unknown():
+    raw = machine_json('p7x2ny', 'w-1', disks=[block_device(1, 'sda', 10**12, id_path='')])
+    raw['physicalblockdevice_set'][0]['id_path'] = None  # as in examples/machines.json
+    (machine,) = Region([ok([raw])]).cloud().machines()
+    assert (machine.disks[0].id_path, machine.disks[0].wwn) == ('', '')
+
+
+def test_machines_without_the_network_read_the_subnet_each_link_embeds():
+    (machine,) = Region([ok([ceph_machine()])]).cloud().machines()
+    br0 = next(i for i in machine.interfaces if i.name == 'br0')
+    vlan20 = next(i for i in machine.interfaces if i.name == 'bond0.20')
+    assert br0.links == (Link('10.0.0.0/22', 'static', '10.0.0.21', 'oam', 22),)
+    # Juju names an address's space with ConvertSpaceName(sub.Space, nil).
+    assert vlan20.links[0].space == 'internal-net'
+    assert machine.address == '10.0.0.21'
+
+
+def test_effective_mtu_else_params_else_the_vlans():
+    interfaces = ceph_interfaces()
+    del interfaces[2]['effective_mtu']  # bond0: params.mtu 9000
+    interfaces[0]['effective_mtu'] = None  # eno1: params '' -> its VLAN's 1500
+    interfaces[4]['params'] = ''
+    del interfaces[4]['effective_mtu']  # bond0.20: VLAN_INTERNAL's 9000
+    (machine,) = Region([ok([ceph_machine(interface_set=interfaces)])]).cloud().machines()
+    mtus = {i.name: i.mtu for i in machine.interfaces}
+    assert (mtus['bond0'], mtus['eno1'], mtus['bond0.20']) == (9000, 1500, 9000)
+
+
+def test_alias_and_unknown_interfaces_are_read_past():
+    interfaces = [*ceph_interfaces(),
+                  interface_json(18, 'eno1:1', 'alias', MAC.format(1), VLAN_OAM),
+                  interface_json(19, 'virbr0', 'unknown', MAC.format(9), None)]  # fmt: skip
+    (machine,) = Region([ok([ceph_machine(interface_set=interfaces)])]).cloud().machines()
+    assert 'eno1:1' not in {i.name for i in machine.interfaces}
+    assert 'virbr0' not in {i.name for i in machine.interfaces}
+
+
+@pytest.mark.parametrize(
+    ('name', 'existing', 'expected'),
+    # juju/juju core/network space_test.go (TestConvertSpaceName)'s table.
+    [
+        ('foo', (), 'foo'),
+        ('foo1', (), 'foo1'),
+        ('Foo Thing', (), 'foo-thing'),
+        ('foo^9*//++!!!!', (), 'foo9'),
+        ('--Foo', (), 'foo'),
+        ('---^^&*()!', (), 'empty'),
+        (' ', (), 'empty'),
+        ('', (), 'empty'),
+        ('foo\u2318', (), 'foo'),
+        ('foo--', (), 'foo'),
+        ('-foo--foo----bar-', (), 'foo-foo-bar'),
+        ('foo-', ('foo', 'bar', 'baz'), 'foo-2'),
+        ('foo', ('foo', 'foo-2'), 'foo-3'),
+        ('---', ('empty',), 'empty-2'),
+    ],
+)
+def test_space_names_are_converted_as_juju_converts_them(
+    name: str, existing: tuple[str, ...], expected: str
+):
+    assert juju_space_name(name, existing) == expected
+
+
+def test_space_names_that_collide_take_a_suffix_and_alpha_is_juju_s():
+    spaces = [space_json(1, 'alpha', []), space_json(2, 'Storage', []),
+              space_json(3, 'storage', [])]  # fmt: skip
+    network = Region([ok(spaces), ok([])]).cloud().network()
+    assert network.spaces == (Space(1, 'alpha-2'), Space(2, 'storage'), Space(3, 'storage-2'))
+
+
+def test_the_network_is_read_once_per_cloud():
+    region = Region([ok(SPACES), ok(SUBNETS)])
+    cloud = region.cloud()
+    assert cloud.network() is cloud.network()
+    assert len(region.requests) == 2
+
+
+def bad_subnets(**changes: object) -> list[dict[str, object]]:
+    return [SUBNET_OAM, {**SUBNET_INTERNAL, **changes}, SUBNET_CEPH, SUBNET_REPLICATION]
+
+
+def without(data: dict[str, object], key: str) -> dict[str, object]:
+    return {k: v for k, v in data.items() if k != key}
+
+
+def with_link(link: dict[str, object]) -> dict[str, object]:
+    interfaces = ceph_interfaces()
+    interfaces[3]['links'] = [link]
+    return ceph_machine(interface_set=interfaces)
+
+
+@pytest.mark.parametrize(
+    ('subnets', 'machine', 'message'),
+    [
+        (
+            [SUBNET_OAM, without(SUBNET_INTERNAL, 'cidr')], ceph_machine(),
+            "subnet 4 field 'cidr': expected a string, got None",
+        ),
+        (
+            bad_subnets(cidr='10.20.0.0/33'), ceph_machine(),
+            "subnet 4 field 'cidr': expected a network such as 10.0.0.0/24, got '10.20.0.0/33'",
+        ),
+        (
+            bad_subnets(space='dmz'), ceph_machine(),
+            "subnet 4 (10.20.0.0/24) field 'space': expected \"undefined\" or a space spaces/ "
+            "lists (Internal-Net, ceph_public, oam), got 'dmz'",
+        ),
+        (
+            bad_subnets(vlan=None), ceph_machine(),
+            "subnet 4 (10.20.0.0/24) vlan: expected a JSON object, got 'NoneType'",
+        ),
+        (
+            SUBNETS, with_link(link_json(101, 'static', {**SUBNET_OAM, 'id': 77}, '10.0.0.21')),
+            'machine "ceph-1" (k3m8qa) interface br0 link 101 subnet field \'id\': expected a '
+            'subnet subnets/ lists (1, 4, 7, 9), got 77',
+        ),
+        (
+            SUBNETS, with_link(link_json(101, 'static', SUBNET_OAM, '10.9.0.21')),
+            'machine "ceph-1" (k3m8qa) interface br0 link 101 field \'ip_address\': expected an '
+            "address in its subnet 10.0.0.0/22, got '10.9.0.21'",
+        ),
+        (
+            SUBNETS, with_link(link_json(101, 'sticky', SUBNET_OAM, '10.0.0.21')),
+            "interface br0 link 101 field 'mode': expected one of auto, static, dhcp, link_up, "
+            "got 'sticky'",
+        ),
+        (
+            SUBNETS,
+            ceph_machine(interface_set=[*ceph_interfaces(),
+                                        interface_json(20, 'ovs0', 'ovs', MAC.format(5), None)]),
+            "interface ovs0 field 'type': expected one of physical, bond, bridge, vlan, alias, "
+            "unknown, got 'ovs'",
+        ),
+        (
+            SUBNETS,
+            ceph_machine(interface_set=[i for i in ceph_interfaces() if i['name'] != 'eno2']),
+            "interface bond0 field 'parents': expected names of its interfaces (bond0, "
+            "bond0.20, bond0.30, br0, eno1, eno3, eno4), got 'eno2'",
+        ),
+        (
+            SUBNETS,
+            ceph_machine(interface_set=[{**i, 'vlan': None} if i['name'] == 'bond0.20' else i
+                                        for i in ceph_interfaces()]),
+            "interface bond0.20 field 'vlan': expected the VLAN object of a vlan interface, "
+            'got None',
+        ),
+    ],
+)  # fmt: skip
+def test_bad_answers_name_what_and_where(
+    subnets: list[dict[str, object]], machine: dict[str, object], message: str
+):
+    region = read_inventory([machine], subnets=subnets)
+    with pytest.raises(MaasApiError) as caught:
+        region.cloud().inventory()
+    assert message in str(caught.value)
+    assert str(caught.value).startswith('cannot read MAAS ')
+
+
+def test_a_link_without_cidr_fails_when_read_without_the_network():
+    raw = with_link(link_json(101, 'static', without(SUBNET_OAM, 'cidr'), '10.0.0.21'))
+    with pytest.raises(MaasApiError, match=r"br0 link 101 subnet field 'cidr': expected a str"):
+        Region([ok([raw])]).cloud().machines()
+
+
+# -- spaces in an allocation -------------------------------------------------------------------
+
+
+def test_spaces_and_bindings_read_the_network_and_send_what_juju_sends():
+    region = Region([ok(SPACES), ok(SUBNETS), allocated('k3m8qa', 'ceph-1')])
+    region.cloud().allocate(
+        c('cores=2 spaces=cephpublic,^oam'), bindings=['internal-net', 'alpha']
+    )
+    assert [route(r)[1] for r in region.requests[:2]] == [
+        '/MAAS/api/2.0/spaces/', '/MAAS/api/2.0/subnets/',
+    ]  # fmt: skip
+    # Provider ids (MAAS's), labelled with themselves, sorted; alpha asks for nothing.
+    assert form(region.requests[2]) == [
+        ('cpu_count', '2'),
+        ('interfaces', '3:space=3;5:space=5'),
+        ('not_subnets', 'space:1'),
+        ('agent_name', 'admin'),
+    ]
+
+
+def test_an_unknown_space_is_refused_unsent_with_juju_s_message():
+    region = Region([ok(SPACES), ok(SUBNETS)])
+    with pytest.raises(RequestError, match='unrecognised space in constraint "dmz"'):
+        region.cloud().allocate(c('spaces=dmz'))
+    assert len(region.requests) == 2  # the network, no allocate
+
+
+def test_a_maas_request_carries_its_own_spaces():
+    region = Region()
+    request = AllocationRequest.from_maas_params({'mem': ['1024']})
+    with pytest.raises(RequestError, match='inside the request'):
+        region.cloud().allocate(request, bindings=['oam'])
+    assert region.requests == []
