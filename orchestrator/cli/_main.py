@@ -497,10 +497,13 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
         key = os.environ.get('MAAS_API_KEY', '')
     if not key:
         raise UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
-    added = engine.add_to_pool(maas.inventory(args.maas, key))
+    region = maas.inventory(args.maas, key)
+    added = engine.add_to_pool(region.machines, region.network)
     print(
-        f'imported {added} machines from the MAAS region at {args.maas} (their statuses as MAAS '
-        'reports them; the pool is a copy for olm plan, olm does not act on the region)'
+        f'imported {added} machines from the MAAS region at {args.maas}, with its '
+        f'{len(region.network.spaces)} spaces and {len(region.network.subnets)} subnets (their '
+        'statuses as MAAS reports them; the pool is a copy for olm plan, olm does not act on '
+        'the region)'
     )
 
 
