@@ -4,8 +4,10 @@
 Every relevant event runs one idempotent reconcile (:meth:`CephStorageCharm._reconcile`):
 
 1. validate config, install and hold the snap;
-2. the leader bootstraps the cluster once; any other unit reports itself in its peer unit
-   databag and joins with the token the leader minted for it (a Juju secret granted to that
+2. the leader bootstraps the cluster once, on the networks of its ``public`` and ``cluster``
+   bindings (or the configured ones) with MicroCeph's daemon on its ``admin`` binding's
+   address; any other unit reports itself in its peer unit databag and joins, on its own
+   ``admin`` address, with the token the leader minted for it (a Juju secret granted to that
    unit only: never plain peer data);
 3. the leader mints and revokes join tokens, and serves ceph-client consumers (pools, a cephx
    client, the fsid and monitors, the key in the interface's secret);
@@ -28,7 +30,7 @@ import os
 
 import metal_host
 import ops
-from metal_interfaces import appsecrets, ceph_client, databag
+from metal_interfaces import appsecrets, bindings, ceph_client, databag
 
 import clients
 import config
@@ -45,9 +47,17 @@ CEPH_CLIENT = 'ceph-client'
 """The endpoint consumers get pools and a cephx key through."""
 STORAGE = 'osd-devices'
 """Juju block storage that becomes OSDs."""
+NO_ADMIN_ADDRESS = 'no address on the admin binding for MicroCeph to listen on: check its space'
+"""Juju gives the unit no address in the space ``admin`` is bound to."""
+PUBLIC = 'public'
+"""Extra binding: Ceph's public network is its subnet (canonical/charm-microceph's)."""
+CLUSTER = 'cluster'
+"""Extra binding: Ceph's cluster network (OSD replication) is its subnet."""
+ADMIN = 'admin'
+"""Extra binding: the MicroCeph daemon listens on its bind address (``--microceph-ip``)."""
 
 BOOTSTRAP_KEY = 'bootstrap'
-"""Peer app data: {"node", "public-network"} once the cluster exists."""
+"""Peer app data: {"node", "public-network", "cluster-network"} once the cluster exists."""
 JOIN_TOKENS_KEY = 'join-tokens'
 """Peer app data: unit name -> {"secret": id, "serial": n} of its join token."""
 TOKEN_SERIAL_KEY = 'token-serial'  # noqa: S105 - a databag key, not a token
@@ -123,9 +133,9 @@ class CephStorageCharm(ops.CharmBase):
         peers = self.model.get_relation(PEERS)
         if peers is None:
             return [ops.WaitingStatus('waiting for the ceph-peers relation')]
-        address = self._address()
+        address = bindings.bind_address(self.model, ADMIN)
         if address is None:
-            return [ops.WaitingStatus('waiting for a network address')]
+            return [ops.BlockedStatus(NO_ADMIN_ADDRESS)]
         node = metal_host.current().hostname()
         databag.write(peers.data[self.unit], ZONE_KEY, os.environ.get(ZONE_ENV, '').strip())
         own = membership.Member.read(peers.data[self.unit])
@@ -142,14 +152,15 @@ class CephStorageCharm(ops.CharmBase):
                             'bootstrapped): move leadership to a member unit'
                         )
                     ]
-                network = config.public_network(
-                    settings.public_network, address, self._subnet(address)
-                )
+                network, cluster_network = self._networks(settings, address)
                 try:
-                    workload.bootstrap(network, address)
+                    workload.bootstrap(network, address, cluster_network)
                 except workload.WorkloadError as e:
                     return [ops.BlockedStatus(f'bootstrap failed: {e}; will retry')]
-                databag.write(app, BOOTSTRAP_KEY, {'node': node, 'public-network': network})
+                made = {'node': node, 'public-network': network}
+                if cluster_network:
+                    made['cluster-network'] = cluster_network
+                databag.write(app, BOOTSTRAP_KEY, made)
                 member = True
             databag.write(app, FAILURE_DOMAIN_KEY, settings.failure_domain)
         elif not member:
@@ -447,38 +458,23 @@ class CephStorageCharm(ops.CharmBase):
         for item in stored:
             event.add_status(ops.StatusBase.from_name(item['name'], item['message']))
 
-    def _subnet(self, address: str) -> str | None:
-        """The subnet (CIDR) Juju says the peer binding's ``address`` is on, if it says one.
+    def _networks(self, settings: config.Settings, admin_address: str) -> tuple[str, str]:
+        """The public and cluster networks to bootstrap with, as canonical/charm-microceph.
 
-        MicroCeph needs every monitor's address on the public network (``FindIpOnSubnet`` at
-        bootstrap and join, canonical/microceph ``microceph/ceph/join.go``), so the network is
-        the binding's subnet as ``network-get`` reports it. A host route (/32, /128) says
-        nothing about the subnet and is not used.
+        ``_get_bootstrap_params`` there (``src/charm.py``): the public network is the configured
+        one, else the subnet of the ``public`` binding; the cluster network the configured one,
+        else the subnet of the ``cluster`` binding ('' leaves MicroCeph's default, the public
+        network); ``--microceph-ip`` the ``admin`` binding's bind address. Never the machine's
+        first address: on a MAAS machine with several NICs that is the PXE/OAM one. Without a
+        subnet for the public binding, its address's /24 or /64 is a guess
+        (:func:`config.public_network`).
         """
-        try:
-            interfaces = self.model.get_binding(PEERS).network.interfaces
-        except (ops.ModelError, AttributeError):
-            return None
-        for interface in interfaces:
-            subnet = interface.subnet
-            if (
-                str(interface.address) == address
-                and subnet is not None
-                and subnet.prefixlen < subnet.max_prefixlen
-            ):
-                return str(subnet)
-        return None
-
-    def _address(self) -> str | None:
-        """The address MicroCeph runs on: the peer binding's, else the machine's first."""
-        try:
-            address = self.model.get_binding(PEERS).network.ingress_address
-        except (ops.ModelError, AttributeError):
-            address = None
-        if address is not None:
-            return str(address)
-        found = metal_host.current().addresses()
-        return found[0] if found else None
+        public_address = bindings.bind_address(self.model, PUBLIC) or admin_address
+        public = config.public_network(
+            settings.public_network, public_address, bindings.bind_subnet(self.model, PUBLIC)
+        )
+        cluster = settings.cluster_network or bindings.bind_subnet(self.model, CLUSTER) or ''
+        return public, cluster
 
 
 def _without_zone(nodes: list[str]) -> str:

@@ -36,6 +36,7 @@ class Settings:
         channel: the microceph snap channel.
         osd_devices: explicit device paths, or None for ``all-blank``.
         public_network: the configured public network CIDR ('' to derive it).
+        cluster_network: the configured cluster network CIDR ('' to derive it).
         failure_domain: ``host`` or ``zone``.
         monitor_count: how many monitors the operator expects (informational).
     """
@@ -43,6 +44,7 @@ class Settings:
     channel: str
     osd_devices: tuple[str, ...] | None
     public_network: str
+    cluster_network: str
     failure_domain: str
     monitor_count: int
 
@@ -76,14 +78,8 @@ class Settings:
                         f'(or use {ALL_BLANK!r} alone)'
                     )
             devices = tuple(dict.fromkeys(raw_devices))
-        network = str(config.get('public-network', '')).strip()
-        if network:
-            try:
-                ipaddress.ip_network(network, strict=True)
-            except ValueError:
-                raise ConfigError(
-                    f'invalid config: public-network {network!r} is not a CIDR'
-                ) from None
+        network = _cidr(config, 'public-network')
+        cluster_network = _cidr(config, 'cluster-network')
         domain = str(config.get('failure-domain', 'host')).strip()
         if domain not in FAILURE_DOMAINS:
             raise ConfigError(
@@ -93,7 +89,22 @@ class Settings:
         count = config.get('monitor-count', 3)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ConfigError(f'invalid config: monitor-count {count!r} is not a positive integer')
-        return cls(channel, devices, network, domain, count)
+        return cls(channel, devices, network, cluster_network, domain, count)
+
+
+def _cidr(config: Mapping[str, Any], option: str) -> str:
+    """A network option: empty, or one CIDR (a network address, not a host's).
+
+    Raises:
+        ConfigError: naming the option and its value.
+    """
+    network = str(config.get(option, '')).strip()
+    if network:
+        try:
+            ipaddress.ip_network(network, strict=True)
+        except ValueError:
+            raise ConfigError(f'invalid config: {option} {network!r} is not a CIDR') from None
+    return network
 
 
 def public_network(configured: str, address: str, subnet: str | None = None) -> str:

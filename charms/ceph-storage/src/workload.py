@@ -99,12 +99,19 @@ def is_member() -> bool:
     return done.ok
 
 
-def bootstrap(public_network: str, address: str) -> None:
-    """Create the cluster on this machine; one that already exists is fine (a retried hook)."""
-    argv = [
-        'microceph', 'cluster', 'bootstrap',
-        '--public-network', public_network, '--microceph-ip', address,
-    ]  # fmt: skip
+def bootstrap(public_network: str, address: str, cluster_network: str = '') -> None:
+    """Create the cluster on this machine; one that already exists is fine (a retried hook).
+
+    Args:
+        public_network: the Ceph public network (CIDR).
+        address: the address the MicroCeph daemon listens on (``--microceph-ip``).
+        cluster_network: the Ceph cluster network (CIDR); '' leaves MicroCeph's default, the
+            public network.
+    """
+    argv = ['microceph', 'cluster', 'bootstrap', '--public-network', public_network]
+    if cluster_network:
+        argv += ['--cluster-network', cluster_network]
+    argv += ['--microceph-ip', address]
     _run_tolerating_already(argv)
 
 

@@ -310,13 +310,23 @@ class CephHost(metal_host.RecordingHost):
         return 22, '', f'no valid command found: ceph {" ".join(a)}\n'
 
 
-def network(address: str) -> testing.Network:
+def network(address: str, endpoint: str = 'ceph-peers', cidr: str = '') -> testing.Network:
+    """network-get ``endpoint``: ``address``, with its subnet when ``cidr`` is given."""
     return testing.Network(
-        'ceph-peers',
-        bind_addresses=[testing.BindAddress([testing.Address(address)])],
+        endpoint,
+        bind_addresses=[testing.BindAddress([testing.Address(address, cidr=cidr)])],
         ingress_addresses=[address],
-        egress_subnets=[f'{address}/32'],
+        egress_subnets=[cidr or f'{address}/32'],
     )
+
+
+ENDPOINTS = ('ceph-peers', 'public', 'cluster', 'admin')
+"""Every endpoint network-get answers for: the peers and the three extra bindings."""
+
+
+def networks(address: str) -> set[testing.Network]:
+    """A one-NIC machine: every binding on ``address`` (Juju reports no subnet)."""
+    return {network(address, endpoint) for endpoint in ENDPOINTS}
 
 
 def context(unit_id: int = 0, zone: str | None = None) -> testing.Context[charm.CephStorageCharm]:
@@ -344,6 +354,10 @@ class Cluster:
     config: dict[str, str | int] = dataclasses.field(default_factory=dict[str, str | int])
     zones: dict[int, str] = dataclasses.field(default_factory=dict[int, str])
     """Unit number -> the availability zone Juju gives its hooks (none when missing)."""
+    networks: dict[int, set[testing.Network]] = dataclasses.field(
+        default_factory=dict[int, set[testing.Network]]
+    )
+    """Unit number -> what network-get answers it (default: one NIC, 10.0.0.N+1)."""
 
     def __post_init__(self) -> None:
         self.world = World()
@@ -374,7 +388,7 @@ class Cluster:
             leader=n == self.leader,
             config=self.config,
             relations={relation, *self.extra},
-            networks={network(f'10.0.0.{n + 1}')},
+            networks=self.networks.get(n) or networks(f'10.0.0.{n + 1}'),
             secrets=set(self.secrets.values()),
             stored_states=self.stored[n],
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 from typing import Any
 
@@ -16,7 +17,7 @@ import clients
 import config
 import disks
 import workload
-from conftest import FSID, PEER_ID, CephHost, Cluster, context, lsblk, network
+from conftest import FSID, PEER_ID, CephHost, Cluster, context, lsblk, network, networks
 
 CLIENT_ID = 20
 
@@ -25,7 +26,7 @@ def solo(host: CephHost, *extra: testing.RelationBase, **kwargs: Any) -> testing
     state = testing.State(
         leader=True,
         relations={testing.PeerRelation('ceph-peers', id=PEER_ID), *extra},
-        networks={network('10.0.0.1')},
+        networks=networks('10.0.0.1'),
         **kwargs,
     )
     with metal_host.bound(host):
@@ -92,28 +93,90 @@ def test_bootstrap_is_idempotent() -> None:
     assert not any(c[:3] == ('microceph', 'disk', 'add') for c in host.commands)
 
 
-def test_public_network_is_the_bindings_subnet() -> None:
-    """MicroCeph needs every mon's address on the public network: a /22 is not a /24."""
+def multi_nic(**extra: str) -> set[testing.Network]:
+    """A MAAS machine with a NIC per space; the peers' (default) space is the PXE/OAM one.
+
+    The machine's first address, 10.0.0.1, is the OAM one; MicroCeph's daemon listens in the
+    admin space, Ceph's public and cluster networks are their spaces' subnets. ``extra``
+    replaces an endpoint's address (endpoint name -> ``ip/prefix``).
+    """
+    where = {
+        'ceph-peers': '10.0.0.1/24',
+        'admin': '10.10.0.1/24',
+        'public': '10.20.0.1/22',
+        'cluster': '10.30.0.1/24',
+        **extra,
+    }
+    return {
+        network(ip.split('/')[0], endpoint, str(ipaddress.ip_interface(ip).network))
+        for endpoint, ip in where.items()
+    }
+
+
+def test_bootstrap_takes_its_networks_and_address_from_the_bindings() -> None:
+    """canonical/charm-microceph _get_bootstrap_params: public/cluster subnets, admin address."""
     host = CephHost()
     state = testing.State(
         leader=True,
         relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
-        networks={
-            testing.Network(
-                'ceph-peers',
-                bind_addresses=[
-                    testing.BindAddress([testing.Address('10.0.0.1', cidr='10.0.0.0/22')])
-                ],
-                ingress_addresses=['10.0.0.1'],
-                egress_subnets=['10.0.0.0/22'],
-            )
-        },
+        networks=multi_nic(),
     )
-    run(host, state)
+    out = run(host, state)
     assert (
         'microceph', 'cluster', 'bootstrap',
-        '--public-network', '10.0.0.0/22', '--microceph-ip', '10.0.0.1',
+        '--public-network', '10.20.0.0/22', '--cluster-network', '10.30.0.0/24',
+        '--microceph-ip', '10.10.0.1',
     ) in host.commands  # fmt: skip
+    assert json.loads(out.get_relation(PEER_ID).local_app_data['bootstrap']) == {
+        'node': 'ceph-0',
+        'public-network': '10.20.0.0/22',
+        'cluster-network': '10.30.0.0/24',
+    }
+
+
+def test_configured_networks_win_over_the_bindings() -> None:
+    host = CephHost()
+    state = testing.State(
+        leader=True,
+        relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
+        networks=multi_nic(),
+        config={'public-network': '10.21.0.0/24', 'cluster-network': '10.31.0.0/24'},
+    )
+    run(host, state)
+    [bootstrap] = [c for c in host.commands if c[:3] == ('microceph', 'cluster', 'bootstrap')]
+    assert bootstrap[3:] == (
+        '--public-network', '10.21.0.0/24', '--cluster-network', '10.31.0.0/24',
+        '--microceph-ip', '10.10.0.1',
+    )  # fmt: skip
+
+
+def test_a_member_joins_on_its_admin_binding() -> None:
+    cluster = Cluster(2)
+    cluster.networks = {0: multi_nic(), 1: multi_nic(admin='10.10.0.2/24')}
+    cluster.settle()
+    joins = [c for c in cluster.hosts[1].commands if c[:3] == ('microceph', 'cluster', 'join')]
+    assert joins and joins[0][4:] == ('--microceph-ip', '10.10.0.2')
+    assert json.loads(cluster.unit_data[1]['address']) == '10.10.0.2'
+
+
+def test_no_address_on_the_admin_binding_blocks_without_bootstrapping() -> None:
+    host = CephHost()
+    empty = testing.Network('admin', bind_addresses=[], ingress_addresses=[], egress_subnets=[])
+    state = testing.State(
+        leader=True,
+        relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
+        networks={n for n in multi_nic() if n.binding_name != 'admin'} | {empty},
+    )
+    out = run(host, state)
+    assert out.unit_status == testing.BlockedStatus(charm.NO_ADMIN_ADDRESS)
+    assert not any(c[:3] == ('microceph', 'cluster', 'bootstrap') for c in host.commands)
+
+
+def test_an_invalid_cluster_network_blocks_naming_the_option() -> None:
+    out = solo(CephHost(), config={'cluster-network': '10.30.0.1/24'})
+    assert out.unit_status == testing.BlockedStatus(
+        "invalid config: cluster-network '10.30.0.1/24' is not a CIDR"
+    )
 
 
 def test_configured_public_network_is_used() -> None:
@@ -590,7 +653,7 @@ def test_every_event_reconciles(event: str) -> None:
     state = testing.State(
         leader=True,
         relations={testing.PeerRelation('ceph-peers', id=PEER_ID)},
-        networks={network('10.0.0.1')},
+        networks=networks('10.0.0.1'),
     )
     with metal_host.bound(host):
         out = ctx.run(getattr(ctx.on, event)(), state)

@@ -20,7 +20,7 @@ from ops import testing
 from orchestrator.sim import BlockDevice, SimHost, World
 from orchestrator.sim.host import maas_id_path
 
-from conftest import PEER_ID, context, network
+from conftest import PEER_ID, context, networks
 
 TB = 1_000_204_886_016
 
@@ -57,7 +57,7 @@ def reconcile(host: SimHost, state: testing.State) -> testing.State:
 
 def leader(**kwargs: Any) -> testing.State:
     kwargs.setdefault('relations', {testing.PeerRelation('ceph-peers', id=PEER_ID)})
-    return testing.State(leader=True, networks={network('10.0.0.10')}, **kwargs)
+    return testing.State(leader=True, networks=networks('10.0.0.10'), **kwargs)
 
 
 def osd_paths(host: SimHost) -> list[str]:
