@@ -227,6 +227,12 @@ class CharmSpec:
     plugin: str = 'charm'
 
     @property
+    def bindable(self) -> tuple[str, ...]:
+        """What an operator can bind to a space: every endpoint and every extra-binding."""
+        extra = cast('Mapping[str, object]', self.meta.get('extra-bindings') or {})
+        return tuple(dict.fromkeys([*self.endpoints, *extra]))
+
+    @property
     def dispatch_execs_entrypoint(self) -> bool:
         """Whether the packed charm's ``dispatch`` runs the entry point as a program.
 

@@ -27,11 +27,11 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import cloud, model, show, usersecrets
+from . import bindings, cloud, model, show, usersecrets
 from . import constraints as juju_constraints
 from . import storage as juju_storage
 from .hooks import Hook, RetryPolicy
@@ -190,18 +190,30 @@ class Engine:
         with self.store.transaction() as txn:
             return txn.pool.add(machines, network)
 
+    def network(self) -> tuple[cloud.Network, frozenset[str]]:
+        """The pool's spaces and subnets, and its zones."""
+        with self.store.snapshot() as txn:
+            return txn.pool.network, txn.pool.zones
+
     def pool_machines(self) -> list[cloud.Machine]:
         """Every machine of the pool, by hostname."""
         with self.store.snapshot() as txn:
             return list(txn.pool)
 
     def capacity(
-        self, constraints: juju_constraints.Constraints, placement: str | None = None
+        self,
+        constraints: juju_constraints.Constraints,
+        placement: str | None = None,
+        *,
+        bindings: Collection[str] = (),
     ) -> int:
-        """How many more machines with these constraints (over the model's) are Ready now."""
+        """How many more machines with these constraints (over the model's) are Ready now.
+
+        ``bindings`` are spaces the machines must reach, as an application's bindings ask.
+        """
         with self.store.snapshot() as txn:
             merged = juju_constraints.merge(self._model_constraints(txn), constraints)
-            return txn.pool.capacity(merged, placement)
+            return txn.pool.capacity(merged, placement, bindings=bindings)
 
     def release_pool_machine(self, ref: str, *, erase: bool = False) -> cloud.Machine:
         """Release a pool machine that no model machine uses.
@@ -397,6 +409,7 @@ class Engine:
                     constraints=str(merged),
                     status='started',
                     message=deployed.status.label,
+                    addresses=bindings.addresses_of(deployed),
                 )
                 txn.put_machine(record)
                 added.append(record)
@@ -456,11 +469,13 @@ class Engine:
         trust: bool = False,
         base: str | None = None,
         storage: Mapping[str, str] | None = None,
+        bind: str = '',
     ) -> DeployReport:
         """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
 
         ``trust``, ``base`` and ``storage`` (store name -> ``POOL,COUNT,SIZE``) are the charm
-        forms of the bundle's fields of the same names.
+        forms of the bundle's fields of the same names; ``bind`` is Juju's ``--bind``
+        expression (``[default-space] [endpoint=space ...]``).
 
         Raises:
             EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
@@ -469,9 +484,17 @@ class Engine:
         """
         path = Path(ref).expanduser()
         if path.is_file():
+            if bind:
+                raise EngineError(
+                    'options provided but not supported when deploying a bundle: --bind'
+                )
             return self._deploy_bundle(path, overlays, offers_dir, dry_run=dry_run, settle=settle)
         if overlays:
             raise EngineError('flags provided but not supported when deploying a charm: --overlay')
+        try:
+            bind_map = bindings.parse_bind(bind)
+        except bindings.BindingError as error:
+            raise EngineError(str(error)) from None
         if num_units < 0:
             raise EngineError(f'--num-units must be a positive integer, got {num_units}')
         charm_path = charmspec.resolve(ref, charms_dir=self.charms_dir, base_dir=Path.cwd())
@@ -501,7 +524,7 @@ class Engine:
             with s.transaction() as txn:
                 app = self._add_application(
                     s, txn, name=name, charm=ref, spec=spec, options=options,
-                    constraints=str(asked),
+                    constraints=str(asked), bind=bind_map,
                 )  # fmt: skip
                 app.trust, app.base = trust, base or app.base
                 app.storage = dict(storage or {})
@@ -617,7 +640,7 @@ class Engine:
             offers_dir=None if offers_dir is None else Path(offers_dir),
         )
         with self.store.snapshot() as txn:
-            scratch = cloud.Pool(list(txn.pool))
+            scratch = cloud.Pool(list(txn.pool), network=txn.pool.network)
             machines = {m.id: m.instance_id for m in txn.machines()}
             existing: dict[str, list[str]] = {}
             for record in txn.records('unit').values():
@@ -1338,6 +1361,7 @@ class Engine:
         options: Mapping[str, str | int | float | bool],
         constraints: str,
         bundle_app: juju_bundle.ApplicationSpec | None = None,
+        bind: Mapping[str, str] | None = None,
     ) -> model.Application:
         app = model.Application(
             name=name,
@@ -1354,6 +1378,12 @@ class Engine:
             app.annotations = dict(bundle_app.annotations)
             app.storage = dict(bundle_app.storage)
             app.bindings = dict(bundle_app.bindings)
+        app.bindings.update(bind or {})
+        known = [space.name for space in txn.pool.network.spaces]
+        try:
+            bindings.validate(name, app.bindings, spec.bindable, known)
+        except bindings.BindingError as error:
+            raise EngineError(f'cannot add application "{name}": {error}') from None
         s.model.applications[name] = app
         s.model.touch('application', name)
         self._specs[app.charm_path] = spec
@@ -1394,8 +1424,9 @@ class Engine:
             merged = juju_constraints.merge(self._model_constraints(txn), merged)
             volumes = self._volumes(txn, app)
             storage = juju_storage.maas_storage(volumes, merged.root_disk)
+            needed = bindings.spaces_needed(app.bindings, self._spec(app).bindable)
             fresh = self._provision(
-                s, txn, merged, count=new_count, spread=spread, storage=storage
+                s, txn, merged, count=new_count, spread=spread, storage=storage, spaces=needed
             )
         units: list[model.Unit] = []
         for target in targets:
@@ -1506,6 +1537,7 @@ class Engine:
         count: int,
         spread: Sequence[str],
         storage: str = '',
+        spaces: Collection[str] = (),
     ) -> list[model.Machine]:
         """Allocate and deploy ``count`` machines from the pool and record them, all or none.
 
@@ -1518,8 +1550,9 @@ class Engine:
             cloud.CloudError: when the pool has too few matches (nothing changes).
         """
         picked = txn.pool.allocate(
-            merged, count, None, spread=spread, owner=self.owner, storage=storage
-        )
+            merged, count, None, spread=spread, owner=self.owner, storage=storage,
+            bindings=spaces,
+        )  # fmt: skip
         zones = collections.Counter(txn.pool.get(ref).zone for ref in spread)
         added: list[model.Machine] = []
         for machine in picked:
@@ -1536,7 +1569,7 @@ class Engine:
                 try:
                     (machine,) = txn.pool.allocate(
                         merged, 1, None, spread=[*spread, *(m.instance_id for m in added)],
-                        owner=self.owner, storage=storage, exclude=failed,
+                        owner=self.owner, storage=storage, exclude=failed, bindings=spaces,
                     )  # fmt: skip
                 except cloud.NoMatchError as error:
                     raise EngineError(
@@ -1554,6 +1587,7 @@ class Engine:
                 constraints=str(merged),
                 status='started',
                 message=deployed.status.label,
+                addresses=bindings.addresses_of(deployed),
             )
             s.provisioned.append(
                 Provisioned(

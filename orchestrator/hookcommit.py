@@ -114,7 +114,7 @@ def _commit_relations(
         if relation is None:
             continue
         unit_data = projected.local_unit_data
-        previous = relation.unit_data.get(unit.name) or runner.default_unit_data(m, unit)
+        previous = relation.unit_data.get(unit.name) or runner.default_unit_data(m, unit, relation)
         if unit_data != previous:
             relation.unit_data[unit.name] = dict(unit_data)
             relation.unit_version[unit.name] = relation.unit_version.get(unit.name, 0) + 1
@@ -317,7 +317,7 @@ def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
         view.created = True
         if unit.life == 'alive' and unit.name not in relation.scope:
             relation.scope.append(unit.name)
-            relation.unit_data.setdefault(unit.name, runner.default_unit_data(m, unit))
+            relation.unit_data.setdefault(unit.name, runner.default_unit_data(m, unit, relation))
             affected |= {u.name for u in m.relation_units(relation) if u.name != unit.name}
             m.touch('relation', relation.id)
     elif hook.kind == 'relation-joined' and remote is not None:

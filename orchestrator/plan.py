@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import bindings as juju_bindings
 from . import bundle as juju_bundle
 from . import cloud
 from . import constraints as juju_constraints
@@ -39,6 +40,8 @@ class PlannedUnit:
         zone: that machine's zone.
         reason: why that machine, or where the unit goes instead.
         problem: why it cannot be placed (the pool's explanation), or ''.
+        addresses: (space, address) of each address the machine has, boot address first;
+            MAAS's undefined space shows as Juju's ``alpha``.
     """
 
     unit: str
@@ -46,6 +49,7 @@ class PlannedUnit:
     zone: str = ''
     reason: str = ''
     problem: str = ''
+    addresses: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The unit's placement as JSON."""
@@ -55,6 +59,7 @@ class PlannedUnit:
             'zone': self.zone or None,
             'reason': self.reason or None,
             'problem': self.problem or None,
+            'addresses': [{'space': space, 'address': ip} for space, ip in self.addresses],
         }
 
 
@@ -67,18 +72,21 @@ class Headroom:
         constraints: its merged constraints.
         storage: the MAAS storage constraint of one unit ('' for none).
         more: Ready machines that would still fit one more unit each.
+        spaces: the spaces its bindings need a machine to reach.
     """
 
     application: str
     constraints: str
     storage: str
     more: int
+    spaces: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The headroom as JSON."""
         return {
             'constraints': self.constraints,
             'storage': self.storage or None,
+            'spaces': list(self.spaces),
             'more-units': self.more,
         }
 
@@ -142,16 +150,17 @@ def make(
         merged = juju_constraints.merge(
             model_constraints, juju_constraints.parse(machine.constraints)
         )
-        planned = _allocate(pool, f'machine {key}', merged, '', [])
+        planned = _allocate(pool, f'machine {key}', merged, '', [], frozenset())
         bundle_machines[key] = planned
         units.append(planned)
     placed: dict[str, PlannedUnit] = {}
     headroom: list[Headroom] = []
-    shapes: list[tuple[str, juju_constraints.Constraints, str]] = []
+    shapes: list[tuple[str, juju_constraints.Constraints, str, frozenset[str]]] = []
     for name, app in data.applications.items():
         merged = juju_constraints.merge(model_constraints, juju_constraints.parse(app.constraints))
         volumes = juju_storage.volumes(app.spec.name, app.spec.storage, app.storage, storage_pools)
         storage = juju_storage.maas_storage(volumes, merged.root_disk)
+        spaces = juju_bindings.spaces_needed(app.bindings, app.spec.bindable)
         spread = list(existing.get(name, ()))
         have = len(spread)
         wanted = list(app.placements[have:]) if have < app.num_units else []
@@ -159,21 +168,25 @@ def make(
             unit = f'{name}/{have + index}'
             target = _target(placement, bundle_machines, placed)
             if target is None:
-                planned = _allocate(pool, unit, merged, storage, spread)
+                planned = _allocate(pool, unit, merged, storage, spread, spaces)
                 if planned.hostname is not None:
                     spread.append(pool.get(planned.hostname).system_id)
             else:
                 planned = dataclasses.replace(target, unit=unit)
             placed[unit] = planned
             units.append(planned)
-        shapes.append((name, merged, storage))
-    for name, merged, storage in shapes:
+        shapes.append((name, merged, storage, spaces))
+    for name, merged, storage, spaces in shapes:
         try:
-            more = pool.capacity(merged, storage=storage)
+            more = pool.capacity(merged, storage=storage, bindings=spaces)
         except cloud.CloudError:  # a tag, zone or pool MAAS does not know: nothing fits
             more = 0
-        headroom.append(Headroom(application=name, constraints=str(merged), storage=storage,
-                                 more=more))  # fmt: skip
+        headroom.append(
+            Headroom(
+                application=name, constraints=str(merged), storage=storage, more=more,
+                spaces=tuple(sorted(spaces)),
+            )  # fmt: skip
+        )
     return Plan(
         bundle=str(data.path),
         units=tuple(units),
@@ -188,14 +201,23 @@ def _allocate(
     merged: juju_constraints.Constraints,
     storage: str,
     spread: Sequence[str],
+    spaces: frozenset[str],
 ) -> PlannedUnit:
     group = collections.Counter(pool.get(ref).zone for ref in spread)
     try:
-        (machine,) = pool.allocate(merged, 1, None, spread=spread, storage=storage)
-    except cloud.CloudError as error:  # no match, or a tag or zone MAAS does not know
+        (machine,) = pool.allocate(
+            merged, 1, None, spread=spread, storage=storage, bindings=spaces
+        )
+    except cloud.CloudError as error:  # no match, or a tag, zone or space MAAS does not know
         return PlannedUnit(unit=unit, hostname=None, problem=str(error))
     reason = cloud.choice_reason(machine, group, pool.zones, spread=True)
-    return PlannedUnit(unit=unit, hostname=machine.hostname, zone=machine.zone, reason=reason)
+    addresses = tuple(
+        (a.space or juju_bindings.ALPHA, a.ip) for a in juju_bindings.addresses_of(machine)
+    )
+    return PlannedUnit(
+        unit=unit, hostname=machine.hostname, zone=machine.zone, reason=reason,
+        addresses=addresses,
+    )  # fmt: skip
 
 
 def _target(

@@ -73,7 +73,7 @@ import yaml
 from ops import testing
 from scenario import _ops_main_mock, _runtime, errors, state
 
-from . import charmspec, model
+from . import bindings, charmspec, model
 from .hooks import Hook
 from .sim.programs import iproute
 
@@ -870,7 +870,6 @@ def project(
     app = m.applications[unit.application]
     leader = app.leader == unit.name
     machine = m.machines.get(unit.machine)
-    address = machine.address if machine else '192.0.2.0'
     relations: list[Any] = []
     progress = unit.progress
     for relation in m.relations_of(app.name):
@@ -883,16 +882,9 @@ def project(
         if view.broken:
             continue
         relations.append(_relation(m, relation, unit, view, hook, leader, cache))
+    default = app.bindings.get('') or bindings.ALPHA
     networks = [
-        testing.Network(
-            name,
-            bind_addresses=[
-                testing.BindAddress([testing.Address(address, cidr=iproute.subnet_of(address))])
-            ],
-            ingress_addresses=[address],
-            egress_subnets=[f'{address}/32'],
-        )
-        for name in spec.endpoints
+        _network(name, machine, app.bindings.get(name) or default) for name in spec.bindable
     ]
     return _State(
         config=dict(app.config),
@@ -940,7 +932,7 @@ def _relation(
         remote = {_unit_number(u): relation.unit_data.get(u, {}) for u in members}
     else:
         remote = cache.remote_databags(m, unit.name, relation, members)
-    local_unit = relation.unit_data.get(unit.name) or default_unit_data(m, unit)
+    local_unit = relation.unit_data.get(unit.name) or default_unit_data(m, unit, relation)
     if relation.is_peer:
         projected: Any = _ProjectedPeerRelation(
             endpoint.name,
@@ -968,10 +960,57 @@ def _relation(
     return projected
 
 
-def default_unit_data(m: model.Model, unit: model.Unit) -> dict[str, str]:
-    """What Juju puts in a unit's databag when it enters a relation's scope."""
-    machine = m.machines.get(unit.machine)
-    address = machine.address if machine else '192.0.2.0'
+def _network(name: str, machine: model.Machine | None, space: str) -> testing.Network:
+    """``network-get NAME``: the unit machine's devices and addresses in the bound space.
+
+    Juju answers with one bind address per device (its name and MAC) holding that device's
+    addresses with their subnets; the ingress address is the first of them and the egress
+    subnet its host route (juju/juju ``core/network`` ``NetworkInfo``; ops' ``Network``).
+    """
+    found = _bound(machine, space)
+    devices: dict[str, list[model.MachineAddress]] = {}
+    for address in found:
+        devices.setdefault(address.interface, []).append(address)
+    return testing.Network(
+        name,
+        bind_addresses=[
+            testing.BindAddress(
+                [testing.Address(a.ip, cidr=a.cidr or iproute.subnet_of(a.ip)) for a in on],
+                interface_name=device,
+                mac_address=on[0].mac or None,
+            )
+            for device, on in devices.items()
+        ],
+        ingress_addresses=[a.ip for a in found[:1]],
+        egress_subnets=[f'{a.ip}/{32 if ":" not in a.ip else 128}' for a in found[:1]],
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _bound(machine: model.Machine | None, space: str) -> list[model.MachineAddress]:
+    if machine is None:
+        return [model.MachineAddress('', '', '192.0.2.0', '192.0.2.0/24')]
+    return bindings.addresses_in(machine, space)
+
+
+def ingress_address(m: model.Model, unit: model.Unit, endpoint: str) -> str:
+    """The unit's address for ``endpoint``: the first one in the space it is bound to."""
+    app = m.applications[unit.application]
+    space = app.bindings.get(endpoint) or app.bindings.get('') or bindings.ALPHA
+    found = _bound(m.machines.get(unit.machine), space)
+    return found[0].ip if found else ''
+
+
+def default_unit_data(
+    m: model.Model, unit: model.Unit, relation: model.Relation
+) -> dict[str, str]:
+    """What Juju puts in a unit's databag when it enters a relation's scope.
+
+    The address is the ingress address of the unit's endpoint in that relation, by its
+    binding.
+    """
+    endpoint = next((e.name for e in relation.endpoints if e.application == unit.application), '')
+    address = ingress_address(m, unit, endpoint) or '192.0.2.0'
     return {
         'egress-subnets': f'{address}/32',
         'ingress-address': address,

@@ -683,9 +683,14 @@ def _interfaces_from_data(text: str) -> tuple[cloud.Interface, ...]:
         return ()
     return tuple(
         cloud.Interface(
-            name, kind, mac, tuple(parents), vid,
-            tuple(_shared(cloud.Link(*link)) for link in links), mtu,
-        )  # fmt: skip
+            name,
+            kind,
+            mac,
+            tuple(parents),
+            vid,
+            tuple(_shared(cloud.Link(*link)) for link in links),
+            mtu,
+        )
         for name, kind, mac, parents, vid, mtu, links in json.loads(text)
     )
 

@@ -43,6 +43,7 @@ from ._common import (
 from ._inspect import add_inspection_commands
 from ._models import add_model_commands
 from ._secrets import add_secret_commands
+from ._spaces import add_space_commands
 
 __all__ = ['main']
 
@@ -315,6 +316,12 @@ def _build_parser() -> Parser:
     p.add_argument('--base', help='e.g. ubuntu@24.04 (charms only)')
     p.add_argument('--storage', action='append', default=[], metavar='STORE=POOL,COUNT,SIZE',
                    help='charms only, e.g. osd-devices=ssd,1,900G')  # fmt: skip
+    p.add_argument(
+        '--bind',
+        default='',
+        metavar='"[SPACE] [ENDPOINT=SPACE ...]"',
+        help='endpoint bindings (charms only), e.g. "oam kube-cluster=internal"',
+    )
     p.add_argument('--dry-run', action='store_true')
     p.add_argument('--quiet', action='store_true', help='no progress display')
     _add_seed(p)
@@ -458,6 +465,7 @@ def _build_parser() -> Parser:
     add_model_commands(commands, common)
     add_secret_commands(commands, common)
     add_inspection_commands(commands, common)
+    add_space_commands(commands, common)
     return parser
 
 
@@ -698,7 +706,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
                 ('--config', args.config), ('--constraints', args.constraints is not None),
                 ('-n', args.num_units is not None), ('--to', args.to is not None),
                 ('--trust', args.trust), ('--base', args.base is not None),
-                ('--storage', args.storage),
+                ('--storage', args.storage), ('--bind', args.bind),
             )
             if given
         ]  # fmt: skip
@@ -723,6 +731,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
         trust=args.trust,
         base=args.base,
         storage=split_kv(args.storage, '--storage'),
+        bind=args.bind,
     )
     for warning in report.warnings:
         print(f'WARNING {warning}', file=sys.stderr)
@@ -747,9 +756,15 @@ def _plan(engine: Engine, args: argparse.Namespace) -> int:
         print('No new unit to place: the model already has every unit of the bundle.')
     else:
         print_table(
-            ['Unit', 'Machine', 'Zone', 'Why'],
+            ['Unit', 'Machine', 'Zone', 'Addresses (space)', 'Why'],
             (
-                [u.unit, u.hostname or '-', u.zone or '-', u.reason or 'cannot be placed']
+                [
+                    u.unit,
+                    u.hostname or '-',
+                    u.zone or '-',
+                    ' '.join(f'{ip} ({space})' for space, ip in u.addresses) or '-',
+                    u.reason or 'cannot be placed',
+                ]
                 for u in result.units
             ),
         )
@@ -764,8 +779,12 @@ def _plan(engine: Engine, args: argparse.Namespace) -> int:
     print()
     print('Headroom after this plan (Ready machines that would still fit one more unit):')
     print_table(
-        ['Application', 'Constraints', 'Storage', 'More units'],
-        ([h.application, h.constraints, h.storage or '-', str(h.more)] for h in result.headroom),
+        ['Application', 'Constraints', 'Spaces', 'Storage', 'More units'],
+        (
+            [h.application, h.constraints, ','.join(h.spaces) or '-', h.storage or '-',
+             str(h.more)]
+            for h in result.headroom
+        ),  # fmt: skip
     )
     return 1 if result.unplaced else 0
 

@@ -430,6 +430,9 @@ class _Loader(_BaseLoader, Composer):
         return self.construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
+_EMPTY_NETWORK: Final = Network()
+
+
 @dataclasses.dataclass(frozen=True)
 class InventoryFile:
     """What an inventory file holds.
@@ -443,7 +446,7 @@ class InventoryFile:
 
     machines: list[Machine]
     storage_pools: Mapping[str, tuple[str, Mapping[str, object]]]
-    network: Network = Network()
+    network: Network = _EMPTY_NETWORK
 
 
 def load(path: str | os.PathLike[str]) -> list[Machine]:
@@ -821,9 +824,7 @@ class _Interner:
         key = frozenset(names)
         return self._tags.setdefault(key, key)
 
-    def disk(
-        self, name: str, size: int, tags: Iterable[str], boot: bool, *identity: str
-    ) -> Disk:
+    def disk(self, name: str, size: int, tags: Iterable[str], boot: bool, *identity: str) -> Disk:
         disk = Disk(sys.intern(name), size, self.tags(tags), boot, *identity)
         return self._disks.setdefault(disk, disk)
 
@@ -845,9 +846,15 @@ def _machine(spec: _MachineSpec, shared: _Interner) -> Machine:
         memory=spec.memory,
         disks=shared.layout(
             shared.disk(
-                disk.name, disk.size, disk.tags, i == 0,
-                disk.model, disk.serial, disk.wwn, disk.id_path,
-            )  # fmt: skip
+                disk.name,
+                disk.size,
+                disk.tags,
+                i == 0,
+                disk.model,
+                disk.serial,
+                disk.wwn,
+                disk.id_path,
+            )
             for i, disk in enumerate(ordered)
         ),
         tags=shared.tags(spec.tags),
@@ -980,8 +987,9 @@ def to_document(
         network: the spaces and subnets the machines' interfaces link to.
     """
     with _bulk():
-        head = network_record(network) if network is not None else {}
-        return head | {'machines': [to_record(m, secrets=secrets) for m in machines]}
+        document: dict[str, object] = dict(network_record(network)) if network else {}
+        document['machines'] = [to_record(m, secrets=secrets) for m in machines]
+        return document
 
 
 def dump_yaml(document: object) -> str:
@@ -1242,7 +1250,9 @@ def _generated_interfaces(i: int, role: str) -> tuple[Interface, ...]:
     if role not in ('storage', 'nvme'):
         return (boot, *ports, bond)
     storage = Link('100.64.0.0/10', 'static', _ipv4(_STORAGE_NET + i), 'storage', 10)
-    vlan = Interface(f'bond0.{_STORAGE_VID}', 'vlan', bond.mac, ('bond0',), _STORAGE_VID, (storage,))
+    vlan = Interface(
+        f'bond0.{_STORAGE_VID}', 'vlan', bond.mac, ('bond0',), _STORAGE_VID, (storage,)
+    )
     return (boot, *ports, bond, vlan)
 
 

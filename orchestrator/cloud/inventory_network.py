@@ -87,7 +87,9 @@ def _cidr(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError:
-        raise ValueError(f'must be a network in CIDR form (10.0.0.0/24), got {_show(value)}') from None
+        raise ValueError(
+            f'must be a network in CIDR form (10.0.0.0/24), got {_show(value)}'
+        ) from None
 
 
 def _ip(value: str) -> str:
@@ -106,8 +108,7 @@ def _fabric(value: str) -> str:
 def _ifname(value: str) -> str:
     if not _IFNAME_RE.fullmatch(value):
         raise ValueError(
-            'must be an interface name of 1 to 15 letters, digits and "_.:-", '
-            f'got {_show(value)}'
+            f'must be an interface name of 1 to 15 letters, digits and "_.:-", got {_show(value)}'
         )
     return value
 
@@ -162,14 +163,18 @@ def check_interfaces(interfaces: list[InterfaceSpec]) -> list[InterfaceSpec]:
     for i in interfaces:
         unknown = [p for p in i.parents if p not in kinds]
         if unknown:
-            raise ValueError(f'{i.name}: parent {unknown[0]!r} is not an interface of this machine')
+            raise ValueError(
+                f'{i.name}: parent {unknown[0]!r} is not an interface of this machine'
+            )
         if i.type == 'physical' and i.parents:
             raise ValueError(f'{i.name}: a physical interface has no parents')
         if i.type == 'bond' and (not i.parents or any(kinds[p] != 'physical' for p in i.parents)):
             raise ValueError(f'{i.name}: a bond needs one or more physical parents')
         if i.type == 'bridge' and (len(i.parents) != 1 or kinds[i.parents[0]] == 'bridge'):
             raise ValueError(f'{i.name}: a bridge needs exactly one parent that is not a bridge')
-        if i.type == 'vlan' and (len(i.parents) != 1 or kinds[i.parents[0]] == 'vlan' or not i.vid):
+        if i.type == 'vlan' and (
+            len(i.parents) != 1 or kinds[i.parents[0]] == 'vlan' or not i.vid
+        ):
             raise ValueError(
                 f'{i.name}: a vlan interface needs exactly one parent that is not a vlan, '
                 'and a vid from 1 to 4094'
@@ -210,7 +215,9 @@ def build_interfaces(hostname: str, specs: Sequence[InterfaceSpec]) -> tuple[Int
             mac=mac_of(spec),
             parents=tuple(spec.parents),
             vid=spec.vid,
-            links=tuple(Link(l.subnet, sys.intern(l.mode), l.ip or '', '', 0) for l in spec.links),
+            links=tuple(
+                Link(ln.subnet, sys.intern(ln.mode), ln.ip or '', '', 0) for ln in spec.links
+            ),
             mtu=spec.mtu,
         )
         for spec in specs
@@ -261,8 +268,12 @@ class NetworkChecker:
                 field = '.'.join(str(p) for p in detail['loc'])
                 message = str(detail.get('ctx', {}).get('error', detail['msg']))
                 if detail['type'] == 'extra_forbidden':
-                    message = f'unknown field; expected one of {", ".join(_SubnetSpec.model_fields)}'
-                raise _error(f'{where}[{n}]' + (f'.{field}' if field else '') + f': {message}') from None
+                    message = (
+                        f'unknown field; expected one of {", ".join(_SubnetSpec.model_fields)}'
+                    )
+                raise _error(
+                    f'{where}[{n}]' + (f'.{field}' if field else '') + f': {message}'
+                ) from None
             network = ipaddress.ip_network(spec.cidr)
             for other, cidr in networks:
                 if network.version == other.version and network.overlaps(other):
@@ -284,8 +295,15 @@ class NetworkChecker:
                     'the space on the VLAN, so its subnets share one'
                 )
             subnets.append(
-                Subnet(n + 1, spec.cidr, sys.intern(name), space, spec.fabric, spec.vid,
-                       spec.gateway or '')  # fmt: skip
+                Subnet(
+                    n + 1,
+                    spec.cidr,
+                    sys.intern(name),
+                    space,
+                    spec.fabric,
+                    spec.vid,
+                    spec.gateway or '',
+                )
             )
         self._subnets = subnets
         self._rebuild()
@@ -310,11 +328,13 @@ class NetworkChecker:
                 subnet = by_key.get(link.subnet)
                 if subnet is None:
                     known = ', '.join(s.cidr for s in self.network.subnets) or 'none'
-                    return f'{at}.subnet: unknown subnet {link.subnet!r}; the file declares {known}'
+                    return (
+                        f'{at}.subnet: unknown subnet {link.subnet!r}; the file declares {known}'
+                    )
                 if interface.type == 'vlan' and subnet.vid != interface.vid:
                     return (
                         f'{at}.subnet: {subnet.cidr} is on VLAN {subnet.vid}, not on this '
-                        f'interface\'s VLAN {interface.vid}'
+                        f"interface's VLAN {interface.vid}"
                     )
                 if link.ip:
                     if ipaddress.ip_address(link.ip) not in ipaddress.ip_network(subnet.cidr):
@@ -325,13 +345,20 @@ class NetworkChecker:
                     ips.append(link.ip)
                 links.append(Link(subnet.cidr, link.mode, link.ip, subnet.space, subnet.prefixlen))
             interfaces.append(
-                Interface(interface.name, interface.type, interface.mac, interface.parents,
-                          interface.vid, tuple(links), interface.mtu)  # fmt: skip
+                Interface(
+                    interface.name,
+                    interface.type,
+                    interface.mac,
+                    interface.parents,
+                    interface.vid,
+                    tuple(links),
+                    interface.mtu,
+                )
             )
         address = machine.address
         if address and address not in ips:
             return f'{where}: address: {address} is not an IP of any of its interfaces'
-        spaces = frozenset(l.space for i in interfaces for l in i.links)
+        spaces = frozenset(ln.space for i in interfaces for ln in i.links)
         return Machine(
             machine.system_id, machine.hostname, machine.arch, machine.cores, machine.memory,
             machine.disks, machine.tags, machine.zone, machine.pool, machine.power_type,
@@ -358,8 +385,8 @@ def interfaces_record(interfaces: Iterable[Interface]) -> list[dict[str, object]
             entry['mtu'] = i.mtu
         if i.links:
             entry['links'] = [
-                {'subnet': l.subnet, **({'ip': l.ip} if l.ip else {}), 'mode': l.mode}
-                for l in i.links
+                {'subnet': ln.subnet, **({'ip': ln.ip} if ln.ip else {}), 'mode': ln.mode}
+                for ln in i.links
             ]
         out.append(entry)
     return out

@@ -22,6 +22,7 @@ import dataclasses
 import ipaddress
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Any, cast
 
 __all__ = [
     'INTERFACE_TYPES',
@@ -240,5 +241,8 @@ class Network:
         return cls(spaces, subnets)
 
 
-def _rows(value: object) -> list[list[object]]:
-    return [list(row) for row in value] if isinstance(value, list) else []  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+def _rows(value: object) -> list[list[Any]]:
+    """The rows of a JSON list of lists ([] for anything else)."""
+    if not isinstance(value, list):
+        return []
+    return [list(cast('list[Any]', row)) for row in cast('list[object]', value)]

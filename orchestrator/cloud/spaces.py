@@ -151,8 +151,10 @@ def resolve_space(specifier: str, network: Network) -> str:
 
 
 def resolve_not_subnets(specifiers: Collection[str], network: Network) -> frozenset[str]:
-    """The CIDRs ``not_subnets`` names (specifiers ``N``, ``id:N``, ``cidr:C``, ``name:X``,
-    ``space:S`` with S an id or name, or a bare CIDR or name).
+    """The CIDRs ``not_subnets`` names.
+
+    Specifiers: ``N``, ``id:N``, ``cidr:C``, ``name:X``, ``space:S`` with S an id or name, or
+    a bare CIDR or name.
 
     Raises:
         RequestError: ``No matching subnets found.`` when none matches; a ``fabric:``,
@@ -180,9 +182,7 @@ def _subnets(kind: str, value: str, network: Network, specifier: str) -> list[Su
     if kind == 'any':
         return [s for s in network.subnets if value in (s.cidr, s.name)]
     if kind == 'space':
-        space = (
-            network.space_by_id(int(value)) if value.isdigit() else network.space(value)
-        )
+        space = network.space_by_id(int(value)) if value.isdigit() else network.space(value)
         return list(network.subnets_in(space.name)) if space else []
     raise RequestError(
         'not_subnets',

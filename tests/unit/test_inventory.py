@@ -7,6 +7,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
@@ -78,10 +79,34 @@ def test_lab_pool_disks():
         assert [d.boot for d in m.disks] == [True] + [False] * (len(m.disks) - 1)
         assert len({d.name for d in m.disks}) == len(m.disks)
     by_name = {m.hostname: m for m in machines}
-    assert by_name['node-06'].disks[1] == disk('nvme1n1', 1920, 'nvme', 'ssd')
+    nvme1n1 = by_name['node-06'].disks[1]
+    assert (nvme1n1.name, nvme1n1.size, nvme1n1.tags) == ('nvme1n1', 1920 * GB, {'nvme', 'ssd'})
+    assert nvme1n1.model == 'SIM NVMe 1.92T' and nvme1n1.wwn.startswith('eui.')
+    assert by_name['node-01'].disks[0] == disk('sda', 240, 'ssd', boot=True)  # identity unknown
     assert by_name['node-16'].storage == 480 * GB + 1600 * GB + 4 * 12_000 * GB
     kinds = {tag for m in machines for d in m.disks for tag in d.tags}
     assert kinds == {'ssd', 'nvme', 'rotary'}
+
+
+def test_lab_pool_is_a_realistic_lab():
+    loaded = inventory.load_file(LAB)
+    assert [s.name for s in loaded.network.spaces] == ['internal', 'oam', 'storage']
+    assert {s.cidr: (s.fabric, s.vid) for s in loaded.network.subnets} == {
+        '10.246.0.0/24': ('fabric-0', 0),
+        '10.247.0.0/24': ('fabric-1', 0),
+        '10.248.0.0/24': ('fabric-1', 30),
+    }
+    nics = {i.name for m in loaded.machines for i in m.interfaces}
+    assert {'eno1', 'enp65s0f0', 'ens1f0np0', 'enP2p1s0f0', 'bond0', 'br0', 'bond0.30'} <= nics
+    assert 'eth0' not in nics
+    bonds = [i for m in loaded.machines for i in m.interfaces if i.type == 'bond']
+    assert bonds and all(len(b.parents) == 2 for b in bonds)
+    by_name = {m.hostname: m for m in loaded.machines}
+    assert by_name['node-20'].spaces == {'oam', 'storage'}  # no internal NIC
+    assert by_name['node-17'].address == '10.246.0.27'  # the boot NIC's address
+    serials = [d.serial for m in loaded.machines for d in m.disks if d.serial]
+    wwns = [d.wwn for m in loaded.machines for d in m.disks if d.wwn]
+    assert len(serials) == len(set(serials)) >= 20 and len(wwns) == len(serials)
 
 
 def test_lab_pool_supports_the_demo():
@@ -523,11 +548,14 @@ def test_to_record_format():
 
 
 def test_document_round_trips_exactly(tmp_path: Path):
-    machines = [_broken(), *inventory.load(LAB)]
-    assert inventory.parse(inventory.to_document(machines), 'x') == machines
+    loaded = inventory.load_file(LAB)
+    machines = [_broken(), *loaded.machines]
+    document = inventory.to_document(machines, network=loaded.network)
+    assert inventory.parse(document, 'x') == machines
     path = tmp_path / 'out.yaml'
-    path.write_text(inventory.dump_yaml(inventory.to_document(machines)))
-    assert inventory.load(path) == machines
+    path.write_text(inventory.dump_yaml(document))
+    assert inventory.load_file(path).machines == machines
+    assert inventory.load_file(path).network == loaded.network
 
 
 def test_dump_yaml_writes_long_lists_in_slices_with_the_same_text():
@@ -600,3 +628,144 @@ def test_generate_prefix_and_bad_arguments():
         inventory.generate(-1, 1)
     with pytest.raises(ValueError, match='prefix'):
         inventory.generate(3, 1, prefix='Rack_1')
+
+
+# -- networks -------------------------------------------------------------------------------------
+
+_SUBNETS = [
+    {'cidr': '10.0.0.0/24', 'name': 'oam', 'space': 'oam'},
+    {'cidr': '10.0.1.0/24', 'space': 'storage', 'fabric': 'fabric-1', 'vid': 30},
+]
+
+
+def _networked(**machine_fields: object) -> dict[str, object]:
+    entry: dict[str, object] = {
+        'hostname': 'n1',
+        'cores': 4,
+        'memory': '8G',
+        'disks': [{'name': 'sda', 'size': '240G'}],
+        'interfaces': [
+            {'name': 'eno1', 'links': [{'subnet': 'oam', 'ip': '10.0.0.5'}]},
+            {'name': 'eno2'},
+            {'name': 'eno3'},
+            {'name': 'bond0', 'type': 'bond', 'parents': ['eno2', 'eno3']},
+            {'name': 'bond0.30', 'type': 'vlan', 'parents': ['bond0'], 'vid': 30,
+             'links': [{'subnet': '10.0.1.0/24', 'ip': '10.0.1.5'}]},
+        ],
+    }  # fmt: skip
+    entry.update(machine_fields)
+    return {'subnets': _SUBNETS, 'machines': [entry]}
+
+
+def test_a_machine_with_nics_reaches_its_links_spaces():
+    (m,) = inventory.parse(_networked(), 'x.yaml')
+    assert m.address == '10.0.0.5'
+    assert m.spaces == {'oam', 'storage'}
+    bond = m.interfaces[3]
+    assert (bond.type, bond.parents, bond.mac) == ('bond', ('eno2', 'eno3'), m.interfaces[1].mac)
+    vlan = m.interfaces[4]
+    assert vlan.links[0].space == 'storage' and vlan.links[0].prefixlen == 24
+
+
+def _nics(*changes: tuple[int, str, object]) -> list[dict[str, object]]:
+    nics = cast(list[dict[str, object]], _networked()['machines'][0]['interfaces'])  # pyright: ignore[reportIndexIssue]
+    nics = [dict(n) for n in nics]
+    for index, key, value in changes:
+        nics[index][key] = value
+    return nics
+
+
+@pytest.mark.parametrize(
+    ('document', 'message'),
+    [
+        (
+            _networked(
+                interfaces=_nics((0, 'links', [{'subnet': '10.9.0.0/24', 'ip': '10.9.0.1'}]))
+            ),
+            'x.yaml: machine 1 (n1): interfaces[0].links[0].subnet: unknown subnet '
+            "'10.9.0.0/24'; the file declares 10.0.0.0/24, 10.0.1.0/24",
+        ),
+        (
+            _networked(interfaces=_nics((0, 'links', [{'subnet': 'oam', 'ip': '10.0.1.9'}]))),
+            'x.yaml: machine 1 (n1): interfaces[0].links[0].ip: 10.0.1.9 is not in subnet '
+            '10.0.0.0/24',
+        ),
+        (
+            _networked(interfaces=_nics((4, 'vid', 40))),
+            'x.yaml: machine 1 (n1): interfaces[4].links[0].subnet: 10.0.1.0/24 is on VLAN 30, '
+            "not on this interface's VLAN 40",
+        ),
+        (
+            _networked(interfaces=_nics((3, 'parents', ['eno2', 'bond0.30']))),
+            'x.yaml: machine 1 (n1): interfaces: bond0: a bond needs one or more physical parents',
+        ),
+        (
+            _networked(interfaces=_nics((1, 'name', 'eno1'))),
+            "x.yaml: machine 1 (n1): interfaces: interface name 'eno1' is used "
+            'twice; names must be unique',
+        ),
+        (
+            _networked(interfaces=_nics((0, 'links', [{'subnet': 'oam'}]))),
+            'x.yaml: machine 1 (n1): interfaces: eno1: links[0]: a static link needs an ip',
+        ),
+        (
+            _networked(address='10.0.0.99'),
+            'x.yaml: machine 1 (n1): address: 10.0.0.99 is not an IP of any of its interfaces',
+        ),
+    ],
+)
+def test_a_bad_network_is_one_error_naming_machine_and_field(
+    document: dict[str, object], message: str
+):
+    with pytest.raises(InventoryError) as caught:
+        inventory.parse(document, 'x.yaml')
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ('subnets', 'message'),
+    [
+        (
+            [{'cidr': '10.0.0.0/16'}, {'cidr': '10.0.1.0/24'}],
+            'x.yaml: subnets[1].cidr: 10.0.1.0/24 overlaps subnet 10.0.0.0/16',
+        ),
+        (
+            [{'cidr': '10.0.0.1/24'}],
+            'x.yaml: subnets[0].cidr: must be a network in CIDR form (10.0.0.0/24), got '
+            "'10.0.0.1/24'",
+        ),
+        (
+            [{'cidr': '10.0.0.0/24', 'space': 'Storage_Net'}],
+            'x.yaml: subnets[0].space: must be a space name Juju can use (lower-case letters, '
+            'digits and single hyphens, not "alpha" or "undefined"), got \'Storage_Net\'',
+        ),
+        (
+            [{'cidr': '10.0.0.0/24', 'space': 'a'}, {'cidr': '10.0.1.0/24', 'space': 'b'}],
+            "x.yaml: subnets[1].space: 10.0.1.0/24 is on fabric 'fabric-0' VLAN 0 with "
+            '10.0.0.0/24, which is in space "a"; MAAS keeps the space on the VLAN, so its '
+            'subnets share one',
+        ),
+        (
+            [{'cidr': '10.0.0.0/24', 'gateway': '10.0.9.1'}],
+            'x.yaml: subnets[0].gateway: 10.0.9.1 is not in 10.0.0.0/24',
+        ),
+    ],
+)
+def test_a_bad_subnet_is_one_error_naming_it(subnets: list[object], message: str):
+    with pytest.raises(InventoryError) as caught:
+        inventory.parse({'subnets': subnets, 'machines': []}, 'x.yaml')
+    assert str(caught.value) == message
+
+
+def test_an_address_used_twice_in_the_file_is_refused():
+    one = cast(list[dict[str, object]], _networked()['machines'])[0]
+    two = dict(one, hostname='n2')
+    with pytest.raises(InventoryError, match=r'machine 2 \(n2\): interfaces\[0\]\.links\[0\]\.ip: '
+                       r'10\.0\.0\.5 is already the address of n1'):  # fmt: skip
+        inventory.parse({'subnets': _SUBNETS, 'machines': [one, two]}, 'x.yaml')
+
+
+def test_disk_identity_is_checked():
+    document = _networked(disks=[{'name': 'sda', 'size': '240G', 'wwn': 'naa'}])
+    with pytest.raises(InventoryError, match=r'disks\[0\]\.wwn: must be a WWN as lsblk shows it'):
+        inventory.parse(document, 'x.yaml')

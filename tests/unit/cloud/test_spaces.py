@@ -24,7 +24,6 @@ from orchestrator.cloud import (
 )
 from orchestrator.cloud.spaces import maas_space_params, parse_interfaces
 
-
 # Space ids as a fresh MAAS numbers them (by name here): internal=1, oam=2, storage=3.
 NETWORK = Network.build(
     ('oam', 'internal', 'storage'),
@@ -82,8 +81,9 @@ def _params(text: str, bindings: tuple[str, ...] = ()) -> dict[str, list[str]]:
 
 
 def test_positive_spaces_become_one_interface_spec_per_space_id_labelled_by_the_id():
-    # constraints.go addInterfaces: "for _, providerSpaceID := range positiveSpaceIDs.SortedValues()
-    # { ... gomaasapi.InterfaceSpec{Label: providerSpaceID, Space: providerSpaceID} }"
+    # constraints.go addInterfaces: "for _, providerSpaceID := range
+    # positiveSpaceIDs.SortedValues() { ... gomaasapi.InterfaceSpec{Label: providerSpaceID,
+    # Space: providerSpaceID} }"
     # gomaasapi InterfaceSpec.String: fmt.Sprintf("%s:space=%s", a.Label, a.Space), joined by ";".
     assert _params('spaces=storage,oam') == {'interfaces': ['2:space=2;3:space=3']}
 
@@ -97,9 +97,7 @@ def test_negative_spaces_become_not_subnets_space_terms():
 def test_bindings_add_their_spaces_and_alpha_is_skipped():
     # environ.go networkSpaceRequirements: "if providerSpaceID == corenetwork.AlphaSpaceName
     # { continue }; positiveSpaceIds.Add(string(providerSpaceID))"
-    assert _params('', ('internal', 'alpha', 'storage')) == {
-        'interfaces': ['1:space=1;3:space=3']
-    }
+    assert _params('', ('internal', 'alpha', 'storage')) == {'interfaces': ['1:space=1;3:space=3']}
     assert _params('spaces=internal', ('internal',)) == {'interfaces': ['1:space=1']}
 
 
@@ -153,16 +151,16 @@ def test_maas_parses_a_labelled_constraint_map():
 def test_maas_refuses_a_malformed_map_with_its_message(value: str, message: str):
     with pytest.raises(RequestError) as caught:
         AllocationRequest.from_maas_params({'interfaces': [value]}, network=NETWORK)
-    assert str(caught.value).startswith(f"interfaces: {message}")
+    assert str(caught.value).startswith(f'interfaces: {message}')
 
 
 def test_an_unknown_space_id_is_maas_404_text():
-    with pytest.raises(RequestError, match='No Space matches the given query.'):
+    with pytest.raises(RequestError, match=r'No Space matches the given query\.'):
         AllocationRequest.from_maas_params({'interfaces': ['9:space=9']}, network=NETWORK)
 
 
 def test_not_subnets_naming_nothing_is_maas_400_text():
-    with pytest.raises(RequestError, match='No matching subnets found.'):
+    with pytest.raises(RequestError, match=r'No matching subnets found\.'):
         AllocationRequest.from_maas_params({'not_subnets': ['space:9']}, network=NETWORK)
 
 
