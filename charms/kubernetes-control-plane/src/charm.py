@@ -31,7 +31,14 @@ from typing import Any, cast
 
 import metal_host
 import ops
-from metal_interfaces import appsecrets, ceph_client, databag, kube_cluster, loadbalancer
+from metal_interfaces import (
+    appsecrets,
+    bindings,
+    ceph_client,
+    databag,
+    kube_cluster,
+    loadbalancer,
+)
 
 import certificates
 import config
@@ -53,6 +60,8 @@ LOADBALANCER = 'loadbalancer'
 """The endpoint of the API load balancer."""
 CEPH = 'ceph-client'
 """The endpoint of the Ceph cluster that backs the storage classes."""
+NO_ADDRESS = 'no address on the cluster binding for this node: check its space'
+"""Juju gives the unit no address in the space the ``cluster`` peer endpoint is bound to."""
 
 KUBECONFIG_LABEL = 'kubeconfig'
 """The application secret get-kubeconfig keeps the admin kubeconfig in."""
@@ -149,7 +158,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         node = host.hostname()
         address = self._address()
         if address is None:
-            return [ops.WaitingStatus('waiting for a network address')]
+            return [ops.BlockedStatus(NO_ADDRESS)]
         own = dataclasses.replace(
             membership.Member.read(peers.data[self.unit]),
             node=node,
@@ -195,7 +204,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             if problem is not None:
                 statuses.append(problem)
         self._write_member(peers, own)
-        self.lb.set_backend(address)
+        self.lb.set_backend(self._backend_address(address))
 
         statuses += [ops.BlockedStatus(m) for m in config.bootstrap_changes(settings, record)]
         if leader and not leaving:
@@ -966,15 +975,29 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
     # -- reading ---------------------------------------------------------------------------------
 
     def _address(self) -> str | None:
-        """The address this unit serves the API on: its cluster binding's."""
-        try:
-            address = self.model.get_binding(PEERS).network.ingress_address
-        except (ops.ModelError, AttributeError):
-            address = None
-        if address is not None:
-            return str(address)
-        addresses = metal_host.current().addresses()
-        return addresses[0] if addresses else None
+        """This node's address: the bind address of its ``cluster`` peer binding.
+
+        k8sd listens there (``--address`` at bootstrap and join) and makes it kubelet's
+        ``--node-ip`` and kube-apiserver's ``--advertise-address`` (canonical/k8sd
+        ``pkg/k8sd/app/hooks_bootstrap.go``, ``hooks_join.go``, ``pkg/k8sd/setup/kubelet.go``,
+        ``kube_apiserver.go``), so it must be an address of this machine: the bind address,
+        not the ingress one (the same on MAAS). k8s-operator's control plane takes its node
+        IPs from its ``cluster`` peer binding too (``_get_node_ips``). Never the machine's first
+        address: on a MAAS machine with several NICs that is the PXE/OAM one. Workers reach
+        the API servers at these addresses (k8sd gives a joining worker the ``kubernetes``
+        endpoints: ``pkg/k8sd/api/worker.go``), so they are also what ``kube-cluster`` publishes.
+        """
+        return bindings.bind_address(self.model, PEERS)
+
+    def _backend_address(self, address: str) -> str:
+        """Where the load balancer reaches this unit's API server: its ``loadbalancer`` binding.
+
+        The ingress address of that binding, as charmed-kubernetes' loadbalancer-interface
+        defaults a backend to the requirer unit's ``ingress-address``
+        (``loadbalancer_interface/provides.py``); kube-apiserver listens on every address (k8sd
+        sets no ``--bind-address``). Without one, the node address.
+        """
+        return bindings.ingress_address(self.model, LOADBALANCER) or address
 
 
 def _taint_key(taint: str) -> tuple[str, str]:

@@ -344,14 +344,24 @@ class K8sHost(metal_host.RecordingHost):
         ]
 
 
-def network(address: str) -> testing.Network:
-    """The cluster binding of a unit at ``address``."""
+def network(address: str, endpoint: str = 'cluster', cidr: str = '') -> testing.Network:
+    """network-get ``endpoint`` for a unit at ``address`` (on ``cidr`` when given)."""
     return testing.Network(
-        'cluster',
-        bind_addresses=[testing.BindAddress([testing.Address(address)])],
+        endpoint,
+        bind_addresses=[testing.BindAddress([testing.Address(address, cidr=cidr)])],
         ingress_addresses=[address],
-        egress_subnets=[f'{address}/32'],
+        egress_subnets=[cidr or f'{address}/32'],
     )
+
+
+ENDPOINTS = ('cluster', 'kube-cluster', 'loadbalancer', 'ceph-client')
+"""The endpoints network-get answers for."""
+
+
+def networks(address: str, **where: str) -> set[testing.Network]:
+    """Every binding of a unit at ``address``; ``where`` moves an endpoint (``_`` for ``-``)."""
+    moved = {endpoint.replace('_', '-'): ip for endpoint, ip in where.items()}
+    return {network(moved.get(endpoint, address), endpoint) for endpoint in ENDPOINTS}
 
 
 def peers(
@@ -397,6 +407,10 @@ class Cluster:
     size: int
     leader: int = 0
     config: dict[str, str | bool] = dataclasses.field(default_factory=dict[str, str | bool])
+    networks: dict[int, set[testing.Network]] = dataclasses.field(
+        default_factory=dict[int, set[testing.Network]]
+    )
+    """Unit number -> what network-get answers it (default: every binding on its address)."""
 
     def __post_init__(self) -> None:
         self.world = World()
@@ -429,7 +443,7 @@ class Cluster:
             leader=n == self.leader,
             config=self.config,
             relations={relation, *self.extra},
-            networks={network(self.address(n))},
+            networks=self.networks.get(n) or networks(self.address(n)),
             secrets={*self.secrets.values(), *self.extra_secrets},
             stored_states=self.stored[n],
         )

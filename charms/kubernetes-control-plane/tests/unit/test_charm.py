@@ -28,7 +28,7 @@ from conftest import (
     World,
     context,
     leaks,
-    network,
+    networks,
     peers,
 )
 
@@ -51,7 +51,7 @@ def state(
         config=config or {},
         relations={peer or peers(), *relations},
         secrets=set(secrets),
-        networks={network('10.0.0.1')},
+        networks=networks('10.0.0.1'),
         stored_states=stored,
     )
 
@@ -781,6 +781,45 @@ def test_the_lb_address_is_a_san_the_first_endpoint_and_the_backend_is_set(
     endpoints = json.loads(out.get_relation(KUBE_ID).local_app_data['api-endpoints'])
     assert endpoints == [{'url': 'https://10.0.0.100:6443'}, {'url': 'https://10.0.0.1:6443'}]
     assert out.unit_status.name == 'active'
+
+
+def test_on_several_nics_the_node_is_its_cluster_binding_and_the_backend_its_lb_binding(
+    host: K8sHost,
+) -> None:
+    # The machine's first address (10.0.0.1) is its PXE/OAM one; the cluster peers are bound to
+    # the Kubernetes space (10.20.0.1), the load balancer endpoint to another (10.30.0.1).
+    before = dataclasses.replace(
+        state(lb(), workers(w0=RequirerUnitData())),
+        networks=networks('10.20.0.1', loadbalancer='10.30.0.1'),
+    )
+    out = run(host, config_changed, before)
+    [bootstrap] = [c for c in host.commands if c[:2] == ('k8s', 'bootstrap')]
+    assert bootstrap[bootstrap.index('--address') + 1] == '10.20.0.1'
+    config = yaml.safe_load(host.files[workload.BOOTSTRAP_CONFIG].content)
+    assert config['extra-sans'] == ['10.0.0.100', '10.20.0.1']
+    assert json.loads(out.get_relation(LB_ID).local_unit_data['backend-address']) == '10.30.0.1'
+    endpoints = json.loads(out.get_relation(KUBE_ID).local_app_data['api-endpoints'])
+    assert endpoints == [{'url': 'https://10.0.0.100:6443'}, {'url': 'https://10.20.0.1:6443'}]
+
+
+def test_a_unit_joins_on_its_cluster_binding() -> None:
+    cluster = Cluster(2)
+    cluster.networks = {0: networks('10.20.0.1'), 1: networks('10.20.0.2')}
+    cluster.settle()
+    [join] = [c for c in cluster.hosts[1].commands if c[:2] == ('k8s', 'join-cluster')]
+    assert join[join.index('--address') + 1] == '10.20.0.2'
+    assert json.loads(cluster.unit_data[1]['address']) == '10.20.0.2'
+
+
+def test_no_address_on_the_cluster_binding_blocks(host: K8sHost) -> None:
+    empty = testing.Network('cluster', bind_addresses=[], ingress_addresses=[], egress_subnets=[])
+    before = state()
+    before = dataclasses.replace(
+        before, networks={n for n in before.networks if n.binding_name != 'cluster'} | {empty}
+    )
+    out = run(host, config_changed, before)
+    assert out.unit_status == testing.BlockedStatus(charm.NO_ADDRESS)
+    assert not any(c[:2] == ('k8s', 'bootstrap') for c in host.commands)
 
 
 REFRESH = ('k8s', 'refresh-certs', '--expires-in', '20y')
