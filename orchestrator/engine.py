@@ -1308,9 +1308,14 @@ class Engine:
             return s.world.host(machine_id)
         except KeyError:
             machine = s.model.machines[machine_id]
-            return s.world.add_machine(
-                machine_id, hostname=machine.hostname, addresses=[machine.address]
-            )
+            with s.store.snapshot() as txn:
+                try:
+                    deployed = txn.pool.get(machine.instance_id)
+                except cloud.MachineNotFoundError:  # a machine the pool no longer lists
+                    return s.world.add_machine(
+                        machine_id, hostname=machine.hostname, addresses=[machine.address]
+                    )
+            return _add_sim_machine(s.world, machine_id, deployed)
 
     def _spec(self, app: model.Application) -> charmspec.CharmSpec:
         spec = self._specs.get(app.charm_path)
@@ -1484,14 +1489,14 @@ class Engine:
         """
         from .sim.host import maas_id_path  # only the commands that deploy load the sim
 
-        matched = cloud.storage.match(
-            cloud.storage.parse(storage), txn.pool.get(machine.instance_id)
-        )
+        deployed = txn.pool.get(machine.instance_id)
+        matched = cloud.storage.match(cloud.storage.parse(storage), deployed)
         if matched is None:  # the pool handed out this machine for these very items
             raise EngineError(f'machine {machine.id} lost the disks it was allocated for')
+        disks = {d.name: d for d in _sim_disks(deployed)}
         return {
             f'{volume.store}/{txn.next_sequence(f"storage:{volume.store}")}': (
-                maas_id_path(machine.hostname, matched[str(index)])
+                maas_id_path(machine.hostname, disks[matched[str(index)]])
             )
             for index, volume in enumerate(volumes)
         }
@@ -1602,15 +1607,7 @@ class Engine:
             zones[deployed.zone] += 1
             txn.put_machine(record)
             s.model.machines[record.id] = record
-            s.world.add_machine(
-                record.id,
-                hostname=record.hostname,
-                addresses=[record.address],
-                disks=[
-                    sim.BlockDevice(d.name, d.size, d.boot, 'rotary' in d.tags)
-                    for d in deployed.disks
-                ],
-            )
+            _add_sim_machine(s.world, record.id, deployed)
             added.append(record)
         return added
 
@@ -1845,6 +1842,38 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self._order)
+
+
+def _sim_disks(machine: cloud.Machine) -> list[sim.BlockDevice]:
+    """The pool machine's disks as its simulated machine has them (identity included)."""
+    return [
+        sim.BlockDevice(
+            d.name, d.size, d.boot, 'rotary' in d.tags, d.model, d.serial, d.wwn, d.id_path
+        )
+        for d in machine.disks
+    ]
+
+
+def _add_sim_machine(world: sim.World, machine_id: str, machine: cloud.Machine) -> sim.SimHost:
+    """The simulated machine for a deployed pool machine: its NICs, addresses and disks."""
+    return world.add_machine(
+        machine_id,
+        hostname=machine.hostname,
+        addresses=[a.ip for a in bindings.addresses_of(machine)] or [machine.address],
+        disks=_sim_disks(machine),
+        interfaces=[
+            sim.NetworkDevice(
+                i.name,
+                i.type,
+                i.mac,
+                i.parents,
+                i.vid,
+                i.mtu,
+                tuple(link.with_prefix for link in i.links if link.ip),
+            )
+            for i in machine.interfaces
+        ],
+    )
 
 
 class _Session:

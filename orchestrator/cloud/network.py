@@ -199,26 +199,37 @@ class Network:
     def merged(self, other: Network) -> Network:
         """This network with ``other``'s spaces and subnets added (a pool file imported).
 
+        Ids are kept as ``other`` gives them (a MAAS region's ids are what Juju sends back in
+        ``interfaces=``); one that is taken already gets the next free id.
+
         Raises:
             ValueError: a subnet of ``other`` has this one's CIDR with another space, fabric
                 or VLAN.
         """
         known = self.by_cidr
         subnets = list(self.subnets)
+        subnet_ids = {s.id for s in subnets}
         for subnet in other.subnets:
             mine = known.get(subnet.cidr)
             if mine is None:
-                subnets.append(dataclasses.replace(subnet, id=len(subnets) + 1))
+                new_id = subnet.id if subnet.id not in subnet_ids else max(subnet_ids) + 1
+                subnet_ids.add(new_id)
+                subnets.append(dataclasses.replace(subnet, id=new_id))
             elif (mine.space, mine.fabric, mine.vid) != (subnet.space, subnet.fabric, subnet.vid):
                 raise ValueError(
                     f'subnet {subnet.cidr} is already in the pool on space "{mine.space}", '
                     f'fabric "{mine.fabric}", VLAN {mine.vid}'
                 )
-        names = {s.name for s in self.spaces} | {s.name for s in other.spaces}
-        ids = {s.name: s.id for s in self.spaces}
         spaces = list(self.spaces)
-        for name in sorted(names - set(ids)):
-            spaces.append(Space(max((s.id for s in spaces), default=0) + 1, name))
+        names = {s.name for s in spaces}
+        space_ids = {s.id for s in spaces}
+        for space in other.spaces:
+            if space.name in names:
+                continue
+            new_id = space.id if space.id not in space_ids else max(space_ids) + 1
+            space_ids.add(new_id)
+            names.add(space.name)
+            spaces.append(Space(new_id, space.name))
         return Network(tuple(spaces), tuple(subnets))
 
     def to_data(self) -> dict[str, object]:

@@ -23,9 +23,46 @@ sys.path.insert(0, str(ROOT / 'tests' / 'unit' / 'cloud'))
 
 import maasfake  # noqa: E402
 
+# The region's networks: PXE on fabric 0 (space oam, MAAS id 2), storage on VLAN 30 of fabric 1
+# (space storage, MAAS id 5), as MAAS 3.6 answers spaces/ and subnets/ (tests/unit/cloud/maasfake).
+OAM_VLAN = maasfake.vlan_json(5001, 0, 0, 'oam')
+STORAGE_VLAN = maasfake.vlan_json(5002, 30, 1, 'storage')
+OAM = maasfake.subnet_json(1, '10.0.1.0/24', OAM_VLAN, gateway='10.0.1.1')
+STORAGE = maasfake.subnet_json(4, '10.0.30.0/24', STORAGE_VLAN)
+SPACES = [maasfake.space_json(2, 'oam', [OAM]), maasfake.space_json(5, 'storage', [STORAGE])]
+
+
+def _nics(system_id: str, number: int, *, storage: bool) -> list[dict[str, object]]:
+    boot = maasfake.interface_json(
+        number * 10, 'eno1', 'physical', f'52:54:00:00:00:{number:02x}', OAM_VLAN,
+        links=[maasfake.link_json(number * 10, 'auto', OAM, f'10.0.1.{20 + number}')],
+        system_id=system_id,
+    )  # fmt: skip
+    if not storage:
+        return [boot]
+    return [
+        boot,
+        maasfake.interface_json(
+            number * 10 + 1,
+            'enp65s0f0',
+            'physical',
+            f'52:54:00:00:01:{number:02x}',
+            STORAGE_VLAN,
+            links=[maasfake.link_json(number * 10 + 1, 'auto', STORAGE, f'10.0.30.{20 + number}')],
+            system_id=system_id,
+        ),
+    ]
+
+
 MACHINES = [
-    maasfake.machine_json('aaa111', 'metal-1', cores=8, memory=32768, zone='rack-1'),
-    maasfake.machine_json('bbb222', 'metal-2', cores=8, memory=32768, zone='rack-2'),
+    maasfake.machine_json(
+        'aaa111', 'metal-1', cores=8, memory=32768, zone='rack-1',
+        interfaces=_nics('aaa111', 1, storage=True), ip_addresses=['10.0.1.21', '10.0.30.21'],
+    ),
+    maasfake.machine_json(
+        'bbb222', 'metal-2', cores=8, memory=32768, zone='rack-2',
+        interfaces=_nics('bbb222', 2, storage=False), ip_addresses=['10.0.1.22'],
+    ),
     maasfake.machine_json(
         'ccc333',
         'metal-3',
@@ -36,7 +73,12 @@ MACHINES = [
         status_name='Deployed',
         owner='admin',
     ),
-]
+]  # fmt: skip
+ANSWERS = {
+    '/MAAS/api/2.0/machines/': MACHINES,
+    '/MAAS/api/2.0/spaces/': SPACES,
+    '/MAAS/api/2.0/subnets/': [OAM, STORAGE],
+}
 
 
 class _Region(http.server.BaseHTTPRequestHandler):
@@ -44,10 +86,11 @@ class _Region(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         _Region.authorizations.append(self.headers.get('Authorization', ''))
-        if self.path.split('?')[0] != '/MAAS/api/2.0/machines/':
+        answer = ANSWERS.get(self.path.split('?')[0])
+        if answer is None:
             self.send_error(404)
             return
-        body = json.dumps(MACHINES).encode()
+        body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(body)))
@@ -79,6 +122,7 @@ def test_a_region_inventory_is_imported_and_planned(region: str, tmp_path: Path)
     done = olm(tmp_path, 'pool', 'import', '--maas', region)
     assert done.returncode == 0, done.stderr
     assert 'imported 3 machines from the MAAS region' in done.stdout
+    assert 'with its 2 spaces and 2 subnets' in done.stdout
     header = _Region.authorizations[-1]
     assert header.startswith('OAuth ') and 'oauth_signature_method="PLAINTEXT"' in header
     pool = json.loads(olm(tmp_path, 'pool', 'list', '--format', 'json').stdout)
@@ -107,3 +151,22 @@ def test_the_api_key_never_shows(region: str, tmp_path: Path):
     assert done.returncode == 1
     assert done.stderr.startswith('ERROR ') and 'Traceback' not in done.stderr
     assert 'not-a-key' not in done.stderr + done.stdout
+
+
+def test_a_region_s_spaces_place_bound_units(region: str, tmp_path: Path):
+    assert olm(tmp_path, 'pool', 'import', '--maas', region).returncode == 0
+    spaces = olm(tmp_path, 'spaces', '--format', 'json')
+    listed = {s['name']: s for s in json.loads(spaces.stdout)['spaces']}
+    assert listed['storage']['subnets']['10.0.30.0/24']['provider-id'] == '4'
+    bundle = tmp_path / 'b.yaml'
+    bundle.write_text(
+        'applications:\n'
+        '  kubernetes-worker:\n'
+        '    charm: kubernetes-worker\n'
+        '    num_units: 1\n'
+        '    bindings: {"": storage}\n'
+    )
+    plan = json.loads(olm(tmp_path, 'plan', str(bundle), '--format', 'json').stdout)
+    (unit,) = plan['units']
+    assert unit['machine'] == 'metal-1'  # metal-2 is cheaper-equal but has no storage NIC
+    assert {'space': 'storage', 'address': '10.0.30.21'} in unit['addresses']

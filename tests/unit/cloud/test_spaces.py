@@ -19,6 +19,7 @@ from orchestrator.cloud import (
     Network,
     NoMatchError,
     Pool,
+    Space,
     RequestError,
     Subnet,
 )
@@ -212,3 +213,20 @@ def test_the_translation_is_the_one_sent_to_maas():
         'interfaces': ('1:space=1;3:space=3',),
         'not_subnets': ('space:2',),
     }
+
+
+def test_a_merged_network_keeps_the_ids_it_is_given():
+    region = Network(
+        (Space(3, 'db'), Space(5, 'storage')),
+        (Subnet(4, '10.9.0.0/24', 'db', 'db'), Subnet(9, '10.9.1.0/24', 'storage', 'storage')),
+    )
+    merged = Network().merged(region)
+    assert merged == region
+    again = NETWORK.merged(region)
+    assert {s.name: s.id for s in again.spaces} == {
+        'internal': 1,
+        'oam': 2,
+        'storage': 3,
+        'db': 4,
+    }  # storage is known already; db's id 3 is taken, so it gets the next one
+    assert [s.id for s in again.subnets] == [1, 2, 3, 4, 9]

@@ -13,7 +13,6 @@ from orchestrator import constraints, runner, storage
 from orchestrator import engine as olm_engine
 from orchestrator.cloud import InventoryError, NoMatchError, Status
 from orchestrator.hooks import Hook
-from orchestrator.sim.host import maas_id_path
 from orchestrator.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -210,12 +209,15 @@ def test_storage_is_attached_before_install_and_detached_after_stop(
     units = engine.status_view().model.units
     # node-04's spare ssd is sdb; node-16's only ssd beyond its boot disk is nvme0n1. Both have
     # a serial, so MAAS's id_path and Juju's location are their /dev/disk/by-id links (juju/juju
-    # provider/maas/volumes.go, core/blockdevice/path.go): wwn-0x5... and nvme-eui.... .
-    sdb = maas_id_path('node-04', 'sdb')
-    assert sdb.startswith('/dev/disk/by-id/wwn-0x5')
-    assert maas_id_path('node-16', 'nvme0n1').startswith('/dev/disk/by-id/nvme-eui.')
+    # provider/maas/volumes.go, core/blockdevice/path.go): wwn-<WWN> (the last of its links,
+    # LXD's DeviceID) and nvme-eui.<EUI>, from the WWNs the lab pool records for them.
+    pool = {m.hostname: m for m in engine.pool_machines()}
+    node04_sdb = next(d for d in pool['node-04'].disks if d.name == 'sdb')
+    node16_nvme = next(d for d in pool['node-16'].disks if d.name == 'nvme0n1')
+    sdb = f'/dev/disk/by-id/wwn-{node04_sdb.wwn}'
+    assert node04_sdb.wwn.startswith('0x5') and node16_nvme.wwn.startswith('eui.')
     assert units['disks/0'].storage == {'data/0': sdb}
-    assert units['disks/1'].storage == {'data/1': maas_id_path('node-16', 'nvme0n1')}
+    assert units['disks/1'].storage == {'data/1': f'/dev/disk/by-id/nvme-{node16_nvme.wwn}'}
     assert units['disks/0'].workload.message == f'data: {sdb}'
     events = [e.event for e in engine.debug_log() if e.unit == 'disks/1']
     assert events[:2] == ['data-storage-attached (data/1)', 'install']
