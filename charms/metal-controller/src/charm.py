@@ -27,9 +27,8 @@ import secrets
 import urllib.parse
 from typing import Any, cast
 
-import metal_host
 import ops
-from metal_interfaces import appsecrets, metal_region, postgresql_client
+from metal_interfaces import appsecrets, bindings, metal_region, postgresql_client
 
 import turns
 import workload
@@ -278,7 +277,7 @@ class MetalControllerCharm(ops.CharmBase):
 
         maas_url = settings.maas_url or (workload.url_for(address) if address else None)
         if maas_url is None:
-            status = ops.WaitingStatus('waiting for a network address on region-peers')
+            status = ops.WaitingStatus('waiting for a network address on metal-region')
             return dataclasses.replace(report, wants=None), status
         spec = workload.InitSpec(
             channel=settings.channel,
@@ -589,15 +588,15 @@ class MetalControllerCharm(ops.CharmBase):
         return reports
 
     def _address(self) -> str | None:
-        """The address this unit's region listens on: its region-peers binding's."""
-        try:
-            address = self.model.get_binding(PEERS).network.ingress_address
-        except ops.ModelError:
-            address = None
-        if address is not None:
-            return str(address)
-        addresses = metal_host.current().addresses()
-        return addresses[0] if addresses else None
+        """Where rack controllers reach this unit's region: its ``metal-region`` binding's.
+
+        The ingress address of that binding (the address other units reach this one at on the
+        relation racks register through), never the machine's first address: on a MAAS machine
+        with several NICs that is the PXE/OAM one. The region listens on every address
+        (regiond's ``0.0.0.0:5240``), so no bind address is needed. It is this unit's default
+        ``maas-url`` and what the leader publishes to the racks.
+        """
+        return bindings.ingress_address(self.model, REGION_ENDPOINT)
 
     def _database_access(self) -> workload.DatabaseAccess | ops.StatusBase:
         """Where MAAS's database is and how to log in, or the status saying what is missing."""

@@ -56,7 +56,7 @@ class UnitReport:
     """What one region unit says about itself in its peer unit databag.
 
     Attributes:
-        address: where the unit's MAAS region listens (None until it has published).
+        address: where racks reach the unit's MAAS region (its metal-region ingress address).
         wants: fingerprint of the init the unit needs; None while it cannot init.
         applied: fingerprint of the init it last completed; None while MAAS is not running.
         failed: fingerprint whose last attempt failed; None after a success.

@@ -117,14 +117,24 @@ def database(**overrides: Any) -> tuple[testing.Relation, testing.Secret]:
     return relation, secret
 
 
-def network(address: str) -> testing.Network:
-    """The region-peers binding of a unit at ``address``."""
+def network(address: str, endpoint: str = 'metal-region') -> testing.Network:
+    """network-get ``endpoint`` for a unit at ``address``."""
     return testing.Network(
-        'region-peers',
+        endpoint,
         bind_addresses=[testing.BindAddress([testing.Address(address)])],
         ingress_addresses=[address],
         egress_subnets=[f'{address}/32'],
     )
+
+
+ENDPOINTS = ('region-peers', 'metal-region', 'database')
+"""The endpoints network-get answers for."""
+
+
+def networks(address: str, **where: str) -> set[testing.Network]:
+    """Every binding of a unit at ``address``; ``where`` moves an endpoint (``_`` for ``-``)."""
+    moved = {endpoint.replace('_', '-'): ip for endpoint, ip in where.items()}
+    return {network(moved.get(endpoint, address), endpoint) for endpoint in ENDPOINTS}
 
 
 def peers(
@@ -175,6 +185,10 @@ class Cluster:
     size: int
     leader: int = 0
     config: dict[str, str | bool] = dataclasses.field(default_factory=dict[str, str | bool])
+    networks: dict[int, set[testing.Network]] = dataclasses.field(
+        default_factory=dict[int, set[testing.Network]]
+    )
+    """Unit number -> what network-get answers it (default: every binding on its address)."""
 
     def __post_init__(self) -> None:
         self.members: set[int] = set(range(self.size))
@@ -209,7 +223,7 @@ class Cluster:
             leader=n == self.leader,
             config=self.config,
             relations={relation, self.db, *self.extra_relations},
-            networks={network(self.address(n))},
+            networks=self.networks.get(n) or networks(self.address(n)),
             secrets=set(self.secrets.values()),
             stored_states=self.stored[n],
         )

@@ -24,7 +24,7 @@ from conftest import (
     context,
     database,
     leaks,
-    network,
+    networks,
     peers,
 )
 
@@ -49,7 +49,7 @@ def state(
         config=config or {},
         relations={peer or peers(), *relations},
         secrets=set(secrets),
-        networks={network('10.0.0.1')},
+        networks=networks('10.0.0.1'),
     )
 
 
@@ -651,6 +651,27 @@ def test_the_leader_publishes_every_initialised_region() -> None:
         {'address': '10.0.0.3'},
     ]
     assert json.loads(data['api-url']) == 'http://10.0.0.1:5240/MAAS'
+
+
+def test_on_several_nics_racks_get_the_metal_region_bindings_addresses() -> None:
+    # Each machine's first address (10.0.0.N) is its PXE/OAM one; metal-region is bound to the
+    # space the racks reach the regions in (10.20.0.N).
+    cluster = Cluster(2, leader=0)
+    cluster.networks = {
+        n: networks(f'10.0.0.{n + 1}', metal_region=f'10.20.0.{n + 1}') for n in range(2)
+    }
+    rack = metal_region_testing.relation_for_provider(id=RACK_ID)
+    cluster.extra_relations = [rack]
+    cluster.settle()
+    out = cluster.run(0)
+    data = out.get_relation(RACK_ID).local_app_data
+    assert json.loads(data['api-url']) == 'http://10.20.0.1:5240/MAAS'
+    assert json.loads(data['region-addresses']) == [
+        {'address': '10.20.0.1'},
+        {'address': '10.20.0.2'},
+    ]
+    inits = [c for c in cluster.hosts[1].commands if c[1:2] == ('init',)]
+    assert inits and inits[0][inits[0].index('--maas-url') + 1] == 'http://10.20.0.2:5240/MAAS'
 
 
 # -- metal-region ---------------------------------------------------------------------------------
