@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import ops
-from metal_interfaces import metal_region
+from metal_interfaces import bindings, metal_region
 
 import workload
 
@@ -314,11 +314,14 @@ class RackAgentCharm(ops.CharmBase):
 
     def _publish(self, state: Registration) -> None:
         """Tell the region how registration went, and under which hostname and address."""
-        hostname, address = workload.identity()
+        # Where the region reaches this rack: the ingress address of the metal-region binding,
+        # never the machine's first address (on a MAAS machine with several NICs, the
+        # PXE/OAM one).
+        address = bindings.ingress_address(self.model, ENDPOINT)
         if address is None:
-            logger.warning('this machine has no address to publish to the region')
+            logger.warning('no address on the metal-region binding to publish to the region')
             return
-        self.region.set_registration(state, hostname, address)
+        self.region.set_registration(state, workload.hostname(), address)
 
     # -- reads -----------------------------------------------------------------------------
 

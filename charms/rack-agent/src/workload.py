@@ -113,7 +113,7 @@ __all__ = [
     'candidate_urls',
     'deregister',
     'has_registration',
-    'identity',
+    'hostname',
     'init_rack',
     'install',
     'installed_version',
@@ -374,15 +374,9 @@ def deregister() -> None:
         raise RackError(f'cannot deregister the rack controller: {e}') from e
 
 
-def identity() -> tuple[str, str | None]:
-    """This machine's hostname and the address the region reaches it on (None if it has none).
-
-    MAAS lists a rack under its hostname; the first address is the primary IPv4 one when the
-    machine has any (the Host lists IPv4 before IPv6).
-    """
-    host = metal_host.current()
-    addresses = host.addresses()
-    return host.hostname(), addresses[0] if addresses else None
+def hostname() -> str:
+    """This machine's hostname: MAAS lists a rack controller under it."""
+    return metal_host.current().hostname()
 
 
 def _journalctl(*args: str, check: bool = True) -> metal_host.Completed:

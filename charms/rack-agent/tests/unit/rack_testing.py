@@ -38,8 +38,23 @@ ADDRESSES = ('10.0.0.11', '10.0.0.12', '10.0.0.13')
 ADDRESS_URLS = tuple(f'http://{a}:5240/MAAS' for a in ADDRESSES)
 SYSTEM_ID = '7xwpet'
 HOSTNAME = 'rack-host'
-ADDRESS = '10.0.0.31'
+OAM_ADDRESS = '10.0.0.31'
+"""The machine's first address: its PXE/OAM interface's, not where the region reaches it."""
+ADDRESS = '10.20.0.31'
+"""The unit's address on its metal-region binding (network-get's ingress address)."""
 ENDPOINT = 'metal-region'
+
+
+def region_network(*addresses: str) -> testing.Network:
+    """network-get metal-region: the unit's addresses in the endpoint's space (none: none)."""
+    return testing.Network(
+        ENDPOINT,
+        bind_addresses=[testing.BindAddress([testing.Address(a) for a in addresses])]
+        if addresses
+        else [],
+        ingress_addresses=addresses,
+        egress_subnets=[f'{a}/32' for a in addresses],
+    )
 
 
 class Machine(metal_host.RecordingHost):
@@ -57,7 +72,7 @@ class Machine(metal_host.RecordingHost):
         regions: Mapping[str, RegionBehaviour] | None = None,
         region_secret: str = DEFAULT_SHARED_SECRET,
         installed: str | None = '3.6/stable',
-        addresses: Iterable[str] = (ADDRESS, 'fd00::31'),
+        addresses: Iterable[str] = (OAM_ADDRESS, ADDRESS, 'fd00::31'),
     ) -> None:
         super().__init__({'maas init rack': ''}, hostname=HOSTNAME, addresses=addresses)
         self.regions: dict[str, RegionBehaviour] = dict(

@@ -25,9 +25,11 @@ from .rack_testing import (
     ADDRESSES,
     API_URL,
     HOSTNAME,
+    OAM_ADDRESS,
     SYSTEM_ID,
     Machine,
     charm_stored,
+    region_network,
     region_relation,
     stored,
     with_relation,
@@ -77,6 +79,7 @@ def ready_state(**relation_args: Any) -> tuple[testing.State, testing.Relation]:
         relations={relation},
         secrets={secret} if secret is not None else set(),
         stored_states={stored()},
+        networks={region_network(ADDRESS)},
     )
     return state, relation
 
@@ -565,13 +568,24 @@ def test_a_registered_rack_stays_registered_while_the_secret_is_unreadable(ctx: 
 
 
 def test_without_an_address_nothing_is_published(ctx: Any) -> None:
-    host = Machine(addresses=())
+    host = Machine()
     state, relation = ready_state()
+    state = dataclasses.replace(state, networks={region_network()})
     out = run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
 
     written = out.get_relation(relation.id).local_unit_data
     assert {'hostname', 'address', 'registration'} & set(written) == set()
     assert out.unit_status == testing.ActiveStatus(f'registered with {API_URL}')
+
+
+def test_the_address_published_is_the_metal_region_bindings_not_the_first(ctx: Any) -> None:
+    # The machine's first address is its PXE/OAM one; the region reaches the rack on the
+    # space metal-region is bound to.
+    host = Machine(addresses=(OAM_ADDRESS, '10.30.0.31', ADDRESS))
+    state, relation = ready_state()
+    out = run(ctx, ctx.on.relation_changed(relation, remote_unit=0), state, host)
+
+    assert published(out, relation).address == ADDRESS
 
 
 def test_a_failing_init_is_blocked_with_a_redacted_message_and_retried(ctx: Any) -> None:

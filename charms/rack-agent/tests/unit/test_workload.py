@@ -350,9 +350,6 @@ def test_a_deregistration_systemd_refuses_is_a_rack_error() -> None:
         workload.deregister()
 
 
-def test_identity_is_the_hostname_and_first_address() -> None:
+def test_the_hostname_is_the_machines() -> None:
     bound(RecordingHost(hostname='rack-1', addresses=['10.0.0.5', 'fd00::5']))
-    assert workload.identity() == ('rack-1', '10.0.0.5')
-
-    bound(RecordingHost(hostname='rack-2', addresses=[]))
-    assert workload.identity() == ('rack-2', None)
+    assert workload.hostname() == 'rack-1'
