@@ -28,9 +28,8 @@ import re
 import secrets
 from typing import Final
 
-import metal_host
 import ops
-from metal_interfaces import loadbalancer
+from metal_interfaces import bindings, loadbalancer
 
 import workload
 
@@ -39,7 +38,11 @@ logger = logging.getLogger(__name__)
 ENDPOINT: Final = 'loadbalancer'
 PEERS: Final = 'lb-peers'
 ADDRESS_KEY: Final = 'address'
-"""The peer unit databag key holding the unit's address (JSON, as every databag value)."""
+"""The peer unit databag key holding the unit's address (JSON, as every databag value): its
+``lb-peers`` bind address, which VRRP adverts go out from."""
+FRONTEND_ADDRESS_KEY: Final = 'frontend-address'
+"""The peer unit databag key holding where clients reach the unit's frontends without a VIP:
+its ``loadbalancer`` ingress address (JSON)."""
 SECRET_LABEL: Final = 'vrrp-password'  # noqa: S105 - a secret label, not a password
 SECRET_ID_KEY: Final = 'vrrp-secret-id'  # noqa: S105 - a databag key, not a password
 """The peer app databag key with the VRRP secret's id (the id only, never the password), for
@@ -240,6 +243,9 @@ class LoadBalancerCharm(ops.CharmBase):
         peers = self.model.get_relation(PEERS)
         if peers is not None and own is not None:
             peers.data[self.unit][ADDRESS_KEY] = json.dumps(own)
+        frontend = self._frontend_address()
+        if peers is not None and frontend is not None:
+            peers.data[self.unit][FRONTEND_ADDRESS_KEY] = json.dumps(frontend)
         services, conflict = self._services(config, event)
         problem: ops.StatusBase | None = conflict
         try:
@@ -411,7 +417,11 @@ class LoadBalancerCharm(ops.CharmBase):
         if not self.unit.is_leader():
             return
         active = workload.is_active(workload.HAPROXY)
-        addresses = [config.vip_address] if config.vip else list(self._unit_addresses().values())
+        addresses = (
+            [config.vip_address]
+            if config.vip
+            else list(self._unit_addresses(FRONTEND_ADDRESS_KEY).values())
+        )
         served = {s.relation.id: s for s in self._outcome.services}
         for request in self.provider.requests():
             port = request.app.frontend_port
@@ -430,30 +440,38 @@ class LoadBalancerCharm(ops.CharmBase):
     # -- reads -------------------------------------------------------------------------------
 
     def _address(self) -> str | None:
-        """This unit's address: its lb-peers binding's, else the machine's first."""
-        try:
-            address = self.model.get_binding(PEERS).network.ingress_address
-        except ops.ModelError:
-            address = None
-        if address is not None:
-            return str(address)
-        addresses = metal_host.current().addresses()
-        return addresses[0] if addresses else None
+        """This unit's VRRP address: the bind address of its ``lb-peers`` binding.
 
-    def _unit_addresses(self) -> dict[str, str]:
-        """Every live unit's address by unit name, this one's included."""
+        keepalived sends its unicast adverts from it (``unicast_src_ip``), so it must be an
+        address of this machine, and the VIP's interface is found from it when the VIP's
+        subnet does not say. Never the machine's first address: on a MAAS machine with several
+        NICs that is the PXE/OAM one.
+        """
+        return bindings.bind_address(self.model, PEERS)
+
+    def _frontend_address(self) -> str | None:
+        """Where clients reach this unit's frontends: its ``loadbalancer`` ingress address.
+
+        HAProxy binds every address (``bind *:PORT``), so this is only what is published to
+        clients when there is no VIP; the ``loadbalancer`` binding's space is where requirers
+        reach this unit. Without one, the VRRP address.
+        """
+        return bindings.ingress_address(self.model, ENDPOINT) or self._address()
+
+    def _unit_addresses(self, key: str = ADDRESS_KEY) -> dict[str, str]:
+        """Every live unit's address under ``key`` by unit name, this one's included.
+
+        A unit that published no ``frontend-address`` yet counts with its ``address``.
+        """
         found: dict[str, str] = {}
         peers = self.model.get_relation(PEERS)
         if peers is not None:
             for unit in peers.units:
-                raw = peers.data[unit].get(ADDRESS_KEY, '')
-                try:
-                    address = json.loads(raw) if raw else None
-                except json.JSONDecodeError:
-                    address = None
-                if isinstance(address, str) and address:
+                data = peers.data[unit]
+                address = _json_text(data.get(key, '')) or _json_text(data.get(ADDRESS_KEY, ''))
+                if address:
                     found[unit.name] = address
-        own = self._address()
+        own = self._frontend_address() if key == FRONTEND_ADDRESS_KEY else self._address()
         if own is not None:
             found[self.unit.name] = own
         return found
@@ -476,6 +494,15 @@ class LoadBalancerCharm(ops.CharmBase):
         if outcome.vip:
             return ops.ActiveStatus(summary + f'VIP {outcome.vip} (keepalived)')
         return ops.ActiveStatus(summary + "no VIP: clients use every unit's address")
+
+
+def _json_text(raw: str) -> str | None:
+    """A databag value that is a JSON string, else None."""
+    try:
+        value = json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def _unit_number(unit: ops.Unit | str) -> int:

@@ -235,12 +235,12 @@ def find_vip_interface(own: str, vip: str) -> str:
     ``addr_info`` entries of ``local`` and ``prefixlen``) is read, and the interface chosen is
     the first whose own address's subnet holds the VIP; failing that (a VIP given without its
     prefix, so /32), the one carrying ``own``, this unit's address, else the one whose subnet
-    holds ``own``. MAAS names interfaces after
-    the hardware or the bond/bridge (``eno1``, ``enp5s0``, ``bond0``, ``br-ex``), so no fixed
-    default (``eth0``) works everywhere, and keepalived refuses a missing one.
+    holds ``own``. MAAS names interfaces after the hardware or the bond/bridge (``eno1``,
+    ``enp5s0``, ``bond0``, ``br-ex``), so no interface name is assumed, and keepalived refuses a
+    missing one.
 
     Args:
-        own: this unit's address, which VRRP adverts go out from.
+        own: this unit's address, which VRRP adverts go out from (its ``lb-peers`` binding's).
         vip: the VIP with its prefix (``10.0.0.100/24``).
 
     Raises:

@@ -38,13 +38,14 @@ def address(n: int) -> str:
     return f'10.0.0.{n + 1}'
 
 
-def network(n: int) -> testing.Network:
-    """The lb-peers binding of unit ``n``."""
+def network(n: int, endpoint: str = 'lb-peers', ip: str | None = None) -> testing.Network:
+    """network-get ``endpoint`` for unit ``n`` (at ``ip``, by default its address)."""
+    value = ip or address(n)
     return testing.Network(
-        'lb-peers',
-        bind_addresses=[testing.BindAddress([testing.Address(address(n))])],
-        ingress_addresses=[address(n)],
-        egress_subnets=[f'{address(n)}/32'],
+        endpoint,
+        bind_addresses=[testing.BindAddress([testing.Address(value)])],
+        ingress_addresses=[value],
+        egress_subnets=[f'{value}/32'],
     )
 
 
@@ -88,7 +89,7 @@ def state(
         leader=leader,
         config=dict(config or {}),
         relations={peers(n, members), *relations},
-        networks={network(n)},
+        networks={network(n), network(n, 'loadbalancer')},
         secrets=set(secrets),
         stored_states=set(stored),
     )
@@ -386,6 +387,59 @@ def test_non_leader_configures_haproxy_but_publishes_nothing(host: LbHost) -> No
     out = run(changed, state(1, members=(0, 1), leader=False, relations=[lb()]), host, unit_id=1)
     assert 'frontend fe-5' in cfg(host)
     assert published(out) == {}
+
+
+def test_on_several_nics_clients_get_the_loadbalancer_bindings_addresses(host: LbHost) -> None:
+    # The machine's first address (10.0.0.1) is its PXE/OAM one; requirers reach the load
+    # balancer on the space its loadbalancer endpoint is bound to (10.20.0.N).
+    before = state(members=(0, 1), relations=[lb()])
+    relation = testing.PeerRelation(
+        'lb-peers',
+        id=PEER_ID,
+        peers_data={1: {'address': json.dumps('10.0.0.2'), 'frontend-address': '"10.20.0.2"'}},
+    )
+    before = dataclasses.replace(
+        before,
+        relations={r for r in before.relations if r.id != PEER_ID} | {relation},
+        networks={network(0), network(0, 'loadbalancer', '10.20.0.1')},
+    )
+    out = run(changed, before, host)
+    assert published(out)['frontends'] == [{'address': '10.20.0.1'}, {'address': '10.20.0.2'}]
+    own = out.get_relation(PEER_ID).local_unit_data
+    assert json.loads(own['frontend-address']) == '10.20.0.1'
+
+
+def test_vrrp_runs_from_the_lb_peers_binding_not_the_first_address() -> None:
+    # PXE/OAM on eno1 first; lb-peers bound to the space on eno2, where the VIP lives too.
+    host = LbHost(interfaces={'eno1': ['10.0.0.1/24'], 'eno2': ['10.10.0.1/24']})
+    relation = testing.PeerRelation(
+        'lb-peers', id=PEER_ID, peers_data={1: {'address': json.dumps('10.10.0.2')}}
+    )
+    before = testing.State(
+        leader=True,
+        config={'vip': '10.10.0.100/24'},
+        relations={relation, lb()},
+        networks={network(0, ip='10.10.0.1'), network(0, 'loadbalancer', '10.10.0.1')},
+        secrets={vrrp_secret()},
+        stored_states={
+            testing.StoredState(owner_path='LoadBalancerCharm', content={'installed': True})
+        },
+    )
+    run(changed, before, host)
+    text = host.files[KCONF].content
+    assert 'unicast_src_ip 10.10.0.1\n' in text
+    assert '10.10.0.100/24 dev eno2' in text
+
+
+def test_no_address_on_the_lb_peers_binding_waits(host: LbHost) -> None:
+    empty = testing.Network('lb-peers', bind_addresses=[], ingress_addresses=[], egress_subnets=[])
+    before = dataclasses.replace(
+        state(config={'vip': VIP}, relations=[lb()], secrets=[vrrp_secret()]),
+        networks={empty, network(0, 'loadbalancer')},
+    )
+    out = run(changed, before, host)
+    assert out.unit_status == testing.WaitingStatus('waiting for a network address on lb-peers')
+    assert KCONF not in host.files
 
 
 # -- peers and keepalived -----------------------------------------------------------------------
