@@ -1017,7 +1017,14 @@ class _Run:
             ) from None
 
     def address(self, given: str | None) -> tuple[str, str]:
-        """(IP, IP:6400) of ``--address`` (default: the machine's first address)."""
+        """(IP, IP:6400) of ``--address`` (default: the machine's first address).
+
+        That IP is the node's: k8sd takes the node IP from microcluster's address and gives it
+        to kubelet as ``--node-ip`` (and kube-apiserver as ``--advertise-address``), so it is
+        the Node's ``InternalIP`` (canonical/k8sd ``pkg/k8sd/app/hooks_bootstrap.go``
+        ``onBootstrapWorkerNode``/``onBootstrapControlPlane``, ``hooks_join.go``,
+        ``pkg/k8sd/setup/kubelet.go``, ``kube_apiserver.go``).
+        """
         ip = (given or next(iter(self.host.addresses()), '127.0.0.1')).rsplit('/', 1)[0]
         if ip.count(':') == 1:
             ip = ip.split(':')[0]

@@ -329,6 +329,17 @@ def test_join_worker(world: World, cp: SimHost) -> None:
     assert 'k8s.kubelet                  enabled   active' in services
 
 
+def test_the_node_ip_is_the_join_address_not_the_first_address(world: World, cp: SimHost) -> None:
+    """k8sd: kubelet's --node-ip is microcluster's address (hooks_bootstrap.go, kubelet.go)."""
+    host = world.add_machine('4', hostname='node-4', addresses=['10.0.0.14', '10.20.0.14'])
+    host.snap_install('k8s', channel='1.32-classic/stable', classic=True)
+    secret = token(cp, 'node-4', worker=True)
+    done = k8s(host, 'join-cluster', secret, '--name', 'node-4', '--address', '10.20.0.14')
+    assert done.returncode == 0, done
+    addresses = nodes(cp)['node-4']['status']['addresses']
+    assert {'address': '10.20.0.14', 'type': 'InternalIP'} in addresses
+
+
 def test_worker_is_restricted(worker: SimHost) -> None:
     result = k8s(worker, 'status', '--output-format', 'json')
     assert result.returncode == 1
