@@ -385,18 +385,43 @@ def _machine_dict(view: ModelView, machine: model.Machine, *, utc: bool) -> dict
         data['hostname'] = machine.hostname
     if machine.address:
         data['dns-name'] = machine.address
-        data['ip-addresses'] = [machine.address]
+        data['ip-addresses'] = [a.ip for a in machine.addresses] or [machine.address]
     data['instance-id'] = machine.instance_id or 'pending'
     data['machine-status'] = _status_info(
         model.Status(_instance_status(machine), machine.message), utc=utc
     )
     data['modification-status'] = {'current': 'idle'}
     data['base'] = _base(machine.base)
+    if machine.addresses:
+        data['network-interfaces'] = _network_interfaces(machine)
     if machine.constraints:
         data['constraints'] = machine.constraints
     if machine.hardware:
         data['hardware'] = machine.hardware
     return data
+
+
+def _network_interfaces(machine: model.Machine) -> dict[str, Any]:
+    """``network-interfaces``: each device with an address, its MAC, and its space.
+
+    juju/juju ``cmd/juju/status`` ``NetworkInterface`` (``ip-addresses``, ``mac-address``,
+    ``gateway``, ``dns-nameservers``, ``space``, ``is-up``); empty values are left out, as
+    Juju's ``omitempty`` does. ``space`` is the space of the device's first address (Juju's
+    ``alpha`` for a subnet in no space).
+    """
+    devices: dict[str, Any] = {}
+    for address in machine.addresses:
+        device = devices.setdefault(
+            address.interface,
+            {
+                'ip-addresses': [],
+                'mac-address': address.mac,
+                'space': address.space or 'alpha',
+                'is-up': True,
+            },
+        )
+        device['ip-addresses'].append(address.ip)
+    return devices
 
 
 def _unit_dict(

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'
 SEED = 1
-VIP = '10.246.0.250'
+VIP = '10.247.0.250'  # on the internal space, where the bundle binds the load balancer
 API = f'https://{VIP}:6443'
 HAPROXY_CFG = '/etc/haproxy/haproxy.cfg'
 CP = 'kubernetes-control-plane'
@@ -99,6 +99,13 @@ def units(now: dict[str, Any], app: str) -> dict[str, Any]:
 def hostnames(now: dict[str, Any], app: str) -> dict[str, str]:
     """Unit name -> the hostname of its machine, in a status view."""
     return {name: now['machines'][u['machine']]['hostname'] for name, u in units(now, app).items()}
+
+
+def address_in(now: dict[str, Any], unit: dict[str, Any], space: str) -> str:
+    """The unit machine's address on ``space``, from ``network-interfaces`` in status."""
+    nics = now['machines'][unit['machine']]['network-interfaces']
+    (address,) = [a for nic in nics.values() if nic['space'] == space for a in nic['ip-addresses']]
+    return address
 
 
 def records(state: Path, kind: str) -> dict[str, Any]:
@@ -190,7 +197,8 @@ def real_haproxy_check(config: str, tmp: Path) -> None:
 
 
 def assert_lbs_front_the_control_plane(state: Path, now: dict[str, Any], tmp: Path) -> None:
-    backends = sorted(f'{u["public-address"]}:6443' for u in units(now, CP).values())
+    # The control plane's loadbalancer endpoint is bound to the internal space.
+    backends = sorted(f'{address_in(now, u, "internal")}:6443' for u in units(now, CP).values())
     assert len(backends) == 3
     configs = lb_configs(state, now)
     assert len(configs) == 2
@@ -233,20 +241,34 @@ def memory_gib(size: str) -> float:
     return float(match[1]) * _BINARY_GIB[match[2]]
 
 
+INTERNAL = '10.247.0.0/24'
+"""The lab's internal subnet (space internal), where the bundle binds Kubernetes."""
+
+
 def expected_picks(
-    state: Path, now: dict[str, Any], app: str, count: int, cores: int, mem_gib: float
+    state: Path,
+    now: dict[str, Any],
+    app: str,
+    count: int,
+    cores: int,
+    mem_gib: float,
+    subnet: str = INTERNAL,
 ) -> list[str]:
     """What add-unit should take, worked out from the pool and the application's placement.
 
-    MAAS hands out the cheapest Ready machine that fits (cores + GiB of memory), and Juju puts
-    each new unit in the zone holding the fewest of the application's machines among the zones
-    that still have a fitting Ready machine (ties: the first zone by name).
+    MAAS hands out the cheapest Ready machine that fits (cores + GiB of memory) and has a NIC
+    on the space the application is bound to (here: linked to ``subnet``), and Juju puts each
+    new unit in the zone holding the fewest of the application's machines among the zones that
+    still have a fitting Ready machine (ties: the first zone by name).
     """
     machines = pool(state)
     ready = [
         m
         for m in machines.values()
-        if m['status'] == 'Ready' and m['cores'] >= cores and memory_gib(m['memory']) >= mem_gib
+        if m['status'] == 'Ready'
+        and m['cores'] >= cores
+        and memory_gib(m['memory']) >= mem_gib
+        and any(link['subnet'] == subnet for i in m['interfaces'] for link in i.get('links', []))
     ]
     held = Counter(machines[h]['zone'] for h in hostnames(now, app).values())
     picks: list[str] = []
@@ -260,6 +282,15 @@ def expected_picks(
         ready.remove(best)
         held[zone] += 1
     return picks
+
+
+def _block_device(disk: dict[str, Any]) -> sim.BlockDevice:
+    """A disk of ``olm pool list --format json`` as its simulated machine has it."""
+    return sim.BlockDevice(
+        disk['name'], int(disk_bytes(disk['size'])), disk['boot'], 'rotary' in disk['tags'],
+        disk.get('model', ''), disk.get('serial', ''), disk.get('wwn', ''),
+        disk.get('id_path', ''),
+    )  # fmt: skip
 
 
 def placed(output: str) -> list[tuple[str, str]]:
@@ -395,7 +426,7 @@ def test_ceph_units_are_one_per_zone_each_with_a_spare_ssd_of_at_least_900_gb(
     attached = {name: data['storage'] for name, data in records(deployed, 'unit').items()}
     for unit, host in hosts.items():
         spare = {  # as Juju reports a MAAS disk: its id_path, by-id for a disk with a serial
-            maas_id_path(host, d['name'])
+            maas_id_path(host, _block_device(d))
             for d in machines[host]['disks']
             if not d['boot'] and 'ssd' in d['tags'] and disk_bytes(d['size']) >= 900e9
         }
@@ -407,6 +438,71 @@ def test_ceph_units_are_one_per_zone_each_with_a_spare_ssd_of_at_least_900_gb(
         assert '1 OSD here (3 up of 3 in cluster)' in message['message'], message
 
 
+# -- networks: spaces, bindings and the machines' own NICs --------------------------------------
+
+
+def test_kubernetes_nodes_are_on_their_internal_space_addresses(
+    deployed: Path, deployed_status: dict[str, Any]
+):
+    # Every Kubernetes unit is bound to the internal space (the bundle's bindings): k8s
+    # bootstraps and joins on that binding's address, so it is each node's InternalIP, not the
+    # machine's first (PXE, oam) address.
+    nodes = cluster(deployed)['nodes']
+    for app in (CP, WORKER):
+        for name, unit in units(deployed_status, app).items():
+            host = deployed_status['machines'][unit['machine']]['hostname']
+            internal = address_in(deployed_status, unit, 'internal')
+            assert internal.startswith('10.247.0.'), (name, internal)
+            assert nodes[host]['address'] == internal, (name, nodes[host])
+            assert unit['public-address'] != internal  # the machine's boot (oam) address
+
+
+def test_ceph_replicates_on_the_storage_space(deployed: Path, deployed_status: dict[str, Any]):
+    # ceph-storage's cluster binding is the storage space and its public one the internal
+    # space, as charm-microceph takes them: the cluster's config database says so.
+    (ceph,) = world(deployed).namespace('microceph')['clusters'].values()
+    assert ceph['config']['cluster_network'] == '10.248.0.0/24'
+    assert ceph['config']['public_network'] == '10.247.0.0/24'
+    for unit in units(deployed_status, CEPH).values():
+        assert address_in(deployed_status, unit, 'storage').startswith('10.248.0.')
+
+
+def test_the_vip_is_on_the_nic_of_its_subnet_which_is_not_eth0(
+    deployed: Path, deployed_status: dict[str, Any]
+):
+    loaded = world(deployed)
+    holders: dict[str, str] = {}
+    for name, unit in units(deployed_status, LB).items():
+        shown = loaded.host(unit['machine']).run(['ip', '-j', 'addr', 'show'])
+        for link in json.loads(shown.stdout):
+            if any(a['local'] == VIP for a in link['addr_info']):
+                holders[name] = link['ifname']
+                own = [a['local'] for a in link['addr_info'] if a['local'] != VIP]
+                # keepalived put it on the NIC holding the unit's internal address
+                assert own == [address_in(deployed_status, unit, 'internal')], link
+    assert len(holders) == 1, holders  # one MASTER holds it
+    ((holder, nic),) = holders.items()
+    assert nic != 'eth0' and nic in {'eno2', 'bond0', 'br0', 'enp2s0', 'enp65s0f0'}, nic
+    nics = deployed_status['machines'][units(deployed_status, LB)[holder]['machine']][
+        'network-interfaces'
+    ]
+    assert nic in nics and nics[nic]['space'] == 'internal'
+
+
+def test_status_shows_each_machine_s_nics_and_the_applications_bindings(
+    deployed_status: dict[str, Any],
+):
+    bindings = deployed_status['applications'][CEPH]['endpoint-bindings']
+    assert bindings[''] == 'internal' and bindings['cluster'] == 'storage'
+    assert bindings['ceph-client'] == 'internal'
+    assert deployed_status['applications']['metal-controller']['endpoint-bindings'][''] == 'oam'
+    for machine in deployed_status['machines'].values():
+        nics = machine['network-interfaces']
+        assert 'eth0' not in nics
+        boot = [n for n, nic in nics.items() if machine['dns-name'] in nic['ip-addresses']]
+        assert len(boot) == 1 and nics[boot[0]]['space'] == 'oam'
+
+
 # -- 2. and 3. scaling out ----------------------------------------------------------------------
 
 
@@ -415,11 +511,12 @@ def test_add_unit_takes_the_cheapest_fitting_ready_machines_spread_over_zones(
 ):
     state, out, expected = scaled
     # Reasoning from lab.yaml: after the deploy, node-12 (zone-a, 64 cores + 512 GiB), node-14
-    # (zone-c, 64 + 256) and node-18 (zone-c, 24 + 128) are the Ready machines; the workers
-    # hold one machine in each zone. Zone-b has nothing Ready, so the first unit goes to zone-a
-    # (tied with zone-c, first by name) and takes node-12; zone-a then holds two, so the second
-    # goes to zone-c, where node-18 (152) is cheaper than node-14 (320).
-    assert expected == ['node-12', 'node-18']
+    # (zone-c, 64 + 256) and node-20 (zone-c, 8 + 32) are the Ready machines, and the workers
+    # hold one machine in each zone. node-20 is the cheapest, but it has no NIC on the internal
+    # space the workers are bound to, so MAAS never offers it. Zone-b has nothing Ready, so the
+    # first unit goes to zone-a (tied with zone-c, first by name) and takes node-12; zone-a then
+    # holds two, so the second goes to zone-c: node-14.
+    assert expected == ['node-12', 'node-14']
     taken = placed(out)
     assert [host for _, host in taken] == expected, out
     assert out.count('the cheapest Ready match') == 2, out
@@ -439,8 +536,15 @@ def test_add_unit_takes_the_cheapest_fitting_ready_machines_spread_over_zones(
 @pytest.mark.parametrize(
     ('constraints', 'explained'),
     [
-        # Only node-14 is Ready now: it fits one unit, and two are asked for.
-        (WORKER_SHAPE, ['2 machines requested, 1 Ready machine matches', 'cpu_count=2:']),
+        # Only node-20 is Ready now: it has the cores and memory, but no NIC on the internal
+        # space the workers are bound to (Juju asks MAAS for interfaces=1:space=1).
+        (
+            WORKER_SHAPE,
+            [
+                '2 machines requested, 0 Ready machines match',
+                'interfaces=1:space=internal: excludes 1 of 1 Ready machines',
+            ],
+        ),
         # Nothing in the lab has 256 cores.
         ('mem=6G cores=256', ['cpu_count=256: excludes 1 of 1 Ready machines', 'mem=6144:']),
     ],
@@ -452,7 +556,7 @@ def test_a_request_that_cannot_fit_fails_explains_and_changes_nothing(
     state, _, _ = scaled
     before_status = status(state)
     before_pool = pool(state)
-    assert [h for h, m in before_pool.items() if m['status'] == 'Ready'] == ['node-14']
+    assert [h for h, m in before_pool.items() if m['status'] == 'Ready'] == ['node-20']
 
     done = olm(state, 'add-unit', WORKER, '-n', '2', '--constraints', constraints)
 
@@ -550,9 +654,9 @@ def test_the_bundle_converges_for_every_seed(
 def test_a_failed_maas_deployment_moves_the_unit_to_another_machine(
     model: Path, deployed_status: dict[str, Any]
 ):
-    # The unit would get node-12, and node-18 after it (see the add-unit test).
+    # The unit would get node-12, and node-14 after it (see the add-unit test).
     doomed, fallback = expected_picks(model, deployed_status, WORKER, 2, cores=2, mem_gib=6)
-    assert (doomed, fallback) == ('node-12', 'node-18')
+    assert (doomed, fallback) == ('node-12', 'node-14')
     ok(model, 'pool', 'fail-deployment', doomed)
 
     out = ok(model, 'add-unit', WORKER, '--constraints', WORKER_SHAPE)
