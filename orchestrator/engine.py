@@ -998,7 +998,13 @@ class Engine:
         with self.store.snapshot() as txn:
             m = self._load_model(txn)
         revisions = {name: app.charm_version for name, app in m.applications.items()}
-        return StatusData(model=m, charm_revisions=revisions)
+        endpoints: dict[str, Sequence[str]] = {}
+        for name, app in m.applications.items():
+            try:
+                endpoints[name] = self._spec(app).bindable
+            except (charmspec.CharmSpecError, OSError):  # the charm moved: show the rest
+                continue
+        return StatusData(model=m, charm_revisions=revisions, charm_endpoints=endpoints)
 
     def debug_log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
         """The event trace (``olm debug-log``)."""
@@ -1805,6 +1811,10 @@ class StatusData:
 
     model: model.Model
     charm_revisions: Mapping[str, int]
+    charm_endpoints: Mapping[str, Sequence[str]] = dataclasses.field(
+        default_factory=dict[str, Sequence[str]]
+    )
+    """What each application's charm can bind: its endpoints and extra-bindings."""
 
 
 class Candidates:

@@ -183,9 +183,12 @@ def make(
             more = 0
         headroom.append(
             Headroom(
-                application=name, constraints=str(merged), storage=storage, more=more,
+                application=name,
+                constraints=str(merged),
+                storage=storage,
+                more=more,
                 spaces=tuple(sorted(spaces)),
-            )  # fmt: skip
+            )
         )
     return Plan(
         bundle=str(data.path),

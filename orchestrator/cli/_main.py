@@ -781,10 +781,15 @@ def _plan(engine: Engine, args: argparse.Namespace) -> int:
     print_table(
         ['Application', 'Constraints', 'Spaces', 'Storage', 'More units'],
         (
-            [h.application, h.constraints, ','.join(h.spaces) or '-', h.storage or '-',
-             str(h.more)]
+            [
+                h.application,
+                h.constraints,
+                ','.join(h.spaces) or '-',
+                h.storage or '-',
+                str(h.more),
+            ]
             for h in result.headroom
-        ),  # fmt: skip
+        ),
     )
     return 1 if result.unplaced else 0
 
@@ -958,6 +963,7 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         units=list(m.units.values()),
         relations=list(m.relations.values()),
         charm_revisions=data.charm_revisions,
+        charm_endpoints=data.charm_endpoints,
         simulated=True,
     )
     if args.format == 'tabular':

@@ -57,7 +57,8 @@ class Cloud(Protocol):
         ``spread`` is the distribution group's system ids (zone spreading, fewest first);
         ``owner`` names who holds the machines (MAAS's ``agent_name``); ``storage`` is MAAS's
         storage constraint; ``exclude`` names machines that already failed this request;
-        ``bindings`` are the spaces the application's endpoints are bound to. Raises ``NoMatchError`` (409), ``RequestError`` (400) or ``PlacementError``.
+        ``bindings`` are the spaces the application's endpoints are bound to. Raises
+        ``NoMatchError`` (409), ``RequestError`` (400) or ``PlacementError``.
         """
         ...
 

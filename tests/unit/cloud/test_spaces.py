@@ -19,8 +19,8 @@ from orchestrator.cloud import (
     Network,
     NoMatchError,
     Pool,
-    Space,
     RequestError,
+    Space,
     Subnet,
 )
 from orchestrator.cloud.spaces import maas_space_params, parse_interfaces

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import constraints, runner, storage
+from orchestrator import constraints, model, runner, storage
 from orchestrator import engine as olm_engine
 from orchestrator.cloud import InventoryError, NoMatchError, Status
 from orchestrator.hooks import Hook
@@ -248,3 +248,41 @@ def test_network_get_subnet_is_the_one_the_machines_ip_reports(engine: olm_engin
         if a['local'] == bind.value
     }
     assert subnets == {bind.cidr} and bind.cidr != f'{bind.value}/32'
+
+
+def test_network_get_answers_from_the_bound_space_with_the_pool_s_devices(
+    product: olm_engine.Engine,
+):
+    """Each endpoint's network-get is the unit machine's device and address in the space it is
+    bound to (``--bind "oam kube-cluster=storage"``), as Juju answers from the machine's
+    link-layer devices; ingress-address in relation data follows the same binding."""
+    product.deploy('kubernetes-worker', bind='oam kube-cluster=storage', settle=False)
+    with product._session() as s:  # pyright: ignore[reportPrivateUsage]
+        m = s.model
+        unit = m.units['kubernetes-worker/0']
+        machine = m.machines[unit.machine]
+        spec = product._spec(m.applications['kubernetes-worker'])  # pyright: ignore[reportPrivateUsage]
+        state = runner.project(m, unit, Hook(kind='update-status'), spec)
+    pool = {p.hostname: p for p in product.pool_machines()}[machine.hostname]
+    on = {
+        link.space: (i.name, i.mac, link.ip, link.subnet)
+        for i in pool.interfaces
+        for link in i.links
+    }
+    networks = {n.binding_name: n for n in state.networks}
+    for endpoint, space in (('kube-cluster', 'storage'), ('juju-info', 'oam')):
+        (bind,) = networks[endpoint].bind_addresses
+        name, mac, ip, cidr = on[space]
+        assert (bind.interface_name, bind.mac_address) == (name, mac)
+        assert [(a.value, a.cidr) for a in bind.addresses] == [(ip, cidr)]
+        assert list(networks[endpoint].ingress_addresses) == [ip]
+    assert on['storage'][2] != machine.address  # not the boot address
+    relation = model.Relation(
+        id=99,
+        endpoints=[
+            model.RelationEndpoint('kubernetes-worker', 'kube-cluster', 'requirer', 'kube-cluster')
+        ],
+    )
+    data = runner.default_unit_data(m, unit, relation)
+    assert data['ingress-address'] == on['storage'][2]
+    assert data['egress-subnets'] == f'{on["storage"][2]}/32'
