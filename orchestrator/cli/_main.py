@@ -536,12 +536,12 @@ def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
         [
             m.hostname, m.system_id, m.status.label, m.arch_name, str(m.cores),
             _gib(m.memory), _disks(m.disks), m.zone, m.pool, ','.join(sorted(m.tags)) or '-',
-            m.owner or '-',
+            ','.join(sorted(m.spaces)) or '-', m.owner or '-',
         ]
         for m in machines
     ]  # fmt: skip
     headers = ['Hostname', 'System id', 'Status', 'Arch', 'Cores', 'RAM', 'Disks', 'Zone',
-               'Pool', 'Tags', 'Owner']  # fmt: skip
+               'Pool', 'Tags', 'Spaces', 'Owner']  # fmt: skip
     print_table(headers, rows)
 
 

@@ -25,13 +25,13 @@ __all__ = ['KNOWN_PARAMS', 'AllocationRequest', 'Criterion', 'ShapeTest']
 
 KNOWN_PARAMS = (
     'name', 'system_id', 'arch', 'cpu_count', 'mem', 'tags', 'not_tags', 'zone', 'not_in_zone',
-    'pool', 'not_in_pool', 'storage', 'interfaces', 'not_subnets', 'agent_name', 'comment',
-    'dry_run',
+    'pool', 'not_in_pool', 'storage', 'interfaces', 'subnets', 'not_subnets', 'agent_name',
+    'comment', 'dry_run',
 )  # fmt: skip
 """The ``allocate`` parameters the embedded pool honours (a subset of MAAS's)."""
 
 _NON_CONSTRAINTS = frozenset({'agent_name', 'comment', 'dry_run'})
-_NETWORK_PARAMS = frozenset({'interfaces', 'not_subnets'})
+_NETWORK_PARAMS = frozenset({'interfaces', 'subnets', 'not_subnets'})
 _NO_NETWORK = Network()
 
 
@@ -79,6 +79,7 @@ class AllocationRequest:
         system_id: system-id placement.
         interfaces: (label, space) pairs: for each label, some interface of the machine must
             reach that space.
+        subnets: CIDRs the machine must have an address on, every one.
         not_subnets: CIDRs the machine must have no address on.
         params: the parameters as given, in order, for MAAS's 409 message.
     """
@@ -96,6 +97,7 @@ class AllocationRequest:
     name: str | None = None
     system_id: str | None = None
     interfaces: tuple[tuple[str, str], ...] = ()
+    subnets: frozenset[str] = frozenset()
     not_subnets: frozenset[str] = frozenset()
     params: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -239,6 +241,10 @@ class AllocationRequest:
             Criterion(f'interfaces={label}:space={space}', _reaches(space))
             for label, space in self.interfaces
         )
+        if self.subnets:
+            wanted = self.subnets
+            text = 'subnets=' + ','.join(sorted(wanted))
+            out.append(Criterion(text, lambda m: wanted <= _linked(m)))
         if self.not_subnets:
             cidrs = self.not_subnets
             text = 'not_subnets=' + ','.join(sorted(cidrs))
@@ -288,9 +294,9 @@ def _parse_param(key: str, values: list[str]) -> dict[str, object]:
 
 def _network_param(key: str, values: list[str], network: Network | None) -> dict[str, object]:
     network = network or _NO_NETWORK
-    if key == 'not_subnets':
+    if key in ('subnets', 'not_subnets'):
         specifiers = [v for value in values for v in value.split(',') if v]
-        return {'not_subnets': maas_spaces.resolve_not_subnets(specifiers, network)}
+        return {key: maas_spaces.resolve_subnets(key, specifiers, network)}
     pairs: list[tuple[str, str]] = []
     for value in values:
         for label, constraint in maas_spaces.parse_interfaces(value):
@@ -313,6 +319,10 @@ def _reaches(space: str) -> Callable[[Machine], bool]:
 
 def _linked_to(machine: Machine, cidrs: frozenset[str]) -> bool:
     return any(link.subnet in cidrs for i in machine.interfaces for link in i.links)
+
+
+def _linked(machine: Machine) -> frozenset[str]:
+    return frozenset(link.subnet for i in machine.interfaces for link in i.links)
 
 
 def _minimum(values: Iterable[str], message: str, key: str) -> int:

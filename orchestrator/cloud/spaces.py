@@ -23,8 +23,9 @@ messages :func:`parse_interfaces` repeats), each label matched by some interface
 machine (``nodes_by_interface``), a ``space`` value naming a space by id or name
 (``Space.objects.get_object_by_specifiers_or_raise``: an unknown one is HTTP 404 ``No Space
 matches the given query.``); ``not_subnets`` names subnets by specifier and excludes machines
-with an address on any of them (``clean_not_subnets``: none found is ``No matching subnets
-found.``).
+with an address on any of them, and ``subnets`` keeps only machines with an address on every
+one of them (``NODE_FILTERS``/``NODE_EXCLUDES``: ``_match_all``, ``_match_any``; for either,
+none found is ``No matching subnets found.``, ``clean_subnets``/``clean_not_subnets``).
 """
 
 # pyright: strict
@@ -37,7 +38,7 @@ from collections.abc import Collection, Iterable, Sequence
 from .errors import RequestError
 from .network import Network, Subnet
 
-__all__ = ['maas_space_params', 'parse_interfaces', 'resolve_not_subnets', 'resolve_space']
+__all__ = ['maas_space_params', 'parse_interfaces', 'resolve_space', 'resolve_subnets']
 
 ALPHA = 'alpha'
 """Juju's default space; a binding to it asks MAAS for nothing."""
@@ -150,8 +151,8 @@ def resolve_space(specifier: str, network: Network) -> str:
     return space.name
 
 
-def resolve_not_subnets(specifiers: Collection[str], network: Network) -> frozenset[str]:
-    """The CIDRs ``not_subnets`` names.
+def resolve_subnets(field: str, specifiers: Collection[str], network: Network) -> frozenset[str]:
+    """The CIDRs ``subnets`` or ``not_subnets`` (``field``) names.
 
     Specifiers: ``N``, ``id:N``, ``cidr:C``, ``name:X``, ``space:S`` with S an id or name, or
     a bare CIDR or name.
@@ -166,13 +167,13 @@ def resolve_not_subnets(specifiers: Collection[str], network: Network) -> frozen
         kind, sep, value = specifier.partition(':')
         if not sep:
             kind, value = ('id', specifier) if specifier.isdigit() else ('any', specifier)
-        found.update(s.cidr for s in _subnets(kind, value, network, specifier))
+        found.update(s.cidr for s in _subnets(field, kind, value, network, specifier))
     if not found:
-        raise RequestError('not_subnets', 'No matching subnets found.')
+        raise RequestError(field, 'No matching subnets found.')
     return frozenset(found)
 
 
-def _subnets(kind: str, value: str, network: Network, specifier: str) -> list[Subnet]:
+def _subnets(field: str, kind: str, value: str, network: Network, specifier: str) -> list[Subnet]:
     if kind == 'id':
         return [s for s in network.subnets if value.isdigit() and s.id == int(value)]
     if kind == 'cidr':
@@ -185,7 +186,7 @@ def _subnets(kind: str, value: str, network: Network, specifier: str) -> list[Su
         space = network.space_by_id(int(value)) if value.isdigit() else network.space(value)
         return list(network.subnets_in(space.name)) if space else []
     raise RequestError(
-        'not_subnets',
+        field,
         f'the subnet specifier "{specifier}" is not emulated by the olm pool '
         '(it knows id, cidr:, name: and space:)',
     )

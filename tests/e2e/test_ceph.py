@@ -138,5 +138,5 @@ def test_juju_storage_by_id_becomes_one_osd_per_unit(tmp_path_factory: pytest.Te
     (osd,) = listed['ConfiguredDisks']
     assert osd['path'].startswith('/dev/disk/by-id/')
     # the location Juju gives the hook (storage-get location) is that same by-id path
-    located = {maas_id_path(host.hostname(), d.name) for d in host.block_devices}
+    located = {maas_id_path(host.hostname(), d) for d in host.block_devices}
     assert osd['path'] in located

@@ -231,7 +231,10 @@ def test_exec_runs_on_the_units_simulated_machine(two_models: Path):
     (result,) = task.values()
     assert result['status'] == 'completed'
     assert result['results']['return-code'] == 0
-    assert result['results']['stdout'].split() == [status['machines']['0']['dns-name']]
+    # hostname -I: every address of every interface (net-tools' hostname), boot address first
+    machine = status['machines']['0']
+    assert result['results']['stdout'].split() == machine['ip-addresses']
+    assert machine['ip-addresses'][0] == machine['dns-name']
 
     failed = olm(two_models, 'exec', '--format', 'json', '--machine', unit['machine'], '--',
                  'cat', '/etc/no-such-file')  # fmt: skip

@@ -136,5 +136,13 @@ def test_the_last_load_balancer_alone_keeps_the_vip(model: Path):
     loaded = world(model)
     text = loaded.host(survivor['machine']).read_text(keepalived.CONFIG)
     assert 'unicast' not in text
-    assert 'interface eth0\n' in text  # found with ip -j addr: the simulated machines' name
+    # keepalived's interface is the NIC on the VIP's subnet, found with ip -j addr: the pool's
+    # firmware name for the machine's oam NIC, never a default eth0.
+    shown = loaded.host(survivor['machine']).run(['ip', '-j', 'addr', 'show'])
+    (nic,) = [
+        link['ifname']
+        for link in json.loads(shown.stdout)
+        if any(a['local'] == survivor['public-address'] for a in link['addr_info'])
+    ]
+    assert nic != 'eth0' and f'interface {nic}\n' in text
     assert keepalived.vip_holders(loaded) == {VIP: survivor['machine']}

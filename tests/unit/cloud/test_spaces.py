@@ -230,3 +230,14 @@ def test_a_merged_network_keeps_the_ids_it_is_given():
         'db': 4,
     }  # storage is known already; db's id 3 is taken, so it gets the next one
     assert [s.id for s in again.subnets] == [1, 2, 3, 4, 9]
+
+
+def test_maas_subnets_wants_an_address_on_every_subnet_named():
+    # MAAS NODE_FILTERS: "subnets": (..._ip_addresses__subnet, _match_all)
+    pool = _pool()
+    request = AllocationRequest.from_maas_params(
+        {'subnets': ['name:oam', 'cidr:10.248.30.0/24']}, network=NETWORK
+    )
+    assert request.subnets == {'10.246.0.0/22', '10.248.30.0/24'}
+    picked = pool.allocate(request, 2)
+    assert sorted(m.hostname for m in picked) == ['node-03', 'node-04']
