@@ -19,6 +19,7 @@ subnets it links to, so :attr:`Interface.spaces` is the spaces of its links' sub
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -156,6 +157,14 @@ class Network:
 
     spaces: tuple[Space, ...] = ()
     subnets: tuple[Subnet, ...] = ()
+
+    def __hash__(self) -> int:
+        # Allocation caches translations keyed on the network: hash it once, not every call.
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((self.spaces, self.subnets))
 
     @classmethod
     def build(cls, space_names: Iterable[str], subnets: Iterable[Subnet]) -> Network:
