@@ -49,7 +49,7 @@ def settle(units: int, seed: int = 1, *, group: int | None = None) -> dict[str, 
             retry=olm_engine.RetryPolicy(initial=0, maximum=0),
             progress=lambda _line: stamps.append(time.perf_counter()),
         )
-        engine.add_to_pool(inventory.generate(units + 10, seed=seed))
+        engine.add_to_pool(inventory.generate(units + 10, seed=seed), inventory.GENERATED_NETWORK)
         start = time.perf_counter()
         stamps.append(start)
         engine.deploy('bench', application='upstream', num_units=1, settle=False)

@@ -174,7 +174,7 @@ def scale(pool: int, pool_seed: int, seed: int, *, profile: cProfile.Profile | N
         store, engine = new_engine(tmp, seed, clock)
         try:
             machines = inventory.generate(pool, seed=pool_seed)
-            engine.add_to_pool(machines)
+            engine.add_to_pool(machines, inventory.GENERATED_NETWORK)
             engine.create_storage_pool('ssd', 'maas', {'tags': 'ssd'})
             deploy = timed_settle(clock, lambda: engine.deploy(str(BUNDLE), settle=True).settle)
             check_active(engine, workers=3)
@@ -200,12 +200,15 @@ def scale(pool: int, pool_seed: int, seed: int, *, profile: cProfile.Profile | N
 def ceph_candidates(machines: list[Any]) -> str:
     """Per zone, the machines the bundle's Ceph could take: a spare ssd disk of 900 GB or more.
 
-    The bundle asks for ``osd-devices: ssd,1,900G`` on ``cores=8 mem=16G`` machines, one unit
-    per zone (three zones): the generated pool must offer that, or the deploy cannot succeed.
+    The bundle asks for ``osd-devices: ssd,1,900G`` on ``cores=8 mem=16G`` machines reaching
+    the internal and storage spaces (its bindings), one unit per zone (three zones): the
+    generated pool must offer that, or the deploy cannot succeed.
     """
     zones: collections.Counter[str] = collections.Counter()
     for machine in machines:
         if machine.cores < 8 or machine.memory < 16 * 1024:
+            continue
+        if not {'internal', 'storage'} <= machine.spaces:
             continue
         if any(not d.boot and 'ssd' in d.tags and d.size >= 900 * 1000**3 for d in machine.disks):
             zones[machine.zone] += 1
@@ -275,8 +278,9 @@ def render(stack: dict[str, Any], repeat: int, big: dict[str, Any], args: argpar
         f'{big["cpu"]:.2f} | {big["rate"]:.0f} |',
         '',
         f'The generated pool is used as `inventory.generate({args.pool}, seed={args.pool_seed})` '
-        'makes it, the bundle unchanged: machines that fit Ceph (`cores=8 mem=16G` with a '
-        f'spare ssd disk ≥ 900 GB), per zone: {big["pool"]}.',
+        'makes it, with its spaces, the bundle unchanged: machines that fit Ceph (`cores=8 '
+        'mem=16G` on the internal and storage spaces, with a spare ssd disk ≥ 900 GB), per '
+        f'zone: {big["pool"]}.',
         '',
         f'- full stack settled: {verdict(stack["seconds"], TARGET_STACK_S)}',
         f'- +{ADDED} workers settled: {verdict(big["seconds"], TARGET_SCALE_S)}',

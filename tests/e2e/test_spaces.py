@@ -183,3 +183,20 @@ def test_a_pool_file_linking_an_unknown_subnet_is_refused(tmp_path: Path):
         "'10.9.0.0/24'; the file declares 10.0.0.0/24"
     )
     assert json.loads(ok(state, 'pool', 'list', '--format', 'json'))['machines'] == []
+
+
+def test_plan_shows_the_space_of_each_unit_s_addresses(lab: Path):
+    done = olm(lab, 'plan', str(ROOT / 'bundles' / 'metal-k8s.yaml'), '--format', 'json')
+    assert done.returncode == 0, done.stdout + done.stderr
+    plan = json.loads(done.stdout)
+    by_unit = {u['unit']: u for u in plan['units']}
+    for name, unit in by_unit.items():
+        spaces = {a['space'] for a in unit['addresses']}
+        assert 'oam' in spaces, unit  # every machine boots on oam
+        if name.startswith(('kubernetes-', 'load-balancer/')):
+            assert 'internal' in spaces, unit  # bound to internal
+        if name.startswith('ceph-storage/'):
+            assert {'internal', 'storage'} <= spaces, unit
+    assert plan['headroom']['ceph-storage']['spaces'] == ['internal', 'storage']
+    tabular = ok(lab, 'plan', str(ROOT / 'bundles' / 'metal-k8s.yaml'))
+    assert 'Addresses (space)' in tabular and '(storage)' in tabular
