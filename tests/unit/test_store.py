@@ -234,3 +234,36 @@ CREATE TABLE records (kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
 CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, unit TEXT NOT NULL,
     event TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)
 """
+
+
+def test_a_schema_2_state_dir_gains_the_network_columns(tmp_path: Path):
+    store = Store(tmp_path)
+    with store.transaction() as txn:
+        txn.pool.add([machine('n1')])
+        txn.put_machine(
+            model.Machine(
+                id='0',
+                instance_id='id-n1',
+                hostname='n1',
+                address='10.0.0.1',
+                zone='zone-a',
+                hardware='cores=4',
+            )  # fmt: skip
+        )
+    store.close()
+    conn = sqlite3.connect(tmp_path / 'state.db')
+    conn.execute('ALTER TABLE pool_machines DROP COLUMN interfaces')
+    conn.execute('ALTER TABLE machines DROP COLUMN addresses')
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path)
+    with store.transaction() as txn:
+        (pooled,) = list(txn.pool)
+        assert pooled.hostname == 'n1' and pooled.interfaces == () and pooled.spaces == set()
+        (recorded,) = txn.machines()
+        assert recorded.addresses == ()
+    store.close()
+    conn = sqlite3.connect(tmp_path / 'state.db')
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('3',)
+    conn.close()
