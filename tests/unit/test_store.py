@@ -248,7 +248,7 @@ def test_a_schema_2_state_dir_gains_the_network_columns(tmp_path: Path):
                 address='10.0.0.1',
                 zone='zone-a',
                 hardware='cores=4',
-            )  # fmt: skip
+            )
         )
     store.close()
     conn = sqlite3.connect(tmp_path / 'state.db')
