@@ -998,13 +998,7 @@ class Engine:
         with self.store.snapshot() as txn:
             m = self._load_model(txn)
         revisions = {name: app.charm_version for name, app in m.applications.items()}
-        endpoints: dict[str, Sequence[str]] = {}
-        for name, app in m.applications.items():
-            try:
-                endpoints[name] = self._spec(app).bindable
-            except (charmspec.CharmSpecError, OSError):  # the charm moved: show the rest
-                continue
-        return StatusData(model=m, charm_revisions=revisions, charm_endpoints=endpoints)
+        return StatusData(model=m, charm_revisions=revisions)
 
     def debug_log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
         """The event trace (``olm debug-log``)."""
@@ -1395,6 +1389,8 @@ class Engine:
             bindings.validate(name, app.bindings, spec.bindable, known)
         except bindings.BindingError as error:
             raise EngineError(f'cannot add application "{name}": {error}') from None
+        # Juju keeps a binding for every endpoint, the default's included, from deploy on.
+        app.bindings = bindings.effective(app.bindings, spec.bindable)
         s.model.applications[name] = app
         s.model.touch('application', name)
         self._specs[app.charm_path] = spec
@@ -1811,10 +1807,6 @@ class StatusData:
 
     model: model.Model
     charm_revisions: Mapping[str, int]
-    charm_endpoints: Mapping[str, Sequence[str]] = dataclasses.field(
-        default_factory=dict[str, Sequence[str]]
-    )
-    """What each application's charm can bind: its endpoints and extra-bindings."""
 
 
 class Candidates:

@@ -963,7 +963,6 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         units=list(m.units.values()),
         relations=list(m.relations.values()),
         charm_revisions=data.charm_revisions,
-        charm_endpoints=data.charm_endpoints,
         simulated=True,
     )
     if args.format == 'tabular':
