@@ -115,20 +115,20 @@ def spaces_needed(bindings: Mapping[str, str], endpoints: Iterable[str]) -> froz
 def addresses_in(machine: model.Machine, space: str) -> list[model.MachineAddress]:
     """The machine's addresses in ``space``: ``network-get`` for an endpoint bound to it.
 
-    A named space: the addresses on its subnets. ``alpha``: the addresses on subnets in no
-    MAAS space; when the machine has none, its preferred address (the boot one). Assumption
-    (the juju/juju networkinfo source was not read here): Juju falls back to the machine's
-    preferred private address for a binding it cannot satisfy from the machine's devices.
+    juju/juju ``apiserver/facades/agent/uniter/networkinfo.go`` (``NetworkInfoBase
+    .machineNetworkInfos``, 3.x): a named space answers the addresses of the machine's devices
+    on its subnets. ``alpha`` answers the addresses on subnets in no space *and* the machine's
+    preferred private address whatever its space ("we return the address as a result in the
+    alpha space no matter its *real* space"), in the machine's address order; with none of
+    those, the private address alone. A named space the machine has no device in is an error
+    there (``machine "N" has no devices in space "x"``); here it is an empty answer (not
+    emulated: Scenario answers every declared binding).
     """
-    wanted = '' if space == ALPHA else space
-    found = [a for a in machine.addresses if a.space == wanted]
+    if space != ALPHA:
+        return [a for a in machine.addresses if a.space == space]
+    found = [a for a in machine.addresses if not a.space or a.ip == machine.address]
     if found:
         return found
-    if space != ALPHA:
-        return []
-    boot = [a for a in machine.addresses if a.ip == machine.address]
-    if boot:
-        return boot
     return [model.MachineAddress('', '', machine.address, '', '')] if machine.address else []
 
 
