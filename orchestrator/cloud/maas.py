@@ -13,7 +13,8 @@ Juju's MAAS provider does it), the same errors. What differs is what only a regi
   are released again (all or none, as the pool does it).
 * A 409 says only MAAS's one line: :class:`MaasNoMatchError` does not invent the pool's
   per-constraint counts.
-* 503 and failed connections are retried (tenacity, bounded exponential waits). A POST whose
+* 503, 409 with ``Retry-After`` (MAAS's transaction conflict, as gomaasapi retries it) and
+  failed connections are retried (tenacity, bounded exponential waits). A POST whose
   answer was lost after it went out is *not* retried: MAAS may have acted on it, and a second
   ``allocate`` would take a second machine.
 
@@ -112,10 +113,12 @@ class MaasInventory:
     Attributes:
         machines: every machine the API user can see, in hostname order, with its interfaces.
         network: the region's spaces (MAAS ids, Juju names) and subnets (MAAS ids).
+        skipped: one line per machine left out, saying why (no architecture yet).
     """
 
     machines: tuple[Machine, ...]
     network: Network
+    skipped: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,9 +126,12 @@ class RetryPolicy:
     """How :class:`MaasCloud` retries a region that is busy or out of reach.
 
     Retried: HTTP 503 (MAAS's answer while its database is locked or a rack is away, with a
-    ``Retry-After`` that is honoured up to ``max_wait``), connections that fail or time out
+    ``Retry-After`` that is honoured up to ``max_wait``), HTTP 409 *with* ``Retry-After``
+    (MAAS's "try your request again" after a transaction conflict, any method: nothing was
+    done), connections that fail or time out
     before the request is sent, and, for GETs only, connections lost during the exchange.
-    Never retried: any 4xx, and a POST that may have reached MAAS.
+    Never retried: any other 4xx (a 409 without ``Retry-After`` is MAAS's final answer), and a
+    POST whose answer was lost.
 
     The n-th retry waits ``initial_wait * 2 ** (n - 1)`` seconds, at most ``max_wait``: the
     default gives up after 5 attempts and about 15 s. ``RetryPolicy(attempts=1)`` never retries;
@@ -212,14 +218,44 @@ class _OAuth(httpx.Auth):
 
 
 class _UnavailableError(Exception):
-    """A 503, raised inside the retry loop so tenacity can retry it."""
+    """A 503, or a 409 that asks to be retried, raised inside the retry loop for tenacity."""
 
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(f'HTTP {response.status_code}')
         self.status = response.status_code
         self.text = response.text
-        retry_after = response.headers.get('Retry-After', '')
-        self.retry_after = float(retry_after) if retry_after.isdigit() else 0.0
+        self.retry_after = _retry_after(response) or 0.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The ``Retry-After`` seconds, None without one (or with one that is not a number).
+
+    gomaasapi reads it with ``strconv.Atoi`` and retries only when that succeeds (juju/gomaasapi
+    ``client.go`` ``dispatchRequest`` @ 39eac57); MAAS sends whole seconds.
+    """
+    value = response.headers.get('Retry-After', '').strip()
+    return float(value) if value.isdigit() else None
+
+
+def _is_retryable(response: httpx.Response) -> bool:
+    """A 503 (always retried by olm), or a 409 that carries ``Retry-After``.
+
+    MAAS 3.6 answers a request whose transaction kept failing to serialise (contention on the
+    database) with ``HttpResponseConflict``: 409, ``Retry-After: 5`` and the HTML page
+    ``409.html`` ("Conflict error. Try your request again, as it will most likely succeed.");
+    its transaction was rolled back, so nothing was done and resending is safe, POSTs included
+    (canonical/maas tag 3.6.5 ``src/maasserver/utils/views.py``: ``RETRY_AFTER_CONFLICT = 5``
+    line 41, ``HttpResponseConflict`` lines 148-157, used at lines 259, 265 and 365; the
+    comment there points at LP #2034014). Juju's client retries exactly these: a 503 or 409
+    whose ``Retry-After`` is a number, sleeping that long (juju/gomaasapi ``client.go``
+    ``dispatchRequest`` @ 39eac57, lines 80-101, from PR #101
+    "lp-2034014-add-retry-policy-for-409-responses"). A 409 without the header is MAAS's own
+    answer (``NodesNotAvailable``, an illegal transition): final.
+    """
+    status = response.status_code
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        return True
+    return status == HTTPStatus.CONFLICT and _retry_after(response) is not None
 
 
 # Failures before the request left: safe to resend for any method.
@@ -340,8 +376,11 @@ class MaasCloud:
         network = self.network()
         subnets = {subnet.id: subnet for subnet in network.subnets}
         answer = _json(self._request('GET', 'machines/'))
-        machines = [_machine(item, subnets) for item in _list(answer, 'machines')]
-        return MaasInventory(tuple(sorted(machines, key=lambda m: m.hostname)), network)
+        skipped: list[str] = []
+        machines = _listed_machines(answer, subnets, skipped)
+        return MaasInventory(
+            tuple(sorted(machines, key=lambda m: m.hostname)), network, tuple(skipped)
+        )
 
     def zones(self) -> list[str]:
         """The names of the region's availability zones."""
@@ -376,7 +415,10 @@ class MaasCloud:
                 Juju ignores zones then.
             owner: sent as MAAS's ``agent_name`` (Juju sends the model UUID); MAAS records the
                 API user as the owner.
-            storage: the MAAS ``storage`` value (root first, then volumes); '' for none.
+            storage: the MAAS ``storage`` value (root first, then volumes), or the volumes
+                alone; the root item always comes from ``root-disk`` as Juju builds it
+                (:func:`~orchestrator.cloud.request.AllocationRequest.from_constraints`);
+                '' for none.
             exclude: system ids that already failed this request. A real region does not hand
                 them out again (a failed deployment is not Ready); should it, the machine is
                 released and the zone counts as having no match.
@@ -433,18 +475,41 @@ class MaasCloud:
         storage: str = '',
         bindings: Collection[str] = (),
     ) -> Machine:
-        """The machine MAAS would hand out now (``dry_run``): nothing is allocated.
+        """The machine MAAS would hand out now, answered from reads alone: nothing changes.
 
-        ``bindings`` are sent as :meth:`allocate` sends them.
+        Not ``op=allocate`` with ``dry_run``: MAAS 3.6 composes a VM on a VM host (pod) when no
+        Ready machine matches *before* it looks at ``dry_run``, so a dry run can create a
+        machine (canonical/maas tag 3.6.5 ``src/maasserver/api/machines.py``
+        ``MachinesHandler.allocate``: ``dry_run`` read at line 2551,
+        ``get_allocated_composed_machine`` called at lines 2599-2611, which runs
+        ``compose_form.compose()`` at lines 354-358, and only then ``if not dry_run:
+        machine.acquire(...)`` at line 2631). No parameter forbids composing: ``not_pod`` /
+        ``not_pod_type`` filter the Ready machines too, and the pod types are the region's.
+        So the answer is MAAS's choice made locally: the Ready machines of ``GET machines/``
+        (``get_available_machines_for_acquisition``: status Ready) that pass every criterion
+        of the same :class:`AllocationRequest` the pool and :meth:`allocate` use, the
+        cheapest by MAAS's cost ``cpu_count + memory / 1024`` (``AcquireNodeForm
+        .reorder_nodes_by_cost``, ``src/maasserver/node_constraint_filter_forms.py``), ties
+        by hostname where PostgreSQL's order is unspecified. A VM MAAS could compose is not
+        foreseen; unknown tag, zone or pool names give a no-match where MAAS answers 400.
 
         Raises:
-            MaasNoMatchError: if nothing matches.
-            RequestError: MAAS's 400.
+            MaasNoMatchError: if no Ready machine matches (MAAS's 409 text for the request).
+            RequestError: a value MAAS would reject, checked before reading.
         """
         request = self._allocation_request(constraints, placement, storage, bindings)
-        params = {key: list(values) for key, values in request.params}
-        params['dry_run'] = ['true']
-        return self._post_allocate(params, zones=())
+        wants_network = bool(request.interfaces or request.subnets or request.not_subnets)
+        subnets = {s.id: s for s in self.network().subnets} if wants_network else None
+        answer = _json(self._request('GET', 'machines/'))
+        criteria = request.criteria()
+        matching = [
+            machine
+            for machine in _listed_machines(answer, subnets)
+            if machine.status is Status.READY and all(c.accepts(machine) for c in criteria)
+        ]
+        if not matching:
+            raise MaasNoMatchError(request.maas_message(), requested=1, zones=())
+        return min(matching, key=lambda m: (m.cost_key, m.hostname))
 
     def _allocation_request(
         self,
@@ -613,7 +678,7 @@ class MaasCloud:
 
     def _machine_list(self, params: Mapping[str, list[str]]) -> list[Machine]:
         answer = _json(self._request('GET', 'machines/', params=params))
-        return [_machine(item) for item in _list(answer, 'machines')]
+        return _listed_machines(answer)
 
     def _call(
         self,
@@ -675,7 +740,7 @@ class MaasCloud:
 
         def once() -> httpx.Response:
             response = self._client.request(method, path, params=params, data=data)
-            if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
+            if _is_retryable(response):
                 raise _UnavailableError(response)
             return response
 
@@ -691,10 +756,16 @@ class MaasCloud:
         try:
             response = retrying(once)
         except _UnavailableError as error:
+            # A 409 page is HTML: its first line says nothing, MAAS's advice is the point.
+            said = (
+                'Conflict error. Try your request again (MAAS rolled it back each time)'
+                if error.status == HTTPStatus.CONFLICT
+                else _first_line(self._credentials.scrub(error.text))
+            )
+            state = 'busy' if error.status == HTTPStatus.CONFLICT else 'unavailable'
             raise MaasUnreachableError(
-                f'MAAS stayed unavailable (HTTP 503) for {where} after {policy.attempts} '
-                f'attempt{"" if policy.attempts == 1 else "s"}: '
-                f'{_first_line(self._credentials.scrub(error.text))}',
+                f'MAAS stayed {state} (HTTP {error.status}) for {where} after {policy.attempts} '
+                f'attempt{"" if policy.attempts == 1 else "s"}: {said}',
                 status=error.status,
                 body=self._scrubbed(error.text),
             ) from None
@@ -764,6 +835,32 @@ def inventory(
 # -- MAAS JSON -> Machine ----------------------------------------------------------------------
 
 _STATE_IN_MESSAGE = re.compile(r"in the '([^']*)' state|current state \('([^']*)'\)")
+
+
+def _listed_machines(
+    answer: object, subnets: Mapping[int, Subnet] | None = None, skipped: list[str] | None = None
+) -> list[Machine]:
+    """The machines of a ``GET machines/`` answer, leaving out those without an architecture.
+
+    ``Node.architecture`` is ``null=True, blank=True`` (canonical/maas tag 3.6.5
+    ``src/maasserver/models/node.py`` line 1086) and ``Node.split_arch`` reads a missing one
+    as ``("", "")`` (line 4016): a machine enlisted but never commissioned has none. No image
+    can be chosen for it and MAAS only allocates commissioned (Ready) machines, so it is of no
+    use to a plan or a deploy; one such machine must not stop the listing of the others. It
+    is left out with a warning (and a line in ``skipped``). Any other bad field still fails.
+    """
+    machines: list[Machine] = []
+    for item in _list(answer, 'machines'):
+        data = _obj(item, 'machine')
+        if not data.get('architecture'):
+            where = f'machine "{data.get("hostname", "?")}" ({data.get("system_id", "?")})'
+            note = f'{where} left out: MAAS knows no architecture for it (commission it first)'
+            logger.warning('%s', note)
+            if skipped is not None:
+                skipped.append(note)
+            continue
+        machines.append(_machine(data, subnets))
+    return machines
 
 
 def _machine(value: object, subnets: Mapping[int, Subnet] | None = None) -> Machine:
@@ -1128,11 +1225,24 @@ def _address(data: Mapping[str, object], interfaces: Sequence[Interface], where:
     return fallback
 
 
+_DEFAULT_POOL = 'default'
+"""MAAS's default resource pool (canonical/maas ``src/maasserver/models/resourcepool.py``
+``DEFAULT_RESOURCEPOOL_NAME`` @ 3.6.5)."""
+
+
 def _name(data: Mapping[str, object], key: str, where: str) -> str:
-    """``zone`` and ``pool`` are objects with a ``name`` (a bare string is accepted)."""
+    """``zone`` and ``pool`` are objects with a ``name`` (a bare string is accepted).
+
+    ``Node.pool`` may be null (``null=True``, canonical/maas ``src/maasserver/models/node.py``
+    line 1029 @ 3.6.5), and MAAS itself puts a machine without one in the default pool
+    (``Node.clean_pool``, lines 2079-2083): so does olm. ``zone`` is never null
+    (``on_delete=SET_DEFAULT``, line 1116) and stays required.
+    """
     value = data.get(key)
     if isinstance(value, str):
         return value
+    if value is None and key == 'pool':
+        return _DEFAULT_POOL
     return _str(_obj(value, f'{where} {key}'), 'name', f'{where} {key}')
 
 

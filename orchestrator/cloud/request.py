@@ -183,7 +183,12 @@ class AllocationRequest:
             else:
                 raise PlacementError(f'unknown placement directive: {placement}')
         for key, values in (extra or {}).items():
-            params[key] = list(values)
+            if key == 'storage' and any(values):
+                params[key] = [
+                    _juju_storage(params.get(key, []), ','.join(v for v in values if v))
+                ]
+            else:
+                params[key] = list(values)
         return cls.from_maas_params(params, network=network)
 
     @property
@@ -355,3 +360,25 @@ def _has_tag(tag: str) -> Callable[[Machine], bool]:
 
 def _lacks_tag(tag: str) -> Callable[[Machine], bool]:
     return lambda m: tag not in m.tags
+
+
+def _juju_storage(root: Sequence[str], value: str) -> str:
+    """``storage`` as Juju sends it: the root item first, then the volumes.
+
+    juju/juju ``internal/provider/maas/volumes.go`` ``buildMAASVolumeParameters`` puts a
+    ``root`` volume first whenever there are volumes or a ``root-disk`` constraint, sized from
+    ``root-disk`` (0 without one), and appends the volumes after it; ``constraints.go``
+    ``addStorage`` joins them into the one ``storage`` parameter. So a ``storage`` value given
+    next to ``root-disk`` (``root`` from :meth:`Constraints.to_maas_params`) follows the root
+    item instead of replacing it; a value that already starts with a ``root`` item (as
+    :func:`orchestrator.storage.maas_storage` builds it) has that item replaced by the
+    constraint's, as Juju sizes the root from the constraint alone.
+
+    Raises:
+        RequestError: MAAS's ``Malformed storage constraint`` for a value it would refuse.
+    """
+    items = storage.parse(value)
+    has_root = items[0].label == 'root'
+    volumes = [item.text for item in (items[1:] if has_root else items)]
+    first = root[0] if root else (items[0].text if has_root else 'root:0')
+    return ','.join([first, *volumes])
