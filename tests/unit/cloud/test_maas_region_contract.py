@@ -22,6 +22,7 @@ from maasfake import (
 
 from orchestrator import constraints
 from orchestrator.cloud import (
+    AllocationRequest,
     IllegalTransitionError,
     MaasNoMatchError,
     MaasUnreachableError,
@@ -151,6 +152,15 @@ def test_storage_without_root_disk_gets_juju_s_root_0_first():
     region = Region([allocated('a1a1a1', 'w-0')])
     region.cloud().allocate(c('cores=2'), storage='0:900(ssd)')
     assert dict(form(region.requests[0]))['storage'] == 'root:0,0:900(ssd)'
+
+
+def test_the_request_the_pool_shares_builds_the_same_storage_value():
+    # One translation for the pool and MaasCloud, so both match the same disks.
+    request = AllocationRequest.from_constraints(
+        c('root-disk=40G'), extra={'storage': ['0:900(ssd)']}
+    )
+    assert request.params == (('storage', ('root:40,0:900(ssd)',)),)
+    assert [item.label for item in request.storage] == ['root', '0']
 
 
 # -- point 6: a dry run that cannot compose ----------------------------------------------------
