@@ -349,6 +349,9 @@ def _build_parser() -> Parser:
     p.add_argument('--controller', default=argparse.SUPPRESS,
                    help='a real Juju controller: run juju add-machine --constraints and juju '
                    'add-unit --to there instead (needs the juju client)')  # fmt: skip
+    p.add_argument('--timeout', type=float, default=1800.0, metavar='SECONDS',
+                   help='with --controller: how long to wait for MAAS to allocate the machines '
+                   '(they are removed if it has not)')  # fmt: skip
     _add_seed(p)
     p.set_defaults(run=_add_unit)
 
@@ -820,10 +823,17 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
 def _add_unit_on_controller(args: argparse.Namespace) -> None:
     if args.to:
         raise UsageError('--to and --controller: use juju add-unit --to directly')
+    # OLM_POLL_INTERVAL: seconds between two juju status polls (tests make it short).
+    try:
+        interval = float(os.environ.get('OLM_POLL_INTERVAL') or 10)
+    except ValueError:
+        raise UsageError('OLM_POLL_INTERVAL: not a number of seconds') from None
     try:
         done = controller.add_unit(
             args.controller, args.application, args.count, args.constraints,
             model=getattr(args, 'model', None),
+            progress=None if args.quiet else _print_flushed,
+            wait=controller.Wait(timeout=args.timeout, interval=interval),
         )  # fmt: skip
     except controller.ControllerError as error:
         raise EngineError(str(error)) from None
@@ -831,6 +841,10 @@ def _add_unit_on_controller(args: argparse.Namespace) -> None:
         print('+ ' + ' '.join(shlex.quote(part) for part in command))
     print(f'added {args.count} unit(s) of {args.application} on machines '
           f'{", ".join(done.machines)} of {done.model} (a real Juju controller)')  # fmt: skip
+
+
+def _print_flushed(line: str) -> None:
+    print(line, flush=True)
 
 
 def _print_provisioned(machines: Iterable[Provisioned]) -> None:
