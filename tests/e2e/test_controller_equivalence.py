@@ -65,7 +65,7 @@ def test_the_same_maas_request_through_the_controller_as_through_olm(
     original = Pool.allocate
 
     def recording(self: Pool, cons: object, *args: object, **kwargs: object) -> object:
-        bound = cast('frozenset[str]', kwargs.get('bindings', frozenset()))
+        bound = cast('frozenset[str]', kwargs.get('bindings', frozenset[str]()))
         assert isinstance(cons, constraints.Constraints)
         request = AllocationRequest.from_constraints(
             cons, network=self.network, bindings=sorted(bound)
