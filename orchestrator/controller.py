@@ -55,6 +55,8 @@ failed; its message is the provider's error."""
 
 Run = Callable[[Sequence[str]], 'subprocess.CompletedProcess[str]']
 Progress = Callable[[str], None]
+Check = Callable[[juju_constraints.Constraints, int], None]
+"""Sees the constraints ``juju add-machine`` would get and the count; raises to refuse."""
 
 
 class ControllerError(Exception):
@@ -129,11 +131,14 @@ def add_unit(
     run: Run | None = None,
     progress: Progress | None = None,
     wait: Wait | None = None,
+    check: Check | None = None,
 ) -> RemoteAddUnit:
     """Add ``count`` machines for ``application`` (its constraints, spaces), a unit on each.
 
     All or none: when MAAS fails to allocate one machine, or time runs out, or ``juju add-unit``
-    fails, the machines created are removed and no unit is added.
+    fails, the machines created are removed and no unit is added. ``check``, when given, sees
+    the merged constraints and the count before anything is asked of Juju, and may refuse them
+    by raising :class:`ControllerError` (olm checks them against the MAAS region's inventory).
 
     Raises:
         ControllerError: a juju command failed (its error is quoted), MAAS matched no machine
@@ -143,6 +148,8 @@ def add_unit(
     target = model_ref(controller, model) or f'{controller}:{_current_model(client, controller)}'
     asked = _parse(constraints, '--constraints')
     merged = _constraints_for(client, target, application, asked)
+    if check is not None:
+        check(merged, count)
     text = str(merged)
     args = ['add-machine', '-m', target, '-n', str(count)]
     if text:

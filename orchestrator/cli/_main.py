@@ -352,6 +352,13 @@ def _build_parser() -> Parser:
     p.add_argument('--timeout', type=float, default=1800.0, metavar='SECONDS',
                    help='with --controller: how long to wait for MAAS to allocate the machines '
                    '(they are removed if it has not)')  # fmt: skip
+    p.add_argument(
+        '--maas',
+        metavar='URL',
+        help="with --controller: first check the request against this MAAS region's "
+        'inventory (read only), explaining a no-fit per constraint',
+    )
+    p.add_argument('--api-key-file', help='with --maas: the MAAS API key (else $MAAS_API_KEY)')
     _add_seed(p)
     p.set_defaults(run=_add_unit)
 
@@ -499,16 +506,7 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
         return
     from ..cloud import maas  # httpx only for this command
 
-    if args.api_key_file:
-        try:
-            key = Path(args.api_key_file).read_text().strip()
-        except OSError as error:
-            raise EngineError(f'cannot read {args.api_key_file}: {error.strerror}') from None
-    else:
-        key = os.environ.get('MAAS_API_KEY', '')
-    if not key:
-        raise UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
-    region = maas.inventory(args.maas, key)
+    region = maas.inventory(args.maas, _maas_key(args))
     added = engine.add_to_pool(region.machines, region.network)
     print(
         f'imported {added} machines from the MAAS region at {args.maas}, with its '
@@ -808,6 +806,8 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
     if getattr(args, 'controller', None) is not None:
         _add_unit_on_controller(args)
         return
+    if args.maas:
+        raise UsageError('--maas goes with --controller (olm allocates from its own pool)')
     if not args.quiet:
         engine.progress = _progress_printer(every=50)
     report = engine.add_unit(args.application, args.count, to=_placements(args.to),
@@ -823,6 +823,7 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
 def _add_unit_on_controller(args: argparse.Namespace) -> None:
     if args.to:
         raise UsageError('--to and --controller: use juju add-unit --to directly')
+    check = _region_check(args.maas, _maas_key(args)) if args.maas else None
     # OLM_POLL_INTERVAL: seconds between two juju status polls (tests make it short).
     try:
         interval = float(os.environ.get('OLM_POLL_INTERVAL') or 10)
@@ -833,7 +834,7 @@ def _add_unit_on_controller(args: argparse.Namespace) -> None:
             args.controller, args.application, args.count, args.constraints,
             model=getattr(args, 'model', None),
             progress=None if args.quiet else _print_flushed,
-            wait=controller.Wait(timeout=args.timeout, interval=interval),
+            wait=controller.Wait(timeout=args.timeout, interval=interval), check=check,
         )  # fmt: skip
     except controller.ControllerError as error:
         raise EngineError(str(error)) from None
@@ -841,6 +842,43 @@ def _add_unit_on_controller(args: argparse.Namespace) -> None:
         print('+ ' + ' '.join(shlex.quote(part) for part in command))
     print(f'added {args.count} unit(s) of {args.application} on machines '
           f'{", ".join(done.machines)} of {done.model} (a real Juju controller)')  # fmt: skip
+
+
+def _region_check(url: str, key: str) -> controller.Check:
+    """Allocate on a copy of the region's inventory, as MAAS would, before asking Juju.
+
+    Read only: the region's machines and network go into an in-memory pool, and the merged
+    constraints are allocated there (MAAS's rules, the bound spaces as Juju sends them). A
+    no-fit is explained per constraint, as ``olm add-unit`` explains it, and nothing is sent.
+    """
+    from ..cloud import maas  # httpx only for this option
+
+    def check(merged: juju_constraints.Constraints, count: int) -> None:
+        region = maas.inventory(url, key)
+        pool = cloud.Pool(region.machines, network=region.network)
+        try:
+            pool.allocate(merged, count)
+        except cloud.CloudError as error:
+            raise controller.ControllerError(
+                f'the MAAS region at {url} cannot give {count} machine(s) for '
+                f'"{merged}" (nothing was asked of Juju): {error}'
+            ) from None
+
+    return check
+
+
+def _maas_key(args: argparse.Namespace) -> str:
+    """The MAAS API key: ``--api-key-file``, else ``$MAAS_API_KEY``."""
+    if getattr(args, 'api_key_file', None):
+        try:
+            key = Path(args.api_key_file).read_text().strip()
+        except OSError as error:
+            raise EngineError(f'cannot read {args.api_key_file}: {error.strerror}') from None
+    else:
+        key = os.environ.get('MAAS_API_KEY', '')
+    if not key:
+        raise UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
+    return key
 
 
 def _print_flushed(line: str) -> None:

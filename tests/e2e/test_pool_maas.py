@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'tests' / 'unit' / 'cloud'))
 
 import maasfake  # noqa: E402
+
+from orchestrator import constraints  # noqa: E402
 
 # The region's networks: PXE on fabric 0 (space oam, MAAS id 2), storage on VLAN 30 of fabric 1
 # (space storage, MAAS id 5), as MAAS 3.6 answers spaces/ and subnets/ (tests/unit/cloud/maasfake).
@@ -170,3 +172,39 @@ def test_a_region_s_spaces_place_bound_units(region: str, tmp_path: Path):
     (unit,) = plan['units']
     assert unit['machine'] == 'metal-1'  # metal-2 is cheaper-equal but has no storage NIC
     assert {'space': 'storage', 'address': '10.0.30.21'} in unit['addresses']
+
+
+def test_controller_add_unit_checks_the_region_first_and_asks_juju_nothing_on_a_no_fit(
+    region: str,
+):
+    """``olm --controller … add-unit --maas URL``: the merged request is allocated on a copy of
+    the region's inventory first; a no-fit is explained per constraint and no juju command that
+    changes anything runs."""
+    from orchestrator import controller
+    from orchestrator.cli._main import _region_check  # pyright: ignore[reportPrivateUsage]
+
+    ran: list[list[str]] = []
+
+    def juju(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        args = list(argv[1:])
+        ran.append(args)
+        answers = {
+            'model-constraints': '{}',
+            'constraints': '{"cores": 8}',
+            'status': json.dumps({'applications': {'kubernetes-worker': {
+                'endpoint-bindings': {'': 'storage', 'kube-cluster': 'storage'}}}}),
+        }  # fmt: skip
+        return subprocess.CompletedProcess(argv, 0, answers.get(args[0], ''), '')
+
+    check = _region_check(region, maasfake.API_KEY)
+    with pytest.raises(controller.ControllerError) as caught:
+        # Two machines reach storage: only metal-1 is Ready with a storage NIC.
+        controller.add_unit(
+            'lab', 'kubernetes-worker', 2, '', model='admin/k8s', run=juju, check=check
+        )
+    message = str(caught.value)
+    assert 'nothing was asked of Juju' in message
+    assert 'interfaces=5:space=storage: excludes 1 of 2 Ready machines' in message
+    assert [a[0] for a in ran] == ['model-constraints', 'constraints', 'status']
+    # One machine fits: the check passes.
+    check(constraints.parse('cores=8 spaces=storage'), 1)
