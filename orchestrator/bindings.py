@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 
 from . import cloud, model
+from .cloud.spaces import ALPHA
 
 __all__ = [
     'ALPHA',
@@ -27,8 +28,6 @@ __all__ = [
     'validate',
 ]
 
-ALPHA = 'alpha'
-"""Juju's default space: on MAAS it holds the subnets MAAS puts in no space."""
 
 _BIND_FORM = "--bind must be in the form '[<default-space>] [<endpoint-name>=<space> ...]'; "
 

@@ -174,8 +174,8 @@ class Engine:
                     )
             try:
                 added = txn.pool.add(loaded.machines, loaded.network)
-            except cloud.InventoryError as error:
-                raise cloud.InventoryError(f'{os.fspath(path)}: subnets: {error}') from None
+            except cloud.InventoryError as error:  # a machine or a subnet the pool has
+                raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
             cloud_pools.update((p.name, p) for p in pools)
             txn.set_cloud_setting(
                 'storage-pools',

@@ -42,7 +42,7 @@ import hashlib
 import ipaddress
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Final, Literal, cast
 
 import pydantic
@@ -59,7 +59,6 @@ __all__ = [
     'check_interfaces',
     'interfaces_record',
     'network_record',
-    'spaces_of',
 ]
 
 _SPACE_RE: Final = re.compile(r'[a-z0-9]+(?:-[a-z0-9]+)*')
@@ -409,12 +408,3 @@ def network_record(network: Network) -> dict[str, Any]:
             entry['gateway'] = s.gateway
         subnets.append(entry)
     return {'spaces': [s.name for s in network.spaces], 'subnets': subnets}
-
-
-def spaces_of(machines: Iterable[Machine]) -> Mapping[str, int]:
-    """How many machines reach each space."""
-    counts: dict[str, int] = {}
-    for machine in machines:
-        for space in machine.spaces:
-            counts[space] = counts.get(space, 0) + 1
-    return counts

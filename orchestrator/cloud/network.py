@@ -11,7 +11,7 @@ Juju's MAAS provider leaves out of the spaces it imports (those subnets land in 
 Allocation asks "which spaces does this machine reach": MAAS's ``interfaces=…:space=…``
 filter matches an interface whose VLAN is in the space (``InterfaceQueriesMixin
 ._add_space_query``, ``Q(vlan__space=space)``); here an interface's VLAN is the one of the
-subnets it links to, so :attr:`Interface.spaces` is the spaces of its links' subnets.
+subnets it links to, so a machine reaches the spaces of its links' subnets.
 """
 
 # pyright: strict
@@ -133,11 +133,6 @@ class Interface:
     mtu: int = 1500
 
     @property
-    def spaces(self) -> frozenset[str]:
-        """The spaces its links reach."""
-        return frozenset(link.space for link in self.links)
-
-    @property
     def addresses(self) -> tuple[str, ...]:
         """The IPs of its links, in link order."""
         return tuple(link.ip for link in self.links if link.ip)
@@ -194,16 +189,6 @@ class Network:
     def subnets_in(self, space: str) -> tuple[Subnet, ...]:
         """The subnets of one space, in declaration order."""
         return tuple(s for s in self.subnets if s.space == space)
-
-    def subnet_of(self, ip: str) -> Subnet | None:
-        """The most specific subnet holding ``ip`` (MAAS ``get_best_subnet_for_ip``), or None."""
-        address = ipaddress.ip_address(ip)
-        best: Subnet | None = None
-        for subnet in self.subnets:
-            network = ipaddress.ip_network(subnet.cidr)
-            if address in network and (best is None or network.prefixlen > best.prefixlen):
-                best = subnet
-        return best
 
     def merged(self, other: Network) -> Network:
         """This network with ``other``'s spaces and subnets added (a pool file imported).

@@ -200,3 +200,26 @@ def test_plan_shows_the_space_of_each_unit_s_addresses(lab: Path):
     assert plan['headroom']['ceph-storage']['spaces'] == ['internal', 'storage']
     tabular = ok(lab, 'plan', str(ROOT / 'bundles' / 'metal-k8s.yaml'))
     assert 'Addresses (space)' in tabular and '(storage)' in tabular
+
+
+def test_a_second_pool_file_with_a_known_subnet_on_another_space_is_refused(
+    lab: Path, tmp_path: Path
+):
+    pool = tmp_path / 'more.yaml'
+    pool.write_text(
+        'subnets: [{cidr: 10.247.0.0/24, space: storage, fabric: fabric-1}]\n'
+        'machines:\n'
+        '  - hostname: extra-01\n'
+        '    cores: 4\n'
+        '    memory: 8G\n'
+        '    disks: [{name: sda, size: 240G}]\n'
+        '    interfaces: [{name: eno1, links: [{subnet: 10.247.0.0/24, ip: 10.247.0.201}]}]\n'
+    )
+    before = snapshot(lab)
+    error = refused(lab, 'pool', 'import', str(pool))
+    assert error.strip() == (
+        f'ERROR {pool}: subnet 10.247.0.0/24 is already in the pool on space "internal", '
+        'fabric "fabric-1", VLAN 0'
+    )
+    assert snapshot(lab) == before
+    assert 'storage' not in ok(lab, 'spaces').splitlines()[3]  # internal is still internal
