@@ -45,8 +45,8 @@ def rss_mb() -> float:
 def measure(size: int, rounds: int, per_round: int, seed: int) -> dict[str, float]:
     """Build one pool and time allocations on it; runs in a child process."""
     base_rss = rss_mb()
-    from orchestrator import constraints
     from orchestrator.cloud import Pool, inventory
+    from orchestrator.juju import constraints
 
     imports_rss = rss_mb()
     started = time.perf_counter()

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / 'lib'))
 
 from orchestrator import engine as olm_engine  # noqa: E402
 from orchestrator.cloud import inventory  # noqa: E402
-from orchestrator.store import Store  # noqa: E402
+from orchestrator.state.store import Store  # noqa: E402
 
 CHARMS = ROOT / 'tests' / 'charms'
 

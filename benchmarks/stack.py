@@ -49,7 +49,7 @@ import results  # noqa: E402  (benchmarks/results.py, beside this script)
 
 from orchestrator import engine as olm_engine  # noqa: E402
 from orchestrator.cloud import inventory  # noqa: E402
-from orchestrator.store import Store  # noqa: E402
+from orchestrator.state.store import Store  # noqa: E402
 
 BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'
 LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'

@@ -40,8 +40,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
-from . import bindings as juju_bindings
-from . import constraints as juju_constraints
+from .juju import constraints as juju_constraints
+from .state import bindings as juju_bindings
 
 __all__ = ['ControllerError', 'RemoteAddUnit', 'add_unit', 'model_ref']
 

@@ -4,8 +4,8 @@ Provisioning machines merges the model's constraints under the request, allocate
 metal pool with Juju's zone spreading and records the model's machines. Deploying, adding units,
 integrating and configuring change the model in one store transaction, validated first so that
 a refusal changes nothing; then the engine *settles*: it lets every unit agent run its next hook
-(:func:`orchestrator.uniter.next_hook`) one hook at a time, each through the runner and each
-committed in its own transaction (:mod:`orchestrator.hookcommit`), until no unit has anything
+(:func:`orchestrator.agent.resolver.next_hook`) one hook at a time, each through the runner and
+committed in its own transaction (:mod:`orchestrator.agent.commit`), until no unit has anything
 left to do. Which unit goes next is drawn from a seeded random generator, so one seed is one
 legal interleaving and another seed another.
 
@@ -31,27 +31,33 @@ from collections.abc import Callable, Collection, Generator, Iterable, Mapping, 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import bindings, cloud, model, show, usersecrets
-from . import constraints as juju_constraints
-from . import storage as juju_storage
-from .hooks import Hook, RetryPolicy
+from . import cloud
+from .agent.hooks import Hook, RetryPolicy
+from .juju import constraints as juju_constraints
+from .juju import storage as juju_storage
 from .lazy import lazy_module
-from .store import LogEntry, Store, Transaction
+from .state import bindings, model, usersecrets
+from .state.store import LogEntry, Store, Transaction
+from .views import show
 
 if TYPE_CHECKING:
-    from . import bundle as juju_bundle
-    from . import charmspec, hookcommit, plan, runner, sim, uniter
+    from . import _compat, sim
+    from .agent import commit, resolver, runner
     from .cloud import inventory
+    from .juju import bundle as juju_bundle
+    from .juju import charmspec
+    from .views import plan
 else:
     # Only the commands that run hooks need these (ops, Scenario, pydantic, the emulated
     # programs): read-only commands such as olm status never load them (see lazy.py).
-    juju_bundle = lazy_module('orchestrator.bundle')
-    charmspec = lazy_module('orchestrator.charmspec')
-    hookcommit = lazy_module('orchestrator.hookcommit')
-    plan = lazy_module('orchestrator.plan')
-    runner = lazy_module('orchestrator.runner')
+    juju_bundle = lazy_module('orchestrator.juju.bundle')
+    charmspec = lazy_module('orchestrator.juju.charmspec')
+    _compat = lazy_module('orchestrator._compat')
+    commit = lazy_module('orchestrator.agent.commit')
+    plan = lazy_module('orchestrator.views.plan')
+    runner = lazy_module('orchestrator.agent.runner')
     sim = lazy_module('orchestrator.sim')
-    uniter = lazy_module('orchestrator.uniter')
+    resolver = lazy_module('orchestrator.agent.resolver')
     inventory = lazy_module('orchestrator.cloud.inventory')
 
 __all__ = [
@@ -737,7 +743,7 @@ class Engine:
                     for unit in s.model.units_of(name):
                         self._mark_dying(s, unit)
                     if not s.model.units_of(name):
-                        hookcommit.remove_application_record(s.model, app)
+                        commit.remove_application_record(s.model, app)
             if settle:
                 self._settle(s)
 
@@ -1210,10 +1216,8 @@ class Engine:
         failed: set[str] = set()
         result = SettleResult(seed=seed)
         candidates = s.candidates
-        from scenario import state as scenario_state  # loaded with the runner: see lazy.py
-
-        previous_ids = scenario_state._generate_secret_id  # pyright: ignore[reportPrivateUsage]
-        scenario_state._generate_secret_id = s.next_secret_id  # pyright: ignore[reportPrivateUsage]
+        seeded_ids = _compat.seeded_secret_ids(s.next_secret_id)
+        seeded_ids.__enter__()
         # Each hook makes thousands of objects, many in reference cycles (ops' framework, charm
         # and model refer to each other), all garbage once the hook is committed. Automatic
         # collections strike mid-hook, promote that garbage to the oldest generation and then
@@ -1230,7 +1234,7 @@ class Engine:
                 hook = None
                 if unit is not None and name not in failed:
                     retry = self.retry.automatic or name in (retry_units or ())
-                    hook = uniter.next_hook(s.model, unit, now=self.clock(), retry=retry)
+                    hook = resolver.next_hook(s.model, unit, now=self.clock(), retry=retry)
                 if unit is None or hook is None:
                     candidates.discard(name)
                     continue
@@ -1253,7 +1257,7 @@ class Engine:
                         'so far is committed'
                     )
         finally:
-            scenario_state._generate_secret_id = previous_ids  # pyright: ignore[reportPrivateUsage]
+            seeded_ids.__exit__(None, None, None)
             if automatic:
                 gc.enable()
         result.settled = not any(u.progress.failure for u in s.model.units.values())
@@ -1267,18 +1271,16 @@ class Engine:
         if fault is None:
             outcome = self.hook_runner.run(m, unit, hook, spec, host)
         else:
-            from scenario import state as scenario_state  # loaded with the runner: see lazy.py
-
             error = fault.stderr or HOOK_FAULT_ERROR
-            outcome = runner.Outcome(ok=False, state_in=scenario_state.State(), error=error)
+            outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=error)
         now = self.clock()
         with s.transaction(machines={unit.machine}) as txn:
             if outcome.ok:
-                affected = hookcommit.apply_success(m, unit, hook, outcome, now=now)
+                affected = commit.apply_success(m, unit, hook, outcome, now=now)
                 result = 'ok' if outcome.action_failure is None else 'action failed'
                 detail = outcome.action_failure or ''
             else:
-                affected = hookcommit.apply_failure(
+                affected = commit.apply_failure(
                     m, unit, hook, outcome.error, now=now, retry=self.retry
                 )
                 result = 'failed' if hook.kind != 'action' else 'action failed'
@@ -1299,7 +1301,7 @@ class Engine:
         if hook.kind == 'action':
             unit.progress.failure = None
             return
-        hookcommit.apply_success(s.model, unit, hook, outcome, now=self.clock())
+        commit.apply_success(s.model, unit, hook, outcome, now=self.clock())
         unit.progress.failure = None
         s.log.append(LogEntry(0, self.clock(), unit.name, hook.describe(), 'skipped', ''))
 
@@ -1455,7 +1457,7 @@ class Engine:
             units.append(unit)
             s.candidates.add(unit.name)
         m.touch('application', app.name)
-        s.candidates |= hookcommit.elect_leader(m, app)
+        s.candidates |= commit.elect_leader(m, app)
         for relation in m.relations_of(app.name):
             s.candidates |= {u.name for u in m.relation_units(relation)}
         return units
@@ -1728,14 +1730,14 @@ class Engine:
                 s.candidates |= {u.name for u in m.relation_units(relation)}
         app = m.applications[unit.application]
         if app.leader == unit.name:
-            s.candidates |= hookcommit.elect_leader(m, app)
+            s.candidates |= commit.elect_leader(m, app)
 
     def _relation_dying(self, s: _Session, relation: model.Relation) -> None:
         m = s.model
         relation.life = 'dying'
         m.touch('relation', relation.id)
         s.candidates |= {u.name for u in m.relation_units(relation)}
-        s.candidates |= hookcommit.forget_relation_if_done(m, relation)
+        s.candidates |= commit.forget_relation_if_done(m, relation)
 
 
 def hardware_text(machine: cloud.Machine) -> str:

@@ -20,11 +20,13 @@ from pathlib import Path
 
 import yaml
 
-from .. import __version__, cloud, controller, model, status
-from .. import constraints as juju_constraints
-from .. import storage as juju_storage
+from .. import __version__, cloud, controller
 from ..engine import DEPLOY_FAULT, HOOK_FAULT, Engine, EngineError, Provisioned, SettleResult
-from ..store import DEFAULT_STATE_DIR, Store, StoreError, parse_model_ref
+from ..juju import constraints as juju_constraints
+from ..juju import storage as juju_storage
+from ..state import model
+from ..state.store import DEFAULT_STATE_DIR, Store, StoreError, parse_model_ref
+from ..views import status
 from ._common import (
     SIMULATED,
     JoinedWords,
@@ -54,8 +56,9 @@ def _user_errors() -> tuple[type[Exception], ...]:
     The hook runner (ops, Scenario) and the bundle parser (pydantic) load only for the commands
     that use them: importing them here at start-up cost every olm command 0.3 s.
     """
-    from .. import bundle as juju_bundle
-    from .. import charmspec, runner
+    from ..agent import runner
+    from ..juju import bundle as juju_bundle
+    from ..juju import charmspec
 
     return (
         cloud.CloudError,

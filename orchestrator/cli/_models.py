@@ -13,9 +13,9 @@ import sys
 import time
 from typing import Any
 
-from .. import show
 from ..engine import Engine, EngineError
-from ..store import CONTROLLER, OWNER, Store, StoreError, parse_model_ref
+from ..state.store import CONTROLLER, OWNER, Store, StoreError, parse_model_ref
+from ..views import show
 from ._common import SIMULATED, add_format, emit, print_table
 
 __all__ = ['add_model_commands']

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .. import constraints as juju_constraints
+from ..juju import constraints as juju_constraints
 from .machine import Machine
 from .request import AllocationRequest
 

@@ -70,7 +70,7 @@ from pydantic_core import ErrorDetails
 from yaml.composer import Composer, ComposerError
 from yaml.error import Mark
 
-from .. import constraints
+from ..juju import constraints
 from .errors import InventoryError
 from .inventory_network import (
     InterfaceSpec,

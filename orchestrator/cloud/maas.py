@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, cast
 import httpx
 import tenacity
 
-from .. import constraints as juju_constraints
+from ..juju import constraints as juju_constraints
 from .errors import (
     IllegalTransitionError,
     MaasApiError,

@@ -21,7 +21,7 @@ import functools
 import heapq
 from collections.abc import Collection, Iterable, Iterator
 
-from .. import constraints as juju_constraints
+from ..juju import constraints as juju_constraints
 from .errors import (
     IllegalTransitionError,
     InventoryError,
@@ -102,7 +102,7 @@ def _shape_fits(shape: _Shape, filters: tuple[Criterion, ...]) -> bool:
 class Pool:
     """A MAAS-like pool of bare-metal machines, held in memory.
 
-    The pool knows nothing of files or databases: :mod:`orchestrator.store` loads it, and
+    The pool knows nothing of files or databases: :mod:`orchestrator.state.store` loads it, and
     writes back the machines named by :attr:`changed` in one transaction.
     """
 
@@ -209,7 +209,7 @@ class Pool:
                 fewest of the group, the way Juju's provisioner picks zones.
             owner: recorded as the MAAS owner of the machines.
             storage: the MAAS ``storage`` value Juju builds from the root disk and the
-                unit's volumes (:func:`orchestrator.storage.maas_storage`); '' for none.
+                unit's volumes (:func:`orchestrator.juju.storage.maas_storage`); '' for none.
             exclude: system ids not to hand out (machines that already failed this request).
             bindings: the spaces the application's endpoints are bound to; each machine
                 must reach them all (Juju sends them with the ``spaces=`` constraint's).

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from .. import constraints as juju_constraints
+from ..juju import constraints as juju_constraints
 from . import spaces as maas_spaces
 from . import storage
 from .errors import PlacementError, RequestError
@@ -371,7 +371,7 @@ def _juju_storage(root: Sequence[str], value: str) -> str:
     ``addStorage`` joins them into the one ``storage`` parameter. So a ``storage`` value given
     next to ``root-disk`` (``root`` from :meth:`Constraints.to_maas_params`) follows the root
     item instead of replacing it; a value that already starts with a ``root`` item (as
-    :func:`orchestrator.storage.maas_storage` builds it) has that item replaced by the
+    :func:`orchestrator.juju.storage.maas_storage` builds it) has that item replaced by the
     constraint's, as Juju sizes the root from the constraint alone.
 
     Raises:

@@ -17,7 +17,7 @@ import pytest
 
 from orchestrator import sim
 from orchestrator.sim.host import maas_id_path
-from orchestrator.store import Store
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'

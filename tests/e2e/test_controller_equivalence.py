@@ -20,9 +20,10 @@ from typing import cast
 
 import pytest
 
-from orchestrator import constraints, controller
+from orchestrator import controller
 from orchestrator.cloud import AllocationRequest, Pool
-from orchestrator.store import Store
+from orchestrator.juju import constraints
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.store import Store
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'

@@ -20,7 +20,7 @@ import pytest
 
 from orchestrator import sim
 from orchestrator.sim.programs import keepalived
-from orchestrator.store import Store
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'

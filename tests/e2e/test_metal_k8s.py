@@ -42,7 +42,7 @@ import yaml
 
 from orchestrator import sim
 from orchestrator.sim.host import maas_id_path
-from orchestrator.store import LogEntry, Store
+from orchestrator.state.store import LogEntry, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'

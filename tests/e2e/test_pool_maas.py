@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / 'tests' / 'unit' / 'cloud'))
 
 import maasfake  # noqa: E402
 
-from orchestrator import constraints  # noqa: E402
+from orchestrator.juju import constraints  # noqa: E402
 
 # The region's networks: PXE on fabric 0 (space oam, MAAS id 2), storage on VLAN 30 of fabric 1
 # (space storage, MAAS id 5), as MAAS 3.6 answers spaces/ and subnets/ (tests/unit/cloud/maasfake).

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from orchestrator import engine as olm_engine
-from orchestrator.store import Store
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'tracer-mirror.yaml'

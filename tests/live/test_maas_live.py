@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from orchestrator import constraints
 from orchestrator.cloud import Cloud, MaasCloud, Machine, Status
 from orchestrator.cloud.maas import RetryPolicy
+from orchestrator.juju import constraints
 
 URL = os.environ.get('MAAS_URL', '')
 API_KEY = os.environ.get('MAAS_API_KEY', '')

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from metal_interfaces import postgresql_client
 
-from orchestrator import bundle
-from orchestrator.bundle import BundleError, EndpointRef, Placement, RelationSpec
-from orchestrator.charmspec import Endpoint
+from orchestrator.juju import bundle
+from orchestrator.juju.bundle import BundleError, EndpointRef, Placement, RelationSpec
+from orchestrator.juju.charmspec import Endpoint
 
 README = Path(__file__).resolve().parents[2] / 'bundles' / 'offers' / 'README.md'
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from ops import testing
 
-from orchestrator import charmspec
-from orchestrator.charmspec import CharmSpecError, Endpoint
+from orchestrator.juju import charmspec
+from orchestrator.juju.charmspec import CharmSpecError, Endpoint
 
 CHARMCRAFT = {
     'name': 'db',

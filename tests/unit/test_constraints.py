@@ -9,8 +9,8 @@ from contextlib import AbstractContextManager
 
 import pytest
 
-from orchestrator import constraints
-from orchestrator.constraints import (
+from orchestrator.juju import constraints
+from orchestrator.juju.constraints import (
     MAAS_UNSUPPORTED,
     SUPPORTED_ARCHES,
     Constraints,
@@ -19,7 +19,7 @@ from orchestrator.constraints import (
     parse,
 )
 
-LOGGER = 'orchestrator.constraints'
+LOGGER = 'orchestrator.juju.constraints'
 SIZE_ERROR = 'must be a non-negative float with optional M/G/T/P suffix'
 UINT_ERROR = 'must be a non-negative integer'
 BOOL_ERROR = "must be 'true' or 'false'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator import bindings, model
+from orchestrator.state import bindings, model
 
 BOOT = model.MachineAddress('eno1', '52:54:00:00:00:01', '10.246.0.11', '10.246.0.0/24', 'oam')
 INTERNAL = model.MachineAddress('bond0', '52:54:00:00:00:02', '10.247.0.11', '10.247.0.0/24',

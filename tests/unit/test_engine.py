@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from builders import machine
 
-from orchestrator import constraints
 from orchestrator.cloud import NoMatchError, Status
 from orchestrator.engine import Engine, EngineError, hardware_text
-from orchestrator.store import Store
+from orchestrator.juju import constraints
+from orchestrator.state.store import Store
 
 c = constraints.parse
 

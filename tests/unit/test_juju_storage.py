@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator import storage
+from orchestrator.juju import storage
 
 POOLS = {
     **storage.BUILTIN_POOLS,

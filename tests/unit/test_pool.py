@@ -7,7 +7,6 @@ import re
 import pytest
 from builders import disk, machine
 
-from orchestrator import constraints
 from orchestrator.cloud import (
     AllocationRequest,
     IllegalTransitionError,
@@ -20,6 +19,7 @@ from orchestrator.cloud import (
     RequestError,
     Status,
 )
+from orchestrator.juju import constraints
 
 c = constraints.parse
 

@@ -17,9 +17,10 @@ import pytest
 from ops import testing
 
 from orchestrator import engine as olm_engine
-from orchestrator import model, runner
-from orchestrator.hooks import Hook
-from orchestrator.store import Store
+from orchestrator.agent import runner
+from orchestrator.agent.hooks import Hook
+from orchestrator.state import model
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / 'tests' / 'charms' / 'bench'
@@ -210,7 +211,7 @@ def test_observer_signatures_are_what_inspect_gives() -> None:
 
     import ops.framework
 
-    from orchestrator import runner as olm_runner
+    from orchestrator.agent import runner as olm_runner
 
     class Observer:
         def one(self, event: object) -> None: ...

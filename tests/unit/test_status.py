@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from orchestrator import model, status
-from orchestrator.status import ModelView
+from orchestrator.state import model
+from orchestrator.views import status
+from orchestrator.views.status import ModelView
 
 T0 = datetime.datetime(2026, 11, 21, 19, 57, 3, tzinfo=datetime.UTC).timestamp()
 

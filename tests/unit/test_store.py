@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from builders import disk, machine
 
-from orchestrator import constraints, model
 from orchestrator.cloud import NoMatchError, Status
-from orchestrator.store import Store, StoreError, parse_model_ref
+from orchestrator.juju import constraints
+from orchestrator.state import model
+from orchestrator.state.store import Store, StoreError, parse_model_ref
 
 
 @pytest.fixture

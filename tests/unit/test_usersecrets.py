@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from orchestrator import model, usersecrets
+from orchestrator.state import model, usersecrets
 
 
 def _model() -> model.Model:

@@ -28,7 +28,6 @@ from maasfake import (
     zone_json,
 )
 
-from orchestrator import constraints
 from orchestrator.cloud import (
     AllocationRequest,
     CloudError,
@@ -45,6 +44,7 @@ from orchestrator.cloud import (
 )
 from orchestrator.cloud.maas import RetryPolicy, inventory, juju_space_name
 from orchestrator.cloud.network import Interface, Link, Space, Subnet
+from orchestrator.juju import constraints
 
 c = constraints.parse
 

@@ -20,7 +20,6 @@ from maasfake import (
     text,
 )
 
-from orchestrator import constraints
 from orchestrator.cloud import (
     AllocationRequest,
     IllegalTransitionError,
@@ -30,6 +29,7 @@ from orchestrator.cloud import (
     Status,
 )
 from orchestrator.cloud.maas import inventory
+from orchestrator.juju import constraints
 
 c = constraints.parse
 
@@ -137,7 +137,7 @@ def test_an_all_or_none_rollback_whose_release_meets_a_busy_409_still_releases()
     [
         # Volumes only: Juju's root item (from root-disk) comes first, the volumes follow.
         ('0:900(ssd)', 'root:40,0:900(ssd)'),
-        # As orchestrator.storage.maas_storage builds it without the root-disk size.
+        # As orchestrator.juju.storage.maas_storage builds it without the root-disk size.
         ('root:0,0:900(ssd),1:2', 'root:40,0:900(ssd),1:2'),
     ],
 )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator import constraints
 from orchestrator.cloud import (
     GB,
     AllocationRequest,
@@ -24,6 +23,7 @@ from orchestrator.cloud import (
     Subnet,
 )
 from orchestrator.cloud.spaces import maas_space_params, parse_interfaces
+from orchestrator.juju import constraints
 
 # Space ids as a fresh MAAS numbers them (by name here): internal=1, oam=2, storage=3.
 NETWORK = Network.build(

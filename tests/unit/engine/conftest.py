@@ -9,7 +9,7 @@ import pytest
 from enginetools import Clock
 
 from orchestrator import engine as olm_engine
-from orchestrator.store import Store
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
 TEST_CHARMS = ROOT / 'tests' / 'charms'

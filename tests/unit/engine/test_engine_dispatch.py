@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator import engine as olm_engine
-from orchestrator.store import Store
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
 LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator import constraints, model, runner, storage
 from orchestrator import engine as olm_engine
+from orchestrator.agent import runner
+from orchestrator.agent.hooks import Hook
 from orchestrator.cloud import InventoryError, NoMatchError, Status
-from orchestrator.hooks import Hook
-from orchestrator.store import Store
+from orchestrator.juju import constraints, storage
+from orchestrator.state import model
+from orchestrator.state.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
 PRODUCT_BUNDLE = ROOT / 'bundles' / 'metal-k8s.yaml'

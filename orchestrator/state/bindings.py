@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
-from . import cloud, model
-from .cloud.spaces import ALPHA
+from .. import cloud
+from ..cloud.spaces import ALPHA
+from . import model
 
 __all__ = [
     'ALPHA',

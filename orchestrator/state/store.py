@@ -27,7 +27,8 @@ from collections.abc import Generator, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import cloud, model
+from .. import cloud
+from . import model
 
 __all__ = [
     'CONTROLLER',

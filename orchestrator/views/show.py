@@ -13,8 +13,9 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import __version__, model
-from .store import CONTROLLER, OWNER, ModelRecord
+from .. import __version__
+from ..state import model
+from ..state.store import CONTROLLER, OWNER, ModelRecord
 
 __all__ = ['CLOUD', 'CONTROLLER_UUID', 'REGION', 'model_info', 'models_listing', 'unit_info']
 

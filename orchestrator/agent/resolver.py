@@ -4,7 +4,7 @@ Juju's unit agent does not keep a queue of events. Each time round its loop it c
 local state (what it has run hooks for) with the model (what is true now) and picks the first
 applicable operation in a fixed priority (juju/juju ``internal/worker/uniter/resolver.go``;
 reference/juju-maas-semantics.md §5.1-5.3). olm does the same with
-:class:`~orchestrator.model.UnitProgress`, which is why a crash loses at most the hook in
+:class:`~orchestrator.state.model.UnitProgress`, which is why a crash loses at most the hook in
 flight: the next command recomputes the same next hook from what was committed.
 
 Priority, first match wins:
@@ -32,7 +32,7 @@ Priority, first match wins:
 
 from __future__ import annotations
 
-from . import model
+from ..state import model
 from .hooks import Hook
 
 __all__ = ['next_hook', 'remote_members']

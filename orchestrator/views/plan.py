@@ -20,11 +20,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import bindings as juju_bindings
-from . import bundle as juju_bundle
-from . import cloud
-from . import constraints as juju_constraints
-from . import storage as juju_storage
+from .. import cloud
+from ..juju import bundle as juju_bundle
+from ..juju import constraints as juju_constraints
+from ..juju import storage as juju_storage
+from ..state import bindings as juju_bindings
 
 __all__ = ['Headroom', 'Plan', 'PlannedUnit', 'make']
 

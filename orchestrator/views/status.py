@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from orchestrator import model
+from ..state import model
 
 __all__ = [
     'MAX_MESSAGE',

@@ -73,9 +73,10 @@ import yaml
 from ops import testing
 from scenario import _ops_main_mock, _runtime, errors, state
 
-from . import bindings, charmspec, model
+from ..juju import charmspec
+from ..sim.programs import iproute
+from ..state import bindings, model
 from .hooks import Hook
-from .sim.programs import iproute
 
 __all__ = ['CharmLoadError', 'CharmLoader', 'Outcome', 'ProjectionCache', 'Runner', 'project']
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from ops import testing
 
-from . import model, runner
+from ..state import model
+from . import runner
 from .hooks import Hook, RetryPolicy
 
 __all__ = ['ROTATION_SECONDS', 'RetryPolicy', 'apply_failure', 'apply_success', 'elect_leader']

@@ -19,11 +19,11 @@ checked :class:`Bundle`, or raises one :class:`BundleError` listing every proble
 * Then Juju's verification: placements (``to``), machines, constraints (olm's Juju parser),
   storage directives, bindings, subordinates, relations (endpoint inference included, see
   :func:`resolve_endpoints`) and options (each charm's config, via
-  :meth:`~orchestrator.charmspec.CharmSpec.parse_config`).
+  :meth:`~orchestrator.juju.charmspec.CharmSpec.parse_config`).
 
 Charms are local directories: a charm that is a path (``./charms/x``, ``/abs``, ``~/x`` or
 anything with a ``/``) is used as it is, a bare name (``metal-controller``) is looked up in
-``charms_dir`` (see :func:`orchestrator.charmspec.resolve`).
+``charms_dir`` (see :func:`orchestrator.juju.charmspec.resolve`).
 
 Offer files (cross-model relations)
 ===================================

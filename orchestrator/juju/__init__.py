@@ -1,0 +1,6 @@
+"""The Juju language: what a user writes and a charm declares, parsed and checked.
+
+Constraints, storage directives, bundles with their overlays, and charm metadata
+(``charmcraft.yaml`` / ``metadata.yaml``). Pure: nothing here reads the model, the cloud or
+a machine, so everything above may use it.
+"""
