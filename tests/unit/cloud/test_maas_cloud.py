@@ -93,7 +93,9 @@ def test_the_key_is_in_no_repr():
     cloud = Region().cloud()
     assert repr(cloud) == f'MaasCloud({URL!r})'
     assert_no_key(repr(cloud.__dict__))
-    assert_no_key(repr(vars(cloud._client)))  # pyright: ignore[reportPrivateUsage]
+    region = cloud._http  # pyright: ignore[reportPrivateUsage]
+    assert_no_key(repr(vars(region)))
+    assert_no_key(repr(vars(region._client)))  # pyright: ignore[reportPrivateUsage]
 
 
 @pytest.mark.parametrize(
