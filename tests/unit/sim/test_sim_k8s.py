@@ -757,12 +757,12 @@ def test_persistence_round_trip(world: World, cp: SimHost, worker: SimHost) -> N
 
 
 def test_kubectl_json_is_kubectls_layout_and_follows_changes() -> None:
-    from orchestrator.sim.programs import k8s as program
+    from orchestrator.sim.programs.k8s._kubectl import kubectl_json
 
     node = {'kind': 'Node', 'metadata': {'name': 'n1', 'labels': {'b': '1', 'a': 'é'}}}
-    assert program._kubectl_json(node) == json.dumps(node, indent=4, sort_keys=True)
+    assert kubectl_json(node) == json.dumps(node, indent=4, sort_keys=True)
     node['metadata']['labels']['c'] = '2'  # the cache is keyed by content, not identity
-    assert '"c": "2"' in program._kubectl_json(node)
+    assert '"c": "2"' in kubectl_json(node)
 
 
 # -- datastores per release (k8s-snap 1.32-1.35 and 1.36) -----------------------------------------
