@@ -48,9 +48,9 @@ from typing import Annotated, Any, Final, Literal, cast
 import pydantic
 from pydantic import AfterValidator, ConfigDict, Field
 
-from .errors import InventoryError
-from .machine import Machine
-from .network import UNDEFINED_SPACE, Interface, Link, Network, Subnet
+from ..errors import InventoryError
+from ..machine import Machine
+from ..network import UNDEFINED_SPACE, Interface, Link, Network, Subnet
 
 __all__ = [
     'InterfaceSpec',

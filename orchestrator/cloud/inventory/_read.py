@@ -1,0 +1,196 @@
+"""Reading a pool file: one machine entry at a time off the YAML event stream."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import yaml
+from yaml.composer import Composer, ComposerError
+from yaml.error import Mark
+
+from ..errors import InventoryError
+from ..machine import Machine
+from ..network import Network
+from ._build import bulk
+from ._check import Checker, machine_items, unknown_key
+from ._schema import shown
+
+if TYPE_CHECKING:  # the stubs type libyaml's classes loosely; they behave as the pure ones
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader, Composer):
+    """libyaml's safe loader that composes one machine at a time and refuses duplicate keys.
+
+    ``yaml.load`` builds the node tree of the whole document before constructing anything,
+    which for a 100k-machine file is gigabytes; :func:`load` instead walks the events of the
+    top level itself and composes each entry of ``machines`` on its own (PyYAML's composer over
+    libyaml's events). A key written twice is a mistake in the file that PyYAML would otherwise
+    settle silently by keeping the second value.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.anchors = {}  # the composer's state, which libyaml's parser does not set up
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[object] = set()
+        for key_node, _ in cast(list[tuple[yaml.Node, yaml.Node]], node.value):
+            if key_node.tag == 'tag:yaml.org,2002:merge':
+                continue
+            key: object = self.construct_object(  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+                key_node, deep=deep
+            )
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f'found duplicate key {shown(key)}', key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    # Typed faces of the parser's event interface, which the stubs leave untyped.
+
+    def at(self, kind: type[yaml.Event]) -> bool:
+        """Whether the next event is of this kind."""
+        return bool(self.check_event(kind))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+
+    def skip(self) -> None:
+        """Consume the next event."""
+        self.get_event()  # pyright: ignore[reportUnknownMemberType]
+
+    def mark(self) -> Mark:
+        """Where the next event starts, for messages."""
+        event = self.peek_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        return cast(Mark, event.start_mark)  # pyright: ignore[reportUnknownMemberType]
+
+    def next_value(self) -> object:
+        """Compose and construct the next node (with its children) of the stream."""
+        node = self.compose_node(None, None)  # pyright: ignore[reportArgumentType]
+        return self.construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
+
+_EMPTY_NETWORK: Final = Network()
+
+
+@dataclasses.dataclass(frozen=True)
+class InventoryFile:
+    """What an inventory file holds.
+
+    Attributes:
+        machines: the machines, in file order.
+        storage_pools: pool name -> (provider, attributes), as the file declares them; the
+            caller checks them against the storage providers it knows.
+        network: its spaces and subnets.
+    """
+
+    machines: list[Machine]
+    storage_pools: Mapping[str, tuple[str, Mapping[str, object]]]
+    network: Network = _EMPTY_NETWORK
+
+
+def load(path: str | os.PathLike[str]) -> list[Machine]:
+    """Read and check an inventory file, one machine at a time; see :func:`load_file`."""
+    return load_file(path).machines
+
+
+def load_file(path: str | os.PathLike[str]) -> InventoryFile:
+    """Read and check an inventory file, one machine at a time.
+
+    Args:
+        path: the YAML file; named as given in error messages.
+
+    Returns:
+        Its machines, in file order, and its storage pools.
+
+    Raises:
+        InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
+            or storage pool; nothing is returned, so an import is all or nothing.
+    """
+    source = os.fspath(path)
+    try:
+        with open(source, encoding='utf-8') as stream:
+            text = stream.read()
+    except FileNotFoundError:
+        raise InventoryError(f'{source}: no such file') from None
+    except IsADirectoryError:
+        raise InventoryError(f'{source}: is a directory, not an inventory file') from None
+    except UnicodeDecodeError as error:
+        raise InventoryError(
+            f'{source}: not UTF-8 text ({error.reason} at byte {error.start})'
+        ) from None
+    except OSError as error:
+        raise InventoryError(f'{source}: cannot read: {error.strerror or error}') from None
+    checker = Checker(source)
+    loader = _Loader(text)
+    try:
+        with bulk():
+            _read_document(loader, checker)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f' (line {mark.line + 1}, column {mark.column + 1})' if mark else ''
+        problem = error.problem or error.context or 'cannot be parsed'
+        raise InventoryError(f'{source}: not valid YAML: {problem}{where}') from None
+    except yaml.YAMLError as error:
+        raise InventoryError(f'{source}: not valid YAML: {error}') from None
+    finally:
+        loader.dispose()  # pyright: ignore[reportUnknownMemberType]
+    with bulk():
+        machines = checker.finish()
+    return InventoryFile(machines, checker.storage_pools, checker.network.network)
+
+
+def _read_document(loader: _Loader, checker: Checker) -> None:
+    """Feed the ``machines`` entries of a YAML stream to ``checker`` as they are read.
+
+    Anything but a single mapping holding only a ``machines`` sequence is read whole and
+    handed to :func:`machine_items`, so both entry points describe a bad document alike.
+    """
+    loader.skip()  # stream start
+    if loader.at(yaml.StreamEndEvent):
+        machine_items(None, checker.source)
+    loader.skip()  # document start
+    if not loader.at(yaml.MappingStartEvent):
+        machine_items(loader.next_value(), checker.source)
+    loader.skip()
+    found = False
+    while not loader.at(yaml.MappingEndEvent):
+        mark = loader.mark()
+        key = loader.next_value()
+        if key == 'storage-pools':
+            checker.set_storage_pools(loader.next_value())
+            continue
+        if key == 'spaces':
+            checker.network.set_spaces(loader.next_value())
+            continue
+        if key == 'subnets':
+            checker.network.set_subnets(loader.next_value())
+            continue
+        if key != 'machines':
+            raise unknown_key(key, checker.source)
+        if found:
+            raise yaml.constructor.ConstructorError(
+                None, None, f'found duplicate key {key!r}', mark
+            )
+        found = True
+        if not loader.at(yaml.SequenceStartEvent):
+            machine_items({key: loader.next_value()}, checker.source)
+        loader.skip()
+        while not loader.at(yaml.SequenceEndEvent):
+            checker.add(loader.next_value())
+        loader.skip()
+    loader.skip()  # mapping end
+    if not found:
+        machine_items({}, checker.source)
+    loader.skip()  # document end
+    if not loader.at(yaml.StreamEndEvent):
+        raise ComposerError(
+            None, None, 'expected a single document, but found another document', loader.mark()
+        )
