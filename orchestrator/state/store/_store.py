@@ -1,0 +1,203 @@
+"""The state directory's database: one connection, locked transactions, the models in it."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import os
+import sqlite3
+from collections.abc import Generator
+from pathlib import Path
+
+from .. import model
+from ._errors import StoreError
+from ._names import CONTROLLER, OWNER, ModelRecord, check_model_name, model_uuid
+from ._rows import MACHINE_COLUMNS, juju_machine
+from ._schema import create_schema
+from ._transaction import Transaction
+
+DEFAULT_STATE_DIR = Path('.olm')
+LOCK_TIMEOUT = 60.0
+"""Seconds a process waits for another one's transaction before giving up."""
+
+
+class Store:
+    """The state directory, seen from one of its models.
+
+    Args:
+        state_dir: where ``state.db`` lives; created on first use.
+        model: the model this store reads and writes (a bare name); None means the selected
+            one (``olm switch``). Checked on the first transaction, not here.
+    """
+
+    def __init__(
+        self, state_dir: str | os.PathLike[str] = DEFAULT_STATE_DIR, model: str | None = None
+    ) -> None:
+        self.state_dir = Path(state_dir)
+        self.path = self.state_dir / 'state.db'
+        self._conn: sqlite3.Connection | None = None
+        self._model_ref = model
+        self._model: str | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self.state_dir.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
+                conn.execute('PRAGMA journal_mode=WAL')
+                conn.execute('PRAGMA synchronous=NORMAL')
+                conn.execute('PRAGMA foreign_keys=ON')
+                # sqlite caches 2 MiB of pages by default: past a few hundred units the record
+                # and log B-trees no longer fit, and every hook's commit reads pages back from
+                # the OS. Up to 32 MiB (used only as the database grows) keeps them cached.
+                conn.execute('PRAGMA cache_size=-32768')
+                with _immediate(conn):
+                    create_schema(conn)
+            except (OSError, sqlite3.Error) as e:
+                raise StoreError(f'cannot open state database {self.path}: {e}') from None
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        """Close the database connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Generator[None]:
+        """Hold the model's writer lock: one ``olm`` process changes and settles it at a time.
+
+        Juju has one controller deciding what runs next; olm has whichever process holds this
+        lock. Readers (``olm status``) never take it: sqlite's snapshots serve them.
+        """
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / 'writer.lock', 'a+') as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Generator[Transaction]:
+        """One change: everything inside commits together, or nothing does."""
+        conn = self._connect()
+        try:
+            with _immediate(conn):
+                txn = Transaction(conn, self._resolve(conn))
+                yield txn
+                txn.flush()
+        except sqlite3.OperationalError as e:
+            raise StoreError(f'state database {self.path}: {e}') from None
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Generator[Transaction]:
+        """A read-only view, consistent for its duration, that never blocks a writer."""
+        conn = self._connect()
+        conn.execute('BEGIN DEFERRED')
+        try:
+            yield Transaction(conn, self._resolve(conn), read_only=True)
+        finally:
+            conn.execute('ROLLBACK')
+
+    # -- models ----------------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        """The name of the model this store works on.
+
+        Raises:
+            StoreError: the model does not exist, or none is selected.
+        """
+        with self.snapshot() as txn:
+            return txn.model
+
+    def _resolve(self, conn: sqlite3.Connection) -> str | None:
+        """The model's name if it exists; None when nothing is selected.
+
+        A model named explicitly must exist: a typo must not quietly act on another model.
+        """
+        if self._model is not None:
+            return self._model
+        name = self._model_ref
+        if name is None:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'current-model'").fetchone()
+            if row is None:
+                return None
+            name = str(row[0])
+        if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone() is None:
+            raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
+        self._model = name
+        return name
+
+    def models(self) -> list[ModelRecord]:
+        """Every model of the controller, by name."""
+        conn = self._connect()
+        rows = conn.execute('SELECT name, uuid, created FROM models ORDER BY name').fetchall()
+        return [ModelRecord(str(n), str(u), float(c)) for n, u, c in rows]
+
+    def machines_by_model(self) -> dict[str, list[model.Machine]]:
+        """Every model's machines, by number, read in one query (``olm models``)."""
+        rows = self._connect().execute(f'SELECT model, {MACHINE_COLUMNS} FROM machines')  # noqa: S608
+        found: dict[str, list[model.Machine]] = {r.name: [] for r in self.models()}
+        for row in rows:
+            found.setdefault(str(row[0]), []).append(juju_machine(row[1:]))
+        return {name: sorted(ms, key=lambda m: int(m.id)) for name, ms in found.items()}
+
+    def units_by_model(self) -> dict[str, int]:
+        """How many units each model has, in one query."""
+        rows = self._connect().execute(
+            "SELECT model, COUNT(*) FROM records WHERE kind = 'unit' GROUP BY model"
+        )
+        return {str(name): int(count) for name, count in rows}
+
+    def current_model(self) -> str | None:
+        """The selected model (``olm switch``), if any."""
+        row = (
+            self._connect()
+            .execute("SELECT value FROM meta WHERE key = 'current-model'")
+            .fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def add_model(self, name: str, *, created: float, switch: bool = False) -> ModelRecord:
+        """Create an empty model; with ``switch``, select it.
+
+        Raises:
+            StoreError: not a valid name, or a model of that name exists (Juju's messages).
+        """
+        check_model_name(name)
+        conn = self._connect()
+        with _immediate(conn):
+            if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone():
+                raise StoreError(
+                    f'failed to create new model: model "{name}" for {OWNER} already exists'
+                )
+            record = ModelRecord(name, model_uuid(name), created)
+            conn.execute('INSERT INTO models VALUES (?, ?, ?)', dataclasses.astuple(record))
+            if switch:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))
+        return record
+
+    def switch(self, name: str) -> None:
+        """Select a model for the commands that name none."""
+        conn = self._connect()
+        with _immediate(conn):
+            if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone() is None:
+                raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))
+
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Generator[None]:
+    conn.execute('BEGIN IMMEDIATE')
+    try:
+        yield
+    except BaseException:
+        conn.execute('ROLLBACK')
+        raise
+    conn.execute('COMMIT')

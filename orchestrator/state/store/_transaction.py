@@ -1,0 +1,214 @@
+"""Reads and writes of one model inside one transaction."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from ... import cloud
+from .. import model
+from ._errors import StoreError
+from ._log import LogEntry
+from ._rows import MACHINE_COLUMNS, juju_machine, machine_from_row, machine_to_row
+from ._schema import MODEL_TABLES
+
+
+class Transaction:
+    """Reads and writes inside one transaction of the store."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, model: str | None, *, read_only: bool = False
+    ) -> None:
+        self._conn = conn
+        self._model = model
+        self._read_only = read_only
+        self._pool: cloud.Pool | None = None
+
+    @property
+    def model(self) -> str:
+        """The model this transaction reads and writes.
+
+        Raises:
+            StoreError: no model is selected.
+        """
+        if self._model is None:
+            raise StoreError(
+                'no selected model: use "olm switch MODEL", "olm add-model MODEL" or -m MODEL'
+            )
+        return self._model
+
+    @property
+    def model_uuid(self) -> str:
+        """The model's uuid (``JUJU_MODEL_UUID`` in its hooks)."""
+        row = self._conn.execute(
+            'SELECT uuid FROM models WHERE name = ?', (self.model,)
+        ).fetchone()
+        return str(row[0])
+
+    def delete_model(self) -> None:
+        """Forget the model and everything in it; the caller has released its machines."""
+        name = self.model
+        for table in MODEL_TABLES:
+            self._conn.execute(f'DELETE FROM {table} WHERE model = ?', (name,))  # noqa: S608
+        self._conn.execute('DELETE FROM models WHERE name = ?', (name,))
+        self._conn.execute("DELETE FROM meta WHERE key = 'current-model' AND value = ?", (name,))
+
+    # -- the metal pool ------------------------------------------------------------------
+
+    @property
+    def pool(self) -> cloud.Pool:
+        """The pool as committed, loaded once per transaction; changes are saved on commit."""
+        if self._pool is None:
+            rows = self._conn.execute('SELECT * FROM pool_machines').fetchall()
+            network = self.get_cloud_setting('network')
+            self._pool = cloud.Pool(
+                (machine_from_row(row) for row in rows),
+                network=cloud.Network.from_data(json.loads(network)) if network else None,
+            )
+        return self._pool
+
+    def flush(self) -> None:
+        """Write every pool machine changed in this transaction."""
+        if self._pool is None or self._read_only:
+            return
+        pool = self._pool
+        if pool.network_changed:
+            self.set_cloud_setting('network', json.dumps(pool.network.to_data()))
+        if not pool.changed:
+            pool.clear_changes()
+            return
+        self._conn.executemany(
+            'INSERT OR REPLACE INTO pool_machines VALUES '
+            '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            (machine_to_row(pool.get(system_id)) for system_id in sorted(pool.changed)),
+        )
+        pool.clear_changes()
+
+    # -- the model's machines ------------------------------------------------------------
+
+    def machines(self) -> list[model.Machine]:
+        """The model's machines, by number."""
+        rows = self._conn.execute(
+            f'SELECT {MACHINE_COLUMNS} FROM machines WHERE model = ?',  # noqa: S608
+            (self.model,),
+        ).fetchall()
+        return sorted((juju_machine(row) for row in rows), key=lambda m: int(m.id))
+
+    def put_machine(self, machine: model.Machine) -> None:
+        """Insert or replace one of the model's machines."""
+        self._conn.execute(
+            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            (
+                self.model, machine.id, machine.instance_id, machine.hostname, machine.address,
+                machine.zone, machine.hardware, machine.constraints, machine.base,
+                machine.status, machine.message,
+                json.dumps([dataclasses.astuple(a) for a in machine.addresses]),
+            ),
+        )  # fmt: skip
+
+    def delete_machines(self, ids: Iterable[str]) -> None:
+        """Forget machines of the model."""
+        model = self.model
+        self._conn.executemany(
+            'DELETE FROM machines WHERE model = ? AND id = ?', ((model, i) for i in ids)
+        )
+
+    def next_sequence(self, name: str) -> int:
+        """The next number of a sequence; numbers are never reused, like Juju's machine ids."""
+        model = self.model
+        row = self._conn.execute(
+            'SELECT value FROM sequences WHERE model = ? AND name = ?', (model, name)
+        ).fetchone()
+        value = 0 if row is None else int(row[0])
+        self._conn.execute(
+            'INSERT OR REPLACE INTO sequences VALUES (?, ?, ?)', (model, name, value + 1)
+        )
+        return value
+
+    # -- model records -------------------------------------------------------------------
+
+    def records(self, kind: str) -> dict[str, Any]:
+        """Every record of one kind (``application``, ``unit``, ...), by key, as JSON data."""
+        rows = self._conn.execute(
+            'SELECT key, data FROM records WHERE model = ? AND kind = ?', (self.model, kind)
+        )
+        return {str(key): json.loads(str(data)) for key, data in rows}
+
+    def put_records(self, kind: str, records: Iterable[tuple[str, Any]]) -> None:
+        """Insert or replace records of one kind."""
+        model = self.model
+        self._conn.executemany(
+            'INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)',
+            ((model, kind, key, json.dumps(data, separators=(',', ':'))) for key, data in records),
+        )
+
+    def delete_records(self, kind: str, keys: Iterable[str]) -> None:
+        """Forget records of one kind."""
+        model = self.model
+        self._conn.executemany(
+            'DELETE FROM records WHERE model = ? AND kind = ? AND key = ?',
+            ((model, kind, k) for k in keys),
+        )
+
+    # -- the event log (olm debug-log) ---------------------------------------------------
+
+    def append_log(self, entries: Iterable[LogEntry]) -> None:
+        """Append entries to the event log."""
+        model = self.model
+        self._conn.executemany(
+            'INSERT INTO log (model, time, unit, event, outcome, detail) '
+            'VALUES (?, ?, ?, ?, ?, ?)',
+            ((model, e.time, e.unit, e.event, e.outcome, e.detail) for e in entries),
+        )
+
+    def log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
+        """Entries of the event log after sequence number ``after``, oldest first.
+
+        With ``limit``, only the last ``limit`` of them.
+        """
+        if limit is None:
+            rows = self._conn.execute(
+                'SELECT seq, time, unit, event, outcome, detail FROM log '
+                'WHERE model = ? AND seq > ? ORDER BY seq',
+                (self.model, after),
+            )
+        else:
+            rows = self._conn.execute(
+                'SELECT * FROM (SELECT seq, time, unit, event, outcome, detail FROM log '
+                'WHERE model = ? AND seq > ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+                (self.model, after, limit),
+            )
+        return [
+            LogEntry(int(seq), float(t), str(u), str(e), str(o), str(d))
+            for seq, t, u, e, o, d in rows
+        ]
+
+    # -- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str = '') -> str:
+        """A model setting (e.g. ``model-constraints``)."""
+        row = self._conn.execute(
+            'SELECT value FROM settings WHERE model = ? AND key = ?', (self.model, key)
+        ).fetchone()
+        return default if row is None else str(row[0])
+
+    def get_cloud_setting(self, key: str, default: str = '') -> str:
+        """A setting of the cloud, shared by every model (e.g. a pool file's storage pools)."""
+        row = self._conn.execute('SELECT value FROM meta WHERE key = ?', (f'cloud:{key}',))
+        found = row.fetchone()
+        return default if found is None else str(found[0])
+
+    def set_cloud_setting(self, key: str, value: str) -> None:
+        """Replace a setting of the cloud."""
+        self._conn.execute('INSERT OR REPLACE INTO meta VALUES (?, ?)', (f'cloud:{key}', value))
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Replace a model setting."""
+        self._conn.execute(
+            'INSERT OR REPLACE INTO settings VALUES (?, ?, ?)', (self.model, key, value)
+        )
