@@ -1,0 +1,88 @@
+"""Go's formatting of values (``%q``, ``%#v``, ``%v``): messages match Juju's byte for byte."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import decimal
+import math
+from collections.abc import Mapping
+from typing import Final, cast
+
+
+def go_quote(text: str) -> str:
+    """Quote like Go's ``%q`` (``strconv.Quote``), so messages match Juju's byte for byte."""
+    out: list[str] = []
+    for char in text:
+        escape = _GO_QUOTE_ESCAPES.get(char)
+        if escape is not None:
+            out.append(escape)
+        elif char == ' ' or char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80:
+            out.append(f'\\x{ord(char):02x}')
+        elif ord(char) < 0x10000:
+            out.append(f'\\u{ord(char):04x}')
+        else:
+            out.append(f'\\U{ord(char):08x}')
+    return '"' + ''.join(out) + '"'
+
+
+_GO_QUOTE_ESCAPES: Final = {
+    '\a': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+    '\\': '\\\\',
+    '"': '\\"',
+}
+
+
+def go_value(value: object) -> str:
+    """Render a YAML-decoded value like Go's ``%#v``, as Juju's config messages show it."""
+    if value is None:
+        return '<nil>'
+    if isinstance(value, str):
+        return go_quote(value)
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, Mapping):
+        items = cast(Mapping[object, object], value)
+        body = ', '.join(f'{go_value(k)}:{go_value(v)}' for k, v in items.items())
+        return f'map[string]interface {{}}{{{body}}}'
+    if isinstance(value, list | tuple):
+        seq = cast(list[object], value)
+        return f'[]interface {{}}{{{", ".join(go_value(v) for v in seq)}}}'
+    return go_quote(str(value))
+
+
+def _go_float(value: float) -> str:
+    """Go's ``%v`` of a float64: shortest digits, ``%e`` form below 1e-4 or from 1e6 on."""
+    if math.isnan(value):
+        return 'NaN'
+    if math.isinf(value):
+        return '+Inf' if value > 0 else '-Inf'
+    if value == 0:
+        return '-0' if math.copysign(1, value) < 0 else '0'
+    sign, digit_tuple, exponent = decimal.Decimal(repr(value)).as_tuple()
+    digits = ''.join(map(str, digit_tuple)).rstrip('0') or '0'
+    point = len(digit_tuple) + int(exponent)  # digits before the decimal point
+    exp = point - 1
+    text: str
+    if exp < -4 or exp >= 6:  # strconv's 'g' with the shortest precision
+        mantissa = digits[0] + ('.' + digits[1:] if len(digits) > 1 else '')
+        text = f'{mantissa}e{"-" if exp < 0 else "+"}{abs(exp):02d}'
+    elif point <= 0:
+        text = '0.' + '0' * -point + digits
+    elif point >= len(digits):
+        text = digits + '0' * (point - len(digits))
+    else:
+        text = digits[:point] + '.' + digits[point:]
+    return ('-' if sign else '') + text
