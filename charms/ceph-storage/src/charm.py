@@ -24,19 +24,18 @@ changes nothing shows the same status as before.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 
+import metal_charm
 import metal_host
 import ops
-from metal_interfaces import appsecrets, bindings, ceph_client, databag
+from metal_charm import bindings
+from metal_interfaces import ceph_client, databag
 
 import clients
 import config
 import disks
-import membership
-import tokens
 import workload
 
 logger = logging.getLogger(__name__)
@@ -58,10 +57,6 @@ ADMIN = 'admin'
 
 BOOTSTRAP_KEY = 'bootstrap'
 """Peer app data: {"node", "public-network", "cluster-network"} once the cluster exists."""
-JOIN_TOKENS_KEY = 'join-tokens'
-"""Peer app data: unit name -> {"secret": id, "serial": n} of its join token."""
-TOKEN_SERIAL_KEY = 'token-serial'  # noqa: S105 - a databag key, not a token
-"""Peer app data: the last serial given to a join token."""
 FILESYSTEMS_KEY = 'filesystems'
 """Peer app data: CephFS volumes created for consumers (their pools have other names)."""
 FAILURE_DOMAIN_KEY = 'failure-domain'
@@ -87,39 +82,28 @@ class CephStorageCharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
-        self._stored.set_default(statuses=None, installed='')
+        self._stored.set_default(installed='')
         self.ceph = ceph_client.Provider(self, CEPH_CLIENT)
-        for event in (
-            self.on.install,
-            self.on.start,
-            self.on.config_changed,
-            self.on.upgrade_charm,
-            self.on.update_status,
-            self.on.leader_elected,
-            self.on.secret_changed,
-            self.on[PEERS].relation_created,
-            self.on[PEERS].relation_joined,
-            self.on[PEERS].relation_changed,
-            self.on[PEERS].relation_departed,
-            self.on[CEPH_CLIENT].relation_created,
-            self.on[CEPH_CLIENT].relation_joined,
-            self.on[CEPH_CLIENT].relation_changed,
-            self.on[CEPH_CLIENT].relation_broken,
-            self.on[STORAGE].storage_attached,
-            self.on[STORAGE].storage_detaching,
-        ):
-            framework.observe(event, self._reconcile)
+        self.reconciler = metal_charm.Reconciler(
+            self,
+            self._reconcile,
+            events=[
+                *metal_charm.lifecycle(self),
+                self.on.leader_elected,
+                self.on.secret_changed,
+                *metal_charm.relation_events(self, PEERS, *_PEER_EVENTS),
+                *metal_charm.relation_events(self, CEPH_CLIENT, *_CLIENT_EVENTS),
+                self.on[STORAGE].storage_attached,
+                self.on[STORAGE].storage_detaching,
+            ],
+            initial=ops.MaintenanceStatus('installing'),
+        )
         framework.observe(self.on.secret_remove, self._on_secret_remove)
-        framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)
 
     # -- the reconcile ---------------------------------------------------------------------------
 
-    def _reconcile(self, event: ops.EventBase) -> None:
+    def _reconcile(self, _: ops.EventBase) -> list[ops.StatusBase]:
         """Bring this unit, and on the leader the cluster, to what config and relations ask."""
-        statuses = self._run()
-        self._stored.statuses = [{'name': s.name, 'message': s.message} for s in statuses]
-
-    def _run(self) -> list[ops.StatusBase]:
         try:
             settings = config.Settings.load(self.config)
         except config.ConfigError as e:
@@ -138,7 +122,7 @@ class CephStorageCharm(ops.CharmBase):
             return [ops.BlockedStatus(NO_ADMIN_ADDRESS)]
         node = metal_host.current().hostname()
         databag.write(peers.data[self.unit], ZONE_KEY, os.environ.get(ZONE_ENV, '').strip())
-        own = membership.Member.read(peers.data[self.unit])
+        own = metal_charm.Member.read(peers.data[self.unit])
         member = workload.is_member()
         app = peers.data[self.app]
         record = databag.read_dict(app.get(BOOTSTRAP_KEY))
@@ -166,7 +150,7 @@ class CephStorageCharm(ops.CharmBase):
         elif not member:
             return [self._join(peers, own, node, address, bool(record))]
 
-        self._report(peers, membership.Member(node, address, membership.JOINED))
+        metal_charm.Member(node, address, metal_charm.JOINED).write(peers.data[self.unit])
         statuses: list[ops.StatusBase] = []
         if self.unit.is_leader():
             statuses += self._manage_tokens(peers)
@@ -202,27 +186,21 @@ class CephStorageCharm(ops.CharmBase):
     def _join(
         self,
         peers: ops.Relation,
-        own: membership.Member,
+        own: metal_charm.Member,
         node: str,
         address: str,
         bootstrapped: bool,
     ) -> ops.StatusBase:
         """A non-leader outside the cluster: ask for a token, and join with it once granted."""
-        state = own.state if own.state == membership.TOKEN_FAILED else membership.PENDING
-        asking = membership.Member(node, address, state, own.failed_serial)
-        self._report(peers, asking)
+        state = own.state if own.state == metal_charm.TOKEN_FAILED else metal_charm.PENDING
+        metal_charm.Member(node, address, state, own.failed_serial).write(peers.data[self.unit])
         if not bootstrapped:
             return ops.WaitingStatus('waiting for the leader to bootstrap MicroCeph')
-        entries = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
-        secret_id, _ = tokens.entry(entries, self.unit.name)
-        if secret_id is None:
+        grant = self._tokens(peers).grant(self.unit.name)
+        if not grant.issued or grant.token is None:
             return ops.WaitingStatus('waiting for a join token from the leader')
-        try:
-            content = self.model.get_secret(id=secret_id).get_content(refresh=True)
-        except (ops.SecretNotFoundError, ops.ModelError):
-            return ops.WaitingStatus('waiting for a join token from the leader')
-        token, serial = tokens.read_content(content)
-        if token is None or serial is None or serial == own.failed_serial:
+        token, serial = grant.token, grant.serial
+        if serial is None or serial == own.failed_serial:
             return ops.WaitingStatus('join token rejected; waiting for a new one')
         try:
             workload.join(token, address)
@@ -232,52 +210,25 @@ class CephStorageCharm(ops.CharmBase):
                 # the cluster did not refuse the token (unreachable, starting): it stays valid,
                 # and microcluster would refuse a second one for this node until it expires
                 return ops.WaitingStatus(f'joining MicroCeph failed: {e}; will retry')
-            failed = membership.Member(node, address, membership.TOKEN_FAILED, serial)
-            self._report(peers, failed)
+            failed = metal_charm.Member(node, address, metal_charm.TOKEN_FAILED, serial)
+            failed.write(peers.data[self.unit])
             return ops.WaitingStatus('join token rejected; asked the leader for a new one')
-        self._report(peers, membership.Member(node, address, membership.JOINED))
+        metal_charm.Member(node, address, metal_charm.JOINED).write(peers.data[self.unit])
         return ops.MaintenanceStatus('joined MicroCeph; adding OSDs on the next event')
 
-    def _report(self, peers: ops.Relation, member: membership.Member) -> None:
-        data = peers.data[self.unit]
-        for key, value in member.databag().items():
-            if data.get(key, '') != value:
-                data[key] = value
+    def _tokens(self, peers: ops.Relation) -> metal_charm.JoinTokens:
+        """The join tokens of the peer relation (secrets labelled ``join-token-<unit>``)."""
+        return metal_charm.JoinTokens(
+            self.model, peers, label_prefix='', description='MicroCeph join token'
+        )
 
     def _manage_tokens(self, peers: ops.Relation) -> list[ops.StatusBase]:
         """Leader: revoke the tokens of joined or departed units, mint the ones asked for."""
-        app = peers.data[self.app]
-        entries = databag.read_dict(app.get(JOIN_TOKENS_KEY))
-        units = {u.name: u for u in peers.units}
-        members = {name: membership.Member.read(peers.data[u]) for name, u in units.items()}
-        for name in tokens.stale(entries, members):
-            secret_id, _ = tokens.entry(entries, name)
-            if secret_id is not None:
-                with contextlib.suppress(ops.SecretNotFoundError, ops.ModelError):
-                    self.model.get_secret(id=secret_id).remove_all_revisions()
-            del entries[name]
-        problems: list[ops.StatusBase] = []
-        for name, member in tokens.wanted(entries, members):
-            assert member.node is not None  # wanted() skips units without a node name
-            try:
-                token = workload.add_node(member.node)
-            except workload.WorkloadError as e:
-                problems.append(ops.MaintenanceStatus(f'join token for {name}: {e}; will retry'))
-                continue
-            serial = tokens.next_serial(app.get(TOKEN_SERIAL_KEY))
-            content = tokens.content(token, serial)
-            secret = appsecrets.put(
-                self.model,
-                tokens.secret_label(name),
-                content,
-                f'MicroCeph join token for {name}',
-            )
-            secret.grant(peers, unit=units[name])
-            secret_id = appsecrets.id_of(secret)
-            entries[name] = {'secret': secret_id, 'serial': serial}
-            databag.write(app, TOKEN_SERIAL_KEY, serial)
-        databag.write(app, JOIN_TOKENS_KEY, entries)
-        return problems
+        members = {u.name: metal_charm.Member.read(peers.data[u]) for u in peers.units}
+        tokens = self._tokens(peers)
+        tokens.revoke_stale(members)
+        failed = tokens.issue(members, workload.add_node, workload.WorkloadError)
+        return [ops.MaintenanceStatus(f'join token for {n}: {e}; will retry') for n, e in failed]
 
     # -- OSDs --------------------------------------------------------------------------------
 
@@ -326,7 +277,7 @@ class CephStorageCharm(ops.CharmBase):
         out: dict[str, str | None] = {node: databag.read_str(peers.data[self.unit].get(ZONE_KEY))}
         for unit in peers.units:
             data = peers.data[unit]
-            member = membership.Member.read(data)
+            member = metal_charm.Member.read(data)
             if member.joined and member.node is not None:
                 out[member.node] = databag.read_str(data.get(ZONE_KEY))
         return out
@@ -450,14 +401,6 @@ class CephStorageCharm(ops.CharmBase):
         """A token revision nobody tracks any more: drop it (tokens are single-use)."""
         event.remove_revision()
 
-    def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
-        stored = self._stored.statuses
-        if not stored:
-            event.add_status(ops.MaintenanceStatus('installing'))
-            return
-        for item in stored:
-            event.add_status(ops.StatusBase.from_name(item['name'], item['message']))
-
     def _networks(self, settings: config.Settings, admin_address: str) -> tuple[str, str]:
         """The public and cluster networks to bootstrap with, as canonical/charm-microceph.
 
@@ -475,6 +418,10 @@ class CephStorageCharm(ops.CharmBase):
         )
         cluster = settings.cluster_network or bindings.bind_subnet(self.model, CLUSTER) or ''
         return public, cluster
+
+
+_PEER_EVENTS = ('created', 'joined', 'changed', 'departed')
+_CLIENT_EVENTS = ('created', 'joined', 'changed', 'broken')
 
 
 def _without_zone(nodes: list[str]) -> str:

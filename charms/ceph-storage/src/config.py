@@ -14,13 +14,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import metal_charm
+
 ALL_BLANK = 'all-blank'
 """``osd-devices``: every blank whole disk."""
 FAILURE_DOMAINS = ('host', 'zone')
 """``failure-domain`` values accepted (``zone``: CRUSH buckets per Juju availability zone)."""
-_CHANNEL = re.compile(
-    r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
-)
 _DEVICE = re.compile(r'^/dev/[A-Za-z0-9._/:+-]+$')
 
 
@@ -61,11 +60,13 @@ class Settings:
             ConfigError: naming the option and its value.
         """
         channel = str(config.get('channel', 'squid/stable')).strip()
-        if not _CHANNEL.match(channel):
+        try:
+            metal_charm.Channel.parse_explicit(channel)
+        except metal_charm.ChannelError:
             raise ConfigError(
                 f'invalid config: channel {channel!r} is not a snap channel '
                 '<track>/<risk>[/<branch>], e.g. squid/stable'
-            )
+            ) from None
         raw_devices = str(config.get('osd-devices', ALL_BLANK)).split()
         devices: tuple[str, ...] | None
         if raw_devices == [ALL_BLANK]:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+import metal_charm
 import metal_host
 
 import disks
@@ -80,14 +81,20 @@ def _json(argv: Sequence[str]) -> Any:
         raise WorkloadError(f'{argv[0]} {argv[1]}: output is not JSON') from None
 
 
+class SnapError(WorkloadError, metal_charm.SnapError):
+    """snapd refused to install or hold the microceph snap."""
+
+
+_SNAP = metal_charm.Snap(SNAP, error=SnapError)
+
+
 def install(channel: str) -> None:
-    """Install the microceph snap from ``channel`` and hold it (no surprise refreshes)."""
-    host = metal_host.current()
-    try:
-        host.snap_install(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise WorkloadError(f'cannot install {SNAP} from {channel}: {e}') from None
+    """Install the microceph snap from ``channel`` and hold it (no surprise refreshes).
+
+    Raises:
+        SnapError: snapd refused.
+    """
+    _SNAP.install(channel)
 
 
 def is_member() -> bool:

@@ -31,9 +31,9 @@ from typing import Any, cast
 
 import metal_host
 import ops
+from metal_charm import bindings
 from metal_interfaces import (
     appsecrets,
-    bindings,
     ceph_client,
     databag,
     kube_cluster,

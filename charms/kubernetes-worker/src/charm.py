@@ -32,7 +32,8 @@ import re
 from typing import Final
 
 import ops
-from metal_interfaces import bindings, kube_cluster
+from metal_charm import bindings
+from metal_interfaces import kube_cluster
 
 import workload
 

@@ -29,7 +29,8 @@ import secrets
 from typing import Final
 
 import ops
-from metal_interfaces import bindings, loadbalancer
+from metal_charm import bindings
+from metal_interfaces import loadbalancer
 
 import workload
 

@@ -28,7 +28,8 @@ import urllib.parse
 from typing import Any, cast
 
 import ops
-from metal_interfaces import appsecrets, bindings, metal_region, postgresql_client
+from metal_charm import bindings
+from metal_interfaces import appsecrets, metal_region, postgresql_client
 
 import turns
 import workload

@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import ops
-from metal_interfaces import bindings, metal_region
+from metal_charm import bindings
+from metal_interfaces import metal_region
 
 import workload
 

@@ -1,11 +1,11 @@
-"""metal_interfaces.bindings: an endpoint's bind address, ingress address and subnet."""
+"""metal_charm.bindings: an endpoint's bind address, ingress address and subnet."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import ops
-from metal_interfaces import bindings
+from metal_charm import bindings
 from ops import testing
 
 FOUND: dict[str, str | None] = {}

@@ -1,0 +1,158 @@
+"""One reconcile per hook, and the unit status from what the last reconcile found.
+
+The pattern of canonical/k8s-operator, whose charms use ``charms.reconciler.Reconciler`` and
+``charms.contextual_status`` (charmed-kubernetes/charm-lib-reconciler ``charms/reconciler.py``
+@ dd7a8f5, charm-lib-contextual-status ``charms/contextual_status.py`` @ a43d666): every event
+that may change what the unit should be runs the same idempotent reconcile, and a step that
+cannot go on raises a status (Blocked or Waiting, with a message saying why) instead of
+returning through every caller. This is that pattern for ops' collect-status:
+
+- :class:`Reconciler` observes the events the charm names and runs its reconcile once per hook
+  (one relation-changed can bring several custom events; a second pass over the same data
+  would only retry a failed step at once).
+- The reconcile returns the statuses it found (the problems it went past and its summary), or
+  raises :class:`StatusError` (:class:`BlockedError`, :class:`WaitingError`,
+  :class:`MaintenanceError`) to stop there; what it added with
+  :meth:`Reconciler.add` before stopping is kept.
+- The outcome is stored, and shown at collect-status on every hook, so a hook the reconcile does
+  not run for (an action, ``stop``) shows the same status as before rather than a guess. ops
+  shows the most severe of the statuses added (``ops.CollectStatusEvent``): error, blocked,
+  maintenance, waiting, active.
+
+Unlike charm-lib-reconciler, the reconcile is not skipped on ``update-status`` after a success:
+update-status is how these charms notice a workload that changed under them.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import cast
+
+import ops
+
+__all__ = ['BlockedError', 'MaintenanceError', 'Reconciler', 'StatusError', 'WaitingError']
+
+logger = logging.getLogger(__name__)
+
+
+class StatusError(Exception):
+    """Raised by a reconcile step that cannot go on: the unit shows :attr:`status`.
+
+    Attributes:
+        status: what the unit shows (with the others the reconcile added).
+    """
+
+    def __init__(self, status: ops.StatusBase) -> None:
+        super().__init__(status.message)
+        self.status = status
+
+
+class BlockedError(StatusError):
+    """The operator must act (config, relations, the machine)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ops.BlockedStatus(message))
+
+
+class WaitingError(StatusError):
+    """Another unit or application must act first; it goes by itself."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ops.WaitingStatus(message))
+
+
+class MaintenanceError(StatusError):
+    """The unit is busy with something that goes by itself (a retry, a transient failure)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ops.MaintenanceStatus(message))
+
+
+Outcome = ops.StatusBase | Iterable[ops.StatusBase] | None
+"""What a reconcile returns: a status, several, or None (only what it added)."""
+
+
+class Reconciler(ops.Object):
+    """Runs a charm's reconcile on the events it names; turns its outcome into the unit status.
+
+    Args:
+        charm: the charm.
+        reconcile: the charm's idempotent reconcile; it gets the event that triggered it.
+        events: the events that run it (the charm's own list: which events can change what
+            the unit should be is the charm's knowledge).
+        initial: shown before the first reconcile has stored an outcome (None: nothing is
+            added, and Juju keeps the status it has).
+    """
+
+    _stored = ops.StoredState()
+
+    def __init__(
+        self,
+        charm: ops.CharmBase,
+        reconcile: Callable[[ops.EventBase], Outcome],
+        *,
+        events: Iterable[ops.BoundEvent],
+        initial: ops.StatusBase | None = None,
+    ) -> None:
+        super().__init__(charm, 'reconciler')
+        self._reconcile = reconcile
+        self._initial = initial
+        self._added: list[ops.StatusBase] = []
+        self._ran = False
+        self._stored.set_default(statuses=None)
+        for event in events:
+            self.framework.observe(event, self._on_event)
+        self.framework.observe(charm.on.collect_unit_status, self._on_collect_unit_status)
+
+    def add(self, status: ops.StatusBase) -> None:
+        """Keep ``status`` in this reconcile's outcome, even if a later step raises."""
+        self._added.append(status)
+
+    def run(self, event: ops.EventBase) -> None:
+        """Run the reconcile now (once per hook) and store its outcome."""
+        if self._ran:
+            return
+        self._ran = True
+        self._added = []
+        try:
+            outcome = self._reconcile(event)
+        except StatusError as e:
+            logger.info('reconcile stopped: %s (%s)', e.status.message, e.status.name)
+            outcome = e.status
+        if isinstance(outcome, ops.StatusBase):
+            outcome = [outcome]
+        self.show(*self._added, *(outcome or ()))
+
+    def show(self, *statuses: ops.StatusBase) -> None:
+        """Make ``statuses`` the stored outcome (a teardown hook saying it stopped, say)."""
+        self._stored.statuses = [{'name': s.name, 'message': s.message} for s in statuses]
+
+    @property
+    def statuses(self) -> list[ops.StatusBase]:
+        """The stored outcome ([] before the first reconcile)."""
+        stored = cast('list[dict[str, str]] | None', self._stored.statuses)
+        return [ops.StatusBase.from_name(s['name'], s['message']) for s in stored or ()]
+
+    def _on_event(self, event: ops.EventBase) -> None:
+        self.run(event)
+
+    def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
+        statuses = self.statuses
+        if self._stored.statuses is None and self._initial is not None:
+            statuses = [self._initial]
+        for status in statuses:
+            event.add_status(status)
+
+
+def lifecycle(charm: ops.CharmBase) -> list[ops.BoundEvent]:
+    """The charm events every charm here reconciles on (its relations' events are its own)."""
+    on = charm.on
+    return [on.install, on.start, on.config_changed, on.upgrade_charm, on.update_status]
+
+
+def relation_events(charm: ops.CharmBase, endpoint: str, *kinds: str) -> list[ops.BoundEvent]:
+    """``endpoint``'s relation events of the given kinds (``created``, ``joined``, ...)."""
+    return [getattr(charm.on[endpoint], f'relation_{kind}') for kind in kinds]
