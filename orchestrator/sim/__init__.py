@@ -19,6 +19,9 @@ for the real thing.
 
 from __future__ import annotations
 
+from . import programs  # sets every World's default machine image: the built-in programs
+from .catalog import Catalog, PackageSpec, SnapApp, SnapRelease, SnapSpec
+from .errors import SimError, StateError, UnknownMachineError
 from .faults import Fault, FaultKind, Faults
 from .host import (
     DEFAULT_ENV,
@@ -30,10 +33,8 @@ from .host import (
     NetworkDevice,
     SimHost,
 )
-from .programs.apt import PackageSpec
-from .programs.snap import SnapApp, SnapRelease, SnapSpec
 from .shell import ShellResult, run_command_line
-from .world import Catalog, ProgramRegistry, SimError, StateError, UnknownMachineError, World
+from .world import MachineImage, ProgramRegistry, World
 
 __all__ = [
     'DEFAULT_ENV',
@@ -46,6 +47,7 @@ __all__ = [
     'Faults',
     'Handler',
     'Invocation',
+    'MachineImage',
     'NetworkDevice',
     'PackageSpec',
     'ProgramRegistry',
@@ -58,5 +60,6 @@ __all__ = [
     'StateError',
     'UnknownMachineError',
     'World',
+    'programs',
     'run_command_line',
 ]

@@ -1,4 +1,4 @@
-"""The World: every simulated machine, the programs they run, and the facts they share.
+"""The World and its machines: every simulated machine, the programs they run, what they share.
 
 All machines of one model live in one World, so facts that span machines hold: a join token
 one machine mints is known to the others through :attr:`World.shared`. The World is also the
@@ -6,75 +6,129 @@ unit of persistence: ``olm`` runs each command in a new process, so every machin
 the shared state round-trip through JSON (:meth:`World.dump_machine`, :meth:`World.dump_shared`)
 and :attr:`World.changed` says what needs writing back.
 
+A machine (:class:`SimHost`) belongs to its World and a World holds its machines, so the two
+live in one module; a machine's hardware (:mod:`.devices`), files (:mod:`.filesystem`) and
+first contents (:mod:`.base_system`) are their own modules below it. The World knows no
+program: what its machines run comes from a :class:`MachineImage` (the built-in programs set
+the default one), and programs add theirs on :attr:`World.programs`.
+
 What is code is not persisted: the program table and the snap and package catalogs are rebuilt
-by whoever builds the World (the built-in programs register themselves; later programs register
-on top).
+by whoever builds the World.
 
-Errors::
-
-    SimError                  anything the simulation itself refuses
-    ├── UnknownMachineError   no machine with that id (also a KeyError)
-    └── StateError            dumped state that cannot be loaded, or state that cannot be
-                              dumped because a program stored something not JSON-able
-                              (also a ValueError)
+Errors are :mod:`.errors`' (re-exported here): :class:`SimError`, :class:`UnknownMachineError`,
+:class:`StateError`.
 """
 
 # pyright: strict
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
+import posixpath
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from metal_host import RetryPolicy
+import metal_host
+from metal_host import (
+    CommandError,
+    CommandTimeoutError,
+    Completed,
+    FileEntry,
+    RetryPolicy,
+    _commands,  # the very argv LocalHost runs, so the simulation cannot drift from it
+)
 
-from . import programs
-from .faults import Faults
-from .host import SIMULATED, BlockDevice, Handler, NetworkDevice, SimHost
-from .programs.apt import DEFAULT_PACKAGES, PackageSpec
-from .programs.snap import DEFAULT_SNAPS, SnapSpec
+from .base_system import BASE_DIRECTORIES, base_files
+from .catalog import Catalog, PackageSpec, SnapSpec
+from .devices import BlockDevice, NetworkDevice
+from .errors import SimError, StateError, UnknownMachineError
+from .filesystem import MachineFiles
+from .label import SIMULATED
+from .shared import SharedState
 
 __all__ = [
-    'Catalog',
+    'DEFAULT_ENV',
+    'CommandRecord',
+    'Handler',
+    'Invocation',
+    'MachineImage',
     'ProgramRegistry',
     'SimError',
+    'SimHost',
     'StateError',
     'UnknownMachineError',
     'World',
+    'set_default_image',
 ]
 
-_FORMAT = 1
+
+DEFAULT_ENV: Mapping[str, str] = {
+    'PATH': '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin',
+    'LANG': 'C.UTF-8',
+}
+"""The environment a program sees on a simulated machine, before a command's own additions
+(``DEBIAN_FRONTEND`` for apt-get)."""
+
+_NOT_FOUND = 127  # what a shell, and LocalHost, report for a program that is not there
+_KILLED = -9  # what subprocess reports for a program killed by SIGKILL after its timeout
+_MACHINE_FORMAT = 1
 
 
-class SimError(Exception):
-    """Base of the errors the simulation itself raises.
-
-    Programs report their failures as exit statuses, as real ones do.
-    """
-
-
-class UnknownMachineError(SimError, KeyError):
-    """There is no machine with that id in this World.
+class CommandRecord(NamedTuple):
+    """One program run on a SimHost, as kept in :attr:`SimHost.history`.
 
     Attributes:
-        machine_id: the id asked for.
+        argv: the command (Sensitive arguments stay Sensitive, so a log can redact them).
+        returncode: its exit status; 127 when no such program exists, -9 when it was killed
+            for outliving its timeout.
     """
 
-    def __init__(self, machine_id: str) -> None:
-        self.machine_id = machine_id
-        super().__init__(f'no simulated machine {machine_id!r}')
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0])
+    argv: tuple[str, ...]
+    returncode: int
 
 
-class StateError(SimError, ValueError):
-    """Simulation state could not be loaded or dumped."""
+@dataclass(frozen=True)
+class Invocation:
+    """What a program handler is given: one run of one program on one machine.
+
+    Attributes:
+        host: the machine it runs on (its files and per-program state).
+        world: the World, for facts shared between machines.
+        argv: the command line; ``argv[0]`` as the caller wrote it.
+        input: the text on its standard input (None: empty).
+        env: its environment (the machine's defaults plus the command's additions).
+        timeout: the caller's timeout in seconds, or None.
+    """
+
+    host: SimHost
+    world: World
+    argv: tuple[str, ...]
+    input: str | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENV))
+    timeout: float | None = None
+
+    @property
+    def program(self) -> str:
+        """The program's base name (``'snap'`` for ``/usr/bin/snap``)."""
+        return posixpath.basename(self.argv[0])
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The arguments after the program name."""
+        return self.argv[1:]
+
+    def result(self, stdout: str = '', stderr: str = '', returncode: int = 0) -> Completed:
+        """A :class:`~metal_host.Completed` for this invocation."""
+        return Completed(self.argv, returncode, stdout, stderr)
+
+
+Handler = Callable[[Invocation], Completed]
+"""A simulated program: takes an :class:`Invocation`, returns what the program printed and its
+exit status (a non-zero status is returned, not raised; the Host applies ``check``). It may
+raise :class:`~metal_host.CommandTimeoutError` to simulate a hang."""
 
 
 class ProgramRegistry:
@@ -127,40 +181,45 @@ class ProgramRegistry:
         return self._handlers.get(name)
 
 
-@dataclass
-class Catalog:
-    """What the simulated snap store and apt archive offer. Simulated data, not real releases.
+@dataclass(frozen=True)
+class MachineImage:
+    """What every machine of a World runs and is deployed with.
+
+    The World knows no program by name: the built-in programs (:mod:`orchestrator.sim.programs`)
+    describe Ubuntu 24.04 as MAAS deploys it in one of these and set it as the default
+    (:func:`set_default_image`), so imports flow one way, programs to World.
 
     Attributes:
-        snaps: snap name → what the store knows about it.
-        packages: package name → what the archive knows about it.
+        programs: program base name → handler, registered in every World built with it.
+        snaps: what the simulated snap store offers at first.
+        packages: what the simulated apt archive offers at first.
+        provision: lays down what a freshly deployed machine has beyond its base files
+            (packages and their running services, ``/sys/class/net``).
     """
 
-    snaps: dict[str, SnapSpec] = field(default_factory=lambda: dict(DEFAULT_SNAPS))
-    packages: dict[str, PackageSpec] = field(default_factory=lambda: dict(DEFAULT_PACKAGES))
-
-    def add_snap(self, spec: SnapSpec, *, replace: bool = False) -> None:
-        """Offer a snap in the simulated store.
-
-        Raises:
-            ValueError: a snap of that name is offered and ``replace`` is false.
-        """
-        if spec.name in self.snaps and not replace:
-            raise ValueError(f'snap {spec.name!r} is already in the catalog')
-        self.snaps[spec.name] = spec
-
-    def add_package(self, spec: PackageSpec, *, replace: bool = False) -> None:
-        """Offer a Debian package in the simulated archive.
-
-        Raises:
-            ValueError: a package of that name is offered and ``replace`` is false.
-        """
-        if spec.name in self.packages and not replace:
-            raise ValueError(f'package {spec.name!r} is already in the catalog')
-        self.packages[spec.name] = spec
+    programs: Mapping[str, Handler]
+    snaps: Mapping[str, SnapSpec]
+    packages: Mapping[str, PackageSpec]
+    provision: Callable[[SimHost], None]
 
 
-class World:
+_default: list[MachineImage] = []  # the image a World gets when given none
+
+
+def set_default_image(image: MachineImage) -> None:
+    """Make ``image`` the one every World built without an ``image`` gets."""
+    _default[:] = [image]
+
+
+def _default_image() -> MachineImage:
+    if not _default:
+        raise SimError(
+            'no machine image is set: import orchestrator.sim (its programs set the default)'
+        )
+    return _default[0]
+
+
+class World(SharedState):
     """Every simulated machine of a model, and what they share.
 
     Args:
@@ -169,9 +228,12 @@ class World:
             the engine pass a virtual clock's sleep so nothing really waits.
         retry: how a SimHost retries transient failures; by default LocalHost's policy, so a
             charm sees on a simulated machine what it would see on a real one.
+        image: what its machines run and are deployed with; by default the one the built-in
+            programs set (:func:`set_default_image`, done by :mod:`orchestrator.sim.programs`).
 
     Attributes:
-        programs: the program table.
+        image: the machine image it was built with.
+        programs: the program table (the image's programs, then whatever registers later).
         catalog: the simulated snap store and apt archive.
         faults: the armed faults.
         shared: JSON-able facts spanning machines, namespaced by program
@@ -184,23 +246,17 @@ class World:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         retry: RetryPolicy | None = None,
+        image: MachineImage | None = None,
     ) -> None:
-        self.clock = clock
-        self.sleep = sleep
-        self.retry = retry if retry is not None else RetryPolicy()
+        super().__init__(clock=clock, sleep=sleep, retry=retry)
+        self.image = image if image is not None else _default_image()
         self.programs = ProgramRegistry()
-        for name, handler in programs.BUILTIN.items():
+        for name, handler in self.image.programs.items():
             self.programs.register(name, handler)
-        self.catalog = Catalog()
-        self.faults = Faults()
-        self.shared: dict[str, Any] = {}
-        self.activity = 0
-        """Counts program runs (and machines added or removed): the shared facts change only
-        through those and the faults, so a caller that saw neither move knows they did not."""
+        self.catalog = Catalog(dict(self.image.snaps), dict(self.image.packages))
         self._hosts: dict[str, SimHost] = {}
         self._baseline: dict[str, str] = {}
         self._removed: set[str] = set()
-        self._shared_baseline = self._digest(self._shared_json())
 
     def __repr__(self) -> str:
         return f'<World of {len(self._hosts)} {SIMULATED}s>'
@@ -262,8 +318,7 @@ class World:
         host.set_block_devices(disks)
         host.set_network_devices(interfaces)
         host.provision()
-        programs.provision(host)
-        programs.iproute.provision_sysfs(host)
+        self.image.provision(host)
         self._hosts[machine_id] = host
         self.activity += 1
         self._removed.discard(machine_id)
@@ -293,11 +348,7 @@ class World:
         self._baseline.pop(machine_id, None)
         self._removed.add(machine_id)
 
-    def namespace(self, program: str) -> dict[str, Any]:
-        """The program's slice of :attr:`shared`, created empty on first use."""
-        return cast('dict[str, Any]', self.shared.setdefault(program, {}))
-
-    # -- persistence ---------------------------------------------------------------------------
+    # -- persistence (the shared facts: see SharedState) ---------------------------------------
 
     def dump_machine(self, machine_id: str) -> str:
         """One machine's whole state as JSON (files, snaps, packages, services, program state).
@@ -333,38 +384,6 @@ class World:
         self._baseline[machine_id] = self._digest(self.dump_machine(machine_id))
         return host
 
-    def dump_shared(self) -> str:
-        """The shared facts and the armed faults as JSON.
-
-        Raises:
-            StateError: a program stored something that is not JSON-able.
-        """
-        return self._shared_json()
-
-    def load_shared(self, data: str) -> None:
-        """Restore :meth:`dump_shared`'s output; it then counts as unchanged.
-
-        Raises:
-            StateError: ``data`` is not dumped shared state.
-        """
-        try:
-            parsed = json.loads(data)
-            if not isinstance(parsed, dict):
-                raise ValueError('not a JSON object')
-            parsed = cast('dict[str, Any]', parsed)
-            if parsed.get('format') != _FORMAT:
-                raise ValueError(f'unsupported shared state format {parsed.get("format")!r}')
-            shared = parsed['shared']
-            if not isinstance(shared, dict):
-                raise ValueError('shared is not an object')
-            faults = Faults()
-            faults.load_json(cast('list[dict[str, Any]]', parsed['faults']))
-        except (ValueError, KeyError, TypeError) as error:
-            raise StateError(f'cannot load shared state: {error}') from error
-        self.shared = cast('dict[str, Any]', shared)
-        self.faults = faults
-        self._shared_baseline = self._digest(self._shared_json())
-
     # -- change tracking -------------------------------------------------------------------------
 
     @property
@@ -392,29 +411,225 @@ class World:
         self._removed.clear()
         self._shared_baseline = self._digest(self._shared_json())
 
-    # -- internals -------------------------------------------------------------------------------
 
-    def _shared_json(self) -> str:
-        return self._json(
-            {
-                'format': _FORMAT,
-                'label': SIMULATED,
-                'shared': self.shared,
-                'faults': self.faults.to_json(),
-            },
-            'shared state',
+class SimHost(MachineFiles, metal_host.ProgramHost):
+    """A simulated machine; implements :class:`metal_host.Host` exactly.
+
+    Make one with :meth:`orchestrator.sim.World.add_machine`, never directly. Programs run as
+    LocalHost runs real ones (the retries and the snap/apt-get/systemctl verbs are the same
+    :class:`metal_host.ProgramHost` code): a program is looked up by base name in the World's
+    program table, a missing one fails with exit status 127 and ``NAME: No such file or
+    directory``, armed faults apply first, and transient failures retry under the World's
+    policy, waiting with the World's ``sleep``. Beyond the Host
+    protocol it offers what tests and emulated programs need: :attr:`files`,
+    :attr:`directories`, per-program :attr:`state`, the command :attr:`history`, :meth:`call`
+    for one program to run another, and small filesystem helpers.
+
+    Attributes:
+        machine_id: the machine's id in its World (a Juju machine id such as ``'0'``).
+        files: path → file, for every regular file on the machine.
+        directories: directories that exist without holding any file.
+        state: per-program state, namespaced by program (``state['snap']``); JSON-able.
+        history: every program run through :meth:`run` (each attempt, retries included), in
+            order. Kept for the running process only; it is not part of the dumped state.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        machine_id: str,
+        *,
+        hostname: str,
+        addresses: Sequence[str],
+    ) -> None:
+        self.world = world
+        self.machine_id = machine_id
+        self._log_prefix = f'{machine_id}: '
+        self._hostname = hostname
+        self._addresses = list(addresses)
+        self.files: dict[str, FileEntry] = {}
+        self.directories: set[str] = set()
+        self.state: dict[str, Any] = {}
+        self.history: list[CommandRecord] = []
+        self.version = 0
+        """Counts what may have changed the machine (a program run, a file or directory written
+        or removed, a user added, program state handed out), so that a caller who saw it not
+        move knows the machine's dump would be the same as before."""
+
+    def __repr__(self) -> str:
+        return f'<SimHost {self.machine_id!r} hostname={self._hostname!r} ({SIMULATED})>'
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The World's retry policy: transient failures retry as on a real machine."""
+        return self.world.retry
+
+    def _sleep_between(self, seconds: float) -> None:
+        self.world.sleep(seconds)
+
+    def call(
+        self,
+        argv: Sequence[str],
+        *,
+        input: str | None = None,
+        timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Completed:
+        """Run a program from inside another one (systemd running ``ExecStartPre=``).
+
+        Unlike :meth:`run` it never raises for an exit status, does not retry and is not
+        recorded in :attr:`history` (which holds what the charm ran). Faults still apply.
+
+        Raises:
+            CommandTimeoutError: a slow fault outlived ``timeout``.
+        """
+        args = _commands.argv_tuple(argv)
+        return self._attempt(args, input, timeout, env, record=False)
+
+    def _once(
+        self,
+        argv: tuple[str, ...],
+        input: str | None,
+        timeout: float | None,
+        env: Mapping[str, str] | None,
+    ) -> Completed:
+        result = self._attempt(argv, input, timeout, env, record=True)
+        if result.returncode != 0:
+            raise CommandError(argv, result.returncode, result.stdout, result.stderr)
+        return result
+
+    def _attempt(
+        self,
+        args: tuple[str, ...],
+        input: str | None,
+        timeout: float | None,
+        env: Mapping[str, str] | None,
+        *,
+        record: bool,
+    ) -> Completed:
+        """One run of one program: faults, then the handler.
+
+        A non-zero exit status is returned, never raised.
+        """
+        program = posixpath.basename(args[0])
+        self.world.activity += 1
+        self.version += 1
+        faults = self.world.faults
+        slow = faults.slow(program, self.machine_id, args[1:])
+        if slow is not None:
+            if timeout is not None and slow.delay > timeout:
+                self.world.sleep(timeout)
+                if record:
+                    self.history.append(CommandRecord(args, _KILLED))
+                raise CommandTimeoutError(args, timeout)
+            self.world.sleep(slow.delay)
+        failure = faults.take_failure(program, self.machine_id, args[1:])
+        if failure is not None:
+            result = Completed(args, failure.returncode, '', failure.stderr)
+        else:
+            result = self._dispatch(program, args, input, timeout, env, record)
+        if record:
+            self.history.append(CommandRecord(args, result.returncode))
+        return result
+
+    def _dispatch(
+        self,
+        program: str,
+        args: tuple[str, ...],
+        input: str | None,
+        timeout: float | None,
+        env: Mapping[str, str] | None,
+        record: bool,
+    ) -> Completed:
+        handler = self.world.programs.get(program)
+        if handler is None:
+            return Completed(args, _NOT_FOUND, '', f'{args[0]}: No such file or directory')
+        invocation = Invocation(
+            self, self.world, args, input, {**DEFAULT_ENV, **(env or {})}, timeout
         )
-
-    @staticmethod
-    def _json(data: object, what: str) -> str:
         try:
-            return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(',', ':'))
-        except (TypeError, ValueError) as error:
-            raise StateError(f'{what} is not JSON-able: {error}') from error
+            result = handler(invocation)
+        except CommandTimeoutError:
+            if record:
+                self.history.append(CommandRecord(args, _KILLED))
+            raise
+        except CommandError as error:  # a handler may raise rather than return a failure
+            return Completed(args, error.returncode, error.stdout, error.stderr)
+        return Completed(args, result.returncode, result.stdout, result.stderr)
 
-    @staticmethod
-    def _digest(text: str) -> str:
-        return hashlib.sha256(text.encode('utf-8')).hexdigest()
+    # -- files ---------------------------------------------------------------------------------
+
+    def hostname(self) -> str:
+        """The host name the machine was added with."""
+        return self._hostname
+
+    def addresses(self) -> list[str]:
+        """The machine's addresses, IPv4 first (see :meth:`metal_host.Host.addresses`).
+
+        A machine with network interfaces has the addresses of all of them, in the order
+        ``ip -j address`` lists them, as LocalHost reads them (IPv4 first, otherwise in
+        order); one without has those it was added with. Deviation: a keepalived VIP the
+        machine holds is not among them (LocalHost would list it after the machine's own).
+        """
+        devices = self.network_devices
+        if not devices:
+            return list(self._addresses)
+        found = list(dict.fromkeys(ip for d in devices for ip in d.ips))
+        return sorted(found, key=lambda a: ipaddress.ip_address(a).version)
+
+    # -- per-program state ------------------------------------------------------------------------
+
+    def namespace(self, program: str) -> dict[str, Any]:
+        """The program's slice of :attr:`state`, created empty on first use."""
+        self.version += 1
+        return cast('dict[str, Any]', self.state.setdefault(program, {}))
+
+    # -- persistence ------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything that makes this machine what it is, JSON-able (not the history)."""
+        return {
+            'format': _MACHINE_FORMAT,
+            'label': SIMULATED,
+            'machine_id': self.machine_id,
+            'hostname': self._hostname,
+            'addresses': list(self._addresses),
+            'files': {
+                path: [entry.content, entry.mode, entry.owner, entry.group]
+                for path, entry in sorted(self.files.items())
+            },
+            'directories': sorted(self.directories),
+            'state': self.state,
+        }
+
+    @classmethod
+    def from_json(cls, world: World, data: Mapping[str, Any]) -> SimHost:
+        """Rebuild a machine from :meth:`to_json`'s output.
+
+        Raises:
+            KeyError, TypeError, ValueError: the data is not a dumped machine.
+        """
+        if data.get('format') != _MACHINE_FORMAT:
+            raise ValueError(f'unsupported machine state format {data.get("format")!r}')
+        host = cls(
+            world,
+            str(data['machine_id']),
+            hostname=str(data['hostname']),
+            addresses=[str(a) for a in cast('list[object]', data['addresses'])],
+        )
+        files = cast('dict[str, list[Any]]', data['files'])
+        for path, (content, mode, owner, group) in files.items():
+            host.files[str(path)] = FileEntry(str(content), int(mode), owner, group)
+        host.directories = {str(d) for d in cast('list[object]', data['directories'])}
+        host.state = dict(cast('dict[str, Any]', data['state']))
+        return host
+
+    def provision(self) -> None:
+        """Lay down what a freshly deployed Ubuntu 24.04 machine has on disk."""
+        self.version += 1
+        for path, content in base_files(self._hostname).items():
+            self.files[path] = FileEntry(content, 0o644, 'root', 'root')
+        self.directories.update(BASE_DIRECTORIES)
 
 
 def _ordered_addresses(addresses: Sequence[str]) -> list[str]:
@@ -424,3 +639,8 @@ def _ordered_addresses(addresses: Sequence[str]) -> list[str]:
     parsed = [ipaddress.ip_address(text) for text in addresses]
     unique = list(dict.fromkeys(parsed))
     return [str(a) for a in sorted(unique, key=lambda a: a.version)]
+
+
+if TYPE_CHECKING:
+    # SimHost satisfies the protocol, checked by pyright rather than by hope.
+    _conforms: metal_host.Host = SimHost(World(), '0', hostname='h', addresses=())

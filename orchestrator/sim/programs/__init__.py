@@ -4,16 +4,27 @@ Also dpkg, dpkg-query and keepalived.
 
 Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program names to them and
 :func:`provision` gives a freshly added machine what a deployed Ubuntu 24.04 server already has
-(base packages and their running services). ``maas`` is registered in every World but, as on a
-real machine, only runs where the ``maas`` snap is installed (exit status 127 elsewhere); so
-does ``k8s``, Canonical Kubernetes' CLI, where the ``k8s`` snap is; ``haproxy`` and ``keepalived``
-where their Debian packages are, ``ip`` where iproute2 is (every machine), and ``lsblk`` lists
-the disks the pool gave the machine; ``microceph``, ``microceph.ceph`` and its alias ``ceph``
-run where the ``microceph`` snap is; ``curl`` (a base package, so every machine) follows the
-network path through the simulated machines: keepalived's VIP, HAProxy's frontends and health
-checks, Canonical Kubernetes' API server. ``systemctl`` is wrapped so that every run re-elects
-keepalived's VIP holders (:func:`keepalived.vip_holders`). Programs added later register
-themselves on a World's :attr:`~orchestrator.sim.World.programs`.
+(base packages and their running services, ``/sys/class/net``). Together with the simulated
+store's and archive's entries they make :data:`UBUNTU_2404`, the
+:class:`~orchestrator.sim.world.MachineImage` set here as every World's default: the World
+imports no program, the programs register with it.
+
+``maas`` is registered in every World but, as on a real machine, only runs where the ``maas``
+snap is installed (exit status 127 elsewhere); so does ``k8s``, Canonical Kubernetes' CLI,
+where the ``k8s`` snap is; ``haproxy`` and ``keepalived`` where their Debian packages are,
+``ip`` where iproute2 is (every machine), and ``lsblk`` lists the disks the pool gave the
+machine; ``microceph``, ``microceph.ceph`` and its alias ``ceph`` run where the ``microceph``
+snap is; ``curl`` (a base package, so every machine) follows the network path through the
+simulated machines: keepalived's VIP, HAProxy's frontends and health checks, Canonical
+Kubernetes' API server.
+
+Programs that follow each other do so through hooks the followed program defines, so each
+program's behaviour is read in its own module: keepalived re-elects its VIP holders after
+every ``systemctl`` run (:func:`.systemctl.after_each_run`), maas's rackd catches up before
+``journalctl`` reads the journal (:func:`.journalctl.before_reading`); what several programs
+read of each other's state (a package installed, a unit active, the interface names) is in
+``_machine_state``. Programs added later register themselves on a World's
+:attr:`~orchestrator.sim.World.programs`.
 """
 
 # pyright: strict
@@ -21,8 +32,8 @@ themselves on a World's :attr:`~orchestrator.sim.World.programs`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
+from ..world import Handler, MachineImage, SimHost, set_default_image
 from . import (
     apt,
     curl,
@@ -38,11 +49,9 @@ from . import (
     systemctl,
 )
 
-if TYPE_CHECKING:
-    from ..host import Handler, SimHost
-
 __all__ = [
     'BUILTIN',
+    'UBUNTU_2404',
     'apt',
     'curl',
     'haproxy',
@@ -63,7 +72,7 @@ BUILTIN: Mapping[str, Handler] = {
     'apt-get': apt.handle_apt_get,
     'dpkg': apt.handle_dpkg,
     'dpkg-query': apt.handle_dpkg_query,
-    'systemctl': keepalived.handle_systemctl,
+    'systemctl': systemctl.handle,
     'maas': maas.handle,
     'journalctl': journalctl.handle,
     'k8s': k8s.handle,
@@ -80,5 +89,17 @@ BUILTIN: Mapping[str, Handler] = {
 
 
 def provision(host: SimHost) -> None:
-    """Install a fresh machine's base packages and start their services."""
+    """Install a fresh machine's base packages and start their services; fill /sys/class/net."""
     apt.provision(host)
+    iproute.provision_sysfs(host)
+
+
+UBUNTU_2404 = MachineImage(
+    programs=BUILTIN,
+    snaps=snap.DEFAULT_SNAPS,
+    packages=apt.DEFAULT_PACKAGES,
+    provision=provision,
+)
+"""Ubuntu 24.04 as MAAS deploys it, with the simulated store and archive: every World's default."""
+
+set_default_image(UBUNTU_2404)

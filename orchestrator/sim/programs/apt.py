@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from metal_host import Completed
 
+from ..catalog import PackageSpec
 from ..host import SIMULATED
 from .systemctl import Output, Systemd
 
@@ -50,46 +51,6 @@ APT_VERSION = 'apt 2.7.14build2 (amd64)'
 DPKG_VERSION = "Debian 'dpkg' package management program version 1.22.6ubuntu6.1 (amd64)."
 
 _UBUNTU = 'Ubuntu Developers <ubuntu-devel-discuss@lists.ubuntu.com>'
-
-
-@dataclass(frozen=True)
-class PackageSpec:
-    """A Debian package in the simulated archive.
-
-    Attributes:
-        name: the package name.
-        version: its version (with epoch, if any: ``1:2.2.8-1build2``).
-        summary: the one-line description.
-        section: the archive section.
-        architecture: ``amd64`` or ``all``.
-        installed_size: ``Installed-Size`` in kB.
-        depends: packages it needs (installed first, as dependencies).
-        units: systemd unit name → unit file, installed to ``/usr/lib/systemd/system``.
-        conffiles: path → default content of configuration files (left alone if they exist,
-            kept on remove, deleted on purge).
-        files: path → content of other files it ships.
-        directories: directories it creates.
-        users: system users its postinst adds, as (name, home).
-        debconf: whether it asks debconf questions when configured.
-        start: whether its postinst enables and starts its units.
-        maintainer: the ``Maintainer`` field.
-    """
-
-    name: str
-    version: str
-    summary: str
-    section: str = 'net'
-    architecture: str = 'amd64'
-    installed_size: int = 100
-    depends: tuple[str, ...] = ()
-    units: Mapping[str, str] = field(default_factory=dict[str, str])
-    conffiles: Mapping[str, str] = field(default_factory=dict[str, str])
-    files: Mapping[str, str] = field(default_factory=dict[str, str])
-    directories: tuple[str, ...] = ()
-    users: tuple[tuple[str, str], ...] = ()
-    debconf: bool = False
-    start: bool = True
-    maintainer: str = _UBUNTU
 
 
 # haproxy/haproxy admin/systemd/haproxy.service.in (upstream's unit). Debian's packaging, which

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, NoReturn
 from metal_host import Completed
 from metal_host._retrying import NOT_FOUND
 
+from ..errors import SimError
 from ..host import SIMULATED
 from . import keepalived
 
@@ -149,8 +150,6 @@ class _Proxy:
 
 
 def _not_emulated(what: str) -> NoReturn:
-    from ..world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'haproxy {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/haproxy.py for what is'

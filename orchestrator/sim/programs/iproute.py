@@ -52,13 +52,15 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from metal_host import Completed
 from metal_host._retrying import NOT_FOUND
 
+from ..errors import SimError
 from ..host import SIMULATED
 from . import keepalived
+from ._machine_state import installed, interface_names
 
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
@@ -77,8 +79,6 @@ _FOREVER = 4294967295
 
 
 def _not_emulated(what: str) -> NoReturn:
-    from ..world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'ip {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/iproute.py for what is'
@@ -125,18 +125,6 @@ def _inet6(local: str, prefixlen: int, scope: str) -> dict[str, Any]:
         'valid_life_time': _FOREVER,
         'preferred_life_time': _FOREVER,
     }
-
-
-def interface_names(host: SimHost) -> list[str]:
-    """The machine's interface names: ``lo``, then the pool's (else ``eth0`` or the state's)."""
-    devices = host.network_devices
-    if devices:
-        return ['lo', *(d.name for d in devices)]
-    state = host.state.get('iproute')
-    mapping = cast('dict[str, object]', state) if isinstance(state, dict) else {}
-    names = mapping.get('interfaces')
-    listed = [str(n) for n in cast('list[object]', names)] if isinstance(names, list) else []
-    return ['lo', *(listed or ['eth0'])]
 
 
 def _lo(*, do_link: bool) -> dict[str, Any]:
@@ -382,7 +370,7 @@ def _command(word: str) -> str:
 def handle(invocation: Invocation) -> Completed:
     """Run ``ip`` where iproute2 is installed."""
     host = invocation.host
-    if not keepalived.installed(host, 'iproute2'):
+    if not installed(host, 'iproute2'):
         return invocation.result('', f'{invocation.argv[0]}: No such file or directory', NOT_FOUND)
     args = list(invocation.args)
     as_json = brief = False

@@ -38,15 +38,18 @@ matches ...) raise :class:`~orchestrator.sim.SimError`: not emulated.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from metal_host import Completed
 
+from ..errors import SimError
+
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
+    from ..world import World
 
-__all__ = ['MAX_ENTRIES', 'cursor_of', 'entries', 'handle', 'write']
+__all__ = ['MAX_ENTRIES', 'CatchUp', 'before_reading', 'cursor_of', 'entries', 'handle', 'write']
 
 MAX_ENTRIES = 5000
 """Entries kept per machine; older ones are vacuumed.
@@ -149,8 +152,6 @@ class _JournalctlError(Exception):
 
 
 def _not_emulated(what: str) -> NoReturn:
-    from ..world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'journalctl {what} is not emulated by the olm simulation; '
         'see orchestrator/sim/programs/journalctl.py for what is'
@@ -307,12 +308,29 @@ def _option(options: dict[str, Any], name: str, value: str) -> None:
         _not_emulated(name)
 
 
+CatchUp = Callable[['World'], None]
+"""Lets a program's daemons write what they would have logged by now (:func:`before_reading`)."""
+
+_writers: list[CatchUp] = []
+
+
+def before_reading(catch_up: CatchUp) -> None:
+    """Have ``catch_up`` run before every ``journalctl`` reads the journal.
+
+    A real daemon logs on its own time; an emulated one acts when something looks. A program
+    whose daemons write to the journal (maas's rackd, retrying its region) registers here so
+    that what ``journalctl`` shows is what the daemons would have logged by then. Registering
+    the same one twice registers it once.
+    """
+    if catch_up not in _writers:
+        _writers.append(catch_up)
+
+
 def handle(invocation: Invocation) -> Completed:
     """Run ``journalctl`` on the invocation's machine."""
     host = invocation.host
-    from . import maas  # maas writes here: import it when the programs are built
-
-    maas.run_daemons(invocation.world)  # time passes: rackd retries before the journal is read
+    for catch_up in _writers:  # time passes: rackd retries before the journal is read
+        catch_up(invocation.world)
     try:
         options = _parse(invocation.args)
         if options.get('output') != 'cat':

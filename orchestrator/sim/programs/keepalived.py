@@ -57,8 +57,9 @@ priority holds the VIP, ties broken by the highest ``unicast_src_ip`` (VRRP's ru
 Deviation: real VRRP with mismatched passwords would split-brain (both sides MASTER); the
 simulation follows the contract and excludes the minority. The result is recorded in
 ``World.namespace('keepalived')`` (``{'vips': {VIP: {'holder', 'interface', 'prefixlen',
-'virtual_router_id'}}}``) whenever ``keepalived``, ``haproxy``, ``ip`` or ``systemctl`` runs,
-and ``ip -j addr show`` on the holder lists the VIP.
+'virtual_router_id'}}}``) whenever ``keepalived``, ``haproxy``, ``ip`` or ``systemctl`` runs
+(systemctl tells keepalived after each run: :func:`.systemctl.after_each_run`), and ``ip -j
+addr show`` on the holder lists the VIP.
 """
 
 # pyright: strict
@@ -75,7 +76,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from metal_host import Completed
 from metal_host._retrying import NOT_FOUND
 
+from ..errors import SimError
 from ..host import SIMULATED
+from . import systemctl
+from ._machine_state import active, installed, interface_names, package_version
+from ._machine_state import mapping as _mapping
 
 if TYPE_CHECKING:
     from ..host import Invocation, SimHost
@@ -86,7 +91,12 @@ __all__ = [
     'INTERFACES',
     'Instance',
     'Parsed',
+    'active',
+    'election',
     'handle',
+    'held_addresses',
+    'installed',
+    'package_version',
     'parse',
     'reconcile',
     'vip_holders',
@@ -137,8 +147,6 @@ class Parsed:
 
 
 def _not_emulated(what: str) -> NoReturn:
-    from ..world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'keepalived {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/keepalived.py for what is'
@@ -411,31 +419,6 @@ def parse(text: str, name: str, interfaces: Sequence[str] = INTERFACES) -> Parse
     return parsed
 
 
-# -- state read without creating anything ---------------------------------------------------------
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    return cast('dict[str, Any]', value) if isinstance(value, dict) else {}
-
-
-def installed(host: SimHost, package: str) -> bool:
-    """Whether the Debian package's files are on the machine (unpacked or installed)."""
-    record = _mapping(_mapping(_mapping(host.state.get('dpkg')).get('packages')).get(package))
-    return record.get('status') in ('installed', 'unpacked')
-
-
-def package_version(host: SimHost, package: str) -> str:
-    """The installed package's version ('' when not installed)."""
-    record = _mapping(_mapping(_mapping(host.state.get('dpkg')).get('packages')).get(package))
-    return str(record.get('version', ''))
-
-
-def active(host: SimHost, unit: str) -> bool:
-    """Whether the systemd unit is active on the machine."""
-    units = _mapping(_mapping(host.state.get('systemd')).get('units'))
-    return _mapping(units.get(unit)).get('state') == 'active'
-
-
 # -- the election ---------------------------------------------------------------------------------
 
 
@@ -447,9 +430,7 @@ def _candidates(world: World) -> list[tuple[Instance, str, str]]:
         entry = host.files.get(CONFIG)
         if entry is None:
             continue
-        from . import iproute  # iproute imports this module for the VIPs it lists
-
-        names = iproute.interface_names(host)
+        names = interface_names(host)
         parsed = parse(entry.content, CONFIG, names)
         addresses = host.addresses()
         for instance in parsed.instances:
@@ -551,19 +532,20 @@ def handle(invocation: Invocation) -> Completed:
     entry = host.files.get(full)
     if entry is None:
         return invocation.result('', f"Config files missing '{path}'.\n", 0)
-    from . import iproute  # iproute imports this module for the VIPs it lists
-
-    parsed = parse(entry.content, path, iproute.interface_names(host))
+    parsed = parse(entry.content, path, interface_names(host))
     stderr = ''.join(f'{m}\n' for m in parsed.messages)
     if parsed.security_violation:
         return invocation.result('', stderr, _EXIT_CONFIG_TEST_SECURITY)
     return invocation.result('', stderr, _EXIT_CONFIG_TEST if parsed.errors else 0)
 
 
-def handle_systemctl(invocation: Invocation) -> Completed:
-    """``systemctl``, then the election: keepalived and haproxy going up or down moves the VIP."""
-    from . import systemctl
-
-    result = systemctl.handle(invocation)
+def _after_systemctl(invocation: Invocation) -> None:
+    """keepalived.service and haproxy.service going up or down moves the VIP: re-elect."""
     reconcile(invocation.world)
-    return result
+
+
+# On a real machine the election is the daemon's, which keepalived.service starts (Debian's
+# packaging, debian/keepalived.service: ``ExecStart=/usr/sbin/keepalived --dont-fork
+# $DAEMON_ARGS``, the unit apt.py installs). The emulated systemctl runs no ExecStart=, so
+# keepalived asks to hear of every systemctl run and re-elects then.
+systemctl.after_each_run(_after_systemctl)

@@ -38,6 +38,7 @@ from typing import Any, cast
 
 from metal_host import Completed
 
+from ..errors import SimError
 from ..host import BlockDevice, DiskIdentity, Invocation
 
 __all__ = ['SIGNATURES', 'handle', 'json_text']
@@ -58,8 +59,6 @@ data on a disk does."""
 
 
 def _not_emulated(what: str) -> Exception:
-    from ..world import SimError  # the World imports the programs; import it when it is built
-
     return SimError(f'lsblk {what} is not emulated')
 
 

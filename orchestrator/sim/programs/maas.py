@@ -185,6 +185,7 @@ from urllib.parse import urlparse
 from metal_host import CommandTimeoutError, Completed, Sensitive
 from metal_host._retrying import NOT_FOUND  # the exit status LocalHost gives a missing program
 
+from ..errors import SimError
 from ..host import SIMULATED
 from . import journalctl
 from .systemctl import Output, Systemd
@@ -372,8 +373,6 @@ class _EndOfInputError(Exception):
 
 def _not_emulated(what: str) -> NoReturn:
     """Fail loudly for a real MAAS feature the simulation does not cover."""
-    from ..world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'maas {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/maas.py for what is'
@@ -555,7 +554,11 @@ def _log_rackd(world: World, host: SimHost, messages: Sequence[str]) -> None:
 
 
 def run_daemons(world: World) -> None:
-    """Let the World's regiond and rackd catch up (:func:`_reconcile`); journalctl calls it."""
+    """Let the World's regiond and rackd catch up (:func:`_reconcile`).
+
+    journalctl runs it before reading the journal (:func:`.journalctl.before_reading`), so
+    rackd's retries are there to read.
+    """
     _reconcile(world)
 
 
@@ -1088,8 +1091,6 @@ class _Run:
         """The program waits for input that never comes: the caller's timeout kills it."""
         timeout = self.invocation.timeout
         if timeout is None:
-            from ..world import SimError
-
             raise SimError(
                 f'{self.invocation.argv[0]} waits for ever for an answer on its standard input '
                 f'(no terminal, end of input); with no timeout the simulation ({SIMULATED}) '
@@ -1678,3 +1679,7 @@ def handle(invocation: Invocation) -> Completed:
         run.hang()
     _reconcile(invocation.world)
     return run.completed(code)
+
+
+# rackd logs to the journal on its own time: let it catch up whenever the journal is read.
+journalctl.before_reading(run_daemons)

@@ -31,10 +31,11 @@ import textwrap
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from metal_host import Completed
 
+from ..catalog import SnapApp, SnapRelease, SnapSpec  # the store's entries, which the World holds
 from ..host import SIMULATED
 from .systemctl import Output, Systemd
 
@@ -56,84 +57,6 @@ SNAPD_VERSION = '2.67.1+24.04'
 
 _RISKS = ('stable', 'candidate', 'beta', 'edge')
 _VERIFIED = '**'  # snapd's verified-publisher mark when its output is not a unicode terminal
-
-
-@dataclass(frozen=True)
-class SnapApp:
-    """An app of a snap.
-
-    Attributes:
-        name: the app name (``kubelet`` in ``k8s.kubelet``).
-        daemon: its daemon type (``simple``, ``notify``, ``forking``, ``oneshot``); None for
-            a plain command.
-        install_mode: ``enable`` to start it on install, ``disable`` to leave it off until
-            something starts it (as the k8s snap does until the cluster is bootstrapped).
-        reload: whether it has a reload command (``snap restart --reload`` uses it).
-    """
-
-    name: str
-    daemon: str | None = 'simple'
-    install_mode: Literal['enable', 'disable'] = 'enable'
-    reload: bool = False
-
-
-@dataclass(frozen=True)
-class SnapRelease:
-    """What a channel of a snap holds.
-
-    Attributes:
-        channel: the full channel, ``track/risk`` (``1.32-classic/stable``).
-        version: the snap's version there.
-        revision: its revision there.
-        released: the release date, ``YYYY-MM-DD``.
-        size_mb: its download size in MB.
-    """
-
-    channel: str
-    version: str
-    revision: int
-    released: str = '2025-01-01'
-    size_mb: int = 50
-
-
-@dataclass(frozen=True)
-class SnapSpec:
-    """A snap in the simulated store.
-
-    Attributes:
-        name: the snap name.
-        summary: its one-line summary.
-        releases: what each channel holds.
-        apps: its apps; those with a ``daemon`` are services.
-        publisher: the publisher's display name.
-        publisher_id: the publisher's account name.
-        verified: whether the publisher is verified.
-        confinement: ``strict`` or ``classic`` (classic needs ``--classic``).
-        type: ``app``, ``base`` or ``snapd``.
-        base: the base snap it runs on, installed with it.
-        default_track: the track a risk-only or missing channel means.
-        license: its licence.
-        description: its description.
-    """
-
-    name: str
-    summary: str
-    releases: tuple[SnapRelease, ...]
-    apps: tuple[SnapApp, ...] = ()
-    publisher: str = 'Canonical'
-    publisher_id: str = 'canonical'
-    verified: bool = True
-    confinement: Literal['strict', 'classic'] = 'strict'
-    type: Literal['app', 'base', 'snapd'] = 'app'
-    base: str | None = 'core22'
-    default_track: str = 'latest'
-    license: str = 'Apache-2.0'
-    description: str = ''
-
-    @property
-    def services(self) -> tuple[SnapApp, ...]:
-        """The apps that are daemons."""
-        return tuple(app for app in self.apps if app.daemon is not None)
 
 
 def _k8s_apps() -> tuple[SnapApp, ...]:

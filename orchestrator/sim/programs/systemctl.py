@@ -20,6 +20,9 @@ What is emulated, with systemd 255's texts and exit statuses (``src/systemctl``,
   without failing it (keepalived without a configuration stays inactive);
 - units load on demand; a loaded unit whose file changed warns until ``daemon-reload``.
 
+``ExecStart=`` is not run, so a program whose state a real unit's daemon would keep current
+asks to be told after each run (:func:`after_each_run`): keepalived re-elects its VIP holders.
+
 Not emulated: dependencies and ordering, timers, sockets, masking, templates, drop-ins.
 """
 
@@ -31,7 +34,7 @@ import posixpath
 import re
 import shlex
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -46,8 +49,10 @@ __all__ = [
     'UNIT_DIRS',
     'VERSION',
     'Output',
+    'RunWatcher',
     'Systemd',
     'Unit',
+    'after_each_run',
     'handle',
     'parse_unit',
     'unit_name',
@@ -697,8 +702,33 @@ _FLAGS = frozenset(
 )
 
 
+RunWatcher = Callable[['Invocation'], None]
+"""Told after each ``systemctl`` run on any machine, with that run's invocation."""
+
+_watchers: list[RunWatcher] = []
+
+
+def after_each_run(watcher: RunWatcher) -> None:
+    """Have ``watcher`` told after every ``systemctl`` run, whatever it did or printed.
+
+    For a program whose state follows units' states and that a real machine would keep current
+    from the unit's own ``ExecStart=`` daemon, which the emulation does not run: keepalived
+    re-elects its VIP holders when keepalived.service or haproxy.service goes up or down.
+    Registering the same watcher twice registers it once.
+    """
+    if watcher not in _watchers:
+        _watchers.append(watcher)
+
+
 def handle(invocation: Invocation) -> Completed:
-    """Run ``systemctl`` on the invocation's machine."""
+    """Run ``systemctl`` on the invocation's machine, then tell the watchers."""
+    result = _run(invocation)
+    for watcher in _watchers:
+        watcher(invocation)
+    return result
+
+
+def _run(invocation: Invocation) -> Completed:
     quiet = now = False
     positional: list[str] = []
     for arg in invocation.args:
