@@ -27,7 +27,7 @@ from __future__ import annotations
 from . import bindings
 from ._channels import RISKS, Channel, ChannelError
 from ._kubernetes import KUBELET_SKEW, KubeVersion, classic_channel_for
-from ._membership import JOINED, PENDING, TOKEN_FAILED, Member, read_serial
+from ._membership import JOINED, PENDING, TOKEN_FAILED, Member, encode, read_serial
 from ._reconciler import (
     BlockedError,
     MaintenanceError,
@@ -75,6 +75,7 @@ __all__ = [
     'WaitingError',
     'bindings',
     'classic_channel_for',
+    'encode',
     'lifecycle',
     'next_serial',
     'next_turn',

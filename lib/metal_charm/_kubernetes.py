@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Self
 
 __all__ = ['KUBELET_SKEW', 'KubeVersion', 'classic_channel_for']
 
@@ -35,7 +36,7 @@ class KubeVersion:
     patch: int = 0
 
     @classmethod
-    def parse(cls, text: str | None) -> KubeVersion | None:
+    def parse(cls, text: str | None) -> Self | None:
         """``v1.32.3``, ``1.32.3``, ``1.32`` or a track ``1.32-classic/stable``; else None."""
         if not text:
             return None
@@ -45,7 +46,7 @@ class KubeVersion:
         return cls(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
     @classmethod
-    def of_channel(cls, channel: str) -> KubeVersion | None:
+    def of_channel(cls, channel: str) -> Self | None:
         """The minor release a channel's track pins (``1.33-classic/stable`` → 1.33); else None.
 
         ``latest`` tracks pin nothing: what they hold is only known after a refresh.

@@ -29,6 +29,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, cast
 
+import metal_charm
 import metal_host
 import ops
 from metal_charm import bindings
@@ -46,8 +47,6 @@ import departures
 import membership
 import skew
 import storage
-import tokens
-import turns
 import workload
 
 logger = logging.getLogger(__name__)
@@ -69,10 +68,6 @@ KUBECONFIG_LABEL = 'kubeconfig'
 # Peer application databag keys (all values JSON).
 BOOTSTRAP_KEY = 'bootstrap'
 """The bootstrap-only settings the cluster was bootstrapped with, and the SANs applied."""
-JOIN_TOKENS_KEY = 'join-tokens'
-"""Control-plane unit name -> {"secret": id, "serial": n} of its join token."""
-TOKEN_SERIAL_KEY = 'token-serial'  # noqa: S105 - a databag key, not a token
-"""The last serial number given to a control-plane join token."""
 KNOWN_NODES_KEY = 'known-nodes'
 """Unit name -> node name of every control-plane and worker unit, for removal after departure."""
 DEPARTED_NODES_KEY = 'departed-nodes'
@@ -81,8 +76,6 @@ NODE_CONFIG_KEY = 'node-config'
 """Node name -> {"labels": {...}, "taints": [...]} the leader last applied with kubectl."""
 UPGRADE_KEY = 'upgrade'
 """The snap channel the upgrade action asked for."""
-TURN_KEY = 'turn'
-"""The unit holding the upgrade turn."""
 
 
 class KubernetesControlPlaneCharm(ops.CharmBase):
@@ -92,51 +85,35 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
-        self._stored.set_default(statuses=None, manifests={}, retired_tokens=[])
+        self._stored.set_default(manifests={}, retired_tokens=[])
         self.kube = kube_cluster.Provider(self, KUBE_CLUSTER)
         self.lb = loadbalancer.Requirer(self, LOADBALANCER)
         self.ceph = ceph_client.Requirer(self, CEPH)
         self._snap: workload.SnapInfo | None = None
-        for event in (
-            self.on.install,
-            self.on.start,
-            self.on.config_changed,
-            self.on.upgrade_charm,
-            self.on.update_status,
-            self.on.leader_elected,
-            self.on.secret_changed,
-            self.on[PEERS].relation_created,
-            self.on[PEERS].relation_joined,
-            self.on[PEERS].relation_changed,
-            self.on[PEERS].relation_departed,
-            self.on[KUBE_CLUSTER].relation_created,
-            self.on[KUBE_CLUSTER].relation_joined,
-            self.on[KUBE_CLUSTER].relation_changed,
-            self.on[KUBE_CLUSTER].relation_departed,
-            self.on[KUBE_CLUSTER].relation_broken,
-            self.on[LOADBALANCER].relation_created,
-            self.on[LOADBALANCER].relation_changed,
-            self.on[LOADBALANCER].relation_broken,
-            self.on[CEPH].relation_created,
-            self.on[CEPH].relation_changed,
-            self.on[CEPH].relation_broken,
-        ):
-            framework.observe(event, self._reconcile)
+        self.reconciler = metal_charm.Reconciler(
+            self,
+            self._reconcile,
+            events=[
+                *metal_charm.lifecycle(self),
+                self.on.leader_elected,
+                self.on.secret_changed,
+                *metal_charm.relation_events(self, PEERS, *_PEER_EVENTS),
+                *metal_charm.relation_events(self, KUBE_CLUSTER, *_PEER_EVENTS, 'broken'),
+                *metal_charm.relation_events(self, LOADBALANCER, *_SERVICE_EVENTS),
+                *metal_charm.relation_events(self, CEPH, *_SERVICE_EVENTS),
+            ],
+            initial=ops.MaintenanceStatus('installing'),
+        )
         framework.observe(self.on.stop, self._on_stop)
         framework.observe(self.on.secret_remove, self._on_secret_remove)
         framework.observe(self.on['get-kubeconfig'].action, self._on_get_kubeconfig)
         framework.observe(self.on['pre-upgrade-check'].action, self._on_pre_upgrade_check)
         framework.observe(self.on['upgrade'].action, self._on_upgrade)
-        framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)
 
     # -- the reconcile ---------------------------------------------------------------------------
 
-    def _reconcile(self, event: ops.EventBase) -> None:
+    def _reconcile(self, event: ops.EventBase) -> list[ops.StatusBase]:
         """Bring this unit, and on the leader the cluster, to what config and relations ask."""
-        statuses = self._run(event)
-        self._stored.statuses = [{'name': s.name, 'message': s.message} for s in statuses]
-
-    def _run(self, event: ops.EventBase) -> list[ops.StatusBase]:
         peers = self.model.get_relation(PEERS)
         self.unit.set_ports(ops.Port('tcp', workload.API_PORT))
         try:
@@ -330,23 +307,18 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             return dataclasses.replace(own, state=membership.PENDING), ops.WaitingStatus(
                 'waiting for the leader to bootstrap the cluster'
             )
-        issued = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
-        secret_id, _ = tokens.entry(issued, self.unit.name)
-        if secret_id is None:
+        grant = self._tokens(peers).grant(self.unit.name)
+        if not grant.issued:
             rejected = own.state == membership.TOKEN_FAILED
             state = membership.TOKEN_FAILED if rejected else membership.PENDING
             return dataclasses.replace(own, state=state), ops.WaitingStatus(
                 'waiting for a join token from the leader'
             )
-        try:
-            content = self.model.get_secret(id=secret_id).get_content(refresh=True)
-        except (ops.SecretNotFoundError, ops.ModelError) as e:
-            logger.warning('join token secret %s unreadable: %s', secret_id, e)
+        token, serial = grant.token, grant.serial
+        if token is None:
             return dataclasses.replace(own, state=membership.PENDING), ops.WaitingStatus(
                 'waiting for access to the join token secret'
             )
-        token = content.get(tokens.TOKEN_KEY, '')
-        serial = databag.read(content.get(tokens.SERIAL_KEY))
         if own.state == membership.TOKEN_FAILED and own.failed_serial == serial:
             return own, ops.WaitingStatus('join token rejected: waiting for a new one')
         taints = tuple(str(record.get('bootstrap-node-taints', '')).split())
@@ -374,7 +346,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             failed = dataclasses.replace(
                 own,
                 state=membership.TOKEN_FAILED,
-                failed_serial=serial if isinstance(serial, int) else 0,
+                failed_serial=serial,
             )
             return failed, ops.WaitingStatus(f'{e}; asked the leader for a new token')
         logger.info('joined the cluster as %s', own.node)
@@ -389,7 +361,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         target = databag.read_str(peers.data[self.app].get(UPGRADE_KEY))
         if target is None or own.channel == target:
             return []
-        holder = databag.read_str(peers.data[self.app].get(TURN_KEY))
+        holder = metal_charm.read_turn(peers.data[self.app])
         if holder != self.unit.name:
             held = f'held by {holder}' if holder else 'waiting for the leader to grant it'
             message = f'upgrade to {target}: waiting for the upgrade turn, {held}'
@@ -470,7 +442,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         else:
             logger.warning('%s departed without a known node name', departing.name)
         if event.relation.name == PEERS:
-            self._revoke_cp_token(peers, departing.name)
+            self._tokens(peers).revoke(departing.name)
 
     def _queue_departed(self, peers: ops.Relation, nodes: list[str]) -> None:
         pending = databag.read_list(peers.data[self.app].get(DEPARTED_NODES_KEY))
@@ -534,53 +506,20 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self, peers: ops.Relation, members: dict[str, membership.Member]
     ) -> list[ops.StatusBase]:
         """Mint a token for each unit that asks, re-issue after a failure, revoke once joined."""
-        for name in tokens.stale(
-            databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY)), members
-        ):
-            self._revoke_cp_token(peers, name)
-        issued = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
-        statuses: list[ops.StatusBase] = []
-        for name, member in tokens.wanted(issued, members):
-            assert member.node is not None  # tokens.wanted skips units without a node name
-            unit = self.model.get_unit(name)
-            try:
-                token = workload.get_join_token(member.node, worker=False)
-            except workload.K8sError as e:
-                logger.warning('%s', e)
-                statuses.append(ops.WaitingStatus(f'{e}; will retry'))
-                continue
-            secret_id, serial = self._put_cp_token(peers, unit, token)
-            issued[name] = {'secret': secret_id, 'serial': serial}
-            logger.info('join token issued to %s (serial %d)', name, serial)
-        databag.write(peers.data[self.app], JOIN_TOKENS_KEY, issued)
-        return statuses
-
-    def _put_cp_token(self, peers: ops.Relation, unit: ops.Unit, token: str) -> tuple[str, int]:
-        """Store one unit's token in its own application secret, granted to that unit only."""
-        serial = tokens.next_serial(peers.data[self.app].get(TOKEN_SERIAL_KEY))
-        peers.data[self.app][TOKEN_SERIAL_KEY] = json.dumps(serial)
-        content = tokens.content(token, serial)
-        secret = appsecrets.put(
-            self.model,
-            tokens.secret_label(PEERS, unit.name),
-            content,
-            f'k8s control-plane join token for {unit.name}',
+        tokens = self._tokens(peers)
+        tokens.revoke_stale(members)
+        failed = tokens.issue(
+            members, lambda node: workload.get_join_token(node, worker=False), workload.K8sError
         )
-        secret.grant(peers, unit=unit)
-        return appsecrets.id_of(secret), serial
+        for _, e in failed:
+            logger.warning('%s', e)
+        return [ops.WaitingStatus(f'{e}; will retry') for _, e in failed]
 
-    def _revoke_cp_token(self, peers: ops.Relation, unit_name: str) -> None:
-        """Remove one control-plane unit's token secret and entry (joined, or departed)."""
-        issued = databag.read_dict(peers.data[self.app].get(JOIN_TOKENS_KEY))
-        try:
-            secret = self.model.get_secret(label=tokens.secret_label(PEERS, unit_name))
-        except ops.SecretNotFoundError:
-            pass
-        else:
-            secret.remove_all_revisions()
-            logger.info('join token of %s revoked', unit_name)
-        if issued.pop(unit_name, None) is not None:
-            databag.write(peers.data[self.app], JOIN_TOKENS_KEY, issued)
+    def _tokens(self, peers: ops.Relation) -> metal_charm.JoinTokens:
+        """Control-plane join tokens (secrets labelled ``cluster-join-token-<unit>``)."""
+        return metal_charm.JoinTokens(
+            self.model, peers, label_prefix=f'{PEERS}-', description='k8s control-plane join token'
+        )
 
     # -- workers ---------------------------------------------------------------------------------
 
@@ -798,16 +737,16 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         target = databag.read_str(peers.data[self.app].get(UPGRADE_KEY))
         if target is None:
             return
-        reports: dict[str, turns.UnitReport] = {}
+        reports: dict[str, metal_charm.TurnReport] = {}
         for unit in [self.unit, *peers.units]:
             member = membership.Member.read(peers.data[unit])
             if member.joined:
-                reports[unit.name] = turns.UnitReport(
+                reports[unit.name] = metal_charm.TurnReport(
                     wants=target, applied=member.channel, failed=member.upgrade_failed
                 )
-        current = databag.read_str(peers.data[self.app].get(TURN_KEY))
-        turn = turns.next_turn(current, reports, self.unit.name)
-        peers.data[self.app][TURN_KEY] = '' if turn is None else json.dumps(turn)
+        current = metal_charm.read_turn(peers.data[self.app])
+        turn = metal_charm.next_turn(current, reports, self.unit.name)
+        peers.data[self.app].update(metal_charm.turn_databag(turn))
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -825,15 +764,6 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             count += f' ({len(unready)} not ready)'
         note = self._storage_note(settings)
         return ops.ActiveStatus(f'Kubernetes {version} control plane, {count}{note}')
-
-    def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
-        """Show the outcome of the last reconcile (ops shows the most severe)."""
-        stored = cast('list[dict[str, str]] | None', self._stored.statuses)
-        if stored is None:
-            event.add_status(ops.MaintenanceStatus('installing'))
-            return
-        for status in stored:
-            event.add_status(ops.StatusBase.from_name(str(status['name']), str(status['message'])))
 
     # -- departures, secrets ---------------------------------------------------------------------
 
@@ -945,7 +875,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         peers = self.model.get_relation(PEERS)
         assert peers is not None  # _action_allowed checked it
         peers.data[self.app][UPGRADE_KEY] = json.dumps(channel)
-        self._reconcile(event)
+        self.reconciler.run(event)
         event.set_results(
             {
                 'channel': channel,
@@ -998,6 +928,10 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         sets no ``--bind-address``). Without one, the node address.
         """
         return bindings.ingress_address(self.model, LOADBALANCER) or address
+
+
+_PEER_EVENTS = ('created', 'joined', 'changed', 'departed')
+_SERVICE_EVENTS = ('created', 'changed', 'broken')
 
 
 def _taint_key(taint: str) -> tuple[str, str]:

@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import metal_charm
+
 import manifests
 import workload
 
@@ -35,9 +37,6 @@ refuse it (``unknown datastore type specified in bootstrap config "k8s-dqlite"``
 refused here for a channel of 1.36 or later (canonical/k8s-snap
 ``docs/canonicalk8s/releases/snap/1.36.md``; canonical/k8sd
 ``pkg/k8sd/types/cluster_config_convert.go``)."""
-_CHANNEL = re.compile(
-    r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
-)
 _LABEL_NAME = r'([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)'
 _LABEL_KEY = rf'([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}'
 _LABEL = re.compile(rf'^{_LABEL_KEY}={_LABEL_NAME}?$')
@@ -96,7 +95,7 @@ class Settings:
             ConfigError: naming the option and its value.
         """
         channel = str(config.get('channel', ''))
-        if not _CHANNEL.match(channel):
+        if not is_channel(channel):
             raise ConfigError(
                 f'invalid config: channel {channel!r} is not a snap channel '
                 '<track>/<risk>[/<branch>], e.g. 1.32-classic/stable'
@@ -194,23 +193,24 @@ def _is_ip(value: str) -> bool:
 def strict_flavour(channel: str) -> str | None:
     """Why ``channel`` is refused when it holds the strictly confined k8s snap; else None.
 
-    k8s-snap publishes its classic flavour on ``<minor>-classic/<risk>`` and the strict one on
-    ``<minor>/<risk>`` (canonical/k8s-snap ``tests/integration/tests/test_util/snap.py``
-    ``filter_arch_and_flavor``, ``docs/canonicalk8s/snap/explanation/channels.md``). The charm
-    runs the classic snap: the strict one needs interface connections it does not make.
+    The charm runs the classic snap (:func:`metal_charm.classic_channel_for` says why).
     """
-    track, _, rest = channel.partition('/')
-    if re.fullmatch(r'\d+\.\d+', track) is None:
+    classic = metal_charm.classic_channel_for(channel)
+    if classic is None:
         return None
     return (
         f'channel {channel!r} holds the strictly confined k8s snap; this charm runs the '
-        f'classic one: use {track}-classic/{rest or "stable"}'
+        f'classic one: use {classic}'
     )
 
 
 def is_channel(channel: str) -> bool:
     """Whether ``channel`` is a snap channel ``<track>/<risk>[/<branch>]``."""
-    return _CHANNEL.match(channel) is not None
+    try:
+        metal_charm.Channel.parse_explicit(channel)
+    except metal_charm.ChannelError:
+        return False
+    return True
 
 
 def bootstrap_changes(settings: Settings, record: Mapping[str, Any]) -> list[str]:

@@ -9,13 +9,10 @@ anything changes; deciding is pure and lives here, the action is the charm's.
 
 from __future__ import annotations
 
+from metal_charm import KUBELET_SKEW as MAX_KUBELET_SKEW
 from metal_interfaces import kube_cluster
 
 import workload
-
-MAX_KUBELET_SKEW = 3
-"""Kubernetes' version-skew policy (since 1.28): kubelet may be 3 minor releases older than
-kube-apiserver, and never newer."""
 
 
 def refusal(
@@ -36,9 +33,9 @@ def refusal(
         if version is None:
             continue
         name = worker.data.node_name or worker.unit.name
-        if version.major != target.major or target.minor - version.minor > MAX_KUBELET_SKEW:
+        if version.kubelet_too_old_for(target):
             too_old.append(f'{name} ({version})')
-        elif (version.major, version.minor) > (target.major, target.minor):
+        elif version.kubelet_too_new_for(target):
             too_new.append(f'{name} ({version})')
     if too_old:
         return (

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import metal_charm
 import metal_host
 import yaml
 from metal_interfaces.kube_cluster import kubelet_may_set
@@ -141,7 +142,7 @@ class WorkloadError(Exception):
         self.token_rejected = token_rejected
 
 
-class SnapError(WorkloadError):
+class SnapError(WorkloadError, metal_charm.SnapError):
     """Installing, refreshing or holding the k8s snap failed."""
 
 
@@ -149,48 +150,15 @@ class K8sError(WorkloadError):
     """A ``k8s`` command failed."""
 
 
-@dataclass(frozen=True, order=True)
-class Version:
-    """A Kubernetes release, ``major.minor.patch`` (pre-release suffixes dropped).
+_SNAP = metal_charm.Snap(SNAP, classic=True, error=SnapError)
 
-    Ordered, so that skew checks compare versions rather than strings.
-    """
 
-    major: int
-    minor: int
-    patch: int = 0
-
-    @classmethod
-    def parse(cls, text: str | None) -> Version | None:
-        """``v1.32.3``, ``1.32.3`` or ``1.32`` (what a track or a kubelet reports); else None."""
-        if not text:
-            return None
-        match = re.match(r'^v?(\d+)\.(\d+)(?:\.(\d+))?', text.strip())
-        if match is None:
-            return None
-        return cls(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
-    @classmethod
-    def of_channel(cls, channel: str) -> Version | None:
-        """The minor release a channel's track pins (``1.33-classic/stable`` → 1.33); else None.
-
-        ``latest`` tracks pin nothing: what they hold is only known after a refresh.
-        """
-        track = channel.split('/', 1)[0]
-        match = re.match(r'^(\d+)\.(\d+)(-classic)?$', track)
-        return cls(int(match.group(1)), int(match.group(2))) if match else None
-
-    def __str__(self) -> str:
-        return f'{self.major}.{self.minor}.{self.patch}'
+class Version(metal_charm.KubeVersion):
+    """A Kubernetes release (:class:`metal_charm.KubeVersion`), and what k8s-snap did in it."""
 
     def without_dqlite(self) -> bool:
         """Whether this release has no k8s-dqlite datastore (1.36 and later)."""
         return (self.major, self.minor) >= (1, 36)
-
-    @property
-    def minor_release(self) -> str:
-        """``1.32``: what version-skew rules are stated in."""
-        return f'{self.major}.{self.minor}'
 
 
 @dataclass(frozen=True)
@@ -340,8 +308,12 @@ def dns_ip(service_cidr: str) -> str:
 
 
 def snap_info() -> SnapInfo | None:
-    """The installed k8s snap, or None if it is not installed."""
-    snap = metal_host.installed_snap(SNAP)
+    """The installed k8s snap, or None if it is not installed.
+
+    Raises:
+        SnapError: ``snap list`` could not be run, or snapd did not answer.
+    """
+    snap = _SNAP.installed()
     return None if snap is None else SnapInfo(version=snap.version, channel=snap.tracking)
 
 
@@ -351,14 +323,7 @@ def install(channel: str) -> None:
     Raises:
         SnapError: snapd refused (``transient`` when it was only busy).
     """
-    host = metal_host.current()
-    try:
-        host.snap_install(SNAP, channel=channel, classic=True)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(
-            f'cannot install k8s from {channel}: {_reason(e)}', transient=_transient(e)
-        ) from None
+    _SNAP.install(channel)
 
 
 def refresh(channel: str) -> None:
@@ -367,14 +332,7 @@ def refresh(channel: str) -> None:
     Raises:
         SnapError: snapd refused (``transient`` when it was only busy).
     """
-    host = metal_host.current()
-    try:
-        host.snap_refresh(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(
-            f'cannot refresh k8s to {channel}: {_reason(e)}', transient=_transient(e)
-        ) from None
+    _SNAP.refresh(channel)
 
 
 # -- clustering ----------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import metal_charm
 import metal_host
 import pytest
 
-import turns
 import workload
 from conftest import K8sHost
 
@@ -90,14 +90,14 @@ def test_an_already_joined_node_counts_as_joined() -> None:
 def test_turns_go_to_the_leader_first_and_skip_failed_holders() -> None:
     target = '1.33-classic/stable'
     reports = {
-        'k/0': turns.UnitReport(wants=target, applied='1.32-classic/stable'),
-        'k/1': turns.UnitReport(wants=target, applied='1.32-classic/stable', failed=target),
-        'k/2': turns.UnitReport(wants=target, applied='1.32-classic/stable'),
+        'k/0': metal_charm.TurnReport(wants=target, applied='1.32-classic/stable'),
+        'k/1': metal_charm.TurnReport(wants=target, applied='1.32-classic/stable', failed=target),
+        'k/2': metal_charm.TurnReport(wants=target, applied='1.32-classic/stable'),
     }
-    assert turns.next_turn(None, reports, 'k/2') == 'k/2'
-    assert turns.next_turn('k/1', reports, 'k/2') == 'k/2'
-    done = {name: turns.UnitReport(wants=target, applied=target) for name in reports}
-    assert turns.next_turn('k/0', done, 'k/0') is None
+    assert metal_charm.next_turn(None, reports, 'k/2') == 'k/2'
+    assert metal_charm.next_turn('k/1', reports, 'k/2') == 'k/2'
+    done = {name: metal_charm.TurnReport(wants=target, applied=target) for name in reports}
+    assert metal_charm.next_turn('k/0', done, 'k/0') is None
 
 
 def test_manifests_render_as_the_pure_python_emitter_would() -> None:
