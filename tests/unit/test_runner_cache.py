@@ -211,7 +211,7 @@ def test_observer_signatures_are_what_inspect_gives() -> None:
 
     import ops.framework
 
-    from orchestrator.agent import runner as olm_runner
+    from orchestrator import _compat
 
     class Observer:
         def one(self, event: object) -> None: ...
@@ -223,6 +223,6 @@ def test_observer_signatures_are_what_inspect_gives() -> None:
     for name in ('one', 'none', 'star'):
         for instance in (Observer(), Observer()):
             method = getattr(instance, name)
-            cached = olm_runner._signature(method, follow_wrapped=False)
+            cached = _compat.signature(method, follow_wrapped=False)
             assert cached == inspect.signature(method, follow_wrapped=False), name
-    assert ops.framework.inspect.signature is olm_runner._signature
+    assert ops.framework.inspect.signature is _compat.signature

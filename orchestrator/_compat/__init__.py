@@ -1,0 +1,68 @@
+"""Every place olm leans on ops or Scenario beyond their public API, in one package.
+
+olm runs charm code the way Juju's unit agent does, which Scenario's public ``Context.run``
+does not quite allow; the adaptations that makes necessary live here, each named and
+documented, so that a new ops release breaks one named seam (tests/unit/agent/test_ops_seams.py)
+and not a dozen hook-order tests. Like httpx's ``_compat``, nothing else in olm reaches into
+ops' or Scenario's private modules.
+
+- :mod:`._context`: the Scenario context and runtime olm runs each hook with;
+- :mod:`._state`: the state olm projects for a run (run in place, relations, secrets, ids);
+- :mod:`._ops_main`: Scenario's stand-in for ``ops.main`` (metadata cache, storage);
+- :mod:`._ops_model`: ops' model and framework (one relation built, signatures, caches);
+- :mod:`._charm_roots`: the virtual charm directories, removed when done;
+- :mod:`._scope`: what makes the adaptations act during olm's own runs only.
+
+Importing the package first checks that the installed ops and ops-scenario are releases olm
+is tested with (:mod:`orchestrator._ops_versions`) and raises :class:`OpsVersionError`, one
+line, otherwise. Imported only by the code that runs hooks (ops and Scenario are heavy; see
+lazy.py).
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from .._ops_versions import PIN, TESTED, OpsVersionError, check_installed
+
+check_installed()  # before anything below imports ops' and Scenario's private modules
+
+from ._charm_roots import CharmRoots  # noqa: E402
+from ._context import OlmContext, forget_run  # noqa: E402
+from ._ops_main import MemoryStorage  # noqa: E402
+from ._ops_model import forget_framework_events, signature  # noqa: E402
+from ._scope import current_roots, olm_run  # noqa: E402
+from ._state import (  # noqa: E402
+    ProjectedPeerRelation,
+    ProjectedRelation,
+    ProjectedState,
+    empty_state,
+    keep_departing,
+    leader_settings_changed,
+    secret_revisions,
+    seeded_secret_ids,
+    set_secret_revisions,
+)
+
+__all__ = [
+    'PIN',
+    'TESTED',
+    'CharmRoots',
+    'MemoryStorage',
+    'OlmContext',
+    'OpsVersionError',
+    'ProjectedPeerRelation',
+    'ProjectedRelation',
+    'ProjectedState',
+    'current_roots',
+    'empty_state',
+    'forget_framework_events',
+    'forget_run',
+    'keep_departing',
+    'leader_settings_changed',
+    'olm_run',
+    'secret_revisions',
+    'seeded_secret_ids',
+    'set_secret_revisions',
+    'signature',
+]

@@ -1,0 +1,126 @@
+"""The Scenario context olm runs each hook in: Scenario's ``Context`` with olm's runtime.
+
+Scenario's public ``Context.run`` builds a fresh ``Runtime`` per run
+(``scenario/context.py`` ``Context._run``); olm overrides that private step so that its runs
+
+- use the runner's virtual charm directory (:class:`CharmRoots`) instead of writing one per run
+  (``Runtime._virtual_charm_root``);
+- see the environment Juju gives the hook (``Runtime._get_event_env``): ``JUJU_REMOTE_UNIT``
+  empty for an application-databag ``relation-changed`` (Scenario would invent a unit),
+  ``JUJU_DEPARTING_UNIT`` naming the unit that really leaves;
+- run inside :func:`._scope.olm_run` (the consistency checker off, olm's adaptations on);
+- let go of the run's objects afterwards (:func:`forget_run`,
+  :func:`._ops_model.forget_framework_events`).
+
+Scenario logs a warning when a relation-changed has no remote unit; for an application-databag
+change that is exactly what Juju does, so Scenario's logger is set to errors only (at import).
+"""
+
+# pyright: strict
+# pyright: reportPrivateUsage=false, reportUnknownMemberType=false
+# pyright: reportUnknownVariableType=false, reportUnknownArgumentType=false
+# pyright: reportIncompatibleMethodOverride=false
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Generator, Mapping
+from pathlib import Path
+from typing import Any
+
+import ops
+from ops import testing
+from scenario import _runtime
+
+from . import _ops_model, _scope
+from ._charm_roots import CharmRoots
+
+__all__ = ['OlmContext', 'forget_run']
+
+logging.getLogger('ops-scenario').setLevel(logging.ERROR)
+
+
+class _Runtime(_runtime.Runtime[ops.CharmBase]):
+    """Scenario's runtime with the runner's charm directory and Juju's hook environment."""
+
+    roots: CharmRoots
+    charm_path: Path = Path()
+    env_overrides: Mapping[str, str | None] = {}
+
+    @contextlib.contextmanager
+    def _virtual_charm_root(self) -> Generator[Path]:
+        spec = self._charm_spec
+        yield self.roots.root(self.charm_path, spec.meta, spec.config, spec.actions)
+
+    def _get_event_env(self, state: Any, event: Any, charm_root: Path) -> dict[str, str]:
+        env = super()._get_event_env(state, event, charm_root)
+        for key, value in self.env_overrides.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
+
+
+class OlmContext(testing.Context[ops.CharmBase]):
+    """A Scenario ``Context`` whose runs are olm's (see the module's docstring).
+
+    Attributes:
+        roots: the runner's virtual charm directories.
+        charm_path: the charm's own directory (its files are linked into the virtual one).
+        runtime_env: environment variables to set (or, with None, unset) for the next run.
+    """
+
+    roots: CharmRoots
+    charm_path: Path = Path()
+    runtime_env: Mapping[str, str | None] = {}
+
+    @contextlib.contextmanager
+    def _run(self, event: Any, state: Any) -> Generator[Any]:
+        # As scenario/context.py Context._run, with olm's runtime and scope.
+        runtime = _Runtime(
+            app_name=self.app_name,
+            charm_spec=self._charm_spec,
+            juju_version=self.juju_version,
+            charm_root=self.charm_root,
+            unit_id=self.unit_id,
+            machine_id=self._machine_id,
+            availability_zone=self._availability_zone,
+            principal_unit=self._principal_unit,
+        )
+        runtime.roots = self.roots
+        runtime.env_overrides = self.runtime_env
+        runtime.charm_path = self.charm_path
+        if event.action:
+            self.action_logs.clear()
+            if self.action_results is not None:
+                self.action_results.clear()
+            self._action_failure_message = None
+        try:
+            with (
+                _scope.olm_run(self.roots),
+                runtime.exec(state=state, event=event, context=self) as ops_,
+            ):
+                yield ops_
+        finally:
+            _ops_model.forget_framework_events()
+        if event.action and self._action_failure_message is not None:
+            raise testing.ActionFailed(
+                self._action_failure_message,
+                state=self._output_state,  # pyright: ignore[reportArgumentType]
+            )
+
+
+def forget_run(ctx: OlmContext) -> None:
+    """Drop what the context recorded of a run once the outcome has been read.
+
+    The context is kept per unit; its emitted events refer to the run's framework, charm and
+    model, which would otherwise stay alive until the unit's next hook and be promoted to the
+    collector's oldest generation by then.
+    """
+    for history in (ctx.juju_log, ctx.unit_status_history, ctx.app_status_history,
+                    ctx.workload_version_history, ctx.removed_secret_revisions,
+                    ctx.emitted_events, ctx.action_logs):  # fmt: skip
+        history.clear()
+    ctx._output_state = None

@@ -1,0 +1,132 @@
+"""Charm code imported so that two charms with the same module names live side by side.
+
+Every charm has a module named ``charm``, most have ``workload``, and under Juju each runs in
+a process of its own; olm runs them all in one, so each charm's modules are kept apart
+(:class:`CharmLoader`) and put back in ``sys.modules`` only while one of its events runs.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import inspect
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from types import ModuleType
+
+import ops
+
+__all__ = ['CharmLoadError', 'CharmLoader', 'LoadedCharm']
+
+
+class CharmLoadError(Exception):
+    """A charm's code cannot be imported, or defines no charm class."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoadedCharm:
+    """A charm class together with the modules its directory provided."""
+
+    charm_type: type[ops.CharmBase]
+    modules: dict[str, ModuleType]
+    paths: tuple[str, ...]
+
+
+class CharmLoader:
+    """Imports charms so that two charms with the same module names live side by side.
+
+    A charm is imported with its ``src/`` and ``lib/`` first on ``sys.path``; the modules that
+    came from its directory are then taken out of ``sys.modules`` and kept with the charm.
+    Before each of its events they are put back (:meth:`active`), so imports done inside
+    handlers find the charm's own modules, not another charm's.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, LoadedCharm] = {}
+        self._owned: set[str] = set()
+
+    def load(self, path: Path) -> LoadedCharm:
+        """The charm class of a charm directory (imported once per process)."""
+        path = path.resolve()
+        if path in self._loaded:
+            return self._loaded[path]
+        paths = tuple(str(p) for p in (path / 'src', path / 'lib') if p.is_dir())
+        for name in self._owned:
+            sys.modules.pop(name, None)
+        before = set(sys.modules)
+        sys.path[:0] = paths
+        try:
+            module = importlib.import_module('charm')
+        except Exception as e:
+            raise CharmLoadError(
+                f'cannot import charm code {path}/src/charm.py: {type(e).__name__}: {e}'
+            ) from e
+        finally:
+            del sys.path[: len(paths)]
+            modules = {
+                name: sys.modules[name]
+                for name in set(sys.modules) - before
+                if _within(sys.modules[name], path)
+            }
+            for name in modules:
+                sys.modules.pop(name, None)
+        self._owned.update(modules)
+        loaded = LoadedCharm(_charm_class(module, path), modules, paths)
+        self._loaded[path] = loaded
+        return loaded
+
+    @contextlib.contextmanager
+    def active(self, loaded: LoadedCharm) -> Generator[None]:
+        """Make a charm's modules and paths the importable ones for the duration.
+
+        A module the charm imports lazily (inside a handler) is adopted as the charm's when
+        the run ends, so the next charm never sees it.
+        """
+        saved = {name: sys.modules.get(name) for name in self._owned}
+        for name in self._owned:
+            sys.modules.pop(name, None)
+        sys.modules.update(loaded.modules)
+        before = set(sys.modules)
+        sys.path[:0] = loaded.paths
+        try:
+            yield
+        finally:
+            del sys.path[: len(loaded.paths)]
+            root = Path(loaded.paths[0]).parent if loaded.paths else None
+            for name in set(sys.modules) - before:
+                module = sys.modules[name]
+                if root is not None and _within(module, root):
+                    loaded.modules[name] = module
+                    self._owned.add(name)
+                    saved.setdefault(name, None)
+            for name, module in saved.items():
+                if module is None:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = module
+
+
+def _within(module: ModuleType, path: Path) -> bool:
+    file = getattr(module, '__file__', None)
+    return file is not None and Path(file).resolve().is_relative_to(path)
+
+
+def _charm_class(module: ModuleType, path: Path) -> type[ops.CharmBase]:
+    """The charm class ``src/charm.py`` would pass to ``ops.main``: its most derived CharmBase."""
+    classes = [
+        c
+        for _, c in inspect.getmembers(module, inspect.isclass)
+        if issubclass(c, ops.CharmBase) and c.__module__ == module.__name__
+    ]
+    leaves = [c for c in classes if not any(o is not c and issubclass(o, c) for o in classes)]
+    if len(leaves) != 1:
+        found = ', '.join(sorted(c.__name__ for c in leaves)) or 'none'
+        raise CharmLoadError(
+            f'{path}/src/charm.py must define exactly one charm class (ops.CharmBase), '
+            f'found: {found}'
+        )
+    return leaves[0]
