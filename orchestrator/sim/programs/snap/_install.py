@@ -1,0 +1,147 @@
+"""``snap install``, ``refresh`` and ``remove``: revisions mounted, units written, holds."""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ._channels import (
+    checked_channel,
+)
+from ._errors import EXIT_USAGE, NEEDS_CLASSIC, SnapError
+from ._format import quoted
+from ._options import NOT_WITH_HOLD, Options
+from ._run import Run
+from ._units import unit_name
+
+
+class Installs(Run):
+    """``snap install``, ``refresh`` (``--hold``/``--unhold``) and ``remove``."""
+
+    def install(self, options: Options) -> int:
+        names = options.positional
+        if not names:
+            raise SnapError(
+                'the required argument `<snap> (at least 1 argument)` was not provided',
+                EXIT_USAGE,
+            )
+        if options.channel is not None:  # setChannelFromCommandline comes first
+            options.channel = checked_channel(options.channel, self.stderr)
+        if len(names) > 1 and options.channel is not None:
+            raise SnapError('a single snap name is needed to specify channel flags')
+        specs = [self.spec(name) for name in names]  # the store answers for all, or none
+        for name, spec in zip(names, specs, strict=True):
+            if name in self.snaps:
+                if len(names) == 1:
+                    self.stderr.append(
+                        f'snap "{name}" is already installed, see \'snap help refresh\''
+                    )
+                else:
+                    self.stdout.append(f'{name} already installed')
+                continue
+            if spec.confinement == 'classic' and not (options.classic or options.devmode):
+                raise SnapError(NEEDS_CLASSIC.format(name=name))
+            tracking, release = self.resolve(spec, options.channel, 'install')
+            for dependency in (spec.base, 'snapd'):
+                if dependency and dependency not in self.snaps and dependency in self.catalog:
+                    dep = self.catalog[dependency]
+                    self.put(dep, *self.resolve(dep, None, 'install'), classic=False)
+            if options.classic and spec.confinement != 'classic':
+                self.stderr.append(
+                    f'Warning: flag --classic ignored for strictly confined snap {name}'
+                )
+                self.stderr.append('')
+            self.put(spec, tracking, release, options.classic)
+            self.done(spec, release, tracking, 'installed')
+        return 0
+
+    def refresh(self, options: Options) -> int:
+        names = options.positional
+        if options.channel is not None:
+            options.channel = checked_channel(options.channel, self.stderr)
+        # cmdRefresh.Execute (cmd_snap_op.go @ 2.67.1): --hold and --unhold stand alone.
+        others = bool(options.given.keys() & NOT_WITH_HOLD) or (
+            options.given.get('transaction') not in (None, 'per-snap')
+        )
+        if options.hold is not None and (options.unhold or others):
+            raise SnapError('cannot use --hold with other flags')
+        if options.unhold and others:
+            raise SnapError('cannot use --unhold with other flags')
+        if options.hold is not None:
+            return self.hold(names, options.hold)
+        if options.unhold:
+            for name in names:
+                self.installed(name)['held'] = False
+            if names:
+                self.stdout.append(f'Removed general refresh hold of {quoted(names)}')
+            else:
+                self.state['hold'] = False
+                self.stdout.append('Removed auto-refresh hold on all snaps')
+            return 0
+        if not names:
+            self.stderr.append('All snaps up to date.')
+            return 0
+        if len(names) > 1:
+            if options.channel is not None:
+                raise SnapError('a single snap name is needed to specify mode or channel flags')
+            missing = [name for name in names if name not in self.snaps]
+            if missing:
+                raise SnapError(
+                    f'cannot refresh {quoted(names)}: snap "{missing[0]}" is not installed'
+                )
+        for name in names:
+            record = self.installed(name)
+            spec = self.spec(name)
+            tracking, release = self.resolve(spec, options.channel or record['channel'], 'refresh')
+            if release.revision == record['revision'] and tracking == record['channel']:
+                if len(names) == 1:
+                    self.stderr.append(f'snap "{name}" has no updates available')
+                continue
+            self.put(spec, tracking, release, record['confinement'] == 'classic')
+            self.done(spec, release, tracking, 'refreshed')
+        if not self.stdout and len(names) > 1:
+            self.stderr.append('All snaps up to date.')
+        return 0
+
+    def hold(self, names: Sequence[str], until: str) -> int:
+        when = 'indefinitely' if until == 'forever' else f'until {until}'
+        if not names:
+            self.state['hold'] = True
+            self.stdout.append(f'Auto-refresh of all snaps held {when}')
+            return 0
+        for name in names:
+            self.installed(name)
+        for name in names:
+            self.snaps[name]['held'] = True
+        self.stdout.append(f'General refreshes of {quoted(names)} held {when}')
+        return 0
+
+    def remove(self, options: Options) -> int:
+        names = options.positional
+        if not names:
+            raise SnapError(
+                'the required argument `<snap> (at least 1 argument)` was not provided',
+                EXIT_USAGE,
+            )
+        for name in names:
+            record = self.snaps.get(name)
+            if record is None:
+                if len(names) == 1:
+                    # snapd: removing what is not there achieves the goal; not an error.
+                    self.stderr.append(f'snap "{name}" is not installed')
+                else:
+                    self.stdout.append(f'{name} not installed')
+                continue
+            spec = self.catalog.get(name)
+            for app in spec.services if spec else ():
+                unit = unit_name(name, app.name)
+                self.systemd.stop(unit)
+                self.host.remove(f'/etc/systemd/system/{unit}')
+                self.systemd.forget(unit)
+            self.systemd.daemon_reload()
+            self.host.remove_tree(f'/snap/{name}')
+            self.host.remove_tree(f'/var/snap/{name}')
+            del self.snaps[name]
+            self.stdout.append(f'{name} removed')
+        return 0
