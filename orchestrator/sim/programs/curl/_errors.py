@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from ...errors import SimError
 from ...host import SIMULATED
 
 TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
 
 
 def not_emulated(what: str) -> NoReturn:
-    from ...world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'curl {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/curl/__init__.py for what is'

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from ...errors import SimError
 from ...host import SIMULATED
 
 NOT_IN_CLUSTER = (
@@ -34,8 +35,6 @@ class ExitError(Exception):
 
 def not_emulated(what: str) -> NoReturn:
     """Fail loudly for a real k8s feature the simulation does not cover."""
-    from ...world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'k8s {what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/k8s/__init__.py for what is'

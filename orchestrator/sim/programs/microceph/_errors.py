@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from ...errors import SimError
 from ...host import SIMULATED
 
 NO_CONF = (
@@ -36,8 +37,6 @@ class ExitError(Exception):
 
 
 def not_emulated(what: str) -> NoReturn:
-    from ...world import SimError  # the World imports the programs; import it when it is built
-
     raise SimError(
         f'{what} is not emulated by the olm simulation ({SIMULATED}); '
         'see orchestrator/sim/programs/microceph/__init__.py for what is'
