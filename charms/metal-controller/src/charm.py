@@ -22,11 +22,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import secrets
 import urllib.parse
 from typing import Any, cast
 
+import metal_charm
 import ops
 from metal_charm import bindings
 from metal_interfaces import appsecrets, metal_region, postgresql_client
@@ -66,9 +66,9 @@ PASSWORD_KEY = 'password'  # noqa: S105 - a secret content key, not a password
 API_KEY_KEY = 'api-key'
 """The content key of api-key-* secrets."""
 
-_CHANNEL = re.compile(
-    r'^[a-z0-9][a-z0-9.+_-]*/(stable|candidate|beta|edge)(/[a-z0-9][a-z0-9.+_-]*)?$'
-)
+
+_PEER_EVENTS = ('created', 'joined', 'changed', 'departed')
+_SERVICE_EVENTS = ('created', 'changed', 'broken')
 
 
 class ConfigError(Exception):
@@ -105,11 +105,13 @@ class Settings:
             ConfigError: naming the option and its value.
         """
         channel = str(config.get('channel', ''))
-        if not _CHANNEL.match(channel):
+        try:
+            metal_charm.Channel.parse_explicit(channel)
+        except metal_charm.ChannelError:
             raise ConfigError(
                 f'invalid config: channel {channel!r} is not a snap channel '
                 '<track>/<risk>[/<branch>], e.g. 3.6/stable'
-            )
+            ) from None
         if not workload.supported(channel.split('/', 1)[0]):
             raise ConfigError(
                 f'invalid config: channel {channel!r} is not MAAS 3.5 or later (the snap runs '
@@ -177,43 +179,33 @@ class MetalControllerCharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
-        self._stored.set_default(status=None, credentials_key='')
+        self._stored.set_default(credentials_key='')
         self.database = postgresql_client.Requirer(self, DATABASE_ENDPOINT, database=DATABASE_NAME)
         self.region = metal_region.Provider(self, REGION_ENDPOINT)
         self._snap: workload.SnapInfo | None = None
         # Before the raw relation-departed observer: the departed rack is queued, then the
         # same hook's reconcile deletes it.
         framework.observe(self.region.on.rack_departed, self._on_rack_departed)
-        for event in (
-            self.on.install,
-            self.on.start,
-            self.on.config_changed,
-            self.on.upgrade_charm,
-            self.on.update_status,
-            self.on.leader_elected,
-            self.on.secret_changed,
-            self.on[PEERS].relation_created,
-            self.on[PEERS].relation_joined,
-            self.on[PEERS].relation_changed,
-            self.on[PEERS].relation_departed,
-            self.on[DATABASE_ENDPOINT].relation_created,
-            self.on[DATABASE_ENDPOINT].relation_changed,
-            self.on[DATABASE_ENDPOINT].relation_broken,
-            self.on[REGION_ENDPOINT].relation_created,
-            self.on[REGION_ENDPOINT].relation_joined,
-            self.on[REGION_ENDPOINT].relation_changed,
-            self.on[REGION_ENDPOINT].relation_departed,
-            self.on[REGION_ENDPOINT].relation_broken,
-        ):
-            framework.observe(event, self._reconcile)
+        self.reconciler = metal_charm.Reconciler(
+            self,
+            self._reconcile,
+            events=[
+                *metal_charm.lifecycle(self),
+                self.on.leader_elected,
+                self.on.secret_changed,
+                *metal_charm.relation_events(self, PEERS, *_PEER_EVENTS),
+                *metal_charm.relation_events(self, DATABASE_ENDPOINT, *_SERVICE_EVENTS),
+                *metal_charm.relation_events(self, REGION_ENDPOINT, *_PEER_EVENTS, 'broken'),
+            ],
+            initial=ops.MaintenanceStatus('starting'),
+        )
         framework.observe(self.on.secret_remove, self._on_secret_remove)
         framework.observe(self.on['create-admin'].action, self._on_create_admin)
         framework.observe(self.on['get-api-key'].action, self._on_get_api_key)
-        framework.observe(self.on.collect_unit_status, self._on_collect_unit_status)
 
     # -- the reconcile ---------------------------------------------------------------------------
 
-    def _reconcile(self, event: ops.EventBase) -> None:
+    def _reconcile(self, event: ops.EventBase) -> ops.StatusBase:
         """Bring this unit, and on the leader the application, to what config and relations ask."""
         peers = self.model.get_relation(PEERS)
         report, outcome = self._plan(self._own_report(peers))
@@ -233,7 +225,7 @@ class MetalControllerCharm(ops.CharmBase):
                 event.departing_unit if isinstance(event, ops.RelationDepartedEvent) else None
             )
             self._lead(peers, report, departing)
-        self._stored.status = {'name': status.name, 'message': status.message}
+        return status
 
     def _plan(self, report: turns.UnitReport) -> tuple[turns.UnitReport, Plan | ops.StatusBase]:
         """Validate, install, find the database; the report says what this unit wants."""
@@ -560,16 +552,6 @@ class MetalControllerCharm(ops.CharmBase):
     def _put_app_secret(self, label: str, content: dict[str, str], description: str) -> str:
         """Create the application secret ``label``, or give it a new revision if it changed."""
         return appsecrets.put_id(self.model, label, content, description)
-
-    # -- status ----------------------------------------------------------------------------------
-
-    def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
-        """Show the outcome of the last reconcile."""
-        stored = cast('dict[str, Any] | None', self._stored.status)
-        if stored is None:
-            event.add_status(ops.MaintenanceStatus('starting'))
-            return
-        event.add_status(ops.StatusBase.from_name(str(stored['name']), str(stored['message'])))
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+import metal_charm
 import metal_host
 
 __all__ = [
@@ -93,7 +94,7 @@ class WorkloadError(Exception):
         self.transient = transient
 
 
-class SnapError(WorkloadError):
+class SnapError(WorkloadError, metal_charm.SnapError):
     """Installing, refreshing or holding the maas snap failed."""
 
 
@@ -103,6 +104,9 @@ class InitError(WorkloadError):
 
 class MaasCommandError(WorkloadError):
     """An admin command (createadmin, apikey, login, the rack-controller API) failed."""
+
+
+_SNAP = metal_charm.Snap(SNAP, error=SnapError)
 
 
 @dataclass(frozen=True)
@@ -223,8 +227,12 @@ def url_for(address: str) -> str:
 
 
 def snap_info() -> SnapInfo | None:
-    """The installed maas snap, or None if it is not installed."""
-    snap = metal_host.installed_snap(SNAP)
+    """The installed maas snap, or None if it is not installed.
+
+    Raises:
+        SnapError: ``snap list`` could not be run, or snapd did not answer.
+    """
+    snap = _SNAP.installed()
     return None if snap is None else SnapInfo(version=snap.version, channel=snap.tracking)
 
 
@@ -234,14 +242,7 @@ def install(channel: str) -> None:
     Raises:
         SnapError: snapd refused (``transient`` when it was only busy).
     """
-    host = metal_host.current()
-    try:
-        host.snap_install(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(
-            f'cannot install maas from {channel}: {_reason(e)}', transient=_transient(e)
-        ) from None
+    _SNAP.install(channel)
 
 
 def refresh(channel: str) -> None:
@@ -250,14 +251,7 @@ def refresh(channel: str) -> None:
     Raises:
         SnapError: snapd refused (``transient`` when it was only busy).
     """
-    host = metal_host.current()
-    try:
-        host.snap_refresh(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(
-            f'cannot refresh maas to {channel}: {_reason(e)}', transient=_transient(e)
-        ) from None
+    _SNAP.refresh(channel)
 
 
 def supported(track_or_version: str) -> bool:
