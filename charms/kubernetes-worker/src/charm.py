@@ -31,6 +31,7 @@ import logging
 import re
 from typing import Final
 
+import metal_charm
 import ops
 from metal_charm import bindings
 from metal_interfaces import kube_cluster
@@ -55,12 +56,6 @@ STOPPED: Final = 'left the cluster: kubelet and the node services are stopped'
 
 NodeState = kube_cluster.NodeState
 
-_CHANNEL: Final = re.compile(r'^[A-Za-z0-9][\w.+-]*(?:/[\w.+-]+){0,2}$')
-"""A snap channel: ``track``, ``track/risk`` or ``track/risk/branch`` (or just a risk)."""
-_STRICT_TRACK: Final = re.compile(r'\d+\.\d+')
-"""The tracks of k8s-snap's strictly confined flavour, ``<minor>/<risk>``; the classic snap the
-charm runs is on ``<minor>-classic/<risk>`` (canonical/k8s-snap
-``tests/integration/tests/test_util/snap.py`` ``filter_arch_and_flavor``)."""
 
 # Kubernetes' syntax (apimachinery validation): a qualified name is an optional DNS-1123
 # subdomain prefix (at most 253 characters) and '/', then a name of at most 63 characters; a
@@ -138,16 +133,18 @@ class Config:
     node_taints: str = ''
 
     def __post_init__(self) -> None:
-        if not _CHANNEL.match(self.channel):
+        try:
+            metal_charm.Channel.parse(self.channel)
+        except metal_charm.ChannelError:
             raise ValueError(
                 f'invalid channel {self.channel!r}: expected a snap channel such as '
                 '1.32-classic/stable'
-            )
-        track, _, rest = self.channel.partition('/')
-        if _STRICT_TRACK.fullmatch(track):
+            ) from None
+        classic = metal_charm.classic_channel_for(self.channel)
+        if classic is not None:
             raise ValueError(
                 f'invalid channel {self.channel!r}: it holds the strictly confined k8s snap; '
-                f'this charm runs the classic one: use {track}-classic/{rest or "stable"}'
+                f'this charm runs the classic one: use {classic}'
             )
         parse_labels(self.node_labels)
         parse_taints(self.node_taints)
@@ -188,17 +185,17 @@ def skew_problem(local: str, control_plane: str | None, *, what: str) -> str | N
     :data:`workload.KUBELET_SKEW` minor versions. None when fine, or when either version is
     unknown (nothing to compare).
     """
-    ours = workload.minor(local)
-    theirs = workload.minor(control_plane) if control_plane else None
-    if ours is None or theirs is None or control_plane is None:
+    ours = metal_charm.KubeVersion.parse(local)
+    theirs = metal_charm.KubeVersion.parse(control_plane)
+    if ours is None or theirs is None:
         return None
-    track = f'{theirs[0]}.{theirs[1]}-classic/stable'
-    if ours > theirs:
+    track = f'{theirs.minor_release}-classic/stable'
+    if ours.kubelet_too_new_for(theirs):
         return (
             f'{what} is newer than the control plane (Kubernetes {control_plane}); '
             f'set channel to {track} or older'
         )
-    if ours[0] != theirs[0] or theirs[1] - ours[1] > workload.KUBELET_SKEW:
+    if ours.kubelet_too_old_for(theirs):
         return (
             f'{what} is more than {workload.KUBELET_SKEW} minor versions older than the '
             f'control plane (Kubernetes {control_plane}); set channel to {track}'
@@ -215,44 +212,35 @@ class KubernetesWorkerCharm(ops.CharmBase):
         super().__init__(framework)
         self._stored.set_default(channel='', joined=False, left=False, rejected='')
         self.kube = kube_cluster.Requirer(self, ENDPOINT)
-        self._verdict: ops.StatusBase | None = None
-        self._reconciled = False
-        for event in (
-            self.on.install,
-            self.on.start,
-            self.on.config_changed,
-            self.on.upgrade_charm,
-            self.on.update_status,
-            self.on[ENDPOINT].relation_joined,
-            self.kube.on.cluster_ready,
-            self.kube.on.cluster_changed,
-            self.kube.on.token_available,
-            self.kube.on.cluster_gone,
-        ):
-            framework.observe(event, self._reconcile)
+        self.reconciler = metal_charm.Reconciler(
+            self,
+            self._reconcile,
+            events=[
+                *metal_charm.lifecycle(self),
+                self.on[ENDPOINT].relation_joined,
+                self.kube.on.cluster_ready,
+                self.kube.on.cluster_changed,
+                self.kube.on.token_available,
+                self.kube.on.cluster_gone,
+            ],
+        )
         framework.observe(self.on.stop, self._on_teardown)
         framework.observe(self.on.remove, self._on_teardown)
-        framework.observe(self.on.collect_unit_status, self._on_collect_status)
 
     # -- events ----------------------------------------------------------------------------
 
-    def _reconcile(self, _: ops.EventBase) -> None:
+    def _reconcile(self, _: ops.EventBase) -> ops.StatusBase:
         """Bring the machine to what the config and the relation ask for, whatever the event.
 
         A workload failure is not raised: Juju would retry the same hook, while the next
         event's reconcile retries anyway and the status says what went wrong meanwhile.
-        It runs once per hook: one relation-changed may bring both ``cluster_ready`` and
-        ``token_available``, and a second pass over the same data would only retry a failed
-        join at once.
+        The Reconciler runs it once per hook: one relation-changed may bring both
+        ``cluster_ready`` and ``token_available``.
         """
-        if self._reconciled:
-            return
-        self._reconciled = True
         try:
             config = self.load_config(Config)
         except ValueError as e:
-            self._verdict = ops.BlockedStatus(str(e))
-            return
+            raise metal_charm.BlockedError(str(e)) from None
         relation = self._relation()
         cluster = self.kube.cluster(relation) if relation is not None else None
         control_plane = cluster.kubernetes_version if cluster is not None else None
@@ -265,11 +253,10 @@ class KubernetesWorkerCharm(ops.CharmBase):
                 self.unit.set_workload_version(version)
             if relation is None:
                 self._leave()
-                self._verdict = ops.BlockedStatus(
+                return ops.BlockedStatus(
                     f'needs a control plane: integrate {self.app.name}:{ENDPOINT} with '
                     'kubernetes-control-plane'
                 )
-                return
             verdict = self._converge(relation, cluster, config, version)
         except workload.WorkloadError as e:
             logger.error('%s', e)
@@ -278,9 +265,9 @@ class KubernetesWorkerCharm(ops.CharmBase):
                 verdict = Verdict(state, ops.WaitingStatus(f'{e}; retrying'))
             else:
                 verdict = Verdict(state, ops.BlockedStatus(str(e)))
-        self._verdict = refused or verdict.status
         if relation is not None:
             self._publish(relation, verdict.state, version, config)
+        return refused or verdict.status
 
     def _on_teardown(self, _: ops.EventBase) -> None:
         """The unit is going: stop the node's services now, whatever the relation's state."""
@@ -289,16 +276,11 @@ class KubernetesWorkerCharm(ops.CharmBase):
                 logger.info('unit stopping: stopping the node services')
                 workload.stop_services()
             self._stored.joined = False
-            self._verdict = ops.MaintenanceStatus(STOPPED)
+            self.reconciler.show(ops.MaintenanceStatus(STOPPED))
         except workload.WorkloadError as e:
             # Raising would block the unit's removal; the operator sees it in the status.
             logger.error('%s', e)
-            self._verdict = ops.BlockedStatus(str(e))
-
-    def _on_collect_status(self, event: ops.CollectStatusEvent) -> None:
-        # An event the reconcile does not run for leaves the status as it was.
-        if self._verdict is not None:
-            event.add_status(self._verdict)
+            self.reconciler.show(ops.BlockedStatus(str(e)))
 
     # -- steps -----------------------------------------------------------------------------
 

@@ -28,11 +28,11 @@ import dataclasses
 import enum
 import json
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any, Final, cast
 
+import metal_charm
 import metal_host
 from metal_interfaces.kube_cluster import kubelet_may_set
 
@@ -100,7 +100,7 @@ The command prints k8s-snap's ``apiv1.NodeStatus``
 CLUSTER_ROLES: Final = frozenset({'worker', 'control-plane'})
 """Values of :data:`CLUSTER_ROLE_KEY` that mean the node is a cluster member."""
 
-KUBELET_SKEW: Final = 3
+KUBELET_SKEW: Final = metal_charm.KUBELET_SKEW
 """How many minor versions a kubelet may lag kube-apiserver (Kubernetes version skew policy)."""
 
 ROLE_LABELS: Final = (('node-role.kubernetes.io/worker', ''), ('k8sd.io/role', 'worker'))
@@ -111,7 +111,6 @@ _SNAP_LIST_TIMEOUT: Final = 60.0
 _JOIN_TIMEOUT: Final = 600.0
 """``k8s join-cluster`` waits for k8sd (its own default timeout is 90 s); a hung one must end."""
 _STATUS_TIMEOUT: Final = 60.0
-_VERSION: Final = re.compile(r'^v?(\d+)\.(\d+)(?:\.(\d+))?')
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +149,7 @@ class WorkloadError(Exception):
     """The worker could not be driven; the message is safe for ``juju status``."""
 
 
-class SnapError(WorkloadError):
+class SnapError(WorkloadError, metal_charm.SnapError):
     """snapd refused to install, refresh or hold the k8s snap."""
 
 
@@ -160,6 +159,9 @@ class JoinError(WorkloadError):
 
 class NodeError(WorkloadError):
     """The node's status could not be read, or its services could not be stopped."""
+
+
+_SNAP = metal_charm.Snap(SNAP, classic=True, error=SnapError, list_timeout=_SNAP_LIST_TIMEOUT)
 
 
 class JoinOutcome(enum.StrEnum):
@@ -198,12 +200,7 @@ def install(channel: str) -> None:
     Raises:
         SnapError: snapd refused.
     """
-    host = metal_host.current()
-    try:
-        host.snap_install(SNAP, channel=channel, classic=True)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(f'cannot install the k8s snap from {channel}: {e}') from e
+    _SNAP.install(channel)
 
 
 def refresh(channel: str) -> None:
@@ -212,12 +209,7 @@ def refresh(channel: str) -> None:
     Raises:
         SnapError: snapd refused (no such channel, or the snap is not installed).
     """
-    host = metal_host.current()
-    try:
-        host.snap_refresh(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(f'cannot refresh the k8s snap to {channel}: {e}') from e
+    _SNAP.refresh(channel)
 
 
 def installed_version() -> str | None:
@@ -226,21 +218,19 @@ def installed_version() -> str | None:
     Raises:
         SnapError: ``snap list`` could not be run at all.
     """
-    try:
-        snap = metal_host.installed_snap(SNAP, timeout=_SNAP_LIST_TIMEOUT)
-    except metal_host.HostError as e:
-        raise SnapError(f'cannot read the k8s snap version: {e}') from e
+    snap = _SNAP.installed()
     return None if snap is None else snap.version
 
 
 def minor(version: str) -> tuple[int, int] | None:
     """``(major, minor)`` of a Kubernetes version or channel track, None if it has none.
 
-    Reads ``v1.32.3``, ``1.32.3``, ``1.32`` and ``1.32-classic/stable`` alike; ``latest/edge``
-    has none. Version skew is a matter of minor versions only.
+    Reads ``v1.32.3``, ``1.32.3``, ``1.32`` and ``1.32-classic/stable`` alike
+    (:meth:`metal_charm.KubeVersion.parse`); ``latest/edge`` has none. Version skew is a matter
+    of minor versions only.
     """
-    match = _VERSION.match(version)
-    return (int(match[1]), int(match[2])) if match else None
+    found = metal_charm.KubeVersion.parse(version)
+    return None if found is None else (found.major, found.minor)
 
 
 # -- joining ---------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ import dataclasses
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+import metal_charm
 import ops
 from metal_charm import bindings
 from metal_interfaces import metal_region
@@ -45,8 +45,6 @@ WAITING_SECRET: Final = (
 )
 STOPPED: Final = 'rack controller stopped and deregistered'
 
-_CHANNEL: Final = re.compile(r'^[A-Za-z0-9][\w.+-]*(?:/[\w.+-]+){0,2}$')
-"""A snap channel: ``track``, ``track/risk`` or ``track/risk/branch`` (or just a risk)."""
 
 Registration = metal_region.RegistrationState
 
@@ -62,10 +60,12 @@ class Config:
     channel: str = '3.6/stable'
 
     def __post_init__(self) -> None:
-        if not _CHANNEL.match(self.channel):
+        try:
+            metal_charm.Channel.parse(self.channel)
+        except metal_charm.ChannelError:
             raise ValueError(
                 f'invalid channel {self.channel!r}: expected a snap channel such as 3.6/stable'
-            )
+            ) from None
         track = self.channel.split('/', 1)[0]  # a risk alone is supported() too (not X.Y)
         if not workload.supported(track):
             raise ValueError(
@@ -178,25 +178,28 @@ class RackAgentCharm(ops.CharmBase):
         self._stopped = False
         self._version: tuple[str | None] | None = None  # (version,) once read this event
         self._gate_cache: Region | ops.StatusBase | None = None
-        for event in (
-            self.on.install,
-            self.on.start,
-            self.on.config_changed,
-            self.on.upgrade_charm,
-            self.on.update_status,
-            self.on[ENDPOINT].relation_joined,
-            self.region.on.region_ready,
-            self.region.on.region_changed,
-            self.region.on.region_gone,
-        ):
-            framework.observe(event, self._reconcile)
+        self.reconciler = metal_charm.Reconciler(
+            self,
+            self._reconcile,
+            events=[
+                *metal_charm.lifecycle(self),
+                self.on[ENDPOINT].relation_joined,
+                self.region.on.region_ready,
+                self.region.on.region_changed,
+                self.region.on.region_gone,
+            ],
+        )
         framework.observe(self.on.stop, self._on_teardown)
         framework.observe(self.on.remove, self._on_teardown)
-        framework.observe(self.on.collect_unit_status, self._on_collect_status)
 
     # -- events ----------------------------------------------------------------------------
 
-    def _reconcile(self, _: ops.EventBase) -> None:
+    def _reconcile(self, _: ops.EventBase) -> ops.StatusBase:
+        """Converge, then say where things stand (:meth:`_status`)."""
+        self._converge()
+        return self._status()
+
+    def _converge(self) -> None:
         """Bring the machine to what the config and the relation ask for, whatever the event.
 
         A workload failure is not raised: Juju would retry the same hook, while the next
@@ -235,9 +238,7 @@ class RackAgentCharm(ops.CharmBase):
             # Raising would block the unit's removal; the operator sees it in the status.
             logger.error('%s', e)
             self._failure = str(e)
-
-    def _on_collect_status(self, event: ops.CollectStatusEvent) -> None:
-        event.add_status(self._status())
+        self.reconciler.show(self._status())
 
     # -- steps -----------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Final
 
+import metal_charm
 import metal_host
 
 SECRET_REJECTED: Final = 'FAILED authentication; dropping connection.'  # noqa: S105 - a log line
@@ -130,12 +131,15 @@ class WorkloadError(Exception):
     """The rack controller could not be driven; the message is safe for ``juju status``."""
 
 
-class SnapError(WorkloadError):
+class SnapError(WorkloadError, metal_charm.SnapError):
     """snapd refused to install, refresh or hold the maas snap."""
 
 
 class RackError(WorkloadError):
     """``maas init rack`` failed, or the rack could not be stopped or cleaned up."""
+
+
+_SNAP = metal_charm.Snap(SNAP, error=SnapError, list_timeout=_SNAP_LIST_TIMEOUT)
 
 
 class Outcome(enum.StrEnum):
@@ -163,12 +167,7 @@ def install(channel: str) -> None:
     Raises:
         SnapError: snapd refused.
     """
-    host = metal_host.current()
-    try:
-        host.snap_install(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(f'cannot install the maas snap from {channel}: {e}') from e
+    _SNAP.install(channel)
 
 
 def refresh(channel: str) -> None:
@@ -177,12 +176,7 @@ def refresh(channel: str) -> None:
     Raises:
         SnapError: snapd refused (no such channel, or the snap is not installed).
     """
-    host = metal_host.current()
-    try:
-        host.snap_refresh(SNAP, channel=channel)
-        host.snap_hold(SNAP)
-    except metal_host.HostError as e:
-        raise SnapError(f'cannot refresh the maas snap to {channel}: {e}') from e
+    _SNAP.refresh(channel)
 
 
 def installed_version() -> str | None:
@@ -193,10 +187,7 @@ def installed_version() -> str | None:
     Raises:
         SnapError: ``snap list`` could not be run at all.
     """
-    try:
-        snap = metal_host.installed_snap(SNAP, timeout=_SNAP_LIST_TIMEOUT)
-    except metal_host.HostError as e:
-        raise SnapError(f'cannot read the maas snap version: {e}') from e
+    snap = _SNAP.installed()
     return None if snap is None else snap.version
 
 

@@ -59,10 +59,7 @@ def test_install_failure_is_a_snap_error_with_snapds_words() -> None:
 
     with pytest.raises(workload.SnapError) as caught:
         workload.install('3.6/stable')
-    assert str(caught.value) == (
-        "cannot install the maas snap from 3.6/stable: command 'snap install maas' failed "
-        '(exit 1): error: no'
-    )
+    assert str(caught.value) == ('cannot install maas from 3.6/stable: error: no')
     assert isinstance(caught.value, workload.WorkloadError)
 
 
@@ -77,7 +74,7 @@ def test_refresh_switches_channel_and_holds_again() -> None:
 
 def test_refreshing_a_snap_that_is_not_installed_is_a_snap_error() -> None:
     bound(RecordingHost())
-    with pytest.raises(workload.SnapError, match=r'cannot refresh the maas snap to 3\.6/edge'):
+    with pytest.raises(workload.SnapError, match=r'cannot refresh maas to 3\.6/edge'):
         workload.refresh('3.6/edge')
 
 
@@ -107,7 +104,7 @@ def test_installed_version_that_cannot_be_read_is_a_snap_error() -> None:
     host = bound(RecordingHost())
     host.expect('snap list maas', error=CommandTimeoutError(['snap', 'list', 'maas'], 60))
 
-    with pytest.raises(workload.SnapError, match='cannot read the maas snap version'):
+    with pytest.raises(workload.SnapError, match='cannot read the maas snap'):
         workload.installed_version()
 
 
