@@ -90,6 +90,7 @@ def _set_switch(options: Options, name: str, on: bool) -> None:
         options.fail = on
     elif name == 'version':
         options.version = on
+    # location and disable change nothing the simulation answers
 
 
 def _set_value(options: Options, name: str, word: str, value: str) -> None:
