@@ -7,12 +7,16 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import yaml
+
+from ..engine import EngineError
+from ..juju import constraints as juju_constraints
 
 __all__ = [
     'FORMATS',
@@ -21,10 +25,14 @@ __all__ = [
     'Parser',
     'UsageError',
     'add_format',
+    'add_seed',
     'emit',
     'int_arg',
     'iso',
+    'maas_key',
+    'placements',
     'positive_int',
+    'print_constraints',
     'print_table',
     'split_kv',
     'task_failed',
@@ -132,3 +140,35 @@ def task_failed(task_id: str, returncode: int) -> None:
     # Juju's words: jubilant looks for "task failed" to read the task from standard output.
     print(f'ERROR the following task failed:\n id "{task_id}" with return code {returncode}\n\n'
           "use 'olm debug-log --details' to inspect the failure", file=sys.stderr)  # fmt: skip
+
+
+def add_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--seed', dest='settle_seed', type=int_arg('--seed'), default=None,
+                        help='fix the interleaving of units (default: random)')  # fmt: skip
+
+
+def placements(text: str | None) -> list[str]:
+    return [] if not text else [t.strip() for t in text.split(',') if t.strip()]
+
+
+def print_constraints(value: juju_constraints.Constraints, fmt: str) -> None:
+    if fmt == 'plain':
+        print(str(value))
+        return
+    # Juju's JSON of a constraints.Value: present keys only, sizes in MiB, lists as lists.
+    emit({key: list(v) if isinstance(v, tuple) else v
+           for key, v in value.items() if v is not None}, fmt)  # fmt: skip
+
+
+def maas_key(args: argparse.Namespace) -> str:
+    """The MAAS API key: ``--api-key-file``, else ``$MAAS_API_KEY``."""
+    if getattr(args, 'api_key_file', None):
+        try:
+            key = Path(args.api_key_file).read_text().strip()
+        except OSError as error:
+            raise EngineError(f'cannot read {args.api_key_file}: {error.strerror}') from None
+    else:
+        key = os.environ.get('MAAS_API_KEY', '')
+    if not key:
+        raise UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
+    return key

@@ -1,0 +1,102 @@
+"""An application's settings: config, charm, trust and constraints.
+
+``config``, ``refresh``, ``trust``, ``set-constraints`` and ``constraints``, as juju/juju
+``cmd/juju/application`` has them, with Juju's messages for a mixed get and set.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..engine import Engine, EngineError
+from ..juju import constraints as juju_constraints
+from ._common import UsageError, add_format, add_seed, emit, print_constraints, split_kv
+
+__all__ = ['add_application_commands']
+
+
+def add_application_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The commands that read or change an application's settings."""
+    p = commands.add_parser('config', help="show or set an application's config",
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('settings', nargs='*', metavar='KEY[=VALUE]')
+    p.add_argument('--reset', action='append', default=[], metavar='KEY[,KEY...]',
+                   help="back to the charm's defaults")  # fmt: skip
+    add_format(p, default='yaml', choices=('yaml', 'json'))
+    add_seed(p)
+    p.set_defaults(run=_config)
+
+    p = commands.add_parser('refresh', help='upgrade an application to its charm directory',
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('--path', help='the charm directory to refresh to')
+    add_seed(p)
+    p.set_defaults(run=_refresh)
+
+    p = commands.add_parser('trust', help='trust an application (or --remove it)',
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('--remove', action='store_true', help='take the trust back')
+    p.add_argument('--scope', choices=('cluster',),
+                   help='Kubernetes models only: refused on a machine model')  # fmt: skip
+    add_seed(p)
+    p.set_defaults(run=_trust)
+
+    p = commands.add_parser('set-constraints', help="replace an application's constraints",
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    p.add_argument('constraints', nargs='*', help='key=value ...')
+    p.set_defaults(run=_set_constraints)
+
+    p = commands.add_parser('constraints', help="show an application's constraints",
+                            parents=[common])  # fmt: skip
+    p.add_argument('application')
+    add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
+    p.set_defaults(run=_constraints)
+
+
+def _config(engine: Engine, args: argparse.Namespace) -> None:
+    reset = [key for keys in args.reset for key in keys.split(',') if key]
+    if reset or any('=' in s for s in args.settings):
+        if not all('=' in s for s in args.settings):
+            raise UsageError('cannot mix getting and setting config values')
+        values = split_kv(args.settings, 'config')
+        both = sorted(set(values) & set(reset))
+        if both:
+            raise UsageError(f'cannot set and reset key "{both[0]}" simultaneously')
+        engine.set_config(args.application, values, reset=reset)
+        return
+    settings = engine.config(args.application)
+    if len(args.settings) == 1:
+        key = args.settings[0]
+        if key not in settings:
+            raise EngineError(f'key "{key}" not found in "{args.application}" application config')
+        print(settings[key].get('value', ''))
+        return
+    if args.settings:
+        raise UsageError('can only retrieve a single value, or all values')
+    app = engine.status_view().model.applications[args.application]
+    emit({'application': args.application, 'charm': app.charm_name, 'settings': settings},
+          args.format)  # fmt: skip
+
+
+def _refresh(engine: Engine, args: argparse.Namespace) -> None:
+    engine.refresh(args.application, path=args.path)
+
+
+def _trust(engine: Engine, args: argparse.Namespace) -> None:
+    if args.scope is not None:
+        raise UsageError('--scope is only for Kubernetes models; olm models are machine models')
+    engine.set_trust(args.application, not args.remove)
+
+
+def _set_constraints(engine: Engine, args: argparse.Namespace) -> None:
+    engine.set_constraints(args.application, ' '.join(args.constraints))
+
+
+def _constraints(engine: Engine, args: argparse.Namespace) -> None:
+    print_constraints(juju_constraints.parse(engine.constraints(args.application)), args.format)

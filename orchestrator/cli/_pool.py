@@ -1,0 +1,225 @@
+"""``olm pool``: the metal pool, the cloud's machines as MAAS holds them.
+
+Import an inventory file or read a real MAAS region (read only), list, generate a seeded pool,
+ask what still fits, and move a machine through MAAS's states (release, mark broken or fixed);
+``fail-deployment`` is a simulation switch.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .. import cloud
+from ..engine import DEPLOY_FAULT, Engine
+from ..juju import constraints as juju_constraints
+from ._common import (
+    SIMULATED,
+    JoinedWords,
+    Parser,
+    UsageError,
+    add_format,
+    emit,
+    int_arg,
+    maas_key,
+    positive_int,
+    print_table,
+)
+
+__all__ = ['add_pool_commands']
+
+
+def add_pool_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The ``pool`` command and its subcommands."""
+    pool = commands.add_parser('pool', help='the metal pool (the cloud)', parents=[common])
+    pool_commands = pool.add_subparsers(
+        title='pool commands', metavar='COMMAND', parser_class=Parser, required=True
+    )
+
+    p = pool_commands.add_parser('import', help='add the machines of an inventory file',
+                                 parents=[common])  # fmt: skip
+    p.add_argument('file', nargs='?', help='YAML inventory (see bundles/pools/lab.yaml)')
+    p.add_argument('--maas', metavar='URL',
+                   help='read the machines of a real MAAS region instead (e.g. '
+                   'http://maas:5240/MAAS); the API key comes from $MAAS_API_KEY or '
+                   '--api-key-file')  # fmt: skip
+    p.add_argument('--api-key-file', help='file holding the MAAS API key')
+    p.set_defaults(run=_pool_import)
+
+    p = pool_commands.add_parser('list', help='list the machines of the pool', parents=[common])
+    add_format(p)
+    p.set_defaults(run=_pool_list)
+
+    p = pool_commands.add_parser('generate', help='write a seeded, heterogeneous pool file',
+                                 parents=[common])  # fmt: skip
+    p.add_argument('--count', type=positive_int('--count'), required=True)
+    p.add_argument('--seed', type=int_arg('--seed'), default=0)
+    p.add_argument('--prefix', default='node', help='hostname prefix (default: node)')
+    p.add_argument('-o', '--output', help='write to this file instead of standard output')
+    p.add_argument(
+        '--import',
+        dest='do_import',
+        action='store_true',
+        help='add the generated machines to the pool instead of printing them',
+    )
+    p.set_defaults(run=_pool_generate)
+
+    p = pool_commands.add_parser(
+        'capacity', help='how many more machines of a shape are free now', parents=[common]
+    )
+    p.add_argument(
+        '--constraints',
+        action=JoinedWords,
+        default='',
+        help='Juju constraints, e.g. "mem=6G cores=2"',
+    )
+    p.add_argument('placement', nargs='?', help='<hostname>, system-id=<id> or zone=<zone>')
+    p.set_defaults(run=_pool_capacity)
+
+    p = pool_commands.add_parser('release', help='release a machine to Ready', parents=[common])
+    p.add_argument('machine', help='hostname or system id')
+    p.add_argument('--erase', action='store_true', help='erase its disks on the way')
+    p.set_defaults(run=_pool_release)
+
+    p = pool_commands.add_parser('mark-broken', help='mark a machine Broken', parents=[common])
+    p.add_argument('machine', help='hostname or system id')
+    p.add_argument('--message', default='', help='why it is broken')
+    p.set_defaults(run=_pool_mark_broken)
+
+    p = pool_commands.add_parser('mark-fixed', help='return a Broken machine to service',
+                                 parents=[common])  # fmt: skip
+    p.add_argument('machine', help='hostname or system id')
+    p.set_defaults(run=_pool_mark_fixed)
+
+    p = pool_commands.add_parser(
+        'fail-deployment',
+        help='simulation: make deploying a machine fail (MAAS "Failed deployment")',
+        parents=[common],
+    )
+    p.add_argument('machine', help='hostname')
+    p.add_argument('--always', action='store_true',
+                   help='fail every deployment until cleared (default: the next one)')  # fmt: skip
+    p.add_argument('--message', default='Failed deployment: curtin command failed',
+                   help='the status message MAAS shows')  # fmt: skip
+    p.set_defaults(run=_pool_fail_deployment)
+
+
+def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
+    if (args.file is None) == (args.maas is None):
+        raise UsageError('give an inventory FILE or --maas URL (one of them)')
+    if args.file is not None:
+        added = engine.import_pool(args.file)
+        print(f'imported {added} machines from {args.file} into the {SIMULATED}')
+        return
+    from ..cloud import maas  # httpx only for this command
+
+    region = maas.inventory(args.maas, maas_key(args))
+    added = engine.add_to_pool(region.machines, region.network)
+    print(
+        f'imported {added} machines from the MAAS region at {args.maas}, with its '
+        f'{len(region.network.spaces)} spaces and {len(region.network.subnets)} subnets (their '
+        'statuses as MAAS reports them; the pool is a copy for olm plan, olm does not act on '
+        'the region)'
+    )
+
+
+def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
+    from ..cloud import inventory  # only the pool commands that print machines need it
+
+    machines = engine.pool_machines()
+    if args.format != 'tabular':
+        records = [inventory.to_record(m) for m in machines]
+        emit({'simulated': True, 'machines': records}, args.format)
+        return
+    counts: dict[str, int] = {}
+    for m in machines:
+        counts[m.status.label] = counts.get(m.status.label, 0) + 1
+    summary = ', '.join(f'{n} {label}' for label, n in sorted(counts.items()))
+    print(f'Pool ({SIMULATED}): {len(machines)} machines' + (f': {summary}' if summary else ''))
+    if not machines:
+        print('The pool is empty: import an inventory with "olm pool import FILE".')
+        return
+    print()
+    rows = [
+        [
+            m.hostname, m.system_id, m.status.label, m.arch_name, str(m.cores),
+            _gib(m.memory), _disks(m.disks), m.zone, m.pool, ','.join(sorted(m.tags)) or '-',
+            ','.join(sorted(m.spaces)) or '-', m.owner or '-',
+        ]
+        for m in machines
+    ]  # fmt: skip
+    headers = ['Hostname', 'System id', 'Status', 'Arch', 'Cores', 'RAM', 'Disks', 'Zone',
+               'Pool', 'Tags', 'Spaces', 'Owner']  # fmt: skip
+    print_table(headers, rows)
+
+
+def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
+    from ..cloud import inventory  # only the pool commands that print machines need it
+
+    machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
+    if args.do_import:
+        added = engine.add_to_pool(machines, inventory.GENERATED_NETWORK)
+        print(f'generated and imported {added} machines (seed {args.seed}) into the {SIMULATED}')
+        return
+    text = inventory.dump_yaml(
+        inventory.to_document(machines, network=inventory.GENERATED_NETWORK)
+    )
+    header = f'# olm pool generate --count {args.count} --seed {args.seed}: simulated machines\n'
+    if args.output:
+        Path(args.output).write_text(header + text)
+        print(f'wrote {len(machines)} machines to {args.output}')
+    else:
+        sys.stdout.write(header + text)
+
+
+def _pool_capacity(engine: Engine, args: argparse.Namespace) -> None:
+    constraints = juju_constraints.parse(args.constraints)
+    free = engine.capacity(constraints, args.placement)
+    shape = str(constraints) or 'any'
+    print(f'{free} more machine{"" if free == 1 else "s"} matching "{shape}" '
+          f'{"is" if free == 1 else "are"} Ready now ({SIMULATED})')  # fmt: skip
+
+
+def _pool_release(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.release_pool_machine(args.machine, erase=args.erase)
+    print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
+
+
+def _pool_mark_broken(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.mark_broken(args.machine, args.message)
+    print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
+
+
+def _pool_mark_fixed(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.mark_fixed(args.machine)
+    print(f'{machine.hostname} ({machine.system_id}): {machine.status.label}')
+
+
+def _pool_fail_deployment(engine: Engine, args: argparse.Namespace) -> None:
+    machine = engine.pool_machine(args.machine)
+    kind = 'fail-always' if args.always else 'fail-once'
+    engine.inject_fault(DEPLOY_FAULT, kind, match=[machine.hostname], stderr=args.message)
+    times = 'every deployment' if args.always else 'the next deployment'
+    print(f'{times} of {machine.hostname} will fail ({SIMULATED}): {args.message}')
+
+
+def _gib(mib: int) -> str:
+    return f'{mib / 1024:.1f}G'
+
+
+def _disks(disks: Iterable[cloud.Disk]) -> str:
+    out: list[str] = []
+    for d in disks:
+        size = (
+            f'{d.size / cloud.GB / 1000:.3g}T'
+            if d.size >= 1000 * cloud.GB
+            else (f'{d.size / cloud.GB:.0f}G')
+        )
+        tags = f'({",".join(sorted(d.tags))})' if d.tags else ''
+        out.append(f'{d.name}:{size}{tags}')
+    return ' '.join(out)
