@@ -28,6 +28,7 @@ import re
 import secrets
 from typing import Final
 
+import metal_charm
 import ops
 from metal_charm import bindings
 from metal_interfaces import loadbalancer
@@ -182,27 +183,23 @@ class LoadBalancerCharm(ops.CharmBase):
         self._stored.set_default(installed=False)
         self.provider = loadbalancer.Provider(self, ENDPOINT)
         self._outcome = Outcome()
-        for event in (
-            self.on.install,
-            self.on.start,
-            self.on.config_changed,
-            self.on.upgrade_charm,
-            self.on.update_status,
-            self.on.leader_elected,
-            self.on.secret_changed,
-            self.on[PEERS].relation_joined,
-            self.on[PEERS].relation_changed,
-            self.on[PEERS].relation_departed,
-            self.on[ENDPOINT].relation_joined,
-            self.provider.on.backends_changed,
-        ):
-            framework.observe(event, self._reconcile)
+        self.reconciler = metal_charm.Reconciler(
+            self,
+            self._reconcile,
+            events=[
+                *metal_charm.lifecycle(self),
+                self.on.leader_elected,
+                self.on.secret_changed,
+                *metal_charm.relation_events(self, PEERS, 'joined', 'changed', 'departed'),
+                self.on[ENDPOINT].relation_joined,
+                self.provider.on.backends_changed,
+            ],
+        )
         framework.observe(self.on.stop, self._on_stop)
-        framework.observe(self.on.collect_unit_status, self._on_collect_status)
 
     # -- events ----------------------------------------------------------------------------
 
-    def _reconcile(self, event: ops.EventBase) -> None:
+    def _reconcile(self, event: ops.EventBase) -> ops.StatusBase:
         """Bring the machine to what the config and relations ask for, whatever the event.
 
         A workload failure is not raised: Juju would retry the same hook, while the next
@@ -211,14 +208,14 @@ class LoadBalancerCharm(ops.CharmBase):
         try:
             config = self.load_config(Config)
         except ValueError as e:
-            self._outcome = Outcome(ops.BlockedStatus(str(e)))
-            return
+            raise metal_charm.BlockedError(str(e)) from None
         try:
             self._outcome = self._apply(config, event)
         except workload.WorkloadError as e:
             logger.error('%s', e)
             self._outcome = Outcome(ops.BlockedStatus(str(e)))
         self._publish(config)
+        return self._status()
 
     def _on_stop(self, _: ops.StopEvent) -> None:
         """The unit is going: release the VIP to another unit first, then stop haproxy."""
@@ -227,10 +224,7 @@ class LoadBalancerCharm(ops.CharmBase):
         except workload.WorkloadError as e:
             # Raising would block the unit's removal; the status says it meanwhile.
             logger.error('%s', e)
-        self._outcome = Outcome(ops.MaintenanceStatus('stopped'))
-
-    def _on_collect_status(self, event: ops.CollectStatusEvent) -> None:
-        event.add_status(self._status())
+        self.reconciler.show(ops.MaintenanceStatus('stopped'))
 
     # -- steps -----------------------------------------------------------------------------
 
