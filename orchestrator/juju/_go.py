@@ -1,4 +1,9 @@
-"""Go's formatting of values (``%q``, ``%#v``, ``%v``): messages match Juju's byte for byte."""
+"""Go's formatting and parsing, as Juju's messages and parsers use them.
+
+Juju is written in Go: its messages quote with ``%q`` and show values with ``%#v``, and its
+parsers take booleans as ``strconv.ParseBool`` does. Constraints, charm metadata and bundles
+all repeat Juju's words, so they share one rendering of Go's rules.
+"""
 
 # pyright: strict
 
@@ -8,6 +13,10 @@ import decimal
 import math
 from collections.abc import Mapping
 from typing import Final, cast
+
+GO_TRUE: Final = frozenset({'1', 't', 'T', 'TRUE', 'true', 'True'})
+GO_FALSE: Final = frozenset({'0', 'f', 'F', 'FALSE', 'false', 'False'})
+"""The spellings Go's ``strconv.ParseBool`` accepts; anything else is an error."""
 
 
 def go_quote(text: str) -> str:

@@ -28,6 +28,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeAlias
 
+from ._go import GO_FALSE, GO_TRUE, go_quote
+
 __all__ = [
     'MAAS_UNSUPPORTED',
     'SUPPORTED_ARCHES',
@@ -76,10 +78,6 @@ _SIZE_SUFFIXES: Final = {'M': 1.0, 'G': 1024.0, 'T': 1024.0**2, 'P': 1024.0**3}
 _CONTAINER_TYPES: Final = ('lxd', 'none')
 """``instance.ContainerTypes`` plus ``none`` (``ParseContainerTypeOrNone``), Juju 3.x."""
 
-_GO_TRUE: Final = frozenset({'1', 't', 'T', 'TRUE', 'true', 'True'})
-_GO_FALSE: Final = frozenset({'0', 'f', 'F', 'FALSE', 'false', 'False'})
-"""The spellings Go's ``strconv.ParseBool`` accepts; anything else is an error."""
-
 _UINT64_MAX: Final = 2**64 - 1
 
 _SPACE_NAME: Final = re.compile(r'[a-z0-9]+(?:-[a-z0-9]+)*')
@@ -104,18 +102,6 @@ _GO_WHITESPACE: Final = (
 _ESCAPED_SPACE: Final = '\\ '
 _PLACEHOLDER: Final = '\x00'
 """Juju swaps ``\\ `` for a NUL byte so the split on spaces leaves escaped spaces alone."""
-
-_GO_QUOTE_ESCAPES: Final = {
-    '\a': '\\a',
-    '\b': '\\b',
-    '\f': '\\f',
-    '\n': '\\n',
-    '\r': '\\r',
-    '\t': '\\t',
-    '\v': '\\v',
-    '\\': '\\\\',
-    '"': '\\"',
-}
 
 _SIZE_ERROR: Final = 'must be a non-negative float with optional M/G/T/P suffix'
 _UINT_ERROR: Final = 'must be a non-negative integer'
@@ -284,13 +270,13 @@ class Constraints:
 
 def _parse_arch(text: str) -> str:
     if text and text not in SUPPORTED_ARCHES:
-        raise _InvalidValueError(f'{_go_quote(text)} not recognized')
+        raise _InvalidValueError(f'{go_quote(text)} not recognized')
     return text
 
 
 def _parse_container(text: str) -> str:
     if text and text not in _CONTAINER_TYPES:
-        raise _InvalidValueError(f'invalid container type {_go_quote(text)}')
+        raise _InvalidValueError(f'invalid container type {go_quote(text)}')
     return text
 
 
@@ -299,7 +285,7 @@ def _parse_spaces(text: str) -> tuple[str, ...]:
     for name in spaces:
         bare = name.removeprefix('^')
         if not _SPACE_NAME.fullmatch(bare):
-            raise _InvalidValueError(f'{_go_quote(bare)} is not a valid space name')
+            raise _InvalidValueError(f'{go_quote(bare)} is not a valid space name')
     return spaces
 
 
@@ -333,11 +319,11 @@ def parse(*texts: str) -> Constraints:
                 continue
             name, sep, value = token.partition('=')
             if not sep or not name:
-                raise ConstraintsError(f'malformed constraint {_go_quote(token)}')
+                raise ConstraintsError(f'malformed constraint {go_quote(token)}')
             key = _ALIASES.get(name, name)
             parse_value = _VALUE_PARSERS.get(key)
             if parse_value is None:
-                raise ConstraintsError(f'unknown constraint {_go_quote(key)}')
+                raise ConstraintsError(f'unknown constraint {go_quote(key)}')
             if key == 'allocate-public-ip' and not value:
                 continue  # Juju returns before its already-set check: a no-op.
             field = key.replace('-', '_')
@@ -346,7 +332,7 @@ def parse(*texts: str) -> Constraints:
                     raise _InvalidValueError('already set')
                 values[field] = parse_value(value)
             except _InvalidValueError as exc:
-                raise ConstraintsError(f'bad {_go_quote(key)} constraint: {exc}') from None
+                raise ConstraintsError(f'bad {go_quote(key)} constraint: {exc}') from None
     return Constraints(**values)
 
 
@@ -478,9 +464,9 @@ def _go_underscores_ok(text: str) -> bool:
 
 def _parse_bool(text: str) -> bool:
     """Parse like Go's ``strconv.ParseBool``, with Juju's error text."""
-    if text in _GO_TRUE:
+    if text in GO_TRUE:
         return True
-    if text in _GO_FALSE:
+    if text in GO_FALSE:
         return False
     raise _InvalidValueError(_BOOL_ERROR)
 
@@ -503,21 +489,3 @@ _VALUE_PARSERS: Final[Mapping[str, Callable[[str], object]]] = {
     'image-id': _parse_text,
 }
 """Each key's value parser, Juju's ``setRaw`` cases; an empty value is a present zero."""
-
-
-def _go_quote(text: str) -> str:
-    """Quote like Go's ``%q`` (``strconv.Quote``) so error messages match Juju's byte for byte."""
-    out: list[str] = []
-    for char in text:
-        escape = _GO_QUOTE_ESCAPES.get(char)
-        if escape is not None:
-            out.append(escape)
-        elif char == ' ' or char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80:
-            out.append(f'\\x{ord(char):02x}')
-        elif ord(char) < 0x10000:
-            out.append(f'\\u{ord(char):04x}')
-        else:
-            out.append(f'\\U{ord(char):08x}')
-    return '"' + ''.join(out) + '"'

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from ..charmspec import go_quote
+from .._go import go_quote
 from ._schema import FieldType, ListOf, MapOf, Struct, go_type
 from ._yaml import YamlMap, YamlSeq
 

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from .. import charmspec
-from ..charmspec import go_quote
+from .._go import go_quote
 from ._errors import BundleError
 from ._names import APP_RE, ENDPOINT_RE
 

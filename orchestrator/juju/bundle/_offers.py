@@ -21,7 +21,7 @@ import yaml
 from pydantic import ConfigDict, Field
 
 from .. import charmspec
-from ..charmspec import go_quote
+from .._go import go_quote
 from ._decode import to_plain
 from ._errors import BundleError
 from ._names import APP_RE, MODEL_NAME_RE, RELATION_RE, SECRET_KEY_RE, SECRET_REF_RE, UNIT_RE

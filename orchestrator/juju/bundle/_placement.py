@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..charmspec import go_quote
+from .._go import go_quote
 from ._errors import BundleError
 from ._names import CONTAINER_TYPES, PLACEMENT_RE
 

@@ -17,7 +17,7 @@ from typing import Any, Final, cast
 
 import yaml
 
-from ..charmspec import go_quote
+from .._go import go_quote
 from ._decode import Decoder, struct_field
 from ._errors import BundleError
 from ._schema import BUNDLE

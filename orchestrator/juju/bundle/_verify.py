@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from .. import charmspec, constraints
 from .. import storage as juju_storage
-from ..charmspec import go_quote
+from .._go import go_quote
 from ._bundle import Value
 from ._decode import struct_field
 from ._endpoints import Ref, RelationSpec, go_list, parse_endpoint, resolve_endpoints

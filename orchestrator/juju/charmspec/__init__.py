@@ -28,11 +28,11 @@ A malformed file is one :class:`CharmSpecError` that names the file and the fiel
 
 # pyright: strict
 
+from .._go import go_quote, go_value
 from ._actions import ActionSpec
 from ._config import ConfigOption, OptionType, Value
 from ._endpoints import Endpoint, Role, Scope
 from ._errors import CharmSpecError
-from ._go import go_quote, go_value
 from ._load import load, resolve
 from ._spec import CharmSpec
 

@@ -9,14 +9,12 @@ import math
 import re
 from typing import Final, Literal, TypeAlias
 
+from .._go import GO_FALSE, GO_TRUE
+
 OptionType: TypeAlias = Literal['string', 'int', 'float', 'boolean', 'secret']
 Value: TypeAlias = str | int | float | bool
 
 OPTION_TYPES: Final = ('string', 'int', 'float', 'boolean', 'secret')
-
-_GO_TRUE: Final = frozenset({'1', 't', 'T', 'TRUE', 'true', 'True'})
-_GO_FALSE: Final = frozenset({'0', 'f', 'F', 'FALSE', 'false', 'False'})
-"""The spellings Go's ``strconv.ParseBool`` accepts."""
 
 _GO_INT: Final = re.compile(r'[+-]?(?:[0-9]+|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)')
 _GO_FLOAT: Final = re.compile(r'[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?')
@@ -48,7 +46,7 @@ def coerce(kind: str, value: object) -> Value | None:
         if isinstance(value, bool):
             return value
         if isinstance(value, str):
-            return True if value in _GO_TRUE else False if value in _GO_FALSE else None
+            return True if value in GO_TRUE else False if value in GO_FALSE else None
         return None
     if isinstance(value, bool):
         return None

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Final
 
+from .._go import go_quote
 from ._errors import CharmSpecError
-from ._go import go_quote
 from ._reader import Reader
 from ._spec import CharmSpec
 

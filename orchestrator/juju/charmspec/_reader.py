@@ -18,11 +18,11 @@ from typing import Any, Final, cast
 
 import yaml
 
+from .._go import go_quote, go_value
 from ._actions import ACTION_STRING_KEYS, JSON_TYPES, RESERVED_ACTION, ActionSpec, declared_types
 from ._config import OPTION_TYPES, ConfigOption, Value, coerce
 from ._endpoints import RELATION_KEYS, ROLES, Endpoint, Role
 from ._errors import CharmSpecError
-from ._go import go_quote, go_value
 from ._spec import CharmSpec
 from ._yaml import SafeLoader
 

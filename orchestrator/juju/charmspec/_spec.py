@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+from .._go import go_quote, go_value
 from ._actions import ActionSpec, check_schema, convert_params
 from ._config import ConfigOption, Value, coerce
 from ._endpoints import Endpoint
 from ._errors import CharmSpecError
-from ._go import go_quote, go_value
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
