@@ -805,7 +805,7 @@ def test_services_is_an_alias_in_a_base(root: Path):
 def test_overlay_merge_rules(root: Path):
     write(root / 'offers' / 'postgresql.yaml', OFFER)
     write(root / 'offers' / 'other.yaml', {**OFFER, 'relation-data': {}})
-    base = {
+    base: dict[str, Any] = {
         'series': 'jammy',
         'machines': {'0': {}, '1': {}},
         'saas': {
