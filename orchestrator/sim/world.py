@@ -27,7 +27,7 @@ import ipaddress
 import json
 import posixpath
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -47,6 +47,7 @@ from .devices import BlockDevice, NetworkDevice
 from .errors import SimError, StateError, UnknownMachineError
 from .filesystem import MachineFiles
 from .label import SIMULATED
+from .registry import ProgramRegistry
 from .shared import SharedState
 
 __all__ = [
@@ -131,56 +132,6 @@ exit status (a non-zero status is returned, not raised; the Host applies ``check
 raise :class:`~metal_host.CommandTimeoutError` to simulate a hang."""
 
 
-class ProgramRegistry:
-    """The program table: base name → handler.
-
-    ``snap``, ``apt-get``, ``dpkg``, ``dpkg-query`` and ``systemctl`` are registered in every
-    World; later programs (``k8s``, ``maas``, ``microceph`` …) register theirs::
-
-        world.programs.register('k8s', k8s.handle)
-    """
-
-    def __init__(self) -> None:
-        self._handlers: dict[str, Handler] = {}
-
-    def __repr__(self) -> str:
-        return f'ProgramRegistry({sorted(self._handlers)})'
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._handlers
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._handlers))
-
-    def __len__(self) -> int:
-        return len(self._handlers)
-
-    def register(self, name: str, handler: Handler, *, replace: bool = False) -> None:
-        """Make ``name`` run ``handler`` on every machine.
-
-        Args:
-            name: the program's base name (what ``argv[0]`` ends with).
-            handler: the emulation.
-            replace: allow replacing an existing handler (to wrap or extend it).
-
-        Raises:
-            ValueError: ``name`` is empty or a path, or is taken and ``replace`` is false.
-        """
-        if not name or '/' in name:
-            raise ValueError(f'a program is registered by its base name, got {name!r}')
-        if name in self._handlers and not replace:
-            raise ValueError(f'program {name!r} is already registered (pass replace=True)')
-        self._handlers[name] = handler
-
-    def unregister(self, name: str) -> None:
-        """Remove a program; running it then fails as a missing executable does."""
-        self._handlers.pop(name, None)
-
-    def get(self, name: str) -> Handler | None:
-        """The handler for ``name``, or None."""
-        return self._handlers.get(name)
-
-
 @dataclass(frozen=True)
 class MachineImage:
     """What every machine of a World runs and is deployed with.
@@ -250,7 +201,7 @@ class World(SharedState):
     ) -> None:
         super().__init__(clock=clock, sleep=sleep, retry=retry)
         self.image = image if image is not None else _default_image()
-        self.programs = ProgramRegistry()
+        self.programs: ProgramRegistry[Handler] = ProgramRegistry()
         for name, handler in self.image.programs.items():
             self.programs.register(name, handler)
         self.catalog = Catalog(dict(self.image.snaps), dict(self.image.packages))
