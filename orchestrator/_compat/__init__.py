@@ -29,9 +29,13 @@ check_installed()  # before anything below imports ops' and Scenario's private m
 
 from ._charm_roots import CharmRoots  # noqa: E402
 from ._context import OlmContext, forget_run  # noqa: E402
-from ._ops_main import MemoryStorage  # noqa: E402
-from ._ops_model import forget_framework_events, signature  # noqa: E402
-from ._scope import current_roots, olm_run  # noqa: E402
+from ._ops_main import (  # noqa: E402
+    MemoryStorage,
+    original_load_charm_meta,
+    original_make_storage,
+)
+from ._ops_model import FRAMEWORK_EVENTS, forget_framework_events, signature  # noqa: E402
+from ._scope import SKIP_CONSISTENCY_CHECKS, current_roots, olm_run  # noqa: E402
 from ._state import (  # noqa: E402
     ProjectedPeerRelation,
     ProjectedRelation,
@@ -45,7 +49,9 @@ from ._state import (  # noqa: E402
 )
 
 __all__ = [
+    'FRAMEWORK_EVENTS',
     'PIN',
+    'SKIP_CONSISTENCY_CHECKS',
     'TESTED',
     'CharmRoots',
     'MemoryStorage',
@@ -61,6 +67,8 @@ __all__ = [
     'keep_departing',
     'leader_settings_changed',
     'olm_run',
+    'original_load_charm_meta',
+    'original_make_storage',
     'secret_revisions',
     'seeded_secret_ids',
     'set_secret_revisions',
