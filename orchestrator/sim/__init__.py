@@ -13,6 +13,18 @@ runs, so charm code drives it exactly as it would drive a real machine::
 
 Everything here is a simulation and is labelled :data:`SIMULATED` wherever it could be taken
 for the real thing.
+
+Imports flow one way, from the programs down to the core:
+
+- the core: :mod:`.errors`, :mod:`.label`, :mod:`.faults`, :mod:`.catalog` (the store's and the
+  archive's entries), :mod:`.registry` (the program table), a machine's :mod:`.devices`,
+  :mod:`.filesystem` and :mod:`.base_system`, the World's :mod:`.shared` facts, and
+  :mod:`.world` (the World and its machines, which refer to each other; :mod:`.host` is a
+  machine's public home). The World knows no program: it runs what its
+  :class:`~.world.MachineImage` lists;
+- :mod:`.programs`, the emulated programs, which set the default image (Ubuntu 24.04 as MAAS
+  deploys it) when imported, as this package does;
+- :mod:`.shell`, a command line over a machine (``olm exec``).
 """
 
 # pyright: strict

@@ -11,6 +11,7 @@ from metal_host import CommandError, Completed
 from orchestrator.sim import (
     SIMULATED,
     Invocation,
+    MachineImage,
     SimHost,
     StateError,
     UnknownMachineError,
@@ -231,3 +232,27 @@ def test_a_machine_version_moves_with_every_change_of_the_machine() -> None:
     seen = host.version
     host.write_text('/etc/issue.olm', 'x\n')  # the same content: no change
     assert host.version == seen
+
+
+def test_a_world_runs_the_programs_of_its_image_and_knows_no_other() -> None:
+    """The World imports no program: what its machines run and start with is its image's."""
+    provisioned: list[str] = []
+
+    def hello(invocation: Invocation) -> Completed:
+        return invocation.result(f'hello from {invocation.host.hostname()}\n')
+
+    image = MachineImage(
+        programs={'hello': hello},
+        snaps={},
+        packages={},
+        provision=lambda host: provisioned.append(host.machine_id),
+    )
+    world = World(sleep=lambda _: None, image=image)
+    host = world.add_machine('0', hostname='node-0', addresses=['10.0.0.10'])
+    assert list(world.programs) == ['hello']
+    assert world.catalog.snaps == {} and world.catalog.packages == {}
+    assert provisioned == ['0']
+    assert host.run(['hello']).stdout == 'hello from node-0\n'
+    assert host.call(['snap', 'list']).returncode == 127
+    assert host.exists('/etc/os-release')  # the base system is the World's own
+    assert 'snap' in World().programs  # the default image: the built-in programs
