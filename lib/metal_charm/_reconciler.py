@@ -28,12 +28,20 @@ update-status is how these charms notice a workload that changed under them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import cast
 
 import ops
 
-__all__ = ['BlockedError', 'MaintenanceError', 'Reconciler', 'StatusError', 'WaitingError']
+__all__ = [
+    'BlockedError',
+    'MaintenanceError',
+    'Reconciler',
+    'StatusError',
+    'Triggers',
+    'WaitingError',
+]
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +89,9 @@ class Reconciler(ops.Object):
     Args:
         charm: the charm.
         reconcile: the charm's idempotent reconcile; it gets the event that triggered it.
-        events: the events that run it (the charm's own list: which events can change what
-            the unit should be is the charm's knowledge).
+        triggers: the charm events that run it (which events can change what the unit should
+            be is the charm's knowledge).
+        also: more events that run it (an interface library's custom events).
         initial: shown before the first reconcile has stored an outcome (None: nothing is
             added, and Juju keeps the status it has).
     """
@@ -93,8 +102,9 @@ class Reconciler(ops.Object):
         self,
         charm: ops.CharmBase,
         reconcile: Callable[[ops.EventBase], Outcome],
+        triggers: Triggers,
         *,
-        events: Iterable[ops.BoundEvent],
+        also: Iterable[ops.BoundEvent] = (),
         initial: ops.StatusBase | None = None,
     ) -> None:
         super().__init__(charm, 'reconciler')
@@ -103,7 +113,7 @@ class Reconciler(ops.Object):
         self._added: list[ops.StatusBase] = []
         self._ran = False
         self._stored.set_default(statuses=None)
-        for event in events:
+        for event in [*triggers.events(charm), *also]:
             self.framework.observe(event, self._on_event)
         self.framework.observe(charm.on.collect_unit_status, self._on_collect_unit_status)
 
@@ -147,12 +157,34 @@ class Reconciler(ops.Object):
             event.add_status(status)
 
 
-def lifecycle(charm: ops.CharmBase) -> list[ops.BoundEvent]:
-    """The charm events every charm here reconciles on (its relations' events are its own)."""
-    on = charm.on
-    return [on.install, on.start, on.config_changed, on.upgrade_charm, on.update_status]
+@dataclass(frozen=True)
+class Triggers:
+    """The events that run a charm's reconcile, besides the lifecycle every charm has.
 
+    Always: install, start, config-changed, upgrade-charm, update-status (update-status is
+    how a charm notices a workload that changed under it).
 
-def relation_events(charm: ops.CharmBase, endpoint: str, *kinds: str) -> list[ops.BoundEvent]:
-    """``endpoint``'s relation events of the given kinds (``created``, ``joined``, ...)."""
-    return [getattr(charm.on[endpoint], f'relation_{kind}') for kind in kinds]
+    Attributes:
+        leader: also leader-elected (the leader's share moves with leadership).
+        secrets: also secret-changed (a secret the charm reads has a new revision).
+        relations: endpoint -> the relation event kinds (``created``, ``joined``, ``changed``,
+            ``departed``, ``broken``) that run it.
+        storage: storage name -> its event kinds (``attached``, ``detaching``).
+    """
+
+    leader: bool = False
+    secrets: bool = False
+    relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict[str, tuple[str, ...]])
+    storage: Mapping[str, tuple[str, ...]] = field(default_factory=dict[str, tuple[str, ...]])
+
+    def events(self, charm: ops.CharmBase) -> list[ops.BoundEvent]:
+        """The bound events of ``charm`` these triggers name."""
+        on = charm.on
+        found = [on.install, on.start, on.config_changed, on.upgrade_charm, on.update_status]
+        found += [on.leader_elected] if self.leader else []
+        found += [on.secret_changed] if self.secrets else []
+        for endpoint, kinds in self.relations.items():
+            found += [getattr(on[endpoint], f'relation_{kind}') for kind in kinds]
+        for name, kinds in self.storage.items():
+            found += [getattr(on[name], f'storage_{kind}') for kind in kinds]
+        return found

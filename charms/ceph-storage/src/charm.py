@@ -74,6 +74,17 @@ CRUSH_ROOT = 'default'
 MIN_ZONES = 3
 """Zones needed before pools get the zone rule: Ceph's default pool size is 3 replicas."""
 
+_TRIGGERS = metal_charm.Triggers(
+    leader=True,
+    secrets=True,
+    relations={
+        PEERS: ('created', 'joined', 'changed', 'departed'),
+        CEPH_CLIENT: ('created', 'joined', 'changed', 'broken'),
+    },
+    storage={STORAGE: ('attached', 'detaching')},
+)
+"""What runs the reconcile: the peers' join protocol, consumers, disks coming and going."""
+
 
 class CephStorageCharm(ops.CharmBase):
     """A MicroCeph node; the leader runs the cluster's bootstrap, joins and consumers."""
@@ -85,18 +96,7 @@ class CephStorageCharm(ops.CharmBase):
         self._stored.set_default(installed='')
         self.ceph = ceph_client.Provider(self, CEPH_CLIENT)
         self.reconciler = metal_charm.Reconciler(
-            self,
-            self._reconcile,
-            events=[
-                *metal_charm.lifecycle(self),
-                self.on.leader_elected,
-                self.on.secret_changed,
-                *metal_charm.relation_events(self, PEERS, *_PEER_EVENTS),
-                *metal_charm.relation_events(self, CEPH_CLIENT, *_CLIENT_EVENTS),
-                self.on[STORAGE].storage_attached,
-                self.on[STORAGE].storage_detaching,
-            ],
-            initial=ops.MaintenanceStatus('installing'),
+            self, self._reconcile, _TRIGGERS, initial=ops.MaintenanceStatus('installing')
         )
         framework.observe(self.on.secret_remove, self._on_secret_remove)
 
@@ -418,10 +418,6 @@ class CephStorageCharm(ops.CharmBase):
         )
         cluster = settings.cluster_network or bindings.bind_subnet(self.model, CLUSTER) or ''
         return public, cluster
-
-
-_PEER_EVENTS = ('created', 'joined', 'changed', 'departed')
-_CLIENT_EVENTS = ('created', 'joined', 'changed', 'broken')
 
 
 def _without_zone(nodes: list[str]) -> str:

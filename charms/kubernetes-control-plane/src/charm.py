@@ -77,6 +77,18 @@ NODE_CONFIG_KEY = 'node-config'
 UPGRADE_KEY = 'upgrade'
 """The snap channel the upgrade action asked for."""
 
+_TRIGGERS = metal_charm.Triggers(
+    leader=True,
+    secrets=True,
+    relations={
+        PEERS: ('created', 'joined', 'changed', 'departed'),
+        KUBE_CLUSTER: ('created', 'joined', 'changed', 'departed', 'broken'),
+        LOADBALANCER: ('created', 'changed', 'broken'),
+        CEPH: ('created', 'changed', 'broken'),
+    },
+)
+"""What runs the reconcile: peers (tokens, turns), workers, the load balancer, Ceph."""
+
 
 class KubernetesControlPlaneCharm(ops.CharmBase):
     """A Canonical Kubernetes control-plane node; the leader runs the cluster."""
@@ -91,18 +103,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         self.ceph = ceph_client.Requirer(self, CEPH)
         self._snap: workload.SnapInfo | None = None
         self.reconciler = metal_charm.Reconciler(
-            self,
-            self._reconcile,
-            events=[
-                *metal_charm.lifecycle(self),
-                self.on.leader_elected,
-                self.on.secret_changed,
-                *metal_charm.relation_events(self, PEERS, *_PEER_EVENTS),
-                *metal_charm.relation_events(self, KUBE_CLUSTER, *_PEER_EVENTS, 'broken'),
-                *metal_charm.relation_events(self, LOADBALANCER, *_SERVICE_EVENTS),
-                *metal_charm.relation_events(self, CEPH, *_SERVICE_EVENTS),
-            ],
-            initial=ops.MaintenanceStatus('installing'),
+            self, self._reconcile, _TRIGGERS, initial=ops.MaintenanceStatus('installing')
         )
         framework.observe(self.on.stop, self._on_stop)
         framework.observe(self.on.secret_remove, self._on_secret_remove)
@@ -928,10 +929,6 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         sets no ``--bind-address``). Without one, the node address.
         """
         return bindings.ingress_address(self.model, LOADBALANCER) or address
-
-
-_PEER_EVENTS = ('created', 'joined', 'changed', 'departed')
-_SERVICE_EVENTS = ('created', 'changed', 'broken')
 
 
 def _taint_key(taint: str) -> tuple[str, str]:

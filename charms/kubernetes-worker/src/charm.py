@@ -212,16 +212,16 @@ class KubernetesWorkerCharm(ops.CharmBase):
         super().__init__(framework)
         self._stored.set_default(channel='', joined=False, left=False, rejected='')
         self.kube = kube_cluster.Requirer(self, ENDPOINT)
+        cluster = self.kube.on
         self.reconciler = metal_charm.Reconciler(
             self,
             self._reconcile,
-            events=[
-                *metal_charm.lifecycle(self),
-                self.on[ENDPOINT].relation_joined,
-                self.kube.on.cluster_ready,
-                self.kube.on.cluster_changed,
-                self.kube.on.token_available,
-                self.kube.on.cluster_gone,
+            metal_charm.Triggers(relations={ENDPOINT: ('joined',)}),
+            also=[
+                cluster.cluster_ready,
+                cluster.cluster_changed,
+                cluster.token_available,
+                cluster.cluster_gone,
             ],
         )
         framework.observe(self.on.stop, self._on_teardown)

@@ -183,17 +183,13 @@ class LoadBalancerCharm(ops.CharmBase):
         self._stored.set_default(installed=False)
         self.provider = loadbalancer.Provider(self, ENDPOINT)
         self._outcome = Outcome()
+        triggers = metal_charm.Triggers(
+            leader=True,
+            secrets=True,
+            relations={PEERS: ('joined', 'changed', 'departed'), ENDPOINT: ('joined',)},
+        )
         self.reconciler = metal_charm.Reconciler(
-            self,
-            self._reconcile,
-            events=[
-                *metal_charm.lifecycle(self),
-                self.on.leader_elected,
-                self.on.secret_changed,
-                *metal_charm.relation_events(self, PEERS, 'joined', 'changed', 'departed'),
-                self.on[ENDPOINT].relation_joined,
-                self.provider.on.backends_changed,
-            ],
+            self, self._reconcile, triggers, also=[self.provider.on.backends_changed]
         )
         framework.observe(self.on.stop, self._on_stop)
 

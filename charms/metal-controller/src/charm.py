@@ -67,8 +67,16 @@ API_KEY_KEY = 'api-key'
 """The content key of api-key-* secrets."""
 
 
-_PEER_EVENTS = ('created', 'joined', 'changed', 'departed')
-_SERVICE_EVENTS = ('created', 'changed', 'broken')
+_TRIGGERS = metal_charm.Triggers(
+    leader=True,
+    secrets=True,
+    relations={
+        PEERS: ('created', 'joined', 'changed', 'departed'),
+        DATABASE_ENDPOINT: ('created', 'changed', 'broken'),
+        REGION_ENDPOINT: ('created', 'joined', 'changed', 'departed', 'broken'),
+    },
+)
+"""What runs the reconcile: the init turn, the database, racks coming and going."""
 
 
 class ConfigError(Exception):
@@ -187,17 +195,7 @@ class MetalControllerCharm(ops.CharmBase):
         # same hook's reconcile deletes it.
         framework.observe(self.region.on.rack_departed, self._on_rack_departed)
         self.reconciler = metal_charm.Reconciler(
-            self,
-            self._reconcile,
-            events=[
-                *metal_charm.lifecycle(self),
-                self.on.leader_elected,
-                self.on.secret_changed,
-                *metal_charm.relation_events(self, PEERS, *_PEER_EVENTS),
-                *metal_charm.relation_events(self, DATABASE_ENDPOINT, *_SERVICE_EVENTS),
-                *metal_charm.relation_events(self, REGION_ENDPOINT, *_PEER_EVENTS, 'broken'),
-            ],
-            initial=ops.MaintenanceStatus('starting'),
+            self, self._reconcile, _TRIGGERS, initial=ops.MaintenanceStatus('starting')
         )
         framework.observe(self.on.secret_remove, self._on_secret_remove)
         framework.observe(self.on['create-admin'].action, self._on_create_admin)

@@ -178,17 +178,10 @@ class RackAgentCharm(ops.CharmBase):
         self._stopped = False
         self._version: tuple[str | None] | None = None  # (version,) once read this event
         self._gate_cache: Region | ops.StatusBase | None = None
-        self.reconciler = metal_charm.Reconciler(
-            self,
-            self._reconcile,
-            events=[
-                *metal_charm.lifecycle(self),
-                self.on[ENDPOINT].relation_joined,
-                self.region.on.region_ready,
-                self.region.on.region_changed,
-                self.region.on.region_gone,
-            ],
-        )
+        region = self.region.on
+        triggers = metal_charm.Triggers(relations={ENDPOINT: ('joined',)})
+        also = [region.region_ready, region.region_changed, region.region_gone]
+        self.reconciler = metal_charm.Reconciler(self, self._reconcile, triggers, also=also)
         framework.observe(self.on.stop, self._on_teardown)
         framework.observe(self.on.remove, self._on_teardown)
 
