@@ -120,6 +120,7 @@ def _within(module: ModuleType, path: Path) -> bool:
 def _charm_class(module: ModuleType, path: Path) -> type[ops.CharmBase]:
     """The charm class ``src/charm.py`` would pass to ``ops.main``: its most derived CharmBase."""
     import ops  # here: the olm command names CharmLoadError without importing ops
+
     classes = [
         c
         for _, c in inspect.getmembers(module, inspect.isclass)

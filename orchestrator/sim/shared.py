@@ -53,7 +53,7 @@ class SharedState:
         self.retry = retry if retry is not None else RetryPolicy()
         self.faults = Faults()
         self.shared: dict[str, Any] = {}
-        self.activity = 0
+        self.activity: int = 0
         """Counts program runs (and machines added or removed): the shared facts change only
         through those and the faults, so a caller that saw neither move knows they did not."""
         self._shared_baseline = self._digest(self._shared_json())

@@ -175,10 +175,10 @@ def test_relation_event_sees_every_relation_of_the_endpoint(engine: olm_engine.E
 
 def test_projection_with_cache_is_the_projection_without(engine: olm_engine.Engine):
     _deploy(engine)
-    with engine._session() as s:  # pyright: ignore[reportPrivateUsage]
+    with engine._context.session() as s:  # pyright: ignore[reportPrivateUsage]
         m = s.model
         probe = m.units['probe/0']
-        spec = engine._spec(m.applications['probe'])  # pyright: ignore[reportPrivateUsage]
+        spec = engine._context.spec(m.applications['probe'])  # pyright: ignore[reportPrivateUsage]
         cache = runner.ProjectionCache()
         hook = Hook(kind='update-status')
 

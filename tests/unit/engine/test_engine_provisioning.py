@@ -237,10 +237,10 @@ def test_network_get_subnet_is_the_one_the_machines_ip_reports(engine: olm_engin
     host route (juju/juju ``network-get``: ``cidr`` of each bind address)."""
     engine.deploy('tracer')
     listed = json.loads(engine.exec('ip -j addr show', unit='tracer/0').stdout)
-    with engine._session() as s:  # pyright: ignore[reportPrivateUsage]
+    with engine._context.session() as s:  # pyright: ignore[reportPrivateUsage]
         m = s.model
         unit = m.units['tracer/0']
-        spec = engine._spec(m.applications['tracer'])  # pyright: ignore[reportPrivateUsage]
+        spec = engine._context.spec(m.applications['tracer'])  # pyright: ignore[reportPrivateUsage]
         state = runner.project(m, unit, Hook(kind='update-status'), spec)
     bind = next(iter(state.networks)).bind_addresses[0].addresses[0]
     subnets = {
@@ -259,11 +259,11 @@ def test_network_get_answers_from_the_bound_space_with_the_pool_s_devices(
     bound to (``--bind "oam kube-cluster=storage"``), as Juju answers from the machine's
     link-layer devices; ingress-address in relation data follows the same binding."""
     product.deploy('kubernetes-worker', bind='oam kube-cluster=storage', settle=False)
-    with product._session() as s:  # pyright: ignore[reportPrivateUsage]
+    with product._context.session() as s:  # pyright: ignore[reportPrivateUsage]
         m = s.model
         unit = m.units['kubernetes-worker/0']
         machine = m.machines[unit.machine]
-        spec = product._spec(m.applications['kubernetes-worker'])  # pyright: ignore[reportPrivateUsage]
+        spec = product._context.spec(m.applications['kubernetes-worker'])  # pyright: ignore[reportPrivateUsage]
         state = runner.project(m, unit, Hook(kind='update-status'), spec)
     pool = {p.hostname: p for p in product.pool_machines()}[machine.hostname]
     on = {

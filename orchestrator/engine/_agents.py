@@ -1,0 +1,229 @@
+"""The unit agents: each unit runs its next hook until none has anything left to do.
+
+This is the settle loop that stands for every unit's uniter at once. Which unit goes next is
+drawn from a seeded random generator, so one seed is one legal interleaving and another seed
+another; each unit's next hook comes from its resolver (:func:`orchestrator.agent.resolver.
+next_hook`), runs through the runner on the unit's simulated machine and is committed in its
+own store transaction (:mod:`orchestrator.agent.commit`). A failed hook is retried as Juju's
+uniter retries it, or when the operator resolves it.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import collections
+import gc
+import random
+from collections.abc import Sequence
+
+from ..agent.hooks import Hook
+from ..state import model
+from ..state.store import LogEntry
+from . import _names
+from ._context import Context
+from ._deferred import _compat, commit, resolver, runner
+from ._errors import EngineError
+from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
+from ._machines import host
+from ._provisioner import release_unit_machine
+from ._reports import SettleResult
+from ._session import Session
+
+__all__ = ['LOOP_HOOKS_BASE', 'LOOP_HOOKS_PER_UNIT', 'UnitAgents']
+
+LOOP_HOOKS_BASE = 200
+LOOP_HOOKS_PER_UNIT = 8
+"""A unit that runs more than ``LOOP_HOOKS_BASE + LOOP_HOOKS_PER_UNIT * <units in the model>``
+hooks in one settle is taken to be in a hook loop: far more than its relations can explain
+(a relation-joined and a few relation-changed per remote unit, plus its own lifecycle)."""
+
+
+class UnitAgents:
+    """Settling the units' hooks, and the operator's say in it (resolve, update-status)."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def settle(self) -> SettleResult:
+        """Run every unit's due hooks once through, as a change command does after its change.
+
+        Unlike :meth:`wait`, a unit in error is reported in the result, not raised, and its
+        retry is left for later.
+        """
+        with self.context.session() as s:
+            return self.run(s)
+
+    def wait(self, *, timeout: float = 600.0, stop_on_error: bool = True) -> SettleResult:
+        """Settle until nothing is left to do; hooks in error are retried when due.
+
+        Raises:
+            EngineError: a unit is in error (with ``stop_on_error``), or the timeout passed.
+        """
+        clock = self.context.clock
+        deadline = clock() + timeout
+        total = SettleResult()
+        with self.context.session() as s:
+            s.candidates |= set(s.model.units)
+            while True:
+                result = self.run(s)
+                total.hooks += result.hooks
+                total.seed = result.seed
+                failing = sorted(
+                    (u for u in s.model.units.values() if u.progress.failure is not None),
+                    key=lambda u: model.natural_key(u.name),
+                )
+                if failing and stop_on_error:
+                    lines = [f'{u.name}: {u.agent.message}' for u in failing]
+                    raise EngineError('units in error: ' + '; '.join(lines))
+                if not failing:
+                    total.settled = True
+                    return total
+                due = min(u.progress.failure.retry_at for u in failing if u.progress.failure)
+                if due > deadline or clock() >= deadline:
+                    raise EngineError(
+                        f'timed out after {timeout:g}s; still in error: '
+                        + ', '.join(u.name for u in failing)
+                    )
+                self.context.sleep(max(0.0, due - clock()))
+                s.candidates |= {u.name for u in failing}
+
+    def resolve(self, names: Sequence[str], *, no_retry: bool = False) -> None:
+        """``juju resolve [--no-retry]``: retry the failed hook now, or skip it.
+
+        Skipping still commits the hook's progress (Juju's ``skip`` operation), so a unit
+        stuck in ``install`` goes on to ``config-changed`` and ``start``.
+        """
+        if not names:
+            raise EngineError('no units specified')
+        with self.context.session() as s:
+            for name in names:
+                unit = s.model.units.get(name)
+                if unit is None:
+                    raise EngineError(f'unit "{name}" not found')
+                if unit.progress.failure is None:
+                    raise EngineError(f'unit "{name}" is not in an error state')
+            with s.transaction():
+                for name in names:
+                    unit = s.model.units[name]
+                    failure = unit.progress.failure
+                    assert failure is not None
+                    if no_retry:
+                        self._skip(s, unit, Hook.from_data(failure.event))
+                    else:
+                        failure.retry_at = 0.0
+                    s.model.touch('unit', name)
+                    s.candidates.add(name)
+            self.run(s, retry_units=set(names))
+
+    def update_status(self, targets: Sequence[str] = ()) -> None:
+        """Run ``update-status`` on units (all, or those of the named applications/units)."""
+        with self.context.session() as s:
+            units = _names.targets(s.model, targets)
+            with s.transaction():
+                for unit in units:
+                    unit.progress.update_status = True
+                    s.model.touch('unit', unit.name)
+                    s.candidates.add(unit.name)
+            self.run(s)
+
+    # -- within a session -----------------------------------------------------------------
+
+    def run(self, s: Session, *, retry_units: set[str] | None = None) -> SettleResult:
+        """Run hooks until no unit has anything to do now; one transaction per hook."""
+        ctx = self.context
+        seed = ctx.seed if ctx.seed is not None else random.SystemRandom().randrange(2**32)
+        rng = random.Random(seed)
+        failed: set[str] = set()
+        result = SettleResult(seed=seed)
+        candidates = s.candidates
+        seeded_ids = _compat.seeded_secret_ids(s.next_secret_id)
+        seeded_ids.__enter__()
+        # Each hook makes thousands of objects, many in reference cycles (ops' framework, charm
+        # and model refer to each other), all garbage once the hook is committed. Automatic
+        # collections strike mid-hook, promote that garbage to the oldest generation and then
+        # re-scan the whole heap for it. One young collection after each hook finds it while
+        # it is young and cheap to find.
+        automatic = gc.isenabled()
+        gc.disable()
+        ran: collections.Counter[str] = collections.Counter()
+        limit = LOOP_HOOKS_BASE + LOOP_HOOKS_PER_UNIT * len(s.model.units)
+        try:
+            while candidates:
+                name = candidates.choice(rng)
+                unit = s.model.units.get(name)
+                hook = None
+                if unit is not None and name not in failed:
+                    retry = ctx.retry.automatic or name in (retry_units or ())
+                    hook = resolver.next_hook(s.model, unit, now=ctx.clock(), retry=retry)
+                if unit is None or hook is None:
+                    candidates.discard(name)
+                    continue
+                ok, affected = self._run_one(s, unit, hook)
+                gc.collect(1)
+                result.hooks += 1
+                if not ok:
+                    failed.add(name)
+                    result.errors.append(name)
+                candidates |= {n for n in affected if n in s.model.units}
+                if ctx.progress is not None:
+                    ctx.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
+                ran[name] += 1
+                if ran[name] > limit:
+                    raise EngineError(
+                        f'stopped settling: {name} ran {ran[name]} hooks in this settle (the '
+                        f'last: {hook.describe()}), more than a model of '
+                        f'{len(s.model.units)} units explains: its charm, or one it relates '
+                        'to, looks caught in a hook loop (see olm debug-log); every hook run '
+                        'so far is committed'
+                    )
+        finally:
+            seeded_ids.__exit__(None, None, None)
+            if automatic:
+                gc.enable()
+        result.settled = not any(u.progress.failure for u in s.model.units.values())
+        return result
+
+    def _run_one(self, s: Session, unit: model.Unit, hook: Hook) -> tuple[bool, set[str]]:
+        ctx = self.context
+        m = s.model
+        spec = ctx.spec(m.applications[unit.application])
+        machine = host(s, unit.machine)
+        fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
+        if fault is None:
+            outcome = ctx.hook_runner.run(m, unit, hook, spec, machine)
+        else:
+            error = fault.stderr or HOOK_FAULT_ERROR
+            outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=error)
+        now = ctx.clock()
+        with s.transaction(machines={unit.machine}) as txn:
+            if outcome.ok:
+                affected = commit.apply_success(m, unit, hook, outcome, now=now)
+                result = 'ok' if outcome.action_failure is None else 'action failed'
+                detail = outcome.action_failure or ''
+            else:
+                affected = commit.apply_failure(
+                    m, unit, hook, outcome.error, now=now, retry=ctx.retry
+                )
+                result = 'failed' if hook.kind != 'action' else 'action failed'
+                detail = f'{outcome.error}\n{outcome.traceback}'.rstrip()
+            logs = '\n'.join(f'{level} {message}' for level, message in outcome.logs)
+            if logs:
+                detail = f'{detail}\n{logs}'.strip()
+            s.log.append(LogEntry(0, now, unit.name, hook.describe(), result, detail))
+            if hook.kind == 'remove' and outcome.ok:
+                release_unit_machine(s, txn, unit)
+        return outcome.ok, affected
+
+    def _skip(self, s: Session, unit: model.Unit, hook: Hook) -> None:
+        """Commit a failed hook's progress without running it (``resolve --no-retry``)."""
+        spec = self.context.spec(s.model.applications[unit.application])
+        projected = runner.project(s.model, unit, hook, spec)
+        outcome = runner.Outcome(ok=True, state_in=projected, state_out=projected)
+        if hook.kind == 'action':
+            unit.progress.failure = None
+            return
+        clock = self.context.clock
+        commit.apply_success(s.model, unit, hook, outcome, now=clock())
+        unit.progress.failure = None
+        s.log.append(LogEntry(0, clock(), unit.name, hook.describe(), 'skipped', ''))

@@ -1,0 +1,373 @@
+"""Applications and their units: what ``juju add-unit``, ``remove-*``, ``config`` and kin do.
+
+Each change is validated first, made in one store transaction, then settled by the unit
+agents (unless the caller asks not to). A new unit's machine is one the placement names or a
+new one from the provisioner, allocated with the application's constraints and storage and
+the spaces its bindings need; a unit that goes departs its relations, and the application
+elects another leader if it led.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..juju import constraints as juju_constraints
+from ..juju import storage as juju_storage
+from ..state import bindings, model
+from ..state.store import Transaction
+from . import _names
+from ._agents import UnitAgents
+from ._context import Context, load_model, model_constraints
+from ._deferred import charmspec, commit, juju_bundle
+from ._errors import EngineError
+from ._provisioner import Provisioner, placement_machine
+from ._relations import relation_dying, remove_remote
+from ._reports import AddUnitReport
+from ._session import Session
+from ._storage import attach, volumes
+
+__all__ = ['Applications']
+
+
+class Applications:
+    """The model's applications and units."""
+
+    def __init__(self, context: Context, provisioner: Provisioner, agents: UnitAgents) -> None:
+        self.context = context
+        self.provisioner = provisioner
+        self.agents = agents
+
+    def add_unit(
+        self,
+        application: str,
+        count: int = 1,
+        *,
+        to: Sequence[str] = (),
+        constraints: str = '',
+        settle: bool = True,
+    ) -> AddUnitReport:
+        """``juju add-unit``; ``constraints`` is olm's extension (see DESIGN.md).
+
+        Returns the new units, the machines started for them (and why each was chosen), and
+        the settle.
+
+        Raises:
+            EngineError: for bad input or a machine that could not be started (nothing
+                changes).
+            cloud.CloudError: when the pool has too few matches (nothing changes).
+        """
+        if count < 1:
+            raise EngineError(f'--num-units must be a positive integer, got {count}')
+        asked = juju_constraints.parse(constraints)
+        placements = [juju_bundle.parse_placement(t) for t in to]
+        warnings: list[str] = []
+        if len(placements) > count:
+            # Juju's add-unit warns and goes on with the first directives.
+            warnings.append(
+                f'{count} unit(s) will be deployed, extra placement directives will be ignored'
+            )
+            placements = placements[:count]
+        with self.context.session() as s:
+            app = _names.application(s.model, application)
+            with s.transaction() as txn:
+                # add_units merges the model's and the application's constraints under these.
+                units = self.add_units(s, txn, app, count, placements, asked)
+            report = AddUnitReport(
+                units=[u.name for u in units], machines=list(s.provisioned), warnings=warnings
+            )
+            if settle:
+                report.settle = self.agents.run(s)
+            return report
+
+    def remove_unit(self, names: Sequence[str], *, settle: bool = True) -> None:
+        """``juju remove-unit``: each unit departs its relations, stops and is removed."""
+        if not names:
+            raise EngineError('no units specified')
+        with self.context.session() as s:
+            for name in names:
+                if name not in s.model.units:
+                    raise EngineError(f'removing unit {name} failed: unit "{name}" does not exist')
+            with s.transaction():
+                for name in names:
+                    _mark_dying(s, s.model.units[name])
+            if settle:
+                self.agents.run(s)
+
+    def remove_application(self, names: Sequence[str], *, settle: bool = True) -> None:
+        """``juju remove-application``: all its units and relations go, then the application."""
+        if not names:
+            raise EngineError('no application specified')
+        with self.context.session() as s:
+            for name in names:
+                if name not in s.model.applications and name not in s.model.remote_applications:
+                    raise EngineError(
+                        f'removing application {name} failed: application "{name}" not found'
+                    )
+            with s.transaction():
+                for name in names:
+                    if name in s.model.remote_applications:
+                        remove_remote(s, name)
+                        continue
+                    app = s.model.applications[name]
+                    app.life = 'dying'
+                    s.model.touch('application', name)
+                    for relation in s.model.relations_of(name):
+                        relation_dying(s, relation)
+                    for unit in s.model.units_of(name):
+                        _mark_dying(s, unit)
+                    if not s.model.units_of(name):
+                        commit.remove_application_record(s.model, app)
+            if settle:
+                self.agents.run(s)
+
+    def config(self, application: str) -> dict[str, dict[str, Any]]:
+        """``juju config APP``: every option with its value, default and source."""
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+        app = _names.application(m, application)
+        spec = self.context.spec(app)
+        settings: dict[str, dict[str, Any]] = {}
+        for name, option in sorted(spec.config.items()):
+            entry: dict[str, Any] = {'type': option.type, 'description': option.description}
+            if name in app.config:
+                entry.update(value=app.config[name], source='user')
+            elif option.default is not None:
+                entry.update(value=option.default, source='default')
+            else:
+                entry['source'] = 'unset'
+            if option.default is not None:
+                entry['default'] = option.default
+            settings[name] = entry
+        return settings
+
+    def set_config(
+        self,
+        application: str,
+        values: Mapping[str, object],
+        *,
+        reset: Sequence[str] = (),
+        settle: bool = True,
+    ) -> bool:
+        """``juju config APP k=v ... [--reset k,...]``; returns whether anything changed.
+
+        A reset option goes back to the charm's default. A change makes every unit of the
+        application run ``config-changed``.
+        """
+        with self.context.session() as s:
+            app = _names.application(s.model, application)
+            spec = self.context.spec(app)
+            parsed = spec.parse_config(dict(values), source=application)
+            spec.parse_config(dict.fromkeys(reset), source=application)  # known options only
+            merged = {k: v for k, v in {**app.config, **parsed}.items() if k not in reset}
+            if merged == app.config:
+                return False
+            with s.transaction():
+                app.config = merged
+                _config_changed(s, app)
+            if settle:
+                self.agents.run(s)
+            return True
+
+    def refresh(self, application: str, *, path: str | None = None, settle: bool = True) -> None:
+        """``juju refresh [--path PATH]`` of a local charm: upgrade every unit to it.
+
+        Without ``path`` the application's charm directory is read again. Each unit runs
+        ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues.
+
+        Raises:
+            EngineError: the charm at ``path`` is another charm (Juju keeps the charm's name).
+        """
+        with self.context.session() as s:
+            app = _names.application(s.model, application)
+            charm_path = (
+                Path(app.charm_path)
+                if path is None
+                else charmspec.resolve(
+                    path, charms_dir=self.context.charms_dir, base_dir=Path.cwd()
+                )
+            )
+            spec = charmspec.load(charm_path)
+            if spec.name != app.charm_name:
+                raise EngineError(
+                    f'cannot refresh "{app.name}" to charm "{spec.name}": its charm is '
+                    f'"{app.charm_name}", and a refresh cannot change the charm\'s name'
+                )
+            with s.transaction():
+                app.charm_path = str(spec.path)
+                self.context.remember(spec)
+                app.charm_version += 1
+                s.model.touch('application', app.name)
+                s.candidates |= {u.name for u in s.model.units_of(app.name)}
+            if settle:
+                self.agents.run(s)
+
+    def set_trust(self, application: str, trusted: bool) -> None:
+        """``juju trust [--remove]``: trust is application config, so units see config-changed.
+
+        olm has no cloud credential to hand a trusted charm; the flag is kept and shown as
+        Juju keeps it.
+        """
+        with self.context.session() as s:
+            app = _names.application(s.model, application)
+            if app.trust == trusted:
+                return
+            with s.transaction():
+                app.trust = trusted
+                _config_changed(s, app)
+            self.agents.run(s)
+
+    def set_constraints(self, application: str, constraints: str) -> None:
+        """``juju set-constraints``: replace the application's constraints for future units."""
+        parsed = juju_constraints.parse(constraints)
+        with self.context.session() as s:
+            app = _names.application(s.model, application)
+            with s.transaction():
+                app.constraints = str(parsed)
+                s.model.touch('application', app.name)
+
+    def constraints(self, application: str) -> str:
+        """``juju constraints APP``."""
+        with self.context.store.snapshot() as txn:
+            return _names.application(load_model(txn), application).constraints
+
+    # -- within a session (deploy's too) ----------------------------------------------------
+
+    def add_application(
+        self,
+        s: Session,
+        txn: Transaction,
+        *,
+        name: str,
+        charm: str,
+        spec: charmspec.CharmSpec,
+        options: Mapping[str, str | int | float | bool],
+        constraints: str,
+        bundle_app: juju_bundle.ApplicationSpec | None = None,
+        bind: Mapping[str, str] | None = None,
+    ) -> model.Application:
+        """A new application (its peer relations with it), its bindings checked as Juju's."""
+        app = model.Application(
+            name=name,
+            charm=charm,
+            charm_path=str(spec.path),
+            charm_name=spec.name,
+            config=dict(options),
+            constraints=constraints,
+        )
+        if bundle_app is not None:
+            app.channel, app.revision = bundle_app.channel, bundle_app.revision
+            app.base = bundle_app.base or app.base
+            app.exposed, app.trust = bundle_app.expose, bundle_app.trust
+            app.annotations = dict(bundle_app.annotations)
+            app.storage = dict(bundle_app.storage)
+            app.bindings = dict(bundle_app.bindings)
+        app.bindings.update(bind or {})
+        known = [space.name for space in txn.pool.network.spaces]
+        try:
+            bindings.validate(name, app.bindings, spec.bindable, known)
+        except bindings.BindingError as error:
+            raise EngineError(f'cannot add application "{name}": {error}') from None
+        # Juju keeps a binding for every endpoint, the default's included, from deploy on.
+        app.bindings = bindings.effective(app.bindings, spec.bindable)
+        s.model.applications[name] = app
+        s.model.touch('application', name)
+        self.context.remember(spec)
+        for endpoint in spec.endpoints.values():
+            if endpoint.role == 'peer':
+                relation = model.Relation(
+                    id=txn.next_sequence('relation'),
+                    endpoints=[
+                        model.RelationEndpoint(name, endpoint.name, 'peer', endpoint.interface)
+                    ],
+                )
+                s.model.relations[relation.id] = relation
+                s.model.touch('relation', relation.id)
+        return app
+
+    def add_units(
+        self,
+        s: Session,
+        txn: Transaction,
+        app: model.Application,
+        count: int,
+        placements: Sequence[juju_bundle.Placement | str],
+        constraints: juju_constraints.Constraints,
+    ) -> list[model.Unit]:
+        """``count`` new units of ``app``, on the machines placed or on new ones.
+
+        New machines get ``constraints`` over the application's over the model's, the
+        application's storage and the spaces its bindings need, spread over zones away from
+        its other units' machines.
+        """
+        m = s.model
+        targets = [
+            placement_machine(m, placements[index] if index < len(placements) else None)
+            for index in range(count)
+        ]
+        new_count = sum(1 for t in targets if t is None)
+        spread = [m.machines[u.machine].instance_id for u in m.units_of(app.name)
+                  if u.machine in m.machines]  # fmt: skip
+        fresh: list[model.Machine] = []
+        wanted: list[juju_storage.Volume] = []
+        storage = ''
+        if new_count:
+            merged = juju_constraints.merge(juju_constraints.parse(app.constraints), constraints)
+            merged = juju_constraints.merge(model_constraints(txn), merged)
+            wanted = volumes(self.context, txn, app)
+            storage = juju_storage.maas_storage(wanted, merged.root_disk)
+            needed = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
+            fresh = self.provisioner.provision(
+                s, txn, merged, count=new_count, spread=spread, storage=storage, spaces=needed
+            )
+        units: list[model.Unit] = []
+        for target in targets:
+            if target is None:
+                machine_id, created = fresh.pop(0).id, True
+            else:
+                machine_id, created = target
+            unit = model.Unit(
+                name=f'{app.name}/{app.next_unit}',
+                application=app.name,
+                machine=machine_id,
+                machine_created=created,
+            )
+            if created and wanted:
+                unit.storage = attach(txn, m.machines[machine_id], wanted, storage)
+            app.next_unit += 1
+            m.units[unit.name] = unit
+            m.touch('unit', unit.name)
+            units.append(unit)
+            s.candidates.add(unit.name)
+        m.touch('application', app.name)
+        s.candidates |= commit.elect_leader(m, app)
+        for relation in m.relations_of(app.name):
+            s.candidates |= {u.name for u in m.relation_units(relation)}
+        return units
+
+
+def _config_changed(s: Session, app: model.Application) -> None:
+    """Every unit of the application runs ``config-changed`` (trust is config too)."""
+    app.config_version += 1
+    s.model.touch('application', app.name)
+    s.candidates |= {u.name for u in s.model.units_of(app.name)}
+
+
+def _mark_dying(s: Session, unit: model.Unit) -> None:
+    m = s.model
+    if unit.life == 'dying':
+        return
+    unit.life = 'dying'
+    m.touch('unit', unit.name)
+    s.candidates.add(unit.name)
+    for relation in m.relations.values():
+        if unit.name in relation.scope:
+            relation.scope.remove(unit.name)
+            m.touch('relation', relation.id)
+            s.candidates |= {u.name for u in m.relation_units(relation)}
+    app = m.applications[unit.application]
+    if app.leader == unit.name:
+        s.candidates |= commit.elect_leader(m, app)

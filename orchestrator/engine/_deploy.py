@@ -1,0 +1,269 @@
+"""``juju deploy`` of a charm or a bundle, and olm's plan of where a bundle would land.
+
+A bundle is read whole first (overlays, offers, Juju's verifier: :mod:`orchestrator.juju.
+bundle`), so a bad bundle changes nothing; it is then deployed as Juju's bundle handler
+deploys it: consumed offers, the bundle's machines, applications, units (after every
+application exists, since placements may name other units), relations; an application or
+relation the model has already is kept.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .. import cloud
+from ..juju import constraints as juju_constraints
+from ..juju import storage as juju_storage
+from ..state import bindings, model
+from . import _names
+from ._agents import UnitAgents
+from ._applications import Applications
+from ._context import Context, model_constraints
+from ._deferred import charmspec, juju_bundle, plan
+from ._errors import EngineError
+from ._provisioner import Provisioner
+from ._relations import add_relation, add_remote_application
+from ._reports import DeployReport
+from ._storage import model_pools
+
+__all__ = ['Deployer']
+
+
+class Deployer:
+    """``juju deploy`` and ``olm plan``."""
+
+    def __init__(
+        self,
+        context: Context,
+        applications: Applications,
+        provisioner: Provisioner,
+        agents: UnitAgents,
+    ) -> None:
+        self.context = context
+        self.applications = applications
+        self.provisioner = provisioner
+        self.agents = agents
+
+    def deploy(
+        self,
+        ref: str,
+        *,
+        application: str | None = None,
+        num_units: int = 1,
+        to: Sequence[str] = (),
+        constraints: str = '',
+        config: Mapping[str, object] | None = None,
+        overlays: Sequence[str | os.PathLike[str]] = (),
+        offers_dir: str | os.PathLike[str] | None = None,
+        dry_run: bool = False,
+        settle: bool = True,
+        trust: bool = False,
+        base: str | None = None,
+        storage: Mapping[str, str] | None = None,
+        bind: str = '',
+    ) -> DeployReport:
+        """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
+
+        ``trust``, ``base`` and ``storage`` (store name -> ``POOL,COUNT,SIZE``) are the charm
+        forms of the bundle's fields of the same names; ``bind`` is Juju's ``--bind``
+        expression (``[default-space] [endpoint=space ...]``).
+
+        Raises:
+            EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
+                (nothing changes).
+            cloud.CloudError: when the pool cannot provide the machines (nothing changes).
+        """
+        path = Path(ref).expanduser()
+        if path.is_file():
+            if bind:
+                raise EngineError(
+                    'options provided but not supported when deploying a bundle: --bind'
+                )
+            return self._deploy_bundle(path, overlays, offers_dir, dry_run=dry_run, settle=settle)
+        if overlays:
+            raise EngineError('flags provided but not supported when deploying a charm: --overlay')
+        try:
+            bind_map = bindings.parse_bind(bind)
+        except bindings.BindingError as error:
+            raise EngineError(str(error)) from None
+        if num_units < 0:
+            raise EngineError(f'--num-units must be a positive integer, got {num_units}')
+        charm_path = charmspec.resolve(
+            ref, charms_dir=self.context.charms_dir, base_dir=Path.cwd()
+        )
+        spec = charmspec.load(charm_path)
+        name = application or spec.name
+        _names.check_application_name(name)
+        options = spec.parse_config(dict(config or {}), source=name)
+        if base is not None and not re.fullmatch(r'[a-z]+@\d+(\.\d+)?', base):
+            raise EngineError(f'invalid base "{base}": expected NAME@CHANNEL, e.g. ubuntu@24.04')
+        for store, directive in (storage or {}).items():
+            if store not in spec.storage:
+                raise EngineError(f'charm "{spec.name}" has no store called "{store}"')
+            try:
+                juju_storage.parse_directive(directive)
+            except juju_storage.StorageError as error:
+                raise EngineError(f'--storage {store}={directive}: {error}') from None
+        asked = juju_constraints.parse(constraints)
+        placements = [juju_bundle.parse_placement(t) for t in to]
+        report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
+        report.changes.append(f'- deploy application {name} from {charm_path}')
+        if dry_run:
+            report.changes.append(f'- add {num_units} unit(s) of {name}')
+            return report
+        with self.context.session() as s:
+            if name in s.model.applications or name in s.model.remote_applications:
+                raise EngineError(f'cannot add application "{name}": application already exists')
+            with s.transaction() as txn:
+                app = self.applications.add_application(
+                    s, txn, name=name, charm=ref, spec=spec, options=options,
+                    constraints=str(asked), bind=bind_map,
+                )  # fmt: skip
+                app.trust, app.base = trust, base or app.base
+                app.storage = dict(storage or {})
+                units = self.applications.add_units(s, txn, app, num_units, placements, asked)
+            report.changes += [f'- add unit {u.name} to machine {u.machine}' for u in units]
+            report.machines = list(s.provisioned)
+            if settle:
+                report.settle = self.agents.run(s)
+        return report
+
+    def _deploy_bundle(
+        self,
+        path: Path,
+        overlays: Sequence[str | os.PathLike[str]],
+        offers_dir: str | os.PathLike[str] | None,
+        *,
+        dry_run: bool,
+        settle: bool,
+    ) -> DeployReport:
+        data = self._load(path, overlays, offers_dir)
+        report = DeployReport(warnings=list(data.warnings))
+        report.changes.append(f'Located bundle "{path}"')
+        for name, saas in data.saas.items():
+            report.changes.append(f'- add consumed offer {name} from {saas.url} (simulated)')
+        for key in data.machines:
+            report.changes.append(f'- add new machine for bundle machine "{key}"')
+        for name, app in data.applications.items():
+            report.changes.append(f'- deploy application {name} from {app.charm_path}')
+            if app.options:
+                report.changes.append(f'- set application options for {name}')
+            report.changes.append(f'- add {app.num_units} unit(s) of {name}')
+            if app.expose:
+                report.changes.append(f'- expose all endpoints of {name}')
+        for relation in data.relations:
+            report.changes.append(
+                f'- add relation {relation.provider.application}:{relation.provider.endpoint} '
+                f'- {relation.requirer.application}:{relation.requirer.endpoint}'
+            )
+        if dry_run:
+            return report
+        applications = self.applications
+        with self.context.session() as s:
+            for name, app_spec in data.applications.items():
+                existing = s.model.applications.get(name)
+                if existing is not None and Path(existing.charm_path) != app_spec.charm_path:
+                    raise EngineError(
+                        f'cannot deploy bundle: application "{name}" already exists with '
+                        f'charm {existing.charm_path}'
+                    )
+            with s.transaction() as txn:
+                for name, saas in data.saas.items():
+                    if name not in s.model.remote_applications:
+                        add_remote_application(s, name, saas)
+                bundle_machines: dict[str, str] = {}
+                for key, machine in data.machines.items():
+                    record = self.provisioner.provision(
+                        s, txn, juju_constraints.parse(machine.constraints), count=1, spread=[]
+                    )[0]
+                    bundle_machines[key] = record.id
+                for name, app_spec in data.applications.items():
+                    if name not in s.model.applications:
+                        applications.add_application(
+                            s, txn, name=name, charm=app_spec.charm, spec=app_spec.spec,
+                            options=dict(app_spec.options), constraints=app_spec.constraints,
+                            bundle_app=app_spec,
+                        )  # fmt: skip
+                # Units after every application exists: placements may name other units.
+                for name, app_spec in data.applications.items():
+                    app = s.model.applications[name]
+                    have = len([u for u in s.model.units_of(name) if u.life == 'alive'])
+                    wanted: Sequence[juju_bundle.Placement] = (
+                        app_spec.placements[have:] if have < app_spec.num_units else ()
+                    )
+                    placements = [_bundle_target(p, bundle_machines) for p in wanted]
+                    units = applications.add_units(
+                        s, txn, app, len(placements), placements,
+                        juju_constraints.parse(app_spec.constraints),
+                    )  # fmt: skip
+                    report.changes += [f'- unit {u.name} on machine {u.machine}' for u in units]
+                for relation in data.relations:
+                    endpoints = (
+                        f'{relation.provider.application}:{relation.provider.endpoint}',
+                        f'{relation.requirer.application}:{relation.requirer.endpoint}',
+                    )
+                    if _names.find_relation(s.model, *endpoints) is None:
+                        add_relation(s, txn, relation)
+            report.machines = list(s.provisioned)
+            if settle:
+                report.settle = self.agents.run(s)
+        return report
+
+    def plan(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        overlays: Sequence[str | os.PathLike[str]] = (),
+        offers_dir: str | os.PathLike[str] | None = None,
+    ) -> plan.Plan:
+        """Where a bundle's new units would land on the pool as it stands; nothing changes.
+
+        Raises:
+            juju_bundle.BundleError, charmspec.CharmSpecError, EngineError: for bad input.
+        """
+        data = self._load(Path(path), overlays, offers_dir)
+        with self.context.store.snapshot() as txn:
+            scratch = cloud.Pool(list(txn.pool), network=txn.pool.network)
+            machines = {m.id: m.instance_id for m in txn.machines()}
+            existing: dict[str, list[str]] = {}
+            for record in txn.records('unit').values():
+                unit = model.Unit.from_data(record)
+                if unit.life == 'alive' and unit.machine in machines:
+                    existing.setdefault(unit.application, []).append(machines[unit.machine])
+            try:
+                return plan.make(
+                    data,
+                    scratch,
+                    model_constraints=model_constraints(txn),
+                    storage_pools=model_pools(txn),
+                    existing=existing,
+                )
+            except juju_storage.StorageError as error:
+                raise EngineError(f'cannot plan bundle: {error}') from None
+
+    def _load(
+        self,
+        path: Path,
+        overlays: Sequence[str | os.PathLike[str]],
+        offers_dir: str | os.PathLike[str] | None,
+    ) -> juju_bundle.Bundle:
+        return juju_bundle.load(
+            path,
+            overlays=[Path(o) for o in overlays],
+            charms_dir=self.context.charms_dir,
+            offers_dir=None if offers_dir is None else Path(offers_dir),
+        )
+
+
+def _bundle_target(
+    placement: juju_bundle.Placement, bundle_machines: Mapping[str, str]
+) -> juju_bundle.Placement | str:
+    """A placement on a bundle machine becomes the model machine made for it."""
+    if placement.machine is not None and placement.container is None:
+        return bundle_machines[placement.machine]
+    return placement

@@ -1,0 +1,136 @@
+"""The metal pool the model allocates from: MAAS's side of olm (the cloud, not the model).
+
+Importing pool files, listing, releasing and marking machines broken or fixed are what a MAAS
+administrator does; the pool is shared by every model of the controller.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Collection, Sequence
+
+from .. import cloud
+from ..juju import constraints as juju_constraints
+from ..juju import storage as juju_storage
+from ..state.store import Transaction
+from ._context import Context, model_constraints
+from ._deferred import inventory
+from ._errors import EngineError
+from ._storage import cloud_pools
+
+__all__ = ['MetalPool']
+
+
+class MetalPool:
+    """The pool's machines, subnets and zones, and MAAS's operations on them."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def import_pool(self, path: str | os.PathLike[str]) -> int:
+        """Add every machine of an inventory file to the pool, all or none.
+
+        Raises:
+            cloud.InventoryError: for a bad file or a machine already in the pool.
+        """
+        loaded = inventory.load_file(path)
+        pools: list[juju_storage.StoragePool] = []
+        for name, (provider, attrs) in loaded.storage_pools.items():
+            try:
+                pools.append(juju_storage.StoragePool.create(name, provider, attrs))
+            except juju_storage.StorageError as error:
+                raise cloud.InventoryError(f'{os.fspath(path)}: storage-pools: {error}') from None
+        with self.context.store.transaction() as txn:
+            # A pool file's storage pools describe the cloud, so every model has them (as
+            # Juju's model-defaults would give them); a model adds its own with
+            # create-storage-pool.
+            known = cloud_pools(txn)
+            for pool in pools:
+                if pool.name in known and known[pool.name] != pool:
+                    raise cloud.InventoryError(
+                        f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
+                    )
+            try:
+                added = txn.pool.add(loaded.machines, loaded.network)
+            except cloud.InventoryError as error:  # a machine or a subnet the pool has
+                raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
+            known.update((p.name, p) for p in pools)
+            txn.set_cloud_setting(
+                'storage-pools',
+                json.dumps({n: p.to_json() for n, p in known.items()}, sort_keys=True),
+            )
+            return added
+
+    def add_to_pool(
+        self, machines: Sequence[cloud.Machine], network: cloud.Network | None = None
+    ) -> int:
+        """Add machines (e.g. a generated pool) and their subnets to the pool, all or none."""
+        with self.context.store.transaction() as txn:
+            return txn.pool.add(machines, network)
+
+    def network(self) -> tuple[cloud.Network, frozenset[str]]:
+        """The pool's spaces and subnets, and its zones."""
+        with self.context.store.snapshot() as txn:
+            return txn.pool.network, txn.pool.zones
+
+    def pool_machines(self) -> list[cloud.Machine]:
+        """Every machine of the pool, by hostname."""
+        with self.context.store.snapshot() as txn:
+            return list(txn.pool)
+
+    def pool_machine(self, ref: str) -> cloud.Machine:
+        """One pool machine by hostname or system id.
+
+        Raises:
+            cloud.MachineNotFoundError: if the pool has no such machine.
+        """
+        with self.context.store.snapshot() as txn:
+            return txn.pool.get(ref)
+
+    def capacity(
+        self,
+        constraints: juju_constraints.Constraints,
+        placement: str | None = None,
+        *,
+        bindings: Collection[str] = (),
+    ) -> int:
+        """How many more machines with these constraints (over the model's) are Ready now.
+
+        ``bindings`` are spaces the machines must reach, as an application's bindings ask.
+        """
+        with self.context.store.snapshot() as txn:
+            merged = juju_constraints.merge(model_constraints(txn), constraints)
+            return txn.pool.capacity(merged, placement, bindings=bindings)
+
+    def release_pool_machine(self, ref: str, *, erase: bool = False) -> cloud.Machine:
+        """Release a pool machine that no model machine uses.
+
+        Raises:
+            EngineError: if a machine of the model runs on it (remove that machine instead).
+        """
+        with self.context.store.transaction() as txn:
+            machine = txn.pool.get(ref)
+            _refuse_if_used(txn, machine)
+            return txn.pool.release(machine.system_id, erase=erase)
+
+    def mark_broken(self, ref: str, message: str = '') -> cloud.Machine:
+        """Mark a pool machine Broken (MAAS's mark-broken)."""
+        with self.context.store.transaction() as txn:
+            return txn.pool.mark_broken(ref, message)
+
+    def mark_fixed(self, ref: str) -> cloud.Machine:
+        """Return a Broken pool machine to service (MAAS's mark-fixed)."""
+        with self.context.store.transaction() as txn:
+            return txn.pool.mark_fixed(ref)
+
+
+def _refuse_if_used(txn: Transaction, machine: cloud.Machine) -> None:
+    for record in txn.machines():
+        if record.instance_id == machine.system_id:
+            raise EngineError(
+                f'{machine.hostname} is machine {record.id} of the model; '
+                f'remove it with "olm remove-machine {record.id}"'
+            )

@@ -1,0 +1,168 @@
+"""Relations: ``juju integrate`` and ``juju remove-relation``, and consumed offers.
+
+A new relation makes both sides' units candidates for ``relation-created`` and
+``relation-joined``; a relation that dies makes them depart and run ``relation-broken``
+(the agent's resolver orders those hooks). A consumed offer (a bundle's ``saas``) is a remote
+application whose side of every relation olm fills in from the offer's file, as the remote
+charm would have written it.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..state import model
+from ..state.store import Transaction
+from . import _names
+from ._agents import UnitAgents
+from ._context import Context
+from ._deferred import charmspec, commit, juju_bundle
+from ._errors import EngineError
+from ._session import Session
+
+__all__ = [
+    'Relations',
+    'add_relation',
+    'add_remote_application',
+    'endpoints',
+    'relation_dying',
+    'remove_remote',
+]
+
+
+class Relations:
+    """``juju integrate`` and ``juju remove-relation``."""
+
+    def __init__(self, context: Context, agents: UnitAgents) -> None:
+        self.context = context
+        self.agents = agents
+
+    def integrate(self, a: str, b: str, *, settle: bool = True) -> str:
+        """``juju integrate``: relate two applications; returns the relation's key."""
+        with self.context.session() as s:
+            relation_spec = juju_bundle.resolve_endpoints(a, b, endpoints(self.context, s.model))
+            key = (
+                f'{relation_spec.provider.application}:{relation_spec.provider.endpoint} '
+                f'{relation_spec.requirer.application}:{relation_spec.requirer.endpoint}'
+            )
+            found = _names.find_relation(s.model, *key.split())
+            if found is not None:
+                raise EngineError(f'cannot add relation "{key}": relation {key} already exists')
+            with s.transaction() as txn:
+                relation = add_relation(s, txn, relation_spec)
+            if settle:
+                self.agents.run(s)
+            return relation.key()
+
+    def remove_relation(self, a: str, b: str, *, settle: bool = True) -> str:
+        """``juju remove-relation``: both sides depart, then run ``relation-broken``."""
+        with self.context.session() as s:
+            relation = _names.find_relation(s.model, a, b)
+            if relation is None:
+                raise EngineError(f'relation "{a} {b}" not found')
+            if relation.life == 'dying':
+                raise EngineError(f'relation "{relation.key()}" is already being removed')
+            key = relation.key()
+            with s.transaction():
+                relation_dying(s, relation)
+            if settle:
+                self.agents.run(s)
+            return key
+
+
+def endpoints(context: Context, m: model.Model) -> dict[str, dict[str, charmspec.Endpoint]]:
+    """Every application's endpoints, remote applications' (their offers') included."""
+    found: dict[str, dict[str, charmspec.Endpoint]] = {
+        name: dict(context.spec(app).endpoints) for name, app in m.applications.items()
+    }
+    for name, remote in m.remote_applications.items():
+        found[name] = {
+            ep: charmspec.Endpoint(name=ep, role=role, interface=interface)  # pyright: ignore[reportArgumentType]
+            for ep, (role, interface) in remote.endpoints.items()
+        }
+    return found
+
+
+def add_relation(s: Session, txn: Transaction, spec: juju_bundle.RelationSpec) -> model.Relation:
+    """A new relation, its units made candidates (a remote side filled in from its offer)."""
+    m = s.model
+    ends: list[model.RelationEndpoint] = []
+    for ref, role in ((spec.provider, 'provider'), (spec.requirer, 'requirer')):
+        ends.append(model.RelationEndpoint(ref.application, ref.endpoint, role, spec.interface))
+    relation = model.Relation(id=txn.next_sequence('relation'), endpoints=ends)
+    m.relations[relation.id] = relation
+    m.touch('relation', relation.id)
+    for end in ends:
+        remote = m.remote_applications.get(end.application)
+        if remote is not None:
+            _fill_remote_side(s, relation, remote, end.name)
+        else:
+            s.candidates |= {u.name for u in m.units_of(end.application)}
+    return relation
+
+
+def relation_dying(s: Session, relation: model.Relation) -> None:
+    """Start removing a relation: its units depart it."""
+    m = s.model
+    relation.life = 'dying'
+    m.touch('relation', relation.id)
+    s.candidates |= {u.name for u in m.relation_units(relation)}
+    s.candidates |= commit.forget_relation_if_done(m, relation)
+
+
+def add_remote_application(s: Session, name: str, saas: juju_bundle.SaasSpec) -> None:
+    """A consumed offer (a bundle's ``saas`` entry) as a remote application of the model."""
+    offer = saas.offer
+    units = sorted({u for per in offer.units.values() for u in per}, key=model.natural_key)
+    remote = model.RemoteApplication(
+        name=name,
+        url=saas.url,
+        offer_path=str(offer.path),
+        endpoints={ep: [e.role, e.interface] for ep, e in offer.endpoints.items()},
+        units=units or [f'{name}/0'],
+    )
+    s.model.remote_applications[name] = remote
+    s.model.touch('remote-application', name)
+
+
+def remove_remote(s: Session, name: str) -> None:
+    """Remove a consumed offer: its relations die, then it goes."""
+    for relation in s.model.relations_of(name):
+        relation_dying(s, relation)
+    del s.model.remote_applications[name]
+    s.model.touch('remote-application', name)
+
+
+def _fill_remote_side(
+    s: Session, relation: model.Relation, remote: model.RemoteApplication, endpoint: str
+) -> None:
+    """The offer's databags and secrets, as the remote application would have written them."""
+    offer = juju_bundle.load_offer(Path(remote.offer_path), name=remote.name)
+    local_app = relation.other_application(remote.name)
+    secret_ids: dict[str, str] = {}
+    for label, content in offer.secrets.items():
+        secret_id = s.next_secret_id()
+        s.model.secrets[secret_id] = model.Secret(
+            id=secret_id,
+            owner=remote.name,
+            owner_kind='app',
+            label=label,
+            revisions={1: dict(content)},
+            grants={relation.id: [local_app]},
+        )
+        s.model.touch('secret', secret_id)
+        secret_ids[label] = secret_id
+    app_data = offer.app_data.get(endpoint, {})
+    relation.app_data[remote.name] = {k: offer.render(v, secret_ids) for k, v in app_data.items()}
+    relation.app_version[remote.name] = 1
+    for unit_name, data in offer.units.get(endpoint, {}).items():
+        relation.unit_data[unit_name] = {k: offer.render(v, secret_ids) for k, v in data.items()}
+        relation.unit_version[unit_name] = 1
+        relation.scope.append(unit_name)
+    if not offer.units.get(endpoint):
+        for unit_name in remote.units:
+            relation.unit_data[unit_name] = {}
+            relation.unit_version[unit_name] = 1
+            relation.scope.append(unit_name)
