@@ -25,6 +25,7 @@ Charms get this package next to ``metal_host`` and ``metal_interfaces`` in their
 from __future__ import annotations
 
 from . import bindings
+from ._actions import SpentRevisions, action_name, leader_only
 from ._channels import RISKS, Channel, ChannelError
 from ._kubernetes import KUBELET_SKEW, KubeVersion, classic_channel_for
 from ._membership import JOINED, PENDING, TOKEN_FAILED, Member, encode, read_serial
@@ -69,13 +70,16 @@ __all__ = [
     'Reconciler',
     'Snap',
     'SnapError',
+    'SpentRevisions',
     'StatusError',
     'Triggers',
     'TurnReport',
     'WaitingError',
+    'action_name',
     'bindings',
     'classic_channel_for',
     'encode',
+    'leader_only',
     'next_serial',
     'next_turn',
     'read_serial',

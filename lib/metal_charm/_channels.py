@@ -98,6 +98,27 @@ class Channel:
             raise ChannelError(f'channel {text!r} does not name both a track and a risk')
         return channel
 
+    @classmethod
+    def option(cls, text: str, *, example: str, explicit: bool = False) -> Channel:
+        """A ``channel`` config option, with the one message the charms show when it is wrong.
+
+        Args:
+            text: the option's value.
+            example: a channel of the charm's snap, for the message (``1.32-classic/stable``).
+            explicit: whether it must name its track and its risk (:meth:`parse_explicit`).
+
+        Raises:
+            ChannelError: ``channel '…' is not a snap channel <track>/<risk>[/<branch>], e.g.
+                <example>`` (without ``explicit``: ``[<track>/]<risk>[/<branch>]``).
+        """
+        try:
+            return cls.parse_explicit(text) if explicit else cls.parse(text)
+        except ChannelError:
+            form = '<track>/<risk>[/<branch>]' if explicit else '[<track>/]<risk>[/<branch>]'
+            raise ChannelError(
+                f'channel {text!r} is not a snap channel {form}, e.g. {example}'
+            ) from None
+
     @property
     def full(self) -> str:
         """With snapd's defaults filled in: ``stable`` -> ``latest/stable``."""

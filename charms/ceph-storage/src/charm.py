@@ -98,7 +98,7 @@ class CephStorageCharm(ops.CharmBase):
         self.reconciler = metal_charm.Reconciler(
             self, self._reconcile, _TRIGGERS, initial=ops.MaintenanceStatus('installing')
         )
-        framework.observe(self.on.secret_remove, self._on_secret_remove)
+        self.revisions = metal_charm.SpentRevisions(self)  # tokens are single-use
 
     # -- the reconcile ---------------------------------------------------------------------------
 
@@ -396,10 +396,6 @@ class CephStorageCharm(ops.CharmBase):
         return served, list(dict.fromkeys(names)), problems
 
     # -- other events ------------------------------------------------------------------------
-
-    def _on_secret_remove(self, event: ops.SecretRemoveEvent) -> None:
-        """A token revision nobody tracks any more: drop it (tokens are single-use)."""
-        event.remove_revision()
 
     def _networks(self, settings: config.Settings, admin_address: str) -> tuple[str, str]:
         """The public and cluster networks to bootstrap with, as canonical/charm-microceph.

@@ -61,12 +61,9 @@ class Settings:
         """
         channel = str(config.get('channel', 'squid/stable')).strip()
         try:
-            metal_charm.Channel.parse_explicit(channel)
-        except metal_charm.ChannelError:
-            raise ConfigError(
-                f'invalid config: channel {channel!r} is not a snap channel '
-                '<track>/<risk>[/<branch>], e.g. squid/stable'
-            ) from None
+            metal_charm.Channel.option(channel, example='squid/stable', explicit=True)
+        except metal_charm.ChannelError as e:
+            raise ConfigError(f'invalid config: {e}') from None
         raw_devices = str(config.get('osd-devices', ALL_BLANK)).split()
         devices: tuple[str, ...] | None
         if raw_devices == [ALL_BLANK]:

@@ -106,7 +106,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             self, self._reconcile, _TRIGGERS, initial=ops.MaintenanceStatus('installing')
         )
         framework.observe(self.on.stop, self._on_stop)
-        framework.observe(self.on.secret_remove, self._on_secret_remove)
+        self.revisions = metal_charm.SpentRevisions(self)
         framework.observe(self.on['get-kubeconfig'].action, self._on_get_kubeconfig)
         framework.observe(self.on['pre-upgrade-check'].action, self._on_pre_upgrade_check)
         framework.observe(self.on['upgrade'].action, self._on_upgrade)
@@ -778,11 +778,6 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
             logger.info('leader leaving: node %s queued for removal by the next leader', node)
             self._queue_departed(peers, [node])
 
-    def _on_secret_remove(self, event: ops.SecretRemoveEvent) -> None:
-        """Drop revisions of our application secrets nobody tracks any more."""
-        if self.unit.is_leader():
-            event.remove_revision()
-
     # -- actions ---------------------------------------------------------------------------------
 
     def _on_get_kubeconfig(self, event: ops.ActionEvent) -> None:
@@ -803,8 +798,11 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         except workload.K8sError as e:
             event.fail(str(e))
             return
-        secret_id = self._put_app_secret(
-            KUBECONFIG_LABEL, {'kubeconfig': text}, 'admin kubeconfig of the Kubernetes cluster'
+        secret_id = appsecrets.put_id(
+            self.model,
+            KUBECONFIG_LABEL,
+            {'kubeconfig': text},
+            'admin kubeconfig of the Kubernetes cluster',
         )
         event.set_results({'kubeconfig-secret-id': secret_id, 'server': server})
 
@@ -887,21 +885,14 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def _action_allowed(self, event: ops.ActionEvent) -> bool:
         """Fail the action unless this is the leader and a cluster member."""
-        action = event.handle.kind.removesuffix('_action').replace('_', '-')
-        if not self.unit.is_leader():
-            event.fail(
-                f'run {action} on the leader unit ({self.app.name}/leader): it writes '
-                'application data and secrets, which only the leader can'
-            )
+        action = metal_charm.action_name(event)
+        why = 'it writes application data and secrets, which only the leader can'
+        if not metal_charm.leader_only(self, event, why):
             return False
         if self.model.get_relation(PEERS) is None or workload.cluster_status() is None:
             event.fail(f'{self.unit.name} is not a cluster member yet; run {action} once active')
             return False
         return True
-
-    def _put_app_secret(self, label: str, content: dict[str, str], description: str) -> str:
-        """Create the application secret ``label``, or give it a new revision if it changed."""
-        return appsecrets.put_id(self.model, label, content, description)
 
     # -- reading ---------------------------------------------------------------------------------
 

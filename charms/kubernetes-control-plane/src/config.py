@@ -95,11 +95,10 @@ class Settings:
             ConfigError: naming the option and its value.
         """
         channel = str(config.get('channel', ''))
-        if not is_channel(channel):
-            raise ConfigError(
-                f'invalid config: channel {channel!r} is not a snap channel '
-                '<track>/<risk>[/<branch>], e.g. 1.32-classic/stable'
-            )
+        try:
+            metal_charm.Channel.option(channel, example='1.32-classic/stable', explicit=True)
+        except metal_charm.ChannelError as e:
+            raise ConfigError(f'invalid config: {e}') from None
         strict = strict_flavour(channel)
         if strict is not None:
             raise ConfigError(f'invalid config: {strict}')

@@ -134,12 +134,9 @@ class Config:
 
     def __post_init__(self) -> None:
         try:
-            metal_charm.Channel.parse(self.channel)
-        except metal_charm.ChannelError:
-            raise ValueError(
-                f'invalid channel {self.channel!r}: expected a snap channel such as '
-                '1.32-classic/stable'
-            ) from None
+            metal_charm.Channel.option(self.channel, example='1.32-classic/stable')
+        except metal_charm.ChannelError as e:
+            raise ValueError(f'invalid config: {e}') from None
         classic = metal_charm.classic_channel_for(self.channel)
         if classic is not None:
             raise ValueError(

@@ -114,12 +114,9 @@ class Settings:
         """
         channel = str(config.get('channel', ''))
         try:
-            metal_charm.Channel.parse_explicit(channel)
-        except metal_charm.ChannelError:
-            raise ConfigError(
-                f'invalid config: channel {channel!r} is not a snap channel '
-                '<track>/<risk>[/<branch>], e.g. 3.6/stable'
-            ) from None
+            metal_charm.Channel.option(channel, example='3.6/stable', explicit=True)
+        except metal_charm.ChannelError as e:
+            raise ConfigError(f'invalid config: {e}') from None
         if not workload.supported(channel.split('/', 1)[0]):
             raise ConfigError(
                 f'invalid config: channel {channel!r} is not MAAS 3.5 or later (the snap runs '
@@ -197,7 +194,7 @@ class MetalControllerCharm(ops.CharmBase):
         self.reconciler = metal_charm.Reconciler(
             self, self._reconcile, _TRIGGERS, initial=ops.MaintenanceStatus('starting')
         )
-        framework.observe(self.on.secret_remove, self._on_secret_remove)
+        self.revisions = metal_charm.SpentRevisions(self)
         framework.observe(self.on['create-admin'].action, self._on_create_admin)
         framework.observe(self.on['get-api-key'].action, self._on_get_api_key)
 
@@ -462,11 +459,6 @@ class MetalControllerCharm(ops.CharmBase):
         pending = _json_list(peers.data[self.app].get(DEPARTED_RACKS_KEY))
         _write_json_list(peers.data[self.app], DEPARTED_RACKS_KEY, [*pending, hostname])
 
-    def _on_secret_remove(self, event: ops.SecretRemoveEvent) -> None:
-        """Drop revisions of our application secrets nobody tracks any more."""
-        if self.unit.is_leader():
-            event.remove_revision()
-
     # -- actions ---------------------------------------------------------------------------------
 
     def _on_create_admin(self, event: ops.ActionEvent) -> None:
@@ -490,7 +482,8 @@ class MetalControllerCharm(ops.CharmBase):
         if given:
             secret_id = str(given)
         else:
-            secret_id = self._put_app_secret(
+            secret_id = appsecrets.put_id(
+                self.model,
                 f'admin-{username}',
                 {'username': username, PASSWORD_KEY: password},
                 f'MAAS administrator {username}',
@@ -510,19 +503,19 @@ class MetalControllerCharm(ops.CharmBase):
         if not keys:
             event.fail(f'MAAS has no API key for {username}')
             return
-        secret_id = self._put_app_secret(
-            f'api-key-{username}', {API_KEY_KEY: keys[0]}, f'MAAS API key of {username}'
+        secret_id = appsecrets.put_id(
+            self.model,
+            f'api-key-{username}',
+            {API_KEY_KEY: keys[0]},
+            f'MAAS API key of {username}',
         )
         event.set_results({'username': username, 'api-key-secret-id': secret_id})
 
     def _action_allowed(self, event: ops.ActionEvent) -> bool:
         """Fail the action unless this is the leader and its MAAS is initialised."""
-        action = event.handle.kind.removesuffix('_action').replace('_', '-')
-        if not self.unit.is_leader():
-            event.fail(
-                f'run {action} on the leader unit ({self.app.name}/leader): its results are '
-                'kept in application secrets, which only the leader can write'
-            )
+        action = metal_charm.action_name(event)
+        why = 'its results are kept in application secrets, which only the leader can write'
+        if not metal_charm.leader_only(self, event, why):
             return False
         if not self._own_report(self.model.get_relation(PEERS)).initialised:
             event.fail(
@@ -546,10 +539,6 @@ class MetalControllerCharm(ops.CharmBase):
             event.fail(f'secret {secret_id} has no {PASSWORD_KEY!r} key')
             return None
         return password
-
-    def _put_app_secret(self, label: str, content: dict[str, str], description: str) -> str:
-        """Create the application secret ``label``, or give it a new revision if it changed."""
-        return appsecrets.put_id(self.model, label, content, description)
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -61,11 +61,9 @@ class Config:
 
     def __post_init__(self) -> None:
         try:
-            metal_charm.Channel.parse(self.channel)
-        except metal_charm.ChannelError:
-            raise ValueError(
-                f'invalid channel {self.channel!r}: expected a snap channel such as 3.6/stable'
-            ) from None
+            metal_charm.Channel.option(self.channel, example='3.6/stable')
+        except metal_charm.ChannelError as e:
+            raise ValueError(f'invalid config: {e}') from None
         track = self.channel.split('/', 1)[0]  # a risk alone is supported() too (not X.Y)
         if not workload.supported(track):
             raise ValueError(

@@ -84,7 +84,18 @@ def test_join_errors_never_show_the_token() -> None:
 def test_an_already_joined_node_counts_as_joined() -> None:
     host = K8sHost(clustered=True)
     with metal_host.bound(host):
-        workload.join('whatever', 'cp-0', '10.0.0.1')
+        workload.join('whatever', 'cp-0', '10.0.0.1')  # k8s refuses: the node is a member
+
+    assert [c[:2] for c in host.commands if c[:2] == ('k8s', 'join-cluster')] == [
+        ('k8s', 'join-cluster')
+    ]  # it asked k8s, which refused
+    assert host.world.nodes['cp-0'].control_plane  # and the node is still the member it was
+
+
+def test_a_refused_join_of_a_node_outside_any_cluster_is_an_error() -> None:
+    host = K8sHost(clustered=False)
+    with metal_host.bound(host), pytest.raises(workload.K8sError, match='join-cluster failed'):
+        workload.join('whatever', 'cp-0', '10.0.0.1')  # an unknown token, not a membership
 
 
 def test_turns_go_to_the_leader_first_and_skip_failed_holders() -> None:

@@ -144,7 +144,8 @@ def test_an_invalid_channel_is_blocked_and_touches_nothing(ctx: Any) -> None:
     out = run(ctx, ctx.on.config_changed(), testing.State(config={'channel': '1.32 x'}), host)
 
     assert out.unit_status == testing.BlockedStatus(
-        "invalid channel '1.32 x': expected a snap channel such as 1.32-classic/stable"
+        "invalid config: channel '1.32 x' is not a snap channel [<track>/]<risk>[/<branch>], "
+        'e.g. 1.32-classic/stable'
     )
     assert host.calls == []
 

@@ -153,7 +153,8 @@ def test_an_invalid_channel_is_blocked_and_touches_nothing(ctx: Any) -> None:
     out = run(ctx, ctx.on.config_changed(), testing.State(config={'channel': '3.6 stable'}), host)
 
     assert out.unit_status == testing.BlockedStatus(
-        "invalid channel '3.6 stable': expected a snap channel such as 3.6/stable"
+        "invalid config: channel '3.6 stable' is not a snap channel [<track>/]<risk>[/<branch>], "
+        'e.g. 3.6/stable'
     )
     assert host.calls == []
 
