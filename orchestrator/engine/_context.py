@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Generator
 from pathlib import Path
 
+from .._ops_versions import check_installed
 from ..agent.hooks import RetryPolicy
 from ..juju import constraints as juju_constraints
 from ..state import model
@@ -86,7 +87,14 @@ class Context:
 
     @contextlib.contextmanager
     def session(self) -> Generator[Session]:
-        """The model and its simulated machines, held under the store's writer lock."""
+        """The model and its simulated machines, held under the store's writer lock.
+
+        Raises:
+            OpsVersionError: the installed ops is not a tested release. A session may run
+                hooks, which need ops: refused here, before the command changes anything,
+                rather than at its first hook, after its change is committed.
+        """
+        check_installed()
         with self.store.exclusive():
             with self.store.snapshot() as txn:
                 m = load_model(txn)

@@ -112,7 +112,7 @@ def test_olm_says_it_in_one_line_and_exits_non_zero(tmp_path: Path):
     olm = [sys.executable, '-m', 'orchestrator.cli']
     subprocess.run([*olm, 'pool', 'import', str(LAB_POOL)], env=env, check=True, cwd=ROOT,
                    capture_output=True)  # fmt: skip
-    # ops 3.3.0 as importlib.metadata reports it: the first hook makes olm import the runner.
+    # ops 3.3.0 as importlib.metadata reports it.
     fake = (
         'import importlib.metadata as m, runpy, sys; real = m.version; '
         "m.version = lambda n: '3.3.0' if n == 'ops' else real(n); "
@@ -127,3 +127,7 @@ def test_olm_says_it_in_one_line_and_exits_non_zero(tmp_path: Path):
         'ERROR olm needs ops 3.8.x or 3.9.x and ops-scenario 8.8.x or 8.9.x (tested); '
         "found ops 3.3.0: pip install 'ops[testing]>=3.8,<3.10'"
     ]
+    # Refused before the deploy changed anything (not at its first hook, after its commit).
+    shown = subprocess.run([*olm, 'status'], env=env, cwd=ROOT, capture_output=True, text=True,
+                           check=True)  # fmt: skip
+    assert 'is empty' in shown.stdout, shown.stdout
