@@ -7,55 +7,25 @@ whose disks are the lab pool's; OSDs are made on the blank ones.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from olmcli import BUNDLES, ROOT, copy_state, ok, status, world
 
-from orchestrator import sim
 from orchestrator.sim.host import maas_id_path
-from orchestrator.state.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'ceph.yaml'
-
-
-def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_RETRY_DELAY': '3600'}
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=600, check=False, cwd=ROOT,
-    )  # fmt: skip
-
-
-def world(state: Path) -> sim.World:
-    store = Store(state)
-    try:
-        with store.snapshot() as txn:
-            loaded = sim.World()
-            loaded.load_shared(txn.records('sim-shared')[''])
-            for machine_id, data in txn.records('sim-machine').items():
-                loaded.load_machine(machine_id, data)
-    finally:
-        store.close()
-    return loaded
+BUNDLE = BUNDLES / 'ceph.yaml'
 
 
 def units(state: Path, app: str) -> dict[str, Any]:
-    status = json.loads(olm(state, 'status', '--format', 'json').stdout)
-    return status['applications'][app]['units']
+    return status(state)['applications'][app]['units']
 
 
 @pytest.fixture(scope='module')
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    state = tmp_path_factory.mktemp('olm-ceph')
-    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
-    done = olm(state, 'deploy', str(BUNDLE), '--seed', '13')
-    assert done.returncode == 0, done.stdout + done.stderr
+def model(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = copy_state(imported_lab, tmp_path_factory.mktemp('olm-ceph'))
+    ok(state, 'deploy', str(BUNDLE), '--seed', '13')
     return state
 
 
@@ -71,9 +41,9 @@ def test_three_units_form_a_cluster_with_three_mons_and_osds(model: Path):
     for app in ('ceph-storage', 'consumer'):
         for name, unit in units(model, app).items():
             assert unit['workload-status']['current'] == 'active', (name, unit)
-    status = ceph(model, 'status')
-    assert status['monmap']['num_mons'] == 3
-    assert status['osdmap']['num_up_osds'] >= 3
+    health = ceph(model, 'status')
+    assert health['monmap']['num_mons'] == 3
+    assert health['osdmap']['num_up_osds'] >= 3
     mons = ceph(model, 'mon', 'dump')['mons']
     addresses = {u['public-address'] for u in units(model, 'ceph-storage').values()}
     assert {m['addr'].split(':')[0] for m in mons} == addresses
@@ -82,24 +52,23 @@ def test_three_units_form_a_cluster_with_three_mons_and_osds(model: Path):
 def test_the_consumer_gets_its_pool_and_key(model: Path):
     (unit,) = units(model, 'consumer').values()
     message = unit['workload-status']['message']
-    fsid = ceph(model, 'fsid')
-    fsid = fsid['fsid'] if isinstance(fsid, dict) else fsid
+    shown: dict[str, str] | str = ceph(model, 'fsid')
+    fsid = shown['fsid'] if isinstance(shown, dict) else shown
     assert f'fsid {fsid}' in message
     assert 'pools olm-test' in message
     pools = ceph(model, 'osd', 'pool', 'ls')
     assert 'olm-test' in pools
     # The key itself is in no status and no log.
     (entry,) = ceph(model, 'auth', 'get-or-create', 'client.olm-test')
-    shown = olm(model, 'status', '--format', 'json').stdout + olm(model, 'debug-log').stdout
+    shown = ok(model, 'status', '--format', 'json') + ok(model, 'debug-log')
     assert entry['key'] not in shown
 
 
 def test_failure_domain_zone_puts_each_host_under_its_zone(model: Path):
-    done = olm(model, 'config', 'ceph-storage', 'failure-domain=zone')
-    assert done.returncode == 0, done.stdout + done.stderr
-    status = json.loads(olm(model, 'status', '--format', 'json').stdout)
-    storage = status['applications']['ceph-storage']['units']
-    zones = {status['machines'][u['machine']]['hardware'].split('availability-zone=')[1].split()[0]
+    ok(model, 'config', 'ceph-storage', 'failure-domain=zone')
+    now = status(model)
+    storage = now['applications']['ceph-storage']['units']
+    zones = {now['machines'][u['machine']]['hardware'].split('availability-zone=')[1].split()[0]
              for u in storage.values()}  # fmt: skip
     leader = next(u for u in storage.values() if u.get('leader'))
     assert leader['workload-status']['current'] == 'active', leader['workload-status']
@@ -112,12 +81,12 @@ def test_failure_domain_zone_puts_each_host_under_its_zone(model: Path):
         assert all(by_id[child]['type'] == 'host' for child in zone['children'])
 
 
-def test_juju_storage_by_id_becomes_one_osd_per_unit(tmp_path_factory: pytest.TempPathFactory):
+def test_juju_storage_by_id_becomes_one_osd_per_unit(lab: Path):
     """Juju reports a MAAS disk with a serial by its /dev/disk/by-id link (juju/juju
     provider/maas/volumes.go, core/blockdevice/path.go) and MicroCeph records OSDs by theirs
     (microceph/ceph/osd.go setStablePath): the charm sees both as the lsblk device."""
-    state = tmp_path_factory.mktemp('olm-ceph-storage')
-    bundle = state / 'bundle.yaml'
+    state = lab
+    bundle = state.parent / 'bundle.yaml'
     bundle.write_text(
         'applications:\n'
         '  ceph-storage:\n'
@@ -127,9 +96,7 @@ def test_juju_storage_by_id_becomes_one_osd_per_unit(tmp_path_factory: pytest.Te
         "    options: {osd-devices: ''}\n"
         '    storage: {osd-devices: "maas,1"}\n'
     )
-    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
-    done = olm(state, 'deploy', str(bundle), '--seed', '13')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(state, 'deploy', str(bundle), '--seed', '13')
     (unit,) = units(state, 'ceph-storage').values()
     assert unit['workload-status']['current'] == 'active', unit
     assert '1 OSD here' in unit['workload-status']['message']

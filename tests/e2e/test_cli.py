@@ -10,23 +10,11 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-
-
-def olm(state: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state)}
-    done = subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
-    if check and done.returncode != 0:
-        raise AssertionError(f'olm {" ".join(args)} failed:\n{done.stdout}\n{done.stderr}')
-    return done
+from olmcli import LAB, ROOT, ok, olm
 
 
 @pytest.fixture
@@ -34,18 +22,12 @@ def state(tmp_path: Path) -> Path:
     return tmp_path / 'olm'
 
 
-@pytest.fixture
-def lab(state: Path) -> Path:
-    olm(state, 'pool', 'import', str(LAB))
-    return state
-
-
-def pool_json(state: Path) -> list[dict[str, object]]:
-    return json.loads(olm(state, 'pool', 'list', '--format', 'json').stdout)['machines']
+def pool_json(state: Path) -> list[dict[str, Any]]:
+    return json.loads(ok(state, 'pool', 'list', '--format', 'json'))['machines']
 
 
 def test_import_list_and_formats(lab: Path):
-    table = olm(lab, 'pool', 'list').stdout
+    table = ok(lab, 'pool', 'list')
     assert table.startswith('Pool (embedded pool, simulated machines): 20 machines')
     assert 'Hostname' in table and 'zone-b' in table
     machines = pool_json(lab)
@@ -54,14 +36,14 @@ def test_import_list_and_formats(lab: Path):
         m['power_parameters'].get('power_pass', '********') == '********'  # type: ignore[union-attr]
         for m in machines
     )
-    doc = yaml.safe_load(olm(lab, 'pool', 'list', '--format', 'yaml').stdout)
+    doc = yaml.safe_load(ok(lab, 'pool', 'list', '--format', 'yaml'))
     assert doc['simulated'] is True and len(doc['machines']) == 20
 
 
 def test_add_machine_spreads_and_records_machines(lab: Path):
-    out = olm(lab, 'add-machine', '-n', '2', '--constraints', 'mem=6G cores=2').stdout
+    out = ok(lab, 'add-machine', '-n', '2', '--constraints', 'mem=6G cores=2')
     assert out.count('created machine') == 2
-    doc = json.loads(olm(lab, 'machines', '--format', 'json').stdout)
+    doc = json.loads(ok(lab, 'machines', '--format', 'json'))
     machines = doc['machines']
     assert list(machines) == ['0', '1']
     zones = {m['hardware'].rsplit('availability-zone=', 1)[1] for m in machines.values()}
@@ -71,18 +53,18 @@ def test_add_machine_spreads_and_records_machines(lab: Path):
     deployed = {m['hostname']: m for m in pool_json(lab)}
     for m in machines.values():
         assert deployed[m['hostname']]['status'] == 'Deployed'
-    table = olm(lab, 'machines').stdout
+    table = ok(lab, 'machines')
     assert 'simulated machines' in table and 'Inst id' in table
 
 
 def test_remove_machine_releases_and_numbers_are_not_reused(lab: Path):
-    olm(lab, 'add-machine', '-n', '2')
-    host = json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']['0']['hostname']
-    out = olm(lab, 'remove-machine', '0').stdout
+    ok(lab, 'add-machine', '-n', '2')
+    host = json.loads(ok(lab, 'machines', '--format', 'json'))['machines']['0']['hostname']
+    out = ok(lab, 'remove-machine', '0')
     assert out.strip() == f'removed machine 0 (released {host} to Ready)'
     assert {m['hostname']: m['status'] for m in pool_json(lab)}[host] == 'Ready'
-    olm(lab, 'add-machine')
-    assert list(json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']) == [
+    ok(lab, 'add-machine')
+    assert list(json.loads(ok(lab, 'machines', '--format', 'json'))['machines']) == [
         '1',
         '2',
     ]
@@ -90,8 +72,7 @@ def test_remove_machine_releases_and_numbers_are_not_reused(lab: Path):
 
 def test_no_fit_is_explained_and_changes_nothing(lab: Path):
     before = pool_json(lab)
-    done = olm(lab, 'add-machine', '-n', '3', '--constraints', 'cores=64 mem=256G tags=gpu',
-               check=False)  # fmt: skip
+    done = olm(lab, 'add-machine', '-n', '3', '--constraints', 'cores=64 mem=256G tags=gpu')
     assert done.returncode == 1
     assert done.stdout == ''
     lines = done.stderr.splitlines()
@@ -99,7 +80,7 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
     assert any(line.startswith('  cpu_count=64: excludes ') for line in lines)
     assert 'Traceback' not in done.stderr
     assert pool_json(lab) == before
-    assert json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines'] == {}
+    assert json.loads(ok(lab, 'machines', '--format', 'json'))['machines'] == {}
 
 
 @pytest.mark.parametrize(
@@ -126,7 +107,7 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):
     before = pool_json(lab)
-    done = olm(lab, *args, check=False)
+    done = olm(lab, *args)
     assert done.returncode != 0
     assert done.stderr.startswith(message), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -134,7 +115,7 @@ def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str]
 
 
 def test_debug_shows_the_traceback(lab: Path):
-    done = olm(lab, '--debug', 'remove-machine', '7', check=False)
+    done = olm(lab, 'remove-machine', '7', debug=True)
     assert done.returncode == 1 and 'Traceback' in done.stderr
 
 
@@ -143,7 +124,7 @@ def test_bad_pool_file_imports_nothing(state: Path, tmp_path: Path):
     data['machines'][5]['cores'] = 'eight'
     bad = tmp_path / 'bad.yaml'
     bad.write_text(yaml.safe_dump(data))
-    done = olm(state, 'pool', 'import', str(bad), check=False)
+    done = olm(state, 'pool', 'import', str(bad))
     assert done.returncode == 1
     assert done.stderr.startswith('ERROR ') and 'bad.yaml' in done.stderr
     assert 'cores' in done.stderr and 'Traceback' not in done.stderr
@@ -152,56 +133,56 @@ def test_bad_pool_file_imports_nothing(state: Path, tmp_path: Path):
 
 
 def test_import_twice_is_refused_whole(lab: Path):
-    done = olm(lab, 'pool', 'import', str(LAB), check=False)
+    done = olm(lab, 'pool', 'import', str(LAB))
     assert done.returncode == 1 and 'already in the pool' in done.stderr
     assert len(pool_json(lab)) == 20
 
 
 def test_capacity_and_unsupported_constraint_warning(lab: Path):
-    first = olm(lab, 'pool', 'capacity', '--constraints', 'mem=6G cores=2').stdout
+    first = ok(lab, 'pool', 'capacity', '--constraints', 'mem=6G cores=2')
     free = int(first.split()[0])
-    done = olm(lab, 'add-machine', '--constraints', 'mem=6G cores=2 cpu-power=100')
+    done = olm(lab, 'add-machine', '--constraints', 'mem=6G cores=2 cpu-power=100', check=True)
     assert 'WARNING unsupported constraints: cpu-power' in done.stderr
-    after = olm(lab, 'pool', 'capacity', '--constraints', 'mem=6G cores=2').stdout
+    after = ok(lab, 'pool', 'capacity', '--constraints', 'mem=6G cores=2')
     assert int(after.split()[0]) == free - 1
 
 
 def test_model_constraints_merge_under_machine_constraints(lab: Path):
-    olm(lab, 'set-model-constraints', 'cores=4', 'tags=ssd')
-    assert olm(lab, 'model-constraints').stdout.strip() == 'cores=4 tags=ssd'
-    olm(lab, 'add-machine', '--constraints', 'tags=')
-    m = json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines']['0']
+    ok(lab, 'set-model-constraints', 'cores=4', 'tags=ssd')
+    assert ok(lab, 'model-constraints').strip() == 'cores=4 tags=ssd'
+    ok(lab, 'add-machine', '--constraints', 'tags=')
+    m = json.loads(ok(lab, 'machines', '--format', 'json'))['machines']['0']
     assert m['constraints'] == 'cores=4 tags='
 
 
 def test_pool_lifecycle_commands(lab: Path):
     host = next(m['hostname'] for m in pool_json(lab) if m['status'] == 'Ready')
-    assert olm(lab, 'pool', 'mark-broken', str(host), '--message', 'fan').stdout.endswith(
-        'Broken\n'
-    )
-    assert olm(lab, 'pool', 'mark-fixed', str(host)).stdout.endswith('Ready\n')
-    olm(lab, 'add-machine', str(host))
-    done = olm(lab, 'pool', 'release', str(host), check=False)
+    assert ok(lab, 'pool', 'mark-broken', str(host), '--message', 'fan').endswith('Broken\n')
+    assert ok(lab, 'pool', 'mark-fixed', str(host)).endswith('Ready\n')
+    ok(lab, 'add-machine', str(host))
+    done = olm(lab, 'pool', 'release', str(host))
     assert done.returncode == 1 and 'olm remove-machine 0' in done.stderr
 
 
 def test_generate_is_seeded_and_importable(state: Path, tmp_path: Path):
     out = tmp_path / 'gen.yaml'
-    olm(state, 'pool', 'generate', '--count', '300', '--seed', '7', '-o', str(out))
-    again = olm(state, 'pool', 'generate', '--count', '300', '--seed', '7').stdout
+    ok(state, 'pool', 'generate', '--count', '300', '--seed', '7', '-o', str(out))
+    again = ok(state, 'pool', 'generate', '--count', '300', '--seed', '7')
     assert out.read_text() == again
-    olm(state, 'pool', 'import', str(out))
+    ok(state, 'pool', 'import', str(out))
     assert len(pool_json(state)) == 300
 
 
 def test_two_processes_at_once_never_corrupt_the_state(state: Path, tmp_path: Path):
-    olm(state, 'pool', 'generate', '--count', '200', '--seed', '3', '--import')
+    ok(state, 'pool', 'generate', '--count', '200', '--seed', '3', '--import')
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as workers:
-        runs = list(workers.map(
-            lambda _: olm(state, 'add-machine', '-n', '5', '--constraints', 'cores=2'), range(8)
-        ))  # fmt: skip
+        started = [
+            workers.submit(olm, state, 'add-machine', '-n', '5', '--constraints', 'cores=2')
+            for _ in range(8)
+        ]
+        runs = [future.result() for future in started]
     assert all(r.returncode == 0 for r in runs)
-    machines = json.loads(olm(state, 'machines', '--format', 'json').stdout)['machines']
+    machines = json.loads(ok(state, 'machines', '--format', 'json'))['machines']
     assert sorted(map(int, machines)) == list(range(40))
     hosts = [m['hostname'] for m in machines.values()]
     assert len(set(hosts)) == 40
@@ -224,35 +205,34 @@ def test_state_dir_flag_and_default(tmp_path: Path):
     assert 'imported 20 machines' in run.stdout
     assert (work / '.olm' / 'state.db').exists()
     other = tmp_path / 'other'
-    done = olm(tmp_path / 'ignored', '--state-dir', str(other), 'pool', 'list')
-    assert 'The pool is empty' in done.stdout
+    shown = ok(tmp_path / 'ignored', '--state-dir', str(other), 'pool', 'list')
+    assert 'The pool is empty' in shown
     assert (other / 'state.db').exists()
 
 
 def test_plan_shows_placement_and_headroom_and_changes_nothing(lab: Path):
-    before = olm(lab, 'pool', 'list', '--format', 'json').stdout
-    done = olm(lab, 'plan', str(ROOT / 'bundles' / 'metal-k8s.yaml'))
-    out = done.stdout
+    before = ok(lab, 'pool', 'list', '--format', 'json')
+    out = ok(lab, 'plan', str(ROOT / 'bundles' / 'metal-k8s.yaml'))
     assert out.startswith('Plan for ') and 'simulated machines (nothing deployed)' in out
     assert 'ceph-storage/0              node-04  zone-a' in out
     assert 'the cheapest Ready match' in out
     assert 'Headroom after this plan' in out
     assert 'root:0,0:900(ssd)' in out  # the storage constraint Ceph's volume becomes
-    assert olm(lab, 'pool', 'list', '--format', 'json').stdout == before
-    assert json.loads(olm(lab, 'machines', '--format', 'json').stdout)['machines'] == {}
+    assert ok(lab, 'pool', 'list', '--format', 'json') == before
+    assert json.loads(ok(lab, 'machines', '--format', 'json'))['machines'] == {}
 
 
 def test_storage_pools_follow_jujus_rules(lab: Path):
-    listed = yaml.safe_load(olm(lab, 'storage-pools', '--format', 'yaml').stdout)
+    listed = yaml.safe_load(ok(lab, 'storage-pools', '--format', 'yaml'))
     assert listed['ssd'] == {'provider': 'maas', 'attrs': {'tags': 'ssd'}}
     assert set(listed) == {'loop', 'maas', 'rootfs', 'ssd', 'tmpfs'}
-    olm(lab, 'create-storage-pool', 'fast', 'maas', 'tags=nvme,ssd')
-    assert 'fast' in olm(lab, 'storage-pools').stdout
+    ok(lab, 'create-storage-pool', 'fast', 'maas', 'tags=nvme,ssd')
+    assert 'fast' in ok(lab, 'storage-pools')
     for args, message in (
         (('fast', 'maas'), 'ERROR pool "fast" already exists'),
         (('slow', 'ebs'), 'ERROR storage provider "ebs" not found'),
         (('9x', 'maas'), 'ERROR pool name "9x" not valid'),
     ):
-        done = olm(lab, 'create-storage-pool', *args, check=False)
+        done = olm(lab, 'create-storage-pool', *args)
         assert done.returncode == 1 and done.stderr.strip() == message
         assert 'Traceback' not in done.stderr

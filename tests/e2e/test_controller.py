@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from olmcli import olm
 
 FAKE_JUJU = r"""
 import json, os, sys
@@ -98,19 +97,15 @@ def juju(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def olm(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        'OLM_HOME': str(home / 'olm'),
+def on_controller(home: Path, *args: str, **juju_env: str) -> subprocess.CompletedProcess[str]:
+    """olm with the fake juju first on the PATH; ``juju_env`` tells the fake how to answer."""
+    env = {
         'PATH': f'{home / "bin"}{os.pathsep}{os.environ["PATH"]}',
         'JUJU_LOG': str(home / 'juju.log'),
         'OLM_POLL_INTERVAL': '0',
-        **env,
+        **juju_env,
     }
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=environment, timeout=60, check=False, cwd=ROOT,
-    )  # fmt: skip
+    return olm(home / 'olm', *args, env=env, retry_delay=None, timeout=60)
 
 
 def calls(home: Path) -> list[str]:
@@ -119,8 +114,8 @@ def calls(home: Path) -> list[str]:
 
 def test_add_unit_with_constraints_is_add_machine_then_add_unit_to_them(juju: Path):
     # The model keeps its owner as juju models names it (was: stripped to lab:metal).
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'kubernetes-worker', '-n', '2',
-               '--constraints', 'mem=6G cores=2')  # fmt: skip
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'kubernetes-worker', '-n', '2',
+                         '--constraints', 'mem=6G cores=2')  # fmt: skip
     assert done.returncode == 0, done.stderr
     target = 'lab:admin/metal'
     assert calls(juju) == [
@@ -142,11 +137,12 @@ def test_model_and_application_constraints_and_bound_spaces_reach_add_machine(ju
     # juju add-machine merges with the model's constraints only and add-unit --to bypasses
     # the application's: olm merges model < application < --constraints itself, and asks
     # for the spaces the application's endpoints are bound to (alpha needs none).
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'kubernetes-worker',
-               '--constraints', 'cores=2',
-               JUJU_MODEL_CONSTRAINTS='{"mem": 4096}',
-               JUJU_APP_CONSTRAINTS='{"mem": 16384, "tags": ["k8s"]}',
-               JUJU_BINDINGS='{"": "alpha", "kube-api": "internal", "cos": "alpha"}')  # fmt: skip
+    done = on_controller(
+        juju, '--controller', 'lab', 'add-unit', 'kubernetes-worker', '--constraints', 'cores=2',
+        JUJU_MODEL_CONSTRAINTS='{"mem": 4096}',
+        JUJU_APP_CONSTRAINTS='{"mem": 16384, "tags": ["k8s"]}',
+        JUJU_BINDINGS='{"": "alpha", "kube-api": "internal", "cos": "alpha"}',
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     added = [c for c in calls(juju) if c.startswith('add-machine')]
     # Constraints.__str__ is juju/juju core/constraints/constraints.go String(): tags, then spaces.
@@ -157,8 +153,8 @@ def test_model_and_application_constraints_and_bound_spaces_reach_add_machine(ju
 
 
 def test_the_model_can_be_named_and_the_flag_go_after_the_command(juju: Path):
-    done = olm(juju, 'add-unit', 'ceph-storage', '--controller', 'lab', '-m', 'storage',
-               '--constraints', 'cores=8')  # fmt: skip
+    done = on_controller(juju, 'add-unit', 'ceph-storage', '--controller', 'lab', '-m', 'storage',
+                         '--constraints', 'cores=8')  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert calls(juju)[0] == 'model-constraints -m lab:storage --format json'
     assert 'add-machine -m lab:storage -n 1 --constraints cores=8' in calls(juju)
@@ -171,20 +167,21 @@ def test_the_model_can_be_named_and_the_flag_go_after_the_command(juju: Path):
 )  # fmt: skip
 def test_the_model_is_read_as_juju_reads_it(juju: Path, given: str, target: str):
     # juju/juju cmd/modelcmd SplitModelName: [controller:]model, the model with its owner.
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '-m', given)
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '-m', given)
     assert done.returncode == 0, done.stderr
     assert f'add-unit -m {target} x -n 1 --to 7' in calls(juju)
 
 
 def test_the_current_model_of_another_owner_keeps_its_owner(juju: Path):
     # As user bob, an unqualified "foo" would be bob/foo: the owner juju models shows is kept.
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', JUJU_CURRENT_MODEL='admin/foo')
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x',
+                         JUJU_CURRENT_MODEL='admin/foo')  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert 'add-unit -m lab:admin/foo x -n 1 --to 7' in calls(juju)
 
 
 def test_a_model_of_another_controller_is_refused(juju: Path):
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '-m', 'other:prod')
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '-m', 'other:prod')
     assert done.returncode == 1
     assert done.stderr.strip() == (
         'ERROR -m other:prod is a model of controller "other", not of --controller lab'
@@ -194,8 +191,8 @@ def test_a_model_of_another_controller_is_refused(juju: Path):
 
 def test_maas_matching_no_machine_removes_them_all_and_adds_no_unit(juju: Path):
     # Real juju add-machine succeeds; the failure comes later, from the provisioner.
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '2',
-               '--constraints', 'mem=999G', JUJU_MAAS_FAIL='8')  # fmt: skip
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '2', '--constraints',
+                         'mem=999G', JUJU_MAAS_FAIL='8')  # fmt: skip
     assert done.returncode == 1
     assert 'Traceback' not in done.stderr
     assert done.stderr.strip() == (
@@ -207,8 +204,8 @@ def test_maas_matching_no_machine_removes_them_all_and_adds_no_unit(juju: Path):
 
 
 def test_machines_maas_has_not_allocated_in_time_are_removed(juju: Path):
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '--timeout', '0',
-               JUJU_MAAS_SLOW='1')  # fmt: skip
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '--timeout', '0',
+                         JUJU_MAAS_SLOW='1')  # fmt: skip
     assert done.returncode == 1
     assert done.stderr.strip() == (
         'ERROR timed out after 0s waiting for MAAS: machine(s) 7 pending; machines 7 it '
@@ -218,8 +215,8 @@ def test_machines_maas_has_not_allocated_in_time_are_removed(juju: Path):
 
 
 def test_a_partly_failed_add_machine_names_and_removes_what_it_created(juju: Path):
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '3',
-               JUJU_ADD_MACHINE_PARTIAL='2')  # fmt: skip
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '3',
+                         JUJU_ADD_MACHINE_PARTIAL='2')  # fmt: skip
     assert done.returncode == 1
     assert done.stderr.startswith(
         'ERROR juju add-machine -m lab:admin/metal -n 3 failed (exit 1): '
@@ -230,19 +227,20 @@ def test_a_partly_failed_add_machine_names_and_removes_what_it_created(juju: Pat
 
 
 def test_a_failing_juju_is_one_error_line(juju: Path):
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '2', JUJU_NO_APP='1')
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '2', JUJU_NO_APP='1')
     assert done.returncode == 1
     assert done.stderr.strip() == (
         'ERROR juju constraints -m lab:admin/metal x --format json failed (exit 1): '
         'ERROR application "x" not found'
     )
     assert not any(c.startswith('add-machine') for c in calls(juju))
-    done = olm(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '2', JUJU_FAIL_ADD_UNIT='1')
+    done = on_controller(juju, '--controller', 'lab', 'add-unit', 'x', '-n', '2',
+                         JUJU_FAIL_ADD_UNIT='1')  # fmt: skip
     assert done.returncode == 1
     assert 'machines 7, 8 it created were removed, no unit was added' in done.stderr
 
 
 def test_only_add_unit_goes_to_a_controller(juju: Path):
-    done = olm(juju, '--controller', 'lab', 'status')
+    done = on_controller(juju, '--controller', 'lab', 'status')
     assert done.returncode == 2
     assert done.stderr.strip() == 'ERROR --controller: only add-unit runs on a real controller'

@@ -11,46 +11,26 @@ machine has no unit yet), olm's pool translates the unit's.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
 import pytest
+from olmcli import ROOT, ok, olm
 
 from orchestrator import controller
 from orchestrator.cloud import AllocationRequest, Pool
 from orchestrator.juju import constraints
 from orchestrator.state.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-
-
-def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state)}
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=300, check=False, cwd=ROOT,
-    )  # fmt: skip
-
-
-def ok(state: Path, *args: str) -> str:
-    done = olm(state, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
 
 @pytest.fixture
-def model(tmp_path: Path) -> Path:
-    state = tmp_path / 'olm'
-    ok(state, 'pool', 'import', str(LAB))
-    ok(state, 'set-model-constraints', 'mem=4G')
-    ok(state, 'deploy', 'kubernetes-worker', '-n', '0', '--constraints', 'mem=16G tags=ssd',
+def model(lab: Path) -> Path:
+    ok(lab, 'set-model-constraints', 'mem=4G')
+    ok(lab, 'deploy', 'kubernetes-worker', '-n', '0', '--constraints', 'mem=16G tags=ssd',
        '--bind', 'oam kube-cluster=internal')  # fmt: skip
-    return state
+    return lab
 
 
 def test_the_same_maas_request_through_the_controller_as_through_olm(
@@ -101,7 +81,7 @@ def test_the_same_maas_request_through_the_controller_as_through_olm(
         if args[:2] == ['models', '--controller']:
             return subprocess.CompletedProcess(argv, 0, '{"current-model": "admin/default"}', '')
         cleaned = [a for i, a in enumerate(args) if a != '-m' and args[i - 1] != '-m']
-        return olm(model, *cleaned)
+        return olm(model, *cleaned, retry_delay=None, timeout=300)
 
     done = controller.add_unit('lab', 'kubernetes-worker', 1, 'cores=2', run=juju)
     (text,) = sent

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
+from olmcli import BUNDLES, TEST_CHARMS, copy_state, ok, without_times
+from olmcli import olm as run_olm
 
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'tracer-mirror.yaml'
-CHARMS = ROOT / 'tests' / 'charms'
-
-
-def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_CHARMS': str(CHARMS),
-           'OLM_RETRY_DELAY': '3600'}  # fmt: skip
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=300, check=False, cwd=ROOT,
-    )  # fmt: skip
+BUNDLE = BUNDLES / 'tracer-mirror.yaml'
+olm = partial(run_olm, charms=TEST_CHARMS, timeout=300)
+"""olm with the small test charms (tests/charms) found by name."""
 
 
 @pytest.fixture(scope='module')
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    state = tmp_path_factory.mktemp('olm')
-    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
-    done = olm(state, 'deploy', str(BUNDLE), '--seed', '4')
-    assert done.returncode == 0, done.stderr
-    assert 'settled (seed 4)' in done.stdout
+def model(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = copy_state(imported_lab, tmp_path_factory.mktemp('olm'))
+    out = ok(state, 'deploy', str(BUNDLE), '--seed', '4', charms=TEST_CHARMS)
+    assert 'settled (seed 4)' in out
     return state
 
 
@@ -97,21 +85,11 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert message in done.stderr
     assert done.stderr.count('\n') == 1 and 'Traceback' not in done.stderr
     after = olm(model, 'status', '--format', 'json').stdout
-
-    def without_times(node: object) -> object:
-        if isinstance(node, dict):
-            return {k: without_times(v) for k, v in node.items()
-                    if k not in ('since', 'timestamp')}  # fmt: skip
-        if isinstance(node, list):
-            return [without_times(v) for v in node]
-        return node
-
     assert without_times(json.loads(after)) == without_times(json.loads(before))
 
 
-def test_error_wait_and_resolve(tmp_path: Path):
-    state = tmp_path / 'olm'
-    olm(state, 'pool', 'import', str(LAB))
+def test_error_wait_and_resolve(lab: Path):
+    state = lab
     done = olm(state, 'deploy', 'tracer', '--config', 'fail-on=install')
     assert done.returncode == 0, done.stderr
     assert 'units in error: tracer/0' in done.stdout

@@ -8,55 +8,24 @@ tokens) is read back from the model's store, as the next ``olm`` command would l
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from olmcli import BUNDLES, copy_state, ok, olm, status, world
 
 from orchestrator import sim
 from orchestrator.sim.programs import k8s as k8s_sim
 from orchestrator.state.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'k8s.yaml'
+BUNDLE = BUNDLES / 'k8s.yaml'
 CP = 'kubernetes-control-plane'
 WORKER = 'kubernetes-worker'
-
-
-def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_RETRY_DELAY': '3600'}
-    env.pop('OLM_CHARMS', None)  # the product charms, found by name under charms/
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=600, check=False, cwd=ROOT,
-    )  # fmt: skip
-
-
-def world(state: Path) -> sim.World:
-    """The model's simulated machines and shared facts, loaded as olm loads them."""
-    store = Store(state)
-    try:
-        with store.snapshot() as txn:
-            loaded = sim.World()
-            loaded.load_shared(txn.records('sim-shared')[''])
-            for machine_id, data in txn.records('sim-machine').items():
-                loaded.load_machine(machine_id, data)
-    finally:
-        store.close()
-    return loaded
 
 
 def cluster(state: Path) -> dict[str, Any]:
     (only,) = world(state).namespace('k8s')['clusters'].values()
     return only
-
-
-def status(state: Path) -> dict[str, Any]:
-    return json.loads(olm(state, 'status', '--format', 'json').stdout)
 
 
 def assert_all_active(state: Path) -> None:
@@ -66,11 +35,9 @@ def assert_all_active(state: Path) -> None:
 
 
 @pytest.fixture(scope='module')
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    state = tmp_path_factory.mktemp('olm-k8s')
-    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
-    done = olm(state, 'deploy', str(BUNDLE), '--seed', '7')
-    assert done.returncode == 0, done.stdout + done.stderr
+def model(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = copy_state(imported_lab, tmp_path_factory.mktemp('olm-k8s'))
+    ok(state, 'deploy', str(BUNDLE), '--seed', '7')
     return state
 
 
@@ -91,8 +58,7 @@ def test_the_cluster_runs_on_k8s_snaps_default_datastore(model: Path):
 
 
 def test_scale_the_control_plane_to_three_then_remove_a_worker(model: Path):
-    done = olm(model, 'add-unit', CP, '-n', '2')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'add-unit', CP, '-n', '2')
     assert_all_active(model)
     nodes = cluster(model)['nodes']
     assert len(nodes) == 5
@@ -102,8 +68,7 @@ def test_scale_the_control_plane_to_three_then_remove_a_worker(model: Path):
     name = sorted(units)[-1]
     machines = status(model)['machines']
     hostname = machines[units[name]['machine']]['hostname']
-    done = olm(model, 'remove-unit', name)
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'remove-unit', name)
     assert_all_active(model)
     facts = cluster(model)
     assert len(facts['nodes']) == 4
@@ -150,17 +115,16 @@ def test_a_control_plane_whose_k8sd_is_gone_is_removed(model: Path):
     hostname = status(model)['machines'][machine]['hostname']
     assert cluster(model)['nodes'][hostname]['role'] == 'control-plane'
     stop_k8sd(model, machine)
-    done = olm(model, 'remove-unit', name)
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'remove-unit', name)
     assert_all_active(model)
     assert hostname not in cluster(model)['nodes']
 
 
 @pytest.fixture(scope='module')
-def dqlite_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dqlite_model(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A control plane and a worker on k8s 1.35, on the deprecated k8s-dqlite datastore."""
-    state = tmp_path_factory.mktemp('olm-k8s-dqlite')
-    bundle = state / 'bundle.yaml'
+    state = copy_state(imported_lab, tmp_path_factory.mktemp('olm-k8s-dqlite'))
+    bundle = state.parent / 'bundle.yaml'
     bundle.write_text(
         'applications:\n'
         f'  {CP}:\n'
@@ -179,9 +143,7 @@ def dqlite_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         'relations:\n'
         f'- [{WORKER}:kube-cluster, {CP}:kube-cluster]\n'
     )
-    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
-    done = olm(state, 'deploy', str(bundle), '--seed', '7')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(state, 'deploy', str(bundle), '--seed', '7')
     return state
 
 

@@ -8,55 +8,28 @@ database) is read from the model's store, as the next ``olm`` command would load
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from olmcli import BUNDLES, OFFERS, copy_state, ok, olm, shared_facts, status
 
-from orchestrator.state.store import Store
-
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-BUNDLES = ROOT / 'tests' / 'e2e' / 'bundles'
 DATABASE = '10.0.0.5:5432/maas'
-
-
-def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state), 'OLM_RETRY_DELAY': '3600'}
-    env.pop('OLM_CHARMS', None)  # the product charms, found by name under charms/
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=600, check=False, cwd=ROOT,
-    )  # fmt: skip
 
 
 def maas_world(state: Path) -> dict[str, Any]:
     """The emulated MAAS facts shared by every simulated machine of the model."""
-    store = Store(state)
-    try:
-        with store.snapshot() as txn:
-            shared = json.loads(txn.records('sim-shared')[''])
-    finally:
-        store.close()
-    return shared['shared']['maas']
+    return shared_facts(state)['maas']
 
 
 def units(state: Path, app: str) -> dict[str, Any]:
-    status = json.loads(olm(state, 'status', '--format', 'json').stdout)
-    return status['applications'][app]['units']
+    return status(state)['applications'][app]['units']
 
 
 @pytest.fixture(scope='module')
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    state = tmp_path_factory.mktemp('olm-maas')
-    assert olm(state, 'pool', 'import', str(LAB)).returncode == 0
-    done = olm(state, 'deploy', str(BUNDLES / 'maas.yaml'),
-               '--offers', str(ROOT / 'bundles' / 'offers'), '--seed', '5')  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+def model(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state = copy_state(imported_lab, tmp_path_factory.mktemp('olm-maas'))
+    ok(state, 'deploy', str(BUNDLES / 'maas.yaml'), '--offers', str(OFFERS), '--seed', '5')
     return state
 
 
@@ -76,14 +49,14 @@ def test_both_regions_share_one_database_and_both_racks_registered(model: Path):
     assert len(database['regions']) == 2
     racks = {r['hostname'] for r in database['racks'].values()}
     machines = {u['machine'] for u in units(model, 'rack-agent').values()}
-    status = json.loads(olm(model, 'status', '--format', 'json').stdout)
-    hostnames = {status['machines'][m]['hostname'] for m in machines}
+    now = status(model)
+    hostnames = {now['machines'][m]['hostname'] for m in machines}
     assert racks == hostnames
 
 
 def test_no_credential_in_status_or_log(model: Path):
     secret = maas_world(model)['databases'][DATABASE]['secret']
-    shown = olm(model, 'status', '--format', 'json').stdout + olm(model, 'debug-log').stdout
+    shown = ok(model, 'status', '--format', 'json') + ok(model, 'debug-log')
     assert secret not in shown
     assert 'olm-simulated-db-password' not in shown
 
@@ -91,13 +64,11 @@ def test_no_credential_in_status_or_log(model: Path):
 def test_a_rack_given_another_regions_url_is_blocked_on_the_secret(model: Path):
     # An operator error: maas-url points at a different MAAS (its own database, so its own
     # shared secret). The racks present this region's secret there and are refused.
-    done = olm(model, 'deploy', str(BUNDLES / 'region-b.yaml'), '--seed', '5')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'deploy', str(BUNDLES / 'region-b.yaml'), '--seed', '5')
     other = units(model, 'region-b')['region-b/0']
     assert other['workload-status']['current'] == 'active'
     url = f'http://{other["public-address"]}:5240/MAAS'
-    done = olm(model, 'config', 'metal-controller', f'maas-url={url}')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'config', 'metal-controller', f'maas-url={url}')
     for name, unit in units(model, 'rack-agent').items():
         status = unit['workload-status']
         assert status['current'] == 'blocked', (name, status)
@@ -109,17 +80,14 @@ def test_a_rack_given_another_regions_url_is_blocked_on_the_secret(model: Path):
 def test_losing_the_database_stops_maas_and_a_new_one_starts_it(model: Path):
     # MAAS 3.5+ runs every service under the snap's pebble (there is no snap.maas.supervisor):
     # without its database a region stops and disables it, and maas init brings it back.
-    done = olm(model, 'config', 'metal-controller', '--reset', 'maas-url')
-    assert done.returncode == 0, done.stdout + done.stderr
-    done = olm(model, 'remove-relation', 'metal-controller:database', 'postgresql')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'config', 'metal-controller', '--reset', 'maas-url')
+    ok(model, 'remove-relation', 'metal-controller:database', 'postgresql')
     for name, unit in units(model, 'metal-controller').items():
         status = unit['workload-status']
         assert status['current'] == 'blocked', (name, status)
         assert status['message'].startswith('needs a PostgreSQL database'), (name, status)
         pebble = olm(model, 'ssh', name, 'systemctl', 'is-active', 'snap.maas.pebble')
         assert pebble.stdout.strip() == 'inactive', (name, pebble.stdout, pebble.stderr)
-    done = olm(model, 'integrate', 'metal-controller:database', 'postgresql')
-    assert done.returncode == 0, done.stdout + done.stderr
+    ok(model, 'integrate', 'metal-controller:database', 'postgresql')
     for name, unit in {**units(model, 'metal-controller'), **units(model, 'rack-agent')}.items():
         assert unit['workload-status']['current'] == 'active', (name, unit['workload-status'])

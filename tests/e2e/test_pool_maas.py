@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -16,14 +15,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
 
+import olmcli
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / 'tests' / 'unit' / 'cloud'))
+sys.path.insert(0, str(olmcli.ROOT / 'tests' / 'unit' / 'cloud'))
 
-import maasfake  # noqa: E402
+import maasfake
 
-from orchestrator.juju import constraints  # noqa: E402
+from orchestrator.juju import constraints
+
+API_KEY: str = maasfake.API_KEY
 
 # The region's networks: PXE on fabric 0 (space oam, MAAS id 2), storage on VLAN 30 of fabric 1
 # (space storage, MAAS id 5), as MAAS 3.6 answers spaces/ and subnets/ (tests/unit/cloud/maasfake).
@@ -112,12 +113,9 @@ def region() -> Iterator[str]:
     server.shutdown()
 
 
-def olm(state: Path, *args: str, key: str = maasfake.API_KEY) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state), 'MAAS_API_KEY': key}
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False, cwd=ROOT,
-    )  # fmt: skip
+def olm(state: Path, *args: str, key: str = API_KEY) -> subprocess.CompletedProcess[str]:
+    """olm with the region's API key in ``MAAS_API_KEY``, where olm reads it."""
+    return olmcli.olm(state, *args, env={'MAAS_API_KEY': key}, retry_delay=None, timeout=120)
 
 
 def test_a_region_inventory_is_imported_and_planned(region: str, tmp_path: Path):
@@ -196,7 +194,7 @@ def test_controller_add_unit_checks_the_region_first_and_asks_juju_nothing_on_a_
         }  # fmt: skip
         return subprocess.CompletedProcess(argv, 0, answers.get(args[0], ''), '')
 
-    check = _region_check(region, maasfake.API_KEY)
+    check = _region_check(region, API_KEY)
     with pytest.raises(controller.ControllerError) as caught:
         # Two machines reach storage: only metal-1 is Ready with a storage NIC.
         controller.add_unit(

@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from olmcli import BUNDLES, ROOT, command, copy_state, environment, ok, status, without_times
 
 from orchestrator import engine as olm_engine
 from orchestrator.state.store import Store
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLE = ROOT / 'tests' / 'e2e' / 'bundles' / 'tracer-mirror.yaml'
-POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-
-
-def olm(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(home), 'OLM_RETRY_DELAY': '0'}
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        env=env, capture_output=True, text=True, check=check, cwd=ROOT,
-    )  # fmt: skip
+BUNDLE = BUNDLES / 'tracer-mirror.yaml'
 
 
 def end_state(home: Path) -> dict[str, Any]:
     """Status without times, plus every relation databag."""
-    status = json.loads(olm(home, 'status', '--format', 'json').stdout)
-
-    def strip(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: strip(v) for k, v in node.items() if k not in ('since', 'timestamp')}
-        if isinstance(node, list):
-            return [strip(v) for v in node]
-        return node
-
     store = Store(home)
     try:
         m = olm_engine.Engine(store).status_view().model
@@ -59,7 +38,8 @@ def end_state(home: Path) -> dict[str, Any]:
         }
         for u in m.units.values()
     }
-    return {'status': strip(status), 'relations': relations, 'progress': progress}
+    now = status(home, retry_delay='0')
+    return {'status': without_times(now), 'relations': relations, 'progress': progress}
 
 
 def log_count(home: Path) -> int:
@@ -71,17 +51,17 @@ def log_count(home: Path) -> int:
 
 
 @pytest.mark.parametrize('kill_after', [5, 25])
-def test_sigkill_mid_settle_resumes_to_the_same_end_state(tmp_path: Path, kill_after: int):
-    reference = tmp_path / 'reference'
-    olm(reference, 'pool', 'import', str(POOL))
-    olm(reference, 'deploy', str(BUNDLE), '--seed', '3')
+def test_sigkill_mid_settle_resumes_to_the_same_end_state(
+    imported_lab: Path, tmp_path: Path, kill_after: int
+):
+    reference = copy_state(imported_lab, tmp_path / 'reference')
+    ok(reference, 'deploy', str(BUNDLE), '--seed', '3', retry_delay='0')
 
-    killed = tmp_path / 'killed'
-    olm(killed, 'pool', 'import', str(POOL))
-    env = {**os.environ, 'OLM_HOME': str(killed), 'OLM_RETRY_DELAY': '0'}
-    proc = subprocess.Popen(
-        [sys.executable, '-m', 'orchestrator.cli', 'deploy', str(BUNDLE), '--seed', '3'],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    killed = copy_state(imported_lab, tmp_path / 'killed')
+    proc = subprocess.Popen(  # not olmcli.olm: this deploy is killed from here, mid-way
+        command('deploy', str(BUNDLE), '--seed', '3'),
+        env=environment(killed, retry_delay='0'), cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while log_count(killed) < kill_after and proc.poll() is None:
@@ -94,5 +74,5 @@ def test_sigkill_mid_settle_resumes_to_the_same_end_state(tmp_path: Path, kill_a
     assert interrupted < log_count(reference), 'the deploy finished before it was killed'
 
     # The next olm command picks the queues up where the last committed hook left them.
-    olm(killed, 'wait', '--quiet', '--seed', '5')
+    ok(killed, 'wait', '--quiet', '--seed', '5', retry_delay='0')
     assert end_state(killed) == end_state(reference)

@@ -7,53 +7,22 @@ and every bad input among them: one clear message, exit 1, no traceback, nothing
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import olmcli
 import pytest
+from olmcli import ROOT, ok, olm
 
-ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-
-
-def olm(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'OLM_HOME': str(state)}
-    env.pop('OLM_CHARMS', None)
-    return subprocess.run(
-        [sys.executable, '-m', 'orchestrator.cli', *args],
-        capture_output=True, text=True, env=env, timeout=300, check=False, cwd=ROOT,
-    )  # fmt: skip
-
-
-def ok(state: Path, *args: str) -> str:
-    done = olm(state, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def refused(state: Path, *args: str) -> str:
-    """Run a command that must fail cleanly; return its one error line."""
-    done = olm(state, *args)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert 'Traceback' not in done.stderr
-    assert done.stderr.startswith('ERROR '), done.stderr
-    return done.stderr
+refused = partial(olmcli.refused, returncode=1)
+"""A command refused as a bad request: exit 1, one ``ERROR`` line; its stderr."""
 
 
 def snapshot(state: Path) -> tuple[Any, Any]:
     pool = json.loads(ok(state, 'pool', 'list', '--format', 'json'))
     machines = json.loads(ok(state, 'machines', '--format', 'json'))['machines']
     return pool, machines
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Path:
-    state = tmp_path / 'olm'
-    ok(state, 'pool', 'import', str(LAB))
-    return state
 
 
 def links_of(machine: dict[str, Any]) -> set[str]:

@@ -85,22 +85,26 @@ def test_writing_a_remote_secret_value_is_a_leak(monkeypatch: pytest.MonkeyPatch
 
 
 def test_remembered_values_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert scenario('remembered', monkeypatch)  # not a credential yet: passes
+    out = scenario('remembered', monkeypatch)  # not a credential yet: the scan lets it pass
 
+    [rel] = out.relations
+    assert rel.local_unit_data['token'] == REMEMBERED  # written, so the scan below can see it
     remember(REMEMBERED)
     with pytest.raises(CredentialLeakError, match="unit field 'token'"):
         scenario('remembered', monkeypatch)
 
 
-def test_scan_covers_every_written_databag() -> None:
+@pytest.mark.parametrize('bag', ['app', 'unit'])
+def test_scan_covers_every_written_databag(bag: str) -> None:
+    leaky = {'b': f'prefix-{REMEMBERED}-suffix'}
     rel = testing.Relation(
         'out',
-        local_app_data={'a': 'clean'},
-        local_unit_data={'b': f'prefix-{REMEMBERED}-suffix'},
+        local_app_data=leaky if bag == 'app' else {'a': 'clean'},
+        local_unit_data=leaky if bag == 'unit' else {'a': 'clean'},
     )
     state = testing.State(relations={rel})
-    conftest.assert_no_credentials(state)
+    conftest.assert_no_credentials(state)  # not a credential yet: no error
 
     remember(REMEMBERED)
-    with pytest.raises(CredentialLeakError):
+    with pytest.raises(CredentialLeakError, match=f"{bag} field 'b' holds a credential"):
         conftest.assert_no_credentials(state)
