@@ -220,20 +220,30 @@ class K8sHost(metal_host.RecordingHost):
         if self.clustered:
             return 1, '', 'Error: The node is already part of a cluster\n'
         token, name = args[2], args[args.index('--name') + 1]
-        bound = self.world.tokens.pop(token, None)
+        bound = self.world.tokens.get(token)
+        failed = (
+            'Error: Failed to join the cluster using the provided token.\n\n'
+            'The error was: failed to POST /k8sd/cluster/join: failed to join k8sd cluster as '
+        )
+        if bound is not None and bound[1] and bound[0] != name:
+            # a worker token is k8sd's: another node's gets 401 "invalid token" and stays valid
+            # (database.CheckWorkerNodeToken; api/worker.go deletes it only after a join),
+            # canonical/k8s-snap src/k8s/pkg/k8sd/api/worker_access_handler.go @ release-1.32;
+            # the text as olm's simulation prints it
+            return 1, '', failed + 'worker: invalid token\n'
         if bound is None or bound[0] != name:
-            # a control-plane token, checked by microcluster (internal/rest/resources/
-            # cluster.go): unknown or spent
-            return (
-                1,
-                '',
-                (
-                    'Error: Failed to join the cluster using the provided token.\n\n'
-                    'The error was: failed to POST /k8sd/cluster/join: failed to join k8sd '
-                    'cluster as control plane: 1 join attempts were unsuccessful. Last error: '
-                    'CoreTokenRecord not found\n'
-                ),
+            # a control-plane token, checked by microcluster's clusterPost (canonical/
+            # microcluster internal/rest/resources/cluster.go @ v2): unknown or spent (the
+            # record is deleted only in the transaction that adds the member), then minted for
+            # another name; a refused token is not spent
+            reason = (
+                'CoreTokenRecord not found'
+                if bound is None
+                else 'Joining server certificate SAN does not contain join token name'
             )
+            attempts = '1 join attempts were unsuccessful. Last error: '
+            return 1, '', f'{failed}control plane: {attempts}{reason}\n'
+        del self.world.tokens[token]  # single use: spent once the node joined
         config: dict[str, Any] = {}
         if '--file' in args:
             config = yaml.safe_load(self.files[args[args.index('--file') + 1]].content) or {}
