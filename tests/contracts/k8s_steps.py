@@ -21,8 +21,9 @@ Upstream, as cited here and in the doubles: canonical/k8s-snap branch ``release-
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import metal_host
 from metal_host import Completed, RetryPolicy
@@ -102,8 +103,8 @@ def failed(error: str, *matched: str) -> Outcome:
 class Cluster(Protocol):
     """One implementation of the contract: fresh machines and tokens minted for a node."""
 
-    def machine(self, name: str) -> metal_host.Host:
-        """A new machine with the k8s snap (1.32-classic/stable) installed, in no cluster."""
+    def machine(self, name: str, *, snap: bool = True) -> metal_host.Host:
+        """A new machine in no cluster, with the k8s snap (1.32-classic/stable) if ``snap``."""
         ...
 
     def address(self, host: metal_host.Host) -> str:
@@ -158,6 +159,13 @@ def remove_node(host: metal_host.Host, node: str, *, force: bool = False) -> Com
     return k8s(host, 'remove-node', node, *(['--force'] if force else []))
 
 
+def json_object(text: str) -> dict[str, Any]:
+    """What ``--output-format json`` printed: one JSON object."""
+    value = json.loads(text)
+    assert isinstance(value, dict), text
+    return cast('dict[str, Any]', value)
+
+
 # -- the olm simulation ----------------------------------------------------------------------
 
 
@@ -171,13 +179,14 @@ class SimCluster:
         self._control_plane: SimHost | None = None
         self._count = 0
 
-    def _add(self, hostname: str) -> SimHost:
+    def _add(self, hostname: str, *, snap: bool = True) -> SimHost:
         number = self._count
         self._count += 1
         host = self.world.add_machine(
             str(number), hostname=hostname, addresses=[f'10.0.0.{10 + number}']
         )
-        host.snap_install('k8s', channel='1.32-classic/stable', classic=True)
+        if snap:
+            host.snap_install('k8s', channel='1.32-classic/stable', classic=True)
         return host
 
     def control_plane(self) -> SimHost:
@@ -188,8 +197,8 @@ class SimCluster:
             self._control_plane = host
         return self._control_plane
 
-    def machine(self, name: str) -> SimHost:
-        return self._add(name)
+    def machine(self, name: str, *, snap: bool = True) -> SimHost:
+        return self._add(name, snap=snap)
 
     def address(self, host: metal_host.Host) -> str:
         return host.addresses()[0]

@@ -42,9 +42,12 @@ TOKEN_FAILURE = (
     'Joining the cluster. This may take a few seconds, please wait.\n'
     'Error: Failed to join the cluster using the provided token.\n'
     '\n'
-    'The error was: failed to join k8sd cluster as worker: failed to retrieve worker info: '
+    'The error was: failed to POST /k8sd/cluster/join: failed to join k8sd cluster as worker: '
     'invalid token\n'
 )
+"""A refused worker token: k8sd's 401 ``invalid token`` (canonical/k8s-snap
+``src/k8s/pkg/k8sd/api/worker_access_handler.go``, ``cluster_join.go`` @ release-1.32), worded as
+olm's simulation words it (tests/contracts/k8s_steps.py checks that they agree)."""
 ALREADY = 'Error: The node is already part of a cluster\n'
 NOT_CLUSTERED = (
     'Error: The node is not part of a Kubernetes cluster. You can bootstrap a new cluster '
@@ -140,7 +143,9 @@ class Machine(metal_host.RecordingHost):
         elif self.member is None:
             self.expect(argv, returncode=1, stderr=NOT_CLUSTERED)
         else:
-            status = {'name': self.member, 'address': f'{ADDRESS}:6400', 'cluster-role': 'worker'}
+            # impl.GetLocalNodeStatus (canonical/k8s-snap src/k8s/pkg/k8sd/api/impl/k8sd.go
+            # @ release-1.32): a worker's address is s.Address().Hostname(), without the port
+            status = {'name': self.member, 'address': ADDRESS, 'cluster-role': 'worker'}
             self.expect(argv, stdout=json.dumps(status) + '\n')
 
     def _answer_join(self, args: tuple[str, ...]) -> None:
@@ -153,10 +158,12 @@ class Machine(metal_host.RecordingHost):
         elif self.tokens.get(token) == name:
             del self.tokens[token]  # single use
             self.member = name
+            # JoinClusterResult.String (src/k8s/cmd/k8s/k8s_join_cluster.go @ release-1.32)
             self.expect(
                 args,
-                stdout=f'Joined the cluster as "{name}".\n'
-                'Please allow some time for Kubernetes node registration.\n',
+                stdout=f'Cluster services have started on "{name}".\n'
+                'Please allow some time for initial Kubernetes node registration.\n',
+                stderr='Joining the cluster. This may take a few seconds, please wait.\n',
             )
         else:
             self.expect(args, returncode=1, stderr=TOKEN_FAILURE)
