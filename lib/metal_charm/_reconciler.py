@@ -14,10 +14,11 @@ returning through every caller. This is that pattern for ops' collect-status:
   raises :class:`StatusError` (:class:`BlockedError`, :class:`WaitingError`,
   :class:`MaintenanceError`) to stop there; what it added with
   :meth:`Reconciler.add` before stopping is kept.
-- The outcome is stored, and shown at collect-status on every hook, so a hook the reconcile does
-  not run for (an action, ``stop``) shows the same status as before rather than a guess. ops
-  shows the most severe of the statuses added (``ops.CollectStatusEvent``): error, blocked,
-  maintenance, waiting, active.
+- The outcome is shown at collect-status (ops shows the most severe of the statuses added,
+  ``ops.CollectStatusEvent``: error, blocked, maintenance, waiting, active). On a hook the
+  reconcile does not run for (an action, ``stop``) nothing is added, so Juju keeps the status
+  the last reconcile set rather than a guess (ops sets no status when none was collected,
+  ``ops.charm._evaluate_status``); nothing needs storing between hooks.
 
 Unlike charm-lib-reconciler, the reconcile is not skipped on ``update-status`` after a success:
 update-status is how these charms notice a workload that changed under them.
@@ -30,7 +31,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import cast
 
 import ops
 
@@ -92,11 +92,9 @@ class Reconciler(ops.Object):
         triggers: the charm events that run it (which events can change what the unit should
             be is the charm's knowledge).
         also: more events that run it (an interface library's custom events).
-        initial: shown before the first reconcile has stored an outcome (None: nothing is
-            added, and Juju keeps the status it has).
+        initial: shown on a hook the reconcile does not run for while the unit has no status
+            yet (Juju's ``unknown``); None: nothing is added, and Juju keeps what it has.
     """
-
-    _stored = ops.StoredState()
 
     def __init__(
         self,
@@ -112,7 +110,7 @@ class Reconciler(ops.Object):
         self._initial = initial
         self._added: list[ops.StatusBase] = []
         self._ran = False
-        self._stored.set_default(statuses=None)
+        self._outcome: list[ops.StatusBase] | None = None
         for event in [*triggers.events(charm), *also]:
             self.framework.observe(event, self._on_event)
         self.framework.observe(charm.on.collect_unit_status, self._on_collect_unit_status)
@@ -122,7 +120,7 @@ class Reconciler(ops.Object):
         self._added.append(status)
 
     def run(self, event: ops.EventBase) -> None:
-        """Run the reconcile now (once per hook) and store its outcome."""
+        """Run the reconcile now (once per hook); its outcome is this hook's status."""
         if self._ran:
             return
         self._ran = True
@@ -137,24 +135,23 @@ class Reconciler(ops.Object):
         self.show(*self._added, *(outcome or ()))
 
     def show(self, *statuses: ops.StatusBase) -> None:
-        """Make ``statuses`` the stored outcome (a teardown hook saying it stopped, say)."""
-        self._stored.statuses = [{'name': s.name, 'message': s.message} for s in statuses]
+        """Make ``statuses`` this hook's outcome (a teardown hook saying it stopped, say)."""
+        self._outcome = list(statuses)
 
     @property
     def statuses(self) -> list[ops.StatusBase]:
-        """The stored outcome ([] before the first reconcile)."""
-        stored = cast('list[dict[str, str]] | None', self._stored.statuses)
-        return [ops.StatusBase.from_name(s['name'], s['message']) for s in stored or ()]
+        """This hook's outcome so far ([] when the reconcile has not run in it)."""
+        return list(self._outcome or ())
 
     def _on_event(self, event: ops.EventBase) -> None:
         self.run(event)
 
     def _on_collect_unit_status(self, event: ops.CollectStatusEvent) -> None:
-        statuses = self.statuses
-        if self._stored.statuses is None and self._initial is not None:
-            statuses = [self._initial]
-        for status in statuses:
-            event.add_status(status)
+        if self._outcome is not None:
+            for status in self._outcome:
+                event.add_status(status)
+        elif self._initial is not None and isinstance(self.model.unit.status, ops.UnknownStatus):
+            event.add_status(self._initial)
 
 
 @dataclass(frozen=True)
