@@ -9,6 +9,10 @@ Scenario's public ``Context.run`` builds a fresh ``Runtime`` per run
   empty for an application-databag ``relation-changed`` (Scenario would invent a unit),
   ``JUJU_DEPARTING_UNIT`` naming the unit that really leaves;
 - run inside :func:`._scope.olm_run` (the consistency checker off, olm's adaptations on);
+- run the charm's own code (ops' main: the charm's ``__init__``, its handlers) inside the
+  context manager the runner gives (:attr:`OlmContext.around_charm`: olm confines a hook to
+  its simulated machine there), after Scenario has set the run up and before it reads the
+  output state;
 - let go of the run's objects afterwards (:func:`forget_run`,
   :func:`._ops_model.forget_framework_events`).
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +74,13 @@ class OlmContext(testing.Context[ops.CharmBase]):
         roots: the runner's virtual charm directories.
         charm_path: the charm's own directory (its files are linked into the virtual one).
         runtime_env: environment variables to set (or, with None, unset) for the next run.
+        around_charm: made anew for each run; the charm's code runs inside it.
     """
 
     roots: CharmRoots
     charm_path: Path = Path()
     runtime_env: Mapping[str, str | None] = {}
+    around_charm: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
 
     @contextlib.contextmanager
     def _run(self, event: Any, state: Any) -> Generator[Any]:
@@ -101,6 +107,7 @@ class OlmContext(testing.Context[ops.CharmBase]):
             with (
                 _scope.olm_run(self.roots),
                 runtime.exec(state=state, event=event, context=self) as ops_,
+                self.around_charm(),
             ):
                 yield ops_
         finally:

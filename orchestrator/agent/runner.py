@@ -27,8 +27,10 @@ from ops import testing
 
 from .. import _compat
 from ..juju import charmspec
+from ..sim import SimHost
 from ..state import model
 from .charm_loader import CharmLoader, CharmLoadError
+from .confinement import Captured, confined
 from .hooks import Hook
 from .projection import (
     MODEL_UUID,
@@ -76,7 +78,8 @@ class Outcome:
         state_out: the output state (None when the hook failed).
         error: a one-line description of the uncaught exception.
         traceback: its traceback, for the event log.
-        logs: ``(level, message)`` of what the charm logged.
+        logs: ``(level, message)`` of what the charm logged, then ``(stream, line)`` of what
+            it printed (``stdout``, ``stderr``).
         action_results: results set by an action.
         action_logs: messages logged by an action.
         action_failure: the message of ``event.fail()``, if called.
@@ -171,9 +174,14 @@ class Runner:
         unit: model.Unit,
         hook: Hook,
         spec: charmspec.CharmSpec,
-        host: metal_host.Host,
+        host: SimHost,
     ) -> Outcome:
-        """Run one hook of one unit; the model is only read."""
+        """Run one hook of one unit on its simulated machine; the model is only read.
+
+        The charm's code is confined to ``host`` (:mod:`.confinement`): what it would do to
+        the computer olm runs on fails inside the hook instead, and what it prints goes to
+        the hook's log.
+        """
         machine = m.machines.get(unit.machine)
         ctx = self.context(unit, spec, machine.zone if machine else '')
         state_in = project(m, unit, hook, spec, self.projections)
@@ -184,13 +192,17 @@ class Runner:
         if refused:
             return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
         loaded = self.loader.load(spec.path)
+        captured = Captured()
         try:
+            ctx.around_charm = lambda: confined(host, captured)
             with self.loader.active(loaded), metal_host.bound(host):
                 state_out = ctx.run(event, state_in)
-            return self._outcome(ctx, state_in, state_out, owned)
+            return self._outcome(ctx, state_in, state_out, owned, captured)
         except testing.ActionFailed as failed:
             out: Any = failed.state
-            return self._outcome(ctx, state_in, out, owned, action_failure=failed.message)
+            return self._outcome(
+                ctx, state_in, out, owned, captured, action_failure=failed.message
+            )
         except Exception as e:  # the charm's own exception, whatever it is
             cause = (
                 e.__cause__
@@ -202,7 +214,7 @@ class Runner:
                 state_in=state_in,
                 error=f'{type(cause).__name__}: {cause}',
                 traceback=''.join(traceback.format_exception(cause)),
-                logs=_logs(ctx),
+                logs=_logs(ctx, captured),
             )
         finally:
             _compat.forget_run(ctx)
@@ -213,13 +225,14 @@ class Runner:
         state_in: testing.State,
         state_out: testing.State | None,
         owned: tuple[str, ...],
+        captured: Captured,
         action_failure: str | None = None,
     ) -> Outcome:
         return Outcome(
             ok=True,
             state_in=state_in,
             state_out=state_out if state_out is not None else state_in,
-            logs=_logs(ctx),
+            logs=_logs(ctx, captured),
             action_results=dict(ctx.action_results or {}),
             action_logs=tuple(ctx.action_logs),
             action_failure=action_failure,
@@ -228,8 +241,10 @@ class Runner:
         )
 
 
-def _logs(ctx: _compat.OlmContext) -> tuple[tuple[str, str], ...]:
-    return tuple((line.level, line.message) for line in ctx.juju_log)
+def _logs(ctx: _compat.OlmContext, captured: Captured) -> tuple[tuple[str, str], ...]:
+    """What the charm logged (juju-log), then what it printed (``stdout``/``stderr`` lines)."""
+    logged = tuple((line.level, line.message) for line in ctx.juju_log)
+    return logged + tuple(captured.lines())
 
 
 def _env_overrides(hook: Hook) -> dict[str, str | None]:

@@ -1,0 +1,148 @@
+"""A charm's code under olm reaches its simulated machine, never the computer olm runs on.
+
+tests/charms/escaper's ``escape`` action tries one way out per run; each must fail inside the
+hook (or run on the simulated machine) and leave this computer as it was. The tests run as
+whatever user runs them (root in CI), where an unconfined attempt would succeed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestrator import engine as olm_engine
+from orchestrator.state.store import Store
+
+ROOT = Path(__file__).resolve().parents[3]
+LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
+TEST_CHARMS = ROOT / 'tests' / 'charms'
+REFUSED = 'charm code reaches only its simulated machine 0 (node-01, simulated)'
+
+
+@pytest.fixture(scope='module')
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[olm_engine.Engine]:
+    store = Store(tmp_path_factory.mktemp('confinement') / 'model')
+    e = olm_engine.Engine(
+        store, charms_dir=TEST_CHARMS, seed=1, retry=olm_engine.RetryPolicy(initial=0, maximum=0)
+    )
+    e.import_pool(LAB_POOL)
+    e.deploy('escaper')
+    yield e
+    e.hook_runner.close()
+    store.close()
+
+
+def escape(engine: olm_engine.Engine, how: str, target: Path | str) -> dict[str, Any]:
+    action = engine.run_action('escaper/0', 'escape', {'how': how, 'target': str(target)})
+    assert action.status == 'completed', action
+    return dict(action.results)
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, bytes]]:
+    """Every path below ``directory`` with its mode and content: what must not change."""
+    return {
+        str(p.relative_to(directory)): (p.stat().st_mode, p.read_bytes() if p.is_file() else b'')
+        for p in sorted(directory.rglob('*'))
+    }
+
+
+@pytest.mark.parametrize(
+    ('how', 'refused'),
+    [
+        ('popen', "olm refused starting 'touch' on this computer"),
+        ('os-exec', 'olm refused starting'),
+        ('os-spawn', "olm refused starting 'touch' on this computer"),
+        ('write-tmp', 'olm refused writing'),
+        ('mkdir', 'olm refused creating the directory'),
+        ('remove', 'olm refused removing'),
+        ('rename', 'olm refused renaming'),
+        ('chmod', 'olm refused changing the mode of'),
+        ('socket', 'olm refused a network connection from this computer'),
+        ('sqlite', 'olm refused opening the sqlite database'),
+        ('kill', 'olm refused signalling a process of this computer'),
+    ],
+)
+def test_a_way_out_fails_in_the_hook_and_changes_nothing_here(
+    engine: olm_engine.Engine, tmp_path: Path, how: str, refused: str
+):
+    target = tmp_path / 'target'
+    target.write_text('as it was')
+    target.chmod(0o640)
+    before = snapshot(tmp_path)
+
+    results = escape(engine, how, target)
+
+    assert results['outcome'] == 'raised', results
+    assert results['error'] == 'ConfinementError'
+    assert refused in results['message'] and REFUSED in results['message']
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ('how', 'where'), [('write-etc', Path('/etc')), ('write-home', Path.home())]
+)
+def test_writes_under_etc_and_home_are_refused(engine: olm_engine.Engine, how: str, where: Path):
+    name = f'olm-escape-{uuid.uuid4().hex}'
+
+    results = escape(engine, how, name)
+
+    assert (results['outcome'], results['error']) == ('raised', 'ConfinementError'), results
+    assert not (where / name).exists()
+
+
+def test_subprocess_runs_the_machine_s_programs(engine: olm_engine.Engine):
+    listed = escape(engine, 'snap-list', 'unused')
+
+    assert listed == {'outcome': 'returned', 'value': "''"}  # the machine has no snap yet
+    machine = engine.status_view().model.machines['0']
+    assert machine.hostname == 'node-01'
+
+
+def test_a_program_the_machine_lacks_is_a_missing_executable_naming_the_machine(
+    engine: olm_engine.Engine,
+):
+    hostname = Path('/etc/hostname').read_bytes() if Path('/etc/hostname').exists() else b''
+
+    results = escape(engine, 'missing-program', 'unused')
+
+    assert results['error'] == 'FileNotFoundError'
+    assert (
+        "simulated machine 0 (node-01, simulated) has no program 'hostname'"
+        in (results['message'])
+    )
+    after = Path('/etc/hostname').read_bytes() if Path('/etc/hostname').exists() else b''
+    assert after == hostname
+
+
+def test_a_shell_line_runs_on_the_machine_s_sh(engine: olm_engine.Engine, tmp_path: Path):
+    assert escape(engine, 'shell', 'unused') == {'outcome': 'returned', 'value': "'routed'"}
+    # os.system's wait status: touch is not one of the machine's programs (sh's 127).
+    assert escape(engine, 'os-system', tmp_path / 'x') == {'outcome': 'returned', 'value': '32512'}
+    assert not (tmp_path / 'x').exists()
+
+
+def test_what_the_charm_prints_goes_to_its_log_not_olm_s_output(
+    engine: olm_engine.Engine, capfd: pytest.CaptureFixture[str]
+):
+    escape(engine, 'print', 'unused')
+
+    printed = capfd.readouterr()
+    assert 'printed by the charm' not in printed.out + printed.err
+    (entry,) = [e for e in engine.debug_log() if 'printed by the charm' in e.detail][-1:]
+    assert 'stdout printed by the charm' in entry.detail
+    assert 'stderr and on stderr' in entry.detail
+
+
+def test_outside_olm_s_hooks_nothing_is_confined(engine: olm_engine.Engine, tmp_path: Path):
+    escape(engine, 'print', 'unused')  # a confined run has come and gone
+
+    (tmp_path / 'free').write_text('written')
+    done = subprocess.run(['true'], check=True)
+    assert done.returncode == 0
+    assert os.system('true') == 0
