@@ -27,6 +27,7 @@ from __future__ import annotations
 from . import bindings
 from ._actions import SpentRevisions, action_name, leader_only
 from ._channels import RISKS, Channel, ChannelError
+from ._k8s_join import K8S_ALREADY_IN_CLUSTER, K8S_TOKEN_REFUSED
 from ._kubernetes import KUBELET_SKEW, KubeVersion, classic_channel_for
 from ._membership import JOINED, PENDING, TOKEN_FAILED, Member, encode, read_serial
 from ._reconciler import (
@@ -53,6 +54,8 @@ from ._turns import TURN_KEY, TurnReport, next_turn, read_turn, turn_databag, un
 __all__ = [
     'JOINED',
     'JOIN_TOKENS_KEY',
+    'K8S_ALREADY_IN_CLUSTER',
+    'K8S_TOKEN_REFUSED',
     'KUBELET_SKEW',
     'PENDING',
     'RISKS',

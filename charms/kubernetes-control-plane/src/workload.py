@@ -95,24 +95,6 @@ CERTIFICATE_TTL = '20y'
 # libyaml's safe loader where PyYAML has it (the pure-Python one takes ~4 ms for a kubeconfig,
 # and the leader reads the CA from one on every hook); the same documents either way.
 _LOADER: Any = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
-_ALREADY_CLUSTERED = re.compile(
-    r'already (part of a cluster|bootstrapped|in (the|a) cluster)', re.IGNORECASE
-)
-_TOKEN_REJECTED = re.compile(
-    r'CoreTokenRecord not found|Token expired|does not contain join token name'
-    r'|invalid token|illegal base64 data|provided join token is not valid',
-)
-"""k8sd's answers to ``join-cluster`` that mean the token itself was refused: only then does a
-new token help. k8s prefixes every join failure with "Failed to join the cluster using the
-provided token", so that line alone proves nothing. A control-plane token is checked by
-microcluster's ``clusterPost`` (canonical/microcluster ``internal/rest/resources/cluster.go`` and
-``cluster/token_records.mapper.go``, branches v2 and v3, i.e. k8s-snap 1.32 to 1.36): an unknown
-or spent one (the record is deleted once used) is ``CoreTokenRecord not found``, an expired one
-(``get-join-token --expires-in``, 24 h by default) ``Token expired``, one minted for another
-name ``Joining server certificate SAN does not contain join token name``, one that is not
-base64 Go's ``illegal base64 data at input byte N`` (``DecodeToken``, ``control.go``). A worker
-token is k8sd's: 401 ``invalid token`` for unknown, used, expired or another node's
-(``worker_access_handler.go``)."""
 _MEMBER_UNREACHABLE = re.compile(
     r'failed to delete node from microcluster|failed to delete cluster member'
 )
@@ -379,7 +361,7 @@ def bootstrap(config: BootstrapConfig, node: str, address: str) -> None:
     try:
         host.run(argv)
     except metal_host.HostError as e:
-        if _matches(e, _ALREADY_CLUSTERED):
+        if _matches(e, metal_charm.K8S_ALREADY_IN_CLUSTER):
             logger.info('k8s: this node is bootstrapped already')
             return
         raise K8sError(f'k8s bootstrap failed: {_reason(e)}', transient=_transient(e)) from None
@@ -436,13 +418,13 @@ def join(
     try:
         host.run(argv)
     except metal_host.HostError as e:
-        if _matches(e, _ALREADY_CLUSTERED):
+        if _matches(e, metal_charm.K8S_ALREADY_IN_CLUSTER):
             logger.info('k8s: this node is in a cluster already')
             return
         raise K8sError(
             f'k8s join-cluster failed: {_reason(e, (token,))}',
             transient=_transient(e),
-            token_rejected=_matches(e, _TOKEN_REJECTED),
+            token_rejected=_matches(e, metal_charm.K8S_TOKEN_REFUSED),
         ) from None
 
 

@@ -6,9 +6,10 @@ simulated machine and against a unit test's ``RecordingHost``. The command lines
 exactly the ones the shared ``k8s`` contract lists (``snap list k8s``, ``k8s join-cluster``,
 ``k8s local-node-status``); nothing else is used.
 
-k8s-snap's wording lives in this module only, as named constants (:data:`TOKEN_REJECTED`,
-:data:`ALREADY_JOINED`, :data:`NOT_CLUSTERED`, :data:`CLUSTER_ROLE_KEY`), so that reconciling them
-with the real program or the emulation is a change in one place.
+k8s-snap's wording lives in named constants (:data:`NOT_CLUSTERED`, :data:`CLUSTER_ROLE_KEY`
+here; what ``join-cluster``'s refusals mean in :mod:`metal_charm`, shared with the control
+plane), so that reconciling them with the real program or the emulation is a change in one
+place.
 
 Errors form a small family under :class:`WorkloadError`; every message is safe to show in
 ``juju status`` (a :class:`metal_host.Sensitive` argument is redacted by the machine seam, and
@@ -54,34 +55,6 @@ SERVICES: Final = (
 k8sd itself is left running: it is the snap's own agent, not part of the node's workload.
 """
 
-TOKEN_REJECTED: Final = (
-    'invalid token',
-    'The provided join token is not valid',
-)
-"""Fragments of ``k8s join-cluster`` output that mean the control plane refused the token.
-
-k8sd checks a worker token against its ``worker-tokens`` table by token *and* node name and
-expiry (``database.CheckWorkerNodeToken``), and a used token has been deleted from it; for every
-one of those cases ``ValidateWorkerInfoAccessHandler`` (k8s-snap
-``src/k8s/pkg/k8sd/api/worker_access_handler.go``) answers 401 ``invalid token``, which the CLI
-prints as ``Error: Failed to join the cluster using the provided token.`` followed by ``The
-error was: ... invalid token``. Older CLIs (``k8s_join_cluster.go`` with ``errors.Transform``)
-printed ``The provided join token is not valid. Make sure that the name provided in `k8s
-get-join-token` matches the hostname ...`` for ``ErrInvalidJoinToken``. Either way a new token is
-the only remedy, so the charm asks the control plane's leader for one.
-"""
-
-ALREADY_JOINED: Final = (
-    'The node is already part of a cluster',
-    'is part of the cluster',
-)
-"""Fragments of ``k8s join-cluster`` output that mean this machine is in a cluster already.
-
-The CLI checks first and prints ``Error: The node is already part of a cluster`` (exit 1);
-k8sd's own check answers ``node "NAME" is part of the cluster`` (``NodeInUse``,
-``api/cluster_join.go``). k8s-operator treats this as success (PR #754), and so does the charm.
-"""
-
 NOT_CLUSTERED: Final = 'The node is not part of a Kubernetes cluster'
 """What ``k8s local-node-status`` prints (exit 1) on a machine that never joined or bootstrapped.
 
@@ -115,7 +88,6 @@ _STATUS_TIMEOUT: Final = 60.0
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    'ALREADY_JOINED',
     'CLUSTER_ROLES',
     'CLUSTER_ROLE_KEY',
     'JOIN_CONFIG',
@@ -124,7 +96,6 @@ __all__ = [
     'ROLE_LABELS',
     'SERVICES',
     'SNAP',
-    'TOKEN_REJECTED',
     'JoinError',
     'JoinOutcome',
     'LocalNode',
@@ -170,9 +141,9 @@ class JoinOutcome(enum.StrEnum):
     JOINED = 'joined'
     """The node joined the cluster."""
     ALREADY_JOINED = 'already-joined'
-    """The machine was in a cluster already (:data:`ALREADY_JOINED`); as good as joined."""
+    """The machine was in a cluster already (``metal_charm.K8S_ALREADY_IN_CLUSTER``)."""
     TOKEN_REJECTED = 'token-rejected'  # noqa: S105 - an outcome, not a token
-    """The control plane refused the token (:data:`TOKEN_REJECTED`): a new one is needed."""
+    """The control plane refused the token (``metal_charm.K8S_TOKEN_REFUSED``): ask again."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -306,9 +277,9 @@ def join(
     output = f'{result.stderr}\n{result.stdout}'
     if result.ok:
         return JoinOutcome.JOINED
-    if any(fragment in output for fragment in ALREADY_JOINED):
+    if metal_charm.K8S_ALREADY_IN_CLUSTER.search(output):
         return JoinOutcome.ALREADY_JOINED
-    if any(fragment in output for fragment in TOKEN_REJECTED):
+    if metal_charm.K8S_TOKEN_REFUSED.search(output):
         return JoinOutcome.TOKEN_REJECTED
     detail = _error_detail(output.replace(token, '<redacted>'))
     raise JoinError(f'cannot join the cluster (exit {result.returncode}): {detail}')

@@ -3,7 +3,8 @@
 The same scripted ``k8s`` command lines (``tests/contracts/k8s_steps.py``) run on a World of
 :class:`conftest.K8sHost` and on olm's simulated machines (``orchestrator.sim``), each through
 ``host.run(argv, check=False)``, and both must give what the charm's ``workload`` depends on:
-the exit status, which of its error patterns (``_ALREADY_CLUSTERED``, ``_TOKEN_REJECTED``,
+the exit status, which of the error patterns it uses (``metal_charm.K8S_ALREADY_IN_CLUSTER``,
+``metal_charm.K8S_TOKEN_REFUSED``,
 ``_MEMBER_UNREACHABLE``, ``_NOT_FOUND``) the output matches, and what it parses (``k8s status``'s
 ``ready``, ``members[].name``/``cluster-role`` and ``datastore.type``; the CA of ``k8s config``;
 ``kubectl get nodes``; ``snap list k8s``).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import metal_charm
 import metal_host
 import pytest
 
@@ -43,8 +45,8 @@ from k8s_steps import (
 )
 
 JOIN: steps.Patterns = {
-    'already-clustered': lambda text: bool(workload._ALREADY_CLUSTERED.search(text)),
-    'token-rejected': lambda text: bool(workload._TOKEN_REJECTED.search(text)),
+    'already-clustered': lambda text: bool(metal_charm.K8S_ALREADY_IN_CLUSTER.search(text)),
+    'token-rejected': lambda text: bool(metal_charm.K8S_TOKEN_REFUSED.search(text)),
 }
 """How ``workload.join`` and ``workload.bootstrap`` read a failure."""
 REMOVE: steps.Patterns = {
