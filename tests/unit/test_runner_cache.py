@@ -48,7 +48,7 @@ def test_unchanged_relation_reuses_the_mapping():
 def test_committed_databag_is_seen():
     m, relation, cache = model.Model(), _relation(), runner.ProjectionCache()
     cache.remote_databags(m, 'front/0', relation, ('back/0', 'back/1'))
-    # hookcommit replaces a unit's databag when its hook changed it.
+    # agent.commit replaces a unit's databag when its hook changed it.
     relation.unit_data['back/1'] = {'port': '3'}
     again = cache.remote_databags(m, 'front/0', relation, ('back/0', 'back/1'))
     assert again == {0: {'port': '1'}, 1: {'port': '3'}}
