@@ -138,11 +138,6 @@ class Reconciler(ops.Object):
         """Make ``statuses`` this hook's outcome (a teardown hook saying it stopped, say)."""
         self._outcome = list(statuses)
 
-    @property
-    def statuses(self) -> list[ops.StatusBase]:
-        """This hook's outcome so far ([] when the reconcile has not run in it)."""
-        return list(self._outcome or ())
-
     def _on_event(self, event: ops.EventBase) -> None:
         self.run(event)
 

@@ -25,6 +25,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, cast
 
+import metal_charm
 import metal_host
 from metal_host import Completed, RetryPolicy
 
@@ -51,7 +52,13 @@ datastore-type: etcd
 
 Patterns = Mapping[str, Callable[[str], bool]]
 """The charm's ways of reading a failure, by name: whether the output (stderr + stdout) means
-it (``token-rejected``: ``_TOKEN_REJECTED.search``, say)."""
+it (``token-rejected``: ``metal_charm.K8S_TOKEN_REFUSED.search``, say)."""
+
+JOIN: Patterns = {
+    'already-clustered': lambda text: bool(metal_charm.K8S_ALREADY_IN_CLUSTER.search(text)),
+    'token-rejected': lambda text: bool(metal_charm.K8S_TOKEN_REFUSED.search(text)),
+}
+"""How both charms read a refused ``join-cluster`` (``metal_charm``'s one reading)."""
 
 
 JOIN_FAILED = 'Error: Failed to join the cluster using the provided token.'

@@ -65,24 +65,27 @@ def test_a_trigger_runs_the_reconcile_once_per_hook_and_shows_its_outcome() -> N
     assert out.unit_status == testing.ActiveStatus('ready')
 
 
-def test_a_raised_status_stops_the_reconcile_and_the_most_severe_status_shows() -> None:
-    PLAN['add'] = [ops.WaitingStatus('waiting for peers')]
-    PLAN['raise'] = metal_charm.BlockedError('set channel')
+@pytest.mark.parametrize(
+    ('added', 'raised', 'shown'),
+    [
+        # the raise stops the reconcile; the most severe status of the outcome shows
+        (ops.WaitingStatus('waiting for peers'), metal_charm.BlockedError('set channel'),
+         testing.BlockedStatus('set channel')),
+        # what was added before the raise is kept
+        (ops.BlockedStatus('disk missing'), metal_charm.WaitingError('waiting for the leader'),
+         testing.BlockedStatus('disk missing')),
+    ],
+)  # fmt: skip
+def test_a_raise_stops_the_reconcile_and_what_was_added_before_it_is_kept(
+    added: ops.StatusBase, raised: metal_charm.StatusError, shown: testing.StatusBase
+) -> None:
+    PLAN['add'] = [added]
+    PLAN['raise'] = raised
 
     ctx = testing.Context(Charm, meta=META, actions=ACTIONS)
     out = ctx.run(ctx.on.config_changed(), testing.State())
 
-    assert out.unit_status == testing.BlockedStatus('set channel')
-
-
-def test_what_was_added_before_a_raise_is_kept() -> None:
-    PLAN['add'] = [ops.BlockedStatus('disk missing')]
-    PLAN['raise'] = metal_charm.WaitingError('waiting for the leader')
-
-    ctx = testing.Context(Charm, meta=META, actions=ACTIONS)
-    out = ctx.run(ctx.on.config_changed(), testing.State())
-
-    assert out.unit_status == testing.BlockedStatus('disk missing')
+    assert out.unit_status == shown
 
 
 def test_a_hook_the_reconcile_does_not_run_for_keeps_the_status_juju_has() -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import metal_charm
 import metal_host
 import pytest
 
@@ -44,10 +43,7 @@ from k8s_steps import (
     remove_failed,
 )
 
-JOIN: steps.Patterns = {
-    'already-clustered': lambda text: bool(metal_charm.K8S_ALREADY_IN_CLUSTER.search(text)),
-    'token-rejected': lambda text: bool(metal_charm.K8S_TOKEN_REFUSED.search(text)),
-}
+JOIN = steps.JOIN
 """How ``workload.join`` and ``workload.bootstrap`` read a failure."""
 REMOVE: steps.Patterns = {
     'not-found': lambda text: bool(workload._NOT_FOUND.search(text)),

@@ -21,7 +21,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import metal_charm
 import metal_host
 import pytest
 
@@ -42,10 +41,7 @@ from k8s_steps import (
     ok,
 )
 
-JOIN: steps.Patterns = {
-    'already-clustered': lambda text: bool(metal_charm.K8S_ALREADY_IN_CLUSTER.search(text)),
-    'token-rejected': lambda text: bool(metal_charm.K8S_TOKEN_REFUSED.search(text)),
-}
+JOIN = steps.JOIN
 """How ``workload.join`` reads a failure."""
 STATUS: steps.Patterns = {'not-clustered': lambda text: workload.NOT_CLUSTERED in text}
 """How ``workload.local_node`` reads a failure."""
