@@ -76,9 +76,6 @@ class Captured:
 @dataclass
 class _Confinement:
     host: SimHost
-    routing: int = 0
-    """How deep in a routed call we are: the sim runs in this process and may do what a
-    charm may not (nothing, today: its machines live in memory)."""
 
     @property
     def machine(self) -> str:
@@ -98,7 +95,7 @@ _active: _Confinement | None = None
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     confinement = _active
-    if confinement is None or confinement.routing:
+    if confinement is None:
         return
     check = _CHECKS.get(event)
     if check is not None:
@@ -276,28 +273,24 @@ def _run(
     given = input.decode() if isinstance(input, bytes) else input
     confinement = _active
     assert confinement is not None
-    confinement.routing += 1
-    try:
-        if shell:
-            line = args if isinstance(args, str) else shlex.join(_argv(args))
-            done = run_command_line(host, line)
-            returncode, out, err = done.returncode, done.stdout, done.stderr
-        else:
-            argv = _argv(args)
-            if os.path.basename(argv[0]) not in host.world.programs:
-                raise FileNotFoundError(
-                    errno.ENOENT,
-                    f'No such file or directory: simulated machine {confinement.machine} has '
-                    f'no program {argv[0]!r}',
-                    argv[0],
-                )
-            try:
-                completed = host.call(argv, input=given, timeout=timeout)
-            except CommandTimeoutError:
-                raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
-            returncode, out, err = completed.returncode, completed.stdout, completed.stderr
-    finally:
-        confinement.routing -= 1
+    if shell:
+        line = args if isinstance(args, str) else shlex.join(_argv(args))
+        done = run_command_line(host, line)
+        returncode, out, err = done.returncode, done.stdout, done.stderr
+    else:
+        argv = _argv(args)
+        if os.path.basename(argv[0]) not in host.world.programs:
+            raise FileNotFoundError(
+                errno.ENOENT,
+                f'No such file or directory: simulated machine {confinement.machine} has '
+                f'no program {argv[0]!r}',
+                argv[0],
+            )
+        try:
+            completed = host.call(argv, input=given, timeout=timeout)
+        except CommandTimeoutError:
+            raise subprocess.TimeoutExpired(args, timeout or 0.0) from None
+        returncode, out, err = completed.returncode, completed.stdout, completed.stderr
     convert: Callable[[str], Any] = (lambda s: s) if textual else (lambda s: s.encode())
     pipe_out = capture_output or stdout == subprocess.PIPE
     pipe_err = capture_output or stderr == subprocess.PIPE
