@@ -11,6 +11,7 @@ ops' or Scenario's private modules.
 - :mod:`._ops_main`: Scenario's stand-in for ``ops.main`` (metadata cache, storage);
 - :mod:`._ops_model`: ops' model and framework (one relation built, signatures, caches);
 - :mod:`._charm_roots`: the virtual charm directories, removed when done;
+- :mod:`._backend`: the model backend, environment and unit state of an out-of-process hook;
 - :mod:`._scope`: what makes the adaptations act during olm's own runs only.
 
 Importing the package first checks that the installed ops and ops-scenario are releases olm
@@ -27,6 +28,13 @@ from .._ops_versions import PIN, TESTED, OpsVersionError, check_installed
 
 check_installed()  # before anything below imports ops' and Scenario's private modules
 
+from ._backend import (  # noqa: E402
+    HookBackend,
+    finish,
+    hook_backend,
+    read_unit_state,
+    write_unit_state,
+)
 from ._charm_roots import CharmRoots  # noqa: E402
 from ._context import OlmContext, forget_run  # noqa: E402
 from ._ops_main import (  # noqa: E402
@@ -54,6 +62,7 @@ __all__ = [
     'SKIP_CONSISTENCY_CHECKS',
     'TESTED',
     'CharmRoots',
+    'HookBackend',
     'MemoryStorage',
     'OlmContext',
     'OpsVersionError',
@@ -62,15 +71,19 @@ __all__ = [
     'ProjectedState',
     'current_roots',
     'empty_state',
+    'finish',
     'forget_framework_events',
     'forget_run',
+    'hook_backend',
     'keep_departing',
     'leader_settings_changed',
     'olm_run',
     'original_load_charm_meta',
     'original_make_storage',
+    'read_unit_state',
     'secret_revisions',
     'seeded_secret_ids',
     'set_secret_revisions',
     'signature',
+    'write_unit_state',
 ]

@@ -85,6 +85,10 @@ def apply_success(
     unit.ports = sorted({runner.port_text(p) for p in out.opened_ports})
     unit.stored_state = [runner.encode_stored(s) for s in out.stored_states]
     unit.deferred = [runner.encode_deferred(d) for d in out.deferred]
+    if outcome.charm_state is not None:
+        unit.charm_state = dict(outcome.charm_state)
+    if outcome.leader_settings is not None and leader:
+        app.leader_settings = dict(outcome.leader_settings)
     affected |= _commit_secrets(m, unit, hook, outcome, now)
     affected |= _advance(m, unit, hook, outcome, now)
     if unit.progress.failure is not None and unit.name in m.units:

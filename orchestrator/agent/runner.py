@@ -60,7 +60,9 @@ __all__ = [
     'default_unit_data',
     'encode_deferred',
     'encode_stored',
+    'event_for',
     'ingress_address',
+    'juju_env_overrides',
     'port_text',
     'project',
     'secret_revisions',
@@ -85,6 +87,9 @@ class Outcome:
         action_failure: the message of ``event.fail()``, if called.
         removed_revisions: secret revisions the charm removed.
         owned_secrets: ids of the secrets the unit managed when the run began.
+        leader_settings: the application's leadership settings after the hook (None: the
+            runner does not serve ``leader-set``; Scenario's charms cannot call it).
+        charm_state: the unit's ``state-set`` state after the hook (None: not served).
     """
 
     ok: bool
@@ -98,6 +103,8 @@ class Outcome:
     action_failure: str | None = None
     removed_revisions: tuple[int, ...] = ()
     owned_secrets: tuple[str, ...] = ()
+    leader_settings: Mapping[str, str] | None = None
+    charm_state: Mapping[str, str] | None = None
 
 
 def _dispatch_refusal(spec: charmspec.CharmSpec, unit: model.Unit) -> str:
@@ -168,6 +175,8 @@ class Runner:
             self._contexts[key] = ctx
         return ctx
 
+    name = 'scenario'
+
     def run(
         self,
         m: model.Model,
@@ -186,8 +195,8 @@ class Runner:
         ctx = self.context(unit, spec, machine.zone if machine else '')
         state_in = project(m, unit, hook, spec, self.projections)
         owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
-        event = _event(ctx, hook, state_in, m)
-        ctx.runtime_env = _env_overrides(hook)
+        event = event_for(ctx, hook, state_in, m)
+        ctx.runtime_env = juju_env_overrides(hook)
         refused = _dispatch_refusal(spec, unit)
         if refused:
             return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
@@ -247,7 +256,7 @@ def _logs(ctx: _compat.OlmContext, captured: Captured) -> tuple[tuple[str, str],
     return logged + tuple(captured.lines())
 
 
-def _env_overrides(hook: Hook) -> dict[str, str | None]:
+def juju_env_overrides(hook: Hook) -> dict[str, str | None]:
     if hook.kind == 'relation-changed' and hook.remote_unit is None:
         # Juju sets the variable empty for an application-databag change.
         return {'JUJU_REMOTE_UNIT': ''}
@@ -256,7 +265,7 @@ def _env_overrides(hook: Hook) -> dict[str, str | None]:
     return {}
 
 
-def _event(ctx: _compat.OlmContext, hook: Hook, st: testing.State, m: model.Model) -> Any:
+def event_for(ctx: _compat.OlmContext, hook: Hook, st: testing.State, m: model.Model) -> Any:
     """The Scenario event for a hook."""
     on = ctx.on
     simple = {

@@ -52,6 +52,13 @@ def add_deploy_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         metavar='"[SPACE] [ENDPOINT=SPACE ...]"',
         help='endpoint bindings (charms only), e.g. "oam kube-cluster=internal"',
     )
+    p.add_argument(
+        '--runner',
+        choices=('scenario', 'dispatch'),
+        default=None,
+        help='how the hooks run: scenario (in olm, the default; $OLM_RUNNER may change it) or '
+        'dispatch (the packed charm, in a bubblewrap sandbox of its simulated machine)',
+    )
     p.add_argument('--dry-run', action='store_true')
     p.add_argument('--quiet', action='store_true', help='no progress display')
     add_seed(p)
@@ -105,6 +112,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
         base=args.base,
         storage=split_kv(args.storage, '--storage'),
         bind=args.bind,
+        runner=args.runner,
     )
     for warning in report.warnings:
         print(f'WARNING {warning}', file=sys.stderr)

@@ -49,6 +49,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     """
     from .._ops_versions import OpsVersionError
     from ..agent.charm_loader import CharmLoadError
+    from ..agent.dispatch import SandboxUnavailableError, StagingError
     from ..juju import bundle as juju_bundle
     from ..juju import charmspec
 
@@ -62,6 +63,8 @@ def _user_errors() -> tuple[type[Exception], ...]:
         juju_storage.StorageError,
         CharmLoadError,
         OpsVersionError,
+        SandboxUnavailableError,
+        StagingError,
     )
 
 

@@ -191,7 +191,9 @@ class UnitAgents:
         machine = host(s, unit.machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
         if fault is None:
-            outcome = ctx.hook_runner.run(m, unit, hook, spec, machine)
+            outcome = ctx.runner_for(m.applications[unit.application]).run(
+                m, unit, hook, spec, machine
+            )
         else:
             error = fault.stderr or HOOK_FAULT_ERROR
             outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=error)

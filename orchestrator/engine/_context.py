@@ -21,7 +21,7 @@ from ..agent.hooks import RetryPolicy
 from ..juju import constraints as juju_constraints
 from ..state import model
 from ..state.store import Store, Transaction
-from ._deferred import charmspec, runner, sim
+from ._deferred import charmspec, dispatch, runner, sim
 from ._errors import EngineError
 from ._session import Session
 
@@ -54,6 +54,7 @@ class Context:
     retry: RetryPolicy
     progress: Callable[[str], None] | None = None
     _runner: runner.Runner | None = dataclasses.field(default=None, init=False)
+    _dispatch_runner: dispatch.DispatchRunner | None = dataclasses.field(default=None, init=False)
     _specs: dict[str, charmspec.CharmSpec] = dataclasses.field(
         default_factory=lambda: dict[str, charmspec.CharmSpec](), init=False
     )
@@ -64,6 +65,17 @@ class Context:
         if self._runner is None:
             self._runner = runner.Runner()
         return self._runner
+
+    @property
+    def dispatch_runner(self) -> dispatch.DispatchRunner:
+        """What runs the hooks of applications deployed with ``--runner dispatch``."""
+        if self._dispatch_runner is None:
+            self._dispatch_runner = dispatch.DispatchRunner()
+        return self._dispatch_runner
+
+    def runner_for(self, app: model.Application) -> runner.Runner:
+        """The runner of an application's hooks."""
+        return self.dispatch_runner if app.runner == 'dispatch' else self.hook_runner
 
     def spec(self, app: model.Application) -> charmspec.CharmSpec:
         """The application's charm, read once per engine."""

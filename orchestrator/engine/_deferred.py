@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .. import _compat, sim
     from ..agent import commit, resolver, runner
     from ..cloud import inventory
+    from ..agent import dispatch
     from ..juju import bundle as juju_bundle
     from ..juju import charmspec
     from ..views import plan
@@ -24,6 +25,7 @@ else:
     _compat = lazy_module('orchestrator._compat')
     charmspec = lazy_module('orchestrator.juju.charmspec')
     commit = lazy_module('orchestrator.agent.commit')
+    dispatch = lazy_module('orchestrator.agent.dispatch')
     inventory = lazy_module('orchestrator.cloud.inventory')
     juju_bundle = lazy_module('orchestrator.juju.bundle')
     plan = lazy_module('orchestrator.views.plan')
@@ -35,6 +37,7 @@ __all__ = [
     '_compat',
     'charmspec',
     'commit',
+    'dispatch',
     'inventory',
     'juju_bundle',
     'plan',

@@ -24,12 +24,15 @@ from . import _names
 from ._agents import UnitAgents
 from ._applications import Applications
 from ._context import Context, model_constraints
-from ._deferred import charmspec, juju_bundle, plan
+from ._deferred import charmspec, dispatch, juju_bundle, plan
 from ._errors import EngineError
 from ._provisioner import Provisioner
 from ._relations import add_relation, add_remote_application
 from ._reports import DeployReport
 from ._storage import model_pools
+
+RUNNERS = ('scenario', 'dispatch')
+"""How an application's hooks can run (:attr:`model.Application.runner`)."""
 
 __all__ = ['Deployer']
 
@@ -66,25 +69,31 @@ class Deployer:
         base: str | None = None,
         storage: Mapping[str, str] | None = None,
         bind: str = '',
+        runner: str | None = None,
     ) -> DeployReport:
         """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
 
         ``trust``, ``base`` and ``storage`` (store name -> ``POOL,COUNT,SIZE``) are the charm
         forms of the bundle's fields of the same names; ``bind`` is Juju's ``--bind``
-        expression (``[default-space] [endpoint=space ...]``).
+        expression (``[default-space] [endpoint=space ...]``). ``runner`` says how the new
+        applications' hooks run (``scenario`` or ``dispatch``; default ``$OLM_RUNNER``, else
+        ``scenario``); the dispatch runner's sandbox and staging are checked first.
 
         Raises:
             EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
                 (nothing changes).
             cloud.CloudError: when the pool cannot provide the machines (nothing changes).
         """
+        how = self._runner(runner)
         path = Path(ref).expanduser()
         if path.is_file():
             if bind:
                 raise EngineError(
                     'options provided but not supported when deploying a bundle: --bind'
                 )
-            return self._deploy_bundle(path, overlays, offers_dir, dry_run=dry_run, settle=settle)
+            return self._deploy_bundle(
+                path, overlays, offers_dir, dry_run=dry_run, settle=settle, runner=how
+            )
         if overlays:
             raise EngineError('flags provided but not supported when deploying a charm: --overlay')
         try:
@@ -113,6 +122,8 @@ class Deployer:
         placements = [juju_bundle.parse_placement(t) for t in to]
         report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
         report.changes.append(f'- deploy application {name} from {charm_path}')
+        if how == 'dispatch':
+            self._prepare_dispatch([spec])
         if dry_run:
             report.changes.append(f'- add {num_units} unit(s) of {name}')
             return report
@@ -126,12 +137,32 @@ class Deployer:
                 )  # fmt: skip
                 app.trust, app.base = trust, base or app.base
                 app.storage = dict(storage or {})
+                app.runner = how
                 units = self.applications.add_units(s, txn, app, num_units, placements, asked)
             report.changes += [f'- add unit {u.name} to machine {u.machine}' for u in units]
             report.machines = list(s.provisioned)
             if settle:
                 report.settle = self.agents.run(s)
         return report
+
+    @staticmethod
+    def _runner(asked: str | None) -> str:
+        """The runner a deploy uses: the one asked for, else ``$OLM_RUNNER``, else scenario."""
+        how = asked or os.environ.get('OLM_RUNNER') or 'scenario'
+        if how not in RUNNERS:
+            source = '--runner' if asked else 'OLM_RUNNER'
+            raise EngineError(f'invalid {source} "{how}": expected scenario or dispatch')
+        return how
+
+    def _prepare_dispatch(self, specs: Sequence[charmspec.CharmSpec]) -> None:
+        """Check the sandbox and stage each charm now: a deploy that cannot run changes nothing."""
+        try:
+            dispatch.find_bwrap()
+            runner = self.context.dispatch_runner
+            for spec in specs:
+                runner.staged(spec)
+        except (dispatch.SandboxUnavailableError, dispatch.StagingError) as error:
+            raise EngineError(str(error)) from None
 
     def _deploy_bundle(
         self,
@@ -141,8 +172,11 @@ class Deployer:
         *,
         dry_run: bool,
         settle: bool,
+        runner: str,
     ) -> DeployReport:
         data = self._load(path, overlays, offers_dir)
+        if runner == 'dispatch':
+            self._prepare_dispatch([a.spec for a in data.applications.values()])
         report = DeployReport(warnings=list(data.warnings))
         report.changes.append(f'Located bundle "{path}"')
         for name, saas in data.saas.items():
@@ -188,7 +222,7 @@ class Deployer:
                             s, txn, name=name, charm=app_spec.charm, spec=app_spec.spec,
                             options=dict(app_spec.options), constraints=app_spec.constraints,
                             bundle_app=app_spec,
-                        )  # fmt: skip
+                        ).runner = runner  # fmt: skip
                 # Units after every application exists: placements may name other units.
                 for name, app_spec in data.applications.items():
                     app = s.model.applications[name]

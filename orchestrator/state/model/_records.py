@@ -118,6 +118,11 @@ class Application:
     life: Life = 'alive'
     leader: str | None = None
     leader_version: int = 0
+    leader_settings: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    """What ``leader-set`` stored (Juju's leadership settings; ``leader-get`` reads them)."""
+    runner: str = 'scenario'
+    """How its units' hooks run: ``scenario`` (in olm's process) or ``dispatch`` (the packed
+    charm's ``dispatch`` in its machine's sandbox)."""
     status: Status | None = None
     next_unit: int = 0
 
@@ -189,6 +194,8 @@ class Unit:
     """The unit's storage instances (``osd-devices/0``) and where they are (``/dev/sdb``)."""
     stored_state: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
     deferred: list[dict[str, Any]] = dataclasses.field(default_factory=list[dict[str, Any]])
+    charm_state: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    """The unit's charm state (``state-set``/``state-get``), kept by the controller."""
     progress: UnitProgress = dataclasses.field(default_factory=UnitProgress)
 
     @property

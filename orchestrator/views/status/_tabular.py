@@ -57,6 +57,16 @@ def _table(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -
     return lines
 
 
+def runner_note(view: ModelView) -> str:
+    """How the applications' hooks run: ``hooks: scenario``, or each runner with its apps."""
+    by_runner: dict[str, list[str]] = {}
+    for app in sorted(view.applications, key=lambda a: a.name):
+        by_runner.setdefault(app.runner, []).append(app.name)
+    if len(by_runner) == 1:
+        return f'hooks: {next(iter(by_runner))}'
+    return 'hooks: ' + ', '.join(f'{r} ({" ".join(a)})' for r, a in sorted(by_runner.items()))
+
+
 def _model_section(view: ModelView, *, utc: bool) -> list[str]:
     now = view.timestamp if view.timestamp is not None else time.time()
     header = ['Model', 'Controller', 'Cloud/Region', 'Version', 'Timestamp']
@@ -68,6 +78,7 @@ def _model_section(view: ModelView, *, utc: bool) -> list[str]:
         format_timestamp(now, utc=utc),
     ]
     notes = [n for n in (view.model_status.message, SIMULATED_NOTE if view.simulated else '') if n]
+    notes += [runner_note(view)] if view.applications else []
     if notes:
         header.append('Notes')
         values.append(truncate('; '.join(notes)))

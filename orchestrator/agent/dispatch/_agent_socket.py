@@ -1,0 +1,122 @@
+"""The unit agent's side of a sandboxed hook: its socket, and the process it waits for.
+
+Juju's unit agent answers hook tools on a socket while the hook runs (juju/juju
+``internal/worker/uniter/runner/jujuc/server.go``: one request per connection, the hook's
+context looked up by ``JUJU_CONTEXT_ID``). olm does it in the thread that runs the hook: one
+loop waits on the socket, the hook's stdout and stderr, and its exit, and answers each call
+before taking the next, so the model is only ever touched from one thread.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import contextlib
+import selectors
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ._protocol import ProtocolError, Request, decode_request, encode_response
+
+__all__ = ['Answer', 'HookProcess', 'run_hook_process']
+
+Answer = Callable[[Request], tuple[int, bytes, bytes]]
+"""What olm does with a call: its exit status, stdout and stderr."""
+
+
+class HookProcess:
+    """What a finished hook process left: exit status and output, line by line."""
+
+    def __init__(self, returncode: int, output: list[tuple[str, str]], timed_out: bool) -> None:
+        self.returncode = returncode
+        self.output = output
+        self.timed_out = timed_out
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return b''.join(chunks)
+        chunks.append(chunk)
+
+
+def run_hook_process(
+    argv: list[str], socket_path: Path, answer: Answer, *, timeout: float
+) -> HookProcess:
+    """Run ``argv`` (the sandbox) with the agent socket listening; answer its calls.
+
+    ``timeout`` bounds the hook's wall time; past it the process is killed.
+    """
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(socket_path))
+    listener.listen(8)
+    listener.setblocking(False)
+    output: list[tuple[str, str]] = []
+    partial = {'stdout': b'', 'stderr': b''}
+    with contextlib.ExitStack() as stack:
+        stack.callback(listener.close)
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        stack.callback(_reap, proc)
+        assert proc.stdout is not None and proc.stderr is not None
+        selector = selectors.DefaultSelector()
+        stack.callback(selector.close)
+        selector.register(listener, selectors.EVENT_READ, 'listen')
+        selector.register(proc.stdout, selectors.EVENT_READ, 'stdout')
+        selector.register(proc.stderr, selectors.EVENT_READ, 'stderr')
+        open_streams = 2
+        deadline = time.monotonic() + timeout
+        timed_out = False
+        while open_streams:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                proc.kill()
+                break
+            for key, _ in selector.select(min(left, 1.0)):
+                if key.data == 'listen':
+                    _serve_one(listener, answer)
+                    continue
+                stream = key.data
+                chunk = key.fileobj.read1(65536)  # type: ignore[union-attr]
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                lines = (partial[stream] + chunk).split(b'\n')
+                partial[stream] = lines.pop()
+                output += [(stream, line.decode('utf-8', 'replace')) for line in lines]
+        for stream, rest in partial.items():
+            if rest:
+                output.append((stream, rest.decode('utf-8', 'replace')))
+        returncode = proc.wait()
+    return HookProcess(returncode, output, timed_out)
+
+
+def _serve_one(listener: socket.socket, answer: Answer) -> None:
+    try:
+        conn, _ = listener.accept()
+    except BlockingIOError:
+        return
+    with conn:
+        conn.setblocking(True)
+        try:
+            request = decode_request(_read_request(conn))
+        except (ProtocolError, ValueError, UnicodeDecodeError) as error:
+            conn.sendall(encode_response(1, b'', f'ERROR bad request: {error}\n'.encode()))
+            return
+        code, out, err = answer(request)
+        with contextlib.suppress(OSError):  # the caller may be gone (killed by its parent)
+            conn.sendall(encode_response(code, out, err))
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()

@@ -1,0 +1,113 @@
+"""The simulated machine's filesystem as a real directory, for one sandboxed hook, and back.
+
+A sandboxed hook sees the machine's files where the machine has them: before the hook each
+regular file and directory of the :class:`~orchestrator.sim.SimHost` is written under a fresh
+directory that the sandbox mounts as ``/``; after it, what the hook created, changed or removed
+there goes back into the machine (:func:`sync_back`), as ``metal_host.LocalHost`` would have
+done it on a real machine. Files are not part of Juju's hook commit: they stay written whether
+the hook succeeds or not, as on a real machine.
+
+What is not the machine's is left out of the walk back: the mount points the sandbox adds
+(``/usr``, ``/proc``, ``/dev``...) and Juju's own directories (the unit's charm directory and
+tools under ``/var/lib/juju``). Device nodes the machine has (``/dev/sdb``) are shown as the
+files the simulation keeps for them, read-only.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from metal_host import FileEntry
+
+from ...sim import SimHost
+
+__all__ = ['NOT_THE_MACHINES', 'Snapshot', 'materialize', 'sync_back']
+
+NOT_THE_MACHINES = ('usr', 'bin', 'sbin', 'lib', 'lib64', 'proc', 'dev', 'sys', 'run/olm')
+"""Top-level paths the sandbox provides itself: never synchronised with the machine."""
+
+_JUJU = 'var/lib/juju'
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What was written, to tell afterwards what the hook changed."""
+
+    files: dict[str, tuple[bytes, int]]  # machine path -> (content, mode)
+    devices: dict[str, FileEntry]
+
+
+def _is_machines(relative: str) -> bool:
+    if relative.startswith(_JUJU + '/') or relative == _JUJU:
+        return False
+    return not any(relative == p or relative.startswith(p + '/') for p in NOT_THE_MACHINES)
+
+
+def materialize(host: SimHost, root: Path) -> Snapshot:
+    """Write the machine's files and directories under ``root`` (an empty directory)."""
+    files: dict[str, tuple[bytes, int]] = {}
+    devices: dict[str, FileEntry] = {}
+    for directory in host.directories:
+        relative = directory.lstrip('/')
+        if relative and _is_machines(relative):
+            (root / relative).mkdir(parents=True, exist_ok=True)
+    for path, entry in host.files.items():
+        relative = path.lstrip('/')
+        if relative.startswith('dev/'):
+            devices[path] = entry
+            continue
+        if not _is_machines(relative):
+            continue
+        data = entry.content.encode('utf-8', 'surrogateescape')
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        target.chmod(entry.mode & 0o7777)
+        files[path] = (data, entry.mode & 0o7777)
+    for name in ('tmp', 'var/tmp'):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        (root / name).chmod(0o1777)
+    return Snapshot(files, devices)
+
+
+def _walk(root: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for directory, dirs, names in os.walk(root):
+        base = Path(directory)
+        relative_dir = base.relative_to(root).as_posix()
+        relative_dir = '' if relative_dir == '.' else relative_dir
+        dirs[:] = [d for d in dirs if _is_machines(f'{relative_dir}/{d}'.lstrip('/'))]
+        for name in names:
+            relative = f'{relative_dir}/{name}'.lstrip('/')
+            path = base / name
+            if _is_machines(relative) and path.is_file() and not path.is_symlink():
+                found['/' + relative] = path
+    return found
+
+
+def sync_back(host: SimHost, root: Path, before: Snapshot) -> list[str]:
+    """Put what the hook did to the files under ``root`` into the machine; the paths changed."""
+    changed: list[str] = []
+    now = _walk(root)
+    for path, real in sorted(now.items()):
+        data = real.read_bytes()
+        mode = real.stat().st_mode & 0o7777
+        if before.files.get(path) == (data, mode):
+            continue
+        previous = host.files.get(path)
+        host.write_text(
+            path,
+            data.decode('utf-8', 'surrogateescape'),
+            mode=mode,
+            owner=previous.owner if previous else None,
+            group=previous.group if previous else None,
+        )
+        changed.append(path)
+    for path in sorted(set(before.files) - set(now)):
+        host.remove(path)
+        changed.append(path)
+    return changed

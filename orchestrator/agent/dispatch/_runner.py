@@ -1,0 +1,323 @@
+"""The dispatch runner: a unit's hook run the way Juju's unit agent runs it.
+
+Juju runs a hook by executing the unit's ``charm/dispatch`` with the hook's environment
+(juju/juju ``internal/worker/uniter/runner/runner.go``; the variables from
+``internal/worker/uniter/runner/context/context.go`` ``HookVars`` @ b97f4ce and ``env.go``
+``ubuntuEnv`` @ 2ba9927) and answers the hook tools it calls over the agent socket. This
+runner does the same with the charm staged as charmcraft packs it (:mod:`._staging`), inside
+the sandbox of its simulated machine (:mod:`._sandbox`), answering hook tools from Scenario's
+model backend (:mod:`orchestrator._compat._backend`, :mod:`orchestrator.agent.hooktools`) and
+emulated programs from the machine. It returns the same :class:`~..runner.Outcome` as the
+in-process runner, so one commit path decides what of the hook lands.
+
+What the hook's environment holds that olm does not model: ``JUJU_API_ADDRESSES`` is empty (no
+controller API to reach), ``JUJU_SLA`` is ``unsupported`` (Juju's value for a model without
+an SLA), the proxy variables are empty.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import ops
+from ops import testing
+
+from ... import _compat
+from ...juju import charmspec
+from ...sim import SimHost
+from ...state import model
+from .. import hooktools
+from ..hooks import Hook
+from ..projection import ingress_address, project
+from ..runner import Outcome, Runner, event_for, juju_env_overrides
+from . import _machine_root, _sandbox, _staging
+from ._agent_socket import run_hook_process
+from ._protocol import Request
+
+__all__ = ['HOOK_TIMEOUT', 'DispatchRunner']
+
+HOOK_TIMEOUT = 1800.0
+"""Seconds a hook may run. Juju has no limit; olm has one so a stuck charm cannot hang a
+settle forever."""
+
+_CLIENT_SOURCE = Path(__file__).with_name('_client.py')
+_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin'
+# The unit agent's PATH on Ubuntu: systemd's default for services plus /snap/bin (snapd's
+# environment generator); the tools directory goes first (env.go appendPath).
+_UNCAUGHT = re.compile(r'^Uncaught (\w+) in charm code: (.*)$')
+
+
+class DispatchRunner(Runner):
+    """Runs hooks through the packed charm's ``dispatch`` in its machine's sandbox."""
+
+    name = 'dispatch'
+
+    def __init__(self, *, cache: Path | None = None) -> None:
+        super().__init__()
+        self.cache = cache
+        self._staged: dict[Path, _staging.StagedCharm] = {}
+        self._bwrap: str | None = None
+        self._client: Path | None = None
+
+    def context(
+        self, unit: model.Unit, spec: charmspec.CharmSpec, zone: str
+    ) -> _compat.OlmContext:
+        """The unit's Scenario context: metadata only, the charm's code is never imported."""
+        key = (unit.name, unit.machine)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = _compat.OlmContext(
+                ops.CharmBase,
+                meta=dict(spec.meta),
+                config=dict(spec.config_meta),
+                actions=dict(spec.actions_meta),
+                app_name=unit.application,
+                unit_id=unit.number,
+                machine_id=unit.machine,
+                availability_zone=zone or None,
+            )
+            ctx.charm_path = spec.path
+            ctx.roots = self.charm_roots
+            self._contexts[key] = ctx
+        return ctx
+
+    def staged(self, spec: charmspec.CharmSpec) -> _staging.StagedCharm:
+        """The charm staged as charmcraft packs it (once per runner and content)."""
+        staged = self._staged.get(spec.path)
+        if staged is None:
+            staged = _staging.stage(spec, cache=self.cache)
+            self._staged[spec.path] = staged
+        return staged
+
+    def run(
+        self,
+        m: model.Model,
+        unit: model.Unit,
+        hook: Hook,
+        spec: charmspec.CharmSpec,
+        host: SimHost,
+    ) -> Outcome:
+        """Run one hook of one unit through its packed charm's ``dispatch``; the model is read.
+
+        Raises:
+            SandboxUnavailableError: bubblewrap is missing.
+            StagingError: the charm cannot be staged.
+        """
+        if self._bwrap is None:
+            self._bwrap = _sandbox.find_bwrap()
+        staged = self.staged(spec)
+        if self._client is None:
+            self._client = _staging.install_client(_CLIENT_SOURCE, cache=self.cache)
+        machine = m.machines.get(unit.machine)
+        ctx = self.context(unit, spec, machine.zone if machine else '')
+        state_in = project(m, unit, hook, spec, self.projections)
+        owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
+        event = event_for(ctx, hook, state_in, m)
+        ctx.runtime_env = juju_env_overrides(hook)
+        run = _compat.hook_backend(ctx, event, state_in)
+        app = m.applications[unit.application]
+        address = _address(m, unit)
+        tools = hooktools.ToolContext(
+            backend=run.backend,
+            state=run.state,
+            unit_name=unit.name,
+            private_address=address,
+            public_address=address,
+            goal_state=goal_state(m, unit),
+            leader_settings=dict(app.leader_settings),
+            charm_state=dict(unit.charm_state),
+            env=run.env,
+        )
+        work = Path(tempfile.mkdtemp(prefix='olm-hook-'))
+        try:
+            return self._run_sandboxed(
+                work, m, unit, host, staged, ctx, state_in, run, tools, owned
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            _compat.forget_run(ctx)
+
+    def _run_sandboxed(
+        self,
+        work: Path,
+        m: model.Model,
+        unit: model.Unit,
+        host: SimHost,
+        staged: _staging.StagedCharm,
+        ctx: _compat.OlmContext,
+        state_in: testing.State,
+        run: _compat.HookBackend,
+        tools: hooktools.ToolContext,
+        owned: tuple[str, ...],
+    ) -> Outcome:
+        root = work / 'root'
+        root.mkdir()
+        snapshot = _machine_root.materialize(host, root)
+        devices: dict[str, Path] = {}
+        for index, (path, entry) in enumerate(sorted(snapshot.devices.items())):
+            real = work / f'device-{index}'
+            real.write_text(entry.content)
+            devices[path] = real
+        unit_state = work / 'unit-state.db'
+        _compat.write_unit_state(unit_state, state_in)
+        socket_path = work / 'agent.socket'
+        socket_path.touch()  # the mount point; the listener replaces it before the hook
+        app, _, number = unit.name.rpartition('/')
+        programs = sorted(host.world.programs)
+        layout = _sandbox.SandboxLayout(
+            machine_root=root,
+            charm=staged.path,
+            venv=staged.venv,
+            unit_state=unit_state,
+            client=self._client or _CLIENT_SOURCE,
+            socket=socket_path,
+            unit_dir=f'/var/lib/juju/agents/unit-{app}-{number}',
+            tools_dir=f'/var/lib/juju/tools/unit-{app}-{number}',
+            hook_tools=sorted(hooktools.HOOK_TOOLS),
+            programs=programs,
+            devices=devices,
+            hostname=host.hostname(),
+        )
+        _sandbox.prepare_root(layout)
+        # Juju's context ids are <unit>-<hook>-<random> (context.go ``NewHookContext``).
+        context_id = (
+            f'{unit.name}-{run.env.get("JUJU_HOOK_NAME") or "action"}-{uuid.uuid4().int % 10**19}'
+        )
+        env = _hook_env(run.env, layout, context_id)
+
+        def answer(request: Request) -> tuple[int, bytes, bytes]:
+            if request.name in hooktools.HOOK_TOOLS:
+                result = hooktools.run_tool(request.name, request.args, request.stdin, tools)
+                return result.returncode, result.stdout, result.stderr
+            done = host.call(
+                [request.name, *request.args],
+                input=request.stdin.decode('utf-8', 'replace') if request.stdin else None,
+            )
+            return done.returncode, done.stdout.encode(), done.stderr.encode()
+
+        socket_path.unlink()
+        argv = _sandbox.bwrap_argv(
+            self._bwrap or 'bwrap', layout, env, [f'{layout.charm_dir}/dispatch']
+        )
+        finished = run_hook_process(argv, socket_path, answer, timeout=HOOK_TIMEOUT)
+        _machine_root.sync_back(host, root, snapshot)
+        printed = tuple(finished.output)
+        if finished.returncode != 0 or finished.timed_out:
+            logged = tuple((line.level, line.message) for line in ctx.juju_log)
+            error = _failure(finished.returncode, logged, finished.output, finished.timed_out)
+            # The traceback is in what the charm logged and printed: nothing to add.
+            return Outcome(ok=False, state_in=state_in, error=error, logs=logged + printed)
+        stored, deferred = _compat.read_unit_state(unit_state)
+        state_out = dataclasses.replace(run.state, stored_states=stored, deferred=deferred)
+        failure = _compat.finish(ctx, state_out)
+        outcome = self._outcome(ctx, state_in, state_out, owned, _Printed(printed), failure)
+        return dataclasses.replace(
+            outcome,
+            leader_settings=dict(tools.leader_settings),
+            charm_state=dict(tools.charm_state),
+        )
+
+
+class _Printed:
+    """The hook process's output in the shape :meth:`Runner._outcome` reads captured lines."""
+
+    def __init__(self, lines: tuple[tuple[str, str], ...]) -> None:
+        self._lines = lines
+
+    def lines(self) -> tuple[tuple[str, str], ...]:
+        return self._lines
+
+
+def _address(m: model.Model, unit: model.Unit) -> str:
+    return ingress_address(m, unit, '')
+
+
+def _hook_env(
+    scenario_env: Any, layout: _sandbox.SandboxLayout, context_id: str
+) -> dict[str, str]:
+    env = {k: str(v) for k, v in dict(scenario_env).items() if k.startswith('JUJU_')}
+    env.update(
+        {
+            'CHARM_DIR': layout.charm_dir,
+            'JUJU_CHARM_DIR': layout.charm_dir,
+            'JUJU_CONTEXT_ID': context_id,
+            'JUJU_AGENT_SOCKET_ADDRESS': layout.socket_address,
+            'JUJU_AGENT_SOCKET_NETWORK': 'unix',
+            'JUJU_API_ADDRESSES': '',
+            'JUJU_SLA': 'unsupported',
+            'CLOUD_API_VERSION': '',
+            'JUJU_CHARM_HTTP_PROXY': '',
+            'JUJU_CHARM_HTTPS_PROXY': '',
+            'JUJU_CHARM_FTP_PROXY': '',
+            'JUJU_CHARM_NO_PROXY': '',
+            'APT_LISTCHANGES_FRONTEND': 'none',
+            'DEBIAN_FRONTEND': 'noninteractive',
+            'LANG': 'C.UTF-8',
+            'TERM': 'tmux-256color',
+            'PATH': f'{layout.tools_dir}:{_PATH}',
+        }
+    )
+    return env
+
+
+def _failure(
+    returncode: int,
+    logged: tuple[tuple[str, str], ...],
+    output: list[tuple[str, str]],
+    timed_out: bool,
+) -> str:
+    """The one line that says why the hook failed (the event log has the whole output).
+
+    ops logs an uncaught exception's traceback through ``juju-log`` (``ops/log.py``
+    ``setup_root_logging``): its last line (``KeyError: 'x'``) is the in-process runner's
+    error line too. Otherwise the last line the hook wrote on stderr, then the exit status.
+    """
+    if timed_out:
+        return f'hook killed after {HOOK_TIMEOUT:.0f}s'
+    for level, message in reversed(logged):
+        if level == 'ERROR' and message.startswith('Uncaught exception while in charm code'):
+            return message.rstrip().splitlines()[-1]
+    errors = [line for stream, line in output if stream == 'stderr' and line.strip()]
+    for line in errors:
+        found = _UNCAUGHT.match(line)
+        if found:
+            return f'{found.group(1)}: {found.group(2)}'
+    if errors:
+        return errors[-1]
+    return f'exit status {returncode}'
+
+
+def goal_state(m: model.Model, unit: model.Unit) -> dict[str, Any]:
+    """What ``goal-state`` reports for the unit: its application's units and its relations.
+
+    Juju's shape (juju/juju ``apiserver/facades/agent/uniter/goal-state.go``): ``units`` maps
+    each unit of the application to its goal status (``active``, or ``dying`` once it is
+    going away); ``relations`` maps each endpoint to the remote application and its units.
+    The ``since`` timestamps are left out (olm keeps no goal-status history).
+    """
+
+    def status(u: model.Unit) -> dict[str, str]:
+        return {'status': 'active' if u.life == 'alive' else 'dying'}
+
+    units = {u.name: status(u) for u in m.units_of(unit.application)}
+    relations: dict[str, dict[str, dict[str, str]]] = {}
+    for relation in m.relations.values():
+        if unit.application not in {e.application for e in relation.endpoints}:
+            continue
+        endpoint = relation.endpoint_of(unit.application).name
+        other = relation.other_application(unit.application)
+        entry = relations.setdefault(endpoint, {})
+        if other != unit.application:
+            entry[other] = {'status': 'joined'}
+        for u in m.units_of(other):
+            if u.name != unit.name:
+                entry[u.name] = status(u)
+    return {'units': units, 'relations': relations}
