@@ -22,7 +22,17 @@ from ..state import model
 from . import runner
 from .hooks import Hook, RetryPolicy
 
-__all__ = ['ROTATION_SECONDS', 'RetryPolicy', 'apply_failure', 'apply_success', 'elect_leader']
+JUJU_EXEC = 'juju-exec'
+"""The pseudo-hook ``juju exec`` commits as (:mod:`.juju_exec`)."""
+
+__all__ = [
+    'JUJU_EXEC',
+    'ROTATION_SECONDS',
+    'RetryPolicy',
+    'apply_failure',
+    'apply_success',
+    'elect_leader',
+]
 
 ROTATION_SECONDS = {
     'hourly': 3600,
@@ -90,6 +100,9 @@ def apply_success(
     if outcome.leader_settings is not None and leader:
         app.leader_settings = dict(outcome.leader_settings)
     affected |= _commit_secrets(m, unit, hook, outcome, now)
+    if hook.kind == JUJU_EXEC:
+        # juju exec commits what its hook tools changed; the agent's progress is its own.
+        return affected
     affected |= _advance(m, unit, hook, outcome, now)
     if unit.progress.failure is not None and unit.name in m.units:
         unit.progress.failure = None

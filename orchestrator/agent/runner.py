@@ -257,6 +257,7 @@ def _logs(ctx: _compat.OlmContext, captured: Captured) -> tuple[tuple[str, str],
 
 
 def juju_env_overrides(hook: Hook) -> dict[str, str | None]:
+    """Where Juju's hook environment differs from Scenario's (None: the variable is unset)."""
     if hook.kind == 'relation-changed' and hook.remote_unit is None:
         # Juju sets the variable empty for an application-databag change.
         return {'JUJU_REMOTE_UNIT': ''}

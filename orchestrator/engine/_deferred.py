@@ -15,9 +15,8 @@ from ..lazy import lazy_module
 
 if TYPE_CHECKING:
     from .. import _compat, sim
-    from ..agent import commit, resolver, runner
+    from ..agent import commit, dispatch, juju_exec, resolver, runner
     from ..cloud import inventory
-    from ..agent import dispatch
     from ..juju import bundle as juju_bundle
     from ..juju import charmspec
     from ..views import plan
@@ -27,6 +26,7 @@ else:
     commit = lazy_module('orchestrator.agent.commit')
     dispatch = lazy_module('orchestrator.agent.dispatch')
     inventory = lazy_module('orchestrator.cloud.inventory')
+    juju_exec = lazy_module('orchestrator.agent.juju_exec')
     juju_bundle = lazy_module('orchestrator.juju.bundle')
     plan = lazy_module('orchestrator.views.plan')
     resolver = lazy_module('orchestrator.agent.resolver')
@@ -40,6 +40,7 @@ __all__ = [
     'dispatch',
     'inventory',
     'juju_bundle',
+    'juju_exec',
     'plan',
     'resolver',
     'runner',

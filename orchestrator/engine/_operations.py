@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..agent.hooks import Hook
 from ..state import model
 from ..state.store import LogEntry
 from . import _names
 from ._agents import UnitAgents
 from ._context import Context
-from ._deferred import sim
+from ._deferred import commit, juju_exec, sim
 from ._errors import EngineError
 from ._reports import ExecResult
 
@@ -57,13 +58,26 @@ class Operations:
             self.agents.run(s)
             return s.model.actions[record.id]
 
+    def _unit_exec(
+        self, m: model.Model, unit: model.Unit, host: sim.SimHost, command: str
+    ) -> sim.ShellResult:
+        spec = self.context.spec(m.applications[unit.application])
+        result, outcome = juju_exec.juju_exec(m, unit, spec, host, command)
+        commit.apply_success(
+            m, unit, Hook(kind=commit.JUJU_EXEC), outcome, now=self.context.clock()
+        )
+        return result
+
     def exec(
         self, command: str, *, unit: str | None = None, machine: str | None = None
     ) -> ExecResult:
         """``juju exec``: run a command line on a unit's (simulated) machine.
 
         The command runs on the simulated machine's programs and files, never on this one
-        (see :mod:`orchestrator.sim.shell`). What it changes on the machine is kept.
+        (see :mod:`orchestrator.sim.shell`). What it changes on the machine is kept. With
+        ``unit``, the unit's hook tools are in reach and what they change commits, whatever
+        the exit status, as Juju flushes an exec's hook context
+        (:mod:`orchestrator.agent.juju_exec`).
         """
         with self.context.session() as s:
             if unit is not None:
@@ -79,7 +93,10 @@ class Operations:
             except sim.UnknownMachineError:
                 raise EngineError(f'machine {machine_id} is not provisioned yet') from None
             with s.transaction(machines={machine_id}) as txn:
-                result = sim.run_command_line(host, command)
+                if unit is not None:
+                    result = self._unit_exec(s.model, _names.unit(s.model, unit), host, command)
+                else:
+                    result = sim.run_command_line(host, command)
                 task = str(txn.next_sequence('action'))
                 outcome = 'ok' if result.returncode == 0 else f'exit {result.returncode}'
                 s.log.append(LogEntry(0, self.context.clock(), where, 'exec', outcome, command))

@@ -45,7 +45,7 @@ from .host import (
     NetworkDevice,
     SimHost,
 )
-from .shell import ShellResult, run_command_line
+from .shell import ExtraProgram, ShellResult, run_command_line
 from .world import MachineImage, ProgramRegistry, World
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     'BlockDevice',
     'Catalog',
     'CommandRecord',
+    'ExtraProgram',
     'Fault',
     'FaultKind',
     'Faults',

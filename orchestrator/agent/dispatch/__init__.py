@@ -10,7 +10,7 @@
 
 # pyright: strict
 
-from ._runner import HOOK_TIMEOUT, DispatchRunner, goal_state
+from ._runner import HOOK_TIMEOUT, DispatchRunner
 from ._sandbox import SandboxUnavailableError, find_bwrap
 from ._staging import StagedCharm, StagingError, cache_dir, stage
 
@@ -22,6 +22,5 @@ __all__ = [
     'StagingError',
     'cache_dir',
     'find_bwrap',
-    'goal_state',
     'stage',
 ]

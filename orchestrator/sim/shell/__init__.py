@@ -29,6 +29,6 @@ given (``_call``), dash's builtins (``_builtins``) and the coreutils-like comman
 
 from __future__ import annotations
 
-from ._run import ShellResult, run_command_line
+from ._run import ExtraProgram, ShellResult, run_command_line
 
-__all__ = ['ShellResult', 'run_command_line']
+__all__ = ['ExtraProgram', 'ShellResult', 'run_command_line']

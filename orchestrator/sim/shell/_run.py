@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeAlias
 
 from metal_host import Completed
@@ -16,12 +16,16 @@ from ._call import Call, CommandResult
 from ._coreutils import COREUTILS
 from ._syntax import SHELL_ERROR, Command, Parser, Reader, ShellError
 
-__all__ = ['ShellResult', 'run_command_line']
+__all__ = ['ExtraProgram', 'ShellResult', 'run_command_line']
 
 
 ShellResult: TypeAlias = Completed
 """What a command line gives: argv ``('sh', '-c', COMMAND)``, the exit status of the last
 command run, and the standard output and error of every command run, each in order."""
+
+ExtraProgram: TypeAlias = Callable[[tuple[str, ...], 'str | None'], tuple[int, str, str]]
+"""A program the caller serves for this line only (arguments, stdin) → (status, out, err):
+the unit's hook tools for ``juju exec --unit``, which are on its PATH, not the machine's."""
 
 _NOT_FOUND = 127
 
@@ -29,7 +33,9 @@ _NOT_FOUND = 127
 _PATH_DIRS = frozenset(DEFAULT_ENV['PATH'].split(':'))
 
 
-def run_command_line(host: SimHost, command: str) -> ShellResult:
+def run_command_line(
+    host: SimHost, command: str, *, extra: Mapping[str, ExtraProgram] | None = None
+) -> ShellResult:
     """Run a command line on a simulated machine as ``/bin/sh -c COMMAND`` would on a real one.
 
     It is how ``olm exec`` reaches a simulated machine; see the module's documentation for the
@@ -39,6 +45,7 @@ def run_command_line(host: SimHost, command: str) -> ShellResult:
     Args:
         host: the simulated machine.
         command: the command line (``juju exec``'s arguments joined, quoted for sh).
+        extra: programs found before the machine's, by name (a unit's hook tools).
 
     Returns:
         argv ``('sh', '-c', command)``, the exit status of the last command run (2 when the
@@ -60,7 +67,7 @@ def run_command_line(host: SimHost, command: str) -> ShellResult:
             continue
         stdin: str | None = None
         for one in pipeline:
-            result = _run(host, one, stdin)
+            result = _run(host, one, stdin, extra or {})
             stderr.append(result.stderr)
             stdin = result.stdout
             status = result.status
@@ -68,8 +75,14 @@ def run_command_line(host: SimHost, command: str) -> ShellResult:
     return Completed(argv, status, ''.join(stdout), ''.join(stderr))
 
 
-def _run(host: SimHost, command: Command, stdin: str | None) -> CommandResult:
+def _run(
+    host: SimHost, command: Command, stdin: str | None, extra: Mapping[str, ExtraProgram]
+) -> CommandResult:
     name = command.argv[0]
+    served = extra.get(name)
+    if served is not None:
+        code, out, err = served(tuple(command.argv[1:]), stdin)
+        return CommandResult(out, err, code)
     emulated = _emulated(host, name)
     if emulated is not None:
         try:

@@ -145,12 +145,17 @@ def test_a_non_executable_entry_point_fails_the_first_hook_as_dash_refuses_it(tm
         e.deploy(str(charm), application='packed', runner='dispatch')
         e.deploy(str(charm), application='emulated', runner='scenario')
         errors = {
-            u.application: (u.agent.message, u.progress.failure.error if u.progress.failure else '')
+            u.application: (
+                u.agent.message,
+                u.progress.failure.error if u.progress.failure else '',
+            )
             for u in e.status_view().model.units.values()
         }
     finally:
         store.close()
 
-    expected = '/var/lib/juju/agents/unit-{}-0/charm/dispatch: 3: exec: ./src/charm.py: Permission denied'
+    expected = (
+        '/var/lib/juju/agents/unit-{}-0/charm/dispatch: 3: exec: ./src/charm.py: Permission denied'
+    )
     assert errors['packed'] == ('hook failed: "install"', expected.format('packed'))
     assert errors['emulated'] == ('hook failed: "install"', expected.format('emulated'))
