@@ -12,12 +12,14 @@ before taking the next, so the model is only ever touched from one thread.
 from __future__ import annotations
 
 import contextlib
+import io
 import selectors
 import socket
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from ._protocol import ProtocolError, Request, decode_request, encode_response
 
@@ -84,7 +86,8 @@ def run_hook_process(
                     _serve_one(listener, answer)
                     continue
                 stream = key.data
-                chunk = key.fileobj.read1(65536)  # type: ignore[union-attr]
+                reader = cast('io.BufferedReader', key.fileobj)
+                chunk = reader.read1(65536)
                 if not chunk:
                     selector.unregister(key.fileobj)
                     open_streams -= 1

@@ -15,6 +15,8 @@ and ``--file -`` give); a hook's own stdin is /dev/null and is not read.
 The framing is netstrings (``<length>:<bytes>,``) both ways; :mod:`._protocol` is olm's side.
 """
 
+# pyright: strict
+
 import _socket
 import os
 import sys
@@ -22,12 +24,12 @@ import sys
 _READABLE = (0o010000, 0o100000, 0o140000)  # S_IFIFO, S_IFREG, S_IFSOCK
 
 
-def _netstring(data):
+def _netstring(data: bytes) -> bytes:
     return str(len(data)).encode() + b':' + data + b','
 
 
-def _fields(data):
-    out = []
+def _fields(data: bytes) -> list[bytes]:
+    out: list[bytes] = []
     while data:
         head, _, rest = data.partition(b':')
         size = int(head)
@@ -36,7 +38,7 @@ def _fields(data):
     return out
 
 
-def main():
+def main() -> int:
     name = os.path.basename(sys.argv[0])
     address = os.environ.get('JUJU_AGENT_SOCKET_ADDRESS', '')
     if not address:
@@ -55,7 +57,7 @@ def main():
         sock.connect(address)
         sock.sendall(b''.join(_netstring(f) for f in request))
         sock.shutdown(_socket.SHUT_WR)
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             chunk = sock.recv(65536)
             if not chunk:

@@ -19,11 +19,11 @@ models (charmcraft 4.5.0, ``charmcraft/``):
 - ``venv/``: the ``uv`` plugin syncs ``uv.lock`` without dev groups and without the project
   (``parts/plugins/_uv.py``), then removes ``venv/bin`` but ``activate``
   (``get_venv_cleanup_commands``); craft-parts' uv plugin compiles the bytecode
-  (``UV_COMPILE_BYTECODE=1``, craft_parts/plugins/uv_plugin.py): ``dispatch`` links ``venv/bin/python`` to the machine's
-  ``python3`` on first run. The ``charm`` and ``python`` plugins install
-  ``requirements.txt``; the ``charm`` plugin's ``venv/`` is a flat package directory on
-  ``PYTHONPATH``. The link ``dispatch`` would make at ``venv/bin/python`` is made at staging:
-  units share the venv read-only.
+  (``UV_COMPILE_BYTECODE=1``, craft_parts/plugins/uv_plugin.py); ``dispatch`` links
+  ``venv/bin/python`` to the machine's ``python3`` on first run. The ``charm`` and
+  ``python`` plugins install ``requirements.txt``; the ``charm`` plugin's ``venv/`` is a flat
+  package directory on ``PYTHONPATH``. The link ``dispatch`` would make at
+  ``venv/bin/python`` is made at staging: units share the venv read-only.
 
 Deviation: the venv is built for the interpreter the sandbox runs (this computer's
 ``/usr/bin/python3``), not the base's (CPython 3.12 on ubuntu@24.04): the same locked versions,
@@ -86,7 +86,7 @@ export PYTHONPATH="${{dispatch_path}}/lib:${{dispatch_path}}/src"
 export LD_LIBRARY_PATH="${{dispatch_path}}/usr/lib:${{dispatch_path}}/lib:${{dispatch_path}}/usr/lib/$(uname -m)-linux-gnu"
 
 exec "${{python_path}}" "${{dispatch_path}}/{entrypoint}"
-"""
+"""  # noqa: E501 (charmcraft's text, line for line)
 # Both scripts are charmcraft 4.5.0's text (const.py, dispatch.py): the runner executes them
 # with the real /bin/sh, so their behaviour (and their refusals) are the packed charm's.
 
@@ -279,7 +279,7 @@ def install_client(source: Path, *, cache: Path | None = None) -> Path:
         fd, temp = tempfile.mkstemp(dir=target.parent)
         with os.fdopen(fd, 'w') as file:
             file.write(text)
-        os.chmod(temp, 0o755)
+        os.chmod(temp, 0o755)  # noqa: S103 (a program every user of the sandbox runs)
         os.replace(temp, target)
     return target
 
