@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
 import yaml
@@ -51,7 +51,7 @@ IS_NOT_LEADER: Final = 'this unit is not the leader'
 
 @dataclasses.dataclass(kw_only=True)
 class ToolContext:
-    """The unit's view of the model during one hook, which every tool call of the hook answers from.
+    """The unit's view of the model during one hook: what every tool call of the hook reads.
 
     ``backend`` is Scenario's ``_MockModelBackend`` on ``state`` (the hook's output state,
     which the backend writes into); the other fields are what Scenario does not model. The
@@ -106,11 +106,11 @@ class Call:
         """The bytes of ``path`` as the charm's machine has them (juju/cmd ``FileVar.Read``)."""
         if self.ctx.read_file is not None:
             return self.ctx.read_file(path)
-        with open(path, 'rb') as f:  # noqa: PTH123 -- the agent reads the unit's machine
+        with open(path, 'rb') as f:
             return f.read()
 
     def deprecated_format(self, flags: FlagSet) -> None:
-        """The deprecation note some tools print for ``--format`` (no newline, as Juju writes it)."""
+        """The note some tools print for ``--format`` (without a newline, as Juju writes it)."""
         if flags.get_str('format'):
             self.stderr += f'--format flag deprecated for command {go_quote(self.name)}'.encode()
 
@@ -120,7 +120,7 @@ def relation_not_found() -> ToolError:
 
 
 class RelationFlag:
-    """``-r``/``--relation``: jujuc's ``relationIdValue`` (``context.go``), defaulted to the hook's relation."""
+    """``-r``/``--relation``: jujuc's ``relationIdValue``, defaulted to the hook's relation."""
 
     def __init__(self, call: Call, flags: FlagSet, *names: str) -> None:
         self._call = call
@@ -237,11 +237,13 @@ def _terror(node: Any, into: str) -> str:
     if isinstance(node, ScalarNode):
         text = str(node.value)
         value = f' `{text[:7]}...`' if len(text) > 10 else f' `{text}`'
-    return f'line {node.start_mark.line + 1}: cannot unmarshal {_short_tag(node)}{value} into {into}'
+    return (
+        f'line {node.start_mark.line + 1}: cannot unmarshal {_short_tag(node)}{value} into {into}'
+    )
 
 
 def read_settings(data: bytes) -> dict[str, str]:
-    """jujuc ``readSettings``: ``yaml.Unmarshal`` into a ``map[string]string``.
+    """Jujuc ``readSettings``: ``yaml.Unmarshal`` into a ``map[string]string``.
 
     As yaml.v2 decodes into a string (``decode.go`` ``scalar``, tag v2.4.0): a plain null
     (``~``, ``null``, empty) is ``""``, any other scalar its text as written; a mapping or
@@ -249,7 +251,8 @@ def read_settings(data: bytes) -> dict[str, str]:
     reported in PyYAML's words, not yaml.v2's.
     """
     try:
-        node = yaml.compose(data.decode(), Loader=yaml.SafeLoader)
+        compose: Callable[..., Any] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        node: Any = compose(data.decode(), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise ToolError(f'yaml: {e}') from None
     if node is None:
@@ -280,3 +283,17 @@ def _scalar_text(node: Any) -> str | None:
     if node.style is None and text in _NULLS:
         return ''
     return text
+
+
+def as_map(value: object) -> Mapping[str, Any]:
+    """``value`` if it is a mapping (of untyped data from Scenario or the runner), else empty."""
+    if isinstance(value, Mapping):
+        return cast('Mapping[str, Any]', value)
+    return {}
+
+
+def as_list(value: object) -> list[Any]:
+    """``value`` as a list if it is a list or tuple, else empty."""
+    if isinstance(value, (list, tuple)):
+        return list(cast('Sequence[Any]', value))
+    return []

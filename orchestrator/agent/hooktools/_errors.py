@@ -21,5 +21,5 @@ class ToolError(Exception):
     """An error of the command's ``Run``: exit 1."""
 
 
-class HelpRequested(Exception):  # ruff: noqa: N818 -- gnuflag's ErrHelp is not an error either
+class HelpRequested(Exception):  # noqa: N818 -- gnuflag's ErrHelp is no error either
     """``-h``/``--help`` on a command that does not define it: gnuflag's ``ErrHelp``, exit 0."""

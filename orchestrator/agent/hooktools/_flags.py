@@ -184,7 +184,7 @@ class FlagSet:
         return positional
 
     def _short(self, name: str, rest: str, pending: list[str]) -> str:
-        """Handle one-rune flag ``name`` followed in its argument by ``rest``; return what remains."""
+        """Handle one-rune flag ``name`` followed in its argument by ``rest``; return the rest."""
         flag = self._flags.get(name)
         if flag is None:
             self._undefined(name)

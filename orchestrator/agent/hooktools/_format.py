@@ -38,7 +38,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import yaml
 from yaml.emitter import Emitter
@@ -156,11 +156,11 @@ def _go_json_float(f: float) -> str:
 def rfc3339nano(value: datetime.datetime) -> str:
     """``t.Format(time.RFC3339Nano)``: the fraction without trailing zeros, ``Z`` for UTC."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
+        value = value.replace(tzinfo=datetime.UTC)
     offset = value.utcoffset() or datetime.timedelta(0)
     text = value.strftime('%Y-%m-%dT%H:%M:%S')
     if value.microsecond:
-        text += ('.%06d' % value.microsecond).rstrip('0')
+        text += f'.{value.microsecond:06d}'.rstrip('0')
     if offset == datetime.timedelta(0):
         return text + 'Z'
     minutes = int(offset.total_seconds()) // 60
@@ -173,8 +173,47 @@ def rfc3339nano(value: datetime.datetime) -> str:
 
 # resolve.go's table of plain scalars that read back as bool, null, float or merge.
 _RESOLVE_MAP: Final = frozenset(
-    'y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF'
-    ' ~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<'.split()
+    [
+        'y',
+        'Y',
+        'yes',
+        'Yes',
+        'YES',
+        'true',
+        'True',
+        'TRUE',
+        'on',
+        'On',
+        'ON',
+        'n',
+        'N',
+        'no',
+        'No',
+        'NO',
+        'false',
+        'False',
+        'FALSE',
+        'off',
+        'Off',
+        'OFF',
+        '~',
+        'null',
+        'Null',
+        'NULL',
+        '.nan',
+        '.NaN',
+        '.NAN',
+        '.inf',
+        '.Inf',
+        '.INF',
+        '+.inf',
+        '+.Inf',
+        '+.INF',
+        '-.inf',
+        '-.Inf',
+        '-.INF',
+        '<<',
+    ]
 )
 _YAML_STYLE_FLOAT: Final = re.compile(r'^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$')
 _TIMESTAMP: Final = re.compile(
@@ -213,7 +252,7 @@ def _go_parse_int(text: str, bits_unsigned: bool = False) -> bool:
 
 
 def _resolves_to_non_string(text: str) -> bool:
-    """Whether yaml.v2's ``resolve("", text)`` gives anything but ``!!str`` (or a base-60 float)."""
+    """Whether yaml.v2's ``resolve("", text)`` is not ``!!str``, or ``text`` is a base-60 float."""
     if text == '' or text in _RESOLVE_MAP:
         return True
     hint = text[0]
@@ -328,7 +367,7 @@ def _yaml_node(value: object) -> Node:
             flow_style=False,
         )
     elif isinstance(value, (list, tuple)):
-        items: Sequence[object] = value  # pyright: ignore[reportUnknownVariableType]
+        items = cast('Sequence[object]', value)
         node = SequenceNode(
             'tag:yaml.org,2002:seq', [_yaml_node(v) for v in items], flow_style=False
         )
@@ -338,13 +377,15 @@ def _yaml_node(value: object) -> Node:
 
 
 class _GoYamlDumper(Emitter, Serializer, BaseResolver):
-    """libyaml's emitter with no implicit resolvers: scalar styles are chosen by :func:`_yaml_node`."""
+    """libyaml's emitter without implicit resolvers: :func:`_yaml_node` picks every style."""
 
     def __init__(self, stream: Any, **kwds: Any) -> None:
-        Emitter.__init__(
+        emitter_init: Callable[..., None] = Emitter.__init__  # pyright: ignore[reportUnknownMemberType]
+        emitter_init(
             self, stream, canonical=None, indent=2, width=80, allow_unicode=True, line_break=None
         )
-        Serializer.__init__(self, encoding=None, explicit_start=None, explicit_end=None)
+        serializer_init: Callable[..., None] = Serializer.__init__  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        serializer_init(self, encoding=None, explicit_start=None, explicit_end=None)
         BaseResolver.__init__(self)
         del kwds
 
@@ -398,7 +439,7 @@ def _json(value: object) -> str:
         keys = list(mapping) if isinstance(value, Struct) else sorted(mapping, key=str)
         return '{' + ','.join(f'{_json_string(str(k))}:{_json(mapping[k])}' for k in keys) + '}'
     if isinstance(value, (list, tuple)):
-        items: Sequence[object] = value  # pyright: ignore[reportUnknownVariableType]
+        items = cast('Sequence[object]', value)
         return '[' + ','.join(_json(v) for v in items) + ']'
     raise TypeError(f'no Go JSON form for {type(value).__name__}')
 
