@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ops
-import pytest
 from ops import testing
 from scenario.mocking import _MockModelBackend
 
@@ -61,9 +60,6 @@ class Hook:
 
     def run(self, name: str, *args: str, stdin: bytes = b'') -> ToolResult:
         return run_tool(name, args, stdin, self.ctx)
-
-
-HookFactory = Callable[..., Hook]
 
 
 def make_hook(
@@ -122,11 +118,6 @@ def make_hook(
         read_file=read_file,
     )
     return Hook(ctx=ctx, context=context)
-
-
-@pytest.fixture
-def hook() -> HookFactory:
-    return make_hook
 
 
 def ok(result: ToolResult) -> str:
