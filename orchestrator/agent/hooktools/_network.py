@@ -23,7 +23,7 @@ import ops
 from ._base import Call, RelationFlag, ToolFn, as_list, as_map, check_empty, emit
 from ._errors import ToolError, UsageError
 from ._flags import FlagSet, Output, go_quote
-from ._format import Struct
+from ._format import StrList, Struct
 
 
 def _display(info: Mapping[str, Any], *, yaml: bool) -> Struct:
@@ -102,7 +102,7 @@ def _network_get(call: Call, args: list[str]) -> None:
         return
     values: dict[str, object] = {}
     if 'egress-subnets' in keys:
-        values['egress-subnets'] = [str(v) for v in as_list(info.get('egress-subnets'))]
+        values['egress-subnets'] = StrList(str(v) for v in as_list(info.get('egress-subnets')))
     if 'ingress-address' in keys:
         ingress = [str(v) for v in as_list(info.get('ingress-addresses'))]
         if ingress:
