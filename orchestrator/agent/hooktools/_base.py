@@ -35,15 +35,23 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from ._errors import ToolError, UsageError
 from ._flags import FlagSet, go_atoi, go_quote
-from ._format import Formatter
 
 __all__ = [
     'IS_NOT_LEADER',
     'Call',
     'RelationFlag',
     'ToolContext',
+    'ToolFn',
     'ToolResult',
+    'as_list',
+    'as_map',
+    'check_empty',
+    'emit',
     'parse_secret_uri',
+    'read_settings',
+    'relation_by_id',
+    'relation_not_found',
+    'remote_app_of',
 ]
 
 IS_NOT_LEADER: Final = 'this unit is not the leader'
@@ -122,7 +130,7 @@ def relation_not_found() -> ToolError:
 class RelationFlag:
     """``-r``/``--relation``: jujuc's ``relationIdValue``, defaulted to the hook's relation."""
 
-    def __init__(self, call: Call, flags: FlagSet, *names: str) -> None:
+    def __init__(self, call: Call, flags: FlagSet) -> None:
         self._call = call
         self.id = -1
         hook_relation = call.ctx.env.get('JUJU_RELATION_ID', '')
@@ -133,7 +141,7 @@ class RelationFlag:
                 rid = -1
             if rid >= 0 and self._exists(rid):
                 self.id = rid
-        flags.var(*(names or ('r', 'relation')), setter=self._set)
+        flags.var('r', 'relation', setter=self._set)
 
     def _exists(self, rid: int) -> bool:
         return any(r.id == rid for r in self._call.ctx.state.relations)
@@ -197,9 +205,6 @@ def parse_secret_uri(text: str) -> str:
     if match is None:
         raise invalid
     return match.group(3)
-
-
-FormatterMap = Mapping[str, Formatter]
 
 
 ToolFn = Callable[[Call, list[str]], None]

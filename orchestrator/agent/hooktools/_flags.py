@@ -29,7 +29,7 @@ from typing import Final
 from ._errors import HelpRequested, UsageError
 from ._format import FORMATTERS, Formatter
 
-__all__ = ['FlagSet', 'Output', 'go_atoi', 'go_parse_int']
+__all__ = ['FlagSet', 'Output', 'go_atoi', 'go_parse_bool', 'go_parse_int', 'go_quote']
 
 _TRUE: Final = frozenset({'1', 't', 'T', 'TRUE', 'true', 'True'})
 _FALSE: Final = frozenset({'0', 'f', 'F', 'FALSE', 'false', 'False'})
@@ -155,7 +155,7 @@ class FlagSet:
                 assert flag.setter is not None
                 flag.setter(value)
         except ValueError as e:
-            raise UsageError(f'invalid value {_go_quote(value)} for flag {shown}: {e}') from None
+            raise UsageError(f'invalid value {go_quote(value)} for flag {shown}: {e}') from None
         self.seen.add(flag.key)
 
     def parse(self, args: Sequence[str]) -> list[str]:
@@ -174,8 +174,8 @@ class FlagSet:
                 body = arg[2:]
                 name, eq, value = body.partition('=')
                 if eq and not name:
-                    raise UsageError(f'empty flag in argument {_go_quote(arg)}')
-                self._one(name, value if eq else None, pending, long=True)
+                    raise UsageError(f'empty flag in argument {go_quote(arg)}')
+                self._long(name, value if eq else None, pending)
                 continue
             runes = arg[1:]
             while runes:
@@ -200,8 +200,8 @@ class FlagSet:
         self._set(flag, '-' + name, pending.pop(0))
         return ''
 
-    def _one(self, name: str, value: str | None, pending: list[str], *, long: bool) -> None:
-        del long
+    def _long(self, name: str, value: str | None, pending: list[str]) -> None:
+        """Handle ``--name`` (``value`` None) or ``--name=value``."""
         shown = ('--' if len(name) > 1 else '-') + name
         flag = self._flags.get(name)
         if flag is None:
@@ -223,7 +223,7 @@ class FlagSet:
         raise UsageError(f'flag provided but not defined: {shown}')
 
 
-def _go_quote(text: str) -> str:
+def go_quote(text: str) -> str:
     """Go's ``%q`` for the printable strings met here."""
     escaped = text.replace('\\', '\\\\').replace('"', '\\"')
     escaped = escaped.replace('\n', '\\n').replace('\t', '\\t').replace('\r', '\\r')
@@ -244,7 +244,7 @@ class Output:
 
     def _set_format(self, value: str) -> None:
         if value not in self._formatters:
-            raise ValueError(f'unknown format {_go_quote(value)}')
+            raise ValueError(f'unknown format {go_quote(value)}')
         self.name = value
 
     @property
@@ -255,6 +255,3 @@ class Output:
     def format(self, value: object) -> bytes:
         """The bytes the chosen formatter writes for ``value``."""
         return self._formatters[self.name](value)
-
-
-go_quote = _go_quote

@@ -33,7 +33,6 @@ from ._base import (
     check_empty,
     emit,
     read_settings,
-    relation_not_found,
     remote_app_of,
 )
 from ._errors import ToolError, UsageError
@@ -238,10 +237,4 @@ TOOLS: Final[dict[str, ToolFn]] = {
     'relation-model-get': _relation_model_get,
 }
 
-__all__ = [
-    'TOOLS',
-    'is_valid_application',
-    'is_valid_unit',
-    'parse_key_values',
-    'relation_not_found',
-]
+__all__ = ['TOOLS', 'is_valid_application', 'is_valid_unit', 'parse_key_values']
