@@ -7,13 +7,21 @@ or changed through Scenario's ``_MockModelBackend`` on the hook's output state (
 :class:`ToolContext` fields Scenario does not model), and the output, the error and the exit
 status Juju's tool would print.
 
-The model is juju/juju's ``internal/worker/uniter/runner/jujuc/`` as the search index holds it
-(the 4.x development line of Juju 3.6's tools; each module names the file and the commit it
-was read at: a release tag could not be pinned, as the repository is too big to fetch here)
-and the juju/cmd runner (tag v3.1.1) that prints every failure as ``ERROR <message>`` with
-exit status 2 for a flag or argument error and 1 for a failure of the command itself
-(:mod:`._errors`), juju/gnuflag's parsing (:mod:`._flags`) and juju/cmd's ``smart``/``yaml``/
-``json`` formatters (:mod:`._format`).
+The model is juju/juju's ``internal/worker/uniter/runner/jujuc/`` (one file per tool) and the
+uniter's ``internal/worker/uniter/runner/context/``. No release tag could be pinned: juju/juju
+is too big to fetch here, and the search index holds each file at one commit of the main line
+(the 4.x development line; ``core/version`` there reads 4.1-rc1), so each module names the file
+and the commit it was read at. The tools' flags, texts and exit statuses there are those Juju
+3.6 charms meet (ops 3.9's ``ops.hookcmds`` and canonical/operator's ``test/test_hookcmds.py``
+send exactly these command lines); leader-get and leader-set, which the 4.x line dropped, come
+from their last stored version. Around them: the juju/cmd runner (tag v3.1.1) that prints
+every failure as ``ERROR <message>`` with exit status 2 for a flag or argument error and 1 for
+a failure of the command itself (:mod:`._errors`), juju/gnuflag's parsing (:mod:`._flags`) and
+juju/cmd's ``smart``/``yaml``/``json`` formatters (:mod:`._format`).
+
+Beyond the fields named by the runner's contract, :class:`ToolContext` has one optional field,
+``read_file``: how to read a file the charm names (``relation-set --file PATH``,
+``secret-add key#file=PATH``, which ops uses for every secret) on the charm's own machine.
 
 :func:`run_tool` never raises for bad input or a refusal of the backend: what the backend
 raises and no tool translates becomes exit status 1 with the backend's message. ``-h`` and

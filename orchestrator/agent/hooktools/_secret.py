@@ -21,7 +21,7 @@ A secret is "owned" (in the uniter's ``SecretMetadata``) when Scenario's ``Secre
 - ``secret-remove``/``secret-revoke`` of a secret the unit does not own does nothing and
   succeeds (Juju records it; the controller decides);
 - ``secret-info-get`` shows no ``access`` (Scenario keeps grants by relation id only, without
-  the relation key Juju's ``scope`` needs) and no ``rotates`` time;
+  the relation key Juju's ``scope`` needs) and no ``rotates`` time (Scenario has none);
 - ``secret-ids`` sorts the IDs (Juju prints them in Go's random map order).
 """
 
@@ -481,8 +481,10 @@ def _secret_info_get(call: Call, args: list[str]) -> None:
     )
     if secret.description:
         display['description'] = secret.description
-    if secret.rotate is not None:
-        display['rotation'] = str(ops.SecretRotate(secret.rotate).value)
+    # A secret added without --rotate reads back as 'never' (Juju 3.6/4.0's output as
+    # canonical/operator test/test_hookcmds.py test_secret_info_get_minimal records it).
+    rotate = ops.SecretRotate(secret.rotate).value if secret.rotate is not None else 'never'
+    display['rotation'] = str(rotate)
     if secret.expire is not None:
         display['expiry'] = secret.expire
     emit(call, out, {sid: display})

@@ -233,3 +233,12 @@ def test_secret_grant_revoke_remove() -> None:
     follower = _secrets_hook(leader=False)
     assert fails(follower.run('secret-remove', OWNED), 1) == 'this unit is not the leader'
     assert fails(follower.run('secret-remove'), 2) == 'missing secret URI'
+
+
+def test_secret_info_get_of_a_secret_without_rotation() -> None:
+    hook = make_hook(
+        testing.State(secrets={testing.Secret({'k1x': 'v'}, id=f'secret:{OWNED}', owner='unit')})
+    )
+    assert ok(hook.run('secret-info-get', OWNED, '--format=json')) == (
+        f'{{"{OWNED}":{{"revision":1,"label":"","owner":"unit","rotation":"never"}}}}\n'
+    )

@@ -349,3 +349,89 @@ def test_state_and_reboot(router: _Router) -> None:
     assert hook.ctx.reboot == ''
     hookcmds.juju_reboot(now=True)
     assert hook.ctx.reboot == 'now'
+
+
+# Every command line canonical/operator's test/test_hookcmds.py pins (ops 3.9's and the
+# newer options it tests), with its placeholder relation id and secret ID made real: each
+# parses (no unknown flag, no missing argument) and succeeds.
+_SECRET = 'd1n9aoo8abcdefghijkl'
+_ARGVS: list[list[str]] = [
+    ['action-fail'],
+    ['action-fail', '--', 'oh no!'],
+    ['action-get', '--format=json'],
+    ['action-get', '--format=json', 'baz'],
+    ['action-log', '--', 'progress update'],
+    ['action-set', 'foo=bar', 'baz.baz2=qux'],
+    ['application-version-set', '--', '1.2.3'],
+    ['close-port', 'icmp'],
+    ['close-port', '--endpoints', 'ep1,ep2', '8080/tcp'],
+    ['config-get', '--format=json'],
+    ['config-get', '--format=json', 'baz'],
+    ['config-get', '--format=json', '--all'],
+    ['credential-get', '--format=json'],
+    ['goal-state', '--format=json'],
+    ['is-leader', '--format=json'],
+    ['juju-log', '--log-level', 'CRITICAL', '--', 'critical msg'],
+    ['juju-reboot'],
+    ['network-get', '--format=json', 'db'],
+    ['network-get', '--format=json', '-r', '7', 'db'],
+    ['open-port', '--endpoints', 'ep1', '8080/tcp'],
+    ['opened-ports', '--format=json'],
+    ['opened-ports', '--endpoints', '--format=json'],
+    ['relation-get', '--format=json', '-r', '7', '--app', '-', 'pg/0'],
+    ['relation-get', '--format=json', '-r', 'db:7', 'baz', 'pg/0'],
+    ['relation-ids', 'db', '--format=json'],
+    ['relation-list', '--format=json', '--app', '-r', '7'],
+    ['relation-model-get', '--format=json', '-r', 'db:7'],
+    ['relation-set', '-r', '7', '--app', '--file', '-'],
+    ['secret-get', '--format=json', f'secret:{_SECRET}', '--label', 'lbl', '--refresh'],
+    ['secret-get', '--format=json', '--label', 'lbl', '--peek'],
+    ['secret-grant', '--relation', '7', '--unit', 'pg/0', _SECRET],
+    ['secret-ids', '--format=json'],
+    ['secret-info-get', '--format=json', f'secret:{_SECRET}'],
+    ['secret-revoke', '--relation', '7', '--unit', 'pg/0', f'secret:{_SECRET}'],
+    ['secret-revoke', '--app', 'pg', f'secret:{_SECRET}'],
+    [
+        'secret-set',
+        '--label',
+        'l2',
+        '--description',
+        'd',
+        '--expire',
+        '2025-12-31T23:59:59Z',
+        '--rotate',
+        'quarterly',
+        f'secret:{_SECRET}',
+        'foo=bar',
+    ],
+    ['secret-remove', _SECRET, '--revision', '2'],
+    ['state-delete', 'foo'],
+    ['state-get', '--format=json'],
+    ['state-get', '--format=json', '--strict', 'foo'],
+    ['state-set', '--file', '-'],
+    ['status-get', '--include-data', '--format=json', '--application=true'],
+    ['status-set', '--application=False', 'active', '--', 'msg'],
+    ['storage-add', 'foo=2', 'bar=3'],
+    ['storage-get', '--format=json', '-s', 'data/0'],
+    ['storage-list', '--format=json', 'data'],
+    ['juju-reboot', '--now'],
+]
+
+
+@pytest.mark.parametrize('argv', _ARGVS, ids=[' '.join(a) for a in _ARGVS])
+def test_every_command_line_ops_sends_is_served(argv: list[str]) -> None:
+    db = testing.Relation('db', id=7, remote_app_name='pg')
+    secret = testing.Secret({'foo': 'bar'}, id=f'secret:{_SECRET}', owner='app', label='lbl')
+    spec = testing.CloudSpec(type='maas', name='metal')
+    state = testing.State(
+        relations={db},
+        secrets={secret},
+        leader=True,
+        storages={testing.Storage('data', index=0)},
+        model=testing.Model(cloud_spec=spec),
+    )
+    action = ('backup', {'baz': 1}) if argv[0].startswith('action-') else None
+    hook = make_hook(state, action=action, trusted=True, charm_state={'foo': 'x'})
+    stdin = b'{"foo": "bar"}' if '--file' in argv else b''
+    result = hook.run(*argv, stdin=stdin)
+    assert (result.returncode, result.stderr) == (0, b''), result
