@@ -3,9 +3,9 @@
 Upstream: juju/juju ``internal/worker/uniter/runner/jujuc/is-leader.go`` (commit
 373794efe656), ``leader-get.go`` (commit 270b0465c941), ``leader-set.go`` (commit
 0cdccd5f8d25); the refusal of a follower's write is the uniter's ``leadershipContext``
-(``internal/worker/uniter/runner/context/leader.go``: ``errIsMinion`` "not the leader",
-annotated "cannot write settings"). leader-get and leader-set are Juju 3's (the 4.x line
-dropped them from ``server.go``).
+(``internal/worker/uniter/runner/context/leader.go``, commit 2ba9927ea4a5: ``errIsMinion``
+"not the leader", annotated "cannot write settings"). leader-get and leader-set are Juju 3's
+(the 4.x line dropped them from ``server.go``, commit 120cca6130e9).
 
 Deviation: the controller drops a key set to an empty value when it merges leader settings;
 olm deletes it here (the merge itself, in the controller, was not read).

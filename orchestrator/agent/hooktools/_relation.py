@@ -6,7 +6,7 @@ Upstream: juju/juju ``internal/worker/uniter/runner/jujuc/`` ``relation-get.go``
 e77125b7d450); unit and application names as juju/names (commit b50ca77a4137,
 ``application.go``, ``unit.go``); ``keyvalues.Parse`` of juju/utils (commit b92083fa0866,
 ``keyvalues/keyvalues.go``); the member list sorted as the uniter's ``RelationCache.MemberNames``
-(``internal/worker/uniter/runner/context/cache.go``).
+(``internal/worker/uniter/runner/context/cache.go``, commit e8cfbfdde799).
 
 Reading another unit's or application's databag goes to the controller in Juju; what it
 refuses is modelled from ops' account of Juju (canonical/operator ``ops/model.py``,
