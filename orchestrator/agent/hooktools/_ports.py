@@ -4,11 +4,15 @@ Upstream: juju/juju ``internal/worker/uniter/runner/jujuc/ports.go`` and ``opene
 (commit 0cdccd5f8d25 each); port ranges parsed, checked, written and sorted as
 ``core/network/portrange.go`` (commit 238cc46a05f8) does.
 
-Deviations, all from what Scenario's ``State.opened_ports`` can hold: a range of more than one
+``opened-ports`` includes what the hook opened or closed so far, as the uniter's
+``portRangeChangeRecorder.OpenedUnitPortRanges`` merges the pending changes
+(``internal/worker/uniter/runner/context/ports.go``, commit 285cce7fff75; the tool's own help
+text says otherwise).
+
+Deviations, both from what Scenario's ``State.opened_ports`` can hold: a range of more than one
 port is refused (olm's own message); ``--endpoints`` is accepted but not recorded, so
-``opened-ports --endpoints`` shows every range as open on all endpoints (``(*)``); and the
-ports opened or closed earlier in the same hook show in ``opened-ports`` (Juju shows them only
-after the hook commits).
+``opened-ports --endpoints`` shows every range as open on all endpoints (``(*)``). The uniter's
+checks against other units' ports on the machine are not made.
 """
 
 # pyright: strict
