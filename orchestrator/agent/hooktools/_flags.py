@@ -41,12 +41,12 @@ def go_parse_bool(text: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f'strconv.ParseBool: parsing "{text}": invalid syntax')
+    raise ValueError(f'strconv.ParseBool: parsing {go_quote(text)}: invalid syntax')
 
 
 def go_parse_int(text: str, *, base0: bool = True, func: str = 'ParseInt') -> int:
     """``strconv.ParseInt(text, 0, 64)`` (``base0``) or base 10, with Go's errors."""
-    quoted = '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    quoted = go_quote(text)
     syntax = ValueError(f'strconv.{func}: parsing {quoted}: invalid syntax')
     body = text
     neg = False
@@ -223,11 +223,41 @@ class FlagSet:
         raise UsageError(f'flag provided but not defined: {shown}')
 
 
+_ESCAPES: Final = {
+    '\a': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+    '"': '\\"',
+    '\\': '\\\\',
+}
+
+
 def go_quote(text: str) -> str:
-    """Go's ``%q`` for the printable strings met here."""
-    escaped = text.replace('\\', '\\\\').replace('"', '\\"')
-    escaped = escaped.replace('\n', '\\n').replace('\t', '\\t').replace('\r', '\\r')
-    return f'"{escaped}"'
+    """Go's ``%q`` (``strconv.Quote``): printable runes as they are, the others escaped.
+
+    Python's ``isprintable`` stands for Go's ``unicode.IsPrint``; a byte that was not UTF-8
+    (decoded with ``surrogateescape``) comes back as Go's ``\\xNN``.
+    """
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f'\\x{code - 0xDC00:02x}')
+        elif ch.isprintable():
+            out.append(ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f'\\x{code:02x}')
+        elif code < 0x10000:
+            out.append(f'\\u{code:04x}')
+        else:
+            out.append(f'\\U{code:08x}')
+    return '"' + ''.join(out) + '"'
 
 
 class Output:
