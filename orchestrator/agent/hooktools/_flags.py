@@ -240,7 +240,7 @@ def go_quote(text: str) -> str:
     """Go's ``%q`` (``strconv.Quote``): printable runes as they are, the others escaped.
 
     Python's ``isprintable`` stands for Go's ``unicode.IsPrint``; a byte that was not UTF-8
-    (decoded with ``surrogateescape``) comes back as Go's ``\\xNN``.
+    (decoded with ``surrogateescape``) comes back as Go's hex byte escape.
     """
     out: list[str] = []
     for ch in text:
