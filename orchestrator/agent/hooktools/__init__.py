@@ -90,9 +90,15 @@ def run_tool(name: str, args: Sequence[str], stdin: bytes, ctx: ToolContext) -> 
     Returns the exit status and the bytes the tool writes: 0 on success; 2 and ``ERROR ...``
     on stderr for a flag or argument error; 1 and ``ERROR ...`` for a failure of the command.
     """
+    tool = _TOOLS.get(name)
+    if tool is None:
+        # jujuc server.go (commit 120cca6130e9) refuses the request with this text; how the
+        # hook tool client prints that RPC error, and its exit status, were not read.
+        message = f'ERROR bad request: unknown hook command: {name}\n'
+        return ToolResult(returncode=1, stdout=b'', stderr=message.encode())
     call = Call(name, ctx, stdin)
     try:
-        _TOOLS[name](call, list(args))
+        tool(call, list(args))
     except HelpRequested:
         return ToolResult(returncode=0, stdout=b'', stderr=b'')
     except UsageError as e:

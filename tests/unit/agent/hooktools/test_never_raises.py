@@ -6,7 +6,7 @@ import pytest
 from ops import testing
 from toolhook import make_hook
 
-from orchestrator.agent.hooktools import HOOK_TOOLS
+from orchestrator.agent.hooktools import HOOK_TOOLS, ToolResult
 
 _ODD_ARGVS: list[list[str]] = [
     [],
@@ -35,3 +35,8 @@ def test_odd_command_lines(name: str) -> None:
             if result.returncode:
                 assert result.stderr.startswith(b'ERROR ') or b'ERROR ' in result.stderr
                 assert result.stderr.endswith(b'\n')
+
+
+def test_unknown_tool() -> None:
+    result = make_hook().run('add-metric', 'x=1')
+    assert result == ToolResult(1, b'', b'ERROR bad request: unknown hook command: add-metric\n')
