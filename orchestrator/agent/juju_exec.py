@@ -16,8 +16,10 @@ commits. olm runs the line with the simulated machine's shell
 
 from __future__ import annotations
 
+import posixpath
+
 import ops
-from metal_host import Completed
+from metal_host import Completed, HostError
 
 from .. import _compat
 from ..juju import charmspec
@@ -31,6 +33,14 @@ from .projection import ProjectionCache, ingress_address, project
 from .runner import Outcome
 
 __all__ = ['JUJU_EXEC', 'juju_exec']
+
+
+def _read_on_machine(host: SimHost, path: str) -> bytes:
+    """A file a hook tool is told to read (``--file PATH``), from the unit's machine."""
+    try:
+        return host.read_text(posixpath.normpath(posixpath.join('/', path))).encode()
+    except HostError:
+        raise FileNotFoundError(2, 'No such file or directory', path) from None
 
 
 def juju_exec(
@@ -70,6 +80,7 @@ def juju_exec(
         leader_settings=dict(app.leader_settings),
         charm_state=dict(unit.charm_state),
         env=env,
+        read_file=lambda path: _read_on_machine(host, path),
     )
 
     def served(name: str) -> ExtraProgram:

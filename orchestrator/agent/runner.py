@@ -19,8 +19,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import metal_host
 from ops import testing
@@ -53,6 +53,7 @@ __all__ = [
     'CharmLoadError',
     'CharmLoader',
     'Outcome',
+    'PrintedLines',
     'ProjectionCache',
     'Runner',
     'decode_deferred',
@@ -234,7 +235,7 @@ class Runner:
         state_in: testing.State,
         state_out: testing.State | None,
         owned: tuple[str, ...],
-        captured: Captured,
+        captured: PrintedLines,
         action_failure: str | None = None,
     ) -> Outcome:
         return Outcome(
@@ -250,7 +251,15 @@ class Runner:
         )
 
 
-def _logs(ctx: _compat.OlmContext, captured: Captured) -> tuple[tuple[str, str], ...]:
+class PrintedLines(Protocol):
+    """What a hook printed, ``(stream, line)`` (:class:`.confinement.Captured`, or a process's)."""
+
+    def lines(self) -> Sequence[tuple[str, str]]:
+        """Every line printed, with its stream."""
+        ...
+
+
+def _logs(ctx: _compat.OlmContext, captured: PrintedLines) -> tuple[tuple[str, str], ...]:
     """What the charm logged (juju-log), then what it printed (``stdout``/``stderr`` lines)."""
     logged = tuple((line.level, line.message) for line in ctx.juju_log)
     return logged + tuple(captured.lines())

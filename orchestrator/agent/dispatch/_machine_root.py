@@ -11,6 +11,12 @@ What is not the machine's is left out of the walk back: the mount points the san
 (``/usr``, ``/proc``, ``/dev``...) and Juju's own directories (the unit's charm directory and
 tools under ``/var/lib/juju``). Device nodes the machine has (``/dev/sdb``) are shown as the
 files the simulation keeps for them, read-only.
+
+An emulated program the hook runs works on the simulated machine, so around each one the two
+are brought level: what the hook wrote so far goes to the machine first (:func:`sync_back`),
+and what the program wrote comes back under the root after (:func:`refresh`); ``haproxy -c``
+then reads the candidate file the charm has just written, and the charm reads the secret
+``maas init`` has just made.
 """
 
 # pyright: strict
@@ -19,13 +25,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import posixpath
 from pathlib import Path
 
 from metal_host import FileEntry
 
 from ...sim import SimHost
 
-__all__ = ['NOT_THE_MACHINES', 'Snapshot', 'materialize', 'sync_back']
+__all__ = ['NOT_THE_MACHINES', 'Snapshot', 'materialize', 'read_in_root', 'refresh', 'sync_back']
 
 NOT_THE_MACHINES = ('usr', 'bin', 'sbin', 'lib', 'lib64', 'proc', 'dev', 'sys', 'run/olm')
 """Top-level paths the sandbox provides itself: never synchronised with the machine."""
@@ -35,7 +42,7 @@ _JUJU = 'var/lib/juju'
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What was written, to tell afterwards what the hook changed."""
+    """The files as the root and the machine last agreed on them (kept up to date)."""
 
     files: dict[str, tuple[bytes, int]]  # machine path -> (content, mode)
     devices: dict[str, FileEntry]
@@ -47,31 +54,68 @@ def _is_machines(relative: str) -> bool:
     return not any(relative == p or relative.startswith(p + '/') for p in NOT_THE_MACHINES)
 
 
+def _write(root: Path, path: str, entry: FileEntry) -> tuple[bytes, int]:
+    data = entry.content.encode('utf-8', 'surrogateescape')
+    target = root / path.lstrip('/')
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    target.write_bytes(data)
+    target.chmod(entry.mode & 0o7777)
+    return data, entry.mode & 0o7777
+
+
+def _machines_files(host: SimHost) -> dict[str, FileEntry]:
+    return {
+        path: entry
+        for path, entry in host.files.items()
+        if not path.startswith('/dev/') and _is_machines(path.lstrip('/'))
+    }
+
+
 def materialize(host: SimHost, root: Path) -> Snapshot:
     """Write the machine's files and directories under ``root`` (an empty directory)."""
     files: dict[str, tuple[bytes, int]] = {}
-    devices: dict[str, FileEntry] = {}
+    devices = {p: e for p, e in host.files.items() if p.startswith('/dev/')}
     for directory in host.directories:
         relative = directory.lstrip('/')
         if relative and _is_machines(relative):
             (root / relative).mkdir(parents=True, exist_ok=True)
-    for path, entry in host.files.items():
-        relative = path.lstrip('/')
-        if relative.startswith('dev/'):
-            devices[path] = entry
-            continue
-        if not _is_machines(relative):
-            continue
-        data = entry.content.encode('utf-8', 'surrogateescape')
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        target.chmod(entry.mode & 0o7777)
-        files[path] = (data, entry.mode & 0o7777)
+    for path, entry in _machines_files(host).items():
+        files[path] = _write(root, path, entry)
     for name in ('tmp', 'var/tmp'):
         (root / name).mkdir(parents=True, exist_ok=True)
         (root / name).chmod(0o1777)
     return Snapshot(files, devices)
+
+
+def refresh(host: SimHost, root: Path, snapshot: Snapshot) -> list[str]:
+    """Bring under ``root`` what the machine's programs changed since ``snapshot``."""
+    changed: list[str] = []
+    now = _machines_files(host)
+    for path, entry in sorted(now.items()):
+        data = entry.content.encode('utf-8', 'surrogateescape')
+        if snapshot.files.get(path) != (data, entry.mode & 0o7777):
+            snapshot.files[path] = _write(root, path, entry)
+            changed.append(path)
+    for path in sorted(set(snapshot.files) - set(now)):
+        (root / path.lstrip('/')).unlink(missing_ok=True)
+        del snapshot.files[path]
+        changed.append(path)
+    return changed
+
+
+def read_in_root(root: Path, cwd: str, path: str) -> bytes:
+    """A file the hook names (``--file PATH``), read as the hook sees it; never outside root.
+
+    A link that leads out of the root (to this computer's files) reads as missing.
+    """
+    absolute = posixpath.normpath(posixpath.join(cwd or '/', path))
+    candidate = root / absolute.lstrip('/')
+    real = Path(os.path.realpath(candidate))
+    if real != root and not real.is_relative_to(root.resolve()):
+        raise FileNotFoundError(2, 'No such file or directory', path)
+    return real.read_bytes()
 
 
 def _walk(root: Path) -> dict[str, Path]:
@@ -90,7 +134,10 @@ def _walk(root: Path) -> dict[str, Path]:
 
 
 def sync_back(host: SimHost, root: Path, before: Snapshot) -> list[str]:
-    """Put what the hook did to the files under ``root`` into the machine; the paths changed."""
+    """Put what the hook did to the files under ``root`` into the machine; the paths changed.
+
+    ``before`` is updated to what both now hold.
+    """
     changed: list[str] = []
     now = _walk(root)
     for path, real in sorted(now.items()):
@@ -98,6 +145,7 @@ def sync_back(host: SimHost, root: Path, before: Snapshot) -> list[str]:
         mode = real.stat().st_mode & 0o7777
         if before.files.get(path) == (data, mode):
             continue
+        before.files[path] = (data, mode)
         previous = host.files.get(path)
         host.write_text(
             path,
@@ -109,5 +157,6 @@ def sync_back(host: SimHost, root: Path, before: Snapshot) -> list[str]:
         changed.append(path)
     for path in sorted(set(before.files) - set(now)):
         host.remove(path)
+        del before.files[path]
         changed.append(path)
     return changed

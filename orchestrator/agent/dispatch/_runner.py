@@ -19,11 +19,16 @@ an SLA), the proxy variables are empty.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import logging
+import posixpath
 import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +44,11 @@ from ..goal_state import goal_state
 from ..hooks import Hook
 from ..projection import ingress_address, project
 from ..runner import Outcome, Runner, event_for, juju_env_overrides
-from . import _machine_root, _sandbox, _staging
 from ._agent_socket import run_hook_process
+from ._machine_root import materialize, read_in_root, refresh, sync_back
 from ._protocol import Request
+from ._sandbox import SandboxLayout, bwrap_argv, find_bwrap, skeleton
+from ._staging import StagedCharm, cache_dir, install_client, stage
 
 __all__ = ['HOOK_TIMEOUT', 'DispatchRunner']
 
@@ -64,9 +71,10 @@ class DispatchRunner(Runner):
     def __init__(self, *, cache: Path | None = None) -> None:
         super().__init__()
         self.cache = cache
-        self._staged: dict[Path, _staging.StagedCharm] = {}
+        self._staged: dict[Path, StagedCharm] = {}
         self._bwrap: str | None = None
         self._client: Path | None = None
+        self._skeletons: dict[tuple[str, ...], Path] = {}
 
     def context(
         self, unit: model.Unit, spec: charmspec.CharmSpec, zone: str
@@ -90,13 +98,20 @@ class DispatchRunner(Runner):
             self._contexts[key] = ctx
         return ctx
 
-    def staged(self, spec: charmspec.CharmSpec) -> _staging.StagedCharm:
+    def staged(self, spec: charmspec.CharmSpec) -> StagedCharm:
         """The charm staged as charmcraft packs it (once per runner and content)."""
         staged = self._staged.get(spec.path)
         if staged is None:
-            staged = _staging.stage(spec, cache=self.cache)
+            staged = stage(spec, cache=self.cache)
             self._staged[spec.path] = staged
         return staged
+
+    def _skeleton(self, programs: tuple[str, ...]) -> Path:
+        found = self._skeletons.get(programs)
+        if found is None:
+            found = skeleton(self.cache or cache_dir(), programs, sorted(hooktools.HOOK_TOOLS))
+            self._skeletons[programs] = found
+        return found
 
     def run(
         self,
@@ -113,10 +128,10 @@ class DispatchRunner(Runner):
             StagingError: the charm cannot be staged.
         """
         if self._bwrap is None:
-            self._bwrap = _sandbox.find_bwrap()
+            self._bwrap = find_bwrap()
         staged = self.staged(spec)
         if self._client is None:
-            self._client = _staging.install_client(_CLIENT_SOURCE, cache=self.cache)
+            self._client = install_client(_CLIENT_SOURCE, cache=self.cache)
         machine = m.machines.get(unit.machine)
         ctx = self.context(unit, spec, machine.zone if machine else '')
         state_in = project(m, unit, hook, spec, self.projections)
@@ -152,7 +167,7 @@ class DispatchRunner(Runner):
         m: model.Model,
         unit: model.Unit,
         host: SimHost,
-        staged: _staging.StagedCharm,
+        staged: StagedCharm,
         ctx: _compat.OlmContext,
         state_in: testing.State,
         run: _compat.HookBackend,
@@ -161,7 +176,7 @@ class DispatchRunner(Runner):
     ) -> Outcome:
         root = work / 'root'
         root.mkdir()
-        snapshot = _machine_root.materialize(host, root)
+        snapshot = materialize(host, root)
         devices: dict[str, Path] = {}
         for index, (path, entry) in enumerate(sorted(snapshot.devices.items())):
             real = work / f'device-{index}'
@@ -172,9 +187,9 @@ class DispatchRunner(Runner):
         socket_path = work / 'agent.socket'
         socket_path.touch()  # the mount point; the listener replaces it before the hook
         app, _, number = unit.name.rpartition('/')
-        programs = sorted(host.world.programs)
-        layout = _sandbox.SandboxLayout(
+        layout = SandboxLayout(
             machine_root=root,
+            skeleton=self._skeleton(tuple(sorted(host.world.programs))),
             charm=staged.path,
             venv=staged.venv,
             unit_state=unit_state,
@@ -182,12 +197,9 @@ class DispatchRunner(Runner):
             socket=socket_path,
             unit_dir=f'/var/lib/juju/agents/unit-{app}-{number}',
             tools_dir=f'/var/lib/juju/tools/unit-{app}-{number}',
-            hook_tools=sorted(hooktools.HOOK_TOOLS),
-            programs=programs,
             devices=devices,
             hostname=host.hostname(),
         )
-        _sandbox.prepare_root(layout)
         # Juju's context ids are <unit>-<hook>-<random> (context.go ``NewHookContext``).
         context_id = (
             f'{unit.name}-{run.env.get("JUJU_HOOK_NAME") or "action"}-{uuid.uuid4().int % 10**19}'
@@ -196,20 +208,22 @@ class DispatchRunner(Runner):
 
         def answer(request: Request) -> tuple[int, bytes, bytes]:
             if request.name in hooktools.HOOK_TOOLS:
+                tools.read_file = functools.partial(_in_sandbox, layout, staged, request.cwd)
                 result = hooktools.run_tool(request.name, request.args, request.stdin, tools)
                 return result.returncode, result.stdout, result.stderr
+            sync_back(host, root, snapshot)
             done = host.call(
                 [request.name, *request.args],
                 input=request.stdin.decode('utf-8', 'replace') if request.stdin else None,
             )
+            refresh(host, root, snapshot)
             return done.returncode, done.stdout.encode(), done.stderr.encode()
 
         socket_path.unlink()
-        argv = _sandbox.bwrap_argv(
-            self._bwrap or 'bwrap', layout, env, [f'{layout.charm_dir}/dispatch']
-        )
-        finished = run_hook_process(argv, socket_path, answer, timeout=HOOK_TIMEOUT)
-        _machine_root.sync_back(host, root, snapshot)
+        argv = bwrap_argv(self._bwrap or 'bwrap', layout, env, [f'{layout.charm_dir}/dispatch'])
+        with _scenario_quiet():
+            finished = run_hook_process(argv, socket_path, answer, timeout=HOOK_TIMEOUT)
+        sync_back(host, root, snapshot)
         printed = tuple(finished.output)
         if finished.returncode != 0 or finished.timed_out:
             logged = tuple((line.level, line.message) for line in ctx.juju_log)
@@ -227,6 +241,40 @@ class DispatchRunner(Runner):
         )
 
 
+def _in_sandbox(layout: SandboxLayout, staged: StagedCharm, cwd: str, path: str) -> bytes:
+    """A file a hook tool is told to read, as the hook sees it.
+
+    Juju's agent reads the unit's machine: here the staged charm under the charm directory,
+    the machine root elsewhere.
+    """
+    absolute = posixpath.normpath(posixpath.join(cwd or '/', path))
+    charm_dir = layout.charm_dir
+    if absolute == charm_dir or absolute.startswith(charm_dir + '/'):
+        relative = absolute[len(charm_dir) :].lstrip('/')
+        if relative == 'venv' or relative.startswith('venv/'):
+            if staged.venv is None:
+                raise FileNotFoundError(2, 'No such file or directory', path)
+            return read_in_root(staged.venv, '/', relative[len('venv') :])
+        return read_in_root(staged.path, '/', relative)
+    return read_in_root(layout.machine_root, '/', absolute)
+
+
+@contextlib.contextmanager
+def _scenario_quiet() -> Generator[None]:
+    """Scenario's own diagnostics while it answers hook tools: not Juju's, and not olm's output.
+
+    Its model backend logs what it thinks a charm should not do (``network_get`` of an
+    extra-binding with a relation id); Juju answers those calls without a word.
+    """
+    scenario_logger = logging.getLogger('ops-scenario')
+    level = scenario_logger.level
+    scenario_logger.setLevel(logging.CRITICAL + 1)  # its children inherit the level
+    try:
+        yield
+    finally:
+        scenario_logger.setLevel(level)
+
+
 class _Printed:
     """The hook process's output in the shape :meth:`Runner._outcome` reads captured lines."""
 
@@ -241,9 +289,7 @@ def _address(m: model.Model, unit: model.Unit) -> str:
     return ingress_address(m, unit, '')
 
 
-def _hook_env(
-    scenario_env: Any, layout: _sandbox.SandboxLayout, context_id: str
-) -> dict[str, str]:
+def _hook_env(scenario_env: Any, layout: SandboxLayout, context_id: str) -> dict[str, str]:
     env = {k: str(v) for k, v in dict(scenario_env).items() if k.startswith('JUJU_')}
     env.update(
         {

@@ -30,8 +30,10 @@ its processes. Deviation: only uid 0 is mapped, so ``chown`` to another account 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -42,6 +44,7 @@ __all__ = [
     'SandboxUnavailableError',
     'bwrap_argv',
     'find_bwrap',
+    'skeleton',
 ]
 
 REAL_PROGRAMS = (
@@ -76,6 +79,7 @@ class SandboxLayout:
 
     Attributes:
         machine_root: the materialized machine (mounted as ``/``).
+        skeleton: the shared read-only ``usr/bin``, ``usr/sbin`` and ``tools`` (:func:`skeleton`).
         charm: the staged charm directory.
         venv: the charm's venv, mounted at ``charm/venv`` (None: none).
         unit_state: the unit's ``.unit-state.db`` for this hook.
@@ -83,13 +87,12 @@ class SandboxLayout:
         socket: the unit agent's socket (listening in olm).
         unit_dir: ``/var/lib/juju/agents/unit-<app>-<n>`` in the sandbox.
         tools_dir: ``/var/lib/juju/tools/unit-<app>-<n>`` in the sandbox.
-        hook_tools: the hook tools' names.
-        programs: the emulated programs' names.
         devices: machine path → file on this computer, for the machine's device nodes.
         hostname: the machine's host name.
     """
 
     machine_root: Path
+    skeleton: Path
     charm: Path
     venv: Path | None
     unit_state: Path
@@ -97,8 +100,6 @@ class SandboxLayout:
     socket: Path
     unit_dir: str
     tools_dir: str
-    hook_tools: Sequence[str]
-    programs: Sequence[str]
     devices: Mapping[str, Path]
     hostname: str
 
@@ -121,24 +122,42 @@ def _real(name: str) -> str | None:
     return None
 
 
-def prepare_root(layout: SandboxLayout) -> None:
-    """Make the links and mount points the sandbox needs inside the machine root."""
-    root = layout.machine_root
-    bin_dir = root / 'usr' / 'bin'
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    (root / 'usr' / 'sbin').mkdir(parents=True, exist_ok=True)
-    for name in layout.programs:
-        if name in REAL_PROGRAMS:
-            continue
-        for directory in (bin_dir, root / 'usr' / 'sbin'):
-            link = directory / name
+def _python() -> str:
+    return os.path.realpath('/usr/bin/python3')
+
+
+def skeleton(cache: Path, programs: Sequence[str], hook_tools: Sequence[str]) -> Path:
+    """The read-only directories every sandbox mounts: ``usr/bin``, ``usr/sbin``, ``tools``.
+
+    Links to the agent client for each emulated program and hook tool, and empty files where
+    the real programs are mounted. Made once per set of names (under ``cache``) rather than
+    for every hook.
+    """
+    real = sorted({*REAL_PROGRAMS, Path(_python()).name})
+    key = hashlib.sha256(
+        '\0'.join([CLIENT_PATH, *real, '|', *programs, '|', *hook_tools]).encode()
+    ).hexdigest()[:20]
+    target = cache / 'sandbox' / key
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f'.{key}.', dir=target.parent))
+    for directory in ('usr/bin', 'usr/sbin', 'tools'):
+        (work / directory).mkdir(parents=True)
+    for name in real:
+        (work / 'usr' / 'bin' / name).touch()
+    for name in programs:
+        for directory in ('usr/bin', 'usr/sbin'):
+            link = work / directory / name
             if not link.exists():
                 link.symlink_to(CLIENT_PATH)
-    tools = root / layout.tools_dir.lstrip('/')
-    tools.mkdir(parents=True, exist_ok=True)
-    for name in layout.hook_tools:
-        (tools / name).symlink_to(CLIENT_PATH)
-    (root / layout.charm_dir.lstrip('/')).mkdir(parents=True, exist_ok=True)
+    for name in hook_tools:
+        (work / 'tools' / name).symlink_to(CLIENT_PATH)
+    try:
+        work.rename(target)
+    except OSError:  # another olm made it meanwhile
+        shutil.rmtree(work, ignore_errors=True)
+    return target
 
 
 def bwrap_argv(
@@ -156,6 +175,9 @@ def bwrap_argv(
         '--symlink', 'usr/sbin', '/sbin',
         '--proc', '/proc',
         '--dev', '/dev',
+        '--ro-bind', str(layout.skeleton / 'usr' / 'bin'), '/usr/bin',
+        '--ro-bind', str(layout.skeleton / 'usr' / 'sbin'), '/usr/sbin',
+        '--ro-bind', str(layout.skeleton / 'tools'), layout.tools_dir,
     ]  # fmt: skip
     if Path('/usr/lib64').is_dir():
         argv += ['--ro-bind', '/usr/lib64', '/usr/lib64', '--symlink', 'usr/lib64', '/lib64']
@@ -163,7 +185,7 @@ def bwrap_argv(
         real = _real(name)
         if real is not None:
             argv += ['--ro-bind', real, f'/usr/bin/{name}']
-    python = os.path.realpath('/usr/bin/python3')
+    python = _python()
     argv += ['--ro-bind', python, f'/usr/bin/{Path(python).name}']
     argv += ['--ro-bind', str(layout.client), CLIENT_PATH]
     for path, real in sorted(layout.devices.items()):

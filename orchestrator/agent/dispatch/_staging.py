@@ -269,8 +269,15 @@ def _write_juju_files(spec: charmspec.CharmSpec, work: Path) -> None:
         (work / 'config.yaml').write_text(yaml.safe_dump(dict(spec.config_meta)))
 
 
-def install_client(source: Path, *, cache: Path | None = None) -> Path:
-    """The agent client as a program for the sandbox's interpreter (made once per content)."""
+def install_client(source: Path, *, cache: Path | None = None, compiled: bool = True) -> Path:
+    """The agent client as a program for the sandbox (made once per content).
+
+    Built from ``agent_call.c`` beside ``source`` when this computer has a C compiler (about
+    1 ms a call), else the Python client run by the sandbox's interpreter (about 10 ms).
+    """
+    built = _compiled_client(source.with_name('agent_call.c'), cache or cache_dir())
+    if compiled and built is not None:
+        return built
     text = f'#!{SANDBOX_PYTHON} -IS\n' + source.read_text()
     key = hashlib.sha256(text.encode()).hexdigest()[:20]
     target = (cache or cache_dir()) / 'bin' / f'agent-call-{key}'
@@ -281,6 +288,26 @@ def install_client(source: Path, *, cache: Path | None = None) -> Path:
             file.write(text)
         os.chmod(temp, 0o755)  # noqa: S103 (a program every user of the sandbox runs)
         os.replace(temp, target)
+    return target
+
+
+def _compiled_client(source: Path, cache: Path) -> Path | None:
+    compiler = shutil.which('cc') or shutil.which('gcc')
+    if compiler is None or not source.is_file():
+        return None
+    key = hashlib.sha256(source.read_bytes() + compiler.encode()).hexdigest()[:20]
+    target = cache / 'bin' / f'agent-call-c-{key}'
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f'.{target.name}.{os.getpid()}')
+    done = subprocess.run(
+        [compiler, '-O2', '-o', str(temp), str(source)], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        temp.unlink(missing_ok=True)
+        return None
+    os.replace(temp, target)
     return target
 
 

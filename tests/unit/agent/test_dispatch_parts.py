@@ -25,9 +25,15 @@ ROOT = Path(__file__).resolve().parents[3]
 CLIENT = ROOT / 'orchestrator' / 'agent' / 'dispatch' / '_client.py'
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Path:
-    program = _staging.install_client(CLIENT, cache=tmp_path / 'cache')
+@pytest.fixture(params=['c', 'python'])
+def client(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The agent client, both builds: C where a compiler is (CI), Python otherwise."""
+    if request.param == 'c' and shutil.which('cc') is None:
+        pytest.skip('no C compiler')
+    program = _staging.install_client(
+        CLIENT, cache=tmp_path / 'cache', compiled=request.param == 'c'
+    )
+    assert (program.read_bytes()[:2] == b'#!') == (request.param == 'python')
     link = tmp_path / 'bin' / 'relation-get'
     link.parent.mkdir()
     link.symlink_to(program)
