@@ -65,8 +65,8 @@ class ToolContext:
     which the backend writes into); the other fields are what Scenario does not model. The
     mutable ones (``leader_settings``, ``charm_state``, ``reboot``) are written by the tools;
     the runner reads them back after the hook. ``read_file`` reads a path the charm names on a
-    command line (``--file PATH``, ``key#file=PATH``) as the charm's machine has it; ``None``
-    reads this process's file system, as Juju's unit agent reads the unit's machine.
+    command line (``--file PATH``, ``key#file=PATH``) as the charm's machine has it (Juju's unit
+    agent reads the unit's machine); ``None``: there is none, every such file is missing.
     """
 
     backend: Any
@@ -112,10 +112,10 @@ class Call:
 
     def read_path(self, path: str) -> bytes:
         """The bytes of ``path`` as the charm's machine has them (juju/cmd ``FileVar.Read``)."""
-        if self.ctx.read_file is not None:
-            return self.ctx.read_file(path)
-        with open(path, 'rb') as f:
-            return f.read()
+        if self.ctx.read_file is None:
+            # No machine to read from: never this computer's files (olm's confinement).
+            raise FileNotFoundError(2, 'No such file or directory', path)
+        return self.ctx.read_file(path)
 
     def deprecated_format(self, flags: FlagSet) -> None:
         """The note some tools print for ``--format`` (without a newline, as Juju writes it)."""

@@ -115,7 +115,9 @@ def make_hook(
         leader_settings=leader_settings if leader_settings is not None else {},
         charm_state=charm_state if charm_state is not None else {},
         env=hook_env,
-        read_file=read_file,
+        # ops (in this process) writes the files it names: this process's files are the
+        # machine's here, unless a test says otherwise.
+        read_file=read_file if read_file is not None else _read_here,
     )
     return Hook(ctx=ctx, context=context)
 
@@ -131,3 +133,8 @@ def fails(result: ToolResult, code: int) -> str:
     assert result.stderr.startswith(b'ERROR ')
     assert result.stderr.endswith(b'\n')
     return result.stderr.decode()[len('ERROR ') : -1]
+
+
+def _read_here(path: str) -> bytes:
+    with open(path, 'rb') as f:
+        return f.read()
