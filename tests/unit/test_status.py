@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime
 import json
 import time
@@ -284,7 +286,7 @@ def rich_view(**kw: Any) -> ModelView:
 
 EXPECTED = """\
 Model  Controller  Cloud/Region        Version  Timestamp  Notes
-olm    olm         metal-pool/default  0.1.0    19:57:03Z  embedded pool, simulated machines
+olm    olm         metal-pool/default  0.1.0    19:57:03Z  embedded pool, simulated machines; hooks: scenario
 
 App  Version  Status   Scale  Charm  Channel    Rev  Exposed  Message
 k8s           blocked      1  k8s                 0  no       need more
@@ -424,6 +426,19 @@ def test_notes_only_when_simulated_or_model_has_a_message():
     ]  # fmt: skip
     busy = status.render_tabular(view(model_status=model.Status('busy', 'migrating')))
     assert busy.splitlines()[1].endswith('migrating; embedded pool, simulated machines')
+
+
+def test_notes_say_how_the_hooks_run():
+    apps = rich_view().applications
+    dispatched = [
+        dataclasses.replace(a, runner='dispatch') if a.name == 'web' else a for a in apps
+    ]
+
+    mixed = status.render_tabular(rich_view(applications=dispatched))
+    real = status.render_tabular(rich_view(simulated=False))
+
+    assert mixed.splitlines()[1].endswith('; hooks: dispatch (web), scenario (k8s pg)')
+    assert 'hooks:' not in real
 
 
 def test_machines_without_apps_are_not_an_empty_model():

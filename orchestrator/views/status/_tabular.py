@@ -78,7 +78,8 @@ def _model_section(view: ModelView, *, utc: bool) -> list[str]:
         format_timestamp(now, utc=utc),
     ]
     notes = [n for n in (view.model_status.message, SIMULATED_NOTE if view.simulated else '') if n]
-    notes += [runner_note(view)] if view.applications else []
+    # How olm runs the hooks: a real controller's units run under Juju, nothing to say.
+    notes += [runner_note(view)] if view.simulated and view.applications else []
     if notes:
         header.append('Notes')
         values.append(truncate('; '.join(notes)))
