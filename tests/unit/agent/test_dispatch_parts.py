@@ -163,3 +163,42 @@ def test_a_plugin_olm_does_not_stage_is_named(tmp_path: Path):
 
     with pytest.raises(_staging.StagingError, match="the 'poetry' plugin is not staged by olm"):
         _staging.stage(spec, cache=tmp_path / 'cache')
+
+
+def test_without_bubblewrap_a_dispatch_deploy_says_so_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from orchestrator import engine as olm_engine
+    from orchestrator.agent.dispatch import _sandbox
+    from orchestrator.state.store import Store
+
+    monkeypatch.setattr(_sandbox.shutil, 'which', lambda name: None)
+    store = Store(tmp_path / 'model')
+    e = olm_engine.Engine(store, charms_dir=ROOT / 'tests' / 'charms', seed=1)
+    try:
+        e.import_pool(ROOT / 'bundles' / 'pools' / 'lab.yaml')
+        with pytest.raises(olm_engine.EngineError) as raised:
+            e.deploy('escaper', runner='dispatch')
+        assert not e.status_view().model.applications
+    finally:
+        store.close()
+
+    assert str(raised.value) == (
+        'the dispatch runner needs bubblewrap (bwrap) to keep the charm on its simulated '
+        'machine: install it (Debian and Ubuntu: apt-get install bubblewrap) or use '
+        '--runner scenario'
+    )
+
+
+def test_an_unknown_runner_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from orchestrator import engine as olm_engine
+    from orchestrator.state.store import Store
+
+    monkeypatch.setenv('OLM_RUNNER', 'docker')
+    store = Store(tmp_path / 'model')
+    e = olm_engine.Engine(store, charms_dir=ROOT / 'tests' / 'charms', seed=1)
+    try:
+        with pytest.raises(olm_engine.EngineError, match='invalid OLM_RUNNER "docker": expected'):
+            e.deploy('escaper')
+    finally:
+        store.close()
