@@ -33,6 +33,7 @@ from ._backend import (  # noqa: E402
     finish,
     hook_backend,
     read_unit_state,
+    run_backend,
     write_unit_state,
 )
 from ._charm_roots import CharmRoots  # noqa: E402
@@ -81,6 +82,7 @@ __all__ = [
     'original_load_charm_meta',
     'original_make_storage',
     'read_unit_state',
+    'run_backend',
     'secret_revisions',
     'seeded_secret_ids',
     'set_secret_revisions',

@@ -38,7 +38,14 @@ from scenario.mocking import _MockModelBackend
 
 from ._context import OlmContext, _Runtime
 
-__all__ = ['HookBackend', 'finish', 'hook_backend', 'read_unit_state', 'write_unit_state']
+__all__ = [
+    'HookBackend',
+    'finish',
+    'hook_backend',
+    'read_unit_state',
+    'run_backend',
+    'write_unit_state',
+]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,6 +92,15 @@ def hook_backend(ctx: OlmContext, event: Any, state: testing.State) -> HookBacke
         juju_context=ops.JujuContext.from_environ(env),
     )
     return HookBackend(backend=backend, state=output, env=env)
+
+
+def run_backend(ops_: Any) -> tuple[Any, testing.State]:
+    """The model backend and output state of an in-process run (Scenario's ``Ops``).
+
+    ops' ``_Manager`` keeps the backend as ``_model_backend`` (ops/_main.py); Scenario's
+    ``Ops`` the output state as ``state`` (scenario/_ops_main_mock.py).
+    """
+    return ops_._model_backend, ops_.state
 
 
 def finish(ctx: OlmContext, state: testing.State) -> str | None:

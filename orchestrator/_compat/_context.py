@@ -74,13 +74,16 @@ class OlmContext(testing.Context[ops.CharmBase]):
         roots: the runner's virtual charm directories.
         charm_path: the charm's own directory (its files are linked into the virtual one).
         runtime_env: environment variables to set (or, with None, unset) for the next run.
-        around_charm: made anew for each run; the charm's code runs inside it.
+        around_charm: made anew for each run, given Scenario's ``Ops`` of the run (its model
+            backend is what the unit's hook tools answer from); the charm's code runs inside.
     """
 
     roots: CharmRoots
     charm_path: Path = Path()
     runtime_env: Mapping[str, str | None] = {}
-    around_charm: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
+    around_charm: Callable[[Any], contextlib.AbstractContextManager[None]] = lambda ops_: (
+        contextlib.nullcontext()
+    )
 
     @contextlib.contextmanager
     def _run(self, event: Any, state: Any) -> Generator[Any]:
@@ -107,7 +110,7 @@ class OlmContext(testing.Context[ops.CharmBase]):
             with (
                 _scope.olm_run(self.roots),
                 runtime.exec(state=state, event=event, context=self) as ops_,
-                self.around_charm(),
+                self.around_charm(ops_),
             ):
                 yield ops_
         finally:

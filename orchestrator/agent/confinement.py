@@ -45,7 +45,7 @@ from typing import Any
 
 from metal_host import CommandTimeoutError
 
-from ..sim import SimHost, run_command_line
+from ..sim import ExtraProgram, SimHost, run_command_line
 
 __all__ = ['Captured', 'ConfinementError', 'confined']
 
@@ -76,6 +76,7 @@ class Captured:
 @dataclass
 class _Confinement:
     host: SimHost
+    tools: Mapping[str, ExtraProgram] = field(default_factory=dict[str, ExtraProgram])
 
     @property
     def machine(self) -> str:
@@ -183,8 +184,15 @@ _installed = False
 
 
 @contextlib.contextmanager
-def confined(host: SimHost, captured: Captured) -> Generator[None]:
-    """Run the block as a hook on ``host``: confined to it, its output kept in ``captured``."""
+def confined(
+    host: SimHost, captured: Captured, tools: Mapping[str, ExtraProgram] | None = None
+) -> Generator[None]:
+    """Run the block as a hook on ``host``: confined to it, its output kept in ``captured``.
+
+    ``tools`` are the unit's hook tools, found before the machine's programs (they are first
+    on a hook's PATH under Juju): a charm that runs ``status-get`` itself (``ops.hookcmds``,
+    charmhelpers' ``hookenv``) reaches them.
+    """
     global _active, _installed
     if not _installed:
         sys.addaudithook(_audit)
@@ -194,7 +202,7 @@ def confined(host: SimHost, captured: Captured) -> Generator[None]:
     saved = {(module, name): getattr(module, name) for module, name, _ in routes}
     for module, name, function in routes:
         setattr(module, name, function)
-    _active = _Confinement(host)
+    _active = _Confinement(host, dict(tools or {}))
     try:
         with (
             contextlib.redirect_stdout(captured.stdout),
@@ -273,10 +281,13 @@ def _run(
     given = input.decode() if isinstance(input, bytes) else input
     confinement = _active
     assert confinement is not None
+    tool = None if shell else confinement.tools.get(_argv(args)[0])
     if shell:
         line = args if isinstance(args, str) else shlex.join(_argv(args))
-        done = run_command_line(host, line)
+        done = run_command_line(host, line, extra=confinement.tools)
         returncode, out, err = done.returncode, done.stdout, done.stderr
+    elif tool is not None:
+        returncode, out, err = tool(tuple(_argv(args)[1:]), given)
     else:
         argv = _argv(args)
         if os.path.basename(argv[0]) not in host.world.programs:

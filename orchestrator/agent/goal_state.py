@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ..state import model
@@ -11,29 +12,40 @@ from ..state import model
 __all__ = ['goal_state']
 
 
-def goal_state(m: model.Model, unit: model.Unit) -> dict[str, Any]:
-    """What ``goal-state`` reports for the unit: its application's units and its relations.
+def _since(seconds: float) -> str:
+    """A time as jujuc's goal-state prints it (UTC, ``2006-01-02 15:04:05Z``)."""
+    return time.strftime('%Y-%m-%d %H:%M:%SZ', time.gmtime(seconds))
 
-    Juju's shape (juju/juju ``apiserver/facades/agent/uniter/goal-state.go``): ``units`` maps
-    each unit of the application to its goal status (``active``, or ``dying`` once it is
-    going away); ``relations`` maps each endpoint to the remote application and its units.
-    The ``since`` timestamps are left out (olm keeps no goal-status history).
+
+def _unit_goal(u: model.Unit) -> dict[str, str]:
+    status = u.workload.current if u.life == 'alive' else 'dying'
+    return {'status': status, 'since': _since(u.workload.since)}
+
+
+def goal_state(m: model.Model, unit: model.Unit, *, now: float | None = None) -> dict[str, Any]:
+    """``goal-state`` for the unit, as Juju's uniter facade works it out.
+
+    juju/juju ``apiserver/facades/agent/uniter/uniter.go`` (``oneGoalState``,
+    ``goalStateUnits``, ``goalStateRelations``) @ 6717221: ``units`` holds every unit of the
+    application (olm has no dead units), with its workload status (``dying`` once it is going away)
+    and when that was set; ``relations`` maps each of the unit's endpoints in a relation with
+    another application (peer relations are left out) to that application (a consumed offer
+    by its URL), with the relation's status, and to each of its units. Deviation: olm keeps
+    no relation status, so a relation is ``joined`` since the time of the call.
     """
-
-    def status(u: model.Unit) -> dict[str, str]:
-        return {'status': 'active' if u.life == 'alive' else 'dying'}
-
-    units = {u.name: status(u) for u in m.units_of(unit.application)}
+    now = time.time() if now is None else now
+    # olm removes a unit when it dies: every unit it has is alive or dying.
+    units = {u.name: _unit_goal(u) for u in m.units_of(unit.application)}
     relations: dict[str, dict[str, dict[str, str]]] = {}
     for relation in m.relations.values():
-        if unit.application not in {e.application for e in relation.endpoints}:
+        if relation.is_peer or unit.application not in {e.application for e in relation.endpoints}:
             continue
         endpoint = relation.endpoint_of(unit.application).name
         other = relation.other_application(unit.application)
         entry = relations.setdefault(endpoint, {})
-        if other != unit.application:
-            entry[other] = {'status': 'joined'}
-        for u in m.units_of(other):
-            if u.name != unit.name:
-                entry[u.name] = status(u)
+        remote = m.remote_applications.get(other)
+        # A consumed offer is keyed by its URL (goalStateRelations: remoteApplication.URL()).
+        key = remote.url if remote is not None and remote.url else other
+        entry[key] = {'status': 'joined', 'since': _since(now)}
+        entry.update({u.name: _unit_goal(u) for u in m.units_of(other)})
     return {'units': units, 'relations': relations}

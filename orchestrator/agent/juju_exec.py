@@ -16,31 +16,20 @@ commits. olm runs the line with the simulated machine's shell
 
 from __future__ import annotations
 
-import posixpath
-
 import ops
-from metal_host import Completed, HostError
+from metal_host import Completed
 
 from .. import _compat
 from ..juju import charmspec
-from ..sim import ExtraProgram, SimHost, run_command_line
+from ..sim import SimHost, run_command_line
 from ..state import model
-from . import hooktools
 from .commit import JUJU_EXEC
-from .goal_state import goal_state
+from .hook_context import as_programs, read_on_machine, tool_context
 from .hooks import Hook
-from .projection import ProjectionCache, ingress_address, project
+from .projection import ProjectionCache, project
 from .runner import Outcome
 
 __all__ = ['JUJU_EXEC', 'juju_exec']
-
-
-def _read_on_machine(host: SimHost, path: str) -> bytes:
-    """A file a hook tool is told to read (``--file PATH``), from the unit's machine."""
-    try:
-        return host.read_text(posixpath.normpath(posixpath.join('/', path))).encode()
-    except HostError:
-        raise FileNotFoundError(2, 'No such file or directory', path) from None
 
 
 def juju_exec(
@@ -68,31 +57,10 @@ def juju_exec(
     owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
     run = _compat.hook_backend(ctx, ctx.on.update_status(), state_in)
     env = {k: v for k, v in run.env.items() if k not in ('JUJU_HOOK_NAME', 'JUJU_DISPATCH_PATH')}
-    address = ingress_address(m, unit, '')
-    app = m.applications[unit.application]
-    tools = hooktools.ToolContext(
-        backend=run.backend,
-        state=run.state,
-        unit_name=unit.name,
-        private_address=address,
-        public_address=address,
-        goal_state=goal_state(m, unit),
-        leader_settings=dict(app.leader_settings),
-        charm_state=dict(unit.charm_state),
-        env=env,
-        read_file=lambda path: _read_on_machine(host, path),
+    tools = tool_context(
+        m, unit, backend=run.backend, state=run.state, env=env, read_file=read_on_machine(host)
     )
-
-    def served(name: str) -> ExtraProgram:
-        def program(args: tuple[str, ...], stdin: str | None) -> tuple[int, str, str]:
-            done = hooktools.run_tool(name, args, (stdin or '').encode(), tools)
-            return done.returncode, done.stdout.decode(), done.stderr.decode()
-
-        return program
-
-    result = run_command_line(
-        host, command, extra={name: served(name) for name in hooktools.HOOK_TOOLS}
-    )
+    result = run_command_line(host, command, extra=as_programs(tools))
     _compat.finish(ctx, run.state)
     outcome = Outcome(
         ok=True,

@@ -16,6 +16,7 @@ projection run in place, and what each run leaves behind dropped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import traceback
@@ -29,8 +30,10 @@ from .. import _compat
 from ..juju import charmspec
 from ..sim import SimHost
 from ..state import model
+from . import hooktools
 from .charm_loader import CharmLoader, CharmLoadError
 from .confinement import Captured, confined
+from .hook_context import as_programs, read_on_machine, tool_context
 from .hooks import Hook
 from .projection import (
     MODEL_UUID,
@@ -203,16 +206,27 @@ class Runner:
             return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
         loaded = self.loader.load(spec.path)
         captured = Captured()
+        tools: list[hooktools.ToolContext] = []
         try:
-            ctx.around_charm = lambda: confined(host, captured)
+
+            def around(ops_: Any) -> contextlib.AbstractContextManager[None]:
+                backend, state = _compat.run_backend(ops_)
+                hook_tools = tool_context(
+                    m, unit, backend=backend, state=state, read_file=read_on_machine(host)
+                )
+                tools.append(hook_tools)
+                return confined(host, captured, as_programs(hook_tools))
+
+            ctx.around_charm = around
             with self.loader.active(loaded), metal_host.bound(host):
                 state_out = ctx.run(event, state_in)
-            return self._outcome(ctx, state_in, state_out, owned, captured)
+            return _with_tools(self._outcome(ctx, state_in, state_out, owned, captured), tools)
         except testing.ActionFailed as failed:
             out: Any = failed.state
-            return self._outcome(
+            outcome = self._outcome(
                 ctx, state_in, out, owned, captured, action_failure=failed.message
             )
+            return _with_tools(outcome, tools)
         except Exception as e:  # the charm's own exception, whatever it is
             cause = (
                 e.__cause__
@@ -249,6 +263,17 @@ class Runner:
             removed_revisions=tuple(ctx.removed_secret_revisions),
             owned_secrets=owned,
         )
+
+
+def _with_tools(outcome: Outcome, tools: list[hooktools.ToolContext]) -> Outcome:
+    """The outcome with what the hook tools keep apart from Scenario's state, if the charm ran."""
+    if not tools:
+        return outcome
+    return dataclasses.replace(
+        outcome,
+        leader_settings=dict(tools[-1].leader_settings),
+        charm_state=dict(tools[-1].charm_state),
+    )
 
 
 class PrintedLines(Protocol):

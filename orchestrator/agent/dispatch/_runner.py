@@ -40,9 +40,9 @@ from ...juju import charmspec
 from ...sim import SimHost
 from ...state import model
 from .. import hooktools
-from ..goal_state import goal_state
+from ..hook_context import tool_context
 from ..hooks import Hook
-from ..projection import ingress_address, project
+from ..projection import project
 from ..runner import Outcome, Runner, event_for, juju_env_overrides
 from ._agent_socket import run_hook_process
 from ._machine_root import materialize, read_in_root, refresh, sync_back
@@ -139,19 +139,7 @@ class DispatchRunner(Runner):
         event = event_for(ctx, hook, state_in, m)
         ctx.runtime_env = juju_env_overrides(hook)
         run = _compat.hook_backend(ctx, event, state_in)
-        app = m.applications[unit.application]
-        address = _address(m, unit)
-        tools = hooktools.ToolContext(
-            backend=run.backend,
-            state=run.state,
-            unit_name=unit.name,
-            private_address=address,
-            public_address=address,
-            goal_state=goal_state(m, unit),
-            leader_settings=dict(app.leader_settings),
-            charm_state=dict(unit.charm_state),
-            env=run.env,
-        )
+        tools = tool_context(m, unit, backend=run.backend, state=run.state, env=run.env)
         work = Path(tempfile.mkdtemp(prefix='olm-hook-'))
         try:
             return self._run_sandboxed(
@@ -283,10 +271,6 @@ class _Printed:
 
     def lines(self) -> tuple[tuple[str, str], ...]:
         return self._lines
-
-
-def _address(m: model.Model, unit: model.Unit) -> str:
-    return ingress_address(m, unit, '')
 
 
 def _hook_env(scenario_env: Any, layout: SandboxLayout, context_id: str) -> dict[str, str]:

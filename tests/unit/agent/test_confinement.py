@@ -146,3 +146,16 @@ def test_outside_olm_s_hooks_nothing_is_confined(engine: olm_engine.Engine, tmp_
     done = subprocess.run(['true'], check=True)
     assert done.returncode == 0
     assert os.system('true') == 0
+
+
+def test_hook_tools_are_in_reach_of_the_charms_own_calls(engine: olm_engine.Engine):
+    """``ops.hookcmds`` (canonical/operator's test_hookcmds use) and a plain ``is-leader``."""
+    results = escape(engine, 'hookcmds', '/unused')
+
+    assert results == {'outcome': 'returned', 'value': "[True, 'true', 'yes', ['escaper/0']]"}
+    unit = engine.status_view().model.units['escaper/0']
+    assert (unit.workload.current, unit.workload.message) == (
+        'maintenance',
+        'set through ops.hookcmds',
+    )
+    assert unit.charm_state == {'seen': 'yes'}

@@ -57,7 +57,7 @@ def snapshot(directory: Path) -> dict[str, tuple[int, bytes]]:
 EVERY_WAY_OUT = [
     'subprocess', 'popen', 'os-system', 'os-exec', 'os-spawn', 'write-etc', 'write-tmp',
     'write-home', 'mkdir', 'remove', 'rename', 'chmod', 'socket', 'sqlite', 'kill', 'print',
-    'snap-list', 'missing-program', 'shell',
+    'snap-list', 'missing-program', 'shell', 'hookcmds',
 ]  # fmt: skip
 
 
@@ -159,3 +159,16 @@ def test_a_non_executable_entry_point_fails_the_first_hook_as_dash_refuses_it(tm
     )
     assert errors['packed'] == ('hook failed: "install"', expected.format('packed'))
     assert errors['emulated'] == ('hook failed: "install"', expected.format('emulated'))
+
+
+def test_hook_tools_are_programs_on_the_hooks_path(engine: olm_engine.Engine):
+    """``ops.hookcmds`` (canonical/operator's test_hookcmds use) and a plain ``is-leader``."""
+    results = escape(engine, 'hookcmds', '/unused')
+
+    assert results == {'outcome': 'returned', 'value': "[True, 'true', 'yes', ['escaper/0']]"}
+    unit = engine.status_view().model.units['escaper/0']
+    assert (unit.workload.current, unit.workload.message) == (
+        'maintenance',
+        'set through ops.hookcmds',
+    )
+    assert unit.charm_state == {'seen': 'yes'}

@@ -41,7 +41,23 @@ def _attempts(target: str) -> dict[str, Callable[[], object]]:
         'snap-list': lambda: subprocess.check_output(['snap', 'list'], text=True),
         'missing-program': lambda: subprocess.run(['hostname', 'escaped'], check=True),
         'shell': lambda: subprocess.getoutput('echo routed'),
+        'hookcmds': _hook_tools,
     }
+
+
+def _hook_tools() -> object:
+    """Juju's hook tools called directly, as ``ops.hookcmds`` (and charmhelpers) call them."""
+    from ops import hookcmds
+
+    hookcmds.status_set('maintenance', 'set through ops.hookcmds')
+    hookcmds.state_set({'seen': 'yes'})
+    leader = subprocess.check_output(['is-leader', '--format=json'], text=True).strip()
+    return [
+        hookcmds.is_leader(),
+        leader,
+        hookcmds.state_get('seen'),
+        sorted(hookcmds.goal_state().units),
+    ]
 
 
 class EscaperCharm(ops.CharmBase):
