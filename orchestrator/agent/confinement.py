@@ -77,6 +77,7 @@ class Captured:
 class _Confinement:
     host: SimHost
     tools: Mapping[str, ExtraProgram] = field(default_factory=dict[str, ExtraProgram])
+    """Kept as given (not copied): a lazy mapping makes its programs on first use."""
 
     @property
     def machine(self) -> str:
@@ -202,7 +203,7 @@ def confined(
     saved = {(module, name): getattr(module, name) for module, name, _ in routes}
     for module, name, function in routes:
         setattr(module, name, function)
-    _active = _Confinement(host, dict(tools or {}))
+    _active = _Confinement(host, tools or {})
     try:
         with (
             contextlib.redirect_stdout(captured.stdout),

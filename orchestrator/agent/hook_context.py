@@ -24,7 +24,7 @@ from . import hooktools
 from .goal_state import goal_state
 from .projection import ingress_address
 
-__all__ = ['as_programs', 'read_on_machine', 'tool_context']
+__all__ = ['LazyTools', 'as_programs', 'read_on_machine', 'tool_context']
 
 
 def tool_context(
@@ -92,6 +92,39 @@ def as_programs(tools: hooktools.ToolContext) -> dict[str, ExtraProgram]:
         return run
 
     return {name: program(name) for name in hooktools.HOOK_TOOLS}
+
+
+class LazyTools(Mapping[str, ExtraProgram]):
+    """The hook tools as programs, their context made only when the charm calls one.
+
+    Most hooks of an ops charm never run a hook tool themselves (ops' model reaches the backend
+    in process), so the in-process runner does not pay for a context it will not use.
+
+    Attributes:
+        context: the tools' context once made (None: no tool was called).
+    """
+
+    def __init__(self, build: Callable[[], hooktools.ToolContext]) -> None:
+        self._build = build
+        self._programs: dict[str, ExtraProgram] | None = None
+        self.context: hooktools.ToolContext | None = None
+
+    def __getitem__(self, name: str) -> ExtraProgram:
+        if name not in hooktools.HOOK_TOOLS:
+            raise KeyError(name)
+        if self._programs is None:
+            self.context = self._build()
+            self._programs = as_programs(self.context)
+        return self._programs[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in hooktools.HOOK_TOOLS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(hooktools.HOOK_TOOLS))
+
+    def __len__(self) -> int:
+        return len(hooktools.HOOK_TOOLS)
 
 
 def read_on_machine(host: SimHost) -> Callable[[str], bytes]:

@@ -33,7 +33,7 @@ from ..state import model
 from . import hooktools
 from .charm_loader import CharmLoader, CharmLoadError
 from .confinement import Captured, confined
-from .hook_context import as_programs, read_on_machine, tool_context
+from .hook_context import LazyTools, read_on_machine, tool_context
 from .hooks import Hook
 from .projection import (
     MODEL_UUID,
@@ -206,16 +206,18 @@ class Runner:
             return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
         loaded = self.loader.load(spec.path)
         captured = Captured()
-        tools: list[hooktools.ToolContext] = []
+        tools: list[LazyTools] = []
         try:
 
             def around(ops_: Any) -> contextlib.AbstractContextManager[None]:
-                backend, state = _compat.run_backend(ops_)
-                hook_tools = tool_context(
-                    m, unit, backend=backend, state=state, read_file=read_on_machine(host)
-                )
-                tools.append(hook_tools)
-                return confined(host, captured, as_programs(hook_tools))
+                def build() -> hooktools.ToolContext:
+                    backend, state = _compat.run_backend(ops_)
+                    return tool_context(
+                        m, unit, backend=backend, state=state, read_file=read_on_machine(host)
+                    )
+
+                tools.append(LazyTools(build))
+                return confined(host, captured, tools[-1])
 
             ctx.around_charm = around
             with self.loader.active(loaded), metal_host.bound(host):
@@ -265,14 +267,15 @@ class Runner:
         )
 
 
-def _with_tools(outcome: Outcome, tools: list[hooktools.ToolContext]) -> Outcome:
-    """The outcome with what the hook tools keep apart from Scenario's state, if the charm ran."""
-    if not tools:
+def _with_tools(outcome: Outcome, tools: list[LazyTools]) -> Outcome:
+    """The outcome with what the hook tools keep apart from Scenario's state, if any ran."""
+    context = tools[-1].context if tools else None
+    if context is None:
         return outcome
     return dataclasses.replace(
         outcome,
-        leader_settings=dict(tools[-1].leader_settings),
-        charm_state=dict(tools[-1].charm_state),
+        leader_settings=dict(context.leader_settings),
+        charm_state=dict(context.charm_state),
     )
 
 
