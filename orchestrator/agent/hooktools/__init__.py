@@ -1,9 +1,11 @@
 """Juju's hook tools (jujuc commands), answered from the unit's view of the model during a hook.
 
-The dispatch runner runs a packed charm as its own process; each hook tool the charm runs
-(``config-get``, ``relation-set``, ...) reaches olm's process, and :func:`run_tool` answers it
-as Juju's unit agent would: the command line parsed as Juju parses it, the unit's view read
-or changed through Scenario's ``_MockModelBackend`` on the hook's output state (and the
+Each hook tool a charm runs (``config-get``, ``relation-set``, ...) reaches olm: over the unit's
+agent socket from the dispatch runner's sandbox, through the routed ``subprocess`` in the
+in-process runner, from the machine's shell in ``olm exec --unit``
+(:mod:`orchestrator.agent.hook_context` makes the context for all three). :func:`run_tool`
+answers it as Juju's unit agent would: the command line parsed as Juju parses it, the unit's
+view read or changed through Scenario's ``_MockModelBackend`` on the hook's output state (and the
 :class:`ToolContext` fields Scenario does not model), and the output, the error and the exit
 status Juju's tool would print.
 
