@@ -36,7 +36,7 @@ from ops import testing
 from scenario import _ops_main_mock
 from scenario.mocking import _MockModelBackend
 
-from ._context import OlmContext, _Runtime
+from ._context import OlmContext
 
 __all__ = [
     'HookBackend',
@@ -66,18 +66,7 @@ class HookBackend:
 
 def hook_backend(ctx: OlmContext, event: Any, state: testing.State) -> HookBackend:
     """The backend, output state and environment of one hook of ``ctx``'s unit."""
-    runtime = _Runtime(
-        app_name=ctx.app_name,
-        charm_spec=ctx._charm_spec,
-        juju_version=ctx.juju_version,
-        charm_root=ctx.charm_root,
-        unit_id=ctx.unit_id,
-        machine_id=ctx._machine_id,
-        availability_zone=ctx._availability_zone,
-        principal_unit=ctx._principal_unit,
-    )
-    runtime.env_overrides = ctx.runtime_env
-    env = runtime._get_event_env(state=state, event=event, charm_root=Path('/'))
+    env = ctx.olm_runtime()._get_event_env(state=state, event=event, charm_root=Path('/'))
     if event.action:
         ctx.action_logs.clear()
         if ctx.action_results is not None:

@@ -85,9 +85,8 @@ class OlmContext(testing.Context[ops.CharmBase]):
         contextlib.nullcontext()
     )
 
-    @contextlib.contextmanager
-    def _run(self, event: Any, state: Any) -> Generator[Any]:
-        # As scenario/context.py Context._run, with olm's runtime and scope.
+    def olm_runtime(self) -> _Runtime:
+        """Scenario's runtime for the next run, as ``Context._run`` makes it, with olm's parts."""
         runtime = _Runtime(
             app_name=self.app_name,
             charm_spec=self._charm_spec,
@@ -101,6 +100,12 @@ class OlmContext(testing.Context[ops.CharmBase]):
         runtime.roots = self.roots
         runtime.env_overrides = self.runtime_env
         runtime.charm_path = self.charm_path
+        return runtime
+
+    @contextlib.contextmanager
+    def _run(self, event: Any, state: Any) -> Generator[Any]:
+        # As scenario/context.py Context._run, with olm's runtime and scope.
+        runtime = self.olm_runtime()
         if event.action:
             self.action_logs.clear()
             if self.action_results is not None:

@@ -27,7 +27,7 @@ from .commit import JUJU_EXEC
 from .hook_context import as_programs, read_on_machine, tool_context
 from .hooks import Hook
 from .projection import ProjectionCache, project
-from .runner import Outcome
+from .runner import Outcome, unit_context
 
 __all__ = ['JUJU_EXEC', 'juju_exec']
 
@@ -41,17 +41,8 @@ def juju_exec(
 ) -> tuple[Completed, Outcome]:
     """Run ``command`` on the unit's machine with its hook tools; what to commit."""
     machine = m.machines.get(unit.machine)
-    ctx = _compat.OlmContext(
-        ops.CharmBase,
-        meta=dict(spec.meta),
-        config=dict(spec.config_meta),
-        actions=dict(spec.actions_meta),
-        app_name=unit.application,
-        unit_id=unit.number,
-        machine_id=unit.machine,
-        availability_zone=(machine.zone if machine else '') or None,
-    )
-    ctx.roots = _compat.CharmRoots()
+    zone = machine.zone if machine else ''
+    ctx = unit_context(unit, spec, zone, ops.CharmBase, _compat.CharmRoots())
     hook = Hook(kind=JUJU_EXEC)
     state_in = project(m, unit, hook, spec, ProjectionCache())
     owned = tuple(s.id for s in state_in.secrets if s.owner is not None)

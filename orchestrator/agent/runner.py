@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import metal_host
+import ops
 from ops import testing
 
 from .. import _compat
@@ -70,6 +71,7 @@ __all__ = [
     'port_text',
     'project',
     'secret_revisions',
+    'unit_context',
 ]
 
 
@@ -156,6 +158,10 @@ class Runner:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def charm_type(self, spec: charmspec.CharmSpec) -> type[ops.CharmBase]:
+        """The class Scenario instantiates: the charm's own, imported into this process."""
+        return self.loader.load(spec.path).charm_type
+
     def context(
         self, unit: model.Unit, spec: charmspec.CharmSpec, zone: str
     ) -> _compat.OlmContext:
@@ -163,19 +169,7 @@ class Runner:
         key = (unit.name, unit.machine)
         ctx = self._contexts.get(key)
         if ctx is None:
-            loaded = self.loader.load(spec.path)
-            ctx = _compat.OlmContext(
-                loaded.charm_type,
-                meta=dict(spec.meta),
-                config=dict(spec.config_meta),
-                actions=dict(spec.actions_meta),
-                app_name=unit.application,
-                unit_id=unit.number,
-                machine_id=unit.machine,
-                availability_zone=zone or None,
-            )
-            ctx.charm_path = spec.path
-            ctx.roots = self.charm_roots
+            ctx = unit_context(unit, spec, zone, self.charm_type(spec), self.charm_roots)
             self._contexts[key] = ctx
         return ctx
 
@@ -265,6 +259,29 @@ class Runner:
             removed_revisions=tuple(ctx.removed_secret_revisions),
             owned_secrets=owned,
         )
+
+
+def unit_context(
+    unit: model.Unit,
+    spec: charmspec.CharmSpec,
+    zone: str,
+    charm_type: type[ops.CharmBase],
+    roots: _compat.CharmRoots,
+) -> _compat.OlmContext:
+    """A Scenario context for one unit of a charm, its charm directory in ``roots``."""
+    ctx = _compat.OlmContext(
+        charm_type,
+        meta=dict(spec.meta),
+        config=dict(spec.config_meta),
+        actions=dict(spec.actions_meta),
+        app_name=unit.application,
+        unit_id=unit.number,
+        machine_id=unit.machine,
+        availability_zone=zone or None,
+    )
+    ctx.charm_path = spec.path
+    ctx.roots = roots
+    return ctx
 
 
 def _with_tools(outcome: Outcome, tools: list[LazyTools]) -> Outcome:

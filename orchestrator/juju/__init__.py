@@ -4,3 +4,7 @@ Constraints, storage directives, bundles with their overlays, and charm metadata
 (``charmcraft.yaml`` / ``metadata.yaml``). Pure: nothing here reads the model, the cloud or
 a machine, so everything above may use it.
 """
+
+from ._go import go_quote
+
+__all__ = ['go_quote']

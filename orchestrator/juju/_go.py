@@ -20,12 +20,18 @@ GO_FALSE: Final = frozenset({'0', 'f', 'F', 'FALSE', 'false', 'False'})
 
 
 def go_quote(text: str) -> str:
-    """Quote like Go's ``%q`` (``strconv.Quote``), so messages match Juju's byte for byte."""
+    """Quote like Go's ``%q`` (``strconv.Quote``), so messages match Juju's byte for byte.
+
+    Python's ``isprintable`` stands for Go's ``unicode.IsPrint``; a byte that was not UTF-8
+    (decoded with ``surrogateescape``) comes back as Go's hex byte escape.
+    """
     out: list[str] = []
     for char in text:
         escape = _GO_QUOTE_ESCAPES.get(char)
         if escape is not None:
             out.append(escape)
+        elif 0xDC80 <= ord(char) <= 0xDCFF:
+            out.append(f'\\x{ord(char) - 0xDC00:02x}')
         elif char == ' ' or char.isprintable():
             out.append(char)
         elif ord(char) < 0x80:

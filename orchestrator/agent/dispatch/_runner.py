@@ -76,27 +76,10 @@ class DispatchRunner(Runner):
         self._client: Path | None = None
         self._skeletons: dict[tuple[str, ...], Path] = {}
 
-    def context(
-        self, unit: model.Unit, spec: charmspec.CharmSpec, zone: str
-    ) -> _compat.OlmContext:
-        """The unit's Scenario context: metadata only, the charm's code is never imported."""
-        key = (unit.name, unit.machine)
-        ctx = self._contexts.get(key)
-        if ctx is None:
-            ctx = _compat.OlmContext(
-                ops.CharmBase,
-                meta=dict(spec.meta),
-                config=dict(spec.config_meta),
-                actions=dict(spec.actions_meta),
-                app_name=unit.application,
-                unit_id=unit.number,
-                machine_id=unit.machine,
-                availability_zone=zone or None,
-            )
-            ctx.charm_path = spec.path
-            ctx.roots = self.charm_roots
-            self._contexts[key] = ctx
-        return ctx
+    def charm_type(self, spec: charmspec.CharmSpec) -> type[ops.CharmBase]:
+        """Metadata only: the charm's code runs in its sandbox, never imported here."""
+        del spec
+        return ops.CharmBase
 
     def staged(self, spec: charmspec.CharmSpec) -> StagedCharm:
         """The charm staged as charmcraft packs it (once per runner and content)."""

@@ -156,6 +156,11 @@ class RelationFlag:
             raise ValueError('relation not found')
         self.id = rid
 
+    def require(self) -> None:
+        """Refuse a run without a relation (no ``-r`` and no ``JUJU_RELATION_ID``)."""
+        if self.id == -1:
+            raise UsageError('no relation id specified')
+
     def relation(self) -> Any:
         """The Scenario relation with this id."""
         for r in self._call.ctx.state.relations:

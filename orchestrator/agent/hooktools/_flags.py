@@ -26,6 +26,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
+from ...juju import go_quote
 from ._errors import HelpRequested, UsageError
 from ._format import FORMATTERS, Formatter
 
@@ -221,43 +222,6 @@ class FlagSet:
             raise HelpRequested
         shown = ('--' if len(name) > 1 else '-') + name
         raise UsageError(f'flag provided but not defined: {shown}')
-
-
-_ESCAPES: Final = {
-    '\a': '\\a',
-    '\b': '\\b',
-    '\f': '\\f',
-    '\n': '\\n',
-    '\r': '\\r',
-    '\t': '\\t',
-    '\v': '\\v',
-    '"': '\\"',
-    '\\': '\\\\',
-}
-
-
-def go_quote(text: str) -> str:
-    """Go's ``%q`` (``strconv.Quote``): printable runes as they are, the others escaped.
-
-    Python's ``isprintable`` stands for Go's ``unicode.IsPrint``; a byte that was not UTF-8
-    (decoded with ``surrogateescape``) comes back as Go's hex byte escape.
-    """
-    out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif 0xDC80 <= code <= 0xDCFF:
-            out.append(f'\\x{code - 0xDC00:02x}')
-        elif ch.isprintable():
-            out.append(ch)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f'\\x{code:02x}')
-        elif code < 0x10000:
-            out.append(f'\\u{code:04x}')
-        else:
-            out.append(f'\\U{code:08x}')
-    return '"' + ''.join(out) + '"'
 
 
 class Output:

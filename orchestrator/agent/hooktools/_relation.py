@@ -99,8 +99,7 @@ def _relation_get(call: Call, args: list[str]) -> None:
     flags.bool('app')
     pos = flags.parse(args)
     application = flags.get_bool('app')
-    if rel.id == -1:
-        raise UsageError('no relation id specified')
+    rel.require()
     key = ''
     if pos:
         key = '' if pos[0] == '-' else pos[0]
@@ -163,8 +162,7 @@ def _relation_set(call: Call, args: list[str]) -> None:
     flags.bool('app')
     flags.string('format')
     pos = flags.parse(args)
-    if rel.id == -1:
-        raise UsageError('no relation id specified')
+    rel.require()
     overrides = parse_key_values(pos)
 
     call.deprecated_format(flags)
@@ -204,8 +202,7 @@ def _relation_list(call: Call, args: list[str]) -> None:
     rel = RelationFlag(call, flags)
     flags.bool('app')
     pos = flags.parse(args)
-    if rel.id == -1:
-        raise UsageError('no relation id specified')
+    rel.require()
     check_empty(pos)
     relation = rel.relation()
     if flags.get_bool('app'):
@@ -221,8 +218,7 @@ def _relation_model_get(call: Call, args: list[str]) -> None:
     out = Output(flags, 'smart')
     rel = RelationFlag(call, flags)
     pos = flags.parse(args)
-    if rel.id == -1:
-        raise UsageError('no relation id specified')
+    rel.require()
     check_empty(pos)
     relation = rel.relation()
     uuid = getattr(relation, 'remote_model_uuid', None) or ctx.state.model.uuid

@@ -272,6 +272,26 @@ def _secret_not_found(what: str) -> ToolError:
     return ToolError(f'secret {go_quote(what)} not found')
 
 
+def _required_uri(pos: list[str]) -> str:
+    """The secret URI a tool must be given first (``missing secret URI`` otherwise)."""
+    if not pos:
+        raise UsageError('missing secret URI')
+    try:
+        return parse_secret_uri(pos[0])
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _optional_uri(pos: list[str]) -> tuple[str, list[str]]:
+    """The secret URI a tool may be given first ('' when it is not), and the rest."""
+    if not pos:
+        return '', pos
+    try:
+        return parse_secret_uri(pos[0]), pos[1:]
+    except ValueError:
+        raise UsageError(f'secret URI {go_quote(pos[0])} not valid') from None
+
+
 def _secret_get(call: Call, args: list[str]) -> None:
     flags = FlagSet()
     out = Output(flags, 'yaml', _YAML_JSON)
@@ -279,13 +299,7 @@ def _secret_get(call: Call, args: list[str]) -> None:
     flags.bool('peek')
     flags.bool('refresh')
     pos = flags.parse(args)
-    ident = ''
-    if pos:
-        try:
-            ident = parse_secret_uri(pos[0])
-        except ValueError:
-            raise UsageError(f'secret URI {go_quote(pos[0])} not valid') from None
-        pos = pos[1:]
+    ident, pos = _optional_uri(pos)
     label = flags.get_str('label')
     if not ident and not label:
         raise UsageError('require either a secret URI or label')
@@ -320,12 +334,7 @@ def _secret_set(call: Call, args: list[str]) -> None:
     flags = FlagSet()
     upsert = _Upsert(flags)
     pos = flags.parse(args)
-    if not pos:
-        raise UsageError('missing secret URI')
-    try:
-        ident = parse_secret_uri(pos[0])
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    ident = _required_uri(pos)
     upsert.init(call, pos[1:])
     secret = _owned(call).get(ident)
     _check_manage(call, secret)
@@ -346,14 +355,8 @@ def _secret_grant(call: Call, args: list[str]) -> None:
     flags.string('unit')
     rel = RelationFlag(call, flags)
     pos = flags.parse(args)
-    if not pos:
-        raise UsageError('missing secret URI')
-    try:
-        ident = parse_secret_uri(pos[0])
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    if rel.id == -1:
-        raise UsageError('no relation id specified')
+    ident = _required_uri(pos)
+    rel.require()
     relation = rel.relation()
     app = remote_app_of(ctx, relation)
     unit = flags.get_str('unit')
@@ -379,12 +382,7 @@ def _secret_revoke(call: Call, args: list[str]) -> None:
     flags.string('unit')
     rel = RelationFlag(call, flags)
     pos = flags.parse(args)
-    if not pos:
-        raise UsageError('missing secret URI')
-    try:
-        ident = parse_secret_uri(pos[0])
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    ident = _required_uri(pos)
     app, unit = flags.get_str('app'), flags.get_str('unit')
     if app and not is_valid_application(app):
         raise UsageError(f'application {go_quote(app)} not valid')
@@ -418,12 +416,7 @@ def _secret_remove(call: Call, args: list[str]) -> None:
     flags = FlagSet()
     flags.int('revision')
     pos = flags.parse(args)
-    if not pos:
-        raise UsageError('missing secret URI')
-    try:
-        ident = parse_secret_uri(pos[0])
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    ident = _required_uri(pos)
     check_empty(pos[1:])
     revision = flags.get_int('revision')
     secret = _owned(call).get(ident)
@@ -451,13 +444,7 @@ def _secret_info_get(call: Call, args: list[str]) -> None:
     out = Output(flags, 'yaml', _YAML_JSON)
     flags.string('label')
     pos = flags.parse(args)
-    ident = ''
-    if pos:
-        try:
-            ident = parse_secret_uri(pos[0])
-        except ValueError:
-            raise UsageError(f'secret URI {go_quote(pos[0])} not valid') from None
-        pos = pos[1:]
+    ident, pos = _optional_uri(pos)
     label = flags.get_str('label')
     if not ident and not label:
         raise UsageError('require either a secret URI or label')

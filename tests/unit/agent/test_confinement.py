@@ -12,44 +12,23 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from escaping import (
+    assert_hook_tools_reached,
+    escape,
+    escaper_engine,
+    snapshot,
+)
 
 from orchestrator import engine as olm_engine
-from orchestrator.state.store import Store
 
-ROOT = Path(__file__).resolve().parents[3]
-LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-TEST_CHARMS = ROOT / 'tests' / 'charms'
 REFUSED = 'charm code reaches only its simulated machine 0 (node-01, simulated)'
 
 
 @pytest.fixture(scope='module')
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[olm_engine.Engine]:
-    store = Store(tmp_path_factory.mktemp('confinement') / 'model')
-    e = olm_engine.Engine(
-        store, charms_dir=TEST_CHARMS, seed=1, retry=olm_engine.RetryPolicy(initial=0, maximum=0)
-    )
-    e.import_pool(LAB_POOL)
-    e.deploy('escaper')
-    yield e
-    e.hook_runner.close()
-    store.close()
-
-
-def escape(engine: olm_engine.Engine, how: str, target: Path | str) -> dict[str, Any]:
-    action = engine.run_action('escaper/0', 'escape', {'how': how, 'target': str(target)})
-    assert action.status == 'completed', action
-    return dict(action.results)
-
-
-def snapshot(directory: Path) -> dict[str, tuple[int, bytes]]:
-    """Every path below ``directory`` with its mode and content: what must not change."""
-    return {
-        str(p.relative_to(directory)): (p.stat().st_mode, p.read_bytes() if p.is_file() else b'')
-        for p in sorted(directory.rglob('*'))
-    }
+    yield from escaper_engine(tmp_path_factory.mktemp('confinement'), 'scenario')
 
 
 @pytest.mark.parametrize(
@@ -149,13 +128,4 @@ def test_outside_olm_s_hooks_nothing_is_confined(engine: olm_engine.Engine, tmp_
 
 
 def test_hook_tools_are_in_reach_of_the_charms_own_calls(engine: olm_engine.Engine):
-    """``ops.hookcmds`` (canonical/operator's test_hookcmds use) and a plain ``is-leader``."""
-    results = escape(engine, 'hookcmds', '/unused')
-
-    assert results == {'outcome': 'returned', 'value': "[True, 'true', 'yes', ['escaper/0']]"}
-    unit = engine.status_view().model.units['escaper/0']
-    assert (unit.workload.current, unit.workload.message) == (
-        'maintenance',
-        'set through ops.hookcmds',
-    )
-    assert unit.charm_state == {'seen': 'yes'}
+    assert_hook_tools_reached(engine)
