@@ -202,3 +202,37 @@ def test_an_unknown_runner_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
             e.deploy('escaper')
     finally:
         store.close()
+
+
+def test_a_hook_gets_jujus_environment(tmp_path: Path):
+    from orchestrator.agent.dispatch import _runner, _sandbox
+
+    layout = _sandbox.SandboxLayout(
+        machine_root=tmp_path, skeleton=tmp_path, charm=tmp_path, venv=None,
+        unit_state=tmp_path / 'db', client=tmp_path / 'c', socket=tmp_path / 's',
+        unit_dir='/var/lib/juju/agents/unit-app-0', tools_dir='/var/lib/juju/tools/unit-app-0',
+        devices={}, hostname='node-0',
+    )  # fmt: skip
+    scenario_env = {
+        'JUJU_UNIT_NAME': 'app/0',
+        'JUJU_DISPATCH_PATH': 'hooks/install',
+        'JUJU_CHARM_DIR': '/tmp/scenario-root',
+        'SCENARIO_ONLY': 'x',
+    }
+
+    env = _runner._hook_env(scenario_env, layout, 'app/0-install-1')
+
+    charm = '/var/lib/juju/agents/unit-app-0/charm'
+    assert env['JUJU_UNIT_NAME'] == 'app/0'
+    assert env['JUJU_DISPATCH_PATH'] == 'hooks/install'
+    assert (env['CHARM_DIR'], env['JUJU_CHARM_DIR']) == (charm, charm)
+    assert env['JUJU_CONTEXT_ID'] == 'app/0-install-1'
+    assert env['JUJU_AGENT_SOCKET_ADDRESS'] == '/var/lib/juju/agents/unit-app-0/agent.socket'
+    assert env['JUJU_AGENT_SOCKET_NETWORK'] == 'unix'
+    assert env['PATH'].startswith('/var/lib/juju/tools/unit-app-0:/usr/local/sbin:')
+    assert (env['LANG'], env['TERM'], env['DEBIAN_FRONTEND']) == (
+        'C.UTF-8',
+        'tmux-256color',
+        'noninteractive',
+    )
+    assert 'SCENARIO_ONLY' not in env

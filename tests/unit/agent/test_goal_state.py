@@ -1,0 +1,52 @@
+"""``goal-state`` as Juju's uniter facade works it out, from olm's model."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from escaping import LAB_POOL, TEST_CHARMS
+
+from orchestrator import engine as olm_engine
+from orchestrator.agent.goal_state import goal_state
+from orchestrator.state.store import Store
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[olm_engine.Engine]:
+    store = Store(tmp_path / 'model')
+    e = olm_engine.Engine(
+        store, charms_dir=TEST_CHARMS, seed=1, retry=olm_engine.RetryPolicy(initial=0, maximum=0)
+    )
+    e.import_pool(LAB_POOL)
+    e.deploy('tracer', num_units=2)
+    e.deploy('mirror')
+    e.integrate('tracer:db', 'mirror:db')
+    yield e
+    store.close()
+
+
+def test_units_and_related_applications_with_their_units(engine: olm_engine.Engine):
+    m = engine.status_view().model
+    tracer0 = m.units['tracer/0']
+
+    found = goal_state(m, tracer0, now=0.0)
+
+    since = {name: u.workload.since for name, u in m.units.items()}
+    assert set(found['units']) == {'tracer/0', 'tracer/1'}  # the peers relation is left out
+    assert found['units']['tracer/0']['status'] == tracer0.workload.current
+    assert found['relations'] == {
+        'db': {
+            'mirror': {'status': 'joined', 'since': '1970-01-01 00:00:00Z'},
+            'mirror/0': {
+                'status': m.units['mirror/0'].workload.current,
+                'since': _utc(since['mirror/0']),
+            },
+        }
+    }
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime('%Y-%m-%d %H:%M:%SZ', time.gmtime(seconds))
