@@ -34,7 +34,7 @@ from ...sim import SimHost
 
 __all__ = ['NOT_THE_MACHINES', 'Snapshot', 'materialize', 'read_in_root', 'refresh', 'sync_back']
 
-NOT_THE_MACHINES = ('usr', 'bin', 'sbin', 'lib', 'lib64', 'proc', 'dev', 'sys', 'run/olm')
+NOT_THE_MACHINES = ('usr', 'bin', 'sbin', 'lib', 'lib64', 'proc', 'dev', 'sys')
 """Top-level paths the sandbox provides itself: never synchronised with the machine."""
 
 _JUJU = 'var/lib/juju'

@@ -155,8 +155,7 @@ class DispatchRunner(Runner):
             devices[path] = real
         unit_state = work / 'unit-state.db'
         _compat.write_unit_state(unit_state, state_in)
-        socket_path = work / 'agent.socket'
-        socket_path.touch()  # the mount point; the listener replaces it before the hook
+        socket_path = work / 'agent.socket'  # made by the listener, before the hook starts
         app, _, number = unit.name.rpartition('/')
         layout = SandboxLayout(
             machine_root=root,
@@ -190,7 +189,6 @@ class DispatchRunner(Runner):
             refresh(host, root, snapshot)
             return done.returncode, done.stdout.encode(), done.stderr.encode()
 
-        socket_path.unlink()
         argv = bwrap_argv(self._bwrap or 'bwrap', layout, env, [f'{layout.charm_dir}/dispatch'])
         with _scenario_quiet():
             finished = run_hook_process(argv, socket_path, answer, timeout=HOOK_TIMEOUT)
