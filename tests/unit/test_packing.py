@@ -192,3 +192,15 @@ def test_staging_and_rendering(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert rendered == source  # storage, constraints, options, saas and relations kept
     assert 'juju deploy' in (tmp_path / 'metal-k8s.yaml').read_text().splitlines()[2]
     assert f'bundle  {tmp_path / "metal-k8s.yaml"}' in capsys.readouterr().out
+
+
+# What a charm directory may hold beside src/ and lib/: the uv plugin packs only those two
+# (charmcraft 4.5.0 utils/parts.py get_charm_copy_commands), so anything the charm reads at
+# run time must live in them. The rest is for building, testing and reading.
+_NOT_PACKED = {'charmcraft.yaml', 'pyproject.toml', 'uv.lock', 'README.md', 'ruff.toml', 'tests'}
+
+
+@pytest.mark.parametrize('name', pack.charm_names())
+def test_a_charm_keeps_what_it_reads_at_run_time_in_src_or_lib(name: str):
+    beside = {p.name for p in (ROOT / 'charms' / name).iterdir()} - {'src', 'lib'}
+    assert beside <= _NOT_PACKED, f'{name}: not packed by the uv plugin: {beside - _NOT_PACKED}'

@@ -46,7 +46,9 @@ STATS_SOCKET: Final = '/run/haproxy/admin.sock'
 KEEPALIVED_MODE: Final = 0o600
 """keepalived.conf holds the VRRP password: readable by root only."""
 
-TEMPLATES: Final = Path(__file__).resolve().parent.parent / 'templates'
+# Under src/: charmcraft's uv plugin packs src/ and lib/ only (utils/parts.py
+# get_charm_copy_commands), so a templates/ beside them would be missing from the .charm.
+TEMPLATES: Final = Path(__file__).resolve().parent / 'templates'
 
 _CHECK_TIMEOUT: Final = 60.0
 

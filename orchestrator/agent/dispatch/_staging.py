@@ -5,8 +5,10 @@ files without its tests, the shared ``lib/`` packages where the repository packs
 ``dispatch`` script, and a ``venv/`` with the charm's locked dependencies. What each part
 models (charmcraft 4.5.0, ``charmcraft/``):
 
-- files: the plugins copy the charm's tree with ``cp --archive`` (``utils/parts.py``
-  ``get_charm_copy_commands``): modes kept, so a non-executable entry point stays one;
+- files: the ``uv``, ``python`` and ``poetry`` plugins copy ``src/`` and ``lib/`` with
+  ``cp --archive`` (``utils/parts.py`` ``get_charm_copy_commands``): modes kept, so a
+  non-executable entry point stays one; the ``charm`` plugin the charm's tree but its tests
+  and build directories;
 - shared packages: a charm in ``<repo>/charms/<name>`` whose repository has a ``lib/`` of
   Python packages gets them in its own ``lib/``, as ``tools/pack.py`` stages them before
   packing (this repository's layout; a charm elsewhere is taken as it is);
@@ -90,7 +92,7 @@ exec "${{python_path}}" "${{dispatch_path}}/{entrypoint}"
 # Both scripts are charmcraft 4.5.0's text (const.py, dispatch.py): the runner executes them
 # with the real /bin/sh, so their behaviour (and their refusals) are the packed charm's.
 
-_LAYOUT = '2'
+_LAYOUT = '3'
 """Grows when olm stages differently: a staged charm of another layout is not reused."""
 
 _SKIP = ('tests', '__pycache__', '.ruff_cache', '.tox', '.venv', 'venv', 'build')
@@ -322,6 +324,9 @@ def stage(spec: charmspec.CharmSpec, *, cache: Path | None = None) -> StagedChar
     charm = spec.path
     lib = shared_lib(charm)
     files = [(str(p.relative_to(charm)), p) for p in _files(charm)]
+    if spec.plugin != 'charm':
+        # The venv plugins copy only src/ and lib/ (utils/parts.py get_charm_copy_commands).
+        files = [(name, p) for name, p in files if name.startswith(('src/', 'lib/'))]
     for package in _packages(lib):
         files += [(f'lib/{p.relative_to(package.parent)}', p) for p in _files(package)]
     requirements, real_venv = _requirements(spec)
