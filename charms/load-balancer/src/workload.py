@@ -212,13 +212,13 @@ def _environment() -> jinja2.Environment:
 
 
 def render_haproxy(frontends: Sequence[Frontend], timeouts: Timeouts) -> str:
-    """haproxy.cfg for these frontends (templates/haproxy.cfg.j2)."""
+    """haproxy.cfg for these frontends (src/templates/haproxy.cfg.j2)."""
     template = _environment().get_template('haproxy.cfg.j2')
     return template.render(frontends=frontends, timeouts=timeouts, stats_socket=STATS_SOCKET)
 
 
 def render_keepalived(config: Keepalived) -> str:
-    """keepalived.conf for this VRRP instance (templates/keepalived.conf.j2)."""
+    """keepalived.conf for this VRRP instance (src/templates/keepalived.conf.j2)."""
     return _environment().get_template('keepalived.conf.j2').render(k=config)
 
 
