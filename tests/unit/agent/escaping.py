@@ -1,9 +1,10 @@
-"""What the confinement tests of both runners share: tests/charms/escaper deployed, one way out
-tried per ``escape`` action, and the host's files compared before and after."""
+"""What the unit agent's engine tests share: an engine on the lab pool; for the confinement
+tests of both runners, tests/charms/escaper deployed, one way out tried per ``escape`` action,
+and the host's files compared before and after."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,26 @@ LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
 TEST_CHARMS = ROOT / 'tests' / 'charms'
 
 
-def escaper_engine(model_dir: Path, runner: str) -> Iterator[olm_engine.Engine]:
-    """An engine with escaper/0 deployed with ``runner`` on the lab pool (a fixture's body)."""
+def lab_engine(
+    model_dir: Path, deploy: Callable[[olm_engine.Engine], object]
+) -> Iterator[olm_engine.Engine]:
+    """An engine on the lab pool with the test charms, after ``deploy`` (a fixture's body)."""
     store = Store(model_dir / 'model')
     e = olm_engine.Engine(
         store, charms_dir=TEST_CHARMS, seed=1, retry=olm_engine.RetryPolicy(initial=0, maximum=0)
     )
-    e.import_pool(LAB_POOL)
-    e.deploy('escaper', runner=runner)
-    yield e
-    e.hook_runner.close()
-    store.close()
+    try:
+        e.import_pool(LAB_POOL)
+        deploy(e)
+        yield e
+    finally:
+        e.hook_runner.close()
+        store.close()
+
+
+def escaper_engine(model_dir: Path, runner: str) -> Iterator[olm_engine.Engine]:
+    """An engine with escaper/0 deployed with ``runner`` on the lab pool (a fixture's body)."""
+    yield from lab_engine(model_dir, lambda e: e.deploy('escaper', runner=runner))
 
 
 def escape(engine: olm_engine.Engine, how: str, target: Path | str) -> dict[str, Any]:

@@ -7,25 +7,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from escaping import LAB_POOL, TEST_CHARMS
+from escaping import lab_engine
 
 from orchestrator import engine as olm_engine
 from orchestrator.agent.goal_state import goal_state
-from orchestrator.state.store import Store
+
+
+def _tracer_and_mirror(e: olm_engine.Engine) -> None:
+    e.deploy('tracer', num_units=2)
+    e.deploy('mirror')
+    e.integrate('tracer:db', 'mirror:db')
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[olm_engine.Engine]:
-    store = Store(tmp_path / 'model')
-    e = olm_engine.Engine(
-        store, charms_dir=TEST_CHARMS, seed=1, retry=olm_engine.RetryPolicy(initial=0, maximum=0)
-    )
-    e.import_pool(LAB_POOL)
-    e.deploy('tracer', num_units=2)
-    e.deploy('mirror')
-    e.integrate('tracer:db', 'mirror:db')
-    yield e
-    store.close()
+    yield from lab_engine(tmp_path, _tracer_and_mirror)
 
 
 def test_units_and_related_applications_with_their_units(engine: olm_engine.Engine):

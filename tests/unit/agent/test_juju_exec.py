@@ -6,25 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from escaping import escaper_engine
 
 from orchestrator import engine as olm_engine
-from orchestrator.state.store import Store
-
-ROOT = Path(__file__).resolve().parents[3]
-LAB_POOL = ROOT / 'bundles' / 'pools' / 'lab.yaml'
-TEST_CHARMS = ROOT / 'tests' / 'charms'
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[olm_engine.Engine]:
-    store = Store(tmp_path / 'model')
-    e = olm_engine.Engine(
-        store, charms_dir=TEST_CHARMS, seed=1, retry=olm_engine.RetryPolicy(initial=0, maximum=0)
-    )
-    e.import_pool(LAB_POOL)
-    e.deploy('escaper')
-    yield e
-    store.close()
+    yield from escaper_engine(tmp_path, 'scenario')
 
 
 def test_hook_tools_answer_from_the_units_view(engine: olm_engine.Engine):
