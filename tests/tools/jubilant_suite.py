@@ -162,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         deselect = [f'--deselect=tests/integration/{test}' for test in EXCLUDED]
         subprocess.run(
             [sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rfE',
-             f'--junitxml={junit}', f'--rootdir={work}', *deselect, 'tests/integration',
-             *args.pytest_args],
+             f'--junitxml={junit}', f'--rootdir={work}', *deselect, *args.pytest_args,
+             *([] if any(a.startswith('tests/') for a in args.pytest_args)
+               else ['tests/integration'])],
             cwd=work, env=env, check=False,
         )  # fmt: skip
         outcome = summarize(junit)
