@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from ._data import natural_key
 from ._records import Action, Application, Machine, Relation, RemoteApplication, Secret, Unit
 
 _K = TypeVar('_K')
@@ -82,6 +83,39 @@ class Model:
         """Every unit of the applications at either end of a relation."""
         ends = dict.fromkeys(e.application for e in relation.endpoints)
         return [u for application in ends for u in self.units_of(application)]
+
+    def subordinates_of(self, principal: str) -> list[Unit]:
+        """The subordinate units living in a principal unit's container, by name."""
+        return sorted(
+            (u for u in self.units.values() if u.principal == principal),
+            key=lambda u: natural_key(u.name),
+        )
+
+    def unit_relations(self, unit: Unit) -> list[Relation]:
+        """The relations a unit's agent takes part in, by id.
+
+        A principal takes part in every relation of its application. A subordinate unit
+        takes part in its application's global relations and in the container-scoped ones
+        whose other end is its own principal's application or another subordinate; a
+        container-scoped relation to some other principal application belongs to the
+        subordinate units living with that application's units (juju/juju
+        ``apiserver/facades/agent/uniter/subordinaterelationwatcher.go``,
+        ``shouldSendCheck``; ``state/relationunit.go`` ``RelationUnit.Valid``).
+        """
+        relations = self.relations_of(unit.application)
+        if not unit.principal:
+            return relations
+        principal_app = unit.principal.rsplit('/', 1)[0]
+        return [r for r in relations if self._joins(r, unit.application, principal_app)]
+
+    def _joins(self, relation: Relation, application: str, principal_app: str) -> bool:
+        if relation.is_peer or relation.endpoint_of(application).scope != 'container':
+            return True
+        other = relation.other_application(application)
+        if other == principal_app:
+            return True
+        app = self.applications.get(other)
+        return app is not None and app.subordinate
 
     def _indexes(self) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]]]:
         # Settling asks these questions many times per hook; scanning every unit and relation
