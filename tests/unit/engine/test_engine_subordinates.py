@@ -15,6 +15,7 @@ import pytest
 from enginetools import trace
 
 from orchestrator import engine as olm_engine
+from orchestrator.agent.goal_state import goal_state
 from orchestrator.engine._relations import check_scope
 from orchestrator.juju import bundle as juju_bundle
 from orchestrator.juju import charmspec
@@ -266,3 +267,53 @@ def test_a_container_relation_needs_a_subordinate_and_stays_in_its_model():
     assert check_scope(spec, ends, {'db': False, 'app': True})
     ends['app']['db'] = _endpoint('db', 'requirer', 'sql')
     assert not check_scope(spec, ends, {'db': False, 'app': False})
+
+
+def test_goal_state_leaves_out_the_subordinates_of_other_units(engine: olm_engine.Engine):
+    # goalStateUnits(app, <the asking unit>) skips units whose principal is another unit.
+    _attached(engine)
+    m = engine.status_view().model
+    principal = m.units['tracer/0']
+    (sub,) = m.subordinates_of('tracer/0')
+
+    mine = goal_state(m, principal, now=0.0)
+    theirs = goal_state(m, sub, now=0.0)
+
+    assert set(mine['relations']['juju-info']) == {'companion', sub.name}
+    assert set(theirs['relations']['juju-info']) == {'tracer', 'tracer/0', 'tracer/1'}
+    assert theirs['units'] == {}
+
+
+def test_on_a_custom_container_interface_both_sides_see_only_their_container(
+    engine: olm_engine.Engine,
+):
+    # The principal's db endpoint is global-scoped, the subordinate's container-scoped: the
+    # relation is container-scoped, and the principal (not implicit) runs its hooks on it.
+    engine.deploy('tracer', num_units=2)
+    engine.deploy('sidecar')
+    engine.integrate('tracer:db', 'sidecar:backend')
+
+    m = engine.status_view().model
+    relation = next(r for r in m.relations.values() if r.key() == 'tracer:db sidecar:backend')
+    assert relation.container_scoped
+    for principal in ('tracer/0', 'tracer/1'):
+        (sub,) = m.subordinates_of(principal)
+        assert sub.application == 'sidecar'
+        assert sub.machine == m.units[principal].machine
+        assert relation.unit_data[principal]['seen'] == '1'
+        assert relation.unit_data[sub.name]['seen-by-sidecar'] == principal
+        joined = [e for e in trace(engine, principal) if e.startswith('db-relation-joined')]
+        assert joined == [f'db-relation-joined ({relation.id}, {sub.name})']
+
+
+def test_removing_the_subordinate_application_leaves_the_principals(engine: olm_engine.Engine):
+    _attached(engine)
+    machines = set(engine.status_view().model.machines)
+
+    engine.remove_application(['companion'])
+
+    m = engine.status_view().model
+    assert sorted(m.units) == ['tracer/0', 'tracer/1']
+    assert list(m.applications) == ['tracer']
+    assert [r.key() for r in m.relations.values()] == ['tracer:peers']
+    assert set(m.machines) == machines
