@@ -63,8 +63,8 @@ class Model:
     _index_key: tuple[int, int, int, int] = dataclasses.field(
         default=(0, -1, 0, -1), repr=False, compare=False
     )
-    _index: tuple[dict[str, list[Unit]], dict[str, list[Relation]]] = dataclasses.field(
-        default_factory=lambda: ({}, {}), repr=False, compare=False
+    _index: tuple[dict[str, list[Unit]], dict[str, list[Relation]], dict[str, list[Unit]]] = (
+        dataclasses.field(default_factory=lambda: ({}, {}, {}), repr=False, compare=False)
     )
 
     def touch(self, kind: str, key: str | int) -> None:
@@ -85,11 +85,11 @@ class Model:
         return [u for application in ends for u in self.units_of(application)]
 
     def subordinates_of(self, principal: str) -> list[Unit]:
-        """The subordinate units living in a principal unit's container, by name."""
-        return sorted(
-            (u for u in self.units.values() if u.principal == principal),
-            key=lambda u: natural_key(u.name),
-        )
+        """The subordinate units living in a principal unit's container, by name.
+
+        (Do not mutate the list.)
+        """
+        return self._indexes()[2].get(principal, [])
 
     def unit_relations(self, unit: Unit) -> list[Relation]:
         """The relations a unit's agent takes part in, by id.
@@ -117,7 +117,9 @@ class Model:
         app = self.applications.get(other)
         return app is not None and app.subordinate
 
-    def _indexes(self) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]]]:
+    def _indexes(
+        self,
+    ) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]], dict[str, list[Unit]]]:
         # Settling asks these questions many times per hook; scanning every unit and relation
         # each time made a hook's cost grow with the model. The registries count key changes,
         # so the indexes are rebuilt only when a unit or relation comes or goes.
@@ -131,7 +133,14 @@ class Model:
                 relation = self.relations[relation_id]
                 for application in dict.fromkeys(e.application for e in relation.endpoints):
                     relations.setdefault(application, []).append(relation)
-            self._index = (units, relations)
+            # A unit's principal is set when it is made and never changes.
+            subordinates: dict[str, list[Unit]] = {}
+            for unit in self.units.values():
+                if unit.principal:
+                    subordinates.setdefault(unit.principal, []).append(unit)
+            for found in subordinates.values():
+                found.sort(key=lambda u: natural_key(u.name))
+            self._index = (units, relations, subordinates)
             self._index_key = key
         return self._index
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 
 from ...state import model
@@ -68,10 +69,16 @@ class ModelView:
 
     def subordinates_of(self, principal: str) -> list[model.Unit]:
         """The subordinate units in a principal unit's container, in natural order."""
-        return sorted(
-            (u for u in self.units if u.principal == principal),
-            key=lambda u: natural_key(u.name),
-        )
+        return self._subordinates.get(principal, [])
+
+    @functools.cached_property
+    def _subordinates(self) -> dict[str, list[model.Unit]]:
+        # Built once per view: status asks for every unit's subordinates.
+        found: dict[str, list[model.Unit]] = {}
+        for unit in sorted(self.units, key=lambda u: natural_key(u.name)):
+            if unit.principal:
+                found.setdefault(unit.principal, []).append(unit)
+        return found
 
     def scope_of(self, relation: model.Relation) -> str:
         """A relation's scope: ``container`` or ``global``."""
