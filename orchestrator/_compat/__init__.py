@@ -40,6 +40,7 @@ from ._charm_roots import CharmRoots  # noqa: E402
 from ._context import OlmContext, forget_run  # noqa: E402
 from ._ops_main import (  # noqa: E402
     MemoryStorage,
+    original_get_event_to_emit,
     original_load_charm_meta,
     original_make_storage,
 )
@@ -79,6 +80,7 @@ __all__ = [
     'keep_departing',
     'leader_settings_changed',
     'olm_run',
+    'original_get_event_to_emit',
     'original_load_charm_meta',
     'original_make_storage',
     'read_unit_state',

@@ -7,6 +7,11 @@ original method:
   never change, so the parsed metadata is kept per directory (:meth:`CharmRoots.meta`);
 - ``Ops._make_storage``: Scenario opens a fresh in-memory SQLite database per run only to copy
   stored state and deferred events in and out; olm's runs use :class:`MemoryStorage`;
+- ``Ops._get_event_to_emit``: Scenario raises ``NoObserverError`` for an event the charm's
+  ``on`` does not define; ``ops.main`` logs ``Event <name> not defined for <charm>.`` at debug
+  and emits nothing, the hook succeeding (ops 3.9 ``ops/_main.py``
+  ``_Manager._get_event_to_emit`` and ``_emit_charm_event``: "do not error out ... This is to
+  support rollbacks"). olm's runs do as ops does, deferred events and collect-status included;
 - Scenario tries ``import ops_tracing._mock`` on every run; where ops_tracing is not installed
   that is a failed search of every ``sys.path`` entry each time (failures are not cached). A
   None entry in ``sys.modules`` makes the import fail at once, with the same ImportError.
@@ -26,14 +31,21 @@ from typing import Any
 
 import ops
 import ops.storage
+from ops import _main as _ops_main
 from scenario import _ops_main_mock
 
 from . import _scope
 
-__all__ = ['MemoryStorage', 'original_load_charm_meta', 'original_make_storage']
+__all__ = [
+    'MemoryStorage',
+    'original_get_event_to_emit',
+    'original_load_charm_meta',
+    'original_make_storage',
+]
 
 original_load_charm_meta: Callable[[Any], ops.CharmMeta] = _ops_main_mock.Ops._load_charm_meta
 original_make_storage: Callable[[Any, Any], Any] = _ops_main_mock.Ops._make_storage
+original_get_event_to_emit: Callable[[Any, str], Any] = _ops_main_mock.Ops._get_event_to_emit
 
 
 class MemoryStorage:
@@ -106,6 +118,17 @@ def _make_storage(self: Any, dispatcher: Any) -> Any:
     return storage
 
 
+def _get_event_to_emit(self: Any, event_name: str) -> Any:
+    if _scope.current_roots() is None or self.event._is_custom_event:
+        return original_get_event_to_emit(self, event_name)
+    owner = self._get_owner(self.charm, self.event.owner_path)
+    found = getattr(owner, event_name, None)
+    if found is None:
+        _ops_main.logger.debug('Event %s not defined for %s.', event_name, self.charm)
+    return found
+
+
+_ops_main_mock.Ops._get_event_to_emit = _get_event_to_emit  # pyright: ignore[reportAttributeAccessIssue]
 _ops_main_mock.Ops._load_charm_meta = _load_charm_meta  # pyright: ignore[reportAttributeAccessIssue]
 _ops_main_mock.Ops._make_storage = _make_storage  # pyright: ignore[reportAttributeAccessIssue]
 

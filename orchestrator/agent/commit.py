@@ -19,7 +19,7 @@ from typing import Any
 from ops import testing
 
 from ..state import model
-from . import runner
+from . import runner, scope
 from .hooks import Hook, RetryPolicy
 
 JUJU_EXEC = 'juju-exec'
@@ -32,7 +32,13 @@ __all__ = [
     'apply_failure',
     'apply_success',
     'elect_leader',
+    'enter_implicit_scopes',
+    'leave_implicit_scopes',
+    'orphaned_subordinates',
 ]
+
+leave_implicit_scopes = scope.leave_implicit
+orphaned_subordinates = scope.orphaned_subordinates
 
 ROTATION_SECONDS = {
     'hourly': 3600,
@@ -104,6 +110,8 @@ def apply_success(
         # juju exec commits what its hook tools changed; the agent's progress is its own.
         return affected
     affected |= _advance(m, unit, hook, outcome, now)
+    if hook.kind == 'install':
+        affected |= enter_implicit_scopes(m, unit)
     if unit.progress.failure is not None and unit.name in m.units:
         unit.progress.failure = None
     if unit.name in m.units and unit.agent.current != 'idle':
@@ -307,7 +315,10 @@ def _advance(
     elif kind == 'storage-detaching' and hook.storage_id in progress.storage_attached:
         progress.storage_attached.remove(str(hook.storage_id))
     elif kind == 'remove':
-        affected |= remove_unit_record(m, unit)
+        if m.subordinates_of(unit.name):
+            progress.removed = True  # gone once its subordinates are (Juju's terminate)
+        else:
+            affected |= remove_unit_record(m, unit)
     elif kind == 'action':
         action = m.actions[str(hook.action_id)]
         action.status = 'failed' if outcome.action_failure is not None else 'completed'
@@ -333,11 +344,7 @@ def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
     remote = hook.remote_unit
     if hook.kind == 'relation-created':
         view.created = True
-        if unit.life == 'alive' and unit.name not in relation.scope:
-            relation.scope.append(unit.name)
-            relation.unit_data.setdefault(unit.name, runner.default_unit_data(m, unit, relation))
-            affected |= {u.name for u in m.relation_units(relation) if u.name != unit.name}
-            m.touch('relation', relation.id)
+        affected |= _enter(m, relation, unit)
     elif hook.kind == 'relation-joined' and remote is not None:
         view.members[remote] = relation.unit_version.get(remote, 0)
         view.changed_pending = remote
@@ -361,12 +368,43 @@ def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
     return affected
 
 
+def _enter(m: model.Model, relation: model.Relation, unit: model.Unit) -> set[str]:
+    """The unit enters the relation's scope; a subordinate unit it brings gets a leader."""
+    affected, created = scope.enter(m, relation, unit, runner.default_unit_data(m, unit, relation))
+    for sub in created:
+        affected |= elect_leader(m, m.applications[sub.application])
+    return affected
+
+
+def enter_implicit_scopes(m: model.Model, unit: model.Unit) -> set[str]:
+    """An installed unit enters every live relation it takes part in through ``juju-info``.
+
+    Its uniter runs no hook there (Juju's implicit relations), so entering is all it does:
+    the relation counts as created for it, and a principal's entry into a container-scoped
+    one creates the subordinate unit that joins it.
+    """
+    if unit.life != 'alive' or not unit.progress.installed:
+        return set()
+    affected: set[str] = set()
+    for relation in m.unit_relations(unit):
+        if relation.life != 'alive' or not scope.implicit_for(relation, unit.application):
+            continue
+        view = unit.progress.relations.setdefault(relation.id, model.RelationView())
+        if not view.created:
+            view.created = True
+            m.touch('unit', unit.name)
+        affected |= _enter(m, relation, unit)
+    return affected
+
+
 def forget_relation_if_done(m: model.Model, relation: model.Relation) -> set[str]:
     """A dying relation goes once every unit still in it has run relation-broken."""
     if relation.life != 'dying':
         return set()
     units = m.relation_units(relation)
     for other in units:
+        if scope.implicit_for(relation, other.application):
+            continue  # no hooks on an implicit end: nothing to wait for
         view = other.progress.relations.get(relation.id)
         if view is not None and view.created and not view.broken and other.progress.installed:
             return set()
@@ -423,6 +461,13 @@ def remove_unit_record(m: model.Model, unit: model.Unit) -> set[str]:
             affected |= elect_leader(m, app)
         if app.life == 'dying' and not m.units_of(app.name):
             remove_application_record(m, app)
+    principal = m.units.get(unit.principal)
+    if (
+        principal is not None
+        and principal.progress.removed
+        and not m.subordinates_of(principal.name)
+    ):
+        affected |= remove_unit_record(m, principal)
     return affected
 
 

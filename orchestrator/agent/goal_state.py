@@ -35,7 +35,7 @@ def goal_state(m: model.Model, unit: model.Unit, *, now: float | None = None) ->
     """
     now = time.time() if now is None else now
     # olm removes a unit when it dies: every unit it has is alive or dying.
-    units = {u.name: _unit_goal(u) for u in m.units_of(unit.application)}
+    units = {u.name: _unit_goal(u) for u in _goal_units(m, unit.application, unit.name)}
     relations: dict[str, dict[str, dict[str, str]]] = {}
     for relation in m.relations.values():
         if relation.is_peer or unit.application not in {e.application for e in relation.endpoints}:
@@ -47,5 +47,16 @@ def goal_state(m: model.Model, unit: model.Unit, *, now: float | None = None) ->
         # A consumed offer is keyed by its URL (goalStateRelations: remoteApplication.URL()).
         key = remote.url if remote is not None and remote.url else other
         entry[key] = {'status': 'joined', 'since': _since(now)}
-        entry.update({u.name: _unit_goal(u) for u in m.units_of(other)})
+        entry.update({u.name: _unit_goal(u) for u in _goal_units(m, other, unit.name)})
     return {'units': units, 'relations': relations}
+
+
+def _goal_units(m: model.Model, application: str, asking: str) -> list[model.Unit]:
+    """An application's units for ``asking``'s goal state: subordinates of others left out.
+
+    ``goalStateUnits(app, principalName)`` is given the asking unit's own name and skips every
+    unit whose principal is another unit ("Ignore subordinates belonging to other units"): a
+    principal sees only its own subordinate of a related subordinate application, and a
+    subordinate none of its own application's units.
+    """
+    return [u for u in m.units_of(application) if not u.principal or u.principal == asking]

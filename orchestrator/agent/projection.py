@@ -163,7 +163,7 @@ def project(
     machine = m.machines.get(unit.machine)
     relations: list[Any] = []
     progress = unit.progress
-    for relation in m.relations_of(app.name):
+    for relation in m.unit_relations(unit):
         view = progress.relations.get(relation.id)
         is_hook_relation = hook.relation_id == relation.id
         if view is None or not view.created:

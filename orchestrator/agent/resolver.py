@@ -33,6 +33,7 @@ Priority, first match wins:
 from __future__ import annotations
 
 from ..state import model
+from . import scope
 from .hooks import Hook
 
 __all__ = ['next_hook', 'remote_members']
@@ -49,6 +50,8 @@ def next_hook(m: model.Model, unit: model.Unit, *, now: float, retry: bool = Tru
     """
     progress = unit.progress
     app = m.applications[unit.application]
+    if progress.removed:
+        return None  # its remove hook ran; it waits for its subordinates to go
     if progress.failure is not None:
         if progress.actions and progress.installed:
             return _action(m, progress.actions[0])
@@ -65,9 +68,11 @@ def next_hook(m: model.Model, unit: model.Unit, *, now: float, retry: bool = Tru
         return Hook(kind='install')
     if unit.life == 'dying':
         return _teardown(m, unit)
-    for relation in m.relations_of(app.name):
+    for relation in m.unit_relations(unit):
         view = progress.relations.get(relation.id)
         if relation.life == 'alive' and (view is None or not view.created):
+            if scope.implicit_for(relation, app.name):
+                continue  # no hooks on the implicit juju-info: entered at install
             return _relation_hook(relation, app.name, 'relation-created')
     if app.leader == unit.name:
         if not progress.leader_elected:
@@ -96,13 +101,12 @@ def next_hook(m: model.Model, unit: model.Unit, *, now: float, retry: bool = Tru
 
 
 def remote_members(m: model.Model, relation: model.Relation, unit: model.Unit) -> list[str]:
-    """The remote units in a relation's scope, as this unit's agent sees them."""
-    if relation.life == 'dying':
-        return []
-    if relation.is_peer:
-        return [u for u in relation.scope if u != unit.name]
-    other = relation.other_application(unit.application)
-    return [u for u in relation.scope if u.rsplit('/', 1)[0] == other]
+    """The remote units in a relation's scope, as this unit's agent sees them.
+
+    In a container-scoped relation only those of the unit's own container
+    (:func:`.scope.visible_members`).
+    """
+    return scope.visible_members(m, relation, unit)
 
 
 def _action(m: model.Model, action_id: str) -> Hook:
@@ -126,14 +130,17 @@ def _relation_hook(
     )
 
 
-def _by_relation_order(m: model.Model, application: str) -> list[model.Relation]:
-    # Juju's resolver handles peer relations last.
-    return sorted(m.relations_of(application), key=lambda r: (r.is_peer, r.id))
+def _by_relation_order(m: model.Model, unit: model.Unit) -> list[model.Relation]:
+    # Juju's resolver handles peer relations last; implicit relations run no hooks at all.
+    return sorted(
+        (r for r in m.unit_relations(unit) if not scope.implicit_for(r, unit.application)),
+        key=lambda r: (r.is_peer, r.id),
+    )
 
 
 def _teardown(m: model.Model, unit: model.Unit) -> Hook:
     progress = unit.progress
-    for relation in _by_relation_order(m, unit.application):
+    for relation in _by_relation_order(m, unit):
         view = progress.relations.get(relation.id)
         if view is None or not view.created or view.broken:
             continue
@@ -155,7 +162,7 @@ def _next_relation_hook(m: model.Model, unit: model.Unit) -> Hook | None:
     progress = unit.progress
     app = unit.application
     leader = m.applications[app].leader == unit.name
-    for relation in _by_relation_order(m, app):
+    for relation in _by_relation_order(m, unit):
         view = progress.relations.get(relation.id)
         if view is None or not view.created or view.broken:
             continue

@@ -198,6 +198,7 @@ class UnitAgents:
             error = fault.stderr or HOOK_FAULT_ERROR
             outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=error)
         now = ctx.clock()
+        principal = m.units.get(unit.principal)
         with s.transaction(machines={unit.machine}) as txn:
             if outcome.ok:
                 affected = commit.apply_success(m, unit, hook, outcome, now=now)
@@ -215,6 +216,9 @@ class UnitAgents:
             s.log.append(LogEntry(0, now, unit.name, hook.describe(), result, detail))
             if hook.kind == 'remove' and outcome.ok:
                 release_unit_machine(s, txn, unit)
+                if principal is not None and principal.name not in m.units:
+                    # The last subordinate went, and the principal waiting for it with it.
+                    release_unit_machine(s, txn, principal)
         return outcome.ok, affected
 
     def _skip(self, s: Session, unit: model.Unit, hook: Hook) -> None:

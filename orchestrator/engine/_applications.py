@@ -25,7 +25,7 @@ from ._context import Context, load_model, model_constraints
 from ._deferred import charmspec, commit, juju_bundle
 from ._errors import EngineError
 from ._provisioner import Provisioner, placement_machine
-from ._relations import relation_dying, remove_remote
+from ._relations import mark_dying, relation_dying, remove_remote
 from ._reports import AddUnitReport
 from ._session import Session
 from ._storage import attach, volumes
@@ -73,6 +73,12 @@ class Applications:
             placements = placements[:count]
         with self.context.session() as s:
             app = _names.application(s.model, application)
+            if app.subordinate:
+                # juju/juju 3.x: apiserver ``addUnits`` wraps state's ``AddUnit`` refusal.
+                raise EngineError(
+                    f'cannot add unit 1/{count} to application "{app.name}": cannot add unit '
+                    f'to application "{app.name}": application is a subordinate'
+                )
             with s.transaction() as txn:
                 # add_units merges the model's and the application's constraints under these.
                 units = self.add_units(s, txn, app, count, placements, asked)
@@ -91,9 +97,16 @@ class Applications:
             for name in names:
                 if name not in s.model.units:
                     raise EngineError(f'removing unit {name} failed: unit "{name}" does not exist')
+                if s.model.units[name].principal:
+                    # juju/juju 3.x apiserver ``DestroyUnit``: subordinates go with a relation.
+                    raise EngineError(
+                        f'removing unit {name} failed: unit "{name}" is a subordinate, to '
+                        'remove use remove-relation. Note: this will remove all units of '
+                        f'"{s.model.units[name].application}"'
+                    )
             with s.transaction():
                 for name in names:
-                    _mark_dying(s, s.model.units[name])
+                    mark_dying(s, s.model.units[name])
             if settle:
                 self.agents.run(s)
 
@@ -118,7 +131,7 @@ class Applications:
                     for relation in s.model.relations_of(name):
                         relation_dying(s, relation)
                     for unit in s.model.units_of(name):
-                        _mark_dying(s, unit)
+                        mark_dying(s, unit)
                     if not s.model.units_of(name):
                         commit.remove_application_record(s.model, app)
             if settle:
@@ -257,6 +270,7 @@ class Applications:
             charm_name=spec.name,
             config=dict(options),
             constraints=constraints,
+            subordinate=spec.subordinate,
         )
         if bundle_app is not None:
             app.channel, app.revision = bundle_app.channel, bundle_app.revision
@@ -354,20 +368,3 @@ def _config_changed(s: Session, app: model.Application) -> None:
     app.config_version += 1
     s.model.touch('application', app.name)
     s.candidates |= {u.name for u in s.model.units_of(app.name)}
-
-
-def _mark_dying(s: Session, unit: model.Unit) -> None:
-    m = s.model
-    if unit.life == 'dying':
-        return
-    unit.life = 'dying'
-    m.touch('unit', unit.name)
-    s.candidates.add(unit.name)
-    for relation in m.relations.values():
-        if unit.name in relation.scope:
-            relation.scope.remove(unit.name)
-            m.touch('relation', relation.id)
-            s.candidates |= {u.name for u in m.relation_units(relation)}
-    app = m.applications[unit.application]
-    if app.leader == unit.name:
-        s.candidates |= commit.elect_leader(m, app)

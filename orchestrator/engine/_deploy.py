@@ -27,7 +27,7 @@ from ._context import Context, model_constraints
 from ._deferred import charmspec, dispatch, juju_bundle, plan
 from ._errors import EngineError
 from ._provisioner import Provisioner
-from ._relations import add_relation, add_remote_application
+from ._relations import add_relation, add_remote_application, check_scope, endpoints
 from ._reports import DeployReport
 from ._storage import model_pools
 
@@ -120,6 +120,8 @@ class Deployer:
                 raise EngineError(f'--storage {store}={directive}: {error}') from None
         asked = juju_constraints.parse(constraints)
         placements = [juju_bundle.parse_placement(t) for t in to]
+        if spec.subordinate:
+            num_units = _subordinate_units(num_units, to, str(asked))
         report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
         report.changes.append(f'- deploy application {name} from {charm_path}')
         if how == 'dispatch':
@@ -236,13 +238,16 @@ class Deployer:
                         juju_constraints.parse(app_spec.constraints),
                     )  # fmt: skip
                     report.changes += [f'- unit {u.name} on machine {u.machine}' for u in units]
+                ends = endpoints(self.context, s.model)
+                subordinate = {n: a.subordinate for n, a in s.model.applications.items()}
                 for relation in data.relations:
-                    endpoints = (
+                    keys = (
                         f'{relation.provider.application}:{relation.provider.endpoint}',
                         f'{relation.requirer.application}:{relation.requirer.endpoint}',
                     )
-                    if _names.find_relation(s.model, *endpoints) is None:
-                        add_relation(s, txn, relation)
+                    if _names.find_relation(s.model, *keys) is None:
+                        container = check_scope(relation, ends, subordinate)
+                        add_relation(s, txn, relation, container=container)
             report.machines = list(s.provisioned)
             if settle:
                 report.settle = self.agents.run(s)
@@ -292,6 +297,22 @@ class Deployer:
             charms_dir=self.context.charms_dir,
             offers_dir=None if offers_dir is None else Path(offers_dir),
         )
+
+
+def _subordinate_units(num_units: int, to: Sequence[str], constraints: str) -> int:
+    """A subordinate is deployed with no units (they come with its container relations).
+
+    As ``juju deploy`` does (juju/juju 3.x ``cmd/juju/application/deployer/charm.go``): the
+    default single unit becomes none; constraints, a unit count or a placement are refused.
+
+    Raises:
+        EngineError: Juju's message for what a subordinate cannot take.
+    """
+    if constraints:
+        raise EngineError('cannot use --constraints with subordinate application')
+    if num_units != 1 or to:
+        raise EngineError('cannot use --num-units or --to with subordinate application')
+    return 0
 
 
 def _bundle_target(

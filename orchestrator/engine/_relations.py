@@ -11,6 +11,7 @@ charm would have written it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..state import model
@@ -26,6 +27,7 @@ __all__ = [
     'Relations',
     'add_relation',
     'add_remote_application',
+    'check_scope',
     'endpoints',
     'relation_dying',
     'remove_remote',
@@ -50,8 +52,11 @@ class Relations:
             found = _names.find_relation(s.model, *key.split())
             if found is not None:
                 raise EngineError(f'cannot add relation "{key}": relation {key} already exists')
+            ends = endpoints(self.context, s.model)
+            subordinate = {n: a.subordinate for n, a in s.model.applications.items()}
+            container = check_scope(relation_spec, ends, subordinate)
             with s.transaction() as txn:
-                relation = add_relation(s, txn, relation_spec)
+                relation = add_relation(s, txn, relation_spec, container=container)
             if settle:
                 self.agents.run(s)
             return relation.key()
@@ -85,12 +90,64 @@ def endpoints(context: Context, m: model.Model) -> dict[str, dict[str, charmspec
     return found
 
 
-def add_relation(s: Session, txn: Transaction, spec: juju_bundle.RelationSpec) -> model.Relation:
-    """A new relation, its units made candidates (a remote side filled in from its offer)."""
+def check_scope(
+    spec: juju_bundle.RelationSpec,
+    ends: Mapping[str, Mapping[str, charmspec.Endpoint]],
+    subordinate: Mapping[str, bool],
+) -> bool:
+    """Whether a new relation has container scope, refusing what Juju's ``AddRelation`` does.
+
+    Either end declaring ``scope: container`` makes both ends container-scoped; such a
+    relation needs a subordinate at one end at least, and may not reach another model
+    (juju/juju ``state/state.go`` ``AddRelation``, 3.x; the key names the requirer first, as
+    Juju's ``relationKey`` does).
+
+    Args:
+        spec: the relation, both endpoints known.
+        ends: every application's endpoints (:func:`endpoints`).
+        subordinate: whether each local application is a subordinate (remote ones absent).
+
+    Raises:
+        EngineError: ``cannot add relation "<key>": ...`` with Juju's reason.
+    """
+    refs = (spec.provider, spec.requirer)
+    container = any(
+        ends[r.application][r.endpoint].scope == 'container'
+        for r in refs
+        if r.endpoint in ends.get(r.application, {})
+    )
+    if not container:
+        return False
+    key = f'{spec.requirer} {spec.provider}'
+    if any(r.application not in subordinate for r in refs):
+        raise EngineError(
+            f'cannot add relation "{key}": local endpoint must be globally scoped for remote '
+            'relations'
+        )
+    if not any(subordinate[r.application] for r in refs):
+        raise EngineError(
+            f'cannot add relation "{key}": container scoped relation requires at least one '
+            'subordinate application'
+        )
+    return True
+
+
+def add_relation(
+    s: Session, txn: Transaction, spec: juju_bundle.RelationSpec, *, container: bool = False
+) -> model.Relation:
+    """A new relation, its units made candidates (a remote side filled in from its offer).
+
+    ``container`` (from :func:`check_scope`) makes both ends container-scoped. Units of a
+    principal whose end is the implicit ``juju-info`` run no hooks on it, so those already
+    installed enter its scope now, as their uniters' ``SynchronizeScopes`` would.
+    """
     m = s.model
+    scope = 'container' if container else 'global'
     ends: list[model.RelationEndpoint] = []
     for ref, role in ((spec.provider, 'provider'), (spec.requirer, 'requirer')):
-        ends.append(model.RelationEndpoint(ref.application, ref.endpoint, role, spec.interface))
+        ends.append(
+            model.RelationEndpoint(ref.application, ref.endpoint, role, spec.interface, scope)
+        )
     relation = model.Relation(id=txn.next_sequence('relation'), endpoints=ends)
     m.relations[relation.id] = relation
     m.touch('relation', relation.id)
@@ -100,16 +157,52 @@ def add_relation(s: Session, txn: Transaction, spec: juju_bundle.RelationSpec) -
             _fill_remote_side(s, relation, remote, end.name)
         else:
             s.candidates |= {u.name for u in m.units_of(end.application)}
+            for unit in m.units_of(end.application):
+                s.candidates |= commit.enter_implicit_scopes(m, unit)
     return relation
 
 
 def relation_dying(s: Session, relation: model.Relation) -> None:
-    """Start removing a relation: its units depart it."""
+    """Start removing a relation: its units depart it.
+
+    Units on an implicit ``juju-info`` end leave its scope at once (their uniters run no
+    hooks there). A subordinate unit left with no live container-scoped relation to its
+    principal's application destroys itself, as its uniter does
+    (``relationStateTracker.maybeSetSubordinateDying``).
+    """
     m = s.model
     relation.life = 'dying'
     m.touch('relation', relation.id)
     s.candidates |= {u.name for u in m.relation_units(relation)}
+    s.candidates |= commit.leave_implicit_scopes(m, relation)
+    for unit in commit.orphaned_subordinates(m, relation):
+        mark_dying(s, unit)
     s.candidates |= commit.forget_relation_if_done(m, relation)
+
+
+def mark_dying(s: Session, unit: model.Unit) -> None:
+    """A unit starts to go: it leaves every scope, and a principal takes its subordinates.
+
+    A dying principal destroys all its subordinates (juju/juju
+    ``internal/worker/uniter/relation/resolver.go`` ``maybeDestroySubordinates``); its own
+    record goes once they are gone (the uniter's ``terminate`` waits for them).
+    """
+    m = s.model
+    if unit.life == 'dying':
+        return
+    unit.life = 'dying'
+    m.touch('unit', unit.name)
+    s.candidates.add(unit.name)
+    for relation in m.relations.values():
+        if unit.name in relation.scope:
+            relation.scope.remove(unit.name)
+            m.touch('relation', relation.id)
+            s.candidates |= {u.name for u in m.relation_units(relation)}
+    app = m.applications[unit.application]
+    if app.leader == unit.name:
+        s.candidates |= commit.elect_leader(m, app)
+    for sub in m.subordinates_of(unit.name):
+        mark_dying(s, sub)
 
 
 def add_remote_application(s: Session, name: str, saas: juju_bundle.SaasSpec) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from ._data import natural_key
 from ._records import Action, Application, Machine, Relation, RemoteApplication, Secret, Unit
 
 _K = TypeVar('_K')
@@ -62,8 +63,8 @@ class Model:
     _index_key: tuple[int, int, int, int] = dataclasses.field(
         default=(0, -1, 0, -1), repr=False, compare=False
     )
-    _index: tuple[dict[str, list[Unit]], dict[str, list[Relation]]] = dataclasses.field(
-        default_factory=lambda: ({}, {}), repr=False, compare=False
+    _index: tuple[dict[str, list[Unit]], dict[str, list[Relation]], dict[str, list[Unit]]] = (
+        dataclasses.field(default_factory=lambda: ({}, {}, {}), repr=False, compare=False)
     )
 
     def touch(self, kind: str, key: str | int) -> None:
@@ -83,7 +84,42 @@ class Model:
         ends = dict.fromkeys(e.application for e in relation.endpoints)
         return [u for application in ends for u in self.units_of(application)]
 
-    def _indexes(self) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]]]:
+    def subordinates_of(self, principal: str) -> list[Unit]:
+        """The subordinate units living in a principal unit's container, by name.
+
+        (Do not mutate the list.)
+        """
+        return self._indexes()[2].get(principal, [])
+
+    def unit_relations(self, unit: Unit) -> list[Relation]:
+        """The relations a unit's agent takes part in, by id.
+
+        A principal takes part in every relation of its application. A subordinate unit
+        takes part in its application's global relations and in the container-scoped ones
+        whose other end is its own principal's application or another subordinate; a
+        container-scoped relation to some other principal application belongs to the
+        subordinate units living with that application's units (juju/juju
+        ``apiserver/facades/agent/uniter/subordinaterelationwatcher.go``,
+        ``shouldSendCheck``; ``state/relationunit.go`` ``RelationUnit.Valid``).
+        """
+        relations = self.relations_of(unit.application)
+        if not unit.principal:
+            return relations
+        principal_app = unit.principal.rsplit('/', 1)[0]
+        return [r for r in relations if self._joins(r, unit.application, principal_app)]
+
+    def _joins(self, relation: Relation, application: str, principal_app: str) -> bool:
+        if relation.is_peer or relation.endpoint_of(application).scope != 'container':
+            return True
+        other = relation.other_application(application)
+        if other == principal_app:
+            return True
+        app = self.applications.get(other)
+        return app is not None and app.subordinate
+
+    def _indexes(
+        self,
+    ) -> tuple[dict[str, list[Unit]], dict[str, list[Relation]], dict[str, list[Unit]]]:
         # Settling asks these questions many times per hook; scanning every unit and relation
         # each time made a hook's cost grow with the model. The registries count key changes,
         # so the indexes are rebuilt only when a unit or relation comes or goes.
@@ -97,7 +133,14 @@ class Model:
                 relation = self.relations[relation_id]
                 for application in dict.fromkeys(e.application for e in relation.endpoints):
                     relations.setdefault(application, []).append(relation)
-            self._index = (units, relations)
+            # A unit's principal is set when it is made and never changes.
+            subordinates: dict[str, list[Unit]] = {}
+            for unit in self.units.values():
+                if unit.principal:
+                    subordinates.setdefault(unit.principal, []).append(unit)
+            for found in subordinates.values():
+                found.sort(key=lambda u: natural_key(u.name))
+            self._index = (units, relations, subordinates)
             self._index_key = key
         return self._index
 

@@ -83,6 +83,9 @@ class UnitProgress:
     update_status: bool = False
     storage_attached: list[str] = dataclasses.field(default_factory=list[str])
     """Storage instances (``osd-devices/0``) whose ``storage-attached`` hook has run."""
+    removed: bool = False
+    """The ``remove`` hook ran but the unit waits for its subordinates to go first (Juju's
+    uniter ``terminate``: a principal becomes Dead only once it has no subordinates)."""
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""

@@ -125,6 +125,9 @@ class Application:
     charm's ``dispatch`` in its machine's sandbox)."""
     status: Status | None = None
     next_unit: int = 0
+    subordinate: bool = False
+    """Its charm is a subordinate (Juju's ``applicationDoc.Subordinate``): it has no units of
+    its own, only one per principal unit it is related to over a container-scoped relation."""
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -197,11 +200,23 @@ class Unit:
     charm_state: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
     """The unit's charm state (``state-set``/``state-get``), kept by the controller."""
     progress: UnitProgress = dataclasses.field(default_factory=UnitProgress)
+    principal: str = ''
+    """A subordinate unit's principal unit ('' for a principal): Juju's ``unitDoc.Principal``."""
 
     @property
     def number(self) -> int:
         """The unit number (``app/3`` → 3)."""
         return int(self.name.rsplit('/', 1)[1])
+
+    @property
+    def container(self) -> str:
+        """The unit whose container this unit lives in: its principal, or itself.
+
+        Juju keys a container-scoped relation's scope by it (juju/juju ``state/relation.go``
+        ``Relation.Unit``: ``r#<id>#<principal or unit>``), so only a principal and its own
+        subordinates see each other there.
+        """
+        return self.principal or self.name
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -225,15 +240,35 @@ class Unit:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RelationEndpoint:
-    """One end of a relation: ``application:endpoint`` with its role and interface."""
+    """One end of a relation: ``application:endpoint`` with its role, interface and scope.
+
+    ``scope`` is the relation's scope at this end: Juju's ``AddRelation`` makes both ends
+    ``container`` when either end declares it (juju/juju ``state/state.go``, 3.x).
+    """
 
     application: str
     name: str
     role: str
     interface: str
+    scope: str = 'global'
 
     def __str__(self) -> str:
         return f'{self.application}:{self.name}'
+
+    @property
+    def implicit(self) -> bool:
+        """Juju's implicit ``juju-info`` provider, which runs no hooks.
+
+        juju/juju ``internal/charm`` ``Relation.IsImplicit``: named ``juju-info``, interface
+        ``juju-info``, role provider; the uniter's relationer skips every hook on it
+        (``internal/worker/uniter/relation/relationer.go``, "Implicit relations do not run
+        hooks").
+        """
+        return (
+            self.name == 'juju-info'
+            and self.interface == 'juju-info'
+            and (self.role == 'provider')
+        )
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -267,6 +302,11 @@ class Relation:
         """The relation's interface."""
         return self.endpoints[0].interface
 
+    @property
+    def container_scoped(self) -> bool:
+        """Whether the relation has container scope (``juju status`` type ``subordinate``)."""
+        return any(e.scope == 'container' for e in self.endpoints)
+
     def endpoint_of(self, application: str) -> RelationEndpoint:
         """The end an application takes part through."""
         for endpoint in self.endpoints:
@@ -289,7 +329,9 @@ class Relation:
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
         data = record_fields(self)
-        data['endpoints'] = [[e.application, e.name, e.role, e.interface] for e in self.endpoints]
+        data['endpoints'] = [
+            [e.application, e.name, e.role, e.interface, e.scope] for e in self.endpoints
+        ]
         return data
 
     @classmethod

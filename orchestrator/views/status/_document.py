@@ -78,6 +78,7 @@ def _network_interfaces(machine: model.Machine) -> dict[str, Any]:
 def _unit_dict(
     view: ModelView, app: model.Application, unit: model.Unit, *, utc: bool
 ) -> dict[str, Any]:
+    apps = {a.name: a for a in view.applications}
     workload, agent = unit_display_status(unit, failure_label(unit, view.relations))
     agent_version = view.version if agent.current != 'allocating' else None
     data: dict[str, Any] = {
@@ -86,13 +87,23 @@ def _unit_dict(
     }
     if app.leader == unit.name:
         data['leader'] = True
-    if unit.machine:
+    if unit.machine and not unit.principal:
+        # Juju reports a machine for principal units only (status_internal_test.go: a
+        # subordinate shows its public address, not its machine).
         data['machine'] = unit.machine
     if unit.ports:
         data['open-ports'] = list(unit.ports)
     machine = view.machine(unit.machine)
     if machine is not None and machine.address:
         data['public-address'] = machine.address
+    subordinates = view.subordinates_of(unit.name)
+    if subordinates:
+        # juju/juju cmd/juju/status formatted.go ``unitStatus.Subordinates``: the same shape.
+        data['subordinates'] = {
+            sub.name: _unit_dict(view, apps[sub.application], sub, utc=utc)
+            for sub in subordinates
+            if sub.application in apps
+        }
     return data
 
 
@@ -105,7 +116,7 @@ def _app_relations(view: ModelView, name: str) -> dict[str, list[dict[str, str]]
             {
                 'related-application': relation.other_application(name),
                 'interface': relation.interface,
-                'scope': view.relation_scopes.get(relation.id, 'global'),
+                'scope': view.scope_of(relation),
             }
         )
     return {k: relations[k] for k in sorted(relations)}
@@ -142,7 +153,12 @@ def _application_dict(view: ModelView, app: model.Application, *, utc: bool) -> 
     relations = _app_relations(view, app.name)
     if relations:
         data['relations'] = relations
-    if units:
+    subordinate_to = view.subordinate_to(app)
+    if subordinate_to:
+        data['subordinate-to'] = subordinate_to
+    if units and not app.subordinate:
+        # A subordinate's units are shown under their principals' units, not here (Juju's
+        # API server fills ``units`` for principal applications only).
         data['units'] = {u.name: _unit_dict(view, app, u, utc=utc) for u in units}
     version = app_workload_version(units)
     if version:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from ...state import model
 from ._derive import (
     app_workload_version,
     application_status,
@@ -119,12 +120,16 @@ def _app_section(view: ModelView) -> list[str]:
 
 
 def _unit_section(view: ModelView) -> list[str]:
+    """The units, each principal followed by its subordinates indented two spaces.
+
+    As Juju's ``printApplications`` (``pUnit`` with ``recurseUnits``): a subordinate's row
+    has no machine, only its principal's address.
+    """
     leaders = {a.leader for a in view.applications if a.leader}
     known = {a.name for a in view.applications}
     rows = [['Unit', 'Workload', 'Agent', 'Machine', 'Public address', 'Ports', 'Message']]
-    for unit in sorted(view.units, key=lambda u: natural_key(u.name)):
-        if unit.application not in known:
-            continue
+
+    def add(unit: model.Unit, level: int) -> None:
         workload, agent = unit_display_status(unit, failure_label(unit, view.relations))
         message = workload.message
         if agent.current == 'allocating' and not message:
@@ -135,15 +140,22 @@ def _unit_section(view: ModelView) -> list[str]:
         machine = view.machine(unit.machine)
         rows.append(
             [
-                unit.name + ('*' if unit.name in leaders else ''),
+                ' ' * (2 * level) + unit.name + ('*' if unit.name in leaders else ''),
                 workload.current,
                 agent.current,
-                unit.machine,
+                '' if unit.principal else unit.machine,
                 machine.address if machine is not None else '',
                 format_ports(unit.ports),
                 truncate(message),
             ]
         )
+        for sub in view.subordinates_of(unit.name):
+            if sub.application in known:
+                add(sub, level + 1)
+
+    for unit in sorted(view.units, key=lambda u: natural_key(u.name)):
+        if unit.application in known and not unit.principal:
+            add(unit, 0)
     return _table(rows) if len(rows) > 1 else []
 
 
@@ -179,7 +191,7 @@ def _relation_section(view: ModelView) -> list[str]:
                 str(provider),
                 str(requirer),
                 relation.interface,
-                relation_type(relation, view.relation_scopes.get(relation.id, 'global')),
+                relation_type(relation, view.scope_of(relation)),
                 '' if status == 'joined' else status,  # Juju shows only the unusual ones
             )
         )

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 
 from ...state import model
@@ -32,8 +33,8 @@ class ModelView:
         model_status: the model's status (``available``; its message is a Note).
         timestamp: the controller's time when the view was read (seconds since the epoch);
             None means now.
-        relation_scopes: the scope of each relation by id, ``global`` unless listed; a
-            ``container`` relation is shown as ``subordinate``.
+        relation_scopes: the scope of each relation by id, overriding the one the relation
+            records; a ``container`` relation is shown as ``subordinate``.
         charm_endpoints: the endpoints of each application's charm, for its
             ``endpoint-bindings``; when missing, the endpoints seen in relations and bindings.
     """
@@ -65,6 +66,42 @@ class ModelView:
             (u for u in self.units if u.application == application),
             key=lambda u: natural_key(u.name),
         )
+
+    def subordinates_of(self, principal: str) -> list[model.Unit]:
+        """The subordinate units in a principal unit's container, in natural order."""
+        return self._subordinates.get(principal, [])
+
+    @functools.cached_property
+    def _subordinates(self) -> dict[str, list[model.Unit]]:
+        # Built once per view: status asks for every unit's subordinates.
+        found: dict[str, list[model.Unit]] = {}
+        for unit in sorted(self.units, key=lambda u: natural_key(u.name)):
+            if unit.principal:
+                found.setdefault(unit.principal, []).append(unit)
+        return found
+
+    def scope_of(self, relation: model.Relation) -> str:
+        """A relation's scope: ``container`` or ``global``."""
+        recorded = 'container' if relation.container_scoped else 'global'
+        return self.relation_scopes.get(relation.id, recorded)
+
+    def subordinate_to(self, app: model.Application) -> list[str]:
+        """The applications a subordinate serves: those across its container relations.
+
+        juju/juju ``apiserver/facades/client/client/status.go``
+        ``processApplicationRelations``: for a subordinate application, every application at
+        the other end of a container-scoped relation, sorted; none for a principal.
+        """
+        if not app.subordinate:
+            return []
+        found = {
+            relation.other_application(app.name)
+            for relation in self.relations
+            if not relation.is_peer
+            and self.scope_of(relation) == 'container'
+            and any(e.application == app.name for e in relation.endpoints)
+        }
+        return sorted(found)
 
     def machine(self, machine_id: str) -> model.Machine | None:
         """A machine by id, if the view has it."""

@@ -128,3 +128,49 @@ def test_the_directories_go_at_interpreter_exit():
     made = Path(done.stdout.strip())
     assert made.name.startswith('olm-charm-echo-')
     assert not made.exists()
+
+
+class _Deferring(ops.CharmBase):
+    """Defers ``start`` once; a later dispatch re-emits it (ops' ``Framework.reemit``)."""
+
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, event: ops.StartEvent) -> None:
+        if self.unit.status.name == 'unknown':
+            self.unit.status = ops.MaintenanceStatus('deferred')
+            event.defer()
+            return
+        self.unit.status = ops.ActiveStatus('re-emitted')
+
+
+def test_an_event_the_charm_does_not_define_is_logged_and_the_hook_succeeds(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # ops.main: "Event juju_info_relation_created not defined for <charm>." at debug, no
+    # emission, and the dispatch still re-emits deferred events (ops/_main.py). Scenario
+    # raises NoObserverError instead; olm's runs do as ops does, other Scenario runs not.
+    meta = {'name': 'deferring'}
+    relation = testing.Relation('juju-info', interface='juju-info')
+    ctx = testing.Context(_Deferring, meta=meta)
+    first = ctx.run(ctx.on.start(), testing.State())
+    assert first.unit_status == testing.MaintenanceStatus('deferred')
+    state = testing.State(
+        relations=[relation], deferred=first.deferred, unit_status=first.unit_status
+    )
+
+    with monkeypatch.context() as patched:
+        patched.setenv(_compat.SKIP_CONSISTENCY_CHECKS, '1')  # the endpoint is undeclared
+        with pytest.raises(RuntimeError, match='invalid event'):
+            ctx.run(ctx.on.relation_created(relation), state)
+
+    roots = _compat.CharmRoots()
+    try:
+        with _compat.olm_run(roots):
+            ctx = testing.Context(_Deferring, meta=meta)
+            out = ctx.run(ctx.on.relation_created(relation), state)
+    finally:
+        roots.close()
+    assert out.unit_status == testing.ActiveStatus('re-emitted')
+    assert not out.deferred

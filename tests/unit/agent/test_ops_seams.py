@@ -18,6 +18,7 @@ import weakref
 from typing import Any
 
 import ops
+import ops._main
 import ops.framework
 import ops.model
 import ops.storage
@@ -171,6 +172,18 @@ def test_scenario_ops_makes_its_storage_in_make_storage():
     source = _source(_compat.original_make_storage)
     assert 'UnitStateDB(' in source and 'apply_state(self.state)' in source
     assert _parameters(_ops_main_mock.UnitStateDB.__init__) == ['self', 'underlying_store']
+
+
+def test_scenario_ops_finds_the_event_to_emit_in_get_event_to_emit():
+    # olm's runs replace it with ops.main's own: an event the charm does not define is
+    # logged at debug, not raised (ops/_main.py ``_Manager._get_event_to_emit``).
+    assert _parameters(_compat.original_get_event_to_emit) == ['self', 'event_name']
+    source = _source(_compat.original_get_event_to_emit)
+    assert 'NoObserverError' in source and 'self._get_owner(' in source
+    assert 'self.event._is_custom_event' in source
+    ops_source = _source(ops._main._Manager._get_event_to_emit)
+    assert 'not defined for' in ops_source
+    assert 'if event_to_emit is None' in _source(ops._main._Manager._emit_charm_event)
 
 
 def test_memory_storage_has_the_methods_of_sqlite_storage():
