@@ -123,8 +123,10 @@ class Deployer:
                 raise EngineError(f'--storage {store}={directive}: {error}') from None
         asked = juju_constraints.parse(constraints)
         placements = [juju_bundle.parse_placement(t) for t in to]
-        report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
-        report.changes.append(f'- deploy application {name} from {charm_path}')
+        # A .charm is shown as the file the user named, not where olm unpacked it.
+        shown = os.path.abspath(path) if charmspec.is_archive(path) else charm_path
+        report = DeployReport(changes=[f'Located local charm "{spec.name}" at {shown}'])
+        report.changes.append(f'- deploy application {name} from {shown}')
         if how == 'dispatch':
             self._prepare_dispatch([spec])
         else:

@@ -32,7 +32,11 @@ Deviation: the venv is built for the interpreter the sandbox runs (this computer
 wheels for another Python, so the lock's hashes (which cover only the base Python's wheels)
 are not checked. It is built once per lock (uv's cache keeps the wheels) under
 ``$XDG_CACHE_HOME/olm`` and shared read-only by every unit; staged charms are cached there too,
-by content.
+by content (:mod:`..charm_venv` builds the venvs).
+
+A ``.charm`` (unpacked by :mod:`orchestrator.juju.charmspec`) is staged as it is: its own
+``dispatch`` and ``venv/``; a venv built for another Python than the sandbox's is rebuilt at
+the versions it holds (:func:`..charm_venv.packed_venv`, the same deviation).
 """
 
 # pyright: strict
@@ -99,11 +103,15 @@ exec "${{python_path}}" "${{dispatch_path}}/{entrypoint}"
 # Both scripts are charmcraft 4.5.0's text (const.py, dispatch.py): the runner executes them
 # with the real /bin/sh, so their behaviour (and their refusals) are the packed charm's.
 
-_LAYOUT = '3'
+_LAYOUT = '4'
 """Grows when olm stages differently: a staged charm of another layout is not reused."""
 
 _SKIP = ('tests', '__pycache__', '.ruff_cache', '.tox', '.venv', 'venv', 'build')
 _SKIP_SUFFIXES = ('.pyc', '.charm')
+_SKIP_FILES = ('.olm', 'charmcraft.yaml')
+# charmcraft's sources leave out ``*.charm`` and ``charmcraft.yaml`` (charmcraft
+# ``application/main.py`` ``source_ignore_patterns``): the packed charm has the YAML files
+# written from it instead.
 
 
 StagingError = VenvError
@@ -131,7 +139,9 @@ def _files(root: Path) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith('.'))
         base = Path(directory)
         found += [
-            base / n for n in sorted(names) if not n.endswith(_SKIP_SUFFIXES) and n != '.olm'
+            base / n
+            for n in sorted(names)
+            if not n.endswith(_SKIP_SUFFIXES) and n not in _SKIP_FILES
         ]
     return found
 
