@@ -124,7 +124,8 @@ class Deployer:
         asked = juju_constraints.parse(constraints)
         placements = [juju_bundle.parse_placement(t) for t in to]
         # A .charm is shown as the file the user named, not where olm unpacked it.
-        shown = os.path.abspath(path) if charmspec.is_archive(path) else charm_path
+        archive = charmspec.is_archive(path)
+        shown = os.path.abspath(path) if archive else str(charm_path)
         report = DeployReport(changes=[f'Located local charm "{spec.name}" at {shown}'])
         report.changes.append(f'- deploy application {name} from {shown}')
         if how == 'dispatch':
@@ -139,7 +140,8 @@ class Deployer:
                 raise EngineError(f'cannot add application "{name}": application already exists')
             with s.transaction() as txn:
                 app = self.applications.add_application(
-                    s, txn, name=name, charm=ref, spec=spec, options=options,
+                    s, txn, name=name, charm=shown if archive else ref, spec=spec,
+                    options=options,
                     constraints=str(asked), bind=bind_map,
                 )  # fmt: skip
                 app.trust, app.base = trust, chosen_base

@@ -267,3 +267,14 @@ def test_a_bundle_naming_a_broken_charm_file_says_why(engine: olm_engine.Engine,
     ):
         engine.deploy(str(bundle))
     assert not engine.status_view().model.applications
+
+
+def test_a_charm_file_is_unpacked_again_when_the_cache_lost_it(
+    make_engine: Make, tmp_path: Path, cache: Path
+):
+    archive = _zip_of(TEST_CHARMS / 'jammy', tmp_path / 'jammy.charm')
+    make_engine().deploy(str(archive))
+    shutil.rmtree(cache / 'olm' / 'unpacked')
+    engine = make_engine()  # a later olm command, on the same model
+    engine.add_unit('jammy')
+    assert engine.status_view().model.units['jammy/1'].agent.current == 'idle'
