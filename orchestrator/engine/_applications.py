@@ -11,6 +11,7 @@ elects another leader if it led.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,8 @@ class Applications:
                 )
             with s.transaction():
                 app.charm_path = str(spec.path)
+                if path is not None and charmspec.is_archive(Path(path).expanduser()):
+                    app.charm = os.path.abspath(Path(path).expanduser())
                 self.context.remember(spec)
                 app.charm_version += 1
                 s.model.touch('application', app.name)

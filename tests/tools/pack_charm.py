@@ -21,6 +21,10 @@ zipped as charmcraft 4.5 zips its prime directory. What models what (canonical/c
   directory with its relative name; ``venv/bin`` holds only ``activate``
   (``utils/parts.py`` ``get_venv_cleanup_commands``).
 
+A charm that locks another ops than olm's (jubilant's test charms lock ``ops==2.*``) runs on
+its own ops with the dispatch runner (``OLM_RUNNER=dispatch``); the in-process runner refuses
+it with a message that says so.
+
 Differences from a real pack: the venv is built for this computer's ``/usr/bin/python3`` (the
 staging's documented deviation), not the base's CPython; the charm's own files have no
 ``__pycache__``; ``analysis.attributes`` is empty (charmcraft's linters do not run).
