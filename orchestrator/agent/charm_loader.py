@@ -36,6 +36,8 @@ class LoadedCharm:
     charm_type: type[ops.CharmBase]
     modules: dict[str, ModuleType]
     paths: tuple[str, ...]
+    extra: tuple[str, ...] = ()
+    """The charm's own installed packages, searched after olm's (:mod:`.charm_venv`)."""
 
 
 class CharmLoader:
@@ -51,8 +53,17 @@ class CharmLoader:
         self._loaded: dict[Path, LoadedCharm] = {}
         self._owned: set[str] = set()
 
-    def load(self, path: Path) -> LoadedCharm:
-        """The charm class of a charm directory (imported once per process)."""
+    def loaded(self, path: Path) -> bool:
+        """Whether the charm at ``path`` is imported already."""
+        return path.resolve() in self._loaded
+
+    def load(self, path: Path, *, extra: tuple[str, ...] = ()) -> LoadedCharm:
+        """The charm class of a charm directory (imported once per process).
+
+        ``extra`` are directories of the charm's own packages: they go at the *end* of
+        ``sys.path`` while its code runs, so olm's ops (and any package olm has) is the one
+        imported, and what only the charm has is found there.
+        """
         path = path.resolve()
         if path in self._loaded:
             return self._loaded[path]
@@ -61,6 +72,8 @@ class CharmLoader:
             sys.modules.pop(name, None)
         before = set(sys.modules)
         sys.path[:0] = paths
+        sys.path.extend(extra)
+        roots = (path, *(Path(e) for e in extra))
         try:
             module = importlib.import_module('charm')
         except Exception as e:
@@ -69,15 +82,16 @@ class CharmLoader:
             ) from e
         finally:
             del sys.path[: len(paths)]
+            _drop_tail(extra)
             modules = {
                 name: sys.modules[name]
                 for name in set(sys.modules) - before
-                if _within(sys.modules[name], path)
+                if any(_within(sys.modules[name], root) for root in roots)
             }
             for name in modules:
                 sys.modules.pop(name, None)
         self._owned.update(modules)
-        loaded = LoadedCharm(_charm_class(module, path), modules, paths)
+        loaded = LoadedCharm(_charm_class(module, path), modules, paths, extra)
         self._loaded[path] = loaded
         return loaded
 
@@ -94,14 +108,17 @@ class CharmLoader:
         sys.modules.update(loaded.modules)
         before = set(sys.modules)
         sys.path[:0] = loaded.paths
+        sys.path.extend(loaded.extra)
         try:
             yield
         finally:
             del sys.path[: len(loaded.paths)]
+            _drop_tail(loaded.extra)
             root = Path(loaded.paths[0]).parent if loaded.paths else None
+            roots = (*((root,) if root is not None else ()), *(Path(e) for e in loaded.extra))
             for name in set(sys.modules) - before:
                 module = sys.modules[name]
-                if root is not None and _within(module, root):
+                if any(_within(module, r) for r in roots):
                     loaded.modules[name] = module
                     self._owned.add(name)
                     saved.setdefault(name, None)
@@ -110,6 +127,12 @@ class CharmLoader:
                     sys.modules.pop(name, None)
                 else:
                     sys.modules[name] = module
+
+
+def _drop_tail(extra: tuple[str, ...]) -> None:
+    """Take the charm's package directories back off the end of ``sys.path``."""
+    if extra and tuple(sys.path[-len(extra) :]) == extra:
+        del sys.path[-len(extra) :]
 
 
 def _within(module: ModuleType, path: Path) -> bool:

@@ -31,8 +31,8 @@ from .. import _compat
 from ..juju import charmspec
 from ..sim import SimHost
 from ..state import model
-from . import hooktools
-from .charm_loader import CharmLoader, CharmLoadError
+from . import charm_venv, hooktools
+from .charm_loader import CharmLoader, CharmLoadError, LoadedCharm
 from .confinement import Captured, confined
 from .hook_context import LazyTools, read_on_machine, tool_context
 from .hooks import Hook
@@ -160,7 +160,23 @@ class Runner:
 
     def charm_type(self, spec: charmspec.CharmSpec) -> type[ops.CharmBase]:
         """The class Scenario instantiates: the charm's own, imported into this process."""
-        return self.loader.load(spec.path).charm_type
+        return self._load(spec).charm_type
+
+    def _load(self, spec: charmspec.CharmSpec) -> LoadedCharm:
+        """The charm imported with its own packages after olm's (:mod:`.charm_venv`).
+
+        Raises:
+            CharmLoadError: its ops is one olm's cannot stand in for, or its packages cannot
+                be installed.
+        """
+        if not self.loader.loaded(spec.path):
+            try:
+                charm_venv.check_scenario_ops(spec)
+                extra = charm_venv.scenario_paths(spec)
+            except charm_venv.VenvError as error:
+                raise CharmLoadError(str(error)) from None
+            return self.loader.load(spec.path, extra=extra)
+        return self.loader.load(spec.path)
 
     def context(
         self, unit: model.Unit, spec: charmspec.CharmSpec, zone: str
@@ -198,7 +214,7 @@ class Runner:
         refused = _dispatch_refusal(spec, unit)
         if refused:
             return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
-        loaded = self.loader.load(spec.path)
+        loaded = self._load(spec)
         captured = Captured()
         tools: list[LazyTools] = []
         try:

@@ -33,7 +33,7 @@ def add_application_commands(commands: Any, common: argparse.ArgumentParser) -> 
     p = commands.add_parser('refresh', help='upgrade an application to its charm directory',
                             parents=[common])  # fmt: skip
     p.add_argument('application')
-    p.add_argument('--path', help='the charm directory to refresh to')
+    p.add_argument('--path', help='the charm directory or .charm file to refresh to')
     add_seed(p)
     p.set_defaults(run=_refresh)
 

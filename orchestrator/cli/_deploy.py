@@ -33,8 +33,11 @@ __all__ = ['add_deploy_commands']
 def add_deploy_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """``deploy`` and ``plan``."""
     p = commands.add_parser('deploy', help='deploy a bundle or a charm', parents=[common])
-    p.add_argument('ref', metavar='BUNDLE|CHARM',
-                   help='a bundle file, a charm directory or a charm name')  # fmt: skip
+    p.add_argument(
+        'ref',
+        metavar='BUNDLE|CHARM',
+        help='a bundle file, a .charm file, a charm directory or a name',
+    )
     p.add_argument('application', nargs='?', help='application name (charms only)')
     p.add_argument('--overlay', action='append', default=[], help='bundle overlay file')
     p.add_argument('--offers', help='directory of offer files for saas entries')
@@ -78,7 +81,10 @@ def add_deploy_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _deploy(engine: Engine, args: argparse.Namespace) -> None:
-    is_bundle = Path(args.ref).expanduser().is_file()
+    from ..juju.charmspec import is_archive  # here: most olm commands never read a charm
+
+    path = Path(args.ref).expanduser()
+    is_bundle = path.is_file() and not is_archive(path)
     if is_bundle:
         charm_only = [
             flag

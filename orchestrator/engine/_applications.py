@@ -11,6 +11,7 @@ elects another leader if it led.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from ..state.store import Transaction
 from . import _names
 from ._agents import UnitAgents
 from ._context import Context, load_model, model_constraints
-from ._deferred import charmspec, commit, juju_bundle
+from ._deferred import charm_venv, charmspec, commit, juju_bundle
 from ._errors import EngineError
 from ._provisioner import Provisioner, placement_machine
 from ._relations import mark_dying, relation_dying, remove_remote
@@ -209,8 +210,20 @@ class Applications:
                     f'cannot refresh "{app.name}" to charm "{spec.name}": its charm is '
                     f'"{app.charm_name}", and a refresh cannot change the charm\'s name'
                 )
+            if app.runner == 'scenario':
+                prepare_scenario([spec])
+            if spec.bases and app.base.removesuffix('/stable') not in spec.bases:
+                # juju/juju 3.6 state/application.go SetCharm: the new charm must support the
+                # application's base (core/charm/errors.go NewUnsupportedBaseError's text).
+                raise EngineError(
+                    f'cannot upgrade application "{app.name}" to charm "local:{spec.name}": '
+                    f'base "{app.base}" not supported by charm, the charm supported bases are: '
+                    + ', '.join(spec.bases)
+                )
             with s.transaction():
                 app.charm_path = str(spec.path)
+                if path is not None and charmspec.is_archive(Path(path).expanduser()):
+                    app.charm = os.path.abspath(Path(path).expanduser())
                 self.context.remember(spec)
                 app.charm_version += 1
                 s.model.touch('application', app.name)
@@ -322,6 +335,9 @@ class Applications:
             placement_machine(m, placements[index] if index < len(placements) else None)
             for index in range(count)
         ]
+        for number, target in enumerate(targets, start=app.next_unit):
+            if target is not None:
+                _check_base(app, number, m.machines[target[0]])
         new_count = sum(1 for t in targets if t is None)
         spread = [m.machines[u.machine].instance_id for u in m.units_of(app.name)
                   if u.machine in m.machines]  # fmt: skip
@@ -335,8 +351,9 @@ class Applications:
             storage = juju_storage.maas_storage(wanted, merged.root_disk)
             needed = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
             fresh = self.provisioner.provision(
-                s, txn, merged, count=new_count, spread=spread, storage=storage, spaces=needed
-            )
+                s, txn, merged, count=new_count, spread=spread, storage=storage, spaces=needed,
+                base=app.base,
+            )  # fmt: skip
         units: list[model.Unit] = []
         for target in targets:
             if target is None:
@@ -361,6 +378,37 @@ class Applications:
         for relation in m.relations_of(app.name):
             s.candidates |= {u.name for u in m.relation_units(relation)}
         return units
+
+
+def prepare_scenario(specs: Sequence[charmspec.CharmSpec]) -> None:
+    """Check each charm's ops and install its own packages for the scenario runner, now.
+
+    A deploy or refresh that could not run changes nothing (:mod:`..agent.charm_venv`).
+    """
+    try:
+        for spec in specs:
+            charm_venv.check_scenario_ops(spec)
+            charm_venv.scenario_paths(spec)
+    except charm_venv.VenvError as error:
+        raise EngineError(str(error)) from None
+
+
+def _check_base(app: model.Application, number: int, machine: model.Machine) -> None:
+    """A unit goes only to a machine of its application's base.
+
+    juju/juju 3.6 ``state/unit.go`` ``validateUnitMachineAssignment`` and ``assignContextf``.
+
+    Raises:
+        EngineError: ``cannot assign unit "db/0" to machine 0: base does not match: unit has
+            "ubuntu@22.04", machine has "ubuntu@24.04"``.
+    """
+    unit_base = app.base.removesuffix('/stable')
+    machine_base = machine.base.removesuffix('/stable')
+    if unit_base != machine_base:
+        raise EngineError(
+            f'cannot assign unit "{app.name}/{number}" to machine {machine.id}: base does not '
+            f'match: unit has "{unit_base}", machine has "{machine_base}"'
+        )
 
 
 def _config_changed(s: Session, app: model.Application) -> None:

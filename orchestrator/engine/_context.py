@@ -81,6 +81,11 @@ class Context:
         """The application's charm, read once per engine."""
         spec = self._specs.get(app.charm_path)
         if spec is None:
+            source = Path(app.charm)
+            if not Path(app.charm_path).is_dir() and charmspec.is_archive(source):
+                # The .charm deployed is unpacked again (to the same place: its content's
+                # digest) when olm's cache lost it.
+                charmspec.unpack(source)
             spec = charmspec.load(Path(app.charm_path))
             self._specs[app.charm_path] = spec
         return spec

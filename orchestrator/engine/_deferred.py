@@ -15,13 +15,14 @@ from ..lazy import lazy_module
 
 if TYPE_CHECKING:
     from .. import _compat, sim
-    from ..agent import commit, dispatch, juju_exec, resolver, runner
+    from ..agent import charm_venv, commit, dispatch, juju_exec, resolver, runner
     from ..cloud import inventory
     from ..juju import bundle as juju_bundle
     from ..juju import charmspec
     from ..views import plan
 else:
     _compat = lazy_module('orchestrator._compat')
+    charm_venv = lazy_module('orchestrator.agent.charm_venv')
     charmspec = lazy_module('orchestrator.juju.charmspec')
     commit = lazy_module('orchestrator.agent.commit')
     dispatch = lazy_module('orchestrator.agent.dispatch')
@@ -35,6 +36,7 @@ else:
 
 __all__ = [
     '_compat',
+    'charm_venv',
     'charmspec',
     'commit',
     'dispatch',

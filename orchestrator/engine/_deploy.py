@@ -22,7 +22,7 @@ from ..juju import storage as juju_storage
 from ..state import bindings, model
 from . import _names
 from ._agents import UnitAgents
-from ._applications import Applications
+from ._applications import Applications, prepare_scenario
 from ._context import Context, model_constraints
 from ._deferred import charmspec, dispatch, juju_bundle, plan
 from ._errors import EngineError
@@ -86,7 +86,9 @@ class Deployer:
         """
         how = self._runner(runner)
         path = Path(ref).expanduser()
-        if path.is_file():
+        # A .charm is a zip: read as a charm, never as a bundle (juju/juju 3.6
+        # cmd/juju/application/deployer/deployer.go tries the local charm reader on it).
+        if path.is_file() and not charmspec.is_archive(path):
             if bind:
                 raise EngineError(
                     'options provided but not supported when deploying a bundle: --bind'
@@ -111,6 +113,7 @@ class Deployer:
         options = spec.parse_config(dict(config or {}), source=name)
         if base is not None and not re.fullmatch(r'[a-z]+@\d+(\.\d+)?', base):
             raise EngineError(f'invalid base "{base}": expected NAME@CHANNEL, e.g. ubuntu@24.04')
+        chosen_base = charmspec.select_base(base, spec.bases)
         for store, directive in (storage or {}).items():
             if store not in spec.storage:
                 raise EngineError(f'charm "{spec.name}" has no store called "{store}"')
@@ -122,10 +125,15 @@ class Deployer:
         placements = [juju_bundle.parse_placement(t) for t in to]
         if spec.subordinate:
             num_units = _subordinate_units(num_units, to, str(asked))
-        report = DeployReport(changes=[f'Located local charm "{spec.name}" at {charm_path}'])
-        report.changes.append(f'- deploy application {name} from {charm_path}')
+        # A .charm is shown as the file the user named, not where olm unpacked it.
+        archive = charmspec.is_archive(path)
+        shown = os.path.abspath(path) if archive else str(charm_path)
+        report = DeployReport(changes=[f'Located local charm "{spec.name}" at {shown}'])
+        report.changes.append(f'- deploy application {name} from {shown}')
         if how == 'dispatch':
             self._prepare_dispatch([spec])
+        else:
+            prepare_scenario([spec])
         if dry_run:
             report.changes.append(f'- add {num_units} unit(s) of {name}')
             return report
@@ -134,10 +142,11 @@ class Deployer:
                 raise EngineError(f'cannot add application "{name}": application already exists')
             with s.transaction() as txn:
                 app = self.applications.add_application(
-                    s, txn, name=name, charm=ref, spec=spec, options=options,
+                    s, txn, name=name, charm=shown if archive else ref, spec=spec,
+                    options=options,
                     constraints=str(asked), bind=bind_map,
                 )  # fmt: skip
-                app.trust, app.base = trust, base or app.base
+                app.trust, app.base = trust, chosen_base
                 app.storage = dict(storage or {})
                 app.runner = how
                 units = self.applications.add_units(s, txn, app, num_units, placements, asked)
@@ -179,6 +188,8 @@ class Deployer:
         data = self._load(path, overlays, offers_dir)
         if runner == 'dispatch':
             self._prepare_dispatch([a.spec for a in data.applications.values()])
+        else:
+            prepare_scenario([a.spec for a in data.applications.values()])
         report = DeployReport(warnings=list(data.warnings))
         report.changes.append(f'Located bundle "{path}"')
         for name, saas in data.saas.items():
@@ -199,6 +210,7 @@ class Deployer:
             )
         if dry_run:
             return report
+        bases = _bundle_bases(data)
         applications = self.applications
         with self.context.session() as s:
             for name, app_spec in data.applications.items():
@@ -215,16 +227,18 @@ class Deployer:
                 bundle_machines: dict[str, str] = {}
                 for key, machine in data.machines.items():
                     record = self.provisioner.provision(
-                        s, txn, juju_constraints.parse(machine.constraints), count=1, spread=[]
-                    )[0]
+                        s, txn, juju_constraints.parse(machine.constraints), count=1, spread=[],
+                        base=_machine_base(key, machine.base, data, bases),
+                    )[0]  # fmt: skip
                     bundle_machines[key] = record.id
                 for name, app_spec in data.applications.items():
                     if name not in s.model.applications:
-                        applications.add_application(
+                        added = applications.add_application(
                             s, txn, name=name, charm=app_spec.charm, spec=app_spec.spec,
                             options=dict(app_spec.options), constraints=app_spec.constraints,
                             bundle_app=app_spec,
-                        ).runner = runner  # fmt: skip
+                        )  # fmt: skip
+                        added.runner, added.base = runner, bases[name]
                 # Units after every application exists: placements may name other units.
                 for name, app_spec in data.applications.items():
                     app = s.model.applications[name]
@@ -313,6 +327,39 @@ def _subordinate_units(num_units: int, to: Sequence[str], constraints: str) -> i
     if num_units != 1 or to:
         raise EngineError('cannot use --num-units or --to with subordinate application')
     return 0
+
+
+def _bundle_bases(data: juju_bundle.Bundle) -> dict[str, str]:
+    """Each application's base, chosen as ``juju deploy`` chooses it, before anything changes.
+
+    Raises:
+        EngineError: an application's ``base``/``series`` its charm does not support.
+    """
+    bases: dict[str, str] = {}
+    for name, app_spec in data.applications.items():
+        try:
+            bases[name] = charmspec.select_base(app_spec.base, app_spec.spec.bases)
+        except charmspec.CharmSpecError as error:
+            raise EngineError(f'cannot deploy bundle: application "{name}": {error}') from None
+    return bases
+
+
+def _machine_base(
+    key: str, declared: str | None, data: juju_bundle.Bundle, bases: Mapping[str, str]
+) -> str:
+    """A bundle machine's base: its own, else that of the first application placed on it.
+
+    olm's reading (the bundle-changes source was not checked): a machine entry without a base
+    takes the base of what the bundle puts on it, so a 22.04-only charm placed on ``"0"`` gets
+    a 22.04 machine; with nothing placed on it, the latest LTS.
+    """
+    if declared:
+        return charmspec.display_base(declared)
+    for name, app_spec in data.applications.items():
+        for placement in app_spec.placements:
+            if placement.machine == key and placement.container is None:
+                return bases[name]
+    return charmspec.LATEST_LTS
 
 
 def _bundle_target(

@@ -135,8 +135,12 @@ class Provisioner:
         spread: Sequence[str],
         storage: str = '',
         spaces: Collection[str] = (),
+        base: str = model.DEFAULT_BASE,
     ) -> list[model.Machine]:
         """Allocate and deploy ``count`` machines from the pool and record them, all or none.
+
+        Each machine is deployed with ``base`` (the application's: Juju asks MAAS to deploy
+        the unit's base, juju/juju ``provider/maas`` ``StartInstance``) and recorded with it.
 
         A machine whose deployment fails (an armed ``maas-deploy`` fault in the simulation) is
         left in Failed deployment, as MAAS leaves it, and the Juju machine is started on
@@ -174,7 +178,7 @@ class Provisioner:
                         f'no other machine matches ({str(error).splitlines()[0]})'
                     ) from None
                 deployed = self._start(s, txn, machine, failures)
-            record = _record(machine_id, deployed, merged)
+            record = _record(machine_id, deployed, merged, base)
             s.provisioned.append(
                 Provisioned(
                     machine=record.id,
@@ -253,10 +257,14 @@ def release_unit_machine(s: Session, txn: Transaction, unit: model.Unit) -> None
 
 
 def _record(
-    machine_id: str, deployed: cloud.Machine, merged: juju_constraints.Constraints
+    machine_id: str,
+    deployed: cloud.Machine,
+    merged: juju_constraints.Constraints,
+    base: str = model.DEFAULT_BASE,
 ) -> model.Machine:
-    """The model's record of a machine deployed with these constraints."""
+    """The model's record of a machine deployed with these constraints and base."""
     return model.Machine(
+        base=base,
         id=machine_id,
         instance_id=deployed.system_id,
         hostname=deployed.hostname,

@@ -32,7 +32,11 @@ Deviation: the venv is built for the interpreter the sandbox runs (this computer
 wheels for another Python, so the lock's hashes (which cover only the base Python's wheels)
 are not checked. It is built once per lock (uv's cache keeps the wheels) under
 ``$XDG_CACHE_HOME/olm`` and shared read-only by every unit; staged charms are cached there too,
-by content.
+by content (:mod:`..charm_venv` builds the venvs).
+
+A ``.charm`` (unpacked by :mod:`orchestrator.juju.charmspec`) is staged as it is: its own
+``dispatch`` and ``venv/``; a venv built for another Python than the sandbox's is rebuilt at
+the versions it holds (:func:`..charm_venv.packed_venv`, the same deviation).
 """
 
 # pyright: strict
@@ -51,6 +55,15 @@ from pathlib import Path
 import yaml
 
 from ...juju import charmspec
+from ..charm_venv import (
+    SANDBOX_PYTHON,
+    VenvError,
+    build_venv,
+    cache_dir,
+    charm_requirements,
+    packed_venv,
+    run,
+)
 
 __all__ = [
     'SANDBOX_PYTHON',
@@ -61,8 +74,6 @@ __all__ = [
     'stage',
 ]
 
-SANDBOX_PYTHON = Path('/usr/bin/python3')
-"""The interpreter the sandboxed machine runs: ``dispatch`` finds it as ``python3`` on PATH."""
 
 _DISPATCH_CHARM_PLUGIN = """#!/bin/sh
 
@@ -92,15 +103,19 @@ exec "${{python_path}}" "${{dispatch_path}}/{entrypoint}"
 # Both scripts are charmcraft 4.5.0's text (const.py, dispatch.py): the runner executes them
 # with the real /bin/sh, so their behaviour (and their refusals) are the packed charm's.
 
-_LAYOUT = '3'
+_LAYOUT = '4'
 """Grows when olm stages differently: a staged charm of another layout is not reused."""
 
 _SKIP = ('tests', '__pycache__', '.ruff_cache', '.tox', '.venv', 'venv', 'build')
 _SKIP_SUFFIXES = ('.pyc', '.charm')
+_SKIP_FILES = ('.olm', 'charmcraft.yaml')
+# charmcraft's sources leave out ``*.charm`` and ``charmcraft.yaml`` (charmcraft
+# ``application/main.py`` ``source_ignore_patterns``): the packed charm has the YAML files
+# written from it instead.
 
 
-class StagingError(Exception):
-    """A charm that cannot be staged as charmcraft would pack it (the message says why)."""
+StagingError = VenvError
+"""A charm that cannot be staged as charmcraft would pack it (the message says why)."""
 
 
 class StagedCharm:
@@ -118,19 +133,15 @@ class StagedCharm:
         return f'StagedCharm({str(self.path)!r}, venv={str(self.venv)!r})'
 
 
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/olm`` (``~/.cache/olm``): staged charms and their venvs."""
-    base = os.environ.get('XDG_CACHE_HOME') or str(Path.home() / '.cache')
-    return Path(base) / 'olm'
-
-
 def _files(root: Path) -> list[Path]:
     found: list[Path] = []
     for directory, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith('.'))
         base = Path(directory)
         found += [
-            base / n for n in sorted(names) if not n.endswith(_SKIP_SUFFIXES) and n != '.olm'
+            base / n
+            for n in sorted(names)
+            if not n.endswith(_SKIP_SUFFIXES) and n not in _SKIP_FILES
         ]
     return found
 
@@ -156,104 +167,6 @@ def _digest(paths: list[tuple[str, Path]], extra: str) -> str:
         digest.update(f'\0{name}\0{stat.st_mode & 0o777:o}\0'.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
-
-
-def _uv() -> str:
-    try:
-        from uv import find_uv_bin  # the uv wheel from PyPI ships its binary
-
-        return find_uv_bin()
-    except (ImportError, FileNotFoundError):
-        found = shutil.which('uv')
-        if found is None:
-            raise StagingError(
-                'staging a charm for the dispatch runner needs uv (pip install uv)'
-            ) from None
-        return found
-
-
-def _run(argv: list[str], cwd: Path, what: str) -> str:
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        raise StagingError(f'{what}: {detail[-1] if detail else f"exit {done.returncode}"}')
-    return done.stdout
-
-
-def _requirements(spec: charmspec.CharmSpec) -> tuple[str, bool]:
-    """The charm's run-time requirements as pinned lines, and whether they go in a real venv."""
-    charm = spec.path
-    if spec.plugin == 'uv':
-        if not (charm / 'uv.lock').is_file():
-            raise StagingError(f'{charm}: the uv plugin needs uv.lock (run: uv lock)')
-        text = _run(
-            [
-                _uv(),
-                'export',
-                '--frozen',
-                '--no-dev',
-                '--no-emit-project',
-                '--no-hashes',
-                '--quiet',
-            ],
-            charm,
-            f'{charm}: uv export',
-        )
-        return text, True
-    if spec.plugin in ('charm', 'python'):
-        requirements = charm / 'requirements.txt'
-        text = requirements.read_text() if requirements.is_file() else ''
-        return text, spec.plugin == 'python'
-    raise StagingError(
-        f'{charm}: the {spec.plugin!r} plugin is not staged by olm (uv, python and charm are)'
-    )
-
-
-def _venv(requirements: str, real_venv: bool, cache: Path) -> Path | None:
-    if not requirements.strip():
-        return None
-    python = os.path.realpath(SANDBOX_PYTHON)
-    key = hashlib.sha256(f'{python}\0{real_venv}\0{requirements}'.encode()).hexdigest()[:20]
-    target = cache / 'venvs' / key
-    if (target / '.olm-complete').exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f'.{key}.', dir=target.parent))
-    try:
-        listed = work / 'requirements.txt'
-        listed.write_text(requirements)
-        venv = work / 'venv'
-        uv = _uv()
-        if real_venv:
-            _run([uv, 'venv', '--quiet', '--python', python, str(venv)], work, 'uv venv')
-            _run(
-                [uv, 'pip', 'install', '--quiet', '--compile-bytecode',
-                 '--python', str(venv / 'bin' / 'python'), '-r', str(listed)],
-                work, 'installing the charm\'s locked dependencies',
-            )  # fmt: skip
-            for entry in (venv / 'bin').iterdir():
-                if entry.name != 'activate':
-                    entry.unlink()
-            # What dispatch links on its first run; made here because units share the venv
-            # read-only (under Juju the charm directory is the unit's own and writable).
-            (venv / 'bin' / 'python').symlink_to(SANDBOX_PYTHON)
-            lib64 = venv / 'lib64'
-            if lib64.is_symlink():
-                lib64.unlink()
-        else:
-            _run(
-                [uv, 'pip', 'install', '--quiet', '--compile-bytecode', '--python', python,
-                 '--target', str(venv), '-r', str(listed)],
-                work, 'installing requirements.txt',
-            )  # fmt: skip
-        (venv / '.olm-complete').touch()
-        with contextlib.suppress(OSError):  # another olm built it meanwhile: keep theirs
-            venv.rename(target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    if not (target / '.olm-complete').exists():
-        raise StagingError(f'the venv for the charm could not be built in {target}')
-    return target
 
 
 def _write_juju_files(spec: charmspec.CharmSpec, work: Path) -> None:
@@ -322,6 +235,8 @@ def stage(spec: charmspec.CharmSpec, *, cache: Path | None = None) -> StagedChar
     """
     cache = cache or cache_dir()
     charm = spec.path
+    if spec.packed:
+        return _stage_packed(spec, cache)
     lib = shared_lib(charm)
     files = [(str(p.relative_to(charm)), p) for p in _files(charm)]
     if spec.plugin != 'charm':
@@ -329,8 +244,8 @@ def stage(spec: charmspec.CharmSpec, *, cache: Path | None = None) -> StagedChar
         files = [(name, p) for name, p in files if name.startswith(('src/', 'lib/'))]
     for package in _packages(lib):
         files += [(f'lib/{p.relative_to(package.parent)}', p) for p in _files(package)]
-    requirements, real_venv = _requirements(spec)
-    venv = _venv(requirements, real_venv, cache)
+    requirements, real_venv = charm_requirements(spec, cache)
+    venv = build_venv(requirements, real_venv, cache)
     key = _digest(files, f'{_LAYOUT}\0{spec.plugin}\0{spec.entrypoint}\0{sys.implementation.name}')
     target = cache / 'charms' / f'{spec.name}-{key}'
     if (target / '.olm').exists():
@@ -350,10 +265,27 @@ def stage(spec: charmspec.CharmSpec, *, cache: Path | None = None) -> StagedChar
             dispatch.chmod(0o755)
         # What the charm's first run would cache in its (writable) charm directory; units
         # share the staged charm read-only.
-        _run([str(SANDBOX_PYTHON), '-m', 'compileall', '-q', '.'], work, 'compiling the charm')
+        run([str(SANDBOX_PYTHON), '-m', 'compileall', '-q', '.'], work, 'compiling the charm')
         (work / '.olm').write_text(f'staged by olm from {charm}\n')
         with contextlib.suppress(OSError):
             work.rename(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return StagedCharm(target, venv)
+
+
+def _stage_packed(spec: charmspec.CharmSpec, cache: Path) -> StagedCharm:
+    """A ``.charm`` (unpacked) is staged already: its files as they are, its own venv.
+
+    Its ``venv/bin/python`` is linked to the sandbox's interpreter, as its ``dispatch`` would
+    link it on the first run (units share the unpacked charm read-only). A venv built for
+    another Python is rebuilt at the same versions (:func:`..charm_venv.packed_venv`).
+    """
+    venv = packed_venv(spec, cache, python=str(SANDBOX_PYTHON))
+    if venv is not None and (venv / 'lib').is_dir():
+        python = venv / 'bin' / 'python'
+        if not python.is_symlink() and not python.exists():
+            python.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                python.symlink_to(SANDBOX_PYTHON)
+    return StagedCharm(spec.path, venv)

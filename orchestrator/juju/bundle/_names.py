@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .._series import SERIES_BASES as SERIES_BASES
+
 _APP_NAME: Final = r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*'
 _RELATION_NAME: Final = r'[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*'
 _NUMBER: Final = r'(?:0|[1-9][0-9]*)'
@@ -31,16 +33,3 @@ SECRET_REF_RE: Final = re.compile(r'\$\{secret:([^}]*)\}')
 SECRET_KEY_RE: Final = re.compile(r'[a-z](?:-?[a-z0-9]){2,}')  # Juju's secret content keys
 
 CONTAINER_TYPES: Final = ('lxd', 'kvm')
-
-SERIES_BASES: Final = {
-    'trusty': 'ubuntu@14.04',
-    'xenial': 'ubuntu@16.04',
-    'bionic': 'ubuntu@18.04',
-    'focal': 'ubuntu@20.04',
-    'jammy': 'ubuntu@22.04',
-    'noble': 'ubuntu@24.04',
-    'oracular': 'ubuntu@24.10',
-    'plucky': 'ubuntu@25.04',
-    'questing': 'ubuntu@25.10',
-}
-"""Ubuntu series Juju still knows, and their bases; any other series is invalid."""

@@ -195,11 +195,13 @@ class Verifier:
                 return
         try:
             path = charmspec.resolve(text, charms_dir=self.charms_dir, base_dir=ref.base_dir)
-        except charmspec.CharmSpecError:
-            if is_path:
-                target = Path(text).expanduser()
-                if not target.is_absolute():
-                    target = ref.base_dir / target
+        except charmspec.CharmSpecError as error:
+            target = Path(text).expanduser()
+            if not target.is_absolute():
+                target = ref.base_dir / target
+            if target.is_file():  # a .charm that cannot be read: say why
+                self.add(f'application {go_quote(name)}: {error}')
+            elif is_path:
                 self.add(
                     f'charm path in application {go_quote(name)} does not exist: '
                     f'{os.path.abspath(target)}'

@@ -24,12 +24,18 @@ Juju's rules and wording are kept where the checks are Juju's (juju/charm ``meta
   (which is how subordinates attach to ``juju-info``).
 
 A malformed file is one :class:`CharmSpecError` that names the file and the field.
+
+A ``.charm`` file (the zip ``charmcraft pack`` writes) is unpacked once per content and read
+like a directory (:mod:`._archive`); the bases a charm declares (:mod:`._bases`) decide which
+machines it may land on.
 """
 
 # pyright: strict
 
 from .._go import go_quote, go_value
 from ._actions import ActionSpec
+from ._archive import is_archive, unpack
+from ._bases import LATEST_LTS, display_base, select_base
 from ._config import ConfigOption, OptionType, Value
 from ._endpoints import Endpoint, Role, Scope
 from ._errors import CharmSpecError
@@ -37,6 +43,7 @@ from ._load import load, resolve
 from ._spec import CharmSpec
 
 __all__ = [
+    'LATEST_LTS',
     'ActionSpec',
     'CharmSpec',
     'CharmSpecError',
@@ -46,8 +53,12 @@ __all__ = [
     'Role',
     'Scope',
     'Value',
+    'display_base',
     'go_quote',
     'go_value',
+    'is_archive',
     'load',
     'resolve',
+    'select_base',
+    'unpack',
 ]

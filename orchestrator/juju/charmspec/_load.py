@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from .._go import go_quote
+from ._archive import is_archive, unpack
 from ._errors import CharmSpecError
 from ._reader import Reader
 from ._spec import CharmSpec
@@ -16,14 +17,22 @@ from ._spec import CharmSpec
 _CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], CharmSpec]] = {}
 """Loaded specs by directory, with the (file, mtime, size) they were read from."""
 
-_FILES: Final = ('charmcraft.yaml', 'metadata.yaml', 'config.yaml', 'actions.yaml')
+_FILES: Final = (
+    'charmcraft.yaml',
+    'metadata.yaml',
+    'config.yaml',
+    'actions.yaml',
+    'manifest.yaml',
+)
 
 
 def resolve(ref: str, *, charms_dir: Path, base_dir: Path) -> Path:
     """Find the charm directory a bundle or command line refers to.
 
     A path (starting with ``.``, ``/`` or ``~``, or containing ``/``) is used as it is, relative
-    to ``base_dir``; a bare name (optionally ``ch:``-prefixed) is ``charms_dir/<name>``.
+    to ``base_dir``; a bare name (optionally ``ch:``-prefixed) is ``charms_dir/<name>``. A
+    path to a ``.charm`` file (or any zip) is unpacked (:func:`._archive.unpack`) and the
+    unpacked directory returned.
 
     Args:
         ref: the reference as written.
@@ -34,13 +43,16 @@ def resolve(ref: str, *, charms_dir: Path, base_dir: Path) -> Path:
         The absolute charm directory.
 
     Raises:
-        CharmSpecError: the directory does not exist (the message says where olm looked).
+        CharmSpecError: the directory does not exist (the message says where olm looked), or
+            the ``.charm`` file cannot be unpacked.
     """
-    if ref.startswith(('.', '/', '~')) or '/' in ref:
+    if ref.startswith(('.', '/', '~')) or '/' in ref or ref.endswith('.charm'):
         path = Path(ref).expanduser()
         if not path.is_absolute():
             path = base_dir / path
         path = Path(os.path.abspath(path))
+        if is_archive(path):
+            return unpack(path, shown=ref)
         if not path.is_dir():
             raise CharmSpecError(f'charm path does not exist: {path}')
         return path

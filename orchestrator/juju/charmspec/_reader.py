@@ -20,6 +20,7 @@ import yaml
 
 from .._go import go_quote, go_value
 from ._actions import ACTION_STRING_KEYS, JSON_TYPES, RESERVED_ACTION, ActionSpec, declared_types
+from ._bases import charmcraft_bases, manifest_bases, series_bases
 from ._config import OPTION_TYPES, ConfigOption, Value, coerce
 from ._endpoints import RELATION_KEYS, ROLES, Endpoint, Role
 from ._errors import CharmSpecError
@@ -111,6 +112,8 @@ class Reader:
         metadata_file = self.root / 'metadata.yaml'
         charmcraft = self.read_yaml(charmcraft_file)
         metadata = self.read_yaml(metadata_file)
+        manifest_file = self.root / 'manifest.yaml'
+        manifest = self.read_yaml(manifest_file) if charmcraft is None else None
         if charmcraft is not None:
             for key in charmcraft:
                 if key not in _CHARMCRAFT_KEYS:
@@ -135,7 +138,21 @@ class Reader:
             )
         name = self.name(meta_file, meta)
         entrypoint = self.entrypoint(charmcraft or {})
-        plugin = _charm_plugin(charmcraft or {})
+        # A charm as charmcraft packs it (an unpacked .charm): metadata.yaml and its own
+        # dispatch or manifest.yaml, no charmcraft.yaml; its venv/ holds its dependencies.
+        packed = charmcraft is None and (
+            manifest is not None or (self.root / 'dispatch').is_file()
+        )
+        if packed:
+            plugin = 'python' if (self.root / 'venv' / 'lib').is_dir() else 'charm'
+        else:
+            plugin = _charm_plugin(charmcraft or {})
+        if manifest is not None and 'bases' in manifest:
+            bases = manifest_bases(manifest, str(manifest_file))
+        elif charmcraft is not None:
+            bases = charmcraft_bases(charmcraft)
+        else:
+            bases = series_bases(meta, str(meta_file))
         config_file, config_raw = self.section(charmcraft_file, charmcraft, 'config')
         actions_file, actions_raw = self.section(charmcraft_file, charmcraft, 'actions')
         subordinate = meta.get('subordinate', False)
@@ -175,6 +192,8 @@ class Reader:
             storage=MappingProxyType(storage),
             entrypoint=entrypoint,
             plugin=plugin,
+            bases=bases,
+            packed=packed,
         )
 
     def name(self, file: Path, meta: Mapping[str, Any]) -> str:
@@ -191,14 +210,12 @@ class Reader:
         return name
 
     def entrypoint(self, charmcraft: Mapping[str, Any]) -> str:
-        parts = charmcraft.get('parts')
         entry = 'src/charm.py'
-        if isinstance(parts, dict):
-            part = cast(dict[str, object], parts).get('charm')
-            if isinstance(part, dict):
-                declared = cast(dict[str, object], part).get('charm-entrypoint')
-                if isinstance(declared, str) and declared:
-                    entry = declared
+        part = _charm_part(charmcraft)
+        if part is not None:
+            declared = part[1].get('charm-entrypoint')
+            if isinstance(declared, str) and declared:
+                entry = declared
         if not (self.root / entry).is_file():
             raise CharmSpecError(
                 f"{self.root / entry}: no such file (the charm's ops entry point)"
@@ -506,13 +523,35 @@ class Reader:
                 self.refuse_refs(file, f'{field}[{index}]', value)
 
 
-def _charm_plugin(charmcraft: Mapping[str, Any]) -> str:
+_CHARM_PLUGINS: Final = ('charm', 'uv', 'python', 'poetry', 'reactive')
+"""The charmcraft plugins that build the charm's own code (charmcraft ``parts/plugins``)."""
+
+
+def _charm_part(charmcraft: Mapping[str, Any]) -> tuple[str, dict[str, object]] | None:
+    """The part that builds the charm: the ``charm`` part, else the first charm-plugin part.
+
+    A part's plugin defaults to its name (charmcraft ``services/package.py``: ``part.get(
+    "plugin") or name``), so ``parts: {charm: {}}`` is the ``charm`` plugin, and a part of
+    another name (jubilant's test charms call theirs ``db-charm``) names its plugin.
+    """
     parts = charmcraft.get('parts')
     if not isinstance(parts, dict):
-        return 'charm'
-    part = cast(dict[str, object], parts).get('charm')
-    plugin = cast(dict[str, object], part).get('plugin') if isinstance(part, dict) else None
-    return plugin if isinstance(plugin, str) and plugin else 'charm'
+        return None
+    found: list[tuple[str, dict[str, object]]] = []
+    for name, part in cast(dict[object, object], parts).items():
+        data = cast(dict[str, object], part) if isinstance(part, dict) else {}
+        plugin = data.get('plugin') or str(name)
+        if isinstance(plugin, str) and plugin in _CHARM_PLUGINS:
+            found.append((plugin, data))
+            if name == 'charm':
+                return plugin, data
+    return found[0] if found else None
+
+
+def _charm_plugin(charmcraft: Mapping[str, Any]) -> str:
+    """The plugin of the charm's part; ``charm`` without parts (charmcraft's default)."""
+    part = _charm_part(charmcraft)
+    return 'charm' if part is None else part[0]
 
 
 def _reserved(charm: str, name: str) -> bool:

@@ -37,6 +37,10 @@ class CharmSpec:
         plugin: the charmcraft plugin of the ``charm`` part; without ``parts`` charmcraft
             builds with the ``charm`` plugin (charmcraft 4.4 ``charmcraft/preprocess.py``,
             ``models/project.py``). It decides which ``dispatch`` the packed charm gets.
+        bases: the bases the charm declares it runs on (``ubuntu@24.04``), in its order;
+            empty when it declares none (:mod:`._bases`).
+        packed: the directory is a charm as charmcraft packs it (an unpacked ``.charm``): it
+            brings its own ``dispatch`` and ``venv/``.
     """
 
     name: str
@@ -51,6 +55,8 @@ class CharmSpec:
     storage: Mapping[str, Mapping[str, Any]]
     entrypoint: str = 'src/charm.py'
     plugin: str = 'charm'
+    bases: tuple[str, ...] = ()
+    packed: bool = False
 
     @property
     def bindable(self) -> tuple[str, ...]:
