@@ -309,13 +309,29 @@ def _locked(spec: charmspec.CharmSpec, cache: Path) -> str:
     return charm_requirements(spec, cache)[0]
 
 
+_LAST_OPS_2 = Version('2.23.2')
+"""The last ops 2.x release (canonical/operator tag 2.23.2)."""
+
+
+def _ops_2_runs_on(charm_ops: Version, olm_ops: Version) -> bool:
+    """Whether a charm written for ops 2.x runs unchanged on olm's ops 3.x.
+
+    ops 3.0.0 broke nothing but the oldest Python: "The minimum version of Python for Ops 3.x
+    is 3.10" is the whole of its entry in canonical/operator ``CHANGES.md`` (7989557d), and 3.x
+    minors only add. So every 2.x API a charm can call is in olm's 3.x (jubilant's own test
+    charms lock ops 2.19.4).
+    """
+    return charm_ops.major == 2 and olm_ops.major == 3
+
+
 def check_scenario_ops(spec: charmspec.CharmSpec, cache: Path | None = None) -> None:
     """Refuse a charm whose ops olm's in-process ops cannot stand in for.
 
     An exact pin (a lock, a packed venv, ``ops==X``) is served by olm's ops of the same major
     version and at least its minor (ops keeps its API within a major version and adds to it in
     minors: semantic versioning, canonical/operator ``CHANGES.md``), or by any ops of olm's
-    tested series when the pin is in them; a range must contain olm's ops.
+    tested series when the pin is in them; any ops 2.x is served by olm's 3.x (see
+    :func:`_ops_2_runs_on`). A range must contain olm's ops or the last 2.x release.
 
     Raises:
         OpsMismatchError: naming the charm's ops, olm's, the series olm supports and the
@@ -334,12 +350,16 @@ def check_scenario_ops(spec: charmspec.CharmSpec, cache: Path | None = None) -> 
             pinned = None
         if pinned is not None:
             series = f'{pinned.major}.{pinned.minor}'
-            fits = pinned.major == olm_ops.major and (
-                pinned.minor <= olm_ops.minor or series in _ops_versions.TESTED['ops']
+            fits = _ops_2_runs_on(pinned, olm_ops) or (
+                pinned.major == olm_ops.major
+                and (pinned.minor <= olm_ops.minor or series in _ops_versions.TESTED['ops'])
             )
             wanted = f'ops {pinned}'
         else:
-            fits = requirement.specifier.contains(olm_ops, prereleases=True)
+            fits = requirement.specifier.contains(olm_ops, prereleases=True) or (
+                _ops_2_runs_on(_LAST_OPS_2, olm_ops)
+                and requirement.specifier.contains(_LAST_OPS_2)
+            )
             wanted = f'ops{requirement.specifier}'
         if not fits:
             supported = ' or '.join(f'{s}.x' for s in _ops_versions.TESTED['ops'])

@@ -21,9 +21,9 @@ zipped as charmcraft 4.5 zips its prime directory. What models what (canonical/c
   directory with its relative name; ``venv/bin`` holds only ``activate``
   (``utils/parts.py`` ``get_venv_cleanup_commands``).
 
-A charm that locks another ops than olm's (jubilant's test charms lock ``ops==2.*``) runs on
-its own ops with the dispatch runner (``OLM_RUNNER=dispatch``); the in-process runner refuses
-it with a message that says so.
+A charm that locks an ops olm's cannot stand in for runs on its own ops with the dispatch
+runner (``OLM_RUNNER=dispatch``); the in-process runner refuses it with a message that says so.
+ops 2.x (jubilant's test charms lock ``ops==2.*``) runs on olm's 3.x in either runner.
 
 Differences from a real pack: the venv is built for this computer's ``/usr/bin/python3`` (the
 staging's documented deviation), not the base's CPython; the charm's own files have no

@@ -173,15 +173,25 @@ def _copy(tmp_path: Path, name: str, requirements: str) -> Path:
 def test_an_ops_olm_cannot_stand_in_for_is_refused_in_the_scenario_runner(
     engine: olm_engine.Engine, tmp_path: Path
 ):
-    charm = _copy(tmp_path, 'jammy', 'ops==2.17.1\n')
+    charm = _copy(tmp_path, 'jammy', 'ops==1.5.4\n')
     with pytest.raises(olm_engine.EngineError) as info:
         engine.deploy(str(charm), runner='scenario')
     message = str(info.value)
-    assert message.startswith('charm "jammy" needs ops 2.17.1, and the scenario runner runs ')
+    assert message.startswith('charm "jammy" needs ops 1.5.4, and the scenario runner runs ')
     assert 'olm supports ops 3.8.x or 3.9.x' in message
     assert message.endswith('deploy it with --runner dispatch (or OLM_RUNNER=dispatch) to run '
                             'it on its own ops')  # fmt: skip
     assert not engine.status_view().model.applications
+
+
+@pytest.mark.parametrize('requirement', ['ops==2.19.4', 'ops>=2.10,<3'])
+def test_a_charm_on_ops_2_runs_on_olms_ops_3(
+    engine: olm_engine.Engine, tmp_path: Path, requirement: str
+):
+    """ops 3.0 only raised the minimum Python, so ops 2.x charms (jubilant's lock 2.19.4) run."""
+    charm = _copy(tmp_path, 'jammy', f'{requirement}\n')
+    engine.deploy(str(charm), runner='scenario')
+    assert engine.status_view().model.units['jammy/0'].agent.current == 'idle'
 
 
 def test_a_range_that_holds_olms_ops_is_fine(engine: olm_engine.Engine, tmp_path: Path):
