@@ -373,7 +373,14 @@ class Secret:
 
 @dataclasses.dataclass(kw_only=True)
 class Action:
-    """An action run on a unit (``juju run``), with its outcome once it ran."""
+    """An action run on a unit (``juju run``), with its outcome once it ran.
+
+    ``returncode``, ``stdout`` and ``stderr`` are what Juju's uniter adds to an action's
+    results from the hook process (juju/juju ``worker/uniter/runner/runner.go``
+    ``updateActionResults``): the exit status, and what it printed on each stream.
+    ``operation`` is the id of the operation the task belongs to (Juju 3 numbers operations and
+    tasks from one sequence).
+    """
 
     id: str
     unit: str
@@ -385,6 +392,10 @@ class Action:
     log: list[str] = dataclasses.field(default_factory=list[str])
     enqueued: float = 0.0
     completed: float = 0.0
+    operation: str = ''
+    returncode: int = 0
+    stdout: str = ''
+    stderr: str = ''
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
