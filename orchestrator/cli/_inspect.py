@@ -28,7 +28,8 @@ def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> N
         help="run a command line on a unit's or a machine's simulated machine",
         description='Run a command line on a simulated machine: its emulated programs (snap, '
         'k8s, microceph, haproxy, systemctl ...) and files, with a small shell (; && || |, '
-        'echo, cat, ls, grep, head, wc, test). Nothing runs on this computer.',
+        'echo, cat, ls, grep, head, wc, test, sleep, mkdir, touch, rm). Nothing runs on this '
+        'computer.',
         parents=[common],
     )
     target = p.add_mutually_exclusive_group(required=True)
