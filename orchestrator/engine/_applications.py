@@ -196,10 +196,11 @@ class Applications:
                     f'cannot refresh "{app.name}" to charm "{spec.name}": its charm is '
                     f'"{app.charm_name}", and a refresh cannot change the charm\'s name'
                 )
-            with s.transaction():
+            with s.transaction() as txn:
                 app.charm_path = str(spec.path)
                 self.context.remember(spec)
                 app.charm_version += 1
+                app.revision = txn.next_sequence(local_revision_sequence(spec.name))
                 s.model.touch('application', app.name)
                 s.candidates |= {u.name for u in s.model.units_of(app.name)}
             if settle:
@@ -265,6 +266,7 @@ class Applications:
             app.annotations = dict(bundle_app.annotations)
             app.storage = dict(bundle_app.storage)
             app.bindings = dict(bundle_app.bindings)
+        app.revision = txn.next_sequence(local_revision_sequence(spec.name))
         app.bindings.update(bind or {})
         known = [space.name for space in txn.pool.network.spaces]
         try:
@@ -371,3 +373,8 @@ def _mark_dying(s: Session, unit: model.Unit) -> None:
     app = m.applications[unit.application]
     if app.leader == unit.name:
         s.candidates |= commit.elect_leader(m, app)
+
+
+def local_revision_sequence(charm_name: str) -> str:
+    """The model sequence Juju numbers uploads of a local charm from (``charmRevSeqName``)."""
+    return f'charmrev-local:{charm_name}'

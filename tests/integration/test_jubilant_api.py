@@ -90,6 +90,20 @@ def test_run_errors_as_jubilant_reads_them_from_juju(juju: jubilant.Juju):
         juju.run('tracer/0', 'echo', {'message': 'x'}, wait=0.0001)
 
 
+def test_status_reports_the_juju_olm_models(juju: jubilant.Juju):
+    status = juju.status()
+    # The Juju release olm models, not olm's own version: a suite checking Juju 3 sees 3.
+    assert status.model.version.split('.')[0] == '3'
+    assert status.model.model_status.current == 'available' and status.model.model_status.since
+    # Local charms count from revision 0 (mirror was deployed once, never refreshed).
+    assert (status.apps['mirror'].charm, status.apps['mirror'].charm_rev) == ('local:mirror-0', 0)
+    raw = json.loads(juju.cli('status', '--format', 'json'))
+    assert raw['model']['sla'] == 'unsupported'
+    assert set(raw['applications']['tracer']['endpoint-bindings']) == {
+        '', 'backend', 'db', 'juju-info', 'peers'
+    }  # fmt: skip
+
+
 def test_exec_and_ssh_on_the_simulated_machine(juju: jubilant.Juju):
     status = juju.status()
     hostname = status.machines[status.apps['tracer'].units['tracer/1'].machine].hostname

@@ -466,6 +466,7 @@ def test_dict_shape():
         'region': 'default',
         'version': '0.1.0',
         'model-status': {'current': 'available'},
+        'sla': 'unsupported',  # modelStatus.SLA: a model without a support level
     }
     assert data['controller'] == {'timestamp': '19:57:03Z'}
     assert list(data['machines']) == ['0', '1', '2', '10']

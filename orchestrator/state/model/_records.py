@@ -126,6 +126,19 @@ class Application:
     status: Status | None = None
     next_unit: int = 0
 
+    @property
+    def charm_revision(self) -> int:
+        """The revision of the application's charm, as Juju numbers a local charm.
+
+        Juju gives each upload of a local charm the next number of a model sequence kept per
+        charm URL (``charmrev-local:<name>``), starting at 0 (juju/juju ``state/charm.go``
+        ``PrepareLocalCharmUpload``: ``sequenceWithMin``): ``local:<name>-0`` on the first
+        deploy, one more for each refresh or further deploy of that charm. ``revision`` holds
+        the number olm allocated; a model written before olm did is read as counting refreshes
+        from 0.
+        """
+        return self.revision if self.revision is not None else self.charm_version - 1
+
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
         data = record_fields(self)

@@ -190,6 +190,9 @@ def to_dict(view: ModelView, *, utc: bool = False) -> dict[str, Any]:
             'region': view.region,
             'version': view.version,
             'model-status': _status_info(view.model_status, utc=utc),
+            # A model without a support level: Juju's model SLA "unsupported" (the JUJU_SLA
+            # a hook sees), shown by modelStatus's ``sla`` (omitted only when empty).
+            'sla': 'unsupported',
         },
         'machines': {
             m.id: _machine_dict(view, m, utc=utc)

@@ -120,3 +120,17 @@ def test_the_dispatch_runner_reports_what_the_process_printed(engine: olm_engine
     action = engine.run_action('escaper/0', 'escape', {'how': 'print'})
     assert (action.status, action.returncode) == ('completed', 0)
     assert (action.stdout, action.stderr) == ('printed by the charm\n', 'and on stderr\n')
+
+
+def test_local_charm_revisions_count_uploads_from_0(engine: olm_engine.Engine):
+    # juju/juju state/charm.go PrepareLocalCharmUpload: one sequence per local charm URL.
+    engine.deploy('tracer')
+    assert engine.status_view().model.applications['tracer'].charm_revision == 0
+    engine.refresh('tracer')
+    engine.deploy('tracer', application='other')
+    apps = engine.status_view().model.applications
+    assert (apps['tracer'].charm_revision, apps['other'].charm_revision) == (1, 2)
+    engine.deploy('mirror')
+    assert engine.status_view().model.applications['mirror'].charm_revision == 0
+    unit = engine.show_unit('tracer/0')['tracer/0']
+    assert unit['charm'] == 'local:tracer-1'
