@@ -82,7 +82,9 @@ class Provisioner:
             added: list[model.Machine] = []
             for machine in picked:
                 deployed = txn.pool.deploy(machine.system_id, owner=owner)
-                record = _record(str(txn.next_sequence('machine')), deployed, merged)
+                record = _record(
+                    str(txn.next_sequence('machine')), deployed, merged, self.context.clock()
+                )
                 txn.put_machine(record)
                 added.append(record)
             return added
@@ -174,7 +176,7 @@ class Provisioner:
                         f'no other machine matches ({str(error).splitlines()[0]})'
                     ) from None
                 deployed = self._start(s, txn, machine, failures)
-            record = _record(machine_id, deployed, merged)
+            record = _record(machine_id, deployed, merged, self.context.clock())
             s.provisioned.append(
                 Provisioned(
                     machine=record.id,
@@ -253,9 +255,9 @@ def release_unit_machine(s: Session, txn: Transaction, unit: model.Unit) -> None
 
 
 def _record(
-    machine_id: str, deployed: cloud.Machine, merged: juju_constraints.Constraints
+    machine_id: str, deployed: cloud.Machine, merged: juju_constraints.Constraints, now: float
 ) -> model.Machine:
-    """The model's record of a machine deployed with these constraints."""
+    """The model's record of a machine deployed with these constraints, started ``now``."""
     return model.Machine(
         id=machine_id,
         instance_id=deployed.system_id,
@@ -267,4 +269,5 @@ def _record(
         status='started',
         message=deployed.status.label,
         addresses=bindings.addresses_of(deployed),
+        since=now,
     )

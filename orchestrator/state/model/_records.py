@@ -53,6 +53,8 @@ class Machine:
         message: the instance status message from the cloud.
         addresses: its devices' addresses, boot address first (none for a machine whose
             cloud told only its address).
+        since: when its status was set (seconds since the epoch; 0: not recorded, for a
+            machine of an older olm), shown as ``since`` of its agent and instance statuses.
     """
 
     id: str
@@ -66,6 +68,7 @@ class Machine:
     status: str = 'pending'
     message: str = ''
     addresses: tuple[MachineAddress, ...] = ()
+    since: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
