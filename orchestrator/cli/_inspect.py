@@ -8,7 +8,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..engine import Engine, TaskNotScheduledError
+from ..engine import Engine, EngineError, TaskNotScheduledError
 from ._common import UsageError, add_format, emit
 from ._tasks import EXEC_WAIT, TaskReport, add_wait, not_scheduled, print_tasks, timed_out
 
@@ -103,7 +103,12 @@ def _ssh(engine: Engine, args: argparse.Namespace) -> int:
     if not args.command:
         raise UsageError('no interactive shell on a simulated machine: give a command to run')
     on = {'unit': target} if '/' in target else {'machine': target}
-    result = engine.exec(' '.join(args.command), **on)
+    try:
+        result = engine.exec(' '.join(args.command), **on)
+    except TaskNotScheduledError:
+        # juju ssh looks the target up itself, and says so as state does (NotFoundf).
+        missing = f'unit "{target}"' if '/' in target else f'machine {target}'
+        raise EngineError(f'{missing} not found') from None
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.returncode

@@ -85,6 +85,7 @@ def test_models_share_the_pool_and_keep_everything_else_apart(two_models: Path):
         (('switch', 'nope'), 'model olm:admin/nope not found'),
         (('show-secret', 'nope'), 'secret "nope" not found'),
         (('exec', '--machine', 'x', '--', 'hostname'), '"x" is not a valid machine id'),
+        (('ssh', 'tracer/9', 'hostname'), 'unit "tracer/9" not found'),
         (('exec', '--unit', 'tracer/0'), 'missing command'),
     ],
 )
