@@ -140,7 +140,8 @@ class TaskReport:
         if self.message:
             data['message'] = self.message
         if self.log:
-            # formatLogMessage: the time (Go's String()) and the message.
+            # formatLogMessage: the time (Go's String()) and the message. olm keeps no time
+            # per action-log call: each line carries the task's completion time.
             data['log'] = [f'{go_time(self.completed, utc=utc)} {line}' for line in self.log]
         return _sorted(data)
 
