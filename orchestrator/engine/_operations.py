@@ -16,7 +16,6 @@ from ..agent.hooks import Hook
 from ..juju import charmspec
 from ..state import model
 from ..state.store import LogEntry
-from . import _names
 from ._agents import UnitAgents
 from ._context import Context
 from ._deferred import commit, juju_exec, sim
@@ -103,7 +102,7 @@ class Operations:
                 # The leader is resolved for the whole call (juju/juju apiserver/facades/
                 # client/action run.go getAllUnitNames): no leader fails the command.
                 if unit.endswith('/leader'):
-                    unit = _names.unit(s.model, unit).name
+                    unit = _receiver(s.model, unit).name
             elif machine is None or not _MACHINE_ID.fullmatch(machine):
                 # juju/juju cmd/juju/action/exec.go Init (names.IsValidMachine).
                 raise EngineError(

@@ -134,3 +134,12 @@ def test_local_charm_revisions_count_uploads_from_0(engine: olm_engine.Engine):
     assert engine.status_view().model.applications['mirror'].charm_revision == 0
     unit = engine.show_unit('tracer/0')['tracer/0']
     assert unit['charm'] == 'local:tracer-1'
+
+
+def test_exec_on_a_leader_nobody_holds_fails_the_command(tracer: olm_engine.Engine):
+    # The leader is resolved for the whole call (getAllUnitNames): an error, not a task's.
+    with pytest.raises(
+        olm_engine.EngineError, match='could not determine leader for "nothing"'
+    ) as e:
+        tracer.exec('true', unit='nothing/leader')
+    assert not isinstance(e.value, olm_engine.TaskNotScheduledError)
