@@ -51,13 +51,31 @@ ROTATION_SECONDS = {
 
 
 def apply_failure(
-    m: model.Model, unit: model.Unit, hook: Hook, error: str, *, now: float, retry: RetryPolicy
+    m: model.Model,
+    unit: model.Unit,
+    hook: Hook,
+    error: str,
+    *,
+    now: float,
+    retry: RetryPolicy,
+    outcome: runner.Outcome | None = None,
 ) -> set[str]:
-    """Record a failed hook: the unit is in error and its queue blocked."""
+    """Record a failed hook: the unit is in error and its queue blocked.
+
+    An action whose process fails (an uncaught exception: ops exits 1) fails the action, not
+    the unit, and nothing it changed commits: Juju's ``HookContext.Flush`` skips the flush and
+    ``finalizeAction`` sets the status ``failed`` with the runner's error as the message,
+    ``exit status N`` (juju/juju ``worker/uniter/runner/context/context.go`` @ 0027f6c); the
+    uniter has already added the return code and output to the results
+    (``worker/uniter/runner/runner.go`` ``runCharmProcessOnLocal`` @ 02a3ff2).
+    """
     if hook.kind == 'action':
-        # An action that raises fails the action, not the unit (Juju: non-zero exit).
         action = m.actions[str(hook.action_id)]
-        action.status, action.message, action.completed = 'failed', error, now
+        code = outcome.exit_code if outcome is not None and outcome.exit_code else 1
+        action.status, action.message, action.completed = 'failed', f'exit status {code}', now
+        if outcome is not None:
+            _record_action_process(action, outcome)
+        action.returncode = code
         unit.progress.actions.remove(action.id)
         m.touch('action', action.id)
         m.touch('unit', unit.name)
@@ -321,10 +339,12 @@ def _advance(
             affected |= remove_unit_record(m, unit)
     elif kind == 'action':
         action = m.actions[str(hook.action_id)]
+        # event.fail() (action-fail) fails the action with its message; the process exited 0,
+        # so the return code is 0 and the hook's changes commit (juju/juju
+        # worker/uniter/runner/context/context.go Flush and finalizeAction @ 0027f6c).
         action.status = 'failed' if outcome.action_failure is not None else 'completed'
         action.message = outcome.action_failure or ''
-        action.results = dict(outcome.action_results)
-        action.log = list(outcome.action_logs)
+        _record_action_process(action, outcome)
         action.completed = now
         progress.actions.remove(action.id)
         m.touch('action', action.id)
@@ -333,6 +353,21 @@ def _advance(
     else:
         _advance_secret(m, unit, hook, now)
     return affected
+
+
+def _record_action_process(action: model.Action, outcome: runner.Outcome) -> None:
+    """The results, log, exit status and output of an action's hook process.
+
+    Juju's uniter records the exit status as ``return-code`` and each stream's text
+    (juju/juju ``worker/uniter/runner/runner.go`` ``updateActionResults`` @ 02a3ff2); olm
+    keeps the lines the charm printed (blank lines are not kept).
+    """
+    action.results = dict(outcome.action_results)
+    action.log = list(outcome.action_logs)
+    action.returncode = outcome.exit_code
+    for stream in ('stdout', 'stderr'):
+        lines = [line for level, line in outcome.logs if level == stream]
+        setattr(action, stream, ''.join(f'{line}\n' for line in lines))
 
 
 def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:

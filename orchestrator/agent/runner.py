@@ -96,6 +96,10 @@ class Outcome:
         leader_settings: the application's leadership settings after the hook (None: the
             runner does not serve ``leader-set``; Scenario's charms cannot call it).
         charm_state: the unit's ``state-set`` state after the hook (None: not served).
+        exit_code: the hook process's exit status: 0 when it succeeded, 1 for an uncaught
+            exception in the in-process runner (Python's status after its excepthook), the
+            process's own in the dispatch runner. Juju reports it as an action's
+            ``return-code``.
     """
 
     ok: bool
@@ -111,6 +115,7 @@ class Outcome:
     owned_secrets: tuple[str, ...] = ()
     leader_settings: Mapping[str, str] | None = None
     charm_state: Mapping[str, str] | None = None
+    exit_code: int = 0
 
 
 def _dispatch_refusal(spec: charmspec.CharmSpec, unit: model.Unit) -> str:
@@ -245,12 +250,16 @@ class Runner:
                 if isinstance(e, testing.errors.UncaughtCharmError) and e.__cause__
                 else e
             )
+            logs = _logs(ctx, captured)
+            if hook.kind == 'action':
+                logs += _uncaught_on_stderr(cause)
             return Outcome(
                 ok=False,
                 state_in=state_in,
                 error=f'{type(cause).__name__}: {cause}',
                 traceback=''.join(traceback.format_exception(cause)),
-                logs=_logs(ctx, captured),
+                logs=logs,
+                exit_code=1,
             )
         finally:
             _compat.forget_run(ctx)
@@ -324,6 +333,21 @@ def _logs(ctx: _compat.OlmContext, captured: PrintedLines) -> tuple[tuple[str, s
     """What the charm logged (juju-log), then what it printed (``stdout``/``stderr`` lines)."""
     logged = tuple((line.level, line.message) for line in ctx.juju_log)
     return logged + tuple(captured.lines())
+
+
+def _uncaught_on_stderr(cause: BaseException) -> tuple[tuple[str, str], ...]:
+    """What ops prints on stderr for an uncaught exception in an action's handler.
+
+    ops' excepthook logs the traceback through ``juju-log`` and, when the event is an action,
+    also writes two lines to stderr (canonical/operator ``ops/log.py`` ``setup_root_logging``
+    with ``exc_stderr``, set by ``ops/_main.py`` for actions, @ 3.8.0), which Juju returns as
+    the action's ``stderr``. Scenario raises instead of running the excepthook, so the
+    in-process runner writes them.
+    """
+    return (
+        ('stderr', f'Uncaught {type(cause).__name__} in charm code: {cause}'),
+        ('stderr', 'Use `juju debug-log` to see the full traceback.'),
+    )
 
 
 def juju_env_overrides(hook: Hook) -> dict[str, str | None]:

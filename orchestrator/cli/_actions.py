@@ -1,4 +1,7 @@
-"""``olm run``: an action on a unit, printed as ``juju run`` prints it (what jubilant parses)."""
+"""``olm run``: an action on a unit, printed as ``juju run`` prints it (what jubilant parses).
+
+See :mod:`._tasks` for the output, the exit status and ``--wait``.
+"""
 
 # pyright: strict
 
@@ -6,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 import yaml
 
-from ..engine import Engine
-from ._common import add_format, add_seed, emit, iso, split_kv, task_failed, yaml_mapping
+from ..engine import Engine, TaskNotScheduledError
+from ._common import add_format, add_seed, split_kv, yaml_mapping
+from ._tasks import RUN_WAIT, TaskReport, add_wait, not_scheduled, print_tasks, progress, timed_out
 
 __all__ = ['add_action_commands']
 
@@ -24,7 +29,8 @@ def add_action_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument('params', nargs='*', metavar='KEY=VALUE')
     p.add_argument('--params', dest='params_file', metavar='FILE',
                    help='a YAML file of parameters')  # fmt: skip
-    p.add_argument('--wait', help='accepted: olm runs the action at once')
+    add_wait(p, RUN_WAIT)
+    p.add_argument('--utc', action='store_true', help='show times in UTC')
     add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     add_seed(p)
     p.set_defaults(run=_run_action)
@@ -36,33 +42,25 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
         params.update(yaml_mapping(args.params_file, '--params'))
     for key, text in split_kv(args.params, 'action parameters').items():
         params[key] = yaml.safe_load(text) if text else ''
-    action = engine.run_action(args.unit, args.action, params)
-    failed = action.status != 'completed'
-    if args.format == 'plain':
-        for line in action.log:
-            print(line, file=sys.stderr)
-        if action.results:
-            emit(action.results, 'yaml')
-    else:
-        # juju run --format json|yaml: the whole task, keyed by unit (what jubilant parses).
-        task: dict[str, object] = {
-            'id': action.id,
-            'results': {**action.results, 'return-code': 1 if failed else 0},
-            'status': action.status,
-            'timing': {
-                'enqueued': iso(action.enqueued),
-                'started': iso(action.enqueued),
-                'completed': iso(action.completed),
-            },
-            'unit': action.unit,
-        }
-        if action.log:
-            task['log'] = list(action.log)
-        if action.message:
-            task['message'] = action.message
-        emit({action.unit: task}, args.format)
-    if failed:
-        print(f'Action id {action.id} failed: {action.message}', file=sys.stderr)
-        task_failed(action.id, 1)
+    try:
+        action = engine.run_action(args.unit, args.action, params)
+    except TaskNotScheduledError as error:
+        return not_scheduled(error)
+    report = TaskReport(
+        task=action.id, operation=action.operation, kind='unit', receiver=action.unit,
+        status=action.status, message=action.message, results=action.results,
+        returncode=action.returncode, stdout=action.stdout, stderr=action.stderr,
+        log=action.log, enqueued=action.enqueued, completed=action.completed,
+    )  # fmt: skip
+    progress(report)
+    if timed_out(report, args.wait):
         return 1
-    return 0
+    for line in action.log:
+        # The action's log as it streams in (logMessageHandler: the time, then the message).
+        print(f'{time.strftime("%H:%M:%S", _moment(action.completed, args.utc))} {line}',
+              file=sys.stderr)  # fmt: skip
+    return print_tasks(report, args.format, plain='run', utc=args.utc)
+
+
+def _moment(seconds: float, utc: bool) -> time.struct_time:
+    return time.gmtime(seconds) if utc else time.localtime(seconds)

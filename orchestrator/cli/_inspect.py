@@ -8,8 +8,9 @@ import argparse
 import sys
 from typing import Any
 
-from ..engine import Engine
-from ._common import UsageError, add_format, emit, task_failed
+from ..engine import Engine, EngineError, TaskNotScheduledError
+from ._common import UsageError, add_format, emit
+from ._tasks import EXEC_WAIT, TaskReport, add_wait, not_scheduled, print_tasks, timed_out
 
 __all__ = ['add_inspection_commands']
 
@@ -27,13 +28,15 @@ def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> N
         help="run a command line on a unit's or a machine's simulated machine",
         description='Run a command line on a simulated machine: its emulated programs (snap, '
         'k8s, microceph, haproxy, systemctl ...) and files, with a small shell (; && || |, '
-        'echo, cat, ls, grep, head, wc, test). Nothing runs on this computer.',
+        'echo, cat, ls, grep, head, wc, test, sleep, mkdir, touch, rm). Nothing runs on this '
+        'computer.',
         parents=[common],
     )
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument('-u', '--unit', help='the unit (APP/leader for the leader)')
     target.add_argument('--machine', help='the machine number')
-    p.add_argument('--wait', help='accepted: olm runs the command at once')
+    add_wait(p, EXEC_WAIT)
+    p.add_argument('--utc', action='store_true', help='show times in UTC')
     add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.add_argument('command', nargs=argparse.REMAINDER, metavar='-- COMMAND')
     p.set_defaults(run=_exec)
@@ -65,26 +68,34 @@ def _exec(engine: Engine, args: argparse.Namespace) -> int:
         words = words[1:]
     if not words:
         raise UsageError('missing command')
-    # juju exec joins the words with spaces and hands the line to a shell.
-    result = engine.exec(' '.join(words), unit=args.unit, machine=args.machine)
-    if args.format == 'plain':
-        sys.stdout.write(result.stdout)
-        sys.stderr.write(result.stderr)
-        return result.returncode
-    task: dict[str, object] = {
-        'id': result.id,
-        'results': {'return-code': result.returncode, 'stdout': result.stdout,
-                    'stderr': result.stderr},
-        'status': 'completed' if result.returncode == 0 else 'failed',
-        'unit' if args.unit else 'machine': result.target,
-    }  # fmt: skip
-    if result.returncode:
-        task['message'] = f'exit status {result.returncode}'
-    emit({result.target: task}, args.format)
-    if result.returncode:
-        task_failed(result.id, result.returncode)
+    # juju exec hands one argument to the shell as it is, several quoted as one line
+    # (cmd/juju/action/exec.go Init: utils.CommandString).
+    line = words[0] if len(words) == 1 else ' '.join(_command_string(w) for w in words)
+    try:
+        result = engine.exec(line, unit=args.unit, machine=args.machine)
+    except TaskNotScheduledError as error:
+        return not_scheduled(error)
+    report = TaskReport(
+        task=result.id, operation=result.operation, kind=result.kind, receiver=result.target,
+        status='completed', message='', results={}, returncode=result.returncode,
+        stdout=result.stdout, stderr=result.stderr, log=(), enqueued=result.enqueued,
+        completed=result.completed,
+    )  # fmt: skip
+    if timed_out(report, args.wait):
         return 1
-    return 0
+    return print_tasks(report, args.format, plain='exec', utc=args.utc)
+
+
+def _command_string(word: str) -> str:
+    """One argument as juju/utils ``CommandString`` writes it (``trivial.go`` @ v4.0.5).
+
+    ``"``, ``$`` and backslash are escaped with a backslash; a word with one of them or with
+    white space goes in double quotes; any other word stays as it is (an empty one included).
+    """
+    escaped = ''.join('\\' + c if c in '"$\\' else c for c in word)
+    if escaped != word or any(c.isspace() for c in word):
+        return f'"{escaped}"'
+    return word
 
 
 def _ssh(engine: Engine, args: argparse.Namespace) -> int:
@@ -92,7 +103,12 @@ def _ssh(engine: Engine, args: argparse.Namespace) -> int:
     if not args.command:
         raise UsageError('no interactive shell on a simulated machine: give a command to run')
     on = {'unit': target} if '/' in target else {'machine': target}
-    result = engine.exec(' '.join(args.command), **on)
+    try:
+        result = engine.exec(' '.join(args.command), **on)
+    except TaskNotScheduledError:
+        # juju ssh looks the target up itself, and says so as state does (NotFoundf).
+        missing = f'unit "{target}"' if '/' in target else f'machine {target}'
+        raise EngineError(f'{missing} not found') from None
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.returncode

@@ -9,8 +9,9 @@ import datetime
 import sys
 from typing import Any
 
-from .. import __version__
 from ..engine import Engine
+from ..juju.version import JUJU_VERSION
+from ..state import model
 from ..views import status
 from ._common import UsageError, add_format, emit, int_arg
 
@@ -38,6 +39,10 @@ def add_status_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=_debug_log)
 
 
+def _created(engine: Engine, name: str) -> float:
+    return next((r.created for r in engine.store.models() if r.name == name), 0.0)
+
+
 def _status(engine: Engine, args: argparse.Namespace) -> None:
     data = engine.status_view()
     m = data.model
@@ -45,7 +50,7 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         name=m.name,
         controller='olm',
         cloud='metal-pool',
-        version=__version__,
+        version=JUJU_VERSION,  # the Juju release olm models, as the model's agents report it
         machines=list(m.machines.values()),
         applications=list(m.applications.values()),
         remote_applications=list(m.remote_applications.values()),
@@ -53,6 +58,8 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         relations=list(m.relations.values()),
         charm_revisions=data.charm_revisions,
         simulated=True,
+        # The model's status was set when the model was made (``since`` in model-status).
+        model_status=model.Status('available', '', _created(engine, m.name)),
     )
     if args.format == 'tabular':
         sys.stdout.write(status.render_tabular(view, relations=args.relations))

@@ -206,7 +206,7 @@ class UnitAgents:
                 detail = outcome.action_failure or ''
             else:
                 affected = commit.apply_failure(
-                    m, unit, hook, outcome.error, now=now, retry=ctx.retry
+                    m, unit, hook, outcome.error, now=now, retry=ctx.retry, outcome=outcome
                 )
                 result = 'failed' if hook.kind != 'action' else 'action failed'
                 detail = f'{outcome.error}\n{outcome.traceback}'.rstrip()

@@ -220,12 +220,13 @@ class Applications:
                     f'base "{app.base}" not supported by charm, the charm supported bases are: '
                     + ', '.join(spec.bases)
                 )
-            with s.transaction():
+            with s.transaction() as txn:
                 app.charm_path = str(spec.path)
                 if path is not None and charmspec.is_archive(Path(path).expanduser()):
                     app.charm = os.path.abspath(Path(path).expanduser())
                 self.context.remember(spec)
                 app.charm_version += 1
+                app.revision = txn.next_sequence(local_revision_sequence(spec.name))
                 s.model.touch('application', app.name)
                 s.candidates |= {u.name for u in s.model.units_of(app.name)}
             if settle:
@@ -292,6 +293,7 @@ class Applications:
             app.annotations = dict(bundle_app.annotations)
             app.storage = dict(bundle_app.storage)
             app.bindings = dict(bundle_app.bindings)
+        app.revision = txn.next_sequence(local_revision_sequence(spec.name))
         app.bindings.update(bind or {})
         known = [space.name for space in txn.pool.network.spaces]
         try:
@@ -416,3 +418,8 @@ def _config_changed(s: Session, app: model.Application) -> None:
     app.config_version += 1
     s.model.touch('application', app.name)
     s.candidates |= {u.name for u in s.model.units_of(app.name)}
+
+
+def local_revision_sequence(charm_name: str) -> str:
+    """The model sequence Juju numbers uploads of a local charm from (``charmRevSeqName``)."""
+    return f'charmrev-local:{charm_name}'

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-__all__ = ['EngineError']
+__all__ = ['EngineError', 'TaskNotScheduledError']
 
 
 class EngineError(Exception):
@@ -13,3 +13,20 @@ class EngineError(Exception):
     Raised before anything changes: every operation validates first, and what it changes it
     changes in one store transaction.
     """
+
+
+class TaskNotScheduledError(EngineError):
+    """``juju run``/``juju exec`` made an operation but could not queue its task.
+
+    Juju creates the operation, then refuses each task on its own (a unit that does not exist,
+    an action the charm does not define, parameters its schema refuses); the client says so
+    and exits 0 with nothing on standard output (juju/juju ``cmd/juju/action/common.go``
+    ``processOperationResults`` @ 0cdccd5: ``Operation %s failed to schedule any tasks``).
+
+    Attributes:
+        operation: the operation's id.
+    """
+
+    def __init__(self, message: str, *, operation: str) -> None:
+        super().__init__(message)
+        self.operation = operation

@@ -82,7 +82,9 @@ class Provisioner:
             added: list[model.Machine] = []
             for machine in picked:
                 deployed = txn.pool.deploy(machine.system_id, owner=owner)
-                record = _record(str(txn.next_sequence('machine')), deployed, merged)
+                record = _record(
+                    str(txn.next_sequence('machine')), deployed, merged, self.context.clock()
+                )
                 txn.put_machine(record)
                 added.append(record)
             return added
@@ -178,7 +180,7 @@ class Provisioner:
                         f'no other machine matches ({str(error).splitlines()[0]})'
                     ) from None
                 deployed = self._start(s, txn, machine, failures)
-            record = _record(machine_id, deployed, merged, base)
+            record = _record(machine_id, deployed, merged, self.context.clock(), base)
             s.provisioned.append(
                 Provisioned(
                     machine=record.id,
@@ -260,9 +262,10 @@ def _record(
     machine_id: str,
     deployed: cloud.Machine,
     merged: juju_constraints.Constraints,
+    now: float,
     base: str = model.DEFAULT_BASE,
 ) -> model.Machine:
-    """The model's record of a machine deployed with these constraints and base."""
+    """The model's record of a machine deployed with these constraints and base at ``now``."""
     return model.Machine(
         base=base,
         id=machine_id,
@@ -275,4 +278,5 @@ def _record(
         status='started',
         message=deployed.status.label,
         addresses=bindings.addresses_of(deployed),
+        since=now,
     )

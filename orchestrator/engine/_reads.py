@@ -29,7 +29,7 @@ class ModelReads:
         """Everything ``olm status`` shows, read in one snapshot."""
         with self.context.store.snapshot() as txn:
             m = load_model(txn)
-        revisions = {name: app.charm_version for name, app in m.applications.items()}
+        revisions = {name: app.charm_revision for name, app in m.applications.items()}
         return StatusData(model=m, charm_revisions=revisions)
 
     def show_unit(self, name: str) -> dict[str, Any]:

@@ -23,13 +23,26 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ExecResult:
-    """What ``juju exec`` reports for one target: the task id and the command's outcome."""
+    """What ``juju exec`` reports for one target: the task and the command's outcome.
+
+    Attributes:
+        id: the task's id.
+        operation: the id of the operation it belongs to.
+        target: ``app/N`` for a unit, the machine's number for a machine (Juju's tag ids).
+        kind: ``unit`` or ``machine``.
+        enqueued: when the task was queued (seconds since the epoch).
+        completed: when the command finished.
+    """
 
     id: str
     target: str
     returncode: int
     stdout: str
     stderr: str
+    operation: str = ''
+    kind: str = 'unit'
+    enqueued: float = 0.0
+    completed: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from collections.abc import Mapping
 from typing import Final, cast
 
@@ -101,3 +102,40 @@ def _go_float(value: float) -> str:
     else:
         text = digits[:point] + '.' + digits[point:]
     return ('-' if sign else '') + text
+
+
+_DURATION_UNITS: Final = {
+    'ns': 1e-9, 'us': 1e-6, 'µs': 1e-6, 'μs': 1e-6, 'ms': 1e-3, 's': 1.0, 'm': 60.0, 'h': 3600.0,
+}  # fmt: skip
+
+
+def go_duration(text: str) -> float:
+    """Go's ``time.ParseDuration`` in seconds (``1m30s``, ``0.001s``, ``-2h``, ``0``).
+
+    Raises:
+        ValueError: Go would refuse the text; the message is Go's
+            (``time: invalid duration "x"``, ``time: missing unit in duration "1"``).
+    """
+    body, sign = text, 1.0
+    if body[:1] in ('+', '-'):
+        sign, body = (-1.0 if body[0] == '-' else 1.0), body[1:]
+    if body == '0':
+        return 0.0
+    if not body:
+        raise ValueError(f'time: invalid duration {go_quote(text)}')
+    total, pos = 0.0, 0
+    while pos < len(body):
+        number = re.match(r'[0-9]*(?:\.[0-9]*)?', body[pos:])
+        digits = number.group() if number else ''
+        if digits in ('', '.'):
+            raise ValueError(f'time: invalid duration {go_quote(text)}')
+        pos += len(digits)
+        unit = re.match(r'[^0-9.]*', body[pos:])
+        name = unit.group() if unit else ''
+        if not name:
+            raise ValueError(f'time: missing unit in duration {go_quote(text)}')
+        if name not in _DURATION_UNITS:
+            raise ValueError(f'time: unknown unit {go_quote(name)} in duration {go_quote(text)}')
+        total += float(digits) * _DURATION_UNITS[name]
+        pos += len(name)
+    return sign * total

@@ -31,7 +31,7 @@ def unit_info(m: model.Model, unit: model.Unit) -> dict[str, Any]:
     machine = m.machines.get(unit.machine)
     info: dict[str, Any] = {
         'opened-ports': list(unit.ports),
-        'charm': f'local:{app.charm_name}-{app.charm_version}',
+        'charm': f'local:{app.charm_name}-{app.charm_revision}',
         'leader': app.leader == unit.name,
         'life': unit.life,
         'relation-info': [_relation_info(m, unit, r) for r in m.relations_of(unit.application)],

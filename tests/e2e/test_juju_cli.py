@@ -84,7 +84,8 @@ def test_models_share_the_pool_and_keep_everything_else_apart(two_models: Path):
         (('destroy-model', 'nope', '--no-prompt'), 'model olm:admin/nope not found'),
         (('switch', 'nope'), 'model olm:admin/nope not found'),
         (('show-secret', 'nope'), 'secret "nope" not found'),
-        (('exec', '--unit', 'tracer/9', '--', 'hostname'), 'unit "tracer/9" not found'),
+        (('exec', '--machine', 'x', '--', 'hostname'), '"x" is not a valid machine id'),
+        (('ssh', 'tracer/9', 'hostname'), 'unit "tracer/9" not found'),
         (('exec', '--unit', 'tracer/0'), 'missing command'),
     ],
 )
@@ -147,7 +148,7 @@ def test_a_user_secret_is_read_only_by_the_applications_it_was_granted_to(two_mo
     assert 'hunter2' not in ok(two_models, 'show-secret', 'db-password')
 
     before = olm(two_models, 'run', 'tracer/0', 'read-secret', f'id={uri}', '--format', 'json')
-    assert before.returncode == 1 and 'task failed' in before.stderr
+    assert json.loads(before.stdout)['tracer/0']['status'] == 'failed'  # event.fail()
 
     ok(two_models, 'grant-secret', 'db-password', 'tracer')
     done = json.loads(ok(two_models, 'run', 'tracer/0', 'read-secret', f'id={uri}',
@@ -214,8 +215,15 @@ def test_exec_runs_on_the_units_simulated_machine(two_models: Path):
                  'cat', '/etc/no-such-file')  # fmt: skip
     assert failed.returncode == 1
     assert 'ERROR the following task failed' in failed.stderr
+    # The task itself completed: a command's non-zero exit is its return code, not an error
+    # of the task (juju/utils exec.go Wait).
     (result,) = json.loads(failed.stdout).values()
-    assert result['status'] == 'failed' and result['results']['return-code'] == 1
+    assert result['status'] == 'completed' and result['results']['return-code'] == 1
+    assert result['machine'] == unit['machine']
+    # A unit that does not exist: Juju queues no task, says so, and succeeds.
+    missing = olm(two_models, 'exec', '--format', 'json', '--unit', 'tracer/9', '--', 'hostname')
+    assert (missing.returncode, missing.stdout) == (0, '')
+    assert missing.stderr.endswith('failed to schedule any tasks:\n"unit-tracer-9" not found\n')
     assert result['results']['stderr'] == 'cat: /etc/no-such-file: No such file or directory\n'
     assert 'exec' in ok(two_models, 'debug-log', '--limit', '3')
     # juju ssh: the command's own output and exit status (jubilant.Juju.ssh returns stdout).

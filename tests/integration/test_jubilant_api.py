@@ -62,10 +62,46 @@ def test_config_get_set_and_reset(juju: jubilant.Juju):
 def test_run_an_action_and_a_failing_one(juju: jubilant.Juju):
     task = juju.run('tracer/leader', 'echo', {'message': 'ping'})
     assert task.success and task.results == {'echo': 'ping', 'unit': 'tracer/0'}
-    assert task.log == ['echoing']
+    (line,) = task.log  # Juju's: the time, then the message
+    assert line.endswith(' echoing')
+    # event.fail(): failed, with the message, and return code 0 (jubilant's test_run_error).
     with pytest.raises(jubilant.TaskError) as failed:
         juju.run('tracer/1', 'refuse')
-    assert failed.value.task.message == 'refused, as asked'
+    assert (failed.value.task.status, failed.value.task.message) == ('failed', 'refused, as asked')
+    assert failed.value.task.return_code == 0
+
+
+def test_run_errors_as_jubilant_reads_them_from_juju(juju: jubilant.Juju):
+    # An uncaught exception: the process's return code and ops' words on stderr
+    # (jubilant's test_run_exception).
+    with pytest.raises(jubilant.TaskError) as raised:
+        juju.run('tracer/0', 'explode', {'message': 'boom'})
+    task = raised.value.task
+    assert (task.status, task.return_code, task.message) == ('failed', 1, 'exit status 1')
+    assert task.stderr.startswith('Uncaught RuntimeError in charm code: boom\n')
+    assert task.stdout == 'about to explode\n'
+    # No such action, no such unit: Juju queues no task (test_run_action_not_defined,
+    # test_run_unit_not_found).
+    with pytest.raises(ValueError, match='not defined on unit "tracer/0"'):
+        juju.run('tracer/0', 'action-not-defined')
+    with pytest.raises(ValueError, match='"unit-tracer-42" not found'):
+        juju.run('tracer/42', 'echo', {'message': 'x'})
+    with pytest.raises(TimeoutError):
+        juju.run('tracer/0', 'echo', {'message': 'x'}, wait=0.0001)
+
+
+def test_status_reports_the_juju_olm_models(juju: jubilant.Juju):
+    status = juju.status()
+    # The Juju release olm models, not olm's own version: a suite checking Juju 3 sees 3.
+    assert status.model.version.split('.')[0] == '3'
+    assert status.model.model_status.current == 'available' and status.model.model_status.since
+    # Local charms count from revision 0 (mirror was deployed once, never refreshed).
+    assert (status.apps['mirror'].charm, status.apps['mirror'].charm_rev) == ('local:mirror-0', 0)
+    raw = json.loads(juju.cli('status', '--format', 'json'))
+    assert raw['model']['sla'] == 'unsupported'
+    assert set(raw['applications']['tracer']['endpoint-bindings']) == {
+        '', 'backend', 'db', 'juju-info', 'peers'
+    }  # fmt: skip
 
 
 def test_exec_and_ssh_on_the_simulated_machine(juju: jubilant.Juju):
@@ -75,6 +111,16 @@ def test_exec_and_ssh_on_the_simulated_machine(juju: jubilant.Juju):
     assert juju.ssh('tracer/1', 'hostname').strip() == hostname
     with pytest.raises(jubilant.TaskError):
         juju.exec('cat', '/etc/no-such-file', unit='tracer/1')
+    # jubilant's test_exec_success, test_exec_error, test_exec_timeout, test_exec_unit_not_found.
+    task = juju.exec('echo', 'bar', 'baz', unit='tracer/leader')
+    assert (task.stdout, task.stderr, task.return_code) == ('bar baz\n', '', 0)
+    with pytest.raises(jubilant.TaskError) as failed:
+        juju.exec('sleep x', unit='tracer/1')
+    assert failed.value.task.stdout == '' and 'invalid time interval' in failed.value.task.stderr
+    with pytest.raises(TimeoutError):
+        juju.exec('sleep 0.01', unit='tracer/1', wait=0.001)
+    with pytest.raises(ValueError, match='"unit-tracer-42" not found'):
+        juju.exec('echo foo', unit='tracer/42')
 
 
 def test_scale_out_and_in(juju: jubilant.Juju):

@@ -466,6 +466,7 @@ def test_dict_shape():
         'region': 'default',
         'version': '0.1.0',
         'model-status': {'current': 'available'},
+        'sla': 'unsupported',  # modelStatus.SLA: a model without a support level
     }
     assert data['controller'] == {'timestamp': '19:57:03Z'}
     assert list(data['machines']) == ['0', '1', '2', '10']
@@ -593,3 +594,22 @@ def test_dict_of_empty_model_and_pending_machine():
     assert m['instance-id'] == 'pending'
     assert m['machine-status'] == {'current': 'pending'}
     assert 'dns-name' not in m
+
+
+def test_dict_machine_and_model_statuses_carry_since():
+    when = T0
+    data = status.to_dict(
+        view(
+            machines=[machine('0', since=when)],
+            model_status=model.Status('available', '', when),
+        ),
+        utc=True,
+    )
+    assert data['model']['model-status'] == {
+        'current': 'available',
+        'since': '2026-11-21 19:57:03Z',
+    }
+    assert data['machines']['0']['juju-status']['since'] == '2026-11-21 19:57:03Z'
+    assert data['machines']['0']['machine-status'] == {
+        'current': 'running', 'message': 'Deployed', 'since': '2026-11-21 19:57:03Z'
+    }  # fmt: skip

@@ -254,6 +254,7 @@ def test_a_schema_2_state_dir_gains_the_network_columns(tmp_path: Path):
     store.close()
     conn = sqlite3.connect(tmp_path / 'state.db')
     conn.execute('ALTER TABLE pool_machines DROP COLUMN interfaces')
+    conn.execute('ALTER TABLE machines DROP COLUMN since')
     conn.execute('ALTER TABLE machines DROP COLUMN addresses')
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
     conn.commit()
@@ -263,8 +264,29 @@ def test_a_schema_2_state_dir_gains_the_network_columns(tmp_path: Path):
         (pooled,) = list(txn.pool)
         assert pooled.hostname == 'n1' and pooled.interfaces == () and pooled.spaces == set()
         (recorded,) = txn.machines()
-        assert recorded.addresses == ()
+        assert recorded.addresses == () and recorded.since == 0.0
     store.close()
     conn = sqlite3.connect(tmp_path / 'state.db')
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('3',)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('4',)
     conn.close()
+
+
+def test_a_schema_3_state_dir_gains_the_machines_status_time(tmp_path: Path):
+    store = Store(tmp_path)
+    with store.transaction() as txn:
+        txn.put_machine(
+            model.Machine(id='0', instance_id='id-n1', hostname='n1', address='10.0.0.1',
+                          zone='zone-a', hardware='cores=4', since=1_800_000_000.0)
+        )  # fmt: skip
+        assert [m.since for m in txn.machines()] == [1_800_000_000.0]
+    store.close()
+    conn = sqlite3.connect(tmp_path / 'state.db')
+    conn.execute('ALTER TABLE machines DROP COLUMN since')
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path)
+    with store.transaction() as txn:
+        (recorded,) = txn.machines()
+        assert (recorded.hostname, recorded.since) == ('n1', 0.0)
+    store.close()

@@ -198,7 +198,13 @@ class DispatchRunner(Runner):
             logged = tuple((line.level, line.message) for line in ctx.juju_log)
             error = _failure(finished.returncode, logged, finished.output, finished.timed_out)
             # The traceback is in what the charm logged and printed: nothing to add.
-            return Outcome(ok=False, state_in=state_in, error=error, logs=logged + printed)
+            return Outcome(
+                ok=False,
+                state_in=state_in,
+                error=error,
+                logs=logged + printed,
+                exit_code=finished.returncode if not finished.timed_out else -1,
+            )
         stored, deferred = _compat.read_unit_state(unit_state)
         state_out = dataclasses.replace(run.state, stored_states=stored, deferred=deferred)
         failure = _compat.finish(ctx, state_out)

@@ -9,7 +9,8 @@ programs, and answers with dash's and GNU coreutils' texts and exit statuses:
 - words split and quoted as sh does (``'...'``, ``"..."``, backslash), and ``#`` comments;
 - lists ``a; b``, ``a && b``, ``a || b`` (and newlines) and pipelines ``a | b``;
 - commands over the machine: ``echo``, ``true``, ``false``, ``:``, ``cat``, ``ls``,
-  ``hostname``, ``test``/``[``, ``grep``, ``head``, ``wc -l``;
+  ``hostname``, ``test``/``[``, ``grep``, ``head``, ``wc -l``, ``sleep``, ``mkdir``,
+  ``touch``, ``rm``;
 - any other program runs through :meth:`SimHost.call <orchestrator.sim.SimHost.call>`: the
   emulated ``snap``, ``k8s``, ``microceph``, ``systemctl`` ... answer, with the World's faults
   applied, and a program the machine lacks gives dash's ``sh: 1: NAME: not found`` (127).

@@ -53,6 +53,8 @@ class Machine:
         message: the instance status message from the cloud.
         addresses: its devices' addresses, boot address first (none for a machine whose
             cloud told only its address).
+        since: when its status was set (seconds since the epoch; 0: not recorded, for a
+            machine of an older olm), shown as ``since`` of its agent and instance statuses.
     """
 
     id: str
@@ -66,6 +68,7 @@ class Machine:
     status: str = 'pending'
     message: str = ''
     addresses: tuple[MachineAddress, ...] = ()
+    since: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -128,6 +131,19 @@ class Application:
     subordinate: bool = False
     """Its charm is a subordinate (Juju's ``applicationDoc.Subordinate``): it has no units of
     its own, only one per principal unit it is related to over a container-scoped relation."""
+
+    @property
+    def charm_revision(self) -> int:
+        """The revision of the application's charm, as Juju numbers a local charm.
+
+        Juju gives each upload of a local charm the next number of a model sequence kept per
+        charm URL (``charmrev-local:<name>``), starting at 0 (juju/juju ``state/charm.go``
+        ``PrepareLocalCharmUpload``: ``sequenceWithMin``): ``local:<name>-0`` on the first
+        deploy, one more for each refresh or further deploy of that charm. ``revision`` holds
+        the number olm allocated; a model written before olm did is read as counting refreshes
+        from 0.
+        """
+        return self.revision if self.revision is not None else self.charm_version - 1
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -415,7 +431,14 @@ class Secret:
 
 @dataclasses.dataclass(kw_only=True)
 class Action:
-    """An action run on a unit (``juju run``), with its outcome once it ran."""
+    """An action run on a unit (``juju run``), with its outcome once it ran.
+
+    ``returncode``, ``stdout`` and ``stderr`` are what Juju's uniter adds to an action's
+    results from the hook process (juju/juju ``worker/uniter/runner/runner.go``
+    ``updateActionResults``): the exit status, and what it printed on each stream.
+    ``operation`` is the id of the operation the task belongs to (Juju 3 numbers operations and
+    tasks from one sequence).
+    """
 
     id: str
     unit: str
@@ -427,6 +450,10 @@ class Action:
     log: list[str] = dataclasses.field(default_factory=list[str])
     enqueued: float = 0.0
     completed: float = 0.0
+    operation: str = ''
+    returncode: int = 0
+    stdout: str = ''
+    stderr: str = ''
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""

@@ -13,7 +13,7 @@ from .. import model
 
 MACHINE_COLUMNS = (
     'id, instance_id, hostname, address, zone, hardware, constraints, base, status, message, '
-    'addresses'
+    'addresses, since'
 )
 """A model machine's columns, in the order :func:`juju_machine` reads them."""
 
@@ -97,7 +97,7 @@ def machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
 
 def juju_machine(row: tuple[object, ...]) -> model.Machine:
     (id_, instance_id, hostname, address, zone, hardware, constraints, base, status,
-     message, addresses) = row  # fmt: skip
+     message, addresses, since) = row  # fmt: skip
     return model.Machine(
         id=str(id_),
         instance_id=str(instance_id),
@@ -110,4 +110,5 @@ def juju_machine(row: tuple[object, ...]) -> model.Machine:
         status=str(status),
         message=str(message),
         addresses=tuple(model.MachineAddress(*a) for a in json.loads(str(addresses))),
+        since=float(str(since)),
     )

@@ -9,7 +9,7 @@ import time
 
 from ._names import DEFAULT_MODEL, model_uuid
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS machines (
     status TEXT NOT NULL,
     message TEXT NOT NULL,
     addresses TEXT NOT NULL DEFAULT '[]',
+    since REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (model, id)
 );
 CREATE TABLE IF NOT EXISTS sequences (
@@ -90,6 +91,8 @@ _V3_COLUMNS = (
     ('machines', "addresses TEXT NOT NULL DEFAULT '[]'"),
 )
 """Columns schema 3 added: a machine's NICs and links, and a model machine's addresses."""
+_V4_COLUMNS = (('machines', 'since REAL NOT NULL DEFAULT 0'),)
+"""Columns schema 4 added: when a model machine's status was set (0 for older machines)."""
 MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
 _V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
 
@@ -109,7 +112,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
         )
     if row is not None and int(row[0]) == 1:
         _migrate_from_v1(conn)
-    if row is not None and int(row[0]) in (1, 2):
+    if row is not None and int(row[0]) in (1, 2, 3):
         _migrate_to_v3(conn)
     # executescript would COMMIT the open transaction; run the statements one by one instead.
     for statement in _SCHEMA.split(';'):
@@ -125,8 +128,12 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 
 def _migrate_to_v3(conn: sqlite3.Connection) -> None:
-    """Schema 3 adds the network columns; older machines have no interfaces recorded."""
-    for table, column in _V3_COLUMNS:
+    """Bring a schema 1-3 database to the current columns.
+
+    Schema 3 added the network columns, schema 4 a machine's status time; older machines have
+    no interfaces and no status time recorded.
+    """
+    for table, column in _V3_COLUMNS + _V4_COLUMNS:
         names = {str(c[1]) for c in conn.execute(f'PRAGMA table_info({table})')}
         if column.split()[0] not in names:
             conn.execute(f'ALTER TABLE {table} ADD COLUMN {column}')

@@ -102,12 +102,12 @@ class Transaction:
     def put_machine(self, machine: model.Machine) -> None:
         """Insert or replace one of the model's machines."""
         self._conn.execute(
-            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             (
                 self.model, machine.id, machine.instance_id, machine.hostname, machine.address,
                 machine.zone, machine.hardware, machine.constraints, machine.base,
                 machine.status, machine.message,
-                json.dumps([dataclasses.astuple(a) for a in machine.addresses]),
+                json.dumps([dataclasses.astuple(a) for a in machine.addresses]), machine.since,
             ),
         )  # fmt: skip
 

@@ -29,8 +29,12 @@ def _status_info(status: model.Status, *, utc: bool, version: str | None = None)
 
 def _machine_dict(view: ModelView, machine: model.Machine, *, utc: bool) -> dict[str, Any]:
     agent_version = view.version if machine.status != 'pending' else None
+    # Both statuses were set when olm started the machine (Juju: the agent's and the
+    # instance's status times).
     data: dict[str, Any] = {
-        'juju-status': _status_info(model.Status(machine.status), utc=utc, version=agent_version),
+        'juju-status': _status_info(
+            model.Status(machine.status, '', machine.since), utc=utc, version=agent_version
+        ),
     }
     if machine.hostname:
         data['hostname'] = machine.hostname
@@ -39,7 +43,7 @@ def _machine_dict(view: ModelView, machine: model.Machine, *, utc: bool) -> dict
         data['ip-addresses'] = [a.ip for a in machine.addresses] or [machine.address]
     data['instance-id'] = machine.instance_id or 'pending'
     data['machine-status'] = _status_info(
-        model.Status(instance_status(machine), machine.message), utc=utc
+        model.Status(instance_status(machine), machine.message, machine.since), utc=utc
     )
     data['modification-status'] = {'current': 'idle'}
     data['base'] = formatted_base(machine.base)
@@ -206,6 +210,9 @@ def to_dict(view: ModelView, *, utc: bool = False) -> dict[str, Any]:
             'region': view.region,
             'version': view.version,
             'model-status': _status_info(view.model_status, utc=utc),
+            # A model without a support level: Juju's model SLA "unsupported" (the JUJU_SLA
+            # a hook sees), shown by modelStatus's ``sla`` (omitted only when empty).
+            'sla': 'unsupported',
         },
         'machines': {
             m.id: _machine_dict(view, m, utc=utc)

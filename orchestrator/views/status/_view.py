@@ -20,7 +20,8 @@ class ModelView:
         name: the model name, e.g. ``olm``.
         controller: the controller name.
         cloud: the cloud name (the pool).
-        version: the olm version, shown where Juju shows its agent version.
+        version: the Juju version olm models (:data:`orchestrator.juju.version.JUJU_VERSION`),
+            shown where Juju shows its agent version (model, machine and unit agents).
         machines: the model's machines.
         applications: the deployed applications.
         remote_applications: the consumed offers (SAAS).

@@ -75,6 +75,83 @@ def test_cat(host: SimHost) -> None:
     )
 
 
+def test_sleep_passes_the_worlds_time(host: SimHost) -> None:
+    slept: list[float] = []
+    host.world.sleep = slept.append
+    assert sh(host, 'sleep 1.5; sleep 2m 1; sleep 0.25s') == (0, '', '')
+    assert slept == [1.5, 121.0, 0.25]
+
+
+@pytest.mark.parametrize(
+    ('command', 'stderr'),
+    [
+        ('sleep x', 'sleep: invalid time interval \u2018x\u2019\n'),
+        (
+            'sleep 1 y 2z',
+            'sleep: invalid time interval \u2018y\u2019\n'
+            'sleep: invalid time interval \u20182z\u2019\n',
+        ),
+        ('sleep 1 -5', 'sleep: invalid time interval \u2018-5\u2019\n'),  # an operand by then
+        ('sleep', 'sleep: missing operand\n'),
+        ('sleep -5', "sleep: invalid option -- '5'\n"),
+        ('sleep --bogus', "sleep: unrecognized option '--bogus'\n"),
+    ],
+)
+def test_sleep_refuses_as_coreutils_does(host: SimHost, command: str, stderr: str) -> None:
+    slept: list[float] = []
+    host.world.sleep = slept.append
+    try_help = "Try 'sleep --help' for more information.\n"
+    assert sh(host, command) == (1, '', stderr + try_help)
+    assert slept == []
+
+
+def test_mkdir_touch_and_rm_change_the_machine(host: SimHost) -> None:
+    assert sh(host, 'mkdir /srv/data && touch /srv/data/a /srv/data/b') == (0, '', '')
+    assert host.read_text('/srv/data/a') == ''
+    assert sh(host, 'mkdir -p /srv/x/y/z && ls /srv/x/y') == (0, 'z\n', '')
+    assert sh(host, 'rm /srv/data/a; ls /srv/data') == (0, 'b\n', '')
+    assert sh(host, 'rm -r /srv/x; rm -f /srv/none; ls /srv') == (0, 'data\n', '')
+    host.write_text('/srv/data/b', 'kept')
+    assert sh(host, 'touch /srv/data/b') == (0, '', '')  # an existing file is left as it is
+    assert host.read_text('/srv/data/b') == 'kept'
+
+
+def test_mkdir_touch_and_rm_errors_are_coreutils(host: SimHost) -> None:
+    q = '\u2018{}\u2019'.format
+    assert sh(host, 'mkdir /srv/a/b') == (
+        1, '', f'mkdir: cannot create directory {q("/srv/a/b")}: No such file or directory\n'
+    )  # fmt: skip
+    assert sh(host, 'mkdir /etc; mkdir /etc/hostname') == (
+        1,
+        '',
+        f'mkdir: cannot create directory {q("/etc")}: File exists\n'
+        f'mkdir: cannot create directory {q("/etc/hostname")}: File exists\n',
+    )
+    assert sh(host, 'mkdir -p /etc/hostname/x/y') == (
+        1, '', f'mkdir: cannot create directory {q("/etc/hostname")}: Not a directory\n'
+    )  # fmt: skip
+    assert sh(host, 'touch /srv/a/b') == (
+        1, '', "touch: cannot touch '/srv/a/b': No such file or directory\n"
+    )  # fmt: skip
+    assert sh(host, 'rm /srv/none; rm /etc') == (
+        1,
+        '',
+        "rm: cannot remove '/srv/none': No such file or directory\n"
+        "rm: cannot remove '/etc': Is a directory\n",
+    )
+    assert sh(host, 'rm') == (
+        1,
+        '',
+        "rm: missing operand\nTry 'rm --help' for more information.\n",
+    )
+    assert sh(host, 'touch') == (
+        1, '', "touch: missing file operand\nTry 'touch --help' for more information.\n"
+    )  # fmt: skip
+    assert sh(host, 'rm -z /x') == (
+        1, '', "rm: invalid option -- 'z'\nTry 'rm --help' for more information.\n"
+    )  # fmt: skip
+
+
 def test_ls(host: SimHost) -> None:
     host.write_text('/srv/app/b.conf', 'b')
     host.write_text('/srv/app/a.conf', 'a')
@@ -352,6 +429,43 @@ _DIFFERENTIAL = [
     'echo x | grep -q y',
     'echo one two | wc -l',
 ]
+
+
+_DIFFERENTIAL_UTF8 = [
+    'sleep x',
+    'sleep 1 y 2z',
+    'sleep',
+    'sleep -5',
+    'sleep --bogus',
+    'sleep 0',
+    f'mkdir {_MISSING}/x',
+    'mkdir /etc',
+    'mkdir',
+    'mkdir -z /x',
+    'mkdir -p /etc/passwd/x/y',  # a file every Linux machine has: nothing is made
+    f'touch {_MISSING}/x',
+    'touch',
+    f'rm {_MISSING}',
+    f'rm -f {_MISSING}',
+    'rm /etc',
+    'rm',
+    'rm --bogus',
+]
+"""Coreutils commands whose texts depend on the locale: compared in the machines' C.UTF-8."""
+
+
+@pytest.mark.skipif(not Path('/bin/dash').exists(), reason='no real dash to compare with')
+@pytest.mark.parametrize('command', _DIFFERENTIAL_UTF8)
+def test_coreutils_answer_as_the_real_ones_in_utf8(host: SimHost, command: str) -> None:
+    """Differential, in the simulated machines' locale (``LANG=C.UTF-8``): the real sleep,
+    mkdir, touch and rm (coreutils 9.1 here; 9.4's texts for these are the same: src/sleep.c,
+    src/mkdir.c, src/touch.c, src/rm.c, src/remove.c @ v9.4) on paths that cannot change this
+    computer (missing, or refused)."""
+    host.write_text('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n')
+    env = {'PATH': '/usr/bin:/bin', 'LC_ALL': 'C.UTF-8'}
+    real = subprocess.run(['sh', '-c', command], executable='/bin/dash', capture_output=True,
+                          text=True, check=False, env=env)  # fmt: skip
+    assert sh(host, command) == (real.returncode, real.stdout, real.stderr)
 
 
 @pytest.mark.skipif(not Path('/bin/dash').exists(), reason='no real dash to compare with')

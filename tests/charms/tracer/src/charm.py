@@ -22,6 +22,7 @@ class TracerCharm(ops.CharmBase):
         framework.observe(self.on.install, self._on_install)
         framework.observe(self.on.echo_action, self._on_echo)
         framework.observe(self.on.refuse_action, self._on_refuse)
+        framework.observe(self.on.explode_action, self._on_explode)
         framework.observe(self.on.rotate_token_action, self._on_rotate)
         framework.observe(self.on.read_secret_action, self._on_read_secret)
         framework.observe(self.on.secret_rotate, self._on_secret_rotate)
@@ -86,6 +87,10 @@ class TracerCharm(ops.CharmBase):
 
     def _on_refuse(self, event: ops.ActionEvent) -> None:
         event.fail('refused, as asked')
+
+    def _on_explode(self, event: ops.ActionEvent) -> None:
+        print('about to explode')
+        raise RuntimeError(event.params.get('message', 'exploded'))
 
     def _on_rotate(self, event: ops.ActionEvent) -> None:
         self._token().set_content({'token': secrets.token_hex(8)})
