@@ -53,8 +53,10 @@ from ._state import (  # noqa: E402
     keep_departing,
     leader_settings_changed,
     secret_revisions,
+    secret_rotates,
     seeded_secret_ids,
     set_secret_revisions,
+    set_secret_rotates,
 )
 
 __all__ = [
@@ -84,8 +86,10 @@ __all__ = [
     'read_unit_state',
     'run_backend',
     'secret_revisions',
+    'secret_rotates',
     'seeded_secret_ids',
     'set_secret_revisions',
+    'set_secret_rotates',
     'signature',
     'write_unit_state',
 ]

@@ -24,6 +24,7 @@ import datetime
 import functools
 import marshal
 import operator
+import pickle
 import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -336,6 +337,7 @@ def _secrets(m: model.Model, unit: model.Unit, leader: bool) -> list[testing.Sec
                 remote_grants={rid: set(names) for rid, names in secret.grants.items()},
             )
             _compat.set_secret_revisions(projected, secret.latest, secret.latest)
+            _compat.set_secret_rotates(projected, _datetime(secret.rotate_at))
             secrets.append(projected)
             continue
         if app not in secret.app_grants and not any(
@@ -402,18 +404,26 @@ def decode_stored(data: Mapping[str, Any]) -> testing.StoredState:
 
 
 def encode_deferred(event: testing.DeferredEvent) -> dict[str, Any]:
-    """A deferred event as JSON-able data."""
+    """A deferred event as JSON-able data.
+
+    Its snapshot is pickled, as ops' own storage pickles it (canonical/operator
+    ``ops/storage.py`` ``SQLiteStorage.save_snapshot``, commit 7989557d): a custom event may
+    snapshot any value pickle takes (a ``datetime``), which ``marshal`` refused.
+    """
     return {
         'handle_path': event.handle_path,
         'owner': event.owner,
         'observer': event.observer,
-        'snapshot': base64.b64encode(marshal.dumps(dict(event.snapshot_data))).decode(),
+        'pickled': base64.b64encode(pickle.dumps(dict(event.snapshot_data))).decode(),
     }
 
 
 def decode_deferred(data: Mapping[str, Any]) -> testing.DeferredEvent:
-    """Inverse of :func:`encode_deferred`."""
-    snapshot = marshal.loads(base64.b64decode(data['snapshot']))  # noqa: S302 - our own data
+    """Inverse of :func:`encode_deferred` (and of its earlier, marshal-encoded form)."""
+    if 'pickled' in data:
+        snapshot = pickle.loads(base64.b64decode(data['pickled']))  # noqa: S301 - our own data
+    else:
+        snapshot = marshal.loads(base64.b64decode(data['snapshot']))  # noqa: S302 - our own data
     return testing.DeferredEvent(
         data['handle_path'], data['owner'], data['observer'], snapshot_data=snapshot
     )

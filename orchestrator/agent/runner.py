@@ -189,16 +189,25 @@ class Runner:
         the computer olm runs on fails inside the hook instead, and what it prints goes to
         the hook's log.
         """
+        refused = _dispatch_refusal(spec, unit)
+        if refused:
+            return Outcome(
+                ok=False, state_in=_compat.empty_state(), error=refused, traceback=refused + '\n'
+            )
         machine = m.machines.get(unit.machine)
-        ctx = self.context(unit, spec, machine.zone if machine else '')
+        try:
+            ctx = self.context(unit, spec, machine.zone if machine else '')
+            loaded = self.loader.load(spec.path)
+        except CharmLoadError as e:
+            # Juju runs the charm in a process of its own, which dies at import: the hook
+            # fails, and nothing else in the model notices (CharmLoadError's docstring).
+            return Outcome(
+                ok=False, state_in=_compat.empty_state(), error=str(e), traceback=e.traceback
+            )
         state_in = project(m, unit, hook, spec, self.projections)
         owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
         event = event_for(ctx, hook, state_in, m)
         ctx.runtime_env = juju_env_overrides(hook)
-        refused = _dispatch_refusal(spec, unit)
-        if refused:
-            return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
-        loaded = self.loader.load(spec.path)
         captured = Captured()
         tools: list[LazyTools] = []
         try:

@@ -66,10 +66,12 @@ def _add_removal_flags(parser: argparse.ArgumentParser) -> None:
     """Juju's remove-* flags: olm never prompts, and MAAS volumes go with their machines."""
     parser.add_argument('--no-prompt', action='store_true', help='accepted: olm never prompts')
     parser.add_argument('--force', action='store_true',
-                        help='accepted: teardown hooks run either way')  # fmt: skip
+                        help='remove the units even where a teardown hook fails or the charm '
+                        'cannot load')  # fmt: skip
     parser.add_argument('--destroy-storage', action='store_true',
                         help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
-    parser.add_argument('--no-wait', action='store_true', help='accepted: olm always finishes')
+    parser.add_argument('--no-wait', action='store_true',
+                        help='with --force: remove at once, running no teardown hook')  # fmt: skip
 
 
 def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
@@ -149,13 +151,13 @@ def _print_provisioned(machines: Iterable[Provisioned]) -> None:
 
 
 def _remove_unit(engine: Engine, args: argparse.Namespace) -> None:
-    engine.remove_unit(args.units)
+    engine.remove_unit(args.units, force=args.force, no_wait=args.no_wait)
     for name in args.units:
         print(f'removed unit {name}')
 
 
 def _remove_application(engine: Engine, args: argparse.Namespace) -> None:
-    engine.remove_application(args.applications)
+    engine.remove_application(args.applications, force=args.force, no_wait=args.no_wait)
     for name in args.applications:
         print(f'removed application {name}')
 

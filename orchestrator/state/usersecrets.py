@@ -210,8 +210,15 @@ def to_json(
         entry['label'] = secret.label
     if secret.description:
         entry['description'] = secret.description
+    # juju/juju cmd/juju/secrets/list.go (commit 02e55382) secretDisplayDetails: the latest
+    # revision's ``expires``, the policy as ``rotation`` and the next rotation as ``rotates``,
+    # each left out when unset (omitempty).
+    if secret.expire_at is not None:
+        entry['expires'] = _timestamp(secret.expire_at)
     if secret.rotate:
         entry['rotation'] = secret.rotate
+    if secret.rotate_at is not None:
+        entry['rotates'] = _timestamp(secret.rotate_at)
     access = [
         {'target': f'application-{app}', 'scope': f'model-{m.uuid}', 'role': 'view'}
         for app in secret.app_grants
@@ -231,7 +238,9 @@ def to_json(
         entry['revisions'] = [
             {'revision': number, 'backend': 'internal',
              'created': _timestamp(made.get(number, secret.created)),
-             'updated': _timestamp(made.get(number, secret.created))}
+             'updated': _timestamp(made.get(number, secret.created)),
+             **({'expires': _timestamp(secret.revision_expire[number])}
+                if number in secret.revision_expire else {})}
             for number in sorted(secret.revisions)
         ]  # fmt: skip
     if reveal:

@@ -40,6 +40,7 @@ from typing import Any, Final
 import ops
 import yaml
 
+from ... import _compat
 from ._base import (
     IS_NOT_LEADER,
     Call,
@@ -474,6 +475,11 @@ def _secret_info_get(call: Call, args: list[str]) -> None:
     display['rotation'] = str(rotate)
     if secret.expire is not None:
         display['expiry'] = secret.expire
+    # juju/juju internal/worker/uniter/runner/jujuc/secret-info-get.go (commit 0cdccd5f):
+    # metadataDisplay's NextRotateTime, ``rotates,omitempty``, after ``expiry``.
+    rotates = _compat.secret_rotates(secret)
+    if rotates is not None:
+        display['rotates'] = rotates
     emit(call, out, {sid: display})
 
 
