@@ -15,6 +15,10 @@ hand and compare before and after, so olm adapts them here:
 - an owned secret's next rotation time, which ``secret-info-get`` reports as ``rotates``
   (juju/juju ``internal/worker/uniter/runner/jujuc/secret-info-get.go``) and Scenario's
   ``_MockModelBackend.secret_info_get`` leaves None ("not implemented yet");
+- removing a secret's latest revision (``event.remove_revision()`` in ``secret-expired``),
+  which Scenario refuses with ``ValueError`` though, as its own comment says, "Juju does not
+  prevent removing the tracked or latest revision" (``_MockModelBackend.secret_remove``): in
+  olm's runs the removal is recorded, as the dispatch runner's ``secret-remove`` tool does;
 - new secret ids come from olm's seeded generator (``scenario.state._generate_secret_id``);
 - ``leader-settings-changed``, which ops still has and Scenario has no factory for
   (``scenario.state._Event``).
@@ -35,6 +39,8 @@ from typing import Any
 from ops import testing
 from scenario import state as scenario_state
 from scenario.mocking import _MockModelBackend
+
+from ._scope import current_roots
 
 __all__ = [
     'ProjectedPeerRelation',
@@ -183,3 +189,18 @@ def _secret_info_get(self: Any, *, id: str | None = None, label: str | None = No
 
 
 _MockModelBackend.secret_info_get = _secret_info_get
+
+_original_secret_remove = _MockModelBackend.secret_remove
+
+
+def _secret_remove(self: Any, id: str, *, revision: int | None = None) -> None:
+    """Scenario's ``secret_remove``; in olm's runs the latest revision may go (module doc)."""
+    try:
+        _original_secret_remove(self, id, revision=revision)
+    except ValueError:
+        if revision is None or current_roots() is None:
+            raise
+        self._context.removed_secret_revisions.append(revision)
+
+
+_MockModelBackend.secret_remove = _secret_remove

@@ -24,7 +24,6 @@ import datetime
 import functools
 import marshal
 import operator
-import pickle
 import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -404,26 +403,18 @@ def decode_stored(data: Mapping[str, Any]) -> testing.StoredState:
 
 
 def encode_deferred(event: testing.DeferredEvent) -> dict[str, Any]:
-    """A deferred event as JSON-able data.
-
-    Its snapshot is pickled, as ops' own storage pickles it (canonical/operator
-    ``ops/storage.py`` ``SQLiteStorage.save_snapshot``, commit 7989557d): a custom event may
-    snapshot any value pickle takes (a ``datetime``), which ``marshal`` refused.
-    """
+    """A deferred event as JSON-able data."""
     return {
         'handle_path': event.handle_path,
         'owner': event.owner,
         'observer': event.observer,
-        'pickled': base64.b64encode(pickle.dumps(dict(event.snapshot_data))).decode(),
+        'snapshot': base64.b64encode(marshal.dumps(dict(event.snapshot_data))).decode(),
     }
 
 
 def decode_deferred(data: Mapping[str, Any]) -> testing.DeferredEvent:
-    """Inverse of :func:`encode_deferred` (and of its earlier, marshal-encoded form)."""
-    if 'pickled' in data:
-        snapshot = pickle.loads(base64.b64decode(data['pickled']))  # noqa: S301 - our own data
-    else:
-        snapshot = marshal.loads(base64.b64decode(data['snapshot']))  # noqa: S302 - our own data
+    """Inverse of :func:`encode_deferred`."""
+    snapshot = marshal.loads(base64.b64decode(data['snapshot']))  # noqa: S302 - our own data
     return testing.DeferredEvent(
         data['handle_path'], data['owner'], data['observer'], snapshot_data=snapshot
     )

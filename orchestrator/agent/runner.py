@@ -223,7 +223,11 @@ class Runner:
                 return confined(host, captured, tools[-1])
 
             ctx.around_charm = around
-            with self.loader.active(loaded), metal_host.bound(host):
+            with (
+                self.loader.active(loaded),
+                metal_host.bound(host),
+                _compat.machine_clock(host.world.clock),
+            ):
                 state_out = ctx.run(event, state_in)
             return _with_tools(self._outcome(ctx, state_in, state_out, owned, captured), tools)
         except testing.ActionFailed as failed:

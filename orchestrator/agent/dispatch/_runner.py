@@ -125,9 +125,10 @@ class DispatchRunner(Runner):
         tools = tool_context(m, unit, backend=run.backend, state=run.state, env=run.env)
         work = Path(tempfile.mkdtemp(prefix='olm-hook-'))
         try:
-            return self._run_sandboxed(
-                work, m, unit, host, staged, ctx, state_in, run, tools, owned
-            )
+            with _compat.machine_clock(host.world.clock):  # secret-add --expire 1h: model time
+                return self._run_sandboxed(
+                    work, m, unit, host, staged, ctx, state_in, run, tools, owned
+                )
         finally:
             shutil.rmtree(work, ignore_errors=True)
             _compat.forget_run(ctx)

@@ -107,7 +107,8 @@ def _parse_expire(spec: str) -> datetime.datetime:
         raise invalid from None
     if seconds <= 0:
         raise UsageError(f'negative expire duration {go_quote(spec)} not valid')
-    return datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=seconds)
+    # From the machine's time, which is the model's (orchestrator/_compat/_clock.py).
+    return _compat.machine_now() + datetime.timedelta(seconds=seconds)
 
 
 def _encode(data: dict[str, str]) -> dict[str, str]:
