@@ -18,6 +18,7 @@ from ._common import (
     SIMULATED,
     JoinedWords,
     add_format,
+    check_no_wait,
     emit,
     positive_int,
     print_constraints,
@@ -92,6 +93,7 @@ def _machines(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _remove_machine(engine: Engine, args: argparse.Namespace) -> None:
+    check_no_wait(args)
     removed = engine.remove_machines(args.ids, keep_instance=args.keep_instance, erase=args.erase,
                                      force=args.force, no_wait=args.no_wait)  # fmt: skip
     for record, released in removed:

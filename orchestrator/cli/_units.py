@@ -18,7 +18,15 @@ from typing import Any
 from .. import cloud, controller
 from ..engine import Engine, EngineError, Provisioned
 from ..juju import constraints as juju_constraints
-from ._common import JoinedWords, UsageError, add_seed, maas_key, placements, positive_int
+from ._common import (
+    JoinedWords,
+    UsageError,
+    add_seed,
+    check_no_wait,
+    maas_key,
+    placements,
+    positive_int,
+)
 from ._settle import progress_printer, report_settle
 
 __all__ = ['add_unit_commands', 'runs_on_a_controller']
@@ -151,12 +159,14 @@ def _print_provisioned(machines: Iterable[Provisioned]) -> None:
 
 
 def _remove_unit(engine: Engine, args: argparse.Namespace) -> None:
+    check_no_wait(args)
     engine.remove_unit(args.units, force=args.force, no_wait=args.no_wait)
     for name in args.units:
         print(f'removed unit {name}')
 
 
 def _remove_application(engine: Engine, args: argparse.Namespace) -> None:
+    check_no_wait(args)
     engine.remove_application(args.applications, force=args.force, no_wait=args.no_wait)
     for name in args.applications:
         print(f'removed application {name}')
