@@ -186,7 +186,6 @@ class UnitAgents:
                 result.hooks += 1
                 if not ok:
                     failed.add(name)
-                    result.errors.append(name)
                 candidates |= {n for n in affected if n in s.model.units}
                 if ctx.progress is not None:
                     ctx.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
@@ -203,7 +202,11 @@ class UnitAgents:
             seeded_ids.__exit__(None, None, None)
             if automatic:
                 gc.enable()
-        result.settled = not any(u.progress.failure for u in s.model.units.values())
+        # Every unit in error at the end, not only those that failed in this settle: a unit of
+        # another application left in error makes the model unsettled, and the report names it.
+        in_error = [name for name, u in s.model.units.items() if u.progress.failure is not None]
+        result.errors = sorted(in_error, key=model.natural_key)
+        result.settled = not in_error
         return result
 
     def _run_one(self, s: Session, unit: model.Unit, hook: Hook) -> tuple[bool, set[str]]:

@@ -73,7 +73,8 @@ def lab(charms: Path, tmp_path: Path, clock: Clock) -> Iterator[Callable[..., ol
             store, charms_dir=charms, clock=clock, sleep=clock.sleep, seed=3,
             retry=olm_engine.RetryPolicy(initial=0.0, maximum=0.0),
         )  # fmt: skip
-        engine.import_pool(LAB_POOL)
+        if not engine.pool_machines():
+            engine.import_pool(LAB_POOL)
         return engine
 
     yield make
@@ -243,3 +244,25 @@ def test_the_dispatch_runner_fails_a_broken_charm_the_same_way(
     assert model.units['tracer/0'].progress.started
     engine.remove_application(['broken'], force=True)
     assert 'broken' not in engine.status_view().model.applications
+
+
+def test_a_dispatch_charm_that_can_no_longer_be_staged_fails_its_hook(
+    lab: Callable[..., olm_engine.Engine], charms: Path
+):
+    if shutil.which('bwrap') is None:
+        pytest.skip('the dispatch runner needs bubblewrap')
+    (charms / 'broken' / 'src' / 'charm.py').write_text(
+        '#!/usr/bin/env python3\nimport ops\n\nclass Fixed(ops.CharmBase):\n    pass\n\n'
+        'ops.main(Fixed)\n'
+    )
+    first = lab()
+    first.deploy('broken', runner='dispatch')
+    assert first.status_view().model.units['broken/0'].progress.started
+    meta = charms / 'broken' / 'charmcraft.yaml'
+    meta.write_text(f'{meta.read_text()}parts:\n  charm:\n    plugin: poetry\n')
+
+    engine = lab()  # the next command: a new process stages the charm again
+    engine.refresh('broken')
+    unit = engine.status_view().model.units['broken/0']
+    assert (unit.agent.current, unit.agent.message) == ('error', 'hook failed: "upgrade-charm"')
+    assert "the 'poetry' plugin is not staged by olm" in _failures(engine, 'broken/0')[-1]
