@@ -22,7 +22,7 @@ from ..state import model
 from ..state.store import LogEntry
 from . import _names
 from ._context import CLOCK_OFFSET, Context, load_model
-from ._deferred import _compat, commit, resolver, runner
+from ._deferred import _compat, charmspec, commit, resolver, runner
 from ._errors import EngineError
 from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
@@ -212,16 +212,21 @@ class UnitAgents:
     def _run_one(self, s: Session, unit: model.Unit, hook: Hook) -> tuple[bool, set[str]]:
         ctx = self.context
         m = s.model
-        spec = ctx.spec(m.applications[unit.application])
+        app = m.applications[unit.application]
         machine = host(s, unit.machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
-        if fault is None:
-            outcome = ctx.runner_for(m.applications[unit.application]).run(
-                m, unit, hook, spec, machine
-            )
-        else:
+        if fault is not None:
             error = fault.stderr or HOOK_FAULT_ERROR
             outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=error)
+        else:
+            try:
+                spec = ctx.spec(app)
+            except charmspec.CharmSpecError as e:
+                # The charm's directory went, or its metadata broke, after deploy: its hooks
+                # fail (a charm that cannot load) and the rest of the model goes on.
+                outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=str(e))
+            else:
+                outcome = ctx.runner_for(app).run(m, unit, hook, spec, machine)
         now = ctx.clock()
         try:
             return self._commit(s, unit, hook, outcome, now)

@@ -266,3 +266,17 @@ def test_a_dispatch_charm_that_can_no_longer_be_staged_fails_its_hook(
     unit = engine.status_view().model.units['broken/0']
     assert (unit.agent.current, unit.agent.message) == ('error', 'hook failed: "upgrade-charm"')
     assert "the 'poetry' plugin is not staged by olm" in _failures(engine, 'broken/0')[-1]
+
+
+def test_a_charm_directory_gone_after_deploy_fails_hooks_not_commands(
+    lab: Callable[..., olm_engine.Engine], charms: Path
+):
+    lab().deploy('tracer')
+    shutil.rmtree(charms / 'tracer')
+    engine = lab()  # a new command reads the charm again
+    engine.update_status(['tracer'])
+    unit = engine.status_view().model.units['tracer/0']
+    assert (unit.agent.current, unit.agent.message) == ('error', 'hook failed: "update-status"')
+    assert 'not a charm directory' in _failures(engine, 'tracer/0')[-1]
+    engine.remove_application(['tracer'], force=True)
+    assert not engine.status_view().model.units
