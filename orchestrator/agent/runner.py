@@ -236,6 +236,24 @@ class Runner:
                 ctx, state_in, out, owned, captured, action_failure=failed.message
             )
             return _with_tools(outcome, tools)
+        except SystemExit as e:
+            # The charm ended its own process: under Juju the hook fails with the exit status
+            # (the dispatch runner's text); olm's process goes on.
+            code = e.code if isinstance(e.code, int) else 1 if e.code else 0
+            error = (
+                f'exit status {code}'
+                if code
+                else 'the charm exited (sys.exit(0)) before the hook finished: the in-process '
+                'runner keeps nothing of a hook it did not finish (--runner dispatch runs it '
+                'as Juju does)'
+            )
+            return Outcome(
+                ok=False,
+                state_in=state_in,
+                error=error,
+                traceback=''.join(traceback.format_exception(e)),
+                logs=_logs(ctx, captured),
+            )
         except Exception as e:  # the charm's own exception, whatever it is
             cause = (
                 e.__cause__

@@ -42,6 +42,14 @@ VARIANTS: dict[str, tuple[str, str]] = {
         '    ops.main(Made)\n',
         'deploy with --runner dispatch',
     ),
+    'init-exits': (
+        'import sys\nimport ops\n\n'
+        'class Exiting(ops.CharmBase):\n'
+        '    def __init__(self, framework):\n'
+        '        super().__init__(framework)\n'
+        '        sys.exit(3)\n',
+        'exit status 3',
+    ),
     'init-raises': (
         'import ops\n\n'
         'class Raising(ops.CharmBase):\n'
