@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from ..agent.hooks import Hook
 from ..state import model
-from ..state.store import LogEntry
+from ..state.store import LogEntry, StoreError
 from . import _names
 from ._context import CLOCK_OFFSET, Context, load_model
 from ._deferred import _compat, charmspec, commit, resolver, runner
@@ -230,7 +230,9 @@ class UnitAgents:
         now = ctx.clock()
         try:
             return self._commit(s, unit, hook, outcome, now)
-        except (TypeError, ValueError, OverflowError, RecursionError) as e:
+        except StoreError:
+            raise  # the state database itself: nothing a charm did
+        except Exception as e:  # whatever a charm's output makes the commit do
             # A value the charm handed ops that olm's store cannot hold (ops' API took it):
             # the transaction rolled back, so the store holds nothing of the hook; the model
             # in memory may hold half of it, so it is read again, and the hook fails with the
