@@ -204,6 +204,13 @@ class Runner:
             return Outcome(
                 ok=False, state_in=_compat.empty_state(), error=str(e), traceback=e.traceback
             )
+        except Exception as e:  # Scenario refusing the charm's class or metadata: the same
+            return Outcome(
+                ok=False,
+                state_in=_compat.empty_state(),
+                error=f'cannot load charm {spec.path}: {type(e).__name__}: {e}',
+                traceback=''.join(traceback.format_exception(e)),
+            )
         state_in = project(m, unit, hook, spec, self.projections)
         owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
         event = event_for(ctx, hook, state_in, m)
