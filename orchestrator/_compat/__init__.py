@@ -11,6 +11,7 @@ ops' or Scenario's private modules.
 - :mod:`._ops_main`: Scenario's stand-in for ``ops.main`` (metadata cache, storage);
 - :mod:`._ops_model`: ops' model and framework (one relation built, signatures, caches);
 - :mod:`._charm_roots`: the virtual charm directories, removed when done;
+- :mod:`._clock`: the model's clock where ops reads the computer's (a secret's expiry delta);
 - :mod:`._backend`: the model backend, environment and unit state of an out-of-process hook;
 - :mod:`._scope`: what makes the adaptations act during olm's own runs only.
 
@@ -37,6 +38,7 @@ from ._backend import (  # noqa: E402
     write_unit_state,
 )
 from ._charm_roots import CharmRoots  # noqa: E402
+from ._clock import machine_clock, machine_now  # noqa: E402
 from ._context import OlmContext, forget_run  # noqa: E402
 from ._ops_main import (  # noqa: E402
     MemoryStorage,
@@ -54,8 +56,10 @@ from ._state import (  # noqa: E402
     keep_departing,
     leader_settings_changed,
     secret_revisions,
+    secret_rotates,
     seeded_secret_ids,
     set_secret_revisions,
+    set_secret_rotates,
 )
 
 __all__ = [
@@ -79,6 +83,8 @@ __all__ = [
     'hook_backend',
     'keep_departing',
     'leader_settings_changed',
+    'machine_clock',
+    'machine_now',
     'olm_run',
     'original_get_event_to_emit',
     'original_load_charm_meta',
@@ -86,8 +92,10 @@ __all__ = [
     'read_unit_state',
     'run_backend',
     'secret_revisions',
+    'secret_rotates',
     'seeded_secret_ids',
     'set_secret_revisions',
+    'set_secret_rotates',
     'signature',
     'write_unit_state',
 ]

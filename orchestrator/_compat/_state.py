@@ -12,6 +12,13 @@ hand and compare before and after, so olm adapts them here:
   (``RelationBase._get_databag_for_remote``);
 - a secret's revisions are the model's, not Scenario's per-run numbering
   (``Secret._tracked_revision``, ``Secret._latest_revision``);
+- an owned secret's next rotation time, which ``secret-info-get`` reports as ``rotates``
+  (juju/juju ``internal/worker/uniter/runner/jujuc/secret-info-get.go``) and Scenario's
+  ``_MockModelBackend.secret_info_get`` leaves None ("not implemented yet");
+- removing a secret's latest revision (``event.remove_revision()`` in ``secret-expired``),
+  which Scenario refuses with ``ValueError`` though, as its own comment says, "Juju does not
+  prevent removing the tracked or latest revision" (``_MockModelBackend.secret_remove``): in
+  olm's runs the removal is recorded, as the dispatch runner's ``secret-remove`` tool does;
 - new secret ids come from olm's seeded generator (``scenario.state._generate_secret_id``);
 - ``leader-settings-changed``, which ops still has and Scenario has no factory for
   (``scenario.state._Event``).
@@ -25,11 +32,15 @@ hand and compare before and after, so olm adapts them here:
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 from ops import testing
 from scenario import state as scenario_state
+from scenario.mocking import _MockModelBackend
+
+from ._scope import current_roots
 
 __all__ = [
     'ProjectedPeerRelation',
@@ -155,3 +166,41 @@ def set_secret_revisions(secret: testing.Secret, tracked: int, latest: int) -> N
 def secret_revisions(secret: testing.Secret) -> tuple[int, int]:
     """(tracked, latest) revision of a secret, in an input or an output state."""
     return int(secret._tracked_revision), int(secret._latest_revision)
+
+
+def set_secret_rotates(secret: testing.Secret, when: datetime.datetime | None) -> None:
+    """Give a projected owned secret the model's next rotation time."""
+    object.__setattr__(secret, '_olm_rotates', when)
+
+
+def secret_rotates(secret: testing.Secret) -> datetime.datetime | None:
+    """The next rotation time a projected secret was given, if any."""
+    return secret.__dict__.get('_olm_rotates')
+
+
+_original_secret_info_get = _MockModelBackend.secret_info_get
+
+
+def _secret_info_get(self: Any, *, id: str | None = None, label: str | None = None) -> Any:
+    """Scenario's ``secret_info_get``, with ``rotates`` the model's (see the module doc)."""
+    info = _original_secret_info_get(self, id=id, label=label)
+    info.rotates = secret_rotates(self._get_secret(id, label))
+    return info
+
+
+_MockModelBackend.secret_info_get = _secret_info_get
+
+_original_secret_remove = _MockModelBackend.secret_remove
+
+
+def _secret_remove(self: Any, id: str, *, revision: int | None = None) -> None:
+    """Scenario's ``secret_remove``; in olm's runs the latest revision may go (module doc)."""
+    try:
+        _original_secret_remove(self, id, revision=revision)
+    except ValueError:
+        if revision is None or current_roots() is None:
+            raise
+        self._context.removed_secret_revisions.append(revision)
+
+
+_MockModelBackend.secret_remove = _secret_remove

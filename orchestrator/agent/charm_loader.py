@@ -14,6 +14,7 @@ import dataclasses
 import importlib
 import inspect
 import sys
+import traceback
 from collections.abc import Generator
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +27,19 @@ __all__ = ['CharmLoadError', 'CharmLoader', 'LoadedCharm']
 
 
 class CharmLoadError(Exception):
-    """A charm's code cannot be imported, or defines no charm class."""
+    """A charm's code cannot be imported, or defines no charm class.
+
+    Under Juju the same charm fails in its process, at every hook, with the traceback in the
+    unit's log: the unit agent records the hook as failed (juju/juju
+    ``internal/worker/uniter/uniter.go`` ``reportHookError``, commit 00771809:
+    ``hook failed: "<hook>"``). The runner
+    turns this error into that failed hook, so one charm that cannot load never stops a
+    command; :attr:`traceback` is what goes to the event log.
+    """
+
+    def __init__(self, message: str, traceback: str = '') -> None:
+        super().__init__(message)
+        self.traceback = traceback or message + '\n'
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,9 +89,10 @@ class CharmLoader:
         roots = (path, *(Path(e) for e in extra))
         try:
             module = importlib.import_module('charm')
-        except Exception as e:
+        except (Exception, SystemExit) as e:  # whatever the charm's import raises
             raise CharmLoadError(
-                f'cannot import charm code {path}/src/charm.py: {type(e).__name__}: {e}'
+                f'cannot import charm code {path}/src/charm.py: {type(e).__name__}: {e}',
+                ''.join(traceback.format_exception(e)),
             ) from e
         finally:
             del sys.path[: len(paths)]
@@ -152,8 +166,14 @@ def _charm_class(module: ModuleType, path: Path) -> type[ops.CharmBase]:
     leaves = [c for c in classes if not any(o is not c and issubclass(o, c) for o in classes)]
     if len(leaves) != 1:
         found = ', '.join(sorted(c.__name__ for c in leaves)) or 'none'
+        hint = (
+            ''
+            if leaves
+            else ' (a class made only when charm.py runs as __main__, as Juju runs it, is not '
+            "seen by olm's in-process runner, which imports it: deploy with --runner dispatch)"
+        )
         raise CharmLoadError(
             f'{path}/src/charm.py must define exactly one charm class (ops.CharmBase), '
-            f'found: {found}'
+            f'found: {found}{hint}'
         )
     return leaves[0]

@@ -14,12 +14,13 @@ a retry or ``olm resolve``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from ops import testing
 
 from ..state import model
-from . import runner, scope
+from . import runner, scope, secret_schedule
 from .hooks import Hook, RetryPolicy
 
 JUJU_EXEC = 'juju-exec'
@@ -27,7 +28,6 @@ JUJU_EXEC = 'juju-exec'
 
 __all__ = [
     'JUJU_EXEC',
-    'ROTATION_SECONDS',
     'RetryPolicy',
     'apply_failure',
     'apply_success',
@@ -39,15 +39,6 @@ __all__ = [
 
 leave_implicit_scopes = scope.leave_implicit
 orphaned_subordinates = scope.orphaned_subordinates
-
-ROTATION_SECONDS = {
-    'hourly': 3600,
-    'daily': 86400,
-    'weekly': 7 * 86400,
-    'monthly': 30 * 86400,
-    'quarterly': 91 * 86400,
-    'yearly': 365 * 86400,
-}
 
 
 def apply_failure(
@@ -103,9 +94,13 @@ def apply_success(
     outcome: runner.Outcome,
     *,
     now: float,
-    rotation: dict[str, int] | None = None,
+    skipped: bool = False,
 ) -> set[str]:
-    """Commit a successful run into the model; returns the units that may have work now."""
+    """Commit a successful run into the model; returns the units that may have work now.
+
+    ``skipped``: the hook did not run (``resolve --no-retry``), which Juju's rotation
+    treats apart (:func:`.secret_schedule.rotated`).
+    """
     out = outcome.state_out
     assert out is not None
     app = m.applications[unit.application]
@@ -123,7 +118,7 @@ def apply_success(
         unit.charm_state = dict(outcome.charm_state)
     if outcome.leader_settings is not None and leader:
         app.leader_settings = dict(outcome.leader_settings)
-    affected |= _commit_secrets(m, unit, hook, outcome, now)
+    affected |= _commit_secrets(m, unit, hook, outcome, now, skipped)
     if hook.kind == JUJU_EXEC:
         # juju exec commits what its hook tools changed; the agent's progress is its own.
         return affected
@@ -216,6 +211,7 @@ def _commit_secrets(
     hook: Hook,
     outcome: runner.Outcome,
     now: float,
+    skipped: bool,
 ) -> set[str]:
     out = outcome.state_out
     assert out is not None
@@ -236,6 +232,8 @@ def _commit_secrets(
             affected |= _owners(m, secret)
             continue
         secret = m.secrets.get(secret_id)
+        expire = projected.expire.timestamp() if projected.expire else None
+        new_revision = False
         if secret is None:
             owner = unit.application if projected.owner == 'app' else unit.name
             secret = model.Secret(
@@ -247,25 +245,43 @@ def _commit_secrets(
                 created=now,
                 updated=now,
                 revision_created={1: now},
+                revision_expire={} if expire is None else {1: expire},
             )
             m.secrets[secret_id] = secret
         elif dict(projected.latest_content) != secret.revisions.get(secret.latest):
-            # A new revision; consumers tracking an older one owe a secret-changed.
+            # A new revision; consumers tracking an older one owe a secret-changed. Its expiry
+            # is the one set in this hook, if any: Juju keeps expiry per revision, and a new
+            # revision's is the update's (juju/juju state/secrets.go UpdateSecret). The
+            # projection hands the charm the latest expiry, so an unchanged one was not set.
+            set_now = expire is not None and expire != secret.expire_at
+            new_revision = True
             secret.latest += 1
             secret.revisions[secret.latest] = dict(projected.latest_content)
             secret.revision_created[secret.latest] = now
+            if set_now and expire is not None:
+                secret.revision_expire[secret.latest] = expire
             secret.updated = now
             for name in secret.consumers:
                 affected.add(name)
+        elif expire != secret.expire_at:
+            # set_info(expire=...) alone: the latest revision's expiry changes.
+            if expire is None:
+                secret.revision_expire.pop(secret.latest, None)
+            else:
+                secret.revision_expire[secret.latest] = expire
+            secret.expire_retry.pop(secret.latest, None)
+            secret.updated = now
         secret.label = projected.label
         secret.description = projected.description
         rotate = projected.rotate.value if projected.rotate is not None else None
         if rotate != secret.rotate:
             secret.rotate = rotate
-            secret.rotate_at = (
-                now + ROTATION_SECONDS[rotate] if rotate in ROTATION_SECONDS else None
-            )
-        secret.expire_at = projected.expire.timestamp() if projected.expire else None
+            secret.rotate_at = secret_schedule.next_rotate_time(rotate, now)
+        elif hook.kind == 'secret-rotate' and hook.secret_id == secret_id:
+            secret.rotate_at = secret_schedule.rotated(
+                secret.rotate, secret.rotate_at, now=now, new_revision=new_revision,
+                skipped=skipped, latest_expiry=secret.expire_at,
+            )  # fmt: skip
         grants = {rid: sorted(names) for rid, names in projected.remote_grants.items()}
         if grants != secret.grants:
             secret.grants = grants
@@ -275,10 +291,20 @@ def _commit_secrets(
         if secret_id not in after and secret_id in m.secrets:
             affected |= _grantees(m, m.secrets.pop(secret_id))
             m.touch('secret', secret_id)
-    if hook.kind == 'secret-remove' and hook.secret_id in m.secrets:
+    if hook.kind in ('secret-remove', 'secret-expired') and hook.secret_id in m.secrets:
+        # Scenario records the revisions removed without their secret: in these hooks they
+        # are the hook's secret's (ops' event.remove_revision()).
         secret = m.secrets[hook.secret_id]
         for revision in outcome.removed_revisions:
             secret.revisions.pop(revision, None)
+            secret.revision_created.pop(revision, None)
+            secret.revision_expire.pop(revision, None)
+            secret.expire_retry.pop(revision, None)
+        if not secret.revisions:
+            # Its last revision gone, the secret goes (juju/juju state/secrets.go
+            # deleteSecrets: "If ... the last remaining revisions are removed, the entire
+            # secret is deleted").
+            affected |= _grantees(m, m.secrets.pop(secret.id))
     return affected
 
 
@@ -362,12 +388,30 @@ def _record_action_process(action: model.Action, outcome: runner.Outcome) -> Non
     (juju/juju ``worker/uniter/runner/runner.go`` ``updateActionResults`` @ 02a3ff2); olm
     keeps the lines the charm printed (blank lines are not kept).
     """
-    action.results = dict(outcome.action_results)
+    action.results = juju_action_results(outcome.action_results)
     action.log = list(outcome.action_logs)
     action.returncode = outcome.exit_code
     for stream in ('stdout', 'stderr'):
         lines = [line for level, line in outcome.logs if level == stream]
         setattr(action, stream, ''.join(f'{line}\n' for line in lines))
+
+
+def juju_action_results(results: Mapping[str, Any]) -> dict[str, Any]:
+    """An action's results as Juju stores them: nested maps of text.
+
+    ops hands ``action-set`` each flattened result as ``key=value`` text (canonical/operator
+    ``ops/hookcmds/_action.py`` ``action_set``, commit 7989557d), so any value a charm can set
+    reaches Juju as its ``str()``; Scenario keeps the charm's own objects, which the store
+    could not hold (a ``datetime`` would make the commit, and every later one, fail).
+    """
+    return {
+        str(key): juju_action_results(cast('Mapping[str, Any]', value))
+        if isinstance(value, Mapping)
+        else value
+        if isinstance(value, str)
+        else str(value)
+        for key, value in results.items()
+    }
 
 
 def _advance_relation(m: model.Model, unit: model.Unit, hook: Hook) -> set[str]:
@@ -460,11 +504,10 @@ def _advance_secret(m: model.Model, unit: model.Unit, hook: Hook, now: float) ->
         consumer = secret.consumers.get(unit.name)
         if consumer is not None:
             consumer.notified = secret.latest
-    elif hook.kind == 'secret-rotate':
-        interval = ROTATION_SECONDS.get(secret.rotate or '')
-        secret.rotate_at = now + interval if interval else None
-    elif hook.kind == 'secret-expired':
-        secret.expiry_notified = True
+    elif hook.kind == 'secret-expired' and hook.secret_revision in secret.revisions:
+        # Not removed by the charm: its hook runs again later (secret_schedule).
+        revision = int(hook.secret_revision or 0)
+        secret.expire_retry[revision] = now + secret_schedule.EXPIRE_RETRY_DELAY
     elif hook.kind == 'secret-remove' and hook.secret_revision is not None:
         secret.removal_notified.append(hook.secret_revision)
 

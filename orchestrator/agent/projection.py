@@ -336,6 +336,7 @@ def _secrets(m: model.Model, unit: model.Unit, leader: bool) -> list[testing.Sec
                 remote_grants={rid: set(names) for rid, names in secret.grants.items()},
             )
             _compat.set_secret_revisions(projected, secret.latest, secret.latest)
+            _compat.set_secret_rotates(projected, _datetime(secret.rotate_at))
             secrets.append(projected)
             continue
         if app not in secret.app_grants and not any(

@@ -211,8 +211,12 @@ def _secret_hook(m: model.Model, unit: model.Unit, now: float) -> Hook | None:
         )
         if not owns:
             continue
-        if secret.expire_at is not None and now >= secret.expire_at and not secret.expiry_notified:
-            return Hook(kind='secret-expired', secret_id=secret.id, secret_revision=secret.latest)
+        # Juju's secretexpire and secretrotate watchers (agent/secret_schedule.py): each
+        # revision's expiry, then the secret's next rotation, once their time has come.
+        for revision, expires in sorted(secret.revision_expire.items()):
+            due = max(expires, secret.expire_retry.get(revision, expires))
+            if now >= due and revision in secret.revisions:
+                return Hook(kind='secret-expired', secret_id=secret.id, secret_revision=revision)
         if secret.rotate_at is not None and now >= secret.rotate_at:
             return Hook(kind='secret-rotate', secret_id=secret.id)
         tracked = {c.tracked for c in secret.consumers.values()}

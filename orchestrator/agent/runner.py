@@ -210,16 +210,32 @@ class Runner:
         the computer olm runs on fails inside the hook instead, and what it prints goes to
         the hook's log.
         """
+        refused = _dispatch_refusal(spec, unit)
+        if refused:
+            return Outcome(
+                ok=False, state_in=_compat.empty_state(), error=refused, traceback=refused + '\n'
+            )
         machine = m.machines.get(unit.machine)
-        ctx = self.context(unit, spec, machine.zone if machine else '')
+        try:
+            ctx = self.context(unit, spec, machine.zone if machine else '')
+            loaded = self._load(spec)
+        except CharmLoadError as e:
+            # Juju runs the charm in a process of its own, which dies at import: the hook
+            # fails, and nothing else in the model notices (CharmLoadError's docstring).
+            return Outcome(
+                ok=False, state_in=_compat.empty_state(), error=str(e), traceback=e.traceback
+            )
+        except Exception as e:  # Scenario refusing the charm's class or metadata: the same
+            return Outcome(
+                ok=False,
+                state_in=_compat.empty_state(),
+                error=f'cannot load charm {spec.path}: {type(e).__name__}: {e}',
+                traceback=''.join(traceback.format_exception(e)),
+            )
         state_in = project(m, unit, hook, spec, self.projections)
         owned = tuple(s.id for s in state_in.secrets if s.owner is not None)
         event = event_for(ctx, hook, state_in, m)
         ctx.runtime_env = juju_env_overrides(hook)
-        refused = _dispatch_refusal(spec, unit)
-        if refused:
-            return Outcome(ok=False, state_in=state_in, error=refused, traceback=refused + '\n')
-        loaded = self._load(spec)
         captured = Captured()
         tools: list[LazyTools] = []
         try:
@@ -235,7 +251,11 @@ class Runner:
                 return confined(host, captured, tools[-1])
 
             ctx.around_charm = around
-            with self.loader.active(loaded), metal_host.bound(host):
+            with (
+                self.loader.active(loaded),
+                metal_host.bound(host),
+                _compat.machine_clock(host.world.clock),
+            ):
                 state_out = ctx.run(event, state_in)
             return _with_tools(self._outcome(ctx, state_in, state_out, owned, captured), tools)
         except testing.ActionFailed as failed:
@@ -244,6 +264,24 @@ class Runner:
                 ctx, state_in, out, owned, captured, action_failure=failed.message
             )
             return _with_tools(outcome, tools)
+        except SystemExit as e:
+            # The charm ended its own process: under Juju the hook fails with the exit status
+            # (the dispatch runner's text); olm's process goes on.
+            code = e.code if isinstance(e.code, int) else 1 if e.code else 0
+            error = (
+                f'exit status {code}'
+                if code
+                else 'the charm exited (sys.exit(0)) before the hook finished: the in-process '
+                'runner keeps nothing of a hook it did not finish (--runner dispatch runs it '
+                'as Juju does)'
+            )
+            return Outcome(
+                ok=False,
+                state_in=state_in,
+                error=error,
+                traceback=''.join(traceback.format_exception(e)),
+                logs=_logs(ctx, captured),
+            )
         except Exception as e:  # the charm's own exception, whatever it is
             cause = (
                 e.__cause__

@@ -26,6 +26,7 @@ __all__ = [
     'UsageError',
     'add_format',
     'add_seed',
+    'check_no_wait',
     'emit',
     'int_arg',
     'iso',
@@ -172,3 +173,14 @@ def maas_key(args: argparse.Namespace) -> str:
     if not key:
         raise UsageError('--maas needs an API key: set MAAS_API_KEY or give --api-key-file')
     return key
+
+
+def check_no_wait(args: argparse.Namespace) -> None:
+    """``--no-wait`` only goes with ``--force``: Juju's ``Init`` refusal, a usage error.
+
+    juju/juju ``cmd/juju/application/removeapplication.go`` (remove-unit and remove-machine
+    alike): ``errors.NotValidf("--no-wait without --force")``; an ``Init`` error exits 2
+    (juju/cmd ``cmd.go`` ``handleCommandError``, commit 9d3ec776).
+    """
+    if args.no_wait and not args.force:
+        raise UsageError('--no-wait without --force not valid')

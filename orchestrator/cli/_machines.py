@@ -18,6 +18,7 @@ from ._common import (
     SIMULATED,
     JoinedWords,
     add_format,
+    check_no_wait,
     emit,
     positive_int,
     print_constraints,
@@ -51,6 +52,9 @@ def add_machine_commands(commands: Any, common: argparse.ArgumentParser) -> None
     p.add_argument('--keep-instance', action='store_true',
                    help='leave the MAAS machine allocated')  # fmt: skip
     p.add_argument('--erase', action='store_true', help='erase disks on release')
+    p.add_argument('--force', action='store_true',
+                   help='remove their units too, without teardown hooks')  # fmt: skip
+    p.add_argument('--no-wait', action='store_true', help='with --force: accepted')
     p.set_defaults(run=_remove_machine)
 
     p = commands.add_parser('set-model-constraints', help="replace the model's constraints",
@@ -89,7 +93,9 @@ def _machines(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _remove_machine(engine: Engine, args: argparse.Namespace) -> None:
-    removed = engine.remove_machines(args.ids, keep_instance=args.keep_instance, erase=args.erase)
+    check_no_wait(args)
+    removed = engine.remove_machines(args.ids, keep_instance=args.keep_instance, erase=args.erase,
+                                     force=args.force, no_wait=args.no_wait)  # fmt: skip
     for record, released in removed:
         after = (
             f'released {released.hostname} to {released.status.label}'

@@ -45,7 +45,8 @@ def add_model_commands(commands: Any, common: argparse.ArgumentParser) -> None:
                    help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
     p.add_argument('--release-storage', action='store_true',
                    help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
-    p.add_argument('--no-wait', action='store_true', help='accepted: olm always finishes')
+    p.add_argument('--no-wait', action='store_true',
+                   help='with --force: run no teardown hook')  # fmt: skip
     p.add_argument('--timeout', help='accepted: olm always finishes')
     p.set_defaults(run=_destroy_model)
 
@@ -92,7 +93,7 @@ def _destroy_model(engine: Engine, args: argparse.Namespace) -> int:
             print('ERROR destroy model: aborted', file=sys.stderr)
             return 1
         print('Destroying model', file=sys.stderr)
-        released = target.destroy_model(force=args.force)
+        released = target.destroy_model(force=args.force, no_wait=args.no_wait)
     finally:
         target.store.close()
     hosts = ', '.join(m.hostname for m in released)

@@ -113,10 +113,12 @@ def _secrets(engine: Engine, args: argparse.Namespace) -> None:
     if not listing:
         print('No secrets to display.')
         return
+    # juju/juju cmd/juju/secrets/list.go formatSecretsTabular: Name is a user secret's name,
+    # "-" for a charm's secret (its label is not shown).
     print_table(
         ['ID', 'Name', 'Owner', 'Rotation', 'Revision', 'Last updated'],
         (
-            [key, e.get('name') or e.get('label') or '-', e['owner'], e.get('rotation', 'never'),
+            [key, e.get('name') or '-', e['owner'], e.get('rotation', 'never'),
              str(e['revision']), e['updated']]
             for key, e in listing.items()
         ),

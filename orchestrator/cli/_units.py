@@ -18,7 +18,15 @@ from typing import Any
 from .. import cloud, controller
 from ..engine import Engine, EngineError, Provisioned
 from ..juju import constraints as juju_constraints
-from ._common import JoinedWords, UsageError, add_seed, maas_key, placements, positive_int
+from ._common import (
+    JoinedWords,
+    UsageError,
+    add_seed,
+    check_no_wait,
+    maas_key,
+    placements,
+    positive_int,
+)
 from ._settle import progress_printer, report_settle
 
 __all__ = ['add_unit_commands', 'runs_on_a_controller']
@@ -66,10 +74,12 @@ def _add_removal_flags(parser: argparse.ArgumentParser) -> None:
     """Juju's remove-* flags: olm never prompts, and MAAS volumes go with their machines."""
     parser.add_argument('--no-prompt', action='store_true', help='accepted: olm never prompts')
     parser.add_argument('--force', action='store_true',
-                        help='accepted: teardown hooks run either way')  # fmt: skip
+                        help='remove the units even where a teardown hook fails or the charm '
+                        'cannot load')  # fmt: skip
     parser.add_argument('--destroy-storage', action='store_true',
                         help="accepted: MAAS volumes are the machines' disks")  # fmt: skip
-    parser.add_argument('--no-wait', action='store_true', help='accepted: olm always finishes')
+    parser.add_argument('--no-wait', action='store_true',
+                        help='with --force: remove at once, running no teardown hook')  # fmt: skip
 
 
 def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
@@ -149,13 +159,15 @@ def _print_provisioned(machines: Iterable[Provisioned]) -> None:
 
 
 def _remove_unit(engine: Engine, args: argparse.Namespace) -> None:
-    engine.remove_unit(args.units)
+    check_no_wait(args)
+    engine.remove_unit(args.units, force=args.force, no_wait=args.no_wait)
     for name in args.units:
         print(f'removed unit {name}')
 
 
 def _remove_application(engine: Engine, args: argparse.Namespace) -> None:
-    engine.remove_application(args.applications)
+    check_no_wait(args)
+    engine.remove_application(args.applications, force=args.force, no_wait=args.no_wait)
     for name in args.applications:
         print(f'removed application {name}')
 

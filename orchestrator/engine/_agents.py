@@ -19,10 +19,10 @@ from collections.abc import Sequence
 
 from ..agent.hooks import Hook
 from ..state import model
-from ..state.store import LogEntry
+from ..state.store import LogEntry, StoreError
 from . import _names
-from ._context import Context
-from ._deferred import _compat, commit, resolver, runner
+from ._context import CLOCK_OFFSET, Context, load_model
+from ._deferred import _compat, charmspec, commit, resolver, runner
 from ._errors import EngineError
 from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
@@ -116,6 +116,28 @@ class UnitAgents:
                     s.candidates.add(name)
             self.run(s, retry_units=set(names))
 
+    def advance_clock(self, seconds: float) -> SettleResult:
+        """Move the model's clock forward (olm only), then run what came due.
+
+        Under Juju time passes by itself, and its controller's watchers wake the agents when a
+        secret's rotation or a revision's expiry comes (juju/juju ``worker/secretrotate``,
+        ``worker/secretexpire``); olm's model runs only when a command runs, so a test makes
+        that time pass here, deterministically: ``secret-rotate`` and ``secret-expired`` (and
+        retries of failed hooks) fire as their times pass. The offset is kept in the model, so
+        every later command sees the same time.
+
+        Raises:
+            EngineError: a negative or non-finite amount (the clock never goes back).
+        """
+        if not 0 <= seconds < float('inf'):
+            raise EngineError(f'cannot move the clock by {seconds:g}s: give a positive duration')
+        with self.context.session() as s:
+            with s.transaction() as txn:
+                self.context.clock_offset += seconds
+                txn.set_setting(CLOCK_OFFSET, repr(self.context.clock_offset))
+            s.candidates |= set(s.model.units)
+            return self.run(s)
+
     def update_status(self, targets: Sequence[str] = ()) -> None:
         """Run ``update-status`` on units (all, or those of the named applications/units)."""
         with self.context.session() as s:
@@ -164,7 +186,6 @@ class UnitAgents:
                 result.hooks += 1
                 if not ok:
                     failed.add(name)
-                    result.errors.append(name)
                 candidates |= {n for n in affected if n in s.model.units}
                 if ctx.progress is not None:
                     ctx.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
@@ -181,23 +202,66 @@ class UnitAgents:
             seeded_ids.__exit__(None, None, None)
             if automatic:
                 gc.enable()
-        result.settled = not any(u.progress.failure for u in s.model.units.values())
+        # Every unit in error at the end, not only those that failed in this settle: a unit of
+        # another application left in error makes the model unsettled, and the report names it.
+        in_error = [name for name, u in s.model.units.items() if u.progress.failure is not None]
+        result.errors = sorted(in_error, key=model.natural_key)
+        result.settled = not in_error
         return result
 
     def _run_one(self, s: Session, unit: model.Unit, hook: Hook) -> tuple[bool, set[str]]:
         ctx = self.context
         m = s.model
-        spec = ctx.spec(m.applications[unit.application])
+        app = m.applications[unit.application]
         machine = host(s, unit.machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
-        if fault is None:
-            outcome = ctx.runner_for(m.applications[unit.application]).run(
-                m, unit, hook, spec, machine
-            )
-        else:
+        if fault is not None:
             error = fault.stderr or HOOK_FAULT_ERROR
             outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=error)
+        else:
+            try:
+                spec = ctx.spec(app)
+            except charmspec.CharmSpecError as e:
+                # The charm's directory went, or its metadata broke, after deploy: its hooks
+                # fail (a charm that cannot load) and the rest of the model goes on.
+                outcome = runner.Outcome(ok=False, state_in=_compat.empty_state(), error=str(e))
+            else:
+                outcome = ctx.runner_for(app).run(m, unit, hook, spec, machine)
         now = ctx.clock()
+        try:
+            return self._commit(s, unit, hook, outcome, now)
+        except StoreError:
+            raise  # the state database itself: nothing a charm did
+        except Exception as e:  # whatever a charm's output makes the commit do
+            # A value the charm handed ops that olm's store cannot hold (ops' API took it):
+            # the transaction rolled back, so the store holds nothing of the hook; the model
+            # in memory may hold half of it, so it is read again, and the hook fails with the
+            # reason, as Juju fails a hook whose changes do not commit (juju/juju
+            # internal/worker/uniter/runner/context/context.go, HookContext.Flush: a flush
+            # error becomes the hook's error), instead of every later command failing on the
+            # same commit.
+            s.model = self.reload(s)
+            s.log.clear()
+            unit = s.model.units[unit.name]
+            failed = runner.Outcome(
+                ok=False,
+                state_in=outcome.state_in,
+                error=f"cannot commit the hook's changes: {type(e).__name__}: {e}",
+                logs=outcome.logs,
+            )
+            return self._commit(s, unit, hook, failed, now)
+
+    def reload(self, s: Session) -> model.Model:
+        """The model as the store holds it (after a commit that did not happen)."""
+        with self.context.store.snapshot() as txn:
+            return load_model(txn)
+
+    def _commit(
+        self, s: Session, unit: model.Unit, hook: Hook, outcome: runner.Outcome, now: float
+    ) -> tuple[bool, set[str]]:
+        """One hook's outcome into the model and the store, in one transaction."""
+        ctx = self.context
+        m = s.model
         principal = m.units.get(unit.principal)
         with s.transaction(machines={unit.machine}) as txn:
             if outcome.ok:
@@ -230,6 +294,6 @@ class UnitAgents:
             unit.progress.failure = None
             return
         clock = self.context.clock
-        commit.apply_success(s.model, unit, hook, outcome, now=clock())
+        commit.apply_success(s.model, unit, hook, outcome, now=clock(), skipped=True)
         unit.progress.failure = None
         s.log.append(LogEntry(0, clock(), unit.name, hook.describe(), 'skipped', ''))

@@ -11,21 +11,23 @@ elects another leader if it led.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import cloud
 from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
 from ..state import bindings, model
-from ..state.store import Transaction
+from ..state.store import LogEntry, Transaction
 from . import _names
 from ._agents import UnitAgents
 from ._context import Context, load_model, model_constraints
 from ._deferred import charm_venv, charmspec, commit, juju_bundle
 from ._errors import EngineError
-from ._provisioner import Provisioner, placement_machine
+from ._provisioner import Provisioner, placement_machine, release_unit_machine
 from ._relations import mark_dying, relation_dying, remove_remote
 from ._reports import AddUnitReport
 from ._session import Session
@@ -90,10 +92,21 @@ class Applications:
                 report.settle = self.agents.run(s)
             return report
 
-    def remove_unit(self, names: Sequence[str], *, settle: bool = True) -> None:
-        """``juju remove-unit``: each unit departs its relations, stops and is removed."""
+    def remove_unit(
+        self,
+        names: Sequence[str],
+        *,
+        settle: bool = True,
+        force: bool = False,
+        no_wait: bool = False,
+    ) -> None:
+        """``juju remove-unit [--force [--no-wait]]``: each unit departs, stops and goes.
+
+        ``force`` removes what its teardown hooks could not (see :meth:`remove_application`).
+        """
         if not names:
             raise EngineError('no units specified')
+        _check_no_wait(force, no_wait)
         with self.context.session() as s:
             for name in names:
                 if name not in s.model.units:
@@ -108,19 +121,36 @@ class Applications:
             with s.transaction():
                 for name in names:
                     mark_dying(s, s.model.units[name])
-            if settle:
-                self.agents.run(s)
+            self._teardown(s, set(names), settle=settle, force=force, no_wait=no_wait)
 
-    def remove_application(self, names: Sequence[str], *, settle: bool = True) -> None:
-        """``juju remove-application``: all its units and relations go, then the application."""
+    def remove_application(
+        self,
+        names: Sequence[str],
+        *,
+        settle: bool = True,
+        force: bool = False,
+        no_wait: bool = False,
+    ) -> None:
+        """``juju remove-application [--force [--no-wait]]``: its units, relations, then it.
+
+        Without ``force`` a unit whose teardown hook fails stays, in error, until resolved
+        (Juju: "Juju will not remove an application if there are hook failures"). With
+        ``force`` its units run their teardown hooks, and those that could not finish (a hook
+        failed, the charm cannot load) are removed all the same; with ``no_wait`` too, no
+        teardown hook runs (juju/juju ``cmd/juju/application/removeapplication.go``, commit
+        0134c137: ``--force`` removes "all units of the application ... without giving them
+        the opportunity to shutdown cleanly"; ``--no-wait`` does not wait for each step).
+        """
         if not names:
             raise EngineError('no application specified')
+        _check_no_wait(force, no_wait)
         with self.context.session() as s:
             for name in names:
                 if name not in s.model.applications and name not in s.model.remote_applications:
                     raise EngineError(
                         f'removing application {name} failed: application "{name}" not found'
                     )
+            targets: set[str] = set()
             with s.transaction():
                 for name in names:
                     if name in s.model.remote_applications:
@@ -133,10 +163,88 @@ class Applications:
                         relation_dying(s, relation)
                     for unit in s.model.units_of(name):
                         mark_dying(s, unit)
+                        targets.add(unit.name)
                     if not s.model.units_of(name):
                         commit.remove_application_record(s.model, app)
-            if settle:
+            self._teardown(s, targets, settle=settle, force=force, no_wait=no_wait)
+
+    def force_remove_units(
+        self, s: Session, names: set[str], why: str, *, release: bool = True
+    ) -> None:
+        """Remove units outright, without their teardown hooks (``--force``), in one change.
+
+        As Juju's forced unit removal (juju/juju ``state/unit.go`` ``DestroyWithForce``, "does
+        the same thing as Destroy() but ignores errors", and removes the unit after its
+        max-wait whatever its agent did; ``--no-wait`` makes that wait zero): the unit leaves
+        its relations (the units it related to still depart it), its application elects
+        another leader or goes if it was the last, and a machine made for it is released
+        (unless ``release`` is False: the caller removes the machines).
+        """
+        # A principal's subordinates go with it, first (Juju destroys them before it).
+        subordinates = {sub.name for name in names for sub in s.model.subordinates_of(name)}
+        ordered = sorted(subordinates - names, key=model.natural_key) + sorted(
+            names, key=model.natural_key
+        )
+        with s.transaction() as txn:
+            for name in ordered:
+                unit = s.model.units.get(name)
+                if unit is None:
+                    continue
+                mark_dying(s, unit)
+                s.candidates |= commit.remove_unit_record(s.model, unit)
+                if release:
+                    release_unit_machine(s, txn, unit)
+                s.log.append(LogEntry(0, self.context.clock(), name, 'removed', 'forced', why))
+
+    def _teardown(
+        self, s: Session, targets: set[str], *, settle: bool, force: bool, no_wait: bool
+    ) -> None:
+        """Run the dying units' teardown; with ``force``, remove those it did not."""
+        if force and no_wait:
+            self.force_remove_units(s, targets, 'remove --force --no-wait: no teardown hook ran')
+        if settle or force:
+            try:
                 self.agents.run(s)
+            except EngineError:
+                if not force:
+                    raise
+        if not force:
+            return
+        left = {name for name in targets if name in s.model.units}
+        if left:
+            self.force_remove_units(s, left, 'remove --force: its teardown did not finish')
+            with contextlib.suppress(EngineError):  # forced: what the others do is theirs
+                self.agents.run(s)
+
+    def remove_machines(
+        self,
+        ids: Sequence[str],
+        *,
+        keep_instance: bool = False,
+        erase: bool = False,
+        force: bool = False,
+        no_wait: bool = False,
+    ) -> list[tuple[model.Machine, cloud.Machine | None]]:
+        """``juju remove-machine [--force [--no-wait]]``: release machines to the pool.
+
+        A machine that hosts units is refused unless ``force``, which removes its units
+        without their teardown hooks first (juju/juju ``cmd/juju/machine/remove.go``, commit
+        5c910215: "Machines running units or containers can be removed using the --force
+        option; this will also remove those units and containers without giving them an
+        opportunity to shut down cleanly").
+        """
+        _check_no_wait(force, no_wait)
+        if force and ids:
+            with self.context.session() as s:
+                missing = [i for i in ids if i not in s.model.machines]
+                if missing:
+                    raise EngineError(f'machine {missing[0]} not found')
+                hosted = {u.name for u in s.model.units.values() if u.machine in ids}
+                if hosted:
+                    self.force_remove_units(s, hosted, 'remove-machine --force', release=False)
+                    with contextlib.suppress(EngineError):
+                        self.agents.run(s)
+        return self.provisioner.remove_machines(ids, keep_instance=keep_instance, erase=erase)
 
     def config(self, application: str) -> dict[str, dict[str, Any]]:
         """``juju config APP``: every option with its value, default and source."""
@@ -411,6 +519,12 @@ def _check_base(app: model.Application, number: int, machine: model.Machine) -> 
             f'cannot assign unit "{app.name}/{number}" to machine {machine.id}: base does not '
             f'match: unit has "{unit_base}", machine has "{machine_base}"'
         )
+
+
+def _check_no_wait(force: bool, no_wait: bool) -> None:
+    """Juju's ``Init`` check: ``errors.NotValidf("--no-wait without --force")``."""
+    if no_wait and not force:
+        raise EngineError('--no-wait without --force not valid')
 
 
 def _config_changed(s: Session, app: model.Application) -> None:

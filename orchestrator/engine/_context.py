@@ -25,9 +25,19 @@ from ._deferred import charmspec, dispatch, runner, sim
 from ._errors import EngineError
 from ._session import Session
 
-__all__ = ['REPO_CHARMS', 'Context', 'load_model', 'model_constraints', 'retry_from_environment']
+__all__ = [
+    'CLOCK_OFFSET',
+    'REPO_CHARMS',
+    'Context',
+    'load_model',
+    'model_constraints',
+    'retry_from_environment',
+]
 
 REPO_CHARMS = Path(__file__).resolve().parents[2] / 'charms'
+
+CLOCK_OFFSET = 'clock-offset'
+"""The model setting that holds how far ``olm advance-clock`` moved the model's clock."""
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -38,7 +48,10 @@ class Context:
         store: the model's state directory.
         owner: the MAAS user the model allocates machines as.
         charms_dir: where a charm named without a path is found.
-        clock: the time (the event log's, hooks' retry times).
+        clock: the model's time (the event log's, hooks' retry times, secrets' expiry and
+            rotation): the time given, plus the model's ``clock-offset`` setting, which
+            ``olm advance-clock`` moves forward (:meth:`UnitAgents.advance_clock
+            <orchestrator.engine._agents.UnitAgents.advance_clock>`).
         sleep: waits for a retry that is not due yet.
         seed: the settle loop's seed; None draws one per settle.
         retry: when a failed hook is retried.
@@ -58,6 +71,12 @@ class Context:
     _specs: dict[str, charmspec.CharmSpec] = dataclasses.field(
         default_factory=lambda: dict[str, charmspec.CharmSpec](), init=False
     )
+    clock_offset: float = dataclasses.field(default=0.0, init=False)
+    """Seconds the model's clock is ahead of the time given (read with each session)."""
+
+    def __post_init__(self) -> None:
+        given = self.clock
+        self.clock = lambda: given() + self.clock_offset
 
     @property
     def hook_runner(self) -> runner.Runner:
@@ -119,6 +138,7 @@ class Context:
                 for machine_id, data in txn.records('sim-machine').items():
                     world.load_machine(machine_id, data)
                 secret_sequence = int(txn.get_setting('secret-sequence', '0'))
+                self.clock_offset = float(txn.get_setting(CLOCK_OFFSET, '0'))
             # The model lives as long as the session: keep the collector from re-scanning it
             # (a full collection costs time in proportion to the model). Thawed afterwards,
             # or every session of a long-lived process would leave its model frozen forever.

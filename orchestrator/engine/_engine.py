@@ -162,7 +162,7 @@ class Engine:
     set_model_constraints = _Operation('_provisioner', Provisioner.set_model_constraints)
     machines = _Operation('_provisioner', Provisioner.machines)
     add_machines = _Operation('_provisioner', Provisioner.add_machines)
-    remove_machines = _Operation('_provisioner', Provisioner.remove_machines)
+    remove_machines = _Operation('_applications', Applications.remove_machines)
 
     # Deploying, applications and units, relations.
     deploy = _Operation('_deployer', Deployer.deploy)
@@ -184,6 +184,7 @@ class Engine:
     wait = _Operation('_agents', UnitAgents.wait)
     resolve = _Operation('_agents', UnitAgents.resolve)
     update_status = _Operation('_agents', UnitAgents.update_status)
+    advance_clock = _Operation('_agents', UnitAgents.advance_clock)
     run_action = _Operation('_operations', Operations.run_action)
     exec = _Operation('_operations', Operations.exec)
 

@@ -19,12 +19,13 @@ class Undertaker:
         self.context = context
         self.applications = applications
 
-    def destroy_model(self, *, force: bool = False) -> list[model.Machine]:
+    def destroy_model(self, *, force: bool = False, no_wait: bool = False) -> list[model.Machine]:
         """``juju destroy-model``: tear the model down and release its machines to the pool.
 
         Every application is removed first, so each unit runs its teardown hooks (departing
         its relations, ``stop``, ``remove``) as under Juju. A unit whose teardown fails keeps
-        the model alive unless ``force``, as Juju's ``--force`` skips what cannot finish.
+        the model alive unless ``force``, as Juju's ``--force`` skips what cannot finish;
+        ``no_wait`` (with ``force``) runs no teardown hook at all.
 
         Returns:
             The model's machines, all released to the pool by the end.
@@ -38,7 +39,13 @@ class Undertaker:
         machines = sorted(m.machines.values(), key=lambda x: int(x.id))
         names = sorted([*m.applications, *m.remote_applications])
         if names:
-            self.applications.remove_application(names)
+            try:
+                self.applications.remove_application(names, force=force, no_wait=force and no_wait)
+            except Exception:
+                # juju/juju cmd/juju/model/destroy.go: "--force: Force destroy model ignoring
+                # any errors"; the model goes whatever its charms did.
+                if not force:
+                    raise
             with store.snapshot() as txn:
                 m = load_model(txn)
             stuck = sorted(m.units, key=model.natural_key)

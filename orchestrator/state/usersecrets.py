@@ -198,20 +198,45 @@ def to_json(
     Raises:
         SecretError: the revision asked for does not exist.
     """
-    entry: dict[str, Any] = {
-        'revision': secret.latest,
-        'owner': _owner(m, secret),
-        'created': _timestamp(secret.created),
-        'updated': _timestamp(secret.updated),
-    }
+    # The fields in secretDisplayDetails' order, as Go's encoders write a struct (juju/juju
+    # cmd/juju/secrets/list.go, commit 02e55382): the latest revision's ``expires``, the
+    # policy as ``rotation`` and the next rotation as ``rotates`` are left out when unset.
+    data: dict[str, str] | None = None
+    if reveal:
+        number = secret.latest if revision is None else revision
+        if number not in secret.revisions:
+            raise SecretError(f'secret revision {number} not found')
+        data = secret.revisions[number]
+    entry: dict[str, Any] = {'revision': secret.latest}
+    if data is not None:
+        entry['checksum'] = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    if secret.expire_at is not None:
+        entry['expires'] = _timestamp(secret.expire_at)
+    if secret.rotate:
+        entry['rotation'] = secret.rotate
+    if secret.rotate_at is not None:
+        entry['rotates'] = _timestamp(secret.rotate_at)
+    entry['owner'] = _owner(m, secret)
+    if secret.description:
+        entry['description'] = secret.description
     if secret.name:
         entry['name'] = secret.name
     if secret.label:
         entry['label'] = secret.label
-    if secret.description:
-        entry['description'] = secret.description
-    if secret.rotate:
-        entry['rotation'] = secret.rotate
+    entry['created'] = _timestamp(secret.created)
+    entry['updated'] = _timestamp(secret.updated)
+    if data is not None:
+        entry['content'] = {'Data': dict(data)}
+    if revisions:
+        made = secret.revision_created
+        entry['revisions'] = [
+            {'revision': number, 'backend': 'internal',
+             'created': _timestamp(made.get(number, secret.created)),
+             'updated': _timestamp(made.get(number, secret.created)),
+             **({'expires': _timestamp(secret.revision_expire[number])}
+                if number in secret.revision_expire else {})}
+            for number in sorted(secret.revisions)
+        ]  # fmt: skip
     access = [
         {'target': f'application-{app}', 'scope': f'model-{m.uuid}', 'role': 'view'}
         for app in secret.app_grants
@@ -226,21 +251,6 @@ def to_json(
     ]
     if access:
         entry['access'] = access
-    if revisions:
-        made = secret.revision_created
-        entry['revisions'] = [
-            {'revision': number, 'backend': 'internal',
-             'created': _timestamp(made.get(number, secret.created)),
-             'updated': _timestamp(made.get(number, secret.created))}
-            for number in sorted(secret.revisions)
-        ]  # fmt: skip
-    if reveal:
-        number = secret.latest if revision is None else revision
-        if number not in secret.revisions:
-            raise SecretError(f'secret revision {number} not found')
-        data = secret.revisions[number]
-        entry['content'] = {'Data': dict(data)}
-        entry['checksum'] = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     return {secret.id.removeprefix('secret:'): entry}
 
 

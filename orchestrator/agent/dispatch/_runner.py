@@ -47,8 +47,8 @@ from ..runner import Outcome, Runner, event_for, juju_env_overrides
 from ._agent_socket import run_hook_process
 from ._machine_root import materialize, read_in_root, refresh, sync_back
 from ._protocol import Request
-from ._sandbox import SandboxLayout, bwrap_argv, find_bwrap, skeleton
-from ._staging import StagedCharm, cache_dir, install_client, stage
+from ._sandbox import SandboxLayout, SandboxUnavailableError, bwrap_argv, find_bwrap, skeleton
+from ._staging import StagedCharm, StagingError, cache_dir, install_client, stage
 
 __all__ = ['HOOK_TIMEOUT', 'DispatchRunner']
 
@@ -106,13 +106,17 @@ class DispatchRunner(Runner):
     ) -> Outcome:
         """Run one hook of one unit through its packed charm's ``dispatch``; the model is read.
 
-        Raises:
-            SandboxUnavailableError: bubblewrap is missing.
-            StagingError: the charm cannot be staged.
+        A missing bubblewrap or a charm that cannot be staged fails the hook (deploy refused
+        both before anything changed; they can only come back later).
         """
-        if self._bwrap is None:
-            self._bwrap = find_bwrap()
-        staged = self.staged(spec)
+        try:
+            if self._bwrap is None:
+                self._bwrap = find_bwrap()
+            staged = self.staged(spec)
+        except (SandboxUnavailableError, StagingError) as e:
+            # Checked at deploy; should it fail later (the charm's files changed), the hook
+            # fails, as a charm that cannot start does, and the rest of the model goes on.
+            return Outcome(ok=False, state_in=_compat.empty_state(), error=str(e))
         if self._client is None:
             self._client = install_client(_CLIENT_SOURCE, cache=self.cache)
         machine = m.machines.get(unit.machine)
@@ -125,9 +129,10 @@ class DispatchRunner(Runner):
         tools = tool_context(m, unit, backend=run.backend, state=run.state, env=run.env)
         work = Path(tempfile.mkdtemp(prefix='olm-hook-'))
         try:
-            return self._run_sandboxed(
-                work, m, unit, host, staged, ctx, state_in, run, tools, owned
-            )
+            with _compat.machine_clock(host.world.clock):  # secret-add --expire 1h: model time
+                return self._run_sandboxed(
+                    work, m, unit, host, staged, ctx, state_in, run, tools, owned
+                )
         finally:
             shutil.rmtree(work, ignore_errors=True)
             _compat.forget_run(ctx)

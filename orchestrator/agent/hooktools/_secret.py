@@ -40,6 +40,7 @@ from typing import Any, Final
 import ops
 import yaml
 
+from ... import _compat
 from ._base import (
     IS_NOT_LEADER,
     Call,
@@ -106,7 +107,8 @@ def _parse_expire(spec: str) -> datetime.datetime:
         raise invalid from None
     if seconds <= 0:
         raise UsageError(f'negative expire duration {go_quote(spec)} not valid')
-    return datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=seconds)
+    # From the machine's time, which is the model's (orchestrator/_compat/_clock.py).
+    return _compat.machine_now() + datetime.timedelta(seconds=seconds)
 
 
 def _encode(data: dict[str, str]) -> dict[str, str]:
@@ -474,6 +476,11 @@ def _secret_info_get(call: Call, args: list[str]) -> None:
     display['rotation'] = str(rotate)
     if secret.expire is not None:
         display['expiry'] = secret.expire
+    # juju/juju internal/worker/uniter/runner/jujuc/secret-info-get.go (commit 0cdccd5f):
+    # metadataDisplay's NextRotateTime, ``rotates,omitempty``, after ``expiry``.
+    rotates = _compat.secret_rotates(secret)
+    if rotates is not None:
+        display['rotates'] = rotates
     emit(call, out, {sid: display})
 
 

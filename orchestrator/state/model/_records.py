@@ -393,8 +393,14 @@ class Secret:
     label: str | None = None
     description: str | None = None
     rotate: str | None = None
+    """The rotation policy (``hourly`` ... ``yearly``), None for never."""
     rotate_at: float | None = None
-    expire_at: float | None = None
+    """When ``secret-rotate`` is next due (Juju's ``NextRotateTime``)."""
+    revision_expire: dict[int, float] = dataclasses.field(default_factory=dict[int, float])
+    """When each revision that has an expiry expires (Juju keeps expiry per revision)."""
+    expire_retry: dict[int, float] = dataclasses.field(default_factory=dict[int, float])
+    """When ``secret-expired`` of a revision that already ran is due again (the revision was
+    not removed)."""
     revisions: dict[int, dict[str, str]] = dataclasses.field(
         default_factory=dict[int, dict[str, str]]
     )
@@ -404,13 +410,19 @@ class Secret:
         default_factory=dict[str, SecretConsumer]
     )
     removal_notified: list[int] = dataclasses.field(default_factory=list[int])
-    expiry_notified: bool = False
+
+    @property
+    def expire_at(self) -> float | None:
+        """When the latest revision expires (Juju's ``LatestExpireTime``), if it does."""
+        return self.revision_expire.get(self.latest)
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
         data = record_fields(self)
         data['revisions'] = {str(k): v for k, v in self.revisions.items()}
         data['revision_created'] = {str(k): v for k, v in self.revision_created.items()}
+        data['revision_expire'] = {str(k): v for k, v in self.revision_expire.items()}
+        data['expire_retry'] = {str(k): v for k, v in self.expire_retry.items()}
         data['grants'] = {str(k): v for k, v in self.grants.items()}
         data['consumers'] = {k: record_fields(v) for k, v in self.consumers.items()}
         return data
@@ -419,11 +431,17 @@ class Secret:
     def from_data(cls, data: Mapping[str, Any]) -> Secret:
         """Inverse of :meth:`to_data`."""
         fields = dict(data)
-        keyed = ('revisions', 'revision_created', 'grants', 'consumers')
+        keyed = ('revisions', 'revision_created', 'revision_expire', 'expire_retry', 'grants',
+                 'consumers', 'expire_at', 'expiry_notified')  # fmt: skip
+        expiry = {int(k): v for k, v in fields.get('revision_expire', {}).items()}
+        if fields.get('expire_at') is not None:  # a store written before per-revision expiry
+            expiry[int(fields.get('latest', 1))] = fields['expire_at']
         return cls(
             **{k: v for k, v in fields.items() if k not in keyed},
             revisions={int(k): v for k, v in fields['revisions'].items()},
             revision_created={int(k): v for k, v in fields.get('revision_created', {}).items()},
+            revision_expire=expiry,
+            expire_retry={int(k): v for k, v in fields.get('expire_retry', {}).items()},
             grants={int(k): v for k, v in fields['grants'].items()},
             consumers={k: SecretConsumer(**v) for k, v in fields['consumers'].items()},
         )

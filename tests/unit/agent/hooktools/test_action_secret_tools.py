@@ -12,6 +12,8 @@ import ops
 from ops import testing
 from toolhook import Hook, fails, make_hook, ok
 
+from orchestrator import _compat
+
 OWNED = 'd1n9aoo8abcdefghijkl'
 OTHERS = 'c0ffee00abcdefghijkl'
 
@@ -242,3 +244,22 @@ def test_secret_info_get_of_a_secret_without_rotation() -> None:
     assert ok(hook.run('secret-info-get', OWNED, '--format=json')) == (
         f'{{"{OWNED}":{{"revision":1,"label":"","owner":"unit","rotation":"never"}}}}\n'
     )
+
+
+def test_secret_info_get_shows_the_next_rotation_after_the_expiry() -> None:
+    """``rotates`` is metadataDisplay's NextRotateTime, after ``expiry`` (secret-info-get.go)."""
+    hook = _secrets_hook()
+    owned = hook.ctx.state.get_secret(id=f'secret:{OWNED}')
+    _compat.set_secret_rotates(owned, datetime.datetime(2030, 2, 1, 0, 0, tzinfo=datetime.UTC))
+    assert ok(hook.run('secret-info-get', OWNED)).endswith(
+        '  rotation: monthly\n  expiry: 2030-01-02T03:04:05Z\n  rotates: 2030-02-01T00:00:00Z\n'
+    )
+
+
+def test_secret_add_expire_duration_counts_from_the_models_clock() -> None:
+    hook = _secrets_hook()
+    model_now = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC).timestamp()
+    with _compat.machine_clock(lambda: model_now):
+        uri = ok(hook.run('secret-add', '--expire', '1h30m', 'foo=bar')).strip()
+    secret = hook.ctx.state.get_secret(id=uri)
+    assert secret.expire == datetime.datetime(2031, 1, 1, 1, 30, tzinfo=datetime.UTC)
