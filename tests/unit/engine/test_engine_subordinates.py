@@ -317,3 +317,32 @@ def test_removing_the_subordinate_application_leaves_the_principals(engine: olm_
     assert list(m.applications) == ['tracer']
     assert [r.key() for r in m.relations.values()] == ['tracer:peers']
     assert set(m.machines) == machines
+
+
+@pytest.mark.parametrize('no_wait', [False, True])
+def test_force_removing_a_principal_takes_its_subordinates(
+    engine: olm_engine.Engine, no_wait: bool
+):
+    """``--force`` (and ``--no-wait``) removes a principal's subordinates with it, none left."""
+    _attached(engine)
+    before = _units(engine)
+    sub = next(n for n, (_, p) in before.items() if p == 'tracer/0')
+
+    engine.remove_unit(['tracer/0'], force=True, no_wait=no_wait)
+
+    after = _units(engine)
+    assert 'tracer/0' not in after and sub not in after
+    assert before['tracer/0'][0] not in engine.status_view().model.machines
+    assert all(p in after for _, p in after.values() if p)
+
+
+def test_force_removing_the_principal_application_leaves_no_subordinate(
+    engine: olm_engine.Engine,
+):
+    _attached(engine)
+
+    engine.remove_application(['tracer'], force=True, no_wait=True)
+
+    m = engine.status_view().model
+    assert not m.units and not m.machines
+    assert list(m.applications) == ['companion']
