@@ -99,7 +99,9 @@ UBUNTU_2404 = MachineImage(
     snaps=snap.DEFAULT_SNAPS,
     packages=apt.DEFAULT_PACKAGES,
     provision=provision,
+    sockets={snap.SOCKET_PATH: snap.serve},
 )
-"""Ubuntu 24.04 as MAAS deploys it, with the simulated store and archive: every World's default."""
+"""Ubuntu 24.04 as MAAS deploys it, with the simulated store and archive and snapd's API on its
+socket: every World's default."""
 
 set_default_image(UBUNTU_2404)

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -203,10 +205,35 @@ def parse(command: str, args: Sequence[str]) -> Options:
             index += 1
         elif has_value and name not in _VALUE_FLAGS and name not in _OPTIONAL_VALUE_FLAGS:
             raise SnapError(f"bool flag `--{name}' cannot have an argument", EXIT_USAGE)
+        if has_value:
+            value = _unquoted(name, value)
         for flag in names:
             options.given[flag] = value if has_value else None
             _apply(options, flag, value if has_value else None)
     return options
+
+
+def _unquoted(name: str, value: str) -> str:
+    """A value as go-flags hands it over: a double-quoted one unquoted (strconv.Unquote).
+
+    jessevdk/go-flags ``parser.go`` parseOption (``unquote`` tag unset: unquoteIfPossible) and
+    ``convert.go`` unquoteIfPossible @ 3927b71 (the version snapd 2.67.1's go.mod pins), so
+    ``--channel="latest/stable"`` given as one word (what charms.operator_libs_linux.v2.snap
+    passes) is the channel ``latest/stable``; one that does not unquote is refused as
+    marshalError words it. Assumption: Go's escapes are read as JSON's (they agree on the
+    common ones).
+    """
+    if not value.startswith('"'):
+        return value
+    try:
+        unquoted = json.loads(value)
+    except ValueError:
+        unquoted = None
+    if not isinstance(unquoted, str):
+        raise SnapError(
+            f"invalid argument for flag `--{name}' (expected string): invalid syntax", EXIT_USAGE
+        )
+    return unquoted
 
 
 def _apply(options: Options, flag: str, value: str | None) -> None:
