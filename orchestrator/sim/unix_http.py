@@ -69,7 +69,7 @@ class HttpResponse:
     content_type: str = 'application/json'
 
 
-class _Malformed(ValueError):
+class _MalformedError(ValueError):
     """The bytes are not an HTTP/1.x request."""
 
 
@@ -86,16 +86,16 @@ def parse_request(data: bytes) -> HttpRequest | None:
     lines = head.split('\r\n')
     parts = lines[0].split(' ')
     if len(parts) != 3 or not parts[2].startswith('HTTP/1.'):
-        raise _Malformed(f'not an HTTP/1.x request line: {lines[0]!r}')
+        raise _MalformedError(f'not an HTTP/1.x request line: {lines[0]!r}')
     method, target, _ = parts
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, sep, value = line.partition(':')
         if not sep:
-            raise _Malformed(f'not a header line: {line!r}')
+            raise _MalformedError(f'not a header line: {line!r}')
         headers[name.strip().lower()] = value.strip()
     if 'chunked' in headers.get('transfer-encoding', '').lower():
-        raise _Malformed('a chunked body is not read')
+        raise _MalformedError('a chunked body is not read')
     length = int(headers.get('content-length', '0') or '0')
     body = data[end + len(_END_OF_HEADERS) :]
     if len(body) < length:

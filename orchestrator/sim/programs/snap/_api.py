@@ -102,7 +102,7 @@ def _not_modelled(what: str) -> ApiError:
 
 def _timestamp(seconds: float) -> str:
     """A time as Go marshals one (RFC 3339, UTC here)."""
-    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
     return moment.isoformat().replace('+00:00', 'Z')
 
 
@@ -579,7 +579,7 @@ def _short(channel: str) -> str:
 
 
 def _from_channel(channel: str) -> str:
-    """installRefreshMessage's channel part."""
+    """The channel part of installRefreshMessage."""
     return f' from "{channel}" channel' if channel not in ('', 'stable') else ''
 
 
