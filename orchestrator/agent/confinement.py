@@ -343,7 +343,8 @@ class _MachineSocket(_RealSocket):
 
     def makefile(self, mode: str = 'r', *args: Any, **kwargs: Any) -> Any:
         if self._machine is None:
-            return super().makefile(mode, *args, **kwargs)  # pyright: ignore[reportUnknownMemberType]
+            unconfined: Any = super().makefile
+            return unconfined(mode, *args, **kwargs)
         data = self._response().getvalue()[self._response().tell() :]
         if 'b' in mode:
             return io.BytesIO(data)
@@ -354,7 +355,7 @@ class _MachineSocket(_RealSocket):
             return super().recv(size, flags)
         return self._response().read(size)
 
-    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> int:
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         if self._machine is None:
             return super().recv_into(buffer, nbytes, flags)
         view = memoryview(buffer).cast('B')

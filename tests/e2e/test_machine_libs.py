@@ -27,8 +27,6 @@ from olmcli import TEST_CHARMS, ok, records, status
 
 from orchestrator import sim
 
-from orchestrator.sim.programs import _machine_state
-
 CHARM = TEST_CHARMS / 'machine-libs'
 LEGACY_MIRROR = Path('/work/.mirror/canonical+operator-libs-linux/repo')
 """canonical/operator-libs-linux, where the ``charms.operator_libs_linux`` libraries live."""
@@ -94,8 +92,8 @@ def test_the_charm_libraries_drive_the_simulated_machine(
     # mon is left disabled by the snap's install: the charm started and enabled it.
     services = host.call(['snap', 'services', 'microceph.mon']).stdout.splitlines()
     assert services[1].split()[:3] == ['microceph.mon', 'enabled', 'active']
-    assert _machine_state.installed(host, 'haproxy')
-    assert _machine_state.active(host, 'haproxy.service')
+    assert host.call(['dpkg-query', '-W', 'haproxy']).stdout == 'haproxy\t2.8.5-1ubuntu3.3\n'
+    assert host.call(['systemctl', 'is-active', 'haproxy']).stdout == 'active\n'
     # The snap's API and its command line are one snapd: the CLI sees the hold.
     listed = host.call(['snap', 'list', 'microceph']).stdout.splitlines()
     assert listed[1].split()[-1] == 'held'
@@ -114,14 +112,14 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     charm = charms / 'machine-libs'
     shutil.copytree(CHARM, charm)
     for name in LEGACY_LIBS:
-        target = charm / 'lib' / 'charms' / 'operator_libs_linux' / name
+        path = f'lib/charms/operator_libs_linux/{name}'
+        target = charm / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(
-            subprocess.run(
-                ['git', '-C', str(LEGACY_MIRROR), 'show', f'HEAD:lib/charms/operator_libs_linux/{name}'],
-                capture_output=True, check=True,
-            ).stdout
+        shown = subprocess.run(
+            ['git', '-C', str(LEGACY_MIRROR), 'show', f'HEAD:{path}'], capture_output=True,
+            check=True,
         )  # fmt: skip
+        target.write_bytes(shown.stdout)
     ok(lab, 'deploy', 'machine-libs', '--runner', 'dispatch', charms=charms)
 
     out = ok(lab, 'run', 'machine-libs/0', 'legacy', '--format', 'json', charms=charms)
@@ -137,4 +135,4 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     }
     host = _machine(lab, '0')
     assert host.state['snap']['snaps']['maas']['channel'] == '3.6/stable'
-    assert _machine_state.installed(host, 'jq')
+    assert host.call(['dpkg-query', '-W', 'jq']).stdout == 'jq\t1.7.1-3build1\n'

@@ -201,6 +201,9 @@ def test_refusals_match_the_real_apt_get(host: SimHost, args: list[str]) -> None
         ['apt-get', '-s', '-o', 'DPkg::Lock::Timeout=120', 'install', 'no-such-package-olm'],
         ['dpkg-query', '-W', 'no-such-package-olm'],
         ['dpkg', '-s', 'no-such-package-olm'],
+        ['apt-cache', 'show', 'no-such-package-olm'],
+        ['apt-cache', 'frob'],
+        ['dpkg', '--print-architecture'],
     ],
 )
 def test_absent_packages_read_as_the_real_tools_say(host: SimHost, argv: list[str]) -> None:
@@ -212,3 +215,15 @@ def test_absent_packages_read_as_the_real_tools_say(host: SimHost, argv: list[st
     assert host.run(argv, check=False) == Completed(
         tuple(argv), real.returncode, real.stdout, real.stderr
     )
+
+
+def test_what_charmlibs_apt_reads(host: SimHost) -> None:
+    """charmlibs-apt 1.0 (and charms.operator_libs_linux.v0.apt) find a package's version and
+    architecture with ``apt-cache show`` and the machine's with ``dpkg --print-architecture``,
+    and refresh the lists with ``apt-get update --error-on=any``."""
+    shown = host.run(['apt-cache', 'show', 'jq']).stdout
+    assert shown.startswith('Package: jq\nVersion: 1.7.1-3build1\nInstalled-Size: '), shown
+    assert '\nArchitecture: amd64\nDepends: libjq1\n' in shown
+    assert shown.endswith('Filename: pool/main/j/jq/jq_1.7.1-3build1_amd64.deb\n\n')
+    assert host.run(['dpkg', '--print-architecture']).stdout == 'amd64\n'
+    assert apt(host, 'update', '--error-on=any').returncode == 0

@@ -437,3 +437,19 @@ def test_hold_and_unhold_stand_alone(host: SimHost) -> None:
         result = snap(host, 'refresh', *args)
         assert (result.returncode, result.stderr) == (1, f'error: {text}\n'), args
     assert snap(host, 'refresh', '--hold', '--transaction=per-snap', 'k8s').ok
+
+
+def test_go_flags_unquotes_a_quoted_value(host: SimHost) -> None:
+    """charms.operator_libs_linux.v2.snap passes ``--channel="C"`` as one word: go-flags
+    unquotes it (jessevdk/go-flags parser.go unquoteIfPossible @ 3927b71, snapd's pin)."""
+    installed = snap(host, 'install', 'microceph', '--channel="squid/stable"')
+
+    assert (
+        installed.stdout
+        == 'microceph (squid/stable) 19.2.0+snapab139d4a1f from Canonical** installed\n'
+    )
+    broken = snap(host, 'refresh', 'microceph', '--channel="squid')
+    assert (broken.returncode, broken.stderr) == (
+        64,
+        "error: invalid argument for flag `--channel' (expected string): invalid syntax\n",
+    )
