@@ -453,3 +453,34 @@ def test_go_flags_unquotes_a_quoted_value(host: SimHost) -> None:
         64,
         "error: invalid argument for flag `--channel' (expected string): invalid syntax\n",
     )
+
+
+def test_a_hold_for_a_duration_ends_at_a_time_info_shows(host: SimHost) -> None:
+    """cmdRefresh.holdRefreshes sends the end of a Go duration as an RFC 3339 time and prints
+    it; ``snap info`` shows a hold (maybePrintHold, timeutil.Human) — what
+    charms.operator_libs_linux.v2.snap's ``held`` looks for (snapd 2.67.1)."""
+    snap(host, 'install', 'microceph')
+
+    held = snap(host, 'refresh', 'microceph', '--hold=36h')
+
+    assert held.stdout == 'General refreshes of "microceph" held until 2023-11-16T10:13:20Z\n'
+    assert 'hold:         in 2 days, at 10:13 UTC\n' in snap(host, 'info', 'microceph').stdout
+    snap(host, 'refresh', 'microceph', '--hold')
+    assert 'hold:         forever\n' in snap(host, 'info', 'microceph').stdout
+    snap(host, 'refresh', '--unhold', 'microceph')
+    assert 'hold:' not in snap(host, 'info', 'microceph').stdout
+    assert snap(host, 'refresh', 'microceph', '--hold=1x').stderr == (
+        'error: hold value must be a number of hours, minutes or seconds, or "forever": '
+        'time: invalid duration "1x"\n'
+    )
+    assert snap(host, 'refresh', 'microceph', '--hold=500ms').stderr == (
+        'error: cannot hold refreshes for less than a second: 500ms\n'
+    )
+
+
+def test_system_is_always_configurable(host: SimHost) -> None:
+    """``snap set system`` is core's configuration, there whether core is installed or not
+    (configstate RemapSnapFromRequest, canConfigure @ 2.67.1)."""
+    assert snap(host, 'set', 'system', 'refresh.hold=forever').returncode == 0
+
+    assert snap(host, 'get', 'system', 'refresh.hold').stdout == 'forever\n'

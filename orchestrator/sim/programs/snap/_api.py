@@ -46,6 +46,7 @@ from ...unix_http import HttpRequest, HttpResponse
 from ._channels import RISKS, _parse_verbatim  # pyright: ignore[reportPrivateUsage]
 from ._config import _assign, _lookup, _unset  # pyright: ignore[reportPrivateUsage]
 from ._errors import SnapError
+from ._format import hold_forever
 from ._run import Run
 from ._units import unit_name
 
@@ -56,8 +57,6 @@ SOCKET_PATH = '/run/snapd.socket'
 
 _ARCH = 'amd64'
 _KEPT_CHANGES = 50
-_FOREVER = datetime.timedelta(microseconds=(2**63 - 1) // 1000)
-"""A hold ``forever``: snapstate holds for Go's longest duration (about 292 years)."""
 
 
 class ApiError(Exception):
@@ -247,7 +246,7 @@ class _Api(Run):
         return ''
 
     def _forever(self) -> str:
-        return _timestamp(self.invocation.world.clock() + _FOREVER.total_seconds())
+        return hold_forever(self.invocation.world.clock())
 
     def _app(self, snap: str, app: SnapApp) -> dict[str, Any]:
         """``client.AppInfo``, a service's state decorated from systemd."""

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from ._channels import (
     checked_channel,
 )
 from ._errors import EXIT_USAGE, NEEDS_CLASSIC, SnapError
-from ._format import quoted
+from ._format import go_duration, hold_forever, quoted, rfc3339
 from ._options import NOT_WITH_HOLD, Options
 from ._run import Run
 from ._units import unit_name
@@ -73,6 +74,7 @@ class Installs(Run):
         if options.unhold:
             for name in names:
                 self.installed(name)['held'] = False
+                self.snaps[name].pop('hold-until', None)
             if names:
                 self.stdout.append(f'Removed general refresh hold of {quoted(names)}')
             else:
@@ -105,7 +107,27 @@ class Installs(Run):
         return 0
 
     def hold(self, names: Sequence[str], until: str) -> int:
-        when = 'indefinitely' if until == 'forever' else f'until {until}'
+        """cmdRefresh.holdRefreshes (cmd/snap/cmd_snap_op.go @ 2.67.1).
+
+        A duration (Go's time.ParseDuration, at least a second) is sent as the RFC 3339 time
+        it ends, which is what is printed; ``forever`` is held indefinitely.
+        """
+        if until == 'forever':
+            when, hold_until = 'indefinitely', hold_forever(self.invocation.world.clock())
+        else:
+            seconds = go_duration(until)
+            if seconds is None:
+                raise SnapError(
+                    'hold value must be a number of hours, minutes or seconds, or "forever": '
+                    f'time: invalid duration {json.dumps(until)}',
+                    filled=False,  # the client's own error: main.go prints it as it is
+                )
+            if seconds < 1:
+                raise SnapError(
+                    f'cannot hold refreshes for less than a second: {until}', filled=False
+                )
+            hold_until = rfc3339(int(self.invocation.world.clock() + seconds))
+            when = f'until {hold_until}'
         if not names:
             self.state['hold'] = True
             self.stdout.append(f'Auto-refresh of all snaps held {when}')
@@ -114,6 +136,7 @@ class Installs(Run):
             self.installed(name)
         for name in names:
             self.snaps[name]['held'] = True
+            self.snaps[name]['hold-until'] = hold_until
         self.stdout.append(f'General refreshes of {quoted(names)} held {when}')
         return 0
 
