@@ -105,8 +105,9 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     """The libraries as ``charmcraft fetch-lib`` puts them in a charm's lib/, from upstream.
 
     Through the dispatch runner, where the hook's ``/`` is its machine: v2 snap's SnapCache
-    first checks that ``/usr/bin/snap`` exists, a file the in-process runner would look for on
-    the computer olm runs on.
+    first checks that ``/usr/bin/snap`` exists, and v0 apt's RepositoryMapping reads
+    ``/etc/apt/sources.list.d``, files the in-process runner would read on the computer olm
+    runs on.
     """
     charms = tmp_path / 'charms'
     charm = charms / 'machine-libs'
@@ -127,6 +128,7 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     (task,) = json.loads(out).values()
     assert task['status'] == 'completed', task
     assert task['results'] == {
+        'apt-releases': 'noble,noble-backports,noble-security,noble-updates',
         'maas-present': 'True',
         'maas-services': 'pebble',
         'jq': '1.7.1-3build1.amd64',

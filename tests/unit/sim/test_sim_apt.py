@@ -227,3 +227,17 @@ def test_what_charmlibs_apt_reads(host: SimHost) -> None:
     assert shown.endswith('Filename: pool/main/j/jq/jq_1.7.1-3build1_amd64.deb\n\n')
     assert host.run(['dpkg', '--print-architecture']).stdout == 'amd64\n'
     assert apt(host, 'update', '--error-on=any').returncode == 0
+
+
+def test_a_fresh_machine_has_noble_s_deb822_sources(host: SimHost) -> None:
+    """cloud-init 24.1.3 (cc_apt_configure.py, templates/sources.list.ubuntu.deb822.tmpl):
+    the sources in ``ubuntu.sources``, ``sources.list`` only a comment saying so."""
+    sources = host.files['/etc/apt/sources.list.d/ubuntu.sources'].content
+
+    assert (
+        'URIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble noble-updates noble-backports\n'
+        in sources
+    )
+    assert 'Suites: noble-security\n' in sources
+    listed = host.files['/etc/apt/sources.list'].content
+    assert all(line.startswith('#') for line in listed.splitlines())

@@ -62,8 +62,10 @@ class MachineLibsCharm(ops.CharmBase):
         maas = cache['maas']
         maas.ensure(snap_v2.SnapState.Latest, channel='3.6/stable')
         apt_v0.add_package('jq')
+        releases = {repository.release for repository in apt_v0.RepositoryMapping()}
         event.set_results(
             {
+                'apt-releases': ','.join(sorted(releases)),
                 'maas-present': str(cache['maas'].present),
                 'maas-services': ','.join(sorted(maas.services)),
                 'jq': apt_v0.DebianPackage.from_installed_package('jq').fullversion,
