@@ -130,6 +130,8 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     assert task['results'] == {
         'apt-releases': 'noble,noble-backports,noble-security,noble-updates',
         'maas-present': 'True',
+        'maas-held': 'True',
+        'maas-option': 'yes',
         'maas-services': 'pebble',
         'jq': '1.7.1-3build1.amd64',
         'haproxy-running': 'True',
@@ -137,4 +139,5 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     }
     host = _machine(lab, '0')
     assert host.state['snap']['snaps']['maas']['channel'] == '3.6/stable'
+    assert host.call(['snap', 'get', 'system', 'refresh.hold']).stdout == 'forever\n'
     assert host.call(['dpkg-query', '-W', 'jq']).stdout == 'jq\t1.7.1-3build1\n'

@@ -61,12 +61,18 @@ class MachineLibsCharm(ops.CharmBase):
         cache = snap_v2.SnapCache()
         maas = cache['maas']
         maas.ensure(snap_v2.SnapState.Latest, channel='3.6/stable')
+        maas.hold()
+        maas.set({'olm.legacy': 'yes'}, typed=True)
+        maas.restart(['pebble'])
+        snap_v2.hold_refresh(forever=True)
         apt_v0.add_package('jq')
         releases = {repository.release for repository in apt_v0.RepositoryMapping()}
         event.set_results(
             {
                 'apt-releases': ','.join(sorted(releases)),
                 'maas-present': str(cache['maas'].present),
+                'maas-held': str(maas.held),
+                'maas-option': maas.get('olm.legacy'),
                 'maas-services': ','.join(sorted(maas.services)),
                 'jq': apt_v0.DebianPackage.from_installed_package('jq').fullversion,
                 'haproxy-running': str(systemd_v1.service_running(PACKAGE)),
