@@ -97,6 +97,9 @@ def test_the_charm_libraries_drive_the_simulated_machine(
     # The snap's API and its command line are one snapd: the CLI sees the hold.
     listed = host.call(['snap', 'list', 'microceph']).stdout.splitlines()
     assert listed[1].split()[-1] == 'held'
+    assert host.call(['snap', 'aliases']).stdout.splitlines()[1].split() == [
+        'microceph.ceph', 'ceph', 'manual',
+    ]  # fmt: skip
 
 
 @pytest.mark.skipif(shutil.which('bwrap') is None, reason='needs bubblewrap')
@@ -140,4 +143,7 @@ def test_the_operator_libs_linux_copies_drive_it_too(lab: Path, tmp_path: Path):
     host = _machine(lab, '0')
     assert host.state['snap']['snaps']['maas']['channel'] == '3.6/stable'
     assert host.call(['snap', 'get', 'system', 'refresh.hold']).stdout == 'forever\n'
+    assert host.call(['snap', 'aliases', 'maas']).stdout.splitlines()[1].split() == [
+        'maas', 'maas-cli', 'manual',
+    ]  # fmt: skip
     assert host.call(['dpkg-query', '-W', 'jq']).stdout == 'jq\t1.7.1-3build1\n'

@@ -299,3 +299,49 @@ def test_http_framing() -> None:
         b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 2\r\n'
         b'Connection: close\r\n\r\n{}'
     )
+
+
+def test_aliases_through_the_api_and_the_cli(host: SimHost) -> None:
+    change(host, 'POST', '/v2/snaps/microceph', {'action': 'install'})
+
+    done = change(
+        host, 'POST', '/v2/aliases',
+        {'action': 'alias', 'snap': 'microceph', 'app': 'ceph', 'alias': 'ceph'},
+    )  # fmt: skip
+
+    assert (done['kind'], done['summary']) == (
+        'alias', 'Setup alias "ceph" => "ceph" for snap "microceph"',
+    )  # fmt: skip
+    assert done['data']['aliases-added'] == [{'snap': 'microceph', 'app': 'ceph', 'alias': 'ceph'}]
+    assert result(host, 'GET', '/v2/aliases') == {
+        'microceph': {'ceph': {'command': 'microceph.ceph', 'status': 'manual', 'manual': 'ceph'}}
+    }
+    assert host.run(['snap', 'aliases']).stdout == (
+        'Command         Alias  Notes\nmicroceph.ceph  ceph   manual\n'
+    )
+    again = host.run(['snap', 'alias', 'microceph.ceph', 'ceph'])
+    assert (again.returncode, again.stdout) == (0, '')  # nothing changed, nothing shown
+    daemon = change(
+        host, 'POST', '/v2/aliases',
+        {'action': 'alias', 'snap': 'microceph', 'app': 'daemon', 'alias': 'd'},
+    )  # fmt: skip
+    assert (daemon['status'], daemon['err']) == (
+        'Error',
+        'cannot perform the following tasks:\n- Setup manual alias "d" => "daemon" for snap '
+        '"microceph" (cannot enable alias "d" for "microceph", target application "daemon" '
+        'is a daemon)',
+    )
+    not_installed = {'action': 'alias', 'snap': 'maas', 'alias': 'm'}
+    assert error(host, 'POST', '/v2/aliases', not_installed) == (
+        400, {'message': 'snap "maas" is not installed', 'kind': 'snap-not-installed',
+              'value': 'maas'},
+    )  # fmt: skip
+    assert host.run(['snap', 'unalias', 'ceph']).stdout == (
+        'Removed:\n  - microceph.ceph as ceph\n'
+    )
+    assert host.run(['snap', 'unalias', 'ceph'], check=False).stderr == (
+        'error: cannot find manual alias "ceph" in any snap\n'
+    )
+    assert host.run(['snap', 'alias', 'microceph.ceph', 'bad/name'], check=False).stderr == (
+        'error: invalid alias name: "bad/name"\n'
+    )

@@ -33,7 +33,8 @@ class Options:
 # Each command's options, as go-flags knows them from the command's struct and its mixins
 # (canonical/snapd cmd/snap @ 2.67.1: cmd_snap_op.go cmdInstall/cmdRefresh/cmdRemove, cmd_list.go,
 # cmd_services.go svcStatus/svcStart/svcStop/svcRestart, cmd_info.go, cmd_get.go, cmd_set.go,
-# cmd_unset.go, cmd_run.go, cmd_wait.go, cmd_version.go; colorMixin and unicodeMixin in color.go,
+# cmd_unset.go, cmd_run.go, cmd_wait.go, cmd_version.go, cmd_alias.go, cmd_unalias.go,
+# cmd_aliases.go; colorMixin and unicodeMixin in color.go,
 # waitMixin in wait.go, timeMixin in times.go, channelMixin and modeMixin in cmd_snap_op.go,
 # clientutil.ServiceScopeOptions in client/clientutil/service_scope.go). Any other option is
 # refused, before anything runs, with go-flags' ``unknown flag `x'`` (exit 64).
@@ -111,6 +112,9 @@ COMMAND_FLAGS: Mapping[str, frozenset[str]] = {
     ),
     'wait': frozenset(),
     'version': frozenset(),
+    'alias': _WAIT,
+    'unalias': _WAIT,
+    'aliases': frozenset(),
 }
 
 NOT_WITH_HOLD = frozenset(

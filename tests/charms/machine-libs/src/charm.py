@@ -2,9 +2,10 @@
 """A charm that drives its machine with Canonical's charm libraries for the machine, unchanged.
 
 On install it makes sure the ``microceph`` snap is installed from ``squid/stable``, starts and
-enables its ``mon`` service (left disabled by the snap's install), sets a snap option and holds
-the snap's refreshes, all through snapd's REST API (charmlibs-snap); it adds the ``haproxy``
-package (charmlibs-apt) and restarts its service (charmlibs-systemd). Status says what the
+enables its ``mon`` service (left disabled by the snap's install), sets a snap option, holds
+the snap's refreshes and aliases its ``ceph`` command, all through snapd's REST API
+(charmlibs-snap); it adds the ``haproxy`` package (charmlibs-apt) and restarts its service
+(charmlibs-systemd). Status says what the
 libraries then report. The ``legacy`` action does the same kind of work with the older
 ``charms.operator_libs_linux`` libraries, when they are in ``lib/``.
 """
@@ -35,6 +36,7 @@ class MachineLibsCharm(ops.CharmBase):
         snap.start(SNAP, 'mon', enable=True)
         snap.set(SNAP, {'olm.test': 'machine-libs'})
         snap.hold(SNAP)
+        snap.alias(SNAP, 'ceph', 'ceph')
         self.unit.status = ops.MaintenanceStatus(f'adding {PACKAGE}')
         apt.update()
         apt.add_package(PACKAGE)
@@ -64,6 +66,7 @@ class MachineLibsCharm(ops.CharmBase):
         maas.hold()
         maas.set({'olm.legacy': 'yes'}, typed=True)
         maas.restart(['pebble'])
+        maas.alias('maas', 'maas-cli')
         snap_v2.hold_refresh(forever=True)
         apt_v0.add_package('jq')
         releases = {repository.release for repository in apt_v0.RepositoryMapping()}
