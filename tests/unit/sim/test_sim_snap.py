@@ -484,3 +484,23 @@ def test_system_is_always_configurable(host: SimHost) -> None:
     assert snap(host, 'set', 'system', 'refresh.hold=forever').returncode == 0
 
     assert snap(host, 'get', 'system', 'refresh.hold').stdout == 'forever\n'
+
+
+def test_a_revision_asked_for_is_the_one_installed(host: SimHost) -> None:
+    """``--revision`` picks the store's revision, from any channel when none is given (tracking
+    the default one), from the channel given otherwise; a refresh to a revision always
+    refreshes (daemon/api_snaps.go revnoOpts, cmd/snap/error.go @ 2.67.1)."""
+    installed = snap(host, 'install', 'microceph', '--revision=1228')
+
+    assert (
+        installed.stdout
+        == 'microceph (reef/stable) 18.2.4+snap7fcb5eb1c1 from Canonical** installed\n'
+    )
+    listed = snap(host, 'list', 'microceph').stdout.splitlines()[1].split()
+    assert listed[2:4] == ['1228', 'latest/stable']
+    assert snap(host, 'refresh', 'microceph', '--revision=9').stderr == (
+        'error: snap "microceph" revision 9 not available (see \'snap info microceph\')\n'
+    )
+    refused = snap(host, 'refresh', 'microceph', '--channel=squid/stable', '--revision=1228')
+    assert refused.returncode == 1
+    assert snap(host, 'refresh', 'microceph', '--revision=1228').stdout.endswith(' refreshed\n')

@@ -345,3 +345,22 @@ def test_aliases_through_the_api_and_the_cli(host: SimHost) -> None:
     assert host.run(['snap', 'alias', 'microceph.ceph', 'bad/name'], check=False).stderr == (
         'error: invalid alias name: "bad/name"\n'
     )
+
+
+def test_a_revision_asked_for_through_the_api(host: SimHost) -> None:
+    change(host, 'POST', '/v2/snaps/microceph', {'action': 'install', 'revision': '1228'})
+
+    snap = result(host, 'GET', '/v2/snaps/microceph')
+    assert (snap['revision'], snap['tracking-channel'], snap['channel']) == (
+        '1228', 'latest/stable', 'reef/stable',
+    )  # fmt: skip
+    assert error(host, 'POST', '/v2/snaps/microceph', {'action': 'refresh', 'revision': '9'}) == (
+        404,
+        {'message': 'no snap revision available as specified',
+         'kind': 'snap-revision-not-available', 'value': 'microceph'},
+    )  # fmt: skip
+    status, refused = error(
+        host, 'POST', '/v2/snaps/microceph',
+        {'action': 'refresh', 'channel': 'squid/stable', 'revision': '1228'},
+    )  # fmt: skip
+    assert (status, refused['kind']) == (404, 'snap-channel-not-available')

@@ -363,7 +363,12 @@ class _Api(Run):
         return spec
 
     def _release(
-        self, spec: SnapSpec, channel: str | None, revision: str, action: str
+        self,
+        spec: SnapSpec,
+        channel: str | None,
+        revision: str,
+        action: str,
+        channel_given: bool,
     ) -> tuple[str, SnapRelease]:
         """The channel to track and the release to put, or the store's refusal."""
         try:
@@ -371,17 +376,15 @@ class _Api(Run):
         except SnapError:
             raise _channel_not_available(spec, channel or 'stable', action) from None
         if revision:
-            chosen = [r for r in spec.releases if str(r.revision) == revision]
-            if channel:
-                chosen = [r for r in chosen if r.channel == tracking]
-            if not chosen:
-                if channel:
-                    raise _channel_not_available(spec, tracking, action)
+            found = self.at_revision(spec, tracking, revision, channel_given)
+            if found is None and channel_given:
+                raise _channel_not_available(spec, tracking, action)
+            if found is None:
                 raise ApiError(
                     404, 'no snap revision available as specified', 'snap-revision-not-available',
                     spec.name,
                 )  # fmt: skip
-            release = chosen[0]
+            release = found
         return tracking, release
 
     def install_snap(self, name: str, body: Mapping[str, Any], channel: str) -> HttpResponse:
@@ -391,7 +394,9 @@ class _Api(Run):
             )
         spec = self._store(name)
         revision = str(body.get('revision') or '')
-        tracking, release = self._release(spec, channel or None, revision, 'install')
+        tracking, release = self._release(
+            spec, channel or None, revision, 'install', bool(channel)
+        )
         classic = bool(body.get('classic'))
         if spec.confinement == 'classic' and not (classic or body.get('devmode')):
             raise ApiError(
@@ -415,7 +420,7 @@ class _Api(Run):
         current = str(record['channel'])
         wanted = _resolve_channel(channel, current) if channel else current
         revision = str(body.get('revision') or '')
-        tracking, release = self._release(spec, wanted, revision, 'refresh')
+        tracking, release = self._release(spec, wanted, revision, 'refresh', bool(channel))
         classic = record['confinement'] == 'classic' or bool(body.get('classic'))
         if spec.confinement == 'classic' and not (classic or body.get('devmode')):
             raise ApiError(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ...catalog import SnapRelease, SnapSpec  # the store's entries, which the World holds
 from ._channels import (
     checked_channel,
 )
@@ -43,7 +44,7 @@ class Installs(Run):
                 continue
             if spec.confinement == 'classic' and not (options.classic or options.devmode):
                 raise SnapError(NEEDS_CLASSIC.format(name=name))
-            tracking, release = self.resolve(spec, options.channel, 'install')
+            tracking, release = self._wanted(spec, options, options.channel, 'install')
             for dependency in (spec.base, 'snapd'):
                 if dependency and dependency not in self.snaps and dependency in self.catalog:
                     dep = self.catalog[dependency]
@@ -95,8 +96,10 @@ class Installs(Run):
         for name in names:
             record = self.installed(name)
             spec = self.spec(name)
-            tracking, release = self.resolve(spec, options.channel or record['channel'], 'refresh')
-            if release.revision == record['revision'] and tracking == record['channel']:
+            wanted = options.channel or record['channel']
+            tracking, release = self._wanted(spec, options, wanted, 'refresh')
+            same = release.revision == record['revision'] and tracking == record['channel']
+            if same and not options.given.get('revision'):
                 if len(names) == 1:
                     self.stderr.append(f'snap "{name}" has no updates available')
                 continue
@@ -105,6 +108,32 @@ class Installs(Run):
         if not self.stdout and len(names) > 1:
             self.stderr.append('All snaps up to date.')
         return 0
+
+    def _wanted(
+        self, spec: SnapSpec, options: Options, channel: str | None, action: str
+    ) -> tuple[str, SnapRelease]:
+        """The channel to track and the release to put, ``--revision`` honoured.
+
+        A revision the store does not have there: errorToCmdMessage's
+        ``snap "x" revision R not available (see 'snap info x')`` (cmd/snap/error.go,
+        ErrorKindSnapRevisionNotAvailable @ 2.67.1).
+        """
+        revision = options.given.get('revision')
+        if not revision:
+            return self.resolve(spec, channel, action)
+        try:
+            tracking, _ = self.resolve(spec, channel, action)
+        except SnapError:
+            if options.channel:
+                raise
+            tracking = f'{spec.default_track}/stable'
+        release = self.at_revision(spec, tracking, revision, bool(options.channel))
+        if release is None:
+            raise SnapError(
+                f'snap "{spec.name}" revision {revision} not available '
+                f"(see 'snap info {spec.name}')"
+            )
+        return tracking, release
 
     def hold(self, names: Sequence[str], until: str) -> int:
         """cmdRefresh.holdRefreshes (cmd/snap/cmd_snap_op.go @ 2.67.1).
