@@ -504,3 +504,15 @@ def test_a_revision_asked_for_is_the_one_installed(host: SimHost) -> None:
     refused = snap(host, 'refresh', 'microceph', '--channel=squid/stable', '--revision=1228')
     assert refused.returncode == 1
     assert snap(host, 'refresh', 'microceph', '--revision=1228').stdout.endswith(' refreshed\n')
+
+
+def test_a_restart_leaves_disabled_inactive_services_alone(host: SimHost) -> None:
+    """restartServicesByStatus (wrappers/services.go, AlsoEnabledNonActive @ 2.67.1): a restart
+    of a snap restarts its running and enabled services, and those named, not the others."""
+    snap(host, 'install', 'microceph')
+
+    assert snap(host, 'restart', 'microceph').stdout == 'Restarted.\n'
+
+    assert 'microceph.mon            disabled  inactive' in snap(host, 'services').stdout
+    snap(host, 'restart', 'microceph.mon')
+    assert 'microceph.mon            disabled  active' in snap(host, 'services').stdout

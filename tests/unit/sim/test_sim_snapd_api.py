@@ -163,7 +163,9 @@ def test_already_installed_and_no_updates(host: SimHost) -> None:
          'value': 'k8s'},
     )  # fmt: skip
     assert error(host, 'POST', '/v2/snaps/k8s', {'action': 'refresh'}) == (
-        400, {'message': 'snap has no updates available', 'kind': 'snap-no-update-available'},
+        400,
+        {'message': 'snap has no updates available', 'kind': 'snap-no-update-available',
+         'value': ''},
     )  # fmt: skip
     # A risk alone keeps the tracked track (channel.Resolve).
     done = change(host, 'POST', '/v2/snaps/k8s', {'action': 'refresh', 'channel': 'edge'})

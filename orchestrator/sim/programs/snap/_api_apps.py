@@ -67,9 +67,13 @@ class Apps(ApiRun):
         action = str(body.get('action', ''))
         chosen = self._app_infos(names, services=True)
         if action not in ('start', 'stop', 'restart'):
-            raise ApiError(400, f'cannot perform operation on services: unknown action "{action}"')
+            # Control's error, answered BadRequest(err) (servicestate.go, api_apps.go postApps).
+            raise ApiError(400, f'unknown action "{action}"')
+        explicit = {name for name in names if '.' in name}
         for snap, app in chosen:
             unit = unit_name(snap, app.name)
+            if action == 'restart' and not self.restarts(unit, f'{snap}.{app.name}' in explicit):
+                continue
             if action == 'start':
                 if body.get('enable'):
                     self.systemd.enable(unit)

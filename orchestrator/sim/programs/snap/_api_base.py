@@ -49,7 +49,7 @@ def error_response(error: ApiError) -> HttpResponse:
     result: dict[str, Any] = {'message': error.message}
     if error.kind:
         result['kind'] = error.kind
-    if error.value not in (None, ''):
+    if error.value is not None:  # an interface holding "" is not omitted (omitempty)
         result['value'] = error.value
     return json_response(
         error.status,

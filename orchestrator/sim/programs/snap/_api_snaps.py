@@ -90,6 +90,9 @@ class Snaps(ApiRun):
                 'revision': str(release.revision),
                 'confinement': spec.confinement,
                 'download-size': release.size_mb * 1_000_000,
+                # from the store's details, which a local snap's description lacks
+                'store-url': f'https://snapcraft.io/{name}',
+                'license': spec.license,
             }
         )
         apps = [{'snap': name, 'name': a.name} for a in sorted_apps(spec)]
@@ -221,7 +224,8 @@ class Snaps(ApiRun):
                 400, f'snap "{name}" requires classic confinement', 'snap-needs-classic', name
             )
         if not revision and release.revision == record['revision'] and tracking == current:
-            raise ApiError(400, 'snap has no updates available', 'snap-no-update-available')
+            # errToResponse's last case: Value is the (empty) snap name, so it is sent.
+            raise ApiError(400, 'snap has no updates available', 'snap-no-update-available', '')
         self.put(spec, tracking, release, classic)
         summary = f'Refresh "{name}" snap' + _from_channel(channel)
         return self.new_change('refresh-snap', summary, [name])
@@ -265,8 +269,6 @@ def _snap_fields(spec: SnapSpec | None, name: str) -> dict[str, Any]:
             'display-name': spec.publisher,
             'validation': 'verified' if spec.verified else 'unproven',
         }
-        fields['store-url'] = f'https://snapcraft.io/{name}'
-        fields['license'] = spec.license
         if spec.base:
             fields['base'] = spec.base
     return fields
@@ -301,7 +303,7 @@ def _channel_not_available(spec: SnapSpec, channel: str, action: str) -> ApiErro
             'channel': channel,
             'architecture': _ARCH,
             'releases': [
-                {'architecture': _ARCH, 'channel': r.channel}
+                {'architecture': _ARCH, 'channel': _short(r.channel)}
                 for r in sorted(spec.releases, key=lambda r: r.channel)
             ],
         },

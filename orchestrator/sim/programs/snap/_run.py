@@ -106,6 +106,18 @@ class Run:
                 return release
         return None
 
+    def restarts(self, unit: str, explicit: bool) -> bool:
+        """Whether a restart of a snap's services restarts this one.
+
+        Named explicitly (``snap.app``), always; otherwise only when it is running or enabled:
+        a disabled, inactive service is left alone (canonical/snapd ``wrappers/services.go``
+        restartServicesByStatus with AlsoEnabledNonActive, which
+        ``overlord/servicestate/servicestate.go`` Control sets for ``restart`` @ 2.67.1).
+        """
+        if explicit or self.systemd.active_state(unit) == 'active':
+            return True
+        return self.systemd.enabled_state(unit) == 'enabled'
+
     def put(self, spec: SnapSpec, tracking: str, release: SnapRelease, classic: bool) -> None:
         """Make ``release`` the installed revision: mount, units, services."""
         old = self.snaps.get(spec.name)
