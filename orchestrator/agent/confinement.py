@@ -350,6 +350,11 @@ class _MachineSocket(_RealSocket):
             return io.BytesIO(data)
         return io.TextIOWrapper(io.BytesIO(data), *args, **kwargs)
 
+    def shutdown(self, how: int, /) -> None:
+        if self._machine is None:
+            return super().shutdown(how)
+        return None  # the request is whole once the client stops writing
+
     def recv(self, size: int, flags: int = 0, /) -> bytes:
         if self._machine is None:
             return super().recv(size, flags)

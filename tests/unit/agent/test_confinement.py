@@ -183,3 +183,22 @@ def test_other_unix_sockets_are_refused():
         _snapd_get('/v2/snaps', socket_path='/run/dbus/system_bus_socket')
 
     assert 'olm refused a network connection from this computer' in str(raised.value.reason)
+
+
+def test_a_raw_socket_client_that_shuts_down_its_side_is_answered_too():
+    world = sim.World(sleep=lambda _: None)
+    host = world.add_machine('0', hostname='node-01', addresses=['10.0.0.1'])
+
+    with confined(host, Captured()):
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect('/run/snapd.socket')
+        client.sendall(b'GET /v2/snaps HTTP/1.1\r\nHost: localhost\r\n\r\n')
+        client.shutdown(socket.SHUT_WR)
+        received = b''
+        while chunk := client.recv(7):
+            received += chunk
+        client.close()
+
+    head, _, body = received.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 200 OK\r\n')
+    assert json.loads(body)['result'] == []
