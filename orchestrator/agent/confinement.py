@@ -11,6 +11,12 @@ name])`` would rename the computer olm runs on, as the user running olm. While a
   nothing is retried), a shell line through :func:`orchestrator.sim.run_command_line`. A
   program the machine does not emulate fails as a missing executable does on a real one
   (``FileNotFoundError``), naming the program and the machine.
+- a unix socket the simulated machine serves (snapd's API on ``/run/snapd.socket``, which
+  charmlibs-snap and ``charms.operator_libs_linux.v2.snap`` talk HTTP to) is answered by its
+  machine: while a hook runs ``socket.socket`` makes sockets whose ``connect`` to such a path
+  is kept in olm, the HTTP request the charm sends is handed to the machine's service
+  (:meth:`SimHost.request <orchestrator.sim.SimHost.request>`) and its answer read back, one
+  request per connection, as ``urllib`` makes them. Any other ``connect`` is refused below.
 - Everything else that would reach this computer raises :class:`ConfinementError` (a
   ``PermissionError``), from an audit hook (PEP 578, ``sys.addaudithook``): starting a process
   any other way (``subprocess.Popen``, ``os.exec*``, ``os.posix_spawn``, ``os.fork``,
@@ -37,6 +43,7 @@ import errno
 import io
 import os
 import shlex
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Generator, Mapping
@@ -45,7 +52,14 @@ from typing import Any
 
 from metal_host import CommandTimeoutError
 
-from ..sim import ExtraProgram, SimHost, run_command_line
+from ..sim import (
+    ExtraProgram,
+    HttpResponse,
+    SimHost,
+    encode_response,
+    parse_request,
+    run_command_line,
+)
 
 __all__ = ['Captured', 'ConfinementError', 'confined']
 
@@ -257,7 +271,102 @@ def _routes(host: SimHost) -> list[tuple[Any, str, Callable[..., Any]]]:
         (subprocess, 'getoutput', getoutput),
         (subprocess, 'getstatusoutput', getstatusoutput),
         (os, 'system', system),
+        (socket, 'socket', _MachineSocket),
     ]
+
+
+_RealSocket = socket.socket
+
+
+class _MachineSocket(_RealSocket):
+    """``socket.socket`` while a hook runs: a unix socket its machine serves stays in olm.
+
+    ``connect`` to a path the machine answers (:attr:`World.sockets
+    <orchestrator.sim.World.sockets>`) connects nothing on this computer: what the charm then
+    sends is kept, and the first read (``makefile``, ``recv``) hands it to the machine's service
+    as one HTTP request and gives back its answer. Anything else is a plain socket, whose
+    ``connect`` the audit hook refuses.
+    """
+
+    _machine: tuple[SimHost, str] | None = None
+    _sent: bytearray
+    _answer: io.BytesIO | None = None
+
+    def connect(self, address: Any, /) -> None:
+        confinement = _active
+        path = os.fsdecode(address) if isinstance(address, str | bytes) else None
+        if (
+            confinement is not None
+            and self.family == socket.AF_UNIX
+            and path is not None
+            and path in confinement.host.world.sockets
+        ):
+            self._machine = (confinement.host, path)
+            self._sent = bytearray()
+            return
+        super().connect(address)
+
+    def connect_ex(self, address: Any, /) -> int:
+        try:
+            self.connect(address)
+        except OSError as error:
+            return error.errno or errno.ECONNREFUSED
+        return 0
+
+    def sendall(self, data: Any, flags: int = 0, /) -> None:
+        if self._machine is None:
+            return super().sendall(data, flags)
+        self._sent += bytes(data)
+        return None
+
+    def send(self, data: Any, flags: int = 0, /) -> int:
+        if self._machine is None:
+            return super().send(data, flags)
+        self._sent += bytes(data)
+        return len(bytes(data))
+
+    def _response(self) -> io.BytesIO:
+        if self._answer is None:
+            assert self._machine is not None
+            host, path = self._machine
+            try:
+                request = parse_request(bytes(self._sent))
+            except ValueError as error:
+                request = None
+                answer = HttpResponse(400, f'400 Bad Request: {error}'.encode(), 'text/plain')
+            else:
+                answer = HttpResponse(400, b'400 Bad Request: incomplete request', 'text/plain')
+            if request is not None:
+                answer = host.request(path, request) or answer
+            self._answer = io.BytesIO(encode_response(answer))
+        return self._answer
+
+    def makefile(self, mode: str = 'r', *args: Any, **kwargs: Any) -> Any:
+        if self._machine is None:
+            unconfined: Any = super().makefile
+            return unconfined(mode, *args, **kwargs)
+        data = self._response().getvalue()[self._response().tell() :]
+        if 'b' in mode:
+            return io.BytesIO(data)
+        return io.TextIOWrapper(io.BytesIO(data), *args, **kwargs)
+
+    def shutdown(self, how: int, /) -> None:
+        if self._machine is None:
+            return super().shutdown(how)
+        return None  # the request is whole once the client stops writing
+
+    def recv(self, size: int, flags: int = 0, /) -> bytes:
+        if self._machine is None:
+            return super().recv(size, flags)
+        return self._response().read(size)
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        if self._machine is None:
+            return super().recv_into(buffer, nbytes, flags)
+        view = memoryview(buffer).cast('B')
+        data = self._response().read(nbytes or len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 def _run(

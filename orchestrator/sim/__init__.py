@@ -41,9 +41,14 @@ from .host import (
     BlockDevice,
     CommandRecord,
     Handler,
+    HttpRequest,
+    HttpResponse,
     Invocation,
     NetworkDevice,
     SimHost,
+    SocketService,
+    encode_response,
+    parse_request,
 )
 from .shell import ExtraProgram, ShellResult, run_command_line
 from .world import MachineImage, ProgramRegistry, World
@@ -59,6 +64,8 @@ __all__ = [
     'FaultKind',
     'Faults',
     'Handler',
+    'HttpRequest',
+    'HttpResponse',
     'Invocation',
     'MachineImage',
     'NetworkDevice',
@@ -70,9 +77,12 @@ __all__ = [
     'SnapApp',
     'SnapRelease',
     'SnapSpec',
+    'SocketService',
     'StateError',
     'UnknownMachineError',
     'World',
+    'encode_response',
+    'parse_request',
     'programs',
     'run_command_line',
 ]

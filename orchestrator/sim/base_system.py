@@ -17,6 +17,7 @@ BASE_DIRECTORIES = frozenset(
         '/boot',
         '/dev',
         '/etc/apt',
+        '/etc/apt/sources.list.d',
         '/etc/default',
         '/etc/systemd/system',
         '/home/ubuntu',
@@ -104,6 +105,35 @@ LOGO=ubuntu-logo
 """
 
 
+_APT_SOURCES_LIST = (
+    '# Ubuntu sources have moved to the /etc/apt/sources.list.d/ubuntu.sources\n'
+    '# file, which uses the deb822 format. Use deb822-formatted .sources files\n'
+    '# to manage package sources in the /etc/apt/sources.list.d/ directory.\n'
+    '# See the sources.list(5) manual page for details.\n'
+)
+"""``/etc/apt/sources.list`` as cloud-init leaves it where the sources are deb822
+(canonical/cloud-init ``cloudinit/config/cc_apt_configure.py`` UBUNTU_DEFAULT_APT_SOURCES_LIST
+@ 24.1.3, noble's cloud-init)."""
+
+_UBUNTU_SOURCES = (
+    'Types: deb\n'
+    'URIs: http://archive.ubuntu.com/ubuntu/\n'
+    'Suites: noble noble-updates noble-backports\n'
+    'Components: main universe restricted multiverse\n'
+    'Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg\n'
+    '\n'
+    'Types: deb\n'
+    'URIs: http://security.ubuntu.com/ubuntu/\n'
+    'Suites: noble-security\n'
+    'Components: main universe restricted multiverse\n'
+    'Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg\n'
+)
+"""``/etc/apt/sources.list.d/ubuntu.sources``: the stanzas of cloud-init's
+``templates/sources.list.ubuntu.deb822.tmpl`` @ 24.1.3 rendered with its default amd64 mirrors
+(``PRIMARY_ARCH_MIRRORS`` in cc_apt_configure.py). Assumptions: MAAS's default archive is the
+Ubuntu archive cloud-init defaults to, and the template's comment lines are left out."""
+
+
 def base_files(hostname: str) -> dict[str, str]:
     """Path → content of the identity, account and OS files a machine named ``hostname`` has."""
     hosts = (
@@ -126,6 +156,8 @@ def base_files(hostname: str) -> dict[str, str]:
         '/usr/lib/os-release': _OS_RELEASE,
         '/etc/passwd': passwd,
         '/etc/group': group,
+        '/etc/apt/sources.list': _APT_SOURCES_LIST,
+        '/etc/apt/sources.list.d/ubuntu.sources': _UBUNTU_SOURCES,
         '/etc/environment': (
             'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:'
             '/usr/games:/usr/local/games:/snap/bin"\n'

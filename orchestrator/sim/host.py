@@ -32,7 +32,8 @@ from .devices import (
     udev_escape,
 )
 from .label import SIMULATED
-from .world import DEFAULT_ENV, CommandRecord, Handler, Invocation, SimHost
+from .unix_http import HttpRequest, HttpResponse, encode_response, parse_request
+from .world import DEFAULT_ENV, CommandRecord, Handler, Invocation, SimHost, SocketService
 
 __all__ = [
     'DEFAULT_ENV',
@@ -44,10 +45,15 @@ __all__ = [
     'CommandRecord',
     'DiskIdentity',
     'Handler',
+    'HttpRequest',
+    'HttpResponse',
     'Invocation',
     'NetworkDevice',
     'SimHost',
+    'SocketService',
     'disk_identity',
+    'encode_response',
     'maas_id_path',
+    'parse_request',
     'udev_escape',
 ]

@@ -49,6 +49,7 @@ from .filesystem import MachineFiles
 from .label import SIMULATED
 from .registry import ProgramRegistry
 from .shared import SharedState
+from .unix_http import HttpRequest, HttpResponse
 
 __all__ = [
     'DEFAULT_ENV',
@@ -59,6 +60,7 @@ __all__ = [
     'ProgramRegistry',
     'SimError',
     'SimHost',
+    'SocketService',
     'StateError',
     'UnknownMachineError',
     'World',
@@ -131,6 +133,10 @@ Handler = Callable[[Invocation], Completed]
 exit status (a non-zero status is returned, not raised; the Host applies ``check``). It may
 raise :class:`~metal_host.CommandTimeoutError` to simulate a hang."""
 
+SocketService = Callable[['SimHost', HttpRequest], HttpResponse]
+"""A daemon's API on a unix socket of a machine (snapd's on ``/run/snapd.socket``): given the
+machine and one HTTP request, the answer (:mod:`.unix_http` carries them on the wire)."""
+
 
 @dataclass(frozen=True)
 class MachineImage:
@@ -146,12 +152,14 @@ class MachineImage:
         packages: what the simulated apt archive offers at first.
         provision: lays down what a freshly deployed machine has beyond its base files
             (packages and their running services, ``/sys/class/net``).
+        sockets: unix socket path → the daemon API answering on it, on every machine.
     """
 
     programs: Mapping[str, Handler]
     snaps: Mapping[str, SnapSpec]
     packages: Mapping[str, PackageSpec]
     provision: Callable[[SimHost], None]
+    sockets: Mapping[str, SocketService] = field(default_factory=dict[str, SocketService])
 
 
 _default: list[MachineImage] = []  # the image a World gets when given none
@@ -185,6 +193,7 @@ class World(SharedState):
     Attributes:
         image: the machine image it was built with.
         programs: the program table (the image's programs, then whatever registers later).
+        sockets: unix socket path → the daemon API every machine answers on it (the image's).
         catalog: the simulated snap store and apt archive.
         faults: the armed faults.
         shared: JSON-able facts spanning machines, namespaced by program
@@ -204,6 +213,7 @@ class World(SharedState):
         self.programs: ProgramRegistry[Handler] = ProgramRegistry()
         for name, handler in self.image.programs.items():
             self.programs.register(name, handler)
+        self.sockets: dict[str, SocketService] = dict(self.image.sockets)
         self.catalog = Catalog(dict(self.image.snaps), dict(self.image.packages))
         self._hosts: dict[str, SimHost] = {}
         self._baseline: dict[str, str] = {}
@@ -507,6 +517,18 @@ class SimHost(MachineFiles, metal_host.ProgramHost):
         except CommandError as error:  # a handler may raise rather than return a failure
             return Completed(args, error.returncode, error.stdout, error.stderr)
         return Completed(args, result.returncode, result.stdout, result.stderr)
+
+    def request(self, socket_path: str, request: HttpRequest) -> HttpResponse | None:
+        """Ask the daemon API on the machine's unix socket ``socket_path``; None: no such socket.
+
+        What the API does to the machine counts as a change of it, as a program run does.
+        """
+        service = self.world.sockets.get(socket_path)
+        if service is None:
+            return None
+        self.world.activity += 1
+        self.version += 1
+        return service(self, request)
 
     # -- files ---------------------------------------------------------------------------------
 

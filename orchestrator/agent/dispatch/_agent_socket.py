@@ -5,6 +5,11 @@ Juju's unit agent answers hook tools on a socket while the hook runs (juju/juju
 context looked up by ``JUJU_CONTEXT_ID``). olm does it in the thread that runs the hook: one
 loop waits on the socket, the hook's stdout and stderr, and its exit, and answers each call
 before taking the next, so the model is only ever touched from one thread.
+
+The same loop answers the unix sockets the simulated machine serves (snapd's API on
+``/run/snapd.socket``): one HTTP request per connection, read whole (:func:`parse_request
+<orchestrator.sim.parse_request>`), answered by the machine, and the connection closed, as
+``urllib`` (``Connection: close``) expects.
 """
 
 # pyright: strict
@@ -17,16 +22,24 @@ import selectors
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import cast
 
+from ...sim import HttpRequest, HttpResponse, parse_request
+from ...sim import encode_response as encode_http
 from ._protocol import ProtocolError, Request, decode_request, encode_response
 
-__all__ = ['Answer', 'HookProcess', 'run_hook_process']
+__all__ = ['Answer', 'HookProcess', 'ServeHttp', 'run_hook_process']
 
 Answer = Callable[[Request], tuple[int, bytes, bytes]]
 """What olm does with a call: its exit status, stdout and stderr."""
+
+ServeHttp = Callable[[HttpRequest], HttpResponse]
+"""What the machine answers one HTTP request on one of its sockets."""
+
+_HTTP_READ_TIMEOUT = 30.0
+"""Seconds a client has to send its whole request once connected."""
 
 
 class HookProcess:
@@ -47,21 +60,35 @@ def _read_request(conn: socket.socket) -> bytes:
         chunks.append(chunk)
 
 
+def _listen(path: Path) -> socket.socket:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(8)
+    listener.setblocking(False)
+    return listener
+
+
 def run_hook_process(
-    argv: list[str], socket_path: Path, answer: Answer, *, timeout: float
+    argv: list[str],
+    socket_path: Path,
+    answer: Answer,
+    *,
+    timeout: float,
+    served: Mapping[Path, ServeHttp] | None = None,
 ) -> HookProcess:
     """Run ``argv`` (the sandbox) with the agent socket listening; answer its calls.
 
-    ``timeout`` bounds the hook's wall time; past it the process is killed.
+    ``served`` are the machine's sockets (bound here, mounted in the sandbox) and what answers
+    each. ``timeout`` bounds the hook's wall time; past it the process is killed.
     """
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(socket_path))
-    listener.listen(8)
-    listener.setblocking(False)
+    listener = _listen(socket_path)
+    http_listeners = {_listen(path): serve for path, serve in (served or {}).items()}
     output: list[tuple[str, str]] = []
     partial = {'stdout': b'', 'stderr': b''}
     with contextlib.ExitStack() as stack:
         stack.callback(listener.close)
+        for extra in http_listeners:
+            stack.callback(extra.close)
         proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
@@ -70,6 +97,8 @@ def run_hook_process(
         selector = selectors.DefaultSelector()
         stack.callback(selector.close)
         selector.register(listener, selectors.EVENT_READ, 'listen')
+        for extra in http_listeners:
+            selector.register(extra, selectors.EVENT_READ, 'http')
         selector.register(proc.stdout, selectors.EVENT_READ, 'stdout')
         selector.register(proc.stderr, selectors.EVENT_READ, 'stderr')
         open_streams = 2
@@ -84,6 +113,10 @@ def run_hook_process(
             for key, _ in selector.select(min(left, 1.0)):
                 if key.data == 'listen':
                     _serve_one(listener, answer)
+                    continue
+                if key.data == 'http':
+                    extra = cast('socket.socket', key.fileobj)
+                    _serve_http(extra, http_listeners[extra])
                     continue
                 stream = key.data
                 reader = cast('io.BufferedReader', key.fileobj)
@@ -117,6 +150,32 @@ def _serve_one(listener: socket.socket, answer: Answer) -> None:
         code, out, err = answer(request)
         with contextlib.suppress(OSError):  # the caller may be gone (killed by its parent)
             conn.sendall(encode_response(code, out, err))
+
+
+def _serve_http(listener: socket.socket, serve: ServeHttp) -> None:
+    """Read one HTTP request from a new connection, answer it, close the connection."""
+    try:
+        conn, _ = listener.accept()
+    except BlockingIOError:
+        return
+    with conn:
+        conn.setblocking(True)
+        conn.settimeout(_HTTP_READ_TIMEOUT)
+        data = b''
+        request: HttpRequest | None = None
+        try:
+            while request is None:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return  # the client went away before its request was whole
+                data += chunk
+                request = parse_request(data)
+        except (OSError, ValueError) as error:
+            response = HttpResponse(400, f'400 Bad Request: {error}\n'.encode(), 'text/plain')
+        else:
+            response = serve(request)
+        with contextlib.suppress(OSError):
+            conn.sendall(encode_http(response))
 
 
 def _reap(proc: subprocess.Popen[bytes]) -> None:

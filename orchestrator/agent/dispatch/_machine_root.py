@@ -8,9 +8,10 @@ done it on a real machine. Files are not part of Juju's hook commit: they stay w
 the hook succeeds or not, as on a real machine.
 
 What is not the machine's is left out of the walk back: the mount points the sandbox adds
-(``/usr``, ``/proc``, ``/dev``...) and Juju's own directories (the unit's charm directory and
-tools under ``/var/lib/juju``). Device nodes the machine has (``/dev/sdb``) are shown as the
-files the simulation keeps for them, read-only.
+(``/usr``, ``/proc``, ``/dev``..., and the sockets the machine serves, such as
+``/run/snapd.socket``, whose mount point is an empty file) and Juju's own directories (the
+unit's charm directory and tools under ``/var/lib/juju``). Device nodes the machine has
+(``/dev/sdb``) are shown as the files the simulation keeps for them, read-only.
 
 An emulated program the hook runs works on the simulated machine, so around each one the two
 are brought level: what the hook wrote so far goes to the machine first (:func:`sync_back`),
@@ -118,7 +119,7 @@ def read_in_root(root: Path, cwd: str, path: str) -> bytes:
     return real.read_bytes()
 
 
-def _walk(root: Path) -> dict[str, Path]:
+def _walk(root: Path, sockets: frozenset[str] = frozenset()) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for directory, dirs, names in os.walk(root):
         base = Path(directory)
@@ -128,6 +129,8 @@ def _walk(root: Path) -> dict[str, Path]:
         for name in names:
             relative = f'{relative_dir}/{name}'.lstrip('/')
             path = base / name
+            if '/' + relative in sockets:
+                continue
             if _is_machines(relative) and path.is_file() and not path.is_symlink():
                 found['/' + relative] = path
     return found
@@ -139,7 +142,7 @@ def sync_back(host: SimHost, root: Path, before: Snapshot) -> list[str]:
     ``before`` is updated to what both now hold.
     """
     changed: list[str] = []
-    now = _walk(root)
+    now = _walk(root, frozenset(host.world.sockets))
     for path, real in sorted(now.items()):
         data = real.read_bytes()
         mode = real.stat().st_mode & 0o7777

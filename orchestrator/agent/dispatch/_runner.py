@@ -37,14 +37,14 @@ from ops import testing
 
 from ... import _compat
 from ...juju import charmspec
-from ...sim import SimHost
+from ...sim import HttpRequest, HttpResponse, SimHost
 from ...state import model
 from .. import hooktools
 from ..hook_context import tool_context
 from ..hooks import Hook
 from ..projection import project
 from ..runner import Outcome, Runner, event_for, juju_env_overrides
-from ._agent_socket import run_hook_process
+from ._agent_socket import ServeHttp, run_hook_process
 from ._machine_root import materialize, read_in_root, refresh, sync_back
 from ._protocol import Request
 from ._sandbox import SandboxLayout, SandboxUnavailableError, bwrap_argv, find_bwrap, skeleton
@@ -161,6 +161,11 @@ class DispatchRunner(Runner):
         unit_state = work / 'unit-state.db'
         _compat.write_unit_state(unit_state, state_in)
         socket_path = work / 'agent.socket'  # made by the listener, before the hook starts
+        # The machine's served sockets (snapd's API), made by their listeners like the agent's.
+        served = {
+            path: work / f'served-{index}.socket'
+            for index, path in enumerate(sorted(host.world.sockets))
+        }
         app, _, number = unit.name.rpartition('/')
         layout = SandboxLayout(
             machine_root=root,
@@ -174,6 +179,7 @@ class DispatchRunner(Runner):
             tools_dir=f'/var/lib/juju/tools/unit-{app}-{number}',
             devices=devices,
             hostname=host.hostname(),
+            served=served,
         )
         # Juju's context ids are <unit>-<hook>-<random> (context.go ``NewHookContext``).
         context_id = (
@@ -194,9 +200,24 @@ class DispatchRunner(Runner):
             refresh(host, root, snapshot)
             return done.returncode, done.stdout.encode(), done.stderr.encode()
 
+        def serving(path: str) -> ServeHttp:
+            def serve(request: HttpRequest) -> HttpResponse:
+                sync_back(host, root, snapshot)
+                response = host.request(path, request)
+                refresh(host, root, snapshot)
+                return response or HttpResponse(404, b'', 'text/plain')
+
+            return serve
+
         argv = bwrap_argv(self._bwrap or 'bwrap', layout, env, [f'{layout.charm_dir}/dispatch'])
         with _scenario_quiet():
-            finished = run_hook_process(argv, socket_path, answer, timeout=HOOK_TIMEOUT)
+            finished = run_hook_process(
+                argv,
+                socket_path,
+                answer,
+                timeout=HOOK_TIMEOUT,
+                served={real: serving(path) for path, real in served.items()},
+            )
         sync_back(host, root, snapshot)
         printed = tuple(finished.output)
         if finished.returncode != 0 or finished.timed_out:

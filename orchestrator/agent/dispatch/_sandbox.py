@@ -18,6 +18,8 @@ and uid 0 mapped to the user running olm. What it sees:
 - ``/var/lib/juju/agents/unit-<app>-<n>/charm``: the staged charm, read-only, in a writable
   directory (the unit's ``.unit-state.db`` is bound there); ``/var/lib/juju/tools/unit-...``:
   the hook tools, links to :mod:`._client`; the unit's agent socket beside them;
+- the unix sockets the simulated machine serves (snapd's API on ``/run/snapd.socket``),
+  answered by olm while the hook runs;
 - a new ``/proc``, a minimal ``/dev``, no network but loopback, the machine's host name.
 
 Nothing of this computer is writable from inside, and the hook cannot signal, trace or see
@@ -89,6 +91,8 @@ class SandboxLayout:
         tools_dir: ``/var/lib/juju/tools/unit-<app>-<n>`` in the sandbox.
         devices: machine path → file on this computer, for the machine's device nodes.
         hostname: the machine's host name.
+        served: machine path → socket on this computer, for the unix sockets the machine
+            serves (snapd's API on ``/run/snapd.socket``; listening in olm).
     """
 
     machine_root: Path
@@ -102,6 +106,7 @@ class SandboxLayout:
     tools_dir: str
     devices: Mapping[str, Path]
     hostname: str
+    served: Mapping[str, Path] = dataclasses.field(default_factory=dict[str, Path])
 
     @property
     def charm_dir(self) -> str:
@@ -190,6 +195,8 @@ def bwrap_argv(
     argv += ['--ro-bind', str(layout.client), CLIENT_PATH]
     for path, real in sorted(layout.devices.items()):
         argv += ['--ro-bind', str(real), path]
+    for path, real in sorted(layout.served.items()):
+        argv += ['--bind', str(real), path]
     charm_dir = layout.charm_dir
     for entry in sorted(layout.charm.iterdir()):
         argv += ['--ro-bind', str(entry), f'{charm_dir}/{entry.name}']

@@ -1,6 +1,6 @@
 """The emulated programs every World runs: snap, apt-get, systemctl, maas, k8s, haproxy, ip ….
 
-Also dpkg, dpkg-query and keepalived.
+Also apt-cache, dpkg, dpkg-query and keepalived.
 
 Each is a :data:`~orchestrator.sim.host.Handler`; :data:`BUILTIN` maps program names to them and
 :func:`provision` gives a freshly added machine what a deployed Ubuntu 24.04 server already has
@@ -70,6 +70,7 @@ __all__ = [
 BUILTIN: Mapping[str, Handler] = {
     'snap': snap.handle,
     'apt-get': apt.handle_apt_get,
+    'apt-cache': apt.handle_apt_cache,
     'dpkg': apt.handle_dpkg,
     'dpkg-query': apt.handle_dpkg_query,
     'systemctl': systemctl.handle,
@@ -99,7 +100,9 @@ UBUNTU_2404 = MachineImage(
     snaps=snap.DEFAULT_SNAPS,
     packages=apt.DEFAULT_PACKAGES,
     provision=provision,
+    sockets={snap.SOCKET_PATH: snap.serve},
 )
-"""Ubuntu 24.04 as MAAS deploys it, with the simulated store and archive: every World's default."""
+"""Ubuntu 24.04 as MAAS deploys it, with the simulated store and archive and snapd's API on its
+socket: every World's default."""
 
 set_default_image(UBUNTU_2404)

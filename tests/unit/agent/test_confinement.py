@@ -7,11 +7,17 @@ whatever user runs them (root in CI), where an unconfined attempt would succeed.
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import socket
 import subprocess
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from escaping import (
@@ -22,6 +28,10 @@ from escaping import (
 )
 
 from orchestrator import engine as olm_engine
+from orchestrator import sim
+from orchestrator.agent.confinement import Captured, confined
+
+_REAL_SOCKET = socket.socket
 
 REFUSED = 'charm code reaches only its simulated machine 0 (node-01, simulated)'
 
@@ -130,3 +140,66 @@ def test_outside_olm_s_hooks_nothing_is_confined(engine: olm_engine.Engine, tmp_
 
 def test_hook_tools_are_in_reach_of_the_charms_own_calls(engine: olm_engine.Engine):
     assert_hook_tools_reached(engine)
+
+
+def _snapd_get(path: str, socket_path: str = '/run/snapd.socket') -> tuple[int, Any]:
+    """A GET as charmlibs-snap makes it: urllib over an ``http.client`` on a unix socket."""
+
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(self.timeout)
+            self.sock.connect(socket_path)
+
+    class UnixHandler(urllib.request.AbstractHTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(UnixConnection, req)  # pyright: ignore[reportArgumentType]
+
+    opener = urllib.request.OpenerDirector()
+    opener.add_handler(UnixHandler())
+    request = urllib.request.Request(f'http://localhost{path}', headers={'Accept': 'json'})
+    with opener.open(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_snapd_s_socket_is_answered_by_the_machine():
+    world = sim.World(sleep=lambda _: None)
+    host = world.add_machine('0', hostname='node-01', addresses=['10.0.0.1'])
+    host.run(['snap', 'install', 'maas', '--channel=3.6'])
+
+    with confined(host, Captured()):
+        status, answer = _snapd_get('/v2/snaps/maas')
+        missing, refused = _snapd_get('/v2/snaps/nope')
+
+    assert (status, answer['result']['tracking-channel']) == (200, '3.6/stable')
+    assert (missing, refused['result']['kind']) == (404, 'snap-not-found')
+    assert socket.socket is _REAL_SOCKET  # put back after the hook
+
+
+def test_other_unix_sockets_are_refused():
+    world = sim.World(sleep=lambda _: None)
+    host = world.add_machine('0', hostname='node-01', addresses=['10.0.0.1'])
+
+    with confined(host, Captured()), pytest.raises(urllib.error.URLError) as raised:
+        _snapd_get('/v2/snaps', socket_path='/run/dbus/system_bus_socket')
+
+    assert 'olm refused a network connection from this computer' in str(raised.value.reason)
+
+
+def test_a_raw_socket_client_that_shuts_down_its_side_is_answered_too():
+    world = sim.World(sleep=lambda _: None)
+    host = world.add_machine('0', hostname='node-01', addresses=['10.0.0.1'])
+
+    with confined(host, Captured()):
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect('/run/snapd.socket')
+        client.sendall(b'GET /v2/snaps HTTP/1.1\r\nHost: localhost\r\n\r\n')
+        client.shutdown(socket.SHUT_WR)
+        received = b''
+        while chunk := client.recv(7):
+            received += chunk
+        client.close()
+
+    head, _, body = received.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 200 OK\r\n')
+    assert json.loads(body)['result'] == []

@@ -236,3 +236,49 @@ def test_a_hook_gets_jujus_environment(tmp_path: Path):
         'noninteractive',
     )
     assert 'SCENARIO_ONLY' not in env
+
+
+_HTTP_CLIENT = """
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b'GET /v2/snaps/nope HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n')
+print(s.makefile('rb').read().decode())
+"""
+
+
+def test_a_socket_the_machine_serves_is_answered_while_the_hook_runs(
+    host: sim.SimHost, tmp_path: Path
+):
+    """What the sandbox mounts at ``/run/snapd.socket``: one HTTP request per connection."""
+    served = tmp_path / 'served.socket'
+
+    def serve(request: sim.HttpRequest) -> sim.HttpResponse:
+        answered = host.request('/run/snapd.socket', request)
+        assert answered is not None
+        return answered
+
+    def no_tools(request: _protocol.Request) -> tuple[int, bytes, bytes]:
+        raise AssertionError(request)
+
+    argv = [shutil.which('python3') or 'python3', '-c', _HTTP_CLIENT, str(served)]
+    done = run_hook_process(
+        argv, tmp_path / 'agent.socket', no_tools, timeout=30, served={served: serve}
+    )
+
+    assert done.returncode == 0, done.output
+    lines = [line for stream, line in done.output if stream == 'stdout']
+    assert lines[0] == 'HTTP/1.1 404 Not Found\r'
+    assert lines[-1] == (
+        '{"type": "error", "status-code": 404, "status": "Not Found", "result": '
+        '{"message": "snap not installed", "kind": "snap-not-found", "value": "nope"}}'
+    )
+
+
+def test_a_served_sockets_mount_point_is_not_the_machines_file(host: sim.SimHost, tmp_path: Path):
+    """bubblewrap leaves an empty file where it mounted ``/run/snapd.socket``."""
+    before = _machine_root.materialize(host, tmp_path)
+    (tmp_path / 'run' / 'snapd.socket').write_text('')
+
+    assert _machine_root.sync_back(host, tmp_path, before) == []
+    assert not host.exists('/run/snapd.socket')

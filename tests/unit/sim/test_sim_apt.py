@@ -201,6 +201,9 @@ def test_refusals_match_the_real_apt_get(host: SimHost, args: list[str]) -> None
         ['apt-get', '-s', '-o', 'DPkg::Lock::Timeout=120', 'install', 'no-such-package-olm'],
         ['dpkg-query', '-W', 'no-such-package-olm'],
         ['dpkg', '-s', 'no-such-package-olm'],
+        ['apt-cache', 'show', 'no-such-package-olm'],
+        ['apt-cache', 'frob'],
+        ['dpkg', '--print-architecture'],
     ],
 )
 def test_absent_packages_read_as_the_real_tools_say(host: SimHost, argv: list[str]) -> None:
@@ -212,3 +215,29 @@ def test_absent_packages_read_as_the_real_tools_say(host: SimHost, argv: list[st
     assert host.run(argv, check=False) == Completed(
         tuple(argv), real.returncode, real.stdout, real.stderr
     )
+
+
+def test_what_charmlibs_apt_reads(host: SimHost) -> None:
+    """charmlibs-apt 1.0 (and charms.operator_libs_linux.v0.apt) find a package's version and
+    architecture with ``apt-cache show`` and the machine's with ``dpkg --print-architecture``,
+    and refresh the lists with ``apt-get update --error-on=any``."""
+    shown = host.run(['apt-cache', 'show', 'jq']).stdout
+    assert shown.startswith('Package: jq\nVersion: 1.7.1-3build1\nInstalled-Size: '), shown
+    assert '\nArchitecture: amd64\nDepends: libjq1\n' in shown
+    assert shown.endswith('Filename: pool/main/j/jq/jq_1.7.1-3build1_amd64.deb\n\n')
+    assert host.run(['dpkg', '--print-architecture']).stdout == 'amd64\n'
+    assert apt(host, 'update', '--error-on=any').returncode == 0
+
+
+def test_a_fresh_machine_has_noble_s_deb822_sources(host: SimHost) -> None:
+    """cloud-init 24.1.3 (cc_apt_configure.py, templates/sources.list.ubuntu.deb822.tmpl):
+    the sources in ``ubuntu.sources``, ``sources.list`` only a comment saying so."""
+    sources = host.files['/etc/apt/sources.list.d/ubuntu.sources'].content
+
+    assert (
+        'URIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble noble-updates noble-backports\n'
+        in sources
+    )
+    assert 'Suites: noble-security\n' in sources
+    listed = host.files['/etc/apt/sources.list'].content
+    assert all(line.startswith('#') for line in listed.splitlines())

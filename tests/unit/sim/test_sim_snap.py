@@ -437,3 +437,82 @@ def test_hold_and_unhold_stand_alone(host: SimHost) -> None:
         result = snap(host, 'refresh', *args)
         assert (result.returncode, result.stderr) == (1, f'error: {text}\n'), args
     assert snap(host, 'refresh', '--hold', '--transaction=per-snap', 'k8s').ok
+
+
+def test_go_flags_unquotes_a_quoted_value(host: SimHost) -> None:
+    """charms.operator_libs_linux.v2.snap passes ``--channel="C"`` as one word: go-flags
+    unquotes it (jessevdk/go-flags parser.go unquoteIfPossible @ 3927b71, snapd's pin)."""
+    installed = snap(host, 'install', 'microceph', '--channel="squid/stable"')
+
+    assert (
+        installed.stdout
+        == 'microceph (squid/stable) 19.2.0+snapab139d4a1f from Canonical** installed\n'
+    )
+    broken = snap(host, 'refresh', 'microceph', '--channel="squid')
+    assert (broken.returncode, broken.stderr) == (
+        64,
+        "error: invalid argument for flag `--channel' (expected string): invalid syntax\n",
+    )
+
+
+def test_a_hold_for_a_duration_ends_at_a_time_info_shows(host: SimHost) -> None:
+    """cmdRefresh.holdRefreshes sends the end of a Go duration as an RFC 3339 time and prints
+    it; ``snap info`` shows a hold (maybePrintHold, timeutil.Human) — what
+    charms.operator_libs_linux.v2.snap's ``held`` looks for (snapd 2.67.1)."""
+    snap(host, 'install', 'microceph')
+
+    held = snap(host, 'refresh', 'microceph', '--hold=36h')
+
+    assert held.stdout == 'General refreshes of "microceph" held until 2023-11-16T10:13:20Z\n'
+    assert 'hold:         in 2 days, at 10:13 UTC\n' in snap(host, 'info', 'microceph').stdout
+    snap(host, 'refresh', 'microceph', '--hold')
+    assert 'hold:         forever\n' in snap(host, 'info', 'microceph').stdout
+    snap(host, 'refresh', '--unhold', 'microceph')
+    assert 'hold:' not in snap(host, 'info', 'microceph').stdout
+    assert snap(host, 'refresh', 'microceph', '--hold=1x').stderr == (
+        'error: hold value must be a number of hours, minutes or seconds, or "forever": '
+        'time: invalid duration "1x"\n'
+    )
+    assert snap(host, 'refresh', 'microceph', '--hold=500ms').stderr == (
+        'error: cannot hold refreshes for less than a second: 500ms\n'
+    )
+
+
+def test_system_is_always_configurable(host: SimHost) -> None:
+    """``snap set system`` is core's configuration, there whether core is installed or not
+    (configstate RemapSnapFromRequest, canConfigure @ 2.67.1)."""
+    assert snap(host, 'set', 'system', 'refresh.hold=forever').returncode == 0
+
+    assert snap(host, 'get', 'system', 'refresh.hold').stdout == 'forever\n'
+
+
+def test_a_revision_asked_for_is_the_one_installed(host: SimHost) -> None:
+    """``--revision`` picks the store's revision, from any channel when none is given (tracking
+    the default one), from the channel given otherwise; a refresh to a revision always
+    refreshes (daemon/api_snaps.go revnoOpts, cmd/snap/error.go @ 2.67.1)."""
+    installed = snap(host, 'install', 'microceph', '--revision=1228')
+
+    assert (
+        installed.stdout
+        == 'microceph (reef/stable) 18.2.4+snap7fcb5eb1c1 from Canonical** installed\n'
+    )
+    listed = snap(host, 'list', 'microceph').stdout.splitlines()[1].split()
+    assert listed[2:4] == ['1228', 'latest/stable']
+    assert snap(host, 'refresh', 'microceph', '--revision=9').stderr == (
+        'error: snap "microceph" revision 9 not available (see \'snap info microceph\')\n'
+    )
+    refused = snap(host, 'refresh', 'microceph', '--channel=squid/stable', '--revision=1228')
+    assert refused.returncode == 1
+    assert snap(host, 'refresh', 'microceph', '--revision=1228').stdout.endswith(' refreshed\n')
+
+
+def test_a_restart_leaves_disabled_inactive_services_alone(host: SimHost) -> None:
+    """restartServicesByStatus (wrappers/services.go, AlsoEnabledNonActive @ 2.67.1): a restart
+    of a snap restarts its running and enabled services, and those named, not the others."""
+    snap(host, 'install', 'microceph')
+
+    assert snap(host, 'restart', 'microceph').stdout == 'Restarted.\n'
+
+    assert 'microceph.mon            disabled  inactive' in snap(host, 'services').stdout
+    snap(host, 'restart', 'microceph.mon')
+    assert 'microceph.mon            disabled  active' in snap(host, 'services').stdout

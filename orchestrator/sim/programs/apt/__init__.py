@@ -1,4 +1,4 @@
-"""``apt-get``, ``dpkg`` and ``dpkg-query``: Debian packages on a simulated machine.
+"""``apt-get``, ``apt-cache``, ``dpkg`` and ``dpkg-query``: Debian packages on a simulated machine.
 
 Installing a package does what its maintainer scripts would: it creates the package's system
 user, lays down its configuration files (kept across ``remove``, deleted by ``purge``) and unit
@@ -25,6 +25,7 @@ packages and what maintainer scripts do (``_packages``), and the commands ``apt-
 from __future__ import annotations
 
 from ...catalog import PackageSpec
+from ._apt_cache import handle_apt_cache
 from ._apt_get import APT_VERSION, handle_apt_get
 from ._catalogue import BASE_PACKAGES, DEFAULT_PACKAGES
 from ._dpkg import DPKG_VERSION, handle_dpkg, handle_dpkg_query
@@ -36,6 +37,7 @@ __all__ = [
     'DEFAULT_PACKAGES',
     'DPKG_VERSION',
     'PackageSpec',
+    'handle_apt_cache',
     'handle_apt_get',
     'handle_dpkg',
     'handle_dpkg_query',

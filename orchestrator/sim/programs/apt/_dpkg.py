@@ -196,6 +196,9 @@ def handle_dpkg(invocation: Invocation) -> Completed:
     args = invocation.args
     if '--version' in args:
         return invocation.result(f'{DPKG_VERSION} ({SIMULATED})\n')
+    if args[:1] == ('--print-architecture',):
+        # guillemj/dpkg src/main/main.c (printarch: the native architecture) @ 1.22.6.
+        return invocation.result('amd64\n')
     if args and args[0] in ('-s', '--status', '-W', '--show', '-l', '--list'):
         return handle_dpkg_query(invocation)
     return invocation.result(

@@ -20,11 +20,15 @@ at 79 columns under the ``error: `` prefix):
 - ``remove`` (a snap that is not there is not an error), ``list``, ``info``, ``services``,
   ``start``/``stop``/``restart`` (``--enable``/``--disable``/``--reload``), ``set``/``get``/
   ``unset``, ``run``, ``wait``, ``version``.
+
+snapd's REST API on ``/run/snapd.socket`` (what charmlibs-snap talks to) answers over the same
+state: :func:`serve` (``_api``).
 """
 
 # pyright: strict
 
 from ...catalog import SnapApp, SnapRelease, SnapSpec  # the store's entries, which the World holds
+from ._api import SOCKET_PATH, serve
 from ._catalogue import DEFAULT_SNAPS, SNAPD_VERSION
 from ._cli import handle
 from ._units import service_unit
@@ -32,9 +36,11 @@ from ._units import service_unit
 __all__ = [
     'DEFAULT_SNAPS',
     'SNAPD_VERSION',
+    'SOCKET_PATH',
     'SnapApp',
     'SnapRelease',
     'SnapSpec',
     'handle',
+    'serve',
     'service_unit',
 ]

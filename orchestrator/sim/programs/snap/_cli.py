@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from metal_host import Completed
 
 from ...host import SIMULATED
+from ._alias import AliasCommands
 from ._config import Configuration
 from ._errors import EXIT_USAGE, SnapError, fill_message
 from ._info import Info
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from ...host import Invocation
 
 
-class _Snap(Installs, Services, Configuration, Info):
+class _Snap(Installs, Services, Configuration, Info, AliasCommands):
     """One ``snap`` run with every command emulated."""
 
 
@@ -80,4 +81,10 @@ def _dispatch(run: _Snap, command: str, options: Options) -> int:
         return run.run(options)
     if command == 'version':
         return run.version()
+    if command == 'alias':
+        return run.alias(options)
+    if command == 'unalias':
+        return run.unalias(options)
+    if command == 'aliases':
+        return run.aliases(options)
     return 0  # wait: the simulated system is always seeded

@@ -52,6 +52,17 @@ def _lookup(config: Mapping[str, Any], key: str) -> tuple[bool, Any]:
 class Configuration(Run):
     """``snap set``, ``unset`` and ``get``."""
 
+    def document(self, name: str) -> dict[str, Any]:
+        """The snap's configuration; ``system`` (and ``core``) is the system's, always there.
+
+        configstate.RemapSnapFromRequest maps ``system`` to ``core``, and canConfigure lets
+        ``core`` be configured whether the core snap is installed or not
+        (overlord/configstate/configstate.go @ 2.67.1); snapd's REST API shares the document.
+        """
+        if name in ('system', 'core'):
+            return cast('dict[str, Any]', self.state.setdefault('system-config', {}))
+        return cast('dict[str, Any]', self.installed(name)['config'])
+
     def set(self, options: Options) -> int:
         if len(options.positional) < 2:
             raise SnapError(
@@ -60,7 +71,7 @@ class Configuration(Run):
                 EXIT_USAGE,
             )
         name, *assignments = options.positional
-        config = cast('dict[str, Any]', self.installed(name)['config'])
+        config = self.document(name)
         for assignment in assignments:
             if assignment.endswith('!') and '=' not in assignment:
                 _unset(config, assignment[:-1])
@@ -86,7 +97,7 @@ class Configuration(Run):
                 EXIT_USAGE,
             )
         name, *keys = options.positional
-        config = cast('dict[str, Any]', self.installed(name)['config'])
+        config = self.document(name)
         for key in keys:
             _unset(config, key)
         return 0
@@ -95,7 +106,7 @@ class Configuration(Run):
         if not options.positional:
             raise SnapError('the required argument `<snap>` was not provided', EXIT_USAGE)
         name, *keys = options.positional
-        config = cast('dict[str, Any]', self.installed(name)['config'])
+        config = self.document(name)
         if not keys:
             if options.document:
                 self.stdout.append(json_value(config))

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime
 import textwrap
 import time
 
@@ -15,7 +16,7 @@ from ._channels import (
     fmt_channel,
 )
 from ._errors import EXIT_USAGE, SnapError
-from ._format import list_notes, table
+from ._format import human_time, list_notes, table
 from ._options import Options
 from ._run import Run
 from ._units import unit_name
@@ -94,6 +95,7 @@ class Info(Run):
             lines.append(f'tracking:     {record["channel"]}')
             when = time.strftime('%Y-%m-%d', time.gmtime(float(record['installed'])))
             lines.append(f'refresh-date: {when}')
+            lines.extend(self._hold_line(record))
         lines.append('channels:')
         width = max(len(r.channel) for r in spec.releases) + 2
         for release in sorted(spec.releases, key=channel_order):
@@ -110,6 +112,23 @@ class Info(Run):
                 f'{size}MB {notes}'
             )
         return lines
+
+    def _hold_line(self, record: dict[str, object]) -> list[str]:
+        """The ``hold:`` line of maybePrintHold (cmd/snap/cmd_info.go @ 2.67.1).
+
+        A time to come as timeutil.Human words it, ``forever`` past a hundred years on,
+        nothing for a hold that has ended.
+        """
+        until = record.get('hold-until')
+        if not record.get('held') or not isinstance(until, str):
+            return []
+        now = self.invocation.world.clock()
+        end = datetime.datetime.fromisoformat(until.replace('Z', '+00:00')).timestamp()
+        if end < now:
+            return []
+        if end > now + 100 * 365 * 24 * 3600:
+            return ['hold:         forever']
+        return [f'hold:         {human_time(end, now)}']
 
     def version(self) -> int:
         self.stdout.extend(

@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+from ...catalog import SnapRelease, SnapSpec  # the store's entries, which the World holds
 from ._channels import (
     checked_channel,
 )
 from ._errors import EXIT_USAGE, NEEDS_CLASSIC, SnapError
-from ._format import quoted
+from ._format import go_duration, hold_forever, quoted, rfc3339
 from ._options import NOT_WITH_HOLD, Options
 from ._run import Run
 from ._units import unit_name
@@ -42,7 +44,7 @@ class Installs(Run):
                 continue
             if spec.confinement == 'classic' and not (options.classic or options.devmode):
                 raise SnapError(NEEDS_CLASSIC.format(name=name))
-            tracking, release = self.resolve(spec, options.channel, 'install')
+            tracking, release = self._wanted(spec, options, options.channel, 'install')
             for dependency in (spec.base, 'snapd'):
                 if dependency and dependency not in self.snaps and dependency in self.catalog:
                     dep = self.catalog[dependency]
@@ -73,6 +75,7 @@ class Installs(Run):
         if options.unhold:
             for name in names:
                 self.installed(name)['held'] = False
+                self.snaps[name].pop('hold-until', None)
             if names:
                 self.stdout.append(f'Removed general refresh hold of {quoted(names)}')
             else:
@@ -93,8 +96,10 @@ class Installs(Run):
         for name in names:
             record = self.installed(name)
             spec = self.spec(name)
-            tracking, release = self.resolve(spec, options.channel or record['channel'], 'refresh')
-            if release.revision == record['revision'] and tracking == record['channel']:
+            wanted = options.channel or record['channel']
+            tracking, release = self._wanted(spec, options, wanted, 'refresh')
+            same = release.revision == record['revision'] and tracking == record['channel']
+            if same and not options.given.get('revision'):
                 if len(names) == 1:
                     self.stderr.append(f'snap "{name}" has no updates available')
                 continue
@@ -104,8 +109,54 @@ class Installs(Run):
             self.stderr.append('All snaps up to date.')
         return 0
 
+    def _wanted(
+        self, spec: SnapSpec, options: Options, channel: str | None, action: str
+    ) -> tuple[str, SnapRelease]:
+        """The channel to track and the release to put, ``--revision`` honoured.
+
+        A revision the store does not have there: errorToCmdMessage's
+        ``snap "x" revision R not available (see 'snap info x')`` (cmd/snap/error.go,
+        ErrorKindSnapRevisionNotAvailable @ 2.67.1).
+        """
+        revision = options.given.get('revision')
+        if not revision:
+            return self.resolve(spec, channel, action)
+        try:
+            tracking, _ = self.resolve(spec, channel, action)
+        except SnapError:
+            if options.channel:
+                raise
+            tracking = f'{spec.default_track}/stable'
+        release = self.at_revision(spec, tracking, revision, bool(options.channel))
+        if release is None:
+            raise SnapError(
+                f'snap "{spec.name}" revision {revision} not available '
+                f"(see 'snap info {spec.name}')"
+            )
+        return tracking, release
+
     def hold(self, names: Sequence[str], until: str) -> int:
-        when = 'indefinitely' if until == 'forever' else f'until {until}'
+        """cmdRefresh.holdRefreshes (cmd/snap/cmd_snap_op.go @ 2.67.1).
+
+        A duration (Go's time.ParseDuration, at least a second) is sent as the RFC 3339 time
+        it ends, which is what is printed; ``forever`` is held indefinitely.
+        """
+        if until == 'forever':
+            when, hold_until = 'indefinitely', hold_forever(self.invocation.world.clock())
+        else:
+            seconds = go_duration(until)
+            if seconds is None:
+                raise SnapError(
+                    'hold value must be a number of hours, minutes or seconds, or "forever": '
+                    f'time: invalid duration {json.dumps(until)}',
+                    filled=False,  # the client's own error: main.go prints it as it is
+                )
+            if seconds < 1:
+                raise SnapError(
+                    f'cannot hold refreshes for less than a second: {until}', filled=False
+                )
+            hold_until = rfc3339(int(self.invocation.world.clock() + seconds))
+            when = f'until {hold_until}'
         if not names:
             self.state['hold'] = True
             self.stdout.append(f'Auto-refresh of all snaps held {when}')
@@ -114,6 +165,7 @@ class Installs(Run):
             self.installed(name)
         for name in names:
             self.snaps[name]['held'] = True
+            self.snaps[name]['hold-until'] = hold_until
         self.stdout.append(f'General refreshes of {quoted(names)} held {when}')
         return 0
 

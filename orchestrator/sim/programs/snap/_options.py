@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +33,8 @@ class Options:
 # Each command's options, as go-flags knows them from the command's struct and its mixins
 # (canonical/snapd cmd/snap @ 2.67.1: cmd_snap_op.go cmdInstall/cmdRefresh/cmdRemove, cmd_list.go,
 # cmd_services.go svcStatus/svcStart/svcStop/svcRestart, cmd_info.go, cmd_get.go, cmd_set.go,
-# cmd_unset.go, cmd_run.go, cmd_wait.go, cmd_version.go; colorMixin and unicodeMixin in color.go,
+# cmd_unset.go, cmd_run.go, cmd_wait.go, cmd_version.go, cmd_alias.go, cmd_unalias.go,
+# cmd_aliases.go; colorMixin and unicodeMixin in color.go,
 # waitMixin in wait.go, timeMixin in times.go, channelMixin and modeMixin in cmd_snap_op.go,
 # clientutil.ServiceScopeOptions in client/clientutil/service_scope.go). Any other option is
 # refused, before anything runs, with go-flags' ``unknown flag `x'`` (exit 64).
@@ -110,6 +112,9 @@ COMMAND_FLAGS: Mapping[str, frozenset[str]] = {
     ),
     'wait': frozenset(),
     'version': frozenset(),
+    'alias': _WAIT,
+    'unalias': _WAIT,
+    'aliases': frozenset(),
 }
 
 NOT_WITH_HOLD = frozenset(
@@ -203,10 +208,35 @@ def parse(command: str, args: Sequence[str]) -> Options:
             index += 1
         elif has_value and name not in _VALUE_FLAGS and name not in _OPTIONAL_VALUE_FLAGS:
             raise SnapError(f"bool flag `--{name}' cannot have an argument", EXIT_USAGE)
+        if has_value:
+            value = _unquoted(name, value)
         for flag in names:
             options.given[flag] = value if has_value else None
             _apply(options, flag, value if has_value else None)
     return options
+
+
+def _unquoted(name: str, value: str) -> str:
+    """A value as go-flags hands it over: a double-quoted one unquoted (strconv.Unquote).
+
+    jessevdk/go-flags ``parser.go`` parseOption (``unquote`` tag unset: unquoteIfPossible) and
+    ``convert.go`` unquoteIfPossible @ 3927b71 (the version snapd 2.67.1's go.mod pins), so
+    ``--channel="latest/stable"`` given as one word (what charms.operator_libs_linux.v2.snap
+    passes) is the channel ``latest/stable``; one that does not unquote is refused as
+    marshalError words it. Assumption: Go's escapes are read as JSON's (they agree on the
+    common ones).
+    """
+    if not value.startswith('"'):
+        return value
+    try:
+        unquoted = json.loads(value)
+    except ValueError:
+        unquoted = None
+    if not isinstance(unquoted, str):
+        raise SnapError(
+            f"invalid argument for flag `--{name}' (expected string): invalid syntax", EXIT_USAGE
+        )
+    return unquoted
 
 
 def _apply(options: Options, flag: str, value: str | None) -> None:

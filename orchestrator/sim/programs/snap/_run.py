@@ -89,6 +89,35 @@ class Run:
                 return f'{track}/{risk}', release
         raise SnapError(not_available(spec, f'{track}/{risk}', action))
 
+    def at_revision(
+        self, spec: SnapSpec, tracking: str, revision: str, channel_given: bool
+    ) -> SnapRelease | None:
+        """The release of ``revision``: on the channel asked for, or on any without one.
+
+        snapd installs a revision asked for with no channel from wherever the store has it,
+        tracking the default channel; with a channel, only from that channel
+        (daemon/api_snaps.go snapInstruction's revnoOpts, overlord/snapstate storehelpers
+        @ 2.67.1).
+        """
+        for release in spec.releases:
+            if str(release.revision) == revision and (
+                not channel_given or release.channel == tracking
+            ):
+                return release
+        return None
+
+    def restarts(self, unit: str, explicit: bool) -> bool:
+        """Whether a restart of a snap's services restarts this one.
+
+        Named explicitly (``snap.app``), always; otherwise only when it is running or enabled:
+        a disabled, inactive service is left alone (canonical/snapd ``wrappers/services.go``
+        restartServicesByStatus with AlsoEnabledNonActive, which
+        ``overlord/servicestate/servicestate.go`` Control sets for ``restart`` @ 2.67.1).
+        """
+        if explicit or self.systemd.active_state(unit) == 'active':
+            return True
+        return self.systemd.enabled_state(unit) == 'enabled'
+
     def put(self, spec: SnapSpec, tracking: str, release: SnapRelease, classic: bool) -> None:
         """Make ``release`` the installed revision: mount, units, services."""
         old = self.snaps.get(spec.name)

@@ -56,8 +56,11 @@ class Services(Run):
                 'the required argument `<service> (at least 1 argument)` was not provided',
                 EXIT_USAGE,
             )
+        explicit = {name for name in options.positional if '.' in name}
         for snap, app in self.apps(options.positional):
             unit = unit_name(snap, app.name)
+            if verb == 'restart' and not self.restarts(unit, f'{snap}.{app.name}' in explicit):
+                continue
             if verb == 'start':
                 if options.enable:
                     self.systemd.enable(unit)

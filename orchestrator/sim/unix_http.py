@@ -1,0 +1,129 @@
+"""HTTP over a simulated machine's unix sockets: what a daemon's API is asked, and answers.
+
+Some daemons a charm talks to are reached over HTTP on a unix socket rather than through a
+program: snapd's REST API on ``/run/snapd.socket`` is what charmlibs-snap and
+``charms.operator_libs_linux.v2.snap`` use. A simulated machine answers such a socket with a
+:data:`SocketService` its World holds for the socket's path (:attr:`World.sockets
+<orchestrator.sim.World.sockets>`). This module is the wire between the charm's HTTP client and
+that service, the same for both runners: it reads a request from the bytes the client sent
+(:func:`parse_request`, None until the request is whole) and writes the service's answer as
+HTTP/1.1 bytes (:func:`encode_response`), one request per connection, then closing, as Python's
+``urllib`` asks (``Connection: close``).
+
+Only what an HTTP/1.1 client sends a daemon API is read: a request line, headers, and a body of
+``Content-Length`` bytes. A chunked body (which neither library sends) is not read: the
+request is answered 400 (:func:`bad_request`), as Go's net/http server answers a request it
+cannot read with a 4xx.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import http
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ['HttpRequest', 'HttpResponse', 'bad_request', 'encode_response', 'parse_request']
+
+_END_OF_HEADERS = b'\r\n\r\n'
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request a client sent on a machine's socket.
+
+    Attributes:
+        method: ``GET``, ``POST``, ``PUT`` ...
+        path: the URL's path, percent-decoded (``/v2/snaps/hello``).
+        query: the URL's query, each name with its values in order.
+        headers: the headers, names lower-cased.
+        body: the request body (empty without one).
+    """
+
+    method: str
+    path: str
+    query: Mapping[str, tuple[str, ...]] = field(default_factory=dict[str, tuple[str, ...]])
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
+    body: bytes = b''
+
+    def first(self, name: str) -> str:
+        """The query parameter's first value ('' when absent), as Go's ``Query().Get``."""
+        values = self.query.get(name, ())
+        return values[0] if values else ''
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What the service answers.
+
+    Attributes:
+        status: the HTTP status code.
+        body: the response body.
+        content_type: its ``Content-Type``.
+    """
+
+    status: int
+    body: bytes
+    content_type: str = 'application/json'
+
+
+class _MalformedError(ValueError):
+    """The bytes are not an HTTP/1.x request."""
+
+
+def parse_request(data: bytes) -> HttpRequest | None:
+    """The request in ``data``, or None while it is not yet whole.
+
+    Raises:
+        ValueError: ``data`` is not an HTTP/1.x request this module can read.
+    """
+    end = data.find(_END_OF_HEADERS)
+    if end < 0:
+        return None
+    head = data[:end].decode('iso-8859-1')
+    lines = head.split('\r\n')
+    parts = lines[0].split(' ')
+    if len(parts) != 3 or not parts[2].startswith('HTTP/1.'):
+        raise _MalformedError(f'not an HTTP/1.x request line: {lines[0]!r}')
+    method, target, _ = parts
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(':')
+        if not sep:
+            raise _MalformedError(f'not a header line: {line!r}')
+        headers[name.strip().lower()] = value.strip()
+    if 'chunked' in headers.get('transfer-encoding', '').lower():
+        raise _MalformedError('a chunked body is not read')
+    length = int(headers.get('content-length', '0') or '0')
+    body = data[end + len(_END_OF_HEADERS) :]
+    if len(body) < length:
+        return None
+    url = urllib.parse.urlsplit(target)
+    query = {
+        name: tuple(values)
+        for name, values in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()
+    }
+    return HttpRequest(method, urllib.parse.unquote(url.path), query, headers, body[:length])
+
+
+def encode_response(response: HttpResponse) -> bytes:
+    """The response as HTTP/1.1 bytes, the connection closing after it."""
+    try:
+        reason = http.HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ''
+    head = (
+        f'HTTP/1.1 {response.status} {reason}\r\n'
+        f'Content-Type: {response.content_type}\r\n'
+        f'Content-Length: {len(response.body)}\r\n'
+        'Connection: close\r\n'
+        '\r\n'
+    )
+    return head.encode('iso-8859-1') + response.body
+
+
+def bad_request(message: str) -> HttpResponse:
+    """What a server answers bytes it cannot read as a request: 400 and a plain-text line."""
+    return HttpResponse(400, f'400 Bad Request: {message}\n'.encode(), 'text/plain; charset=utf-8')
