@@ -8,18 +8,16 @@ through both runners, it reaches active, and the simulated machine shows afterwa
 libraries did: the snap installed, held and configured with its service running, the package
 installed with its service running.
 
-The dispatch runner builds the charm's venv from its requirements.txt, as charmcraft's charm
-plugin does. The in-process runner does not build one yet, so for it the same requirements are
-installed into a directory put on the olm process's ``PYTHONPATH`` here.
+Neither runner is given the libraries: the dispatch runner builds the charm's venv from its
+requirements.txt, as charmcraft's charm plugin does, and the in-process runner installs what of
+it olm's own environment lacks (orchestrator/agent/charm_venv.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -41,44 +39,14 @@ RUNNERS = [
 ]
 
 
-@pytest.fixture(scope='module')
-def charm_requirements(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The charm's requirements but ops, installed in a directory (the in-process runner's)."""
-    target = tmp_path_factory.mktemp('requirements')
-    wanted = [
-        line.strip()
-        for line in (CHARM / 'requirements.txt').read_text().splitlines()
-        if line.strip() and not line.startswith(('#', 'ops'))
-    ]
-    done = subprocess.run(
-        [sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps', '--target', str(target),
-         *wanted],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode:
-        pytest.skip(f'the charm libraries cannot be installed here: {done.stderr.strip()}')
-    return target
-
-
 def _machine(state: Path, machine_id: str) -> sim.SimHost:
     """The simulated machine as the model keeps it (nothing shared between machines here)."""
     return sim.World().load_machine(machine_id, records(state, 'sim-machine')[machine_id])
 
 
-def _env(runner: str, requirements: Path) -> dict[str, str]:
-    if runner != 'scenario':
-        return {}
-    path = os.environ.get('PYTHONPATH', '')
-    return {'PYTHONPATH': os.pathsep.join(p for p in (path, str(requirements)) if p)}
-
-
 @pytest.mark.parametrize('runner', RUNNERS)
-def test_the_charm_libraries_drive_the_simulated_machine(
-    lab: Path, charm_requirements: Path, runner: str
-):
-    env = _env(runner, charm_requirements)
-
-    ok(lab, 'deploy', 'machine-libs', '--runner', runner, charms=TEST_CHARMS, env=env)
+def test_the_charm_libraries_drive_the_simulated_machine(lab: Path, runner: str):
+    ok(lab, 'deploy', 'machine-libs', '--runner', runner, charms=TEST_CHARMS)
 
     unit = status(lab)['applications']['machine-libs']['units']['machine-libs/0']
     assert unit['workload-status']['current'] == 'active', unit
