@@ -28,6 +28,7 @@ from ._faults import add_fault_commands
 from ._hooks import add_hook_commands
 from ._inspect import add_inspection_commands
 from ._machines import add_machine_commands
+from ._modelconfig import add_model_config_command
 from ._models import add_model_commands
 from ._pool import add_pool_commands
 from ._relations import add_relation_commands
@@ -37,6 +38,7 @@ from ._spaces import add_space_commands
 from ._status import add_status_commands
 from ._storage import add_storage_commands
 from ._units import add_unit_commands, runs_on_a_controller
+from ._version import add_version_command
 
 __all__ = ['main']
 
@@ -51,7 +53,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from ..agent.charm_loader import CharmLoadError
     from ..agent.dispatch import SandboxUnavailableError, StagingError
     from ..juju import bundle as juju_bundle
-    from ..juju import charmspec
+    from ..juju import charmspec, modelconfig
 
     return (
         cloud.CloudError,
@@ -61,6 +63,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         charmspec.CharmSpecError,
         juju_bundle.BundleError,
         juju_storage.StorageError,
+        modelconfig.ModelConfigError,
         CharmLoadError,
         OpsVersionError,
         SandboxUnavailableError,
@@ -177,7 +180,9 @@ def _build_parser() -> Parser:
     add_status_commands(commands, common)
     add_wait_command(commands, common)
     add_model_commands(commands, common)
+    add_model_config_command(commands, common)
     add_secret_commands(commands, common)
     add_inspection_commands(commands, common)
     add_space_commands(commands, common)
+    add_version_command(commands, common)
     return parser

@@ -28,7 +28,9 @@ from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
 from ._provisioner import release_unit_machine
 from ._reports import SettleResult
+from ._resources import place_resources
 from ._session import Session
+from ._updatestatus import schedule_update_status
 
 __all__ = ['LOOP_HOOKS_BASE', 'LOOP_HOOKS_PER_UNIT', 'UnitAgents']
 
@@ -134,6 +136,9 @@ class UnitAgents:
         ctx = self.context
         seed = ctx.seed if ctx.seed is not None else random.SystemRandom().randrange(2**32)
         rng = random.Random(seed)
+        # Its own generator: drawing the timers' jitter from ``rng`` would change which
+        # interleaving a seed stands for.
+        schedule_update_status(s, ctx.clock(), random.Random(f'update-status:{seed}'))
         failed: set[str] = set()
         result = SettleResult(seed=seed)
         candidates = s.candidates
@@ -189,6 +194,7 @@ class UnitAgents:
         m = s.model
         spec = ctx.spec(m.applications[unit.application])
         machine = host(s, unit.machine)
+        place_resources(m.applications[unit.application], unit, machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
         if fault is None:
             outcome = ctx.runner_for(m.applications[unit.application]).run(

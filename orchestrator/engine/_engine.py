@@ -18,6 +18,7 @@ from ._context import REPO_CHARMS, Context, retry_from_environment
 from ._deferred import runner
 from ._deploy import Deployer
 from ._faults import Faults
+from ._modelconfig import ModelConfig
 from ._operations import Operations
 from ._pool import MetalPool
 from ._provisioner import Provisioner
@@ -114,6 +115,7 @@ class Engine:
         self._operations = Operations(context, self._agents)
         self._reads = ModelReads(context)
         self._undertaker = Undertaker(context, self._applications)
+        self._model_config = ModelConfig(context)
 
     @property
     def store(self) -> Store:
@@ -200,3 +202,7 @@ class Engine:
     show_unit = _Operation('_reads', ModelReads.show_unit)
     debug_log = _Operation('_reads', ModelReads.debug_log)
     destroy_model = _Operation('_undertaker', Undertaker.destroy_model)
+
+    # The model's configuration.
+    model_config = _Operation('_model_config', ModelConfig.model_config)
+    set_model_config = _Operation('_model_config', ModelConfig.set_model_config)

@@ -115,6 +115,10 @@ class Application:
     annotations: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
     storage: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
     bindings: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    resources: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    """The file resources uploaded at deploy or refresh (``--resource NAME=PATH``): each
+    resource's name and olm's copy of the file (under the state directory), which a unit's
+    ``resource-get`` finds on its machine under its agent directory."""
     life: Life = 'alive'
     leader: str | None = None
     leader_version: int = 0
@@ -125,6 +129,15 @@ class Application:
     charm's ``dispatch`` in its machine's sandbox)."""
     status: Status | None = None
     next_unit: int = 0
+
+    def resource_path(self, unit: str, name: str) -> str:
+        """Where a unit's ``resource-get NAME`` puts the resource file, and prints it.
+
+        Juju downloads it into the unit's agent directory, named as the charm's metadata
+        names the file: ``/var/lib/juju/agents/unit-<app>-<n>/resources/<name>/<filename>``.
+        """
+        filename = self.resources[name].rsplit('/', 1)[-1]
+        return f'/var/lib/juju/agents/unit-{unit.replace("/", "-")}/resources/{name}/{filename}'
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""

@@ -1,0 +1,135 @@
+"""The rest of the juju command line jubilant sends, on olm: version, model-config, resources.
+
+Each test is one user's session of ``olm`` processes on its own copy of the lab pool.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from functools import partial
+from pathlib import Path
+
+import olmcli
+import pytest
+from olmcli import TEST_CHARMS, copy_state
+
+from orchestrator.juju.version import JUJU_VERSION
+
+ok = partial(olmcli.ok, charms=TEST_CHARMS, timeout=300)
+refused = partial(olmcli.refused, charms=TEST_CHARMS, timeout=300)
+
+
+@pytest.fixture(scope='module')
+def deployed(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lab pool with tracer deployed (two units)."""
+    state = copy_state(imported_lab, tmp_path_factory.mktemp('olm'))
+    ok(state, 'deploy', 'tracer', '-n', '2', '--seed', '1')
+    return state
+
+
+def test_version_is_the_juju_version_olm_models(lab: Path):
+    plain = ok(lab, 'version').strip()
+    assert plain.startswith(f'{JUJU_VERSION}-ubuntu-')
+    detail = json.loads(ok(lab, 'version', '--format', 'json', '--all'))
+    assert detail['version'] == plain
+    assert json.loads(ok(lab, 'show-model', '--format', 'json'))['default']['agent-version'] == (
+        JUJU_VERSION
+    )
+
+
+def test_model_config_get_set_and_reset(deployed: Path, tmp_path: Path):
+    state = copy_state(deployed, tmp_path)
+    listing = json.loads(ok(state, 'model-config', '--format', 'json'))
+    assert listing['update-status-hook-interval'] == {'Value': '5m', 'Source': 'default'}
+    assert ok(state, 'model-config', 'update-status-hook-interval').strip() == '5m'
+    ok(state, 'model-config', 'update-status-hook-interval=10s', 'test-mode=true')
+    listing = json.loads(ok(state, 'model-config', '--format', 'json'))
+    assert listing['update-status-hook-interval'] == {'Value': '10s', 'Source': 'model'}
+    assert listing['test-mode'] == {'Value': True, 'Source': 'model'}
+    ok(state, 'model-config', '--reset', 'update-status-hook-interval,test-mode')
+    listing = json.loads(ok(state, 'model-config', '--format', 'json'))
+    assert listing['update-status-hook-interval']['Value'] == '5m'
+    assert listing['test-mode'] == {'Value': False, 'Source': 'default'}
+
+
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (('update-status-hook-interval=soon',), 'invalid update status hook interval'),
+        (('test-mode=maybe',), 'test-mode: expected bool, got string("maybe")'),
+        (('a=1', '--reset', 'a'), 'key "a" cannot be both set and reset in the same command'),
+        (('--reset', 'agent-version'), '"agent-version" cannot be reset'),
+        (('no-such-key',), 'key "no-such-key" not found in "default" model.'),
+        (('a', 'b'), 'can only retrieve a single value, or all values'),
+    ],
+)
+def test_model_config_refusals_change_nothing(
+    deployed: Path, tmp_path: Path, args: tuple[str, ...], message: str
+):
+    state = copy_state(deployed, tmp_path)
+    before = ok(state, 'model-config', '--format', 'json')
+    assert message in refused(state, 'model-config', *args)
+    assert ok(state, 'model-config', '--format', 'json') == before
+
+
+def test_the_update_status_interval_takes_effect(deployed: Path, tmp_path: Path):
+    state = copy_state(deployed, tmp_path)
+    ok(state, 'model-config', 'update-status-hook-interval=0s')
+    ok(state, 'config', 'tracer', 'greeting=first')  # a settle: the timers start
+    ok(state, 'config', 'tracer', 'greeting=second')  # the next one: they have run out
+    log = ok(state, 'debug-log', '--limit', '20')
+    assert 'tracer/0 update-status: ok' in log
+    assert 'tracer/1 update-status: ok' in log
+
+
+def test_deploy_with_a_file_resource_puts_it_on_the_units_machine(lab: Path, tmp_path: Path):
+    charm = tmp_path / 'withres'
+    (charm / 'src').mkdir(parents=True)
+    (charm / 'charmcraft.yaml').write_text(
+        (TEST_CHARMS / 'echo' / 'charmcraft.yaml').read_text()
+        + '\nresources:\n  blob:\n    type: file\n    filename: blob.txt\n'
+    )
+    for item in (TEST_CHARMS / 'echo' / 'src').iterdir():
+        (charm / 'src' / item.name).write_bytes(item.read_bytes())
+    blob = tmp_path / 'upload.txt'
+    blob.write_text('resource content\n')
+    assert 'unrecognized resource "nope"' in refused(
+        lab, 'deploy', str(charm), '--resource', f'nope={blob}'
+    )
+    assert 'file for resource "blob": stat /no/such: no such file or directory' in refused(
+        lab, 'deploy', str(charm), '--resource', 'blob=/no/such'
+    )
+    assert 'revision 3 would come from Charmhub' in refused(
+        lab, 'deploy', str(charm), '--resource', 'blob=3'
+    )
+    assert not json.loads(ok(lab, 'status', '--format', 'json'))['applications']
+    ok(lab, 'deploy', str(charm), '--resource', f'blob={blob}', '--channel', 'latest/edge')
+    path = ok(lab, 'exec', '--unit', 'echo/0', '--', 'resource-get', 'blob').strip()
+    assert path == '/var/lib/juju/agents/unit-echo-0/resources/blob/blob.txt'
+    assert ok(lab, 'exec', '--unit', 'echo/0', '--', 'cat', path) == 'resource content\n'
+
+
+def test_an_empty_tar_resource_deploys(lab: Path, tmp_path: Path):
+    """jubilant's own suite uploads an empty .tar (all NUL bytes) as a file resource."""
+    empty = tmp_path / 'empty.tar'
+    with tarfile.open(empty, 'w'):
+        pass
+    charm = tmp_path / 'tarres'
+    (charm / 'src').mkdir(parents=True)
+    (charm / 'charmcraft.yaml').write_text(
+        (TEST_CHARMS / 'echo' / 'charmcraft.yaml').read_text()
+        + '\nresources:\n  test-file:\n    type: file\n    filename: test-file.tar\n'
+    )
+    for item in (TEST_CHARMS / 'echo' / 'src').iterdir():
+        (charm / 'src' / item.name).write_bytes(item.read_bytes())
+    ok(lab, 'deploy', str(charm), '--resource', f'test-file={empty}')
+    assert 'echo/0' in json.loads(ok(lab, 'status', '--format', 'json'))['applications'][
+        'echo'
+    ]['units']
+
+
+def test_a_charmhub_name_is_refused_clearly(lab: Path):
+    message = refused(lab, 'deploy', 'snappass-test')
+    assert 'would come from Charmhub, which olm cannot reach' in message
+    assert not json.loads(ok(lab, 'status', '--format', 'json'))['applications']
