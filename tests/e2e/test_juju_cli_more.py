@@ -124,9 +124,10 @@ def test_an_empty_tar_resource_deploys(lab: Path, tmp_path: Path):
     for item in (TEST_CHARMS / 'echo' / 'src').iterdir():
         (charm / 'src' / item.name).write_bytes(item.read_bytes())
     ok(lab, 'deploy', str(charm), '--resource', f'test-file={empty}')
-    assert 'echo/0' in json.loads(ok(lab, 'status', '--format', 'json'))['applications'][
-        'echo'
-    ]['units']
+    assert (
+        'echo/0'
+        in json.loads(ok(lab, 'status', '--format', 'json'))['applications']['echo']['units']
+    )
 
 
 def test_a_charmhub_name_is_refused_clearly(lab: Path):
