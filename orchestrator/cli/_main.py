@@ -35,6 +35,7 @@ from ._relations import add_relation_commands
 from ._secrets import add_secret_commands
 from ._settle import add_wait_command
 from ._spaces import add_space_commands
+from ._sshkeys import add_ssh_key_commands
 from ._status import add_status_commands
 from ._storage import add_storage_commands
 from ._units import add_unit_commands, runs_on_a_controller
@@ -184,5 +185,6 @@ def _build_parser() -> Parser:
     add_secret_commands(commands, common)
     add_inspection_commands(commands, common)
     add_space_commands(commands, common)
+    add_ssh_key_commands(commands, common)
     add_version_command(commands, common)
     return parser

@@ -15,10 +15,11 @@ from ..state.store import Store
 from ._agents import UnitAgents
 from ._applications import Applications
 from ._context import REPO_CHARMS, Context, retry_from_environment
+from ._copies import Copies
 from ._deferred import runner
 from ._deploy import Deployer
 from ._faults import Faults
-from ._modelconfig import ModelConfig
+from ._modelconfig import ModelConfig, SSHKeys
 from ._operations import Operations
 from ._pool import MetalPool
 from ._provisioner import Provisioner
@@ -116,6 +117,8 @@ class Engine:
         self._reads = ModelReads(context)
         self._undertaker = Undertaker(context, self._applications)
         self._model_config = ModelConfig(context)
+        self._ssh_keys = SSHKeys(context)
+        self._copies = Copies(context)
 
     @property
     def store(self) -> Store:
@@ -188,6 +191,7 @@ class Engine:
     update_status = _Operation('_agents', UnitAgents.update_status)
     run_action = _Operation('_operations', Operations.run_action)
     exec = _Operation('_operations', Operations.exec)
+    copy_files = _Operation('_copies', Copies.copy_files)
 
     # User secrets.
     add_secret = _Operation('_secrets', UserSecrets.add_secret)
@@ -206,3 +210,6 @@ class Engine:
     # The model's configuration.
     model_config = _Operation('_model_config', ModelConfig.model_config)
     set_model_config = _Operation('_model_config', ModelConfig.set_model_config)
+    ssh_keys = _Operation('_ssh_keys', SSHKeys.ssh_keys)
+    add_ssh_keys = _Operation('_ssh_keys', SSHKeys.add_ssh_keys)
+    remove_ssh_keys = _Operation('_ssh_keys', SSHKeys.remove_ssh_keys)

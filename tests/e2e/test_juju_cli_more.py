@@ -134,3 +134,54 @@ def test_a_charmhub_name_is_refused_clearly(lab: Path):
     message = refused(lab, 'deploy', 'snappass-test')
     assert 'would come from Charmhub, which olm cannot reach' in message
     assert not json.loads(ok(lab, 'status', '--format', 'json'))['applications']
+
+
+KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK8/uDJZ2eZST8dhI/1ZkL+isw50oyvdSTpiH/KSQzde me@host'
+KEY_MD5 = 'e2:c3:da:7e:74:a7:43:b8:cb:64:a6:d9:98:91:81:db'
+"""``ssh-keygen -l -E md5`` of KEY."""
+
+
+def test_ssh_keys_are_kept_per_model(deployed: Path, tmp_path: Path):
+    state = copy_state(deployed, tmp_path)
+    ok(state, 'add-ssh-key', KEY)
+    assert ok(state, 'ssh-keys') == f'Keys used in model: admin/default\n{KEY_MD5} (me@host)\n'
+    assert KEY in ok(state, 'ssh-keys', '--full')
+    result = olmcli.olm(state, 'add-ssh-key', KEY, 'not-a-key', charms=TEST_CHARMS)
+    assert result.returncode == 0  # Juju reports refused keys and exits 0
+    assert f'duplicate ssh key: {KEY}' in result.stderr
+    assert 'invalid ssh key: not-a-key' in result.stderr
+    ok(state, 'add-model', '--no-switch', 'other')
+    assert 'No keys to display.' in olmcli.olm(state, 'ssh-keys', '-m', 'other').stderr
+    ok(state, 'remove-ssh-key', KEY)  # jubilant names the key by its text
+    assert 'No keys to display.' in olmcli.olm(state, 'ssh-keys').stderr
+
+
+def test_ssh_takes_and_ignores_openssh_options(deployed: Path):
+    assert ok(deployed, 'ssh', 'tracer/0', '-i', '/no/key', '-o', 'X=y', 'echo', 'UNIT') == (
+        'UNIT\n'
+    )
+    assert ok(deployed, 'ssh', '--container', 'c', '0', '-Ai', '/no/key', 'echo', 'M') == 'M\n'
+
+
+def test_scp_copies_directories_both_ways_on_the_simulated_machine(deployed: Path, tmp_path: Path):
+    state = copy_state(deployed, tmp_path)
+    source = tmp_path / 'src' / 'mydir'
+    (source / 'sub').mkdir(parents=True)
+    (source / 'a.txt').write_text('A')
+    (source / 'sub' / 'b.txt').write_text('B')
+    assert 'not a regular file' in refused(state, 'scp', str(source), 'tracer/0:/tmp/mydir')
+    ok(state, 'scp', '--', '-r', '-i', '/no/key', str(source), 'tracer/0:/tmp/mydir')
+    assert ok(state, 'ssh', 'tracer/0', 'cat', '/tmp/mydir/sub/b.txt') == 'B'
+    back = tmp_path / 'dst' / 'mydir'
+    back.parent.mkdir()
+    ok(state, 'scp', '--', '-r', 'tracer/0:/tmp/mydir', str(back))
+    assert (back / 'a.txt').read_text() == 'A'
+    assert (back / 'sub' / 'b.txt').read_text() == 'B'
+    machine = json.loads(ok(state, 'status', '--format', 'json'))['applications']['tracer'][
+        'units'
+    ]['tracer/0']['machine']
+    ok(state, 'scp', str(source / 'a.txt'), f'{machine}:notes.txt')
+    assert ok(state, 'ssh', machine, 'cat', '/home/ubuntu/notes.txt') == 'A'
+    assert 'scp: /home/ubuntu/nope: No such file or directory' in refused(
+        state, 'scp', f'{machine}:nope', str(tmp_path / 'x')
+    )
