@@ -30,6 +30,7 @@ from ._inspect import add_inspection_commands
 from ._machines import add_machine_commands
 from ._modelconfig import add_model_config_command
 from ._models import add_model_commands
+from ._offers import add_offer_commands
 from ._pool import add_pool_commands
 from ._relations import add_relation_commands
 from ._secrets import add_secret_commands
@@ -175,6 +176,7 @@ def _build_parser() -> Parser:
     add_deploy_commands(commands, common)
     add_unit_commands(commands, common)
     add_relation_commands(commands, common)
+    add_offer_commands(commands, common)
     add_application_commands(commands, common)
     add_action_commands(commands, common)
     add_hook_commands(commands, common)

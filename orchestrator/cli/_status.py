@@ -48,7 +48,8 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         version=__version__,
         machines=list(m.machines.values()),
         applications=list(m.applications.values()),
-        remote_applications=list(m.remote_applications.values()),
+        # An offering model's stand-ins for consumers are not SAAS (juju status lists them not).
+        remote_applications=[r for r in m.remote_applications.values() if not r.consumer],
         units=list(m.units.values()),
         relations=list(m.relations.values()),
         charm_revisions=data.charm_revisions,

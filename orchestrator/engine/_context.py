@@ -107,6 +107,7 @@ class Context:
                 rather than at its first hook, after its change is committed.
         """
         check_installed()
+        linked: set[str] = set()
         with self.store.exclusive():
             with self.store.snapshot() as txn:
                 m = load_model(txn)
@@ -128,9 +129,15 @@ class Context:
                 session.saved_shared = world.dump_shared()
                 session.candidates |= set(m.units)
                 yield session
+                linked = session.linked_models
             finally:
                 if freezing:
                     gc.unfreeze()
+        if linked:
+            # Other models' sides of cross-model relations answer now, with the lock free.
+            from ._crossmodel import settle_linked  # it imports this module
+
+            settle_linked(self, linked)
 
 
 def load_model(txn: Transaction) -> model.Model:

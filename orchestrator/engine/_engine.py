@@ -16,6 +16,7 @@ from ._agents import UnitAgents
 from ._applications import Applications
 from ._context import REPO_CHARMS, Context, retry_from_environment
 from ._copies import Copies
+from ._crossmodel import Offers
 from ._deferred import runner
 from ._deploy import Deployer
 from ._faults import Faults
@@ -119,6 +120,7 @@ class Engine:
         self._model_config = ModelConfig(context)
         self._ssh_keys = SSHKeys(context)
         self._copies = Copies(context)
+        self._offers = Offers(context)
 
     @property
     def store(self) -> Store:
@@ -182,6 +184,10 @@ class Engine:
     set_constraints = _Operation('_applications', Applications.set_constraints)
     constraints = _Operation('_applications', Applications.constraints)
     integrate = _Operation('_relations', Relations.integrate)
+    offer = _Operation('_offers', Offers.offer)
+    offers = _Operation('_offers', Offers.offers)
+    remove_offer = _Operation('_offers', Offers.remove_offer)
+    consume = _Operation('_offers', Offers.consume)
     remove_relation = _Operation('_relations', Relations.remove_relation)
 
     # The unit agents: settling, and the operator's say in it.

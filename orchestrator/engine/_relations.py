@@ -96,6 +96,8 @@ def add_relation(s: Session, txn: Transaction, spec: juju_bundle.RelationSpec) -
     m.touch('relation', relation.id)
     for end in ends:
         remote = m.remote_applications.get(end.application)
+        if remote is not None and remote.peer_model:
+            continue  # another olm model's side: copied across when it settles (_crossmodel)
         if remote is not None:
             _fill_remote_side(s, relation, remote, end.name)
         else:

@@ -185,3 +185,41 @@ def test_scp_copies_directories_both_ways_on_the_simulated_machine(deployed: Pat
     assert 'scp: /home/ubuntu/nope: No such file or directory' in refused(
         state, 'scp', f'{machine}:nope', str(tmp_path / 'x')
     )
+
+
+def test_an_offer_relates_two_models_data_and_secrets_included(lab: Path):
+    """tracer offers db in one model; tracer in another consumes it through backend."""
+    ok(lab, 'add-model', '--no-switch', 'provider')
+    ok(lab, 'add-model', '--no-switch', 'consumer')
+    ok(lab, 'deploy', '-m', 'provider', 'tracer', '--seed', '1')
+    ok(lab, 'offer', 'provider.tracer:db', 'tokens')
+    assert 'admin/provider.tokens' in ok(lab, 'find-offers')
+    ok(lab, 'deploy', '-m', 'consumer', 'tracer', 'reader', '--seed', '1')
+    ok(lab, 'consume', '-m', 'consumer', 'provider.tokens', 'upstream')
+    ok(lab, 'integrate', '-m', 'consumer', 'reader:backend', 'upstream')
+    consumer = json.loads(ok(lab, 'status', '-m', 'consumer', '--format', 'json'))
+    assert consumer['application-endpoints']['upstream']['relations'] == {'db': ['reader']}
+    assert (
+        consumer['applications']['reader']['units']['reader/0']['workload-status']['current']
+        != 'error'
+    )
+    (backend,) = [
+        r
+        for r in json.loads(
+            ok(lab, 'show-unit', '-m', 'consumer', 'reader/0', '--format', 'json')
+        )['reader/0']['relation-info']
+        if r['endpoint'] == 'backend'
+    ]
+    # The offered application's unit, named after the SAAS, with what it wrote in its model.
+    assert backend['related-units']['upstream/0']['data']['greeting'] == 'hello'
+    provider = json.loads(ok(lab, 'status', '-m', 'provider', '--format', 'json'))
+    (related,) = provider['applications']['tracer']['relations']['db']
+    assert related['related-application'].startswith('remote-')
+    assert 'application-endpoints' not in provider  # the stand-in is not a SAAS
+    assert '1/1' in ok(lab, 'offers', '-m', 'provider')
+    assert 'offer has 1 or more relations' in refused(lab, 'remove-offer', 'provider.tokens')
+    ok(lab, 'remove-relation', '-m', 'consumer', 'reader:backend', 'upstream')
+    log = ok(lab, 'debug-log', '-m', 'provider', '--limit', '2')
+    assert 'db-relation-broken' in log
+    ok(lab, 'remove-offer', 'provider.tokens')
+    assert 'not found' in refused(lab, 'consume', '-m', 'consumer', 'provider.tokens', 'again')

@@ -167,6 +167,15 @@ class RemoteApplication:
     endpoints: dict[str, list[str]]  # endpoint -> [role, interface]
     units: list[str] = dataclasses.field(default_factory=list[str])
     status: Status = dataclasses.field(default_factory=lambda: Status('active'))
+    peer_model: str = ''
+    """For an offer of another olm model (``juju consume``): that model; its side of each
+    relation is the offered application's, copied across as Juju's cross-model relation
+    workers copy it. On the offering side, the consuming model. '' for an offer file."""
+    peer_application: str = ''
+    """The application at the other end: the offered one, or (``consumer``) the consuming."""
+    consumer: bool = False
+    """The offering model's stand-in for a consuming application (Juju's ``remote-<token>``
+    application), which ``juju status`` does not list under SAAS."""
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
