@@ -136,9 +136,8 @@ class UnitAgents:
         ctx = self.context
         seed = ctx.seed if ctx.seed is not None else random.SystemRandom().randrange(2**32)
         rng = random.Random(seed)
-        from ._crossmodel import pull  # it imports this module (through _relations)
-
-        s.linked_models |= pull(s)
+        if ctx.pull_linked is not None:
+            s.linked_models |= ctx.pull_linked(s)
         # Its own generator: drawing the timers' jitter from ``rng`` would change which
         # interleaving a seed stands for.
         schedule_update_status(s, ctx.clock(), random.Random(f'update-status:{seed}'))

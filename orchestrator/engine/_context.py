@@ -53,6 +53,11 @@ class Context:
     seed: int | None
     retry: RetryPolicy
     progress: Callable[[str], None] | None = None
+    pull_linked: Callable[[Session], set[str]] | None = None
+    """Copies other models' sides of cross-model relations in at a settle; returns the
+    models linked (set by the engine: :func:`orchestrator.engine._crossmodel.pull`)."""
+    settle_linked: Callable[[set[str]], None] | None = None
+    """Settles the linked models once a session ends (set by the engine)."""
     _runner: runner.Runner | None = dataclasses.field(default=None, init=False)
     _dispatch_runner: dispatch.DispatchRunner | None = dataclasses.field(default=None, init=False)
     _specs: dict[str, charmspec.CharmSpec] = dataclasses.field(
@@ -133,11 +138,9 @@ class Context:
             finally:
                 if freezing:
                     gc.unfreeze()
-        if linked:
+        if linked and self.settle_linked is not None:
             # Other models' sides of cross-model relations answer now, with the lock free.
-            from ._crossmodel import settle_linked  # it imports this module
-
-            settle_linked(self, linked)
+            self.settle_linked(linked)
 
 
 def load_model(txn: Transaction) -> model.Model:

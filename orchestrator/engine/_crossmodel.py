@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from ..state import model
@@ -505,35 +505,20 @@ def _copy_secrets(
 _settling = False
 
 
-def settle_linked(context: Context, linked: set[str]) -> None:
-    """Settle the models linked to this one, then this one, until none runs a hook.
+def settle_linked(order: Sequence[str], settle: Callable[[str], int]) -> None:
+    """Settle the linked models, then the first one, until none runs a hook.
 
     Called when a session that ran with cross-model relations ends (the store's writer lock
-    is free again). Nested sessions (those this settles) do not start another round.
+    is free again), with this model first in ``order``; ``settle`` settles one model and
+    returns how many hooks ran. The sessions this opens do not start another round.
     """
     global _settling  # one round of propagation per process at a time
-    if _settling or not linked:
+    if _settling or len(order) < 2:
         return
-    from ._engine import Engine  # the facade: imported here, it imports this module
-
     _settling = True
     try:
-        order = [context.store.model, *sorted(linked)]
         for _ in range(_MAX_ROUNDS):
-            hooks = 0
-            for name in order[1:] + order[:1]:
-                store = Store(context.store.state_dir, model=name)
-                try:
-                    engine = Engine(
-                        store, charms_dir=context.charms_dir, clock=context.clock,
-                        sleep=context.sleep, seed=context.seed, retry=context.retry,
-                    )  # fmt: skip
-                    hooks += engine.settle().hooks
-                except StoreError:
-                    continue
-                finally:
-                    store.close()
-            if hooks == 0:
+            if sum(settle(name) for name in [*order[1:], order[0]]) == 0:
                 return
     finally:
         _settling = False

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ..agent.hooks import RetryPolicy
-from ..state.store import Store
+from ..state.store import Store, StoreError
 from ._agents import UnitAgents
 from ._applications import Applications
 from ._context import REPO_CHARMS, Context, retry_from_environment
 from ._copies import Copies
-from ._crossmodel import Offers
+from ._crossmodel import Offers, pull, settle_linked
 from ._deferred import runner
 from ._deploy import Deployer
 from ._faults import Faults
@@ -105,6 +105,10 @@ class Engine:
             progress=progress,
         )
         self._context = context
+        context.pull_linked = pull
+        context.settle_linked = lambda linked: settle_linked(
+            [store.model, *sorted(linked)], self._settle_other
+        )
         self._pool = MetalPool(context)
         self._faults = Faults(context)
         self._storage = StoragePools(context)
@@ -121,6 +125,21 @@ class Engine:
         self._ssh_keys = SSHKeys(context)
         self._copies = Copies(context)
         self._offers = Offers(context)
+
+    def _settle_other(self, name: str) -> int:
+        """Settle another model of the state directory (cross-model relations); hooks run."""
+        ctx = self._context
+        store = Store(ctx.store.state_dir, model=name)
+        try:
+            engine = Engine(
+                store, owner=ctx.owner, charms_dir=ctx.charms_dir, clock=ctx.clock,
+                sleep=ctx.sleep, seed=ctx.seed, retry=ctx.retry,
+            )  # fmt: skip
+            return engine.settle().hooks
+        except StoreError:
+            return 0  # destroyed meanwhile
+        finally:
+            store.close()
 
     @property
     def store(self) -> Store:
