@@ -12,6 +12,7 @@ from typing import Any
 from .. import __version__
 from ..engine import Engine
 from ..views import status
+from ..views import storage as storage_view
 from ._common import UsageError, add_format, emit, int_arg
 
 __all__ = ['add_status_commands']
@@ -58,7 +59,17 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
     if args.format == 'tabular':
         sys.stdout.write(status.render_tabular(view, relations=args.relations))
         return
-    emit(status.to_dict(view), args.format)
+    document = status.to_dict(view)
+    # juju status's "storage" section: juju storage's document, when the model has any.
+    has_storage = any(u.storage for u in m.units.values())
+    stored = storage_view.combined(engine.storage()) if has_storage else {}
+    if stored:
+        document = {
+            **{k: v for k, v in document.items() if k != 'controller'},
+            'storage': stored,
+            'controller': document['controller'],
+        }
+    emit(document, args.format)
 
 
 def _debug_log(engine: Engine, args: argparse.Namespace) -> None:

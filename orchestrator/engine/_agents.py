@@ -30,6 +30,7 @@ from ._provisioner import release_unit_machine
 from ._reports import SettleResult
 from ._resources import place_resources
 from ._session import Session
+from ._storage import place_storage
 from ._updatestatus import schedule_update_status
 
 __all__ = ['LOOP_HOOKS_BASE', 'LOOP_HOOKS_PER_UNIT', 'UnitAgents']
@@ -197,6 +198,7 @@ class UnitAgents:
         spec = ctx.spec(m.applications[unit.application])
         machine = host(s, unit.machine)
         place_resources(m.applications[unit.application], unit, machine)
+        place_storage(unit, machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
         if fault is None:
             outcome = ctx.runner_for(m.applications[unit.application]).run(

@@ -28,7 +28,7 @@ from ._provisioner import Provisioner, placement_machine
 from ._relations import relation_dying, remove_remote
 from ._reports import AddUnitReport
 from ._session import Session
-from ._storage import attach, volumes
+from ._storage import attach, attach_local, volumes
 
 __all__ = ['Applications']
 
@@ -337,6 +337,7 @@ class Applications:
             )
             if created and wanted:
                 unit.storage = attach(txn, m.machines[machine_id], wanted, storage)
+            unit.storage.update(attach_local(self.context, txn, app, machine_id))
             app.next_unit += 1
             m.units[unit.name] = unit
             m.touch('unit', unit.name)

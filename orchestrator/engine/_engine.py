@@ -111,9 +111,9 @@ class Engine:
         )
         self._pool = MetalPool(context)
         self._faults = Faults(context)
-        self._storage = StoragePools(context)
         self._provisioner = Provisioner(context)
         self._agents = UnitAgents(context)
+        self._storage = StoragePools(context, self._agents.run)
         self._relations = Relations(context, self._agents)
         self._applications = Applications(context, self._provisioner, self._agents)
         self._deployer = Deployer(context, self._applications, self._provisioner, self._agents)
@@ -182,6 +182,8 @@ class Engine:
     # Storage pools.
     storage_pools = _Operation('_storage', StoragePools.storage_pools)
     create_storage_pool = _Operation('_storage', StoragePools.create_storage_pool)
+    storage = _Operation('_storage', StoragePools.storage)
+    add_storage = _Operation('_storage', StoragePools.add_storage)
 
     # The provisioner: the model's machines and constraints.
     model_constraints = _Operation('_provisioner', Provisioner.model_constraints)

@@ -262,8 +262,10 @@ def test_deploy_a_charm_with_storage_trust_and_base(two_models: Path, tmp_path: 
     finally:
         store.close()
     assert record['trust'] is True and record['storage'] == {'data': 'ssd,1,200G'}
-    (location,) = unit['storage'].values()
-    assert location.startswith('/dev/')
+    # The MAAS volume is a disk; the charm's required filesystem store is made on the machine.
+    assert set(unit['storage']) == {'data/0', 'scratch/0'}
+    assert unit['storage']['data/0'].startswith('/dev/')
+    assert unit['storage']['scratch/0'] == '/var/lib/juju/storage/scratch/0'
     assert 'has no store called "nope"' in refused(state, 'deploy', 'disks', 'd2', '--storage',
                                                    'nope=ssd,1,1G')  # fmt: skip
     assert 'invalid base "focal"' in refused(state, 'deploy', 'disks', 'd3', '--base', 'focal')

@@ -223,3 +223,31 @@ def test_an_offer_relates_two_models_data_and_secrets_included(lab: Path):
     assert 'db-relation-broken' in log
     ok(lab, 'remove-offer', 'provider.tokens')
     assert 'not found' in refused(lab, 'consume', '-m', 'consumer', 'provider.tokens', 'again')
+
+
+def test_machine_local_storage_attaches_and_is_listed(lab: Path):
+    ok(lab, 'deploy', 'disks', '--storage', 'data=loop,2,1G', '--seed', '1')
+    log = ok(lab, 'debug-log', '--limit', '7')
+    for storage_id in ('data/0', 'data/1', 'scratch/0'):
+        assert f'storage-attached ({storage_id}): ok' in log
+    mount = '/var/lib/juju/storage/scratch/0'
+    assert ok(lab, 'exec', '--unit', 'disks/0', '--', 'storage-get', '-s', 'scratch/0',
+              'location').strip() == mount  # fmt: skip
+    assert ok(lab, 'exec', '--unit', 'disks/0', '--', 'ls', '/var/lib/juju/storage') == 'scratch\n'
+    listing = json.loads(ok(lab, 'storage', '--format', 'json'))
+    assert listing['storage']['scratch/0']['kind'] == 'filesystem'
+    assert listing['storage']['data/1']['attachments']['units']['disks/0']['location'] == (
+        '/dev/loop1'
+    )
+    (filesystem,) = listing['filesystems'].values()
+    assert filesystem['pool'] == 'rootfs' and filesystem['storage'] == 'scratch/0'
+    assert {v['storage'] for v in listing['volumes'].values()} == {'data/0', 'data/1'}
+    status = json.loads(ok(lab, 'status', '--format', 'json'))
+    assert status['storage'] == listing
+    assert ok(lab, 'add-storage', 'disks/0', 'data=loop') == 'added storage data/2 to disks/0\n'
+    assert 'data-storage-attached (data/2): ok' in ok(lab, 'debug-log', '--limit', '1')
+    assert 'at most 1 instances supported' in refused(lab, 'add-storage', 'disks/0', 'scratch=1')
+    assert 'does not support "block" storage' in refused(
+        lab, 'add-storage', 'disks/0', 'data=tmpfs'
+    )
+    assert 'is a MAAS pool' in refused(lab, 'add-storage', 'disks/0', 'data=maas')
