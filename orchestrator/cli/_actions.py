@@ -12,6 +12,7 @@ import yaml
 
 from ..engine import Engine
 from ._common import add_format, add_seed, emit, iso, split_kv, task_failed, yaml_mapping
+from ._waitflag import add_wait_flags, timed
 
 __all__ = ['add_action_commands']
 
@@ -24,7 +25,7 @@ def add_action_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument('params', nargs='*', metavar='KEY=VALUE')
     p.add_argument('--params', dest='params_file', metavar='FILE',
                    help='a YAML file of parameters')  # fmt: skip
-    p.add_argument('--wait', help='accepted: olm runs the action at once')
+    add_wait_flags(p)
     add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     add_seed(p)
     p.set_defaults(run=_run_action)
@@ -36,7 +37,11 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
         params.update(yaml_mapping(args.params_file, '--params'))
     for key, text in split_kv(args.params, 'action parameters').items():
         params[key] = yaml.safe_load(text) if text else ''
-    action = engine.run_action(args.unit, args.action, params)
+    action = timed(
+        args, f'unit {args.unit}', lambda: engine.run_action(args.unit, args.action, params)
+    )
+    if action is None:
+        return 1
     failed = action.status != 'completed'
     if args.format == 'plain':
         for line in action.log:

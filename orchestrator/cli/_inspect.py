@@ -10,6 +10,7 @@ from typing import Any
 
 from ..engine import Engine
 from ._common import UsageError, add_format, emit, task_failed
+from ._waitflag import add_wait_flags, timed
 
 __all__ = ['add_inspection_commands']
 
@@ -33,7 +34,7 @@ def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> N
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument('-u', '--unit', help='the unit (APP/leader for the leader)')
     target.add_argument('--machine', help='the machine number')
-    p.add_argument('--wait', help='accepted: olm runs the command at once')
+    add_wait_flags(p)
     add_format(p, default='plain', choices=('plain', 'yaml', 'json'))
     p.add_argument('command', nargs=argparse.REMAINDER, metavar='-- COMMAND')
     p.set_defaults(run=_exec)
@@ -87,7 +88,12 @@ def _exec(engine: Engine, args: argparse.Namespace) -> int:
     if not words:
         raise UsageError('missing command')
     # juju exec joins the words with spaces and hands the line to a shell.
-    result = engine.exec(' '.join(words), unit=args.unit, machine=args.machine)
+    receiver = f'unit {args.unit}' if args.unit else f'machine {args.machine}'
+    result = timed(
+        args, receiver, lambda: engine.exec(' '.join(words), unit=args.unit, machine=args.machine)
+    )
+    if result is None:
+        return 1
     if args.format == 'plain':
         sys.stdout.write(result.stdout)
         sys.stderr.write(result.stderr)

@@ -251,3 +251,17 @@ def test_machine_local_storage_attaches_and_is_listed(lab: Path):
         lab, 'add-storage', 'disks/0', 'data=tmpfs'
     )
     assert 'is a MAAS pool' in refused(lab, 'add-storage', 'disks/0', 'data=maas')
+
+
+def test_wait_is_honoured_by_run_and_exec(deployed: Path):
+    for args in (
+        ('run', 'tracer/0', 'echo', 'message=hi', '--wait', '0.001s'),
+        ('exec', '--unit', 'tracer/0', '--wait', '1ms', '--', 'echo', 'hi'),
+    ):
+        assert 'timed out waiting for results from: unit tracer/0' in refused(deployed, *args)
+    assert ok(deployed, 'exec', '--unit', 'tracer/0', '--wait', '5m', '--', 'echo', 'hi') == (
+        'hi\n'
+    )
+    assert 'cannot specify both --wait and --background' in refused(
+        deployed, 'exec', '--unit', 'tracer/0', '--wait', '1s', '--background', '--', 'true'
+    )
