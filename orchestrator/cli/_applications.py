@@ -34,6 +34,8 @@ def add_application_commands(commands: Any, common: argparse.ArgumentParser) -> 
                             parents=[common])  # fmt: skip
     p.add_argument('application')
     p.add_argument('--path', help='the charm directory to refresh to')
+    p.add_argument('--resource', action='append', default=[], metavar='NAME=PATH',
+                   help='a new file for one of the charm\'s resources')  # fmt: skip
     add_seed(p)
     p.set_defaults(run=_refresh)
 
@@ -103,7 +105,8 @@ def _application_config(trust: bool) -> dict[str, object]:
 
 
 def _refresh(engine: Engine, args: argparse.Namespace) -> None:
-    engine.refresh(args.application, path=args.path)
+    engine.refresh(args.application, path=args.path,
+                   resources=split_kv(args.resource, '--resource'))  # fmt: skip
 
 
 def _trust(engine: Engine, args: argparse.Namespace) -> None:

@@ -27,6 +27,7 @@ from ._errors import EngineError
 from ._provisioner import Provisioner, placement_machine
 from ._relations import relation_dying, remove_remote
 from ._reports import AddUnitReport
+from ._resources import check_resources, store_resources
 from ._session import Session
 from ._storage import attach, attach_local, volumes
 
@@ -172,14 +173,23 @@ class Applications:
                 self.agents.run(s)
             return True
 
-    def refresh(self, application: str, *, path: str | None = None, settle: bool = True) -> None:
-        """``juju refresh [--path PATH]`` of a local charm: upgrade every unit to it.
+    def refresh(
+        self,
+        application: str,
+        *,
+        path: str | None = None,
+        settle: bool = True,
+        resources: Mapping[str, str] | None = None,
+    ) -> None:
+        """``juju refresh [--path PATH] [--resource NAME=PATH]`` of a local charm.
 
         Without ``path`` the application's charm directory is read again. Each unit runs
-        ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues.
+        ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues. A resource
+        given replaces the one uploaded before (:mod:`._resources`).
 
         Raises:
-            EngineError: the charm at ``path`` is another charm (Juju keeps the charm's name).
+            EngineError: the charm at ``path`` is another charm (Juju keeps the charm's name),
+                or a resource Juju refuses.
         """
         with self.context.session() as s:
             app = _names.application(s.model, application)
@@ -196,7 +206,15 @@ class Applications:
                     f'cannot refresh "{app.name}" to charm "{spec.name}": its charm is '
                     f'"{app.charm_name}", and a refresh cannot change the charm\'s name'
                 )
+            check_resources(spec, resources or {})
             with s.transaction():
+                app.resources = {
+                    **app.resources,
+                    **store_resources(
+                        self.context.store.state_dir, s.model.name, app.name, spec,
+                        resources or {},
+                    ),
+                }  # fmt: skip
                 app.charm_path = str(spec.path)
                 self.context.remember(spec)
                 app.charm_version += 1

@@ -6,6 +6,7 @@ Each test is one user's session of ``olm`` processes on its own copy of the lab 
 from __future__ import annotations
 
 import json
+import shutil
 import tarfile
 from functools import partial
 from pathlib import Path
@@ -83,15 +84,16 @@ def test_the_update_status_interval_takes_effect(deployed: Path, tmp_path: Path)
     assert 'tracer/1 update-status: ok' in log
 
 
+def _echo_with_resource(charm: Path, name: str, filename: str) -> Path:
+    """The echo test charm with a file resource declared."""
+    shutil.copytree(TEST_CHARMS / 'echo', charm)
+    with (charm / 'charmcraft.yaml').open('a') as declared:
+        declared.write(f'\nresources:\n  {name}:\n    type: file\n    filename: {filename}\n')
+    return charm
+
+
 def test_deploy_with_a_file_resource_puts_it_on_the_units_machine(lab: Path, tmp_path: Path):
-    charm = tmp_path / 'withres'
-    (charm / 'src').mkdir(parents=True)
-    (charm / 'charmcraft.yaml').write_text(
-        (TEST_CHARMS / 'echo' / 'charmcraft.yaml').read_text()
-        + '\nresources:\n  blob:\n    type: file\n    filename: blob.txt\n'
-    )
-    for item in (TEST_CHARMS / 'echo' / 'src').iterdir():
-        (charm / 'src' / item.name).write_bytes(item.read_bytes())
+    charm = _echo_with_resource(tmp_path / 'withres', 'blob', 'blob.txt')
     blob = tmp_path / 'upload.txt'
     blob.write_text('resource content\n')
     assert 'unrecognized resource "nope"' in refused(
@@ -115,14 +117,7 @@ def test_an_empty_tar_resource_deploys(lab: Path, tmp_path: Path):
     empty = tmp_path / 'empty.tar'
     with tarfile.open(empty, 'w'):
         pass
-    charm = tmp_path / 'tarres'
-    (charm / 'src').mkdir(parents=True)
-    (charm / 'charmcraft.yaml').write_text(
-        (TEST_CHARMS / 'echo' / 'charmcraft.yaml').read_text()
-        + '\nresources:\n  test-file:\n    type: file\n    filename: test-file.tar\n'
-    )
-    for item in (TEST_CHARMS / 'echo' / 'src').iterdir():
-        (charm / 'src' / item.name).write_bytes(item.read_bytes())
+    charm = _echo_with_resource(tmp_path / 'tarres', 'test-file', 'test-file.tar')
     ok(lab, 'deploy', str(charm), '--resource', f'test-file={empty}')
     assert (
         'echo/0'
@@ -265,3 +260,15 @@ def test_wait_is_honoured_by_run_and_exec(deployed: Path):
     assert 'cannot specify both --wait and --background' in refused(
         deployed, 'exec', '--unit', 'tracer/0', '--wait', '1s', '--background', '--', 'true'
     )
+
+
+def test_refresh_replaces_a_resource(lab: Path, tmp_path: Path):
+    charm = _echo_with_resource(tmp_path / 'withres', 'blob', 'blob.txt')
+    first, second = tmp_path / 'first.txt', tmp_path / 'second.txt'
+    first.write_text('one\n')
+    second.write_text('two\n')
+    ok(lab, 'deploy', str(charm), '--resource', f'blob={first}')
+    ok(lab, 'refresh', 'echo', '--resource', f'blob={second}')
+    path = '/var/lib/juju/agents/unit-echo-0/resources/blob/blob.txt'
+    assert ok(lab, 'exec', '--unit', 'echo/0', '--', 'cat', path) == 'two\n'
+    assert 'echo/0 upgrade-charm: ok' in ok(lab, 'debug-log', '--limit', '3')
