@@ -130,7 +130,14 @@ def add_remote_application(s: Session, name: str, saas: juju_bundle.SaasSpec) ->
 
 
 def remove_remote(s: Session, name: str) -> None:
-    """Remove a consumed offer: its relations die, then it goes."""
+    """Remove a consumed offer: its relations die, then it goes.
+
+    An offer of another olm model: that model's side goes too when it next settles, which
+    this session's end brings about (``Session.linked_models``).
+    """
+    peer = s.model.remote_applications[name].peer_model
+    if peer:
+        s.linked_models.add(peer)
     for relation in s.model.relations_of(name):
         relation_dying(s, relation)
     del s.model.remote_applications[name]

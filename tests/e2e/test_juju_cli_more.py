@@ -220,6 +220,20 @@ def test_an_offer_relates_two_models_data_and_secrets_included(lab: Path):
     assert 'not found' in refused(lab, 'consume', '-m', 'consumer', 'provider.tokens', 'again')
 
 
+def test_removing_a_consumed_offer_ends_the_offering_side(lab: Path):
+    ok(lab, 'add-model', '--no-switch', 'provider')
+    ok(lab, 'deploy', '-m', 'provider', 'tracer', '--seed', '1')
+    ok(lab, 'offer', 'provider.tracer:db')
+    ok(lab, 'deploy', 'tracer', 'reader', '--seed', '1')
+    ok(lab, 'consume', 'provider.tracer', 'upstream')
+    ok(lab, 'integrate', 'reader:backend', 'upstream')
+    assert json.loads(ok(lab, 'status', '-m', 'provider', '--format', 'json'))['applications'][
+        'tracer'
+    ].get('relations')
+    ok(lab, 'remove-application', 'upstream')
+    assert 'db-relation-broken' in ok(lab, 'debug-log', '-m', 'provider', '--limit', '1')
+
+
 def test_machine_local_storage_attaches_and_is_listed(lab: Path):
     ok(lab, 'deploy', 'disks', '--storage', 'data=loop,2,1G', '--seed', '1')
     log = ok(lab, 'debug-log', '--limit', '7')
