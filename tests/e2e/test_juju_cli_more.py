@@ -286,3 +286,12 @@ def test_refresh_replaces_a_resource(lab: Path, tmp_path: Path):
     path = '/var/lib/juju/agents/unit-echo-0/resources/blob/blob.txt'
     assert ok(lab, 'exec', '--unit', 'echo/0', '--', 'cat', path) == 'two\n'
     assert 'echo/0 upgrade-charm: ok' in ok(lab, 'debug-log', '--limit', '3')
+
+
+def test_add_model_takes_its_configuration(lab: Path):
+    assert 'invalid update status hook interval' in refused(
+        lab, 'add-model', '--no-switch', 'bad', '--config', 'update-status-hook-interval=soon'
+    )
+    assert 'bad' not in ok(lab, 'models')
+    ok(lab, 'add-model', '--no-switch', 'tuned', '--config', 'update-status-hook-interval=1m')
+    assert ok(lab, 'model-config', '-m', 'tuned', 'update-status-hook-interval') == '1m\n'
