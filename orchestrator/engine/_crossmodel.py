@@ -306,7 +306,11 @@ def pull(s: Session) -> set[str]:
     """
     m = s.model
     consuming = [r for r in m.remote_applications.values() if r.peer_model and not r.consumer]
-    offers = _model_offers(s.store, m.name)
+    with s.store.snapshot() as txn:  # this model's offers, on the session's own connection
+        offers = [
+            _offer(m.name, name, data)
+            for name, data in sorted(_read(txn.get_setting(_OFFERS, '{}')).items())
+        ]
     if (
         not consuming
         and not offers
