@@ -52,6 +52,14 @@ def add_offer_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument('-y', '--no-prompt', action='store_true', help='accepted: olm never prompts')
     p.set_defaults(run=_remove_offer)
 
+    p = commands.add_parser('remove-saas', aliases=['remove-consumed-application'],
+                            help='remove consumed offers (SAAS) from the model',
+                            parents=[common])  # fmt: skip
+    p.add_argument('names', nargs='*', metavar='SAAS')
+    p.add_argument('--force', action='store_true', help='accepted: the removal always finishes')
+    p.add_argument('--no-wait', action='store_true', help='accepted with --force')
+    p.set_defaults(run=_remove_saas)
+
     p = commands.add_parser('consume', help="add another model's offer to this model (SAAS)",
                             parents=[common])  # fmt: skip
     p.add_argument('url', metavar='[CONTROLLER:][USER/]MODEL.OFFER')
@@ -145,3 +153,20 @@ def _consume(engine: Engine, args: argparse.Namespace) -> None:
 
 def _endpoints(names: Any) -> dict[str, dict[str, str]]:
     return {str(name): {} for name in names}
+
+
+def _remove_saas(engine: Engine, args: argparse.Namespace) -> int:
+    """juju/juju ``cmd/juju/application/removesaas.go``: each failure on standard error."""
+    if not args.names:
+        raise UsageError('no SAAS application names specified')
+    if args.no_wait and not args.force:
+        raise UsageError('--no-wait requires --force')
+    known = engine.status_view().model.remote_applications
+    missing = [n for n in args.names if n not in known or known[n].consumer]
+    for name in missing:
+        print(f'removing SAAS application {name} failed: saas application "{name}" not found',
+              file=sys.stderr)  # fmt: skip
+    present = [n for n in args.names if n not in missing]
+    if present:
+        engine.remove_application(present)
+    return 1 if missing else 0

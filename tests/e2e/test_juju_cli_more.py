@@ -230,8 +230,14 @@ def test_removing_a_consumed_offer_ends_the_offering_side(lab: Path):
     assert json.loads(ok(lab, 'status', '-m', 'provider', '--format', 'json'))['applications'][
         'tracer'
     ].get('relations')
-    ok(lab, 'remove-application', 'upstream')
+    missing = olmcli.olm(lab, 'remove-saas', 'reader', charms=TEST_CHARMS)
+    assert missing.returncode == 1  # Juju reports each failure, then exits silently
+    assert 'saas application "reader" not found' in missing.stderr
+    ok(lab, 'remove-saas', 'upstream')
     assert 'db-relation-broken' in ok(lab, 'debug-log', '-m', 'provider', '--limit', '1')
+    assert 'upstream' not in json.loads(ok(lab, 'status', '--format', 'json')).get(
+        'application-endpoints', {}
+    )
 
 
 def test_machine_local_storage_attaches_and_is_listed(lab: Path):
