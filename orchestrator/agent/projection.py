@@ -193,6 +193,12 @@ def project(
             _AttachedStorage(storage_key(sid)[0], index=storage_key(sid)[1], location=location)
             for sid, location in unit.storage.items()
         ],
+        resources=[
+            # Where resource-get puts the file on the unit's machine (engine/_resources.py
+            # writes it there before the hook).
+            testing.Resource(name=name, path=app.resource_path(unit.name, name))
+            for name in app.resources
+        ],
         stored_states=[decode_stored(s) for s in unit.stored_state],
         deferred=[decode_deferred(d) for d in unit.deferred],
     )

@@ -68,6 +68,10 @@ def next_hook(m: model.Model, unit: model.Unit, *, now: float, retry: bool = Tru
         return Hook(kind='install')
     if unit.life == 'dying':
         return _teardown(m, unit)
+    # Storage added after install (juju add-storage) is attached when the uniter sees it.
+    for storage_id in sorted(unit.storage, key=model.natural_key):
+        if storage_id not in progress.storage_attached:
+            return Hook(kind='storage-attached', storage_id=storage_id)
     for relation in m.unit_relations(unit):
         view = progress.relations.get(relation.id)
         if relation.life == 'alive' and (view is None or not view.created):

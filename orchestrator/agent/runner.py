@@ -29,6 +29,7 @@ from ops import testing
 
 from .. import _compat
 from ..juju import charmspec
+from ..juju.version import JUJU_VERSION
 from ..sim import SimHost
 from ..state import model
 from . import charm_venv, hooktools
@@ -341,6 +342,7 @@ def unit_context(
         unit_id=unit.number,
         machine_id=unit.machine,
         availability_zone=zone or None,
+        juju_version=JUJU_VERSION,  # the Juju olm models: JUJU_VERSION in the hook
     )
     ctx.charm_path = spec.path
     ctx.roots = roots

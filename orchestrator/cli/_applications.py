@@ -34,6 +34,8 @@ def add_application_commands(commands: Any, common: argparse.ArgumentParser) -> 
                             parents=[common])  # fmt: skip
     p.add_argument('application')
     p.add_argument('--path', help='the charm directory or .charm file to refresh to')
+    p.add_argument('--resource', action='append', default=[], metavar='NAME=PATH',
+                   help='a new file for one of the charm\'s resources')  # fmt: skip
     add_seed(p)
     p.set_defaults(run=_refresh)
 
@@ -41,8 +43,9 @@ def add_application_commands(commands: Any, common: argparse.ArgumentParser) -> 
                             parents=[common])  # fmt: skip
     p.add_argument('application')
     p.add_argument('--remove', action='store_true', help='take the trust back')
-    p.add_argument('--scope', choices=('cluster',),
-                   help='Kubernetes models only: refused on a machine model')  # fmt: skip
+    p.add_argument('--scope', default='',
+                   help="k8s models only - needs to be set to 'cluster' (ignored on a "
+                   'machine model, as Juju ignores it)')  # fmt: skip
     add_seed(p)
     p.set_defaults(run=_trust)
 
@@ -80,17 +83,35 @@ def _config(engine: Engine, args: argparse.Namespace) -> None:
     if args.settings:
         raise UsageError('can only retrieve a single value, or all values')
     app = engine.status_view().model.applications[args.application]
-    emit({'application': args.application, 'charm': app.charm_name, 'settings': settings},
-          args.format)  # fmt: skip
+    emit({'application': args.application, 'application-config': _application_config(app.trust),
+          'charm': app.charm_name, 'settings': settings}, args.format)  # fmt: skip
+
+
+def _application_config(trust: bool) -> dict[str, object]:
+    """Juju's application config: only ``trust``, a bool, default false.
+
+    juju/juju ``apiserver/facades/client/application`` ``trustFields``/``trustDefaults``. olm
+    keeps only the value, so a false one shows as the default.
+    """
+    return {
+        'trust': {
+            'default': False,
+            'description': 'Does this application have access to trusted credentials',
+            'source': 'user' if trust else 'default',
+            'type': 'bool',
+            'value': trust,
+        }
+    }
 
 
 def _refresh(engine: Engine, args: argparse.Namespace) -> None:
-    engine.refresh(args.application, path=args.path)
+    engine.refresh(args.application, path=args.path,
+                   resources=split_kv(args.resource, '--resource'))  # fmt: skip
 
 
 def _trust(engine: Engine, args: argparse.Namespace) -> None:
-    if args.scope is not None:
-        raise UsageError('--scope is only for Kubernetes models; olm models are machine models')
+    # juju/juju cmd/juju/application/trust.go: --scope is checked on a CAAS model only; an
+    # olm model is a machine model, where Juju takes any --scope and ignores it.
     engine.set_trust(args.application, not args.remove)
 
 

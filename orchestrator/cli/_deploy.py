@@ -62,6 +62,11 @@ def add_deploy_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         help='how the hooks run: scenario (in olm, the default; $OLM_RUNNER may change it) or '
         'dispatch (the packed charm, in a bubblewrap sandbox of its simulated machine)',
     )
+    p.add_argument('--resource', action='append', default=[], metavar='NAME=PATH',
+                   help='a file resource of the charm (charms only)')  # fmt: skip
+    p.add_argument('--channel', help='accepted for a local charm, which has no channel')
+    p.add_argument('--revision', type=int_arg('--revision'), default=None,
+                   help='accepted for a local charm, whose revision olm counts')  # fmt: skip
     p.add_argument('--dry-run', action='store_true')
     p.add_argument('--quiet', action='store_true', help='no progress display')
     add_seed(p)
@@ -93,6 +98,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
                 ('-n', args.num_units is not None), ('--to', args.to is not None),
                 ('--trust', args.trust), ('--base', args.base is not None),
                 ('--storage', args.storage), ('--bind', args.bind),
+                ('--resource', args.resource),
             )
             if given
         ]  # fmt: skip
@@ -101,6 +107,12 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
                 'options provided but not supported when deploying a bundle: '
                 + ', '.join(charm_only)
             )
+    for flag, given in (('--channel', args.channel), ('--revision', args.revision)):
+        if given is not None:
+            # juju/juju cmd/juju/application/deployer/deployer.go: a local charm is read from
+            # its path (maybeReadLocalCharm); the channel and revision are Charmhub's.
+            print(f'WARNING {flag} {given} ignored: a local charm has no Charmhub '
+                  f'{flag.lstrip("-")}', file=sys.stderr)  # fmt: skip
     if not args.quiet and not args.dry_run:
         engine.progress = progress_printer(every=50)
     report = engine.deploy(
@@ -119,6 +131,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
         storage=split_kv(args.storage, '--storage'),
         bind=args.bind,
         runner=args.runner,
+        resources=split_kv(args.resource, '--resource'),
     )
     for warning in report.warnings:
         print(f'WARNING {warning}', file=sys.stderr)

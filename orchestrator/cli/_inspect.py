@@ -48,11 +48,32 @@ def add_inspection_commands(commands: Any, common: argparse.ArgumentParser) -> N
         "command's. There is no interactive shell on a simulated machine.",
         parents=[common],
     )
+    _add_ssh_flags(p)
+    p.add_argument('target', metavar='[USER@]UNIT|MACHINE')
+    p.add_argument('command', nargs=argparse.REMAINDER, metavar='[OPENSSH-OPTIONS] COMMAND')
+    p.set_defaults(run=_ssh)
+
+    p = commands.add_parser(
+        'scp',
+        help='copy files to, from or between simulated machines, as juju scp does',
+        description='SOURCE... DESTINATION, each [[USER@]UNIT|MACHINE:]PATH; a remote path '
+        "that is not absolute is under /home/ubuntu. The simulated machine's files are olm's, "
+        "never this computer's; they hold UTF-8 text only. scp options (-r for directories) "
+        'go after --; the others (-i KEY, -C, -o ...) are accepted and ignored.',
+        parents=[common],
+    )
+    _add_ssh_flags(p)
+    p.add_argument('paths', nargs=argparse.REMAINDER, metavar='-- [SCP-OPTIONS] SOURCE... DEST')
+    p.set_defaults(run=_scp)
+
+
+def _add_ssh_flags(p: argparse.ArgumentParser) -> None:
+    """The flags of juju ssh and scp: meaningless for a simulated machine, so ignored."""
     p.add_argument('--no-host-key-checks', action='store_true',
                    help='accepted: there is no ssh to a simulated machine')  # fmt: skip
-    p.add_argument('target', metavar='[USER@]UNIT|MACHINE')
-    p.add_argument('command', nargs=argparse.REMAINDER, metavar='COMMAND')
-    p.set_defaults(run=_ssh)
+    p.add_argument('--container', help='Kubernetes models only: accepted and ignored')
+    p.add_argument('--proxy', action='store_true', help='accepted and ignored')
+    p.add_argument('--pty', default=None, help='accepted and ignored')
 
 
 def _show_unit(engine: Engine, args: argparse.Namespace) -> None:
@@ -98,13 +119,42 @@ def _command_string(word: str) -> str:
     return word
 
 
+# OpenSSH's options that take a value (ssh(1), scp(1)); the others are single letters.
+_SSH_VALUED = frozenset('BbcDEeFIiJLlmOoPpQRSWw')
+_SCP_VALUED = frozenset('cDFiJlmoPSX')
+
+
+def _strip_options(words: list[str], valued: frozenset[str]) -> tuple[set[str], list[str]]:
+    """Leading OpenSSH options (``-i KEY``, ``-oX=Y``, ``-rC``) and the words after them.
+
+    Returns the flag letters given (the valued options' letters left out) and the rest.
+    """
+    flags: set[str] = set()
+    rest = list(words)
+    while rest and rest[0].startswith('-') and rest[0] != '-':
+        word = rest.pop(0)
+        if word == '--':
+            break
+        letters = word[1:]
+        for i, letter in enumerate(letters):
+            if letter in valued:
+                if i == len(letters) - 1 and rest:
+                    rest.pop(0)  # the option's value
+                break
+            flags.add(letter)
+    return flags, rest
+
+
 def _ssh(engine: Engine, args: argparse.Namespace) -> int:
     target = args.target.rpartition('@')[2]
-    if not args.command:
+    # juju ssh passes what follows the target to OpenSSH: its options (-i KEY, -o ...) first.
+    # A simulated machine is reached without ssh, so they are accepted and ignored.
+    _options, command = _strip_options(list(args.command), _SSH_VALUED)
+    if not command:
         raise UsageError('no interactive shell on a simulated machine: give a command to run')
     on = {'unit': target} if '/' in target else {'machine': target}
     try:
-        result = engine.exec(' '.join(args.command), **on)
+        result = engine.exec(' '.join(command), **on)
     except TaskNotScheduledError:
         # juju ssh looks the target up itself, and says so as state does (NotFoundf).
         missing = f'unit "{target}"' if '/' in target else f'machine {target}'
@@ -112,3 +162,15 @@ def _ssh(engine: Engine, args: argparse.Namespace) -> int:
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.returncode
+
+
+def _scp(engine: Engine, args: argparse.Namespace) -> int:
+    words = list(args.paths)
+    if words[:1] == ['--']:
+        words = words[1:]
+    flags, paths = _strip_options(words, _SCP_VALUED)
+    if len(paths) < 2:
+        raise UsageError('at least two arguments required')
+    *sources, destination = paths
+    engine.copy_files(sources, destination, recursive='r' in flags)
+    return 0

@@ -28,15 +28,19 @@ from ._faults import add_fault_commands
 from ._hooks import add_hook_commands
 from ._inspect import add_inspection_commands
 from ._machines import add_machine_commands
+from ._modelconfig import add_model_config_command
 from ._models import add_model_commands
+from ._offers import add_offer_commands
 from ._pool import add_pool_commands
 from ._relations import add_relation_commands
 from ._secrets import add_secret_commands
 from ._settle import add_wait_command
 from ._spaces import add_space_commands
+from ._sshkeys import add_ssh_key_commands
 from ._status import add_status_commands
 from ._storage import add_storage_commands
 from ._units import add_unit_commands, runs_on_a_controller
+from ._version import add_version_command
 
 __all__ = ['main']
 
@@ -51,7 +55,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from ..agent.charm_loader import CharmLoadError
     from ..agent.dispatch import SandboxUnavailableError, StagingError
     from ..juju import bundle as juju_bundle
-    from ..juju import charmspec
+    from ..juju import charmspec, modelconfig
 
     return (
         cloud.CloudError,
@@ -61,6 +65,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         charmspec.CharmSpecError,
         juju_bundle.BundleError,
         juju_storage.StorageError,
+        modelconfig.ModelConfigError,
         CharmLoadError,
         OpsVersionError,
         SandboxUnavailableError,
@@ -171,13 +176,17 @@ def _build_parser() -> Parser:
     add_deploy_commands(commands, common)
     add_unit_commands(commands, common)
     add_relation_commands(commands, common)
+    add_offer_commands(commands, common)
     add_application_commands(commands, common)
     add_action_commands(commands, common)
     add_hook_commands(commands, common)
     add_status_commands(commands, common)
     add_wait_command(commands, common)
     add_model_commands(commands, common)
+    add_model_config_command(commands, common)
     add_secret_commands(commands, common)
     add_inspection_commands(commands, common)
     add_space_commands(commands, common)
+    add_ssh_key_commands(commands, common)
+    add_version_command(commands, common)
     return parser

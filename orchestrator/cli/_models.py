@@ -14,9 +14,10 @@ import time
 from typing import Any
 
 from ..engine import Engine, EngineError
+from ..juju import modelconfig
 from ..state.store import CONTROLLER, OWNER, Store, StoreError, parse_model_ref
 from ..views import show
-from ._common import SIMULATED, add_format, emit, print_table
+from ._common import SIMULATED, add_format, emit, print_table, split_kv
 
 __all__ = ['add_model_commands']
 
@@ -30,6 +31,10 @@ def add_model_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument('--no-switch', action='store_true', help='do not select the new model')
     p.add_argument('--controller', dest='model_controller', default=CONTROLLER,
                    help=f'accepted when it names olm\'s own controller, {CONTROLLER}')  # fmt: skip
+    p.add_argument('--config', action='append', default=[], metavar='KEY=VALUE',
+                   help="the new model's configuration (see olm model-config)")  # fmt: skip
+    p.add_argument('--credential', default=None,
+                   help=f"accepted when it names olm's one credential, {OWNER}")  # fmt: skip
     p.set_defaults(run=_add_model)
 
     p = commands.add_parser(
@@ -76,7 +81,18 @@ def _add_model(engine: Engine, args: argparse.Namespace) -> None:
             raise EngineError(
                 f'cloud "{args.cloud}" not found: olm has one, {show.CLOUD}/{show.REGION}'
             )
+    if args.credential not in (None, OWNER):
+        raise StoreError(f'credential "{args.credential}" not found (olm has one: {OWNER})')
+    config = split_kv(args.config, '--config')
+    for key, text in config.items():
+        modelconfig.coerce(key, text)  # refused before the model exists
     engine.store.add_model(args.name, created=time.time(), switch=not args.no_switch)
+    if config:
+        added = Store(engine.store.state_dir, model=args.name)
+        try:
+            Engine(added, seed=engine.seed).set_model_config(config)
+        finally:
+            added.close()
     print(f"Added '{args.name}' model on {show.CLOUD}/{show.REGION} with credential "
           f"'{OWNER}' for user '{OWNER}'", file=sys.stderr)  # fmt: skip
 

@@ -13,6 +13,7 @@ from ..engine import Engine
 from ..juju.version import JUJU_VERSION
 from ..state import model
 from ..views import status
+from ..views import storage as storage_view
 from ._common import UsageError, add_format, emit, int_arg
 
 __all__ = ['add_status_commands']
@@ -53,7 +54,8 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         version=JUJU_VERSION,  # the Juju release olm models, as the model's agents report it
         machines=list(m.machines.values()),
         applications=list(m.applications.values()),
-        remote_applications=list(m.remote_applications.values()),
+        # An offering model's stand-ins for consumers are not SAAS (juju status lists them not).
+        remote_applications=[r for r in m.remote_applications.values() if not r.consumer],
         units=list(m.units.values()),
         relations=list(m.relations.values()),
         charm_revisions=data.charm_revisions,
@@ -64,7 +66,17 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
     if args.format == 'tabular':
         sys.stdout.write(status.render_tabular(view, relations=args.relations))
         return
-    emit(status.to_dict(view), args.format)
+    document = status.to_dict(view)
+    # juju status's "storage" section: juju storage's document, when the model has any.
+    has_storage = any(u.storage for u in m.units.values())
+    stored = storage_view.combined(engine.storage()) if has_storage else {}
+    if stored:
+        document = {
+            **{k: v for k, v in document.items() if k != 'controller'},
+            'storage': stored,
+            'controller': document['controller'],
+        }
+    emit(document, args.format)
 
 
 def _debug_log(engine: Engine, args: argparse.Namespace) -> None:

@@ -28,7 +28,10 @@ from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
 from ._provisioner import release_unit_machine
 from ._reports import SettleResult
+from ._resources import place_resources
 from ._session import Session
+from ._storage import place_storage
+from ._updatestatus import schedule_update_status
 
 __all__ = ['LOOP_HOOKS_BASE', 'LOOP_HOOKS_PER_UNIT', 'UnitAgents']
 
@@ -156,6 +159,11 @@ class UnitAgents:
         ctx = self.context
         seed = ctx.seed if ctx.seed is not None else random.SystemRandom().randrange(2**32)
         rng = random.Random(seed)
+        if ctx.pull_linked is not None:
+            s.linked_models |= ctx.pull_linked(s)
+        # Its own generator: drawing the timers' jitter from ``rng`` would change which
+        # interleaving a seed stands for.
+        schedule_update_status(s, ctx.clock(), random.Random(f'update-status:{seed}'))
         failed: set[str] = set()
         result = SettleResult(seed=seed)
         candidates = s.candidates
@@ -214,6 +222,8 @@ class UnitAgents:
         m = s.model
         app = m.applications[unit.application]
         machine = host(s, unit.machine)
+        place_resources(m.applications[unit.application], unit, machine)
+        place_storage(unit, machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
         if fault is not None:
             error = fault.stderr or HOOK_FAULT_ERROR

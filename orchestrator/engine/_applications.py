@@ -30,8 +30,9 @@ from ._errors import EngineError
 from ._provisioner import Provisioner, placement_machine, release_unit_machine
 from ._relations import mark_dying, relation_dying, remove_remote
 from ._reports import AddUnitReport
+from ._resources import check_resources, store_resources
 from ._session import Session
-from ._storage import attach, volumes
+from ._storage import attach, attach_local, volumes
 
 __all__ = ['Applications']
 
@@ -294,14 +295,23 @@ class Applications:
                 self.agents.run(s)
             return True
 
-    def refresh(self, application: str, *, path: str | None = None, settle: bool = True) -> None:
-        """``juju refresh [--path PATH]`` of a local charm: upgrade every unit to it.
+    def refresh(
+        self,
+        application: str,
+        *,
+        path: str | None = None,
+        settle: bool = True,
+        resources: Mapping[str, str] | None = None,
+    ) -> None:
+        """``juju refresh [--path PATH] [--resource NAME=PATH]`` of a local charm.
 
         Without ``path`` the application's charm directory is read again. Each unit runs
-        ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues.
+        ``upgrade-charm`` and then ``config-changed``, as Juju's uniter queues. A resource
+        given replaces the one uploaded before (:mod:`._resources`).
 
         Raises:
-            EngineError: the charm at ``path`` is another charm (Juju keeps the charm's name).
+            EngineError: the charm at ``path`` is another charm (Juju keeps the charm's name),
+                or a resource Juju refuses.
         """
         with self.context.session() as s:
             app = _names.application(s.model, application)
@@ -328,7 +338,15 @@ class Applications:
                     f'base "{app.base}" not supported by charm, the charm supported bases are: '
                     + ', '.join(spec.bases)
                 )
+            check_resources(spec, resources or {})
             with s.transaction() as txn:
+                app.resources = {
+                    **app.resources,
+                    **store_resources(
+                        self.context.store.state_dir, s.model.name, app.name, spec,
+                        resources or {},
+                    ),
+                }  # fmt: skip
                 app.charm_path = str(spec.path)
                 if path is not None and charmspec.is_archive(Path(path).expanduser()):
                     app.charm = os.path.abspath(Path(path).expanduser())
@@ -478,6 +496,7 @@ class Applications:
             )
             if created and wanted:
                 unit.storage = attach(txn, m.machines[machine_id], wanted, storage)
+            unit.storage.update(attach_local(self.context, txn, app, machine_id))
             app.next_unit += 1
             m.units[unit.name] = unit
             m.touch('unit', unit.name)

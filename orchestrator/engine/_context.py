@@ -66,6 +66,11 @@ class Context:
     seed: int | None
     retry: RetryPolicy
     progress: Callable[[str], None] | None = None
+    pull_linked: Callable[[Session], set[str]] | None = None
+    """Copies other models' sides of cross-model relations in at a settle; returns the
+    models linked (set by the engine: :func:`orchestrator.engine._crossmodel.pull`)."""
+    settle_linked: Callable[[set[str]], None] | None = None
+    """Settles the linked models once a session ends (set by the engine)."""
     _runner: runner.Runner | None = dataclasses.field(default=None, init=False)
     _dispatch_runner: dispatch.DispatchRunner | None = dataclasses.field(default=None, init=False)
     _specs: dict[str, charmspec.CharmSpec] = dataclasses.field(
@@ -131,6 +136,7 @@ class Context:
                 rather than at its first hook, after its change is committed.
         """
         check_installed()
+        linked: set[str] = set()
         with self.store.exclusive():
             with self.store.snapshot() as txn:
                 m = load_model(txn)
@@ -153,9 +159,13 @@ class Context:
                 session.saved_shared = world.dump_shared()
                 session.candidates |= set(m.units)
                 yield session
+                linked = session.linked_models
             finally:
                 if freezing:
                     gc.unfreeze()
+        if linked and self.settle_linked is not None:
+            # Other models' sides of cross-model relations answer now, with the lock free.
+            self.settle_linked(linked)
 
 
 def load_model(txn: Transaction) -> model.Model:

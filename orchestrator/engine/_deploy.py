@@ -29,12 +29,13 @@ from ._errors import EngineError
 from ._provisioner import Provisioner
 from ._relations import add_relation, add_remote_application, check_scope, endpoints
 from ._reports import DeployReport
+from ._resources import check_resources, store_resources
 from ._storage import model_pools
 
 RUNNERS = ('scenario', 'dispatch')
 """How an application's hooks can run (:attr:`model.Application.runner`)."""
 
-__all__ = ['Deployer']
+__all__ = ['Deployer', 'check_local_charm']
 
 
 class Deployer:
@@ -70,6 +71,7 @@ class Deployer:
         storage: Mapping[str, str] | None = None,
         bind: str = '',
         runner: str | None = None,
+        resources: Mapping[str, str] | None = None,
     ) -> DeployReport:
         """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
 
@@ -98,6 +100,7 @@ class Deployer:
             )
         if overlays:
             raise EngineError('flags provided but not supported when deploying a charm: --overlay')
+        check_local_charm(ref, self.context.charms_dir)
         try:
             bind_map = bindings.parse_bind(bind)
         except bindings.BindingError as error:
@@ -121,6 +124,7 @@ class Deployer:
                 juju_storage.parse_directive(directive)
             except juju_storage.StorageError as error:
                 raise EngineError(f'--storage {store}={directive}: {error}') from None
+        check_resources(spec, resources or {})
         asked = juju_constraints.parse(constraints)
         placements = [juju_bundle.parse_placement(t) for t in to]
         if spec.subordinate:
@@ -149,6 +153,9 @@ class Deployer:
                 app.trust, app.base = trust, chosen_base
                 app.storage = dict(storage or {})
                 app.runner = how
+                app.resources = store_resources(
+                    self.context.store.state_dir, s.model.name, name, spec, resources or {}
+                )
                 units = self.applications.add_units(s, txn, app, num_units, placements, asked)
             report.changes += [f'- add unit {u.name} to machine {u.machine}' for u in units]
             report.machines = list(s.provisioned)
@@ -369,3 +376,26 @@ def _bundle_target(
     if placement.machine is not None and placement.container is None:
         return bundle_machines[placement.machine]
     return placement
+
+
+def check_local_charm(ref: str, charms_dir: Path) -> None:
+    """Refuse, clearly, a charm that would come from Charmhub: olm deploys local charms only.
+
+    Juju deploys a name that is not a local path from Charmhub (juju/juju
+    ``cmd/juju/application/deployer/deployer.go``: the local-charm and local-bundle readers
+    fall through to ``repositoryCharm``). olm has no Charmhub: a bare name is looked up under
+    its charms directory (``$OLM_CHARMS``) and, when absent there, refused here before
+    anything changes.
+
+    Raises:
+        EngineError: the name is neither a path nor a charm under ``charms_dir``.
+    """
+    is_path = ref.startswith(('.', '/', '~')) or '/' in ref or ref.endswith('.charm')
+    name = ref.removeprefix('ch:')
+    if is_path or (charms_dir / name).exists():
+        return
+    raise EngineError(
+        f'charm "{name}" would come from Charmhub, which olm cannot reach: olm deploys local '
+        f'charms only (a charm directory or .charm file by path, or a charm named under '
+        f'{charms_dir}, $OLM_CHARMS)'
+    )

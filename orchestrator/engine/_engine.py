@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ..agent.hooks import RetryPolicy
-from ..state.store import Store
+from ..state.store import Store, StoreError
 from ._agents import UnitAgents
 from ._applications import Applications
 from ._context import REPO_CHARMS, Context, retry_from_environment
+from ._copies import Copies
+from ._crossmodel import Offers, pull, settle_linked
 from ._deferred import runner
 from ._deploy import Deployer
 from ._faults import Faults
+from ._modelconfig import ModelConfig, SSHKeys
 from ._operations import Operations
 from ._pool import MetalPool
 from ._provisioner import Provisioner
@@ -102,11 +105,15 @@ class Engine:
             progress=progress,
         )
         self._context = context
+        context.pull_linked = pull
+        context.settle_linked = lambda linked: settle_linked(
+            [store.model, *sorted(linked)], self._settle_other
+        )
         self._pool = MetalPool(context)
         self._faults = Faults(context)
-        self._storage = StoragePools(context)
         self._provisioner = Provisioner(context)
         self._agents = UnitAgents(context)
+        self._storage = StoragePools(context, self._agents.run)
         self._relations = Relations(context, self._agents)
         self._applications = Applications(context, self._provisioner, self._agents)
         self._deployer = Deployer(context, self._applications, self._provisioner, self._agents)
@@ -114,6 +121,25 @@ class Engine:
         self._operations = Operations(context, self._agents)
         self._reads = ModelReads(context)
         self._undertaker = Undertaker(context, self._applications)
+        self._model_config = ModelConfig(context)
+        self._ssh_keys = SSHKeys(context)
+        self._copies = Copies(context)
+        self._offers = Offers(context)
+
+    def _settle_other(self, name: str) -> int:
+        """Settle another model of the state directory (cross-model relations); hooks run."""
+        ctx = self._context
+        store = Store(ctx.store.state_dir, model=name)
+        try:
+            engine = Engine(
+                store, owner=ctx.owner, charms_dir=ctx.charms_dir, clock=ctx.clock,
+                sleep=ctx.sleep, seed=ctx.seed, retry=ctx.retry,
+            )  # fmt: skip
+            return engine.settle().hooks
+        except StoreError:
+            return 0  # destroyed meanwhile
+        finally:
+            store.close()
 
     @property
     def store(self) -> Store:
@@ -156,6 +182,8 @@ class Engine:
     # Storage pools.
     storage_pools = _Operation('_storage', StoragePools.storage_pools)
     create_storage_pool = _Operation('_storage', StoragePools.create_storage_pool)
+    storage = _Operation('_storage', StoragePools.storage)
+    add_storage = _Operation('_storage', StoragePools.add_storage)
 
     # The provisioner: the model's machines and constraints.
     model_constraints = _Operation('_provisioner', Provisioner.model_constraints)
@@ -177,6 +205,10 @@ class Engine:
     set_constraints = _Operation('_applications', Applications.set_constraints)
     constraints = _Operation('_applications', Applications.constraints)
     integrate = _Operation('_relations', Relations.integrate)
+    offer = _Operation('_offers', Offers.offer)
+    offers = _Operation('_offers', Offers.offers)
+    remove_offer = _Operation('_offers', Offers.remove_offer)
+    consume = _Operation('_offers', Offers.consume)
     remove_relation = _Operation('_relations', Relations.remove_relation)
 
     # The unit agents: settling, and the operator's say in it.
@@ -187,6 +219,7 @@ class Engine:
     advance_clock = _Operation('_agents', UnitAgents.advance_clock)
     run_action = _Operation('_operations', Operations.run_action)
     exec = _Operation('_operations', Operations.exec)
+    copy_files = _Operation('_copies', Copies.copy_files)
 
     # User secrets.
     add_secret = _Operation('_secrets', UserSecrets.add_secret)
@@ -201,3 +234,10 @@ class Engine:
     show_unit = _Operation('_reads', ModelReads.show_unit)
     debug_log = _Operation('_reads', ModelReads.debug_log)
     destroy_model = _Operation('_undertaker', Undertaker.destroy_model)
+
+    # The model's configuration.
+    model_config = _Operation('_model_config', ModelConfig.model_config)
+    set_model_config = _Operation('_model_config', ModelConfig.set_model_config)
+    ssh_keys = _Operation('_ssh_keys', SSHKeys.ssh_keys)
+    add_ssh_keys = _Operation('_ssh_keys', SSHKeys.add_ssh_keys)
+    remove_ssh_keys = _Operation('_ssh_keys', SSHKeys.remove_ssh_keys)

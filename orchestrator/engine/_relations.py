@@ -153,6 +153,8 @@ def add_relation(
     m.touch('relation', relation.id)
     for end in ends:
         remote = m.remote_applications.get(end.application)
+        if remote is not None and remote.peer_model:
+            continue  # another olm model's side: copied across when it settles (_crossmodel)
         if remote is not None:
             _fill_remote_side(s, relation, remote, end.name)
         else:
@@ -221,7 +223,14 @@ def add_remote_application(s: Session, name: str, saas: juju_bundle.SaasSpec) ->
 
 
 def remove_remote(s: Session, name: str) -> None:
-    """Remove a consumed offer: its relations die, then it goes."""
+    """Remove a consumed offer: its relations die, then it goes.
+
+    An offer of another olm model: that model's side goes too when it next settles, which
+    this session's end brings about (``Session.linked_models``).
+    """
+    peer = s.model.remote_applications[name].peer_model
+    if peer:
+        s.linked_models.add(peer)
     for relation in s.model.relations_of(name):
         relation_dying(s, relation)
     del s.model.remote_applications[name]

@@ -91,6 +91,8 @@ class Session:
         self.provisioned: list[Provisioned] = []
         self._shared_mark: tuple[int, int] | None = None
         self.saved_versions: dict[str, int] = {}
+        self.linked_models: set[str] = set()
+        """Models this one has cross-model relations with (settled after it: _crossmodel)."""
 
     def next_secret_id(self) -> str:
         """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""

@@ -12,25 +12,50 @@ records them for a MAAS machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import cast
 
 from .. import cloud
 from ..juju import storage as juju_storage
 from ..state import model
 from ..state.store import Transaction
-from ._context import Context
+from ..views import storage as storage_view
+from . import _names
+from ._context import Context, load_model
 from ._deferred import sim
 from ._errors import EngineError
 from ._machines import sim_disks
+from ._session import Session
 
-__all__ = ['StoragePools', 'attach', 'cloud_pools', 'model_pools', 'volumes']
+__all__ = [
+    'StorageInstance',
+    'StoragePools',
+    'attach',
+    'attach_local',
+    'cloud_pools',
+    'model_pools',
+    'place_storage',
+    'volumes',
+]
+
+
+StorageInstance = storage_view.Instance
+"""One storage instance as ``juju storage`` lists it."""
 
 
 class StoragePools:
-    """``juju storage-pools`` and ``juju create-storage-pool``."""
+    """``juju storage-pools``, ``create-storage-pool``, ``storage`` and ``add-storage``."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(
+        self, context: Context, settle: Callable[[Session], object] | None = None
+    ) -> None:
         self.context = context
+        self._settle = settle
+
+    def agents_run(self, s: Session) -> None:
+        """Settle after a change (the unit agents' loop, given by the engine)."""
+        if self._settle is not None:
+            self._settle(s)
 
     def storage_pools(self) -> dict[str, juju_storage.StoragePool]:
         """The model's storage pools, the built-in ones included (``juju storage-pools``)."""
@@ -52,6 +77,95 @@ class StoragePools:
                 raise juju_storage.StorageError(f'pool "{name}" already exists')
             _put_model_pools(txn, [*known.values(), pool])
         return pool
+
+    def storage(self) -> list[StorageInstance]:
+        """Every storage instance of the model (``juju storage``), by id."""
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+            pools = model_pools(txn)
+        found: list[StorageInstance] = []
+        for unit in m.units.values():
+            app = m.applications.get(unit.application)
+            if app is None:
+                continue
+            spec = self.context.spec(app)
+            try:
+                wanted = juju_storage.instances(spec.name, spec.storage, app.storage, pools)
+            except juju_storage.StorageError:
+                wanted = []
+            for storage_id, location in unit.storage.items():
+                store = storage_id.split('/')[0]
+                instance = next((i for i in wanted if i.store == store), None)
+                kind = str(spec.storage.get(store, {}).get('type', 'filesystem'))
+                found.append(
+                    StorageInstance(
+                        id=storage_id,
+                        unit=unit.name,
+                        machine=unit.machine,
+                        kind=kind,
+                        pool=instance.pool if instance else 'maas',
+                        provider=instance.provider if instance else 'maas',
+                        location=location,
+                        size_mib=instance.size_mib if instance else 0.0,
+                        attached=storage_id in unit.progress.storage_attached,
+                    )
+                )
+        return sorted(found, key=lambda i: model.natural_key(i.id))
+
+    def add_storage(self, unit_name: str, store: str, directive: str) -> list[str]:
+        """``juju add-storage UNIT STORE=DIRECTIVE``: new instances; the unit attaches them.
+
+        Machine-local pools only: a ``maas`` volume is a disk MAAS matched when it allocated
+        the machine, and a deployed machine gets no new disk.
+
+        Raises:
+            EngineError: no such unit or store, a bad directive, a MAAS pool, or more
+                instances than the store takes (nothing is added).
+        """
+        with self.context.session() as s:
+            unit = _names.unit(s.model, unit_name)
+            app = s.model.applications[unit.application]
+            spec = self.context.spec(app)
+            decl = spec.storage.get(store)
+            if decl is None:
+                raise EngineError(
+                    f'adding storage to unit {unit.name}: charm storage "{store}" not found'
+                )
+            with s.transaction() as txn:
+                pools = model_pools(txn)
+                try:
+                    # The count range is checked below, against the instances the unit has.
+                    unbounded = {**decl, 'multiple': {'range': '0-'}}
+                    wanted = juju_storage.instances(
+                        spec.name, {store: unbounded}, {store: directive}, pools
+                    )
+                except juju_storage.StorageError as error:
+                    raise EngineError(f'adding storage to unit {unit.name}: {error}') from None
+                have = sum(1 for sid in unit.storage if sid.split('/')[0] == store)
+                high = _store_maximum(decl)
+                if high is not None and have + len(wanted) > high:
+                    raise EngineError(
+                        f'adding storage to unit {unit.name}: charm "{spec.name}" store '
+                        f'"{store}": at most {high} instances supported, '
+                        f'{have + len(wanted)} specified'
+                    )
+                if any(i.provider == 'maas' for i in wanted):
+                    raise EngineError(
+                        f'adding storage to unit {unit.name}: pool "{wanted[0].pool}" is a MAAS '
+                        'pool, whose volumes are disks MAAS matched when it allocated the '
+                        'machine; add storage from a loop, rootfs or tmpfs pool'
+                    )
+                added: list[str] = []
+                for instance in wanted:
+                    storage_id = f'{store}/{txn.next_sequence(f"storage:{store}")}'
+                    unit.storage[storage_id] = local_location(
+                        txn, unit.machine, storage_id, instance, decl
+                    )
+                    added.append(storage_id)
+                s.model.touch('unit', unit.name)
+                s.candidates.add(unit.name)
+            self.agents_run(s)
+            return added
 
 
 def model_pools(txn: Transaction) -> dict[str, juju_storage.StoragePool]:
@@ -120,3 +234,64 @@ def attach(
         )
         for index, volume in enumerate(wanted)
     }
+
+
+def attach_local(
+    context: Context, txn: Transaction, app: model.Application, machine: str
+) -> dict[str, str]:
+    """The storage instances made on the unit's machine itself: id -> location.
+
+    ``rootfs`` and ``tmpfs`` filesystems, and ``loop`` devices: Juju's machine-scoped
+    providers (juju/juju ``internal/storage/provider``), which need nothing of MAAS. A
+    filesystem's location is its mount point (:func:`orchestrator.juju.storage.mount_point`); a
+    loop device's is ``/dev/loopN``. The directories are made on the simulated machine before
+    the unit's next hook (:func:`place_storage`).
+
+    Raises:
+        EngineError: for a directive Juju would refuse.
+    """
+    spec = context.spec(app)
+    try:
+        wanted = juju_storage.instances(spec.name, spec.storage, app.storage, model_pools(txn))
+    except juju_storage.StorageError as error:
+        raise EngineError(f'cannot add application "{app.name}": {error}') from None
+    found: dict[str, str] = {}
+    for instance in wanted:
+        if instance.provider == 'maas':
+            continue
+        storage_id = f'{instance.store}/{txn.next_sequence(f"storage:{instance.store}")}'
+        found[storage_id] = local_location(
+            txn, machine, storage_id, instance, spec.storage[instance.store]
+        )
+    return found
+
+
+def local_location(
+    txn: Transaction,
+    machine: str,
+    storage_id: str,
+    instance: juju_storage.Instance,
+    decl: Mapping[str, object],
+) -> str:
+    """Where a machine-local instance is: a filesystem's mount point, a loop device's node."""
+    if instance.kind == 'block':
+        return f'/dev/loop{txn.next_sequence(f"loop:{machine}")}'
+    return juju_storage.mount_point(storage_id, decl)
+
+
+def place_storage(unit: model.Unit, host: sim.SimHost) -> None:
+    """Make the unit's filesystem mount points on its machine, where missing."""
+    for location in unit.storage.values():
+        if not location.startswith('/dev/') and not host.is_dir(location):
+            host.mkdir(location)
+
+
+def _store_maximum(decl: Mapping[str, object]) -> int | None:
+    multiple = decl.get('multiple')
+    if not isinstance(multiple, dict):
+        return 1
+    text = str(cast('dict[str, object]', multiple).get('range', '')).strip()
+    low, dash, high = text.partition('-')
+    if not dash:
+        return int(low) if low.isdigit() else 1
+    return int(high) if high.isdigit() else None

@@ -31,11 +31,15 @@ from typing import Any, Final, cast
 __all__ = [
     'BUILTIN_POOLS',
     'PROVIDERS',
+    'STORAGE_DIR',
     'Directive',
+    'Instance',
     'StorageError',
     'StoragePool',
     'Volume',
+    'instances',
     'maas_storage',
+    'mount_point',
     'parse_directive',
     'volumes',
 ]
@@ -211,14 +215,54 @@ def volumes(
         StorageError: for a bad directive, an unknown pool, a store the charm does not
             declare, or a count outside the store's range; with Juju's messages.
     """
-    out: list[Volume] = []
+    return [
+        Volume(i.store, i.pool, i.size_mib, pools[i.pool].tags)
+        for i in instances(charm, declared, directives, pools)
+        if i.provider == 'maas'
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Instance:
+    """One storage instance a unit gets: its store, pool, provider, kind and size.
+
+    Attributes:
+        store: the charm's storage name.
+        pool: the pool it comes from.
+        provider: the pool's provider (``maas`` volumes are the machine's disks; ``rootfs``,
+            ``tmpfs`` and ``loop`` are made on the machine).
+        kind: ``block`` or ``filesystem``, as the charm declares the store.
+        size_mib: its size, MiB.
+    """
+
+    store: str
+    pool: str
+    provider: str
+    kind: str
+    size_mib: float
+
+
+def instances(
+    charm: str,
+    declared: Mapping[str, Mapping[str, Any]],
+    directives: Mapping[str, str],
+    pools: Mapping[str, StoragePool],
+) -> list[Instance]:
+    """Every storage instance one unit gets, whatever its pool (see :func:`volumes`).
+
+    Raises:
+        StorageError: as :func:`volumes`; also a pool whose provider cannot give the store's
+            kind (``rootfs`` and ``tmpfs`` make filesystems only: juju/juju
+            ``internal/storage/provider``'s ``Supports``), with Juju's words.
+    """
+    out: list[Instance] = []
     for store, decl in declared.items():
         low, high = _count_range(decl)
         text = directives.get(store)
         if text is None and low == 0:
             continue
         directive = parse_directive(text) if text is not None else Directive(count=low)
-        kind = decl.get('type', 'filesystem')
+        kind = str(decl.get('type', 'filesystem'))
         pool_name = directive.pool or ('maas' if kind == 'block' else 'rootfs')
         pool = pools.get(pool_name)
         if pool is None:
@@ -234,13 +278,32 @@ def volumes(
                 f'charm "{charm}" store "{store}": at most {high} instances supported, '
                 f'{count} specified'
             )
+        if kind == 'block' and pool.provider in ('rootfs', 'tmpfs'):
+            raise StorageError(
+                f'"{pool.provider}" storage provider does not support "block" storage'
+            )
         size = directive.size_mib or _minimum_size(decl)
-        if pool.provider == 'maas':
-            out.extend(Volume(store, pool.name, size, pool.tags) for _ in range(count))
+        out.extend(Instance(store, pool.name, pool.provider, kind, size) for _ in range(count))
     unknown = sorted(set(directives) - set(declared))
     if unknown:
         raise StorageError(f'charm "{charm}" has no store called "{unknown[0]}"')
     return out
+
+
+STORAGE_DIR: Final = '/var/lib/juju/storage'
+"""Where Juju mounts a filesystem whose store gives no location (``paths.StorageDir``)."""
+
+
+def mount_point(storage_id: str, decl: Mapping[str, Any]) -> str:
+    """Where a filesystem instance is mounted: juju/juju ``storagecommon.FilesystemMountPoint``.
+
+    A singleton store with a ``location`` is mounted there; otherwise at
+    ``<location or /var/lib/juju/storage>/<storage id>`` (``data/0``).
+    """
+    location = str(decl.get('location') or '')
+    if location and _count_range(decl)[1] == 1:
+        return location
+    return f'{(location or STORAGE_DIR).rstrip("/")}/{storage_id}'
 
 
 def maas_storage(volumes: Iterable[Volume], root_disk_mib: int | None) -> str:

@@ -6,9 +6,12 @@ reads as "the Juju version" (``juju version``, ``show-model``'s ``agent-version`
 model ``version``, ``JUJU_VERSION`` in a hook) is that version, not olm's own package version
 (``olm --version``), so a suite that checks Juju's major version sees 3.
 
-The patch number is the one jubilant's own fixtures give a 3.6 controller's model
-(canonical/jubilant ``tests/unit/fake_modelinfo.py`` @ 06572b5, ``agent-version: 3.6.10``);
-the juju/juju repository could not be read at a release tag here, so no finer claim is made.
+The release is the one the charms olm runs already see as ``JUJU_VERSION`` in their hooks:
+ops 3.9.0's Scenario (installed) defaults to it (canonical/operator
+``testing/src/scenario/context.py`` @ 7989557d, ``_DEFAULT_JUJU_VERSION = '3.6.14'``), and
+both hook runners now pass this constant instead,
+so a charm and a suite agree on it. The juju/juju repository could not be read at a release
+tag here, so no finer claim is made about which 3.6 patch each behaviour was read at.
 """
 
 # pyright: strict
@@ -19,7 +22,7 @@ import platform
 
 __all__ = ['JUJU_VERSION', 'binary_version', 'host_arch']
 
-JUJU_VERSION = '3.6.10'
+JUJU_VERSION = '3.6.14'
 """The Juju release olm models: reported as the client's and the model agents' version."""
 
 _ARCHES = {

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import __version__
+from ..juju.version import JUJU_VERSION
 from ..state import model
 from ..state.store import CONTROLLER, OWNER, ModelRecord
 
@@ -92,7 +92,7 @@ def model_info(
             OWNER: {'display-name': OWNER, 'access': 'admin', 'last-connection': 'just now'}
         },
         'machines': {m.id: {'cores': _cores(m.hardware)} for m in machines},
-        'agent-version': __version__,
+        'agent-version': JUJU_VERSION,
         'is-current': current,
     }
 

@@ -270,8 +270,10 @@ def test_deploy_a_charm_with_storage_trust_and_base(two_models: Path, tmp_path: 
     finally:
         store.close()
     assert record['trust'] is True and record['storage'] == {'data': 'ssd,1,200G'}
-    (location,) = unit['storage'].values()
-    assert location.startswith('/dev/')
+    # The MAAS volume is a disk; the charm's required filesystem store is made on the machine.
+    assert set(unit['storage']) == {'data/0', 'scratch/0'}
+    assert unit['storage']['data/0'].startswith('/dev/')
+    assert unit['storage']['scratch/0'] == '/var/lib/juju/storage/scratch/0'
     assert 'has no store called "nope"' in refused(state, 'deploy', 'disks', 'd2', '--storage',
                                                    'nope=ssd,1,1G')  # fmt: skip
     assert 'invalid base "focal"' in refused(state, 'deploy', 'disks', 'd3', '--base', 'focal')
@@ -314,7 +316,18 @@ def test_trust_is_application_config_so_units_see_config_changed(two_models: Pat
             assert txn.records('application')['tracer']['trust'] is True
     finally:
         store.close()
+    assert _trust_of(state, 'tracer') == {
+        'default': False, 'description': 'Does this application have access to trusted '
+        'credentials', 'source': 'user', 'type': 'bool', 'value': True,
+    }  # fmt: skip
     ok(state, 'trust', 'tracer', '--remove')
-    assert '--scope is only for Kubernetes' in refused(
-        state, 'trust', 'tracer', '--scope', 'cluster'
-    )
+    assert _trust_of(state, 'tracer')['value'] is False
+    # Juju checks --scope on Kubernetes models only; a machine model ignores it (jubilant's
+    # own suite trusts with scope='cluster' on machine models).
+    ok(state, 'trust', 'tracer', '--scope', 'cluster')
+    assert _trust_of(state, 'tracer')['value'] is True
+
+
+def _trust_of(state: Path, app: str) -> dict[str, Any]:
+    """``juju config APP --format json``'s application-config trust entry."""
+    return json.loads(ok(state, 'config', app, '--format', 'json'))['application-config']['trust']

@@ -168,3 +168,53 @@ def test_trust_refresh_and_remove(juju: jubilant.Juju):
     assert set(status.apps) == {'tracer'}
     listing = json.loads(juju.cli('status', '--format', 'json'))
     assert listing['model']['name'] == juju.model
+
+
+def test_version_model_config_and_trusts_application_config(juju: jubilant.Juju):
+    assert juju.version().major == 3
+    assert juju.show_model().agent_version.startswith('3.')
+    assert juju.model_config()['update-status-hook-interval'] == '5m'
+    juju.model_config({'update-status-hook-interval': '10s'})
+    assert juju.model_config()['update-status-hook-interval'] == '10s'
+    juju.model_config(reset=['update-status-hook-interval'])
+    assert juju.model_config()['update-status-hook-interval'] == '5m'
+    juju.trust('tracer', remove=True, scope='cluster')
+    assert juju.config('tracer', app_config=True)['trust'] is False
+    juju.trust('tracer', scope='cluster')
+    assert juju.config('tracer', app_config=True)['trust'] is True
+
+
+def test_ssh_keys_ssh_options_and_scp(juju: jubilant.Juju, tmp_path: Path):
+    key = (
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK8/uDJZ2eZST8dhI/1ZkL+isw50oyvdSTpiH/KSQzde me@host'
+    )
+    juju.add_ssh_key(key)
+    assert 'me@host' in juju.cli('ssh-keys')
+    assert juju.ssh('tracer/0', 'echo', 'UNIT', ssh_options=['-i', '/no/key']) == 'UNIT\n'
+    source = tmp_path / 'mydir'
+    source.mkdir()
+    (source / 'a.txt').write_text('A')
+    juju.scp(str(source), 'tracer/0:/tmp/mydir', scp_options=['-r', '-i', '/no/key'])
+    back = tmp_path / 'back'
+    juju.scp('tracer/0:/tmp/mydir', str(back), scp_options=['-r'])
+    assert (back / 'a.txt').read_text() == 'A'
+    juju.remove_ssh_key(key)
+
+
+def test_offer_and_consume_across_models(juju: jubilant.Juju):
+    assert juju.model is not None
+    juju.offer('tracer', endpoint='db', name='tokens')
+    other = jubilant.Juju(cli_binary=juju.cli_binary, wait_timeout=60)
+    model = f'jubilant-{secrets.token_hex(4)}'
+    other.add_model(model)
+    try:
+        other.deploy(CHARMS / 'tracer', 'reader')
+        other.consume(f'{juju.model}.tokens', 'upstream')
+        other.integrate('reader:backend', 'upstream')
+        status = other.wait(lambda s: jubilant.all_active(s, 'reader'), error=jubilant.any_error)
+        assert status.apps['reader'].relations['backend'][0].related_app == 'upstream'
+        assert status.app_endpoints['upstream'].relations['db'] == ['reader']
+        (related,) = juju.status().apps['tracer'].relations['db']
+        assert related.related_app.startswith('remote-')
+    finally:
+        other.destroy_model(model, destroy_storage=True, force=True)

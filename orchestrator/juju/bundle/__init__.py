@@ -67,7 +67,7 @@ from ._bundle import ApplicationSpec, Bundle, MachineSpec, SaasSpec, Value
 from ._endpoints import EndpointRef, RelationSpec, resolve_endpoints
 from ._errors import BundleError
 from ._load import load
-from ._offers import Offer, load_offer
+from ._offers import Offer, load_offer, offer_url_problem
 from ._placement import Placement, parse_placement
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     'Value',
     'load',
     'load_offer',
+    'offer_url_problem',
     'parse_placement',
     'resolve_endpoints',
 ]

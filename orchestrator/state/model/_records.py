@@ -118,6 +118,10 @@ class Application:
     annotations: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
     storage: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
     bindings: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    resources: dict[str, str] = dataclasses.field(default_factory=dict[str, str])
+    """The file resources uploaded at deploy or refresh (``--resource NAME=PATH``): each
+    resource's name and olm's copy of the file (under the state directory), which a unit's
+    ``resource-get`` finds on its machine under its agent directory."""
     life: Life = 'alive'
     leader: str | None = None
     leader_version: int = 0
@@ -144,6 +148,15 @@ class Application:
         from 0.
         """
         return self.revision if self.revision is not None else self.charm_version - 1
+
+    def resource_path(self, unit: str, name: str) -> str:
+        """Where a unit's ``resource-get NAME`` puts the resource file, and prints it.
+
+        Juju downloads it into the unit's agent directory, named as the charm's metadata
+        names the file: ``/var/lib/juju/agents/unit-<app>-<n>/resources/<name>/<filename>``.
+        """
+        filename = self.resources[name].rsplit('/', 1)[-1]
+        return f'/var/lib/juju/agents/unit-{unit.replace("/", "-")}/resources/{name}/{filename}'
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -173,6 +186,15 @@ class RemoteApplication:
     endpoints: dict[str, list[str]]  # endpoint -> [role, interface]
     units: list[str] = dataclasses.field(default_factory=list[str])
     status: Status = dataclasses.field(default_factory=lambda: Status('active'))
+    peer_model: str = ''
+    """For an offer of another olm model (``juju consume``): that model; its side of each
+    relation is the offered application's, copied across as Juju's cross-model relation
+    workers copy it. On the offering side, the consuming model. '' for an offer file."""
+    peer_application: str = ''
+    """The application at the other end: the offered one, or (``consumer``) the consuming."""
+    consumer: bool = False
+    """The offering model's stand-in for a consuming application (Juju's ``remote-<token>``
+    application), which ``juju status`` does not list under SAAS."""
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form."""

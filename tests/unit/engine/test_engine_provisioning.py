@@ -218,17 +218,28 @@ def test_storage_is_attached_before_install_and_detached_after_stop(
     node16_nvme = next(d for d in pool['node-16'].disks if d.name == 'nvme0n1')
     sdb = f'/dev/disk/by-id/wwn-{node04_sdb.wwn}'
     assert node04_sdb.wwn.startswith('0x5') and node16_nvme.wwn.startswith('eui.')
-    assert units['disks/0'].storage == {'data/0': sdb}
-    assert units['disks/1'].storage == {'data/1': f'/dev/disk/by-id/nvme-{node16_nvme.wwn}'}
+    # The required filesystem store (scratch) is made on the machine: Juju's rootfs default.
+    assert units['disks/0'].storage == {
+        'data/0': sdb, 'scratch/0': '/var/lib/juju/storage/scratch/0',
+    }  # fmt: skip
+    assert units['disks/1'].storage == {
+        'data/1': f'/dev/disk/by-id/nvme-{node16_nvme.wwn}',
+        'scratch/1': '/var/lib/juju/storage/scratch/1',
+    }
     assert units['disks/0'].workload.message == f'data: {sdb}'
     events = [e.event for e in engine.debug_log() if e.unit == 'disks/1']
-    assert events[:2] == ['data-storage-attached (data/1)', 'install']
+    assert events[:3] == [
+        'data-storage-attached (data/1)', 'scratch-storage-attached (scratch/1)', 'install',
+    ]  # fmt: skip
     attached = next(e for e in engine.debug_log() if e.event == 'data-storage-attached (data/0)')
     assert f'attached data/0 at {sdb}' in attached.detail  # storage-get location
     mark = engine.debug_log()[-1].seq
     engine.remove_unit(['disks/1'])
     events = [e.event for e in engine.debug_log(after=mark) if e.unit == 'disks/1']
-    assert events[-3:] == ['stop', 'data-storage-detaching (data/1)', 'remove']
+    assert events[-4:] == [
+        'stop', 'data-storage-detaching (data/1)', 'scratch-storage-detaching (scratch/1)',
+        'remove',
+    ]  # fmt: skip
 
 
 def test_network_get_subnet_is_the_one_the_machines_ip_reports(engine: olm_engine.Engine):

@@ -1,0 +1,208 @@
+"""Model configuration: Juju's keys and defaults, and how a value a user gives is read.
+
+Read in juju/juju ``environs/config/config.go`` (3.x: ``defaultConfigValues``,
+``DefaultUpdateStatusHookInterval = "5m"``, ``Validate``) and ``cmd/juju/model/config.go``
+(``juju model-config``). The defaults below are the provider-independent ones a machine model
+shows; provider and controller keys (``type``, ``uuid``, cloud credentials, ``storage-default-*``
+which MAAS's provider adds) are left out, as are Juju's developer-only keys.
+
+A key Juju does not know is stored as the string given, with Juju's warning ("possible
+misspelling"); a known key's value is coerced to the default's type as Juju's schema does
+(``juju/schema`` ``Bool``, ``ForceInt``), with its messages.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+from ._go import GO_FALSE, GO_TRUE, go_quote
+from .version import JUJU_VERSION
+
+__all__ = [
+    'AGENT_VERSION',
+    'DEFAULTS',
+    'UPDATE_STATUS_HOOK_INTERVAL',
+    'ConfigValue',
+    'ModelConfigError',
+    'Setting',
+    'coerce',
+    'go_duration',
+    'settings',
+]
+
+ConfigValue = str | int | float | bool
+UPDATE_STATUS_HOOK_INTERVAL: Final = 'update-status-hook-interval'
+AGENT_VERSION: Final = 'agent-version'
+
+DEFAULTS: Final[Mapping[str, ConfigValue]] = MappingProxyType(
+    {
+        'agent-stream': 'released',
+        'apt-ftp-proxy': '',
+        'apt-http-proxy': '',
+        'apt-https-proxy': '',
+        'apt-mirror': '',
+        'apt-no-proxy': '',
+        'automatically-retry-hooks': True,
+        'backup-dir': '',
+        'charmhub-url': 'https://api.charmhub.io',
+        'cloudinit-userdata': '',
+        'container-image-stream': 'released',
+        'container-inherit-properties': '',
+        'container-networking-method': '',
+        'default-base': '',
+        'default-space': '',
+        'development': False,
+        'disable-network-management': False,
+        'disable-telemetry': False,
+        'egress-subnets': '',
+        'enable-os-refresh-update': True,
+        'enable-os-upgrade': True,
+        'fan-config': '',
+        'firewall-mode': 'instance',
+        'ftp-proxy': '',
+        'http-proxy': '',
+        'https-proxy': '',
+        'ignore-machine-addresses': False,
+        'image-stream': 'released',
+        'juju-ftp-proxy': '',
+        'juju-http-proxy': '',
+        'juju-https-proxy': '',
+        'juju-no-proxy': '127.0.0.1,localhost,::1',
+        'logging-config': '<root>=INFO',
+        'lxd-snap-channel': '5.0/stable',
+        'max-action-results-age': '336h',
+        'max-action-results-size': '5G',
+        'max-status-history-age': '336h',
+        'max-status-history-size': '5G',
+        'mode': 'requires-prompts',
+        'net-bond-reconfigure-delay': 17,
+        'no-proxy': '127.0.0.1,localhost,::1',
+        'num-container-provision-workers': 4,
+        'num-provision-workers': 16,
+        'provisioner-harvest-mode': 'destroyed',
+        'proxy-ssh': False,
+        'resource-tags': '',
+        'saas-ingress-allow': '0.0.0.0/0,::/0',
+        'secret-backend': 'auto',
+        'snap-http-proxy': '',
+        'snap-https-proxy': '',
+        'snap-store-assertions': '',
+        'snap-store-proxy': '',
+        'snap-store-proxy-url': '',
+        'ssh-allow': '0.0.0.0/0,::/0',
+        'ssl-hostname-verification': True,
+        'test-mode': False,
+        'transmit-vendor-metrics': True,
+        UPDATE_STATUS_HOOK_INTERVAL: '5m',
+    }
+)
+"""Juju's defaults (``defaultConfigValues``; ``logging-config`` is ``defaultLoggingConfig``,
+``<root>=INFO``, set when none is given)."""
+
+
+class ModelConfigError(Exception):
+    """A model-config value or request Juju refuses; the message is Juju's."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Setting:
+    """One key as ``juju model-config`` shows it: its value and where the value came from."""
+
+    value: ConfigValue
+    source: str
+
+
+def coerce(key: str, text: str) -> ConfigValue:
+    """A value given as ``key=text``, as the model stores it.
+
+    Raises:
+        ModelConfigError: ``agent-version``, a bool or int key with another value, or an
+            update-status interval that is not a Go duration (Juju's messages).
+    """
+    if key == AGENT_VERSION:
+        # cmd/juju/model/config.go setConfig (the doubled quote is Juju's).
+        raise ModelConfigError('"agent-version"" must be set via "upgrade-model"')
+    default = DEFAULTS.get(key)
+    if isinstance(default, bool):
+        if text in GO_TRUE:
+            return True
+        if text in GO_FALSE:
+            return False
+        raise ModelConfigError(f'{key}: expected bool, got string({go_quote(text)})')
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise ModelConfigError(
+                f'{key}: expected number, got string({go_quote(text)})'
+            ) from None
+    if key == UPDATE_STATUS_HOOK_INTERVAL:
+        try:
+            go_duration(text)
+        except ValueError as e:
+            # environs/config Validate; its 1m..60m bounds are annotations of a nil error,
+            # so Juju 3.6 accepts any duration (jubilant's own test sets 10s).
+            raise ModelConfigError(
+                f'invalid update status hook interval in model configuration: {e}'
+            ) from None
+    return text
+
+
+_UNITS: Final = {
+    'ns': 1e-9,
+    'us': 1e-6,
+    'µs': 1e-6,  # Go accepts the micro sign
+    'μs': 1e-6,  # and the Greek mu
+    'ms': 1e-3,
+    's': 1.0,
+    'm': 60.0,
+    'h': 3600.0,
+}
+_PART = re.compile(r'(\d*\.?\d*)([^\d.]*)')
+
+
+def go_duration(text: str) -> float:
+    """Seconds in a Go duration (``time.ParseDuration``: ``10s``, ``1h30m``, ``0``).
+
+    Raises:
+        ValueError: with Go's message (``time: invalid duration "x"``, ``time: unknown unit
+            "d" in duration "1d"``, ``time: missing unit in duration "10"``).
+    """
+    quoted = go_quote(text)
+    rest = text.lstrip('+-')
+    sign = -1.0 if text.startswith('-') else 1.0
+    if rest == '0':
+        return 0.0
+    if not rest:
+        raise ValueError(f'time: invalid duration {quoted}')
+    total = 0.0
+    while rest:
+        match = _PART.match(rest)
+        assert match is not None
+        number, unit = match.groups()
+        if number in ('', '.'):
+            raise ValueError(f'time: invalid duration {quoted}')
+        if not unit:
+            raise ValueError(f'time: missing unit in duration {quoted}')
+        if unit not in _UNITS:
+            raise ValueError(f'time: unknown unit {go_quote(unit)} in duration {quoted}')
+        total += float(number) * _UNITS[unit]
+        rest = rest[match.end() :]
+    return sign * total
+
+
+def settings(user: Mapping[str, ConfigValue]) -> dict[str, Setting]:
+    """Every key ``juju model-config`` lists: Juju's defaults, the user's values over them.
+
+    ``agent-version`` is the model's (source ``model``), as Juju lists it.
+    """
+    found = {key: Setting(value, 'default') for key, value in DEFAULTS.items()}
+    found.update({key: Setting(value, 'model') for key, value in user.items()})
+    found[AGENT_VERSION] = Setting(JUJU_VERSION, 'model')
+    return dict(sorted(found.items()))
