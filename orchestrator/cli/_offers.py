@@ -20,7 +20,7 @@ from ..engine import Engine, EngineError
 from ..state.store import CONTROLLER, parse_model_ref
 from ._common import UsageError, add_format, emit, print_table
 
-__all__ = ['add_offer_commands']
+__all__ = ['add_offer_commands', 'offer_endpoints', 'status_offers']
 
 
 def add_offer_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -112,7 +112,7 @@ def _offer_details(offer: Any, connections: list[Any]) -> dict[str, Any]:
         'application': offer.application,
         'store': CONTROLLER,
         'offer-url': offer.url,
-        'endpoints': _endpoints(offer.endpoints),
+        'endpoints': offer_endpoints(offer),
     }
     if connections:
         details['connections'] = [
@@ -127,7 +127,7 @@ def _find_offers(engine: Engine, args: argparse.Namespace) -> None:
     found = [(o, c) for o, c in engine.offers() if o.url.startswith(args.url.split(':')[-1])]
     if args.format != 'tabular':
         listing: dict[str, object] = {
-            f'{CONTROLLER}:{o.url}': {'access': 'admin', 'endpoints': _endpoints(o.endpoints)}
+            f'{CONTROLLER}:{o.url}': {'access': 'admin', 'endpoints': offer_endpoints(o)}
             for o, _ in found
         }
         emit(listing, args.format)
@@ -151,8 +151,14 @@ def _consume(engine: Engine, args: argparse.Namespace) -> None:
     print(f'Added {args.url} as {local}', file=sys.stderr)
 
 
-def _endpoints(names: Any) -> dict[str, dict[str, str]]:
-    return {str(name): {} for name in names}
+def offer_endpoints(offer: Any) -> dict[str, dict[str, str]]:
+    """An offer's endpoints as Juju prints them: ``{name: {interface, role}}``.
+
+    juju/juju ``cmd/juju/status/formatted.go`` ``remoteEndpoint`` (``interface``, ``role``),
+    the shape ``offers``, ``find-offers`` and ``status``'s ``offers`` share.
+    """
+    known = {name: {'interface': interface, 'role': role} for name, interface, role in offer.roles}
+    return {str(name): known.get(str(name), {}) for name in offer.endpoints}
 
 
 def _remove_saas(engine: Engine, args: argparse.Namespace) -> int:
@@ -170,3 +176,25 @@ def _remove_saas(engine: Engine, args: argparse.Namespace) -> int:
     if present:
         engine.remove_application(present)
     return 1 if missing else 0
+
+
+def status_offers(engine: Engine) -> dict[str, dict[str, Any]]:
+    """``juju status``'s ``offers`` section: this model's offers, each with its connections.
+
+    juju/juju ``cmd/juju/status/formatted.go`` ``offerStatus``: ``application``, ``charm``,
+    ``total-connected-count`` and ``active-connected-count`` (both left out at 0), ``endpoints``;
+    the section itself is left out when the model offers nothing (``omitempty``).
+    """
+    section: dict[str, dict[str, Any]] = {}
+    for offer, connections in engine.offers(engine.store.model):
+        entry: dict[str, Any] = {'application': offer.application}
+        if offer.charm:
+            entry['charm'] = offer.charm
+        active = sum(1 for c in connections if c.status == 'joined')
+        if connections:
+            entry['total-connected-count'] = len(connections)
+        if active:
+            entry['active-connected-count'] = active
+        entry['endpoints'] = offer_endpoints(offer)
+        section[offer.name] = entry
+    return section

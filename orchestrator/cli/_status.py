@@ -15,6 +15,7 @@ from ..state import model
 from ..views import status
 from ..views import storage as storage_view
 from ._common import UsageError, add_format, emit, int_arg
+from ._offers import status_offers
 
 __all__ = ['add_status_commands']
 
@@ -67,6 +68,11 @@ def _status(engine: Engine, args: argparse.Namespace) -> None:
         sys.stdout.write(status.render_tabular(view, relations=args.relations))
         return
     document = status.to_dict(view)
+    offers = status_offers(engine)
+    if offers:
+        # After the applications and SAAS, before storage and controller (formatted.go order).
+        rest = {k: document.pop(k) for k in ('controller',) if k in document}
+        document = {**document, 'offers': offers, **rest}
     # juju status's "storage" section: juju storage's document, when the model has any.
     has_storage = any(u.storage for u in m.units.values())
     stored = storage_view.combined(engine.storage()) if has_storage else {}

@@ -31,7 +31,7 @@ from typing import Any, cast
 from ..state import model
 from ..state.store import CONTROLLER, OWNER, Store, StoreError, Transaction
 from ._context import Context, load_model
-from ._deferred import juju_bundle
+from ._deferred import charmspec, juju_bundle
 from ._errors import EngineError
 from ._relations import add_relation, relation_dying
 from ._session import Session
@@ -60,6 +60,10 @@ class Offer:
     model: str
     application: str
     endpoints: tuple[str, ...]
+    charm: str = ''
+    """The offered application's charm URL (``local:name-N``), when listed."""
+    roles: tuple[tuple[str, str, str], ...] = ()
+    """Each offered endpoint's (name, interface, role), when listed."""
 
     @property
     def url(self) -> str:
@@ -141,10 +145,28 @@ class Offers:
         names = [model_name] if model_name else [r.name for r in self.context.store.models()]
         everything = dict(self._models())
         return [
-            (offer, list(_connections(offer, everything)))
+            (self._described(offer, everything), list(_connections(offer, everything)))
             for name in names
             for offer in _model_offers(self.context.store, name)
         ]
+
+    def _described(self, offer: Offer, models: Mapping[str, model.Model]) -> Offer:
+        """The offer with its charm and each endpoint's interface and role (as Juju lists them)."""
+        offering = models.get(offer.model)
+        app = offering.applications.get(offer.application) if offering else None
+        if app is None:
+            return offer
+        try:
+            endpoints = self.context.spec(app).endpoints
+        except charmspec.CharmSpecError:  # its charm went: listed without the details
+            return offer
+        roles = tuple(
+            (name, endpoints[name].interface, endpoints[name].role)
+            for name in offer.endpoints
+            if name in endpoints
+        )
+        charm = f'local:{app.charm_name}-{app.charm_revision}'
+        return dataclasses.replace(offer, charm=charm, roles=roles)
 
     def remove_offer(self, url: str, *, force: bool = False) -> None:
         """``juju remove-offer URL``: refused while consumed, unless ``force``.

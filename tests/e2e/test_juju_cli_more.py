@@ -211,7 +211,24 @@ def test_an_offer_relates_two_models_data_and_secrets_included(lab: Path):
     (related,) = provider['applications']['tracer']['relations']['db']
     assert related['related-application'].startswith('remote-')
     assert 'application-endpoints' not in provider  # the stand-in is not a SAAS
+    # juju status's offers section (formatted.go offerStatus), between the SAAS and controller.
+    assert list(provider)[-2:] == ['offers', 'controller']
+    assert provider['offers'] == {
+        'tokens': {
+            'application': 'tracer',
+            'charm': provider['applications']['tracer']['charm'],
+            'total-connected-count': 1,
+            'active-connected-count': 1,
+            'endpoints': {'db': {'interface': 'olm-test-db', 'role': 'provider'}},
+        }
+    }
+    assert 'offers' not in consumer
     assert '1/1' in ok(lab, 'offers', '-m', 'provider')
+    listed = json.loads(ok(lab, 'find-offers', '--format', 'json'))
+    assert (
+        listed['olm:admin/provider.tokens']['endpoints']
+        == provider['offers']['tokens']['endpoints']
+    )
     assert 'offer has 1 or more relations' in refused(lab, 'remove-offer', 'provider.tokens')
     ok(lab, 'remove-relation', '-m', 'consumer', 'reader:backend', 'upstream')
     log = ok(lab, 'debug-log', '-m', 'provider', '--limit', '2')
