@@ -24,7 +24,7 @@ from typing import Any, cast
 import yaml
 
 from ..engine import TaskNotScheduledError
-from ..juju._go import go_duration
+from ..juju import go_duration
 from ._common import UsageError, emit, task_failed
 
 __all__ = [

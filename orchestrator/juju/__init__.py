@@ -5,6 +5,6 @@ Constraints, storage directives, bundles with their overlays, and charm metadata
 a machine, so everything above may use it.
 """
 
-from ._go import go_quote
+from ._go import go_duration, go_quote
 
-__all__ = ['go_quote']
+__all__ = ['go_duration', 'go_quote']

@@ -16,12 +16,11 @@ misspelling"); a known key's value is coerced to the default's type as Juju's sc
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from ._go import GO_FALSE, GO_TRUE, go_quote
+from ._go import GO_FALSE, GO_TRUE, go_duration, go_quote
 from .version import JUJU_VERSION
 
 __all__ = [
@@ -152,49 +151,6 @@ def coerce(key: str, text: str) -> ConfigValue:
                 f'invalid update status hook interval in model configuration: {e}'
             ) from None
     return text
-
-
-_UNITS: Final = {
-    'ns': 1e-9,
-    'us': 1e-6,
-    'µs': 1e-6,  # Go accepts the micro sign
-    'μs': 1e-6,  # and the Greek mu
-    'ms': 1e-3,
-    's': 1.0,
-    'm': 60.0,
-    'h': 3600.0,
-}
-_PART = re.compile(r'(\d*\.?\d*)([^\d.]*)')
-
-
-def go_duration(text: str) -> float:
-    """Seconds in a Go duration (``time.ParseDuration``: ``10s``, ``1h30m``, ``0``).
-
-    Raises:
-        ValueError: with Go's message (``time: invalid duration "x"``, ``time: unknown unit
-            "d" in duration "1d"``, ``time: missing unit in duration "10"``).
-    """
-    quoted = go_quote(text)
-    rest = text.lstrip('+-')
-    sign = -1.0 if text.startswith('-') else 1.0
-    if rest == '0':
-        return 0.0
-    if not rest:
-        raise ValueError(f'time: invalid duration {quoted}')
-    total = 0.0
-    while rest:
-        match = _PART.match(rest)
-        assert match is not None
-        number, unit = match.groups()
-        if number in ('', '.'):
-            raise ValueError(f'time: invalid duration {quoted}')
-        if not unit:
-            raise ValueError(f'time: missing unit in duration {quoted}')
-        if unit not in _UNITS:
-            raise ValueError(f'time: unknown unit {go_quote(unit)} in duration {quoted}')
-        total += float(number) * _UNITS[unit]
-        rest = rest[match.end() :]
-    return sign * total
 
 
 def settings(user: Mapping[str, ConfigValue]) -> dict[str, Setting]:

@@ -120,3 +120,28 @@ def olm_binary(home: Path) -> str:
     wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} -m orchestrator.cli "$@"\n')
     wrapper.chmod(0o755)
     return str(wrapper)
+
+
+TEST_CHARMS = ROOT / 'tests' / 'charms'
+
+
+@pytest.fixture(scope='module')
+def juju(tmp_path_factory: pytest.TempPathFactory) -> Generator[jubilant.Juju]:
+    """jubilant on olm, a fresh model with the small test charms (tests/charms) by name.
+
+    For the olm-only suites (test_jubilant_api.py, test_jubilant_subordinates.py): the test
+    charms are not packed for a real controller. The model is destroyed at the end, and gone.
+    """
+    home = tmp_path_factory.mktemp('olm')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('OLM_HOME', str(home / 'state'))
+        patch.setenv('OLM_RETRY_DELAY', '3600')
+        patch.setenv('OLM_CHARMS', str(TEST_CHARMS))
+        olm = olm_binary(home)
+        subprocess.run([olm, 'pool', 'import', str(LAB)], check=True, capture_output=True)
+        juju = jubilant.Juju(cli_binary=olm, wait_timeout=60)
+        model = f'jubilant-{secrets.token_hex(4)}'
+        juju.add_model(model)
+        yield juju
+        juju.destroy_model(model, destroy_storage=True, force=True)
+        assert model not in juju.cli('models', '--format', 'json', include_model=False)

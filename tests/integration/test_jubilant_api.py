@@ -9,33 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
-from collections.abc import Generator
 from pathlib import Path
 
 import jubilant
 import pytest
-from conftest import LAB, olm_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 CHARMS = ROOT / 'tests' / 'charms'
-
-
-@pytest.fixture(scope='module')
-def juju(tmp_path_factory: pytest.TempPathFactory) -> Generator[jubilant.Juju]:
-    home = tmp_path_factory.mktemp('olm')
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv('OLM_HOME', str(home / 'state'))
-        patch.setenv('OLM_RETRY_DELAY', '3600')
-        patch.setenv('OLM_CHARMS', str(CHARMS))
-        olm = olm_binary(home)
-        subprocess.run([olm, 'pool', 'import', str(LAB)], check=True, capture_output=True)
-        juju = jubilant.Juju(cli_binary=olm, wait_timeout=60)
-        model = f'jubilant-{secrets.token_hex(4)}'
-        juju.add_model(model)
-        yield juju
-        juju.destroy_model(model, destroy_storage=True, force=True)
-        assert model not in juju.cli('models', '--format', 'json', include_model=False)
 
 
 def test_deploy_integrate_and_wait(juju: jubilant.Juju):

@@ -41,6 +41,7 @@ import ops
 import yaml
 
 from ... import _compat
+from ...juju import go_duration
 from ._base import (
     IS_NOT_LEADER,
     Call,
@@ -63,32 +64,6 @@ _ROTATE: Final = ('never', 'hourly', 'daily', 'weekly', 'monthly', 'quarterly', 
 _YAML_JSON: Final = {k: FORMATTERS[k] for k in ('yaml', 'json')}
 _RFC3339: Final = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$')
 _NO_TZ: Final = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$')
-_DURATION_PART: Final = re.compile(r'([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)')
-_UNIT_SECONDS: Final = {
-    'ns': 1e-9, 'us': 1e-6, 'µs': 1e-6, 'μs': 1e-6, 'ms': 1e-3, 's': 1.0, 'm': 60.0, 'h': 3600.0,
-}  # fmt: skip
-
-
-def _go_duration(text: str) -> float:
-    """``time.ParseDuration`` in seconds; ValueError when Go would refuse it."""
-    body = text
-    sign = 1.0
-    if body[:1] in ('+', '-'):
-        sign = -1.0 if body[0] == '-' else 1.0
-        body = body[1:]
-    if body == '0':
-        return 0.0
-    if not body:
-        raise ValueError(text)
-    total = 0.0
-    pos = 0
-    while pos < len(body):
-        match = _DURATION_PART.match(body, pos)
-        if match is None or match.group(1) in ('', '.'):
-            raise ValueError(text)
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        pos = match.end()
-    return sign * total
 
 
 def _parse_expire(spec: str) -> datetime.datetime:
@@ -102,7 +77,7 @@ def _parse_expire(spec: str) -> datetime.datetime:
     if when is not None:
         return when.astimezone(datetime.UTC)
     try:
-        seconds = _go_duration(spec)
+        seconds = go_duration(spec)
     except ValueError:
         raise invalid from None
     if seconds <= 0:
