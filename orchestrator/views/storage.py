@@ -81,8 +81,12 @@ def combined(instances: Sequence[Instance]) -> dict[str, Any]:
             'status': status,
         }
         if item.kind == 'block':
+            # A volume's ``persistent`` is always there (Juju's storage VolumeInfo, which
+            # jubilant's statustypes.VolumeInfo requires); it follows the storage instance's
+            # (olm's reading: the provider's own persistence was not checked).
             volumes[object_id] = {
                 **common,
+                'persistent': storage[item.id]['persistent'],
                 'attachments': {
                     'machines': {item.machine: {'device-link': item.location,
                                                 'read-only': False, 'life': 'alive'}},
