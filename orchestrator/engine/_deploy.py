@@ -27,7 +27,13 @@ from ._context import Context, model_constraints
 from ._deferred import charmspec, dispatch, juju_bundle, plan
 from ._errors import EngineError
 from ._provisioner import Provisioner
-from ._relations import add_relation, add_remote_application, check_scope, endpoints
+from ._relations import (
+    add_relation,
+    add_remote_application,
+    charm_bases,
+    check_scope,
+    endpoints,
+)
 from ._reports import DeployReport
 from ._resources import check_resources, store_resources
 from ._storage import model_pools
@@ -261,13 +267,14 @@ class Deployer:
                     report.changes += [f'- unit {u.name} on machine {u.machine}' for u in units]
                 ends = endpoints(self.context, s.model)
                 subordinate = {n: a.subordinate for n, a in s.model.applications.items()}
+                bases = charm_bases(self.context, s.model)
                 for relation in data.relations:
                     keys = (
                         f'{relation.provider.application}:{relation.provider.endpoint}',
                         f'{relation.requirer.application}:{relation.requirer.endpoint}',
                     )
                     if _names.find_relation(s.model, *keys) is None:
-                        container = check_scope(relation, ends, subordinate)
+                        container = check_scope(relation, ends, subordinate, bases)
                         add_relation(s, txn, relation, container=container)
             report.machines = list(s.provisioned)
             if settle:

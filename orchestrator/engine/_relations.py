@@ -11,7 +11,7 @@ charm would have written it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..state import model
@@ -54,7 +54,8 @@ class Relations:
                 raise EngineError(f'cannot add relation "{key}": relation {key} already exists')
             ends = endpoints(self.context, s.model)
             subordinate = {n: a.subordinate for n, a in s.model.applications.items()}
-            container = check_scope(relation_spec, ends, subordinate)
+            bases = charm_bases(self.context, s.model)
+            container = check_scope(relation_spec, ends, subordinate, bases)
             with s.transaction() as txn:
                 relation = add_relation(s, txn, relation_spec, container=container)
             if settle:
@@ -77,6 +78,11 @@ class Relations:
             return key
 
 
+def charm_bases(context: Context, m: model.Model) -> dict[str, tuple[str, ...]]:
+    """Each application's charm's declared bases, for :func:`check_scope`."""
+    return {name: context.spec(app).bases for name, app in m.applications.items()}
+
+
 def endpoints(context: Context, m: model.Model) -> dict[str, dict[str, charmspec.Endpoint]]:
     """Every application's endpoints, remote applications' (their offers') included."""
     found: dict[str, dict[str, charmspec.Endpoint]] = {
@@ -94,18 +100,23 @@ def check_scope(
     spec: juju_bundle.RelationSpec,
     ends: Mapping[str, Mapping[str, charmspec.Endpoint]],
     subordinate: Mapping[str, bool],
+    bases: Mapping[str, Sequence[str]] | None = None,
 ) -> bool:
     """Whether a new relation has container scope, refusing what Juju's ``AddRelation`` does.
 
     Either end declaring ``scope: container`` makes both ends container-scoped; such a
-    relation needs a subordinate at one end at least, and may not reach another model
-    (juju/juju ``state/state.go`` ``AddRelation``, 3.x; the key names the requirer first, as
-    Juju's ``relationKey`` does).
+    relation needs a subordinate at one end at least, may not reach another model, and its two
+    charms must share a base, since their units share machines ("principal and subordinate
+    applications' bases must match": ``compatibleSupportedBases`` of the charms' computed bases,
+    checked before the subordinate count; juju/juju ``state/state.go`` ``AddRelation``, 3.x;
+    the key names the requirer first, as Juju's ``relationKey`` does). A charm declaring no
+    base (which olm deploys on the latest LTS, a documented deviation) is not compared.
 
     Args:
         spec: the relation, both endpoints known.
         ends: every application's endpoints (:func:`endpoints`).
         subordinate: whether each local application is a subordinate (remote ones absent).
+        bases: each local application's charm's declared bases (``ubuntu@24.04``).
 
     Raises:
         EngineError: ``cannot add relation "<key>": ...`` with Juju's reason.
@@ -123,6 +134,12 @@ def check_scope(
         raise EngineError(
             f'cannot add relation "{key}": local endpoint must be globally scoped for remote '
             'relations'
+        )
+    declared = [{b.split('/')[0] for b in (bases or {}).get(r.application, ())} for r in refs]
+    if all(declared) and not declared[0] & declared[1]:
+        raise EngineError(
+            f'cannot add relation "{key}": principal and subordinate applications\' bases '
+            'must match'
         )
     if not any(subordinate[r.application] for r in refs):
         raise EngineError(

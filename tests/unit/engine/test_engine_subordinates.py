@@ -269,6 +269,38 @@ def test_a_container_relation_needs_a_subordinate_and_stays_in_its_model():
     assert not check_scope(spec, ends, {'db': False, 'app': False})
 
 
+def test_a_container_relation_needs_a_base_both_charms_support():
+    """Their units share machines: Juju's ``compatibleSupportedBases``, before the rest."""
+    spec = juju_bundle.RelationSpec(
+        provider=juju_bundle.EndpointRef(application='db', endpoint='juju-info'),
+        requirer=juju_bundle.EndpointRef(application='app', endpoint='info'),
+        interface='juju-info',
+    )
+    ends = {
+        'db': {'juju-info': _endpoint('juju-info', 'provider', 'juju-info')},
+        'app': {'info': _endpoint('info', 'requirer', 'juju-info', 'container')},
+    }
+    subordinate = {'db': False, 'app': True}
+
+    with pytest.raises(olm_engine.EngineError) as raised:
+        check_scope(spec, ends, subordinate, {'db': ('ubuntu@22.04',), 'app': ('ubuntu@24.04',)})
+    assert str(raised.value) == (
+        'cannot add relation "app:info db:juju-info": principal and subordinate applications\' '
+        'bases must match'
+    )
+    both = {'db': ('ubuntu@22.04', 'ubuntu@24.04'), 'app': ('ubuntu@24.04',)}
+    assert check_scope(spec, ends, subordinate, both)
+    assert check_scope(spec, ends, subordinate, {'db': (), 'app': ('ubuntu@24.04',)})
+
+
+def test_a_22_04_principal_and_a_24_04_subordinate_are_refused(engine: olm_engine.Engine):
+    engine.deploy('jammy')
+    engine.deploy('companion')
+    with pytest.raises(olm_engine.EngineError, match="subordinate applications' bases must match"):
+        engine.integrate('jammy', 'companion')
+    assert not [r for r in engine.status_view().model.relations.values() if not r.is_peer]
+
+
 def test_goal_state_leaves_out_the_subordinates_of_other_units(engine: olm_engine.Engine):
     # goalStateUnits(app, <the asking unit>) skips units whose principal is another unit.
     _attached(engine)
