@@ -65,10 +65,18 @@ class CharmLoader:
     def __init__(self) -> None:
         self._loaded: dict[Path, LoadedCharm] = {}
         self._owned: set[str] = set()
+        self._real: dict[Path, Path] = {}
+
+    def _resolved(self, path: Path) -> Path:
+        """``path.resolve()``, once per path a process sees (every hook asks; it is syscalls)."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = path.resolve()
+        return real
 
     def loaded(self, path: Path) -> bool:
         """Whether the charm at ``path`` is imported already."""
-        return path.resolve() in self._loaded
+        return self._resolved(path) in self._loaded
 
     def load(self, path: Path, *, extra: tuple[str, ...] = ()) -> LoadedCharm:
         """The charm class of a charm directory (imported once per process).
@@ -77,7 +85,7 @@ class CharmLoader:
         ``sys.path`` while its code runs, so olm's ops (and any package olm has) is the one
         imported, and what only the charm has is found there.
         """
-        path = path.resolve()
+        path = self._resolved(path)
         if path in self._loaded:
             return self._loaded[path]
         paths = tuple(str(p) for p in (path / 'src', path / 'lib') if p.is_dir())
