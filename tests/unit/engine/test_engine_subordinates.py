@@ -9,6 +9,7 @@ under their principal as ``juju status`` does.
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import pytest
@@ -378,3 +379,25 @@ def test_force_removing_the_principal_application_leaves_no_subordinate(
     m = engine.status_view().model
     assert not m.units and not m.machines
     assert list(m.applications) == ['companion']
+
+
+@pytest.mark.skipif(shutil.which('bwrap') is None, reason='the dispatch runner needs bubblewrap')
+def test_a_subordinate_under_the_dispatch_runner_sees_only_its_principal(
+    engine: olm_engine.Engine,
+):
+    """Through the hook tools (relation-list, relation-get) in the sandbox, as under Juju."""
+    engine.deploy('ubuntu', num_units=2, runner='dispatch')
+    engine.deploy('companion', runner='dispatch')
+    engine.integrate('ubuntu', 'companion')
+
+    m = engine.status_view().model
+    subs = {u.name: u for u in m.units_of('companion')}
+    assert sorted(u.principal for u in subs.values()) == ['ubuntu/0', 'ubuntu/1']
+    for sub in subs.values():
+        principal = m.units[sub.principal]
+        assert sub.machine == principal.machine
+        address = m.machines[principal.machine].address
+        assert (sub.workload.current, sub.workload.message) == (
+            'active',
+            f'attached to {principal.name} at {address}',
+        )
