@@ -85,6 +85,24 @@ def test_wal_mode_and_settings(store: Store):
         assert txn.get_setting('missing', 'x') == 'x'
 
 
+def test_a_new_state_directory_is_its_owners_alone(tmp_path: Path):
+    """Secret content and BMC passwords live in state.db: no other local user may read it."""
+    store = Store(tmp_path / 'new' / 'state')
+    with store.transaction() as txn:
+        txn.set_setting('model-constraints', 'cores=2')
+    with store.exclusive():
+        pass
+    modes = {
+        path.name: path.stat().st_mode & 0o777
+        for path in [store.state_dir, *store.state_dir.iterdir()]
+    }
+    store.close()
+    assert modes['state'] == 0o700
+    assert modes['state.db'] == 0o600
+    assert modes['state.db-wal'] == 0o600
+    assert all(mode & 0o077 == 0 for mode in modes.values()), modes
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path):
     Store(tmp_path).close()
     Store(tmp_path).models()  # creates the database

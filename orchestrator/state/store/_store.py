@@ -45,7 +45,7 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
             try:
-                self.state_dir.mkdir(parents=True, exist_ok=True)
+                self._make_private()
                 conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
                 conn.execute('PRAGMA journal_mode=WAL')
                 conn.execute('PRAGMA synchronous=NORMAL')
@@ -61,6 +61,18 @@ class Store:
             self._conn = conn
         return self._conn
 
+    def _make_private(self) -> None:
+        """Create the state directory 0700 and the database 0600 if they are not there yet.
+
+        The database holds secret content and BMC credentials, so only its owner may read it.
+        sqlite creates the ``-wal`` and ``-shm`` files with the database file's permissions
+        (its unix VFS, ``findCreateFileMode``), so creating the file first, 0600, covers them.
+        An existing directory or file keeps the permissions it has.
+        """
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
     def close(self) -> None:
         """Close the database connection."""
         if self._conn is not None:
@@ -74,13 +86,16 @@ class Store:
         Juju has one controller deciding what runs next; olm has whichever process holds this
         lock. Readers (``olm status``) never take it: sqlite's snapshots serve them.
         """
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.state_dir / 'writer.lock', 'a+') as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock = os.open(self.state_dir / 'writer.lock', os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        finally:
+            os.close(lock)
 
     @contextlib.contextmanager
     def transaction(self) -> Generator[Transaction]:
