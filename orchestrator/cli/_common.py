@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -31,10 +32,12 @@ __all__ = [
     'int_arg',
     'iso',
     'maas_key',
+    'non_empty_path',
     'placements',
     'positive_int',
     'print_constraints',
     'print_table',
+    'seconds_arg',
     'split_kv',
     'task_failed',
     'yaml_mapping',
@@ -83,6 +86,34 @@ def int_arg(flag: str) -> Callable[[str], int]:
             return int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f'{flag} must be an integer, got {text!r}') from None
+
+    return convert
+
+
+def seconds_arg(flag: str) -> Callable[[str], float]:
+    """Seconds a command may wait: finite and not negative (``-1`` and ``nan`` are refused)."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise argparse.ArgumentTypeError(
+                f'{flag} must be a number of seconds, 0 or more, got {text!r}'
+            )
+        return value
+
+    return convert
+
+
+def non_empty_path(flag: str) -> Callable[[str], str]:
+    """A path that is not empty (an empty one would silently mean the current directory)."""
+
+    def convert(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f'{flag} must be a path, got {text!r}')
+        return text
 
     return convert
 

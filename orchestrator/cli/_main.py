@@ -22,7 +22,7 @@ from ..juju import storage as juju_storage
 from ..state.store import DEFAULT_STATE_DIR, Store, StoreError, parse_model_ref
 from ._actions import add_action_commands
 from ._applications import add_application_commands
-from ._common import Parser, UsageError
+from ._common import Parser, UsageError, non_empty_path
 from ._deploy import add_deploy_commands
 from ._faults import add_fault_commands
 from ._hooks import add_hook_commands
@@ -144,6 +144,7 @@ def _build_parser() -> Parser:
     common = Parser(add_help=False)
     common.add_argument(
         '--state-dir',
+        type=non_empty_path('--state-dir'),
         default=argparse.SUPPRESS,
         help=f'the pool and every model (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
     )

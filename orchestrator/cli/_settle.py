@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Engine, SettleResult
-from ._common import SIMULATED, add_seed
+from ._common import SIMULATED, add_seed, seconds_arg
 
 __all__ = ['add_wait_command', 'progress_printer', 'report_settle']
 
@@ -22,7 +22,7 @@ def add_wait_command(commands: Any, common: argparse.ArgumentParser) -> None:
     """The ``wait`` command."""
     p = commands.add_parser('wait', help='settle the model, stopping at an error',
                             parents=[common])  # fmt: skip
-    p.add_argument('--timeout', type=float, default=600.0)
+    p.add_argument('--timeout', type=seconds_arg('--timeout'), default=600.0, metavar='SECONDS')
     p.add_argument('--quiet', action='store_true', help='no progress display')
     add_seed(p)
     p.set_defaults(run=_wait)

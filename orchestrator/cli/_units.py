@@ -26,6 +26,7 @@ from ._common import (
     maas_key,
     placements,
     positive_int,
+    seconds_arg,
 )
 from ._settle import progress_printer, report_settle
 
@@ -44,7 +45,7 @@ def add_unit_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument('--controller', default=argparse.SUPPRESS,
                    help='a real Juju controller: run juju add-machine --constraints and juju '
                    'add-unit --to there instead (needs the juju client)')  # fmt: skip
-    p.add_argument('--timeout', type=float, default=1800.0, metavar='SECONDS',
+    p.add_argument('--timeout', type=seconds_arg('--timeout'), default=1800.0, metavar='SECONDS',
                    help='with --controller: how long to wait for MAAS to allocate the machines '
                    '(they are removed if it has not)')  # fmt: skip
     p.add_argument(

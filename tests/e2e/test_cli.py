@@ -103,6 +103,9 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
         (['pool', 'release', 'nowhere'], 'ERROR machine "nowhere" not found in the pool'),
         (['pool', 'list', '--format', 'xml'], 'ERROR argument --format: invalid choice'),
         (['frobnicate'], 'ERROR argument COMMAND: invalid choice'),
+        (['wait', '--timeout', '-1'], 'ERROR argument --timeout: --timeout must be a number of'),
+        (['wait', '--timeout', 'nan'], 'ERROR argument --timeout: --timeout must be a number of'),
+        (['--state-dir', '', 'status'], 'ERROR argument --state-dir: --state-dir must be a path'),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):
