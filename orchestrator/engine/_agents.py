@@ -222,7 +222,7 @@ class UnitAgents:
         m = s.model
         app = m.applications[unit.application]
         machine = host(s, unit.machine)
-        place_resources(m.applications[unit.application], unit, machine)
+        place_resources(app, unit, machine)
         place_storage(unit, machine)
         fault = s.world.faults.take_failure(HOOK_FAULT, unit.machine, [hook.juju_name])
         if fault is not None:

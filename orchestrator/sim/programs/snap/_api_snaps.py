@@ -20,7 +20,6 @@ from ._api_base import ApiError, ApiRun, comma_list, not_modelled, sorted_apps, 
 from ._channels import RISKS, _parse_verbatim  # pyright: ignore[reportPrivateUsage]
 from ._errors import SnapError
 from ._format import hold_forever
-from ._units import unit_name
 
 _ARCH = 'amd64'
 
@@ -233,16 +232,7 @@ class Snaps(ApiRun):
     def remove_snap(self, name: str) -> HttpResponse:
         if name not in self.snaps:
             raise ApiError(400, f'snap "{name}" is not installed', 'snap-not-installed', name)
-        spec = self.catalog.get(name)
-        for app in spec.services if spec else ():
-            unit = unit_name(name, app.name)
-            self.systemd.stop(unit)
-            self.host.remove(f'/etc/systemd/system/{unit}')
-            self.systemd.forget(unit)
-        self.systemd.daemon_reload()
-        self.host.remove_tree(f'/snap/{name}')
-        self.host.remove_tree(f'/var/snap/{name}')
-        del self.snaps[name]
+        self.unput(name)
         return self.new_change('remove-snap', f'Remove "{name}" snap', [name])
 
 

@@ -15,7 +15,6 @@ from ._errors import EXIT_USAGE, NEEDS_CLASSIC, SnapError
 from ._format import go_duration, hold_forever, quoted, rfc3339
 from ._options import NOT_WITH_HOLD, Options
 from ._run import Run
-from ._units import unit_name
 
 
 class Installs(Run):
@@ -185,15 +184,6 @@ class Installs(Run):
                 else:
                     self.stdout.append(f'{name} not installed')
                 continue
-            spec = self.catalog.get(name)
-            for app in spec.services if spec else ():
-                unit = unit_name(name, app.name)
-                self.systemd.stop(unit)
-                self.host.remove(f'/etc/systemd/system/{unit}')
-                self.systemd.forget(unit)
-            self.systemd.daemon_reload()
-            self.host.remove_tree(f'/snap/{name}')
-            self.host.remove_tree(f'/var/snap/{name}')
-            del self.snaps[name]
+            self.unput(name)
             self.stdout.append(f'{name} removed')
         return 0

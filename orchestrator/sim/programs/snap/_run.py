@@ -155,6 +155,19 @@ class Run:
             elif self.systemd.active_state(unit) == 'active':
                 self.systemd.restart(unit)  # a refresh restarts what was running
 
+    def unput(self, name: str) -> None:
+        """Remove an installed snap: its services stopped and their units gone, its files too."""
+        spec = self.catalog.get(name)
+        for app in spec.services if spec else ():
+            unit = unit_name(name, app.name)
+            self.systemd.stop(unit)
+            self.host.remove(f'/etc/systemd/system/{unit}')
+            self.systemd.forget(unit)
+        self.systemd.daemon_reload()
+        self.host.remove_tree(f'/snap/{name}')
+        self.host.remove_tree(f'/var/snap/{name}')
+        del self.snaps[name]
+
     def publisher(self, spec: SnapSpec | None, *, short: bool = False) -> str:
         if spec is None:
             return '-'
