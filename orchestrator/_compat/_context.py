@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any
@@ -51,14 +52,24 @@ class _Runtime(_runtime.Runtime[ops.CharmBase]):
     roots: CharmRoots
     charm_path: Path = Path()
     env_overrides: Mapping[str, str | None] = {}
+    base_env: Mapping[str, str] | None = None
 
     @contextlib.contextmanager
     def _virtual_charm_root(self) -> Generator[Path]:
+        # Entered after the consistency checker read its switch and before Scenario saves
+        # os.environ and adds the hook's variables, so the charm sees base_env and those only.
         spec = self._charm_spec
-        yield self.roots.root(self.charm_path, spec.meta, spec.config, spec.actions)
+        root = self.roots.root(self.charm_path, spec.meta, spec.config, spec.actions)
+        if self.base_env is None:
+            yield root
+            return
+        with _only_environment(self.base_env):
+            yield root
 
     def _get_event_env(self, state: Any, event: Any, charm_root: Path) -> dict[str, str]:
         env = super()._get_event_env(state, event, charm_root)
+        if self.base_env is not None:
+            env['CHARM_DIR'] = env['JUJU_CHARM_DIR']
         for key, value in self.env_overrides.items():
             if value is None:
                 env.pop(key, None)
@@ -74,6 +85,8 @@ class OlmContext(testing.Context[ops.CharmBase]):
         roots: the runner's virtual charm directories.
         charm_path: the charm's own directory (its files are linked into the virtual one).
         runtime_env: environment variables to set (or, with None, unset) for the next run.
+        base_env: the whole environment of a run apart from Scenario's ``JUJU_*`` variables
+            (Juju's hooks see no other); None leaves os.environ as it is, as Scenario does.
         around_charm: made anew for each run, given Scenario's ``Ops`` of the run (its model
             backend is what the unit's hook tools answer from); the charm's code runs inside.
     """
@@ -81,6 +94,7 @@ class OlmContext(testing.Context[ops.CharmBase]):
     roots: CharmRoots
     charm_path: Path = Path()
     runtime_env: Mapping[str, str | None] = {}
+    base_env: Mapping[str, str] | None = None
     around_charm: Callable[[Any], contextlib.AbstractContextManager[None]] = lambda ops_: (
         contextlib.nullcontext()
     )
@@ -99,6 +113,7 @@ class OlmContext(testing.Context[ops.CharmBase]):
         )
         runtime.roots = self.roots
         runtime.env_overrides = self.runtime_env
+        runtime.base_env = self.base_env
         runtime.charm_path = self.charm_path
         return runtime
 
@@ -125,6 +140,21 @@ class OlmContext(testing.Context[ops.CharmBase]):
                 self._action_failure_message,
                 state=self._output_state,  # pyright: ignore[reportArgumentType]
             )
+
+
+@contextlib.contextmanager
+def _only_environment(env: Mapping[str, str]) -> Generator[None]:
+    """os.environ is ``env`` alone for the block, then as it was."""
+    saved = os.environ.copy()
+    for key in saved.keys() - env.keys():
+        del os.environ[key]
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key in os.environ.keys() - saved.keys():
+            del os.environ[key]
+        os.environ.update(saved)
 
 
 def forget_run(ctx: OlmContext) -> None:

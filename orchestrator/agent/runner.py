@@ -36,6 +36,7 @@ from . import charm_venv, hooktools
 from .charm_loader import CharmLoader, CharmLoadError, LoadedCharm
 from .confinement import Captured, confined
 from .hook_context import LazyTools, read_on_machine, tool_context
+from .hook_environment import fixed_environment
 from .hooks import Hook
 from .projection import (
     MODEL_UUID,
@@ -346,6 +347,7 @@ def unit_context(
     )
     ctx.charm_path = spec.path
     ctx.roots = roots
+    ctx.base_env = fixed_environment(unit.name)
     return ctx
 
 

@@ -9,10 +9,8 @@ the sandbox of its simulated machine (:mod:`._sandbox`), answering hook tools fr
 model backend (:mod:`orchestrator._compat._backend`, :mod:`orchestrator.agent.hooktools`) and
 emulated programs from the machine. It returns the same :class:`~..runner.Outcome` as the
 in-process runner, so one commit path decides what of the hook lands.
-
-What the hook's environment holds that olm does not model: ``JUJU_API_ADDRESSES`` is empty (no
-controller API to reach), ``JUJU_SLA`` is ``unsupported`` (Juju's value for a model without
-an SLA), the proxy variables are empty.
+The hook's environment is :mod:`..hook_environment`'s, with the sandbox's charm directory
+and agent socket.
 """
 
 # pyright: strict
@@ -41,6 +39,7 @@ from ...sim import HttpRequest, HttpResponse, SimHost
 from ...state import model
 from .. import hooktools
 from ..hook_context import tool_context
+from ..hook_environment import fixed_environment, tools_dir
 from ..hooks import Hook
 from ..projection import project
 from ..runner import Outcome, Runner, event_for, juju_env_overrides
@@ -57,9 +56,6 @@ HOOK_TIMEOUT = 1800.0
 settle forever."""
 
 _CLIENT_SOURCE = Path(__file__).with_name('_client.py')
-_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin'
-# The unit agent's PATH on Ubuntu: systemd's default for services plus /snap/bin (snapd's
-# environment generator); the tools directory goes first (env.go appendPath).
 _UNCAUGHT = re.compile(r'^Uncaught (\w+) in charm code: (.*)$')
 
 
@@ -176,7 +172,7 @@ class DispatchRunner(Runner):
             client=self._client or _CLIENT_SOURCE,
             socket=socket_path,
             unit_dir=f'/var/lib/juju/agents/unit-{app}-{number}',
-            tools_dir=f'/var/lib/juju/tools/unit-{app}-{number}',
+            tools_dir=tools_dir(unit.name),
             devices=devices,
             hostname=host.hostname(),
             served=served,
@@ -185,7 +181,7 @@ class DispatchRunner(Runner):
         context_id = (
             f'{unit.name}-{run.env.get("JUJU_HOOK_NAME") or "action"}-{uuid.uuid4().int % 10**19}'
         )
-        env = _hook_env(run.env, layout, context_id)
+        env = _hook_env(run.env, unit.name, layout, context_id)
 
         def answer(request: Request) -> tuple[int, bytes, bytes]:
             if request.name in hooktools.HOOK_TOOLS:
@@ -286,8 +282,11 @@ class _Printed:
         return self._lines
 
 
-def _hook_env(scenario_env: Any, layout: SandboxLayout, context_id: str) -> dict[str, str]:
+def _hook_env(
+    scenario_env: Any, unit: str, layout: SandboxLayout, context_id: str
+) -> dict[str, str]:
     env = {k: str(v) for k, v in dict(scenario_env).items() if k.startswith('JUJU_')}
+    env.update(fixed_environment(unit))
     env.update(
         {
             'CHARM_DIR': layout.charm_dir,
@@ -295,18 +294,6 @@ def _hook_env(scenario_env: Any, layout: SandboxLayout, context_id: str) -> dict
             'JUJU_CONTEXT_ID': context_id,
             'JUJU_AGENT_SOCKET_ADDRESS': layout.socket_address,
             'JUJU_AGENT_SOCKET_NETWORK': 'unix',
-            'JUJU_API_ADDRESSES': '',
-            'JUJU_SLA': 'unsupported',
-            'CLOUD_API_VERSION': '',
-            'JUJU_CHARM_HTTP_PROXY': '',
-            'JUJU_CHARM_HTTPS_PROXY': '',
-            'JUJU_CHARM_FTP_PROXY': '',
-            'JUJU_CHARM_NO_PROXY': '',
-            'APT_LISTCHANGES_FRONTEND': 'none',
-            'DEBIAN_FRONTEND': 'noninteractive',
-            'LANG': 'C.UTF-8',
-            'TERM': 'tmux-256color',
-            'PATH': f'{layout.tools_dir}:{_PATH}',
         }
     )
     return env

@@ -220,7 +220,7 @@ def test_a_hook_gets_jujus_environment(tmp_path: Path):
         'SCENARIO_ONLY': 'x',
     }
 
-    env = _runner._hook_env(scenario_env, layout, 'app/0-install-1')
+    env = _runner._hook_env(scenario_env, 'app/0', layout, 'app/0-install-1')
 
     charm = '/var/lib/juju/agents/unit-app-0/charm'
     assert env['JUJU_UNIT_NAME'] == 'app/0'

@@ -174,3 +174,18 @@ def test_an_event_the_charm_does_not_define_is_logged_and_the_hook_succeeds(
         roots.close()
     assert out.unit_status == testing.ActiveStatus('re-emitted')
     assert not out.deferred
+
+
+def test_a_hook_runs_with_jujus_environment_and_olms_comes_back_after(
+    engine: olm_engine.Engine, monkeypatch: pytest.MonkeyPatch
+):
+    # Juju's hooks get a fixed environment (orchestrator/agent/hook_environment.py); the
+    # caller's variables are hidden for the hook only, and every one is back afterwards.
+    monkeypatch.setenv('OLM_TEST_TOKEN', 'not-for-charms')
+    before = dict(os.environ)
+    engine.deploy('environ')
+    status = engine.status_view().model.units['environ/0'].workload
+    seen = set(status.message.split())
+    assert 'OLM_TEST_TOKEN' not in seen and 'HOME' not in seen
+    assert {'CHARM_DIR', 'LANG', 'PATH', 'DEBIAN_FRONTEND'} <= seen
+    assert dict(os.environ) == before
