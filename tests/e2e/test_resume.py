@@ -1,7 +1,8 @@
-"""A deploy killed with SIGKILL mid-settle resumes, with the next olm command, to the same end."""
+"""A deploy killed with SIGKILL, mid-settle or at random points, resumes to the same end."""
 
 from __future__ import annotations
 
+import random
 import signal
 import sqlite3
 import subprocess
@@ -76,3 +77,46 @@ def test_sigkill_mid_settle_resumes_to_the_same_end_state(
     # The next olm command picks the queues up where the last committed hook left them.
     ok(killed, 'wait', '--quiet', '--seed', '5', retry_delay='0')
     assert end_state(killed) == end_state(reference)
+
+
+def test_sigkill_at_random_points_of_a_deploy_resumes_to_the_same_end_state(
+    imported_lab: Path, tmp_path: Path
+):
+    """Killed anywhere — starting up, loading the bundle, committing it, mid-settle — a deploy
+    either committed whole (the next ``olm wait`` finishes it) or left nothing (deploying again
+    does); either way the model ends as an uninterrupted deploy's, and the database is sound."""
+    reference = copy_state(imported_lab, tmp_path / 'reference')
+    started = time.monotonic()
+    ok(reference, 'deploy', str(BUNDLE), '--seed', '3', retry_delay='0')
+    took = time.monotonic() - started  # only to spread the kill points over a deploy's life
+    expected = end_state(reference)
+
+    rng = random.Random(22)  # reproducible kill points
+    points = sorted(rng.uniform(0.0, took) for _ in range(8))
+    outcomes: list[str] = []
+    for i, delay in enumerate(points):
+        killed = copy_state(imported_lab, tmp_path / f'killed-{i}')
+        proc = subprocess.Popen(  # not olmcli.olm: this deploy is killed from here
+            command('deploy', str(BUNDLE), '--seed', '3'),
+            env=environment(killed, retry_delay='0'), cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        with sqlite3.connect(killed / 'state.db') as conn:
+            assert conn.execute('PRAGMA integrity_check').fetchone() == ('ok',)
+        if proc.returncode == 0:
+            outcomes.append('finished')
+        elif status(killed, retry_delay='0')['applications']:
+            outcomes.append(f'committed, {log_count(killed)} hooks run')
+            ok(killed, 'wait', '--quiet', '--seed', '5', retry_delay='0')
+        else:
+            outcomes.append('nothing committed')
+            ok(killed, 'deploy', str(BUNDLE), '--seed', '3', '--quiet', retry_delay='0')
+        assert end_state(killed) == expected, (delay, outcomes[-1])
+    # The points reach both sides of the deploy's commit (kill timing varies by machine, so
+    # only the spread is checked, not which point lands where).
+    assert any(o.startswith('committed') for o in outcomes), outcomes
