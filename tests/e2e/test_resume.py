@@ -120,3 +120,44 @@ def test_sigkill_at_random_points_of_a_deploy_resumes_to_the_same_end_state(
     # The points reach both sides of the deploy's commit (kill timing varies by machine, so
     # only the spread is checked, not which point lands where).
     assert any(o.startswith('committed') for o in outcomes), outcomes
+
+
+@pytest.mark.parametrize(
+    'change',
+    [
+        ['add-unit', 'tracer', '-n', '2'],
+        ['remove-unit', 'mirror/1'],
+        ['remove-application', 'mirror'],
+    ],
+    ids=['add-unit', 'remove-unit', 'remove-application'],
+)
+def test_sigkill_at_random_points_of_a_change_resumes_to_the_same_end_state(
+    imported_lab: Path, tmp_path: Path, change: list[str]
+):
+    """As above for changes to a settled model: a change killed before its commit is made
+    again; one killed after is finished by ``olm wait``; both end as the uninterrupted one."""
+    deployed = copy_state(imported_lab, tmp_path / 'deployed')
+    ok(deployed, 'deploy', str(BUNDLE), '--seed', '3', '--quiet', retry_delay='0')
+    before = end_state(deployed)
+    reference = copy_state(deployed, tmp_path / 'reference')
+    started = time.monotonic()
+    ok(reference, *change, '--seed', '3', retry_delay='0')
+    took = time.monotonic() - started
+    expected = end_state(reference)
+
+    rng = random.Random(' '.join(change))  # reproducible kill points
+    for i, delay in enumerate(sorted(rng.uniform(0.0, took) for _ in range(4))):
+        killed = copy_state(deployed, tmp_path / f'killed-{i}')
+        proc = subprocess.Popen(
+            command(*change, '--seed', '3'), env=environment(killed, retry_delay='0'),
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        if proc.returncode != 0:
+            unchanged = end_state(killed) == before
+            ok(killed, *(change if unchanged else ['wait']), '--seed', '5', retry_delay='0')
+        assert end_state(killed) == expected, delay
