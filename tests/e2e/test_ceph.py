@@ -7,6 +7,7 @@ whose disks are the lab pool's; OSDs are made on the blank ones.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +108,22 @@ def test_juju_storage_by_id_becomes_one_osd_per_unit(lab: Path):
     # the location Juju gives the hook (storage-get location) is that same by-id path
     located = {maas_id_path(host.hostname(), d) for d in host.block_devices}
     assert osd['path'] in located
+
+
+UP_OF = re.compile(r'\((\d+) up of (\d+) in cluster\)')
+
+
+@pytest.mark.parametrize('seed', ['2', '5', '9'])
+def test_every_units_status_follows_the_cluster_without_update_status(lab: Path, seed: str):
+    """Issue 22: with these seeds two units kept an older "N up of N" once the last OSDs were
+    added elsewhere: only the unit adding an OSD got an event. Each unit now publishes its OSD
+    count on the peer relation, so Juju's relation-changed makes the others read the cluster
+    again. The deploy settles without any update-status."""
+    ok(lab, 'deploy', str(BUNDLE), '--seed', seed)
+    osdmap = ceph(lab, 'status')['osdmap']
+    expected = (osdmap['num_up_osds'], osdmap['num_osds'])
+    assert expected[1] >= 3
+    for name, unit in units(lab, 'ceph-storage').items():
+        shown = UP_OF.search(unit['workload-status']['message'])
+        assert shown is not None, (name, unit['workload-status'])
+        assert (int(shown[1]), int(shown[2])) == expected, (name, unit['workload-status'])
