@@ -113,13 +113,26 @@ def test_juju_storage_by_id_becomes_one_osd_per_unit(lab: Path):
 UP_OF = re.compile(r'\((\d+) up of (\d+) in cluster\)')
 
 
-@pytest.mark.parametrize('seed', ['2', '5', '9'])
-def test_every_units_status_follows_the_cluster_without_update_status(lab: Path, seed: str):
-    """Issue 22: with these seeds two units kept an older "N up of N" once the last OSDs were
-    added elsewhere: only the unit adding an OSD got an event. Each unit now publishes its OSD
-    count on the peer relation, so Juju's relation-changed makes the others read the cluster
-    again. The deploy settles without any update-status."""
-    ok(lab, 'deploy', str(BUNDLE), '--seed', seed)
+@pytest.mark.parametrize(
+    ('bundle', 'seed'),
+    [
+        (BUNDLE, '2'),
+        (BUNDLE, '5'),
+        (BUNDLE, '9'),
+        (ROOT / 'bundles' / 'metal-k8s.yaml', '7'),
+        (ROOT / 'bundles' / 'metal-k8s.yaml', '8'),
+    ],
+    ids=['ceph-2', 'ceph-5', 'ceph-9', 'metal-k8s-7', 'metal-k8s-8'],
+)
+def test_every_units_status_follows_the_cluster_without_update_status(
+    lab: Path, bundle: Path, seed: str
+):
+    """Issue 22: with these seeds one or two units kept an older "N up of N" (metal-k8s seed 7:
+    two units "2 up of 2" with 3 OSDs up) once the last OSD was added elsewhere: a unit joins
+    in one hook and adds its OSDs in a later one, which changed nothing its peers watch, so
+    only update-status would have corrected them. Each unit now publishes its OSD count on the
+    peer relation, and Juju's relation-changed makes the others read the cluster again."""
+    ok(lab, 'deploy', str(bundle), '--seed', seed)
     osdmap = ceph(lab, 'status')['osdmap']
     expected = (osdmap['num_up_osds'], osdmap['num_osds'])
     assert expected[1] >= 3
