@@ -7,6 +7,7 @@ whose disks are the lab pool's; OSDs are made on the blank ones.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +108,35 @@ def test_juju_storage_by_id_becomes_one_osd_per_unit(lab: Path):
     # the location Juju gives the hook (storage-get location) is that same by-id path
     located = {maas_id_path(host.hostname(), d) for d in host.block_devices}
     assert osd['path'] in located
+
+
+UP_OF = re.compile(r'\((\d+) up of (\d+) in cluster\)')
+
+
+@pytest.mark.parametrize(
+    ('bundle', 'seed'),
+    [
+        (BUNDLE, '2'),
+        (BUNDLE, '5'),
+        (BUNDLE, '9'),
+        (ROOT / 'bundles' / 'metal-k8s.yaml', '7'),
+        (ROOT / 'bundles' / 'metal-k8s.yaml', '8'),
+    ],
+    ids=['ceph-2', 'ceph-5', 'ceph-9', 'metal-k8s-7', 'metal-k8s-8'],
+)
+def test_every_units_status_follows_the_cluster_without_update_status(
+    lab: Path, bundle: Path, seed: str
+):
+    """Issue 22: with these seeds one or two units kept an older "N up of N" (metal-k8s seed 7:
+    two units "2 up of 2" with 3 OSDs up) once the last OSD was added elsewhere: a unit joins
+    in one hook and adds its OSDs in a later one, which changed nothing its peers watch, so
+    only update-status would have corrected them. Each unit now publishes its OSD count on the
+    peer relation, and Juju's relation-changed makes the others read the cluster again."""
+    ok(lab, 'deploy', str(bundle), '--seed', seed)
+    osdmap = ceph(lab, 'status')['osdmap']
+    expected = (osdmap['num_up_osds'], osdmap['num_osds'])
+    assert expected[1] >= 3
+    for name, unit in units(lab, 'ceph-storage').items():
+        shown = UP_OF.search(unit['workload-status']['message'])
+        assert shown is not None, (name, unit['workload-status'])
+        assert (int(shown[1]), int(shown[2])) == expected, (name, unit['workload-status'])

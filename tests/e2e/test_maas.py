@@ -8,6 +8,7 @@ database) is read from the model's store, as the next ``olm`` command would load
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,55 @@ def test_no_credential_in_status_or_log(model: Path):
     shown = ok(model, 'status', '--format', 'json') + ok(model, 'debug-log')
     assert secret not in shown
     assert 'olm-simulated-db-password' not in shown
+
+
+def leader(state: Path, app: str) -> str:
+    return next(name for name, unit in units(state, app).items() if unit.get('leader'))
+
+
+@pytest.mark.parametrize(
+    ('params', 'message'),
+    [
+        (
+            ('username=root;rm -rf /', 'email=root@example.com'),
+            "username 'root;rm -rf /' is refused: Enter a valid username. This value may "
+            'contain only letters, numbers, and @/./+/-/_ characters.',
+        ),
+        (
+            ('username=' + 'u' * 151, 'email=long@example.com'),
+            f"username '{'u' * 40}...' is refused: Ensure this value has at most 150 "
+            'characters (it has 151).',
+        ),
+        (
+            ('username=mallory', 'email=mallory;reboot@example.com'),
+            "email 'mallory;reboot@example.com' is refused: Enter a valid email address.",
+        ),
+    ],
+)
+def test_create_admin_refuses_what_maas_user_form_refuses(
+    model: Path, params: tuple[str, str], message: str
+):
+    """Issue 22: ``maas createadmin`` itself takes such names (it runs no validator), MAAS's
+    user form does not; the action checks its parameters as that form does, before running
+    anything, and the task fails naming the parameter."""
+    users = set(maas_world(model)['databases'][DATABASE].get('users', {}))
+    unit = leader(model, 'metal-controller')
+    done = olm(model, 'run', unit, 'create-admin', *params, '--format', 'json')
+    assert done.returncode == 0, done.stderr
+    task = json.loads(done.stdout)[unit]
+    assert (task['status'], task['message']) == ('failed', message)
+    assert set(maas_world(model)['databases'][DATABASE].get('users', {})) == users
+
+
+def test_create_admin_creates_a_valid_user(model: Path):
+    unit = leader(model, 'metal-controller')
+    done = olm(model, 'run', unit, 'create-admin', 'username=-ops.team+1@site',
+               'email=ops@Example.COM', '--format', 'json')  # fmt: skip
+    task = json.loads(done.stdout)[unit]
+    assert task['status'] == 'completed', task
+    assert task['results']['username'] == '-ops.team+1@site'
+    user = maas_world(model)['databases'][DATABASE]['users']['-ops.team+1@site']
+    assert user['email'] == 'ops@example.com'
 
 
 def test_a_rack_given_another_regions_url_is_blocked_on_the_secret(model: Path):

@@ -11,7 +11,9 @@ Every relevant event runs one idempotent reconcile (:meth:`CephStorageCharm._rec
    unit only: never plain peer data);
 3. the leader mints and revokes join tokens, and serves ceph-client consumers (pools, a cephx
    client, the fsid and monitors, the key in the interface's secret);
-4. every member turns its chosen disks into OSDs;
+4. every member turns its chosen disks into OSDs and publishes how many it runs in its peer
+   unit databag, so that the other units (whose statuses show the cluster's counts) get
+   ``relation-changed`` and read the cluster again;
 5. with ``failure-domain: zone``, the leader puts every member's host under a CRUSH bucket for
    its Juju availability zone (each unit publishes its zone in its peer unit databag) and, once
    there are three zones, places the pools it serves with a replicated rule split by zone.
@@ -63,6 +65,17 @@ FAILURE_DOMAIN_KEY = 'failure-domain'
 """Peer app data: the failure domain the operator asked for."""
 ZONE_RULE_POOLS_KEY = 'zone-rule-pools'
 """Peer app data: the pools the leader set the zone rule on (so a hook does not repeat it)."""
+OSDS_KEY = 'osds'
+"""Peer unit data: how many OSDs this unit's machine runs (JSON int, absent when none).
+
+Every unit's status shows the cluster's OSD counts, but only the unit that adds an OSD gets an
+event for it. Publishing the new count here is what tells the others: Juju runs
+``ceph-peers-relation-changed`` on every peer when a unit's databag changes, and their reconcile
+reads the cluster again. Peers' statuses would otherwise lag until the next ``update-status``.
+canonical/charm-microceph publishes its unit facts in the peer unit databag the same way
+(``src/relation_handlers.py``: ``collect_peer_data``, ``set_unit_data`` @ 6ac6e6d), though its
+status does not show cluster-wide counts.
+"""
 ZONE_KEY = 'availability-zone'
 """Peer unit data: the unit's Juju availability zone (JSON string), absent when Juju gives none."""
 ZONE_ENV = 'JUJU_AVAILABILITY_ZONE'
@@ -159,6 +172,7 @@ class CephStorageCharm(ops.CharmBase):
         if isinstance(summary, ops.StatusBase):
             return [*statuses, summary]
         ceph_status, here = summary
+        databag.write(peers.data[self.unit], OSDS_KEY, here)
         serving = ''
         pool_names: list[str] = []
         if self.unit.is_leader():

@@ -32,6 +32,7 @@ from metal_charm import bindings
 from metal_interfaces import appsecrets, metal_region, postgresql_client
 
 import turns
+import users
 import workload
 
 logger = logging.getLogger(__name__)
@@ -467,6 +468,12 @@ class MetalControllerCharm(ops.CharmBase):
             return
         username = str(event.params['username'])
         email = str(event.params['email'])
+        try:
+            users.check_username(username)
+            users.check_email(email)
+        except users.ParamError as e:
+            event.fail(str(e))
+            return
         given = event.params.get('password-secret-id')
         if given:
             password = self._user_password(event, str(given))
@@ -495,6 +502,10 @@ class MetalControllerCharm(ops.CharmBase):
         if not self._action_allowed(event):
             return
         username = str(event.params['username'])
+        if '\0' in username:
+            # any name MAAS has may be asked for, but no command line can carry a NUL
+            event.fail(f'username {username!r} contains a NUL character')
+            return
         try:
             keys = workload.api_keys(username)
         except workload.MaasCommandError as e:
@@ -537,6 +548,10 @@ class MetalControllerCharm(ops.CharmBase):
         password = content.get(PASSWORD_KEY)
         if not password:
             event.fail(f'secret {secret_id} has no {PASSWORD_KEY!r} key')
+            return None
+        if '\0' in password:
+            # no command line can carry it (execve's arguments are C strings)
+            event.fail(f'secret {secret_id}: its {PASSWORD_KEY!r} contains a NUL character')
             return None
         return password
 

@@ -338,7 +338,12 @@ def shared_secret() -> str:
 
 
 def create_admin(username: str, password: str, email: str) -> None:
-    """``maas createadmin --username U --password P --email E``.
+    """``maas createadmin --username=U --password=P --email=E``.
+
+    Each value is joined to its option with ``=``: the command's parser is argparse (Django's
+    ``CommandParser``), which takes a separate value starting with ``-`` for an option and
+    fails (``argument --password: expected one argument``), and a generated password starts
+    with ``-`` one time in 64.
 
     Raises:
         MaasCommandError: MAAS refused (an existing user, say), with its message.
@@ -346,12 +351,9 @@ def create_admin(username: str, password: str, email: str) -> None:
     argv = [
         'maas',
         'createadmin',
-        '--username',
-        username,
-        '--password',
-        metal_host.Sensitive(password),
-        '--email',
-        email,
+        f'--username={username}',
+        metal_host.Sensitive(f'--password={password}'),
+        f'--email={email}',
     ]
     try:
         metal_host.current().run(argv)
@@ -360,13 +362,15 @@ def create_admin(username: str, password: str, email: str) -> None:
 
 
 def api_keys(username: str) -> list[str]:
-    """``maas apikey --username U``: the user's API keys, oldest first.
+    """``maas apikey --username=U``: the user's API keys, oldest first.
+
+    The ``=`` keeps a name that starts with ``-`` a value (see :func:`create_admin`).
 
     Raises:
         MaasCommandError: MAAS refused (an unknown user, say), with its message.
     """
     try:
-        done = metal_host.current().run(['maas', 'apikey', '--username', username])
+        done = metal_host.current().run(['maas', 'apikey', f'--username={username}'])
     except metal_host.HostError as e:
         raise MaasCommandError(_reason(e)) from None
     return [line.strip() for line in done.stdout.splitlines() if line.strip()]
@@ -383,7 +387,7 @@ def ensure_admin(username: str, password: str, email: str) -> bool:
     Raises:
         MaasCommandError: creating it failed.
     """
-    done = metal_host.current().run(['maas', 'apikey', '--username', username], check=False)
+    done = metal_host.current().run(['maas', 'apikey', f'--username={username}'], check=False)
     if done.ok:
         return False
     create_admin(username, password, email)

@@ -482,6 +482,79 @@ def test_createadmin_asks_for_what_is_missing(region: SimHost) -> None:
     )
 
 
+def users_of(world: World) -> dict[str, Any]:
+    return world.namespace('maas')['databases']['10.0.0.5:5432/maasdb']['users']
+
+
+def createadmin(region: SimHost, username: str, email: str, *more: str) -> Completed:
+    return maas(region, 'createadmin', '--username', username, '--password', Sensitive('pw'),
+                '--email', email, *more)  # fmt: skip
+
+
+def test_createadmin_validates_no_username_as_maas_s_user_form_does(
+    world: World, region: SimHost
+) -> None:
+    """createadmin saves through Django's create_superuser, which runs no validator: the
+    names MAAS's web UI and API refuse (Django's UnicodeUsernameValidator) are created."""
+    done = createadmin(region, 'root;rm -rf /', 'root@example.com')
+    assert (done.returncode, done.stdout, done.stderr) == (0, '', '')
+    assert users_of(world)['root;rm -rf /']['email'] == 'root@example.com'
+
+
+def test_createadmin_limits_are_the_database_columns(world: World, region: SimHost) -> None:
+    too_long = createadmin(region, 'u' * 151, 'long@example.com')
+    assert too_long.returncode == 1
+    assert too_long.stderr.startswith('Traceback (most recent call last):\n')
+    assert too_long.stderr.endswith(
+        '\ndjango.db.utils.DataError: value too long for type character varying(150)\n'
+    )
+    # PostgreSQL clips trailing spaces past the length instead of failing.
+    assert createadmin(region, 'u' * 150 + '  ', 'clipped@example.com').returncode == 0
+    assert 'u' * 150 in users_of(world)
+    email = 'e' * 250 + '@x.io'
+    assert createadmin(region, 'mail', email).stderr.endswith(
+        'django.db.utils.DataError: value too long for type character varying(254)\n'
+    )
+    empty = createadmin(region, '', 'empty@example.com')
+    assert (empty.returncode, empty.stderr.splitlines()[-1]) == (
+        1,
+        'ValueError: The given username must be set',
+    )
+    assert set(users_of(world)) == {'u' * 150}
+
+
+def test_createadmin_emails_are_unique_with_the_domain_lowercased(
+    world: World, region: SimHost
+) -> None:
+    assert createadmin(region, 'ops', 'Ops@Example.COM').returncode == 0
+    assert users_of(world)['ops']['email'] == 'Ops@example.com'
+    again = createadmin(region, 'ops2', 'Ops@example.com')
+    assert (again.returncode, again.stderr) == (
+        1,
+        'AlreadyExistingUser: A user with the email Ops@example.com already exists.\n',
+    )
+    assert set(users_of(world)) == {'ops'}
+
+
+@pytest.mark.parametrize(
+    ('value', 'message'),
+    [
+        ('lp:bad id', 'The protocol or user-id entered is not in a correct format.'),
+        ('gh', 'The protocol or user-id entered is not in a correct format.'),
+        ('sf:someone', 'The input entered is not in a correct format.'),
+    ],
+)
+def test_createadmin_refuses_a_malformed_ssh_import_and_keeps_no_user(
+    world: World, region: SimHost, value: str, message: str
+) -> None:
+    done = createadmin(region, 'keys', 'keys@example.com', '--ssh-import', value)
+    assert (done.returncode, done.stderr) == (
+        1,
+        f'SSHKeysError: {message} Your SSH keys will not be imported.\n',
+    )
+    assert 'keys' not in users_of(world)
+
+
 def test_createadmin_without_options_or_input_waits_for_ever(region: SimHost) -> None:
     with pytest.raises(CommandTimeoutError) as caught:
         region.call(['maas', 'createadmin', '--username', 'admin'], timeout=30)

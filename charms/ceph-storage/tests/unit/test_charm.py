@@ -230,6 +230,35 @@ def test_three_units_join_with_per_unit_token_secrets() -> None:
         )
 
 
+def test_a_unit_adding_an_osd_publishes_its_count_and_peers_follow() -> None:
+    """Issue 22: only the unit that adds an OSD gets an event for it; the others showed the
+    old cluster count until update-status. The unit's OSD count in its peer databag changes,
+    which is what makes Juju run relation-changed on the others, and that re-reads the
+    cluster."""
+    cluster = Cluster(3)
+    cluster.settle()
+    assert [json.loads(cluster.unit_data[n]['osds']) for n in range(3)] == [2, 2, 2]
+    before = {n: dict(cluster.unit_data[n]) for n in range(3)}
+    # A reconcile that adds nothing changes nothing: no event for the peers.
+    cluster.run(2)
+    assert cluster.unit_data[2] == before[2]
+    # A disk appears on ceph-1 (hot-plugged, seen by its next reconcile): it becomes an OSD.
+    cluster.hosts[1].disks = lsblk('/dev/sdb', '/dev/sdc', '/dev/sdd')
+    cluster.run(1)
+    assert cluster.statuses[1].message.startswith('MicroCeph: 3 mons, 3 OSDs here (7 up of 7 ')
+    assert json.loads(cluster.unit_data[1]['osds']) == 3
+    changed = {k for k, v in cluster.unit_data[1].items() if before[1].get(k) != v}
+    assert changed == {'osds'}
+    # The event Juju delivers the others for that change: each reads the new count.
+    for n in (0, 2):
+        cluster.run(
+            n,
+            lambda ctx, state: ctx.on.relation_changed(state.get_relation(PEER_ID), remote_unit=1),
+        )
+        assert '(7 up of 7 in cluster)' in cluster.statuses[n].message, cluster.statuses[n]
+        assert cluster.unit_data[n] == before[n], 'no new event for the peers in turn'
+
+
 def test_join_passes_the_token_as_sensitive() -> None:
     cluster = Cluster(2)
     cluster.run(0)

@@ -415,7 +415,7 @@ def test_an_action_hook_keeps_the_last_status(host: MaasHost, active: testing.St
     with metal_host.bound(host):
         out = ctx.run(ctx.on.action('get-api-key', params={'username': 'alice'}), active)
     assert out.unit_status == ACTIVE
-    assert host.commands == [('maas', 'apikey', '--username', 'alice')]  # no reconcile
+    assert host.commands == [('maas', 'apikey', '--username=alice')]  # no reconcile
 
 
 EVENTS: dict[str, Any] = {
@@ -764,7 +764,7 @@ def test_a_departed_rack_is_deleted_from_maas(host: MaasHost, active: testing.St
         before,
     )
     assert host.maas_commands == [
-        ('maas', 'apikey', '--username', 'metal-controller-internal'),
+        ('maas', 'apikey', '--username=metal-controller-internal'),
         ('maas', 'login', 'metal-controller-internal', URL, '-'),
         ('maas', 'metal-controller-internal', 'rack-controllers', 'read'),
         ('maas', 'metal-controller-internal', 'rack-controller', 'delete', 'k3x7pq'),
@@ -876,10 +876,10 @@ def test_the_leader_creates_the_internal_admin_once(host: MaasHost) -> None:
     password = secret.tracked_content['password']
     [create] = [argv for argv in host.commands if argv[1] == 'createadmin']
     assert create == (
-        'maas', 'createadmin', '--username', 'metal-controller-internal', '--password', password,
-        '--email', 'metal-controller-internal@localhost',
+        'maas', 'createadmin', '--username=metal-controller-internal', f'--password={password}',
+        '--email=metal-controller-internal@localhost',
     )  # fmt: skip
-    assert isinstance(create[5], metal_host.Sensitive)
+    assert isinstance(create[3], metal_host.Sensitive)
     assert json.loads(app_bag(out)['internal-admin-database']) == '10.0.0.41:5432/maas'
     assert not leaks(out, password)
 
@@ -925,10 +925,10 @@ def test_create_admin_with_a_generated_password(host: MaasHost, active: testing.
     assert results == {'username': 'alice', 'password-secret-id': secret.id}
     [argv] = host.commands
     assert argv == (
-        'maas', 'createadmin', '--username', 'alice', '--password', password, '--email',
-        'a@example.com',
+        'maas', 'createadmin', '--username=alice', f'--password={password}',
+        '--email=a@example.com',
     )  # fmt: skip
-    assert isinstance(argv[5], metal_host.Sensitive)
+    assert isinstance(argv[3], metal_host.Sensitive)
     assert password not in json.dumps(results)
 
 
@@ -943,7 +943,7 @@ def test_create_admin_with_a_user_secret(host: MaasHost, active: testing.State) 
         email='b@example.com',
         **{'password-secret-id': given.id},
     )
-    assert host.commands[0][5] == 'Ch0sen-by-the-user'
+    assert host.commands[0][3] == '--password=Ch0sen-by-the-user'
     assert results == {'username': 'bob', 'password-secret-id': given.id}
     assert not [s for s in out.secrets if s.label == 'admin-bob']
 
@@ -980,6 +980,102 @@ def test_create_admin_with_a_secret_without_password(
         **{'password-secret-id': given.id},
     )
     assert message == f"secret {given.id} has no 'password' key"
+
+
+INVALID_USERNAME = (
+    'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ '
+    'characters.'
+)
+
+
+BAD_USERNAMES = ['root;rm -rf /', 'two words', 'bob\n', 'nul\0', '$(id)', 'a/b']
+BAD_EMAILS = [
+    'alice',
+    'a@b',
+    'a;b@x.io',
+    'a@x.io;reboot',
+    'a..b@x.io',
+    '-a@-x.io',
+    'a@[300.1.1.1]',
+]
+
+
+@pytest.mark.parametrize(
+    ('username', 'email', 'message'),
+    [
+        *[
+            (name, 'a@example.com', f'username {name!r} is refused: {INVALID_USERNAME}')
+            for name in BAD_USERNAMES
+        ],
+        ('', 'a@example.com', "username '' is refused: This field is required."),
+        (
+            'a' * 151,
+            'a@example.com',
+            f"username '{'a' * 40}...' is refused: Ensure this value has at most 150 "
+            'characters (it has 151).',
+        ),
+        *[
+            ('alice', email, f'email {email!r} is refused: Enter a valid email address.')
+            for email in BAD_EMAILS
+        ],
+        ('alice', '', "email '' is refused: This field is required."),
+        (
+            'alice',
+            'a' * 71 + '@x.io',
+            f"email '{'a' * 40}...' is refused: Ensure this value has at most 75 characters "
+            '(it has 76).',
+        ),
+    ],
+)
+def test_create_admin_refuses_what_maas_user_form_refuses_before_running_anything(
+    host: MaasHost, active: testing.State, username: str, email: str, message: str
+) -> None:
+    """maas createadmin runs no validator (Django's create_superuser); MAAS's user form does:
+    the action holds its parameters to that form and fails naming the one it refuses."""
+    failed = failed_action(host, active, 'create-admin', username=username, email=email)
+    assert failed == message
+    assert host.commands == []
+
+
+@pytest.mark.parametrize(
+    ('username', 'email'),
+    [
+        ('-ops.team+1@site_2', 'ops@example.com'),
+        ('Zoë', 'zoe@localhost'),
+        ('u' * 150, "o'brien+tag@sub.example.co.uk"),
+        ('x', 'x@[192.0.2.1]'),
+        ('x', 'x@[2001:db8::1]'),
+        ('x', 'x@bücher.example'),
+    ],
+)
+def test_create_admin_takes_what_maas_user_form_takes(
+    host: MaasHost, active: testing.State, username: str, email: str
+) -> None:
+    _, results = action(host, active, 'create-admin', username=username, email=email)
+    assert results['username'] == username
+    [argv] = host.commands
+    assert (argv[2], argv[4]) == (f'--username={username}', f'--email={email}')
+
+
+def test_create_admin_refuses_a_password_with_a_nul(host: MaasHost, active: testing.State) -> None:
+    given = testing.Secret({'password': 'pass\0word'}, owner=None)
+    before = dataclasses.replace(active, secrets={*active.secrets, given})
+    message = failed_action(
+        host,
+        before,
+        'create-admin',
+        username='bob',
+        email='b@x.io',
+        **{'password-secret-id': given.id},
+    )
+    assert message == f"secret {given.id}: its 'password' contains a NUL character"
+    assert host.commands == []
+
+
+def test_get_api_key_refuses_a_nul_in_the_username(host: MaasHost, active: testing.State) -> None:
+    message = failed_action(host, active, 'get-api-key', username='ali\0ce')
+    assert message == "username 'ali\\x00ce' contains a NUL character"
+    assert host.commands == []
 
 
 def test_create_admin_failure_carries_maas_message(host: MaasHost, active: testing.State) -> None:
@@ -1045,7 +1141,7 @@ def test_get_api_key_stores_the_key_in_a_secret(host: MaasHost, active: testing.
     assert secret.owner == 'app'
     assert secret.tracked_content == {'api-key': API_KEY}
     assert results == {'username': 'alice', 'api-key-secret-id': secret.id}
-    assert host.commands == [('maas', 'apikey', '--username', 'alice')]
+    assert host.commands == [('maas', 'apikey', '--username=alice')]
 
     # a new key: the same secret, a new revision
     host.expect('maas apikey', stdout='new:key:value-0123456789\n')

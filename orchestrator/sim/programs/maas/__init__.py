@@ -64,7 +64,12 @@ canonical/maas, quoted texts verbatim):
 - ``createadmin --username U --password P --email E`` (``src/maasserver/management/commands/
   createadmin.py``): prints nothing; an existing user fails with exit 1 and
   ``AlreadyExistingUser: A user with the email E already exists.`` (Django prints
-  ``<class>: <message>``). The user gets one API key, as MAAS creates one for every user.
+  ``<class>: <message>``); so does another user's e-mail (a unique column). The user gets one
+  API key, as MAAS creates one for every user. No user name is refused for its form (Django's
+  ``create_superuser`` runs no validator; MAAS's user form does): only the columns' lengths
+  (150, 254) are limits, as a traceback ending ``django.db.utils.DataError: value too long for
+  type character varying(N)``; ``--username ''`` ends ``ValueError: The given username must be
+  set``; a malformed ``--ssh-import`` is ``SSHKeysError: ...`` and keeps no user.
 - ``apikey --username U [--generate]`` (``.../commands/apikey.py``): keys one per line,
   ``consumer_key:token_key:token_secret`` (18, 18 and 32 letters and digits, as piston3 makes
   them); ``CommandError: User does not exist.`` / ``CommandError: You must provide a username
