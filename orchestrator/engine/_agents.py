@@ -13,9 +13,10 @@ uniter retries it, or when the operator resolves it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import gc
 import random
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 
 from ..agent.hooks import Hook
 from ..state import model
@@ -23,7 +24,7 @@ from ..state.store import LogEntry, StoreError
 from . import _names
 from ._context import CLOCK_OFFSET, Context, load_model
 from ._deferred import _compat, charmspec, commit, resolver, runner
-from ._errors import EngineError
+from ._errors import EngineError, SettleInterrupted
 from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
 from ._provisioner import release_unit_machine
@@ -66,7 +67,7 @@ class UnitAgents:
         clock = self.context.clock
         deadline = clock() + timeout
         total = SettleResult()
-        with self.context.session() as s:
+        with self.context.session() as s, _interruptible(total):
             s.candidates |= set(s.model.units)
             while True:
                 result = self.run(s)
@@ -90,6 +91,20 @@ class UnitAgents:
                     )
                 self.context.sleep(max(0.0, due - clock()))
                 s.candidates |= {u.name for u in failing}
+
+    def unsettled(self) -> list[str]:
+        """The units with a hook to run now, as the store holds them (what ``olm wait`` runs).
+
+        Read from a snapshot, so it says what is committed: after an interrupted settle, the
+        hook that was in flight is still to run.
+        """
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+            self.context.clock_offset = float(txn.get_setting(CLOCK_OFFSET, '0'))
+        now = self.context.clock()
+        due = [u.name for u in m.units.values()
+               if resolver.next_hook(m, u, now=now, retry=False) is not None]  # fmt: skip
+        return sorted(due, key=model.natural_key)
 
     def resolve(self, names: Sequence[str], *, no_retry: bool = False) -> None:
         """``juju resolve [--no-retry]``: retry the failed hook now, or skip it.
@@ -206,6 +221,10 @@ class UnitAgents:
                         'to, looks caught in a hook loop (see olm debug-log); every hook run '
                         'so far is committed'
                     )
+        except SettleInterrupted:
+            raise
+        except KeyboardInterrupt:
+            raise SettleInterrupted(result.hooks) from None
         finally:
             seeded_ids.__exit__(None, None, None)
             if automatic:
@@ -307,3 +326,17 @@ class UnitAgents:
         commit.apply_success(s.model, unit, hook, outcome, now=clock(), skipped=True)
         unit.progress.failure = None
         s.log.append(LogEntry(0, clock(), unit.name, hook.describe(), 'skipped', ''))
+
+
+@contextlib.contextmanager
+def _interruptible(total: SettleResult) -> Generator[None]:
+    """Ctrl-C anywhere in :meth:`UnitAgents.wait` says how many hooks the whole wait committed.
+
+    Anywhere: in a settle, or waiting for a failed hook's retry.
+    """
+    try:
+        yield
+    except SettleInterrupted as interrupted:
+        raise SettleInterrupted(total.hooks + interrupted.hooks) from None
+    except KeyboardInterrupt:
+        raise SettleInterrupted(total.hooks) from None

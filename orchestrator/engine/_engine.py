@@ -130,6 +130,7 @@ class Engine:
         """Settle another model of the state directory (cross-model relations); hooks run."""
         ctx = self._context
         store = Store(ctx.store.state_dir, model=name)
+        store.lock_wait = ctx.store.lock_wait
         try:
             engine = Engine(
                 store, owner=ctx.owner, charms_dir=ctx.charms_dir, clock=ctx.clock,
@@ -215,6 +216,7 @@ class Engine:
     settle = _Operation('_agents', UnitAgents.settle)
     wait = _Operation('_agents', UnitAgents.wait)
     resolve = _Operation('_agents', UnitAgents.resolve)
+    unsettled = _Operation('_agents', UnitAgents.unsettled)
     update_status = _Operation('_agents', UnitAgents.update_status)
     advance_clock = _Operation('_agents', UnitAgents.advance_clock)
     run_action = _Operation('_operations', Operations.run_action)
