@@ -98,3 +98,5 @@ class StatusData:
 
     model: model.Model
     charm_revisions: Mapping[str, int]
+    unfinished: str | None = None
+    """An operation that never committed (its process died), or one under way; None."""
