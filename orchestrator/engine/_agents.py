@@ -15,9 +15,12 @@ from __future__ import annotations
 import collections
 import contextlib
 import gc
+import math
 import random
+import time
 from collections.abc import Generator, Sequence
 
+from ..agent import backlog
 from ..agent.hooks import Hook
 from ..state import model
 from ..state.store import LogEntry, StoreError
@@ -28,7 +31,7 @@ from ._errors import EngineError, SettleInterrupted
 from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
 from ._provisioner import release_unit_machine
-from ._reports import SettleResult
+from ._reports import SettleProgress, SettleResult
 from ._resources import place_resources
 from ._session import Session
 from ._storage import place_storage
@@ -193,6 +196,10 @@ class UnitAgents:
         gc.disable()
         ran: collections.Counter[str] = collections.Counter()
         limit = LOOP_HOOKS_BASE + LOOP_HOOKS_PER_UNIT * len(s.model.units)
+        reports = ctx.reports
+        began = time.monotonic()
+        report_at = began + reports.interval if reports is not None else math.inf
+        reported = False
         try:
             while candidates:
                 name = candidates.choice(rng)
@@ -212,6 +219,9 @@ class UnitAgents:
                 candidates |= {n for n in affected if n in s.model.units}
                 if ctx.progress is not None:
                     ctx.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
+                if reports is not None and (now := time.monotonic()) >= report_at:
+                    reports.report(_progress(s.model, result.hooks, now - began))
+                    report_at, reported = now + reports.interval, True
                 ran[name] += 1
                 if ran[name] > limit:
                     raise EngineError(
@@ -229,6 +239,8 @@ class UnitAgents:
             seeded_ids.__exit__(None, None, None)
             if automatic:
                 gc.enable()
+            if reports is not None and reported:
+                reports.finish()
         # Every unit in error at the end, not only those that failed in this settle: a unit of
         # another application left in error makes the model unsettled, and the report names it.
         in_error = [name for name, u in s.model.units.items() if u.progress.failure is not None]
@@ -340,3 +352,11 @@ def _interruptible(total: SettleResult) -> Generator[None]:
         raise SettleInterrupted(total.hooks + interrupted.hooks) from None
     except KeyboardInterrupt:
         raise SettleInterrupted(total.hooks) from None
+
+
+def _progress(m: model.Model, hooks: int, elapsed: float) -> SettleProgress:
+    """How far a settle has got: O(units x relations), so told only every so often."""
+    left = backlog.backlog(m)
+    return SettleProgress(
+        hooks=hooks, elapsed=elapsed, units=left.units, settled=left.settled, queued=left.hooks
+    )

@@ -24,6 +24,7 @@ from ..state.store import Store, StoreError, Transaction
 from . import _intent
 from ._deferred import charmspec, dispatch, runner, sim
 from ._errors import EngineError
+from ._reports import ProgressReports
 from ._session import Session
 
 __all__ = [
@@ -67,6 +68,8 @@ class Context:
     seed: int | None
     retry: RetryPolicy
     progress: Callable[[str], None] | None = None
+    reports: ProgressReports | None = None
+    """Where a settle tells how far it has got, every so often (``olm wait``'s progress)."""
     pull_linked: Callable[[Session], set[str]] | None = None
     """Copies other models' sides of cross-model relations in at a settle; returns the
     models linked (set by the engine: :func:`orchestrator.engine._crossmodel.pull`)."""

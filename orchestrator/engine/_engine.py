@@ -26,6 +26,7 @@ from ._pool import MetalPool
 from ._provisioner import Provisioner
 from ._reads import ModelReads
 from ._relations import Relations
+from ._reports import ProgressReports
 from ._secrets import UserSecrets
 from ._storage import StoragePools
 from ._undertaker import Undertaker
@@ -160,6 +161,15 @@ class Engine:
     @progress.setter
     def progress(self, progress: Callable[[str], None] | None) -> None:
         self._context.progress = progress
+
+    @property
+    def reports(self) -> ProgressReports | None:
+        """Where a settle tells how far it has got, every so often."""
+        return self._context.reports
+
+    @reports.setter
+    def reports(self, reports: ProgressReports | None) -> None:
+        self._context.reports = reports
 
     @property
     def hook_runner(self) -> runner.Runner:
