@@ -53,9 +53,10 @@ class Intent:
     def never_committed(self) -> str:
         """What a later command says of it, its process being gone."""
         when = datetime.datetime.fromtimestamp(self.started, datetime.UTC)
+        command = ' '.join(self.command.split())  # one line, however it was quoted
         return (
             f'the {self.what} started at {when:%Y-%m-%dT%H:%M:%SZ} (process {self.pid}: '
-            f'{self.command}) never committed: nothing was deployed; run it again'
+            f'{command[:200]}) never committed: nothing was deployed; run it again'
         )
 
 

@@ -68,7 +68,9 @@ class LockHolder:
             return 'another process (it left no record of itself)'
         text = f'process {self.pid}'
         if self.command:
-            text += f' ({self.command})'
+            # On one line, however it was quoted, and short: it goes in a one-line message.
+            command = ' '.join(self.command.split())
+            text += f' ({command[:200]}{"..." if len(command) > 200 else ""})'
         if self.since is not None:
             text += f' since {_iso(self.since)}'
         if self.stopped:
