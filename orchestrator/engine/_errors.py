@@ -37,8 +37,11 @@ class SettleInterrupted(KeyboardInterrupt):
 
     Every hook committed before it stays committed; the hook in flight rolls back whole (its
     store transaction never commits, and what it did in memory goes with the process), so the
-    next ``olm wait`` runs it again from the start, as Juju's uniter runs a hook again after
-    its agent restarts.
+    next ``olm wait`` runs it again from the start. Juju's uniter does the same with a hook its
+    agent was stopped in: its state file keeps the hook at step ``Pending`` and runs it again
+    on restart (juju/juju ``worker/uniter/operation/deploy.go``, ``Commit``: "restores state for
+    any interrupted hook", read in a charm.v5-era tree; today's ``internal/worker/uniter/
+    operation`` was not checked line by line).
 
     Attributes:
         hooks: the hooks this settle ran and committed before the interrupt.
