@@ -7,10 +7,10 @@ it, in Juju's uniter order:
 - a unit not yet installed still runs ``install``, ``config-changed`` and ``start`` (and
   ``leader-elected`` if it leads, ``storage-attached`` per storage instance);
 - each relation it has not yet seen created runs ``relation-created``;
-- each remote unit it will see join runs ``relation-joined`` then ``relation-changed``
-  (juju/juju ``internal/worker/uniter/relation``: a joined unit is followed by a changed for
-  it): in a peer relation of n units each unit sees n - 1 join, so the relation alone costs
-  2·n·(n - 1) hooks, which is what makes a large peer relation take hours;
+- each remote unit it will see join runs ``relation-joined`` then ``relation-changed`` (the
+  order :mod:`.resolver` models on Juju's uniter; the uniter's source was not re-read for
+  this count): in a peer relation of n units each unit sees n - 1 join, so the relation alone
+  costs 2·n·(n - 1) hooks, which is what makes a large peer relation take hours;
 - a dying unit departs each member it has seen, breaks its non-peer relations, stops and goes.
 
 What the model cannot tell yet is not counted: a ``relation-changed`` for data a remote unit
