@@ -142,22 +142,23 @@ def _report_interrupted(engine: Engine, hooks: int) -> None:
     command runs, so the user is told to run ``olm wait``. A second Ctrl-C while this reads
     the model ends it without the report.
     """
+    ran = f'{hooks} hook' + ('' if hooks == 1 else 's')
     try:
         left = engine.unsettled()
     except KeyboardInterrupt:
         return
     except Exception as e:  # the report is a courtesy: the interrupt is what is being reported
-        print(f'Interrupted after {hooks} hooks (cannot read what is left: {e})',
+        print(f'Interrupted after {ran} (cannot read what is left: {e})',
               file=sys.stderr)  # fmt: skip
         return
     if not left:
-        print(f'Interrupted after {hooks} hooks; no unit has a hook left to run.',
+        print(f'Interrupted after {ran}; no unit has a hook left to run.',
               file=sys.stderr)  # fmt: skip
         return
     shown = ', '.join(left[:5]) + (f' and {len(left) - 5} more' if len(left) > 5 else '')
     units = 'unit has' if len(left) == 1 else 'units have'
     print(
-        f'Interrupted after {hooks} hooks (each committed; a hook cut short rolled back and '
+        f'Interrupted after {ran} (each committed; a hook cut short rolled back and '
         f'runs again): {len(left)} {units} hooks left to run ({shown}). Run "olm wait" to '
         'settle them.',
         file=sys.stderr,
