@@ -193,9 +193,10 @@ class Context:
             self._operation = True
             try:
                 yield
-            except BaseException:
+            except BaseException as error:
                 with contextlib.suppress(StoreError):  # the store's own error is the one to tell
-                    _intent.forget(self.store)
+                    if _intent.forget(self.store) and isinstance(error, KeyboardInterrupt):
+                        _intent.interrupted(what)
                 raise
             finally:
                 self._operation = False

@@ -26,7 +26,7 @@ import os
 
 from ..state.store import Store, Transaction
 
-__all__ = ['INTENT', 'Intent', 'abandoned', 'begin', 'complete', 'forget', 'found']
+__all__ = ['INTENT', 'Intent', 'abandoned', 'begin', 'complete', 'forget', 'found', 'interrupted']
 
 INTENT = 'unfinished-operation'
 """The model setting that holds the intent of an operation that has not committed yet."""
@@ -72,10 +72,21 @@ def complete(txn: Transaction) -> None:
     txn.delete_setting(INTENT)
 
 
-def forget(store: Store) -> None:
-    """Delete this process's intent: the change was refused or interrupted, nothing changed."""
+def forget(store: Store) -> bool:
+    """Delete this process's intent: the change was refused or interrupted, nothing changed.
+
+    Returns:
+        Whether it was still there (the change had not committed).
+    """
     with store.transaction() as txn:
+        there = bool(txn.get_setting(INTENT))
         complete(txn)
+    return there
+
+
+def interrupted(what: str) -> None:
+    """Say that Ctrl-C stopped ``what`` before it committed (it would be silent otherwise)."""
+    logger.warning('the %s was interrupted before it committed: nothing was deployed', what)
 
 
 def found(txn: Transaction) -> Intent | None:

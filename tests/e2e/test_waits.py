@@ -201,3 +201,23 @@ def test_a_long_settle_shows_progress_on_stderr_unless_quiet(lab: Path):
     assert bad.stderr == (
         "ERROR OLM_PROGRESS_INTERVAL must be a number of seconds, 0 or more, got 'often'\n"
     )
+
+
+def test_ctrl_c_before_a_deploy_commits_says_nothing_was_deployed(
+    lab: Path, tmp_path: Path, background: list[subprocess.Popen[str]]
+):
+    overlay = tmp_path / 'overlay.yaml'
+    os.mkfifo(overlay)
+    deploy = start(lab, 'deploy', str(BUNDLE), '--overlay', str(overlay))
+    background.append(deploy)
+    until(lambda: intent(lab) is not None, 'the deploy never recorded its intent', deploy)
+    deploy.send_signal(signal.SIGINT)
+    _, err = deploy.communicate(timeout=60)
+    assert deploy.returncode == 130
+    assert err == (
+        f'WARNING the deploy of {BUNDLE} was interrupted before it committed: nothing was '
+        'deployed\n'
+    )
+    assert intent(lab) is None
+    done = olm(lab, 'wait')
+    assert done.stderr == '' and 'settled' in done.stdout

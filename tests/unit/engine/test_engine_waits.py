@@ -105,7 +105,7 @@ def test_a_deploy_that_never_committed_is_reported_once_then_forgotten(
 
 
 def test_a_refused_or_interrupted_deploy_leaves_no_intent(
-    make_engine: MakeEngine, monkeypatch: pytest.MonkeyPatch
+    make_engine: MakeEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
     engine = make_engine()
     with pytest.raises(olm_engine.EngineError):
@@ -116,8 +116,11 @@ def test_a_refused_or_interrupted_deploy_leaves_no_intent(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_deploy, 'prepare_scenario', interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    with caplog.at_level(logging.WARNING, logger='orchestrator'), pytest.raises(KeyboardInterrupt):
         engine.deploy('tracer', num_units=2)
+    assert [r.getMessage() for r in caplog.records] == [
+        'the deploy of tracer was interrupted before it committed: nothing was deployed'
+    ]
     data = engine.status_view()
     assert data.unfinished is None and data.model.applications == {}
 
