@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -109,6 +110,9 @@ class SettleDisplay:
     def report(self, progress: SettleProgress) -> None:
         """How far the settle has got: one line, redrawn in place on a terminal."""
         self._line = progress_line(progress, self._recent_rate(progress))
+        if self.in_place:
+            # A line longer than the terminal wraps, and only its last row would be redrawn.
+            self._line = self._line[: shutil.get_terminal_size().columns - 1]
         self._write('' if self.in_place else f'{self._line}\n', redraw=self.in_place)
 
     def finish(self) -> None:

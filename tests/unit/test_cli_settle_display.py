@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from orchestrator.cli._settle import SettleDisplay, progress_line
 from orchestrator.engine import SettleProgress
 
@@ -50,7 +52,10 @@ def test_plain_lines_off_a_terminal():
     assert '\r' not in out.getvalue()
 
 
-def test_one_line_redrawn_in_place_on_a_terminal_and_cleared_at_the_end():
+def test_one_line_redrawn_in_place_on_a_terminal_and_cleared_at_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv('COLUMNS', '500')
     out = Terminal()
     display = SettleDisplay(stream=out)
     display.report(progress(5, 6.0, 10))
@@ -60,3 +65,10 @@ def test_one_line_redrawn_in_place_on_a_terminal_and_cleared_at_the_end():
     assert out.getvalue().endswith(f'\r\x1b[K[1 hooks] a/0: start\n{status}')
     display.finish()
     assert out.getvalue().endswith('\r\x1b[K')
+
+
+def test_the_line_in_place_fits_the_terminal(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv('COLUMNS', '40')
+    out = Terminal()
+    SettleDisplay(stream=out).report(progress(5, 6.0, 10))
+    assert out.getvalue() == '\r\x1b[Ksettling: 5 hooks in 6.0s (1/s); 0 of 2'  # 39 wide
