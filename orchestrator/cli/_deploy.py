@@ -25,7 +25,7 @@ from ._common import (
     print_table,
     split_kv,
 )
-from ._settle import progress_printer, report_settle
+from ._settle import report_settle, show_progress
 
 __all__ = ['add_deploy_commands']
 
@@ -114,7 +114,7 @@ def _deploy(engine: Engine, args: argparse.Namespace) -> None:
             print(f'WARNING {flag} {given} ignored: a local charm has no Charmhub '
                   f'{flag.lstrip("-")}', file=sys.stderr)  # fmt: skip
     if not args.quiet and not args.dry_run:
-        engine.progress = progress_printer(every=50)
+        show_progress(engine, every=50)
     report = engine.deploy(
         args.ref,
         application=args.application,

@@ -12,17 +12,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 
 from .. import __version__, cloud
-from ..engine import Engine, EngineError
+from ..engine import Engine, EngineError, SettleInterrupted
 from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
-from ..state.store import DEFAULT_STATE_DIR, Store, StoreError, parse_model_ref
+from ..state.store import DEFAULT_STATE_DIR, LockWait, Store, StoreError, parse_model_ref
 from ._actions import add_action_commands
 from ._applications import add_application_commands
-from ._common import Parser, UsageError, non_empty_path
+from ._common import Parser, UsageError, non_empty_path, seconds_arg
 from ._deploy import add_deploy_commands
 from ._faults import add_fault_commands
 from ._hooks import add_hook_commands
@@ -100,9 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f'ERROR {e}', file=sys.stderr)
         return 1
     store = Store(state_dir, model=model_name)
+    engine: Engine | None = None
     try:
-        seed = getattr(args, 'settle_seed', None)
-        return int(args.run(Engine(store, seed=seed), args) or 0)
+        store.lock_wait = _lock_wait(args, args_list)
+        engine = Engine(store, seed=getattr(args, 'settle_seed', None))
+        return int(args.run(engine, args) or 0)
     except UsageError as e:
         print(f'ERROR {e}', file=sys.stderr)
         return 2
@@ -111,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f'ERROR {e}', file=sys.stderr)
         return 1
+    except SettleInterrupted as e:
+        if engine is not None:
+            _report_interrupted(engine, e.hooks)
+        return 130
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -126,6 +133,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         store.close()
+
+
+def _report_interrupted(engine: Engine, hooks: int) -> None:
+    """Ctrl-C during a settle: what is left to settle, and how to carry on (stderr).
+
+    Juju's agents carry on by themselves after an interruption; olm's units settle only while a
+    command runs, so the user is told to run ``olm wait``. A second Ctrl-C while this reads
+    the model ends it without the report.
+    """
+    ran = f'{hooks} hook' + ('' if hooks == 1 else 's')
+    try:
+        left = engine.unsettled()
+    except KeyboardInterrupt:
+        return
+    except Exception as e:  # the report is a courtesy: the interrupt is what is being reported
+        print(f'Interrupted after {ran} (cannot read what is left: {e})',
+              file=sys.stderr)  # fmt: skip
+        return
+    if not left:
+        print(f'Interrupted after {ran}; no unit has a hook left to run.',
+              file=sys.stderr)  # fmt: skip
+        return
+    shown = ', '.join(left[:5]) + (f' and {len(left) - 5} more' if len(left) > 5 else '')
+    units = 'unit has' if len(left) == 1 else 'units have'
+    print(
+        f'Interrupted after {ran} (each committed; a hook cut short rolled back and '
+        f'runs again): {len(left)} {units} hooks left to run ({shown}). Run "olm wait" to '
+        'settle them.',
+        file=sys.stderr,
+    )
+
+
+LOCK_TIMEOUT = 600.0
+"""Seconds a command waits for another's writer lock by default: ``wait``'s own default."""
+
+
+def _lock_wait(args: argparse.Namespace, argv: Sequence[str]) -> LockWait:
+    """How this command waits for the writer lock: ``--lock-timeout``, ``$OLM_LOCK_TIMEOUT``.
+
+    Raises:
+        UsageError: ``$OLM_LOCK_TIMEOUT`` is not a number of seconds, 0 or more.
+    """
+    timeout = getattr(args, 'lock_timeout', None)
+    if timeout is None:
+        text = os.environ.get('OLM_LOCK_TIMEOUT')
+        try:
+            timeout = LOCK_TIMEOUT if text is None else seconds_arg('OLM_LOCK_TIMEOUT')(text)
+        except argparse.ArgumentTypeError as e:
+            raise UsageError(str(e)) from None
+
+    def notice(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return LockWait(timeout=timeout, notice=notice, command=shlex.join(['olm', *argv]))
 
 
 def _configure_logging(debug: bool) -> None:
@@ -148,6 +209,12 @@ def _build_parser() -> Parser:
         default=argparse.SUPPRESS,
         help=f'the pool and every model (default: $OLM_HOME or {DEFAULT_STATE_DIR})',
     )
+    common.add_argument(
+        '--lock-timeout', type=seconds_arg('--lock-timeout'), default=argparse.SUPPRESS,
+        metavar='SECONDS',
+        help='how long to wait for another olm command that is changing the state directory '
+        f'(default: $OLM_LOCK_TIMEOUT or {LOCK_TIMEOUT:g})',
+    )  # fmt: skip
     common.add_argument('--debug', action='store_true', default=argparse.SUPPRESS,
                         help='show tracebacks and debug logging')  # fmt: skip
     common.add_argument(

@@ -48,6 +48,8 @@ def _created(engine: Engine, name: str) -> float:
 def _status(engine: Engine, args: argparse.Namespace) -> None:
     data = engine.status_view()
     m = data.model
+    if data.unfinished:
+        print(f'WARNING {data.unfinished}', file=sys.stderr)
     view = status.ModelView(
         name=m.name,
         controller='olm',

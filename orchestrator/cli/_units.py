@@ -28,7 +28,7 @@ from ._common import (
     positive_int,
     seconds_arg,
 )
-from ._settle import progress_printer, report_settle
+from ._settle import report_settle, show_progress
 
 __all__ = ['add_unit_commands', 'runs_on_a_controller']
 
@@ -90,7 +90,7 @@ def _add_unit(engine: Engine, args: argparse.Namespace) -> None:
     if args.maas:
         raise UsageError('--maas goes with --controller (olm allocates from its own pool)')
     if not args.quiet:
-        engine.progress = progress_printer(every=50)
+        show_progress(engine, every=50)
     report = engine.add_unit(args.application, args.count, to=placements(args.to),
                              constraints=args.constraints, settle=False)  # fmt: skip
     for warning in report.warnings:

@@ -33,7 +33,7 @@ from __future__ import annotations
 from ..agent.hooks import RetryPolicy
 from ._agents import LOOP_HOOKS_BASE, LOOP_HOOKS_PER_UNIT
 from ._engine import Engine
-from ._errors import EngineError, TaskNotScheduledError
+from ._errors import EngineError, SettleInterrupted, TaskNotScheduledError
 from ._faults import DEPLOY_FAULT, HOOK_FAULT
 from ._machines import hardware_text
 from ._provisioner import START_ATTEMPTS
@@ -41,7 +41,9 @@ from ._reports import (
     AddUnitReport,
     DeployReport,
     ExecResult,
+    ProgressReports,
     Provisioned,
+    SettleProgress,
     SettleResult,
     StatusData,
 )
@@ -57,8 +59,11 @@ __all__ = [
     'Engine',
     'EngineError',
     'ExecResult',
+    'ProgressReports',
     'Provisioned',
     'RetryPolicy',
+    'SettleInterrupted',
+    'SettleProgress',
     'SettleResult',
     'StatusData',
     'TaskNotScheduledError',

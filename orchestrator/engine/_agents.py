@@ -13,21 +13,25 @@ uniter retries it, or when the operator resolves it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import gc
+import math
 import random
-from collections.abc import Sequence
+import time
+from collections.abc import Generator, Sequence
 
+from ..agent import backlog
 from ..agent.hooks import Hook
 from ..state import model
 from ..state.store import LogEntry, StoreError
 from . import _names
 from ._context import CLOCK_OFFSET, Context, load_model
 from ._deferred import _compat, charmspec, commit, resolver, runner
-from ._errors import EngineError
+from ._errors import EngineError, SettleInterrupted
 from ._faults import HOOK_FAULT, HOOK_FAULT_ERROR
 from ._machines import host
 from ._provisioner import release_unit_machine
-from ._reports import SettleResult
+from ._reports import SettleProgress, SettleResult
 from ._resources import place_resources
 from ._session import Session
 from ._storage import place_storage
@@ -66,7 +70,7 @@ class UnitAgents:
         clock = self.context.clock
         deadline = clock() + timeout
         total = SettleResult()
-        with self.context.session() as s:
+        with self.context.session() as s, _interruptible(total):
             s.candidates |= set(s.model.units)
             while True:
                 result = self.run(s)
@@ -90,6 +94,20 @@ class UnitAgents:
                     )
                 self.context.sleep(max(0.0, due - clock()))
                 s.candidates |= {u.name for u in failing}
+
+    def unsettled(self) -> list[str]:
+        """The units with a hook to run now, as the store holds them (what ``olm wait`` runs).
+
+        Read from a snapshot, so it says what is committed: after an interrupted settle, the
+        hook that was in flight is still to run.
+        """
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+            self.context.clock_offset = float(txn.get_setting(CLOCK_OFFSET, '0'))
+        now = self.context.clock()
+        due = [u.name for u in m.units.values()
+               if resolver.next_hook(m, u, now=now, retry=False) is not None]  # fmt: skip
+        return sorted(due, key=model.natural_key)
 
     def resolve(self, names: Sequence[str], *, no_retry: bool = False) -> None:
         """``juju resolve [--no-retry]``: retry the failed hook now, or skip it.
@@ -178,6 +196,10 @@ class UnitAgents:
         gc.disable()
         ran: collections.Counter[str] = collections.Counter()
         limit = LOOP_HOOKS_BASE + LOOP_HOOKS_PER_UNIT * len(s.model.units)
+        reports = ctx.reports
+        began = time.monotonic()
+        report_at = began + reports.interval if reports is not None else math.inf
+        reported = False
         try:
             while candidates:
                 name = candidates.choice(rng)
@@ -197,6 +219,9 @@ class UnitAgents:
                 candidates |= {n for n in affected if n in s.model.units}
                 if ctx.progress is not None:
                     ctx.progress(f'{name}: {hook.describe()}{"" if ok else " (failed)"}')
+                if reports is not None and (now := time.monotonic()) >= report_at:
+                    reports.report(_progress(s.model, result.hooks, now - began))
+                    report_at, reported = now + reports.interval, True
                 ran[name] += 1
                 if ran[name] > limit:
                     raise EngineError(
@@ -206,10 +231,16 @@ class UnitAgents:
                         'to, looks caught in a hook loop (see olm debug-log); every hook run '
                         'so far is committed'
                     )
+        except SettleInterrupted:
+            raise
+        except KeyboardInterrupt:
+            raise SettleInterrupted(result.hooks) from None
         finally:
             seeded_ids.__exit__(None, None, None)
             if automatic:
                 gc.enable()
+            if reports is not None and reported:
+                reports.finish()
         # Every unit in error at the end, not only those that failed in this settle: a unit of
         # another application left in error makes the model unsettled, and the report names it.
         in_error = [name for name, u in s.model.units.items() if u.progress.failure is not None]
@@ -307,3 +338,25 @@ class UnitAgents:
         commit.apply_success(s.model, unit, hook, outcome, now=clock(), skipped=True)
         unit.progress.failure = None
         s.log.append(LogEntry(0, clock(), unit.name, hook.describe(), 'skipped', ''))
+
+
+@contextlib.contextmanager
+def _interruptible(total: SettleResult) -> Generator[None]:
+    """Ctrl-C anywhere in :meth:`UnitAgents.wait` says how many hooks the whole wait committed.
+
+    Anywhere: in a settle, or waiting for a failed hook's retry.
+    """
+    try:
+        yield
+    except SettleInterrupted as interrupted:
+        raise SettleInterrupted(total.hooks + interrupted.hooks) from None
+    except KeyboardInterrupt:
+        raise SettleInterrupted(total.hooks) from None
+
+
+def _progress(m: model.Model, hooks: int, elapsed: float) -> SettleProgress:
+    """How far a settle has got: O(units x relations), so told only every so often."""
+    left = backlog.backlog(m)
+    return SettleProgress(
+        hooks=hooks, elapsed=elapsed, units=left.units, settled=left.settled, queued=left.hooks
+    )

@@ -20,9 +20,11 @@ from .._ops_versions import check_installed
 from ..agent.hooks import RetryPolicy
 from ..juju import constraints as juju_constraints
 from ..state import model
-from ..state.store import Store, Transaction
+from ..state.store import Store, StoreError, Transaction
+from . import _intent
 from ._deferred import charmspec, dispatch, runner, sim
 from ._errors import EngineError
+from ._reports import ProgressReports
 from ._session import Session
 
 __all__ = [
@@ -66,6 +68,8 @@ class Context:
     seed: int | None
     retry: RetryPolicy
     progress: Callable[[str], None] | None = None
+    reports: ProgressReports | None = None
+    """Where a settle tells how far it has got, every so often (``olm wait``'s progress)."""
     pull_linked: Callable[[Session], set[str]] | None = None
     """Copies other models' sides of cross-model relations in at a settle; returns the
     models linked (set by the engine: :func:`orchestrator.engine._crossmodel.pull`)."""
@@ -78,6 +82,8 @@ class Context:
     )
     clock_offset: float = dataclasses.field(default=0.0, init=False)
     """Seconds the model's clock is ahead of the time given (read with each session)."""
+    _operation: bool = dataclasses.field(default=False, init=False)
+    """An operation of this engine has its intent recorded (:meth:`operation`)."""
 
     def __post_init__(self) -> None:
         given = self.clock
@@ -139,12 +145,15 @@ class Context:
         linked: set[str] = set()
         with self.store.exclusive():
             with self.store.snapshot() as txn:
+                left = None if self._operation else _intent.found(txn)
                 m = load_model(txn)
                 world = self.shared_world(txn)
                 for machine_id, data in txn.records('sim-machine').items():
                     world.load_machine(machine_id, data)
                 secret_sequence = int(txn.get_setting('secret-sequence', '0'))
                 self.clock_offset = float(txn.get_setting(CLOCK_OFFSET, '0'))
+            if left is not None:
+                _intent.abandoned(self.store, left)
             # The model lives as long as the session: keep the collector from re-scanning it
             # (a full collection costs time in proportion to the model). Thawed afterwards,
             # or every session of a long-lived process would leave its model frozen forever.
@@ -166,6 +175,31 @@ class Context:
         if linked and self.settle_linked is not None:
             # Other models' sides of cross-model relations answer now, with the lock free.
             self.settle_linked(linked)
+
+    @contextlib.contextmanager
+    def operation(self, what: str) -> Generator[None]:
+        """A change that reads much before it commits: its intent is recorded meanwhile.
+
+        The writer lock is held throughout; the change's own commit deletes the intent
+        (:func:`._intent.complete`), a refusal or an interrupt deletes it on the way out, and
+        a kill leaves it for the next command to report (:mod:`._intent`).
+        """
+        with self.store.exclusive():
+            with self.store.snapshot() as txn:
+                left = _intent.found(txn)
+            if left is not None:
+                _intent.abandoned(self.store, left)
+            _intent.begin(self.store, what, now=self.clock())
+            self._operation = True
+            try:
+                yield
+            except BaseException as error:
+                with contextlib.suppress(StoreError):  # the store's own error is the one to tell
+                    if _intent.forget(self.store) and isinstance(error, KeyboardInterrupt):
+                        _intent.interrupted(what)
+                raise
+            finally:
+                self._operation = False
 
 
 def load_model(txn: Transaction) -> model.Model:

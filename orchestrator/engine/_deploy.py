@@ -11,6 +11,7 @@ relation the model has already is kept.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,7 @@ from .. import cloud
 from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
 from ..state import bindings, model
-from . import _names
+from . import _intent, _names
 from ._agents import UnitAgents
 from ._applications import Applications, prepare_scenario
 from ._context import Context, model_constraints
@@ -60,6 +61,59 @@ class Deployer:
         self.agents = agents
 
     def deploy(
+        self,
+        ref: str,
+        *,
+        application: str | None = None,
+        num_units: int = 1,
+        to: Sequence[str] = (),
+        constraints: str = '',
+        config: Mapping[str, object] | None = None,
+        overlays: Sequence[str | os.PathLike[str]] = (),
+        offers_dir: str | os.PathLike[str] | None = None,
+        dry_run: bool = False,
+        settle: bool = True,
+        trust: bool = False,
+        base: str | None = None,
+        storage: Mapping[str, str] | None = None,
+        bind: str = '',
+        runner: str | None = None,
+        resources: Mapping[str, str] | None = None,
+    ) -> DeployReport:
+        """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
+
+        Done under the writer lock, with its intent recorded until the applications commit
+        (:mod:`._intent`): a deploy killed before then is reported by the next command as never
+        committed, instead of leaving no trace. The rest is :meth:`_deploy`'s.
+
+        Raises:
+            EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
+                (nothing changes).
+            cloud.CloudError: when the pool cannot provide the machines (nothing changes).
+        """
+        with contextlib.ExitStack() as stack:
+            if not dry_run:
+                stack.enter_context(self.context.operation(f'deploy of {ref}'))
+            return self._deploy(
+                ref,
+                application=application,
+                num_units=num_units,
+                to=to,
+                constraints=constraints,
+                config=config,
+                overlays=overlays,
+                offers_dir=offers_dir,
+                dry_run=dry_run,
+                settle=settle,
+                trust=trust,
+                base=base,
+                storage=storage,
+                bind=bind,
+                runner=runner,
+                resources=resources,
+            )
+
+    def _deploy(
         self,
         ref: str,
         *,
@@ -151,6 +205,7 @@ class Deployer:
             if name in s.model.applications or name in s.model.remote_applications:
                 raise EngineError(f'cannot add application "{name}": application already exists')
             with s.transaction() as txn:
+                _intent.complete(txn)
                 app = self.applications.add_application(
                     s, txn, name=name, charm=shown if archive else ref, spec=spec,
                     options=options,
@@ -234,6 +289,7 @@ class Deployer:
                         f'charm {existing.charm_path}'
                     )
             with s.transaction() as txn:
+                _intent.complete(txn)
                 for name, saas in data.saas.items():
                     if name not in s.model.remote_applications:
                         add_remote_application(s, name, saas)

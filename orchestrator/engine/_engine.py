@@ -26,6 +26,7 @@ from ._pool import MetalPool
 from ._provisioner import Provisioner
 from ._reads import ModelReads
 from ._relations import Relations
+from ._reports import ProgressReports
 from ._secrets import UserSecrets
 from ._storage import StoragePools
 from ._undertaker import Undertaker
@@ -130,6 +131,7 @@ class Engine:
         """Settle another model of the state directory (cross-model relations); hooks run."""
         ctx = self._context
         store = Store(ctx.store.state_dir, model=name)
+        store.lock_wait = ctx.store.lock_wait
         try:
             engine = Engine(
                 store, owner=ctx.owner, charms_dir=ctx.charms_dir, clock=ctx.clock,
@@ -159,6 +161,15 @@ class Engine:
     @progress.setter
     def progress(self, progress: Callable[[str], None] | None) -> None:
         self._context.progress = progress
+
+    @property
+    def reports(self) -> ProgressReports | None:
+        """Where a settle tells how far it has got, every so often."""
+        return self._context.reports
+
+    @reports.setter
+    def reports(self, reports: ProgressReports | None) -> None:
+        self._context.reports = reports
 
     @property
     def hook_runner(self) -> runner.Runner:
@@ -215,6 +226,7 @@ class Engine:
     settle = _Operation('_agents', UnitAgents.settle)
     wait = _Operation('_agents', UnitAgents.wait)
     resolve = _Operation('_agents', UnitAgents.resolve)
+    unsettled = _Operation('_agents', UnitAgents.unsettled)
     update_status = _Operation('_agents', UnitAgents.update_status)
     advance_clock = _Operation('_agents', UnitAgents.advance_clock)
     run_action = _Operation('_operations', Operations.run_action)

@@ -1,10 +1,10 @@
-"""The engine's one error: a request the model cannot carry out."""
+"""The engine's errors: a request the model cannot carry out, and a settle interrupted."""
 
 # pyright: strict
 
 from __future__ import annotations
 
-__all__ = ['EngineError', 'TaskNotScheduledError']
+__all__ = ['EngineError', 'SettleInterrupted', 'TaskNotScheduledError']
 
 
 class EngineError(Exception):
@@ -30,3 +30,23 @@ class TaskNotScheduledError(EngineError):
     def __init__(self, message: str, *, operation: str) -> None:
         super().__init__(message)
         self.operation = operation
+
+
+class SettleInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) while units were settling: a KeyboardInterrupt that says how far it got.
+
+    Every hook committed before it stays committed; the hook in flight rolls back whole (its
+    store transaction never commits, and what it did in memory goes with the process), so the
+    next ``olm wait`` runs it again from the start. Juju's uniter does the same with a hook its
+    agent was stopped in: its state file keeps the hook at step ``Pending`` and runs it again
+    on restart (juju/juju ``worker/uniter/operation/deploy.go``, ``Commit``: "restores state for
+    any interrupted hook", read in a charm.v5-era tree; today's ``internal/worker/uniter/
+    operation`` was not checked line by line).
+
+    Attributes:
+        hooks: the hooks this settle ran and committed before the interrupt.
+    """
+
+    def __init__(self, hooks: int) -> None:
+        super().__init__(f'interrupted after {hooks} hooks')
+        self.hooks = hooks

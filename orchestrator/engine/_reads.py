@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state.store import LogEntry
+from ..state.store import LogEntry, holder_of
 from ..views import show
-from . import _names
+from . import _intent, _names
 from ._context import Context, load_model
 from ._reports import StatusData
 
@@ -29,8 +29,21 @@ class ModelReads:
         """Everything ``olm status`` shows, read in one snapshot."""
         with self.context.store.snapshot() as txn:
             m = load_model(txn)
+            intent = _intent.found(txn)
         revisions = {name: app.charm_revision for name, app in m.applications.items()}
-        return StatusData(model=m, charm_revisions=revisions)
+        return StatusData(model=m, charm_revisions=revisions, unfinished=self._unfinished(intent))
+
+    def _unfinished(self, intent: _intent.Intent | None) -> str | None:
+        """What status says of a recorded intent: under way while its process holds the lock.
+
+        Status only reads: the next command that takes the writer lock deletes a dead one.
+        """
+        if intent is None:
+            return None
+        holder = holder_of(self.context.store.state_dir)
+        if holder is not None and holder.pid == intent.pid:
+            return f'the {intent.what} (process {intent.pid}) is under way: not committed yet'
+        return intent.never_committed()
 
     def show_unit(self, name: str) -> dict[str, Any]:
         """``juju show-unit --format json``: the unit, with what it sees of each relation."""

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,7 +15,9 @@ __all__ = [
     'AddUnitReport',
     'DeployReport',
     'ExecResult',
+    'ProgressReports',
     'Provisioned',
+    'SettleProgress',
     'SettleResult',
     'StatusData',
 ]
@@ -72,6 +74,41 @@ class SettleResult:
     seed: int | None = None
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SettleProgress:
+    """How far a settle has got, told every so often while it runs (``olm wait``'s progress).
+
+    Attributes:
+        hooks: hooks this settle has run (each committed).
+        elapsed: seconds since it began.
+        units: units in the model.
+        settled: units with no hook known to be left.
+        queued: hooks known to be left: a lower bound (:mod:`orchestrator.agent.backlog`).
+    """
+
+    hooks: int
+    elapsed: float
+    units: int
+    settled: int
+    queued: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressReports:
+    """Where a settle tells its progress, and how often.
+
+    Attributes:
+        report: told a :class:`SettleProgress` once ``interval`` seconds have passed since the
+            settle began, then every ``interval`` seconds (0: after every hook).
+        finish: told when the settle ends (the display ends its line), if it reported.
+        interval: seconds between reports.
+    """
+
+    report: Callable[[SettleProgress], None]
+    finish: Callable[[], None]
+    interval: float = 5.0
+
+
 @dataclasses.dataclass(kw_only=True)
 class AddUnitReport:
     """What ``add-unit`` did: the new units, the machines started for them, and the settle."""
@@ -98,3 +135,5 @@ class StatusData:
 
     model: model.Model
     charm_revisions: Mapping[str, int]
+    unfinished: str | None = None
+    """An operation that never committed (its process died), or one under way; None."""

@@ -6,9 +6,9 @@ through ``status --format json`` or from the state's store. The environment of e
 built here, the same for every test, so that no test inherits the model settings of a
 developer's shell and no two tests disagree on what "olm with a failed hook" means:
 
-* the calling process's ``OLM_HOME``, ``OLM_CHARMS``, ``OLM_RETRY_DELAY`` and
-  ``OLM_POLL_INTERVAL`` are dropped (other ``OLM_*`` settings pass); ``OLM_HOME`` is the test's
-  state;
+* the calling process's ``OLM_HOME``, ``OLM_CHARMS``, ``OLM_RETRY_DELAY``,
+  ``OLM_POLL_INTERVAL``, ``OLM_LOCK_TIMEOUT`` and ``OLM_PROGRESS_INTERVAL`` are dropped (other
+  ``OLM_*`` settings pass); ``OLM_HOME`` is the test's state;
 * ``OLM_RETRY_DELAY`` is an hour unless a test asks otherwise, so a failed hook shows in
   status instead of being retried by Juju's back-off while the test looks;
 * the charms are the product charms under charms/ (found by name) unless a test names a
@@ -41,7 +41,10 @@ OFFERS = ROOT / 'bundles' / 'offers'
 TEST_CHARMS = ROOT / 'tests' / 'charms'
 HOLD_RETRIES = '3600'
 """``OLM_RETRY_DELAY`` by default: an hour, longer than any test, so failed hooks stay failed."""
-SET_PER_TEST = frozenset({'OLM_HOME', 'OLM_CHARMS', 'OLM_RETRY_DELAY', 'OLM_POLL_INTERVAL'})
+SET_PER_TEST = frozenset({
+    'OLM_HOME', 'OLM_CHARMS', 'OLM_RETRY_DELAY', 'OLM_POLL_INTERVAL', 'OLM_LOCK_TIMEOUT',
+    'OLM_PROGRESS_INTERVAL',
+})  # fmt: skip
 """What olm reads from the environment that each test sets for itself, or leaves unset."""
 
 

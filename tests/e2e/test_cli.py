@@ -106,6 +106,8 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
         (['wait', '--timeout', '-1'], 'ERROR argument --timeout: --timeout must be a number of'),
         (['wait', '--timeout', 'nan'], 'ERROR argument --timeout: --timeout must be a number of'),
         (['--state-dir', '', 'status'], 'ERROR argument --state-dir: --state-dir must be a path'),
+        (['--lock-timeout', '-1', 'wait'], 'ERROR argument --lock-timeout: --lock-timeout must'),
+        (['wait', '--lock-timeout', 'soon'], 'ERROR argument --lock-timeout: --lock-timeout must'),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

@@ -26,6 +26,7 @@ from ._names import (
 from ._schema import SCHEMA_VERSION
 from ._store import DEFAULT_STATE_DIR, LOCK_TIMEOUT, Store
 from ._transaction import Transaction
+from ._writer_lock import LockHolder, LockTimeoutError, LockWait, holder_of
 
 __all__ = [
     'CONTROLLER',
@@ -34,12 +35,16 @@ __all__ = [
     'LOCK_TIMEOUT',
     'OWNER',
     'SCHEMA_VERSION',
+    'LockHolder',
+    'LockTimeoutError',
+    'LockWait',
     'LogEntry',
     'ModelRecord',
     'Store',
     'StoreError',
     'Transaction',
     'check_model_name',
+    'holder_of',
     'model_uuid',
     'parse_model_ref',
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import os
 import sqlite3
 from collections.abc import Generator
@@ -18,6 +17,7 @@ from ._names import CONTROLLER, OWNER, ModelRecord, check_model_name, model_uuid
 from ._rows import MACHINE_COLUMNS, juju_machine
 from ._schema import create_schema
 from ._transaction import Transaction
+from ._writer_lock import LockWait, hold
 
 DEFAULT_STATE_DIR = Path('.olm')
 LOCK_TIMEOUT = 60.0
@@ -79,23 +79,36 @@ class Store:
             self._conn.close()
             self._conn = None
 
+    lock_wait: LockWait = LockWait()
+    """How :meth:`exclusive` waits for another process's lock (the CLI sets its own)."""
+    _lock_depth: int = 0
+
     @contextlib.contextmanager
     def exclusive(self) -> Generator[None]:
         """Hold the model's writer lock: one ``olm`` process changes and settles it at a time.
 
         Juju has one controller deciding what runs next; olm has whichever process holds this
-        lock. Readers (``olm status``) never take it: sqlite's snapshots serve them.
+        lock. Readers (``olm status``) never take it: sqlite's snapshots serve them. Held
+        again inside itself (an operation that takes it before its session), it is one hold.
+        A process that waits says who holds it and gives up after :attr:`lock_wait`'s timeout
+        (:mod:`._writer_lock`).
+
+        Raises:
+            LockTimeoutError: another process held it for longer than the timeout.
         """
-        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock = os.open(self.state_dir / 'writer.lock', os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        if self._lock_depth:
+            self._lock_depth += 1
             try:
                 yield
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        finally:
-            os.close(lock)
+                self._lock_depth -= 1
+            return
+        with hold(self.state_dir, self.lock_wait):
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
 
     @contextlib.contextmanager
     def transaction(self) -> Generator[Transaction]:

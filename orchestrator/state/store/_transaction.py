@@ -212,3 +212,7 @@ class Transaction:
         self._conn.execute(
             'INSERT OR REPLACE INTO settings VALUES (?, ?, ?)', (self.model, key, value)
         )
+
+    def delete_setting(self, key: str) -> None:
+        """Remove a model setting, if it is there."""
+        self._conn.execute('DELETE FROM settings WHERE model = ? AND key = ?', (self.model, key))
