@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import signal
 import sqlite3
@@ -84,42 +85,50 @@ def test_sigkill_at_random_points_of_a_deploy_resumes_to_the_same_end_state(
 ):
     """Killed anywhere — starting up, loading the bundle, committing it, mid-settle — a deploy
     either committed whole (the next ``olm wait`` finishes it) or left nothing (deploying again
-    does); either way the model ends as an uninterrupted deploy's, and the database is sound."""
+    does); either way the model ends as an uninterrupted deploy's, and the database is sound.
+
+    Four kill points are random times in the deploy's life (most land before its commit, which
+    comes late in a short deploy), four are random counts of hooks run (after its commit).
+    """
     reference = copy_state(imported_lab, tmp_path / 'reference')
     started = time.monotonic()
     ok(reference, 'deploy', str(BUNDLE), '--seed', '3', retry_delay='0')
     took = time.monotonic() - started  # only to spread the kill points over a deploy's life
+    hooks = log_count(reference)
     expected = end_state(reference)
 
     rng = random.Random(22)  # reproducible kill points
-    points = sorted(rng.uniform(0.0, took) for _ in range(8))
-    outcomes: list[str] = []
-    for i, delay in enumerate(points):
+    points: list[tuple[str, float]] = [('seconds', rng.uniform(0.0, took)) for _ in range(4)]
+    points += [('hooks', rng.randrange(1, hooks)) for _ in range(4)]
+    for i, (unit, point) in enumerate(points):
         killed = copy_state(imported_lab, tmp_path / f'killed-{i}')
         proc = subprocess.Popen(  # not olmcli.olm: this deploy is killed from here
             command('deploy', str(BUNDLE), '--seed', '3'),
             env=environment(killed, retry_delay='0'), cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        try:
-            proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
+        if unit == 'seconds':
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=point)
+        else:
+            deadline = time.monotonic() + 60
+            while log_count(killed) < point and proc.poll() is None:
+                assert time.monotonic() < deadline, 'the deploy never got going'
+                time.sleep(0.005)
+        if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-            proc.wait()
+        proc.wait()
         with sqlite3.connect(killed / 'state.db') as conn:
             assert conn.execute('PRAGMA integrity_check').fetchone() == ('ok',)
         if proc.returncode == 0:
-            outcomes.append('finished')
+            outcome = 'finished'
         elif status(killed, retry_delay='0')['applications']:
-            outcomes.append(f'committed, {log_count(killed)} hooks run')
+            outcome = f'committed, {log_count(killed)} hooks run'
             ok(killed, 'wait', '--quiet', '--seed', '5', retry_delay='0')
         else:
-            outcomes.append('nothing committed')
+            outcome = 'nothing committed'
             ok(killed, 'deploy', str(BUNDLE), '--seed', '3', '--quiet', retry_delay='0')
-        assert end_state(killed) == expected, (delay, outcomes[-1])
-    # The points reach both sides of the deploy's commit (kill timing varies by machine, so
-    # only the spread is checked, not which point lands where).
-    assert any(o.startswith('committed') for o in outcomes), outcomes
+        assert end_state(killed) == expected, (unit, point, outcome)
 
 
 @pytest.mark.parametrize(
