@@ -106,6 +106,16 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
         (['wait', '--timeout', '-1'], 'ERROR argument --timeout: --timeout must be a number of'),
         (['wait', '--timeout', 'nan'], 'ERROR argument --timeout: --timeout must be a number of'),
         (['--state-dir', '', 'status'], 'ERROR argument --state-dir: --state-dir must be a path'),
+        # A read-only command makes no controller at a mistyped path (test_state_dir_refusals
+        # checks every read-only command, and the damaged or too open state directories).
+        (
+            ['--state-dir', '/nonexistent/typo/olm', 'status'],
+            'ERROR state directory /nonexistent/typo/olm does not exist: commands that change',
+        ),
+        (
+            ['--state-dir', '/nonexistent/typo/olm', 'pool', 'list'],
+            'ERROR state directory /nonexistent/typo/olm does not exist: commands that change',
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):
