@@ -43,6 +43,7 @@ READ_ONLY = [
     ['config', 'app'],
     ['model-config'],
     ['model-config', 'default-base'],
+    ['plan', 'bundles/metal-k8s.yaml'],
 ]
 
 
