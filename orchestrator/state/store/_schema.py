@@ -14,11 +14,15 @@ from ._names import DEFAULT_MODEL, new_model_uuid
 SCHEMA_VERSION = 5
 """5: sensitive values sealed with the state directory's key (``_cipher``)."""
 
+RECORDS_LABEL = b'records'
+SETTINGS_LABEL = b'settings'
+LOG_LABEL = b'log'
+POWER_LABEL = b'power'
 SEALED = (
-    ('records', 'data', b'records'),
-    ('settings', 'value', b'settings'),
-    ('log', 'detail', b'log'),
-    ('pool_machines', 'power_parameters', b'power'),
+    ('records', 'data', RECORDS_LABEL),
+    ('settings', 'value', SETTINGS_LABEL),
+    ('log', 'detail', LOG_LABEL),
+    ('pool_machines', 'power_parameters', POWER_LABEL),
 )
 """The sealed columns (table, column, associated data), besides the cloud's settings in
 ``meta``. Whole columns rather than chosen fields: a record is an application's config, a

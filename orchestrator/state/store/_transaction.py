@@ -17,11 +17,10 @@ from ._errors import StoreError
 from ._log import LogEntry
 from ._rows import MACHINE_COLUMNS, POWER_INDEX, juju_machine, machine_from_row, machine_to_row
 from ._schema import CLOUD_LABEL, MODEL_TABLES
-
-_RECORDS = b'records'
-_SETTINGS = b'settings'
-_LOG = b'log'
-_POWER = b'power'
+from ._schema import LOG_LABEL as _LOG
+from ._schema import POWER_LABEL as _POWER
+from ._schema import RECORDS_LABEL as _RECORDS
+from ._schema import SETTINGS_LABEL as _SETTINGS
 
 
 class Transaction:
