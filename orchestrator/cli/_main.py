@@ -33,6 +33,7 @@ from ._modelconfig import add_model_config_command
 from ._models import add_model_commands
 from ._offers import add_offer_commands
 from ._pool import add_pool_commands
+from ._readonly import creates_state
 from ._relations import add_relation_commands
 from ._secrets import add_secret_commands
 from ._settle import add_wait_command
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as e:
         print(f'ERROR {e}', file=sys.stderr)
         return 1
-    store = Store(state_dir, model=model_name)
+    store = Store(state_dir, model=model_name, create=creates_state(args))
     engine: Engine | None = None
     try:
         store.lock_wait = _lock_wait(args, args_list)
@@ -235,7 +236,9 @@ def _build_parser() -> Parser:
         default=argparse.SUPPRESS,
         help='a real Juju controller, for add-unit (see olm add-unit --help)',
     )
-    commands = parser.add_subparsers(title='commands', metavar='COMMAND', parser_class=Parser)
+    commands = parser.add_subparsers(
+        title='commands', metavar='COMMAND', parser_class=Parser, dest='olm_command'
+    )
     # One registration per command family, in the order ``olm --help`` lists them.
     add_pool_commands(commands, common)
     add_fault_commands(commands, common)

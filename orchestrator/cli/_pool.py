@@ -38,7 +38,11 @@ def add_pool_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """The ``pool`` command and its subcommands."""
     pool = commands.add_parser('pool', help='the metal pool (the cloud)', parents=[common])
     pool_commands = pool.add_subparsers(
-        title='pool commands', metavar='COMMAND', parser_class=Parser, required=True
+        title='pool commands',
+        metavar='COMMAND',
+        parser_class=Parser,
+        required=True,
+        dest='pool_command',
     )
 
     p = pool_commands.add_parser('import', help='add the machines of an inventory file',

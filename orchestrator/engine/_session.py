@@ -95,7 +95,11 @@ class Session:
         """Models this one has cross-model relations with (settled after it: _crossmodel)."""
 
     def next_secret_id(self) -> str:
-        """A Juju-shaped secret id (20 base32hex characters), deterministic per model."""
+        """A Juju-shaped secret id (20 base32hex characters), unique per model instance.
+
+        Derived from the model's uuid, which is random per model (``new_model_uuid``), and the
+        model's secret sequence: no other model, in this state directory or another, makes it.
+        """
         self.secret_sequence += 1
         self._sequence_dirty = True
         digest = hashlib.sha256(

@@ -108,6 +108,16 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
         (['--state-dir', '', 'status'], 'ERROR argument --state-dir: --state-dir must be a path'),
         (['--lock-timeout', '-1', 'wait'], 'ERROR argument --lock-timeout: --lock-timeout must'),
         (['wait', '--lock-timeout', 'soon'], 'ERROR argument --lock-timeout: --lock-timeout must'),
+        # A read-only command makes no controller at a mistyped path (test_state_dir_refusals
+        # checks every read-only command, and the damaged or too open state directories).
+        (
+            ['--state-dir', '/nonexistent/typo/olm', 'status'],
+            'ERROR state directory /nonexistent/typo/olm does not exist: commands that change',
+        ),
+        (
+            ['--state-dir', '/nonexistent/typo/olm', 'pool', 'list'],
+            'ERROR state directory /nonexistent/typo/olm does not exist: commands that change',
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):
@@ -134,7 +144,7 @@ def test_bad_pool_file_imports_nothing(state: Path, tmp_path: Path):
     assert done.stderr.startswith('ERROR ') and 'bad.yaml' in done.stderr
     assert 'cores' in done.stderr and 'Traceback' not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
-    assert pool_json(state) == []
+    assert not state.exists()  # not even an empty controller
 
 
 def test_import_twice_is_refused_whole(lab: Path):
@@ -210,9 +220,11 @@ def test_state_dir_flag_and_default(tmp_path: Path):
     assert 'imported 20 machines' in run.stdout
     assert (work / '.olm' / 'state.db').exists()
     other = tmp_path / 'other'
+    ok(tmp_path / 'ignored', '--state-dir', str(other), 'add-model', 'second')
+    assert (other / 'state.db').exists()
     shown = ok(tmp_path / 'ignored', '--state-dir', str(other), 'pool', 'list')
     assert 'The pool is empty' in shown
-    assert (other / 'state.db').exists()
+    assert not (tmp_path / 'ignored').exists()
 
 
 def test_plan_shows_placement_and_headroom_and_changes_nothing(lab: Path):

@@ -41,6 +41,8 @@ def two_models(imported_lab: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_a_new_state_dir_has_the_default_model_selected(tmp_path: Path):
+    # A command that changes state makes the state directory (one that reads never does).
+    ok(tmp_path, 'set-model-constraints', 'mem=1G')
     listing = json.loads(ok(tmp_path, 'models', '--format', 'json'))
     assert listing['current-model'] == 'default'
     (only,) = listing['models']

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,30 @@ def test_hardware_text_is_jujus_form():
     assert hardware_text(machine('h', 8, 32, tags=('ssd', 'gpu'), zone='z1')) == (
         'arch=amd64 cores=8 mem=32768M root-disk=228881M tags=gpu,ssd availability-zone=z1'
     )
+
+
+def test_secret_ids_are_unique_per_model_instance(tmp_path: Path):
+    """Juju's secret ids are xids (20 base32hex characters); no two model instances share one.
+
+    Ids derive from the model's uuid, random per model (v4, as Juju's): two state directories,
+    or a model destroyed and added again under its name, number their secrets apart.
+    """
+    ids: list[str] = []
+    for state in (tmp_path / 'one', tmp_path / 'two'):
+        store = Store(state)
+        try:
+            ids.append(Engine(store).add_secret('s', {'password': 'x'}))
+            store.add_model('again', created=0)
+            again = Store(state, model='again')
+            ids.append(Engine(again).add_secret('s', {'password': 'x'}))
+            with again.transaction() as txn:
+                txn.delete_model()
+            again.close()
+            store.add_model('again', created=0)
+            again = Store(state, model='again')
+            ids.append(Engine(again).add_secret('s', {'password': 'x'}))
+            again.close()
+        finally:
+            store.close()
+    assert all(re.fullmatch(r'secret:[0-9a-v]{20}', i) for i in ids), ids
+    assert len(set(ids)) == len(ids) == 6

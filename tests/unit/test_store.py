@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import os
 import sqlite3
+import stat
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,9 @@ from builders import disk, machine
 from orchestrator.cloud import NoMatchError, Status
 from orchestrator.juju import constraints
 from orchestrator.state import model
-from orchestrator.state.store import Store, StoreError, parse_model_ref
+from orchestrator.state.store import LogEntry, Store, StoreError, Transaction, parse_model_ref
+from orchestrator.state.store import _rows as rows  # pyright: ignore[reportPrivateUsage]
+from orchestrator.state.store import _schema as schema  # pyright: ignore[reportPrivateUsage]
 
 
 @pytest.fixture
@@ -121,7 +128,7 @@ def test_unwritable_state_dir_is_a_store_error(tmp_path: Path):
     blocker = tmp_path / 'file'
     blocker.write_text('')
     with (
-        pytest.raises(StoreError, match='cannot open state database'),
+        pytest.raises(StoreError, match=r'cannot create state directory .*/file/state'),
         Store(blocker / 'state').transaction(),
     ):
         pass
@@ -231,6 +238,7 @@ def test_a_schema_1_state_dir_becomes_the_default_model(tmp_path: Path):
     )
     conn.commit()
     conn.close()
+    (tmp_path / 'state.db').chmod(0o600)  # olm before schema 5 made it 0644: refused as it is
     store = Store(tmp_path)
     assert store.model == 'default'
     with store.transaction() as txn:
@@ -285,7 +293,7 @@ def test_a_schema_2_state_dir_gains_the_network_columns(tmp_path: Path):
         assert recorded.addresses == () and recorded.since == 0.0
     store.close()
     conn = sqlite3.connect(tmp_path / 'state.db')
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('4',)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('5',)
     conn.close()
 
 
@@ -308,3 +316,200 @@ def test_a_schema_3_state_dir_gains_the_machines_status_time(tmp_path: Path):
         (recorded,) = txn.machines()
         assert (recorded.hostname, recorded.since) == ('n1', 0.0)
     store.close()
+
+
+# -- secrets at rest ---------------------------------------------------------------------------
+
+CANARY = 'canary-7f3a9c51e2'
+"""A value every sealed column holds in these tests: it must never show in the raw database."""
+
+
+def _raw(state: Path) -> bytes:
+    """Every byte of the state directory's files but the key's, and sqlite's dump of it."""
+    raw = b''.join(
+        p.read_bytes() for p in sorted(state.iterdir()) if p.name not in ('secrets.key',)
+    )
+    conn = sqlite3.connect(f'file:{state / "state.db"}?mode=ro', uri=True)
+    try:
+        return raw + '\n'.join(conn.iterdump()).encode()
+    finally:
+        conn.close()
+
+
+def _write_canaries(txn: Transaction) -> None:
+    txn.put_records('secret', [('s1', {'content': {'password': CANARY}})])
+    txn.set_setting('model-config', f'{{"http-proxy": "http://u:{CANARY}@proxy"}}')
+    txn.append_log([LogEntry(0, 1.0, 'app/0', 'exec', 'ok', f'echo {CANARY}')])
+    txn.set_cloud_setting('storage-pools', f'{{"x": "{CANARY}"}}')
+    txn.pool.add([dataclasses.replace(machine('n1'), power_parameters={'power_pass': CANARY})])
+
+
+def _read_canaries(txn: Transaction) -> list[str]:
+    return [
+        txn.records('secret')['s1']['content']['password'],
+        txn.get_setting('model-config'),
+        txn.log()[-1].detail,
+        txn.get_cloud_setting('storage-pools'),
+        str(txn.pool.get('id-n1').power_parameters['power_pass']),
+    ]
+
+
+def test_sensitive_values_are_sealed_with_a_key_kept_apart(tmp_path: Path):
+    state = tmp_path / 'state'
+    store = Store(state)
+    with store.transaction() as txn:
+        _write_canaries(txn)
+    with store.snapshot() as txn:
+        assert all(CANARY in value for value in _read_canaries(txn))
+    reader = sqlite3.connect(state / 'state.db')  # keeps the WAL when the store closes
+    reader.execute('SELECT COUNT(*) FROM sqlite_master').fetchone()
+    store.close()
+    try:
+        assert (state / 'state.db-wal').stat().st_size > 0
+        assert CANARY.encode() not in _raw(state)
+    finally:
+        reader.close()
+    key = state / 'secrets.key'
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert key.read_bytes().strip() not in _raw(state)
+
+
+def test_a_schema_4_database_is_sealed_and_vacuumed_on_opening(tmp_path: Path):
+    # A database olm wrote before schema 5: the same tables, every value in plain text, and a
+    # deleted row's bytes (another canary) left in a free page, as sqlite leaves them.
+    state = tmp_path / 'state'
+    state.mkdir(mode=0o700)
+    conn = sqlite3.connect(state / 'state.db')
+    conn.execute('PRAGMA secure_delete=OFF')  # sqlite's default where not built otherwise
+    for statement in schema._SCHEMA.split(';'):  # pyright: ignore[reportPrivateUsage]
+        if statement.strip():
+            conn.execute(statement)
+    deleted = 'deleted-canary-0b1d2e'
+    conn.executemany(
+        'INSERT INTO meta VALUES (?, ?)',
+        [('schema', '4'), ('current-model', 'default'), ('cloud:storage-pools', f'"{CANARY}"')],
+    )
+    conn.execute(
+        "INSERT INTO models VALUES ('default', 'e2a5c3f0-0000-4000-8000-000000000000', 0)"
+    )
+    conn.execute("INSERT INTO records VALUES ('default', 'secret', 's1', ?)",
+                 (f'{{"password": "{CANARY}"}}',))  # fmt: skip
+    # Enough deleted rows to free whole pages: sqlite keeps a free page's old bytes.
+    conn.executemany(
+        "INSERT INTO records VALUES ('default', 'old', ?, ?)",
+        ((f'o{i}', f'{{"password": "{deleted}", "pad": "{"x" * 400}"}}') for i in range(40)),
+    )
+    conn.execute("INSERT INTO settings VALUES ('default', 'model-config', ?)", (CANARY,))
+    conn.execute("INSERT INTO log (model, time, unit, event, outcome, detail) "
+                 "VALUES ('default', 1, 'app/0', 'exec', 'ok', ?)", (CANARY,))  # fmt: skip
+    row = list(rows.machine_to_row(
+        dataclasses.replace(machine('n1'), power_parameters={'power_pass': CANARY})
+    ))  # fmt: skip
+    conn.execute(f'INSERT INTO pool_machines VALUES ({", ".join("?" * len(row))})', row)
+    conn.commit()
+    conn.execute("DELETE FROM records WHERE kind = 'old'")
+    conn.commit()
+    conn.close()
+    (state / 'state.db').chmod(0o600)
+    assert deleted.encode() in (state / 'state.db').read_bytes()  # what the VACUUM is for
+    assert not (state / 'secrets.key').exists()
+
+    store = Store(state)
+    with store.snapshot() as txn:
+        assert txn.records('secret') == {'s1': {'password': CANARY}}
+        assert txn.get_setting('model-config') == CANARY
+        assert txn.log()[-1].detail == CANARY
+        assert txn.get_cloud_setting('storage-pools') == f'"{CANARY}"'
+        assert txn.pool.get('id-n1').power_parameters == {'power_pass': CANARY}
+    reader = sqlite3.connect(state / 'state.db')
+    reader.execute('SELECT COUNT(*) FROM sqlite_master').fetchone()
+    store.close()
+    try:
+        raw = _raw(state)
+        assert CANARY.encode() not in raw
+        assert deleted.encode() not in raw
+    finally:
+        reader.close()
+    conn = sqlite3.connect(state / 'state.db')
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('5',)
+    assert conn.execute("SELECT 1 FROM meta WHERE key = 'vacuum-pending'").fetchone() is None
+    conn.close()
+    assert stat.S_IMODE((state / 'secrets.key').stat().st_mode) == 0o600
+
+
+def test_a_lost_or_wrong_key_is_one_error_naming_the_key_file(tmp_path: Path):
+    state = tmp_path / 'state'
+    store = Store(state)
+    with store.transaction() as txn:
+        _write_canaries(txn)
+    store.close()
+    key = state / 'secrets.key'
+    key.rename(tmp_path / 'kept.key')
+    with pytest.raises(StoreError, match=f'secrets key {key} not found: .*state.db is encrypted'):
+        Store(state).models()
+    assert not key.exists()
+    key.write_bytes(base64.b64encode(os.urandom(32)))
+    key.chmod(0o600)
+    with pytest.raises(StoreError, match=f'{key} is not the key .*state.db was encrypted with'):
+        Store(state).models()
+    (tmp_path / 'kept.key').replace(key)
+    with Store(state).snapshot() as txn:
+        assert all(CANARY in value for value in _read_canaries(txn))
+
+
+# -- who may read the state directory ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('name', 'mode'),
+    [('.', 0o755), ('.', 0o701), ('state.db', 0o640), ('state.db', 0o606), ('secrets.key', 0o644)],
+)
+def test_a_state_directory_others_can_reach_is_refused_untouched(
+    tmp_path: Path, name: str, mode: int
+):
+    state = tmp_path / 'state'
+    Store(state).models()
+    path = state if name == '.' else state / name
+    path.chmod(mode)
+    before = {p.name: p.read_bytes() for p in state.iterdir()}
+    with pytest.raises(StoreError) as refused:
+        Store(state).add_model('other', created=0)
+    assert str(refused.value) == (
+        f"permissions 0{mode:03o} for '{path}' are too open: it holds secrets and must not be "
+        f"accessible by others; run: chmod {'700' if name == '.' else '600'} '{path}'"
+    )
+    assert {p.name: p.read_bytes() for p in state.iterdir()} == before
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_a_store_that_may_not_create_names_the_missing_directory(tmp_path: Path):
+    missing = tmp_path / 'typo' / 'olm'
+    with pytest.raises(StoreError, match=f'state directory {missing} does not exist'):
+        Store(missing, create=False).models()
+    with (
+        pytest.raises(StoreError, match=f'state directory {missing} does not exist'),
+        Store(missing, create=False).exclusive(),
+    ):
+        pass
+    assert not (tmp_path / 'typo').exists()
+    (tmp_path / 'empty').mkdir(mode=0o700)
+    with pytest.raises(StoreError, match=r'no olm state in .*empty'):
+        Store(tmp_path / 'empty', create=False).models()
+    assert list((tmp_path / 'empty').iterdir()) == []
+
+
+# -- identity ----------------------------------------------------------------------------------
+
+
+def test_model_uuids_are_random_per_model_instance(tmp_path: Path):
+    one, two = Store(tmp_path / 'one'), Store(tmp_path / 'two')
+    (first,), (second,) = one.models(), two.models()
+    assert first.name == second.name == 'default'
+    assert first.uuid != second.uuid
+    assert uuid.UUID(first.uuid).version == 4
+    again = one.add_model('again', created=0)
+    with Store(tmp_path / 'one', model='again').transaction() as txn:
+        txn.delete_model()
+    assert one.add_model('again', created=0).uuid != again.uuid
+    one.close()
+    two.close()

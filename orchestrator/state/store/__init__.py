@@ -20,7 +20,7 @@ from ._names import (
     OWNER,
     ModelRecord,
     check_model_name,
-    model_uuid,
+    new_model_uuid,
     parse_model_ref,
 )
 from ._schema import SCHEMA_VERSION
@@ -45,6 +45,6 @@ __all__ = [
     'Transaction',
     'check_model_name',
     'holder_of',
-    'model_uuid',
+    'new_model_uuid',
     'parse_model_ref',
 ]

@@ -16,7 +16,6 @@ DEFAULT_MODEL = 'default'
 """The model a new state directory starts with, selected."""
 OWNER = 'admin'
 
-_UUID_NAMESPACE = uuid.UUID('6d3a1c2e-7b0f-4c59-9f1e-0a1b2c3d4e5f')
 _MODEL_NAME = re.compile(r'^[a-z0-9]+[a-z0-9-]*$')
 
 
@@ -50,13 +49,17 @@ def parse_model_ref(ref: str) -> str:
     return name
 
 
-def model_uuid(name: str) -> str:
-    """A model's uuid, derived from its name.
+def new_model_uuid() -> str:
+    """A new model's uuid: random (version 4), as Juju gives each model it creates.
 
-    Secret ids derive from the model's uuid, so a fixed ``--seed`` gives the same model, ids
-    and all, in any state directory; a name is unique within olm's one controller.
+    Juju makes a model's uuid with ``utils.NewUUID`` (juju/juju ``cmd/juju/commands/
+    bootstrap.go`` for the first hosted model; juju/utils ``uuid.go`` at b92083f: "a new
+    version 4 UUID relying only on random numbers"). A uuid derived from the model's name
+    repeated across state directories and after destroy-model/add-model, and so did the secret
+    ids derived from it: a secret id must name one secret of one model instance. ``--seed``
+    orders hooks; it does not make identities.
     """
-    return str(uuid.uuid5(_UUID_NAMESPACE, f'{CONTROLLER}:{OWNER}/{name}'))
+    return str(uuid.uuid4())
 
 
 def check_model_name(name: str) -> None:

@@ -16,6 +16,8 @@ MACHINE_COLUMNS = (
     'addresses, since'
 )
 """A model machine's columns, in the order :func:`juju_machine` reads them."""
+POWER_INDEX = 10
+"""Where a pool machine's power parameters (BMC credentials: sealed) are in its row."""
 
 
 def machine_to_row(m: cloud.Machine) -> tuple[object, ...]:

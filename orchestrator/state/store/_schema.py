@@ -6,10 +6,33 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 
-from ._names import DEFAULT_MODEL, model_uuid
+from ._cipher import SecretsKey, ensure_key, load_key
+from ._names import DEFAULT_MODEL, new_model_uuid
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+"""5: sensitive values sealed with the state directory's key (``_cipher``)."""
+
+RECORDS_LABEL = b'records'
+SETTINGS_LABEL = b'settings'
+LOG_LABEL = b'log'
+POWER_LABEL = b'power'
+SEALED = (
+    ('records', 'data', RECORDS_LABEL),
+    ('settings', 'value', SETTINGS_LABEL),
+    ('log', 'detail', LOG_LABEL),
+    ('pool_machines', 'power_parameters', POWER_LABEL),
+)
+"""The sealed columns (table, column, associated data), besides the cloud's settings in
+``meta``. Whole columns rather than chosen fields: a record is an application's config, a
+unit's stored state and relation data, a secret's revisions, an action's parameters and
+results, or a simulated machine's files, where charms write credentials into configuration
+files (keepalived's auth_pass, MAAS's database password, Kubernetes tokens); any of them can
+hold a secret. Their declared type stays TEXT (sqlite's types are affinities; a BLOB is kept as
+it is), so that a schema 4 table needs no rebuild."""
+CLOUD_LABEL = b'cloud'
+"""The associated data of the cloud's settings (``meta`` rows ``cloud:*``)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -97,7 +120,15 @@ MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
 _V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
+def create_schema(
+    conn: sqlite3.Connection, key_path: Path, database: Path
+) -> tuple[SecretsKey, bool]:
+    """Create or migrate the tables; the state directory's key, and whether to VACUUM.
+
+    A new database gets a new key (or the one already beside it); a schema 1-4 database gets
+    one and its sensitive values sealed, then wants a VACUUM so that no plain value stays in
+    its free pages; a schema 5 one needs its key, which must be the one that sealed it.
+    """
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone()
@@ -106,25 +137,75 @@ def create_schema(conn: sqlite3.Connection) -> None:
         if has_meta
         else None
     )
-    if row is not None and int(row[0]) > SCHEMA_VERSION:
+    version = None if row is None else int(row[0])
+    if version is not None and version > SCHEMA_VERSION:
         raise sqlite3.DatabaseError(
-            f'schema version {row[0]} is newer than this olm understands ({SCHEMA_VERSION})'
+            f'schema version {version} is newer than this olm understands ({SCHEMA_VERSION})'
         )
-    if row is not None and int(row[0]) == 1:
+    key = (
+        load_key(key_path, database)
+        if version == SCHEMA_VERSION
+        else ensure_key(key_path, database)
+    )
+    if version == 1:
         _migrate_from_v1(conn)
-    if row is not None and int(row[0]) in (1, 2, 3):
+    if version in (1, 2, 3):
         _migrate_to_v3(conn)
     # executescript would COMMIT the open transaction; run the statements one by one instead.
     for statement in _SCHEMA.split(';'):
         if statement.strip():
             conn.execute(statement)
-    if row is None:
+    if version is not None and version < SCHEMA_VERSION:
+        _seal_v5(conn, key)
+    if version is None:
         conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         conn.execute(
             'INSERT INTO models VALUES (?, ?, ?)',
-            (DEFAULT_MODEL, model_uuid(DEFAULT_MODEL), time.time()),
+            (DEFAULT_MODEL, new_model_uuid(), time.time()),
         )
         conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
+        conn.execute("INSERT INTO meta VALUES ('key-check', ?)", (key.check_value(),))
+    else:
+        check = conn.execute("SELECT value FROM meta WHERE key = 'key-check'").fetchone()
+        key.verify(None if check is None else check[0], database)
+    pending = conn.execute("SELECT 1 FROM meta WHERE key = 'vacuum-pending'").fetchone()
+    return key, pending is not None
+
+
+def vacuum(conn: sqlite3.Connection) -> None:
+    """Rewrite the database so that no page keeps a value from before it was sealed.
+
+    sqlite leaves a deleted or overwritten value's bytes in free pages and in the free space
+    of the pages it changed; VACUUM rebuilds every page, and the checkpoint moves the rebuilt
+    pages from the WAL into the file and truncates the WAL. The mark that asks for it goes
+    last, so a process killed before the end leaves the next one to do it again.
+    """
+    conn.execute('VACUUM')
+    conn.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    conn.execute("DELETE FROM meta WHERE key = 'vacuum-pending'")
+
+
+def _seal_v5(conn: sqlite3.Connection, key: SecretsKey) -> None:
+    """Seal a schema 1-4 database's sensitive values, and ask for a VACUUM (:func:`vacuum`)."""
+    for table, column, label in SEALED:
+        # Only text is plain: a value already sealed (a BLOB) is left as it is.
+        rows = conn.execute(
+            f"SELECT rowid, {column} FROM {table} WHERE typeof({column}) = 'text'"  # noqa: S608
+        ).fetchall()
+        conn.executemany(
+            f'UPDATE {table} SET {column} = ? WHERE rowid = ?',  # noqa: S608
+            ((key.seal_text(str(value), label), rowid) for rowid, value in rows),
+        )
+    rows = conn.execute(
+        "SELECT key, value FROM meta WHERE key LIKE 'cloud:%' AND typeof(value) = 'text'"
+    ).fetchall()
+    conn.executemany(
+        'UPDATE meta SET value = ? WHERE key = ?',
+        ((key.seal_text(str(value), CLOUD_LABEL), name) for name, value in rows),
+    )
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('key-check', ?)", (key.check_value(),))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('vacuum-pending', '1')")
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
 def _migrate_to_v3(conn: sqlite3.Connection) -> None:
@@ -163,7 +244,6 @@ def _migrate_from_v1(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM meta WHERE key != 'schema'")
     conn.execute(
         'INSERT INTO models VALUES (?, ?, ?)',
-        (DEFAULT_MODEL, model_uuid(DEFAULT_MODEL), time.time()),
+        (DEFAULT_MODEL, new_model_uuid(), time.time()),
     )
     conn.execute("INSERT INTO meta VALUES ('current-model', ?)", (DEFAULT_MODEL,))
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))

@@ -12,10 +12,12 @@ from collections.abc import Generator
 from pathlib import Path
 
 from .. import model
+from ._cipher import KEY_FILE, SecretsKey
 from ._errors import StoreError
-from ._names import CONTROLLER, OWNER, ModelRecord, check_model_name, model_uuid
+from ._names import CONTROLLER, OWNER, ModelRecord, check_model_name, new_model_uuid
+from ._permissions import refuse_too_open
 from ._rows import MACHINE_COLUMNS, juju_machine
-from ._schema import create_schema
+from ._schema import create_schema, vacuum
 from ._transaction import Transaction
 from ._writer_lock import LockWait, hold
 
@@ -34,18 +36,26 @@ class Store:
     """
 
     def __init__(
-        self, state_dir: str | os.PathLike[str] = DEFAULT_STATE_DIR, model: str | None = None
+        self,
+        state_dir: str | os.PathLike[str] = DEFAULT_STATE_DIR,
+        model: str | None = None,
+        *,
+        create: bool = True,
     ) -> None:
         self.state_dir = Path(state_dir)
         self.path = self.state_dir / 'state.db'
+        self.key_path = self.state_dir / KEY_FILE
+        self._create = create
         self._conn: sqlite3.Connection | None = None
+        self._key: SecretsKey | None = None
         self._model_ref = model
         self._model: str | None = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
+            self._open_dir()
+            self._open_database_file()
             try:
-                self._make_private()
                 conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
                 conn.execute('PRAGMA journal_mode=WAL')
                 conn.execute('PRAGMA synchronous=NORMAL')
@@ -55,23 +65,74 @@ class Store:
                 # the OS. Up to 32 MiB (used only as the database grows) keeps them cached.
                 conn.execute('PRAGMA cache_size=-32768')
                 with _immediate(conn):
-                    create_schema(conn)
+                    self._key, dirty = create_schema(conn, self.key_path, self.path)
+                if dirty:
+                    vacuum(conn)
             except (OSError, sqlite3.Error) as e:
                 raise StoreError(f'cannot open state database {self.path}: {e}') from None
             self._conn = conn
         return self._conn
 
-    def _make_private(self) -> None:
-        """Create the state directory 0700 and the database 0600 if they are not there yet.
+    def _open_dir(self) -> None:
+        """Create the state directory 0700 (when this store may), or check an existing one.
 
-        The database holds secret content and BMC credentials, so only its owner may read it.
-        sqlite creates the ``-wal`` and ``-shm`` files with the database file's permissions
-        (its unix VFS, ``findCreateFileMode``), so creating the file first, 0600, covers them.
-        An existing directory or file keeps the permissions it has.
+        A read-only command (``create=False``) never makes an empty controller out of a typo'd
+        ``--state-dir``: it names the directory instead, as ``juju status`` says "No
+        controllers registered" and points to ``juju bootstrap`` rather than making one
+        (juju/juju ``cmd/modelcmd/base.go``, ``ErrNoControllersDefined``).
+
+        Raises:
+            StoreError: it does not exist and may not be created, or others can reach it.
         """
-        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        if self.state_dir.is_dir():
+            refuse_too_open(self.state_dir)
+            return
+        if self.state_dir.exists():
+            raise StoreError(f'state directory {self.state_dir} is not a directory')
+        if not self._create:
+            raise StoreError(
+                f'state directory {self.state_dir} does not exist: commands that change state '
+                '(olm pool import, olm deploy, olm add-model ...) create it; read-only '
+                'commands do not'
+            )
+        try:
+            self.state_dir.mkdir(mode=0o700, parents=True)
+        except FileExistsError:
+            refuse_too_open(self.state_dir)
+        except OSError as e:
+            raise StoreError(
+                f'cannot create state directory {self.state_dir}: {e.strerror}'
+            ) from None
+
+    def _open_database_file(self) -> None:
+        """Create the database 0600 if it is not there yet (when this store may), or check it.
+
+        The database holds secret content and BMC credentials (sealed, see ``_cipher``), so
+        only its owner may read it. sqlite creates the ``-wal`` and ``-shm`` files with the
+        database file's permissions (its unix VFS, ``findCreateFileMode``), so creating the
+        file first, 0600, covers them. An existing database, its ``-wal`` and ``-shm`` and
+        the key file must be private already (:func:`refuse_too_open`).
+
+        Raises:
+            StoreError: no database and none may be created, or others can reach a file.
+        """
+        if not self.path.exists():
+            if not self._create:
+                raise StoreError(
+                    f'no olm state in {self.state_dir} ({self.path.name} does not exist): '
+                    'commands that change state create it; read-only commands do not'
+                )
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass
+            except OSError as e:
+                raise StoreError(
+                    f'cannot create state database {self.path}: {e.strerror}'
+                ) from None
+        for path in (self.path, Path(f'{self.path}-wal'), Path(f'{self.path}-shm'), self.key_path):
+            with contextlib.suppress(FileNotFoundError):
+                refuse_too_open(path)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -103,6 +164,7 @@ class Store:
             finally:
                 self._lock_depth -= 1
             return
+        self._open_dir()
         with hold(self.state_dir, self.lock_wait):
             self._lock_depth = 1
             try:
@@ -113,24 +175,46 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Generator[Transaction]:
         """One change: everything inside commits together, or nothing does."""
-        conn = self._connect()
-        try:
+        with self._database_errors():
+            conn = self._connect()
             with _immediate(conn):
-                txn = Transaction(conn, self._resolve(conn))
+                txn = Transaction(conn, self._resolve(conn), self._secrets_key())
                 yield txn
                 txn.flush()
-        except sqlite3.OperationalError as e:
-            raise StoreError(f'state database {self.path}: {e}') from None
 
     @contextlib.contextmanager
     def snapshot(self) -> Generator[Transaction]:
         """A read-only view, consistent for its duration, that never blocks a writer."""
-        conn = self._connect()
-        conn.execute('BEGIN DEFERRED')
+        with self._database_errors():
+            conn = self._connect()
+            conn.execute('BEGIN DEFERRED')
+            try:
+                yield Transaction(conn, self._resolve(conn), self._secrets_key(), read_only=True)
+            finally:
+                conn.execute('ROLLBACK')
+
+    def _secrets_key(self) -> SecretsKey:
+        assert self._key is not None, 'opened with the connection'
+        return self._key
+
+    @contextlib.contextmanager
+    def _database_errors(self) -> Generator[None]:
+        """The database's failures as one line naming it: busy, unwritable, or corrupt.
+
+        A corrupt or truncated file opens, and fails on the first page it lacks ("database
+        disk image is malformed"); that is the user's file to restore, not olm's bug. sqlite's
+        other errors (a programming error, a constraint) stay what they are.
+        """
         try:
-            yield Transaction(conn, self._resolve(conn), read_only=True)
-        finally:
-            conn.execute('ROLLBACK')
+            yield
+        except sqlite3.OperationalError as e:
+            raise StoreError(f'state database {self.path}: {e}') from None
+        except sqlite3.DatabaseError as e:
+            if type(e) is not sqlite3.DatabaseError:
+                raise
+            raise StoreError(
+                f'state database {self.path} is damaged ({e}): restore it from a backup'
+            ) from None
 
     # -- models ----------------------------------------------------------------------------
 
@@ -164,32 +248,36 @@ class Store:
 
     def models(self) -> list[ModelRecord]:
         """Every model of the controller, by name."""
-        conn = self._connect()
-        rows = conn.execute('SELECT name, uuid, created FROM models ORDER BY name').fetchall()
+        with self._database_errors():
+            conn = self._connect()
+            rows = conn.execute('SELECT name, uuid, created FROM models ORDER BY name').fetchall()
         return [ModelRecord(str(n), str(u), float(c)) for n, u, c in rows]
 
     def machines_by_model(self) -> dict[str, list[model.Machine]]:
         """Every model's machines, by number, read in one query (``olm models``)."""
-        rows = self._connect().execute(f'SELECT model, {MACHINE_COLUMNS} FROM machines')  # noqa: S608
         found: dict[str, list[model.Machine]] = {r.name: [] for r in self.models()}
-        for row in rows:
-            found.setdefault(str(row[0]), []).append(juju_machine(row[1:]))
+        with self._database_errors():
+            rows = self._connect().execute(f'SELECT model, {MACHINE_COLUMNS} FROM machines')  # noqa: S608
+            for row in rows:
+                found.setdefault(str(row[0]), []).append(juju_machine(row[1:]))
         return {name: sorted(ms, key=lambda m: int(m.id)) for name, ms in found.items()}
 
     def units_by_model(self) -> dict[str, int]:
         """How many units each model has, in one query."""
-        rows = self._connect().execute(
-            "SELECT model, COUNT(*) FROM records WHERE kind = 'unit' GROUP BY model"
-        )
-        return {str(name): int(count) for name, count in rows}
+        with self._database_errors():
+            rows = self._connect().execute(
+                "SELECT model, COUNT(*) FROM records WHERE kind = 'unit' GROUP BY model"
+            )
+            return {str(name): int(count) for name, count in rows}
 
     def current_model(self) -> str | None:
         """The selected model (``olm switch``), if any."""
-        row = (
-            self._connect()
-            .execute("SELECT value FROM meta WHERE key = 'current-model'")
-            .fetchone()
-        )
+        with self._database_errors():
+            row = (
+                self._connect()
+                .execute("SELECT value FROM meta WHERE key = 'current-model'")
+                .fetchone()
+            )
         return None if row is None else str(row[0])
 
     def add_model(self, name: str, *, created: float, switch: bool = False) -> ModelRecord:
@@ -199,13 +287,12 @@ class Store:
             StoreError: not a valid name, or a model of that name exists (Juju's messages).
         """
         check_model_name(name)
-        conn = self._connect()
-        with _immediate(conn):
+        with self._database_errors(), _immediate(conn := self._connect()):
             if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone():
                 raise StoreError(
                     f'failed to create new model: model "{name}" for {OWNER} already exists'
                 )
-            record = ModelRecord(name, model_uuid(name), created)
+            record = ModelRecord(name, new_model_uuid(), created)
             conn.execute('INSERT INTO models VALUES (?, ?, ?)', dataclasses.astuple(record))
             if switch:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))
@@ -213,8 +300,7 @@ class Store:
 
     def switch(self, name: str) -> None:
         """Select a model for the commands that name none."""
-        conn = self._connect()
-        with _immediate(conn):
+        with self._database_errors(), _immediate(conn := self._connect()):
             if conn.execute('SELECT 1 FROM models WHERE name = ?', (name,)).fetchone() is None:
                 raise StoreError(f'model {CONTROLLER}:{OWNER}/{name} not found')
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('current-model', ?)", (name,))

@@ -12,20 +12,35 @@ from typing import Any
 
 from ... import cloud
 from .. import model
+from ._cipher import SecretsKey
 from ._errors import StoreError
 from ._log import LogEntry
-from ._rows import MACHINE_COLUMNS, juju_machine, machine_from_row, machine_to_row
-from ._schema import MODEL_TABLES
+from ._rows import MACHINE_COLUMNS, POWER_INDEX, juju_machine, machine_from_row, machine_to_row
+from ._schema import CLOUD_LABEL, MODEL_TABLES
+from ._schema import LOG_LABEL as _LOG
+from ._schema import POWER_LABEL as _POWER
+from ._schema import RECORDS_LABEL as _RECORDS
+from ._schema import SETTINGS_LABEL as _SETTINGS
 
 
 class Transaction:
-    """Reads and writes inside one transaction of the store."""
+    """Reads and writes inside one transaction of the store.
+
+    Records, settings, the event log's details and the pool's power parameters are sealed
+    with the state directory's key on writing and opened on reading (``_schema.SEALED``).
+    """
 
     def __init__(
-        self, conn: sqlite3.Connection, model: str | None, *, read_only: bool = False
+        self,
+        conn: sqlite3.Connection,
+        model: str | None,
+        key: SecretsKey,
+        *,
+        read_only: bool = False,
     ) -> None:
         self._conn = conn
         self._model = model
+        self._key = key
         self._read_only = read_only
         self._pool: cloud.Pool | None = None
 
@@ -67,7 +82,7 @@ class Transaction:
             rows = self._conn.execute('SELECT * FROM pool_machines').fetchall()
             network = self.get_cloud_setting('network')
             self._pool = cloud.Pool(
-                (machine_from_row(row) for row in rows),
+                (machine_from_row(self._open_power(row)) for row in rows),
                 network=cloud.Network.from_data(json.loads(network)) if network else None,
             )
         return self._pool
@@ -85,9 +100,17 @@ class Transaction:
         self._conn.executemany(
             'INSERT OR REPLACE INTO pool_machines VALUES '
             '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            (machine_to_row(pool.get(system_id)) for system_id in sorted(pool.changed)),
+            (self._seal_power(machine_to_row(pool.get(i))) for i in sorted(pool.changed)),
         )
         pool.clear_changes()
+
+    def _open_power(self, row: tuple[object, ...]) -> tuple[object, ...]:
+        opened = self._key.open_text(row[POWER_INDEX], _POWER)
+        return (*row[:POWER_INDEX], opened, *row[POWER_INDEX + 1 :])
+
+    def _seal_power(self, row: tuple[object, ...]) -> tuple[object, ...]:
+        sealed = self._key.seal_text(str(row[POWER_INDEX]), _POWER)
+        return (*row[:POWER_INDEX], sealed, *row[POWER_INDEX + 1 :])
 
     # -- the model's machines ------------------------------------------------------------
 
@@ -137,14 +160,24 @@ class Transaction:
         rows = self._conn.execute(
             'SELECT key, data FROM records WHERE model = ? AND kind = ?', (self.model, kind)
         )
-        return {str(key): json.loads(str(data)) for key, data in rows}
+        key_ = self._key
+        return {str(key): json.loads(key_.open(data, _RECORDS)) for key, data in rows}
 
     def put_records(self, kind: str, records: Iterable[tuple[str, Any]]) -> None:
         """Insert or replace records of one kind."""
         model = self.model
+        seal = self._key.seal
         self._conn.executemany(
             'INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)',
-            ((model, kind, key, json.dumps(data, separators=(',', ':'))) for key, data in records),
+            (
+                (
+                    model,
+                    kind,
+                    key,
+                    seal(json.dumps(data, separators=(',', ':')).encode(), _RECORDS),
+                )
+                for key, data in records
+            ),
         )
 
     def delete_records(self, kind: str, keys: Iterable[str]) -> None:
@@ -163,7 +196,10 @@ class Transaction:
         self._conn.executemany(
             'INSERT INTO log (model, time, unit, event, outcome, detail) '
             'VALUES (?, ?, ?, ?, ?, ?)',
-            ((model, e.time, e.unit, e.event, e.outcome, e.detail) for e in entries),
+            (
+                (model, e.time, e.unit, e.event, e.outcome, self._key.seal_text(e.detail, _LOG))
+                for e in entries
+            ),
         )
 
     def log(self, *, after: int = 0, limit: int | None = None) -> list[LogEntry]:
@@ -183,8 +219,9 @@ class Transaction:
                 'WHERE model = ? AND seq > ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
                 (self.model, after, limit),
             )
+        open_text = self._key.open_text
         return [
-            LogEntry(int(seq), float(t), str(u), str(e), str(o), str(d))
+            LogEntry(int(seq), float(t), str(u), str(e), str(o), open_text(d, _LOG))
             for seq, t, u, e, o, d in rows
         ]
 
@@ -195,22 +232,24 @@ class Transaction:
         row = self._conn.execute(
             'SELECT value FROM settings WHERE model = ? AND key = ?', (self.model, key)
         ).fetchone()
-        return default if row is None else str(row[0])
+        return default if row is None else self._key.open_text(row[0], _SETTINGS)
 
     def get_cloud_setting(self, key: str, default: str = '') -> str:
         """A setting of the cloud, shared by every model (e.g. a pool file's storage pools)."""
         row = self._conn.execute('SELECT value FROM meta WHERE key = ?', (f'cloud:{key}',))
         found = row.fetchone()
-        return default if found is None else str(found[0])
+        return default if found is None else self._key.open_text(found[0], CLOUD_LABEL)
 
     def set_cloud_setting(self, key: str, value: str) -> None:
         """Replace a setting of the cloud."""
-        self._conn.execute('INSERT OR REPLACE INTO meta VALUES (?, ?)', (f'cloud:{key}', value))
+        sealed = self._key.seal_text(value, CLOUD_LABEL)
+        self._conn.execute('INSERT OR REPLACE INTO meta VALUES (?, ?)', (f'cloud:{key}', sealed))
 
     def set_setting(self, key: str, value: str) -> None:
         """Replace a model setting."""
         self._conn.execute(
-            'INSERT OR REPLACE INTO settings VALUES (?, ?, ?)', (self.model, key, value)
+            'INSERT OR REPLACE INTO settings VALUES (?, ?, ?)',
+            (self.model, key, self._key.seal_text(value, _SETTINGS)),
         )
 
     def delete_setting(self, key: str) -> None:
