@@ -664,7 +664,7 @@ def test_unknown_fields_are_warnings_with_lines(root: Path):
           db:
             charm: ./charms/db
             num_units: 1
-            constraint: mem=4G
+            units: 4
           web:
             charm: web
             num_units: 1
@@ -676,17 +676,64 @@ def test_unknown_fields_are_warnings_with_lines(root: Path):
         ---
         applications:
           web:
-            revisoin: 3
+            notes: 3
         """,
     )
     file = root / 'bundle.yaml'
     assert result.warnings == (
         f'{file}: document 0: line 1: unrecognized field "name"',
-        f'{file}: document 0: line 6: unrecognized field "constraint"',
+        f'{file}: document 0: line 6: unrecognized field "units" (did you mean "num_units"?)',
         f'{file}: document 0: line 11: key "num_units" already set in map (in applications.web)',
-        f'{file}: document 1: line 18: unrecognized field "revisoin"',
+        f'{file}: document 1: line 18: unrecognized field "notes"',
     )
-    assert result.applications['db'].constraints == ''
+    assert result.applications['db'].num_units == 1
+
+
+@pytest.mark.parametrize(
+    ('content', 'message'),
+    [
+        (
+            'aplications:\n  db: {charm: ./charms/db}\n',
+            'unmarshal document 0: line 1: field aplications not found in bundle (did you mean '
+            '"applications"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db, num_unit: 2}\n',
+            'unmarshal document 0: line 2: field num_unit not found in applications (did you '
+            'mean "num_units"?)',
+        ),
+        (
+            'applications:\n  db:\n    charm: ./charms/db\n    constraint: mem=4G\n',
+            'unmarshal document 0: line 4: field constraint not found in applications (did you '
+            'mean "constraints"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db, to: ["0"]}\n'
+            'machines:\n  "0": {contraints: mem=1G}\n',
+            'unmarshal document 0: line 4: field contraints not found in machines (did you mean '
+            '"constraints"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db}\nrelation:\n- [db, web]\n',
+            'unmarshal document 0: line 3: field relation not found in bundle (did you mean '
+            '"relations"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db}\n---\napplications:\n  db:\n'
+            '    revisoin: 3\n',
+            'unmarshal document 1: line 6: field revisoin not found in applications (did you '
+            'mean "revision"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db}\ndefault_base: ubuntu@24.04\n',
+            'unmarshal document 0: line 3: field default_base not found in bundle (did you mean '
+            '"default-base"?)',
+        ),
+    ],
+)
+def test_a_typo_of_a_known_field_is_an_error_naming_it(root: Path, content: str, message: str):
+    failure = error(root, content)
+    assert str(failure) == f'{root / "bundle.yaml"}: {message}'
 
 
 @pytest.mark.parametrize(
@@ -1070,10 +1117,18 @@ def test_offer_defaults(root: Path):
 @pytest.mark.parametrize(
     ('change', 'message'),
     [
-        (_set('extra', 1), 'extra: Extra inputs are not permitted'),
+        (
+            _set('extra', 1),
+            'extra: unknown field; expected one of url, endpoints, relation-data, secrets',
+        ),
+        (_set('relaton-data', {}), 'relaton-data: unknown field (did you mean "relation-data"?)'),
         (
             _set('relation-data.database.unit', {}),
-            'relation-data.database.unit: Extra inputs are not permitted',
+            'relation-data.database.unit: unknown field (did you mean "units"?)',
+        ),
+        (
+            _set('endpoints.database.interfce', 'x'),
+            'endpoints.database.interfce: unknown field (did you mean "interface"?)',
         ),
         (_set('endpoints', {}), 'endpoints: Dictionary should have at least 1 item'),
         (
@@ -1130,8 +1185,8 @@ def test_saas_offer_problems_in_bundles(root: Path):
     write(root / 'elsewhere' / 'postgresql.yaml', {**OFFER, 'bogus': 1})
     failure = error(root, doc(_set('saas', saas)), offers_dir=root / 'elsewhere')
     assert failure.errors == (
-        f'saas "postgresql": {root}/elsewhere/postgresql.yaml: bogus: Extra inputs are not '
-        'permitted',
+        f'saas "postgresql": {root}/elsewhere/postgresql.yaml: bogus: unknown field; expected '
+        'one of url, endpoints, relation-data, secrets',
     )
     failure = error(root, doc(_set('saas', {'pg': {'url': 'nodot'}})))
     assert failure.errors == ('invalid offer URL "nodot" for SAAS pg',)
