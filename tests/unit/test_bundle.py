@@ -320,6 +320,12 @@ def _steps(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
     return change
 
 
+WORKLOADS = (
+    '(Juju deploys workloads on ubuntu@20.04, ubuntu@22.04, ubuntu@24.04, ubuntu@24.10, '
+    'ubuntu@25.04, ubuntu@25.10)'
+)
+"""What olm appends to Juju's ``base: X/stable`` for a base Juju deploys nothing on."""
+
 VERIFY_ERRORS = [
     (_set('applications', {}), 'at least one application must be specified'),
     (_set('bundle', 'lxd'), 'bundle has an invalid type "lxd"'),
@@ -330,6 +336,20 @@ VERIFY_ERRORS = [
     (_set('default-base', 'ubuntu'), 'bundle declares an invalid base "ubuntu"'),
     (_set('default-base', 'ubuntu@22@04'), 'bundle declares an invalid base "ubuntu@22@04"'),
     (_set('series', 'warty'), 'bundle declares an invalid series "warty"'),
+    (_set('default-base', 'windows@10'), 'default-base: base: windows@10/stable ' + WORKLOADS),
+    (_set('series', 'xenial'), 'series "xenial": base: ubuntu@16.04/stable ' + WORKLOADS),
+    (
+        _set('applications.db.base', 'centos@7'),
+        'application "db": base: centos@7/stable ' + WORKLOADS,
+    ),
+    (
+        _set('applications.db.series', 'trusty'),
+        'application "db": series "trusty": base: ubuntu@14.04/stable ' + WORKLOADS,
+    ),
+    (
+        _steps(_set('machines', {'0': {'base': 'windows@10'}}), _set('applications.db.to', ['0'])),
+        'machine "0": base: windows@10/stable ' + WORKLOADS,
+    ),
     (
         _steps(_set('machines', {'a': {}}), _set('applications.db.to', ['a'])),
         'invalid machine id "a" found in machines',
