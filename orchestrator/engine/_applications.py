@@ -107,6 +107,7 @@ class Applications:
         """
         if not names:
             raise EngineError('no units specified')
+        _names.check_unit_names(names)
         _check_no_wait(force, no_wait)
         with self.context.session() as s:
             for name in names:

@@ -23,10 +23,10 @@ from ..state import bindings, model
 from . import _names
 from ._agents import UnitAgents
 from ._applications import Applications, prepare_scenario
-from ._context import Context, model_constraints
+from ._context import Context, load_model, model_constraints
 from ._deferred import charmspec, dispatch, juju_bundle, plan
 from ._errors import EngineError
-from ._provisioner import Provisioner
+from ._provisioner import Provisioner, placement_machine
 from ._relations import (
     add_relation,
     add_remote_application,
@@ -145,6 +145,7 @@ class Deployer:
         else:
             prepare_scenario([spec])
         if dry_run:
+            self._dry_run_checks(name, spec, bind_map, placements[:num_units])
             report.changes.append(f'- add {num_units} unit(s) of {name}')
             return report
         with self.context.session() as s:
@@ -168,6 +169,31 @@ class Deployer:
             if settle:
                 report.settle = self.agents.run(s)
         return report
+
+    def _dry_run_checks(
+        self,
+        name: str,
+        spec: charmspec.CharmSpec,
+        bind: Mapping[str, str],
+        placements: Sequence[juju_bundle.Placement],
+    ) -> None:
+        """What the deploy itself would refuse, checked on a read-only snapshot.
+
+        ``--dry-run`` that prints the changes of a deploy the real one refuses (an unknown
+        space or endpoint in ``--bind``, a ``--to`` naming no machine or a container) would
+        tell the user it works; the same messages as the deploy's are raised instead.
+        """
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+            if name in m.applications or name in m.remote_applications:
+                raise EngineError(f'cannot add application "{name}": application already exists')
+            known = [space.name for space in txn.pool.network.spaces]
+            try:
+                bindings.validate(name, dict(bind), spec.bindable, known)
+            except bindings.BindingError as error:
+                raise EngineError(f'cannot add application "{name}": {error}') from None
+            for placement in placements:
+                placement_machine(m, placement)
 
     @staticmethod
     def _runner(asked: str | None) -> str:
