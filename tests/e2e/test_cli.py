@@ -106,6 +106,40 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
         (['wait', '--timeout', '-1'], 'ERROR argument --timeout: --timeout must be a number of'),
         (['wait', '--timeout', 'nan'], 'ERROR argument --timeout: --timeout must be a number of'),
         (['--state-dir', '', 'status'], 'ERROR argument --state-dir: --state-dir must be a path'),
+        # issue 22 (names): constraint items that name nothing, bases, names Juju refuses
+        (
+            ['pool', 'capacity', '--constraints', 'tags=^'],
+            'ERROR bad "tags" constraint: "" is not a valid tag name',
+        ),
+        (
+            ['add-machine', '--constraints', 'tags=ssd,,nvme'],
+            'ERROR bad "tags" constraint: "" is not a valid tag name',
+        ),
+        (
+            ['set-model-constraints', 'zones=,'],
+            'ERROR bad "zones" constraint: "" is not a valid zone name',
+        ),
+        (
+            ['deploy', str(ROOT / 'charms' / 'load-balancer'), '--base', 'centos@7'],
+            'ERROR base: centos@7/stable (Juju deploys workloads on ubuntu@20.04, ',
+        ),
+        (['remove-unit', 'app/-1'], 'ERROR invalid unit name "app/-1"'),
+        (['remove-unit', 'app'], 'ERROR invalid unit name "app"'),
+        (['resolve', 'app/01'], 'ERROR invalid unit name "app/01"'),
+        (['model-config', 'logging-config=<root>=NOPE'], 'ERROR unknown severity level "NOPE"'),
+        (['model-config', 'default-base=windows@10'], 'ERROR base "windows@10" not supported'),
+        (
+            ['offer', 'lb:loadbalancer', 'Bad_Name'],
+            'ERROR cannot add application offer "Bad_Name": offer name "Bad_Name" not valid',
+        ),
+        (
+            ['deploy', '--dry-run', str(ROOT / 'charms' / 'load-balancer'), '--bind', 'nowhere'],
+            'ERROR cannot add application "load-balancer": space "nowhere" not found',
+        ),
+        (
+            ['deploy', '--dry-run', str(ROOT / 'charms' / 'load-balancer'), '--to', '99'],
+            'ERROR machine 99 not found',
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

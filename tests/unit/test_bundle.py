@@ -1189,6 +1189,18 @@ def test_bad_offer_files(root: Path, change: Callable[[dict[str, Any]], None], m
     assert any(e.startswith(message) for e in info.value.errors), info.value.errors
 
 
+def test_a_typo_in_an_offer_file_is_reported_before_the_field_it_hides(root: Path):
+    data = copy.deepcopy(OFFER)
+    data['endpoints']['database']['interfce'] = data['endpoints']['database'].pop('interface')
+    path = write(root / 'postgresql.yaml', data)
+    with pytest.raises(BundleError) as info:
+        bundle.load_offer(path)
+    assert info.value.errors == (
+        'endpoints.database.interfce: unknown field (did you mean "interface"?)',
+        'endpoints.database.interface: Field required',
+    )
+
+
 def test_saas_offer_problems_in_bundles(root: Path):
     saas = {'postgresql': {'url': 'admin/database.postgresql'}}
     failure = error(root, doc(_set('saas', saas)))

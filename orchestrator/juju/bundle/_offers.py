@@ -190,7 +190,11 @@ def load_offer(path: str | os.PathLike[str], *, name: str | None = None) -> Offe
     try:
         model = _OfferFileModel.model_validate(to_plain(raw))
     except pydantic.ValidationError as error:
-        problems = [_problem(detail) for detail in error.errors(include_url=False)]
+        # An unknown key first: a typo'd ``interfce`` is why ``interface`` is missing.
+        details = sorted(
+            error.errors(include_url=False), key=lambda d: d['type'] != 'extra_forbidden'
+        )
+        problems = [_problem(detail) for detail in details]
         raise BundleError(problems, file) from None
     problems: list[str] = []
     url_problem = offer_url_problem(model.url)
