@@ -140,6 +140,12 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             ['deploy', '--dry-run', str(ROOT / 'charms' / 'load-balancer'), '--to', '99'],
             'ERROR machine 99 not found',
         ),
+        (['advance-clock', '99999999999h'], 'ERROR time: invalid duration "99999999999h"'),
+        (
+            ['model-config', 'update-status-hook-interval=99999999999h'],
+            'ERROR invalid update status hook interval in model configuration: time: invalid '
+            'duration "99999999999h"',
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

@@ -72,7 +72,15 @@ def test_juju_refuses_bad_values_with_its_messages(key: str, text: str, message:
 
 @pytest.mark.parametrize(
     ('text', 'seconds'),
-    [('5m', 300.0), ('10s', 10.0), ('1h30m', 5400.0), ('1.5s', 1.5), ('0', 0.0), ('250ms', 0.25)],
+    [
+        ('5m', 300.0),
+        ('10s', 10.0),
+        ('1h30m', 5400.0),
+        ('1.5s', 1.5),
+        ('0', 0.0),
+        ('250ms', 0.25),
+        ('2562047h', 2562047 * 3600.0),  # Go's largest whole-hour Duration
+    ],
 )
 def test_go_durations(text: str, seconds: float):
     assert modelconfig.go_duration(text) == pytest.approx(seconds)
@@ -85,6 +93,8 @@ def test_go_durations(text: str, seconds: float):
         ('x', 'time: invalid duration "x"'),
         ('1d', 'time: unknown unit "d" in duration "1d"'),
         ('10', 'time: missing unit in duration "10"'),
+        ('99999999999h', 'time: invalid duration "99999999999h"'),  # overflows an int64 of ns
+        ('2562048h', 'time: invalid duration "2562048h"'),
     ],
 )
 def test_bad_go_durations_have_gos_messages(text: str, message: str):
