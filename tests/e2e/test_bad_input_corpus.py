@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from olmcli import LAB, OFFERS, ROOT, olm
+from olmcli import LAB, OFFERS, ROOT, copy_state, olm
 
 LB = str(ROOT / 'charms' / 'load-balancer')
 
@@ -248,3 +248,57 @@ def test_the_lab_pool_and_a_bundle_still_load(lab: Path, tmp_path: Path):
     good.write_text(yaml.safe_dump(pool()))
     assert olm(lab, 'pool', 'import', str(good)).returncode == 0
     assert LAB.exists()
+
+
+# -- bad arguments against a deployed application ------------------------------------------------
+
+
+@pytest.fixture(scope='module')
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One load-balancer unit on the lab pool: copied by each test, never changed."""
+    state = tmp_path_factory.mktemp('deployed') / 'olm'
+    olm(state, 'pool', 'import', str(LAB), check=True)
+    olm(state, 'deploy', '--quiet', LB, 'lb', check=True)
+    return state
+
+
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        # juju/juju cmd/juju/application/config.go: Juju's words, its full stop included
+        (
+            ['config', 'lb', 'vipp'],
+            'ERROR key "vipp" not found in "lb" application config or charm settings.',
+        ),
+        (['config', 'lb', 'vipp=10.0.0.1'], 'ERROR lb: unknown option "vipp"'),
+        (
+            ['config', 'lb', 'virtual-router-id=abc'],
+            'ERROR lb: option "virtual-router-id" expected int, got "abc"',
+        ),
+        (['remove-unit', 'lb/-1'], 'ERROR invalid unit name "lb/-1"'),
+        (['remove-unit', 'lb'], 'ERROR invalid unit name "lb"'),
+        (['resolve', 'lb/00'], 'ERROR invalid unit name "lb/00"'),
+        (
+            ['offer', 'lb:loadbalancer', 'LB'],
+            'ERROR cannot add application offer "LB": offer name "LB" not valid',
+        ),
+        (['set-constraints', 'lb', 'tags=ssd,^'], 'ERROR bad "tags" constraint: "" is not a'),
+        (
+            ['deploy', '--dry-run', LB, 'lb2', '--bind', 'nosuch-space'],
+            'ERROR cannot add application "lb2": space "nosuch-space" not found',
+        ),
+        (['deploy', '--dry-run', LB, 'lb'], 'ERROR cannot add application "lb": application'),
+    ],
+)
+def test_a_bad_argument_on_a_deployed_model_is_named_and_changes_nothing(
+    deployed: Path, tmp_path: Path, args: list[str], message: str
+):
+    state = copy_state(deployed, tmp_path)
+    before = dump(state)
+    done = olm(state, *args)
+    shown = f'olm {" ".join(args)}:\n{done.stdout}{done.stderr}'
+    assert done.returncode != 0, shown
+    assert done.stderr.startswith(message), shown
+    assert len(done.stderr.strip().splitlines()) == 1, shown
+    assert 'Traceback' not in done.stderr, shown
+    assert dump(state) == before
