@@ -39,7 +39,7 @@ def dump(state: Path) -> dict[str, list[tuple[Any, ...]]]:
         db.close()
 
 
-def bundle(apps: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
+def bundle(apps: dict[str, Any] | None = None, /, **top: Any) -> dict[str, Any]:
     """A valid one-application bundle, changed by the case."""
     return {'applications': apps or {'lb': {'charm': LB, 'num_units': 1}}, **top}
 

@@ -8,7 +8,7 @@ import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -1190,8 +1190,9 @@ def test_bad_offer_files(root: Path, change: Callable[[dict[str, Any]], None], m
 
 
 def test_a_typo_in_an_offer_file_is_reported_before_the_field_it_hides(root: Path):
-    data = copy.deepcopy(OFFER)
-    data['endpoints']['database']['interfce'] = data['endpoints']['database'].pop('interface')
+    data: dict[str, Any] = copy.deepcopy(OFFER)
+    endpoint = cast(dict[str, str], data['endpoints']['database'])
+    endpoint['interfce'] = endpoint.pop('interface')
     path = write(root / 'postgresql.yaml', data)
     with pytest.raises(BundleError) as info:
         bundle.load_offer(path)
