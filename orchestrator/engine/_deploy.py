@@ -195,6 +195,16 @@ class Deployer:
             for placement in placements:
                 placement_machine(m, placement)
 
+    def _dry_run_bundle_checks(self, data: juju_bundle.Bundle) -> None:
+        """A bundle's bindings against the pool's spaces, as its deploy checks them."""
+        with self.context.store.snapshot() as txn:
+            known = [space.name for space in txn.pool.network.spaces]
+        for name, app in data.applications.items():
+            try:
+                bindings.validate(name, dict(app.bindings), app.spec.bindable, known)
+            except bindings.BindingError as error:
+                raise EngineError(f'cannot add application "{name}": {error}') from None
+
     @staticmethod
     def _runner(asked: str | None) -> str:
         """The runner a deploy uses: the one asked for, else ``$OLM_RUNNER``, else scenario."""
@@ -247,9 +257,10 @@ class Deployer:
                 f'- add relation {relation.provider.application}:{relation.provider.endpoint} '
                 f'- {relation.requirer.application}:{relation.requirer.endpoint}'
             )
-        if dry_run:
-            return report
         bases = _bundle_bases(data)
+        if dry_run:
+            self._dry_run_bundle_checks(data)
+            return report
         applications = self.applications
         with self.context.session() as s:
             for name, app_spec in data.applications.items():

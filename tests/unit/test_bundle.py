@@ -518,6 +518,14 @@ VERIFY_ERRORS = [
         _set('applications.db.resources', {'snap': True}),
         'resource revision "snap" is not int or string',
     ),
+    (
+        _set('applications.db.resources', {'snapp': 3}),
+        'application "db": unrecognized resource "snapp"',
+    ),
+    (
+        _set('applications.db.resources', {'a': 3, 'b': './b.txt'}),
+        'application "db": unrecognized resources: a, b',
+    ),
     (_set('applications.My_App', {'charm': 'web'}), 'application name "My_App" not valid'),
     (_set('relations', [['web']]), 'relation ["web"] has 1 endpoint(s), not 2'),
     (

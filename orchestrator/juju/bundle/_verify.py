@@ -317,11 +317,25 @@ class Verifier:
                 )
             if num_units > 0:
                 self.add(f'application {go_quote(name)} is subordinate but has non-zero num_units')
-        for resource, rev in cast(dict[str, Any], app.get('resources') or {}).items():
+        resources = cast(dict[str, Any], app.get('resources') or {})
+        for resource, rev in resources.items():
             if not resource:
                 self.add(f'missing resource name on application {go_quote(name)}')
             if isinstance(rev, bool) or not isinstance(rev, int | str):
                 self.add(f'resource revision {go_quote(resource)} is not int or string')
+        declared = cast(dict[str, Any], (spec.meta.get('resources') or {}) if spec else {})
+        unknown = sorted(r for r in resources if r and spec is not None and r not in declared)
+        if unknown:
+            # juju/juju cmd/juju/resource/deploy.go deployUploader.checkExpectedResources,
+            # which the bundle handler's DeployResources runs for each application.
+            self.add(
+                f'application {go_quote(name)}: '
+                + (
+                    f'unrecognized resource {go_quote(unknown[0])}'
+                    if len(unknown) == 1
+                    else f'unrecognized resources: {", ".join(unknown)}'
+                )
+            )
         if num_units < 0:
             self.add(f'negative number of units specified on application {go_quote(name)}')
         self.verify_placement(name, num_units, to)

@@ -244,6 +244,18 @@ def test_a_dry_run_refuses_what_the_deploy_would(engine: olm_engine.Engine):
     assert 'other' not in engine.status_view().model.applications
 
 
+def test_a_bundle_dry_run_refuses_a_binding_to_a_space_the_pool_lacks(
+    engine: olm_engine.Engine, tmp_path: Path
+):
+    bundle = tmp_path / 'bundle.yaml'
+    bundle.write_text('applications: {tracer: {charm: tracer, bindings: {"": nowhere}}}\n')
+    for dry_run in (True, False):
+        with pytest.raises(olm_engine.EngineError) as info:
+            engine.deploy(str(bundle), dry_run=dry_run)
+        assert str(info.value) == 'cannot add application "tracer": space "nowhere" not found'
+    assert engine.status_view().model.applications == {}
+
+
 @pytest.mark.parametrize('name', ['Bad_Name', 'db.x', '-db', 'x1-'])
 def test_an_offer_name_juju_refuses_is_refused(engine: olm_engine.Engine, name: str):
     """juju/juju state/applicationoffers.go validateOfferArgs: offer names are app names."""
