@@ -181,6 +181,11 @@ CASES: list[Case] = [
         _import({'subnets': [{'cidr': '10.9.0.0/24', 'spcae': 'oam'}], **pool()}),
         'subnets[0].spcae: unknown field (did you mean "space"?)',
     ),
+    (
+        'bundle-unknown-resource',
+        _deploy(bundle({'lb': {'charm': LB, 'num_units': 1, 'resources': {'haproxy-cfg': 1}}})),
+        'bad-bundle.yaml: application "lb": unrecognized resource "haproxy-cfg"',
+    ),
     # -- a base Juju deploys no workload on ----------------------------------------------------
     (
         'bundle-default-base-windows',
