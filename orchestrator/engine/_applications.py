@@ -235,6 +235,7 @@ class Applications:
         option; this will also remove those units and containers without giving them an
         opportunity to shut down cleanly").
         """
+        _names.check_machine_ids(ids)
         _check_no_wait(force, no_wait)
         if force and ids:
             with self.context.session() as s:

@@ -18,6 +18,7 @@ from ._errors import EngineError
 __all__ = [
     'application',
     'check_application_name',
+    'check_machine_ids',
     'check_unit_names',
     'find_relation',
     'targets',
@@ -82,6 +83,17 @@ def check_unit_names(names: Sequence[str]) -> None:
     for name in names:
         if not _UNIT_NAME.fullmatch(name):
             raise EngineError(f'invalid unit name "{name}"')
+
+
+_MACHINE_ID = re.compile(r'(?:0|[1-9][0-9]*)(?:/[a-z]+/(?:0|[1-9][0-9]*))*')
+"""juju/names ``MachineSnippet`` (``machine.go``, b50ca77): a number, then container parts."""
+
+
+def check_machine_ids(ids: Sequence[str]) -> None:
+    """juju/juju ``cmd/juju/machine/remove.go`` ``Init``: ``invalid machine id "abc"``."""
+    for machine_id in ids:
+        if not _MACHINE_ID.fullmatch(machine_id):
+            raise EngineError(f'invalid machine id "{machine_id}"')
 
 
 def find_relation(m: model.Model, a: str, b: str) -> model.Relation | None:

@@ -141,6 +141,8 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             'ERROR machine 99 not found',
         ),
         (['advance-clock', '99999999999h'], 'ERROR time: invalid duration "99999999999h"'),
+        (['remove-machine', 'abc'], 'ERROR invalid machine id "abc"'),
+        (['remove-machine', '--', '-1'], 'ERROR invalid machine id "-1"'),
         (
             ['model-config', 'update-status-hook-interval=99999999999h'],
             'ERROR invalid update status hook interval in model configuration: time: invalid '

@@ -228,6 +228,16 @@ def test_a_name_that_is_not_a_unit_name_is_refused_before_any_lookup(
     assert engine.debug_log() == before
 
 
+@pytest.mark.parametrize('machine_id', ['abc', '-1', '01', '0/lxd/x', '0/LXD/0', ''])
+def test_a_name_that_is_not_a_machine_id_is_refused(engine: olm_engine.Engine, machine_id: str):
+    """juju/juju cmd/juju/machine/remove.go Init: names.IsValidMachine."""
+    with pytest.raises(olm_engine.EngineError) as info:
+        engine.remove_machines([machine_id])
+    assert str(info.value) == f'invalid machine id "{machine_id}"'
+    with pytest.raises(olm_engine.EngineError, match='machine 0/lxd/0 not found'):
+        engine.remove_machines(['0/lxd/0'])  # a valid id, which olm has not
+
+
 def test_a_dry_run_refuses_what_the_deploy_would(engine: olm_engine.Engine):
     engine.deploy('tracer')
     cases = {
