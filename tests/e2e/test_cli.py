@@ -144,6 +144,10 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
         (['remove-machine', 'abc'], 'ERROR invalid machine id "abc"'),
         (['remove-machine', '--', '-1'], 'ERROR invalid machine id "-1"'),
         (
+            ['scp', str(ROOT / 'README.md'), 'app/-1:/tmp/x'],
+            'ERROR "app/-1" is not a unit or machine of the model',
+        ),
+        (
             ['model-config', 'update-status-hook-interval=99999999999h'],
             'ERROR invalid update status hook interval in model configuration: time: invalid '
             'duration "99999999999h"',

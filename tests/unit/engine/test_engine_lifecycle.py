@@ -332,3 +332,20 @@ def test_a_deployed_machine_has_its_pool_disks(engine: olm_engine.Engine):
     assert [(d['name'], d['size'], d['boot']) for d in kept] == [
         (d.name, d.size, d.boot) for d in pool_machine.disks
     ]
+
+
+@pytest.mark.parametrize('target', ['tracer/-1', 'Tracer/0', 'node-01', '0/lxd/0', 'x'])
+def test_scp_to_a_target_that_is_no_unit_or_machine_writes_nothing_here(
+    engine: olm_engine.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+):
+    """juju/juju cmd/juju/ssh/scp.go expandArgs: an argument with a colon is remote."""
+    engine.deploy('tracer')
+    source = tmp_path / 'a.txt'
+    source.write_text('hello\n')
+    work = tmp_path / 'cwd'
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(olm_engine.EngineError) as info:
+        engine.copy_files([str(source)], f'{target}:/tmp/x', recursive=False)
+    assert str(info.value).startswith(f'"{target}" is not a unit or machine of the model')
+    assert list(work.iterdir()) == []
