@@ -147,6 +147,11 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             ['scp', str(ROOT / 'README.md'), 'app/-1:/tmp/x'],
             'ERROR "app/-1" is not a unit or machine of the model',
         ),
+        (['run', 'app/-1', 'backup'], 'ERROR invalid unit or action name "app/-1"'),
+        (
+            ['run', 'app/0', 'backup', 'snake_case=1'],
+            'ERROR key "snake_case" must start and end with lowercase alphanumeric',
+        ),
         (
             ['model-config', 'update-status-hook-interval=99999999999h'],
             'ERROR invalid update status hook interval in model configuration: time: invalid '
