@@ -8,14 +8,15 @@ See :mod:`._tasks` for the output, the exit status and ``--wait``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
-from typing import Any
+from typing import Any, Final, cast
 
 import yaml
 
 from ..engine import Engine, TaskNotScheduledError
-from ._common import add_format, add_seed, split_kv, yaml_mapping
+from ._common import UsageError, add_format, add_seed, yaml_mapping
 from ._tasks import RUN_WAIT, TaskReport, add_wait, not_scheduled, print_tasks, progress, timed_out
 
 __all__ = ['add_action_commands']
@@ -36,12 +37,57 @@ def add_action_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=_run_action)
 
 
+_NAME: Final = re.compile(r'[a-z0-9](?:[a-z0-9-]*[a-z0-9])?')
+"""juju/juju ``internal/charm/actions.go`` ``actionNameRule``: action names and param keys."""
+_UNIT_OR_LEADER: Final = re.compile(
+    r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*/(?:0|[1-9][0-9]*|leader)'
+)
+"""juju/juju ``cmd/juju/action`` ``unitOrLeaderSnippet``."""
+
+
+def _check_run_args(unit: str, action: str, params: list[str]) -> list[tuple[list[str], str]]:
+    """``juju run``'s ``Init`` (juju/juju ``cmd/juju/action/run.go``), with its messages.
+
+    The unit must be a unit name or ``APP/leader`` (a valid action name in its place means no
+    unit was given), the action a valid action name, and each parameter ``key.key...=value``
+    with every key a valid name. Returns each parameter as its key path and its text.
+    """
+    if not _UNIT_OR_LEADER.fullmatch(unit):
+        if _NAME.fullmatch(unit):
+            raise UsageError('no unit specified')
+        raise UsageError(f'invalid unit or action name "{unit}"')
+    if not _NAME.fullmatch(action):
+        raise UsageError(f'invalid unit or action name "{action}"')
+    parsed: list[tuple[list[str], str]] = []
+    for arg in params:
+        key, sep, text = arg.partition('=')
+        if not sep:
+            raise UsageError(f'argument "{arg}" must be of the form key.key.key...=value')
+        keys = key.split('.')
+        for part in keys:
+            if not _NAME.fullmatch(part):
+                raise UsageError(
+                    f'key "{part}" must start and end with lowercase alphanumeric, and contain '
+                    'only lowercase alphanumeric and hyphens'
+                )
+        parsed.append((keys, text))
+    return parsed
+
+
 def _run_action(engine: Engine, args: argparse.Namespace) -> int:
     params: dict[str, object] = {}
+    given = _check_run_args(args.unit, args.action, args.params)
     if args.params_file:
         params.update(yaml_mapping(args.params_file, '--params'))
-    for key, text in split_kv(args.params, 'action parameters').items():
-        params[key] = yaml.safe_load(text) if text else ''
+    for keys, text in given:
+        # run.go addValueToMap: a dotted key names nested maps (file.kind=xz).
+        inner = params
+        for part in keys[:-1]:
+            nested = inner.get(part)
+            if not isinstance(nested, dict):
+                nested = inner[part] = {}
+            inner = cast('dict[str, object]', nested)
+        inner[keys[-1]] = yaml.safe_load(text) if text else ''
     try:
         action = engine.run_action(args.unit, args.action, params)
     except TaskNotScheduledError as error:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, cast
 
 from ..engine import Engine, EngineError
 from ..juju import constraints as juju_constraints
@@ -77,7 +77,17 @@ def _config(engine: Engine, args: argparse.Namespace) -> None:
     if len(args.settings) == 1:
         key = args.settings[0]
         if key not in settings:
-            raise EngineError(f'key "{key}" not found in "{args.application}" application config')
+            # juju/juju cmd/juju/application/config.go getConfig: the charm's settings, then
+            # the application config (trust); the message ends with Juju's full stop.
+            trust = engine.status_view().model.applications[args.application].trust
+            found = _application_config(trust).get(key)
+            if not isinstance(found, dict):
+                raise EngineError(
+                    f'key "{key}" not found in "{args.application}" application config or '
+                    'charm settings.'
+                )
+            print(str(cast('dict[str, object]', found)['value']).lower())
+            return
         print(settings[key].get('value', ''))
         return
     if args.settings:

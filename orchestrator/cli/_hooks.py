@@ -77,6 +77,6 @@ def _duration(text: str) -> float:
             raise UsageError(f'time: invalid duration "{text}"')
         total += float(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
-    if not text:
-        raise UsageError('time: invalid duration ""')
+    if not text or total * 1e9 > 2**63 - 1:  # Go's int64 of nanoseconds overflows
+        raise UsageError(f'time: invalid duration "{text}"')
     return total

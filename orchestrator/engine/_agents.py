@@ -117,6 +117,7 @@ class UnitAgents:
         """
         if not names:
             raise EngineError('no units specified')
+        _names.check_unit_names(names)
         with self.context.session() as s:
             for name in names:
                 unit = s.model.units.get(name)

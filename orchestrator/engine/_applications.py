@@ -107,6 +107,7 @@ class Applications:
         """
         if not names:
             raise EngineError('no units specified')
+        _names.check_unit_names(names)
         _check_no_wait(force, no_wait)
         with self.context.session() as s:
             for name in names:
@@ -234,6 +235,7 @@ class Applications:
         option; this will also remove those units and containers without giving them an
         opportunity to shut down cleanly").
         """
+        _names.check_machine_ids(ids)
         _check_no_wait(force, no_wait)
         if force and ids:
             with self.context.session() as s:

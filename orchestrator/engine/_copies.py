@@ -73,8 +73,17 @@ class Copies:
     def _place(self, s: Session, text: str) -> _Place:
         target, sep, path = text.partition(':')
         target = target.rpartition('@')[2]
-        if not sep or not (_UNIT.fullmatch(target) or _MACHINE.fullmatch(target)):
+        if not sep or text.startswith('-'):
             return _Place(text)
+        if not (_UNIT.fullmatch(target) or _MACHINE.fullmatch(target)):
+            # juju/juju cmd/juju/ssh/scp.go expandArgs: every argument with a colon names a
+            # remote target, and one that is no unit or machine is handed to ssh as a host
+            # name. olm reaches no host but its simulated machines, so it refuses instead of
+            # writing a local file called "api/-1:/tmp/x".
+            raise EngineError(
+                f'"{target}" is not a unit or machine of the model (olm copies only to and '
+                'from its simulated machines)'
+            )
         if '/' in target:
             machine = _names.unit(s.model, target).machine
         elif target in s.model.machines:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -110,6 +111,13 @@ class Offers:
             EngineError: no such application or endpoint, or the name is taken by another
                 application's offer.
         """
+        offer_name = name or application
+        if not re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*', offer_name):
+            # juju/juju state/applicationoffers.go validateOfferArgs ("Same rules for valid
+            # offer names apply as for applications"), annotated by AddOffer.
+            raise EngineError(
+                f'cannot add application offer "{offer_name}": offer name "{offer_name}" not valid'
+            )
         store = self._store(model_name)
         try:
             with store.transaction() as txn:

@@ -24,10 +24,10 @@ from ..state import bindings, model
 from . import _intent, _names
 from ._agents import UnitAgents
 from ._applications import Applications, prepare_scenario
-from ._context import Context, model_constraints
+from ._context import Context, load_model, model_constraints
 from ._deferred import charmspec, dispatch, juju_bundle, plan
 from ._errors import EngineError
-from ._provisioner import Provisioner
+from ._provisioner import Provisioner, placement_machine
 from ._relations import (
     add_relation,
     add_remote_application,
@@ -199,6 +199,7 @@ class Deployer:
         else:
             prepare_scenario([spec])
         if dry_run:
+            self._dry_run_checks(name, spec, bind_map, placements[:num_units])
             report.changes.append(f'- add {num_units} unit(s) of {name}')
             return report
         with self.context.session() as s:
@@ -223,6 +224,41 @@ class Deployer:
             if settle:
                 report.settle = self.agents.run(s)
         return report
+
+    def _dry_run_checks(
+        self,
+        name: str,
+        spec: charmspec.CharmSpec,
+        bind: Mapping[str, str],
+        placements: Sequence[juju_bundle.Placement],
+    ) -> None:
+        """What the deploy itself would refuse, checked on a read-only snapshot.
+
+        ``--dry-run`` that prints the changes of a deploy the real one refuses (an unknown
+        space or endpoint in ``--bind``, a ``--to`` naming no machine or a container) would
+        tell the user it works; the same messages as the deploy's are raised instead.
+        """
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+            if name in m.applications or name in m.remote_applications:
+                raise EngineError(f'cannot add application "{name}": application already exists')
+            known = [space.name for space in txn.pool.network.spaces]
+            try:
+                bindings.validate(name, dict(bind), spec.bindable, known)
+            except bindings.BindingError as error:
+                raise EngineError(f'cannot add application "{name}": {error}') from None
+            for placement in placements:
+                placement_machine(m, placement)
+
+    def _dry_run_bundle_checks(self, data: juju_bundle.Bundle) -> None:
+        """A bundle's bindings against the pool's spaces, as its deploy checks them."""
+        with self.context.store.snapshot() as txn:
+            known = [space.name for space in txn.pool.network.spaces]
+        for name, app in data.applications.items():
+            try:
+                bindings.validate(name, dict(app.bindings), app.spec.bindable, known)
+            except bindings.BindingError as error:
+                raise EngineError(f'cannot add application "{name}": {error}') from None
 
     @staticmethod
     def _runner(asked: str | None) -> str:
@@ -276,9 +312,10 @@ class Deployer:
                 f'- add relation {relation.provider.application}:{relation.provider.endpoint} '
                 f'- {relation.requirer.application}:{relation.requirer.endpoint}'
             )
-        if dry_run:
-            return report
         bases = _bundle_bases(data)
+        if dry_run:
+            self._dry_run_bundle_checks(data)
+            return report
         applications = self.applications
         with self.context.session() as s:
             for name, app_spec in data.applications.items():

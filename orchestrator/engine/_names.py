@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from ..state import model
 from ._errors import EngineError
 
-__all__ = ['application', 'check_application_name', 'find_relation', 'targets', 'unit']
+__all__ = [
+    'application',
+    'check_application_name',
+    'check_machine_ids',
+    'check_unit_names',
+    'find_relation',
+    'targets',
+    'unit',
+]
 
 
 def application(m: model.Model, name: str) -> model.Application:
@@ -59,6 +67,33 @@ def check_application_name(name: str) -> None:
     """Refuse a name Juju would refuse (``names.IsValidApplication``)."""
     if not re.fullmatch(r'[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*', name):
         raise EngineError(f'invalid application name "{name}"')
+
+
+_UNIT_NAME = re.compile(r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*/(?:0|[1-9][0-9]*)')
+"""juju/names ``UnitSnippet``: ``ApplicationSnippet/NumberSnippet`` (``unit.go``)."""
+
+
+def check_unit_names(names: Sequence[str]) -> None:
+    """Refuse what cannot name a unit before looking anything up, as Juju's CLI does.
+
+    juju/juju 3.x ``cmd/juju/application/removeunit.go`` ``validateIAASRemoval`` and
+    ``cmd/juju/application/resolved.go`` ``Init``: ``invalid unit name "app/-1"`` for a name
+    ``names.IsValidUnit`` refuses (an application name alone, a negative or padded number).
+    """
+    for name in names:
+        if not _UNIT_NAME.fullmatch(name):
+            raise EngineError(f'invalid unit name "{name}"')
+
+
+_MACHINE_ID = re.compile(r'(?:0|[1-9][0-9]*)(?:/[a-z]+/(?:0|[1-9][0-9]*))*')
+"""juju/names ``MachineSnippet`` (``machine.go``, b50ca77): a number, then container parts."""
+
+
+def check_machine_ids(ids: Sequence[str]) -> None:
+    """juju/juju ``cmd/juju/machine/remove.go`` ``Init``: ``invalid machine id "abc"``."""
+    for machine_id in ids:
+        if not _MACHINE_ID.fullmatch(machine_id):
+            raise EngineError(f'invalid machine id "{machine_id}"')
 
 
 def find_relation(m: model.Model, a: str, b: str) -> model.Relation | None:

@@ -99,6 +99,12 @@ class Operations:
         """
         with self.context.session() as s:
             if unit is not None:
+                if not _UNIT_OR_LEADER.fullmatch(unit):
+                    # juju/juju cmd/juju/action/exec.go Init (names.IsValidUnit, validLeader).
+                    raise EngineError(
+                        f'The following exec targets are not valid:\n  "{unit}" is not a '
+                        'valid unit name'
+                    )
                 # The leader is resolved for the whole call (juju/juju apiserver/facades/
                 # client/action run.go getAllUnitNames): no leader fails the command.
                 if unit.endswith('/leader'):
@@ -144,6 +150,10 @@ class Operations:
             )  # fmt: skip
 
 
+_UNIT_OR_LEADER = re.compile(
+    r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*/(?:0|[1-9][0-9]*|leader)'
+)
+"""juju/names ``UnitSnippet``, or exec.go's ``validLeader`` (``APP/leader``)."""
 _MACHINE_ID = re.compile(r'(?:0|[1-9][0-9]*)(?:/[a-z]+/(?:0|[1-9][0-9]*))*')
 """juju/names ``machine.go`` ``MachineSnippet``: a number, then ``/<container type>/<number>``."""
 

@@ -138,4 +138,7 @@ def go_duration(text: str) -> float:
             raise ValueError(f'time: unknown unit {go_quote(name)} in duration {go_quote(text)}')
         total += float(digits) * _DURATION_UNITS[name]
         pos += len(name)
+    if total * 1e9 > (2**63 if sign < 0 else 2**63 - 1):
+        # Go's Duration is an int64 of nanoseconds: ParseDuration refuses what overflows it.
+        raise ValueError(f'time: invalid duration {go_quote(text)}')
     return sign * total

@@ -14,6 +14,13 @@ not wanted:
   here, so it is an ``unknown constraint`` (as in juju/juju b58d5f9d).
 * Sizes that are infinite, NaN or larger than a ``uint64`` are rejected with the size
   error; Go would convert them to an implementation-defined integer.
+* An empty item in ``tags`` or ``zones`` (``tags=^``, ``tags=a,,b``, ``zones=,``) is refused
+  (``bad "tags" constraint: "" is not a valid tag name``), as Juju refuses an empty space
+  name. Juju accepts it: its MAAS provider drops an empty or lone ``^`` tag
+  (``provider/maas/constraints.go`` ``parseDelimitedValues``, whose comment says such names
+  "are not allowed" and "should not happen in practise"), so ``tags=^`` asks for nothing,
+  and an empty zone fails provisioning later (``suitable availability zone for machine 0 not
+  found``).
 * ``merge`` models the MAAS provider's validator only: MAAS registers no conflicting
   keys, so it is a plain per-key overlay; unsupported keys are warned about, never
   rejected.
@@ -289,6 +296,22 @@ def _parse_spaces(text: str) -> tuple[str, ...]:
     return spaces
 
 
+def _parse_tags(text: str) -> tuple[str, ...]:
+    """``tags``: a comma list, ``^`` negating an item; no item may name nothing."""
+    tags = _split_commas(text)
+    if '' in tags or '^' in tags:
+        raise _InvalidValueError('"" is not a valid tag name')
+    return tags
+
+
+def _parse_zones(text: str) -> tuple[str, ...]:
+    """``zones``: a comma list of zone names, none of them empty."""
+    zones = _split_commas(text)
+    if '' in zones:
+        raise _InvalidValueError('"" is not a valid zone name')
+    return zones
+
+
 def _parse_text(text: str) -> str:
     return text
 
@@ -481,10 +504,10 @@ _VALUE_PARSERS: Final[Mapping[str, Callable[[str], object]]] = {
     'mem': _parse_size,
     'root-disk': _parse_size,
     'root-disk-source': _parse_text,
-    'tags': _split_commas,
+    'tags': _parse_tags,
     'spaces': _parse_spaces,
     'virt-type': _parse_text,
-    'zones': _split_commas,
+    'zones': _parse_zones,
     'allocate-public-ip': _parse_bool,
     'image-id': _parse_text,
 }

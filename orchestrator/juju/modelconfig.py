@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Final
 
 from ._go import GO_FALSE, GO_TRUE, go_duration, go_quote
+from .charmspec import WORKLOAD_BASES
 from .version import JUJU_VERSION
 
 __all__ = [
@@ -141,6 +142,10 @@ def coerce(key: str, text: str) -> ConfigValue:
             raise ModelConfigError(
                 f'{key}: expected number, got string({go_quote(text)})'
             ) from None
+    if key == 'logging-config':
+        _check_logging_config(text)
+    if key == 'default-base' and text:
+        _check_default_base(text)
     if key == UPDATE_STATUS_HOOK_INTERVAL:
         try:
             go_duration(text)
@@ -151,6 +156,59 @@ def coerce(key: str, text: str) -> ConfigValue:
                 f'invalid update status hook interval in model configuration: {e}'
             ) from None
     return text
+
+
+_LOG_LEVELS: Final = frozenset(
+    {'UNSPECIFIED', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'CRITICAL'}
+)
+"""juju/loggo ``ParseLevel`` (case-insensitive)."""
+
+
+def _check_logging_config(text: str) -> None:
+    """environs/config ``Validate``: ``logging-config`` must be a loggo specification.
+
+    juju/loggo ``config.go`` ``ParseConfigString`` (loggo 8e1a5fe): a level alone, or
+    ``module=LEVEL`` entries separated by ``;`` or ``:``; Juju returns loggo's error as is.
+    """
+    spec = text.strip()
+    if not spec or spec.upper() in _LOG_LEVELS:
+        return
+    for value in (v for v in spec.replace(':', ';').split(';') if v):
+        name, sep, level = value.partition('=')
+        if not sep:
+            raise ModelConfigError(f"config value expected '=', found {go_quote(value)}")
+        name = name.strip()
+        if not name:
+            raise ModelConfigError(f'config value {go_quote(value)} has missing module name')
+        if len(name) >= 2 and name[0] == '#' and '.' in name[1:]:
+            raise ModelConfigError(f"config tag should not contain '.', found {go_quote(name)}")
+        if level.strip().upper() not in _LOG_LEVELS:
+            raise ModelConfigError(f'unknown severity level {go_quote(level.strip())}')
+
+
+def _check_default_base(text: str) -> None:
+    """environs/config ``validateDefaultBase``: a base Juju deploys workloads on.
+
+    ``corebase.ParseBaseFromString`` then ``WorkloadBases``: ``invalid default base "x":
+    expected base string to contain os and channel separated by '@'``, or
+    ``errors.NotSupportedf("base %q", DisplayString())``: ``base "windows@10" not supported``.
+    """
+    parts = text.split('@')
+    if len(parts) != 2:
+        raise ModelConfigError(
+            f'invalid default base {go_quote(text)}: expected base string to contain os and '
+            "channel separated by '@'"
+        )
+    track, _, risk = parts[1].partition('/')
+    if not track or parts[1].count('/') > 1 or risk not in ('', *_RISKS):
+        raise ModelConfigError(f'invalid default base {go_quote(text)}: channel not valid')
+    if f'{parts[0]}@{track}' not in WORKLOAD_BASES:
+        shown = f'{parts[0]}@{track}' + (f'/{risk}' if risk and risk != 'stable' else '')
+        raise ModelConfigError(f'base {go_quote(shown)} not supported')
+
+
+_RISKS: Final = ('stable', 'candidate', 'beta', 'edge')
+"""core/base ``channel.go`` ``Risks``."""
 
 
 def settings(user: Mapping[str, ConfigValue]) -> dict[str, Setting]:

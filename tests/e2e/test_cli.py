@@ -118,6 +118,57 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             ['--state-dir', '/nonexistent/typo/olm', 'pool', 'list'],
             'ERROR state directory /nonexistent/typo/olm does not exist: commands that change',
         ),
+        # issue 22 (names): constraint items that name nothing, bases, names Juju refuses
+        (
+            ['pool', 'capacity', '--constraints', 'tags=^'],
+            'ERROR bad "tags" constraint: "" is not a valid tag name',
+        ),
+        (
+            ['add-machine', '--constraints', 'tags=ssd,,nvme'],
+            'ERROR bad "tags" constraint: "" is not a valid tag name',
+        ),
+        (
+            ['set-model-constraints', 'zones=,'],
+            'ERROR bad "zones" constraint: "" is not a valid zone name',
+        ),
+        (
+            ['deploy', str(ROOT / 'charms' / 'load-balancer'), '--base', 'centos@7'],
+            'ERROR base: centos@7/stable (Juju deploys workloads on ubuntu@20.04, ',
+        ),
+        (['remove-unit', 'app/-1'], 'ERROR invalid unit name "app/-1"'),
+        (['remove-unit', 'app'], 'ERROR invalid unit name "app"'),
+        (['resolve', 'app/01'], 'ERROR invalid unit name "app/01"'),
+        (['model-config', 'logging-config=<root>=NOPE'], 'ERROR unknown severity level "NOPE"'),
+        (['model-config', 'default-base=windows@10'], 'ERROR base "windows@10" not supported'),
+        (
+            ['offer', 'lb:loadbalancer', 'Bad_Name'],
+            'ERROR cannot add application offer "Bad_Name": offer name "Bad_Name" not valid',
+        ),
+        (
+            ['deploy', '--dry-run', str(ROOT / 'charms' / 'load-balancer'), '--bind', 'nowhere'],
+            'ERROR cannot add application "load-balancer": space "nowhere" not found',
+        ),
+        (
+            ['deploy', '--dry-run', str(ROOT / 'charms' / 'load-balancer'), '--to', '99'],
+            'ERROR machine 99 not found',
+        ),
+        (['advance-clock', '99999999999h'], 'ERROR time: invalid duration "99999999999h"'),
+        (['remove-machine', 'abc'], 'ERROR invalid machine id "abc"'),
+        (['remove-machine', '--', '-1'], 'ERROR invalid machine id "-1"'),
+        (
+            ['scp', str(ROOT / 'README.md'), 'app/-1:/tmp/x'],
+            'ERROR "app/-1" is not a unit or machine of the model',
+        ),
+        (['run', 'app/-1', 'backup'], 'ERROR invalid unit or action name "app/-1"'),
+        (
+            ['run', 'app/0', 'backup', 'snake_case=1'],
+            'ERROR key "snake_case" must start and end with lowercase alphanumeric',
+        ),
+        (
+            ['model-config', 'update-status-hook-interval=99999999999h'],
+            'ERROR invalid update status hook interval in model configuration: time: invalid '
+            'duration "99999999999h"',
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

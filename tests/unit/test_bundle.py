@@ -8,7 +8,7 @@ import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -320,6 +320,12 @@ def _steps(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
     return change
 
 
+WORKLOADS = (
+    '(Juju deploys workloads on ubuntu@20.04, ubuntu@22.04, ubuntu@24.04, ubuntu@24.10, '
+    'ubuntu@25.04, ubuntu@25.10)'
+)
+"""What olm appends to Juju's ``base: X/stable`` for a base Juju deploys nothing on."""
+
 VERIFY_ERRORS = [
     (_set('applications', {}), 'at least one application must be specified'),
     (_set('bundle', 'lxd'), 'bundle has an invalid type "lxd"'),
@@ -330,6 +336,20 @@ VERIFY_ERRORS = [
     (_set('default-base', 'ubuntu'), 'bundle declares an invalid base "ubuntu"'),
     (_set('default-base', 'ubuntu@22@04'), 'bundle declares an invalid base "ubuntu@22@04"'),
     (_set('series', 'warty'), 'bundle declares an invalid series "warty"'),
+    (_set('default-base', 'windows@10'), 'default-base: base: windows@10/stable ' + WORKLOADS),
+    (_set('series', 'xenial'), 'series "xenial": base: ubuntu@16.04/stable ' + WORKLOADS),
+    (
+        _set('applications.db.base', 'centos@7'),
+        'application "db": base: centos@7/stable ' + WORKLOADS,
+    ),
+    (
+        _set('applications.db.series', 'trusty'),
+        'application "db": series "trusty": base: ubuntu@14.04/stable ' + WORKLOADS,
+    ),
+    (
+        _steps(_set('machines', {'0': {'base': 'windows@10'}}), _set('applications.db.to', ['0'])),
+        'machine "0": base: windows@10/stable ' + WORKLOADS,
+    ),
     (
         _steps(_set('machines', {'a': {}}), _set('applications.db.to', ['a'])),
         'invalid machine id "a" found in machines',
@@ -498,6 +518,14 @@ VERIFY_ERRORS = [
         _set('applications.db.resources', {'snap': True}),
         'resource revision "snap" is not int or string',
     ),
+    (
+        _set('applications.db.resources', {'snapp': 3}),
+        'application "db": unrecognized resource "snapp"',
+    ),
+    (
+        _set('applications.db.resources', {'a': 3, 'b': './b.txt'}),
+        'application "db": unrecognized resources: a, b',
+    ),
     (_set('applications.My_App', {'charm': 'web'}), 'application name "My_App" not valid'),
     (_set('relations', [['web']]), 'relation ["web"] has 1 endpoint(s), not 2'),
     (
@@ -664,7 +692,7 @@ def test_unknown_fields_are_warnings_with_lines(root: Path):
           db:
             charm: ./charms/db
             num_units: 1
-            constraint: mem=4G
+            units: 4
           web:
             charm: web
             num_units: 1
@@ -676,17 +704,64 @@ def test_unknown_fields_are_warnings_with_lines(root: Path):
         ---
         applications:
           web:
-            revisoin: 3
+            notes: 3
         """,
     )
     file = root / 'bundle.yaml'
     assert result.warnings == (
         f'{file}: document 0: line 1: unrecognized field "name"',
-        f'{file}: document 0: line 6: unrecognized field "constraint"',
+        f'{file}: document 0: line 6: unrecognized field "units" (did you mean "num_units"?)',
         f'{file}: document 0: line 11: key "num_units" already set in map (in applications.web)',
-        f'{file}: document 1: line 18: unrecognized field "revisoin"',
+        f'{file}: document 1: line 18: unrecognized field "notes"',
     )
-    assert result.applications['db'].constraints == ''
+    assert result.applications['db'].num_units == 1
+
+
+@pytest.mark.parametrize(
+    ('content', 'message'),
+    [
+        (
+            'aplications:\n  db: {charm: ./charms/db}\n',
+            'unmarshal document 0: line 1: field aplications not found in bundle (did you mean '
+            '"applications"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db, num_unit: 2}\n',
+            'unmarshal document 0: line 2: field num_unit not found in applications (did you '
+            'mean "num_units"?)',
+        ),
+        (
+            'applications:\n  db:\n    charm: ./charms/db\n    constraint: mem=4G\n',
+            'unmarshal document 0: line 4: field constraint not found in applications (did you '
+            'mean "constraints"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db, to: ["0"]}\n'
+            'machines:\n  "0": {contraints: mem=1G}\n',
+            'unmarshal document 0: line 4: field contraints not found in machines (did you mean '
+            '"constraints"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db}\nrelation:\n- [db, web]\n',
+            'unmarshal document 0: line 3: field relation not found in bundle (did you mean '
+            '"relations"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db}\n---\napplications:\n  db:\n'
+            '    revisoin: 3\n',
+            'unmarshal document 1: line 6: field revisoin not found in applications (did you '
+            'mean "revision"?)',
+        ),
+        (
+            'applications:\n  db: {charm: ./charms/db}\ndefault_base: ubuntu@24.04\n',
+            'unmarshal document 0: line 3: field default_base not found in bundle (did you mean '
+            '"default-base"?)',
+        ),
+    ],
+)
+def test_a_typo_of_a_known_field_is_an_error_naming_it(root: Path, content: str, message: str):
+    failure = error(root, content)
+    assert str(failure) == f'{root / "bundle.yaml"}: {message}'
 
 
 @pytest.mark.parametrize(
@@ -1070,10 +1145,18 @@ def test_offer_defaults(root: Path):
 @pytest.mark.parametrize(
     ('change', 'message'),
     [
-        (_set('extra', 1), 'extra: Extra inputs are not permitted'),
+        (
+            _set('extra', 1),
+            'extra: unknown field; expected one of url, endpoints, relation-data, secrets',
+        ),
+        (_set('relaton-data', {}), 'relaton-data: unknown field (did you mean "relation-data"?)'),
         (
             _set('relation-data.database.unit', {}),
-            'relation-data.database.unit: Extra inputs are not permitted',
+            'relation-data.database.unit: unknown field (did you mean "units"?)',
+        ),
+        (
+            _set('endpoints.database.interfce', 'x'),
+            'endpoints.database.interfce: unknown field (did you mean "interface"?)',
         ),
         (_set('endpoints', {}), 'endpoints: Dictionary should have at least 1 item'),
         (
@@ -1114,6 +1197,19 @@ def test_bad_offer_files(root: Path, change: Callable[[dict[str, Any]], None], m
     assert any(e.startswith(message) for e in info.value.errors), info.value.errors
 
 
+def test_a_typo_in_an_offer_file_is_reported_before_the_field_it_hides(root: Path):
+    data: dict[str, Any] = copy.deepcopy(OFFER)
+    endpoint = cast(dict[str, str], data['endpoints']['database'])
+    endpoint['interfce'] = endpoint.pop('interface')
+    path = write(root / 'postgresql.yaml', data)
+    with pytest.raises(BundleError) as info:
+        bundle.load_offer(path)
+    assert info.value.errors == (
+        'endpoints.database.interfce: unknown field (did you mean "interface"?)',
+        'endpoints.database.interface: Field required',
+    )
+
+
 def test_saas_offer_problems_in_bundles(root: Path):
     saas = {'postgresql': {'url': 'admin/database.postgresql'}}
     failure = error(root, doc(_set('saas', saas)))
@@ -1130,8 +1226,8 @@ def test_saas_offer_problems_in_bundles(root: Path):
     write(root / 'elsewhere' / 'postgresql.yaml', {**OFFER, 'bogus': 1})
     failure = error(root, doc(_set('saas', saas)), offers_dir=root / 'elsewhere')
     assert failure.errors == (
-        f'saas "postgresql": {root}/elsewhere/postgresql.yaml: bogus: Extra inputs are not '
-        'permitted',
+        f'saas "postgresql": {root}/elsewhere/postgresql.yaml: bogus: unknown field; expected '
+        'one of url, endpoints, relation-data, secrets',
     )
     failure = error(root, doc(_set('saas', {'pg': {'url': 'nodot'}})))
     assert failure.errors == ('invalid offer URL "nodot" for SAAS pg',)

@@ -194,3 +194,19 @@ def test_a_member_outside_the_charm_directory_is_refused(
     with pytest.raises(CharmSpecError, match=r"'\.\./escape' is outside the charm directory"):
         charmspec.resolve('evil.charm', charms_dir=tmp_path, base_dir=tmp_path)
     assert not (tmp_path / 'cache' / 'olm' / 'escape').exists()
+
+
+@pytest.mark.parametrize(
+    ('requested', 'supported', 'shown'),
+    [
+        ('windows@10', (), 'windows@10/stable'),  # a charm declaring no base: still refused
+        ('centos@7', ('ubuntu@24.04',), 'centos@7/stable'),  # before the charm's own bases
+        ('ubuntu@16.04/edge', ('ubuntu@16.04',), 'ubuntu@16.04/edge'),
+    ],
+)
+def test_a_base_juju_deploys_nothing_on_gets_jujus_not_supported(
+    requested: str, supported: tuple[str, ...], shown: str
+):
+    with pytest.raises(CharmSpecError) as info:
+        charmspec.select_base(requested, supported)
+    assert str(info.value).startswith(f'base: {shown} (Juju deploys workloads on ubuntu@20.04, ')

@@ -7,7 +7,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -388,6 +388,43 @@ def test_bad_machine_reads_the_same_from_a_file(tmp_path: Path):
 )  # fmt: skip
 def test_bad_document(data: object, expected: str):
     assert _error(data) == expected
+
+
+def _rename(entry: dict[str, object], old: str, new: str) -> None:
+    entry[new] = entry.pop(old)
+
+
+@pytest.mark.parametrize(
+    ('change', 'expected'),
+    [
+        (lambda d: _rename(d, 'machines', 'machine'),
+         'bad.yaml: unknown top-level key \'machine\' (did you mean "machines"?)'),
+        (lambda d: d.update({'subnet': []}),
+         'bad.yaml: unknown top-level key \'subnet\' (did you mean "subnets"?)'),
+        (lambda d: _rename(d['machines'][1], 'memory', 'memroy'),
+         'bad.yaml: machine 2 (node-02): memroy: unknown field (did you mean "memory"?) '
+         '(and 1 more problem)'),
+        (lambda d: _rename(d['machines'][1], 'hostname', 'hostnme'),
+         'bad.yaml: machine 2: hostnme: unknown field (did you mean "hostname"?) '
+         '(and 1 more problem)'),
+        (lambda d: _rename(d['machines'][1]['disks'][0], 'tags', 'tag'),
+         'bad.yaml: machine 2 (node-02): disks[0].tag: unknown field (did you mean "tags"?)'),
+        (lambda d: d.update({'storage-pools': {'ssd': {'provder': 'maas'}}}),
+         'bad.yaml: storage-pools: ssd: unknown key \'provder\' (did you mean "provider"?)'),
+        (lambda d: d.update({'subnets': [{'cidr': '10.0.0.0/24', 'spcae': 'oam'}]}),
+         'bad.yaml: subnets[0].spcae: unknown field (did you mean "space"?)'),
+    ],
+)  # fmt: skip
+def test_a_typo_of_a_key_names_the_key_it_was_meant_to_be(
+    tmp_path: Path, change: Callable[[Any], None], expected: str
+):
+    doc = _doc()
+    change(doc)
+    path = tmp_path / 'bad.yaml'
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InventoryError) as info:
+        inventory.load(path)
+    assert str(info.value) == expected.replace('bad.yaml', str(path), 1)
 
 
 def test_several_problems_report_the_first_and_count_the_rest():

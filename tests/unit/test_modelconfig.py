@@ -51,6 +51,17 @@ def test_values_are_coerced_to_the_defaults_type(key: str, text: str, value: obj
             'time: missing unit in duration "10"',
         ),
         ('agent-version', '3.6.1', '"agent-version"" must be set via "upgrade-model"'),
+        ('default-base', 'windows@10', 'base "windows@10" not supported'),
+        ('default-base', 'centos@7/edge', 'base "centos@7/edge" not supported'),
+        (
+            'default-base',
+            'ubuntu',
+            'invalid default base "ubuntu": expected base string to contain os and channel '
+            "separated by '@'",
+        ),
+        ('logging-config', '<root>=NOPE', 'unknown severity level "NOPE"'),
+        ('logging-config', 'juju=INFO;foo', 'config value expected \'=\', found "foo"'),
+        ('logging-config', '=INFO', 'config value "=INFO" has missing module name'),
     ],
 )
 def test_juju_refuses_bad_values_with_its_messages(key: str, text: str, message: str):
@@ -61,7 +72,15 @@ def test_juju_refuses_bad_values_with_its_messages(key: str, text: str, message:
 
 @pytest.mark.parametrize(
     ('text', 'seconds'),
-    [('5m', 300.0), ('10s', 10.0), ('1h30m', 5400.0), ('1.5s', 1.5), ('0', 0.0), ('250ms', 0.25)],
+    [
+        ('5m', 300.0),
+        ('10s', 10.0),
+        ('1h30m', 5400.0),
+        ('1.5s', 1.5),
+        ('0', 0.0),
+        ('250ms', 0.25),
+        ('2562047h', 2562047 * 3600.0),  # Go's largest whole-hour Duration
+    ],
 )
 def test_go_durations(text: str, seconds: float):
     assert modelconfig.go_duration(text) == pytest.approx(seconds)
@@ -74,8 +93,24 @@ def test_go_durations(text: str, seconds: float):
         ('x', 'time: invalid duration "x"'),
         ('1d', 'time: unknown unit "d" in duration "1d"'),
         ('10', 'time: missing unit in duration "10"'),
+        ('99999999999h', 'time: invalid duration "99999999999h"'),  # overflows an int64 of ns
+        ('2562048h', 'time: invalid duration "2562048h"'),
     ],
 )
 def test_bad_go_durations_have_gos_messages(text: str, message: str):
     with pytest.raises(ValueError, match=re.escape(message)):
         modelconfig.go_duration(text)
+
+
+@pytest.mark.parametrize(
+    ('key', 'text'),
+    [
+        ('default-base', 'ubuntu@22.04'),
+        ('default-base', 'ubuntu@24.04/edge'),
+        ('default-base', ''),
+        ('logging-config', 'DEBUG'),
+        ('logging-config', '<root>=INFO; juju.worker=trace: #http=warning'),
+    ],
+)
+def test_what_juju_validates_it_accepts(key: str, text: str):
+    assert modelconfig.coerce(key, text) == text

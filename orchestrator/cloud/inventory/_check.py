@@ -11,6 +11,7 @@ from typing import Final, cast
 import pydantic
 from pydantic_core import ErrorDetails
 
+from ...juju.nearest import did_you_mean
 from ..errors import InventoryError
 from ..lifecycle import Status
 from ..machine import Machine
@@ -77,7 +78,16 @@ def machine_items(data: object, source: str) -> list[object]:
 
 
 def unknown_key(key: object, source: str) -> InventoryError:
-    return InventoryError(f'{source}: unknown top-level key {shown(key)}; {_EXPECTED}')
+    """A top-level key the format does not have, with the known key it most resembles.
+
+    The pool file is olm's own format (MAAS has none: it is fed machine by machine through
+    its API), so the message is olm's: ``unknown top-level key 'machine' (did you mean
+    "machines"?)``.
+    """
+    hint = did_you_mean(key, _TOP_LEVEL_KEYS) if isinstance(key, str) else ''
+    return InventoryError(
+        f'{source}: unknown top-level key {shown(key)}' + (hint or f'; {_EXPECTED}')
+    )
 
 
 class Checker:
@@ -116,9 +126,14 @@ class Checker:
             fields = cast(Mapping[object, object], pool)
             unknown = [k for k in fields if k not in ('provider', 'attrs')]
             if unknown:
+                hint = (
+                    did_you_mean(unknown[0], ('provider', 'attrs'))
+                    if isinstance(unknown[0], str)
+                    else ''
+                )
                 raise InventoryError(
-                    f'{where}: {name}: unknown key {shown(unknown[0])}; '
-                    'expected "provider" and "attrs"'
+                    f'{where}: {name}: unknown key {shown(unknown[0])}'
+                    + (hint or '; expected "provider" and "attrs"')
                 )
             provider = fields.get('provider')
             attrs: object = fields.get('attrs') or {}
@@ -156,7 +171,11 @@ class Checker:
             spec = MachineSpec.model_validate(item)
         except pydantic.ValidationError as error:
             where = _where(index, item)
-            for detail in error.errors(include_url=False):
+            # An unknown key first: a typo'd ``memroy`` is why ``memory`` is missing.
+            details = sorted(
+                error.errors(include_url=False), key=lambda d: d['type'] != 'extra_forbidden'
+            )
+            for detail in details:
                 self._problem(index, f'{where}: {_describe(detail)}')
             return None
         where = f'machine {index} ({spec.hostname})'
@@ -275,7 +294,8 @@ def _describe(detail: ErrorDetails) -> str:
             if in_link
             else MACHINE_FIELDS
         )
-        message = f'unknown field; expected one of {fields}'
+        hint = did_you_mean(str(loc[-1]), fields.split(', ')) if loc else ''
+        message = 'unknown field' + (hint or f'; expected one of {fields}')
     elif kind == 'model_type':
         what = 'a disk' if loc else 'a machine'
         message = f'expected a mapping describing {what}, got {shown(value)}'

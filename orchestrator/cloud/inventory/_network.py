@@ -48,6 +48,7 @@ from typing import Annotated, Any, Final, Literal, cast
 import pydantic
 from pydantic import AfterValidator, ConfigDict, Field
 
+from ...juju.nearest import did_you_mean
 from ..errors import InventoryError
 from ..machine import Machine
 from ..network import UNDEFINED_SPACE, Interface, Link, Network, Subnet
@@ -267,9 +268,9 @@ class NetworkChecker:
                 field = '.'.join(str(p) for p in detail['loc'])
                 message = str(detail.get('ctx', {}).get('error', detail['msg']))
                 if detail['type'] == 'extra_forbidden':
-                    message = (
-                        f'unknown field; expected one of {", ".join(_SubnetSpec.model_fields)}'
-                    )
+                    known = tuple(_SubnetSpec.model_fields)
+                    hint = did_you_mean(str(detail['loc'][-1]), known)
+                    message = 'unknown field' + (hint or f'; expected one of {", ".join(known)}')
                 raise _error(
                     f'{where}[{n}]' + (f'.{field}' if field else '') + f': {message}'
                 ) from None

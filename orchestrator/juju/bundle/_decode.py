@@ -3,6 +3,18 @@
 A field of the wrong type is fatal and an unknown field is a warning, each in the words
 ``juju deploy`` uses (``unmarshal document 0: line 7: cannot unmarshal !!map into string``,
 ``document 0: line 12: unrecognized field "constraint"``).
+
+Deliberate deviation: an unknown field that is a likely typo of a known one (``aplications``,
+``num_unit``, ``contraints``: :data:`..nearest.LIKELY_TYPO`) is an error naming the field it
+was meant to be. Juju ignores unknown fields with a warning (juju/juju PR #14474, merged on
+2.9 in August 2022: ``WARNING These fields ... will be ignored during deployment``, after PR
+#14427 had briefly made them fatal without ``--force``), so a typo'd ``constraints`` deploys
+on the wrong machines and a typo'd ``applications`` leaves "at least one application must be
+specified".
+The error takes Juju's strict-decoding words (juju/juju ``internal/charm/bundledatasrc.go``
+``parseBundleParts`` with yaml.v2 ``UnmarshalStrict`` and ``userFriendlyUnmarshalErrors``:
+``line 1: field aplications not found in bundle``). Other unknown fields (a Charmhub bundle's
+``name``, ``website``, ``issues``) stay warnings, as Juju has them.
 """
 
 # pyright: strict
@@ -12,6 +24,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from .._go import go_quote
+from ..nearest import LIKELY_TYPO, did_you_mean, nearest
 from ._schema import FieldType, ListOf, MapOf, Struct, go_type
 from ._yaml import YamlMap, YamlSeq
 
@@ -63,6 +76,20 @@ class Decoder:
     def key(data: YamlMap, key: object) -> str:
         return key if isinstance(key, str) else data.key_text.get(key, str(key))
 
+    def unknown(self, name: str, kind: Struct, line: int) -> None:
+        """An unknown field: an error if it is a likely typo of a known one, else a warning."""
+        meant = nearest(name, kind.fields, cutoff=LIKELY_TYPO)
+        if meant is not None:
+            self.errors.append(
+                f'{self.file}: unmarshal document {self.doc}: line {line}: field {name} not '
+                f'found in {kind.name} (did you mean "{meant}"?)'
+            )
+            return
+        self.warnings.append(
+            f'{self.file}: document {self.doc}: line {line}: unrecognized field '
+            f'{go_quote(name)}{did_you_mean(name, kind.fields)}'
+        )
+
     def decode(
         self, value: object, kind: FieldType, path: str, line: int, raw: str | None
     ) -> object:
@@ -107,10 +134,7 @@ class Decoder:
             if isinstance(kind, Struct):
                 field = kind.fields.get(name)
                 if field is None:
-                    self.warnings.append(
-                        f'{self.file}: document {self.doc}: line {line}: unrecognized field '
-                        f'{go_quote(name)}'
-                    )
+                    self.unknown(name, kind, line)
                     continue
             else:
                 field = kind.value

@@ -19,9 +19,11 @@ from typing import Annotated, Literal
 import pydantic
 import yaml
 from pydantic import ConfigDict, Field
+from pydantic_core import ErrorDetails
 
 from .. import charmspec
 from .._go import go_quote
+from ..nearest import did_you_mean
 from ._decode import to_plain
 from ._errors import BundleError
 from ._names import APP_RE, MODEL_NAME_RE, RELATION_RE, SECRET_KEY_RE, SECRET_REF_RE, UNIT_RE
@@ -97,6 +99,35 @@ class _OfferFileModel(pydantic.BaseModel):
     secrets: dict[str, dict[str, str]] = Field(default_factory=dict[str, dict[str, str]])
 
 
+def _keys(model: type[pydantic.BaseModel]) -> tuple[str, ...]:
+    """A file model's keys as the file spells them (``relation-data``)."""
+    return tuple(field.alias or name for name, field in model.model_fields.items())
+
+
+def _expected_keys(loc: tuple[int | str, ...]) -> tuple[str, ...]:
+    """The keys allowed where pydantic found an unknown one (``loc`` ends with that key)."""
+    if len(loc) == 1:
+        return _keys(_OfferFileModel)
+    if len(loc) == 3 and loc[0] == 'endpoints':
+        return _keys(_OfferEndpointModel)
+    if len(loc) == 3 and loc[0] == 'relation-data':
+        return _keys(_RelationDataModel)
+    return ()
+
+
+def _problem(detail: ErrorDetails) -> str:
+    """One pydantic error as ``field: message``; an unknown key names the nearest known one."""
+    loc = detail['loc']
+    where = '.'.join(str(part) for part in loc) or '(top level)'
+    if detail['type'] == 'extra_forbidden':
+        expected = _expected_keys(loc)
+        hint = did_you_mean(str(loc[-1]), expected)
+        return f'{where}: unknown field' + (
+            hint or (f'; expected one of {", ".join(expected)}' if expected else '')
+        )
+    return f'{where}: {detail["msg"]}'
+
+
 def offer_url_problem(url: str) -> str | None:
     """Juju's ``validateOfferURL``: None if ``[<ctl>:][<qualifier>/]<model>.<app>`` is ok."""
     parts = url.split(':')
@@ -159,10 +190,11 @@ def load_offer(path: str | os.PathLike[str], *, name: str | None = None) -> Offe
     try:
         model = _OfferFileModel.model_validate(to_plain(raw))
     except pydantic.ValidationError as error:
-        problems = [
-            f'{".".join(str(loc) for loc in detail["loc"]) or "(top level)"}: {detail["msg"]}'
-            for detail in error.errors(include_url=False)
-        ]
+        # An unknown key first: a typo'd ``interfce`` is why ``interface`` is missing.
+        details = sorted(
+            error.errors(include_url=False), key=lambda d: d['type'] != 'extra_forbidden'
+        )
+        problems = [_problem(detail) for detail in details]
         raise BundleError(problems, file) from None
     problems: list[str] = []
     url_problem = offer_url_problem(model.url)

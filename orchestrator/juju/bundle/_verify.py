@@ -50,6 +50,21 @@ def _base_ok(text: str) -> bool:
     return bool(at) and '@' not in channel and bool(os_name) and bool(channel)
 
 
+def _workload_problem(base: object, series: object) -> str | None:
+    """Juju's deploy-time refusal of a well-formed base (or series) it deploys nothing on.
+
+    Juju's bundle verification checks only the ``os@channel`` shape; the refusal comes when
+    the application is added (:func:`charmspec.workload_base_problem`). olm checks it with the
+    bundle, so that ``--dry-run`` and ``plan`` refuse it too and nothing is half deployed.
+    """
+    if isinstance(base, str) and base:
+        return charmspec.workload_base_problem(base) if _base_ok(base) else None
+    if isinstance(series, str) and series in SERIES_BASES:
+        problem = charmspec.workload_base_problem(SERIES_BASES[series])
+        return None if problem is None else f'series {go_quote(series)}: {problem}'
+    return None
+
+
 def canonical_constraints(text: str) -> str:
     return str(constraints.parse(text))
 
@@ -92,6 +107,9 @@ class Verifier:
         series = self.data.get('series')
         if series and series not in SERIES_BASES:
             self.add(f'bundle declares an invalid series {go_quote(series)}')
+        problem = _workload_problem(default_base, series)
+        if problem is not None:
+            self.add(f'default-base: {problem}' if default_base else problem)
         self.verify_saas()
         self.verify_machines()
         self.verify_applications()
@@ -160,6 +178,9 @@ class Verifier:
             series = spec.get('series')
             if series and series not in SERIES_BASES:
                 self.add(f'invalid series {series} for machine {go_quote(machine_id)}')
+            problem = _workload_problem(base, series)
+            if problem is not None:
+                self.add(f'machine {go_quote(machine_id)}: {problem}')
 
     def verify_applications(self) -> None:
         if not self.apps:
@@ -248,6 +269,9 @@ class Verifier:
         series = app.get('series')
         if series and series not in SERIES_BASES:
             self.add(f'application {go_quote(name)} declares an invalid series {go_quote(series)}')
+        problem = _workload_problem(base, series)
+        if problem is not None:
+            self.add(f'application {go_quote(name)}: {problem}')
         text = cast(str, app.get('constraints') or '')
         try:
             canonical_constraints(text)
@@ -293,11 +317,25 @@ class Verifier:
                 )
             if num_units > 0:
                 self.add(f'application {go_quote(name)} is subordinate but has non-zero num_units')
-        for resource, rev in cast(dict[str, Any], app.get('resources') or {}).items():
+        resources = cast(dict[str, Any], app.get('resources') or {})
+        for resource, rev in resources.items():
             if not resource:
                 self.add(f'missing resource name on application {go_quote(name)}')
             if isinstance(rev, bool) or not isinstance(rev, int | str):
                 self.add(f'resource revision {go_quote(resource)} is not int or string')
+        declared = cast(dict[str, Any], (spec.meta.get('resources') or {}) if spec else {})
+        unknown = sorted(r for r in resources if r and spec is not None and r not in declared)
+        if unknown:
+            # juju/juju cmd/juju/resource/deploy.go deployUploader.checkExpectedResources,
+            # which the bundle handler's DeployResources runs for each application.
+            self.add(
+                f'application {go_quote(name)}: '
+                + (
+                    f'unrecognized resource {go_quote(unknown[0])}'
+                    if len(unknown) == 1
+                    else f'unrecognized resources: {", ".join(unknown)}'
+                )
+            )
         if num_units < 0:
             self.add(f'negative number of units specified on application {go_quote(name)}')
         self.verify_placement(name, num_units, to)

@@ -35,7 +35,7 @@ machines it may land on.
 from .._go import go_quote, go_value
 from ._actions import ActionSpec
 from ._archive import is_archive, unpack
-from ._bases import LATEST_LTS, display_base, select_base
+from ._bases import LATEST_LTS, WORKLOAD_BASES, display_base, select_base, workload_base_problem
 from ._config import ConfigOption, OptionType, Value
 from ._endpoints import Endpoint, Role, Scope
 from ._errors import CharmSpecError
@@ -44,6 +44,7 @@ from ._spec import CharmSpec
 
 __all__ = [
     'LATEST_LTS',
+    'WORKLOAD_BASES',
     'ActionSpec',
     'CharmSpec',
     'CharmSpecError',
@@ -61,4 +62,5 @@ __all__ = [
     'resolve',
     'select_base',
     'unpack',
+    'workload_base_problem',
 ]

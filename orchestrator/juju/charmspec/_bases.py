@@ -26,11 +26,13 @@ from ._errors import CharmSpecError
 
 __all__ = [
     'LATEST_LTS',
+    'WORKLOAD_BASES',
     'charmcraft_bases',
     'display_base',
     'manifest_bases',
     'select_base',
     'series_bases',
+    'workload_base_problem',
 ]
 
 
@@ -130,6 +132,35 @@ LATEST_LTS: Final = 'ubuntu@24.04'
 charm supports it."""
 
 
+WORKLOAD_BASES: Final = tuple(
+    base for base in SERIES_BASES.values() if tuple(map(int, base[7:].split('.'))) >= (20, 4)
+)
+"""The bases Juju deploys workloads on: the Ubuntu releases olm's Juju knows (``_series``)
+from 20.04, the oldest of Juju 3.6's ``ubuntuLTSes`` (``core/base/base.go``); Juju reads the
+interim ones from distro-info (``core/base/supportedseries.go`` ``WorkloadSeries``)."""
+
+
+def workload_base_problem(base: str) -> str | None:
+    """Juju's refusal of a requested base it deploys no workload on, or None if it does.
+
+    juju/juju 3.6 ``core/charm/baseselector.go`` ``userRequested``: a requested base (``--base``,
+    a bundle's ``default-base``/``base``/``series``) that is not one of Juju's workload bases
+    is ``errors.NewNotSupported(nil, fmt.Sprintf("base: %s", requestedBase))``, the base in its
+    ``String()`` form with the risk normalised to ``stable`` (``core/base/channel.go``
+    ``ParseChannelNormalize``): ``base: windows@10/stable``. It is checked before the charm's
+    own bases, so ``--base centos@7`` gets it whatever the charm declares. olm appends the
+    bases it would accept, which Juju's message leaves out.
+    """
+    name, _, channel = base.partition('@')
+    track, _, risk = channel.partition('/')
+    if f'{name}@{track}' in WORKLOAD_BASES:
+        return None
+    return (
+        f'base: {name}@{track}/{risk or "stable"} (Juju deploys workloads on '
+        f'{", ".join(WORKLOAD_BASES)})'
+    )
+
+
 def select_base(requested: str | None, supported: Sequence[str]) -> str:
     """The base an application of this charm gets, as Juju 3.6 chooses it.
 
@@ -145,9 +176,13 @@ def select_base(requested: str | None, supported: Sequence[str]) -> str:
 
     Raises:
         CharmSpecError: Juju's ``base "ubuntu@22.04" not supported by charm, the charm
-            supported bases are: ubuntu@24.04``.
+            supported bases are: ubuntu@24.04``, or for a base Juju deploys nothing on
+            (:func:`workload_base_problem`) ``base: windows@10/stable``.
     """
     if requested:
+        problem = workload_base_problem(requested)
+        if problem is not None:
+            raise CharmSpecError(problem)
         wanted = display_base(requested)
         if supported and wanted not in supported:
             raise CharmSpecError(

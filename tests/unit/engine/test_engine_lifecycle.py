@@ -214,6 +214,72 @@ def test_unknown_things_are_refused_without_change(engine: olm_engine.Engine):
     assert engine.debug_log() == before
 
 
+@pytest.mark.parametrize('name', ['tracer/-1', 'tracer', 'tracer/01', 'Tracer/0', ''])
+def test_a_name_that_is_not_a_unit_name_is_refused_before_any_lookup(
+    engine: olm_engine.Engine, name: str
+):
+    """juju/juju removeunit.go validateIAASRemoval and resolved.go Init: names.IsValidUnit."""
+    engine.deploy('tracer')
+    before = engine.debug_log()
+    for act in (engine.remove_unit, engine.resolve):
+        with pytest.raises(olm_engine.EngineError) as info:
+            act([name])
+        assert str(info.value) == f'invalid unit name "{name}"'
+    assert engine.debug_log() == before
+
+
+@pytest.mark.parametrize('machine_id', ['abc', '-1', '01', '0/lxd/x', '0/LXD/0', ''])
+def test_a_name_that_is_not_a_machine_id_is_refused(engine: olm_engine.Engine, machine_id: str):
+    """juju/juju cmd/juju/machine/remove.go Init: names.IsValidMachine."""
+    with pytest.raises(olm_engine.EngineError) as info:
+        engine.remove_machines([machine_id])
+    assert str(info.value) == f'invalid machine id "{machine_id}"'
+    with pytest.raises(olm_engine.EngineError, match='machine 0/lxd/0 not found'):
+        engine.remove_machines(['0/lxd/0'])  # a valid id, which olm has not
+
+
+def test_a_dry_run_refuses_what_the_deploy_would(engine: olm_engine.Engine):
+    engine.deploy('tracer')
+    cases = {
+        'machine 99 not found': {'to': ['99']},
+        'container placement "lxd:" is not supported': {'to': ['lxd:0']},
+        'space "nowhere" not found': {'bind': 'nowhere'},
+        'endpoint is not defined by the charm': {'bind': 'nope=oam'},
+    }
+    for message, kwargs in cases.items():
+        with pytest.raises(olm_engine.EngineError, match=message):
+            engine.deploy('tracer', application='other', dry_run=True, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(olm_engine.EngineError, match='application already exists'):
+        engine.deploy('tracer', dry_run=True)
+    assert 'other' not in engine.status_view().model.applications
+
+
+def test_a_bundle_dry_run_refuses_a_binding_to_a_space_the_pool_lacks(
+    engine: olm_engine.Engine, tmp_path: Path
+):
+    bundle = tmp_path / 'bundle.yaml'
+    bundle.write_text('applications: {tracer: {charm: tracer, bindings: {"": nowhere}}}\n')
+    for dry_run in (True, False):
+        with pytest.raises(olm_engine.EngineError) as info:
+            engine.deploy(str(bundle), dry_run=dry_run)
+        assert str(info.value) == 'cannot add application "tracer": space "nowhere" not found'
+    assert engine.status_view().model.applications == {}
+
+
+@pytest.mark.parametrize('name', ['Bad_Name', 'db.x', '-db', 'x1-'])
+def test_an_offer_name_juju_refuses_is_refused(engine: olm_engine.Engine, name: str):
+    """juju/juju state/applicationoffers.go validateOfferArgs: offer names are app names."""
+    engine.deploy('tracer')
+    model_name = engine.status_view().model.name
+    engine.offer(model_name, 'tracer', ['juju-info'], 'good-name')
+    with pytest.raises(olm_engine.EngineError) as info:
+        engine.offer(model_name, 'tracer', ['juju-info'], name)
+    assert str(info.value) == (
+        f'cannot add application offer "{name}": offer name "{name}" not valid'
+    )
+    assert [offer.name for offer, _ in engine.offers(model_name)] == ['good-name']
+
+
 def test_a_module_imported_lazily_stays_with_its_charm(engine: olm_engine.Engine):
     # mirror imports its `workload` inside handlers; tracer imports its own at the top. Loading
     # mirror first and letting it import lazily must not hand mirror's module to tracer.
@@ -266,3 +332,20 @@ def test_a_deployed_machine_has_its_pool_disks(engine: olm_engine.Engine):
     assert [(d['name'], d['size'], d['boot']) for d in kept] == [
         (d.name, d.size, d.boot) for d in pool_machine.disks
     ]
+
+
+@pytest.mark.parametrize('target', ['tracer/-1', 'Tracer/0', 'node-01', '0/lxd/0', 'x'])
+def test_scp_to_a_target_that_is_no_unit_or_machine_writes_nothing_here(
+    engine: olm_engine.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+):
+    """juju/juju cmd/juju/ssh/scp.go expandArgs: an argument with a colon is remote."""
+    engine.deploy('tracer')
+    source = tmp_path / 'a.txt'
+    source.write_text('hello\n')
+    work = tmp_path / 'cwd'
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(olm_engine.EngineError) as info:
+        engine.copy_files([str(source)], f'{target}:/tmp/x', recursive=False)
+    assert str(info.value).startswith(f'"{target}" is not a unit or machine of the model')
+    assert list(work.iterdir()) == []

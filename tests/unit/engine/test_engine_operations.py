@@ -143,3 +143,22 @@ def test_exec_on_a_leader_nobody_holds_fails_the_command(tracer: olm_engine.Engi
     ) as e:
         tracer.exec('true', unit='nothing/leader')
     assert not isinstance(e.value, olm_engine.TaskNotScheduledError)
+
+
+@pytest.mark.parametrize(
+    ('target', 'shown'),
+    [
+        ({'unit': 'tracer/-1'}, '"tracer/-1" is not a valid unit name'),
+        ({'unit': 'tracer'}, '"tracer" is not a valid unit name'),
+        ({'machine': 'abc'}, '"abc" is not a valid machine id'),
+    ],
+)
+def test_exec_refuses_a_target_juju_cannot_name_before_an_operation(
+    tracer: olm_engine.Engine, target: dict[str, str], shown: str
+):
+    """juju/juju cmd/juju/action/exec.go Init: the targets are checked before any operation."""
+    with pytest.raises(olm_engine.EngineError) as info:
+        tracer.exec('true', **target)
+    assert str(info.value) == f'The following exec targets are not valid:\n  {shown}'
+    done = tracer.exec('true', machine='0')
+    assert done.operation == '1'  # no operation was used up by the refusals
