@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from ..engine import Engine, TaskNotScheduledError
-from ._common import add_format, add_seed, split_kv, yaml_mapping
+from ..juju import yamlread
+from ._common import UsageError, add_format, add_seed, split_kv, yaml_mapping
 from ._tasks import RUN_WAIT, TaskReport, add_wait, not_scheduled, print_tasks, progress, timed_out
 
 __all__ = ['add_action_commands']
@@ -41,7 +42,10 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
     if args.params_file:
         params.update(yaml_mapping(args.params_file, '--params'))
     for key, text in split_kv(args.params, 'action parameters').items():
-        params[key] = yaml.safe_load(text) if text else ''
+        try:
+            params[key] = yamlread.load(text) if text else ''
+        except yaml.YAMLError as e:
+            raise UsageError(f'action parameter {key}: {yamlread.describe(e)}') from None
     try:
         action = engine.run_action(args.unit, args.action, params)
     except TaskNotScheduledError as error:

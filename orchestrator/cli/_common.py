@@ -18,6 +18,7 @@ import yaml
 
 from ..engine import EngineError
 from ..juju import constraints as juju_constraints
+from ..juju import yamlread
 
 __all__ = [
     'FORMATS',
@@ -140,9 +141,11 @@ def split_kv(items: Sequence[str], what: str) -> dict[str, str]:
 
 def yaml_mapping(path: str, flag: str) -> dict[str, object]:
     try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as e:
+        data = yamlread.load(Path(path).read_text())
+    except OSError as e:
         raise UsageError(f'{flag} {path}: {e}') from None
+    except yaml.YAMLError as e:
+        raise UsageError(f'{flag} {path}: {yamlread.describe(e)}') from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -1,0 +1,254 @@
+"""Reading YAML: the one loader every file and parameter olm reads goes through.
+
+Every YAML olm reads — bundles, overlays, offer files, charm metadata, pool files, action
+parameters, ``--params``/``--file`` files, model-config files, secret files and relation
+settings handed to hook tools — is loaded by :class:`Loader` (or a subclass that keeps
+positions, or composes one pool entry at a time), so all of them refuse the same inputs the
+same way. The emulated programs under ``orchestrator/sim/programs`` model *other* programs'
+parsers (kubectl, k8s) and keep their own.
+
+The rule that matters most is go-yaml's alias limit, which Juju inherits (Juju reads bundles,
+``--params`` files and charm metadata with go-yaml). PyYAML shares an aliased node instead of
+copying it, so a "billion laughs" document loads in microseconds into a few objects; but the
+first thing that walks it (JSON, a copy, a comparison, ``str``) visits every expanded node and
+grows memory without bound. go-yaml counts, as it decodes, every node it visits
+(``decodeCount``) and the visits made inside an alias (``aliasCount``), and fails with
+``document contains excessive aliasing`` once more than 100 alias visits and more than 1000
+visits in all make aliases a larger share than ``allowedAliasRatio`` allows: 99% up to 400,000
+visits, falling linearly to 10% at 4,000,000 (go-yaml/yaml ``decode.go``, ``allowedAliasRatio``
+and ``decoder.unmarshal``, tag v2.4.0 — the rule came in v2.2.8, commit bb4e33b "Add logic to
+catch cases of alias abuse", and v3 keeps it). An alias of a node inside itself fails with
+``anchor '%s' value contains itself`` (``decoder.alias``, same tag).
+
+:class:`AliasBudget` applies that rule without expanding anything: it walks the composed node
+graph once, in document order, learns each node's expanded size when the node closes
+(memoised: an alias costs one visit plus its target's size), and advances go-yaml's two counters
+by whole aliases. Inside an alias every visit counts as both, so the aliasing share only rises
+while the allowed share only falls: checking at the end of each alias is as exact as go-yaml's
+check at every visit. Counting differs from go-yaml decoding into ``interface{}`` only in
+that the ``<<`` merge key and a merged sequence count as nodes here (one visit each), and that
+go-yaml decoding into a struct skips the fields the struct lacks; a few visits either way.
+
+With the rule, what a document expands to is at most about a hundred times a small
+document and a tenth more than a large one: memory follows the size of the file, which is the
+user's to choose (issue 23 imports 100,000-machine pool files), so no file-size bound is set.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.error import Mark
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+if TYPE_CHECKING:  # the stubs type libyaml's loader loosely; it behaves as the pure one
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+__all__ = [
+    'ALIAS_RATIO_RANGE',
+    'EXCESSIVE_ALIASING',
+    'AliasBudget',
+    'AliasingError',
+    'Loader',
+    'allowed_alias_ratio',
+    'compose',
+    'describe',
+    'load',
+    'load_all',
+]
+
+EXCESSIVE_ALIASING: Final = 'document contains excessive aliasing'
+"""go-yaml's message (``decode.go`` ``decoder.unmarshal``, tag v2.4.0), which Juju prints."""
+
+ALIAS_RATIO_RANGE: Final = (400_000, 4_000_000)
+"""go-yaml's ``alias_ratio_range_low`` and ``alias_ratio_range_high`` (``decode.go``, v2.4.0)."""
+
+_MIN_ALIASES: Final = 100
+_MIN_DECODES: Final = 1000
+"""Below these counts go-yaml never refuses (``aliasCount > 100 && decodeCount > 1000``)."""
+
+_ANCHOR: Final = re.compile(r'&([^\s,\[\]{}]+)')
+
+
+class AliasingError(ComposerError):
+    """A document whose aliases expand too far, or an anchor used inside itself.
+
+    A :class:`yaml.MarkedYAMLError`, so every reader's existing handling of YAML errors names
+    the file; ``problem`` is go-yaml's text and, as go-yaml's, excessive aliasing has no mark.
+    """
+
+    def __init__(self, problem: str, mark: Mark | None = None) -> None:
+        super().__init__(None, None, problem, mark)
+
+
+def allowed_alias_ratio(decodes: int) -> float:
+    """go-yaml's ``allowedAliasRatio``: the share of visits aliases may make, by visits."""
+    low, high = ALIAS_RATIO_RANGE
+    if decodes <= low:
+        return 0.99
+    if decodes >= high:
+        return 0.10
+    return 0.99 - 0.89 * ((decodes - low) / (high - low))
+
+
+class AliasBudget:
+    """go-yaml's two decode counters over one document, fed its composed nodes in order.
+
+    A whole document is fed as its root node; a streaming reader feeds the pieces it composes
+    one after another (``keep`` names the anchored nodes a later piece may alias).
+    """
+
+    __slots__ = ('_kept', '_text', 'aliased', 'decodes')
+
+    def __init__(self, text: str | None = None) -> None:
+        self.decodes = 1  # the document node
+        self.aliased = 0
+        self._kept: dict[int, tuple[Node, int]] = {}
+        self._text = text
+
+    def _check(self) -> None:
+        if (
+            self.aliased > _MIN_ALIASES
+            and self.decodes > _MIN_DECODES
+            and self.aliased / self.decodes > allowed_alias_ratio(self.decodes)
+        ):
+            raise AliasingError(EXCESSIVE_ALIASING)
+
+    def _contains_itself(self, node: Node) -> AliasingError:
+        mark = cast(Mark, node.start_mark)
+        name = 'anchor'
+        if self._text is not None:
+            found = _ANCHOR.match(self._text, mark.index)
+            if found:
+                name = f"anchor '{found.group(1)}'"
+        return AliasingError(f'{name} value contains itself', mark)
+
+    def add(self, root: Node, keep: Iterable[Node] = ()) -> None:
+        """Count ``root`` and everything under it, refusing as soon as go-yaml would.
+
+        Raises:
+            AliasingError: ``document contains excessive aliasing``, or an anchor whose value
+                holds an alias of itself.
+        """
+        sizes: dict[int, int] = {}
+        opened: set[int] = {id(root)}
+        # Each entry: the node, its children still to visit, the expanded size so far.
+        stack: list[list[Any]] = [[root, iter(_children(root)), 1]]
+        self.decodes += 1
+        self._check()
+        while stack:
+            top = stack[-1]
+            child = cast(Node | None, next(top[1], None))
+            if child is None:
+                stack.pop()
+                node_id = id(top[0])
+                opened.discard(node_id)
+                sizes[node_id] = top[2]
+                if stack:
+                    stack[-1][2] += top[2]
+                continue
+            child_id = id(child)
+            if child_id in opened:
+                raise self._contains_itself(child)
+            known = sizes.get(child_id)
+            if known is None and child_id in self._kept:
+                known = self._kept[child_id][1]
+            self.decodes += 1  # the node, or the alias naming it
+            self._check()
+            if known is None:
+                opened.add(child_id)
+                stack.append([child, iter(_children(child)), 1])
+                continue
+            # An alias: its target's every node is visited again, inside the alias.
+            self.decodes += known
+            self.aliased += known
+            self._check()
+            top[2] += 1 + known
+        for node in keep:
+            size = sizes.get(id(node))
+            if size is not None:
+                self._kept[id(node)] = (node, size)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(cast(list[Node], node.value))
+    if isinstance(node, MappingNode):
+        return [item for pair in cast(list[tuple[Node, Node]], node.value) for item in pair]
+    return []
+
+
+class Loader(_BaseLoader):
+    """The safe loader, refusing what go-yaml's alias rule refuses before constructing.
+
+    libyaml's safe loader (PyYAML's own where libyaml is not built in), with the rule checked
+    on each document's node graph before any object is constructed.
+
+    Subclasses keep the rule: they add constructors (positions, duplicate keys) or compose a
+    document piece by piece with an :class:`AliasBudget` of their own.
+    """
+
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self.yaml_text = stream if isinstance(stream, str) else None
+
+    def construct_document(self, node: Node) -> Any:
+        """Check the document's aliasing, then construct it as the safe loader does."""
+        AliasBudget(self.yaml_text).add(node)
+        return super().construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
+
+def load(text: str | bytes, loader: type[Loader] = Loader) -> object:
+    """The one document of ``text`` (None if empty), as ``yaml.safe_load`` but bounded.
+
+    Bytes are decoded as PyYAML does (UTF-8, or UTF-16 with a byte order mark).
+
+    Raises:
+        yaml.YAMLError: invalid YAML, more than one document, or :class:`AliasingError`.
+    """
+    reader = loader(text)
+    try:
+        return cast(object, reader.get_single_data())  # pyright: ignore[reportUnknownMemberType]
+    finally:
+        reader.dispose()  # pyright: ignore[reportUnknownMemberType]
+
+
+def load_all(text: str, loader: type[Loader] = Loader) -> list[object]:
+    """Every document of ``text``, in order (an empty document is None)."""
+    reader = loader(text)
+    try:
+        documents: list[object] = []
+        while reader.check_data():  # pyright: ignore[reportUnknownMemberType]
+            documents.append(cast(object, reader.get_data()))  # pyright: ignore[reportUnknownMemberType]
+        return documents
+    finally:
+        reader.dispose()  # pyright: ignore[reportUnknownMemberType]
+
+
+def compose(text: str) -> Node | None:
+    """The node graph of the one document of ``text``, checked as :func:`load` checks it."""
+    reader = Loader(text)
+    try:
+        node: Node | None = reader.get_single_node()  # pyright: ignore[reportUnknownMemberType]
+    finally:
+        reader.dispose()  # pyright: ignore[reportUnknownMemberType]
+    if node is not None:
+        AliasBudget(text).add(node)
+    return node
+
+
+def describe(error: yaml.YAMLError) -> str:
+    """A YAML error as one line: the problem, then ``(line L, column C)`` where there is one."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f' (line {mark.line + 1}, column {mark.column + 1})' if mark else ''
+        return f'{error.problem or error.context or "cannot be parsed"}{where}'
+    return str(error)
