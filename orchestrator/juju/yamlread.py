@@ -55,6 +55,8 @@ else:
 __all__ = [
     'ALIAS_RATIO_RANGE',
     'EXCESSIVE_ALIASING',
+    'MAX_DEPTH',
+    'TOO_DEEP',
     'AliasBudget',
     'AliasingError',
     'Loader',
@@ -74,6 +76,16 @@ ALIAS_RATIO_RANGE: Final = (400_000, 4_000_000)
 _MIN_ALIASES: Final = 100
 _MIN_DECODES: Final = 1000
 """Below these counts go-yaml never refuses (``aliasCount > 100 && decodeCount > 1000``)."""
+
+MAX_DEPTH: Final = 100
+"""How deep a document may nest, aliases expanded: olm's bound, where go-yaml's is 10,000
+(``scannerc.go``, ``max_flow_level``/``max_indents``, tag v2.4.0) and libyaml's 1,000. What reads
+a document in Python (the constructors, ``json``, the YAML emitter) recurses a few frames a
+level under Python's limit of 1,000 frames, so a deeper document would end in a
+``RecursionError``; no file olm reads nests past a dozen levels."""
+
+TOO_DEEP: Final = f'exceeded max depth of {MAX_DEPTH}'
+"""go-yaml's words (``scannerc.go``, tag v2.4.0) with olm's bound."""
 
 _ANCHOR: Final = re.compile(r'&([^\s,\[\]{}]+)')
 
@@ -111,7 +123,7 @@ class AliasBudget:
     def __init__(self, text: str | None = None) -> None:
         self.decodes = 1  # the document node
         self.aliased = 0
-        self._kept: dict[int, tuple[Node, int]] = {}
+        self._kept: dict[int, tuple[Node, tuple[int, int]]] = {}
         self._text = text
 
     def _check(self) -> None:
@@ -135,13 +147,13 @@ class AliasBudget:
         """Count ``root`` and everything under it, refusing as soon as go-yaml would.
 
         Raises:
-            AliasingError: ``document contains excessive aliasing``, or an anchor whose value
-                holds an alias of itself.
+            AliasingError: ``document contains excessive aliasing``, an anchor whose value
+                holds an alias of itself, or nesting deeper than :data:`MAX_DEPTH`.
         """
-        sizes: dict[int, int] = {}
+        known: dict[int, tuple[int, int]] = {}  # node -> (expanded size, expanded height)
         opened: set[int] = {id(root)}
-        # Each entry: the node, its children still to visit, the expanded size so far.
-        stack: list[list[Any]] = [[root, iter(_children(root)), 1]]
+        # Each entry: the node, its children still to visit, expanded size and height so far.
+        stack: list[list[Any]] = [[root, iter(_children(root)), 1, 1]]
         self.decodes += 1
         self._check()
         while stack:
@@ -151,31 +163,38 @@ class AliasBudget:
                 stack.pop()
                 node_id = id(top[0])
                 opened.discard(node_id)
-                sizes[node_id] = top[2]
+                known[node_id] = (top[2], top[3])
                 if stack:
                     stack[-1][2] += top[2]
+                    stack[-1][3] = max(stack[-1][3], top[3] + 1)
                 continue
             child_id = id(child)
             if child_id in opened:
                 raise self._contains_itself(child)
-            known = sizes.get(child_id)
-            if known is None and child_id in self._kept:
-                known = self._kept[child_id][1]
+            seen = known.get(child_id)
+            if seen is None and child_id in self._kept:
+                seen = self._kept[child_id][1]
             self.decodes += 1  # the node, or the alias naming it
             self._check()
-            if known is None:
+            if seen is None:
+                if len(stack) >= MAX_DEPTH:
+                    raise AliasingError(TOO_DEEP, cast(Mark, child.start_mark))
                 opened.add(child_id)
-                stack.append([child, iter(_children(child)), 1])
+                stack.append([child, iter(_children(child)), 1, 1])
                 continue
             # An alias: its target's every node is visited again, inside the alias.
-            self.decodes += known
-            self.aliased += known
+            size, height = seen
+            if len(stack) + height > MAX_DEPTH:
+                raise AliasingError(TOO_DEEP)
+            self.decodes += size
+            self.aliased += size
             self._check()
-            top[2] += 1 + known
+            top[2] += 1 + size
+            top[3] = max(top[3], height + 1)
         for node in keep:
-            size = sizes.get(id(node))
-            if size is not None:
-                self._kept[id(node)] = (node, size)
+            seen = known.get(id(node))
+            if seen is not None:
+                self._kept[id(node)] = (node, seen)
 
 
 def _children(node: Node) -> list[Node]:

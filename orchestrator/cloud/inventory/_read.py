@@ -39,11 +39,18 @@ class _Loader(yamlread.Loader, Composer):
         self.anchors = {}  # the composer's state, which libyaml's parser does not set up
         self.budget = yamlread.AliasBudget(stream)
         self.anchored: list[yaml.Node] = []
+        self.depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # pyright: ignore[reportIncompatibleMethodOverride]
-        """PyYAML's, noting each anchored node: a later entry may alias it."""
+        """PyYAML's, noting each anchored node (a later entry may alias it), bounded in depth."""
         anchored = not self.at(yaml.AliasEvent) and self.anchor_of_next() is not None
-        node = cast(yaml.Node, super().compose_node(parent, index))  # pyright: ignore[reportArgumentType]
+        if self.depth >= yamlread.MAX_DEPTH:  # PyYAML's composer recurses a level a call
+            raise yamlread.AliasingError(yamlread.TOO_DEEP, self.mark())
+        self.depth += 1
+        try:
+            node = cast(yaml.Node, super().compose_node(parent, index))  # pyright: ignore[reportArgumentType]
+        finally:
+            self.depth -= 1
         if anchored:
             self.anchored.append(node)
         return node

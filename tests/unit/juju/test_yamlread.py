@@ -185,3 +185,21 @@ def test_refusing_a_bomb_stays_small():
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU, (30, 30)),
     )
     assert int(done.stdout) < 10 * 1024  # KiB: nothing was expanded
+
+
+def test_nesting_is_bounded_before_python_recurses():
+    """go-yaml stops at 10,000 levels; olm at 100, below Python's recursion limit."""
+    assert yamlread.MAX_DEPTH == 100
+    fits = '[' * 100 + ']' * 100
+    assert yamlread.load(fits) is not None
+    with pytest.raises(yamlread.AliasingError, match=r'^exceeded max depth of 100'):
+        yamlread.load('[' * 101 + ']' * 101)
+    with pytest.raises(yamlread.AliasingError, match='exceeded max depth of 100'):
+        yamlread.load('- &a ' + '[' * 60 + ']' * 60 + '\n- ' + '[' * 60 + '*a' + ']' * 60)
+
+
+def test_the_streaming_pool_reader_bounds_nesting(tmp_path: Path):
+    pool = tmp_path / 'pool.yaml'
+    pool.write_text('machines:\n- hostname: x\n  tags: ' + '[' * 500 + ']' * 500 + '\n')
+    with pytest.raises(InventoryError, match='not valid YAML: exceeded max depth of 100'):
+        inventory.load(pool)
