@@ -126,12 +126,32 @@ class AliasBudget:
         self._kept: dict[int, tuple[Node, tuple[int, int]]] = {}
         self._text = text
 
-    def _check(self) -> None:
-        if (
+    def _refused(self, decodes: int) -> bool:
+        return (
             self.aliased > _MIN_ALIASES
-            and self.decodes > _MIN_DECODES
-            and self.aliased / self.decodes > allowed_alias_ratio(self.decodes)
-        ):
+            and decodes > _MIN_DECODES
+            and self.aliased / decodes > allowed_alias_ratio(decodes)
+        )
+
+    def _check(self) -> None:
+        if self._refused(self.decodes):
+            raise AliasingError(EXCESSIVE_ALIASING)
+
+    def add_plain(self, count: int) -> None:
+        """Count ``count`` nodes decoded outside any alias, refusing as go-yaml would.
+
+        With ``aliasCount`` fixed, ``aliasCount / decodeCount`` is convex in ``decodeCount``
+        and the allowed ratio linear or constant in each of its three ranges, so their
+        difference is largest at an end of a run of plain decodes (or of a range): checking
+        those points is checking every decode.
+        """
+        start, end = self.decodes + 1, self.decodes + count
+        self.decodes = end
+        if count <= 0 or self.aliased <= _MIN_ALIASES:
+            return
+        low, high = ALIAS_RATIO_RANGE
+        points = {max(start, _MIN_DECODES + 1), end, low, low + 1, high, high + 1}
+        if any(start <= point <= end and self._refused(point) for point in points):
             raise AliasingError(EXCESSIVE_ALIASING)
 
     def _contains_itself(self, node: Node) -> AliasingError:
@@ -154,8 +174,7 @@ class AliasBudget:
         opened: set[int] = {id(root)}
         # Each entry: the node, its children still to visit, expanded size and height so far.
         stack: list[list[Any]] = [[root, iter(_children(root)), 1, 1]]
-        self.decodes += 1
-        self._check()
+        plain = 1  # decodes outside aliases not yet counted
         while stack:
             top = stack[-1]
             child = cast(Node | None, next(top[1], None))
@@ -174,8 +193,7 @@ class AliasBudget:
             seen = known.get(child_id)
             if seen is None and child_id in self._kept:
                 seen = self._kept[child_id][1]
-            self.decodes += 1  # the node, or the alias naming it
-            self._check()
+            plain += 1  # the node, or the alias naming it
             if seen is None:
                 if len(stack) >= MAX_DEPTH:
                     raise AliasingError(TOO_DEEP, cast(Mark, child.start_mark))
@@ -186,11 +204,14 @@ class AliasBudget:
             size, height = seen
             if len(stack) + height > MAX_DEPTH:
                 raise AliasingError(TOO_DEEP)
+            self.add_plain(plain)
+            plain = 0
             self.decodes += size
             self.aliased += size
             self._check()
             top[2] += 1 + size
             top[3] = max(top[3], height + 1)
+        self.add_plain(plain)
         for node in keep:
             seen = known.get(id(node))
             if seen is not None:

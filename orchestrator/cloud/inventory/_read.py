@@ -40,25 +40,28 @@ class _Loader(yamlread.Loader, Composer):
         self.budget = yamlread.AliasBudget(stream)
         self.anchored: list[yaml.Node] = []
         self.depth = 0
+        self.composed = 0  # nodes of the piece being composed
+        self.graph = False  # whether that piece has an anchor or an alias
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # pyright: ignore[reportIncompatibleMethodOverride]
-        """PyYAML's, noting each anchored node (a later entry may alias it), bounded in depth."""
-        anchored = not self.at(yaml.AliasEvent) and self.anchor_of_next() is not None
+        """PyYAML's, noting anchors and aliases (a later entry may alias it), bounded in depth.
+
+        Called for each node of a million-machine file: kept to a few operations. An error
+        ends the load, so the depth is not restored on the way out.
+        """
+        event: Any = self.peek_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        anchor: str | None = event.anchor  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType]
+        self.composed += 1
         if self.depth >= yamlread.MAX_DEPTH:  # PyYAML's composer recurses a level a call
             raise yamlread.AliasingError(yamlread.TOO_DEEP, self.mark())
         self.depth += 1
-        try:
-            node = cast(yaml.Node, super().compose_node(parent, index))  # pyright: ignore[reportArgumentType]
-        finally:
-            self.depth -= 1
-        if anchored:
-            self.anchored.append(node)
+        node: yaml.Node = super().compose_node(parent, index)  # pyright: ignore[reportArgumentType, reportAssignmentType]
+        self.depth -= 1
+        if anchor is not None:
+            self.graph = True
+            if not isinstance(event, yaml.AliasEvent):
+                self.anchored.append(node)
         return node
-
-    def anchor_of_next(self) -> str | None:
-        """The anchor of the next event, if it has one."""
-        event = self.peek_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        return cast(str | None, getattr(event, 'anchor', None))  # pyright: ignore[reportUnknownArgumentType]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[object] = set()
@@ -92,10 +95,18 @@ class _Loader(yamlread.Loader, Composer):
         return cast(Mark, event.start_mark)  # pyright: ignore[reportUnknownMemberType]
 
     def next_value(self) -> object:
-        """Compose, count and construct the next node (with its children) of the stream."""
+        """Compose, count and construct the next node (with its children) of the stream.
+
+        A piece without anchors or aliases (every machine of a generated pool) is a tree of
+        the nodes composed: it is counted as such, without walking it again.
+        """
+        self.composed, self.graph = 0, False
         node = self.compose_node(None, None)
-        self.budget.add(node, keep=self.anchored)
-        self.anchored.clear()
+        if self.graph:
+            self.budget.add(node, keep=self.anchored)
+            self.anchored.clear()
+        else:
+            self.budget.add_plain(self.composed)
         return super(yamlread.Loader, self).construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
