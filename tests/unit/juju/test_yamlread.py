@@ -203,3 +203,38 @@ def test_the_streaming_pool_reader_bounds_nesting(tmp_path: Path):
     pool.write_text('machines:\n- hostname: x\n  tags: ' + '[' * 500 + ']' * 500 + '\n')
     with pytest.raises(InventoryError, match='not valid YAML: exceeded max depth of 100'):
         inventory.load(pool)
+
+
+def _refused_somewhere(aliased: int, decodes: int, count: int) -> bool:
+    """go-yaml's check at every one of ``count`` plain decodes after ``decodes``."""
+    return any(
+        aliased > 100 and d > 1000 and aliased / d > yamlread.allowed_alias_ratio(d)
+        for d in range(decodes + 1, decodes + count + 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ('aliased', 'decodes', 'count'),
+    [
+        (101, 90, 2000),
+        (990, 999, 5),
+        (990, 990, 50),
+        (995, 995, 10),  # refused once decodeCount passes 1000
+        (396_500, 399_000, 3000),
+        (396_500, 400_100, 3000),
+        (2_000_000, 3_000_000, 900_000),
+        (1_000_000, 3_000_000, 500_000),  # allowed at the start, refused further on
+        (400_000, 3_999_000, 3000),
+        (395_000, 3_999_000, 3000),
+        (100, 500, 5000),
+    ],
+)
+def test_plain_runs_are_checked_as_every_decode_would_be(aliased: int, decodes: int, count: int):
+    budget = yamlread.AliasBudget()
+    budget.aliased, budget.decodes = aliased, decodes
+    try:
+        budget.add_plain(count)
+        refused = False
+    except yamlread.AliasingError:
+        refused = True
+    assert refused == _refused_somewhere(aliased, decodes, count)
