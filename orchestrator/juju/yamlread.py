@@ -4,8 +4,9 @@ Every YAML olm reads — bundles, overlays, offer files, charm metadata, pool fi
 parameters, ``--params``/``--file`` files, model-config files, secret files and relation
 settings handed to hook tools — is loaded by :class:`Loader` (or a subclass that keeps
 positions, or composes one pool entry at a time), so all of them refuse the same inputs the
-same way. The emulated programs under ``orchestrator/sim/programs`` model *other* programs'
-parsers (kubectl, k8s) and keep their own.
+same way. Of the emulated programs under ``orchestrator/sim/programs``, the two that read YAML
+model Go programs built on go-yaml (kubectl through sigs.k8s.io/yaml, k8s-snap's config through
+yaml.v2), so they load through it too, keeping their own messages around go-yaml's words.
 
 The rule that matters most is go-yaml's alias limit, which Juju inherits (Juju reads bundles,
 ``--params`` files and charm metadata with go-yaml). PyYAML shares an aliased node instead of
