@@ -171,6 +171,16 @@ class AliasBudget:
             AliasingError: ``document contains excessive aliasing``, an anchor whose value
                 holds an alias of itself, or nesting deeper than :data:`MAX_DEPTH`.
         """
+        earlier = self._kept.get(id(root))
+        if earlier is not None:  # a piece that is an alias of an earlier piece's anchor
+            size, height = earlier[1]
+            if height > MAX_DEPTH:
+                raise AliasingError(TOO_DEEP)
+            self.add_plain(1)
+            self.decodes += size
+            self.aliased += size
+            self._check()
+            return
         known: dict[int, tuple[int, int]] = {}  # node -> (expanded size, expanded height)
         opened: set[int] = {id(root)}
         # Each entry: the node, its children still to visit, expanded size and height so far.

@@ -238,3 +238,21 @@ def test_plain_runs_are_checked_as_every_decode_would_be(aliased: int, decodes: 
     except yamlread.AliasingError:
         refused = True
     assert refused == _refused_somewhere(aliased, decodes, count)
+
+
+def test_a_piece_that_is_an_alias_of_an_earlier_piece_counts_as_one():
+    """``aliased_list(200, k)`` fed piece by piece, as the pool reader feeds machines.
+
+    Without the outer sequence: aliasCount = 201k, decodeCount = 202 + 202k, over 0.99 first
+    at k = 197.
+    """
+    root = yaml.compose(aliased_list(200, 197), Loader=yaml.SafeLoader)
+    assert isinstance(root, yaml.SequenceNode)
+    first, *rest = root.value
+    budget = yamlread.AliasBudget()
+    budget.add(first, keep=[first])
+    for piece in rest[:-1]:
+        budget.add(piece)
+    assert (budget.decodes, budget.aliased) == (202 + 202 * 196, 201 * 196)
+    with pytest.raises(yamlread.AliasingError):
+        budget.add(rest[-1])
