@@ -53,10 +53,13 @@ from typing import Any
 from metal_host import CommandTimeoutError
 
 from ..sim import (
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
     ExtraProgram,
     HttpResponse,
     SimHost,
     encode_response,
+    error_response,
     parse_request,
     run_command_line,
 )
@@ -316,14 +319,24 @@ class _MachineSocket(_RealSocket):
     def sendall(self, data: Any, flags: int = 0, /) -> None:
         if self._machine is None:
             return super().sendall(data, flags)
-        self._sent += bytes(data)
+        self._keep(bytes(data))
         return None
 
     def send(self, data: Any, flags: int = 0, /) -> int:
         if self._machine is None:
             return super().send(data, flags)
-        self._sent += bytes(data)
-        return len(bytes(data))
+        sent = bytes(data)
+        self._keep(sent)
+        return len(sent)
+
+    def _keep(self, data: bytes) -> None:
+        """Keep what the charm sends, up to a whole request of the largest size read.
+
+        Past that the request is refused (431 or 413) whatever follows, so the rest is dropped.
+        """
+        room = MAX_HEADER_BYTES + MAX_BODY_BYTES + 1 - len(self._sent)
+        if room > 0:
+            self._sent += data[:room]
 
     def _response(self) -> io.BytesIO:
         if self._answer is None:
@@ -333,7 +346,7 @@ class _MachineSocket(_RealSocket):
                 request = parse_request(bytes(self._sent))
             except ValueError as error:
                 request = None
-                answer = HttpResponse(400, f'400 Bad Request: {error}'.encode(), 'text/plain')
+                answer = error_response(error)
             else:
                 answer = HttpResponse(400, b'400 Bad Request: incomplete request', 'text/plain')
             if request is not None:

@@ -16,6 +16,7 @@ from typing import Any, Final, cast
 import yaml
 
 from ..engine import Engine, TaskNotScheduledError
+from ..juju import yamlread
 from ._common import UsageError, add_format, add_seed, yaml_mapping
 from ._tasks import RUN_WAIT, TaskReport, add_wait, not_scheduled, print_tasks, progress, timed_out
 
@@ -87,7 +88,10 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
             if not isinstance(nested, dict):
                 nested = inner[part] = {}
             inner = cast('dict[str, object]', nested)
-        inner[keys[-1]] = yaml.safe_load(text) if text else ''
+        try:
+            inner[keys[-1]] = yamlread.load(text) if text else ''
+        except yaml.YAMLError as e:
+            raise UsageError(f'action parameter {".".join(keys)}: {yamlread.describe(e)}') from None
     try:
         action = engine.run_action(args.unit, args.action, params)
     except TaskNotScheduledError as error:

@@ -170,10 +170,11 @@ def _plan(engine: Engine, args: argparse.Namespace) -> int:
         )
     if result.unplaced:
         print()
-        print(f'{len(result.unplaced)} unit(s) cannot be placed:')
+        print(f'{result.unplaced_count} unit(s) cannot be placed:')
         for unit in result.unplaced:
             first, *rest = unit.problem.splitlines()
-            print(f'  {unit.unit}: {first}')
+            alike = f' ({unit.count} units, for the same reason)' if unit.count > 1 else ''
+            print(f'  {unit.unit}{alike}: {first}')
             for line in rest:
                 print(f'  {line}')
     print()

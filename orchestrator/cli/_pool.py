@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import cloud
+from ..cloud.inventory import MAX_GENERATED
 from ..engine import DEPLOY_FAULT, Engine
 from ..juju import constraints as juju_constraints
 from ._common import (
@@ -26,8 +27,8 @@ from ._common import (
     add_format,
     emit,
     int_arg,
+    int_between,
     maas_key,
-    positive_int,
     print_table,
 )
 
@@ -61,7 +62,7 @@ def add_pool_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
     p = pool_commands.add_parser('generate', help='write a seeded, heterogeneous pool file',
                                  parents=[common])  # fmt: skip
-    p.add_argument('--count', type=positive_int('--count'), required=True)
+    p.add_argument('--count', type=int_between('--count', 1, MAX_GENERATED), required=True)
     p.add_argument('--seed', type=int_arg('--seed'), default=0)
     p.add_argument('--prefix', default='node', help='hostname prefix (default: node)')
     p.add_argument('-o', '--output', help='write to this file instead of standard output')

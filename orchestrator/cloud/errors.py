@@ -130,6 +130,11 @@ class NoMatchError(CloudError):
         self.notes = tuple(notes)
         super().__init__(self._render())
 
+    def note(self, line: str) -> None:
+        """Add a line to the explanation, such as what the machines were for."""
+        self.notes = (*self.notes, line)
+        self.args = (self._render(),)
+
     @property
     def may_fit_later(self) -> bool:
         """True if enough machines match but some are busy: retry after a release.

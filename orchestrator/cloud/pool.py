@@ -226,6 +226,19 @@ class Pool:
         if count < 1:
             raise RequestError('count', f'must be a positive integer, got {count}')
         request = self._request(constraints, placement, storage, bindings)
+        if count > sum(1 for m in self._machines.values() if m.status is Status.READY):
+            # More than the pool has, whatever the constraints: refused before anything is
+            # picked, so a count of any size costs one pass over the pool.
+            excluded = frozenset(exclude)
+            criteria = request.criteria()
+            matching = sum(
+                1
+                for m in self._machines.values()
+                if m.status is Status.READY
+                and m.system_id not in excluded
+                and all(c.accepts(m) for c in criteria)
+            )
+            raise self._no_match(request, count, matching_ready=matching)
         group = collections.Counter(self.get(ref).zone for ref in spread or ())
         filters = _filters(request)
         if exclude:

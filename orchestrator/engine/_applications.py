@@ -461,14 +461,13 @@ class Applications:
         its other units' machines.
         """
         m = s.model
-        targets = [
-            placement_machine(m, placements[index] if index < len(placements) else None)
-            for index in range(count)
-        ]
-        for number, target in enumerate(targets, start=app.next_unit):
+        # Only the placed units are listed: the rest go to new machines, and the pool refuses
+        # a count it cannot give before anything is built for it.
+        placed = [placement_machine(m, p) for p in placements[:count]]
+        for number, target in enumerate(placed, start=app.next_unit):
             if target is not None:
                 _check_base(app, number, m.machines[target[0]])
-        new_count = sum(1 for t in targets if t is None)
+        new_count = count - len(placed) + sum(1 for t in placed if t is None)
         spread = [m.machines[u.machine].instance_id for u in m.units_of(app.name)
                   if u.machine in m.machines]  # fmt: skip
         fresh: list[model.Machine] = []
@@ -480,12 +479,20 @@ class Applications:
             wanted = volumes(self.context, txn, app)
             storage = juju_storage.maas_storage(wanted, merged.root_disk)
             needed = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
-            fresh = self.provisioner.provision(
-                s, txn, merged, count=new_count, spread=spread, storage=storage, spaces=needed,
-                base=app.base,
-            )  # fmt: skip
+            try:
+                fresh = self.provisioner.provision(
+                    s, txn, merged, count=new_count, spread=spread, storage=storage,
+                    spaces=needed, base=app.base,
+                )  # fmt: skip
+            except cloud.NoMatchError as error:
+                error.note(
+                    f'for {new_count} new unit{"" if new_count == 1 else "s"} of application '
+                    f'"{app.name}"'
+                )
+                raise
         units: list[model.Unit] = []
-        for target in targets:
+        for index in range(count):
+            target = placed[index] if index < len(placed) else None
             if target is None:
                 machine_id, created = fresh.pop(0).id, True
             else:

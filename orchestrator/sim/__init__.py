@@ -37,6 +37,8 @@ from .errors import SimError, StateError, UnknownMachineError
 from .faults import Fault, FaultKind, Faults
 from .host import (
     DEFAULT_ENV,
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
     SIMULATED,
     BlockDevice,
     CommandRecord,
@@ -48,6 +50,7 @@ from .host import (
     SimHost,
     SocketService,
     encode_response,
+    error_response,
     parse_request,
 )
 from .shell import ExtraProgram, ShellResult, run_command_line
@@ -55,6 +58,8 @@ from .world import MachineImage, ProgramRegistry, World
 
 __all__ = [
     'DEFAULT_ENV',
+    'MAX_BODY_BYTES',
+    'MAX_HEADER_BYTES',
     'SIMULATED',
     'BlockDevice',
     'Catalog',
@@ -82,6 +87,7 @@ __all__ = [
     'UnknownMachineError',
     'World',
     'encode_response',
+    'error_response',
     'parse_request',
     'programs',
     'run_command_line',

@@ -32,12 +32,22 @@ from .devices import (
     udev_escape,
 )
 from .label import SIMULATED
-from .unix_http import HttpRequest, HttpResponse, encode_response, parse_request
+from .unix_http import (
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
+    HttpRequest,
+    HttpResponse,
+    encode_response,
+    error_response,
+    parse_request,
+)
 from .world import DEFAULT_ENV, CommandRecord, Handler, Invocation, SimHost, SocketService
 
 __all__ = [
     'DEFAULT_ENV',
     'DISK_BY_ID',
+    'MAX_BODY_BYTES',
+    'MAX_HEADER_BYTES',
     'NETWORK_DEVICE_TYPES',
     'SIMULATED',
     'SIM_DISK_MODEL',
@@ -53,6 +63,7 @@ __all__ = [
     'SocketService',
     'disk_identity',
     'encode_response',
+    'error_response',
     'maas_id_path',
     'parse_request',
     'udev_escape',

@@ -14,6 +14,17 @@ Only what an HTTP/1.1 client sends a daemon API is read: a request line, headers
 ``Content-Length`` bytes. A chunked body (which neither library sends) is not read: the
 request is answered 400 (:func:`bad_request`), as Go's net/http server answers a request it
 cannot read with a 4xx.
+
+A request is bounded before it is read whole (:func:`error_response` answers one that is not):
+headers by Go's net/http ``DefaultMaxHeaderBytes`` (1 MiB, plus the 4096 bytes of slack its
+reader allows), answered ``431 Request Header Fields Too Large`` as Go's server answers them
+(snapd's ``http.Server`` leaves ``MaxHeaderBytes`` at the default: canonical/snapd
+``daemon/daemon.go``, commit bee548f747; Go's own ``net/http/server.go`` is not mirrored here,
+so the wording is from its documented behaviour); a body by :data:`MAX_BODY_BYTES`, checked
+against ``Content-Length`` before a byte of it is read. snapd has no bound of its own for a JSON
+body (it decodes as it reads); the form fields of a snap upload it reads into at most 1 MiB
+(``daemon/api_sideload_n_try.go`` ``maxReadBuflen``), and olm, which holds a request whole,
+takes the same bound for every body, answering 413.
 """
 
 # pyright: strict
@@ -24,10 +35,27 @@ import http
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
-__all__ = ['HttpRequest', 'HttpResponse', 'bad_request', 'encode_response', 'parse_request']
+__all__ = [
+    'MAX_BODY_BYTES',
+    'MAX_HEADER_BYTES',
+    'HttpRequest',
+    'HttpResponse',
+    'RequestTooLargeError',
+    'bad_request',
+    'encode_response',
+    'error_response',
+    'parse_request',
+]
 
 _END_OF_HEADERS = b'\r\n\r\n'
+
+MAX_HEADER_BYTES: Final = (1 << 20) + 4096
+"""Go's ``http.DefaultMaxHeaderBytes`` and the slack its server's reader adds."""
+
+MAX_BODY_BYTES: Final = 1 << 20
+"""The largest request body read: snapd's bound for the parts of a form it reads whole."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,18 @@ class _MalformedError(ValueError):
     """The bytes are not an HTTP/1.x request."""
 
 
+class RequestTooLargeError(ValueError):
+    """A request whose headers or declared body are over the bounds; nothing more is read.
+
+    Attributes:
+        status: 431 for headers, 413 for a body.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def parse_request(data: bytes) -> HttpRequest | None:
     """The request in ``data``, or None while it is not yet whole.
 
@@ -80,7 +120,9 @@ def parse_request(data: bytes) -> HttpRequest | None:
         ValueError: ``data`` is not an HTTP/1.x request this module can read.
     """
     end = data.find(_END_OF_HEADERS)
-    if end < 0:
+    if end < 0 or end > MAX_HEADER_BYTES:
+        if len(data) > MAX_HEADER_BYTES:
+            raise RequestTooLargeError(431, f'headers over {MAX_HEADER_BYTES} bytes')
         return None
     head = data[:end].decode('iso-8859-1')
     lines = head.split('\r\n')
@@ -96,7 +138,14 @@ def parse_request(data: bytes) -> HttpRequest | None:
         headers[name.strip().lower()] = value.strip()
     if 'chunked' in headers.get('transfer-encoding', '').lower():
         raise _MalformedError('a chunked body is not read')
-    length = int(headers.get('content-length', '0') or '0')
+    declared = headers.get('content-length', '0') or '0'
+    if not declared.isdigit():
+        raise _MalformedError(f'bad Content-Length {declared!r}')
+    length = int(declared)
+    if length > MAX_BODY_BYTES:
+        raise RequestTooLargeError(
+            413, f'a body of {length} bytes is over the {MAX_BODY_BYTES} bytes olm reads'
+        )
     body = data[end + len(_END_OF_HEADERS) :]
     if len(body) < length:
         return None
@@ -122,6 +171,18 @@ def encode_response(response: HttpResponse) -> bytes:
         '\r\n'
     )
     return head.encode('iso-8859-1') + response.body
+
+
+def error_response(error: ValueError) -> HttpResponse:
+    """The answer to bytes :func:`parse_request` refused, as a plain-text line.
+
+    431 or 413 for a request too large, else 400; the status line's words, then the reason.
+    """
+    status = error.status if isinstance(error, RequestTooLargeError) else 400
+    phrase = http.HTTPStatus(status).phrase
+    return HttpResponse(
+        status, f'{status} {phrase}: {error}\n'.encode(), 'text/plain; charset=utf-8'
+    )
 
 
 def bad_request(message: str) -> HttpResponse:

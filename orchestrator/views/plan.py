@@ -42,6 +42,9 @@ class PlannedUnit:
         problem: why it cannot be placed (the pool's explanation), or ''.
         addresses: (space, address) of each address the machine has, boot address first;
             MAAS's undefined space shows as Juju's ``alpha``.
+        count: how many units this entry stands for: more than one only for the units of an
+            application that cannot be placed once one of them could not (``unit`` then names
+            the first and the last, ``app/18..app/999999``).
     """
 
     unit: str
@@ -50,6 +53,7 @@ class PlannedUnit:
     reason: str = ''
     problem: str = ''
     addresses: tuple[tuple[str, str], ...] = ()
+    count: int = 1
 
     def to_json(self) -> dict[str, Any]:
         """The unit's placement as JSON."""
@@ -60,7 +64,7 @@ class PlannedUnit:
             'reason': self.reason or None,
             'problem': self.problem or None,
             'addresses': [{'space': space, 'address': ip} for space, ip in self.addresses],
-        }
+        } | ({'count': self.count} if self.count > 1 else {})
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -109,8 +113,13 @@ class Plan:
 
     @property
     def unplaced(self) -> list[PlannedUnit]:
-        """The units that cannot be placed."""
+        """The units that cannot be placed (an entry may stand for several: ``count``)."""
         return [u for u in self.units if u.problem]
+
+    @property
+    def unplaced_count(self) -> int:
+        """How many units cannot be placed."""
+        return sum(u.count for u in self.unplaced)
 
     def to_json(self) -> dict[str, Any]:
         """The plan as JSON (``olm plan --format json``)."""
@@ -163,18 +172,31 @@ def make(
         spaces = juju_bindings.spaces_needed(app.bindings, app.spec.bindable)
         spread = list(existing.get(name, ()))
         have = len(spread)
-        wanted = list(app.placements[have:]) if have < app.num_units else []
+        wanted = app.placements[have:] if have < app.num_units else ()
+        # Once a new machine cannot be found for a unit, none can for the later ones (the
+        # plan only takes machines): they are counted into one entry, not allocated each.
+        failed: PlannedUnit | None = None
+        first = last = ''
+        count = 0
         for index, placement in enumerate(wanted):
             unit = f'{name}/{have + index}'
             target = _target(placement, bundle_machines, placed)
+            if target is None and failed is not None:
+                first, last, count = first or unit, unit, count + 1
+                continue
             if target is None:
                 planned = _allocate(pool, unit, merged, storage, spread, spaces)
                 if planned.hostname is not None:
                     spread.append(pool.get(planned.hostname).system_id)
+                else:
+                    failed = planned
             else:
                 planned = dataclasses.replace(target, unit=unit)
             placed[unit] = planned
             units.append(planned)
+        if failed is not None and count:
+            span = first if count == 1 else f'{first}..{last}'
+            units.append(dataclasses.replace(failed, unit=span, count=count))
         shapes.append((name, merged, storage, spaces))
     for name, merged, storage, spaces in shapes:
         try:

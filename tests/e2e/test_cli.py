@@ -169,6 +169,27 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             'ERROR invalid update status hook interval in model configuration: time: invalid '
             'duration "99999999999h"',
         ),
+        (
+            ['pool', 'generate', '--count', '1e11'],
+            "ERROR argument --count: --count must be an integer from 1 to 1,000,000, got '1e11'",
+        ),
+        (
+            ['pool', 'generate', '--count', '100000000000'],
+            'ERROR argument --count: --count must be an integer from 1 to 1,000,000',
+        ),
+        (
+            ['add-unit', 'ubuntu', '-n', '99999999999999999999'],
+            'ERROR argument -n/--num-units: invalid value "99999999999999999999" for option -n: '
+            'strconv.ParseInt: parsing "99999999999999999999": value out of range',
+        ),
+        (
+            ['add-machine', '-n', '99999999999999999999'],
+            'ERROR argument -n/--num-machines: invalid value "99999999999999999999" for option',
+        ),
+        (
+            ['deploy', 'ubuntu', '-n', '99999999999999999999'],
+            'ERROR argument -n/--num-units: invalid value "99999999999999999999" for option -n',
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

@@ -24,9 +24,9 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import cast
+from typing import Final, cast
 
-from ...sim import HttpRequest, HttpResponse, parse_request
+from ...sim import HttpRequest, HttpResponse, error_response, parse_request
 from ...sim import encode_response as encode_http
 from ._protocol import ProtocolError, Request, decode_request, encode_response
 
@@ -51,12 +51,22 @@ class HookProcess:
         self.timed_out = timed_out
 
 
+MAX_REQUEST_BYTES: Final = 64 << 20
+"""The most a hook tool's call may send (arguments and standard input): olm's bound, not Juju's.
+The largest input a hook tool takes whole is secret content, which Juju caps at 1 MB
+(``secret-add``); relation settings and action results are far smaller in practice."""
+
+
 def _read_request(conn: socket.socket) -> bytes:
     chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = conn.recv(65536)
         if not chunk:
             return b''.join(chunks)
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            raise ProtocolError(f'request over {MAX_REQUEST_BYTES} bytes')
         chunks.append(chunk)
 
 
@@ -170,7 +180,9 @@ def _serve_http(listener: socket.socket, serve: ServeHttp) -> None:
                     return  # the client went away before its request was whole
                 data += chunk
                 request = parse_request(data)
-        except (OSError, ValueError) as error:
+        except ValueError as error:
+            response = error_response(error)
+        except OSError as error:
             response = HttpResponse(400, f'400 Bad Request: {error}\n'.encode(), 'text/plain')
         else:
             response = serve(request)

@@ -33,6 +33,7 @@ import yaml
 from ops import testing
 from yaml.nodes import MappingNode, ScalarNode
 
+from ...juju import yamlread
 from ._errors import ToolError, UsageError
 from ._flags import FlagSet, go_atoi, go_quote
 
@@ -261,8 +262,7 @@ def read_settings(data: bytes) -> dict[str, str]:
     reported in PyYAML's words, not yaml.v2's.
     """
     try:
-        compose: Callable[..., Any] = yaml.compose  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        node: Any = compose(data.decode(), Loader=yaml.SafeLoader)
+        node: Any = yamlread.compose(data.decode())
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise ToolError(f'yaml: {e}') from None
     if node is None:
@@ -290,7 +290,7 @@ def _scalar_text(node: Any) -> str | None:
     if not isinstance(node, ScalarNode):
         return None
     text = str(node.value)
-    if node.style is None and text in _NULLS:
+    if not node.style and text in _NULLS:  # plain: None from PyYAML, '' from libyaml
         return ''
     return text
 

@@ -41,7 +41,7 @@ import ops
 import yaml
 
 from ... import _compat
-from ...juju import go_duration
+from ...juju import go_duration, yamlread
 from ._base import (
     IS_NOT_LEADER,
     Call,
@@ -166,7 +166,7 @@ def _read_secret_file(call: Call, path: str) -> dict[str, str]:
         parsed = json.loads(raw)
     except ValueError:
         try:
-            parsed = yaml.safe_load(raw)
+            parsed = yamlread.load(raw)
         except yaml.YAMLError as e:
             raise UsageError(f'yaml: {e}') from None
     if parsed is None:

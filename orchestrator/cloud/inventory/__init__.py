@@ -47,12 +47,13 @@ status), and :func:`generate` makes a realistic pool of any size for tests and d
 # pyright: strict
 
 from ._check import parse
-from ._generate import GENERATED_NETWORK, generate
+from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate
 from ._read import InventoryFile, load, load_file
 from ._write import dump_yaml, to_document, to_record
 
 __all__ = [
     'GENERATED_NETWORK',
+    'MAX_GENERATED',
     'InventoryFile',
     'dump_yaml',
     'generate',

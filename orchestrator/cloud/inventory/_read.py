@@ -7,12 +7,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import Any, Final, cast
 
 import yaml
 from yaml.composer import Composer, ComposerError
 from yaml.error import Mark
 
+from ...juju import yamlread
 from ..errors import InventoryError
 from ..machine import Machine
 from ..network import Network
@@ -20,25 +21,47 @@ from ._build import bulk
 from ._check import Checker, machine_items, unknown_key
 from ._schema import shown
 
-if TYPE_CHECKING:  # the stubs type libyaml's classes loosely; they behave as the pure ones
-    _BaseLoader = yaml.SafeLoader
-else:
-    _BaseLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 
-
-class _Loader(_BaseLoader, Composer):
-    """libyaml's safe loader that composes one machine at a time and refuses duplicate keys.
+class _Loader(yamlread.Loader, Composer):
+    """olm's YAML loader composing one machine at a time and refusing duplicate keys.
 
     ``yaml.load`` builds the node tree of the whole document before constructing anything,
     which for a 100k-machine file is gigabytes; :func:`load` instead walks the events of the
     top level itself and composes each entry of ``machines`` on its own (PyYAML's composer over
-    libyaml's events). A key written twice is a mistake in the file that PyYAML would otherwise
-    settle silently by keeping the second value.
+    libyaml's events). The pieces of the document go through one :class:`yamlread.AliasBudget`,
+    so go-yaml's alias limit holds over the whole file as it does where a file is read whole.
+    A key written twice is a mistake in the file that PyYAML would otherwise settle silently by
+    keeping the second value.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.anchors = {}  # the composer's state, which libyaml's parser does not set up
+        self.budget = yamlread.AliasBudget(stream)
+        self.anchored: list[yaml.Node] = []
+        self.depth = 0
+        self.composed = 0  # nodes of the piece being composed
+        self.graph = False  # whether that piece has an anchor or an alias
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """PyYAML's, noting anchors and aliases (a later entry may alias it), bounded in depth.
+
+        Called for each node of a million-machine file: kept to a few operations. An error
+        ends the load, so the depth is not restored on the way out.
+        """
+        event: Any = self.peek_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        anchor: str | None = event.anchor  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType]
+        self.composed += 1
+        if self.depth >= yamlread.MAX_DEPTH:  # PyYAML's composer recurses a level a call
+            raise yamlread.AliasingError(yamlread.TOO_DEEP, self.mark())
+        self.depth += 1
+        node: yaml.Node = super().compose_node(parent, index)  # pyright: ignore[reportArgumentType, reportAssignmentType]
+        self.depth -= 1
+        if anchor is not None:
+            self.graph = True
+            if not isinstance(event, yaml.AliasEvent):
+                self.anchored.append(node)
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[object] = set()
@@ -72,9 +95,19 @@ class _Loader(_BaseLoader, Composer):
         return cast(Mark, event.start_mark)  # pyright: ignore[reportUnknownMemberType]
 
     def next_value(self) -> object:
-        """Compose and construct the next node (with its children) of the stream."""
-        node = self.compose_node(None, None)  # pyright: ignore[reportArgumentType]
-        return self.construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        """Compose, count and construct the next node (with its children) of the stream.
+
+        A piece without anchors or aliases (every machine of a generated pool) is a tree of
+        the nodes composed: it is counted as such, without walking it again.
+        """
+        self.composed, self.graph = 0, False
+        node = self.compose_node(None, None)
+        if self.graph:
+            self.budget.add(node, keep=self.anchored)
+            self.anchored.clear()
+        else:
+            self.budget.add_plain(self.composed)
+        return super(yamlread.Loader, self).construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
 _EMPTY_NETWORK: Final = Network()
@@ -133,13 +166,8 @@ def load_file(path: str | os.PathLike[str]) -> InventoryFile:
     try:
         with bulk():
             _read_document(loader, checker)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f' (line {mark.line + 1}, column {mark.column + 1})' if mark else ''
-        problem = error.problem or error.context or 'cannot be parsed'
-        raise InventoryError(f'{source}: not valid YAML: {problem}{where}') from None
     except yaml.YAMLError as error:
-        raise InventoryError(f'{source}: not valid YAML: {error}') from None
+        raise InventoryError(f'{source}: not valid YAML: {yamlread.describe(error)}') from None
     finally:
         loader.dispose()  # pyright: ignore[reportUnknownMemberType]
     with bulk():

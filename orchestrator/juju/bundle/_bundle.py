@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 from .. import charmspec
 from ._endpoints import RelationSpec
@@ -20,6 +20,12 @@ from ._offers import Offer
 from ._placement import Placement
 
 Value: TypeAlias = str | int | float | bool
+
+MAX_UNITS: Final = 1_000_000
+"""The most units of one application a bundle may ask for: olm's bound, not Juju's. One
+placement is made per unit before the pool is asked, so the bound keeps that work small; it
+matches the largest pool ``olm pool generate`` makes, and the pool refuses any count beyond its
+Ready machines before a machine is picked."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,16 +21,22 @@ The error takes Juju's strict-decoding words (juju/juju ``internal/charm/bundled
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from .._go import go_quote
 from ..nearest import LIKELY_TYPO, did_you_mean, nearest
 from ._schema import FieldType, ListOf, MapOf, Struct, go_type
 from ._yaml import YamlMap, YamlSeq
 
+_GO_INT: Final = range(-(2**63), 2**63)
+
 
 def _yaml_tag(value: object, raw: str | None) -> str:
-    """yaml.v2's description of a node it cannot convert: ``!!map``, ``!!str `abc```."""
+    """yaml.v2's description of a node it cannot convert: ``!!map``, ``!!str `abc```.
+
+    An integer beyond int64 and uint64 resolves to ``!!float`` in yaml.v2 (``resolve.go``,
+    tag v2.4.0: ``ParseInt``, then ``ParseUint``, then ``ParseFloat``).
+    """
     if isinstance(value, dict):
         return '!!map'
     if isinstance(value, list):
@@ -39,9 +45,9 @@ def _yaml_tag(value: object, raw: str | None) -> str:
         'bool'
         if isinstance(value, bool)
         else 'int'
-        if isinstance(value, int)
+        if isinstance(value, int) and -(2**63) <= value < 2**64
         else 'float'
-        if isinstance(value, float)
+        if isinstance(value, int | float)
         else 'str'
     )
     text = raw if raw is not None else str(value)
@@ -103,9 +109,10 @@ class Decoder:
             if isinstance(value, bool | int | float):
                 return raw if raw is not None else str(value)
         elif kind == 'int':
-            if isinstance(value, int) and not isinstance(value, bool):
+            # Go's int holds what fits in 64 bits (yaml.v2 decode.go ``scalar``, v2.4.0).
+            if isinstance(value, int) and not isinstance(value, bool) and value in _GO_INT:
                 return value
-            if isinstance(value, float) and value.is_integer():
+            if isinstance(value, float) and value.is_integer() and -(2**63) <= value < 2**63:
                 return int(value)
         elif kind == 'bool':
             if isinstance(value, bool):

@@ -21,7 +21,7 @@ import yaml
 from pydantic import ConfigDict, Field
 from pydantic_core import ErrorDetails
 
-from .. import charmspec
+from .. import charmspec, yamlread
 from .._go import go_quote
 from ..nearest import did_you_mean
 from ._decode import to_plain
@@ -178,15 +178,9 @@ def load_offer(path: str | os.PathLike[str], *, name: str | None = None) -> Offe
     except (OSError, UnicodeDecodeError) as error:
         raise BundleError(f'cannot read offer file: {error}', file) from None
     try:
-        raw: object = yaml.load(text, Loader=PositionLoader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f' (line {mark.line + 1}, column {mark.column + 1})' if mark else ''
-        raise BundleError(
-            f'not valid YAML: {error.problem or error.context}{where}', file
-        ) from None
+        raw: object = yamlread.load(text, PositionLoader)
     except yaml.YAMLError as error:
-        raise BundleError(f'not valid YAML: {error}', file) from None
+        raise BundleError(f'not valid YAML: {yamlread.describe(error)}', file) from None
     try:
         model = _OfferFileModel.model_validate(to_plain(raw))
     except pydantic.ValidationError as error:

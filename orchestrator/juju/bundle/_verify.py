@@ -18,7 +18,7 @@ from typing import Any, cast
 from .. import charmspec, constraints
 from .. import storage as juju_storage
 from .._go import go_quote
-from ._bundle import Value
+from ._bundle import MAX_UNITS, Value
 from ._decode import struct_field
 from ._endpoints import Ref, RelationSpec, go_list, parse_endpoint, resolve_endpoints
 from ._errors import BundleError
@@ -338,6 +338,15 @@ class Verifier:
             )
         if num_units < 0:
             self.add(f'negative number of units specified on application {go_quote(name)}')
+        if num_units > MAX_UNITS:
+            # olm's own bound, checked before one placement per unit is made (Juju has none:
+            # its bundle changes list one addUnit per unit).
+            self.add(
+                f'application {go_quote(name)} asks for {num_units:,} units: olm deploys at '
+                f'most {MAX_UNITS:,} units of an application at once'
+            )
+            self.placements[name] = ()
+            return
         self.verify_placement(name, num_units, to)
         exposed = cast(dict[str, Any], app.get('exposed-endpoints') or {})
         if exposed:
@@ -394,11 +403,14 @@ class Verifier:
         if len(parsed) != len(to) or num_units <= 0:
             self.placements[name] = ()
             return
-        texts = [to[i] if i < len(to) else (to[-1] if to else 'new') for i in range(num_units)]
         placements: list[Placement] = []
         last_unit: dict[str, int] = {}
-        for text in texts:
-            placement = parse_placement(text)
+        parsed_texts: dict[str, Placement] = {}
+        for index in range(num_units):
+            text = to[index] if index < len(to) else (to[-1] if to else 'new')
+            placement = parsed_texts.get(text) or parsed_texts.setdefault(
+                text, parse_placement(text)
+            )
             target = placement.application
             if target is not None:
                 unit = placement.unit
@@ -410,6 +422,7 @@ class Verifier:
                             f'placement {go_quote(text)} specifies a unit greater than the '
                             f'{target_units} unit(s) started by the target application'
                         )
+                        break  # each later unit would only repeat it
                     placement = dataclasses.replace(placement, unit=unit)
                 last_unit[target] = unit
             placements.append(placement)

@@ -2,7 +2,9 @@
 
 Juju's messages name the line of a problem (yaml.v2 ``line 7: cannot unmarshal ...``) and quote
 a scalar as it was written (``!!str `0755```), so the loader keeps both; timestamps stay text,
-as yaml.v2 leaves them for a string field.
+as yaml.v2 leaves them for a string field. It is olm's one YAML loader
+(:class:`orchestrator.juju.yamlread.Loader`) with constructors of its own, so go-yaml's alias
+limit holds here as everywhere.
 """
 
 # pyright: strict
@@ -10,14 +12,11 @@ as yaml.v2 leaves them for a string field.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import yaml
 
-if TYPE_CHECKING:  # the stubs type libyaml's loader loosely; it behaves as the pure one
-    _BaseLoader = yaml.SafeLoader
-else:
-    _BaseLoader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+from .. import yamlread
 
 
 class YamlMap(dict[object, object]):
@@ -45,7 +44,7 @@ class YamlSeq(list[object]):
         self.raw: list[str | None] = []
 
 
-class PositionLoader(_BaseLoader):
+class PositionLoader(yamlread.Loader):
     """The safe loader, building :class:`YamlMap`/:class:`YamlSeq`, keeping timestamps as text."""
 
 
@@ -95,11 +94,5 @@ PositionLoader.add_constructor('tag:yaml.org,2002:timestamp', _construct_text)  
 
 
 def read_documents(text: str) -> list[object]:
-    loader = PositionLoader(text)
-    try:
-        documents: list[object] = []
-        while loader.check_data():  # pyright: ignore[reportUnknownMemberType]
-            documents.append(cast(object, loader.get_data()))  # pyright: ignore[reportUnknownMemberType]
-        return documents
-    finally:
-        loader.dispose()  # pyright: ignore[reportUnknownMemberType]
+    """Every document of ``text``, with positions."""
+    return yamlread.load_all(text, PositionLoader)

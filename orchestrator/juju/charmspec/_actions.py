@@ -15,7 +15,7 @@ from typing import Any, Final, cast
 
 import yaml
 
-from ._yaml import SafeLoader
+from .. import yamlread
 
 JSON_TYPES: Final = ('array', 'boolean', 'integer', 'null', 'number', 'object', 'string')
 
@@ -75,7 +75,7 @@ def convert_params(spec: ActionSpec, params: Mapping[str, object]) -> dict[str, 
         types = declared_types(spec.params.get(key))
         if isinstance(value, str) and types and 'string' not in types:
             with contextlib.suppress(yaml.YAMLError):  # left a string: the type check says so
-                value = yaml.load(value, Loader=SafeLoader)  # noqa: S506 - a safe loader
+                value = yamlread.load(value)
         result[key] = value
     return result
 

@@ -18,6 +18,7 @@ from typing import Any, Final, cast
 
 import yaml
 
+from .. import yamlread
 from .._go import go_quote, go_value
 from ._actions import ACTION_STRING_KEYS, JSON_TYPES, RESERVED_ACTION, ActionSpec, declared_types
 from ._bases import charmcraft_bases, manifest_bases, series_bases
@@ -25,7 +26,6 @@ from ._config import OPTION_TYPES, ConfigOption, Value, coerce
 from ._endpoints import RELATION_KEYS, ROLES, Endpoint, Role
 from ._errors import CharmSpecError
 from ._spec import CharmSpec
-from ._yaml import SafeLoader
 
 _CHARM_NAME: Final = re.compile(r'[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*')
 """juju/charm's charm name rule (``IsValidName``)."""
@@ -90,14 +90,9 @@ class Reader:
         except OSError as error:
             raise self.fail(file, '', f'cannot read: {error.strerror or error}') from None
         try:
-            data: object = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            where = f' (line {mark.line + 1}, column {mark.column + 1})' if mark else ''
-            problem = error.problem or error.context or 'cannot be parsed'
-            raise self.fail(file, '', f'not valid YAML: {problem}{where}') from None
+            data = yamlread.load(text)
         except yaml.YAMLError as error:
-            raise self.fail(file, '', f'not valid YAML: {error}') from None
+            raise self.fail(file, '', f'not valid YAML: {yamlread.describe(error)}') from None
         if data is None:
             return {}
         if not isinstance(data, dict):

@@ -299,3 +299,21 @@ def test_network_get_answers_from_the_bound_space_with_the_pool_s_devices(
     data = runner.default_unit_data(m, unit, relation)
     assert data['ingress-address'] == on['storage'][2]
     assert data['egress-subnets'] == f'{on["storage"][2]}/32'
+
+
+def test_a_plan_counts_the_units_after_the_pool_runs_out(
+    product: olm_engine.Engine, tmp_path: Path
+):
+    """Issue 22: once one unit finds no machine, the later ones are counted, not allocated."""
+    bundle = write(tmp_path / 'b.yaml', (
+        'applications:\n'
+        '  kubernetes-worker:\n'
+        '    {charm: kubernetes-worker, num_units: 500000, constraints: cores=2}\n'
+    ))  # fmt: skip
+    plan = product.plan(bundle)
+    first, rest = plan.unplaced
+    assert (first.unit, first.count) == ('kubernetes-worker/18', 1)
+    assert (rest.unit, rest.count) == ('kubernetes-worker/19..kubernetes-worker/499999', 499981)
+    assert rest.problem == first.problem
+    assert plan.unplaced_count == 500000 - 18
+    assert plan.to_json()['units'][-1]['count'] == 499981

@@ -1042,3 +1042,16 @@ def test_ready_heartbeat_moves_with_the_kubelets_status_report() -> None:
     later = heartbeat()
     assert later > first
     assert later == time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(NOW + 300))
+
+
+def test_apply_refuses_excessive_aliasing_as_go_yaml_does(cp: SimHost) -> None:
+    """kubectl reads manifests with sigs.k8s.io/yaml over go-yaml: its alias limit holds."""
+    levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]']
+    levels += [f'a{i}: &a{i} [' + ', '.join([f'*a{i - 1}'] * 9) + ']' for i in range(1, 9)]
+    cp.write_text('/tmp/bomb.yaml', '\n'.join(levels) + '\n')
+    result = k8s(cp, 'kubectl', 'apply', '-f', '/tmp/bomb.yaml')
+    assert result.returncode == 1
+    assert result.stderr == (
+        'error: error parsing /tmp/bomb.yaml: error converting YAML to JSON: yaml: document '
+        'contains excessive aliasing\n'
+    )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
+from ....juju import yamlread
 from ._machine import API_V2_FROM, k8s_release, mapping
 
 if TYPE_CHECKING:
@@ -233,7 +234,7 @@ def _check_mapping(
 def parse_strict(text: str, type_name: str, keys: Mapping[str, Any]) -> dict[str, Any]:
     """yaml.v2 ``UnmarshalStrict`` into a config type; raises ValueError with yaml.v2's text."""
     try:
-        root = cast('yaml.Node | None', yaml.compose(text, Loader=yaml.SafeLoader))  # pyright: ignore[reportUnknownMemberType]
+        root = yamlread.compose(text)
     except yaml.YAMLError as error:
         mark = getattr(error, 'problem_mark', None)
         line = f'line {mark.line + 1}: ' if mark is not None else ''
@@ -244,7 +245,7 @@ def parse_strict(text: str, type_name: str, keys: Mapping[str, Any]) -> dict[str
     _check_mapping(root, type_name, keys, errors)
     if errors:
         raise ValueError('yaml: unmarshal errors:\n' + '\n'.join(f'  {e}' for e in errors))
-    return mapping(yaml.safe_load(text))
+    return mapping(yamlread.load(text))
 
 
 def parse_bootstrap_config(text: str, package: str = 'apiv1') -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import yaml
 
+from ....juju import yamlread
 from ._cluster import api_time, heartbeat, nodes, uid
 from ._errors import ExitError, not_emulated
 from ._kubelet import parse_taint
@@ -140,7 +141,7 @@ class Kubectl:
         except (FileNotFoundError, IsADirectoryError, OSError):
             raise ExitError(1, f'error: the path "{path}" does not exist') from None
         try:
-            loaded = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+            loaded = [doc for doc in yamlread.load_all(text) if doc is not None]
         except yaml.YAMLError as error:
             raise ExitError(
                 1, f'error: error parsing {path}: error converting YAML to JSON: yaml: {error}'
