@@ -91,7 +91,8 @@ def _run_action(engine: Engine, args: argparse.Namespace) -> int:
         try:
             inner[keys[-1]] = yamlread.load(text) if text else ''
         except yaml.YAMLError as e:
-            raise UsageError(f'action parameter {".".join(keys)}: {yamlread.describe(e)}') from None
+            name = '.'.join(keys)
+            raise UsageError(f'action parameter {name}: {yamlread.describe(e)}') from None
     try:
         action = engine.run_action(args.unit, args.action, params)
     except TaskNotScheduledError as error:
