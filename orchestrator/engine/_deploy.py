@@ -12,10 +12,12 @@ relation the model has already is kept.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from .. import cloud
 from ..juju import constraints as juju_constraints
@@ -45,6 +47,29 @@ RUNNERS = ('scenario', 'dispatch')
 __all__ = ['Deployer', 'check_local_charm']
 
 
+_P = ParamSpec('_P')
+_R = TypeVar('_R')
+
+
+def _recorded(
+    method: Callable[Concatenate[Deployer, str, _P], _R],
+) -> Callable[Concatenate[Deployer, str, _P], _R]:
+    """A deploy whose intent is recorded until its applications commit (:mod:`._intent`).
+
+    A deploy killed before then is reported by the next command as never committed, instead
+    of leaving no trace; a dry run changes nothing and records nothing.
+    """
+
+    @functools.wraps(method)
+    def deploy(self: Deployer, ref: str, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with contextlib.ExitStack() as stack:
+            if not kwargs.get('dry_run'):
+                stack.enter_context(self.context.operation(f'deploy of {ref}'))
+            return method(self, ref, *args, **kwargs)
+
+    return deploy
+
+
 class Deployer:
     """``juju deploy`` and ``olm plan``."""
 
@@ -60,6 +85,7 @@ class Deployer:
         self.provisioner = provisioner
         self.agents = agents
 
+    @_recorded
     def deploy(
         self,
         ref: str,
@@ -83,59 +109,8 @@ class Deployer:
         """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
 
         Done under the writer lock, with its intent recorded until the applications commit
-        (:mod:`._intent`): a deploy killed before then is reported by the next command as never
-        committed, instead of leaving no trace. The rest is :meth:`_deploy`'s.
-
-        Raises:
-            EngineError, juju_bundle.BundleError, charmspec.CharmSpecError: for bad input
-                (nothing changes).
-            cloud.CloudError: when the pool cannot provide the machines (nothing changes).
-        """
-        with contextlib.ExitStack() as stack:
-            if not dry_run:
-                stack.enter_context(self.context.operation(f'deploy of {ref}'))
-            return self._deploy(
-                ref,
-                application=application,
-                num_units=num_units,
-                to=to,
-                constraints=constraints,
-                config=config,
-                overlays=overlays,
-                offers_dir=offers_dir,
-                dry_run=dry_run,
-                settle=settle,
-                trust=trust,
-                base=base,
-                storage=storage,
-                bind=bind,
-                runner=runner,
-                resources=resources,
-            )
-
-    def _deploy(
-        self,
-        ref: str,
-        *,
-        application: str | None = None,
-        num_units: int = 1,
-        to: Sequence[str] = (),
-        constraints: str = '',
-        config: Mapping[str, object] | None = None,
-        overlays: Sequence[str | os.PathLike[str]] = (),
-        offers_dir: str | os.PathLike[str] | None = None,
-        dry_run: bool = False,
-        settle: bool = True,
-        trust: bool = False,
-        base: str | None = None,
-        storage: Mapping[str, str] | None = None,
-        bind: str = '',
-        runner: str | None = None,
-        resources: Mapping[str, str] | None = None,
-    ) -> DeployReport:
-        """``juju deploy`` of a bundle file or of one charm (a path or a name under charms/).
-
-        ``trust``, ``base`` and ``storage`` (store name -> ``POOL,COUNT,SIZE``) are the charm
+        (:func:`_recorded`). ``trust``, ``base`` and ``storage`` (store name ->
+        ``POOL,COUNT,SIZE``) are the charm
         forms of the bundle's fields of the same names; ``bind`` is Juju's ``--bind``
         expression (``[default-space] [endpoint=space ...]``). ``runner`` says how the new
         applications' hooks run (``scenario`` or ``dispatch``; default ``$OLM_RUNNER``, else
