@@ -293,7 +293,7 @@ def test_a_schema_2_state_dir_gains_the_network_columns(tmp_path: Path):
         assert recorded.addresses == () and recorded.since == 0.0
     store.close()
     conn = sqlite3.connect(tmp_path / 'state.db')
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('5',)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('6',)
     conn.close()
 
 
@@ -431,7 +431,7 @@ def test_a_schema_4_database_is_sealed_and_vacuumed_on_opening(tmp_path: Path):
     finally:
         reader.close()
     conn = sqlite3.connect(state / 'state.db')
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('5',)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ('6',)
     assert conn.execute("SELECT 1 FROM meta WHERE key = 'vacuum-pending'").fetchone() is None
     conn.close()
     assert stat.S_IMODE((state / 'secrets.key').stat().st_mode) == 0o600
