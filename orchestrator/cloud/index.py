@@ -17,6 +17,8 @@ what it yields must pass every filter, and nothing that passes may be skipped.
 from __future__ import annotations
 
 import bisect
+import collections
+import dataclasses
 import heapq
 from collections.abc import Iterable, Iterator
 from typing import Protocol
@@ -26,7 +28,7 @@ from .lifecycle import Status
 from .machine import Machine
 from .request import AllocationRequest, Criterion
 
-__all__ = ['Filters', 'MemoryIndex', 'PoolIndex', 'maas_order']
+__all__ = ['Filters', 'MemoryIndex', 'PoolIndex', 'Tally', 'maas_order', 'tally']
 
 Filters = tuple[tuple[Criterion, ...], tuple[Criterion, ...]]
 """A request's criteria split into shape tests (``Criterion.shape``) and per-machine tests."""
@@ -35,6 +37,39 @@ Filters = tuple[tuple[Criterion, ...], tuple[Criterion, ...]]
 def maas_order(machine: Machine) -> tuple[int, str, str]:
     """The sort key of MAAS's allocation order: cost, then hostname, then system id."""
     return (machine.cost_key, machine.hostname, machine.system_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class Tally:
+    """What a no-fit explanation counts (:class:`~orchestrator.cloud.NoMatchError`).
+
+    Attributes:
+        ready: Ready machines.
+        excluded: per criterion text, the Ready machines it excludes on its own.
+        not_ready: per status label, the machines that match every criterion but are not
+            Ready.
+    """
+
+    ready: int
+    excluded: dict[str, int]
+    not_ready: collections.Counter[str]
+
+
+def tally(machines: Iterable[Machine], criteria: Iterable[Criterion]) -> Tally:
+    """Count :class:`Tally` by testing every machine (what an index without SQL does)."""
+    criteria = list(criteria)
+    excluded = dict.fromkeys((c.text for c in criteria), 0)
+    not_ready: collections.Counter[str] = collections.Counter()
+    ready = 0
+    for machine in machines:
+        if machine.status is Status.READY:
+            ready += 1
+            for criterion in criteria:
+                if not criterion.accepts(machine):
+                    excluded[criterion.text] += 1
+        elif all(c.accepts(machine) for c in criteria):
+            not_ready[machine.status.label] += 1
+    return Tally(ready, excluded, not_ready)
 
 
 class PoolIndex(Protocol):
@@ -72,6 +107,10 @@ class PoolIndex(Protocol):
 
     def count(self, request: AllocationRequest, filters: Filters) -> int:
         """How many Ready machines pass every filter."""
+        ...
+
+    def tally(self, request: AllocationRequest) -> Tally:
+        """The counts that explain why the request finds too few machines."""
         ...
 
     def zones(self) -> frozenset[str]:
@@ -184,6 +223,10 @@ class MemoryIndex:
             for shape in self._shapes_at[cost]
             if _shape_fits(shape, shape_filters)
         )
+
+    def tally(self, request: AllocationRequest) -> Tally:
+        """See :meth:`PoolIndex.tally`."""
+        return tally(self._machines.values(), request.criteria())
 
     def zones(self) -> frozenset[str]:
         """See :meth:`PoolIndex.zones`."""

@@ -255,24 +255,13 @@ class Pool:
         self, request: AllocationRequest, count: int, *, matching_ready: int
     ) -> NoMatchError:
         """Explain a no-fit: per criterion, the Ready machines it excludes on its own."""
-        criteria = request.criteria()
-        excluded = dict.fromkeys((c.text for c in criteria), 0)
-        not_ready: collections.Counter[str] = collections.Counter()
-        ready = 0
-        for machine in self._index:
-            if machine.status is Status.READY:
-                ready += 1
-                for criterion in criteria:
-                    if not criterion.accepts(machine):
-                        excluded[criterion.text] += 1
-            elif all(c.accepts(machine) for c in criteria):
-                not_ready[machine.status.label] += 1
+        counted = self._index.tally(request)
         return NoMatchError(
             request.maas_message(),
             requested=count,
-            ready=ready,
-            excluded=excluded,
-            not_ready=not_ready,
+            ready=counted.ready,
+            excluded=counted.excluded,
+            not_ready=counted.not_ready,
             matching_ready=matching_ready,
         )
 

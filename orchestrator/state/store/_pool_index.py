@@ -19,13 +19,14 @@ a 100k-machine file never sits in memory.
 
 from __future__ import annotations
 
+import collections
 import heapq
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
 from ... import cloud
-from ...cloud.index import Filters, maas_order
+from ...cloud.index import Filters, Tally, maas_order, tally
 from ._cipher import SecretsKey
 from ._rows import POWER_INDEX, machine_from_row, machine_to_row
 from ._schema import POWER_LABEL
@@ -145,6 +146,43 @@ class StoredIndex:
             + sum(1 for m in self._overlay.values() if m.status is ready and passes(m))
         )
 
+    def tally(self, request: cloud.AllocationRequest) -> Tally:
+        """See :meth:`PoolIndex.tally`: counted by sqlite when the request is all indexed."""
+        criteria = request.criteria()
+        if not _exact(request):
+            return tally(self, criteria)
+        clauses = _criterion_clauses(request)
+        assert len(clauses) == len(criteria), 'one clause per criterion, in the same order'
+        conn = self._conn
+        ready = int(
+            conn.execute(
+                'SELECT COUNT(*) FROM pool_machines WHERE status = ?', (_READY,)
+            ).fetchone()[0]
+        )
+        excluded = dict.fromkeys((c.text for c in criteria), 0)
+        for criterion, (clause, params) in zip(criteria, clauses, strict=True):
+            query = f'SELECT COUNT(*) FROM pool_machines WHERE status = ? AND NOT {clause}'  # noqa: S608
+            excluded[criterion.text] += int(conn.execute(query, (_READY, *params)).fetchone()[0])
+        every = ' AND '.join(['status != ?', *(clause for clause, _ in clauses)])
+        rows = conn.execute(
+            f'SELECT status, COUNT(*) FROM pool_machines WHERE {every} GROUP BY status',  # noqa: S608
+            [_READY, *(p for _, params in clauses for p in params)],
+        )
+        not_ready = collections.Counter(
+            {cloud.Status(int(status)).label: int(n) for status, n in rows}
+        )
+        # The rows still hold the changed machines' committed versions: count those out and
+        # the machines as they are now in.
+        before, after = (
+            tally(self._committed.values(), criteria),
+            tally(self._overlay.values(), criteria),
+        )
+        for text in excluded:
+            excluded[text] += after.excluded[text] - before.excluded[text]
+        not_ready.update(after.not_ready)
+        not_ready.subtract(before.not_ready)
+        return Tally(ready + after.ready - before.ready, excluded, +not_ready)
+
     def zones(self) -> frozenset[str]:
         """See :meth:`PoolIndex.zones`."""
         rows = self._conn.execute('SELECT DISTINCT zone FROM pool_machines')
@@ -259,30 +297,50 @@ def _exact(request: cloud.AllocationRequest) -> bool:
 
 
 def _where(request: cloud.AllocationRequest, zone: str | None) -> tuple[str, list[object]]:
-    """The SQL of the request's indexed fields (Ready, cost, shape, names, tags, spaces).
-
-    Each clause is the exact SQL of the request's Python filter of the same field
-    (:meth:`AllocationRequest.criteria`), which still tests every row read; storage and
-    subnets, which read disks and links, have none.
-    """
+    """The SQL of a Ready machine the request's indexed fields allow, in the cost's index."""
     clauses = ['status = ?', f'{_COST} >= ?']
     params: list[object] = [_READY, request.min_cost_key]
     if zone is not None:
         clauses.append('zone = ?')
         params.append(zone)
-    if request.cpu_count is not None:
-        clauses.append('cores >= ?')
-        params.append(request.cpu_count)
-    if request.mem is not None:
-        clauses.append('memory >= ?')
-        params.append(request.mem)
+    for clause, values in _criterion_clauses(request):
+        clauses.append(clause)
+        params += values
+    return ' AND '.join(clauses), params
+
+
+def _criterion_clauses(request: cloud.AllocationRequest) -> list[tuple[str, list[object]]]:
+    """The SQL of each of the request's indexed criteria, in :meth:`criteria`'s order.
+
+    Each clause is the exact SQL of the Python filter of the same field
+    (:meth:`AllocationRequest.criteria`), which still tests every row read; storage and
+    subnets, which read disks and links, have none (:func:`_exact`).
+    """
+    out: list[tuple[str, list[object]]] = []
+    if request.name is not None:
+        # The hostname, or its first label (MAAS matches ``name`` against both).
+        short = "substr(hostname, 1, instr(hostname || '.', '.') - 1)"
+        out.append((f'(hostname = ? OR {short} = ?)', [request.name, request.name]))
+    if request.system_id is not None:
+        out.append(('system_id = ?', [request.system_id]))
     if request.arch:
-        arches = sorted(request.arch)
+        arches: list[object] = [*sorted(request.arch)]
         marks = ', '.join('?' * len(arches))
-        clauses.append(
-            f"(arch IN ({marks}) OR substr(arch, 1, instr(arch || '/', '/') - 1) IN ({marks}))"
-        )
-        params += arches + arches
+        bare = "substr(arch, 1, instr(arch || '/', '/') - 1)"
+        out.append((f'(arch IN ({marks}) OR {bare} IN ({marks}))', arches + arches))
+    if request.cpu_count is not None:
+        out.append(('cores >= ?', [request.cpu_count]))
+    if request.mem is not None:
+        out.append(('memory >= ?', [request.mem]))
+    # The table and column names below come from this function, never from the request.
+    out.extend(
+        ('system_id IN (SELECT system_id FROM pool_tags WHERE tag = ?)', [tag])
+        for tag in request.tags
+    )
+    out.extend(
+        ('system_id NOT IN (SELECT system_id FROM pool_tags WHERE tag = ?)', [tag])
+        for tag in request.not_tags
+    )
     for column, wanted, negated in (
         ('zone', request.zones, False),
         ('zone', request.not_in_zones, True),
@@ -290,26 +348,11 @@ def _where(request: cloud.AllocationRequest, zone: str | None) -> tuple[str, lis
         ('pool', request.not_in_pools, True),
     ):
         if wanted:
-            marks = ', '.join('?' * len(wanted))
-            clauses.append(f'{column} {"NOT IN" if negated else "IN"} ({marks})')
-            params += sorted(wanted)
-    for table, values, negated in (
-        ('pool_tags WHERE tag', request.tags, False),
-        ('pool_tags WHERE tag', request.not_tags, True),
-        ('pool_spaces WHERE space', tuple(space for _, space in request.interfaces), False),
-    ):
-        for value in values:
-            # The table and column come from the tuple above, never from the request.
-            clauses.append(
-                f'system_id {"NOT IN" if negated else "IN"} (SELECT system_id FROM {table} = ?)'  # noqa: S608
-            )
-            params.append(value)
-    if request.system_id is not None:
-        clauses.append('system_id = ?')
-        params.append(request.system_id)
-    if request.name is not None:
-        clauses.append(
-            "(hostname = ? OR substr(hostname, 1, instr(hostname || '.', '.') - 1) = ?)"
-        )
-        params += [request.name, request.name]
-    return ' AND '.join(clauses), params
+            values: list[object] = [*sorted(wanted)]
+            marks = ', '.join('?' * len(values))
+            out.append((f'{column} {"NOT IN" if negated else "IN"} ({marks})', values))
+    out.extend(
+        ('system_id IN (SELECT system_id FROM pool_spaces WHERE space = ?)', [space])
+        for _, space in request.interfaces
+    )
+    return out
