@@ -87,8 +87,8 @@ class PoolIndex(Protocol):
         """Every machine, in hostname order."""
         ...
 
-    def ready_count(self) -> int:
-        """How many machines are Ready."""
+    def has_ready(self, count: int) -> bool:
+        """Whether at least ``count`` machines are Ready."""
         ...
 
     def candidates(
@@ -188,9 +188,9 @@ class MemoryIndex:
         for hostname in sorted(self._by_hostname):
             yield self._machines[self._by_hostname[hostname]]
 
-    def ready_count(self) -> int:
-        """See :meth:`PoolIndex.ready_count`."""
-        return self._ready
+    def has_ready(self, count: int) -> bool:
+        """See :meth:`PoolIndex.has_ready`."""
+        return self._ready >= count
 
     def candidates(
         self,

@@ -162,7 +162,7 @@ class Pool:
         request = self._request(constraints, placement, storage, bindings)
         filters = _filters(request)
         excluded = frozenset(exclude)
-        if count > self._index.ready_count():
+        if not self._index.has_ready(count):
             # More than the pool has, whatever the constraints: refused before anything is
             # picked, so a count of any size costs one count of the pool.
             matching = self._index.count(request, filters) - sum(

@@ -44,16 +44,20 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture
-def stored(tmp_path: Path) -> Iterator[Callable[[], Transaction]]:
-    """A store holding POOL, and a way to open a transaction on it."""
+@pytest.fixture(params=['transaction', 'snapshot'])
+def stored(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[], Transaction]]:
+    """A store holding POOL, and a way to open a transaction on it.
+
+    Both kinds: a transaction writes each change to its row at once, a snapshot keeps changes
+    in memory and merges them with the rows.
+    """
     store = Store(tmp_path / 'state')
     with store.transaction() as txn:
         txn.pool.add(iter(POOL), NETWORK)
     opened: list[object] = []
 
     def transaction() -> Transaction:
-        manager = store.transaction()
+        manager = store.transaction() if request.param == 'transaction' else store.snapshot()
         opened.append(manager)
         return manager.__enter__()
 

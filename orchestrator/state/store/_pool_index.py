@@ -8,11 +8,12 @@ Django query over ``maasserver_node`` with ``ORDER BY`` on the cost; canonical/m
 pool's own rules (:class:`~orchestrator.cloud.Pool`) still decide, since every row read is
 tested again with the request's filters in Python, so the SQL only narrows and orders.
 
-Changes made inside a transaction stay in memory (``_overlay``) until
-:meth:`StoredIndex.flush`, so that a read-only snapshot (``olm plan``) can allocate on the pool
-as it would be, without writing; queries merge them with the rows. New machines (``olm pool
-import``) are the exception: they go to the database as they come, in the transaction, so that
-a 100k-machine file never sits in memory.
+In a transaction that may write, a machine's new state goes to its row at once (one UPDATE of
+its status columns), so every query sees it through the indexes. In a read-only snapshot
+(``olm plan``, which allocates to see where a bundle would land) changes stay in memory
+(``_overlay``) and queries merge them with the rows, in MAAS's order; they go with the
+snapshot. New machines (``olm pool import``) go to the database as they come, in the
+transaction, so that a 100k-machine file never sits in memory.
 """
 
 # pyright: strict
@@ -42,7 +43,6 @@ _NAME_TABLES = {
     'tag': 'SELECT 1 FROM pool_tags WHERE tag = ? LIMIT 1',
 }
 _INSERT = 'INSERT INTO pool_machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-_REPLACE = 'INSERT OR REPLACE' + _INSERT.removeprefix('INSERT')
 
 
 class StoredIndex:
@@ -51,11 +51,17 @@ class StoredIndex:
     Args:
         conn: the connection, inside the transaction this index lives in.
         key: the state directory's key (power parameters are sealed).
+        read_only: the transaction is a snapshot: changes stay in memory.
     """
 
-    def __init__(self, conn: sqlite3.Connection, key: SecretsKey) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, key: SecretsKey, *, read_only: bool = False
+    ) -> None:
         self._conn = conn
         self._key = key
+        self._read_only = read_only
+        self._written: set[str] = set()
+        """Machines changed in this transaction and already written (``read_only`` False)."""
         self._overlay: dict[str, cloud.Machine] = {}
         """Machines changed in this transaction, by system id."""
         self._committed: dict[str, cloud.Machine] = {}
@@ -88,16 +94,18 @@ class StoredIndex:
         finally:
             cursor.close()
 
-    def ready_count(self) -> int:
-        """See :meth:`PoolIndex.ready_count`."""
-        (count,) = self._conn.execute(
-            'SELECT COUNT(*) FROM pool_machines WHERE status = ?', (_READY,)
+    def has_ready(self, count: int) -> bool:
+        """See :meth:`PoolIndex.has_ready`: counts no further than it needs to."""
+        ready = cloud.Status.READY
+        committed = sum(1 for m in self._committed.values() if m.status is ready)
+        # Up to ``count`` more rows than the changed machines can take away: enough to answer.
+        limit = count + len(self._committed)
+        (rows,) = self._conn.execute(
+            'SELECT COUNT(*) FROM (SELECT 1 FROM pool_machines WHERE status = ? LIMIT ?)',
+            (_READY, limit),
         ).fetchone()
-        return (
-            int(count)
-            - sum(1 for m in self._committed.values() if m.status is cloud.Status.READY)
-            + sum(1 for m in self._overlay.values() if m.status is cloud.Status.READY)
-        )
+        now = sum(1 for m in self._overlay.values() if m.status is ready)
+        return int(rows) - committed + now >= count
 
     def candidates(
         self,
@@ -221,32 +229,37 @@ class StoredIndex:
 
     def replace(self, before: cloud.Machine, after: cloud.Machine) -> None:
         """See :meth:`PoolIndex.replace`."""
-        self._committed.setdefault(before.system_id, before)
-        self._overlay[after.system_id] = after
+        if self._read_only:
+            self._committed.setdefault(before.system_id, before)
+            self._overlay[after.system_id] = after
+            return
+        # Hardware, names and power parameters never change with the state: four columns.
+        self._conn.execute(
+            'UPDATE pool_machines SET status = ?, previous_status = ?, owner = ?, '
+            'status_message = ? WHERE system_id = ?',
+            (
+                int(after.status),
+                None if after.previous_status is None else int(after.previous_status),
+                after.owner,
+                after.status_message,
+                after.system_id,
+            ),
+        )
+        self._written.add(after.system_id)
 
     @property
     def changed(self) -> set[str]:
         """See :attr:`PoolIndex.changed`."""
-        return set(self._overlay)
+        return set(self._overlay) | self._written
 
     def clear_changes(self) -> None:
         """See :meth:`PoolIndex.clear_changes`."""
         self._overlay.clear()
         self._committed.clear()
+        self._written.clear()
 
     def flush(self) -> None:
-        """Write the machines changed in this transaction.
-
-        Their hardware never changes, so their ``pool_tags`` and ``pool_spaces`` rows stay.
-        """
-        if self._overlay:
-            self._conn.executemany(
-                _REPLACE,
-                (
-                    self._seal_power(machine_to_row(self._overlay[i]))
-                    for i in sorted(self._overlay)
-                ),
-            )
+        """Forget the changes: a transaction's rows were written as its machines changed."""
         self.clear_changes()
 
     # -- internals -----------------------------------------------------------------------

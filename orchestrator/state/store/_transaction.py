@@ -86,7 +86,7 @@ class Transaction:
         """
         if self._pool is None:
             network = self.get_cloud_setting('network')
-            self._pool_index = StoredIndex(self._conn, self._key)
+            self._pool_index = StoredIndex(self._conn, self._key, read_only=self._read_only)
             self._pool = cloud.Pool(
                 network=cloud.Network.from_data(json.loads(network)) if network else None,
                 index=self._pool_index,
