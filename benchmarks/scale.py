@@ -284,6 +284,7 @@ class Figures:
     sizes: list[int]
     repeat: int
     generated: dict[int, str] = field(default_factory=dict[int, str])
+    file_mb: dict[int, float] = field(default_factory=dict[int, float])
     imports: dict[int, Sample] = field(default_factory=dict[int, Sample])
     deploys: dict[int, Sample] = field(default_factory=dict[int, Sample])
     commands: dict[str, dict[int, Sample]] = field(default_factory=dict[str, dict[int, Sample]])
@@ -364,6 +365,7 @@ class Bench:
         pool = self.pool_file(size)
         if pool is None:
             return None
+        self.figures.file_mb[size] = pool.stat().st_size / 1024 / 1024
         state = self.work / f'state-{size}'
         shutil.rmtree(state, ignore_errors=True)
         run = self.olm(state, 'pool', 'import', str(pool), timeout=self.args.settle_timeout)
@@ -453,6 +455,7 @@ class Bench:
             shutil.rmtree(state, ignore_errors=True)
 
     def run(self) -> Figures:
+        """The selected parts, in order; ``self.figures`` holds what was measured so far."""
         only = self.args.only
         workers_base: Path | None = None
         self.figures.workers_pool = self.args.workers_pool
@@ -512,9 +515,12 @@ def render(fig: Figures, args: argparse.Namespace) -> str:
         '',
     ]
     if 'pools' in args.only and fig.imports:
-        lines += ['| machines | generated | `olm pool import` |', '|---:|---|---|']
-        lines += [f'| {s:,} | {fig.generated.get(s, "—")} | {fig.imports[s].cell()} |'
-                  for s in sizes]  # fmt: skip
+        lines += [
+            '| machines | pool file | generated | `olm pool import` |',
+            '|---:|---:|---|---|',
+        ]
+        lines += [f'| {s:,} | {fig.file_mb.get(s, 0):.1f} MB | {fig.generated.get(s, "—")} | '
+                  f'{fig.imports[s].cell()} |' for s in sizes]  # fmt: skip
         lines.append('')
     small, big = (min(sizes), max(sizes)) if sizes else (0, 0)
     several = small != big
@@ -608,7 +614,7 @@ def render(fig: Figures, args: argparse.Namespace) -> str:
     if checks:
         lines += ['Checks (issue 23):', '', *checks, '']
     if fig.failures:
-        lines += ['Failures (each measurement went on without the failed one):', '']
+        lines += ['Failures (a failed measurement does not stop the others):', '']
         lines += [f'- {f}' for f in fig.failures]
         lines.append('')
     return '\n'.join(lines)
@@ -684,9 +690,18 @@ def main(argv: list[str] | None = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
         work = Path(tmp) / 'work'
         work.mkdir()
-        figures = Bench(args, work, cache).run()
-    text = render(figures, args)
+        bench = Bench(args, work, cache)
+        interrupted = False
+        try:
+            bench.run()
+        except KeyboardInterrupt:  # a long --full run: keep what was measured
+            interrupted = True
+            bench.figures.failures.append('interrupted (Ctrl-C): the rest was not measured')
+    text = render(bench.figures, args)
     print(text)
+    if interrupted:
+        print('(interrupted: not written to RESULTS.md)')
+        return 130
     if not args.no_write:
         results.prepend(text)
         print(f'(written to {results.RESULTS})')
