@@ -59,10 +59,11 @@ import enum
 import ipaddress
 import json
 import logging
-from collections.abc import Sequence
-from typing import Annotated, Final
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Final, cast
 
 import ops
+import ops.hookcmds
 import pydantic
 
 from metal_interfaces import appsecrets
@@ -339,6 +340,7 @@ class Provider(Endpoint):
 
     def __init__(self, charm: ops.CharmBase, endpoint: str = 'kube-cluster') -> None:
         super().__init__(charm, endpoint)
+        self._goal: object = _UNASKED
         events = charm.on[endpoint]
         self.framework.observe(events.relation_changed, self._on_changed)
         self.framework.observe(events.relation_departed, self._on_departed)
@@ -403,30 +405,90 @@ class Provider(Endpoint):
         return bool(relations)
 
     def issue_token(self, relation: ops.Relation, unit: ops.Unit, token: str) -> str | None:
-        """Give one worker unit a join token (leader only).
-
-        The token goes into the unit's own secret (created, or given a new revision when it
-        changed), granted to that unit alone; its id goes into ``join-tokens``. Entries of
-        units no longer on the relation are removed on the way.
+        """Give one worker unit a join token (leader only): :meth:`issue_tokens` for one.
 
         Returns:
             The secret id, or None on a non-leader (which writes nothing).
         """
+        return self.issue_tokens(relation, {unit: token}).get(unit.name)
+
+    def issue_tokens(self, relation: ops.Relation, tokens: Mapping[ops.Unit, str]) -> dict[str, str]:
+        """Give several worker units their join tokens in one write (leader only).
+
+        Each token goes into its unit's own secret (created, or given a new revision when it
+        changed), granted to that unit alone; the ids go into ``join-tokens`` in one write of
+        the application databag, so the whole batch wakes every worker unit once (see the spec
+        on delivery). Entries of units no longer on the relation are removed on the way.
+
+        Returns:
+            Unit name -> secret id of what was issued; empty on a non-leader (which writes
+            nothing) or when ``tokens`` is empty.
+        """
         if not self.is_leader:
             logger.debug('not the leader: no token issued on %s', self.endpoint)
-            return None
-        secret = appsecrets.put(
-            self.model,
-            self.token_label(relation, unit.name),
-            {CONTENT_KEY: token},
-            f'kubernetes join token for {unit.name}',
-        )
-        secret.grant(relation, unit=unit)
-        secret_id = owned_secret_id(secret)
-        tokens = self._prune(relation, dict(self._own(relation).join_tokens or {}))
-        tokens[unit.name] = secret_id
-        self._write_tokens(relation, tokens)
-        return secret_id
+            return {}
+        if not tokens:
+            return {}
+        issued: dict[str, str] = {}
+        for unit, token in tokens.items():
+            secret = appsecrets.put(
+                self.model,
+                self.token_label(relation, unit.name),
+                {CONTENT_KEY: token},
+                f'kubernetes join token for {unit.name}',
+            )
+            secret.grant(relation, unit=unit)
+            issued[unit.name] = owned_secret_id(secret)
+        entries = self._prune(relation, dict(self._own(relation).join_tokens or {}))
+        entries.update(issued)
+        self._write_tokens(relation, entries)
+        return issued
+
+    def not_asked(self, relation: ops.Relation) -> list[str]:
+        """Units Juju's goal-state says are coming on ``relation`` that have not asked yet.
+
+        A worker unit asks for a token by publishing its ``node-name``. The leader holds first
+        tokens while this is not empty, so that one write of the token map serves every unit
+        that is coming (see the spec on delivery). Units whose goal status is ``dying``,
+        ``error`` or ``blocked`` are not waited for: they need an operator, not a token, and
+        get theirs in a later batch once they ask. Empty when goal-state cannot be had (an
+        older Juju, a test harness without hook tools): then nobody waits.
+
+        juju/juju ``apiserver/facades/agent/uniter/uniter.go`` (``goalStateRelations``,
+        ``goalStateUnits``) lists, under each endpoint of the asking unit, every unit of each
+        related application, whether or not it has entered the relation yet, with its
+        workload status (``dying`` once its life is dying); Juju 3.6's hook-command reference
+        (``goal-state``) documents the same statuses: allocating, active, waiting, blocked,
+        error, dying.
+        """
+        goal = self._goal_state()
+        if goal is None:
+            return []
+        prefix = f'{relation.app.name}/'
+        coming = {
+            name
+            for name, each in goal.relations.get(self.endpoint, {}).items()
+            if name.startswith(prefix) and each.status not in _NOT_COMING
+        }
+        if not coming:
+            return []
+        asked = {
+            unit.name
+            for unit in relation.units
+            if (data := self._read(RequirerUnitData, relation, unit)) is not None
+            and data.node_name
+        }
+        return sorted(coming - asked, key=_unit_number)
+
+    def _goal_state(self) -> ops.hookcmds.GoalState | None:
+        """Juju's ``goal-state`` for this unit, asked once per hook; None if unavailable."""
+        if self._goal is _UNASKED:
+            try:
+                self._goal = ops.hookcmds.goal_state()
+            except (ops.hookcmds.Error, OSError, ValueError, KeyError, TypeError) as e:
+                logger.debug('%s: goal-state unavailable (%s): tokens not held', self.endpoint, e)
+                self._goal = None
+        return cast('ops.hookcmds.GoalState | None', self._goal)
 
     def retire_token(self, relation: ops.Relation, unit_name: str) -> bool:
         """Remove a joined unit's spent token secret, keeping its map entry (leader only).
@@ -723,3 +785,14 @@ class Requirer(Endpoint):
 
 _EMPTY = json.dumps(dump(ProviderAppData()), sort_keys=True)
 """The stored form of an empty provider databag."""
+
+_UNASKED = object()
+"""goal-state not asked yet in this hook."""
+
+_NOT_COMING: Final = frozenset({'dying', 'error', 'blocked'})
+"""Goal statuses of units the leader does not wait for before issuing tokens."""
+
+
+def _unit_number(name: str) -> tuple[str, int]:
+    app, _, number = name.rpartition('/')
+    return app, int(number) if number.isdigit() else -1

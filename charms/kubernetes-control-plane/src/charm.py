@@ -570,27 +570,57 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 retired.add(key)
         self._stored.retired_tokens = sorted(retired & current)
         needing = {(r.id, u.name) for r, u in self.kube.units_needing_tokens()}
-        for worker in self.kube.workers():
-            if (worker.relation.id, worker.unit.name) not in needing:
-                continue
-            node = worker.data.node_name
-            if not node or worker.data.state == kube_cluster.NodeState.JOINED:
-                continue
-            changed_now = (
-                isinstance(event, ops.RelationChangedEvent)
-                and event.relation.id == worker.relation.id
-                and event.unit == worker.unit
-            )
-            if worker.token_secret is not None and not changed_now:
-                continue  # re-issue only in answer to the worker's own token-failed report
-            try:
-                token = workload.get_join_token(node, worker=True)
-            except workload.K8sError as e:
-                logger.warning('%s', e)
-                statuses.append(ops.WaitingStatus(f'{e}; will retry'))
-                continue
-            self.kube.issue_token(worker.relation, worker.unit, token)
-            logger.info('join token issued to worker %s', worker.unit.name)
+        # Tokens are issued in batches, one write of the token map per relation: each write
+        # runs relation-changed on every worker unit (see kube_cluster's spec on delivery).
+        # First tokens wait until every unit goal-state says is coming has asked, except on
+        # update-status, Juju's periodic hook, which delivers to whoever asked so that a
+        # unit that never asks cannot hold the others for longer than its interval.
+        periodic = isinstance(event, ops.UpdateStatusEvent)
+        for relation in self.kube.relations:
+            batch: dict[ops.Unit, str] = {}
+            held: list[str] = []
+            waiting: list[str] | None = [] if periodic else None
+            for worker in self.kube.workers():
+                if worker.relation.id != relation.id:
+                    continue
+                if (relation.id, worker.unit.name) not in needing:
+                    continue
+                node = worker.data.node_name
+                if not node or worker.data.state == kube_cluster.NodeState.JOINED:
+                    continue
+                if worker.token_secret is not None:
+                    changed_now = (
+                        isinstance(event, ops.RelationChangedEvent)
+                        and event.relation.id == relation.id
+                        and event.unit == worker.unit
+                    )
+                    if not changed_now:
+                        continue  # re-issue only in answer to the worker's own token-failed
+                else:
+                    if waiting is None:
+                        waiting = self.kube.not_asked(relation)
+                    if waiting:
+                        held.append(worker.unit.name)
+                        continue
+                try:
+                    batch[worker.unit] = workload.get_join_token(node, worker=True)
+                except workload.K8sError as e:
+                    logger.warning('%s', e)
+                    statuses.append(ops.WaitingStatus(f'{e}; will retry'))
+            if held and waiting:
+                logger.info(
+                    'join tokens for %d worker units held until %d more ask (first: %s)',
+                    len(held),
+                    len(waiting),
+                    waiting[0],
+                )
+            if batch:
+                self.kube.issue_tokens(relation, batch)
+                logger.info(
+                    'join tokens issued to %d worker units: %s',
+                    len(batch),
+                    ', '.join(sorted(u.name for u in batch)),
+                )
         return statuses
 
     def _apply_node_config(
