@@ -449,10 +449,14 @@ class Provider(Endpoint):
 
         A worker unit asks for a token by publishing its ``node-name``. The leader holds first
         tokens while this is not empty, so that one write of the token map serves every unit
-        that is coming (see the spec on delivery). Units whose goal status is ``dying``,
-        ``error`` or ``blocked`` are not waited for: they need an operator, not a token, and
-        get theirs in a later batch once they ask. Empty when goal-state cannot be had (an
-        older Juju, a test harness without hook tools): then nobody waits.
+        that is coming (see the spec on delivery). A unit already in the relation that has
+        not asked is coming: its first relation hook publishes its node name (a unit whose
+        hook fails before that holds the others until update-status, see the spec). When
+        every unit in the relation has asked, goal-state says which units are still to enter
+        it; those whose goal status is ``dying``, ``error`` or ``blocked`` are not waited for:
+        they need an operator, not a token, and get theirs in a later batch once they ask.
+        Nobody waits when goal-state cannot be had (an older Juju, a test harness without
+        hook tools).
 
         juju/juju ``apiserver/facades/agent/uniter/uniter.go`` (``goalStateRelations``,
         ``goalStateUnits``) lists, under each endpoint of the asking unit, every unit of each
@@ -461,6 +465,19 @@ class Provider(Endpoint):
         (``goal-state``) documents the same statuses: allocating, active, waiting, blocked,
         error, dying.
         """
+        asked: set[str] = set()
+        silent: list[str] = []
+        for unit in relation.units:
+            data = self._read(RequirerUnitData, relation, unit)
+            if data is not None and data.node_name:
+                asked.add(unit.name)
+            else:
+                silent.append(unit.name)
+        if silent:
+            # Units in the relation that have not asked yet are coming (they publish their
+            # node name in their first relation hook): no need to ask goal-state, which
+            # lists every unit of the model's related application (O(units) per call).
+            return sorted(silent, key=_unit_number)
         goal = self._goal_state()
         if goal is None:
             return []
@@ -469,14 +486,6 @@ class Provider(Endpoint):
             name
             for name, each in goal.relations.get(self.endpoint, {}).items()
             if name.startswith(prefix) and each.status not in _NOT_COMING
-        }
-        if not coming:
-            return []
-        asked = {
-            unit.name
-            for unit in relation.units
-            if (data := self._read(RequirerUnitData, relation, unit)) is not None
-            and data.node_name
         }
         return sorted(coming - asked, key=_unit_number)
 
@@ -531,6 +540,17 @@ class Provider(Endpoint):
                 if data is not None:
                     out.append(Worker(relation, unit, data, tokens.get(unit.name)))
         return out
+
+    def worker(self, relation: ops.Relation, unit: ops.Unit) -> Worker | None:
+        """One worker unit as :meth:`workers` has it, reading its databag alone; None if its
+        data is malformed or it is not on the relation."""
+        if unit not in relation.units:
+            return None
+        data = self._read(RequirerUnitData, relation, unit)
+        if data is None:
+            return None
+        tokens = self._own(relation).join_tokens or {}
+        return Worker(relation, unit, data, tokens.get(unit.name))
 
     def units_needing_tokens(self) -> list[tuple[ops.Relation, ops.Unit]]:
         """Worker units the leader should issue a token to, by relation id then unit name.

@@ -97,7 +97,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
-        self._stored.set_default(manifests={}, retired_tokens=[])
+        self._stored.set_default(manifests={}, retired_tokens=[], nodes={}, nodes_listed=False)
         self.kube = kube_cluster.Provider(self, KUBE_CLUSTER)
         self.lb = loadbalancer.Requirer(self, LOADBALANCER)
         self.ceph = ceph_client.Requirer(self, CEPH)
@@ -190,7 +190,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         elif leader and leaving:
             self._queue_departed(peers, [node])
         statuses += self._upgrade_turn(peers, own)
-        statuses.append(self._active(settings))
+        statuses.append(self._active(settings, event))
         return statuses
 
     # -- this unit -------------------------------------------------------------------------------
@@ -781,20 +781,57 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     # -- status ----------------------------------------------------------------------------------
 
-    def _active(self, settings: config.Settings) -> ops.StatusBase:
+    def _active(self, settings: config.Settings, event: ops.EventBase) -> ops.StatusBase:
         """``Kubernetes v1.32.3 control plane, 3 nodes`` and a storage note; or what is wrong."""
         try:
-            nodes = workload.nodes()
+            ready = self._node_readiness(event)
         except workload.K8sError as e:
             return ops.WaitingStatus(f'waiting for the Kubernetes API: {e}')
         snap = self._snap
         version = f'v{snap.kubernetes}' if snap is not None and snap.kubernetes else 'unknown'
-        unready = [n.name for n in nodes if not n.ready]
-        count = f'{len(nodes)} node' + ('' if len(nodes) == 1 else 's')
+        unready = sorted(name for name, up in ready.items() if not up)
+        count = f'{len(ready)} node' + ('' if len(ready) == 1 else 's')
         if unready:
             count += f' ({len(unready)} not ready)'
         note = self._storage_note(settings)
         return ops.ActiveStatus(f'Kubernetes {version} control plane, {count}{note}')
+
+    def _node_readiness(self, event: ops.EventBase) -> dict[str, bool]:
+        """Node name -> Ready, for the status: one node asked for when the hook names it.
+
+        A worker unit's ``kube-cluster`` relation-joined or -changed concerns that unit's node
+        only, and such hooks are most of a big cluster's (every worker's writes run them on
+        every control-plane unit): there the node is read with ``kubectl get node NAME`` and
+        the others are taken from this unit's last view, so the hook's work does not grow with
+        the cluster. Every other hook, update-status (Juju's periodic one) included, lists
+        every node, which also catches a node that went NotReady or was removed without an
+        event here.
+        """
+        one = self._event_node(event)
+        known = cast('dict[str, bool]', dict(self._stored.nodes))
+        if one is None or not self._stored.nodes_listed:
+            known = {n.name: n.ready for n in workload.nodes()}
+        elif one:
+            node = workload.node(one)
+            if node is None:
+                known.pop(one, None)
+            else:
+                known[one] = node.ready
+        self._stored.nodes = known
+        self._stored.nodes_listed = True
+        return known
+
+    def _event_node(self, event: ops.EventBase) -> str | None:
+        """The node a worker's kube-cluster join or change concerns: its name, '' for none yet.
+
+        None for any other event: then every node is listed.
+        """
+        if not isinstance(event, (ops.RelationJoinedEvent, ops.RelationChangedEvent)):
+            return None
+        if event.relation.name != KUBE_CLUSTER or event.unit is None:
+            return None
+        worker = self.kube.worker(event.relation, event.unit)
+        return (worker.data.node_name or '') if worker is not None else ''
 
     # -- departures, secrets ---------------------------------------------------------------------
 
