@@ -596,9 +596,14 @@ def test_remote_databags_are_parsed_once_per_hook(monkeypatch: pytest.MonkeyPatc
         return real_load(model, data)
 
     monkeypatch.setattr(_base, 'load', counting_load)
+    _base._load_remote.cache_clear()  # pyright: ignore[reportPrivateUsage]
     ctx = provider_ctx()
     rel = relation_for_provider()
     run(ctx, ctx.on.update_status(), state(rel))
     # workers(), units_needing_tokens() and the status scan all read both workers' data.
     assert parsed.count('RequirerUnitData') == 2
     assert len(SEEN['workers']) == 2 and len(SEEN['needing']) == 2
+    # A later hook in the same process (olm runs many) does not parse unchanged data again.
+    run(ctx, ctx.on.update_status(), state(rel))
+    assert parsed.count('RequirerUnitData') == 2
+    assert len(SEEN['workers']) == 2
