@@ -26,10 +26,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import results  # noqa: E402  (benchmarks/results.py, beside this script)
-import stack  # noqa: E402  (benchmarks/stack.py: the engine set-up and checks)
+import results
+import stack
 
-from orchestrator.cloud import inventory  # noqa: E402
+from orchestrator.cloud import inventory
 
 RELATION_CHANGED = 'kube-cluster-relation-changed'
 
@@ -40,15 +40,17 @@ def added(pool: int, pool_seed: int, seed: int, count: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         store, engine = stack.new_engine(tmp, seed, clock)
         try:
-            engine.add_to_pool(inventory.generate(pool, seed=pool_seed), inventory.GENERATED_NETWORK)
+            engine.add_to_pool(
+                inventory.generate(pool, seed=pool_seed), inventory.GENERATED_NETWORK
+            )
             engine.create_storage_pool('ssd', 'maas', {'tags': 'ssd'})
             stack.timed_settle(clock, lambda: engine.deploy(str(stack.BUNDLE), settle=True).settle)
             stack.check_active(engine, workers=3)
             run = stack.timed_settle(
                 clock,
-                lambda: engine.add_unit(
-                    stack.WORKER, count, constraints=stack.ADD_CONSTRAINTS
-                ).settle,
+                lambda: (
+                    engine.add_unit(stack.WORKER, count, constraints=stack.ADD_CONSTRAINTS).settle
+                ),
             )
             stack.check_active(engine, workers=3 + count)
         finally:

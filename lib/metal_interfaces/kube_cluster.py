@@ -412,7 +412,9 @@ class Provider(Endpoint):
         """
         return self.issue_tokens(relation, {unit: token}).get(unit.name)
 
-    def issue_tokens(self, relation: ops.Relation, tokens: Mapping[ops.Unit, str]) -> dict[str, str]:
+    def issue_tokens(
+        self, relation: ops.Relation, tokens: Mapping[ops.Unit, str]
+    ) -> dict[str, str]:
         """Give several worker units their join tokens in one write (leader only).
 
         Each token goes into its unit's own secret (created, or given a new revision when it
@@ -542,8 +544,10 @@ class Provider(Endpoint):
         return out
 
     def worker(self, relation: ops.Relation, unit: ops.Unit) -> Worker | None:
-        """One worker unit as :meth:`workers` has it, reading its databag alone; None if its
-        data is malformed or it is not on the relation."""
+        """One worker unit as :meth:`workers` has it, reading its databag alone.
+
+        None if its data is malformed or it is not on the relation.
+        """
         if unit not in relation.units:
             return None
         data = self._read(RequirerUnitData, relation, unit)

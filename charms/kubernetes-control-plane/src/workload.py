@@ -561,9 +561,12 @@ def node(name: str) -> Node | None:
         raise K8sError(f'cannot get node {name}: {_reason(e)}', transient=_transient(e)) from None
     except ValueError:
         raise K8sError(f'kubectl get node {name} did not answer a Node') from None
-    if not isinstance(item, dict) or item.get('kind') not in (None, 'Node'):
+    if not isinstance(item, dict):
         raise K8sError(f'kubectl get node {name} did not answer a Node')
-    return _node(cast('dict[str, Any]', item))
+    found = cast('dict[str, Any]', item)
+    if found.get('kind') not in (None, 'Node'):
+        raise K8sError(f'kubectl get node {name} did not answer a Node')
+    return _node(found)
 
 
 def _node(item: Mapping[str, Any]) -> Node:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from typing import Any
 
 import ops
+import ops.hookcmds
 import pytest
 from conftest import remember, run
 from metal_interfaces import kube_cluster as kube
@@ -64,6 +66,21 @@ class ProviderCharm(ops.CharmBase):
         framework.observe(self.on.update_status, self._on_update_status)
         framework.observe(self.on.config_changed, self._on_config_changed)
         framework.observe(self.on.collect_unit_status, self._on_collect)
+        framework.observe(self.on.leader_elected, self._on_leader_elected)
+
+    def _on_leader_elected(self, _: ops.LeaderElectedEvent) -> None:
+        """Issue the needed tokens in one batch per relation, unless a unit is still coming."""
+        SEEN['not_asked'] = {r.id: self.kube.not_asked(r) for r in self.kube.relations}
+        SEEN['issued'] = {}
+        for relation in self.kube.relations:
+            if SEEN['not_asked'][relation.id]:
+                continue
+            batch = {
+                unit: token_for(unit.name)
+                for r, unit in self.kube.units_needing_tokens()
+                if r.id == relation.id
+            }
+            SEEN['issued'].update(self.kube.issue_tokens(relation, batch))
 
     def _record(self, _: ops.EventBase) -> None:
         SEEN['workers'] = self.kube.workers()
@@ -607,3 +624,94 @@ def test_remote_databags_are_parsed_once_per_hook(monkeypatch: pytest.MonkeyPatc
     run(ctx, ctx.on.update_status(), state(rel))
     assert parsed.count('RequirerUnitData') == 2
     assert len(SEEN['workers']) == 2
+
+
+# Batches and goal-state
+
+
+def goal_state(monkeypatch: pytest.MonkeyPatch, **units: str) -> None:
+    """goal-state lists these units (``'kubernetes-worker/3'``-style keys as ``w3``)."""
+    since = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    listed = {
+        f'kubernetes-worker/{key.removeprefix("w")}'
+        if key.startswith('w')
+        else key.replace('_', '/'): ops.hookcmds.Goal(status=status, since=since)
+        for key, status in units.items()
+    }
+    found = ops.hookcmds.GoalState(units={}, relations={'kube-cluster': listed})
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', lambda: found)
+
+
+def test_provider_issues_a_batch_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[int] = []
+    real = kube.Provider._write_app  # pyright: ignore[reportPrivateUsage]
+
+    def counting(self: kube.Provider, relation: ops.Relation, value: Any) -> bool:
+        writes.append(relation.id)
+        return real(self, relation, value)
+
+    monkeypatch.setattr(kube.Provider, '_write_app', counting)
+    goal_state(monkeypatch, w0='active', w1='waiting')
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: []}
+    assert sorted(SEEN['issued']) == ['kubernetes-worker/0', 'kubernetes-worker/1']
+    assert writes == [rel.id]  # one write of the map for the whole batch
+    data = published(out, rel)
+    assert data.join_tokens == SEEN['issued']
+    secrets = by_label(out)
+    for n in (0, 1):
+        secret = secrets[f'kube-cluster-{rel.id}-join-token-kubernetes-worker-{n}']
+        assert secret.remote_grants == {rel.id: frozenset({f'kubernetes-worker/{n}'})}
+
+
+def test_provider_not_asked_waits_for_units_goal_state_says_are_coming(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    goal_state(
+        monkeypatch,
+        w0='active',
+        w1='waiting',
+        w3='waiting',
+        w4='error',
+        w5='blocked',
+        w6='dying',
+        w7='maintenance',
+        other_0='waiting',  # another application's unit on the same endpoint
+    )
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: ['kubernetes-worker/3', 'kubernetes-worker/7']}
+    assert SEEN['issued'] == {}
+    assert published(out, rel).join_tokens is None
+
+
+def test_provider_not_asked_names_units_in_the_relation_without_asking_goal_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unasked() -> Any:
+        raise AssertionError('goal-state asked')
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', unasked)
+    workers = {
+        0: kube.RequirerUnitData(node_name='worker-0', state=kube.NodeState.PENDING),
+        2: kube.RequirerUnitData(),
+    }
+    ctx = provider_ctx()
+    rel = relation_for_provider(workers=workers)
+    run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: ['kubernetes-worker/2']}
+
+
+def test_provider_without_goal_state_holds_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> Any:
+        raise FileNotFoundError('goal-state')
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', missing)
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: []}
+    assert sorted(SEEN['issued']) == ['kubernetes-worker/0', 'kubernetes-worker/1']
