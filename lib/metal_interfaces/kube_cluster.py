@@ -30,6 +30,35 @@ Provider application databag (written by the provider's leader):
   names a secret that no longer exists and which needs to join (again) reports
   ``token-failed`` and gets a new token. The entry goes when the unit departs.
 
+Delivery of join tokens (provider behaviour; the data above is unchanged by it, so this needs
+no new version): every write of the provider's application databag runs ``relation-changed`` on
+every worker unit (Juju coalesces a unit's pending changes, so a unit that was busy sees several
+writes as one hook, but each write still wakes every unit that is idle). The leader therefore
+issues tokens in batches, one write of ``join-tokens`` per relation for every unit it serves in
+that hook, and holds *first* tokens (a unit with no entry yet) while a unit it expects has not
+asked (published its ``node-name``):
+
+- a unit already in the relation that has not asked is expected: its first relation hook asks;
+- once every unit in the relation has asked, Juju's ``goal-state`` says which units of the
+  worker application are still to enter it (every unit of the related application, whether it
+  entered the relation or not, with its workload status: juju/juju ``apiserver/facades/agent/
+  uniter/uniter.go`` ``goalStateRelations``); those are expected too, unless their status is
+  ``error``, ``blocked`` or ``dying`` (they need an operator, not a token, and get theirs in a
+  later batch once they ask);
+- ``update-status`` (Juju's periodic hook, every 5 minutes by default) issues to every unit that
+  has asked, whatever is expected, so a unit that never asks holds the others at most that long;
+  without ``goal-state`` (a Juju older than 2.4, which added it: kubernetes/kubernetes#65187
+  notes the charms of the day falling back; a harness without hook tools) only units in the
+  relation are waited for;
+- a re-issue (``token-failed``) is never held: it answers that unit's own report.
+
+The trade, measured with olm on the metal-k8s bundle plus ``add-unit -n N`` (benchmarks/
+workers.py): a token per write ran ``relation-changed`` on every worker for every new worker,
+O(N) hooks per added worker (83 per worker at +100, 9,878 hooks in all); batched, about 5 per
+worker whatever N (2,224 hooks at +100). The cost is latency to the first token: no worker joins
+before the last expected one has asked (with N units added at once they all ask within the same
+few hooks), or the next update-status if one of them fails before asking.
+
 Provider unit databag: nothing.
 
 Requirer application databag: nothing.
