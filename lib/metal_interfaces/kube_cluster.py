@@ -366,11 +366,16 @@ class Provider(Endpoint):
     """
 
     on = ProviderEvents()
+    _stored = ops.StoredState()
 
     def __init__(self, charm: ops.CharmBase, endpoint: str = 'kube-cluster') -> None:
         super().__init__(charm, endpoint)
         self._goal: object = _UNASKED
+        self._hook_unit: tuple[str, str] | None = None
+        self._stored.set_default(malformed=[])
         events = charm.on[endpoint]
+        self.framework.observe(events.relation_joined, self._on_unit_event)
+        self.framework.observe(events.relation_changed, self._on_unit_event)
         self.framework.observe(events.relation_changed, self._on_changed)
         self.framework.observe(events.relation_departed, self._on_departed)
         self.framework.observe(events.relation_broken, self._on_broken)
@@ -648,9 +653,37 @@ class Provider(Endpoint):
         return True
 
     def _scan(self) -> None:
-        for relation in self.relations:
-            for unit in relation.units:
+        """Find malformed worker data for the status: the hook's own worker, or every one.
+
+        A worker's relation-joined or -changed can only have changed that worker's data, and
+        those hooks are most of a big cluster's (every worker's writes run them on every
+        control-plane unit): they read that unit and the units last found malformed (to clear
+        a fixed one), so the hook's work does not grow with the workers. Every other hook
+        reads every worker's data. The malformed ones are kept in StoredState between hooks.
+        """
+        if self._hook_unit is None:
+            for relation in self.relations:
+                for unit in relation.units:
+                    self._read(RequirerUnitData, relation, unit)
+        else:
+            again = {self._hook_unit, *(tuple(k.split(' ', 1)) for k in self._stored.malformed)}
+            by_id = {r.id: r for r in self.relations}
+            for relation_id, unit_name in sorted(again):
+                relation = by_id.get(int(relation_id))
+                unit = (
+                    next((u for u in relation.units if u.name == unit_name), None)
+                    if relation
+                    else None
+                )
+                if relation is None or unit is None:
+                    self._problems.pop((int(relation_id), unit_name), None)
+                    continue
                 self._read(RequirerUnitData, relation, unit)
+        self._stored.malformed = sorted(f'{rid} {name}' for rid, name in self._problems)
+
+    def _on_unit_event(self, event: ops.RelationEvent) -> None:
+        if event.unit is not None:
+            self._hook_unit = (str(event.relation.id), event.unit.name)
 
     def _on_changed(self, event: ops.RelationChangedEvent) -> None:
         if event.unit is None:

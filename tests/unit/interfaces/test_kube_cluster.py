@@ -715,3 +715,63 @@ def test_provider_without_goal_state_holds_nobody(monkeypatch: pytest.MonkeyPatc
     run(ctx, ctx.on.leader_elected(), state(rel))
     assert SEEN['not_asked'] == {rel.id: []}
     assert sorted(SEEN['issued']) == ['kubernetes-worker/0', 'kubernetes-worker/1']
+
+
+def test_provider_worker_hook_reads_that_worker_and_the_malformed_ones_only() -> None:
+    ok = {'node-name': '"worker-0"', 'state': '"pending"'}
+    bad = {'node-name': '42'}
+    ctx = provider_ctx()
+    rel = testing.Relation(
+        'kube-cluster',
+        remote_app_name='kubernetes-worker',
+        remote_units_data={0: ok, 1: bad, 2: ok},
+    )
+    out = run(ctx, ctx.on.update_status(), state(rel))  # every worker read
+    assert isinstance(out.unit_status, testing.BlockedStatus)
+    assert 'kubernetes-worker/1' in out.unit_status.message
+    # worker/0's change: worker/1, remembered as malformed, is read again and still shown
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), out)
+    assert 'kubernetes-worker/1' in out.unit_status.message
+    # worker/1 fixed its data: its own hook clears the problem, and later hooks stay clear
+    fixed = dataclasses.replace(relation_in(out, rel), remote_units_data={0: ok, 1: ok, 2: ok})
+    after = dataclasses.replace(out, relations={fixed})
+    out = run(ctx, ctx.on.relation_changed(fixed, remote_unit=1), after)
+    assert out.unit_status == testing.ActiveStatus()
+    out = run(ctx, ctx.on.relation_changed(fixed, remote_unit=2), out)
+    assert out.unit_status == testing.ActiveStatus()
+
+
+def test_provider_worker_hook_does_not_read_the_other_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from metal_interfaces import _base
+
+    read: list[str] = []
+    real = _base.Endpoint._read  # pyright: ignore[reportPrivateUsage]
+
+    def counting(self: Any, model: Any, relation: ops.Relation, entity: Any) -> Any:
+        read.append(entity.name)
+        return real(self, model, relation, entity)
+
+    monkeypatch.setattr(_base.Endpoint, '_read', counting)
+    ok = {'node-name': '"worker-0"', 'state': '"joined"'}
+    ctx = testing.Context(ScanOnly, meta=PROVIDER_META)
+    rel = testing.Relation(
+        'kube-cluster',
+        remote_app_name='kubernetes-worker',
+        remote_units_data={n: ok for n in range(5)},
+    )
+    run(ctx, ctx.on.relation_changed(rel, remote_unit=3), state(rel))
+    assert set(read) == {'kubernetes-worker/3'}
+
+
+class ScanOnly(ops.CharmBase):
+    """A control plane that only has the provider: what the endpoint itself reads."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.kube = kube.Provider(self, 'kube-cluster')
+        framework.observe(self.on.collect_unit_status, self._on_collect)
+
+    def _on_collect(self, event: ops.CollectStatusEvent) -> None:
+        event.add_status(ops.ActiveStatus())
