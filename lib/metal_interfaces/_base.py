@@ -31,6 +31,7 @@ __all__ = [
     'dump',
     'kebab',
     'load',
+    'load_by_content',
     'owned_secret_id',
     'same_secret',
     'was_ready',
@@ -147,8 +148,8 @@ def was_ready(model: type[Databag], fingerprint: str | None) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _load_remote(model: type[_M], items: tuple[tuple[str, str], ...]) -> _M:
-    """:func:`load` of a remote databag, remembered by its content.
+def load_by_content(model: type[_M], items: tuple[tuple[str, str], ...]) -> _M:
+    """:func:`load` of a databag given as its items, remembered by its content.
 
     Under Juju each hook is a process of its own and this saves nothing; where one process runs
     many hooks (olm, a test) a leader that reads N workers' databags in each of its hooks
@@ -205,7 +206,7 @@ class Endpoint(ops.Object):
             return cast('_M | None', self._remote[model, *key])
         try:
             if remote:
-                value = _load_remote(model, tuple(relation.data[entity].items()))
+                value = load_by_content(model, tuple(relation.data[entity].items()))
             else:
                 value = load(model, relation.data[entity])
         except DatabagError as e:

@@ -103,7 +103,7 @@ from metal_interfaces._base import (
     SecretId,
     dump,
     kebab,
-    load,
+    load_by_content,
     owned_secret_id,
     same_secret,
     was_ready,
@@ -618,7 +618,10 @@ class Provider(Endpoint):
         if not self.is_leader:
             return ProviderAppData()
         try:
-            return load(ProviderAppData, relation.data[self.model.app])
+            # By content: the token map has an entry per worker, and a leader reads it
+            # several times in a hook (and, under olm, in hook after hook).
+            items = tuple(relation.data[self.model.app].items())
+            return load_by_content(ProviderAppData, items)
         except ops.ModelError as e:  # e.g. a relation Juju no longer lets us read
             logger.warning('%s: own application data unreadable: %s', self.endpoint, e)
             return ProviderAppData()

@@ -398,18 +398,36 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         """The leader's share: tokens, departures, workers, labels, load balancer, storage."""
         statuses: list[ops.StatusBase] = []
         members = self._members(peers, departing)
+        scope = self._worker_scope(event)
         self._queue_departures(event, peers, departing)
-        self._remember_nodes(peers, members, node, departing)
+        self._remember_nodes(peers, members, node, departing, scope)
         statuses += self._remove_departed(peers, node, members, departing)
         statuses += self._control_plane_tokens(peers, members)
         if self.lb.relations:
             self._request_lb()
         lb_url = self._lb_url(members)
-        statuses += self._serve_workers(event, record, members, lb_url)
-        statuses += self._apply_node_config(peers, settings, members, node)
+        statuses += self._serve_workers(event, record, members, lb_url, scope)
+        statuses += self._apply_node_config(peers, settings, members, node, scope)
         statuses += self._storage(settings)
         self._grant_turn(peers)
         return statuses
+
+    def _worker_scope(self, event: ops.EventBase) -> list[kube_cluster.Worker] | None:
+        """The workers this hook concerns, or None for every worker.
+
+        A worker unit's ``kube-cluster`` relation-joined or -changed can only have changed
+        that unit's data, and such hooks are most of a big cluster's: the leader then looks at
+        that worker alone (its node name, token, labels and taints), so the hook's work does
+        not grow with the workers. Every other hook (update-status, leader-elected, config,
+        peers, departures) goes over every worker, which also catches anything an earlier
+        leader left undone.
+        """
+        if not isinstance(event, (ops.RelationJoinedEvent, ops.RelationChangedEvent)):
+            return None
+        if event.relation.name != KUBE_CLUSTER or event.unit is None:
+            return None
+        worker = self.kube.worker(event.relation, event.unit)
+        return [worker] if worker is not None else []
 
     def _members(
         self, peers: ops.Relation, departing: ops.Unit | None
@@ -455,11 +473,20 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         members: dict[str, membership.Member],
         node: str,
         departing: ops.Unit | None,
+        scope: list[kube_cluster.Worker] | None,
     ) -> None:
-        """Keep each live unit's node name, for when its data is gone at departure."""
-        known: dict[str, str] = {self.unit.name: node}
+        """Keep each live unit's node name, for when its data is gone at departure.
+
+        Rebuilt from every unit when ``scope`` is None; else the scoped workers' entries are
+        updated in the map as it is (departures always rebuild it).
+        """
+        known: dict[str, str] = {}
+        if scope is not None:
+            before = databag.read_dict(peers.data[self.app].get(KNOWN_NODES_KEY))
+            known = {str(k): str(v) for k, v in before.items()}
+        known[self.unit.name] = node
         known.update({name: m.node for name, m in members.items() if m.node})
-        for worker in self.kube.workers():
+        for worker in self.kube.workers() if scope is None else scope:
             if worker.unit != departing and worker.data.node_name:
                 known[worker.unit.name] = worker.data.node_name
         databag.write(peers.data[self.app], KNOWN_NODES_KEY, known)
@@ -530,8 +557,13 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         record: dict[str, Any],
         members: dict[str, membership.Member],
         lb_url: str | None,
+        scope: list[kube_cluster.Worker] | None,
     ) -> list[ops.StatusBase]:
-        """Publish the cluster to workers; issue, re-issue and revoke their tokens."""
+        """Publish the cluster to workers; issue, re-issue and revoke their tokens.
+
+        In a hook scoped to one worker (see :meth:`_worker_scope`) only that worker's spent
+        token is retired, and the tokens are looked at only when it needs one.
+        """
         if not self.kube.relations:
             return []
         statuses: list[ops.StatusBase] = []
@@ -559,7 +591,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         # stays (see kube_cluster's spec on join-tokens).
         retired = set(cast('list[str]', list(self._stored.retired_tokens)))
         current: set[str] = set()
-        for worker in self.kube.workers():
+        for worker in self.kube.workers() if scope is None else scope:
             key = f'{worker.relation.id}/{worker.unit.name}'
             current.add(key)
             if worker.data.state != kube_cluster.NodeState.JOINED or not worker.token_secret:
@@ -568,7 +600,9 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 if self.kube.retire_token(worker.relation, worker.unit.name):
                     logger.info('join token of worker %s removed: joined', worker.unit.name)
                 retired.add(key)
-        self._stored.retired_tokens = sorted(retired & current)
+        self._stored.retired_tokens = sorted(retired & current if scope is None else retired)
+        if scope is not None and not any(_may_need_token(w) for w in scope):
+            return statuses
         needing = {(r.id, u.name) for r, u in self.kube.units_needing_tokens()}
         # Tokens are issued in batches, one write of the token map per relation: each write
         # runs relation-changed on every worker unit (see kube_cluster's spec on delivery).
@@ -629,19 +663,21 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         settings: config.Settings,
         members: dict[str, membership.Member],
         node: str,
+        scope: list[kube_cluster.Worker] | None,
     ) -> list[ops.StatusBase]:
         """Keep each joined node's labels and taints as its charm asks, with kubectl.
 
-        Control-plane nodes get ``node-labels``; worker nodes what their unit publishes. Only
-        what the charm applied before is removed when it disappears: labels Kubernetes or
-        others set are never touched.
+        Control-plane nodes get ``node-labels``; worker nodes what their unit publishes (every
+        worker's when ``scope`` is None, else the scoped workers'). Only what the charm applied
+        before is removed when it disappears: labels Kubernetes or others set are never
+        touched.
         """
         wanted: dict[str, tuple[dict[str, str], list[str]]] = {}
         cp_labels = dict(settings.node_labels)
         for cp in [node, *(m.node for m in members.values() if m.joined and m.node)]:
             if cp:
                 wanted[cp] = (cp_labels, [])
-        for worker in self.kube.workers():
+        for worker in self.kube.workers() if scope is None else scope:
             name = worker.data.node_name
             if name and worker.data.state == kube_cluster.NodeState.JOINED:
                 wanted[name] = (
@@ -987,6 +1023,18 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         sets no ``--bind-address``). Without one, the node address.
         """
         return bindings.ingress_address(self.model, LOADBALANCER) or address
+
+
+def _may_need_token(worker: kube_cluster.Worker) -> bool:
+    """Whether a worker may be owed a token: it asked, has not joined, has none or a failed one.
+
+    The leader's token pass decides; this only says whether a hook scoped to the worker needs
+    that pass at all.
+    """
+    data = worker.data
+    if not data.node_name or data.state == kube_cluster.NodeState.JOINED:
+        return False
+    return worker.token_secret is None or data.state == kube_cluster.NodeState.TOKEN_FAILED
 
 
 def _taint_key(taint: str) -> tuple[str, str]:

@@ -613,7 +613,7 @@ def test_remote_databags_are_parsed_once_per_hook(monkeypatch: pytest.MonkeyPatc
         return real_load(model, data)
 
     monkeypatch.setattr(_base, 'load', counting_load)
-    _base._load_remote.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    _base.load_by_content.cache_clear()
     ctx = provider_ctx()
     rel = relation_for_provider()
     run(ctx, ctx.on.update_status(), state(rel))
