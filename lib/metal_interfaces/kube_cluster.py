@@ -372,7 +372,7 @@ class Provider(Endpoint):
         super().__init__(charm, endpoint)
         self._goal: object = _UNASKED
         self._hook_unit: tuple[str, str] | None = None
-        self._stored.set_default(malformed=[])
+        self._stored.set_default(malformed=[], expected={})
         events = charm.on[endpoint]
         self.framework.observe(events.relation_joined, self._on_unit_event)
         self.framework.observe(events.relation_changed, self._on_unit_event)
@@ -480,19 +480,27 @@ class Provider(Endpoint):
         self._write_tokens(relation, entries)
         return issued
 
-    def not_asked(self, relation: ops.Relation) -> list[str]:
-        """Units Juju's goal-state says are coming on ``relation`` that have not asked yet.
+    def not_asked(self, relation: ops.Relation, unit: ops.Unit | None = None) -> list[str]:
+        """Units expected on ``relation`` that have not asked for a token yet.
 
         A worker unit asks for a token by publishing its ``node-name``. The leader holds first
         tokens while this is not empty, so that one write of the token map serves every unit
         that is coming (see the spec on delivery). A unit already in the relation that has
-        not asked is coming: its first relation hook publishes its node name (a unit whose
+        not asked is expected: its first relation hook publishes its node name (a unit whose
         hook fails before that holds the others until update-status, see the spec). When
         every unit in the relation has asked, goal-state says which units are still to enter
         it; those whose goal status is ``dying``, ``error`` or ``blocked`` are not waited for:
         they need an operator, not a token, and get theirs in a later batch once they ask.
         Nobody waits when goal-state cannot be had (an older Juju, a test harness without
         hook tools).
+
+        What was found is kept (StoredState) until every unit in it has asked: a hook scoped
+        to one worker (``unit``, the worker whose relation-joined or -changed it is) takes
+        that unit off the list and reads nothing else, so the leader's hooks while N units
+        join do not each read N databags and ask goal-state (which lists every unit of the
+        related application). Without ``unit``, or once the list is empty, it is worked out
+        afresh. A unit kept on the list that goes away without ever entering the relation
+        holds the others until that happens (update-status does it).
 
         juju/juju ``apiserver/facades/agent/uniter/uniter.go`` (``goalStateRelations``,
         ``goalStateUnits``) lists, under each endpoint of the asking unit, every unit of each
@@ -501,21 +509,32 @@ class Provider(Endpoint):
         (``goal-state``) documents the same statuses: allocating, active, waiting, blocked,
         error, dying.
         """
+        key = str(relation.id)
+        if unit is not None:
+            remaining = set(self._stored.expected.get(key, []))
+            if unit.name in remaining:
+                data = self._read(RequirerUnitData, relation, unit)
+                if data is not None and data.node_name:
+                    remaining.discard(unit.name)
+                    self._keep_expected(key, remaining)
+            if remaining:
+                return sorted(remaining, key=_unit_number)
         asked: set[str] = set()
-        silent: list[str] = []
-        for unit in relation.units:
-            data = self._read(RequirerUnitData, relation, unit)
+        silent: set[str] = set()
+        for each in relation.units:
+            data = self._read(RequirerUnitData, relation, each)
             if data is not None and data.node_name:
-                asked.add(unit.name)
+                asked.add(each.name)
             else:
-                silent.append(unit.name)
+                silent.add(each.name)
         if silent:
-            # Units in the relation that have not asked yet are coming (they publish their
-            # node name in their first relation hook): no need to ask goal-state, which
-            # lists every unit of the model's related application (O(units) per call).
+            # Units in the relation that have not asked yet are expected (they publish their
+            # node name in their first relation hook): no need to ask goal-state.
+            self._keep_expected(key, silent)
             return sorted(silent, key=_unit_number)
         goal = self._goal_state()
         if goal is None:
+            self._keep_expected(key, set())
             return []
         prefix = f'{relation.app.name}/'
         coming = {
@@ -523,7 +542,16 @@ class Provider(Endpoint):
             for name, each in goal.relations.get(self.endpoint, {}).items()
             if name.startswith(prefix) and each.status not in _NOT_COMING
         }
+        self._keep_expected(key, coming - asked)
         return sorted(coming - asked, key=_unit_number)
+
+    def _keep_expected(self, key: str, names: set[str]) -> None:
+        expected = dict(self._stored.expected)
+        if names:
+            expected[key] = sorted(names)
+        else:
+            expected.pop(key, None)
+        self._stored.expected = expected
 
     def _goal_state(self) -> ops.hookcmds.GoalState | None:
         """Juju's ``goal-state`` for this unit, asked once per hook; None if unavailable."""
@@ -698,6 +726,8 @@ class Provider(Endpoint):
     def _on_departed(self, event: ops.RelationDepartedEvent) -> None:
         departed = event.unit
         self._problems.pop((event.relation.id, departed.name), None)
+        key = str(event.relation.id)
+        self._keep_expected(key, set(self._stored.expected.get(key, [])) - {departed.name})
         if event.departing_unit == self.model.unit:
             return  # this unit is leaving: the worker stays, and so does its token
         if self.is_leader:
@@ -705,6 +735,7 @@ class Provider(Endpoint):
         self.on.worker_departed.emit(event.relation, app=event.app, unit=departed)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
+        self._keep_expected(str(event.relation.id), set())
         if not self.is_leader:
             return
         for name in self._own(event.relation).join_tokens or {}:

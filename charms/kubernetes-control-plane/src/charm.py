@@ -601,8 +601,21 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                     logger.info('join token of worker %s removed: joined', worker.unit.name)
                 retired.add(key)
         self._stored.retired_tokens = sorted(retired & current if scope is None else retired)
-        if scope is not None and not any(_may_need_token(w) for w in scope):
-            return statuses
+        if scope is not None:
+            owed = [w for w in scope if _may_need_token(w)]
+            if not owed:
+                return statuses
+            first = [w for w in owed if w.token_secret is None]
+            if first and len(first) == len(owed):
+                waiting = self.kube.not_asked(first[0].relation, first[0].unit)
+                if waiting:
+                    logger.debug(
+                        'join token for %s held until %d more ask (first: %s)',
+                        first[0].unit.name,
+                        len(waiting),
+                        waiting[0],
+                    )
+                    return statuses
         needing = {(r.id, u.name) for r, u in self.kube.units_needing_tokens()}
         # Tokens are issued in batches, one write of the token map per relation: each write
         # runs relation-changed on every worker unit (see kube_cluster's spec on delivery).
@@ -613,7 +626,10 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         for relation in self.kube.relations:
             batch: dict[ops.Unit, str] = {}
             held: list[str] = []
-            waiting: list[str] | None = [] if periodic else None
+            waiting: list[str] | None = None
+            if periodic:
+                self.kube.not_asked(relation)  # what is expected, worked out afresh
+                waiting = []
             for worker in self.kube.workers():
                 if worker.relation.id != relation.id:
                     continue

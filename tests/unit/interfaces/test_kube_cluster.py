@@ -775,3 +775,61 @@ class ScanOnly(ops.CharmBase):
 
     def _on_collect(self, event: ops.CollectStatusEvent) -> None:
         event.add_status(ops.ActiveStatus())
+
+
+class Expecting(ops.CharmBase):
+    """A control plane that asks, in each worker's hook, which units it still waits for."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.kube = kube.Provider(self, 'kube-cluster')
+        framework.observe(self.on['kube-cluster'].relation_changed, self._on_changed)
+
+    def _on_changed(self, event: ops.RelationChangedEvent) -> None:
+        SEEN['not_asked'] = self.kube.not_asked(event.relation, event.unit)
+
+
+def test_provider_keeps_what_goal_state_said_until_those_units_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[int] = []
+    since = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    listed = {
+        f'kubernetes-worker/{n}': ops.hookcmds.Goal(status='waiting', since=since)
+        for n in range(4)
+    }
+    found = ops.hookcmds.GoalState(units={}, relations={'kube-cluster': listed})
+
+    def goal() -> ops.hookcmds.GoalState:
+        asked.append(1)
+        return found
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', goal)
+    pending = {'node-name': '"w"', 'state': '"pending"'}
+    ctx = testing.Context(Expecting, meta=PROVIDER_META)
+    rel = testing.Relation(
+        'kube-cluster', remote_app_name='kubernetes-worker', remote_units_data={0: pending}
+    )
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    assert SEEN['not_asked'] == [f'kubernetes-worker/{n}' for n in (1, 2, 3)]
+    assert len(asked) == 1
+    # worker/1 and worker/2 ask: each hook takes its unit off the list, without goal-state
+    for n in (1, 2):
+        data = {m: pending for m in range(n + 1)}
+        rel = dataclasses.replace(relation_in(out, rel), remote_units_data=data)
+        out = run(
+            ctx,
+            ctx.on.relation_changed(rel, remote_unit=n),
+            dataclasses.replace(out, relations={rel}),
+        )
+        assert SEEN['not_asked'] == [f'kubernetes-worker/{m}' for m in range(n + 1, 4)]
+    assert len(asked) == 1
+    # the last one asks: the list is empty, so it is worked out afresh (goal-state again)
+    rel = dataclasses.replace(
+        relation_in(out, rel), remote_units_data=dict.fromkeys(range(4), pending)
+    )
+    out = run(
+        ctx, ctx.on.relation_changed(rel, remote_unit=3), dataclasses.replace(out, relations={rel})
+    )
+    assert SEEN['not_asked'] == []
+    assert len(asked) == 2
