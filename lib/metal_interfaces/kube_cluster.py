@@ -89,13 +89,15 @@ import ipaddress
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Final, cast
+from typing import TYPE_CHECKING, Annotated, Final, cast
 
 import ops
-import ops.hookcmds
 import pydantic
 
 from metal_interfaces import appsecrets
+
+if TYPE_CHECKING:
+    from ops.hookcmds import GoalState
 from metal_interfaces._base import (
     Databag,
     DatabagError,
@@ -553,15 +555,24 @@ class Provider(Endpoint):
             expected.pop(key, None)
         self._stored.expected = expected
 
-    def _goal_state(self) -> ops.hookcmds.GoalState | None:
-        """Juju's ``goal-state`` for this unit, asked once per hook; None if unavailable."""
+    def _goal_state(self) -> GoalState | None:
+        """Juju's ``goal-state`` for this unit, asked once per hook; None if unavailable.
+
+        Through ``ops.hookcmds`` (ops 3.4 and later; the charms allow older ops, which have
+        no goal-state call: then nobody is waited for).
+        """
         if self._goal is _UNASKED:
+            self._goal = None
             try:
-                self._goal = ops.hookcmds.goal_state()
-            except (ops.hookcmds.Error, OSError, ValueError, KeyError, TypeError) as e:
+                from ops import hookcmds  # absent before ops 3.4
+            except ImportError:
+                logger.debug('%s: no ops.hookcmds: tokens not held', self.endpoint)
+                return None
+            try:
+                self._goal = hookcmds.goal_state()
+            except (hookcmds.Error, OSError, ValueError, KeyError, TypeError) as e:
                 logger.debug('%s: goal-state unavailable (%s): tokens not held', self.endpoint, e)
-                self._goal = None
-        return cast('ops.hookcmds.GoalState | None', self._goal)
+        return cast('GoalState | None', self._goal)
 
     def retire_token(self, relation: ops.Relation, unit_name: str) -> bool:
         """Remove a joined unit's spent token secret, keeping its map entry (leader only).
