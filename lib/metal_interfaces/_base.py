@@ -13,6 +13,7 @@ collect-status, and the typed getter answers None as if the data were not there 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -30,6 +31,7 @@ __all__ = [
     'dump',
     'kebab',
     'load',
+    'load_by_content',
     'owned_secret_id',
     'same_secret',
     'was_ready',
@@ -145,6 +147,19 @@ def was_ready(model: type[Databag], fingerprint: str | None) -> bool:
     return bool(getattr(value, 'is_ready', False))
 
 
+@functools.lru_cache(maxsize=8192)
+def load_by_content(model: type[_M], items: tuple[tuple[str, str], ...]) -> _M:
+    """:func:`load` of a databag given as its items, remembered by its content.
+
+    Under Juju each hook is a process of its own and this saves nothing; where one process runs
+    many hooks (olm, a test) a leader that reads N workers' databags in each of its hooks
+    validates only the ones that changed. The models are frozen, and nothing here changes the
+    containers inside them (callers copy before they edit). A databag that does not fit is not
+    remembered (the error is raised afresh each time).
+    """
+    return load(model, dict(items))
+
+
 class Endpoint(ops.Object):
     """One side of an interface on one charm endpoint.
 
@@ -190,7 +205,10 @@ class Endpoint(ops.Object):
         if remote and (model, *key) in self._remote:
             return cast('_M | None', self._remote[model, *key])
         try:
-            value = load(model, relation.data[entity])
+            if remote:
+                value = load_by_content(model, tuple(relation.data[entity].items()))
+            else:
+                value = load(model, relation.data[entity])
         except DatabagError as e:
             which = 'application' if isinstance(entity, ops.Application) else 'unit'
             self._problems[key] = f'{self.endpoint}: {which} {entity.name} data {e}'

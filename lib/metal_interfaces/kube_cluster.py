@@ -30,6 +30,35 @@ Provider application databag (written by the provider's leader):
   names a secret that no longer exists and which needs to join (again) reports
   ``token-failed`` and gets a new token. The entry goes when the unit departs.
 
+Delivery of join tokens (provider behaviour; the data above is unchanged by it, so this needs
+no new version): every write of the provider's application databag runs ``relation-changed`` on
+every worker unit (Juju coalesces a unit's pending changes, so a unit that was busy sees several
+writes as one hook, but each write still wakes every unit that is idle). The leader therefore
+issues tokens in batches, one write of ``join-tokens`` per relation for every unit it serves in
+that hook, and holds *first* tokens (a unit with no entry yet) while a unit it expects has not
+asked (published its ``node-name``):
+
+- a unit already in the relation that has not asked is expected: its first relation hook asks;
+- once every unit in the relation has asked, Juju's ``goal-state`` says which units of the
+  worker application are still to enter it (every unit of the related application, whether it
+  entered the relation or not, with its workload status: juju/juju ``apiserver/facades/agent/
+  uniter/uniter.go`` ``goalStateRelations``); those are expected too, unless their status is
+  ``error``, ``blocked`` or ``dying`` (they need an operator, not a token, and get theirs in a
+  later batch once they ask);
+- ``update-status`` (Juju's periodic hook, every 5 minutes by default) issues to every unit that
+  has asked, whatever is expected, so a unit that never asks holds the others at most that long;
+  without ``goal-state`` (a Juju older than 2.4, which added it: kubernetes/kubernetes#65187
+  notes the charms of the day falling back; a harness without hook tools) only units in the
+  relation are waited for;
+- a re-issue (``token-failed``) is never held: it answers that unit's own report.
+
+The trade, measured with olm on the metal-k8s bundle plus ``add-unit -n N`` (benchmarks/
+workers.py): a token per write ran ``relation-changed`` on every worker for every new worker,
+O(N) hooks per added worker (83 per worker at +100, 9,878 hooks in all); batched, about 5 per
+worker whatever N (2,224 hooks at +100). The cost is latency to the first token: no worker joins
+before the last expected one has asked (with N units added at once they all ask within the same
+few hooks), or the next update-status if one of them fails before asking.
+
 Provider unit databag: nothing.
 
 Requirer application databag: nothing.
@@ -59,13 +88,16 @@ import enum
 import ipaddress
 import json
 import logging
-from collections.abc import Sequence
-from typing import Annotated, Final
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Final, cast
 
 import ops
 import pydantic
 
 from metal_interfaces import appsecrets
+
+if TYPE_CHECKING:
+    from ops.hookcmds import GoalState
 from metal_interfaces._base import (
     Databag,
     DatabagError,
@@ -73,7 +105,7 @@ from metal_interfaces._base import (
     SecretId,
     dump,
     kebab,
-    load,
+    load_by_content,
     owned_secret_id,
     same_secret,
     was_ready,
@@ -336,10 +368,16 @@ class Provider(Endpoint):
     """
 
     on = ProviderEvents()
+    _stored = ops.StoredState()
 
     def __init__(self, charm: ops.CharmBase, endpoint: str = 'kube-cluster') -> None:
         super().__init__(charm, endpoint)
+        self._goal: object = _UNASKED
+        self._hook_unit: tuple[str, str] | None = None
+        self._stored.set_default(malformed=[], expected={})
         events = charm.on[endpoint]
+        self.framework.observe(events.relation_joined, self._on_unit_event)
+        self.framework.observe(events.relation_changed, self._on_unit_event)
         self.framework.observe(events.relation_changed, self._on_changed)
         self.framework.observe(events.relation_departed, self._on_departed)
         self.framework.observe(events.relation_broken, self._on_broken)
@@ -403,30 +441,138 @@ class Provider(Endpoint):
         return bool(relations)
 
     def issue_token(self, relation: ops.Relation, unit: ops.Unit, token: str) -> str | None:
-        """Give one worker unit a join token (leader only).
-
-        The token goes into the unit's own secret (created, or given a new revision when it
-        changed), granted to that unit alone; its id goes into ``join-tokens``. Entries of
-        units no longer on the relation are removed on the way.
+        """Give one worker unit a join token (leader only): :meth:`issue_tokens` for one.
 
         Returns:
             The secret id, or None on a non-leader (which writes nothing).
         """
+        return self.issue_tokens(relation, {unit: token}).get(unit.name)
+
+    def issue_tokens(
+        self, relation: ops.Relation, tokens: Mapping[ops.Unit, str]
+    ) -> dict[str, str]:
+        """Give several worker units their join tokens in one write (leader only).
+
+        Each token goes into its unit's own secret (created, or given a new revision when it
+        changed), granted to that unit alone; the ids go into ``join-tokens`` in one write of
+        the application databag, so the whole batch wakes every worker unit once (see the spec
+        on delivery). Entries of units no longer on the relation are removed on the way.
+
+        Returns:
+            Unit name -> secret id of what was issued; empty on a non-leader (which writes
+            nothing) or when ``tokens`` is empty.
+        """
         if not self.is_leader:
             logger.debug('not the leader: no token issued on %s', self.endpoint)
-            return None
-        secret = appsecrets.put(
-            self.model,
-            self.token_label(relation, unit.name),
-            {CONTENT_KEY: token},
-            f'kubernetes join token for {unit.name}',
-        )
-        secret.grant(relation, unit=unit)
-        secret_id = owned_secret_id(secret)
-        tokens = self._prune(relation, dict(self._own(relation).join_tokens or {}))
-        tokens[unit.name] = secret_id
-        self._write_tokens(relation, tokens)
-        return secret_id
+            return {}
+        if not tokens:
+            return {}
+        issued: dict[str, str] = {}
+        for unit, token in tokens.items():
+            secret = appsecrets.put(
+                self.model,
+                self.token_label(relation, unit.name),
+                {CONTENT_KEY: token},
+                f'kubernetes join token for {unit.name}',
+            )
+            secret.grant(relation, unit=unit)
+            issued[unit.name] = owned_secret_id(secret)
+        entries = self._prune(relation, dict(self._own(relation).join_tokens or {}))
+        entries.update(issued)
+        self._write_tokens(relation, entries)
+        return issued
+
+    def not_asked(self, relation: ops.Relation, unit: ops.Unit | None = None) -> list[str]:
+        """Units expected on ``relation`` that have not asked for a token yet.
+
+        A worker unit asks for a token by publishing its ``node-name``. The leader holds first
+        tokens while this is not empty, so that one write of the token map serves every unit
+        that is coming (see the spec on delivery). A unit already in the relation that has
+        not asked is expected: its first relation hook publishes its node name (a unit whose
+        hook fails before that holds the others until update-status, see the spec). When
+        every unit in the relation has asked, goal-state says which units are still to enter
+        it; those whose goal status is ``dying``, ``error`` or ``blocked`` are not waited for:
+        they need an operator, not a token, and get theirs in a later batch once they ask.
+        Nobody waits when goal-state cannot be had (an older Juju, a test harness without
+        hook tools).
+
+        What was found is kept (StoredState) until every unit in it has asked: a hook scoped
+        to one worker (``unit``, the worker whose relation-joined or -changed it is) takes
+        that unit off the list and reads nothing else, so the leader's hooks while N units
+        join do not each read N databags and ask goal-state (which lists every unit of the
+        related application). Without ``unit``, or once the list is empty, it is worked out
+        afresh. A unit kept on the list that goes away without ever entering the relation
+        holds the others until that happens (update-status does it).
+
+        juju/juju ``apiserver/facades/agent/uniter/uniter.go`` (``goalStateRelations``,
+        ``goalStateUnits``) lists, under each endpoint of the asking unit, every unit of each
+        related application, whether or not it has entered the relation yet, with its
+        workload status (``dying`` once its life is dying); Juju 3.6's hook-command reference
+        (``goal-state``) documents the same statuses: allocating, active, waiting, blocked,
+        error, dying.
+        """
+        key = str(relation.id)
+        if unit is not None:
+            remaining = set(self._stored.expected.get(key, []))
+            if unit.name in remaining:
+                data = self._read(RequirerUnitData, relation, unit)
+                if data is not None and data.node_name:
+                    remaining.discard(unit.name)
+                    self._keep_expected(key, remaining)
+            if remaining:
+                return sorted(remaining, key=_unit_number)
+        asked: set[str] = set()
+        silent: set[str] = set()
+        for each in relation.units:
+            data = self._read(RequirerUnitData, relation, each)
+            if data is not None and data.node_name:
+                asked.add(each.name)
+            else:
+                silent.add(each.name)
+        if silent:
+            # Units in the relation that have not asked yet are expected (they publish their
+            # node name in their first relation hook): no need to ask goal-state.
+            self._keep_expected(key, silent)
+            return sorted(silent, key=_unit_number)
+        goal = self._goal_state()
+        if goal is None:
+            self._keep_expected(key, set())
+            return []
+        prefix = f'{relation.app.name}/'
+        coming = {
+            name
+            for name, each in goal.relations.get(self.endpoint, {}).items()
+            if name.startswith(prefix) and each.status not in _NOT_COMING
+        }
+        self._keep_expected(key, coming - asked)
+        return sorted(coming - asked, key=_unit_number)
+
+    def _keep_expected(self, key: str, names: set[str]) -> None:
+        expected = dict(self._stored.expected)
+        if names:
+            expected[key] = sorted(names)
+        else:
+            expected.pop(key, None)
+        self._stored.expected = expected
+
+    def _goal_state(self) -> GoalState | None:
+        """Juju's ``goal-state`` for this unit, asked once per hook; None if unavailable.
+
+        Through ``ops.hookcmds`` (ops 3.4 and later; the charms allow older ops, which have
+        no goal-state call: then nobody is waited for).
+        """
+        if self._goal is _UNASKED:
+            self._goal = None
+            try:
+                from ops import hookcmds  # absent before ops 3.4
+            except ImportError:
+                logger.debug('%s: no ops.hookcmds: tokens not held', self.endpoint)
+                return None
+            try:
+                self._goal = hookcmds.goal_state()
+            except (hookcmds.Error, OSError, ValueError, KeyError, TypeError) as e:
+                logger.debug('%s: goal-state unavailable (%s): tokens not held', self.endpoint, e)
+        return cast('GoalState | None', self._goal)
 
     def retire_token(self, relation: ops.Relation, unit_name: str) -> bool:
         """Remove a joined unit's spent token secret, keeping its map entry (leader only).
@@ -470,6 +616,19 @@ class Provider(Endpoint):
                     out.append(Worker(relation, unit, data, tokens.get(unit.name)))
         return out
 
+    def worker(self, relation: ops.Relation, unit: ops.Unit) -> Worker | None:
+        """One worker unit as :meth:`workers` has it, reading its databag alone.
+
+        None if its data is malformed or it is not on the relation.
+        """
+        if unit not in relation.units:
+            return None
+        data = self._read(RequirerUnitData, relation, unit)
+        if data is None:
+            return None
+        tokens = self._own(relation).join_tokens or {}
+        return Worker(relation, unit, data, tokens.get(unit.name))
+
     def units_needing_tokens(self) -> list[tuple[ops.Relation, ops.Unit]]:
         """Worker units the leader should issue a token to, by relation id then unit name.
 
@@ -498,7 +657,10 @@ class Provider(Endpoint):
         if not self.is_leader:
             return ProviderAppData()
         try:
-            return load(ProviderAppData, relation.data[self.model.app])
+            # By content: the token map has an entry per worker, and a leader reads it
+            # several times in a hook (and, under olm, in hook after hook).
+            items = tuple(relation.data[self.model.app].items())
+            return load_by_content(ProviderAppData, items)
         except ops.ModelError as e:  # e.g. a relation Juju no longer lets us read
             logger.warning('%s: own application data unreadable: %s', self.endpoint, e)
             return ProviderAppData()
@@ -533,9 +695,37 @@ class Provider(Endpoint):
         return True
 
     def _scan(self) -> None:
-        for relation in self.relations:
-            for unit in relation.units:
+        """Find malformed worker data for the status: the hook's own worker, or every one.
+
+        A worker's relation-joined or -changed can only have changed that worker's data, and
+        those hooks are most of a big cluster's (every worker's writes run them on every
+        control-plane unit): they read that unit and the units last found malformed (to clear
+        a fixed one), so the hook's work does not grow with the workers. Every other hook
+        reads every worker's data. The malformed ones are kept in StoredState between hooks.
+        """
+        if self._hook_unit is None:
+            for relation in self.relations:
+                for unit in relation.units:
+                    self._read(RequirerUnitData, relation, unit)
+        else:
+            again = {self._hook_unit, *(tuple(k.split(' ', 1)) for k in self._stored.malformed)}
+            by_id = {r.id: r for r in self.relations}
+            for relation_id, unit_name in sorted(again):
+                relation = by_id.get(int(relation_id))
+                unit = (
+                    next((u for u in relation.units if u.name == unit_name), None)
+                    if relation
+                    else None
+                )
+                if relation is None or unit is None:
+                    self._problems.pop((int(relation_id), unit_name), None)
+                    continue
                 self._read(RequirerUnitData, relation, unit)
+        self._stored.malformed = sorted(f'{rid} {name}' for rid, name in self._problems)
+
+    def _on_unit_event(self, event: ops.RelationEvent) -> None:
+        if event.unit is not None:
+            self._hook_unit = (str(event.relation.id), event.unit.name)
 
     def _on_changed(self, event: ops.RelationChangedEvent) -> None:
         if event.unit is None:
@@ -547,6 +737,8 @@ class Provider(Endpoint):
     def _on_departed(self, event: ops.RelationDepartedEvent) -> None:
         departed = event.unit
         self._problems.pop((event.relation.id, departed.name), None)
+        key = str(event.relation.id)
+        self._keep_expected(key, set(self._stored.expected.get(key, [])) - {departed.name})
         if event.departing_unit == self.model.unit:
             return  # this unit is leaving: the worker stays, and so does its token
         if self.is_leader:
@@ -554,6 +746,7 @@ class Provider(Endpoint):
         self.on.worker_departed.emit(event.relation, app=event.app, unit=departed)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
+        self._keep_expected(str(event.relation.id), set())
         if not self.is_leader:
             return
         for name in self._own(event.relation).join_tokens or {}:
@@ -723,3 +916,14 @@ class Requirer(Endpoint):
 
 _EMPTY = json.dumps(dump(ProviderAppData()), sort_keys=True)
 """The stored form of an empty provider databag."""
+
+_UNASKED = object()
+"""goal-state not asked yet in this hook."""
+
+_NOT_COMING: Final = frozenset({'dying', 'error', 'blocked'})
+"""Goal statuses of units the leader does not wait for before issuing tokens."""
+
+
+def _unit_number(name: str) -> tuple[str, int]:
+    app, _, number = name.rpartition('/')
+    return app, int(number) if number.isdigit() else -1

@@ -97,7 +97,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
-        self._stored.set_default(manifests={}, retired_tokens=[])
+        self._stored.set_default(manifests={}, retired_tokens=[], nodes={}, nodes_listed=False)
         self.kube = kube_cluster.Provider(self, KUBE_CLUSTER)
         self.lb = loadbalancer.Requirer(self, LOADBALANCER)
         self.ceph = ceph_client.Requirer(self, CEPH)
@@ -190,7 +190,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         elif leader and leaving:
             self._queue_departed(peers, [node])
         statuses += self._upgrade_turn(peers, own)
-        statuses.append(self._active(settings))
+        statuses.append(self._active(settings, event))
         return statuses
 
     # -- this unit -------------------------------------------------------------------------------
@@ -398,18 +398,36 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         """The leader's share: tokens, departures, workers, labels, load balancer, storage."""
         statuses: list[ops.StatusBase] = []
         members = self._members(peers, departing)
+        scope = self._worker_scope(event)
         self._queue_departures(event, peers, departing)
-        self._remember_nodes(peers, members, node, departing)
+        self._remember_nodes(peers, members, node, departing, scope)
         statuses += self._remove_departed(peers, node, members, departing)
         statuses += self._control_plane_tokens(peers, members)
         if self.lb.relations:
             self._request_lb()
         lb_url = self._lb_url(members)
-        statuses += self._serve_workers(event, record, members, lb_url)
-        statuses += self._apply_node_config(peers, settings, members, node)
+        statuses += self._serve_workers(event, record, members, lb_url, scope)
+        statuses += self._apply_node_config(peers, settings, members, node, scope)
         statuses += self._storage(settings)
         self._grant_turn(peers)
         return statuses
+
+    def _worker_scope(self, event: ops.EventBase) -> list[kube_cluster.Worker] | None:
+        """The workers this hook concerns, or None for every worker.
+
+        A worker unit's ``kube-cluster`` relation-joined or -changed can only have changed
+        that unit's data, and such hooks are most of a big cluster's: the leader then looks at
+        that worker alone (its node name, token, labels and taints), so the hook's work does
+        not grow with the workers. Every other hook (update-status, leader-elected, config,
+        peers, departures) goes over every worker, which also catches anything an earlier
+        leader left undone.
+        """
+        if not isinstance(event, (ops.RelationJoinedEvent, ops.RelationChangedEvent)):
+            return None
+        if event.relation.name != KUBE_CLUSTER or event.unit is None:
+            return None
+        worker = self.kube.worker(event.relation, event.unit)
+        return [worker] if worker is not None else []
 
     def _members(
         self, peers: ops.Relation, departing: ops.Unit | None
@@ -455,11 +473,20 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         members: dict[str, membership.Member],
         node: str,
         departing: ops.Unit | None,
+        scope: list[kube_cluster.Worker] | None,
     ) -> None:
-        """Keep each live unit's node name, for when its data is gone at departure."""
-        known: dict[str, str] = {self.unit.name: node}
+        """Keep each live unit's node name, for when its data is gone at departure.
+
+        Rebuilt from every unit when ``scope`` is None; else the scoped workers' entries are
+        updated in the map as it is (departures always rebuild it).
+        """
+        known: dict[str, str] = {}
+        if scope is not None:
+            before = databag.read_dict(peers.data[self.app].get(KNOWN_NODES_KEY))
+            known = {str(k): str(v) for k, v in before.items()}
+        known[self.unit.name] = node
         known.update({name: m.node for name, m in members.items() if m.node})
-        for worker in self.kube.workers():
+        for worker in self.kube.workers() if scope is None else scope:
             if worker.unit != departing and worker.data.node_name:
                 known[worker.unit.name] = worker.data.node_name
         databag.write(peers.data[self.app], KNOWN_NODES_KEY, known)
@@ -530,8 +557,13 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         record: dict[str, Any],
         members: dict[str, membership.Member],
         lb_url: str | None,
+        scope: list[kube_cluster.Worker] | None,
     ) -> list[ops.StatusBase]:
-        """Publish the cluster to workers; issue, re-issue and revoke their tokens."""
+        """Publish the cluster to workers; issue, re-issue and revoke their tokens.
+
+        In a hook scoped to one worker (see :meth:`_worker_scope`) only that worker's spent
+        token is retired, and the tokens are looked at only when it needs one.
+        """
         if not self.kube.relations:
             return []
         statuses: list[ops.StatusBase] = []
@@ -559,7 +591,7 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         # stays (see kube_cluster's spec on join-tokens).
         retired = set(cast('list[str]', list(self._stored.retired_tokens)))
         current: set[str] = set()
-        for worker in self.kube.workers():
+        for worker in self.kube.workers() if scope is None else scope:
             key = f'{worker.relation.id}/{worker.unit.name}'
             current.add(key)
             if worker.data.state != kube_cluster.NodeState.JOINED or not worker.token_secret:
@@ -568,29 +600,77 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
                 if self.kube.retire_token(worker.relation, worker.unit.name):
                     logger.info('join token of worker %s removed: joined', worker.unit.name)
                 retired.add(key)
-        self._stored.retired_tokens = sorted(retired & current)
+        self._stored.retired_tokens = sorted(retired & current if scope is None else retired)
+        if scope is not None:
+            owed = [w for w in scope if _may_need_token(w)]
+            if not owed:
+                return statuses
+            first = [w for w in owed if w.token_secret is None]
+            if first and len(first) == len(owed):
+                waiting = self.kube.not_asked(first[0].relation, first[0].unit)
+                if waiting:
+                    logger.debug(
+                        'join token for %s held until %d more ask (first: %s)',
+                        first[0].unit.name,
+                        len(waiting),
+                        waiting[0],
+                    )
+                    return statuses
         needing = {(r.id, u.name) for r, u in self.kube.units_needing_tokens()}
-        for worker in self.kube.workers():
-            if (worker.relation.id, worker.unit.name) not in needing:
-                continue
-            node = worker.data.node_name
-            if not node or worker.data.state == kube_cluster.NodeState.JOINED:
-                continue
-            changed_now = (
-                isinstance(event, ops.RelationChangedEvent)
-                and event.relation.id == worker.relation.id
-                and event.unit == worker.unit
-            )
-            if worker.token_secret is not None and not changed_now:
-                continue  # re-issue only in answer to the worker's own token-failed report
-            try:
-                token = workload.get_join_token(node, worker=True)
-            except workload.K8sError as e:
-                logger.warning('%s', e)
-                statuses.append(ops.WaitingStatus(f'{e}; will retry'))
-                continue
-            self.kube.issue_token(worker.relation, worker.unit, token)
-            logger.info('join token issued to worker %s', worker.unit.name)
+        # Tokens are issued in batches, one write of the token map per relation: each write
+        # runs relation-changed on every worker unit (see kube_cluster's spec on delivery).
+        # First tokens wait until every unit goal-state says is coming has asked, except on
+        # update-status, Juju's periodic hook, which delivers to whoever asked so that a
+        # unit that never asks cannot hold the others for longer than its interval.
+        periodic = isinstance(event, ops.UpdateStatusEvent)
+        for relation in self.kube.relations:
+            batch: dict[ops.Unit, str] = {}
+            held: list[str] = []
+            waiting: list[str] | None = None
+            if periodic:
+                self.kube.not_asked(relation)  # what is expected, worked out afresh
+                waiting = []
+            for worker in self.kube.workers():
+                if worker.relation.id != relation.id:
+                    continue
+                if (relation.id, worker.unit.name) not in needing:
+                    continue
+                node = worker.data.node_name
+                if not node or worker.data.state == kube_cluster.NodeState.JOINED:
+                    continue
+                if worker.token_secret is not None:
+                    changed_now = (
+                        isinstance(event, ops.RelationChangedEvent)
+                        and event.relation.id == relation.id
+                        and event.unit == worker.unit
+                    )
+                    if not changed_now:
+                        continue  # re-issue only in answer to the worker's own token-failed
+                else:
+                    if waiting is None:
+                        waiting = self.kube.not_asked(relation)
+                    if waiting:
+                        held.append(worker.unit.name)
+                        continue
+                try:
+                    batch[worker.unit] = workload.get_join_token(node, worker=True)
+                except workload.K8sError as e:
+                    logger.warning('%s', e)
+                    statuses.append(ops.WaitingStatus(f'{e}; will retry'))
+            if held and waiting:
+                logger.info(
+                    'join tokens for %d worker units held until %d more ask (first: %s)',
+                    len(held),
+                    len(waiting),
+                    waiting[0],
+                )
+            if batch:
+                self.kube.issue_tokens(relation, batch)
+                logger.info(
+                    'join tokens issued to %d worker units: %s',
+                    len(batch),
+                    ', '.join(sorted(u.name for u in batch)),
+                )
         return statuses
 
     def _apply_node_config(
@@ -599,19 +679,21 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         settings: config.Settings,
         members: dict[str, membership.Member],
         node: str,
+        scope: list[kube_cluster.Worker] | None,
     ) -> list[ops.StatusBase]:
         """Keep each joined node's labels and taints as its charm asks, with kubectl.
 
-        Control-plane nodes get ``node-labels``; worker nodes what their unit publishes. Only
-        what the charm applied before is removed when it disappears: labels Kubernetes or
-        others set are never touched.
+        Control-plane nodes get ``node-labels``; worker nodes what their unit publishes (every
+        worker's when ``scope`` is None, else the scoped workers'). Only what the charm applied
+        before is removed when it disappears: labels Kubernetes or others set are never
+        touched.
         """
         wanted: dict[str, tuple[dict[str, str], list[str]]] = {}
         cp_labels = dict(settings.node_labels)
         for cp in [node, *(m.node for m in members.values() if m.joined and m.node)]:
             if cp:
                 wanted[cp] = (cp_labels, [])
-        for worker in self.kube.workers():
+        for worker in self.kube.workers() if scope is None else scope:
             name = worker.data.node_name
             if name and worker.data.state == kube_cluster.NodeState.JOINED:
                 wanted[name] = (
@@ -751,20 +833,57 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
 
     # -- status ----------------------------------------------------------------------------------
 
-    def _active(self, settings: config.Settings) -> ops.StatusBase:
+    def _active(self, settings: config.Settings, event: ops.EventBase) -> ops.StatusBase:
         """``Kubernetes v1.32.3 control plane, 3 nodes`` and a storage note; or what is wrong."""
         try:
-            nodes = workload.nodes()
+            ready = self._node_readiness(event)
         except workload.K8sError as e:
             return ops.WaitingStatus(f'waiting for the Kubernetes API: {e}')
         snap = self._snap
         version = f'v{snap.kubernetes}' if snap is not None and snap.kubernetes else 'unknown'
-        unready = [n.name for n in nodes if not n.ready]
-        count = f'{len(nodes)} node' + ('' if len(nodes) == 1 else 's')
+        unready = sorted(name for name, up in ready.items() if not up)
+        count = f'{len(ready)} node' + ('' if len(ready) == 1 else 's')
         if unready:
             count += f' ({len(unready)} not ready)'
         note = self._storage_note(settings)
         return ops.ActiveStatus(f'Kubernetes {version} control plane, {count}{note}')
+
+    def _node_readiness(self, event: ops.EventBase) -> dict[str, bool]:
+        """Node name -> Ready, for the status: one node asked for when the hook names it.
+
+        A worker unit's ``kube-cluster`` relation-joined or -changed concerns that unit's node
+        only, and such hooks are most of a big cluster's (every worker's writes run them on
+        every control-plane unit): there the node is read with ``kubectl get node NAME`` and
+        the others are taken from this unit's last view, so the hook's work does not grow with
+        the cluster. Every other hook, update-status (Juju's periodic one) included, lists
+        every node, which also catches a node that went NotReady or was removed without an
+        event here.
+        """
+        one = self._event_node(event)
+        known = cast('dict[str, bool]', dict(self._stored.nodes))
+        if one is None or not self._stored.nodes_listed:
+            known = {n.name: n.ready for n in workload.nodes()}
+        elif one:
+            node = workload.node(one)
+            if node is None:
+                known.pop(one, None)
+            else:
+                known[one] = node.ready
+        self._stored.nodes = known
+        self._stored.nodes_listed = True
+        return known
+
+    def _event_node(self, event: ops.EventBase) -> str | None:
+        """The node a worker's kube-cluster join or change concerns: its name, '' for none yet.
+
+        None for any other event: then every node is listed.
+        """
+        if not isinstance(event, (ops.RelationJoinedEvent, ops.RelationChangedEvent)):
+            return None
+        if event.relation.name != KUBE_CLUSTER or event.unit is None:
+            return None
+        worker = self.kube.worker(event.relation, event.unit)
+        return (worker.data.node_name or '') if worker is not None else ''
 
     # -- departures, secrets ---------------------------------------------------------------------
 
@@ -920,6 +1039,18 @@ class KubernetesControlPlaneCharm(ops.CharmBase):
         sets no ``--bind-address``). Without one, the node address.
         """
         return bindings.ingress_address(self.model, LOADBALANCER) or address
+
+
+def _may_need_token(worker: kube_cluster.Worker) -> bool:
+    """Whether a worker may be owed a token: it asked, has not joined, has none or a failed one.
+
+    The leader's token pass decides; this only says whether a hook scoped to the worker needs
+    that pass at all.
+    """
+    data = worker.data
+    if not data.node_name or data.state == kube_cluster.NodeState.JOINED:
+        return False
+    return worker.token_secret is None or data.state == kube_cluster.NodeState.TOKEN_FAILED
 
 
 def _taint_key(taint: str) -> tuple[str, str]:

@@ -536,27 +536,52 @@ def nodes() -> list[Node]:
         raise K8sError(f'cannot list nodes: {_reason(e)}', transient=_transient(e)) from None
     except (ValueError, KeyError, TypeError):
         raise K8sError('kubectl get nodes did not answer a List') from None
-    out: list[Node] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        node = cast('dict[str, Any]', item)
-        metadata: dict[str, Any] = node.get('metadata') or {}
-        status: dict[str, Any] = node.get('status') or {}
-        labels: dict[str, Any] = metadata.get('labels') or {}
-        conditions: list[dict[str, Any]] = status.get('conditions') or []
-        info: dict[str, Any] = status.get('nodeInfo') or {}
-        out.append(
-            Node(
-                name=str(metadata.get('name', '')),
-                ready=any(
-                    c.get('type') == 'Ready' and c.get('status') == 'True' for c in conditions
-                ),
-                control_plane='node-role.kubernetes.io/control-plane' in labels,
-                kubelet_version=str(info.get('kubeletVersion', '')),
-            )
-        )
+    out = [_node(cast('dict[str, Any]', item)) for item in items if isinstance(item, dict)]
     return sorted(out, key=lambda n: n.name)
+
+
+def node(name: str) -> Node | None:
+    """One node, from ``k8s kubectl get node NAME -o json``; None if there is no such node.
+
+    What a hook asks when it knows which node changed, instead of listing every node: the API
+    server answers a GET of one object (kubernetes ``staging/src/k8s.io/cli-runtime/pkg/
+    resource/builder.go``: named resources are visited by name, each fetched with a GET, not
+    a LIST), so the work does not grow with the cluster. kubectl exits 1 with ``Error from
+    server (NotFound): nodes "NAME" not found`` for a missing node.
+
+    Raises:
+        K8sError: kubectl failed otherwise, or did not answer a Node.
+    """
+    try:
+        done = metal_host.current().run(['k8s', 'kubectl', 'get', 'node', name, '-o', 'json'])
+        item: Any = json.loads(done.stdout)
+    except metal_host.HostError as e:
+        if _matches(e, _NOT_FOUND):
+            return None
+        raise K8sError(f'cannot get node {name}: {_reason(e)}', transient=_transient(e)) from None
+    except ValueError:
+        raise K8sError(f'kubectl get node {name} did not answer a Node') from None
+    if not isinstance(item, dict):
+        raise K8sError(f'kubectl get node {name} did not answer a Node')
+    found = cast('dict[str, Any]', item)
+    if found.get('kind') not in (None, 'Node'):
+        raise K8sError(f'kubectl get node {name} did not answer a Node')
+    return _node(found)
+
+
+def _node(item: Mapping[str, Any]) -> Node:
+    """A ``v1/Node`` object as the charm needs it."""
+    metadata: dict[str, Any] = item.get('metadata') or {}
+    status: dict[str, Any] = item.get('status') or {}
+    labels: dict[str, Any] = metadata.get('labels') or {}
+    conditions: list[dict[str, Any]] = status.get('conditions') or []
+    info: dict[str, Any] = status.get('nodeInfo') or {}
+    return Node(
+        name=str(metadata.get('name', '')),
+        ready=any(c.get('type') == 'Ready' and c.get('status') == 'True' for c in conditions),
+        control_plane='node-role.kubernetes.io/control-plane' in labels,
+        kubelet_version=str(info.get('kubeletVersion', '')),
+    )
 
 
 def label_node(node: str, set_labels: Mapping[str, str], remove: Iterable[str]) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from typing import Any
 
 import ops
+import ops.hookcmds
 import pytest
 from conftest import remember, run
 from metal_interfaces import kube_cluster as kube
@@ -64,6 +66,21 @@ class ProviderCharm(ops.CharmBase):
         framework.observe(self.on.update_status, self._on_update_status)
         framework.observe(self.on.config_changed, self._on_config_changed)
         framework.observe(self.on.collect_unit_status, self._on_collect)
+        framework.observe(self.on.leader_elected, self._on_leader_elected)
+
+    def _on_leader_elected(self, _: ops.LeaderElectedEvent) -> None:
+        """Issue the needed tokens in one batch per relation, unless a unit is still coming."""
+        SEEN['not_asked'] = {r.id: self.kube.not_asked(r) for r in self.kube.relations}
+        SEEN['issued'] = {}
+        for relation in self.kube.relations:
+            if SEEN['not_asked'][relation.id]:
+                continue
+            batch = {
+                unit: token_for(unit.name)
+                for r, unit in self.kube.units_needing_tokens()
+                if r.id == relation.id
+            }
+            SEEN['issued'].update(self.kube.issue_tokens(relation, batch))
 
     def _record(self, _: ops.EventBase) -> None:
         SEEN['workers'] = self.kube.workers()
@@ -596,9 +613,223 @@ def test_remote_databags_are_parsed_once_per_hook(monkeypatch: pytest.MonkeyPatc
         return real_load(model, data)
 
     monkeypatch.setattr(_base, 'load', counting_load)
+    _base.load_by_content.cache_clear()
     ctx = provider_ctx()
     rel = relation_for_provider()
     run(ctx, ctx.on.update_status(), state(rel))
     # workers(), units_needing_tokens() and the status scan all read both workers' data.
     assert parsed.count('RequirerUnitData') == 2
     assert len(SEEN['workers']) == 2 and len(SEEN['needing']) == 2
+    # A later hook in the same process (olm runs many) does not parse unchanged data again.
+    run(ctx, ctx.on.update_status(), state(rel))
+    assert parsed.count('RequirerUnitData') == 2
+    assert len(SEEN['workers']) == 2
+
+
+# Batches and goal-state
+
+
+def goal_state(monkeypatch: pytest.MonkeyPatch, **units: str) -> None:
+    """goal-state lists these units (``'kubernetes-worker/3'``-style keys as ``w3``)."""
+    since = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    listed = {
+        f'kubernetes-worker/{key.removeprefix("w")}'
+        if key.startswith('w')
+        else key.replace('_', '/'): ops.hookcmds.Goal(status=status, since=since)
+        for key, status in units.items()
+    }
+    found = ops.hookcmds.GoalState(units={}, relations={'kube-cluster': listed})
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', lambda: found)
+
+
+def test_provider_issues_a_batch_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[int] = []
+    real = kube.Provider._write_app  # pyright: ignore[reportPrivateUsage]
+
+    def counting(self: kube.Provider, relation: ops.Relation, value: Any) -> bool:
+        writes.append(relation.id)
+        return real(self, relation, value)
+
+    monkeypatch.setattr(kube.Provider, '_write_app', counting)
+    goal_state(monkeypatch, w0='active', w1='waiting')
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: []}
+    assert sorted(SEEN['issued']) == ['kubernetes-worker/0', 'kubernetes-worker/1']
+    assert writes == [rel.id]  # one write of the map for the whole batch
+    data = published(out, rel)
+    assert data.join_tokens == SEEN['issued']
+    secrets = by_label(out)
+    for n in (0, 1):
+        secret = secrets[f'kube-cluster-{rel.id}-join-token-kubernetes-worker-{n}']
+        assert secret.remote_grants == {rel.id: frozenset({f'kubernetes-worker/{n}'})}
+
+
+def test_provider_not_asked_waits_for_units_goal_state_says_are_coming(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    goal_state(
+        monkeypatch,
+        w0='active',
+        w1='waiting',
+        w3='waiting',
+        w4='error',
+        w5='blocked',
+        w6='dying',
+        w7='maintenance',
+        other_0='waiting',  # another application's unit on the same endpoint
+    )
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    out = run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: ['kubernetes-worker/3', 'kubernetes-worker/7']}
+    assert SEEN['issued'] == {}
+    assert published(out, rel).join_tokens is None
+
+
+def test_provider_not_asked_names_units_in_the_relation_without_asking_goal_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unasked() -> Any:
+        raise AssertionError('goal-state asked')
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', unasked)
+    workers = {
+        0: kube.RequirerUnitData(node_name='worker-0', state=kube.NodeState.PENDING),
+        2: kube.RequirerUnitData(),
+    }
+    ctx = provider_ctx()
+    rel = relation_for_provider(workers=workers)
+    run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: ['kubernetes-worker/2']}
+
+
+def test_provider_without_goal_state_holds_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> Any:
+        raise FileNotFoundError('goal-state')
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', missing)
+    ctx = provider_ctx()
+    rel = relation_for_provider()
+    run(ctx, ctx.on.leader_elected(), state(rel))
+    assert SEEN['not_asked'] == {rel.id: []}
+    assert sorted(SEEN['issued']) == ['kubernetes-worker/0', 'kubernetes-worker/1']
+
+
+def test_provider_worker_hook_reads_that_worker_and_the_malformed_ones_only() -> None:
+    ok = {'node-name': '"worker-0"', 'state': '"pending"'}
+    bad = {'node-name': '42'}
+    ctx = provider_ctx()
+    rel = testing.Relation(
+        'kube-cluster',
+        remote_app_name='kubernetes-worker',
+        remote_units_data={0: ok, 1: bad, 2: ok},
+    )
+    out = run(ctx, ctx.on.update_status(), state(rel))  # every worker read
+    assert isinstance(out.unit_status, testing.BlockedStatus)
+    assert 'kubernetes-worker/1' in out.unit_status.message
+    # worker/0's change: worker/1, remembered as malformed, is read again and still shown
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), out)
+    assert 'kubernetes-worker/1' in out.unit_status.message
+    # worker/1 fixed its data: its own hook clears the problem, and later hooks stay clear
+    fixed = dataclasses.replace(relation_in(out, rel), remote_units_data={0: ok, 1: ok, 2: ok})
+    after = dataclasses.replace(out, relations={fixed})
+    out = run(ctx, ctx.on.relation_changed(fixed, remote_unit=1), after)
+    assert out.unit_status == testing.ActiveStatus()
+    out = run(ctx, ctx.on.relation_changed(fixed, remote_unit=2), out)
+    assert out.unit_status == testing.ActiveStatus()
+
+
+def test_provider_worker_hook_does_not_read_the_other_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from metal_interfaces import _base
+
+    read: list[str] = []
+    real = _base.Endpoint._read  # pyright: ignore[reportPrivateUsage]
+
+    def counting(self: Any, model: Any, relation: ops.Relation, entity: Any) -> Any:
+        read.append(entity.name)
+        return real(self, model, relation, entity)
+
+    monkeypatch.setattr(_base.Endpoint, '_read', counting)
+    ok = {'node-name': '"worker-0"', 'state': '"joined"'}
+    ctx = testing.Context(ScanOnly, meta=PROVIDER_META)
+    rel = testing.Relation(
+        'kube-cluster',
+        remote_app_name='kubernetes-worker',
+        remote_units_data={n: ok for n in range(5)},
+    )
+    run(ctx, ctx.on.relation_changed(rel, remote_unit=3), state(rel))
+    assert set(read) == {'kubernetes-worker/3'}
+
+
+class ScanOnly(ops.CharmBase):
+    """A control plane that only has the provider: what the endpoint itself reads."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.kube = kube.Provider(self, 'kube-cluster')
+        framework.observe(self.on.collect_unit_status, self._on_collect)
+
+    def _on_collect(self, event: ops.CollectStatusEvent) -> None:
+        event.add_status(ops.ActiveStatus())
+
+
+class Expecting(ops.CharmBase):
+    """A control plane that asks, in each worker's hook, which units it still waits for."""
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self.kube = kube.Provider(self, 'kube-cluster')
+        framework.observe(self.on['kube-cluster'].relation_changed, self._on_changed)
+
+    def _on_changed(self, event: ops.RelationChangedEvent) -> None:
+        SEEN['not_asked'] = self.kube.not_asked(event.relation, event.unit)
+
+
+def test_provider_keeps_what_goal_state_said_until_those_units_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[int] = []
+    since = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    listed = {
+        f'kubernetes-worker/{n}': ops.hookcmds.Goal(status='waiting', since=since)
+        for n in range(4)
+    }
+    found = ops.hookcmds.GoalState(units={}, relations={'kube-cluster': listed})
+
+    def goal() -> ops.hookcmds.GoalState:
+        asked.append(1)
+        return found
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', goal)
+    pending = {'node-name': '"w"', 'state': '"pending"'}
+    ctx = testing.Context(Expecting, meta=PROVIDER_META)
+    rel = testing.Relation(
+        'kube-cluster', remote_app_name='kubernetes-worker', remote_units_data={0: pending}
+    )
+    out = run(ctx, ctx.on.relation_changed(rel, remote_unit=0), state(rel))
+    assert SEEN['not_asked'] == [f'kubernetes-worker/{n}' for n in (1, 2, 3)]
+    assert len(asked) == 1
+    # worker/1 and worker/2 ask: each hook takes its unit off the list, without goal-state
+    for n in (1, 2):
+        data = {m: pending for m in range(n + 1)}
+        rel = dataclasses.replace(relation_in(out, rel), remote_units_data=data)
+        out = run(
+            ctx,
+            ctx.on.relation_changed(rel, remote_unit=n),
+            dataclasses.replace(out, relations={rel}),
+        )
+        assert SEEN['not_asked'] == [f'kubernetes-worker/{m}' for m in range(n + 1, 4)]
+    assert len(asked) == 1
+    # the last one asks: the list is empty, so it is worked out afresh (goal-state again)
+    rel = dataclasses.replace(
+        relation_in(out, rel), remote_units_data=dict.fromkeys(range(4), pending)
+    )
+    out = run(
+        ctx, ctx.on.relation_changed(rel, remote_unit=3), dataclasses.replace(out, relations={rel})
+    )
+    assert SEEN['not_asked'] == []
+    assert len(asked) == 2

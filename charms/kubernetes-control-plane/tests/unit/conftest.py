@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import metal_host
+import ops.hookcmds
 import pytest
 import yaml
 from ops import testing
@@ -293,19 +294,26 @@ class K8sHost(metal_host.RecordingHost):
         )
 
     def _kubectl(self, args: tuple[str, ...]) -> tuple[int, str, str]:
+        def item(name: str, node: NodeState) -> dict[str, Any]:
+            return {
+                'apiVersion': 'v1',
+                'kind': 'Node',
+                'metadata': {'name': name, 'labels': node.labels},
+                'spec': {'taints': node.taints},
+                'status': {
+                    'conditions': [{'type': 'Ready', 'status': str(node.ready)}],
+                    'nodeInfo': {'kubeletVersion': node.version},
+                },
+            }
+
         if args[:3] == ('get', 'nodes', '-o'):
-            items = [
-                {
-                    'metadata': {'name': n, 'labels': s.labels},
-                    'spec': {'taints': s.taints},
-                    'status': {
-                        'conditions': [{'type': 'Ready', 'status': str(s.ready)}],
-                        'nodeInfo': {'kubeletVersion': s.version},
-                    },
-                }
-                for n, s in sorted(self.world.nodes.items())
-            ]
+            items = [item(n, s) for n, s in sorted(self.world.nodes.items())]
             return 0, json.dumps({'apiVersion': 'v1', 'kind': 'List', 'items': items}), ''
+        if args[:2] == ('get', 'node') and args[3:] == ('-o', 'json'):
+            found = self.world.nodes.get(args[2])
+            if found is None:
+                return 1, '', f'Error from server (NotFound): nodes "{args[2]}" not found\n'
+            return 0, json.dumps(item(args[2], found)), ''
         if args[:2] in (('label', 'node'), ('taint', 'node')):
             node = self.world.nodes.get(args[2])
             if node is None:
@@ -362,6 +370,20 @@ def network(address: str, endpoint: str = 'cluster', cidr: str = '') -> testing.
         ingress_addresses=[address],
         egress_subnets=[cidr or f'{address}/32'],
     )
+
+
+@pytest.fixture(autouse=True)
+def no_goal_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``goal-state`` as without Juju's hook tools (the charm then holds no token back).
+
+    A test that needs goal-state patches ``ops.hookcmds.goal_state`` itself; none runs a
+    ``goal-state`` program of this computer.
+    """
+
+    def missing() -> Any:
+        raise FileNotFoundError('goal-state')
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', missing)
 
 
 ENDPOINTS = ('cluster', 'kube-cluster', 'loadbalancer', 'ceph-client')

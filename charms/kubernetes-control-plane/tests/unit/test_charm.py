@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 import metal_host
+import ops.hookcmds
 import pytest
 import yaml
 from metal_interfaces import ceph_client_testing, kube_cluster, kube_cluster_testing
@@ -652,6 +654,106 @@ def test_a_worker_token_failure_gets_a_new_token_on_its_report(host: K8sHost) ->
     assert host.commands.count(('k8s', 'get-join-token', 'worker-1', '--worker')) == 1
     run(host, lambda ctx, s: ctx.on.relation_changed(relation, remote_unit=1), again)
     assert host.commands.count(('k8s', 'get-join-token', 'worker-1', '--worker')) == 2
+
+
+def goal(monkeypatch: pytest.MonkeyPatch, **workers: str) -> None:
+    """goal-state lists these worker units (``w3='waiting'``) on kube-cluster."""
+    since = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
+    listed = {
+        f'kubernetes-worker/{name.removeprefix("w")}': ops.hookcmds.Goal(
+            status=status, since=since
+        )
+        for name, status in workers.items()
+    }
+    joined = ops.hookcmds.Goal(status='joined', since=since)
+    state = ops.hookcmds.GoalState(
+        units={}, relations={'kube-cluster': {'kubernetes-worker': joined, **listed}}
+    )
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', lambda: state)
+
+
+def changed(unit: int) -> Any:
+    """relation-changed on kube-cluster from worker ``unit``."""
+    return lambda ctx, s: ctx.on.relation_changed(s.get_relation(KUBE_ID), remote_unit=unit)
+
+
+def worker_tokens(out: testing.State) -> dict[str, str]:
+    return json.loads(out.get_relation(KUBE_ID).local_app_data.get('join-tokens') or '{}')
+
+
+def pending(node: str) -> RequirerUnitData:
+    return RequirerUnitData(node_name=node, state=NodeState.PENDING, version='1.32.3')
+
+
+def test_first_worker_tokens_wait_for_every_unit_goal_state_says_is_coming(
+    host: K8sHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goal(monkeypatch, w1='waiting', w2='waiting', w3='maintenance')
+    before = bootstrapped(host, workers(w1=pending('worker-1'), w2=pending('worker-2')))
+    out = run(host, changed(2), before)
+    assert worker_tokens(out) == {}  # worker/3 has not even entered the relation
+    assert not [c for c in host.commands if c[1:2] == ('get-join-token',)]
+    relation = workers(w1=pending('worker-1'), w2=pending('worker-2'), w3=pending('worker-3'))
+    again = dataclasses.replace(
+        out, relations={*(r for r in out.relations if r.id != KUBE_ID), relation}
+    )
+    out = run(host, changed(3), again)
+    # one batch: every unit's own secret, one write of the map
+    assert set(worker_tokens(out)) == {f'kubernetes-worker/{n}' for n in (1, 2, 3)}
+    issued = [c for c in host.commands if c[1:2] == ('get-join-token',)]
+    assert sorted(issued) == [
+        ('k8s', 'get-join-token', f'worker-{n}', '--worker') for n in (1, 2, 3)
+    ]
+
+
+@pytest.mark.parametrize('status', ['error', 'blocked', 'dying'])
+def test_a_unit_that_needs_an_operator_holds_no_token_back(
+    host: K8sHost, monkeypatch: pytest.MonkeyPatch, status: str
+) -> None:
+    goal(monkeypatch, w1='waiting', w2=status)
+    out = run(host, changed(1), bootstrapped(host, workers(w1=pending('worker-1'))))
+    assert set(worker_tokens(out)) == {'kubernetes-worker/1'}
+
+
+def test_a_unit_in_the_relation_that_has_not_asked_holds_first_tokens(
+    host: K8sHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unasked() -> Any:
+        raise AssertionError('goal-state asked while a unit in the relation has not asked')
+
+    monkeypatch.setattr(ops.hookcmds, 'goal_state', unasked)
+    before = bootstrapped(host, workers(w1=pending('worker-1'), w2=RequirerUnitData()))
+    out = run(host, changed(1), before)
+    assert worker_tokens(out) == {}
+
+
+def test_update_status_delivers_tokens_held_for_a_unit_that_never_asks(
+    host: K8sHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    goal(monkeypatch, w1='waiting', w2='waiting', w3='waiting')
+    before = bootstrapped(host, workers(w1=pending('worker-1'), w2=pending('worker-2')))
+    out = run(host, changed(1), before)
+    assert worker_tokens(out) == {}
+    out = run(host, update_status, out)
+    assert set(worker_tokens(out)) == {'kubernetes-worker/1', 'kubernetes-worker/2'}
+
+
+def test_a_workers_change_reads_its_own_node_not_the_node_list(host: K8sHost) -> None:
+    joined = RequirerUnitData(node_name='worker-1', state=NodeState.JOINED, version='1.32.3')
+    before = bootstrapped(host, workers(w1=joined))
+    host.world.nodes['worker-1'] = kube_node()
+    out = run(host, update_status, before)
+    assert out.unit_status.message.startswith('Kubernetes v1.32.3 control plane, 2 nodes')
+    host.calls.clear()
+    host.world.nodes['worker-1'].ready = False
+    out = run(host, changed(1), out)
+    gets = [c for c in host.commands if c[:3] == ('k8s', 'kubectl', 'get')]
+    assert gets == [('k8s', 'kubectl', 'get', 'node', 'worker-1', '-o', 'json')]
+    assert 'control plane, 2 nodes (1 not ready)' in out.unit_status.message
+    # update-status lists every node: what changed without an event here shows there
+    host.world.nodes['worker-9'] = kube_node()
+    out = run(host, update_status, out)
+    assert 'control plane, 3 nodes (1 not ready)' in out.unit_status.message
 
 
 def test_a_departed_worker_is_removed_from_the_cluster(host: K8sHost) -> None:

@@ -321,9 +321,12 @@ class Kubectl:
         resource, kind, group, namespaced = self.resolve(rest[0])
         names = list(rest[1:])
         if resource == 'node':
-            found = {name: self.node_object(name, node) for name, node in
-                     sorted(nodes(self.cluster).items())
-                     if not node.get('unregistered')}  # fmt: skip
+            # A named get is a GET of each object, not a LIST (k8s.io/cli-runtime
+            # pkg/resource/builder.go visits named resources by name): only those are built.
+            known = nodes(self.cluster)
+            wanted = names or sorted(known)
+            found = {name: self.node_object(name, known[name]) for name in wanted
+                     if name in known and not known[name].get('unregistered')}  # fmt: skip
             missing = 'nodes "{}" not found'
         else:
             every = '-A' in args.flags or '--all-namespaces' in args.flags
