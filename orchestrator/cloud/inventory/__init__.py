@@ -48,17 +48,20 @@ status), and :func:`generate` makes a realistic pool of any size for tests and d
 
 from ._check import parse
 from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate
-from ._read import InventoryFile, load, load_file
+from ._read import InventoryFile, InventoryStream, Tick, load, load_file, open_file
 from ._write import dump_yaml, to_document, to_record
 
 __all__ = [
     'GENERATED_NETWORK',
     'MAX_GENERATED',
     'InventoryFile',
+    'InventoryStream',
+    'Tick',
     'dump_yaml',
     'generate',
     'load',
     'load_file',
+    'open_file',
     'parse',
     'to_document',
     'to_record',

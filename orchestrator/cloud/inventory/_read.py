@@ -1,13 +1,25 @@
-"""Reading a pool file: one machine entry at a time off the YAML event stream."""
+"""Reading a pool file: streamed off the YAML event stream, one machine at a time.
+
+A pool file is read twice, never whole. The first pass (the *survey*) takes the document's
+structure, its ``spaces``, ``subnets`` and ``storage-pools`` wherever they stand, and the
+hostname and system id of every machine entry, skimming each entry's events without building
+it. The second pass composes, checks and builds the machines one by one and hands each on as
+soon as it is known good, its links resolved against the network the survey found and its
+system id derived against every hostname and system id of the file. So an importer can write
+machines as they come and hold none of them, and every rule and message of the format stays
+what it is when the file is read whole: what needs the whole file is what the survey gathers.
+"""
 
 # pyright: strict
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import dataclasses
 import os
-from collections.abc import Hashable, Mapping
-from typing import Any, Final, cast
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import IO, Any, Final, cast
 
 import yaml
 from yaml.composer import Composer, ComposerError
@@ -18,26 +30,73 @@ from ..errors import InventoryError
 from ..machine import Machine
 from ..network import Network
 from ._build import bulk
-from ._check import Checker, machine_items, unknown_key
+from ._check import Checker, References, machine_items, unknown_key
 from ._schema import shown
+
+__all__ = ['InventoryFile', 'InventoryStream', 'Tick', 'load', 'load_file', 'open_file']
+
+Tick = Callable[[str, int, int], None]
+"""Told ``(pass, machine entries read, bytes read)`` after each machine entry of a pass;
+the passes are ``'survey'`` and ``'import'``."""
+
+_CHUNK: Final = 1 << 16
+
+
+class _Text:
+    """A UTF-8 file as text, read in chunks, with the byte offset of a bad sequence.
+
+    Reading the whole file first would say where its text stops being UTF-8 directly; read in
+    chunks, the decoder's position is within the chunk (and the bytes it held back), so it is
+    put back in the file's terms here.
+    """
+
+    def __init__(self, raw: IO[bytes], source: str) -> None:
+        self._raw = raw
+        self._source = source
+        self._decoder = codecs.getincrementaldecoder('utf-8')()
+        self.offset = 0  # bytes read so far
+
+    def read(self, size: int) -> str:
+        while True:
+            start = self.offset - len(self._decoder.getstate()[0])
+            try:
+                data = self._raw.read(max(size, 4))
+            except OSError as error:
+                raise InventoryError(
+                    f'{self._source}: cannot read: {error.strerror or error}'
+                ) from None
+            self.offset += len(data)
+            try:
+                text = self._decoder.decode(data, final=not data)
+            except UnicodeDecodeError as error:
+                raise InventoryError(
+                    f'{self._source}: not UTF-8 text ({error.reason} at byte '
+                    f'{start + error.start})'
+                ) from None
+            if text or not data:  # an empty read is the end, so give none before it
+                return text
 
 
 class _Loader(yamlread.Loader, Composer):
-    """olm's YAML loader composing one machine at a time and refusing duplicate keys.
+    """olm's YAML loader composing one piece at a time and refusing duplicate keys.
 
     ``yaml.load`` builds the node tree of the whole document before constructing anything,
-    which for a 100k-machine file is gigabytes; :func:`load` instead walks the events of the
-    top level itself and composes each entry of ``machines`` on its own (PyYAML's composer over
-    libyaml's events). The pieces of the document go through one :class:`yamlread.AliasBudget`,
-    so go-yaml's alias limit holds over the whole file as it does where a file is read whole.
-    A key written twice is a mistake in the file that PyYAML would otherwise settle silently by
-    keeping the second value.
+    which for a 100k-machine file is gigabytes; the readers here walk the events of the top
+    level themselves and compose each entry of ``machines`` on its own (PyYAML's composer over
+    libyaml's events, libyaml reading the file a chunk at a time). The pieces of the document
+    go through one :class:`yamlread.AliasBudget`, so go-yaml's alias limit holds over the
+    whole file as it does where a file is read whole: the limit counts nodes visited
+    (go-yaml/yaml ``decode.go`` ``decoder.unmarshal``, tag v2.4.0), not the file's size.
+    A key written twice is a mistake in the file that PyYAML would otherwise settle silently
+    by keeping the second value.
     """
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: _Text) -> None:
         super().__init__(stream)
         self.anchors = {}  # the composer's state, which libyaml's parser does not set up
-        self.budget = yamlread.AliasBudget(stream)
+        self.budget = yamlread.AliasBudget()
+        self.names: dict[int, str] = {}  # anchored nodes of the piece -> anchor
+        self.budget.names = self.names
         self.anchored: list[yaml.Node] = []
         self.depth = 0
         self.composed = 0  # nodes of the piece being composed
@@ -61,6 +120,7 @@ class _Loader(yamlread.Loader, Composer):
             self.graph = True
             if not isinstance(event, yaml.AliasEvent):
                 self.anchored.append(node)
+                self.names[id(node)] = anchor
         return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
@@ -89,6 +149,10 @@ class _Loader(yamlread.Loader, Composer):
         """Consume the next event."""
         self.get_event()  # pyright: ignore[reportUnknownMemberType]
 
+    def event(self) -> Any:
+        """Consume and return the next event."""
+        return self.get_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
     def mark(self) -> Mark:
         """Where the next event starts, for messages."""
         event = self.peek_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
@@ -105,9 +169,70 @@ class _Loader(yamlread.Loader, Composer):
         if self.graph:
             self.budget.add(node, keep=self.anchored)
             self.anchored.clear()
+            self.names.clear()
         else:
             self.budget.add_plain(self.composed)
         return super(yamlread.Loader, self).construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
+    def skim(self) -> tuple[str | None, str | None]:
+        """Consume the next machine entry, giving its hostname and system id if strings.
+
+        For an entry with no anchor, alias, tag or merge key, what its top-level keys hold is
+        what constructing it would give, so it is read off the events (each plain scalar
+        resolved as the composer resolves it) and its nodes are counted as plain decodes.
+
+        Raises:
+            _Exotic: the entry has one of those; the survey composes every entry instead.
+        """
+        found: dict[str, str] = {}
+        mapping = self.at(yaml.MappingStartEvent)
+        depth = 0
+        nodes = 0
+        key: str | None = None  # the top-level key whose value comes next
+        is_key = True  # whether the next top-level node is a key
+        while True:
+            event = self.event()
+            kind = type(event)
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+                if depth == 0:
+                    break
+                if depth == 1:
+                    is_key, key = not is_key, None
+                continue
+            nodes += 1
+            if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:
+                raise _Exotic
+            if kind is yaml.ScalarEvent:
+                if event.value == '<<' and event.implicit[0]:
+                    raise _Exotic
+                if depth == 0:
+                    break
+                if depth == 1 and mapping:
+                    if is_key:
+                        key = event.value if event.value in _REFERENCES else None
+                    elif key is not None and self._is_str(event):
+                        found[key] = event.value
+                    is_key = not is_key
+                continue
+            if depth == 1 and is_key:
+                key = None
+            depth += 1
+        self.budget.add_plain(nodes)
+        return found.get('hostname'), found.get('system_id')
+
+    def _is_str(self, event: Any) -> bool:
+        if not event.implicit[0]:
+            return True  # quoted, without a tag
+        tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        return tag == 'tag:yaml.org,2002:str'
+
+
+_REFERENCES: Final = ('hostname', 'system_id')
+
+
+class _Exotic(Exception):
+    """A machine entry the survey cannot read off its events alone."""
 
 
 _EMPTY_NETWORK: Final = Network()
@@ -129,13 +254,61 @@ class InventoryFile:
     network: Network = _EMPTY_NETWORK
 
 
+class InventoryStream:
+    """A surveyed inventory file: its network and storage pools, its machines to be read.
+
+    Attributes:
+        source: the file name, as given.
+        size: its size in bytes, for progress.
+        network: its spaces and subnets.
+        storage_pools: pool name -> (provider, attributes), as the file declares them.
+    """
+
+    def __init__(self, source: str, checker: Checker, size: int, tick: Tick | None) -> None:
+        self.source = source
+        self.size = size
+        self.network = checker.network.network
+        self.storage_pools = checker.storage_pools
+        self._checker = checker
+        self._tick = tick
+
+    def machines(self) -> Iterator[Machine]:
+        """The machines, in file order, each as soon as it is read and known good.
+
+        Read once. The error comes at the end, once every entry has been checked, so it names
+        the file's first problem and counts the others as reading the file whole does: the
+        machines handed on before it must be dropped (an import is one transaction).
+
+        Raises:
+            InventoryError: invalid YAML or any invalid machine.
+        """
+        checker, tick = self._checker, self._tick
+        with _opened(self.source) as (text, loader), bulk():
+            structure = _structure(loader, self.source)
+            read = 0
+            try:
+                for key in structure:
+                    if key != 'machines':
+                        loader.next_value()  # checked by the survey; anchors and budget
+                        continue
+                    machine = checker.add(loader.next_value())
+                    read += 1
+                    if tick is not None:
+                        tick('import', read, text.offset)
+                    if machine is not None:
+                        yield machine
+            except yaml.YAMLError as error:
+                raise _invalid(self.source, error) from None
+        checker.finish()
+
+
 def load(path: str | os.PathLike[str]) -> list[Machine]:
     """Read and check an inventory file, one machine at a time; see :func:`load_file`."""
     return load_file(path).machines
 
 
 def load_file(path: str | os.PathLike[str]) -> InventoryFile:
-    """Read and check an inventory file, one machine at a time.
+    """Read and check an inventory file, all its machines in a list.
 
     Args:
         path: the YAML file; named as given in error messages.
@@ -147,76 +320,126 @@ def load_file(path: str | os.PathLike[str]) -> InventoryFile:
         InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
             or storage pool; nothing is returned, so an import is all or nothing.
     """
+    stream = open_file(path)
+    return InventoryFile(list(stream.machines()), stream.storage_pools, stream.network)
+
+
+def open_file(path: str | os.PathLike[str], tick: Tick | None = None) -> InventoryStream:
+    """Survey an inventory file: its structure, network and storage pools, every reference.
+
+    Args:
+        path: the YAML file; named as given in error messages.
+        tick: told of the progress of both passes, after each machine entry.
+
+    Raises:
+        InventoryError: for a missing or unreadable file, invalid YAML, an invalid structure,
+            network or storage pool. Problems of machines come from
+            :meth:`InventoryStream.machines`.
+    """
     source = os.fspath(path)
     try:
-        with open(source, encoding='utf-8') as stream:
-            text = stream.read()
+        size = os.stat(source).st_size
+        return InventoryStream(source, _survey(source, skim=True, tick=tick), size, tick)
+    except _Exotic:
+        return InventoryStream(source, _survey(source, skim=False, tick=tick), size, tick)
+    except FileNotFoundError:
+        raise InventoryError(f'{source}: no such file') from None
+    except OSError as error:
+        raise InventoryError(f'{source}: cannot read: {error.strerror or error}') from None
+
+
+def _survey(source: str, *, skim: bool, tick: Tick | None) -> Checker:
+    """The first pass: every top-level key but ``machines`` checked, every reference known.
+
+    With ``skim``, machine entries are read off their events (:meth:`_Loader.skim`), which
+    is several times cheaper than building them; a file whose entries use anchors, aliases,
+    tags or merge keys is surveyed again with every entry composed and constructed.
+    """
+    checker = Checker(source)
+    references = References()
+    with _opened(source) as (text, loader), bulk():
+        try:
+            for key in _structure(loader, source):
+                if key == 'storage-pools':
+                    checker.set_storage_pools(loader.next_value())
+                elif key == 'spaces':
+                    checker.network.set_spaces(loader.next_value())
+                elif key == 'subnets':
+                    checker.network.set_subnets(loader.next_value())
+                elif skim:
+                    references.add(*loader.skim())
+                else:
+                    references.add_entry(loader.next_value())
+                if tick is not None and key == 'machines':
+                    tick('survey', references.count, text.offset)
+        except yaml.YAMLError as error:
+            raise _invalid(source, error) from None
+    checker.expect(references)
+    return checker
+
+
+@contextlib.contextmanager
+def _opened(source: str) -> Iterator[tuple[_Text, _Loader]]:
+    """The file open as text for a loader; closed, and the loader disposed of, after."""
+    try:
+        raw = open(source, 'rb')  # noqa: SIM115 - closed below
     except FileNotFoundError:
         raise InventoryError(f'{source}: no such file') from None
     except IsADirectoryError:
         raise InventoryError(f'{source}: is a directory, not an inventory file') from None
-    except UnicodeDecodeError as error:
-        raise InventoryError(
-            f'{source}: not UTF-8 text ({error.reason} at byte {error.start})'
-        ) from None
     except OSError as error:
         raise InventoryError(f'{source}: cannot read: {error.strerror or error}') from None
-    checker = Checker(source)
-    loader = _Loader(text)
-    try:
-        with bulk():
-            _read_document(loader, checker)
-    except yaml.YAMLError as error:
-        raise InventoryError(f'{source}: not valid YAML: {yamlread.describe(error)}') from None
-    finally:
-        loader.dispose()  # pyright: ignore[reportUnknownMemberType]
-    with bulk():
-        machines = checker.finish()
-    return InventoryFile(machines, checker.storage_pools, checker.network.network)
+    with raw:
+        text = _Text(raw, source)
+        loader = _Loader(text)
+        try:
+            yield text, loader
+        finally:
+            loader.dispose()  # pyright: ignore[reportUnknownMemberType]
 
 
-def _read_document(loader: _Loader, checker: Checker) -> None:
-    """Feed the ``machines`` entries of a YAML stream to ``checker`` as they are read.
+def _invalid(source: str, error: yaml.YAMLError) -> InventoryError:
+    return InventoryError(f'{source}: not valid YAML: {yamlread.describe(error)}')
 
-    Anything but a single mapping holding only a ``machines`` sequence is read whole and
-    handed to :func:`machine_items`, so both entry points describe a bad document alike.
+
+def _structure(loader: _Loader, source: str) -> Iterator[str]:
+    """Walk the top level of a pool file, giving the key of each value the caller reads.
+
+    Yields ``storage-pools``, ``spaces`` or ``subnets`` before the value of that key, and
+    ``machines`` before each entry of the ``machines`` list; the caller consumes that node.
+    Anything but a single mapping holding a ``machines`` sequence is read whole and handed to
+    :func:`machine_items`, so a document read whole and one read here are described alike.
     """
     loader.skip()  # stream start
     if loader.at(yaml.StreamEndEvent):
-        machine_items(None, checker.source)
+        machine_items(None, source)
     loader.skip()  # document start
     if not loader.at(yaml.MappingStartEvent):
-        machine_items(loader.next_value(), checker.source)
+        machine_items(loader.next_value(), source)
     loader.skip()
     found = False
     while not loader.at(yaml.MappingEndEvent):
         mark = loader.mark()
         key = loader.next_value()
-        if key == 'storage-pools':
-            checker.set_storage_pools(loader.next_value())
-            continue
-        if key == 'spaces':
-            checker.network.set_spaces(loader.next_value())
-            continue
-        if key == 'subnets':
-            checker.network.set_subnets(loader.next_value())
+        if key in ('storage-pools', 'spaces', 'subnets'):
+            yield cast(str, key)
             continue
         if key != 'machines':
-            raise unknown_key(key, checker.source)
+            raise unknown_key(key, source)
         if found:
             raise yaml.constructor.ConstructorError(
                 None, None, f'found duplicate key {key!r}', mark
             )
         found = True
         if not loader.at(yaml.SequenceStartEvent):
-            machine_items({key: loader.next_value()}, checker.source)
+            machine_items({key: loader.next_value()}, source)
         loader.skip()
         while not loader.at(yaml.SequenceEndEvent):
-            checker.add(loader.next_value())
+            yield 'machines'
         loader.skip()
     loader.skip()  # mapping end
     if not found:
-        machine_items({}, checker.source)
+        machine_items({}, source)
     loader.skip()  # document end
     if not loader.at(yaml.StreamEndEvent):
         raise ComposerError(
