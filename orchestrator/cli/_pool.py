@@ -10,14 +10,15 @@ ask what still fits, and move a machine through MAAS's states (release, mark bro
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .. import cloud
 from ..cloud.inventory import MAX_GENERATED
-from ..engine import DEPLOY_FAULT, Engine
+from ..engine import DEPLOY_FAULT, Engine, ImportProgress, ProgressReports
 from ..juju import constraints as juju_constraints
 from ._common import (
     SIMULATED,
@@ -31,6 +32,7 @@ from ._common import (
     maas_key,
     print_table,
 )
+from ._settle import duration, progress_interval
 
 __all__ = ['add_pool_commands']
 
@@ -118,6 +120,13 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
     if (args.file is None) == (args.maas is None):
         raise UsageError('give an inventory FILE or --maas URL (one of them)')
     if args.file is not None:
+        display = ImportDisplay()
+        engine.reports = ProgressReports(
+            report=lambda _: None,
+            finish=display.finish,
+            interval=progress_interval(),
+            imported=display.report,
+        )
         added = engine.import_pool(args.file)
         print(f'imported {added} machines from {args.file} into the {SIMULATED}')
         return
@@ -131,6 +140,55 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
         'statuses as MAAS reports them; the pool is a copy for olm plan, olm does not act on '
         'the region)'
     )
+
+
+class ImportDisplay:
+    """A long import on standard error, as a settle shows (:mod:`orchestrator.cli._settle`).
+
+    Every ``$OLM_PROGRESS_INTERVAL`` seconds (default 5; an import that ends sooner shows
+    nothing) one line, redrawn in place on a terminal:
+    ``importing pool.yaml: 41,000 machines read in 12s (3,400/s), 45% of 94.1 MB read,
+    about 15s left``; the first pass, which only reads the file, shows as ``surveying``.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.in_place = self.stream.isatty()
+        self.shown = False
+
+    def report(self, progress: ImportProgress) -> None:
+        line = import_line(progress)
+        if self.in_place:
+            line = '\r\x1b[K' + line[: shutil.get_terminal_size().columns - 1]
+        else:
+            line += '\n'
+        self.stream.write(line)
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.in_place and self.shown:
+            self.stream.write('\r\x1b[K')
+            self.stream.flush()
+        self.shown = False
+
+
+def import_line(progress: ImportProgress) -> str:
+    """One progress line of a pool import."""
+    stage = progress.stage_elapsed
+    rate = progress.machines / stage if stage > 0 else 0.0
+    share = progress.read / progress.size if progress.size else 0.0
+    verb = 'surveying' if progress.stage == 'survey' else 'importing'
+    line = (
+        f'{verb} {progress.file}: {progress.machines:,} machine'
+        f'{"" if progress.machines == 1 else "s"} read in {duration(progress.elapsed)} '
+        f'({rate:,.0f}/s), {share:.0%} of {progress.size / 1e6:,.1f} MB read'
+    )
+    if 0 < share < 1 and stage > 0:
+        line += f', about {duration(stage * (1 - share) / share)} left'
+        if progress.stage == 'survey':
+            line += ' of the survey'
+    return line
 
 
 def _pool_list(engine: Engine, args: argparse.Namespace) -> None:

@@ -8,8 +8,10 @@ administrator does; the pool is shared by every model of the controller.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import time
 from collections.abc import Collection, Sequence
 
 from .. import cloud
@@ -19,6 +21,7 @@ from ..state.store import Transaction
 from ._context import Context, model_constraints
 from ._deferred import inventory
 from ._errors import EngineError
+from ._reports import ImportProgress, ProgressReports
 from ._storage import cloud_pools
 
 __all__ = ['MetalPool']
@@ -33,36 +36,50 @@ class MetalPool:
     def import_pool(self, path: str | os.PathLike[str]) -> int:
         """Add every machine of an inventory file to the pool, all or none.
 
+        The file is surveyed, then its machines are read and added one at a time in one
+        transaction (an error, at the latest once the last entry is checked, undoes them all),
+        so memory does not grow with the file. Progress goes to ``context.reports``.
+
         Raises:
             cloud.InventoryError: for a bad file or a machine already in the pool.
         """
-        loaded = inventory.load_file(path)
-        pools: list[juju_storage.StoragePool] = []
-        for name, (provider, attrs) in loaded.storage_pools.items():
-            try:
-                pools.append(juju_storage.StoragePool.create(name, provider, attrs))
-            except juju_storage.StorageError as error:
-                raise cloud.InventoryError(f'{os.fspath(path)}: storage-pools: {error}') from None
-        with self.context.store.transaction() as txn:
-            # A pool file's storage pools describe the cloud, so every model has them (as
-            # Juju's model-defaults would give them); a model adds its own with
-            # create-storage-pool.
-            known = cloud_pools(txn)
-            for pool in pools:
-                if pool.name in known and known[pool.name] != pool:
+        reports = self.context.reports
+        ticker = _Ticker(os.fspath(path), reports) if reports and reports.imported else None
+        try:
+            loaded = inventory.open_file(path, ticker.tick if ticker else None)
+            pools: list[juju_storage.StoragePool] = []
+            for name, (provider, attrs) in loaded.storage_pools.items():
+                try:
+                    pools.append(juju_storage.StoragePool.create(name, provider, attrs))
+                except juju_storage.StorageError as error:
                     raise cloud.InventoryError(
-                        f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
-                    )
-            try:
-                added = txn.pool.add(loaded.machines, loaded.network)
-            except cloud.InventoryError as error:  # a machine or a subnet the pool has
-                raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
-            known.update((p.name, p) for p in pools)
-            txn.set_cloud_setting(
-                'storage-pools',
-                json.dumps({n: p.to_json() for n, p in known.items()}, sort_keys=True),
-            )
-            return added
+                        f'{os.fspath(path)}: storage-pools: {error}'
+                    ) from None
+            with self.context.store.transaction() as txn:
+                # A pool file's storage pools describe the cloud, so every model has them (as
+                # Juju's model-defaults would give them); a model adds its own with
+                # create-storage-pool.
+                known = cloud_pools(txn)
+                for pool in pools:
+                    if pool.name in known and known[pool.name] != pool:
+                        raise cloud.InventoryError(
+                            f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
+                        )
+                try:
+                    added = txn.pool.add(loaded.machines(), loaded.network)
+                except cloud.InventoryError as error:  # a machine or a subnet the pool has
+                    if error is loaded.failure:
+                        raise  # the file's own problem, read while adding: it names the file
+                    raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
+                known.update((p.name, p) for p in pools)
+                txn.set_cloud_setting(
+                    'storage-pools',
+                    json.dumps({n: p.to_json() for n, p in known.items()}, sort_keys=True),
+                )
+                return added
+        finally:
+            if ticker:
+                ticker.finish()
 
     def add_to_pool(
         self, machines: Sequence[cloud.Machine], network: cloud.Network | None = None
@@ -125,6 +142,40 @@ class MetalPool:
         """Return a Broken pool machine to service (MAAS's mark-fixed)."""
         with self.context.store.transaction() as txn:
             return txn.pool.mark_fixed(ref)
+
+
+class _Ticker:
+    """Tells ``reports.imported`` how an import goes, every ``reports.interval`` seconds."""
+
+    def __init__(self, file: str, reports: ProgressReports) -> None:
+        self.file = file
+        self.reports = reports
+        self.began = self.stage_began = time.monotonic()
+        self.next = self.began + reports.interval
+        self.stage = ''
+        self.size = 0
+        self.told = False
+        with contextlib.suppress(OSError):
+            self.size = os.stat(file).st_size
+
+    def tick(self, stage: str, machines: int, read: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_began = stage, now
+        if now < self.next or self.reports.imported is None:
+            return
+        self.next = now + self.reports.interval
+        self.told = True
+        self.reports.imported(
+            ImportProgress(
+                file=self.file, stage=stage, machines=machines, read=read, size=self.size,
+                elapsed=now - self.began, stage_elapsed=now - self.stage_began,
+            )
+        )  # fmt: skip
+
+    def finish(self) -> None:
+        if self.told:
+            self.reports.finish()
 
 
 def _refuse_if_used(txn: Transaction, machine: cloud.Machine) -> None:

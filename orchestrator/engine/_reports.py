@@ -15,6 +15,7 @@ __all__ = [
     'AddUnitReport',
     'DeployReport',
     'ExecResult',
+    'ImportProgress',
     'ProgressReports',
     'Provisioned',
     'SettleProgress',
@@ -107,6 +108,35 @@ class ProgressReports:
     report: Callable[[SettleProgress], None]
     finish: Callable[[], None]
     interval: float = 5.0
+    imported: Callable[[ImportProgress], None] | None = None
+    """Told an :class:`ImportProgress` as ``report`` is told a settle's, during a pool import;
+    ``finish`` follows if it was told anything."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImportProgress:
+    """How far a pool import has got, told every so often (``olm pool import``'s progress).
+
+    A pool file is read twice (:mod:`orchestrator.cloud.inventory`): a quick survey of every
+    entry, then the machines built and added one by one.
+
+    Attributes:
+        file: the file, as given.
+        stage: ``survey`` or ``import``.
+        machines: machine entries this stage has read.
+        read: bytes of the file this stage has read.
+        size: the file's size in bytes.
+        elapsed: seconds since the import began.
+        stage_elapsed: seconds since this stage began.
+    """
+
+    file: str
+    stage: str
+    machines: int
+    read: int
+    size: int
+    elapsed: float
+    stage_elapsed: float
 
 
 @dataclasses.dataclass(kw_only=True)

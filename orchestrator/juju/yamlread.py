@@ -250,7 +250,9 @@ def _children(node: Node) -> list[Node]:
 class Readable(Protocol):
     """A file object libyaml reads in chunks (``read(size)`` giving text or bytes)."""
 
-    def read(self, size: int, /) -> str | bytes: ...
+    def read(self, size: int, /) -> str | bytes:
+        """Up to ``size`` more characters or bytes; none at the end."""
+        ...
 
 
 class Loader(_BaseLoader):

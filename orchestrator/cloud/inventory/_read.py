@@ -18,7 +18,7 @@ import codecs
 import contextlib
 import dataclasses
 import os
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Generator, Hashable, Iterator, Mapping
 from typing import IO, Any, Final, cast
 
 import yaml
@@ -182,7 +182,7 @@ class _Loader(yamlread.Loader, Composer):
         resolved as the composer resolves it) and its nodes are counted as plain decodes.
 
         Raises:
-            _Exotic: the entry has one of those; the survey composes every entry instead.
+            _ExoticEntryError: the entry has one of those; the survey composes every entry instead.
         """
         found: dict[str, str] = {}
         mapping = self.at(yaml.MappingStartEvent)
@@ -192,7 +192,7 @@ class _Loader(yamlread.Loader, Composer):
         is_key = True  # whether the next top-level node is a key
         while True:
             event = self.event()
-            kind = type(event)
+            kind: type[object] = type(event)  # pyright: ignore[reportUnknownVariableType]
             if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 depth -= 1
                 if depth == 0:
@@ -202,10 +202,10 @@ class _Loader(yamlread.Loader, Composer):
                 continue
             nodes += 1
             if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:
-                raise _Exotic
+                raise _ExoticEntryError
             if kind is yaml.ScalarEvent:
                 if event.value == '<<' and event.implicit[0]:
-                    raise _Exotic
+                    raise _ExoticEntryError
                 if depth == 0:
                     break
                 if depth == 1 and mapping:
@@ -225,13 +225,13 @@ class _Loader(yamlread.Loader, Composer):
         if not event.implicit[0]:
             return True  # quoted, without a tag
         tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        return tag == 'tag:yaml.org,2002:str'
+        return cast(str, tag) == 'tag:yaml.org,2002:str'
 
 
 _REFERENCES: Final = ('hostname', 'system_id')
 
 
-class _Exotic(Exception):
+class _ExoticEntryError(Exception):
     """A machine entry the survey cannot read off its events alone."""
 
 
@@ -262,6 +262,8 @@ class InventoryStream:
         size: its size in bytes, for progress.
         network: its spaces and subnets.
         storage_pools: pool name -> (provider, attributes), as the file declares them.
+        failure: the error :meth:`machines` raised, if it did (its problem is the file's,
+            where one its consumer raises, such as a machine the pool has, is not).
     """
 
     def __init__(self, source: str, checker: Checker, size: int, tick: Tick | None) -> None:
@@ -271,6 +273,7 @@ class InventoryStream:
         self.storage_pools = checker.storage_pools
         self._checker = checker
         self._tick = tick
+        self.failure: InventoryError | None = None
 
     def machines(self) -> Iterator[Machine]:
         """The machines, in file order, each as soon as it is read and known good.
@@ -282,6 +285,13 @@ class InventoryStream:
         Raises:
             InventoryError: invalid YAML or any invalid machine.
         """
+        try:
+            yield from self._read()
+        except InventoryError as error:
+            self.failure = error
+            raise
+
+    def _read(self) -> Iterator[Machine]:
         checker, tick = self._checker, self._tick
         with _opened(self.source) as (text, loader), bulk():
             structure = _structure(loader, self.source)
@@ -337,10 +347,11 @@ def open_file(path: str | os.PathLike[str], tick: Tick | None = None) -> Invento
             :meth:`InventoryStream.machines`.
     """
     source = os.fspath(path)
+    size = 0
     try:
         size = os.stat(source).st_size
         return InventoryStream(source, _survey(source, skim=True, tick=tick), size, tick)
-    except _Exotic:
+    except _ExoticEntryError:
         return InventoryStream(source, _survey(source, skim=False, tick=tick), size, tick)
     except FileNotFoundError:
         raise InventoryError(f'{source}: no such file') from None
@@ -379,7 +390,7 @@ def _survey(source: str, *, skim: bool, tick: Tick | None) -> Checker:
 
 
 @contextlib.contextmanager
-def _opened(source: str) -> Iterator[tuple[_Text, _Loader]]:
+def _opened(source: str) -> Generator[tuple[_Text, _Loader]]:
     """The file open as text for a loader; closed, and the loader disposed of, after."""
     try:
         raw = open(source, 'rb')  # noqa: SIM115 - closed below
