@@ -147,8 +147,9 @@ class ImportDisplay:
 
     Every ``$OLM_PROGRESS_INTERVAL`` seconds (default 5; an import that ends sooner shows
     nothing) one line, redrawn in place on a terminal:
-    ``importing pool.yaml: 41,000 machines read in 12s (3,400/s), 45% of 94.1 MB read,
-    about 15s left``; the first pass, which only reads the file, shows as ``surveying``.
+    ``importing pool.yaml: 41,000 machines read in 12s (3,400/s), 45% of 94.1 MB, about 15s
+    left``; the first pass, which only reads the file, shows as ``surveying``, and the last,
+    once the whole file is known good, as ``41,000 of 100,000 machines added to the pool``.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -177,15 +178,22 @@ def import_line(progress: ImportProgress) -> str:
     """One progress line of a pool import."""
     stage = progress.stage_elapsed
     rate = progress.machines / stage if stage > 0 else 0.0
-    share = progress.read / progress.size if progress.size else 0.0
-    verb = 'surveying' if progress.stage == 'survey' else 'importing'
-    line = (
-        f'{verb} {progress.file}: {progress.machines:,} machine'
-        f'{"" if progress.machines == 1 else "s"} read in {duration(progress.elapsed)} '
-        f'({rate:,.0f}/s), {share:.0%} of {progress.size / 1e6:,.1f} MB read'
-    )
-    if 0 < share < 1 and stage > 0:
-        line += f', about {duration(stage * (1 - share) / share)} left'
+    if progress.stage == 'add':
+        done = progress.machines / progress.total if progress.total else 1.0
+        line = (
+            f'importing {progress.file}: {progress.machines:,} of {progress.total:,} machines '
+            f'added to the pool in {duration(progress.elapsed)} ({rate:,.0f}/s)'
+        )
+    else:
+        done = progress.read / progress.size if progress.size else 1.0
+        verb = 'surveying' if progress.stage == 'survey' else 'importing'
+        line = (
+            f'{verb} {progress.file}: {progress.machines:,} machine'
+            f'{"" if progress.machines == 1 else "s"} read in {duration(progress.elapsed)} '
+            f'({rate:,.0f}/s), {done:.0%} of {progress.size / 1e6:,.1f} MB'
+        )
+    if 0 < done < 1 and stage > 0:
+        line += f', about {duration(stage * (1 - done) / done)} left'
         if progress.stage == 'survey':
             line += ' of the survey'
     return line

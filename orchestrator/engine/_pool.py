@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from .. import cloud
 from ..juju import constraints as juju_constraints
@@ -36,9 +36,10 @@ class MetalPool:
     def import_pool(self, path: str | os.PathLike[str]) -> int:
         """Add every machine of an inventory file to the pool, all or none.
 
-        The file is surveyed, then its machines are read and added one at a time in one
-        transaction (an error, at the latest once the last entry is checked, undoes them all),
-        so memory does not grow with the file. Progress goes to ``context.reports``.
+        The file is read without holding it (:mod:`orchestrator.cloud.inventory`): surveyed,
+        then its machines checked one by one and set aside on disk, so a bad file is refused
+        before anything changes, and added from there in one transaction. Memory does not grow
+        with the file. Progress goes to ``context.reports``.
 
         Raises:
             cloud.InventoryError: for a bad file or a machine already in the pool.
@@ -47,39 +48,44 @@ class MetalPool:
         ticker = _Ticker(os.fspath(path), reports) if reports and reports.imported else None
         try:
             loaded = inventory.open_file(path, ticker.tick if ticker else None)
-            pools: list[juju_storage.StoragePool] = []
-            for name, (provider, attrs) in loaded.storage_pools.items():
-                try:
-                    pools.append(juju_storage.StoragePool.create(name, provider, attrs))
-                except juju_storage.StorageError as error:
-                    raise cloud.InventoryError(
-                        f'{os.fspath(path)}: storage-pools: {error}'
-                    ) from None
-            with self.context.store.transaction() as txn:
-                # A pool file's storage pools describe the cloud, so every model has them (as
-                # Juju's model-defaults would give them); a model adds its own with
-                # create-storage-pool.
-                known = cloud_pools(txn)
-                for pool in pools:
-                    if pool.name in known and known[pool.name] != pool:
-                        raise cloud.InventoryError(
-                            f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
-                        )
-                try:
-                    added = txn.pool.add(loaded.machines(), loaded.network)
-                except cloud.InventoryError as error:  # a machine or a subnet the pool has
-                    if error is loaded.failure:
-                        raise  # the file's own problem, read while adding: it names the file
-                    raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
-                known.update((p.name, p) for p in pools)
-                txn.set_cloud_setting(
-                    'storage-pools',
-                    json.dumps({n: p.to_json() for n, p in known.items()}, sort_keys=True),
-                )
-                return added
+            with inventory.Spool(loaded.machines()) as machines:
+                return self._import(path, loaded, ticker.adding(machines) if ticker else machines)
         finally:
             if ticker:
                 ticker.finish()
+
+    def _import(
+        self,
+        path: str | os.PathLike[str],
+        loaded: inventory.InventoryStream,
+        machines: Iterable[cloud.Machine],
+    ) -> int:
+        pools: list[juju_storage.StoragePool] = []
+        for name, (provider, attrs) in loaded.storage_pools.items():
+            try:
+                pools.append(juju_storage.StoragePool.create(name, provider, attrs))
+            except juju_storage.StorageError as error:
+                raise cloud.InventoryError(f'{os.fspath(path)}: storage-pools: {error}') from None
+        with self.context.store.transaction() as txn:
+            # A pool file's storage pools describe the cloud, so every model has them (as
+            # Juju's model-defaults would give them); a model adds its own with
+            # create-storage-pool.
+            known = cloud_pools(txn)
+            for pool in pools:
+                if pool.name in known and known[pool.name] != pool:
+                    raise cloud.InventoryError(
+                        f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
+                    )
+            try:
+                added = txn.pool.add(machines, loaded.network)
+            except cloud.InventoryError as error:  # a machine or a subnet the pool has
+                raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
+            known.update((p.name, p) for p in pools)
+            txn.set_cloud_setting(
+                'storage-pools',
+                json.dumps({n: p.to_json() for n, p in known.items()}, sort_keys=True),
+            )
+            return added
 
     def add_to_pool(
         self, machines: Sequence[cloud.Machine], network: cloud.Network | None = None
@@ -158,7 +164,13 @@ class _Ticker:
         with contextlib.suppress(OSError):
             self.size = os.stat(file).st_size
 
-    def tick(self, stage: str, machines: int, read: int) -> None:
+    def adding(self, machines: inventory.Spool) -> Iterator[cloud.Machine]:
+        """The machines of a checked file, ticking as the pool takes them."""
+        for n, machine in enumerate(machines, 1):
+            yield machine
+            self.tick('add', n, self.size, machines.count)
+
+    def tick(self, stage: str, machines: int, read: int, total: int = 0) -> None:
         now = time.monotonic()
         if stage != self.stage:
             self.stage, self.stage_began = stage, now
@@ -168,7 +180,8 @@ class _Ticker:
         self.told = True
         self.reports.imported(
             ImportProgress(
-                file=self.file, stage=stage, machines=machines, read=read, size=self.size,
+                file=self.file, stage=stage, machines=machines, total=total, read=read,
+                size=self.size,
                 elapsed=now - self.began, stage_elapsed=now - self.stage_began,
             )
         )  # fmt: skip

@@ -118,12 +118,14 @@ class ImportProgress:
     """How far a pool import has got, told every so often (``olm pool import``'s progress).
 
     A pool file is read twice (:mod:`orchestrator.cloud.inventory`): a quick survey of every
-    entry, then the machines built and added one by one.
+    entry, then every machine checked and built (``import``); the pool then takes them
+    (``add``).
 
     Attributes:
         file: the file, as given.
-        stage: ``survey`` or ``import``.
-        machines: machine entries this stage has read.
+        stage: ``survey``, ``import`` or ``add``.
+        machines: machine entries this stage has read, or machines the pool has taken.
+        total: the machines of the file, once known (``add``), else 0.
         read: bytes of the file this stage has read.
         size: the file's size in bytes.
         elapsed: seconds since the import began.
@@ -133,6 +135,7 @@ class ImportProgress:
     file: str
     stage: str
     machines: int
+    total: int
     read: int
     size: int
     elapsed: float

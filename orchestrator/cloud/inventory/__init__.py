@@ -49,6 +49,7 @@ status), and :func:`generate` makes a realistic pool of any size for tests and d
 from ._check import parse
 from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate
 from ._read import InventoryFile, InventoryStream, Tick, load, load_file, open_file
+from ._spool import Spool
 from ._write import dump_yaml, to_document, to_record
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     'MAX_GENERATED',
     'InventoryFile',
     'InventoryStream',
+    'Spool',
     'Tick',
     'dump_yaml',
     'generate',

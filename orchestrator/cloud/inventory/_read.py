@@ -262,8 +262,6 @@ class InventoryStream:
         size: its size in bytes, for progress.
         network: its spaces and subnets.
         storage_pools: pool name -> (provider, attributes), as the file declares them.
-        failure: the error :meth:`machines` raised, if it did (its problem is the file's,
-            where one its consumer raises, such as a machine the pool has, is not).
     """
 
     def __init__(self, source: str, checker: Checker, size: int, tick: Tick | None) -> None:
@@ -273,7 +271,6 @@ class InventoryStream:
         self.storage_pools = checker.storage_pools
         self._checker = checker
         self._tick = tick
-        self.failure: InventoryError | None = None
 
     def machines(self) -> Iterator[Machine]:
         """The machines, in file order, each as soon as it is read and known good.
@@ -285,13 +282,6 @@ class InventoryStream:
         Raises:
             InventoryError: invalid YAML or any invalid machine.
         """
-        try:
-            yield from self._read()
-        except InventoryError as error:
-            self.failure = error
-            raise
-
-    def _read(self) -> Iterator[Machine]:
         checker, tick = self._checker, self._tick
         with _opened(self.source) as (text, loader), bulk():
             structure = _structure(loader, self.source)
