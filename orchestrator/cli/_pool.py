@@ -190,13 +190,17 @@ def import_line(progress: ImportProgress) -> str:
         line = (
             f'{verb} {progress.file}: {progress.machines:,} machine'
             f'{"" if progress.machines == 1 else "s"} read in {duration(progress.elapsed)} '
-            f'({rate:,.0f}/s), {done:.0%} of {progress.size / 1e6:,.1f} MB'
+            f'({rate:,.0f}/s), {done:.0%} of {_size(progress.size)}'
         )
     if 0 < done < 1 and stage > 0:
         line += f', about {duration(stage * (1 - done) / done)} left'
         if progress.stage == 'survey':
             line += ' of the survey'
     return line
+
+
+def _size(size: int) -> str:
+    return f'{size / 1e6:,.1f} MB' if size >= 1e6 else f'{size / 1e3:,.0f} kB'
 
 
 def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
