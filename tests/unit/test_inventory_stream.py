@@ -165,7 +165,11 @@ def test_the_spool_gives_back_what_it_was_given(tmp_path: Path):
 def test_progress_ticks_through_both_passes(tmp_path: Path):
     pool = _generated(tmp_path / 'pool.yaml', 20)
     ticks: list[tuple[str, int, int]] = []
-    stream = inventory.open_file(pool, lambda *tick: ticks.append(tick))
+
+    def tick(stage: str, machines: int, read: int) -> None:
+        ticks.append((stage, machines, read))
+
+    stream = inventory.open_file(pool, tick)
     assert sum(1 for _ in stream.machines()) == 20
     size = pool.stat().st_size
     for stage in ('survey', 'import'):
