@@ -32,7 +32,9 @@ go-yaml decoding into a struct skips the fields the struct lacks; a few visits e
 
 With the rule, what a document expands to is at most about a hundred times a small
 document and a tenth more than a large one: memory follows the size of the file, which is the
-user's to choose (issue 23 imports 100,000-machine pool files), so no file-size bound is set.
+user's to choose (issue 23 imports 100,000-machine pool files, read in chunks and a piece at a
+time), so no file-size bound is set. The rule depends on the nodes visited, not on the text's
+length, so a reader that never holds the whole text applies it exactly.
 """
 
 # pyright: strict

@@ -36,9 +36,12 @@ is a key written twice, so a typo never silently becomes a default.
 
 A file is imported whole or not at all: every machine is checked, then one
 :class:`InventoryError` names the file, the machine (numbered from 1, with its hostname) and the
-field of the first problem, and counts the others; nothing is returned. :func:`load` reads the
-file one machine at a time and machines share their tag sets and disks (a 100k-machine pool
-has a few dozen distinct ones), so a large pool costs tens of MB rather than gigabytes.
+field of the first problem, and counts the others; nothing is returned. A file is read in
+chunks, never whole (:func:`open_file`): a survey of its structure, network and references,
+then its machines one at a time (:meth:`InventoryStream.machines`), each handed on once built,
+so an import holds none of them (it sets them aside in a :class:`Spool` until the file is known
+good). Machines share their tag sets and disks (a 100k-machine pool has a few dozen distinct
+ones), so even :func:`load`, which returns them all, costs tens of MB rather than gigabytes.
 
 :func:`to_record` and :func:`to_document` write the same format back (with the system id and
 status), and :func:`generate` makes a realistic pool of any size for tests and demos.
