@@ -236,20 +236,25 @@ def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
 def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
     from ..cloud import inventory  # only the pool commands that print machines need it
 
-    machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
     if args.do_import:
+        machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
         added = engine.add_to_pool(machines, inventory.GENERATED_NETWORK)
         print(f'generated and imported {added} machines (seed {args.seed}) into the {SIMULATED}')
         return
-    text = inventory.dump_yaml(
-        inventory.to_document(machines, network=inventory.GENERATED_NETWORK)
-    )
+    # Written as they are made, a slice at a time: a pool of any size takes little memory.
+    try:
+        machines = inventory.generate_lazily(args.count, args.seed, prefix=args.prefix)
+    except ValueError as error:  # a --prefix that makes no MAAS hostname
+        raise UsageError(str(error)) from None
     header = f'# olm pool generate --count {args.count} --seed {args.seed}: simulated machines\n'
     if args.output:
-        Path(args.output).write_text(header + text)
-        print(f'wrote {len(machines)} machines to {args.output}')
+        with Path(args.output).open('w') as out:
+            out.write(header)
+            count = inventory.write_yaml(out, machines, network=inventory.GENERATED_NETWORK)
+        print(f'wrote {count} machines to {args.output}')
     else:
-        sys.stdout.write(header + text)
+        sys.stdout.write(header)
+        inventory.write_yaml(sys.stdout, machines, network=inventory.GENERATED_NETWORK)
 
 
 def _pool_capacity(engine: Engine, args: argparse.Namespace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -213,3 +214,21 @@ def test_memory_does_not_grow_with_the_number_of_machines(tmp_path: Path):
     large = _peak_kib(_generated(tmp_path / 'large.yaml', 5000))
     assert (small[0], large[0]) == (1000, 5000)
     assert large[1] - small[1] < 6 * 1024, (small, large)
+
+
+@pytest.mark.parametrize('count', [0, 3, 1000, 2100])
+def test_a_pool_written_as_generated_is_the_document_written_whole(count: int):
+    whole = inventory.generate(count, seed=11)
+    out = io.StringIO()
+    written = inventory.write_yaml(
+        out, inventory.generate_lazily(count, seed=11), network=inventory.GENERATED_NETWORK
+    )
+    assert written == count
+    assert out.getvalue() == inventory.dump_yaml(
+        inventory.to_document(whole, network=inventory.GENERATED_NETWORK)
+    )
+
+
+def test_a_lazy_generator_refuses_a_bad_prefix_before_making_anything():
+    with pytest.raises(ValueError, match="prefix 'A_' does not make valid MAAS hostnames"):
+        inventory.generate_lazily(3, seed=1, prefix='A_')

@@ -50,10 +50,10 @@ status), and :func:`generate` makes a realistic pool of any size for tests and d
 # pyright: strict
 
 from ._check import parse
-from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate
+from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate, generate_lazily
 from ._read import InventoryFile, InventoryStream, Tick, load, load_file, open_file
 from ._spool import Spool
-from ._write import dump_yaml, to_document, to_record
+from ._write import dump_yaml, to_document, to_record, write_yaml
 
 __all__ = [
     'GENERATED_NETWORK',
@@ -64,10 +64,12 @@ __all__ = [
     'Tick',
     'dump_yaml',
     'generate',
+    'generate_lazily',
     'load',
     'load_file',
     'open_file',
     'parse',
     'to_document',
     'to_record',
+    'write_yaml',
 ]
