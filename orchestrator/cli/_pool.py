@@ -10,11 +10,15 @@ ask what still fits, and move a machine through MAAS's states (release, mark bro
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
+
+import yaml
 
 from .. import cloud
 from ..cloud.inventory import MAX_GENERATED
@@ -26,11 +30,9 @@ from ._common import (
     Parser,
     UsageError,
     add_format,
-    emit,
     int_arg,
     int_between,
     maas_key,
-    print_table,
 )
 from ._settle import duration, progress_interval
 
@@ -206,31 +208,57 @@ def _size(size: int) -> str:
 def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
     from ..cloud import inventory  # only the pool commands that print machines need it
 
-    machines = engine.pool_machines()
-    if args.format != 'tabular':
-        records = [inventory.to_record(m) for m in machines]
-        emit({'simulated': True, 'machines': records}, args.format)
-        return
+    # Streamed: each pass reads the machines from the database as it goes, so the listing of
+    # a 100k-machine pool holds one machine at a time, not the pool.
+    with engine.reading_pool() as pool:
+        if args.format == 'json':
+            # The text json.dumps gives the whole document, written a machine at a time.
+            out = sys.stdout
+            out.write('{"simulated": true, "machines": [')
+            for i, m in enumerate(pool):
+                out.write((', ' if i else '') + json.dumps(inventory.to_record(m)))
+            out.write(']}\n')
+            return
+        if args.format != 'tabular':
+            sys.stdout.write('simulated: true\n')
+            empty = True
+            for m in pool:
+                if empty:
+                    sys.stdout.write('machines:\n')
+                    empty = False
+                sys.stdout.write(yaml.safe_dump([inventory.to_record(m)], sort_keys=False))
+            if empty:
+                sys.stdout.write('machines: []\n')
+            return
+        _pool_table(pool)
+
+
+def _pool_table(pool: cloud.Pool) -> None:
+    """The pool as a table, in two passes: the column widths and status counts, then rows."""
+    headers = ['Hostname', 'System id', 'Status', 'Arch', 'Cores', 'RAM', 'Disks', 'Zone',
+               'Pool', 'Tags', 'Spaces', 'Owner']  # fmt: skip
+    widths = [len(h) for h in headers]
     counts: dict[str, int] = {}
-    for m in machines:
+    for m in pool:
         counts[m.status.label] = counts.get(m.status.label, 0) + 1
+        widths = [max(w, len(cell)) for w, cell in zip(widths, _pool_row(m), strict=True)]
+    total = sum(counts.values())
     summary = ', '.join(f'{n} {label}' for label, n in sorted(counts.items()))
-    print(f'Pool ({SIMULATED}): {len(machines)} machines' + (f': {summary}' if summary else ''))
-    if not machines:
+    print(f'Pool ({SIMULATED}): {total} machines' + (f': {summary}' if summary else ''))
+    if not total:
         print('The pool is empty: import an inventory with "olm pool import FILE".')
         return
     print()
-    rows = [
-        [
-            m.hostname, m.system_id, m.status.label, m.arch_name, str(m.cores),
-            _gib(m.memory), _disks(m.disks), m.zone, m.pool, ','.join(sorted(m.tags)) or '-',
-            ','.join(sorted(m.spaces)) or '-', m.owner or '-',
-        ]
-        for m in machines
+    for row in itertools.chain([headers], map(_pool_row, pool)):
+        print('  '.join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _pool_row(m: cloud.Machine) -> list[str]:
+    return [
+        m.hostname, m.system_id, m.status.label, m.arch_name, str(m.cores),
+        _gib(m.memory), _disks(m.disks), m.zone, m.pool, ','.join(sorted(m.tags)) or '-',
+        ','.join(sorted(m.spaces)) or '-', m.owner or '-',
     ]  # fmt: skip
-    headers = ['Hostname', 'System id', 'Status', 'Arch', 'Cores', 'RAM', 'Disks', 'Zone',
-               'Pool', 'Tags', 'Spaces', 'Owner']  # fmt: skip
-    print_table(headers, rows)
 
 
 def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:

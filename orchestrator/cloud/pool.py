@@ -5,20 +5,17 @@ Allocation follows MAAS: only Ready machines, every constraint ANDed, cheapest
 On top of it sit two Juju habits: zone spreading for a distribution group (the zone holding the
 fewest of the group's machines is tried first) and all-or-nothing for several machines.
 
-Ready machines are indexed by hardware shape ``(cores, memory, arch)``. The shapes are kept in
-cost order, so a request skips every shape too small for it with one bisection and tests the
-remaining ones once per shape, not once per machine. A generated 100k-machine pool has a few
-dozen shapes, which is what keeps an allocation near-constant in the size of the pool.
+The machines themselves sit in a :class:`~orchestrator.cloud.index.PoolIndex`: in memory for
+a pool built from a list, in the state directory's database for olm's own pool (which then
+reads only the machines a command needs).
 """
 
 # pyright: strict
 
 from __future__ import annotations
 
-import bisect
 import collections
 import functools
-import heapq
 from collections.abc import Collection, Iterable, Iterator
 
 from ..juju import constraints as juju_constraints
@@ -29,111 +26,49 @@ from .errors import (
     NoMatchError,
     RequestError,
 )
+from .index import Filters, MemoryIndex, PoolIndex
 from .lifecycle import RELEASABLE, Status, check_transition, failed_counterpart
 from .machine import KEEP, Keep, Machine
 from .network import Network
-from .request import AllocationRequest, Criterion
+from .request import AllocationRequest
 
 __all__ = ['Pool', 'choice_reason']
 
-_Shape = tuple[int, int, str]  # (cores, memory MiB, arch)
-_Entry = tuple[str, str]  # (hostname, system_id): bucket order is the tie-break
-
-
-class _ReadyIndex:
-    """Ready machines bucketed by shape, shapes ordered by MAAS cost."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[_Shape, list[_Entry]] = {}
-        self.cost_keys: list[int] = []  # sorted, unique
-        self.shapes_at: dict[int, list[_Shape]] = {}
-
-    def add(self, machine: Machine) -> None:
-        shape = (machine.cores, machine.memory, machine.arch)
-        bucket = self.buckets.get(shape)
-        if bucket is None:
-            bucket = self.buckets[shape] = []
-            cost = machine.cost_key
-            at = self.shapes_at.get(cost)
-            if at is None:
-                self.shapes_at[cost] = [shape]
-                bisect.insort(self.cost_keys, cost)
-            else:
-                at.append(shape)
-        bisect.insort(bucket, (machine.hostname, machine.system_id))
-
-    def remove(self, machine: Machine) -> None:
-        bucket = self.buckets[(machine.cores, machine.memory, machine.arch)]
-        entry = (machine.hostname, machine.system_id)
-        del bucket[bisect.bisect_left(bucket, entry)]
-
-    def candidates(
-        self, request: AllocationRequest, shape_filters: tuple[Criterion, ...]
-    ) -> Iterator[str]:
-        """System ids of Ready machines whose shape fits, cheapest first, then by hostname."""
-        start = bisect.bisect_left(self.cost_keys, request.min_cost_key)
-        for cost in self.cost_keys[start:]:
-            buckets = [
-                bucket
-                for shape in self.shapes_at[cost]
-                if (bucket := self.buckets[shape]) and _shape_fits(shape, shape_filters)
-            ]
-            if len(buckets) == 1:
-                for _, system_id in buckets[0]:
-                    yield system_id
-            elif buckets:
-                for _, system_id in heapq.merge(*buckets):
-                    yield system_id
-
-    def count(self, request: AllocationRequest, shape_filters: tuple[Criterion, ...]) -> int:
-        start = bisect.bisect_left(self.cost_keys, request.min_cost_key)
-        return sum(
-            len(self.buckets[shape])
-            for cost in self.cost_keys[start:]
-            for shape in self.shapes_at[cost]
-            if _shape_fits(shape, shape_filters)
-        )
-
-
-def _shape_fits(shape: _Shape, filters: tuple[Criterion, ...]) -> bool:
-    return all(f.shape(*shape) for f in filters if f.shape is not None)
-
 
 class Pool:
-    """A MAAS-like pool of bare-metal machines, held in memory.
+    """A MAAS-like pool of bare-metal machines.
 
-    The pool knows nothing of files or databases: :mod:`orchestrator.state.store` loads it, and
-    writes back the machines named by :attr:`changed` in one transaction.
+    The pool knows nothing of files or databases: its machines are in ``index`` (in memory,
+    built from ``machines``, when none is given). :mod:`orchestrator.state.store` gives it the
+    database's index, and writes back the machines named by :attr:`changed` in one
+    transaction.
     """
 
     def __init__(
-        self, machines: Iterable[Machine] = (), *, network: Network | None = None
+        self,
+        machines: Iterable[Machine] = (),
+        *,
+        network: Network | None = None,
+        index: PoolIndex | None = None,
     ) -> None:
         self.network = network or Network()
         """The pool's spaces and subnets."""
         self.network_changed = False
-        self._machines: dict[str, Machine] = {}
-        self._by_hostname: dict[str, str] = {}
-        self._ready = _ReadyIndex()
-        # Names MAAS validates a request against; hardware never changes, so these only grow.
-        self._zones: set[str] = set()
-        self._pools: set[str] = set()
-        self._tags: set[str] = set()
-        self.changed: set[str] = set()
-        """System ids changed since the pool was built (or :meth:`clear_changes`)."""
-        for machine in machines:
-            self._insert(machine)
-        self.changed.clear()
+        if index is None:
+            index = MemoryIndex(machines)
+        elif machines:
+            raise ValueError('give the machines or an index, not both')
+        self._index = index
+        self._zones: frozenset[str] | None = None
 
     # -- reading -------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._machines)
+        return len(self._index)
 
     def __iter__(self) -> Iterator[Machine]:
         """Every machine, in hostname order."""
-        for hostname in sorted(self._by_hostname):
-            yield self._machines[self._by_hostname[hostname]]
+        return iter(self._index)
 
     def get(self, ref: str) -> Machine:
         """The machine with this hostname or system id.
@@ -141,23 +76,29 @@ class Pool:
         Raises:
             MachineNotFoundError: if there is none.
         """
-        machine = self._machines.get(ref)
+        machine = self._index.get(ref)
         if machine is None:
-            system_id = self._by_hostname.get(ref)
-            if system_id is None:
-                raise MachineNotFoundError(ref)
-            machine = self._machines[system_id]
+            raise MachineNotFoundError(ref)
         return machine
 
     @property
     def zones(self) -> frozenset[str]:
         """Every zone that holds a machine."""
-        return frozenset(self._zones)
+        if self._zones is None:
+            self._zones = self._index.zones()
+        return self._zones
+
+    @property
+    def changed(self) -> set[str]:
+        """System ids changed or added since the pool was built (or :meth:`clear_changes`)."""
+        return self._index.changed
 
     # -- inventory -----------------------------------------------------------------------
 
     def add(self, machines: Iterable[Machine], network: Network | None = None) -> int:
         """Add machines to the pool, with the spaces and subnets they link to; all or none.
+
+        ``machines`` is read once, as it comes: a pool file's machines need not all be in memory.
 
         Raises:
             InventoryError: if a hostname or system id is already in the pool, or a subnet is
@@ -169,19 +110,12 @@ class Pool:
                 merged = self.network.merged(network)
             except ValueError as error:
                 raise InventoryError(str(error)) from None
-        new = list(machines)
-        seen: set[str] = set()
-        for machine in new:
-            for ref in (machine.hostname, machine.system_id):
-                if ref in self._by_hostname or ref in self._machines or ref in seen:
-                    raise InventoryError(f'machine "{ref}" is already in the pool')
-                seen.add(ref)
-        for machine in new:
-            self._insert(machine)
+        added = self._index.insert(machines)
+        self._zones = None
         if merged != self.network:
             self.network = merged
             self.network_changed = True
-        return len(new)
+        return added
 
     # -- allocation ----------------------------------------------------------------------
 
@@ -226,29 +160,23 @@ class Pool:
         if count < 1:
             raise RequestError('count', f'must be a positive integer, got {count}')
         request = self._request(constraints, placement, storage, bindings)
-        if count > sum(1 for m in self._machines.values() if m.status is Status.READY):
+        filters = _filters(request)
+        excluded = frozenset(exclude)
+        if not self._index.has_ready(count):
             # More than the pool has, whatever the constraints: refused before anything is
-            # picked, so a count of any size costs one pass over the pool.
-            excluded = frozenset(exclude)
-            criteria = request.criteria()
-            matching = sum(
+            # picked, so a count of any size costs one count of the pool.
+            matching = self._index.count(request, filters) - sum(
                 1
-                for m in self._machines.values()
-                if m.status is Status.READY
-                and m.system_id not in excluded
-                and all(c.accepts(m) for c in criteria)
+                for ref in excluded
+                if (m := self._index.get(ref)) is not None
+                and m.status is Status.READY
+                and all(c.accepts(m) for c in request.criteria())
             )
             raise self._no_match(request, count, matching_ready=matching)
         group = collections.Counter(self.get(ref).zone for ref in spread or ())
-        filters = _filters(request)
-        if exclude:
-            excluded = frozenset(exclude)
-            shape_filters, machine_filters = filters
-            not_failed = Criterion('not failed', lambda m: m.system_id not in excluded)
-            filters = shape_filters, (*machine_filters, not_failed)
         allocated: list[Machine] = []
         for _ in range(count):
-            machine = self._pick(request, filters, group if spread is not None else None)
+            machine = self._pick(request, filters, group if spread is not None else None, excluded)
             if machine is None:
                 for done in reversed(allocated):
                     self._set(done, Status.READY, owner=None)
@@ -267,14 +195,7 @@ class Pool:
     ) -> int:
         """How many more machines matching the request are Ready now."""
         request = self._request(constraints, placement, storage, bindings)
-        shape_filters, machine_filters = _filters(request)
-        if not machine_filters:
-            return self._ready.count(request, shape_filters)
-        return sum(
-            1
-            for system_id in self._ready.candidates(request, shape_filters)
-            if all(f.accepts(self._machines[system_id]) for f in machine_filters)
-        )
+        return self._index.count(request, _filters(request))
 
     def _request(
         self,
@@ -298,47 +219,35 @@ class Pool:
 
     def _validate_names(self, request: AllocationRequest) -> None:
         """MAAS answers 400 for tags, zones and pools it has never heard of."""
-        unknown_tags = [t for t in request.tags if t not in self._tags]
+        unknown_tags = self._index.unknown('tag', request.tags)
         if unknown_tags:
             names = ', '.join(repr(t) for t in unknown_tags)
             raise RequestError('tags', f'No such tag(s): {names}.')
-        for field, wanted, known in (
-            ('zone', request.zones | request.not_in_zones, self._zones),
-            ('pool', request.pools | request.not_in_pools, self._pools),
+        for field, wanted in (
+            ('zone', request.zones | request.not_in_zones),
+            ('pool', request.pools | request.not_in_pools),
         ):
-            unknown = sorted(wanted - known)
+            unknown = sorted(self._index.unknown(field, wanted))
             if unknown:
                 raise RequestError(field, f'No such {field}(s): {", ".join(unknown)}.')
 
     def _pick(
         self,
         request: AllocationRequest,
-        filters: tuple[tuple[Criterion, ...], tuple[Criterion, ...]],
+        filters: Filters,
         group: collections.Counter[str] | None,
+        excluded: frozenset[str],
     ) -> Machine | None:
-        shape_filters, machine_filters = filters
         if group is None:
-            return self._first(request, shape_filters, machine_filters)
+            return next(self._index.candidates(request, filters, exclude=excluded), None)
         # Juju: zones with the fewest machines of the group first; a zone with no match is
         # skipped like a zone-specific provisioning failure. Ties go by zone name here, where
         # Juju picks at random, so runs repeat.
-        zones = sorted(request.zones or self._zones, key=lambda z: (group[z], z))
+        zones = sorted(request.zones or self.zones, key=lambda z: (group[z], z))
         for zone in zones:
-            in_zone = Criterion(f'zone={zone}', lambda m, z=zone: m.zone == z)
-            machine = self._first(request, shape_filters, (in_zone, *machine_filters))
+            found = self._index.candidates(request, filters, zone=zone, exclude=excluded)
+            machine = next(found, None)
             if machine is not None:
-                return machine
-        return None
-
-    def _first(
-        self,
-        request: AllocationRequest,
-        shape_filters: tuple[Criterion, ...],
-        machine_filters: tuple[Criterion, ...],
-    ) -> Machine | None:
-        for system_id in self._ready.candidates(request, shape_filters):
-            machine = self._machines[system_id]
-            if all(f.accepts(machine) for f in machine_filters):
                 return machine
         return None
 
@@ -346,24 +255,13 @@ class Pool:
         self, request: AllocationRequest, count: int, *, matching_ready: int
     ) -> NoMatchError:
         """Explain a no-fit: per criterion, the Ready machines it excludes on its own."""
-        criteria = request.criteria()
-        excluded = dict.fromkeys((c.text for c in criteria), 0)
-        not_ready: collections.Counter[str] = collections.Counter()
-        ready = 0
-        for machine in self._machines.values():
-            if machine.status is Status.READY:
-                ready += 1
-                for criterion in criteria:
-                    if not criterion.accepts(machine):
-                        excluded[criterion.text] += 1
-            elif all(c.accepts(machine) for c in criteria):
-                not_ready[machine.status.label] += 1
+        counted = self._index.tally(request)
         return NoMatchError(
             request.maas_message(),
             requested=count,
-            ready=ready,
-            excluded=excluded,
-            not_ready=not_ready,
+            ready=counted.ready,
+            excluded=counted.excluded,
+            not_ready=counted.not_ready,
             matching_ready=matching_ready,
         )
 
@@ -467,19 +365,9 @@ class Pool:
     def clear_changes(self) -> None:
         """Forget which machines (and whether the network) changed, after they were saved."""
         self.network_changed = False
-        self.changed.clear()
+        self._index.clear_changes()
 
     # -- internals -----------------------------------------------------------------------
-
-    def _insert(self, machine: Machine) -> None:
-        self._machines[machine.system_id] = machine
-        self._by_hostname[machine.hostname] = machine.system_id
-        self._zones.add(machine.zone)
-        self._pools.add(machine.pool)
-        self._tags.update(machine.tags)
-        if machine.status is Status.READY:
-            self._ready.add(machine)
-        self.changed.add(machine.system_id)
 
     def _set(
         self,
@@ -495,12 +383,7 @@ class Pool:
         updated = machine.with_state(
             status, owner=owner, previous_status=previous_status, status_message=status_message
         )
-        if machine.status is Status.READY:
-            self._ready.remove(machine)
-        if status is Status.READY:
-            self._ready.add(updated)
-        self._machines[machine.system_id] = updated
-        self.changed.add(machine.system_id)
+        self._index.replace(machine, updated)
         return updated
 
 
@@ -553,7 +436,7 @@ def _translate(
 
 
 @functools.lru_cache(maxsize=256)
-def _filters(request: AllocationRequest) -> tuple[tuple[Criterion, ...], tuple[Criterion, ...]]:
+def _filters(request: AllocationRequest) -> Filters:
     """The request's criteria split into shape tests and per-machine tests."""
     criteria = request.criteria()
     shape = tuple(c for c in criteria if c.shape is not None)

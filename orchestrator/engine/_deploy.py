@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from .. import cloud
 from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
 from ..state import bindings, model
@@ -363,7 +362,9 @@ class Deployer:
         """
         data = self._load(Path(path), overlays, offers_dir)
         with self.context.store.snapshot() as txn:
-            scratch = cloud.Pool(list(txn.pool), network=txn.pool.network)
+            # The snapshot's pool: the plan's allocations stay in memory and go with it, and
+            # only the rows the plan reads are loaded.
+            scratch = txn.pool
             machines = {m.id: m.instance_id for m in txn.machines()}
             existing: dict[str, list[str]] = {}
             for record in txn.records('unit').values():

@@ -182,6 +182,7 @@ class Engine:
     network = _Operation('_pool', MetalPool.network)
     pool_machines = _Operation('_pool', MetalPool.pool_machines)
     pool_machine = _Operation('_pool', MetalPool.pool_machine)
+    reading_pool = _Operation('_pool', MetalPool.reading_pool)
     capacity = _Operation('_pool', MetalPool.capacity)
     release_pool_machine = _Operation('_pool', MetalPool.release_pool_machine)
     mark_broken = _Operation('_pool', MetalPool.mark_broken)

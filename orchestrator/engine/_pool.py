@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 
 from .. import cloud
 from ..juju import constraints as juju_constraints
@@ -103,6 +103,16 @@ class MetalPool:
         """Every machine of the pool, by hostname."""
         with self.context.store.snapshot() as txn:
             return list(txn.pool)
+
+    @contextlib.contextmanager
+    def reading_pool(self) -> Generator[cloud.Pool]:
+        """The pool as committed, for as many passes as a listing needs.
+
+        One snapshot throughout, so the passes agree; the machines are read from the database
+        as they are iterated, so a 100k-machine pool is never in memory at once.
+        """
+        with self.context.store.snapshot() as txn:
+            yield txn.pool
 
     def pool_machine(self, ref: str) -> cloud.Machine:
         """One pool machine by hostname or system id.

@@ -52,7 +52,7 @@ def _interfaces_from_data(text: str) -> tuple[cloud.Interface, ...]:
             mac,
             tuple(parents),
             vid,
-            tuple(_shared(cloud.Link(*link)) for link in links),
+            tuple(cloud.Link(*link) for link in links),
             mtu,
         )
         for name, kind, mac, parents, vid, mtu, links in json.loads(text)
@@ -61,11 +61,24 @@ def _interfaces_from_data(text: str) -> tuple[cloud.Interface, ...]:
 
 _T = TypeVar('_T')
 _interned: dict[object, object] = {}
+_INTERNED_MAX = 8192
+"""Past this many values (a real inventory's disks carry their serial numbers) new ones are
+not kept: the table must not grow with every row a command reads."""
 
 
 def _shared(value: _T) -> _T:
-    """One object per distinct value, so a large pool stores each tag set and disk once."""
-    return _interned.setdefault(value, value)  # pyright: ignore[reportReturnType]
+    """One object per distinct value, so a large pool stores each tag set and disk once.
+
+    Only for values a pool repeats (a few dozen hardware shapes, tag and space sets, zones):
+    the table lives as long as the process, so a per-machine value (a link with its address)
+    is not offered, and the table stops growing at :data:`_INTERNED_MAX`.
+    """
+    found = _interned.get(value)
+    if found is not None:
+        return found  # pyright: ignore[reportReturnType]
+    if len(_interned) < _INTERNED_MAX:
+        _interned[value] = value
+    return value
 
 
 def machine_from_row(row: tuple[object, ...]) -> cloud.Machine:

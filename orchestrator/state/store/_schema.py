@@ -11,8 +11,12 @@ from pathlib import Path
 from ._cipher import SecretsKey, ensure_key, load_key
 from ._names import DEFAULT_MODEL, new_model_uuid
 
-SCHEMA_VERSION = 5
-"""5: sensitive values sealed with the state directory's key (``_cipher``)."""
+SCHEMA_VERSION = 6
+"""5: sensitive values sealed with the state directory's key (``_cipher``); 6: the pool's
+machines indexed for allocation (``pool_tags``, ``pool_spaces``, the ``pool_*`` indexes)."""
+
+_SEALED_SINCE = 5
+"""The schema that sealed the sensitive values: from it on, the key must already exist."""
 
 RECORDS_LABEL = b'records'
 SETTINGS_LABEL = b'settings'
@@ -108,6 +112,22 @@ CREATE TABLE IF NOT EXISTS log (
     detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_by_model ON log (model, seq);
+CREATE TABLE IF NOT EXISTS pool_tags (
+    tag TEXT NOT NULL,
+    system_id TEXT NOT NULL,
+    PRIMARY KEY (tag, system_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pool_spaces (
+    space TEXT NOT NULL,
+    system_id TEXT NOT NULL,
+    PRIMARY KEY (space, system_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pool_ready ON pool_machines
+    (status, cores * 1024 + memory, hostname, system_id);
+CREATE INDEX IF NOT EXISTS pool_ready_in_zone ON pool_machines
+    (status, zone, cores * 1024 + memory, hostname, system_id);
+CREATE INDEX IF NOT EXISTS pool_by_zone ON pool_machines (zone);
+CREATE INDEX IF NOT EXISTS pool_by_pool ON pool_machines (pool);
 """
 _V3_COLUMNS = (
     ('pool_machines', "interfaces TEXT NOT NULL DEFAULT '[]'"),
@@ -116,6 +136,16 @@ _V3_COLUMNS = (
 """Columns schema 3 added: a machine's NICs and links, and a model machine's addresses."""
 _V4_COLUMNS = (('machines', 'since REAL NOT NULL DEFAULT 0'),)
 """Columns schema 4 added: when a model machine's status was set (0 for older machines)."""
+_POOL_INDEX_ROWS = (
+    # A machine's tags, from its ``tags`` JSON list.
+    'INSERT OR IGNORE INTO pool_tags SELECT t.value, m.system_id '
+    'FROM pool_machines m, json_each(m.tags) t',
+    # The spaces its links reach: ``interfaces`` is [[name, type, mac, parents, vid, mtu,
+    # [[subnet, mode, ip, space, prefixlen], ...]], ...] (``_rows``), as Machine.spaces is.
+    "INSERT OR IGNORE INTO pool_spaces SELECT json_extract(l.value, '$[3]'), m.system_id "
+    "FROM pool_machines m, json_each(m.interfaces) i, json_each(i.value, '$[6]') l",
+)
+"""Schema 6 fills the pool's tag and space tables from the machines already there."""
 MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
 _V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
 
@@ -127,7 +157,8 @@ def create_schema(
 
     A new database gets a new key (or the one already beside it); a schema 1-4 database gets
     one and its sensitive values sealed, then wants a VACUUM so that no plain value stays in
-    its free pages; a schema 5 one needs its key, which must be the one that sealed it.
+    its free pages; a schema 5 or 6 one needs its key, which must be the one that sealed it. A
+    schema 1-5 database also gets the pool's tag and space tables filled (schema 6).
     """
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
@@ -144,7 +175,7 @@ def create_schema(
         )
     key = (
         load_key(key_path, database)
-        if version == SCHEMA_VERSION
+        if version is not None and version >= _SEALED_SINCE
         else ensure_key(key_path, database)
     )
     if version == 1:
@@ -155,8 +186,12 @@ def create_schema(
     for statement in _SCHEMA.split(';'):
         if statement.strip():
             conn.execute(statement)
-    if version is not None and version < SCHEMA_VERSION:
+    if version is not None and version < _SEALED_SINCE:
         _seal_v5(conn, key)
+    if version is not None and version < SCHEMA_VERSION:
+        for statement in _POOL_INDEX_ROWS:
+            conn.execute(statement)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
     if version is None:
         conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         conn.execute(

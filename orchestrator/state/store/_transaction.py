@@ -15,10 +15,10 @@ from .. import model
 from ._cipher import SecretsKey
 from ._errors import StoreError
 from ._log import LogEntry
-from ._rows import MACHINE_COLUMNS, POWER_INDEX, juju_machine, machine_from_row, machine_to_row
+from ._pool_index import StoredIndex
+from ._rows import MACHINE_COLUMNS, juju_machine
 from ._schema import CLOUD_LABEL, MODEL_TABLES
 from ._schema import LOG_LABEL as _LOG
-from ._schema import POWER_LABEL as _POWER
 from ._schema import RECORDS_LABEL as _RECORDS
 from ._schema import SETTINGS_LABEL as _SETTINGS
 
@@ -43,6 +43,7 @@ class Transaction:
         self._key = key
         self._read_only = read_only
         self._pool: cloud.Pool | None = None
+        self._pool_index: StoredIndex | None = None
 
     @property
     def model(self) -> str:
@@ -77,40 +78,30 @@ class Transaction:
 
     @property
     def pool(self) -> cloud.Pool:
-        """The pool as committed, loaded once per transaction; changes are saved on commit."""
+        """The pool, read through the database's indexes; changes are saved on commit.
+
+        Only the rows a command asks for are read (:class:`StoredIndex`). In a snapshot the
+        pool can still be changed, as ``olm plan`` does to see where a bundle would land; the
+        changes stay in memory and go with the snapshot.
+        """
         if self._pool is None:
-            rows = self._conn.execute('SELECT * FROM pool_machines').fetchall()
             network = self.get_cloud_setting('network')
+            self._pool_index = StoredIndex(self._conn, self._key, read_only=self._read_only)
             self._pool = cloud.Pool(
-                (machine_from_row(self._open_power(row)) for row in rows),
                 network=cloud.Network.from_data(json.loads(network)) if network else None,
+                index=self._pool_index,
             )
         return self._pool
 
     def flush(self) -> None:
         """Write every pool machine changed in this transaction."""
-        if self._pool is None or self._read_only:
+        if self._pool is None or self._pool_index is None or self._read_only:
             return
         pool = self._pool
         if pool.network_changed:
             self.set_cloud_setting('network', json.dumps(pool.network.to_data()))
-        if not pool.changed:
-            pool.clear_changes()
-            return
-        self._conn.executemany(
-            'INSERT OR REPLACE INTO pool_machines VALUES '
-            '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            (self._seal_power(machine_to_row(pool.get(i))) for i in sorted(pool.changed)),
-        )
+        self._pool_index.flush()
         pool.clear_changes()
-
-    def _open_power(self, row: tuple[object, ...]) -> tuple[object, ...]:
-        opened = self._key.open_text(row[POWER_INDEX], _POWER)
-        return (*row[:POWER_INDEX], opened, *row[POWER_INDEX + 1 :])
-
-    def _seal_power(self, row: tuple[object, ...]) -> tuple[object, ...]:
-        sealed = self._key.seal_text(str(row[POWER_INDEX]), _POWER)
-        return (*row[:POWER_INDEX], sealed, *row[POWER_INDEX + 1 :])
 
     # -- the model's machines ------------------------------------------------------------
 
