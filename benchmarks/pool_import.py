@@ -1,9 +1,9 @@
 """Pool-file benchmark: generate, read and import a generated pool, as whole processes.
 
-For each count, ``olm pool generate`` writes the file, the reader alone (survey, machines
-built one by one into the spool, then read back: what ``olm pool import`` does before the
-pool) reads it, and ``olm pool import`` imports it into a new state directory. Wall time and
-peak RSS (``os.wait4``) of each process. Issue 23's target: a 100,000-machine file imports in
+For each count, ``olm pool generate`` writes the file, the reader alone (machines built one
+by one into the spool, then read back: what ``olm pool import`` does but for the pool) reads
+it, and ``olm pool import`` imports it into a new state directory. Wall time and peak RSS
+(``os.wait4``) of each process. Issue 23's target: a 100,000-machine file imports in
 under 200 MB RSS.
 
 No target fails the run; print only (copy the figures to benchmarks/RESULTS.md with the date
@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 READER = (
     'import sys\n'
     'from orchestrator.cloud import inventory\n'
-    'stream = inventory.open_file(sys.argv[1])\n'
-    'with inventory.Spool(stream.machines()) as spool:\n'
-    '    print(sum(1 for _ in spool))\n'
+    'with inventory.check_file(sys.argv[1]) as checked:\n'
+    '    print(sum(1 for _ in checked))\n'
 )
 
 

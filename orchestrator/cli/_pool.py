@@ -150,8 +150,8 @@ class ImportDisplay:
     Every ``$OLM_PROGRESS_INTERVAL`` seconds (default 5; an import that ends sooner shows
     nothing) one line, redrawn in place on a terminal:
     ``importing pool.yaml: 41,000 machines read in 12s (3,400/s), 45% of 94.1 MB, about 15s
-    left``; the first pass, which only reads the file, shows as ``surveying``, and the last,
-    once the whole file is known good, as ``41,000 of 100,000 machines added to the pool``.
+    left``, then, once the whole file is known good, ``41,000 of 100,000 machines added to
+    the pool``.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -188,16 +188,13 @@ def import_line(progress: ImportProgress) -> str:
         )
     else:
         done = progress.read / progress.size if progress.size else 1.0
-        verb = 'surveying' if progress.stage == 'survey' else 'importing'
         line = (
-            f'{verb} {progress.file}: {progress.machines:,} machine'
+            f'importing {progress.file}: {progress.machines:,} machine'
             f'{"" if progress.machines == 1 else "s"} read in {duration(progress.elapsed)} '
             f'({rate:,.0f}/s), {done:.0%} of {_size(progress.size)}'
         )
     if 0 < done < 1 and stage > 0:
         line += f', about {duration(stage * (1 - done) / done)} left'
-        if progress.stage == 'survey':
-            line += ' of the survey'
     return line
 
 

@@ -36,9 +36,9 @@ class MetalPool:
     def import_pool(self, path: str | os.PathLike[str]) -> int:
         """Add every machine of an inventory file to the pool, all or none.
 
-        The file is read without holding it (:mod:`orchestrator.cloud.inventory`): surveyed,
-        then its machines checked one by one and set aside on disk, so a bad file is refused
-        before anything changes, and added from there in one transaction. Memory does not grow
+        The file is read without holding it (:mod:`orchestrator.cloud.inventory`): its machines
+        checked one by one and set aside on disk, so a bad file is refused before anything
+        changes, then added from there in one transaction. Memory does not grow
         with the file. Progress goes to ``context.reports``.
 
         Raises:
@@ -47,9 +47,8 @@ class MetalPool:
         reports = self.context.reports
         ticker = _Ticker(os.fspath(path), reports) if reports and reports.imported else None
         try:
-            loaded = inventory.open_file(path, ticker.tick if ticker else None)
-            with inventory.Spool(loaded.machines()) as machines:
-                return self._import(path, loaded, ticker.adding(machines) if ticker else machines)
+            with inventory.check_file(path, ticker.tick if ticker else None) as checked:
+                return self._import(path, checked, ticker.adding(checked) if ticker else checked)
         finally:
             if ticker:
                 ticker.finish()
@@ -57,7 +56,7 @@ class MetalPool:
     def _import(
         self,
         path: str | os.PathLike[str],
-        loaded: inventory.InventoryStream,
+        loaded: inventory.CheckedFile,
         machines: Iterable[cloud.Machine],
     ) -> int:
         pools: list[juju_storage.StoragePool] = []
@@ -169,12 +168,13 @@ class _Ticker:
         self.began = self.stage_began = time.monotonic()
         self.next = self.began + reports.interval
         self.stage = ''
+        self.machines = 0
         self.size = 0
         self.told = False
         with contextlib.suppress(OSError):
             self.size = os.stat(file).st_size
 
-    def adding(self, machines: inventory.Spool) -> Iterator[cloud.Machine]:
+    def adding(self, machines: inventory.CheckedFile) -> Iterator[cloud.Machine]:
         """The machines of a checked file, ticking as the pool takes them."""
         for n, machine in enumerate(machines, 1):
             yield machine
@@ -182,8 +182,9 @@ class _Ticker:
 
     def tick(self, stage: str, machines: int, read: int, total: int = 0) -> None:
         now = time.monotonic()
-        if stage != self.stage:
+        if stage != self.stage or machines < self.machines:  # a stage, or a pass, begins
             self.stage, self.stage_began = stage, now
+        self.machines = machines
         if now < self.next or self.reports.imported is None:
             return
         self.next = now + self.reports.interval

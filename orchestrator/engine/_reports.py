@@ -117,13 +117,13 @@ class ProgressReports:
 class ImportProgress:
     """How far a pool import has got, told every so often (``olm pool import``'s progress).
 
-    A pool file is read twice (:mod:`orchestrator.cloud.inventory`): a quick survey of every
-    entry, then every machine checked and built (``import``); the pool then takes them
-    (``add``).
+    A pool file is read (:mod:`orchestrator.cloud.inventory`), every machine checked and
+    built (``import``; twice for a file whose network follows its machines); the pool then
+    takes them (``add``).
 
     Attributes:
         file: the file, as given.
-        stage: ``survey``, ``import`` or ``add``.
+        stage: ``import`` or ``add``.
         machines: machine entries this stage has read, or machines the pool has taken.
         total: the machines of the file, once known (``add``), else 0.
         read: bytes of the file this stage has read.

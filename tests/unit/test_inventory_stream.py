@@ -80,7 +80,6 @@ def test_a_derived_system_id_avoids_the_id_of_a_later_machine(tmp_path: Path):
 
 
 def test_entries_with_anchors_aliases_and_merge_keys_read_as_when_whole(tmp_path: Path):
-    """The survey reads such entries by building them, so references come out the same."""
     pool = tmp_path / 'pool.yaml'
     pool.write_text(
         'machines:\n'
@@ -107,8 +106,7 @@ def test_entries_with_anchors_aliases_and_merge_keys_read_as_when_whole(tmp_path
     'value',
     ["'123456'", '123456', 'null', 'yes', '"n1"', '~', '2001-12-14', '[a]', '{a: b}', "''"],
 )
-def test_the_survey_reads_a_reference_as_a_constructed_entry_has_it(tmp_path: Path, value: str):
-    """Plain scalars resolve as the composer resolves them: only strings are references."""
+def test_a_reference_that_is_not_a_string_reads_as_when_whole(tmp_path: Path, value: str):
     pool = tmp_path / 'pool.yaml'
     pool.write_text(
         'machines:\n'
@@ -144,16 +142,28 @@ def test_an_anchor_containing_itself_is_named(tmp_path: Path):
     )
 
 
-def test_a_problem_in_the_last_entry_comes_before_any_machine_is_kept(tmp_path: Path):
-    """Machines are handed on as read; the error ends the stream, once every entry is seen."""
+def test_a_problem_in_the_last_entry_refuses_the_file(tmp_path: Path):
+    """Machines are spooled as read; the error comes once every entry is seen."""
     pool = _generated(tmp_path / 'pool.yaml', 30)
     with pool.open('a') as f:
         f.write('- {hostname: node-31, cores: 0, memory: 1G, disks: [{name: sda, size: 1G}]}\n')
-    stream = inventory.open_file(pool)
-    read: list[object] = []
     with pytest.raises(InventoryError, match=r'machine 31 \(node-31\): cores: Input should be'):
-        read.extend(stream.machines())
-    assert len(read) == 30
+        inventory.check_file(pool)
+
+
+def test_a_problem_before_a_late_network_is_named_as_when_whole(tmp_path: Path):
+    """A machine's own problem comes first, whatever its links and wherever the network."""
+    pool = tmp_path / 'pool.yaml'
+    pool.write_text(
+        'machines:\n'
+        '- {hostname: n1, cores: 1, memory: 1G, disks: [{name: sda, size: 1G}],\n'
+        '   interfaces: [{name: eno1, links: [{subnet: oam, ip: 10.0.0.5}]}]}\n'
+        '- {hostname: n2, cores: 0, memory: 1G, disks: [{name: sda, size: 1G}]}\n'
+        'subnets: [{cidr: 10.0.0.0/24, name: oam}]\n'
+    )
+    assert _message(pool) == (
+        f'{pool}: machine 2 (n2): cores: Input should be greater than or equal to 1, got 0'
+    )
 
 
 def test_the_spool_gives_back_what_it_was_given(tmp_path: Path):
@@ -163,29 +173,26 @@ def test_the_spool_gives_back_what_it_was_given(tmp_path: Path):
         assert list(spool) == machines
 
 
-def test_progress_ticks_through_both_passes(tmp_path: Path):
+def test_progress_ticks_after_each_machine(tmp_path: Path):
     pool = _generated(tmp_path / 'pool.yaml', 20)
     ticks: list[tuple[str, int, int]] = []
 
     def tick(stage: str, machines: int, read: int) -> None:
         ticks.append((stage, machines, read))
 
-    stream = inventory.open_file(pool, tick)
-    assert sum(1 for _ in stream.machines()) == 20
+    with inventory.check_file(pool, tick) as checked:
+        assert sum(1 for _ in checked) == checked.count == 20
     size = pool.stat().st_size
-    for stage in ('survey', 'import'):
-        mine = [t for t in ticks if t[0] == stage]
-        assert [t[1] for t in mine] == list(range(1, 21))
-        assert all(0 < t[2] <= size for t in mine)
+    assert [t[:2] for t in ticks] == [('import', n) for n in range(1, 21)]
+    assert all(0 < t[2] <= size for t in ticks)
 
 
 _PEAK = textwrap.dedent("""
     import re, sys
     from pathlib import Path
     from orchestrator.cloud import inventory
-    stream = inventory.open_file(sys.argv[1])
-    with inventory.Spool(stream.machines()) as spool:
-        count = sum(1 for _ in spool)
+    with inventory.check_file(sys.argv[1]) as checked:
+        count = sum(1 for _ in checked)
     # The process's peak resident set (getrusage's would include the forking parent's).
     status = Path('/proc/self/status').read_text()
     print(count, re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1))

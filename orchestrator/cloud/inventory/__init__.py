@@ -37,10 +37,9 @@ is a key written twice, so a typo never silently becomes a default.
 A file is imported whole or not at all: every machine is checked, then one
 :class:`InventoryError` names the file, the machine (numbered from 1, with its hostname) and the
 field of the first problem, and counts the others; nothing is returned. A file is read in
-chunks, never whole (:func:`open_file`): a survey of its structure, network and references,
-then its machines one at a time (:meth:`InventoryStream.machines`), each handed on once built,
-so an import holds none of them (it sets them aside in a :class:`Spool` until the file is known
-good). Machines share their tag sets and disks (a 100k-machine pool has a few dozen distinct
+chunks, never whole, one machine at a time (:func:`check_file`), each set aside in a
+:class:`Spool` once built until the whole file is known good, so an import holds none of
+them. Machines share their tag sets and disks (a 100k-machine pool has a few dozen distinct
 ones), so even :func:`load`, which returns them all, costs tens of MB rather than gigabytes.
 
 :func:`to_record` and :func:`to_document` write the same format back (with the system id and
@@ -51,23 +50,23 @@ status), and :func:`generate` makes a realistic pool of any size for tests and d
 
 from ._check import parse
 from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate, generate_lazily
-from ._read import InventoryFile, InventoryStream, Tick, load, load_file, open_file
+from ._read import CheckedFile, InventoryFile, Tick, check_file, load, load_file
 from ._spool import Spool
 from ._write import dump_yaml, to_document, to_record, write_yaml
 
 __all__ = [
     'GENERATED_NETWORK',
     'MAX_GENERATED',
+    'CheckedFile',
     'InventoryFile',
-    'InventoryStream',
     'Spool',
     'Tick',
+    'check_file',
     'dump_yaml',
     'generate',
     'generate_lazily',
     'load',
     'load_file',
-    'open_file',
     'parse',
     'to_document',
     'to_record',

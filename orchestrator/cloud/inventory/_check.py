@@ -55,13 +55,9 @@ def parse(data: object, source: str) -> list[Machine]:
             checker.network.set_spaces(document['spaces'])
         if 'subnets' in document:
             checker.network.set_subnets(document['subnets'])
-        references = References()
-        for item in items:
-            references.add_entry(item)
-        checker.expect(references)
         machines = [machine for item in items if (machine := checker.add(item)) is not None]
         checker.finish()
-        return machines
+        return [checker.derived(machine) for machine in machines]
 
 
 def machine_items(data: object, source: str) -> list[object]:
@@ -95,11 +91,11 @@ def unknown_key(key: object, source: str) -> InventoryError:
 
 
 class References:
-    """The hostname and system id of every machine entry of a file, by first entry.
+    """The hostname and system id of the machine entries read so far, by first entry.
 
-    Both what a duplicate is and which system ids a derived one must avoid depend on every
-    entry of the file, so a reader that hands machines on as it reads gathers these first
-    (100,000 machines make a few MB of them).
+    A duplicate is found against the entries before it; the system ids derived for machines
+    without one avoid those of every entry, so they are derived once the file is read
+    (100,000 machines make a few MB of these).
 
     Attributes:
         count: entries seen.
@@ -144,7 +140,8 @@ class Checker:
     """Checks machine entries one by one, then the rules that span machines.
 
     Each entry is validated and built as it arrives and its raw form dropped; a machine is
-    handed back finished (links resolved, system id derived) while the file is still valid.
+    handed back, its links resolved against the network known so far, while the file is
+    still valid; :meth:`derived` gives it its system id once every entry is in.
     Only the first problem (by machine, then field) and a count of the others are kept: that
     is all the error reports. A problem of the machines' fields or of the references between
     them is reported before any of their links (resolving links against the network comes
@@ -167,11 +164,6 @@ class Checker:
         self._shared = Interner()
         self.network = NetworkChecker(source)
         self.storage_pools: dict[str, tuple[str, Mapping[str, object]]] = {}
-
-    def expect(self, references: References) -> None:
-        """The references of every entry to come, before the first is added."""
-        self._references = references
-        self._taken = _Taken(references)
 
     def set_storage_pools(self, value: object) -> None:
         """Check the ``storage-pools`` mapping: name -> {provider, attrs}."""
@@ -236,8 +228,10 @@ class Checker:
                     self._first_link = key
                 return None
             machine = resolved
-        if self._first_link is not None:
-            return None
+        return None if self._first_link is not None else machine
+
+    def derived(self, machine: Machine) -> Machine:
+        """The machine with its system id derived if the file gave none (in file order)."""
         if machine.system_id:
             return machine
         return dataclasses.replace(
@@ -271,8 +265,11 @@ class Checker:
             )
         return spec if self._problems == before else None
 
-    def finish(self) -> None:
+    def finish(self, *, links: bool = True) -> None:
         """Once every entry is added: check the rules that span machines.
+
+        ``links=False`` leaves out the problems of links, when they were checked against a
+        network the file completes after its machines.
 
         Raises:
             InventoryError: for the first problem of the file, with the count of the others.
@@ -288,10 +285,10 @@ class Checker:
                     f'{where}: system_id: {system_id!r} is the hostname of machine {other}; '
                     'a reference must name exactly one machine',
                 )
-        for first, count in (
-            (self._first, self._problems),
-            (self._first_link, self._link_problems),
-        ):
+        tallies = [(self._first, self._problems)]
+        if links:
+            tallies.append((self._first_link, self._link_problems))
+        for first, count in tallies:
             if first is not None:
                 more = count - 1
                 suffix = f' (and {more} more problem{"" if more == 1 else "s"})' if more else ''

@@ -1,13 +1,13 @@
 """Reading a pool file: streamed off the YAML event stream, one machine at a time.
 
-A pool file is read twice, never whole. The first pass (the *survey*) takes the document's
-structure, its ``spaces``, ``subnets`` and ``storage-pools`` wherever they stand, and the
-hostname and system id of every machine entry, skimming each entry's events without building
-it. The second pass composes, checks and builds the machines one by one and hands each on as
-soon as it is known good, its links resolved against the network the survey found and its
-system id derived against every hostname and system id of the file. So an importer can write
-machines as they come and hold none of them, and every rule and message of the format stays
-what it is when the file is read whole: what needs the whole file is what the survey gathers.
+The file is read in chunks, never whole, and each entry of ``machines`` is composed, checked
+and built on its own, then set aside in a :class:`Spool` (a compressed temporary file): an
+import refuses a bad file, naming its first problem, before it changes anything, and holds
+none of the machines meanwhile. What needs the whole file waits for its end, as when the file
+is read whole: the rules between machines, and the system ids derived for machines without
+one (they avoid every id and hostname of the file), given as the spool is read back. A file
+whose ``spaces`` or ``subnets`` come after its machines is read a second time, its network
+known, to resolve the machines' links.
 """
 
 # pyright: strict
@@ -30,14 +30,15 @@ from ..errors import InventoryError
 from ..machine import Machine
 from ..network import Network
 from ._build import bulk
-from ._check import Checker, References, machine_items, unknown_key
+from ._check import Checker, machine_items, unknown_key
 from ._schema import shown
+from ._spool import Spool
 
-__all__ = ['InventoryFile', 'InventoryStream', 'Tick', 'load', 'load_file', 'open_file']
+__all__ = ['CheckedFile', 'InventoryFile', 'Tick', 'check_file', 'load', 'load_file']
 
 Tick = Callable[[str, int, int], None]
-"""Told ``(pass, machine entries read, bytes read)`` after each machine entry of a pass;
-the passes are ``'survey'`` and ``'import'``."""
+"""Told ``('import', machine entries read, bytes read)`` after each machine entry of a pass
+(a file whose network follows its machines is read twice)."""
 
 _CHUNK: Final = 1 << 16
 
@@ -174,66 +175,6 @@ class _Loader(yamlread.Loader, Composer):
             self.budget.add_plain(self.composed)
         return super(yamlread.Loader, self).construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
-    def skim(self) -> tuple[str | None, str | None]:
-        """Consume the next machine entry, giving its hostname and system id if strings.
-
-        For an entry with no anchor, alias, tag or merge key, what its top-level keys hold is
-        what constructing it would give, so it is read off the events (each plain scalar
-        resolved as the composer resolves it) and its nodes are counted as plain decodes.
-
-        Raises:
-            _ExoticEntryError: the entry has one of those; the survey composes every entry instead.
-        """
-        found: dict[str, str] = {}
-        mapping = self.at(yaml.MappingStartEvent)
-        depth = 0
-        nodes = 0
-        key: str | None = None  # the top-level key whose value comes next
-        is_key = True  # whether the next top-level node is a key
-        while True:
-            event = self.event()
-            kind: type[object] = type(event)  # pyright: ignore[reportUnknownVariableType]
-            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                depth -= 1
-                if depth == 0:
-                    break
-                if depth == 1:
-                    is_key, key = not is_key, None
-                continue
-            nodes += 1
-            if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:
-                raise _ExoticEntryError
-            if kind is yaml.ScalarEvent:
-                if event.value == '<<' and event.implicit[0]:
-                    raise _ExoticEntryError
-                if depth == 0:
-                    break
-                if depth == 1 and mapping:
-                    if is_key:
-                        key = event.value if event.value in _REFERENCES else None
-                    elif key is not None and self._is_str(event):
-                        found[key] = event.value
-                    is_key = not is_key
-                continue
-            if depth == 1 and is_key:
-                key = None
-            depth += 1
-        self.budget.add_plain(nodes)
-        return found.get('hostname'), found.get('system_id')
-
-    def _is_str(self, event: Any) -> bool:
-        if not event.implicit[0]:
-            return True  # quoted, without a tag
-        tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        return cast(str, tag) == 'tag:yaml.org,2002:str'
-
-
-_REFERENCES: Final = ('hostname', 'system_id')
-
-
-class _ExoticEntryError(Exception):
-    """A machine entry the survey cannot read off its events alone."""
-
 
 _EMPTY_NETWORK: Final = Network()
 
@@ -254,52 +195,41 @@ class InventoryFile:
     network: Network = _EMPTY_NETWORK
 
 
-class InventoryStream:
-    """A surveyed inventory file: its network and storage pools, its machines to be read.
+class CheckedFile:
+    """A pool file read and checked whole, its machines waiting in a spool; read them once.
+
+    Used as a context manager (the spool is deleted on the way out).
 
     Attributes:
         source: the file name, as given.
-        size: its size in bytes, for progress.
         network: its spaces and subnets.
         storage_pools: pool name -> (provider, attributes), as the file declares them.
+        count: its machines.
     """
 
-    def __init__(self, source: str, checker: Checker, size: int, tick: Tick | None) -> None:
+    def __init__(self, source: str, checker: Checker, spool: Spool) -> None:
         self.source = source
-        self.size = size
         self.network = checker.network.network
         self.storage_pools = checker.storage_pools
+        self.count = spool.count
         self._checker = checker
-        self._tick = tick
+        self._spool = spool
 
-    def machines(self) -> Iterator[Machine]:
-        """The machines, in file order, each as soon as it is read and known good.
+    def __iter__(self) -> Iterator[Machine]:
+        """The machines, in file order, each with its system id."""
+        derived = self._checker.derived
+        for machine in self._spool:
+            yield derived(machine)
 
-        Read once. The error comes at the end, once every entry has been checked, so it names
-        the file's first problem and counts the others as reading the file whole does: the
-        machines handed on before it must be dropped (an import is one transaction).
+    def close(self) -> None:
+        """Delete the spool."""
+        self._spool.close()
 
-        Raises:
-            InventoryError: invalid YAML or any invalid machine.
-        """
-        checker, tick = self._checker, self._tick
-        with _opened(self.source) as (text, loader), bulk():
-            structure = _structure(loader, self.source)
-            read = 0
-            try:
-                for key in structure:
-                    if key != 'machines':
-                        loader.next_value()  # checked by the survey; anchors and budget
-                        continue
-                    machine = checker.add(loader.next_value())
-                    read += 1
-                    if tick is not None:
-                        tick('import', read, text.offset)
-                    if machine is not None:
-                        yield machine
-            except yaml.YAMLError as error:
-                raise _invalid(self.source, error) from None
-        checker.finish()
+    def __enter__(self) -> CheckedFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def load(path: str | os.PathLike[str]) -> list[Machine]:
@@ -320,63 +250,78 @@ def load_file(path: str | os.PathLike[str]) -> InventoryFile:
         InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
             or storage pool; nothing is returned, so an import is all or nothing.
     """
-    stream = open_file(path)
-    return InventoryFile(list(stream.machines()), stream.storage_pools, stream.network)
+    with check_file(path) as checked:
+        return InventoryFile(list(checked), checked.storage_pools, checked.network)
 
 
-def open_file(path: str | os.PathLike[str], tick: Tick | None = None) -> InventoryStream:
-    """Survey an inventory file: its structure, network and storage pools, every reference.
+def check_file(path: str | os.PathLike[str], tick: Tick | None = None) -> CheckedFile:
+    """Read and check an inventory file without holding it; its machines wait in a spool.
 
     Args:
         path: the YAML file; named as given in error messages.
-        tick: told of the progress of both passes, after each machine entry.
+        tick: told of the progress of each pass, after each machine entry.
 
     Raises:
-        InventoryError: for a missing or unreadable file, invalid YAML, an invalid structure,
-            network or storage pool. Problems of machines come from
-            :meth:`InventoryStream.machines`.
+        InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
+            or storage pool, before anything is returned.
     """
     source = os.fspath(path)
-    size = 0
-    try:
-        size = os.stat(source).st_size
-        return InventoryStream(source, _survey(source, skim=True, tick=tick), size, tick)
-    except _ExoticEntryError:
-        return InventoryStream(source, _survey(source, skim=False, tick=tick), size, tick)
-    except FileNotFoundError:
-        raise InventoryError(f'{source}: no such file') from None
-    except OSError as error:
-        raise InventoryError(f'{source}: cannot read: {error.strerror or error}') from None
-
-
-def _survey(source: str, *, skim: bool, tick: Tick | None) -> Checker:
-    """The first pass: every top-level key but ``machines`` checked, every reference known.
-
-    With ``skim``, machine entries are read off their events (:meth:`_Loader.skim`), which
-    is several times cheaper than building them; a file whose entries use anchors, aliases,
-    tags or merge keys is surveyed again with every entry composed and constructed.
-    """
     checker = Checker(source)
-    references = References()
+    checked = _read(checker, source, tick, again=False)
+    if checked is not None:
+        return checked
+    # The network came after machines whose links were checked without it: read them again
+    # with it, its keys (checked already) passed over.
+    second = Checker(source)
+    second.network, second.storage_pools = checker.network, checker.storage_pools
+    checked = _read(second, source, tick, again=True)
+    assert checked is not None
+    return checked
+
+
+def _read(checker: Checker, source: str, tick: Tick | None, *, again: bool) -> CheckedFile | None:
+    """One pass over the file, its machines spooled; None if the network came after them.
+
+    Raises:
+        InventoryError: as :func:`check_file` (problems of links only when the network was
+            known before the machines).
+    """
+    late = False  # a network key after a machine: links were checked against part of it
+
+    def machines(loader: _Loader, text: _Text) -> Iterator[Machine]:
+        nonlocal late
+        read = 0
+        for key in _structure(loader, source):
+            if key == 'machines':
+                machine = checker.add(loader.next_value())
+                read += 1
+                if tick is not None:
+                    tick('import', read, text.offset)
+                if machine is not None and not late:
+                    yield machine
+            elif again:
+                loader.next_value()  # checked by the first pass; anchors and budget
+            elif key == 'storage-pools':
+                checker.set_storage_pools(loader.next_value())
+            else:
+                late = late or read > 0
+                if key == 'spaces':
+                    checker.network.set_spaces(loader.next_value())
+                else:
+                    checker.network.set_subnets(loader.next_value())
+
     with _opened(source) as (text, loader), bulk():
         try:
-            for key in _structure(loader, source):
-                if key == 'storage-pools':
-                    checker.set_storage_pools(loader.next_value())
-                elif key == 'spaces':
-                    checker.network.set_spaces(loader.next_value())
-                elif key == 'subnets':
-                    checker.network.set_subnets(loader.next_value())
-                elif skim:
-                    references.add(*loader.skim())
-                else:
-                    references.add_entry(loader.next_value())
-                if tick is not None and key == 'machines':
-                    tick('survey', references.count, text.offset)
+            spool = Spool(machines(loader, text))
         except yaml.YAMLError as error:
             raise _invalid(source, error) from None
-    checker.expect(references)
-    return checker
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(spool.close)
+        checker.finish(links=not late)
+        if late:
+            return None
+        cleanup.pop_all()
+        return CheckedFile(source, checker, spool)
 
 
 @contextlib.contextmanager
