@@ -40,7 +40,7 @@ def measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description='generate, read and import generated pools')
     parser.add_argument('--counts', default='1000,10000,100000')
     parser.add_argument('--seed', type=int, default=42)
     options = parser.parse_args()
