@@ -12,16 +12,17 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
 from .. import cloud
 from ..cloud.inventory import MAX_GENERATED
-from ..engine import DEPLOY_FAULT, Engine
+from ..engine import DEPLOY_FAULT, Engine, ImportProgress, ProgressReports
 from ..juju import constraints as juju_constraints
 from ._common import (
     SIMULATED,
@@ -33,6 +34,7 @@ from ._common import (
     int_between,
     maas_key,
 )
+from ._settle import duration, progress_interval
 
 __all__ = ['add_pool_commands']
 
@@ -120,6 +122,13 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
     if (args.file is None) == (args.maas is None):
         raise UsageError('give an inventory FILE or --maas URL (one of them)')
     if args.file is not None:
+        display = ImportDisplay()
+        engine.reports = ProgressReports(
+            report=lambda _: None,
+            finish=display.finish,
+            interval=progress_interval(),
+            imported=display.report,
+        )
         added = engine.import_pool(args.file)
         print(f'imported {added} machines from {args.file} into the {SIMULATED}')
         return
@@ -133,6 +142,64 @@ def _pool_import(engine: Engine, args: argparse.Namespace) -> None:
         'statuses as MAAS reports them; the pool is a copy for olm plan, olm does not act on '
         'the region)'
     )
+
+
+class ImportDisplay:
+    """A long import on standard error, as a settle shows (:mod:`orchestrator.cli._settle`).
+
+    Every ``$OLM_PROGRESS_INTERVAL`` seconds (default 5; an import that ends sooner shows
+    nothing) one line, redrawn in place on a terminal:
+    ``importing pool.yaml: 41,000 machines read in 12s (3,400/s), 45% of 94.1 MB, about 15s
+    left``, then, once the whole file is known good, ``41,000 of 100,000 machines added to
+    the pool``.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.in_place = self.stream.isatty()
+        self.shown = False
+
+    def report(self, progress: ImportProgress) -> None:
+        line = import_line(progress)
+        if self.in_place:
+            line = '\r\x1b[K' + line[: shutil.get_terminal_size().columns - 1]
+        else:
+            line += '\n'
+        self.stream.write(line)
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.in_place and self.shown:
+            self.stream.write('\r\x1b[K')
+            self.stream.flush()
+        self.shown = False
+
+
+def import_line(progress: ImportProgress) -> str:
+    """One progress line of a pool import."""
+    stage = progress.stage_elapsed
+    rate = progress.machines / stage if stage > 0 else 0.0
+    if progress.stage == 'add':
+        done = progress.machines / progress.total if progress.total else 1.0
+        line = (
+            f'importing {progress.file}: {progress.machines:,} of {progress.total:,} machines '
+            f'added to the pool in {duration(progress.elapsed)} ({rate:,.0f}/s)'
+        )
+    else:
+        done = progress.read / progress.size if progress.size else 1.0
+        line = (
+            f'importing {progress.file}: {progress.machines:,} machine'
+            f'{"" if progress.machines == 1 else "s"} read in {duration(progress.elapsed)} '
+            f'({rate:,.0f}/s), {done:.0%} of {_size(progress.size)}'
+        )
+    if 0 < done < 1 and stage > 0:
+        line += f', about {duration(stage * (1 - done) / done)} left'
+    return line
+
+
+def _size(size: int) -> str:
+    return f'{size / 1e6:,.1f} MB' if size >= 1e6 else f'{size / 1e3:,.0f} kB'
 
 
 def _pool_list(engine: Engine, args: argparse.Namespace) -> None:
@@ -194,20 +261,25 @@ def _pool_row(m: cloud.Machine) -> list[str]:
 def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
     from ..cloud import inventory  # only the pool commands that print machines need it
 
-    machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
     if args.do_import:
+        machines = inventory.generate(args.count, args.seed, prefix=args.prefix)
         added = engine.add_to_pool(machines, inventory.GENERATED_NETWORK)
         print(f'generated and imported {added} machines (seed {args.seed}) into the {SIMULATED}')
         return
-    text = inventory.dump_yaml(
-        inventory.to_document(machines, network=inventory.GENERATED_NETWORK)
-    )
+    # Written as they are made, a slice at a time: a pool of any size takes little memory.
+    try:
+        machines = inventory.generate_lazily(args.count, args.seed, prefix=args.prefix)
+    except ValueError as error:  # a --prefix that makes no MAAS hostname
+        raise UsageError(str(error)) from None
     header = f'# olm pool generate --count {args.count} --seed {args.seed}: simulated machines\n'
     if args.output:
-        Path(args.output).write_text(header + text)
-        print(f'wrote {len(machines)} machines to {args.output}')
+        with Path(args.output).open('w') as out:
+            out.write(header)
+            count = inventory.write_yaml(out, machines, network=inventory.GENERATED_NETWORK)
+        print(f'wrote {count} machines to {args.output}')
     else:
-        sys.stdout.write(header + text)
+        sys.stdout.write(header)
+        inventory.write_yaml(sys.stdout, machines, network=inventory.GENERATED_NETWORK)
 
 
 def _pool_capacity(engine: Engine, args: argparse.Namespace) -> None:

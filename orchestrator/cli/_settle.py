@@ -25,6 +25,8 @@ from ._common import SIMULATED, UsageError, add_seed, seconds_arg
 __all__ = [
     'SettleDisplay',
     'add_wait_command',
+    'duration',
+    'progress_interval',
     'progress_printer',
     'report_settle',
     'show_progress',
@@ -65,18 +67,25 @@ def show_progress(engine: Engine, every: int = 1) -> None:
     Raises:
         UsageError: ``$OLM_PROGRESS_INTERVAL`` is not a number of seconds, 0 or more.
     """
-    text = os.environ.get('OLM_PROGRESS_INTERVAL')
-    try:
-        interval = (
-            PROGRESS_INTERVAL if text is None else seconds_arg('OLM_PROGRESS_INTERVAL')(text)
-        )
-    except argparse.ArgumentTypeError as e:
-        raise UsageError(str(e)) from None
+    interval = progress_interval()
     display = SettleDisplay(every=every)
     engine.progress = display.hook
     engine.reports = ProgressReports(
         report=display.report, finish=display.finish, interval=interval
     )
+
+
+def progress_interval() -> float:
+    """Seconds between two progress lines: ``$OLM_PROGRESS_INTERVAL``, or the default.
+
+    Raises:
+        UsageError: ``$OLM_PROGRESS_INTERVAL`` is not a number of seconds, 0 or more.
+    """
+    text = os.environ.get('OLM_PROGRESS_INTERVAL')
+    try:
+        return PROGRESS_INTERVAL if text is None else seconds_arg('OLM_PROGRESS_INTERVAL')(text)
+    except argparse.ArgumentTypeError as e:
+        raise UsageError(str(e)) from None
 
 
 def progress_printer(every: int = 1) -> Callable[[str], None]:
@@ -147,7 +156,7 @@ def progress_line(progress: SettleProgress, rate: float) -> str:
     (of 1,244 expected), about 0.4s at that rate``.
     """
     line = (
-        f'settling: {_plural(progress.hooks, "hook")} in {_duration(progress.elapsed)} '
+        f'settling: {_plural(progress.hooks, "hook")} in {duration(progress.elapsed)} '
         f'({rate:,.0f}/s); {progress.settled:,} of {_plural(progress.units, "unit")} settled; '
     )
     if not progress.queued:
@@ -157,7 +166,7 @@ def progress_line(progress: SettleProgress, rate: float) -> str:
         f'(of {progress.hooks + progress.queued:,} expected)'
     )
     if rate > 0:
-        line += f', about {_duration(progress.queued / rate)} at that rate'
+        line += f', about {duration(progress.queued / rate)} at that rate'
     return line
 
 
@@ -165,7 +174,8 @@ def _plural(count: int, word: str) -> str:
     return f'{count:,} {word}' + ('' if count == 1 else 's')
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """Seconds as a progress line shows them: ``4.2s``, ``42s``, ``4m 02s``, ``1h 04m``."""
     if seconds < 10:
         return f'{seconds:.1f}s'
     seconds = round(seconds)

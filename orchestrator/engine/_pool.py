@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Collection, Generator, Sequence
+import time
+from collections.abc import Collection, Generator, Iterable, Iterator, Sequence
 
 from .. import cloud
 from ..juju import constraints as juju_constraints
@@ -20,6 +21,7 @@ from ..state.store import Transaction
 from ._context import Context, model_constraints
 from ._deferred import inventory
 from ._errors import EngineError
+from ._reports import ImportProgress, ProgressReports
 from ._storage import cloud_pools
 
 __all__ = ['MetalPool']
@@ -34,10 +36,29 @@ class MetalPool:
     def import_pool(self, path: str | os.PathLike[str]) -> int:
         """Add every machine of an inventory file to the pool, all or none.
 
+        The file is read without holding it (:mod:`orchestrator.cloud.inventory`): its machines
+        checked one by one and set aside on disk, so a bad file is refused before anything
+        changes, then added from there in one transaction. Memory does not grow
+        with the file. Progress goes to ``context.reports``.
+
         Raises:
             cloud.InventoryError: for a bad file or a machine already in the pool.
         """
-        loaded = inventory.load_file(path)
+        reports = self.context.reports
+        ticker = _Ticker(os.fspath(path), reports) if reports and reports.imported else None
+        try:
+            with inventory.check_file(path, ticker.tick if ticker else None) as checked:
+                return self._import(path, checked, ticker.adding(checked) if ticker else checked)
+        finally:
+            if ticker:
+                ticker.finish()
+
+    def _import(
+        self,
+        path: str | os.PathLike[str],
+        loaded: inventory.CheckedFile,
+        machines: Iterable[cloud.Machine],
+    ) -> int:
         pools: list[juju_storage.StoragePool] = []
         for name, (provider, attrs) in loaded.storage_pools.items():
             try:
@@ -55,7 +76,7 @@ class MetalPool:
                         f'{os.fspath(path)}: storage-pools: pool "{pool.name}" already exists'
                     )
             try:
-                added = txn.pool.add(loaded.machines, loaded.network)
+                added = txn.pool.add(machines, loaded.network)
             except cloud.InventoryError as error:  # a machine or a subnet the pool has
                 raise cloud.InventoryError(f'{os.fspath(path)}: {error}') from None
             known.update((p.name, p) for p in pools)
@@ -136,6 +157,49 @@ class MetalPool:
         """Return a Broken pool machine to service (MAAS's mark-fixed)."""
         with self.context.store.transaction() as txn:
             return txn.pool.mark_fixed(ref)
+
+
+class _Ticker:
+    """Tells ``reports.imported`` how an import goes, every ``reports.interval`` seconds."""
+
+    def __init__(self, file: str, reports: ProgressReports) -> None:
+        self.file = file
+        self.reports = reports
+        self.began = self.stage_began = time.monotonic()
+        self.next = self.began + reports.interval
+        self.stage = ''
+        self.machines = 0
+        self.size = 0
+        self.told = False
+        with contextlib.suppress(OSError):
+            self.size = os.stat(file).st_size
+
+    def adding(self, machines: inventory.CheckedFile) -> Iterator[cloud.Machine]:
+        """The machines of a checked file, ticking as the pool takes them."""
+        for n, machine in enumerate(machines, 1):
+            yield machine
+            self.tick('add', n, self.size, machines.count)
+
+    def tick(self, stage: str, machines: int, read: int, total: int = 0) -> None:
+        now = time.monotonic()
+        if stage != self.stage or machines < self.machines:  # a stage, or a pass, begins
+            self.stage, self.stage_began = stage, now
+        self.machines = machines
+        if now < self.next or self.reports.imported is None:
+            return
+        self.next = now + self.reports.interval
+        self.told = True
+        self.reports.imported(
+            ImportProgress(
+                file=self.file, stage=stage, machines=machines, total=total, read=read,
+                size=self.size,
+                elapsed=now - self.began, stage_elapsed=now - self.stage_began,
+            )
+        )  # fmt: skip
+
+    def finish(self) -> None:
+        if self.told:
+            self.reports.finish()
 
 
 def _refuse_if_used(txn: Transaction, machine: cloud.Machine) -> None:

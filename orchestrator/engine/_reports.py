@@ -15,6 +15,7 @@ __all__ = [
     'AddUnitReport',
     'DeployReport',
     'ExecResult',
+    'ImportProgress',
     'ProgressReports',
     'Provisioned',
     'SettleProgress',
@@ -107,6 +108,38 @@ class ProgressReports:
     report: Callable[[SettleProgress], None]
     finish: Callable[[], None]
     interval: float = 5.0
+    imported: Callable[[ImportProgress], None] | None = None
+    """Told an :class:`ImportProgress` as ``report`` is told a settle's, during a pool import;
+    ``finish`` follows if it was told anything."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImportProgress:
+    """How far a pool import has got, told every so often (``olm pool import``'s progress).
+
+    A pool file is read (:mod:`orchestrator.cloud.inventory`), every machine checked and
+    built (``import``; twice for a file whose network follows its machines); the pool then
+    takes them (``add``).
+
+    Attributes:
+        file: the file, as given.
+        stage: ``import`` or ``add``.
+        machines: machine entries this stage has read, or machines the pool has taken.
+        total: the machines of the file, once known (``add``), else 0.
+        read: bytes of the file this stage has read.
+        size: the file's size in bytes.
+        elapsed: seconds since the import began.
+        stage_elapsed: seconds since this stage began.
+    """
+
+    file: str
+    stage: str
+    machines: int
+    total: int
+    read: int
+    size: int
+    elapsed: float
+    stage_elapsed: float
 
 
 @dataclasses.dataclass(kw_only=True)

@@ -32,7 +32,9 @@ go-yaml decoding into a struct skips the fields the struct lacks; a few visits e
 
 With the rule, what a document expands to is at most about a hundred times a small
 document and a tenth more than a large one: memory follows the size of the file, which is the
-user's to choose (issue 23 imports 100,000-machine pool files), so no file-size bound is set.
+user's to choose (issue 23 imports 100,000-machine pool files, read in chunks and a piece at a
+time), so no file-size bound is set. The rule depends on the nodes visited, not on the text's
+length, so a reader that never holds the whole text applies it exactly.
 """
 
 # pyright: strict
@@ -40,8 +42,8 @@ user's to choose (issue 23 imports 100,000-machine pool files), so no file-size 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 import yaml
 from yaml.composer import ComposerError
@@ -61,6 +63,7 @@ __all__ = [
     'AliasBudget',
     'AliasingError',
     'Loader',
+    'Readable',
     'allowed_alias_ratio',
     'compose',
     'describe',
@@ -117,15 +120,22 @@ class AliasBudget:
 
     A whole document is fed as its root node; a streaming reader feeds the pieces it composes
     one after another (``keep`` names the anchored nodes a later piece may alias).
+
+    The counts depend on the nodes visited and nothing else (go-yaml's ``decodeCount`` and
+    ``aliasCount``, not the document's length in bytes), so a reader that never holds the
+    whole text counts exactly as one that does. The text, or a map from the anchored nodes
+    of the piece being added to their anchors (``names``, for a reader without the text),
+    only names the anchor of ``anchor '%s' value contains itself``.
     """
 
-    __slots__ = ('_kept', '_text', 'aliased', 'decodes')
+    __slots__ = ('_kept', '_text', 'aliased', 'decodes', 'names')
 
     def __init__(self, text: str | None = None) -> None:
         self.decodes = 1  # the document node
         self.aliased = 0
         self._kept: dict[int, tuple[Node, tuple[int, int]]] = {}
         self._text = text
+        self.names: Mapping[int, str] = {}
 
     def _refused(self, decodes: int) -> bool:
         return (
@@ -158,7 +168,9 @@ class AliasBudget:
     def _contains_itself(self, node: Node) -> AliasingError:
         mark = cast(Mark, node.start_mark)
         name = 'anchor'
-        if self._text is not None:
+        if id(node) in self.names:
+            name = f"anchor '{self.names[id(node)]}'"
+        elif self._text is not None:
             found = _ANCHOR.match(self._text, mark.index)
             if found:
                 name = f"anchor '{found.group(1)}'"
@@ -237,6 +249,14 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
+class Readable(Protocol):
+    """A file object libyaml reads in chunks (``read(size)`` giving text or bytes)."""
+
+    def read(self, size: int, /) -> str | bytes:
+        """Up to ``size`` more characters or bytes; none at the end."""
+        ...
+
+
 class Loader(_BaseLoader):
     """The safe loader, refusing what go-yaml's alias rule refuses before constructing.
 
@@ -244,11 +264,14 @@ class Loader(_BaseLoader):
     on each document's node graph before any object is constructed.
 
     Subclasses keep the rule: they add constructors (positions, duplicate keys) or compose a
-    document piece by piece with an :class:`AliasBudget` of their own.
+    document piece by piece with an :class:`AliasBudget` of their own. Given a file object
+    rather than text, libyaml reads it a chunk at a time (PyYAML's ``CParser`` calls
+    ``read(size)``; the pure parser's ``Reader`` does the same), so a large file is never
+    whole in memory.
     """
 
-    def __init__(self, stream: str | bytes) -> None:
-        super().__init__(stream)
+    def __init__(self, stream: str | bytes | Readable) -> None:
+        super().__init__(stream)  # pyright: ignore[reportArgumentType]
         self.yaml_text = stream if isinstance(stream, str) else None
 
     def construct_document(self, node: Node) -> Any:

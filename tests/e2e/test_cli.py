@@ -190,6 +190,10 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             ['deploy', 'ubuntu', '-n', '99999999999999999999'],
             'ERROR argument -n/--num-units: invalid value "99999999999999999999" for option -n',
         ),
+        (
+            ['pool', 'generate', '--count', '3', '--prefix', 'A_'],
+            "ERROR prefix 'A_' does not make valid MAAS hostnames",
+        ),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

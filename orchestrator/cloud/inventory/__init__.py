@@ -36,9 +36,11 @@ is a key written twice, so a typo never silently becomes a default.
 
 A file is imported whole or not at all: every machine is checked, then one
 :class:`InventoryError` names the file, the machine (numbered from 1, with its hostname) and the
-field of the first problem, and counts the others; nothing is returned. :func:`load` reads the
-file one machine at a time and machines share their tag sets and disks (a 100k-machine pool
-has a few dozen distinct ones), so a large pool costs tens of MB rather than gigabytes.
+field of the first problem, and counts the others; nothing is returned. A file is read in
+chunks, never whole, one machine at a time (:func:`check_file`), each set aside in a
+:class:`Spool` once built until the whole file is known good, so an import holds none of
+them. Machines share their tag sets and disks (a 100k-machine pool has a few dozen distinct
+ones), so even :func:`load`, which returns them all, costs tens of MB rather than gigabytes.
 
 :func:`to_record` and :func:`to_document` write the same format back (with the system id and
 status), and :func:`generate` makes a realistic pool of any size for tests and demos.
@@ -47,19 +49,26 @@ status), and :func:`generate` makes a realistic pool of any size for tests and d
 # pyright: strict
 
 from ._check import parse
-from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate
-from ._read import InventoryFile, load, load_file
-from ._write import dump_yaml, to_document, to_record
+from ._generate import GENERATED_NETWORK, MAX_GENERATED, generate, generate_lazily
+from ._read import CheckedFile, InventoryFile, Tick, check_file, load, load_file
+from ._spool import Spool
+from ._write import dump_yaml, to_document, to_record, write_yaml
 
 __all__ = [
     'GENERATED_NETWORK',
     'MAX_GENERATED',
+    'CheckedFile',
     'InventoryFile',
+    'Spool',
+    'Tick',
+    'check_file',
     'dump_yaml',
     'generate',
+    'generate_lazily',
     'load',
     'load_file',
     'parse',
     'to_document',
     'to_record',
+    'write_yaml',
 ]

@@ -10,6 +10,7 @@ import hashlib
 import sys
 from collections.abc import Generator, Iterable
 from types import MappingProxyType
+from typing import Protocol
 
 from ..machine import Disk, Machine
 from ._network import (
@@ -103,7 +104,15 @@ def build_machine(spec: MachineSpec, shared: Interner) -> Machine:
     )
 
 
-def derive_system_id(hostname: str, taken: set[str]) -> str:
+class Taken(Protocol):
+    """The names a derived system id must avoid, receiving each one derived."""
+
+    def __contains__(self, name: object, /) -> bool: ...
+
+    def add(self, name: str, /) -> None: ...
+
+
+def derive_system_id(hostname: str, taken: Taken) -> str:
     """A MAAS-looking system id from the hostname, stable across imports of the same file.
 
     Six symbols of 32 give about 10^9 ids, so a 100k pool still sees a few collisions; each is

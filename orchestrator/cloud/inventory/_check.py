@@ -55,9 +55,9 @@ def parse(data: object, source: str) -> list[Machine]:
             checker.network.set_spaces(document['spaces'])
         if 'subnets' in document:
             checker.network.set_subnets(document['subnets'])
-        for item in items:
-            checker.add(item)
-        return checker.finish()
+        machines = [machine for item in items if (machine := checker.add(item)) is not None]
+        checker.finish()
+        return [checker.derived(machine) for machine in machines]
 
 
 def machine_items(data: object, source: str) -> list[object]:
@@ -90,12 +90,62 @@ def unknown_key(key: object, source: str) -> InventoryError:
     )
 
 
+class References:
+    """The hostname and system id of the machine entries read so far, by first entry.
+
+    A duplicate is found against the entries before it; the system ids derived for machines
+    without one avoid those of every entry, so they are derived once the file is read
+    (100,000 machines make a few MB of these).
+
+    Attributes:
+        count: entries seen.
+        hostnames: hostname -> the first entry (from 1) with it.
+        system_ids: system id -> the first entry with it.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.hostnames: dict[str, int] = {}
+        self.system_ids: dict[str, int] = {}
+
+    def add(self, hostname: str | None, system_id: str | None) -> None:
+        """One more entry, with its ``hostname`` and ``system_id`` where they are strings."""
+        self.count += 1
+        if hostname is not None:
+            self.hostnames.setdefault(hostname, self.count)
+        if system_id is not None:
+            self.system_ids.setdefault(system_id, self.count)
+
+    def add_entry(self, item: object) -> None:
+        """One more entry, as loaded."""
+        self.add(_raw_field(item, 'hostname'), _raw_field(item, 'system_id'))
+
+
+class _Taken:
+    """The system ids a derived one must avoid: the file's ids and hostnames, and those derived."""
+
+    def __init__(self, references: References) -> None:
+        self._references = references
+        self._derived: set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        refs = self._references
+        return name in refs.system_ids or name in refs.hostnames or name in self._derived
+
+    def add(self, name: str) -> None:
+        self._derived.add(name)
+
+
 class Checker:
     """Checks machine entries one by one, then the rules that span machines.
 
-    Each entry is validated and built as it arrives and its raw form dropped, so a large file
-    never holds more than its machines. Only the first problem (by machine, then field) and a
-    count of the others are kept: that is all the error reports.
+    Each entry is validated and built as it arrives and its raw form dropped; a machine is
+    handed back, its links resolved against the network known so far, while the file is
+    still valid; :meth:`derived` gives it its system id once every entry is in.
+    Only the first problem (by machine, then field) and a count of the others are kept: that
+    is all the error reports. A problem of the machines' fields or of the references between
+    them is reported before any of their links (resolving links against the network comes
+    after them when a file is read whole), so those are counted apart.
 
     Attributes:
         source: the file name for messages.
@@ -106,9 +156,11 @@ class Checker:
         self._count = 0
         self._first: tuple[int, int, str] | None = None  # (machine, order found, text)
         self._problems = 0
-        self._machines: list[Machine] = []
-        self._hostnames: dict[str, int] = {}
-        self._system_ids: dict[str, int] = {}
+        self._first_link: tuple[int, int, str] | None = None  # the same, for links
+        self._link_problems = 0
+        self._references = References()
+        self._taken = _Taken(self._references)
+        self._seen_ips: dict[str, str] = {}
         self._shared = Interner()
         self.network = NetworkChecker(source)
         self.storage_pools: dict[str, tuple[str, Mapping[str, object]]] = {}
@@ -148,12 +200,13 @@ class Checker:
                 )
             self.storage_pools[name] = (provider, dict(cast(Mapping[str, object], attrs)))
 
-    def add(self, item: object) -> None:
-        """Check one entry of ``machines`` and, while the file is still valid, build it."""
+    def add(self, item: object) -> Machine | None:
+        """Check one entry of ``machines``: the machine, finished, while the file is valid."""
         self._count += 1
         index = self._count
         spec = self._check(index, item)
-        for field, seen in (('hostname', self._hostnames), ('system_id', self._system_ids)):
+        refs = self._references
+        for field, seen in (('hostname', refs.hostnames), ('system_id', refs.system_ids)):
             value = _raw_field(item, field)
             if value is None:
                 continue
@@ -162,8 +215,28 @@ class Checker:
                 self._problem(
                     index, f'duplicate {field} {_quote(value)} (machines {first} and {index})'
                 )
-        if spec is not None and not self._problems:
-            self._machines.append(build_machine(spec, self._shared))
+        if spec is None or self._problems:
+            return None
+        machine = build_machine(spec, self._shared)
+        if machine.interfaces or machine.address:
+            where = f'machine {index} ({machine.hostname})'
+            resolved = self.network.resolve(machine, where, self._seen_ips)
+            if isinstance(resolved, str):
+                self._link_problems += 1
+                key = (index, self._link_problems, resolved)
+                if self._first_link is None or key < self._first_link:
+                    self._first_link = key
+                return None
+            machine = resolved
+        return None if self._first_link is not None else machine
+
+    def derived(self, machine: Machine) -> Machine:
+        """The machine with its system id derived if the file gave none (in file order)."""
+        if machine.system_id:
+            return machine
+        return dataclasses.replace(
+            machine, system_id=derive_system_id(machine.hostname, self._taken)
+        )
 
     def _check(self, index: int, item: object) -> MachineSpec | None:
         """The entry's fields, and the rules between them; None if any is broken."""
@@ -192,47 +265,34 @@ class Checker:
             )
         return spec if self._problems == before else None
 
-    def finish(self) -> list[Machine]:
-        """The machines, once the cross-machine rules hold.
+    def finish(self, *, links: bool = True) -> None:
+        """Once every entry is added: check the rules that span machines.
+
+        ``links=False`` leaves out the problems of links, when they were checked against a
+        network the file completes after its machines.
 
         Raises:
             InventoryError: for the first problem of the file, with the count of the others.
         """
-        for system_id, index in self._system_ids.items():
-            other = self._hostnames.get(system_id)
+        refs = self._references
+        for system_id, index in refs.system_ids.items():
+            other = refs.hostnames.get(system_id)
             if other is not None and other != index:
-                hostname = next((h for h, i in self._hostnames.items() if i == index), '')
+                hostname = next((h for h, i in refs.hostnames.items() if i == index), '')
                 where = f'machine {index}' + (f' ({bare_name(hostname)})' if hostname else '')
                 self._problem(
                     index,
                     f'{where}: system_id: {system_id!r} is the hostname of machine {other}; '
                     'a reference must name exactly one machine',
                 )
-        if self._first is not None:
-            more = self._problems - 1
-            suffix = f' (and {more} more problem{"" if more == 1 else "s"})' if more else ''
-            raise InventoryError(f'{self.source}: {self._first[2]}{suffix}')
-        seen_ips: dict[str, str] = {}
-        for n, machine in enumerate(self._machines):
-            if machine.interfaces or machine.address:
-                resolved = self.network.resolve(
-                    machine, f'machine {n + 1} ({machine.hostname})', seen_ips
-                )
-                if isinstance(resolved, str):
-                    self._problem(n + 1, resolved)
-                    continue
-                self._machines[n] = resolved
-        if self._first is not None:
-            more = self._problems - 1
-            suffix = f' (and {more} more problem{"" if more == 1 else "s"})' if more else ''
-            raise InventoryError(f'{self.source}: {self._first[2]}{suffix}')
-        taken = {*self._system_ids, *self._hostnames}
-        return [
-            machine
-            if machine.system_id
-            else dataclasses.replace(machine, system_id=derive_system_id(machine.hostname, taken))
-            for machine in self._machines
-        ]
+        tallies = [(self._first, self._problems)]
+        if links:
+            tallies.append((self._first_link, self._link_problems))
+        for first, count in tallies:
+            if first is not None:
+                more = count - 1
+                suffix = f' (and {more} more problem{"" if more == 1 else "s"})' if more else ''
+                raise InventoryError(f'{self.source}: {first[2]}{suffix}')
 
     def _problem(self, index: int, text: str) -> None:
         self._problems += 1

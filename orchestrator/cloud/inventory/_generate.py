@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import MappingProxyType
 from typing import Final
 
@@ -124,9 +124,10 @@ GENERATED_NETWORK: Final = Network.build(
 """The spaces and subnets of a generated pool: PXE/OAM on fabric-0, the internal network
 untagged on fabric-1 and the storage network tagged (VLAN 30) on the same bonds."""
 MAX_GENERATED: Final = 1_000_000
-"""The most machines :func:`generate` makes at once: every machine is held in memory until the
-pool is written or imported (about 8 KB each, measured for 50,000), so a million is some 8 GB;
-issue 23's 100,000-machine pools are well inside it. ``olm pool generate --count`` says so."""
+"""The most machines :func:`generate` makes at once. ``olm pool generate --count`` says so.
+Written to a file (:func:`generate_lazily`, :func:`write_yaml`) they take little memory but
+their hostnames; generated into the pool (``--import``) every machine is held until the pool
+has them (about 8 KB each, measured for 50,000), so a million is some 8 GB there."""
 
 
 def generate(count: int, seed: int, *, prefix: str = 'node') -> list[Machine]:
@@ -157,10 +158,29 @@ def generate(count: int, seed: int, *, prefix: str = 'node') -> list[Machine]:
     if not HOSTNAME_RE.fullmatch(f'{prefix}-{0:0{width}d}'):
         raise ValueError(f'prefix {prefix!r} does not make valid MAAS hostnames')
     with bulk():
-        return _generate(count, seed, prefix, width)
+        return list(_generate(count, seed, prefix, width))
 
 
-def _generate(count: int, seed: int, prefix: str, width: int) -> list[Machine]:
+def generate_lazily(count: int, seed: int, *, prefix: str = 'node') -> Iterator[Machine]:
+    """:func:`generate`'s machines one at a time, for a writer that holds none of them.
+
+    Raises:
+        ValueError: as :func:`generate`, at once (before any machine is made).
+    """
+    if not 0 <= count <= MAX_GENERATED:
+        raise ValueError(f'count must be between 0 and {MAX_GENERATED}, got {count}')
+    width = max(2, len(str(count)))
+    if not HOSTNAME_RE.fullmatch(f'{prefix}-{0:0{width}d}'):
+        raise ValueError(f'prefix {prefix!r} does not make valid MAAS hostnames')
+    return _bulk(_generate(count, seed, prefix, width))
+
+
+def _bulk(machines: Iterator[Machine]) -> Iterator[Machine]:
+    with bulk():
+        yield from machines
+
+
+def _generate(count: int, seed: int, prefix: str, width: int) -> Iterator[Machine]:
     rng = random.Random(seed)
     zones = tuple(f'zone-{letter}' for letter in ('abcdef' if count >= 10_000 else 'abc'))
     shapes = rng.choices(_SHAPES, weights=[shape.weight for shape in _SHAPES], k=count)
@@ -175,7 +195,6 @@ def _generate(count: int, seed: int, prefix: str, width: int) -> list[Machine]:
         False: frozenset({'oam', 'internal'}),
         True: frozenset({'oam', 'internal', 'storage'}),
     }
-    machines: list[Machine] = []
     for i, (hostname, shape) in enumerate(zip(hostnames, shapes, strict=True), 1):
         layout = _layout(shape.role, rng)
         disks = layouts.get(layout)
@@ -187,7 +206,7 @@ def _generate(count: int, seed: int, prefix: str, width: int) -> list[Machine]:
         if tags is None:
             tags = tag_sets[key] = _machine_tags(shape.role, disks, sriov, shared)
         memory = shape.memory_gib[int(random_() * len(shape.memory_gib))] * 1024
-        machines.append(
+        yield (
             Machine(
                 system_id=derive_system_id(hostname, taken),
                 hostname=hostname,
@@ -211,7 +230,6 @@ def _generate(count: int, seed: int, prefix: str, width: int) -> list[Machine]:
                 spaces=space_sets[shape.role in ('storage', 'nvme')],
             )
         )
-    return machines
 
 
 def _generated_interfaces(i: int, role: str) -> tuple[Interface, ...]:

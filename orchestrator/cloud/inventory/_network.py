@@ -202,11 +202,14 @@ def build_interfaces(hostname: str, specs: Sequence[InterfaceSpec]) -> tuple[Int
         if spec.type == 'physical':
             macs[spec.name] = spec.mac or _derived_mac(hostname, spec.name)
 
+    by_name = {spec.name: spec for spec in specs}
+
     def mac_of(spec: InterfaceSpec) -> str:
-        if spec.mac or spec.type == 'physical':
-            return spec.mac or macs[spec.name]
-        parent = next(s for s in specs if s.name == spec.parents[0])
-        return mac_of(parent)
+        # A loop, not recursion: a closure calling itself is a reference cycle, garbage the
+        # reader (which pauses the cyclic collector) would otherwise keep for every machine.
+        while not (spec.mac or spec.type == 'physical'):
+            spec = by_name[spec.parents[0]]
+        return spec.mac or macs[spec.name]
 
     return tuple(
         Interface(

@@ -1,13 +1,25 @@
-"""Reading a pool file: one machine entry at a time off the YAML event stream."""
+"""Reading a pool file: streamed off the YAML event stream, one machine at a time.
+
+The file is read in chunks, never whole, and each entry of ``machines`` is composed, checked
+and built on its own, then set aside in a :class:`Spool` (a compressed temporary file): an
+import refuses a bad file, naming its first problem, before it changes anything, and holds
+none of the machines meanwhile. What needs the whole file waits for its end, as when the file
+is read whole: the rules between machines, and the system ids derived for machines without
+one (they avoid every id and hostname of the file), given as the spool is read back. A file
+whose ``spaces`` or ``subnets`` come after its machines is read a second time, its network
+known, to resolve the machines' links.
+"""
 
 # pyright: strict
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import dataclasses
 import os
-from collections.abc import Hashable, Mapping
-from typing import Any, Final, cast
+from collections.abc import Callable, Generator, Hashable, Iterator, Mapping
+from typing import IO, Any, Final, cast
 
 import yaml
 from yaml.composer import Composer, ComposerError
@@ -20,24 +32,72 @@ from ..network import Network
 from ._build import bulk
 from ._check import Checker, machine_items, unknown_key
 from ._schema import shown
+from ._spool import Spool
+
+__all__ = ['CheckedFile', 'InventoryFile', 'Tick', 'check_file', 'load', 'load_file']
+
+Tick = Callable[[str, int, int], None]
+"""Told ``('import', machine entries read, bytes read)`` after each machine entry of a pass
+(a file whose network follows its machines is read twice)."""
+
+_CHUNK: Final = 1 << 16
+
+
+class _Text:
+    """A UTF-8 file as text, read in chunks, with the byte offset of a bad sequence.
+
+    Reading the whole file first would say where its text stops being UTF-8 directly; read in
+    chunks, the decoder's position is within the chunk (and the bytes it held back), so it is
+    put back in the file's terms here.
+    """
+
+    def __init__(self, raw: IO[bytes], source: str) -> None:
+        self._raw = raw
+        self._source = source
+        self._decoder = codecs.getincrementaldecoder('utf-8')()
+        self.offset = 0  # bytes read so far
+
+    def read(self, size: int) -> str:
+        while True:
+            start = self.offset - len(self._decoder.getstate()[0])
+            try:
+                data = self._raw.read(max(size, 4))
+            except OSError as error:
+                raise InventoryError(
+                    f'{self._source}: cannot read: {error.strerror or error}'
+                ) from None
+            self.offset += len(data)
+            try:
+                text = self._decoder.decode(data, final=not data)
+            except UnicodeDecodeError as error:
+                raise InventoryError(
+                    f'{self._source}: not UTF-8 text ({error.reason} at byte '
+                    f'{start + error.start})'
+                ) from None
+            if text or not data:  # an empty read is the end, so give none before it
+                return text
 
 
 class _Loader(yamlread.Loader, Composer):
-    """olm's YAML loader composing one machine at a time and refusing duplicate keys.
+    """olm's YAML loader composing one piece at a time and refusing duplicate keys.
 
     ``yaml.load`` builds the node tree of the whole document before constructing anything,
-    which for a 100k-machine file is gigabytes; :func:`load` instead walks the events of the
-    top level itself and composes each entry of ``machines`` on its own (PyYAML's composer over
-    libyaml's events). The pieces of the document go through one :class:`yamlread.AliasBudget`,
-    so go-yaml's alias limit holds over the whole file as it does where a file is read whole.
-    A key written twice is a mistake in the file that PyYAML would otherwise settle silently by
-    keeping the second value.
+    which for a 100k-machine file is gigabytes; the readers here walk the events of the top
+    level themselves and compose each entry of ``machines`` on its own (PyYAML's composer over
+    libyaml's events, libyaml reading the file a chunk at a time). The pieces of the document
+    go through one :class:`yamlread.AliasBudget`, so go-yaml's alias limit holds over the
+    whole file as it does where a file is read whole: the limit counts nodes visited
+    (go-yaml/yaml ``decode.go`` ``decoder.unmarshal``, tag v2.4.0), not the file's size.
+    A key written twice is a mistake in the file that PyYAML would otherwise settle silently
+    by keeping the second value.
     """
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: _Text) -> None:
         super().__init__(stream)
         self.anchors = {}  # the composer's state, which libyaml's parser does not set up
-        self.budget = yamlread.AliasBudget(stream)
+        self.budget = yamlread.AliasBudget()
+        self.names: dict[int, str] = {}  # anchored nodes of the piece -> anchor
+        self.budget.names = self.names
         self.anchored: list[yaml.Node] = []
         self.depth = 0
         self.composed = 0  # nodes of the piece being composed
@@ -61,6 +121,7 @@ class _Loader(yamlread.Loader, Composer):
             self.graph = True
             if not isinstance(event, yaml.AliasEvent):
                 self.anchored.append(node)
+                self.names[id(node)] = anchor
         return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
@@ -89,6 +150,10 @@ class _Loader(yamlread.Loader, Composer):
         """Consume the next event."""
         self.get_event()  # pyright: ignore[reportUnknownMemberType]
 
+    def event(self) -> Any:
+        """Consume and return the next event."""
+        return self.get_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+
     def mark(self) -> Mark:
         """Where the next event starts, for messages."""
         event = self.peek_event()  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
@@ -105,6 +170,7 @@ class _Loader(yamlread.Loader, Composer):
         if self.graph:
             self.budget.add(node, keep=self.anchored)
             self.anchored.clear()
+            self.names.clear()
         else:
             self.budget.add_plain(self.composed)
         return super(yamlread.Loader, self).construct_document(node)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
@@ -129,13 +195,50 @@ class InventoryFile:
     network: Network = _EMPTY_NETWORK
 
 
+class CheckedFile:
+    """A pool file read and checked whole, its machines waiting in a spool; read them once.
+
+    Used as a context manager (the spool is deleted on the way out).
+
+    Attributes:
+        source: the file name, as given.
+        network: its spaces and subnets.
+        storage_pools: pool name -> (provider, attributes), as the file declares them.
+        count: its machines.
+    """
+
+    def __init__(self, source: str, checker: Checker, spool: Spool) -> None:
+        self.source = source
+        self.network = checker.network.network
+        self.storage_pools = checker.storage_pools
+        self.count = spool.count
+        self._checker = checker
+        self._spool = spool
+
+    def __iter__(self) -> Iterator[Machine]:
+        """The machines, in file order, each with its system id."""
+        derived = self._checker.derived
+        for machine in self._spool:
+            yield derived(machine)
+
+    def close(self) -> None:
+        """Delete the spool."""
+        self._spool.close()
+
+    def __enter__(self) -> CheckedFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def load(path: str | os.PathLike[str]) -> list[Machine]:
     """Read and check an inventory file, one machine at a time; see :func:`load_file`."""
     return load_file(path).machines
 
 
 def load_file(path: str | os.PathLike[str]) -> InventoryFile:
-    """Read and check an inventory file, one machine at a time.
+    """Read and check an inventory file, all its machines in a list.
 
     Args:
         path: the YAML file; named as given in error messages.
@@ -147,76 +250,142 @@ def load_file(path: str | os.PathLike[str]) -> InventoryFile:
         InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
             or storage pool; nothing is returned, so an import is all or nothing.
     """
+    with check_file(path) as checked:
+        return InventoryFile(list(checked), checked.storage_pools, checked.network)
+
+
+def check_file(path: str | os.PathLike[str], tick: Tick | None = None) -> CheckedFile:
+    """Read and check an inventory file without holding it; its machines wait in a spool.
+
+    Args:
+        path: the YAML file; named as given in error messages.
+        tick: told of the progress of each pass, after each machine entry.
+
+    Raises:
+        InventoryError: for a missing or unreadable file, invalid YAML or any invalid machine
+            or storage pool, before anything is returned.
+    """
     source = os.fspath(path)
+    checker = Checker(source)
+    checked = _read(checker, source, tick, again=False)
+    if checked is not None:
+        return checked
+    # The network came after machines whose links were checked without it: read them again
+    # with it, its keys (checked already) passed over.
+    second = Checker(source)
+    second.network, second.storage_pools = checker.network, checker.storage_pools
+    checked = _read(second, source, tick, again=True)
+    assert checked is not None
+    return checked
+
+
+def _read(checker: Checker, source: str, tick: Tick | None, *, again: bool) -> CheckedFile | None:
+    """One pass over the file, its machines spooled; None if the network came after them.
+
+    Raises:
+        InventoryError: as :func:`check_file` (problems of links only when the network was
+            known before the machines).
+    """
+    late = False  # a network key after a machine: links were checked against part of it
+
+    def machines(loader: _Loader, text: _Text) -> Iterator[Machine]:
+        nonlocal late
+        read = 0
+        for key in _structure(loader, source):
+            if key == 'machines':
+                machine = checker.add(loader.next_value())
+                read += 1
+                if tick is not None:
+                    tick('import', read, text.offset)
+                if machine is not None and not late:
+                    yield machine
+            elif again:
+                loader.next_value()  # checked by the first pass; anchors and budget
+            elif key == 'storage-pools':
+                checker.set_storage_pools(loader.next_value())
+            else:
+                late = late or read > 0
+                if key == 'spaces':
+                    checker.network.set_spaces(loader.next_value())
+                else:
+                    checker.network.set_subnets(loader.next_value())
+
+    with _opened(source) as (text, loader), bulk():
+        try:
+            spool = Spool(machines(loader, text))
+        except yaml.YAMLError as error:
+            raise _invalid(source, error) from None
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(spool.close)
+        checker.finish(links=not late)
+        if late:
+            return None
+        cleanup.pop_all()
+        return CheckedFile(source, checker, spool)
+
+
+@contextlib.contextmanager
+def _opened(source: str) -> Generator[tuple[_Text, _Loader]]:
+    """The file open as text for a loader; closed, and the loader disposed of, after."""
     try:
-        with open(source, encoding='utf-8') as stream:
-            text = stream.read()
+        raw = open(source, 'rb')  # noqa: SIM115 - closed below
     except FileNotFoundError:
         raise InventoryError(f'{source}: no such file') from None
     except IsADirectoryError:
         raise InventoryError(f'{source}: is a directory, not an inventory file') from None
-    except UnicodeDecodeError as error:
-        raise InventoryError(
-            f'{source}: not UTF-8 text ({error.reason} at byte {error.start})'
-        ) from None
     except OSError as error:
         raise InventoryError(f'{source}: cannot read: {error.strerror or error}') from None
-    checker = Checker(source)
-    loader = _Loader(text)
-    try:
-        with bulk():
-            _read_document(loader, checker)
-    except yaml.YAMLError as error:
-        raise InventoryError(f'{source}: not valid YAML: {yamlread.describe(error)}') from None
-    finally:
-        loader.dispose()  # pyright: ignore[reportUnknownMemberType]
-    with bulk():
-        machines = checker.finish()
-    return InventoryFile(machines, checker.storage_pools, checker.network.network)
+    with raw:
+        text = _Text(raw, source)
+        loader = _Loader(text)
+        try:
+            yield text, loader
+        finally:
+            loader.dispose()  # pyright: ignore[reportUnknownMemberType]
 
 
-def _read_document(loader: _Loader, checker: Checker) -> None:
-    """Feed the ``machines`` entries of a YAML stream to ``checker`` as they are read.
+def _invalid(source: str, error: yaml.YAMLError) -> InventoryError:
+    return InventoryError(f'{source}: not valid YAML: {yamlread.describe(error)}')
 
-    Anything but a single mapping holding only a ``machines`` sequence is read whole and
-    handed to :func:`machine_items`, so both entry points describe a bad document alike.
+
+def _structure(loader: _Loader, source: str) -> Iterator[str]:
+    """Walk the top level of a pool file, giving the key of each value the caller reads.
+
+    Yields ``storage-pools``, ``spaces`` or ``subnets`` before the value of that key, and
+    ``machines`` before each entry of the ``machines`` list; the caller consumes that node.
+    Anything but a single mapping holding a ``machines`` sequence is read whole and handed to
+    :func:`machine_items`, so a document read whole and one read here are described alike.
     """
     loader.skip()  # stream start
     if loader.at(yaml.StreamEndEvent):
-        machine_items(None, checker.source)
+        machine_items(None, source)
     loader.skip()  # document start
     if not loader.at(yaml.MappingStartEvent):
-        machine_items(loader.next_value(), checker.source)
+        machine_items(loader.next_value(), source)
     loader.skip()
     found = False
     while not loader.at(yaml.MappingEndEvent):
         mark = loader.mark()
         key = loader.next_value()
-        if key == 'storage-pools':
-            checker.set_storage_pools(loader.next_value())
-            continue
-        if key == 'spaces':
-            checker.network.set_spaces(loader.next_value())
-            continue
-        if key == 'subnets':
-            checker.network.set_subnets(loader.next_value())
+        if key in ('storage-pools', 'spaces', 'subnets'):
+            yield cast(str, key)
             continue
         if key != 'machines':
-            raise unknown_key(key, checker.source)
+            raise unknown_key(key, source)
         if found:
             raise yaml.constructor.ConstructorError(
                 None, None, f'found duplicate key {key!r}', mark
             )
         found = True
         if not loader.at(yaml.SequenceStartEvent):
-            machine_items({key: loader.next_value()}, checker.source)
+            machine_items({key: loader.next_value()}, source)
         loader.skip()
         while not loader.at(yaml.SequenceEndEvent):
-            checker.add(loader.next_value())
+            yield 'machines'
         loader.skip()
     loader.skip()  # mapping end
     if not found:
-        machine_items({}, checker.source)
+        machine_items({}, source)
     loader.skip()  # document end
     if not loader.at(yaml.StreamEndEvent):
         raise ComposerError(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final, TextIO, cast
 
 import yaml
 
@@ -138,6 +138,39 @@ def dump_yaml(document: object) -> str:
             _dump(rows[start : start + _CHUNK]) for start in range(_CHUNK, len(rows), _CHUNK)
         )
         return ''.join(parts)
+
+
+def write_yaml(
+    out: TextIO,
+    machines: Iterable[Machine],
+    *,
+    network: Network | None = None,
+    secrets: bool = True,
+) -> int:
+    """Write the document of :func:`to_document` as :func:`dump_yaml` does, holding no list.
+
+    The machines are written a slice at a time as they come (from a generator, say), so
+    writing a pool of any size takes the memory of one slice.
+
+    Returns:
+        How many machines were written.
+    """
+    with bulk():
+        head = dict(network_record(network)) if network else {}
+        if head:
+            out.write(_dump(head))
+        count = 0
+        rows: list[object] = []
+        first = True
+        for machine in machines:
+            rows.append(to_record(machine, secrets=secrets))
+            count += 1
+            if len(rows) == _CHUNK:
+                out.write(_dump({'machines': rows} if first else rows))
+                rows, first = [], False
+        if rows or first:
+            out.write(_dump({'machines': rows} if first else rows))
+        return count
 
 
 def _long_list(document: object) -> tuple[dict[object, object], object, list[object]] | None:
