@@ -126,15 +126,17 @@ class OlmContext(testing.Context[ops.CharmBase]):
             if self.action_results is not None:
                 self.action_results.clear()
             self._action_failure_message = None
+        framework = None
         try:
             with (
                 _scope.olm_run(self.roots),
                 runtime.exec(state=state, event=event, context=self) as ops_,
                 self.around_charm(ops_),
             ):
+                framework = ops_.framework
                 yield ops_
         finally:
-            _ops_model.forget_framework_events()
+            _ops_model.forget_framework_events(framework)
         if event.action and self._action_failure_message is not None:
             raise testing.ActionFailed(
                 self._action_failure_message,
