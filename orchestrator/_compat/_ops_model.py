@@ -17,7 +17,8 @@ only during olm's own runs (:func:`._scope.olm_run`):
 - ``Framework.on`` caches each framework's event emitters in a class-level
   ``WeakKeyDictionary`` (``BoundEvent``'s ``_cache``) whose values refer back to their key, so
   no framework is ever freed: :func:`forget_framework_events` empties it after each run. Every
-  other class-level ``on = SomeEvents()`` (``ObjectEvents.__get__``, ops/framework.py) does the
+  other class-level ``on = SomeEvents()`` (canonical/operator ``ops/framework.py``
+  ``ObjectEvents.__get__``, 3.8 and 3.9, the tested releases) does the
   same for the charm's and its libraries' objects: its value holds the run's framework until
   its key is collected, so the collector's young pass after the hook finds the whole run
   reachable and promotes it to the oldest generation (~250 objects a hook, more the larger
