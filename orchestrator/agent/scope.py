@@ -59,9 +59,33 @@ def visible_members(m: model.Model, relation: model.Relation, unit: model.Unit) 
     if relation.is_peer:
         return [u for u in relation.scope if u != unit.name]
     other = relation.other_application(unit.application)
-    members = [u for u in relation.scope if u.rsplit('/', 1)[0] == other]
     if relation.container_scoped:
-        members = [u for u in members if in_container(m, relation, unit, u)]
+        members = [u for u in relation.scope if u.rsplit('/', 1)[0] == other]
+        return [u for u in members if in_container(m, relation, unit, u)]
+    return list(_other_end(relation.id, relation.scope, other))
+
+
+_OTHER_ENDS: dict[tuple[int, str], tuple[list[str], tuple[str, ...]]] = {}
+"""Per (relation id, application): the scope last seen, and its units of the application."""
+
+
+def _other_end(relation_id: int, scope: list[str], application: str) -> tuple[str, ...]:
+    """The units of ``application`` in ``scope``, in scope order.
+
+    Asked for every hook of every unit; picking them out of a scope of a thousand workers took
+    a Python loop over the whole scope each time, for a worker that sees three control-plane
+    units. The answer is kept with a copy of the scope it came from and used again while the
+    scope is equal (a list comparison, done in C): the answer depends on nothing else.
+    """
+    key = (relation_id, application)
+    found = _OTHER_ENDS.get(key)
+    if found is not None and found[0] == scope:
+        return found[1]
+    prefix = application + '/'
+    members = tuple(u for u in scope if u.startswith(prefix) and '/' not in u[len(prefix) :])
+    if len(_OTHER_ENDS) >= 4096:  # many models in one process: keep it bounded
+        _OTHER_ENDS.clear()
+    _OTHER_ENDS[key] = (list(scope), members)
     return members
 
 

@@ -247,6 +247,19 @@ def test_framework_on_caches_emitters_in_a_class_level_cache():
     assert len(cache) == 0
 
 
+def test_class_level_events_cache_each_emitters_events_by_the_emitter():
+    # What forget_framework_events undoes for a charm library's `on = SomeEvents()`.
+    assert 'self._cache' in _source(ops.ObjectEvents.__get__)
+
+    class Events(ops.ObjectEvents):
+        pass
+
+    class Emitter(ops.Object):
+        on = Events()
+
+    assert isinstance(vars(Emitter)['on']._cache, weakref.WeakKeyDictionary)
+
+
 @pytest.mark.parametrize('name', sorted(_compat.__all__))
 def test_every_function_and_class_of_compat_says_why(name: str):
     thing = getattr(_compat, name)
