@@ -18,8 +18,17 @@ def _since(seconds: float) -> str:
 
 
 def _unit_goal(u: model.Unit) -> dict[str, str]:
-    status = u.workload.current if u.life == 'alive' else 'dying'
-    return {'status': status, 'since': _since(u.workload.since)}
+    """A unit's entry: its ``Unit.Status()``, or ``dying``.
+
+    ``goalStateUnits`` reads ``unit.Status()``, which answers the *agent's* status when the
+    agent is in error (a hook failed) and the workload's otherwise (juju/juju ``state/unit.go``
+    ``Unit.Status``: "when a hook error occurs, the workload should be in error state ... So
+    we'll do that model translation here"), then overrides the status with ``dying`` for a
+    dying unit, keeping the time.
+    """
+    shown = u.agent if u.agent.current == 'error' else u.workload
+    status = shown.current if u.life == 'alive' else 'dying'
+    return {'status': status, 'since': _since(shown.since)}
 
 
 def goal_state(m: model.Model, unit: model.Unit, *, now: float | None = None) -> dict[str, Any]:

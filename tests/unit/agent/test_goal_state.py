@@ -46,3 +46,20 @@ def test_units_and_related_applications_with_their_units(engine: olm_engine.Engi
 
 def _utc(seconds: float) -> str:
     return time.strftime('%Y-%m-%d %H:%M:%SZ', time.gmtime(seconds))
+
+
+def test_a_unit_whose_hook_failed_is_in_error_with_its_agents_time(engine: olm_engine.Engine):
+    # juju/juju state/unit.go Unit.Status(): the agent's error stands for the unit's status.
+    from orchestrator.state import model
+
+    m = engine.status_view().model
+    failed = m.units['mirror/0']
+    failed.agent = model.Status('error', 'hook failed: "db-relation-changed"', 86400.0)
+
+    found = goal_state(m, m.units['tracer/0'], now=0.0)
+
+    assert found['relations']['db']['mirror/0'] == {
+        'status': 'error',
+        'since': '1970-01-02 00:00:00Z',
+    }
+    assert goal_state(m, failed, now=0.0)['units']['mirror/0']['status'] == 'error'
