@@ -405,7 +405,10 @@ def test_a_schema_4_database_is_sealed_and_vacuumed_on_opening(tmp_path: Path):
     row = list(rows.machine_to_row(
         dataclasses.replace(machine('n1'), power_parameters={'power_pass': CANARY})
     ))  # fmt: skip
-    conn.execute(f'INSERT INTO pool_machines VALUES ({", ".join("?" * len(row))})', row)
+    conn.execute(
+        f'INSERT INTO pool_machines ({rows.POOL_COLUMNS}) VALUES ({", ".join("?" * len(row))})',
+        row,
+    )
     conn.commit()
     conn.execute("DELETE FROM records WHERE kind = 'old'")
     conn.commit()

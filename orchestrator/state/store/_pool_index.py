@@ -21,6 +21,7 @@ transaction, so that a 100k-machine file never sits in memory.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import heapq
 import itertools
 import sqlite3
@@ -29,7 +30,14 @@ from collections.abc import Callable, Iterable, Iterator
 from ... import cloud
 from ...cloud.index import Filters, Tally, maas_order, tally
 from ._cipher import SecretsKey
-from ._rows import POWER_INDEX, machine_from_row, machine_to_row
+from ._rows import (
+    POOL_COLUMNS,
+    POWER_INDEX,
+    disks_from_data,
+    machine_from_row,
+    machine_to_row,
+    spaces_text,
+)
 from ._schema import POWER_LABEL
 
 _READY = int(cloud.Status.READY)
@@ -42,7 +50,10 @@ _NAME_TABLES = {
     'pool': 'SELECT 1 FROM pool_machines WHERE pool = ? LIMIT 1',
     'tag': 'SELECT 1 FROM pool_tags WHERE tag = ? LIMIT 1',
 }
-_INSERT = 'INSERT INTO pool_machines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+_INSERT = (
+    f'INSERT INTO pool_machines ({POOL_COLUMNS}, spaces) '  # noqa: S608
+    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+)
 
 
 class StoredIndex:
@@ -79,7 +90,7 @@ class StoredIndex:
             return found
         for column in ('system_id', 'hostname'):
             row = self._conn.execute(
-                f'SELECT * FROM pool_machines WHERE {column} = ?',  # noqa: S608
+                f'SELECT {POOL_COLUMNS} FROM pool_machines WHERE {column} = ?',  # noqa: S608
                 (ref,),
             ).fetchone()
             if row is not None:
@@ -87,7 +98,9 @@ class StoredIndex:
         return None
 
     def __iter__(self) -> Iterator[cloud.Machine]:
-        cursor = self._conn.execute('SELECT * FROM pool_machines ORDER BY hostname')
+        cursor = self._conn.execute(
+            f'SELECT {POOL_COLUMNS} FROM pool_machines ORDER BY hostname'  # noqa: S608
+        )
         try:
             for row in cursor:
                 yield self._overlay.get(str(row[0])) or self._machine(row)
@@ -138,14 +151,31 @@ class StoredIndex:
         return heapq.merge(rows, changed, key=maas_order)
 
     def count(self, request: cloud.AllocationRequest, filters: Filters) -> int:
-        """See :meth:`PoolIndex.count`."""
-        if not _exact(request):
+        """See :meth:`PoolIndex.count`.
+
+        Counted by sqlite when every criterion is indexed. A storage constraint reads a
+        machine's disks alone (:func:`cloud.storage.match`), so it is tested once per distinct
+        disk layout sqlite groups the indexed matches by, not once per machine; only subnets
+        (a machine's links) make the count read and test each matching row.
+        """
+        if not _exact(dataclasses.replace(request, storage=())):
             return sum(1 for _ in self.candidates(request, filters))
         where, params = _where(request, None)
-        (count,) = self._conn.execute(
-            f'SELECT COUNT(*) FROM pool_machines WHERE {where}',  # noqa: S608
-            params,
-        ).fetchone()
+        if request.storage:
+            grouped = self._conn.execute(
+                f'SELECT disks, COUNT(*) FROM pool_machines WHERE {where} GROUP BY disks',  # noqa: S608
+                params,
+            )
+            count = sum(
+                int(n)
+                for disks, n in grouped
+                if cloud.storage.match(request.storage, _with_disks(str(disks))) is not None
+            )
+        else:
+            (count,) = self._conn.execute(
+                f'SELECT COUNT(*) FROM pool_machines WHERE {where}',  # noqa: S608
+                params,
+            ).fetchone()
         passes = _passes(filters)
         ready = cloud.Status.READY
         return (
@@ -211,7 +241,9 @@ class StoredIndex:
         while typed := tuple(itertools.islice(given, 1000)):
             for machine in typed:
                 try:
-                    self._conn.execute(_INSERT, seal(machine_to_row(machine)))
+                    self._conn.execute(
+                        _INSERT, (*seal(machine_to_row(machine)), spaces_text(machine))
+                    )
                 except sqlite3.IntegrityError:
                     raise cloud.InventoryError(
                         f'machine "{self._duplicate(machine)}" is already in the pool'
@@ -219,10 +251,6 @@ class StoredIndex:
             self._conn.executemany(
                 'INSERT OR IGNORE INTO pool_tags VALUES (?, ?)',
                 ((tag, m.system_id) for m in typed for tag in m.tags),
-            )
-            self._conn.executemany(
-                'INSERT OR IGNORE INTO pool_spaces VALUES (?, ?)',
-                ((space, m.system_id) for m in typed for space in m.spaces),
             )
             added += len(typed)
         return added
@@ -270,7 +298,7 @@ class StoredIndex:
         """The committed Ready rows the request's indexed fields allow, not changed since."""
         where, params = _where(request, zone)
         cursor = self._conn.execute(
-            f'SELECT * FROM pool_machines WHERE {where} {_ORDER if order else ""}',  # noqa: S608
+            f'SELECT {POOL_COLUMNS} FROM pool_machines WHERE {where} {_ORDER if order else ""}',  # noqa: S608
             params,
         )
         overlay = self._overlay
@@ -298,6 +326,11 @@ class StoredIndex:
         return (*row[:POWER_INDEX], sealed, *row[POWER_INDEX + 1 :])
 
 
+def _with_disks(text: str) -> cloud.Machine:
+    """A stand-in machine with these disks and nothing else, for the storage test alone."""
+    return cloud.Machine('', '', '', 0, 0, disks_from_data(text), frozenset(), '', '')
+
+
 def _passes(filters: Filters) -> Callable[[cloud.Machine], bool]:
     shape, rest = filters
     every = shape + rest
@@ -306,7 +339,9 @@ def _passes(filters: Filters) -> Callable[[cloud.Machine], bool]:
 
 def _exact(request: cloud.AllocationRequest) -> bool:
     """Whether :func:`_where` decides the request alone (a count needs no row read)."""
-    return not (request.storage or request.subnets or request.not_subnets)
+    # ``spaces`` holds names between commas: a name with one in it could be found inside two.
+    commas = any(',' in space for _, space in request.interfaces)
+    return not (request.storage or request.subnets or request.not_subnets or commas)
 
 
 def _where(request: cloud.AllocationRequest, zone: str | None) -> tuple[str, list[object]]:
@@ -364,8 +399,5 @@ def _criterion_clauses(request: cloud.AllocationRequest) -> list[tuple[str, list
             values: list[object] = [*sorted(wanted)]
             marks = ', '.join('?' * len(values))
             out.append((f'{column} {"NOT IN" if negated else "IN"} ({marks})', values))
-    out.extend(
-        ('system_id IN (SELECT system_id FROM pool_spaces WHERE space = ?)', [space])
-        for _, space in request.interfaces
-    )
+    out.extend(('instr(spaces, ?) > 0', [f',{space},']) for _, space in request.interfaces)
     return out

@@ -16,6 +16,12 @@ MACHINE_COLUMNS = (
     'addresses, since'
 )
 """A model machine's columns, in the order :func:`juju_machine` reads them."""
+POOL_COLUMNS = (
+    'system_id, hostname, arch, cores, memory, disks, tags, zone, pool, power_type, '
+    'power_parameters, address, status, previous_status, owner, status_message, interfaces'
+)
+"""A pool machine's columns, in the order :func:`machine_from_row` reads them (the table also
+has ``spaces``, an index column :func:`spaces_text` fills, which no machine is read from)."""
 POWER_INDEX = 10
 """Where a pool machine's power parameters (BMC credentials: sealed) are in its row."""
 
@@ -32,6 +38,15 @@ def machine_to_row(m: cloud.Machine) -> tuple[object, ...]:
         None if m.previous_status is None else int(m.previous_status), m.owner,
         m.status_message, json.dumps(_interfaces_to_data(m.interfaces)) if m.interfaces else '[]',
     )  # fmt: skip
+
+
+def spaces_text(m: cloud.Machine) -> str:
+    """The ``spaces`` column: the spaces a machine reaches, each between commas (``,a,b,``).
+
+    So that "reaches space S" is ``instr(spaces, ',S,')``, read from the covering index of
+    Ready machines rather than from a table lookup per machine.
+    """
+    return f',{",".join(sorted(m.spaces))},' if m.spaces else ''
 
 
 def _interfaces_to_data(interfaces: Iterable[cloud.Interface]) -> list[list[object]]:
@@ -81,6 +96,14 @@ def _shared(value: _T) -> _T:
     return value
 
 
+def disks_from_data(text: str) -> tuple[cloud.Disk, ...]:
+    """A machine's block devices from its ``disks`` column."""
+    return tuple(
+        _shared(cloud.Disk(name, size, _shared(frozenset(dtags)), boot, *identity))
+        for name, size, dtags, boot, *identity in json.loads(text)
+    )
+
+
 def machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
     (system_id, hostname, arch, cores, memory, disks, tags, zone, pool, power_type, power,
      address, status, previous, owner, message, interfaces) = row  # fmt: skip
@@ -91,10 +114,7 @@ def machine_from_row(row: tuple[object, ...]) -> cloud.Machine:
         arch=_shared(str(arch)),
         cores=int(str(cores)),
         memory=int(str(memory)),
-        disks=tuple(
-            _shared(cloud.Disk(name, size, _shared(frozenset(dtags)), boot, *identity))
-            for name, size, dtags, boot, *identity in json.loads(str(disks))
-        ),
+        disks=disks_from_data(str(disks)),
         tags=_shared(frozenset(json.loads(str(tags)))),
         zone=_shared(str(zone)),
         pool=_shared(str(pool)),

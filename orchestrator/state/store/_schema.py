@@ -13,7 +13,7 @@ from ._names import DEFAULT_MODEL, new_model_uuid
 
 SCHEMA_VERSION = 6
 """5: sensitive values sealed with the state directory's key (``_cipher``); 6: the pool's
-machines indexed for allocation (``pool_tags``, ``pool_spaces``, the ``pool_*`` indexes)."""
+machines indexed for allocation (``pool_tags``, the ``spaces`` column, the ``pool_*`` indexes)."""
 
 _SEALED_SINCE = 5
 """The schema that sealed the sensitive values: from it on, the key must already exist."""
@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS pool_machines (
     previous_status INTEGER,
     owner TEXT,
     status_message TEXT NOT NULL,
-    interfaces TEXT NOT NULL DEFAULT '[]'
+    interfaces TEXT NOT NULL DEFAULT '[]',
+    spaces TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS models (
     name TEXT PRIMARY KEY,
@@ -117,13 +118,8 @@ CREATE TABLE IF NOT EXISTS pool_tags (
     system_id TEXT NOT NULL,
     PRIMARY KEY (tag, system_id)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pool_spaces (
-    space TEXT NOT NULL,
-    system_id TEXT NOT NULL,
-    PRIMARY KEY (space, system_id)
-) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pool_ready ON pool_machines
-    (status, cores * 1024 + memory, hostname, system_id);
+    (status, cores * 1024 + memory, hostname, system_id, cores, memory, arch, zone, pool, spaces);
 CREATE INDEX IF NOT EXISTS pool_ready_in_zone ON pool_machines
     (status, zone, cores * 1024 + memory, hostname, system_id);
 CREATE INDEX IF NOT EXISTS pool_by_zone ON pool_machines (zone);
@@ -140,12 +136,15 @@ _POOL_INDEX_ROWS = (
     # A machine's tags, from its ``tags`` JSON list.
     'INSERT OR IGNORE INTO pool_tags SELECT t.value, m.system_id '
     'FROM pool_machines m, json_each(m.tags) t',
-    # The spaces its links reach: ``interfaces`` is [[name, type, mac, parents, vid, mtu,
-    # [[subnet, mode, ip, space, prefixlen], ...]], ...] (``_rows``), as Machine.spaces is.
-    "INSERT OR IGNORE INTO pool_spaces SELECT json_extract(l.value, '$[3]'), m.system_id "
-    "FROM pool_machines m, json_each(m.interfaces) i, json_each(i.value, '$[6]') l",
+    # The spaces its links reach (``_rows.spaces_text``): ``interfaces`` is [[name, type, mac,
+    # parents, vid, mtu, [[subnet, mode, ip, space, prefixlen], ...]], ...], as Machine.spaces.
+    "UPDATE pool_machines SET spaces = coalesce((SELECT ',' || group_concat(s, ',') || ',' "
+    "FROM (SELECT DISTINCT json_extract(l.value, '$[3]') AS s "
+    "FROM json_each(pool_machines.interfaces) i, json_each(i.value, '$[6]') l)), '')",
 )
-"""Schema 6 fills the pool's tag and space tables from the machines already there."""
+"""Schema 6 fills the pool's tag table and spaces column from the machines already there."""
+_V6_COLUMNS = (('pool_machines', "spaces TEXT NOT NULL DEFAULT ''"),)
+"""Columns schema 6 added: the spaces a pool machine reaches, for the covering index."""
 MODEL_TABLES = ('machines', 'sequences', 'records', 'settings', 'log')
 _V1_MODEL_TABLES = ('machines', 'sequences', 'records', 'log')
 
@@ -178,6 +177,9 @@ def create_schema(
         if version is not None and version >= _SEALED_SINCE
         else ensure_key(key_path, database)
     )
+    if version is not None and version < SCHEMA_VERSION:
+        # Before any CREATE INDEX of _SCHEMA names it.
+        _add_columns(conn, _V6_COLUMNS)
     if version == 1:
         _migrate_from_v1(conn)
     if version in (1, 2, 3):
@@ -243,16 +245,21 @@ def _seal_v5(conn: sqlite3.Connection, key: SecretsKey) -> None:
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
+def _add_columns(conn: sqlite3.Connection, columns: tuple[tuple[str, str], ...]) -> None:
+    """Add each (table, column definition) the table lacks."""
+    for table, column in columns:
+        names = {str(c[1]) for c in conn.execute(f'PRAGMA table_info({table})')}
+        if names and column.split()[0] not in names:
+            conn.execute(f'ALTER TABLE {table} ADD COLUMN {column}')
+
+
 def _migrate_to_v3(conn: sqlite3.Connection) -> None:
     """Bring a schema 1-3 database to the current columns.
 
     Schema 3 added the network columns, schema 4 a machine's status time; older machines have
     no interfaces and no status time recorded.
     """
-    for table, column in _V3_COLUMNS + _V4_COLUMNS:
-        names = {str(c[1]) for c in conn.execute(f'PRAGMA table_info({table})')}
-        if column.split()[0] not in names:
-            conn.execute(f'ALTER TABLE {table} ADD COLUMN {column}')
+    _add_columns(conn, _V3_COLUMNS + _V4_COLUMNS)
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
