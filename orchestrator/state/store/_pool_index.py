@@ -21,7 +21,6 @@ transaction, so that a 100k-machine file never sits in memory.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import heapq
 import itertools
 import sqlite3
@@ -132,7 +131,7 @@ class StoredIndex:
         passes = _passes(filters)
         rows = (
             machine
-            for machine in self._rows(request, zone, order=True)
+            for machine in self._rows(request, zone)
             if machine.system_id not in exclude and passes(machine)
         )
         changed = sorted(
@@ -158,7 +157,7 @@ class StoredIndex:
         disk layout sqlite groups the indexed matches by, not once per machine; only subnets
         (a machine's links) make the count read and test each matching row.
         """
-        if not _exact(dataclasses.replace(request, storage=())):
+        if not _indexed(request):
             return sum(1 for _ in self.candidates(request, filters))
         where, params = _where(request, None)
         if request.storage:
@@ -292,13 +291,11 @@ class StoredIndex:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _rows(
-        self, request: cloud.AllocationRequest, zone: str | None, *, order: bool
-    ) -> Iterator[cloud.Machine]:
-        """The committed Ready rows the request's indexed fields allow, not changed since."""
+    def _rows(self, request: cloud.AllocationRequest, zone: str | None) -> Iterator[cloud.Machine]:
+        """Committed Ready rows the request's indexed fields allow, unchanged since, in order."""
         where, params = _where(request, zone)
         cursor = self._conn.execute(
-            f'SELECT {POOL_COLUMNS} FROM pool_machines WHERE {where} {_ORDER if order else ""}',  # noqa: S608
+            f'SELECT {POOL_COLUMNS} FROM pool_machines WHERE {where} {_ORDER}',  # noqa: S608
             params,
         )
         overlay = self._overlay
@@ -337,11 +334,16 @@ def _passes(filters: Filters) -> Callable[[cloud.Machine], bool]:
     return lambda m: all(f.accepts(m) for f in every)
 
 
-def _exact(request: cloud.AllocationRequest) -> bool:
-    """Whether :func:`_where` decides the request alone (a count needs no row read)."""
+def _indexed(request: cloud.AllocationRequest) -> bool:
+    """Whether :func:`_where` decides every criterion but storage (which reads disks alone)."""
     # ``spaces`` holds names between commas: a name with one in it could be found inside two.
     commas = any(',' in space for _, space in request.interfaces)
-    return not (request.storage or request.subnets or request.not_subnets or commas)
+    return not (request.subnets or request.not_subnets or commas)
+
+
+def _exact(request: cloud.AllocationRequest) -> bool:
+    """Whether :func:`_where` decides the request alone (a count needs no row read)."""
+    return _indexed(request) and not request.storage
 
 
 def _where(request: cloud.AllocationRequest, zone: str | None) -> tuple[str, list[object]]:
