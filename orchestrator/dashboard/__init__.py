@@ -1,0 +1,1 @@
+"""``olm dashboard``: a read-only web page of the model, the metal and the hooks."""
