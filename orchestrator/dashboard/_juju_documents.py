@@ -227,6 +227,13 @@ def _machine(mid: str, data: Mapping[str, Any], units: tuple[Unit, ...]) -> Meta
         memory_mib=_mib(fields.get('mem')),
         disks=(f'root {root // 1024} GiB',) if root is not None else (),
         tags=tuple(t for t in fields.get('tags', '').split(',') if t),
-        units=tuple(u.name for u in units if u.machine == mid and not u.principal),
+        # A unit in a container (``0/lxd/0``) is on its host: ``juju status`` nests containers
+        # under their machine (juju/juju cmd/juju/status/formatted.go ``machineStatus``'s
+        # ``Containers``).
+        units=tuple(
+            u.name
+            for u in units
+            if (u.machine == mid or u.machine.startswith(f'{mid}/')) and not u.principal
+        ),
         message=message,
     )
