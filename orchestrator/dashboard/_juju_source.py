@@ -148,16 +148,18 @@ class JujuSource:
                 message names the command and quotes Juju's error. (``juju secrets`` and
                 ``juju show-status-log`` failing only add a note.)
         """
-        self._last = self._clock()
-        status = self._object('status')
-        reading = read_status(status)
-        notes: list[str] = []
         try:
-            secrets = read_secrets(self._object('secrets'))
-        except DashboardError as error:
-            secrets = ()
-            notes.append(f'secrets not shown: {error}')
-        notes.extend(self._read_hooks(status))
+            status = self._object('status')
+            reading = read_status(status)
+            notes: list[str] = []
+            try:
+                secrets = read_secrets(self._object('secrets'))
+            except DashboardError as error:
+                secrets = ()
+                notes.append(f'secrets not shown: {error}')
+            notes.extend(self._read_hooks(status))
+        finally:  # the pause starts when the reading ends, failed or not: a slow controller
+            self._last = self._clock()  # is not asked again at once
         notes += [POOL_NOTE, CAPACITY_NOTE]
         return Snapshot(
             source=f'juju: {self._target}',

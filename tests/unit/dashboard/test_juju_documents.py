@@ -53,6 +53,8 @@ def test_a_36_model_machines_are_its_instances_with_their_units() -> None:
     assert machines['1'].units == ('ubuntu/1',)  # its subordinate nrpe/1 is under ubuntu/1
     assert machines['2'].units == ('ubun2/0',)
     assert all(m.pool == '' and m.zone == '' for m in machines.values())  # LXD has no zones
+    # "cores=0 mem=0M virt-type=container": LXD without limits, so unknown
+    assert (machines['1'].cores, machines['1'].memory_mib) == (None, None)
 
 
 def test_a_32_charmed_kubernetes_on_aws_gives_edges_without_interfaces() -> None:

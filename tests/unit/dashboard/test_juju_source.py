@@ -280,3 +280,18 @@ def test_secrets_failing_only_adds_a_note(juju: Path, monkeypatch: pytest.Monkey
         'secrets not shown: juju secrets -m lab:subs --format json failed (exit 1): '
         'ERROR cannot connect to API: dial tcp 10.0.0.2:17070: connect: connection refused'
     ) in snapshot.notes
+
+
+def test_a_failed_reading_is_not_retried_before_the_interval(
+    juju: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [100.0]
+    source = JujuSource('lab', 'subs', interval=2.0, clock=lambda: now[0])
+    monkeypatch.setenv('STUB_JUJU_FAIL', 'status')
+
+    with pytest.raises(DashboardError, match='ERROR cannot connect to API'):
+        source.snapshot()
+
+    assert not source.changed()
+    now[0] = 102.0
+    assert source.changed()
