@@ -62,7 +62,11 @@ def render_graph(applications: Sequence[Application], relations: Sequence[Relati
     """The ``<svg id="model-graph">`` of the model (its own viewBox; scales to its box)."""
     placed = _layout(applications, relations)
     width = max((p.x + PRINCIPAL_RADIUS + _MARGIN for p in placed.values()), default=400)
+    # Room below the last layer for the lines that bend under it.
     height = max((p.y + PRINCIPAL_RADIUS + _LABEL + _MARGIN for p in placed.values()), default=200)
+    if any(_bend(placed[r.apps[0]], placed[r.apps[1]], placed.values()) != (0.0, 0.0)
+           for r in relations if r.apps[0] in placed and r.apps[1] in placed):  # fmt: skip
+        height += PRINCIPAL_RADIUS
     parts = [
         f'<svg id="model-graph" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-label="the model\'s applications and relations" '
@@ -200,11 +204,19 @@ def _node(p: _Placed) -> str:
 
 def _edge(placed: dict[str, _Placed], relation: Relation) -> str:
     a, b = placed[relation.apps[0]], placed[relation.apps[1]]
-    dx, dy = b.x - a.x, b.y - a.y
-    length = math.hypot(dx, dy) or 1.0
-    ux, uy = dx / length, dy / length
-    x1, y1 = a.x + ux * a.radius, a.y + uy * a.radius
-    x2, y2 = b.x - ux * b.radius, b.y - uy * b.radius
+    # A straight line that would cross another application (two of one layer with others
+    # between them) bends around them instead, below the layer or to one side.
+    bend = _bend(a, b, placed.values())
+    cx, cy = (a.x + b.x) / 2 + bend[0], (a.y + b.y) / 2 + bend[1]
+    x1, y1 = _towards(a, cx, cy)
+    x2, y2 = _towards(b, cx, cy)
+    if bend == (0.0, 0.0):
+        path = f'M {x1:.0f} {y1:.0f} L {x2:.0f} {y2:.0f}'
+        # Past the middle, away from the upper application's name.
+        lx, ly = x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6
+    else:
+        path = f'M {x1:.0f} {y1:.0f} Q {cx:.0f} {cy:.0f} {x2:.0f} {y2:.0f}'
+        lx, ly = (x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4  # the curve's middle
     dashed = a.app.saas or b.app.saas or relation.scope == 'container'
     ends = ' '.join(relation.apps)
     endpoints = ' — '.join(
@@ -216,11 +228,37 @@ def _edge(placed: dict[str, _Placed], relation: Relation) -> str:
         f'<g class="relation" data-apps="{escape(ends)}" '
         f'data-interface="{escape(relation.interface)}" data-scope="{escape(relation.scope)}">',
         f'<title>{escape(endpoints)} ({escape(label)})</title>',
-        f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#666666" '
-        f'stroke-width="2"' + (' stroke-dasharray="8 6"' if dashed else '') + '/>',
-        # Past the middle, away from the upper application's name.
-        f'<text class="interface" x="{x1 + (x2 - x1) * 0.6:.0f}" '
-        f'y="{y1 + (y2 - y1) * 0.6 + 5:.0f}" '
-        f'text-anchor="middle">{escape(label)}</text>',
+        f'<path d="{path}" fill="none" stroke="#666666" stroke-width="2"'
+        + (' stroke-dasharray="8 6"' if dashed else '') + '/>',
+        f'<text class="interface" x="{lx:.0f}" y="{ly + 5:.0f}" text-anchor="middle">'
+        f'{escape(label)}</text>',
         '</g>',
     ])  # fmt: skip
+
+
+def _towards(p: _Placed, x: float, y: float) -> tuple[float, float]:
+    """Where a line from ``p``'s centre towards (x, y) leaves its circle."""
+    dx, dy = x - p.x, y - p.y
+    length = math.hypot(dx, dy) or 1.0
+    return p.x + dx / length * p.radius, p.y + dy / length * p.radius
+
+
+def _bend(a: _Placed, b: _Placed, others: Iterable[_Placed]) -> tuple[float, float]:
+    """How far the middle of a→b must move to miss the others ((0, 0): it misses them)."""
+    dx, dy = b.x - a.x, b.y - a.y
+    length = math.hypot(dx, dy) or 1.0
+    for p in others:
+        if p is a or p is b:
+            continue
+        # Distance from p's centre to the segment, and whether it lies between the ends.
+        t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / (length * length)
+        if 0 < t < 1:
+            gap = abs((p.x - a.x) * dy - (p.y - a.y) * dx) / length
+            if gap < p.radius + 12:
+                # Perpendicular, on the side away from the layer above (down for a level line).
+                nx, ny = -dy / length, dx / length
+                if ny < 0 or (ny == 0 and nx < 0):
+                    nx, ny = -nx, -ny
+                depth = PRINCIPAL_RADIUS * 1.6 + length * 0.15
+                return nx * depth, ny * depth
+    return 0.0, 0.0

@@ -61,8 +61,9 @@ def serve(source: Source, *, port: int = 0, open_browser: bool = False,
     print(f'Serving the dashboard of {what} (read-only) at:', file=out)
     print(f'    {url}', file=out)
     print('Press Ctrl-C to stop it.', file=out, flush=True)
-    if open_browser:
-        webbrowser.open(url)
+    if open_browser and not webbrowser.open(url):
+        print('(no web browser here to open it in: open the URL above in yours)', file=out,
+              flush=True)  # fmt: skip
     server = uvicorn.Server(config)
     stop = server.handle_exit
 

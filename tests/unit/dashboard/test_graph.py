@@ -53,7 +53,7 @@ def test_each_relation_is_an_edge_named_by_its_interface():
     label = next(edges['rack region'].iter(f'{SVG}text'))
     assert label.text == 'metal-region'
     # A cross-model or container relation is dashed; an ordinary one is not.
-    dashed = {k: next(g.iter(f'{SVG}line')).get('stroke-dasharray') for k, g in edges.items()}
+    dashed = {k: next(g.iter(f'{SVG}path')).get('stroke-dasharray') for k, g in edges.items()}
     assert dashed['db region'] and dashed['app logging'] and dashed['rack region'] is None
 
 
@@ -98,3 +98,19 @@ def test_a_relation_to_an_application_not_drawn_is_left_out():
     edges = [g for g in _tree(apps, snapshot.relations).iter(f'{SVG}g')
              if g.get('class') == 'relation']  # fmt: skip
     assert sorted(g.get('data-apps') for g in edges) == ['app logging', 'rack region']
+
+
+def test_a_line_that_would_cross_another_application_bends_around_it():
+    # a, b and c in one layer under r: a-c passes through b unless it bends.
+    apps = tuple(Application(n) for n in ('r', 'a', 'b', 'c'))
+    relations = (
+        Relation(('a', 'r'), ('x', 'x'), 'one'),
+        Relation(('b', 'r'), ('x', 'x'), 'one'),
+        Relation(('c', 'r'), ('x', 'x'), 'one'),
+        Relation(('a', 'c'), ('y', 'y'), 'two'),
+    )
+    svg = _tree(apps, relations)
+    paths = {g.get('data-apps'): next(g.iter(f'{SVG}path')).get('d', '')
+             for g in svg.iter(f'{SVG}g') if g.get('class') == 'relation'}  # fmt: skip
+    assert ' Q ' in paths['a c']
+    assert all(' L ' in d for k, d in paths.items() if k != 'a c')
