@@ -24,6 +24,7 @@ from ..state.store import DEFAULT_STATE_DIR, LockWait, Store, StoreError, parse_
 from ._actions import add_action_commands
 from ._applications import add_application_commands
 from ._common import Parser, UsageError, non_empty_path, seconds_arg
+from ._dashboard import add_dashboard_command, serves_a_controller
 from ._deploy import add_deploy_commands
 from ._faults import add_fault_commands
 from ._hooks import add_hook_commands
@@ -56,6 +57,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from .._ops_versions import OpsVersionError
     from ..agent.charm_loader import CharmLoadError
     from ..agent.dispatch import SandboxUnavailableError, StagingError
+    from ..dashboard import DashboardError
     from ..juju import bundle as juju_bundle
     from ..juju import charmspec, modelconfig
 
@@ -72,6 +74,7 @@ def _user_errors() -> tuple[type[Exception], ...]:
         OpsVersionError,
         SandboxUnavailableError,
         StagingError,
+        DashboardError,
     )
 
 
@@ -88,8 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, 'run'):
         parser.print_help()
         return 0
-    if hasattr(args, 'controller') and not runs_on_a_controller(args.run):
-        print('ERROR --controller: only add-unit runs on a real controller', file=sys.stderr)
+    if hasattr(args, 'controller') and not (
+        runs_on_a_controller(args.run) or serves_a_controller(args.run)
+    ):
+        print('ERROR --controller: only add-unit and dashboard run on a real controller',
+              file=sys.stderr)  # fmt: skip
         return 2
     _configure_logging(debug)
     # --state-dir is accepted before or after the command; it is absent when not given.
@@ -234,7 +240,7 @@ def _build_parser() -> Parser:
     parser.add_argument(
         '--controller',
         default=argparse.SUPPRESS,
-        help='a real Juju controller, for add-unit (see olm add-unit --help)',
+        help='a real Juju controller, for add-unit and dashboard (see their --help)',
     )
     commands = parser.add_subparsers(
         title='commands', metavar='COMMAND', parser_class=Parser, dest='olm_command'
@@ -257,6 +263,7 @@ def _build_parser() -> Parser:
     add_model_config_command(commands, common)
     add_secret_commands(commands, common)
     add_inspection_commands(commands, common)
+    add_dashboard_command(commands, common)
     add_space_commands(commands, common)
     add_ssh_key_commands(commands, common)
     add_version_command(commands, common)

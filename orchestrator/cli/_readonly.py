@@ -17,10 +17,10 @@ from pathlib import Path
 __all__ = ['creates_state']
 
 _READ_ONLY = frozenset({
-    'constraints', 'debug-log', 'faults', 'find-offers', 'list-offers', 'list-secrets',
-    'list-ssh-keys', 'list-storage', 'machines', 'model-constraints', 'models', 'offers',
-    'plan', 'secrets', 'show-model', 'show-secret', 'show-unit', 'spaces', 'ssh-keys', 'status',
-    'storage', 'storage-pools', 'version',
+    'constraints', 'dashboard', 'debug-log', 'faults', 'find-offers', 'list-offers',
+    'list-secrets', 'list-ssh-keys', 'list-storage', 'machines', 'model-constraints', 'models',
+    'offers', 'plan', 'secrets', 'show-model', 'show-secret', 'show-unit', 'spaces', 'ssh-keys',
+    'status', 'storage', 'storage-pools', 'version',
 })  # fmt: skip
 """Commands that read whatever their arguments (aliases included, as argparse names them)."""
 _READ_ONLY_POOL = frozenset({'list', 'capacity'})

@@ -10,8 +10,6 @@ import sys
 from typing import Any
 
 from ..engine import Engine
-from ..juju.version import JUJU_VERSION
-from ..state import model
 from ..views import status
 from ..views import storage as storage_view
 from ._common import UsageError, add_format, emit, int_arg
@@ -41,31 +39,12 @@ def add_status_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=_debug_log)
 
 
-def _created(engine: Engine, name: str) -> float:
-    return next((r.created for r in engine.store.models() if r.name == name), 0.0)
-
-
 def _status(engine: Engine, args: argparse.Namespace) -> None:
     data = engine.status_view()
     m = data.model
     if data.unfinished:
         print(f'WARNING {data.unfinished}', file=sys.stderr)
-    view = status.ModelView(
-        name=m.name,
-        controller='olm',
-        cloud='metal-pool',
-        version=JUJU_VERSION,  # the Juju release olm models, as the model's agents report it
-        machines=list(m.machines.values()),
-        applications=list(m.applications.values()),
-        # An offering model's stand-ins for consumers are not SAAS (juju status lists them not).
-        remote_applications=[r for r in m.remote_applications.values() if not r.consumer],
-        units=list(m.units.values()),
-        relations=list(m.relations.values()),
-        charm_revisions=data.charm_revisions,
-        simulated=True,
-        # The model's status was set when the model was made (``since`` in model-status).
-        model_status=model.Status('available', '', _created(engine, m.name)),
-    )
+    view = engine.model_view(data)
     if args.format == 'tabular':
         sys.stdout.write(status.render_tabular(view, relations=args.relations))
         return

@@ -22,6 +22,7 @@ from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
 from ..state import bindings, model
 from ..state.store import LogEntry, Transaction
+from ..views.plan import Headroom
 from . import _names
 from ._agents import UnitAgents
 from ._context import Context, load_model, model_constraints
@@ -390,6 +391,36 @@ class Applications:
             return _names.application(load_model(txn), application).constraints
 
     # -- within a session (deploy's too) ----------------------------------------------------
+
+    def headroom(self) -> list[Headroom]:
+        """How many more units of each principal application's shape the pool holds now.
+
+        The shape is what ``add-unit`` would ask of a new machine (the model's constraints
+        under the application's, its storage, the spaces its bindings need), counted as
+        ``olm plan`` counts its headroom: Ready machines that would fit one more unit each.
+        """
+        shapes: list[Headroom] = []
+        with self.context.store.snapshot() as txn:
+            m = load_model(txn)
+            for app in sorted(m.applications.values(), key=lambda a: a.name):
+                if app.subordinate or app.life != 'alive':
+                    continue
+                merged = juju_constraints.merge(
+                    model_constraints(txn), juju_constraints.parse(app.constraints)
+                )
+                storage = juju_storage.maas_storage(
+                    volumes(self.context, txn, app), merged.root_disk
+                )
+                spaces = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
+                try:
+                    more = txn.pool.capacity(merged, storage=storage, bindings=spaces)
+                except cloud.CloudError:  # a tag, zone or pool MAAS does not know: nothing fits
+                    more = 0
+                shapes.append(
+                    Headroom(application=app.name, constraints=str(merged), storage=storage,
+                             more=more, spaces=tuple(sorted(spaces)))
+                )  # fmt: skip
+        return shapes
 
     def add_application(
         self,

@@ -208,6 +208,7 @@ class Engine:
     deploy = _Operation('_deployer', Deployer.deploy)
     plan = _Operation('_deployer', Deployer.plan)
     add_unit = _Operation('_applications', Applications.add_unit)
+    headroom = _Operation('_applications', Applications.headroom)
     remove_unit = _Operation('_applications', Applications.remove_unit)
     remove_application = _Operation('_applications', Applications.remove_application)
     config = _Operation('_applications', Applications.config)
@@ -244,6 +245,7 @@ class Engine:
 
     # Reading the model, and destroying it.
     status_view = _Operation('_reads', ModelReads.status_view)
+    model_view = _Operation('_reads', ModelReads.model_view)
     show_unit = _Operation('_reads', ModelReads.show_unit)
     debug_log = _Operation('_reads', ModelReads.debug_log)
     destroy_model = _Operation('_undertaker', Undertaker.destroy_model)

@@ -194,6 +194,9 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             ['pool', 'generate', '--count', '3', '--prefix', 'A_'],
             "ERROR prefix 'A_' does not make valid MAAS hostnames",
         ),
+        (['dashboard', '--port', '70000'], 'ERROR argument --port: --port must be 0 to 65535'),
+        (['dashboard', '--port', 'http'], 'ERROR argument --port: --port must be an integer'),
+        (['dashboard', '-m', 'nope'], 'ERROR model olm:admin/nope not found'),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_traceback(lab: Path, args: list[str], message: str):

@@ -243,4 +243,6 @@ def test_a_failing_juju_is_one_error_line(juju: Path):
 def test_only_add_unit_goes_to_a_controller(juju: Path):
     done = on_controller(juju, '--controller', 'lab', 'status')
     assert done.returncode == 2
-    assert done.stderr.strip() == 'ERROR --controller: only add-unit runs on a real controller'
+    assert done.stderr.strip() == (
+        'ERROR --controller: only add-unit and dashboard run on a real controller'
+    )

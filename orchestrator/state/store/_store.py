@@ -140,6 +140,24 @@ class Store:
             self._conn.close()
             self._conn = None
 
+    def reopened(self) -> Store:
+        """The same state directory and model, on a connection of its own.
+
+        sqlite's connections belong to the thread that opened them: a reader working in
+        another thread (the dashboard's) opens its own.
+        """
+        return Store(self.state_dir, model=self._model_ref, create=self._create)
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database.
+
+        sqlite's ``PRAGMA data_version`` (sqlite.org/pragma.html#pragma_data_version): a
+        reader's cheap test for "is there anything new?", without reading a table.
+        """
+        with self._database_errors():
+            row = self._connect().execute('PRAGMA data_version').fetchone()
+            return int(row[0])
+
     lock_wait: LockWait = LockWait()
     """How :meth:`exclusive` waits for another process's lock (the CLI sets its own)."""
     _lock_depth: int = 0

@@ -1,0 +1,140 @@
+"""The one reader of the source, and what every open page is told when the model changes.
+
+A single worker thread owns the source (a sqlite connection or the juju client), polls it, and
+renders a changed snapshot once; each page's event stream waits on the hub for the next
+revision. Many pages cost one reading, and a page that connects is sent the current state at
+once.
+"""
+
+# pyright: strict
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ._page import render_views
+from ._snapshot import Snapshot
+from ._source import DashboardError, Source
+
+__all__ = ['Hub', 'Reading']
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL = 0.2
+"""Seconds between polls of the source's ``changed()``: a new unit shows within ~0.5 s."""
+HEARTBEAT = 15.0
+"""Seconds between comments on an idle event stream, so proxies and browsers keep it open."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """One revision of the model: the snapshot, its rendered views, and the event that says so."""
+
+    revision: int
+    snapshot: Snapshot
+    views: dict[str, str]
+
+    def event(self) -> str:
+        """The server-sent event carrying this revision's views."""
+        data = json.dumps({'revision': self.revision, 'views': self.views})
+        return f'event: snapshot\nid: {self.revision}\ndata: {data}\n\n'
+
+    def to_json(self) -> dict[str, Any]:
+        return {'revision': self.revision, 'snapshot': dataclasses.asdict(self.snapshot)}
+
+
+class Hub:
+    """Polls the source in its own thread and wakes the event streams on each new revision."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix='olm-dashboard')
+        self._reading: Reading | None = None
+        self._changed: asyncio.Condition | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.closing = False
+
+    def first_reading(self) -> Reading:
+        """Read the source once before serving: a source that cannot be read fails the command.
+
+        Raises:
+            DashboardError: from the source.
+        """
+        reading = self._worker.submit(self._read).result()
+        assert reading is not None, 'the first read always renders'
+        self._reading = reading
+        return reading
+
+    @property
+    def reading(self) -> Reading:
+        assert self._reading is not None, 'first_reading() runs before the server starts'
+        return self._reading
+
+    def describe(self) -> str:
+        return self._worker.submit(self.source.describe).result()
+
+    async def start(self) -> None:
+        """Begin polling (the server's startup)."""
+        self._changed = asyncio.Condition()
+        self._task = asyncio.create_task(self._poll())
+
+    async def stop(self) -> None:
+        """Stop polling, end every stream, and let go of the source (the server's shutdown)."""
+        self.closing = True
+        if self._task is not None:
+            self._task.cancel()
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
+        await asyncio.get_running_loop().run_in_executor(self._worker, self.source.close)
+        self._worker.shutdown(wait=False)
+
+    async def stream(self) -> AsyncIterator[str]:
+        """The event stream of one page: the current revision, then each new one."""
+        assert self._changed is not None, 'start() runs at the server startup'
+        sent = -1
+        while not self.closing:
+            reading = self.reading
+            if reading.revision != sent:
+                sent = reading.revision
+                yield reading.event()
+                continue
+            async with self._changed:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), HEARTBEAT)
+                except TimeoutError:
+                    yield ': still here\n\n'
+
+    async def _poll(self) -> None:
+        loop = asyncio.get_running_loop()
+        assert self._changed is not None
+        while not self.closing:
+            await asyncio.sleep(POLL_INTERVAL)
+            try:
+                reading = await loop.run_in_executor(self._worker, self._read)
+            except DashboardError as e:
+                # A later read that fails leaves the page on its last reading, with the reason.
+                log.warning('%s', e)
+                continue
+            if reading is not None:
+                self._reading = reading
+                async with self._changed:
+                    self._changed.notify_all()
+
+    def _read(self) -> Reading | None:
+        """A new reading when the source changed and shows something new; else None."""
+        if self._reading is not None and not self.source.changed():
+            return None
+        if self._reading is None:
+            self.source.changed()  # takes the source's first mark of change
+        snapshot = self.source.snapshot()
+        if self._reading is not None and snapshot == self._reading.snapshot:
+            return None
+        revision = 1 if self._reading is None else self._reading.revision + 1
+        return Reading(revision, snapshot, render_views(snapshot))
