@@ -317,7 +317,7 @@ def test_a_request_without_the_token_or_from_a_foreign_host_is_refused(dashboard
         (cookie,) = client.cookies.keys()  # the page's own requests carry the token in it
         snapshot = client.get('/api/snapshot')
         assert snapshot.status_code == 200
-        assert snapshot.json()['simulated'] is True
+        assert snapshot.json()['snapshot']['simulated'] is True  # with its revision
     wrong = {cookie: 'x' + dashboard.token}
     with httpx.Client(base_url=dashboard.base, timeout=30, cookies=wrong) as client:
         assert client.get('/api/snapshot').status_code == 403
