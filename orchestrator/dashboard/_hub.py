@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,6 +32,8 @@ POLL_INTERVAL = 0.2
 """Seconds between polls of the source's ``changed()``: a new unit shows within ~0.5 s."""
 HEARTBEAT = 15.0
 """Seconds between comments on an idle event stream, so proxies and browsers keep it open."""
+CLOSING_CHECK = 0.5
+"""Seconds an idle stream waits before it looks again whether the server is stopping."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,20 +100,27 @@ class Hub:
         self._worker.shutdown(wait=False)
 
     async def stream(self) -> AsyncIterator[str]:
-        """The event stream of one page: the current revision, then each new one."""
+        """The event stream of one page: the current revision, then each new one.
+
+        It ends soon after :attr:`closing` is set (the server's Ctrl-C), so that the server
+        stops without cutting open streams short.
+        """
         assert self._changed is not None, 'start() runs at the server startup'
         sent = -1
+        quiet_since = time.monotonic()
         while not self.closing:
             reading = self.reading
             if reading.revision != sent:
                 sent = reading.revision
+                quiet_since = time.monotonic()
                 yield reading.event()
                 continue
+            if time.monotonic() - quiet_since >= HEARTBEAT:
+                quiet_since = time.monotonic()
+                yield ': still here\n\n'
             async with self._changed:
-                try:
-                    await asyncio.wait_for(self._changed.wait(), HEARTBEAT)
-                except TimeoutError:
-                    yield ': still here\n\n'
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), CLOSING_CHECK)
 
     async def _poll(self) -> None:
         loop = asyncio.get_running_loop()

@@ -118,19 +118,21 @@ class OlmSource:
             if m.system_id and m.system_id != 'pending':
                 on_machine[m.system_id] = (m.machine, ' '.join(m.units))
         drawn: list[MetalMachine] = []
-        total = 0
         with self.engine.reading_pool() as pool:
+            total = len(pool)
             seen: set[str] = set()
             for system_id in on_machine:
                 machine = _get(pool.get, system_id)
                 if machine is not None:
                     seen.add(system_id)
                     drawn.append(_metal_machine(machine, *on_machine[system_id]))
+            # The rest by hostname, until the view holds MACHINES_DRAWN: a 100k-machine pool
+            # is read no further than that.
             for machine in pool:
-                total += 1
-                if machine.system_id in seen or len(drawn) >= MACHINES_DRAWN:
-                    continue
-                drawn.append(_metal_machine(machine, '', ''))
+                if len(drawn) >= MACHINES_DRAWN:
+                    break
+                if machine.system_id not in seen:
+                    drawn.append(_metal_machine(machine, '', ''))
         notes: tuple[str, ...] = ()
         if total > len(drawn):
             notes = (f'{total - len(drawn)} more pool machines are not drawn '

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import sys
 import webbrowser
+from types import FrameType
 from typing import TextIO
 
 from ._hub import Hub
@@ -62,4 +63,14 @@ def serve(source: Source, *, port: int = 0, open_browser: bool = False,
     print('Press Ctrl-C to stop it.', file=out, flush=True)
     if open_browser:
         webbrowser.open(url)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    stop = server.handle_exit
+
+    def handle_exit(sig: int, frame: FrameType | None) -> None:
+        # Ctrl-C: the open pages' event streams end first, so uvicorn stops without cutting
+        # them (which it reports with a traceback).
+        hub.closing = True
+        stop(sig, frame)
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
+    server.run(sockets=[sock])

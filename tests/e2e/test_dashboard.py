@@ -131,6 +131,25 @@ def test_a_unit_added_while_it_serves_is_sent_to_open_pages(stack: Path, tmp_pat
     assert 'data-unit="kubernetes-worker/3"' in events[-1]['views']['model']
 
 
+def test_ctrl_c_with_a_page_open_stops_it_cleanly(stack: Path):
+    with Dashboard(stack) as dashboard:
+        opened = threading.Event()
+
+        def listen() -> None:
+            with httpx.stream('GET', f'{dashboard.base}/events', timeout=60,
+                              params={'token': dashboard.token}) as stream:  # fmt: skip
+                for _ in stream.iter_lines():
+                    opened.set()
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        assert opened.wait(30)
+        assert dashboard.stop() == 0
+        listener.join(10)
+    assert dashboard.stderr == ''
+    assert not listener.is_alive()  # the stream ended with the server
+
+
 def test_without_the_token_nothing_is_served(stack: Path):
     with Dashboard(stack) as dashboard:
         for path in ('/', '/api/snapshot', '/events', '/static/dashboard.js'):
