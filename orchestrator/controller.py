@@ -43,7 +43,14 @@ from typing import Any, cast
 from .juju import constraints as juju_constraints
 from .state import bindings as juju_bindings
 
-__all__ = ['ControllerError', 'RemoteAddUnit', 'add_unit', 'model_ref']
+__all__ = [
+    'ControllerError',
+    'JujuClient',
+    'RemoteAddUnit',
+    'add_unit',
+    'current_model',
+    'model_ref',
+]
 
 _CREATED = re.compile(r'created machine (\d+)')
 """juju/juju cmd/juju/machine/add.go: ``ctx.Infof("created machine %v", ...)`` (on stderr), one
@@ -144,8 +151,8 @@ def add_unit(
         ControllerError: a juju command failed (its error is quoted), MAAS matched no machine
             (its message is quoted), or juju answered otherwise than expected.
     """
-    client = _Client(juju, run or _run)
-    target = model_ref(controller, model) or f'{controller}:{_current_model(client, controller)}'
+    client = JujuClient(juju, run or _run)
+    target = model_ref(controller, model) or f'{controller}:{current_model(client, controller)}'
     asked = _parse(constraints, '--constraints')
     merged = _constraints_for(client, target, application, asked)
     if check is not None:
@@ -177,7 +184,7 @@ def add_unit(
     )
 
 
-class _Client:
+class JujuClient:
     """The juju client: runs commands, remembers them, turns failures into one line."""
 
     def __init__(self, juju: str, run: Run) -> None:
@@ -186,6 +193,7 @@ class _Client:
         self.commands: list[tuple[str, ...]] = []
 
     def call(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``juju ARGS``; a non-zero exit raises unless ``check`` is False."""
         argv = (self.juju, *args)
         self.commands.append(argv)
         try:
@@ -197,6 +205,7 @@ class _Client:
         return done
 
     def json(self, *args: str) -> Any:
+        """Run ``juju ARGS`` and parse its JSON answer."""
         done = self.call(*args)
         try:
             return json.loads(done.stdout or 'null')
@@ -209,6 +218,7 @@ class _Client:
         return cast(dict[str, Any], data) if isinstance(data, dict) else {}
 
     def failure(self, done: subprocess.CompletedProcess[str]) -> str:
+        """One line: the command, its exit code and Juju's last line of error."""
         lines = [
             line
             for line in (done.stderr or done.stdout or '').strip().splitlines()
@@ -218,7 +228,7 @@ class _Client:
         return f'{argv} failed (exit {done.returncode}): ' + (lines[-1] if lines else 'no output')
 
 
-def _current_model(client: _Client, controller: str) -> str:
+def current_model(client: JujuClient, controller: str) -> str:
     """The controller's current model as ``juju models`` names it (owner kept when shown)."""
     data = client.object('models', '--controller', controller, '--format', 'json')
     current = data.get('current-model')
@@ -228,7 +238,7 @@ def _current_model(client: _Client, controller: str) -> str:
 
 
 def _constraints_for(
-    client: _Client, target: str, application: str, asked: juju_constraints.Constraints
+    client: JujuClient, target: str, application: str, asked: juju_constraints.Constraints
 ) -> juju_constraints.Constraints:
     """The model < application < ``--constraints`` merge, plus the application's bound spaces.
 
@@ -301,7 +311,7 @@ def _parse(text: str, what: str) -> juju_constraints.Constraints:
 
 
 def _await_machines(
-    client: _Client, target: str, machines: Sequence[str], progress: Progress, wait: Wait
+    client: JujuClient, target: str, machines: Sequence[str], progress: Progress, wait: Wait
 ) -> str | None:
     """Poll ``juju status`` until every machine has an instance or failed; the failure, if any.
 
@@ -338,7 +348,7 @@ def _await_machines(
         wait.sleep(wait.interval)
 
 
-def _undo(client: _Client, target: str, created: Sequence[str], reason: str) -> str:
+def _undo(client: JujuClient, target: str, created: Sequence[str], reason: str) -> str:
     """Remove the machines created (all or none); the error naming them and the cause.
 
     Plain ``juju remove-machine`` (no ``--force``): the machines carry no unit yet, and a

@@ -273,7 +273,11 @@ def _pool_generate(engine: Engine, args: argparse.Namespace) -> None:
         raise UsageError(str(error)) from None
     header = f'# olm pool generate --count {args.count} --seed {args.seed}: simulated machines\n'
     if args.output:
-        with Path(args.output).open('w') as out:
+        try:
+            out = Path(args.output).open('w')  # noqa: SIM115 (closed by the with below)
+        except OSError as error:  # a missing folder, a file it may not write
+            raise UsageError(f'cannot write {args.output}: {error.strerror}') from None
+        with out:
             out.write(header)
             count = inventory.write_yaml(out, machines, network=inventory.GENERATED_NETWORK)
         print(f'wrote {count} machines to {args.output}')

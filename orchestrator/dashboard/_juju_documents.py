@@ -223,10 +223,19 @@ def _machine(mid: str, data: Mapping[str, Any], units: tuple[Unit, ...]) -> Meta
         zone=fields.get('availability-zone', ''),
         status=status if status != 'unknown' else agent,
         arch=fields.get('arch', ''),
-        cores=_int(fields.get('cores')),
-        memory_mib=_mib(fields.get('mem')),
+        # An LXD machine without limits reports ``cores=0 mem=0M`` (canonical/jubilant
+        # tests/unit/fake_statuses.py SUBORDINATES_JSON, Juju 3.6.4): unknown, not none.
+        cores=_int(fields.get('cores')) or None,
+        memory_mib=_mib(fields.get('mem')) or None,
         disks=(f'root {root // 1024} GiB',) if root is not None else (),
         tags=tuple(t for t in fields.get('tags', '').split(',') if t),
-        units=tuple(u.name for u in units if u.machine == mid and not u.principal),
+        # A unit in a container (``0/lxd/0``) is on its host: ``juju status`` nests containers
+        # under their machine (juju/juju cmd/juju/status/formatted.go ``machineStatus``'s
+        # ``Containers``).
+        units=tuple(
+            u.name
+            for u in units
+            if (u.machine == mid or u.machine.startswith(f'{mid}/')) and not u.principal
+        ),
         message=message,
     )

@@ -194,6 +194,10 @@ def test_no_fit_is_explained_and_changes_nothing(lab: Path):
             ['pool', 'generate', '--count', '3', '--prefix', 'A_'],
             "ERROR prefix 'A_' does not make valid MAAS hostnames",
         ),
+        (
+            ['pool', 'generate', '--count', '3', '-o', '/nonexistent/pool.yaml'],
+            'ERROR cannot write /nonexistent/pool.yaml: No such file or directory',
+        ),
         (['dashboard', '--port', '70000'], 'ERROR argument --port: --port must be 0 to 65535'),
         (['dashboard', '--port', 'http'], 'ERROR argument --port: --port must be an integer'),
         (['dashboard', '-m', 'nope'], 'ERROR model olm:admin/nope not found'),
