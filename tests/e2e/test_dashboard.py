@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from dashboardcli import Dashboard
+from dashboardcli import Dashboard, related_pairs
 from olmcli import OFFERS, ROOT, copy_state, ok, refused, status
 
 pytest.importorskip('uvicorn', reason="the 'dashboard' extra is not installed")
@@ -36,19 +36,6 @@ def _snapshot(dashboard: Dashboard) -> dict[str, Any]:
     return response.json()
 
 
-def _pairs(document: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """The related (application, application, interface) triples juju status lists."""
-    pairs: set[tuple[str, str, str]] = set()
-    for name, app in document['applications'].items():
-        for entries in app.get('relations', {}).values():
-            for entry in entries:
-                other = entry['related-application']
-                if other != name:
-                    a, b = sorted((name, other))
-                    pairs.add((a, b, entry['interface']))
-    return pairs
-
-
 def test_it_serves_the_model_status_shows(stack: Path):
     document = status(stack)
     with Dashboard(stack) as dashboard:
@@ -62,7 +49,7 @@ def test_it_serves_the_model_status_shows(stack: Path):
         assert apps[name]['status'] == app['application-status']['current']
         assert sorted(apps[name]['units']) == sorted(app.get('units', {}))
     edges = {(*r['apps'], r['interface']) for r in served['relations']}
-    assert edges == _pairs(document)
+    assert edges == related_pairs(document)
     assert 'Serving the dashboard of olm model' in dashboard.stdout
     assert dashboard.stderr == ''
 

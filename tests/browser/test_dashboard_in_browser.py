@@ -20,7 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Console, Dashboard, cookies, logs, ok, script, start_browser
+from browsertools import Console, cookies, logs, script, start_browser
+from dashboardcli import Dashboard, related_pairs
+from olmcli import ok
 
 try:
     from selenium.common.exceptions import StaleElementReferenceException
@@ -132,23 +134,6 @@ def css_count(browser: WebDriver, selector: str) -> int:
     return int(script(browser, 'return document.querySelectorAll(arguments[0]).length', selector))
 
 
-def expected_relations(status: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """The graph's edges per ``olm status``: each related pair of applications and interface.
-
-    Both ends list a relation, a SAAS entry's among them (its consumer lists it); a peer
-    relation (an application related to itself) is not an edge, as Juju's dashboard draws none.
-    """
-    edges: set[tuple[str, str, str]] = set()
-    for name, application in status['applications'].items():
-        for related in application.get('relations', {}).values():
-            for end in related:
-                other = end['related-application']
-                if other != name:
-                    pair = sorted((name, other))
-                    edges.add((pair[0], pair[1], end['interface']))
-    return edges
-
-
 def units_of(status: dict[str, Any]) -> dict[str, str]:
     """Every unit of ``olm status`` (subordinates too) and the machine it is on ('' if none)."""
     found: dict[str, str] = {}
@@ -199,7 +184,7 @@ def test_the_model_graph_shows_the_applications_and_their_relations(
     )  # fmt: skip
     pairs = [(*edge['data-apps'].split(' '), edge['data-interface']) for edge in edges]
     assert len(pairs) == len(set(pairs)), pairs  # one edge per relation
-    assert set(pairs) == expected_relations(status)
+    assert set(pairs) == related_pairs(status)
     for edge in edges:
         assert edge.inner == [edge['data-interface']], edge
         assert edge.shown, edge
