@@ -32,6 +32,8 @@ POLL_INTERVAL = 0.2
 """Seconds between polls of the source's ``changed()``: a new unit shows within ~0.5 s."""
 HEARTBEAT = 15.0
 """Seconds between comments on an idle event stream, so proxies and browsers keep it open."""
+READ_FAILED = 'The last refresh failed; this is the model as read before it:'
+"""What the page says, before the source's error, while the source cannot be read."""
 CLOSING_CHECK = 0.5
 """Seconds an idle stream waits before it looks again whether the server is stopping."""
 
@@ -60,6 +62,7 @@ class Hub:
         self.source = source
         self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix='olm-dashboard')
         self._reading: Reading | None = None
+        self._last_read: Snapshot | None = None
         self._changed: asyncio.Condition | None = None
         self._task: asyncio.Task[None] | None = None
         self.closing = False
@@ -79,9 +82,6 @@ class Hub:
     def reading(self) -> Reading:
         assert self._reading is not None, 'first_reading() runs before the server starts'
         return self._reading
-
-    def describe(self) -> str:
-        return self._worker.submit(self.source.describe).result()
 
     async def start(self) -> None:
         """Begin polling (the server's startup)."""
@@ -127,12 +127,7 @@ class Hub:
         assert self._changed is not None
         while not self.closing:
             await asyncio.sleep(POLL_INTERVAL)
-            try:
-                reading = await loop.run_in_executor(self._worker, self._read)
-            except DashboardError as e:
-                # A later read that fails leaves the page on its last reading, with the reason.
-                log.warning('%s', e)
-                continue
+            reading = await loop.run_in_executor(self._worker, self._read)
             if reading is not None:
                 self._reading = reading
                 async with self._changed:
@@ -140,11 +135,21 @@ class Hub:
 
     def _read(self) -> Reading | None:
         """A new reading when the source changed and shows something new; else None."""
-        if self._reading is not None and not self.source.changed():
+        # Asked on the first read too: it takes the source's first mark of change.
+        if not self.source.changed() and self._reading is not None:
             return None
-        if self._reading is None:
-            self.source.changed()  # takes the source's first mark of change
-        snapshot = self.source.snapshot()
+        try:
+            snapshot = self.source.snapshot()
+        except DashboardError as e:
+            if self._last_read is None:
+                raise  # the first read: the command fails
+            # A later read that fails leaves the page on the model last read, saying why; the
+            # next read that succeeds takes the note away.
+            log.warning('%s', e)
+            last = self._last_read
+            snapshot = dataclasses.replace(last, notes=(*last.notes, f'{READ_FAILED} {e}'))
+        else:
+            self._last_read = snapshot
         if self._reading is not None and snapshot == self._reading.snapshot:
             return None
         revision = 1 if self._reading is None else self._reading.revision + 1

@@ -192,7 +192,7 @@ def _relations(apps: Mapping[str, Any], saas: Mapping[str, Any]) -> Iterator[Rel
 _HARDWARE_FIELD = re.compile(r'(\S+?)=(\S+)')
 
 
-def hardware(text: str) -> dict[str, str]:
+def _hardware(text: str) -> dict[str, str]:
     """Juju's hardware characteristics string (``arch=amd64 cores=4 mem=16384M …``) as fields.
 
     juju/juju core/instance ``HardwareCharacteristics.String``: space-separated ``key=value``,
@@ -212,7 +212,7 @@ def _mib(value: str | None) -> int | None:
 
 
 def _machine(mid: str, data: Mapping[str, Any], units: tuple[Unit, ...]) -> MetalMachine:
-    fields = hardware(str(data.get('hardware', '')))
+    fields = _hardware(str(data.get('hardware', '')))
     status, message = _status(data, 'machine-status')
     agent, _ = _status(data, 'juju-status')
     root = _mib(fields.get('root-disk'))

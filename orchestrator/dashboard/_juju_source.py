@@ -60,7 +60,7 @@ from typing import Any, cast
 
 from .. import controller as juju_controller
 from ._juju_documents import read_secrets, read_status
-from ._snapshot import HookRun, Snapshot
+from ._snapshot import HookRun, Snapshot, unit_order
 from ._source import DashboardError
 
 __all__ = ['JujuSource', 'hook_runs']
@@ -211,7 +211,7 @@ class JujuSource:
         for gone in set(self._seen) - set(agents):
             del self._seen[gone]
         stale = [unit for unit, token in agents.items() if self._seen.get(unit) != token]
-        stale.sort(key=lambda unit: (agents[unit][0] != 'error', _natural(unit)))
+        stale.sort(key=lambda unit: (agents[unit][0] != 'error', unit_order(unit)))
         notes: list[str] = []
         for unit in stale[: self._history_calls]:
             self._seen[unit] = agents[unit]
@@ -238,7 +238,7 @@ class JujuSource:
     def _hooks(self) -> tuple[HookRun, ...]:
         runs = sorted(
             (run for by_key in self._runs.values() for run in by_key.values()),
-            key=lambda run: (run.time, _natural(run.unit)),
+            key=lambda run: (run.time, unit_order(run.unit)),
         )[-_MAX_HOOKS:]
         return tuple(dataclasses.replace(run, seq=seq) for seq, run in enumerate(runs, 1))
 
@@ -325,11 +325,6 @@ def _epoch(value: object) -> float | None:
         return datetime.fromisoformat(value).timestamp()
     except ValueError:
         return None
-
-
-def _natural(name: str) -> tuple[str, int]:
-    app, _, number = name.partition('/')
-    return app, int(number) if number.isdigit() else -1
 
 
 def _run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:

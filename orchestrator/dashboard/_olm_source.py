@@ -39,8 +39,6 @@ MACHINES_DRAWN = 1000
 class OlmSource:
     """The model of one olm state directory, read in the server's worker thread."""
 
-    simulated = True
-
     def __init__(self, store: Store) -> None:
         # Opened in the worker thread on first use: sqlite connections stay in their thread.
         self._template = store
@@ -113,31 +111,26 @@ class OlmSource:
 
     def _metal(self, reading: StatusReading) -> tuple[tuple[MetalMachine, ...], tuple[str, ...]]:
         """The pool's machines, the model's first, and a note of those not drawn."""
-        on_machine: dict[str, tuple[str, str]] = {}  # system id -> (model machine, its units)
-        for m in reading.machines:
-            if m.system_id and m.system_id != 'pending':
-                on_machine[m.system_id] = (m.machine, ' '.join(m.units))
-        drawn: list[MetalMachine] = []
+        # The model's machines by the MAAS system id they run on (Juju's instance id).
+        in_model = {m.system_id: m for m in reading.machines if m.system_id not in ('', 'pending')}
+        drawn: dict[str, MetalMachine] = {}
         with self.engine.reading_pool() as pool:
             total = len(pool)
-            seen: set[str] = set()
-            for system_id in on_machine:
+            for system_id, used in in_model.items():
                 machine = _get(pool.get, system_id)
                 if machine is not None:
-                    seen.add(system_id)
-                    drawn.append(_metal_machine(machine, *on_machine[system_id]))
+                    drawn[system_id] = _metal_machine(machine, used)
             # The rest by hostname, until the view holds MACHINES_DRAWN: a 100k-machine pool
             # is read no further than that.
             for machine in pool:
                 if len(drawn) >= MACHINES_DRAWN:
                     break
-                if machine.system_id not in seen:
-                    drawn.append(_metal_machine(machine, '', ''))
+                drawn.setdefault(machine.system_id, _metal_machine(machine, None))
         notes: tuple[str, ...] = ()
         if total > len(drawn):
             notes = (f'{total - len(drawn)} more pool machines are not drawn '
                      f'(the first {MACHINES_DRAWN}: olm pool list shows every one).',)  # fmt: skip
-        return tuple(drawn), notes
+        return tuple(drawn.values()), notes
 
 
 def _get(get: Callable[[str], PoolMachine], system_id: str) -> PoolMachine | None:
@@ -147,10 +140,11 @@ def _get(get: Callable[[str], PoolMachine], system_id: str) -> PoolMachine | Non
         return None
 
 
-def _metal_machine(machine: PoolMachine, model_machine: str, units: str) -> MetalMachine:
+def _metal_machine(machine: PoolMachine, used: MetalMachine | None) -> MetalMachine:
+    """A pool machine as drawn; ``used``: the model's machine on it, as status reports it."""
     return MetalMachine(
         hostname=machine.hostname,
-        machine=model_machine,
+        machine=used.machine if used else '',
         system_id=machine.system_id,
         zone=machine.zone,
         pool=machine.pool,
@@ -160,7 +154,7 @@ def _metal_machine(machine: PoolMachine, model_machine: str, units: str) -> Meta
         memory_mib=machine.memory,
         disks=tuple(_disk(d.name, d.size, d.tags) for d in machine.disks),
         tags=tuple(sorted(machine.tags)),
-        units=tuple(units.split()) if units else (),
+        units=used.units if used else (),
         message=machine.status_message,
     )
 

@@ -9,7 +9,6 @@ lines of script, and a test reads the same HTML the browser shows.
 
 from __future__ import annotations
 
-import collections
 import datetime
 import functools
 from collections.abc import Mapping, Sequence
@@ -19,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from ._graph import render_graph
-from ._snapshot import HookRun, MetalMachine, Snapshot
+from ._snapshot import HookRun, MetalMachine, Snapshot, unit_order
 
 __all__ = ['VIEWS', 'render_page', 'render_views']
 
@@ -57,12 +56,10 @@ def render_page(snapshot: Snapshot, views: Mapping[str, str], revision: int) -> 
 
 
 def _context(snapshot: Snapshot) -> dict[str, Any]:
-    units_by_app: dict[str, int] = collections.Counter(u.application for u in snapshot.units)
     return {
         'snapshot': snapshot,
         # Every name and label in it is escaped by render_graph.
         'graph': Markup(render_graph(snapshot.applications, snapshot.relations)),  # noqa: S704
-        'units_by_app': units_by_app,
         'zones': _zones(snapshot.metal),
         'timeline': _timeline(snapshot.hooks),
         'failures': [h for h in reversed(snapshot.hooks) if h.failed][:50],
@@ -110,16 +107,11 @@ def _timeline(hooks: Sequence[HookRun]) -> dict[str, Any]:
         rows.setdefault(hook.unit, _Row(hook.unit)).hooks.append((x, hook))
     width = max(1000 / total, 1.5)
     return {
-        'rows': sorted(rows.values(), key=lambda r: _unit_key(r.unit)),
+        'rows': sorted(rows.values(), key=lambda r: unit_order(r.unit)),
         'width': width,
         'first': hooks[0].time if hooks else None,
         'last': hooks[-1].time if hooks else None,
     }
-
-
-def _unit_key(name: str) -> tuple[str, int]:
-    app, _, number = name.partition('/')
-    return (app, int(number) if number.isdigit() else -1)
 
 
 def _mib(value: int | None) -> str:

@@ -1,16 +1,19 @@
 """The dashboard's web server: 127.0.0.1 only, a token in the URL, read-only, live.
 
-Who may read the page is decided as Jupyter decides it (jupyter_server ``auth/identity.py``:
-a random token in the URL printed at start; a login sets a cookie): the URL ``olm dashboard``
-prints carries a token of 32 random bytes; the first request that shows it gets an HttpOnly,
-SameSite=Strict cookie, so the page's own requests carry it without putting it in every URL.
+Who may read the page is decided as Jupyter decides it (jupyter_server v2.20.0,
+``jupyter_server/auth/identity.py``: a random token, ``binascii.hexlify(os.urandom(24))``, in the
+URL printed at start; the login that shows it sets an HttpOnly cookie): the URL ``olm
+dashboard`` prints carries a token of 32 random bytes; the first request that shows it gets an
+HttpOnly, SameSite=Strict cookie (SameSite is olm's addition), so the page's own requests carry
+it without putting it in every URL.
 Anything without the token, in the query or the cookie, is refused (403): another local user
 can reach 127.0.0.1 but cannot guess the token, and another site's page cannot make the
 browser send the cookie (SameSite) nor read an answer (no CORS headers).
 
 A page on another site could still point a name it controls at 127.0.0.1 (DNS rebinding) to
 read as if same-origin: the Host header must then be 127.0.0.1 or localhost with the port
-served, as Jupyter checks it (``allow_remote_access``), or the request is refused.
+served, as Jupyter checks it unless ``allow_remote_access`` is set (jupyter_server v2.20.0
+``jupyter_server/base/handlers.py`` ``check_host``), or the request is refused.
 
 The page carries a Content-Security-Policy that allows only its own script and style sheet:
 every name and message in it comes from charms and pool files, and none of it may run.
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import json
 import secrets
 from collections.abc import AsyncGenerator, AsyncIterator
 from importlib import resources
@@ -58,7 +60,7 @@ _SECURITY_HEADERS = {
 
 
 def new_token() -> str:
-    """An unguessable token: 32 random bytes, URL-safe (Jupyter's is 24 bytes, hex)."""
+    """An unguessable token: 32 random bytes, URL-safe (Jupyter's: 24 bytes, in hex)."""
     return secrets.token_urlsafe(32)
 
 
@@ -154,8 +156,9 @@ class _Guard:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, why: str) -> None:
-    body = json.dumps({'error': why}) if scope.get('path', '').startswith('/api/') else why
-    media = 'application/json' if body.startswith('{') else 'text/plain'
-    response = Response(f'403 Forbidden: {body}' if media == 'text/plain' else body,
-                        status_code=403, media_type=media, headers=_SECURITY_HEADERS)  # fmt: skip
+    response: Response
+    if scope.get('path', '').startswith('/api/'):
+        response = JSONResponse({'error': why}, 403, headers=_SECURITY_HEADERS)
+    else:
+        response = PlainTextResponse(f'403 Forbidden: {why}', 403, headers=_SECURITY_HEADERS)
     await response(scope, receive, send)

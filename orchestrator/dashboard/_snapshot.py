@@ -21,7 +21,14 @@ __all__ = [
     'SecretInfo',
     'Snapshot',
     'Unit',
+    'unit_order',
 ]
+
+
+def unit_order(name: str) -> tuple[str, int]:
+    """Sort key of a unit name as Juju lists units: by application, then by number."""
+    app, _, number = name.partition('/')
+    return app, int(number) if number.isdigit() else -1
 
 
 @dataclasses.dataclass(frozen=True)

@@ -69,10 +69,11 @@ def test_the_same_model_is_drawn_the_same_way_whatever_the_order():
     snapshot = stack()
     first = render_graph(snapshot.applications, snapshot.relations)
     again = render_graph(snapshot.applications[::-1], snapshot.relations[::-1])
-    positions = lambda svg: {  # noqa: E731
-        g.get('data-name'): g.get('transform') for g in _nodes(ET.fromstring(svg)).values()
-    }
-    assert positions(first) == positions(again)
+    assert _positions(first) == _positions(again)
+
+
+def _positions(svg: str) -> dict[str, str]:
+    return {name: g.get('transform', '') for name, g in _nodes(ET.fromstring(svg)).items()}
 
 
 def test_a_related_group_is_laid_out_in_layers_from_its_most_related_application():

@@ -11,7 +11,7 @@ from dashboardtools import ListSource, stack
 
 from orchestrator.dashboard import DashboardError, Unit
 from orchestrator.dashboard import _hub as hub_module
-from orchestrator.dashboard._hub import Hub
+from orchestrator.dashboard._hub import READ_FAILED, Hub, Reading
 
 
 def test_the_first_reading_is_revision_1_with_every_view():
@@ -29,10 +29,6 @@ def test_a_source_that_cannot_be_read_fails_the_start():
     source.fail = 'juju status: controller "nope" not found'
     with pytest.raises(DashboardError, match='not found'):
         Hub(source).first_reading()
-
-
-def _run(coroutine: object) -> object:
-    return asyncio.run(coroutine)  # type: ignore[arg-type]
 
 
 def test_streams_get_the_current_reading_then_each_new_one(monkeypatch: pytest.MonkeyPatch):
@@ -53,26 +49,37 @@ def test_streams_get_the_current_reading_then_each_new_one(monkeypatch: pytest.M
         await hub.stop()
         return events
 
-    events = _run(scenario())
-    assert isinstance(events, list)
+    events = asyncio.run(scenario())
     revisions = [json.loads(e.split('data: ', 1)[1])['revision'] for e in events]
     assert revisions == [1, 2]
     assert 'rack/2' in events[1] and 'rack/2' not in events[0]
     assert source.closed
 
 
-def test_a_later_failed_read_keeps_the_last_reading(monkeypatch: pytest.MonkeyPatch):
+def test_a_later_failed_read_keeps_the_last_model_and_says_why(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(hub_module, 'POLL_INTERVAL', 0.01)
     source = ListSource(stack())
     hub = Hub(source)
     first = hub.first_reading()
+    seen: list[Reading] = []
 
     async def scenario() -> None:
         await hub.start()
         source.fail = 'juju status: connection refused'
         source.push(dataclasses.replace(stack(), model='other'))
         await asyncio.sleep(0.1)
+        seen.append(hub.reading)
+        source.fail = None  # the controller answers again
+        source.push(stack())
+        await asyncio.sleep(0.1)
+        seen.append(hub.reading)
         await hub.stop()
 
-    _run(scenario())
-    assert hub.reading is first
+    asyncio.run(scenario())
+    failed, recovered = seen
+    # The model last read, unchanged, with the reason on the page.
+    assert dataclasses.replace(failed.snapshot, notes=first.snapshot.notes) == first.snapshot
+    assert failed.snapshot.notes == (f'{READ_FAILED} juju status: connection refused',)
+    assert READ_FAILED in failed.views['model']
+    assert failed.revision == 2
+    assert recovered.snapshot == first.snapshot and recovered.revision == 3
