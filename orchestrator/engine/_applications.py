@@ -22,6 +22,7 @@ from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
 from ..state import bindings, model
 from ..state.store import LogEntry, Transaction
+from ..views import plan
 from ..views.plan import Headroom
 from . import _names
 from ._agents import UnitAgents
@@ -405,22 +406,30 @@ class Applications:
             for app in sorted(m.applications.values(), key=lambda a: a.name):
                 if app.subordinate or app.life != 'alive':
                     continue
-                merged = juju_constraints.merge(
-                    model_constraints(txn), juju_constraints.parse(app.constraints)
-                )
-                storage = juju_storage.maas_storage(
-                    volumes(self.context, txn, app), merged.root_disk
-                )
-                spaces = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
-                try:
-                    more = txn.pool.capacity(merged, storage=storage, bindings=spaces)
-                except cloud.CloudError:  # a tag, zone or pool MAAS does not know: nothing fits
-                    more = 0
-                shapes.append(
-                    Headroom(application=app.name, constraints=str(merged), storage=storage,
-                             more=more, spaces=tuple(sorted(spaces)))
-                )  # fmt: skip
+                merged, _, storage, spaces = self._shape(txn, app)
+                shapes.append(plan.headroom(txn.pool, app.name, merged, storage, spaces))
         return shapes
+
+    def _shape(
+        self,
+        txn: Transaction,
+        app: model.Application,
+        constraints: juju_constraints.Constraints | None = None,
+    ) -> tuple[juju_constraints.Constraints, list[juju_storage.Volume], str, frozenset[str]]:
+        """What a new machine for a unit of ``app`` is asked for.
+
+        The constraints (``constraints`` over the application's over the model's), the
+        volumes its storage directives want, MAAS's storage constraint for them, and the
+        spaces its bindings need.
+        """
+        merged = juju_constraints.parse(app.constraints)
+        if constraints is not None:
+            merged = juju_constraints.merge(merged, constraints)
+        merged = juju_constraints.merge(model_constraints(txn), merged)
+        wanted = volumes(self.context, txn, app)
+        storage = juju_storage.maas_storage(wanted, merged.root_disk)
+        spaces = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
+        return merged, wanted, storage, spaces
 
     def add_application(
         self,
@@ -505,11 +514,7 @@ class Applications:
         wanted: list[juju_storage.Volume] = []
         storage = ''
         if new_count:
-            merged = juju_constraints.merge(juju_constraints.parse(app.constraints), constraints)
-            merged = juju_constraints.merge(model_constraints(txn), merged)
-            wanted = volumes(self.context, txn, app)
-            storage = juju_storage.maas_storage(wanted, merged.root_disk)
-            needed = bindings.spaces_needed(app.bindings, self.context.spec(app).bindable)
+            merged, wanted, storage, needed = self._shape(txn, app, constraints)
             try:
                 fresh = self.provisioner.provision(
                     s, txn, merged, count=new_count, spread=spread, storage=storage,

@@ -26,7 +26,7 @@ from ..juju import constraints as juju_constraints
 from ..juju import storage as juju_storage
 from ..state import bindings as juju_bindings
 
-__all__ = ['Headroom', 'Plan', 'PlannedUnit', 'make']
+__all__ = ['Headroom', 'Plan', 'PlannedUnit', 'headroom', 'make']
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -163,7 +163,6 @@ def make(
         bundle_machines[key] = planned
         units.append(planned)
     placed: dict[str, PlannedUnit] = {}
-    headroom: list[Headroom] = []
     shapes: list[tuple[str, juju_constraints.Constraints, str, frozenset[str]]] = []
     for name, app in data.applications.items():
         merged = juju_constraints.merge(model_constraints, juju_constraints.parse(app.constraints))
@@ -198,24 +197,11 @@ def make(
             span = first if count == 1 else f'{first}..{last}'
             units.append(dataclasses.replace(failed, unit=span, count=count))
         shapes.append((name, merged, storage, spaces))
-    for name, merged, storage, spaces in shapes:
-        try:
-            more = pool.capacity(merged, storage=storage, bindings=spaces)
-        except cloud.CloudError:  # a tag, zone or pool MAAS does not know: nothing fits
-            more = 0
-        headroom.append(
-            Headroom(
-                application=name,
-                constraints=str(merged),
-                storage=storage,
-                more=more,
-                spaces=tuple(sorted(spaces)),
-            )
-        )
+    room = [headroom(pool, *shape) for shape in shapes]
     return Plan(
         bundle=str(data.path),
         units=tuple(units),
-        headroom=tuple(headroom),
+        headroom=tuple(room),
         existing={name: len(existing[name]) for name in data.applications if existing.get(name)},
     )
 
@@ -268,3 +254,19 @@ def _target(
             return PlannedUnit(unit='', hostname=None, reason=f'beside {ref} (already deployed)')
         return dataclasses.replace(other, reason=f'beside {ref}')
     return None
+
+
+def headroom(
+    pool: cloud.Pool,
+    application: str,
+    constraints: juju_constraints.Constraints,
+    storage: str,
+    spaces: frozenset[str],
+) -> Headroom:
+    """How many Ready machines of ``pool`` would still fit one more unit of this shape."""
+    try:
+        more = pool.capacity(constraints, storage=storage, bindings=spaces)
+    except cloud.CloudError:  # a tag, zone or pool MAAS does not know: nothing fits
+        more = 0
+    return Headroom(application=application, constraints=str(constraints), storage=storage,
+                    more=more, spaces=tuple(sorted(spaces)))  # fmt: skip
